@@ -1,0 +1,143 @@
+"""Plain data that crosses package boundaries.
+
+Extractors and classifiers take and return these types, never a database session, so
+fixture files alone can test them. Everything here is picklable: the ingest pool sends
+these between processes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+__all__ = [
+    "ArticleDraft",
+    "Asset",
+    "Attachment",
+    "MailHeaders",
+    "Outcome",
+    "Part",
+    "PartError",
+    "RawMail",
+]
+
+AssetRole = Literal["document", "photo", "inline-image", "embedded-image", "body", "other"]
+
+
+@dataclass(frozen=True)
+class RawMail:
+    """One message as received, with where it came from."""
+
+    data: bytes
+    mailbox: str  # MailboxURL.key, or "import:<path>"
+    uidvalidity: int = 0
+    uid: int = 0  # 0 for sources without UIDs (Maildir, files)
+    location: str = ""  # Maildir key or file path; informational
+    internal_date: datetime | None = None
+
+
+@dataclass
+class Part:
+    """One leaf of the MIME tree, decoded."""
+
+    path: str  # "1", "2.1": position in the tree, for error messages
+    content_type: str  # lower-case, as declared
+    payload: bytes
+    filename: str = ""  # sanitised, NFC; never used as a file-system path
+    disposition: str = ""  # "attachment", "inline" or ""
+    charset: str = ""
+    content_id: str = ""
+    declared_type: str = ""  # same as content_type unless sniffing changed it
+
+    @property
+    def size(self) -> int:
+        return len(self.payload)
+
+
+@dataclass
+class Asset:
+    """A file kept with a message: an attachment, a photo, an image from inside a document.
+
+    The bytes are already in the blob store under ``sha256`` when this object exists.
+    """
+
+    sha256: str
+    size: int
+    content_type: str
+    filename: str
+    role: AssetRole
+    caption: str = ""
+    position: int = 0  # order within its article (photos) or message (attachments)
+    part_path: str = ""
+
+
+@dataclass
+class Attachment:
+    """What the message carried, as the email listed it (for the console and exports)."""
+
+    sha256: str
+    size: int
+    content_type: str
+    filename: str
+    part_path: str
+    used_as: str = ""  # "article", "photo", "cover-note", "ignored", "failed"
+    error: str = ""
+
+
+@dataclass
+class ArticleDraft:
+    """An article as an extractor found it, before it is stored."""
+
+    title: str
+    text: str  # NFC, paragraphs separated by blank lines
+    source: str  # "docx", "pdf", "html-body", "text-body", ...
+    origin: str = ""  # file name or part path it came from
+    lead: str = ""
+    images: list[Asset] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)  # "ocr", "legacy-encoding", ...
+    status: str = "pending-review"  # or "needs-conversion", "needs-ocr", "failed"
+    error: str = ""
+    header_lines: list[str] = field(default_factory=list)  # letterhead lines, for tagging
+    document_sha256: str = ""
+
+
+@dataclass
+class PartError:
+    part_path: str
+    filename: str
+    error: str
+    kind: str = "failed"  # "failed" | "needs-conversion" | "needs-ocr" | "limit"
+
+
+@dataclass
+class MailHeaders:
+    message_id: str  # without angle brackets; generated if absent
+    message_id_generated: bool
+    from_addr: str
+    from_name: str
+    subject: str
+    date: datetime | None  # the Date: header, with its own offset
+    to: list[str] = field(default_factory=list)
+    in_reply_to: str = ""
+    references: list[str] = field(default_factory=list)
+    auto_submitted: str = ""
+    precedence: str = ""
+    list_id: str = ""
+    authentication_results: list[str] = field(default_factory=list)
+    raw_headers: str = ""
+
+
+@dataclass
+class Outcome:
+    """Everything the pipeline learned from one message."""
+
+    headers: MailHeaders
+    status: Literal["ingested", "no-article", "failed"]
+    reason: str | None = None
+    articles: list[ArticleDraft] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    cover_note: str = ""
+    body_text: str = ""
+    errors: list[PartError] = field(default_factory=list)
+    defects: list[str] = field(default_factory=list)

@@ -1,0 +1,1 @@
+"""From a mailbox to stored articles: sources, MIME parsing, extractors, the pipeline."""

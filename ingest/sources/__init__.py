@@ -1,0 +1,1 @@
+"""Mail sources behind one small interface (:class:`base.MailSource`)."""

@@ -1,0 +1,80 @@
+"""Content-addressed, durable file store for raw messages and attachments.
+
+A blob lives at ``ROOT/ab/cd/<sha256>``. Writes go to a temporary file in the same
+folder, are fsync'ed, then renamed into place, and the folder is fsync'ed: after
+:meth:`BlobStore.put` returns, the bytes survive a crash or a power cut. Writing the same
+content twice is free and safe, so a retried or concurrent store never duplicates.
+File names from mail never touch the file system here: only hashes do.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from dienhinh.core.errors import StorageError
+
+__all__ = ["BlobStore", "sha256_hex"]
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class BlobStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, sha: str) -> Path:
+        if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
+            raise ValueError(f"not a sha256 hex digest: {sha!r}")
+        return self.root / sha[:2] / sha[2:4] / sha
+
+    def exists(self, sha: str) -> bool:
+        return self.path(sha).is_file()
+
+    def read(self, sha: str) -> bytes:
+        return self.path(sha).read_bytes()
+
+    def put(self, data: bytes, sha: str | None = None) -> str:
+        """Store ``data`` durably and return its sha256.
+
+        Raises StorageError (transient: disk full, permissions) with the reason.
+        """
+        sha = sha or sha256_hex(data)
+        target = self.path(sha)
+        if target.is_file() and target.stat().st_size == len(data):
+            return sha
+        folder = target.parent
+        tmp_name = ""
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+            try:
+                view = memoryview(data)
+                while view:
+                    written = os.write(fd, view)
+                    view = view[written:]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp_name, target)
+            tmp_name = ""
+            dir_fd = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+        except OSError as err:
+            reason = "disk full" if err.errno in (errno.ENOSPC, errno.EDQUOT) else err.strerror
+            raise StorageError(f"cannot store blob {sha[:12]} under {self.root}: {reason}") from err
+        finally:
+            if tmp_name:
+                try:
+                    os.unlink(tmp_name)
+                except OSError:
+                    pass
+        return sha

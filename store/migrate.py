@@ -1,0 +1,56 @@
+"""Schema migrations with Alembic, run from code (``dienhinh init`` / ``dienhinh migrate``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from dienhinh.core.errors import DienhinhError
+
+__all__ = ["SchemaOutOfDate", "check_schema", "head_revision", "upgrade"]
+
+_SCRIPTS = Path(__file__).resolve().parent / "migrations"
+
+
+class SchemaOutOfDate(DienhinhError):
+    """The database is missing or older than the code: run `dienhinh init` (or migrate)."""
+
+
+def _alembic_config() -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(_SCRIPTS))
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    cfg = _alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+def check_schema(engine: Engine) -> None:
+    current = current_revision(engine)
+    head = head_revision()
+    if current != head:
+        where = "has no tables" if current is None else f"is at schema {current}"
+        raise SchemaOutOfDate(
+            f"the database {engine.url.render_as_string(hide_password=True)} {where}; "
+            f"this version needs {head}: run `dienhinh init` (or `dienhinh migrate`)"
+        )

@@ -1,0 +1,258 @@
+"""Typed SQLAlchemy 2.x models.
+
+Status columns hold the string values of the enums in ``states.py``; only
+``states.transition()`` changes them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+__all__ = [
+    "Article",
+    "Asset",
+    "AuditLog",
+    "Base",
+    "Delivery",
+    "Lease",
+    "MailboxState",
+    "Message",
+    "PollRun",
+    "utcnow",
+]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (which keeps no zone) and
+    PostgreSQL (timestamptz) alike. A naive datetime is a bug and is refused."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} given to the database")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON}
+
+
+class MailboxState(Base):
+    """Where polling of one mailbox folder stands (paperless's ProcessedMail, per folder)."""
+
+    __tablename__ = "mailbox_state"
+
+    key: Mapped[str] = mapped_column(String(500), primary_key=True)
+    uidvalidity: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_poll_started_at: Mapped[datetime | None]
+    last_poll_finished_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None]
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Lease(Base):
+    """A time-limited lock row: one poll per mailbox folder at a time."""
+
+    __tablename__ = "lease"
+
+    name: Mapped[str] = mapped_column(String(500), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class Message(Base):
+    """One email as the Board received it. Raw bytes live in the blob store under sha256."""
+
+    __tablename__ = "message"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(1000), unique=True)
+    message_id_generated: Mapped[bool] = mapped_column(Boolean, default=False)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    body_sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    date_header: Mapped[datetime | None]
+    from_addr: Mapped[str] = mapped_column(String(500), default="")
+    from_name: Mapped[str] = mapped_column(String(500), default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    transient: Mapped[bool] = mapped_column(Boolean, default=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    unit: Mapped[str | None] = mapped_column(String(100), index=True)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"))
+    cover_note: Mapped[str] = mapped_column(Text, default="")
+    headers_text: Mapped[str] = mapped_column(Text, default="")
+    defects: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    deliveries: Mapped[list[Delivery]] = relationship(back_populates="message")
+    articles: Mapped[list[Article]] = relationship(
+        back_populates="message", order_by="Article.ordinal"
+    )
+    assets: Mapped[list[Asset]] = relationship(
+        back_populates="message", order_by="Asset.id", foreign_keys="Asset.message_pk"
+    )
+
+
+class Delivery(Base):
+    """One place a message was seen: a mailbox folder + UIDVALIDITY + UID, a Maildir key
+    or an imported file. The same Message-ID delivered twice is one Message with two
+    deliveries; each delivery's own bytes are kept too."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        UniqueConstraint("mailbox", "uidvalidity", "uid", "location", name="uq_delivery_place"),
+        Index("ix_delivery_post_action", "post_action_state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_pk: Mapped[int] = mapped_column(ForeignKey("message.id"), index=True)
+    mailbox: Mapped[str] = mapped_column(String(500))
+    uidvalidity: Mapped[int] = mapped_column(BigInteger, default=0)
+    uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    location: Mapped[str] = mapped_column(String(1000), default="")
+    sha256: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # pending -> done | failed (retried) ; "none" when no post-action is configured.
+    post_action_state: Mapped[str] = mapped_column(String(20), default="none")
+    post_action_error: Mapped[str | None] = mapped_column(Text)
+
+    message: Mapped[Message] = relationship(back_populates="deliveries")
+
+
+class Article(Base):
+    __tablename__ = "article"
+    __table_args__ = (
+        UniqueConstraint("message_pk", "ordinal", name="uq_article_message_ordinal"),
+        Index("ix_article_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_pk: Mapped[int] = mapped_column(ForeignKey("message.id"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text, default="")
+    lead: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(40))
+    origin: Mapped[str] = mapped_column(String(1000), default="")
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    header_lines: Mapped[list[str]] = mapped_column(JSON, default=list)
+    text_sha256: Mapped[str] = mapped_column(String(64), default="", index=True)
+    document_sha256: Mapped[str] = mapped_column(String(64), default="")
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("article.id"))
+    unit: Mapped[str | None] = mapped_column(String(100), index=True)
+    campaigns: Mapped[list[str]] = mapped_column(JSON, default=list)
+    subject_type: Mapped[str | None] = mapped_column(String(20))
+    kind: Mapped[str | None] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's API
+
+    message: Mapped[Message] = relationship(back_populates="articles")
+    images: Mapped[list[Asset]] = relationship(
+        back_populates="article", order_by="Asset.position", foreign_keys="Asset.article_pk"
+    )
+
+
+class Asset(Base):
+    """A stored file: an attachment of the email or an image from inside a document."""
+
+    __tablename__ = "asset"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_pk: Mapped[int] = mapped_column(ForeignKey("message.id"), index=True)
+    article_pk: Mapped[int | None] = mapped_column(ForeignKey("article.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(500), default="")
+    role: Mapped[str] = mapped_column(String(20))
+    caption: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    part_path: Mapped[str] = mapped_column(String(100), default="")
+    used_as: Mapped[str] = mapped_column(String(20), default="")
+    error: Mapped[str | None] = mapped_column(Text)
+
+    message: Mapped[Message] = relationship(back_populates="assets", foreign_keys=[message_pk])
+    article: Mapped[Article | None] = relationship(back_populates="images", foreign_keys=[article_pk])
+
+
+class AuditLog(Base):
+    """Every state change and editor action: who, when, what, before/after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))
+    object_type: Mapped[str] = mapped_column(String(20))
+    object_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(40))
+    before: Mapped[dict[str, Any] | None]
+    after: Mapped[dict[str, Any] | None]
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class PollRun(Base):
+    """One run of poll/import/reprocess: what it did and how it ended."""
+
+    __tablename__ = "poll_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # poll | import | reprocess
+    mailbox: Mapped[str] = mapped_column(String(500), default="")
+    holder: Mapped[str] = mapped_column(String(200), default="")
+    started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running|ok|error
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    stored: Mapped[int] = mapped_column(Integer, default=0)
+    processed: Mapped[int] = mapped_column(Integer, default=0)
+    articles: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)

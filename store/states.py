@@ -1,0 +1,110 @@
+"""The only place where a message's or an article's state changes.
+
+``ALLOWED`` lists every legal move; :func:`transition` checks it, writes the audit row
+and sets the column. Views, jobs and pipeline stages never assign ``.status`` themselves.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from dienhinh.core.errors import IllegalTransition
+from dienhinh.store.models import Article, AuditLog, Message
+
+__all__ = ["ALLOWED", "ArticleState", "MessageState", "transition"]
+
+
+class MessageState(StrEnum):
+    RECEIVED = "received"  # raw bytes committed, not processed yet (or waiting for a retry)
+    INGESTED = "ingested"
+    NO_ARTICLE = "no-article"
+    FAILED = "failed"
+    DUPLICATE = "duplicate"
+
+
+class ArticleState(StrEnum):
+    PENDING_REVIEW = "pending-review"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    PUBLISHED = "published"
+    DUPLICATE = "duplicate"
+    NEEDS_CONVERSION = "needs-conversion"
+    NEEDS_OCR = "needs-ocr"
+    FAILED = "failed"
+
+
+M, A = MessageState, ArticleState
+
+ALLOWED: dict[type, dict[str, frozenset[str]]] = {
+    Message: {
+        M.RECEIVED: frozenset({M.RECEIVED, M.INGESTED, M.NO_ARTICLE, M.FAILED, M.DUPLICATE}),
+        # reprocess re-runs any message from its stored bytes
+        M.INGESTED: frozenset({M.RECEIVED, M.DUPLICATE}),
+        M.NO_ARTICLE: frozenset({M.RECEIVED, M.INGESTED}),
+        M.FAILED: frozenset({M.RECEIVED}),
+        M.DUPLICATE: frozenset({M.RECEIVED, M.INGESTED}),
+    },
+    Article: {
+        A.PENDING_REVIEW: frozenset({A.APPROVED, A.REJECTED, A.DUPLICATE}),
+        A.APPROVED: frozenset({A.PUBLISHED, A.PENDING_REVIEW, A.REJECTED}),
+        A.REJECTED: frozenset({A.PENDING_REVIEW}),
+        A.PUBLISHED: frozenset({A.PENDING_REVIEW}),
+        A.DUPLICATE: frozenset({A.PENDING_REVIEW}),
+        A.NEEDS_CONVERSION: frozenset({A.PENDING_REVIEW, A.FAILED, A.NEEDS_OCR}),
+        A.NEEDS_OCR: frozenset({A.PENDING_REVIEW, A.FAILED, A.NEEDS_CONVERSION}),
+        A.FAILED: frozenset({A.PENDING_REVIEW, A.NEEDS_CONVERSION, A.NEEDS_OCR}),
+    },
+}
+
+INITIAL: dict[type, frozenset[str]] = {
+    Message: frozenset({M.RECEIVED}),
+    Article: frozenset({A.PENDING_REVIEW, A.NEEDS_CONVERSION, A.NEEDS_OCR, A.FAILED, A.DUPLICATE}),
+}
+
+
+def initial(obj: Message | Article, state: str) -> None:
+    """Set the first state of a new object (not audited: its creation is the record)."""
+    if state not in INITIAL[type(obj)]:
+        raise IllegalTransition(f"{type(obj).__name__} cannot start as {state!r}")
+    obj.status = state
+
+
+def transition(
+    session: Session,
+    obj: Message | Article,
+    to: str,
+    *,
+    actor: str,
+    reason: str | None = None,
+    extra: dict[str, Any] | None = None,
+    audit: bool = True,
+) -> None:
+    """Move ``obj`` to state ``to``, or raise IllegalTransition.
+
+    ``audit=False`` is for the pipeline's own high-volume moves (received -> ingested),
+    whose record is the message row itself; every editor action is audited.
+    """
+    kind = type(obj)
+    current = obj.status
+    allowed = ALLOWED[kind].get(current, frozenset())
+    if to not in allowed:
+        ident = getattr(obj, "message_id", None) or obj.id
+        raise IllegalTransition(f"{kind.__name__} {ident}: {current} -> {to} is not allowed")
+    obj.status = to
+    if audit:
+        if obj.id is None:
+            session.flush()
+        session.add(
+            AuditLog(
+                actor=actor,
+                object_type=kind.__name__.lower(),
+                object_id=obj.id,
+                action=f"state:{to}",
+                before={"status": current},
+                after={"status": to, **(extra or {})},
+                reason=reason,
+            )
+        )
