@@ -9,10 +9,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from dienhinh.core.errors import IllegalTransition
 from dienhinh.store.models import Article, AuditLog, Message
+from sqlalchemy.orm import Session
 
 __all__ = ["ALLOWED", "ArticleState", "MessageState", "transition"]
 

@@ -1,0 +1,52 @@
+"""The tagger interface (Mailman's one-method handlers, paperless's parser registry)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+from dienhinh.core.errors import ConfigError
+from dienhinh.core.types import ArticleDraft, MailHeaders
+
+__all__ = ["Classifier", "ClassifyContext", "TagSuggestion", "build_registry"]
+
+
+@dataclass(frozen=True)
+class TagSuggestion:
+    """One proposed tag. ``field`` is "unit", "campaign", "subject_type" or "kind"."""
+
+    field: str
+    value: str
+    confidence: float  # 0..1
+    evidence: list[str]  # the matched address, line or terms, shown to editors as "why"
+    tagger: str = ""
+
+
+@dataclass(frozen=True)
+class ClassifyContext:
+    headers: MailHeaders
+    cover_note: str = ""
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Classifier(Protocol):
+    name: ClassVar[str]
+
+    def classify(self, article: ArticleDraft, ctx: ClassifyContext) -> list[TagSuggestion]: ...
+
+
+def build_registry(classes: Iterable[type[Classifier]], enabled: Iterable[str] | None = None) -> list[Classifier]:
+    """Instantiate the enabled taggers in order; a duplicate or unknown name is an error."""
+    by_name: dict[str, type[Classifier]] = {}
+    for cls in classes:
+        if cls.name in by_name:
+            raise ConfigError("classifiers", f"two taggers are named {cls.name!r}")
+        by_name[cls.name] = cls
+    names = list(by_name) if enabled is None else list(enabled)
+    out = []
+    for n in names:
+        if n not in by_name:
+            raise ConfigError("classifiers.enabled", f"unknown tagger {n!r}; known: {sorted(by_name)}")
+        out.append(by_name[n]())
+    return out

@@ -1,0 +1,81 @@
+"""What makes a message the same message: its Message-ID, or its bytes when it has none.
+
+Read from the header block alone (``BytesHeaderParser``), so storing a raw message never
+waits for a full MIME parse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+from email.utils import parsedate_to_datetime
+
+__all__ = ["body_sha256", "generated_message_id", "header_facts", "normalise_message_id"]
+
+_HEADER_PARSER = BytesHeaderParser(policy=compat32)
+_ANGLE = re.compile(r"<([^<>]*)>")
+
+
+def normalise_message_id(value: str | None) -> str:
+    """``<abc@host>`` -> ``abc@host``; whitespace and folding removed; '' if unusable."""
+    if not value:
+        return ""
+    value = str(value).strip()
+    m = _ANGLE.search(value)
+    mid = m.group(1) if m else value
+    mid = "".join(mid.split())
+    return mid[:990]
+
+
+def generated_message_id(data: bytes) -> str:
+    """Deterministic, so importing the same id-less file twice is still one message."""
+    return f"generated-{hashlib.sha256(data).hexdigest()[:32]}@dienhinh.invalid"
+
+
+def body_sha256(data: bytes) -> str:
+    """Hash of everything after the header block: equal for two deliveries of one message
+    even when the servers added different Received/Delivered-To headers."""
+    for sep in (b"\r\n\r\n", b"\n\n"):
+        idx = data.find(sep)
+        if idx != -1:
+            return hashlib.sha256(data[idx + len(sep) :]).hexdigest()
+    return hashlib.sha256(b"").hexdigest()
+
+
+def _header_block(data: bytes, limit: int = 512 * 1024) -> bytes:
+    for sep in (b"\r\n\r\n", b"\n\n"):
+        idx = data.find(sep, 0, limit)
+        if idx != -1:
+            return data[: idx + len(sep)]
+    return data[:limit]
+
+
+def header_facts(data: bytes) -> tuple[str, bool, datetime | None]:
+    """(message_id, generated, time the Board's server received it if a Received header says)."""
+    headers = _HEADER_PARSER.parsebytes(_header_block(data))
+    mid = normalise_message_id(headers.get("Message-ID") or headers.get("Message-Id"))
+    generated = not mid
+    if generated:
+        mid = generated_message_id(data)
+    received_at = None
+    received = headers.get("Received")
+    if received and ";" in str(received):
+        try:
+            received_at = parsedate_to_datetime(str(received).rsplit(";", 1)[1].strip())
+        except (TypeError, ValueError, IndexError):
+            received_at = None
+        if received_at is not None and received_at.tzinfo is None:
+            received_at = None
+    if received_at is None:
+        date = headers.get("Date")
+        if date:
+            try:
+                received_at = parsedate_to_datetime(str(date))
+            except (TypeError, ValueError, IndexError):
+                received_at = None
+            if received_at is not None and received_at.tzinfo is None:
+                received_at = None
+    return mid, generated, received_at

@@ -1,0 +1,379 @@
+"""The ingest pipeline: fetch -> keep raw bytes (committed) -> extract -> store -> post-action.
+
+Ordering is what makes it safe:
+1. Raw bytes are fsync'ed to the blob store and their row committed before any parsing;
+   the folder's ``last_uid`` advances only past messages whose rows are committed.
+2. Extraction runs from the stored bytes (in a process pool when there is enough work),
+   and its results are committed per message.
+3. The mailbox post-action (flag / move) runs only for messages whose results are
+   committed; a crash before it leaves the delivery `pending`, and the next poll does it.
+
+``_extract_boundary`` is the one catch-all of the ingest: one message's failure is
+recorded on that message and never stops the rest of the mailbox.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from dienhinh.core.config import Config
+from dienhinh.core.errors import ConnectionLost, SourceError, StorageError
+from dienhinh.core.types import Outcome
+from dienhinh.ingest.apply import apply_failure, apply_outcome
+from dienhinh.ingest.context import ExtractContext
+from dienhinh.ingest.rawstore import store_raw
+from dienhinh.ingest.sources.base import MailSource, SourceItem
+from dienhinh.store.blobs import BlobStore
+from dienhinh.store.lease import lease
+from dienhinh.store.models import Delivery, MailboxState, Message, PollRun, utcnow
+from dienhinh.store.states import MessageState
+from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+__all__ = ["Ingestor", "RunReport"]
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
+
+
+@dataclass
+class RunReport:
+    kind: str
+    mailbox: str = ""
+    fetched: int = 0
+    stored: int = 0
+    processed: int = 0
+    articles: int = 0
+    failed: int = 0
+    post_actions: int = 0
+    error: str | None = None
+    message_pks: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def _extract_boundary(args: tuple[int, str, ExtractContext]) -> tuple[int, str, object]:
+    """Run extraction for one stored message; never raises.
+
+    Returns (message pk, kind, payload): ("ok", Outcome), ("transient", (error, detail))
+    or ("error", (error, detail)). This is the documented catch-all boundary: any bug or
+    hostile input in a parser becomes a recorded failure of this message only.
+    """
+    from dienhinh.ingest.extract import extract_message
+
+    pk, blob_path, ctx = args
+    try:
+        data = Path(blob_path).read_bytes()
+        return pk, "ok", extract_message(data, ctx)
+    except StorageError as err:
+        return pk, "transient", (str(err), traceback.format_exc())
+    except OSError as err:
+        return pk, "transient", (f"cannot read stored message: {err}", traceback.format_exc())
+    except Exception as err:
+        return pk, "error", (f"internal error while extracting: {type(err).__name__}: {err}",
+                             traceback.format_exc())
+
+
+class Ingestor:
+    """Runs polls, imports and reprocessing against one database and blob store."""
+
+    def __init__(self, config: Config, engine: Engine, *, progress: Progress | None = None) -> None:
+        self.config = config
+        self.engine = engine
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self.blobs = BlobStore(config.blob_dir)
+        self.raw_blobs = BlobStore(config.raw_dir)
+        self.ctx = ExtractContext(blob_root=config.blob_dir, limits=config.ingest)
+        self.progress = progress or (lambda phase, done, total: None)
+        self._pool: Executor | None = None
+
+    # --- public entry points ------------------------------------------------------------
+
+    def poll(self, source: MailSource) -> RunReport:
+        """One pass over a mailbox folder, under its lease. Raises LeaseHeld at once if
+        another poll holds it; source failures are recorded, not raised."""
+        with lease(self.sessions, f"poll:{source.key}", self.config.mailbox.lease_seconds):
+            return self._run(source, kind="poll", post_action=self.config.mailbox.post_action != "none")
+
+    def import_from(self, source: MailSource) -> RunReport:
+        return self._run(source, kind="import", post_action=False)
+
+    def process_pending(self, *, pks: Sequence[int] | None = None, report: RunReport | None = None,
+                        source: MailSource | None = None) -> RunReport:
+        """Extract every message waiting in `received` whose retry time has come."""
+        report = report or RunReport(kind="process")
+        with self.sessions() as s:
+            q = select(Message.id, Message.sha256).where(Message.status == MessageState.RECEIVED)
+            if pks is not None:
+                q = q.where(Message.id.in_(pks))
+            else:
+                now = utcnow()
+                q = q.where((Message.next_attempt_at.is_(None)) | (Message.next_attempt_at <= now))
+            rows = s.execute(q.order_by(Message.id)).all()
+        total = len(rows)
+        jobs = [(pk, str(self.raw_blobs.path(sha)), self.ctx) for pk, sha in rows]
+        for done, (pk, kind, payload) in enumerate(self._map(jobs), start=1):
+            self._record(pk, kind, payload, report)
+            self.progress("extract", done, total)
+            if source is not None and done % 25 == 0:
+                report.post_actions += self._post_actions(source)
+        return report
+
+    def reprocess(self, pks: Sequence[int]) -> RunReport:
+        """Re-run messages from their stored bytes (the caller chose them)."""
+        from dienhinh.store.states import transition
+
+        with self.sessions() as s:
+            for pk in pks:
+                msg = s.get(Message, pk)
+                if msg is None:
+                    continue
+                if msg.status != MessageState.RECEIVED:
+                    transition(s, msg, MessageState.RECEIVED, actor="reprocess", reason="reprocess")
+                msg.attempts = 0
+                msg.next_attempt_at = None
+            s.commit()
+        report = RunReport(kind="reprocess")
+        try:
+            return self.process_pending(pks=list(pks), report=report)
+        finally:
+            self.close()
+            self._record_run(report)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    # --- the run ------------------------------------------------------------------------
+
+    def _run(self, source: MailSource, *, kind: str, post_action: bool) -> RunReport:
+        report = RunReport(kind=kind, mailbox=source.key)
+        started = utcnow()
+        with self.sessions() as s:
+            state = self._mailbox_state(s, source.key)
+            state.last_poll_started_at = started
+            s.commit()
+        try:
+            with source:
+                uidvalidity = self._check_uidvalidity(source)
+                report.post_actions += self._post_actions(source)
+                known = self._known_locations(source) if not source.supports_uids else ()
+                with self.sessions() as s:
+                    last_uid = self._mailbox_state(s, source.key).last_uid
+                items = source.list_new(last_uid, known)
+                total = len(items)
+                log.info("%s %s: %d new message(s)", kind, source.key, total)
+                for batch in self._batches(items):
+                    pks = self._fetch_and_store(source, batch, uidvalidity, post_action, report)
+                    self.progress("fetch", report.fetched, total)
+                    self.process_pending(pks=pks, report=report, source=source)
+                    report.post_actions += self._post_actions(source)
+                # retries of earlier transient failures whose time has come
+                self.process_pending(report=report, source=source)
+                report.post_actions += self._post_actions(source)
+        except SourceError as err:
+            report.error = err.user_message
+            kind_word = "connection lost" if isinstance(err, ConnectionLost) else "mailbox error"
+            log.error("%s %s: %s: %s", kind, source.key, kind_word, err)
+        except StorageError as err:
+            report.error = f"storage error (will retry on the next poll): {err}"
+            log.error("%s %s: %s", kind, source.key, err)
+        except SQLAlchemyError as err:
+            report.error = f"database error (will retry on the next poll): {err.__class__.__name__}: {err}"
+            log.error("%s %s: %s", kind, source.key, report.error)
+        finally:
+            self.close()
+            try:
+                self._finish_state(source.key, report)
+                self._record_run(report, started=started)
+            except SQLAlchemyError as err:
+                # The database itself is away: the error is in the log; the next poll,
+                # with the database back, records its own run.
+                log.error("%s %s: could not record the run: %s", kind, source.key, err)
+        return report
+
+    def _check_uidvalidity(self, source: MailSource) -> int:
+        uidvalidity = source.open()
+        with self.sessions() as s:
+            state = self._mailbox_state(s, source.key)
+            if source.supports_uids and state.uidvalidity and state.uidvalidity != uidvalidity:
+                log.warning(
+                    "%s: UIDVALIDITY changed %s -> %s; resyncing the whole folder "
+                    "(messages already stored are recognised by Message-ID and content)",
+                    source.key, state.uidvalidity, uidvalidity)
+                state.last_uid = 0
+                # UIDs of the old validity mean nothing now: their post-actions cannot run.
+                s.execute(update(Delivery)
+                          .where(Delivery.mailbox == source.key, Delivery.uidvalidity != uidvalidity,
+                                 Delivery.post_action_state == "pending")
+                          .values(post_action_state="stale"))
+            state.uidvalidity = uidvalidity
+            s.commit()
+        return uidvalidity
+
+    def _known_locations(self, source: MailSource) -> list[str]:
+        with self.sessions() as s:
+            return list(s.execute(select(Delivery.location).where(Delivery.mailbox == source.key)).scalars())
+
+    def _batches(self, items: Sequence[SourceItem]) -> Iterator[list[SourceItem]]:
+        size, max_bytes = self.config.mailbox.batch_size, self.config.mailbox.batch_max_bytes
+        batch: list[SourceItem] = []
+        nbytes = 0
+        for item in items:
+            if batch and (len(batch) >= size or nbytes + item.size > max_bytes):
+                yield batch
+                batch, nbytes = [], 0
+            batch.append(item)
+            nbytes += item.size
+        if batch:
+            yield batch
+
+    def _fetch_and_store(self, source: MailSource, batch: Sequence[SourceItem], uidvalidity: int,
+                         post_action: bool, report: RunReport) -> list[int]:
+        """Fetch one batch and commit every message's raw bytes and row, advancing last_uid
+        only over a contiguous run of committed UIDs."""
+        pks: list[int] = []
+        expected = [i.uid for i in batch]
+        stored_uids: set[int] = set()
+        limit = self.config.ingest.max_message_bytes
+        with self.sessions() as s:
+            try:
+                for raw in source.fetch(batch):
+                    report.fetched += 1
+                    if len(raw.data) > limit * 2:
+                        # Far over the limit: keep a record but do not hold it in memory twice.
+                        log.warning("message uid=%s is %d bytes (limit %d)", raw.uid, len(raw.data), limit)
+                    res = store_raw(s, self.raw_blobs, raw, post_action=post_action)
+                    stored_uids.add(raw.uid)
+                    if res.new_message:
+                        report.stored += 1
+                        pks.append(res.message_pk)
+            finally:
+                # Whatever was stored before an error is kept (the blobs are durable and the
+                # rows are committed here); last_uid covers only the contiguous prefix.
+                if source.supports_uids and stored_uids:
+                    upto = 0
+                    for uid in expected:
+                        if uid not in stored_uids:
+                            break
+                        upto = uid
+                    if upto:
+                        state = self._mailbox_state(s, source.key)
+                        state.last_uid = max(state.last_uid, upto)
+                s.commit()
+        return pks
+
+    def _post_actions(self, source: MailSource) -> int:
+        """Apply the post-action to every delivery of this mailbox whose message is done."""
+        with self.sessions() as s:
+            rows = s.execute(
+                select(Delivery)
+                .join(Message, Message.id == Delivery.message_pk)
+                .where(Delivery.mailbox == source.key, Delivery.post_action_state == "pending",
+                       Message.status != MessageState.RECEIVED)
+                .order_by(Delivery.uid)
+            ).scalars().all()
+            if not rows:
+                return 0
+            items = [SourceItem(uid=d.uid, location=d.location) for d in rows]
+            try:
+                source.post_action(items)
+            except ConnectionLost:
+                raise
+            except SourceError as err:
+                for d in rows:
+                    d.post_action_state = "failed"
+                    d.post_action_error = str(err)
+                s.commit()
+                log.error("%s: post-action failed: %s", source.key, err)
+                return 0
+            for d in rows:
+                d.post_action_state = "done"
+                d.post_action_error = None
+            s.commit()
+            return len(rows)
+
+    # --- extraction ---------------------------------------------------------------------
+
+    def _workers(self) -> int:
+        n = self.config.ingest.workers
+        return n if n > 0 else (os.cpu_count() or 1)
+
+    def _map(self, jobs: list[tuple[int, str, ExtractContext]]) -> Iterator[tuple[int, str, object]]:
+        if len(jobs) < self.config.ingest.parallel_threshold or self._workers() == 1:
+            yield from map(_extract_boundary, jobs)
+            return
+        if self._pool is None:
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["dienhinh.ingest.extract"])
+            self._pool = ProcessPoolExecutor(max_workers=self._workers(), mp_context=ctx)
+        yield from self._pool.map(_extract_boundary, jobs, chunksize=4)
+
+    def _record(self, pk: int, kind: str, payload: object, report: RunReport) -> None:
+        with self.sessions() as s:
+            msg = s.get(Message, pk)
+            if msg is None or msg.status != MessageState.RECEIVED:
+                return
+            if kind == "ok":
+                assert isinstance(payload, Outcome)
+                apply_outcome(s, msg, payload)
+                report.articles += len(payload.articles)
+                if msg.status == MessageState.FAILED:
+                    report.failed += 1
+            else:
+                error, detail = payload  # type: ignore[misc]
+                apply_failure(s, msg, error=error, detail=detail, transient=kind == "transient",
+                              limits=self.config.ingest)
+                report.failed += 1
+            s.commit()
+            report.processed += 1
+            report.message_pks.append(pk)
+
+    # --- bookkeeping --------------------------------------------------------------------
+
+    @staticmethod
+    def _mailbox_state(s: Session, key: str) -> MailboxState:
+        state = s.get(MailboxState, key)
+        if state is None:
+            state = MailboxState(key=key, uidvalidity=0, last_uid=0, consecutive_failures=0)
+            s.add(state)
+            s.flush()
+        return state
+
+    def _finish_state(self, key: str, report: RunReport) -> None:
+        with self.sessions() as s:
+            state = self._mailbox_state(s, key)
+            now = utcnow()
+            state.last_poll_finished_at = now
+            if report.error:
+                state.last_error = report.error
+                state.last_error_at = now
+                state.consecutive_failures += 1
+            else:
+                state.last_success_at = now
+                state.last_error = None
+                state.consecutive_failures = 0
+            s.commit()
+
+    def _record_run(self, report: RunReport, *, started: datetime | None = None) -> None:
+        with self.sessions() as s:
+            s.add(PollRun(
+                kind=report.kind, mailbox=report.mailbox, started_at=started or utcnow(),
+                finished_at=utcnow(), status="error" if report.error else "ok",
+                fetched=report.fetched, stored=report.stored, processed=report.processed,
+                articles=report.articles, failed=report.failed, error=report.error,
+            ))
+            s.commit()

@@ -1,0 +1,126 @@
+"""A Maildir folder as a mail source: the embedded default, and for installs on the mail host.
+
+Maildir has no UIDs: an item is identified by its unique name (the file name before
+``:2,``), which stays the same when flags change or the file moves from new/ to cur/.
+The pipeline passes the names it has already stored, so nothing is read twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+
+from dienhinh.core.config import MailboxConfig
+from dienhinh.core.errors import AccountError
+from dienhinh.core.types import RawMail
+from dienhinh.ingest.sources.base import SourceItem
+
+__all__ = ["MaildirSource"]
+
+log = logging.getLogger(__name__)
+
+
+def _unique_name(filename: str) -> str:
+    return filename.split(":", 1)[0]
+
+
+class MaildirSource:
+    supports_uids = False
+
+    def __init__(self, path: Path, *, post_action: str = "none", processed_folder: str = "Processed",
+                 key: str | None = None) -> None:
+        self.path = path
+        self.post_action_kind = post_action
+        self.processed_folder = processed_folder
+        self.key = key or f"maildir:{path}"
+        self._index: dict[str, Path] = {}
+
+    @classmethod
+    def from_config(cls, cfg: MailboxConfig) -> MaildirSource:
+        assert cfg.url.path is not None
+        return cls(cfg.url.path, post_action=cfg.post_action,
+                   processed_folder=cfg.processed_folder, key=cfg.url.key)
+
+    def open(self) -> int:
+        for sub in ("new", "cur"):
+            if not (self.path / sub).is_dir():
+                raise AccountError(
+                    f"{self.path} is not a Maildir (no {sub}/ folder)",
+                    user_message=f"the mail folder {self.path} does not exist or is not a Maildir",
+                )
+        return 0
+
+    def close(self) -> None:
+        self._index.clear()
+
+    def __enter__(self) -> MaildirSource:
+        self.open()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def _scan(self) -> dict[str, Path]:
+        index: dict[str, Path] = {}
+        for sub in ("new", "cur"):
+            for entry in sorted((self.path / sub).iterdir()):
+                if entry.is_file() and not entry.name.startswith("."):
+                    index[_unique_name(entry.name)] = entry
+        return index
+
+    def list_new(self, after_uid: int, known: Iterable[str] = ()) -> list[SourceItem]:
+        self._index = self._scan()
+        seen = set(known)
+        items = []
+        for name, path in self._index.items():
+            if name in seen:
+                continue
+            try:
+                size = path.stat().st_size
+            except FileNotFoundError:
+                continue
+            items.append(SourceItem(location=name, size=size))
+        # Maildir names start with the delivery time, so sorting by name is arrival order.
+        return sorted(items, key=lambda i: i.location)
+
+    def fetch(self, items: Sequence[SourceItem]) -> Iterator[RawMail]:
+        for item in items:
+            path = self._index.get(item.location)
+            if path is None:
+                continue
+            try:
+                data = path.read_bytes()
+                mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+            except FileNotFoundError:
+                # Moved between scan and read (another client set a flag): look again.
+                refreshed = self._scan().get(item.location)
+                if refreshed is None:
+                    log.warning("maildir item %s vanished before it was read", item.location)
+                    continue
+                data = refreshed.read_bytes()
+                mtime = datetime.fromtimestamp(refreshed.stat().st_mtime, UTC)
+            yield RawMail(data=data, mailbox=self.key, location=item.location, internal_date=mtime)
+
+    def post_action(self, items: Sequence[SourceItem]) -> None:
+        if self.post_action_kind == "none":
+            return
+        index = self._scan()
+        for item in items:
+            path = index.get(item.location)
+            if path is None:
+                continue  # already moved: idempotent
+            if self.post_action_kind == "flag":
+                base, _, flags = path.name.partition(":2,")
+                if "S" not in flags:
+                    target = self.path / "cur" / f"{base}:2,{''.join(sorted(flags + 'S'))}"
+                    path.rename(target)
+            elif self.post_action_kind == "move":
+                # Maildir++ subfolder, as dovecot and Courier lay them out.
+                dest = self.path / f".{self.processed_folder}"
+                for sub in ("cur", "new", "tmp"):
+                    (dest / sub).mkdir(parents=True, exist_ok=True)
+                path.rename(dest / "cur" / path.name)

@@ -1,0 +1,79 @@
+"""Time-limited leases in the database: one poll per mailbox folder at a time.
+
+Works the same on SQLite and PostgreSQL and across hosts: a lease row is taken with a
+conditional UPDATE (free or expired) or an INSERT; whoever's statement succeeds holds it.
+A crashed holder's lease simply expires.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from dienhinh.core.errors import LeaseHeld
+from dienhinh.store.models import Lease, utcnow
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+__all__ = ["holder_id", "lease"]
+
+
+def holder_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def try_acquire(factory: sessionmaker[Session], name: str, holder: str, ttl: float) -> bool:
+    now = utcnow()
+    until = now + timedelta(seconds=ttl)
+    with factory() as s:
+        res = s.execute(
+            update(Lease)
+            .where(Lease.name == name, (Lease.expires_at < now) | (Lease.holder == holder))
+            .values(holder=holder, acquired_at=now, expires_at=until)
+        )
+        if res.rowcount:  # type: ignore[attr-defined]
+            s.commit()
+            return True
+        s.add(Lease(name=name, holder=holder, acquired_at=now, expires_at=until))
+        try:
+            s.commit()
+            return True
+        except IntegrityError:
+            s.rollback()
+            return False
+
+
+def renew(factory: sessionmaker[Session], name: str, holder: str, ttl: float) -> bool:
+    with factory() as s:
+        res = s.execute(
+            update(Lease)
+            .where(Lease.name == name, Lease.holder == holder)
+            .values(expires_at=utcnow() + timedelta(seconds=ttl))
+        )
+        s.commit()
+        return bool(res.rowcount)  # type: ignore[attr-defined]
+
+
+def release(factory: sessionmaker[Session], name: str, holder: str) -> None:
+    with factory() as s:
+        s.execute(delete(Lease).where(Lease.name == name, Lease.holder == holder))
+        s.commit()
+
+
+@contextmanager
+def lease(factory: sessionmaker[Session], name: str, ttl: float, holder: str | None = None) -> Iterator[str]:
+    """Hold the lease ``name`` for the block, or raise LeaseHeld at once."""
+    me = holder or holder_id()
+    if not try_acquire(factory, name, me, ttl):
+        with factory() as s:
+            row = s.execute(select(Lease).where(Lease.name == name)).scalar_one_or_none()
+        raise LeaseHeld(name, row.holder if row else "?", row.expires_at.isoformat() if row else "?")
+    try:
+        yield me
+    finally:
+        release(factory, name, me)

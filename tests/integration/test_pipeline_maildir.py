@@ -1,0 +1,220 @@
+"""The whole ingest path on a Maildir source, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from factory import DOCX_TYPE, Attach, DocSpec, article_text, make_docx, make_email, make_jpeg
+from helpers import articles, deliver, deliveries, ingestor, messages
+
+from dienhinh.core.errors import LeaseHeld, StorageError
+from dienhinh.ingest.sources.maildir import MaildirSource
+from dienhinh.store.lease import lease
+from dienhinh.store.models import utcnow
+
+
+def _docx_mail(seed: int, **kw: object) -> bytes:
+    title, paras = article_text(seed)
+    doc = make_docx(DocSpec(title=title, paragraphs=paras))
+    return make_email(attachments=[Attach("bai.docx", doc, DOCX_TYPE),
+                                   Attach("anh.jpg", make_jpeg(seed=seed), "image/jpeg")], **kw)
+
+
+def _source(config):
+    return MaildirSource.from_config(config.mailbox)
+
+
+def test_poll_stores_raw_bytes_then_articles_incrementally(make_config):
+    """GIVEN two messages in the Maildir WHEN polled twice with one more in between
+    THEN each is stored once, byte for byte, with its article and photo."""
+    config = make_config()
+    md = config.mailbox.url.path
+    raws = [_docx_mail(1, message_id="<a1@laocai.gov.vn>"), _docx_mail(2, message_id="<a2@laocai.gov.vn>")]
+    for r in raws:
+        deliver(md, r)
+    ing = ingestor(config)
+
+    first = ing.poll(_source(config))
+    assert first.ok and first.stored == 2 and first.articles == 2
+
+    stored = messages(ing)
+    assert [m.status for m in stored] == ["ingested", "ingested"]
+    assert [ing.raw_blobs.read(m.sha256) for m in stored] == raws
+    arts = articles(ing)
+    assert all(a.status == "pending-review" and a.source == "docx" for a in arts)
+
+    again = ing.poll(_source(config))
+    assert again.ok and again.fetched == 0 and again.stored == 0
+
+    deliver(md, _docx_mail(3, message_id="<a3@laocai.gov.vn>"))
+    third = ing.poll(_source(config))
+    assert third.fetched == 1 and third.stored == 1
+    assert len(messages(ing)) == 3
+
+
+def test_same_message_id_delivered_twice_is_one_message(make_config):
+    config = make_config()
+    md = config.mailbox.url.path
+    raw = _docx_mail(4, message_id="<same@laocai.gov.vn>")
+    deliver(md, raw)
+    # the second copy went through another relay: different headers, same body
+    deliver(md, b"Received: from relay2 by mx; Mon, 26 Mar 2018 08:00:00 +0700\r\n" + raw)
+    ing = ingestor(config)
+    report = ing.poll(_source(config))
+    assert report.fetched == 2 and report.stored == 1
+    assert len(messages(ing)) == 1
+    assert len(deliveries(ing)) == 2
+    assert len(articles(ing)) == 1
+
+
+def test_resent_article_is_marked_duplicate(make_config):
+    config = make_config()
+    md = config.mailbox.url.path
+    deliver(md, _docx_mail(5, message_id="<orig@laocai.gov.vn>"))
+    deliver(md, _docx_mail(5, message_id="<resend@laocai.gov.vn>"))
+    ing = ingestor(config)
+    ing.poll(_source(config))
+    first, second = messages(ing)
+    assert first.status == "ingested"
+    assert second.status == "duplicate" and second.duplicate_of_id == first.id
+    a1, a2 = articles(ing)
+    assert a2.status == "duplicate" and a2.duplicate_of_id == a1.id
+
+
+def test_a_failing_message_never_stops_the_rest(make_config, monkeypatch):
+    """One message whose extraction crashes is `failed` with the error; the others go on,
+    and `reprocess` later re-runs it from the stored bytes."""
+    import dienhinh.ingest.extract as extract
+
+    config = make_config()
+    md = config.mailbox.url.path
+    for i in range(3):
+        deliver(md, _docx_mail(10 + i, message_id=f"<m{i}@laocai.gov.vn>"))
+    real = extract.extract_message
+
+    def flaky(data, ctx):
+        if b"<m1@laocai.gov.vn>" in data:
+            raise RuntimeError("parser bug")
+        return real(data, ctx)
+
+    monkeypatch.setattr(extract, "extract_message", flaky)
+    ing = ingestor(config)
+    report = ing.poll(_source(config))
+    assert report.ok and report.processed == 3 and report.failed == 1
+    by_id = {m.message_id: m for m in messages(ing)}
+    assert by_id["m1@laocai.gov.vn"].status == "failed"
+    assert "parser bug" in by_id["m1@laocai.gov.vn"].reason
+    assert "Traceback" in by_id["m1@laocai.gov.vn"].error
+    assert by_id["m0@laocai.gov.vn"].status == by_id["m2@laocai.gov.vn"].status == "ingested"
+
+    monkeypatch.setattr(extract, "extract_message", real)
+    rep = ing.reprocess([by_id["m1@laocai.gov.vn"].id])
+    assert rep.processed == 1
+    assert {m.message_id: m.status for m in messages(ing)}["m1@laocai.gov.vn"] == "ingested"
+    assert len(articles(ing)) == 3
+
+
+def test_transient_failure_waits_and_is_retried(make_config, monkeypatch):
+    import dienhinh.ingest.extract as extract
+
+    config = make_config(ingest={"retry_backoff_seconds": 60})
+    md = config.mailbox.url.path
+    deliver(md, _docx_mail(20, message_id="<t@laocai.gov.vn>"))
+    real = extract.extract_message
+
+    def full_disk(data, ctx):
+        raise StorageError("cannot store blob: disk full")
+
+    monkeypatch.setattr(extract, "extract_message", full_disk)
+    ing = ingestor(config)
+    ing.poll(_source(config))
+    (msg,) = messages(ing)
+    assert msg.status == "received" and msg.transient and msg.attempts == 1
+    assert "will retry" in msg.reason and msg.next_attempt_at > utcnow()
+
+    # The disk has space again, but the retry time has not come: nothing happens.
+    monkeypatch.setattr(extract, "extract_message", real)
+    ing.poll(_source(config))
+    assert messages(ing)[0].status == "received"
+
+    # Time passes (we move the retry time instead of sleeping).
+    from sqlalchemy import update
+    from dienhinh.store.models import Message
+    with ing.sessions() as s:
+        s.execute(update(Message).values(next_attempt_at=utcnow()))
+        s.commit()
+    ing.poll(_source(config))
+    (msg,) = messages(ing)
+    assert msg.status == "ingested" and not msg.transient
+
+
+def test_crash_after_raw_commit_loses_nothing(make_config, monkeypatch):
+    """GIVEN a poll that dies right after committing raw rows (before extraction)
+    WHEN the next poll runs THEN every message is processed exactly once."""
+    config = make_config()
+    md = config.mailbox.url.path
+    for i in range(4):
+        deliver(md, _docx_mail(30 + i, message_id=f"<c{i}@laocai.gov.vn>"))
+    ing = ingestor(config)
+
+    class Crash(BaseException):
+        pass
+
+    def die(*a, **k):
+        raise Crash
+
+    monkeypatch.setattr(ing, "process_pending", die)
+    with pytest.raises(Crash):
+        ing.poll(_source(config))
+    assert [m.status for m in messages(ing)] == ["received"] * 4
+
+    monkeypatch.undo()
+    ing2 = ingestor(config)
+    report = ing2.poll(_source(config))
+    assert report.fetched == 0 and report.processed == 4
+    assert [m.status for m in messages(ing2)] == ["ingested"] * 4
+    assert len(articles(ing2)) == 4
+
+
+def test_second_poll_while_one_runs_exits_at_once(make_config):
+    config = make_config()
+    ing = ingestor(config)
+    src = _source(config)
+    with lease(ing.sessions, f"poll:{src.key}", 60, holder="other-host:1"):
+        with pytest.raises(LeaseHeld, match="already running"):
+            ing.poll(src)
+    assert ing.poll(src).ok  # released: the next poll runs
+
+
+def test_missing_maildir_is_recorded_for_status(make_config, tmp_path):
+    config = make_config(mailbox_url=f"maildir://{tmp_path / 'nowhere'}")
+    ing = ingestor(config)
+    report = ing.poll(_source(config))
+    assert not report.ok and "does not exist" in report.error
+    from sqlalchemy.orm import Session
+    from dienhinh.store.status import collect_status
+    with Session(ing.engine) as s:
+        st = collect_status(s)
+    assert "does not exist" in st.mailboxes[0].last_error
+
+
+def test_post_action_move_in_maildir(make_config):
+    config = make_config(mailbox={"post_action": "move"})
+    md = config.mailbox.url.path
+    deliver(md, _docx_mail(40, message_id="<mv@laocai.gov.vn>"))
+    ing = ingestor(config)
+    report = ing.poll(_source(config))
+    assert report.post_actions == 1
+    assert not list((md / "new").iterdir())
+    assert len(list((md / ".Processed" / "cur").iterdir())) == 1
+    assert deliveries(ing)[0].post_action_state == "done"
+
+
+def test_parallel_pool_gives_same_result(make_config):
+    config = make_config(ingest={"workers": 2, "parallel_threshold": 2})
+    md = config.mailbox.url.path
+    for i in range(6):
+        deliver(md, _docx_mail(50 + i, message_id=f"<p{i}@laocai.gov.vn>"))
+    ing = ingestor(config)
+    report = ing.poll(_source(config))
+    assert report.processed == 6 and report.articles == 6
+    assert all(m.status == "ingested" for m in messages(ing))

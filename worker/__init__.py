@@ -1,0 +1,1 @@
+"""The `dienhinh` command and, later, the scheduled worker: wiring only."""

@@ -1,0 +1,29 @@
+"""Build the long-lived objects (engine, ingestor, sources) from a Config: wiring only."""
+
+from __future__ import annotations
+
+from dienhinh.core.config import Config
+from dienhinh.ingest.sources.base import MailSource
+from dienhinh.store.db import make_engine
+from dienhinh.store.migrate import check_schema
+from sqlalchemy import Engine
+
+__all__ = ["make_source", "open_engine"]
+
+
+def open_engine(config: Config, *, check: bool = True) -> Engine:
+    engine = make_engine(config.database.url)
+    if check:
+        check_schema(engine)
+    return engine
+
+
+def make_source(config: Config) -> MailSource:
+    cfg = config.mailbox
+    if cfg.url.scheme == "maildir":
+        from dienhinh.ingest.sources.maildir import MaildirSource
+
+        return MaildirSource.from_config(cfg)
+    from dienhinh.ingest.sources.imap import ImapSource
+
+    return ImapSource(cfg)

@@ -1,0 +1,282 @@
+"""The `dienhinh` command. Each subcommand only wires the packages below it.
+
+Exit codes: 0 success; 1 the run finished but recorded errors (see `dienhinh status`);
+2 usage or configuration error; 3 another poll holds the mailbox lease.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import Any, TextIO
+
+from dienhinh import __version__
+from dienhinh.core.config import Config, load_config
+from dienhinh.core.errors import ConfigError, DienhinhError, LeaseHeld
+from dienhinh.core.logs import setup_logging
+from dienhinh.ingest.pipeline import Ingestor, RunReport
+from dienhinh.store.migrate import SchemaOutOfDate
+from dienhinh.store.models import Article, Message
+from dienhinh.store.states import ArticleState, MessageState
+from dienhinh.worker.app import make_source, open_engine
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+__all__ = ["main"]
+
+log = logging.getLogger("dienhinh")
+
+
+# --- progress -------------------------------------------------------------------------------
+
+class _Progress(AbstractContextManager["_Progress"]):
+    """A rich progress bar on a terminal; nothing at all when output is not a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._bar: Any = None
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 transient=True)
+            self._bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if self._bar is None:
+            return
+        label = {"fetch": "Tải thư / fetching", "extract": "Trích xuất / extracting"}.get(phase, phase)
+        task = self._tasks.get(phase)
+        if task is None:
+            task = self._tasks[phase] = self._bar.add_task(label, total=total)
+        self._bar.update(task, completed=done, total=max(total, done))
+
+
+def _interactive(stream: TextIO) -> bool:
+    return stream.isatty()
+
+
+# --- commands -------------------------------------------------------------------------------
+
+def _print_report(report: RunReport, out: TextIO) -> None:
+    line = (f"{report.kind}: fetched {report.fetched}, stored {report.stored} new, "
+            f"processed {report.processed}, articles {report.articles}, failed {report.failed}")
+    if report.post_actions:
+        line += f", post-actions {report.post_actions}"
+    print(line, file=out)
+    if report.error:
+        print(f"error: {report.error}", file=out)
+
+
+def cmd_init(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    from dienhinh.store.migrate import upgrade
+
+    for d in (config.data_dir, config.blob_dir, config.raw_dir):
+        d.mkdir(parents=True, exist_ok=True)
+    engine = open_engine(config, check=False)
+    upgrade(engine)
+    print(f"database ready: {engine.url.render_as_string(hide_password=True)}", file=out)
+    print(f"data folder: {config.data_dir}", file=out)
+    return 0
+
+
+def cmd_poll(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    engine = open_engine(config)
+    with _Progress(_interactive(sys.stderr) and not args.quiet) as progress:
+        ing = Ingestor(config, engine, progress=progress)
+        report = ing.poll(make_source(config))
+    _print_report(report, out)
+    if args.summary:
+        _print_summary(engine, report.message_pks, out)
+    return 1 if report.error else 0
+
+
+def cmd_import(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    from dienhinh.ingest.sources.files import FileImportSource
+
+    engine = open_engine(config)
+    with _Progress(_interactive(sys.stderr) and not args.quiet) as progress:
+        ing = Ingestor(config, engine, progress=progress)
+        report = ing.import_from(FileImportSource([Path(p) for p in args.paths]))
+    _print_report(report, out)
+    return 1 if report.error else 0
+
+
+def cmd_reprocess(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    engine = open_engine(config)
+    factory = sessionmaker(engine)
+    with factory() as s:
+        if args.failed:
+            q = select(Message).where((Message.status == MessageState.FAILED) | (Message.transient.is_(True)))
+            targets = list(s.execute(q).scalars())
+            # Articles waiting for a converter or OCR are retried too (a tool may be installed now).
+            waiting = s.execute(select(Article.message_pk).where(Article.status.in_(
+                [ArticleState.NEEDS_CONVERSION, ArticleState.NEEDS_OCR, ArticleState.FAILED]))).scalars()
+            ids = {m.id for m in targets} | set(waiting)
+            targets = [s.get(Message, i) for i in sorted(ids)]  # type: ignore[misc]
+        elif args.message_ids:
+            targets = []
+            for mid in args.message_ids:
+                m = s.execute(select(Message).where(Message.message_id == mid.strip("<>"))).scalar_one_or_none()
+                if m is None:
+                    print(f"no message with Message-ID {mid}", file=sys.stderr)
+                    return 2
+                targets.append(m)
+        else:
+            print("reprocess: give --failed or one or more Message-IDs", file=sys.stderr)
+            return 2
+        chosen = []
+        for m in targets:
+            touched = [a.id for a in m.articles if a.version > 1 or a.status in (
+                ArticleState.APPROVED, ArticleState.PUBLISHED, ArticleState.REJECTED)]
+            if touched:
+                print(f"skipped {m.message_id}: editors already worked on article(s) {touched}",
+                      file=sys.stderr)
+                continue
+            chosen.append(m.id)
+    with _Progress(_interactive(sys.stderr) and not args.quiet) as progress:
+        report = Ingestor(config, engine, progress=progress).reprocess(chosen)
+    _print_report(report, out)
+    return 0
+
+
+def cmd_export(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    from dienhinh.store.export import export_articles, export_messages
+
+    engine = open_engine(config)
+    with Session(engine) as s:
+        rows = export_messages(s, tz=config.timezone) if args.what == "messages" else export_articles(s)
+        target: AbstractContextManager[TextIO] = (
+            Path(args.output).open("w", encoding="utf-8") if args.output else nullcontext(out))
+        with target as fh:
+            for row in rows:
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return 0
+
+
+def cmd_status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    from dienhinh.store.status import collect_status
+
+    engine = open_engine(config)
+    with Session(engine) as s:
+        st = collect_status(s)
+    if args.json:
+        print(json.dumps({
+            "messages": st.messages, "articles": st.articles,
+            "mailboxes": [{"mailbox": m.key, "last_success_at": _iso(m.last_success_at),
+                           "last_poll_finished_at": _iso(m.last_poll_finished_at),
+                           "last_error": m.last_error, "last_error_at": _iso(m.last_error_at),
+                           "uidvalidity": m.uidvalidity, "last_uid": m.last_uid}
+                          for m in st.mailboxes],
+            "failed": [{"message_id": f.message_id, "subject": f.subject, "reason": f.reason,
+                        "retry_at": _iso(f.retry_at)} for f in st.failed],
+            "post_actions": {"pending": st.post_actions_pending, "failed": st.post_actions_failed},
+        }, ensure_ascii=False, indent=2), file=out)
+        return 0
+    print("Messages:  " + (", ".join(f"{k} {v}" for k, v in sorted(st.messages.items())) or "none"), file=out)
+    print("Articles:  " + (", ".join(f"{k} {v}" for k, v in sorted(st.articles.items())) or "none"), file=out)
+    for m in st.mailboxes:
+        print(f"Mailbox {m.key}: last success {_iso(m.last_success_at) or 'never'}"
+              f", last poll {_iso(m.last_poll_finished_at) or 'never'}", file=out)
+        if m.last_error:
+            print(f"  ERROR ({_iso(m.last_error_at)}): {m.last_error}", file=out)
+    if st.post_actions_pending or st.post_actions_failed:
+        print(f"Post-actions: {st.post_actions_pending} pending, {st.post_actions_failed} failed", file=out)
+    if st.failed:
+        print("Failed or waiting for retry:", file=out)
+        for f in st.failed:
+            retry = f" (retry at {_iso(f.retry_at)})" if f.retry_at else ""
+            print(f"  {f.message_id}  {f.subject[:60]!r}: {f.reason.splitlines()[0] if f.reason else ''}{retry}",
+                  file=out)
+    return 0
+
+
+def _iso(dt: Any) -> str | None:
+    return dt.isoformat(timespec="seconds") if dt else None
+
+
+def _print_summary(engine: Any, pks: Sequence[int], out: TextIO) -> None:
+    """What a run stored, one line per message and article (the demo's closing view)."""
+    with Session(engine) as s:
+        for pk in pks:
+            m = s.get(Message, pk)
+            if m is None:
+                continue
+            print(f"- [{m.status}] {m.subject[:70]}  <{m.from_addr}>"
+                  + (f"  ({m.reason})" if m.reason else ""), file=out)
+            for a in m.articles:
+                print(f"    article #{a.id} [{a.status}] {a.source}: {a.title[:70]}"
+                      f"  ({len(a.text)} chars, {len(a.images)} photo(s))", file=out)
+
+
+# --- parser ---------------------------------------------------------------------------------
+
+COMMANDS: dict[str, Callable[[Config, argparse.Namespace, TextIO], int]] = {
+    "init": cmd_init,
+    "migrate": cmd_init,
+    "poll": cmd_poll,
+    "import": cmd_import,
+    "reprocess": cmd_reprocess,
+    "export": cmd_export,
+    "status": cmd_status,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="dienhinh", description=__doc__.splitlines()[0] if __doc__ else None)
+    p.add_argument("--version", action="version", version=f"dienhinh {__version__}")
+    p.add_argument("--config", help="configuration file (default: $DIENHINH_CONFIG, ./config.toml)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, warnings only")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("init", help="create the database and data folders (idempotent)")
+    sub.add_parser("migrate", help="bring the database schema up to date")
+    sp = sub.add_parser("poll", help="one pass over the configured mailbox")
+    sp.add_argument("--summary", action="store_true", help="list what this poll stored")
+    sp = sub.add_parser("import", help="backfill from .eml files, mbox files or Maildir folders")
+    sp.add_argument("paths", nargs="+")
+    sp = sub.add_parser("reprocess", help="re-run messages from their stored bytes")
+    sp.add_argument("--failed", action="store_true", help="every failed message (and stuck articles)")
+    sp.add_argument("message_ids", nargs="*", metavar="MESSAGE-ID")
+    sp = sub.add_parser("export", help="export messages or articles as JSON lines")
+    sp.add_argument("what", choices=["messages", "articles"])
+    sp.add_argument("--format", choices=["jsonl"], default="jsonl")
+    sp.add_argument("-o", "--output", help="file to write (default: standard output)")
+    sp = sub.add_parser("status", help="counts per state, last poll, errors")
+    sp.add_argument("--json", action="store_true")
+    return p
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    args = build_parser().parse_args(argv)
+    try:
+        config = load_config(args.config)
+        level = "DEBUG" if args.verbose else ("WARNING" if args.quiet else config.logging.level)
+        setup_logging(level, json_lines=config.logging.json)
+        return COMMANDS[args.command](config, args, out)
+    except ConfigError as err:
+        print(f"dienhinh: {err}", file=sys.stderr)
+        return 2
+    except SchemaOutOfDate as err:
+        print(f"dienhinh: {err}", file=sys.stderr)
+        return 2
+    except LeaseHeld as err:
+        print(f"dienhinh: {err}; exiting without fetching", file=sys.stderr)
+        return 3
+    except DienhinhError as err:
+        print(f"dienhinh: {err}", file=sys.stderr)
+        return 1
