@@ -49,6 +49,9 @@ class Part:
     charset: str = ""
     content_id: str = ""
     declared_type: str = ""  # same as content_type unless sniffing changed it
+    # Parts a text/html body may reference by ``cid:`` (same message scope), so the HTML
+    # extractor can resolve inline images without a second look at the MIME tree.
+    related: list[Part] = field(default_factory=list, repr=False)
 
     @property
     def size(self) -> int:

@@ -248,3 +248,104 @@ def mixed_corpus(n: int, *, seed: int = 1, domain: str = "laocai.gov.vn") -> lis
                              text=title + "\n\n" + "\n\n".join(paras) + "\n")
         out.append(raw)
     return out
+
+
+# --- raw shapes the standard library will not build for us ---------------------------------
+
+
+def make_image_pdf(seed: int = 0) -> bytes:
+    """A 'scanned' PDF: one page holding only a JPEG, no text layer."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4, invariant=1)
+    c.drawImage(ImageReader(io.BytesIO(make_jpeg(400, 560, seed=seed))), 40, 100, 500, 700)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+@dataclass
+class RawPart:
+    """One MIME leaf written exactly as given (headers are raw lines, body is encoded
+    by ``encoding``: "base64", "quoted-printable" or "8bit")."""
+
+    headers: Sequence[str]
+    body: bytes
+    encoding: str = "base64"
+
+
+def _encode_body(part: RawPart) -> bytes:
+    import base64
+    import quopri
+
+    if part.encoding == "base64":
+        return base64.encodebytes(part.body)
+    if part.encoding == "quoted-printable":
+        return quopri.encodestring(part.body)
+    return part.body
+
+
+def make_raw_email(
+    parts: Sequence[RawPart],
+    *,
+    subject: bytes = b"=?utf-8?b?R+G7rWkgYsOgaSB2aeG6v3Q=?=",
+    from_: bytes = b"ubnd-batxat@laocai.gov.vn",
+    message_id: bytes | None = b"<raw-1@laocai.gov.vn>",
+    extra_headers: Sequence[bytes] = (),
+    subtype: str = "mixed",
+) -> bytes:
+    """A message assembled byte by byte: for raw 8-bit headers, odd parameters,
+    hostile file names and charsets the email package would refuse or re-encode."""
+    boundary = b"==dienhinh-test-boundary=="
+    head = [b"From: " + from_, b"To: btdkt-snv@laocai.gov.vn", b"Subject: " + subject,
+            b"Date: Thu, 22 Mar 2018 14:05:00 +0700", b"MIME-Version: 1.0"]
+    if message_id is not None:
+        head.append(b"Message-ID: " + message_id)
+    head += list(extra_headers)
+    if len(parts) == 1 and subtype == "single":
+        p = parts[0]
+        head += [h.encode("utf-8") for h in p.headers]
+        head.append(b"Content-Transfer-Encoding: " + p.encoding.encode())
+        return b"\r\n".join(head) + b"\r\n\r\n" + _encode_body(p)
+    head.append(b'Content-Type: multipart/' + subtype.encode() + b'; boundary="' + boundary + b'"')
+    out = [b"\r\n".join(head), b""]
+    for p in parts:
+        out.append(b"--" + boundary)
+        out += [h.encode("utf-8") for h in p.headers]
+        out.append(b"Content-Transfer-Encoding: " + p.encoding.encode())
+        out.append(b"")
+        out.append(_encode_body(p))
+    out.append(b"--" + boundary + b"--")
+    out.append(b"")
+    return b"\r\n".join(out)
+
+
+def make_nested_email(depth: int, leaf: bytes = b"xin chao") -> bytes:
+    """multipart/mixed nested ``depth`` levels deep around one text leaf."""
+    inner = b'Content-Type: text/plain; charset="utf-8"\r\n\r\n' + leaf + b"\r\n"
+    for level in range(depth):
+        b = f"b{level}".encode()
+        inner = (b'Content-Type: multipart/mixed; boundary="' + b + b'"\r\n\r\n--' + b + b"\r\n"
+                 + inner + b"\r\n--" + b + b"--\r\n")
+    return (b"From: a@laocai.gov.vn\r\nSubject: nested\r\nMessage-ID: <nested@x>\r\n"
+            b"MIME-Version: 1.0\r\n" + inner)
+
+
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def to_cp1258(text: str) -> bytes:
+    """Encode as windows-1258 does in practice: base letter (with its breve, circumflex or
+    horn) + a separate combining tone byte, so decoding yields non-NFC text."""
+    import unicodedata
+
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        decomposed = unicodedata.normalize("NFD", ch)
+        tones = "".join(c for c in decomposed if c in _TONES)
+        base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONES))
+        out.append(base + tones)
+    return "".join(out).encode("cp1258")

@@ -15,6 +15,7 @@ from dienhinh.store.migrate import upgrade
 from dienhinh.store.models import Article, Delivery, Message
 
 _counter = [0]
+ENGINES: list[Any] = []  # disposed after each test by the autouse fixture in conftest.py
 
 
 def deliver(maildir: Path, raw: bytes, name: str | None = None) -> str:
@@ -29,6 +30,7 @@ def deliver(maildir: Path, raw: bytes, name: str | None = None) -> str:
 
 def ingestor(config: Config) -> Ingestor:
     engine = make_engine(config.database.url)
+    ENGINES.append(engine)
     upgrade(engine)
     return Ingestor(config, engine)
 

@@ -8,14 +8,23 @@ from dienhinh.store.db import make_engine
 from dienhinh.store.migrate import check_schema
 from sqlalchemy import Engine
 
-__all__ = ["make_source", "open_engine"]
+__all__ = ["dispose_engines", "make_source", "open_engine"]
+
+_engines: list[Engine] = []
 
 
 def open_engine(config: Config, *, check: bool = True) -> Engine:
     engine = make_engine(config.database.url)
+    _engines.append(engine)
     if check:
         check_schema(engine)
     return engine
+
+
+def dispose_engines() -> None:
+    """Close every pooled connection the command opened (called once, at exit)."""
+    while _engines:
+        _engines.pop().dispose()
 
 
 def make_source(config: Config) -> MailSource:

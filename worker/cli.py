@@ -23,7 +23,7 @@ from dienhinh.ingest.pipeline import Ingestor, RunReport
 from dienhinh.store.migrate import SchemaOutOfDate
 from dienhinh.store.models import Article, Message
 from dienhinh.store.states import ArticleState, MessageState
-from dienhinh.worker.app import make_source, open_engine
+from dienhinh.worker.app import dispose_engines, make_source, open_engine
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -280,3 +280,5 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except DienhinhError as err:
         print(f"dienhinh: {err}", file=sys.stderr)
         return 1
+    finally:
+        dispose_engines()

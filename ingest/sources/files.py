@@ -97,7 +97,7 @@ class FileImportSource:
                 elif kind == "mbox":
                     box = mboxes.get(path) or mboxes.setdefault(path, mailbox.mbox(path, create=False))
                     # get_bytes() returns the message without the mbox "From " line, as sent.
-                    data = box.get_bytes(inner)
+                    data = box.get_bytes(int(inner))
                 else:
                     md = MaildirSource(path)
                     md.list_new(0)

@@ -45,12 +45,13 @@ class MaildirSource:
                    processed_folder=cfg.processed_folder, key=cfg.url.key)
 
     def open(self) -> int:
-        for sub in ("new", "cur"):
-            if not (self.path / sub).is_dir():
-                raise AccountError(
-                    f"{self.path} is not a Maildir (no {sub}/ folder)",
-                    user_message=f"the mail folder {self.path} does not exist or is not a Maildir",
-                )
+        # A Maildir checked out of git may lack its empty cur/ or tmp/ (git keeps no empty
+        # folders): one of new/ and cur/ is enough to recognise it.
+        if not any((self.path / sub).is_dir() for sub in ("new", "cur")):
+            raise AccountError(
+                f"{self.path} is not a Maildir (no new/ or cur/ folder)",
+                user_message=f"the mail folder {self.path} does not exist or is not a Maildir",
+            )
         return 0
 
     def close(self) -> None:
@@ -67,6 +68,8 @@ class MaildirSource:
     def _scan(self) -> dict[str, Path]:
         index: dict[str, Path] = {}
         for sub in ("new", "cur"):
+            if not (self.path / sub).is_dir():
+                continue
             for entry in sorted((self.path / sub).iterdir()):
                 if entry.is_file() and not entry.name.startswith("."):
                     index[_unique_name(entry.name)] = entry
@@ -116,6 +119,7 @@ class MaildirSource:
             if self.post_action_kind == "flag":
                 base, _, flags = path.name.partition(":2,")
                 if "S" not in flags:
+                    (self.path / "cur").mkdir(exist_ok=True)
                     target = self.path / "cur" / f"{base}:2,{''.join(sorted(flags + 'S'))}"
                     path.rename(target)
             elif self.post_action_kind == "move":

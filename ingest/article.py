@@ -1,0 +1,318 @@
+"""Turning extracted paragraphs into an article: letterhead, title, captions, lead, and
+telling a cover note ("Kính gửi Ban Thi đua... gửi kèm bài viết") from an article.
+
+Every extractor produces a list of :class:`Block` in reading order; the rules for what
+is a title or a letterhead live here once, so docx, PDF and mail bodies agree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from dienhinh.core.text import collapse_ws, fold, nfc
+from dienhinh.core.types import ArticleDraft, Asset
+
+__all__ = [
+    "Block",
+    "build_article",
+    "clean_body_lines",
+    "clean_subject",
+    "is_cover_paragraph",
+    "is_letterhead_line",
+    "is_signature_marker",
+    "lead_of",
+    "looks_like_caption",
+    "split_body_article",
+]
+
+LEAD_MAX_CHARS = 400
+TITLE_MAX_CHARS = 250
+CAPTION_MAX_CHARS = 160
+_TITLE_WINDOW = 3  # a title is among the first few paragraphs after the letterhead
+_LINE_SPLIT = re.compile(r"\n| \| ")  # lines of a paragraph, cells of a table row
+
+
+@dataclass
+class Block:
+    """One paragraph (or table row, or picture) of a document, in reading order."""
+
+    text: str = ""
+    heading: bool = False  # Title/Heading style, <h1>-<h4>
+    bold: bool = False  # every visible run is bold (or the whole HTML block is <b>)
+    italic: bool = False
+    image: Asset | None = None  # a picture block; text is ""
+    table: bool = False
+
+
+# --- letterhead ---------------------------------------------------------------------------
+
+# Official documents open with the issuing body (left) and the national motto (right),
+# a number and a place/date line. Matched on folded text (no diacritics, lower case) so
+# "UỶ BAN"/"ỦY BAN" and unaccented letterheads agree.
+_LETTERHEAD_PATTERNS = [
+    re.compile(p)
+    for p in (
+        r"^(ubnd|hdnd|ubmttq|uy ban|hoi dong|so |phong |ban |huyen |tinh |thanh pho |thi xa |"
+        r"xa |dang uy|dang bo|tinh uy|huyen uy|thanh uy|bo chi huy|bch |bdbp|cong an|"
+        r"cong ty|dien luc|truong |trung tam|benh vien|hoi |lien doan|ldld|doan |"
+        r"tinh doan|mat tran|chi cuc|cuc |kho bac|ngan hang|dai |bao |vien |tong cong ty)",
+        r"^cong hoa xa hoi chu nghia viet nam",
+        r"^doc lap\s*[-–—]\s*tu do\s*[-–—]\s*hanh phuc",
+        r"^so\s*:",
+        r"^s[o]\s*\d+\s*/",
+        r"^[^,]{0,60},\s*ngay\s+[\d.]+\s+thang\s+[\d.]+\s+nam\s+[\d.]+",
+        r"^ngay\s+[\d.]+\s+thang\s+[\d.]+\s+nam\s+[\d.]+",
+        r"^v/v\b",
+        r"^[-_*=~.\s]{3,}$",
+    )
+]
+
+
+def _is_upper(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def is_letterhead_line(text: str) -> bool:
+    """True for an official letterhead line. Organisation names count only when short and
+    upper-case (a title such as "Sở Y tế ..." in sentence case is not a letterhead)."""
+    text = collapse_ws(text)
+    if not text:
+        return False
+    key = fold(text)
+    if not _LETTERHEAD_PATTERNS[0].match(key):
+        return any(p.match(key) for p in _LETTERHEAD_PATTERNS[1:])
+    return _is_upper(text) and len(text) <= 80
+
+
+# --- titles, captions, leads --------------------------------------------------------------
+
+_SUBJECT_PREFIX = re.compile(
+    r"^\s*(?:(?:re|fw|fwd|tl|tb|tr|aw|sv|vs)\s*(?:\[\d+\])?\s*:\s*|"
+    r"\[[^\]]{0,40}\]\s*)+",
+    re.IGNORECASE,
+)
+
+
+def clean_subject(subject: str) -> str:
+    """The subject without reply/forward prefixes (Fwd:, FW:, TL:, Re:, TB:, Tr:)."""
+    return collapse_ws(_SUBJECT_PREFIX.sub("", subject))
+
+
+def _title_like(block: Block) -> bool:
+    text = block.text
+    return (
+        0 < len(text) <= TITLE_MAX_CHARS
+        and "\n" not in text
+        and not is_cover_paragraph(text)
+        and not text.rstrip().endswith((":", ","))
+    )
+
+
+def looks_like_caption(text: str, *, italic: bool) -> bool:
+    text = text.strip()
+    if not text or len(text) > CAPTION_MAX_CHARS * 2:
+        return False
+    if italic and len(text) <= CAPTION_MAX_CHARS * 2:
+        return True
+    key = fold(text)
+    if key.startswith(("anh:", "anh ", "hinh:", "hinh ", "anh minh hoa", "(anh")):
+        return True
+    return len(text) <= CAPTION_MAX_CHARS
+
+
+def lead_of(paragraphs: Sequence[str]) -> str:
+    """The first paragraph when it is short enough to stand as a lead, else ""."""
+    if paragraphs and len(paragraphs[0]) < LEAD_MAX_CHARS:
+        return paragraphs[0]
+    return ""
+
+
+@dataclass
+class _Doc:
+    header_lines: list[str] = field(default_factory=list)
+    title: str = ""
+    paragraphs: list[str] = field(default_factory=list)
+    images: list[Asset] = field(default_factory=list)
+
+
+def _pick_title(blocks: list[Block]) -> int:
+    """Index of the title block among the first few text blocks, or -1."""
+    window = [i for i, b in enumerate(blocks) if b.text and not b.table][:_TITLE_WINDOW]
+    for test in (lambda b: b.heading, lambda b: b.bold, lambda b: _is_upper(b.text)):
+        for i in window:
+            if test(blocks[i]) and _title_like(blocks[i]):
+                return i
+    return -1
+
+
+def build_article(
+    blocks: Sequence[Block], *, source: str, origin: str, document_sha256: str = ""
+) -> ArticleDraft:
+    """Letterhead → ``header_lines``, title, captions on pictures, text, lead."""
+    doc = _Doc()
+    items = list(blocks)
+    start = 0
+    while start < len(items):
+        b = items[start]
+        if b.image is None and not b.text:
+            start += 1
+            continue
+        lines = [ln for ln in (collapse_ws(x) for x in _LINE_SPLIT.split(b.text)) if ln]
+        if (
+            b.image is None
+            and lines
+            and all(is_letterhead_line(ln) or (b.table and _is_upper(ln)) for ln in lines)
+        ):
+            doc.header_lines.extend(lines)
+            start += 1
+            continue
+        break
+    rest = items[start:]
+    t = _pick_title(rest)
+    if t >= 0:
+        doc.title = collapse_ws(rest[t].text)
+        # Anything before the title (document-type labels such as "BÀI VIẾT") is kept
+        # with the letterhead, not in the text.
+        doc.header_lines.extend(collapse_ws(b.text) for b in rest[:t] if b.text)
+        rest = rest[t + 1 :]
+    i = 0
+    while i < len(rest):
+        b = rest[i]
+        if b.image is not None:
+            asset = b.image
+            asset.position = len(doc.images)
+            nxt = rest[i + 1] if i + 1 < len(rest) else None
+            if (
+                nxt is not None
+                and nxt.image is None
+                and not nxt.heading
+                and not nxt.table
+                and looks_like_caption(nxt.text, italic=nxt.italic)
+            ):
+                asset.caption = collapse_ws(nxt.text)
+                i += 1
+            doc.images.append(asset)
+        elif b.text.strip():
+            doc.paragraphs.append(b.text.strip())
+        i += 1
+    return ArticleDraft(
+        title=doc.title,
+        text="\n\n".join(doc.paragraphs),
+        source=source,
+        origin=origin,
+        lead=lead_of(doc.paragraphs),
+        images=doc.images,
+        header_lines=doc.header_lines,
+        document_sha256=document_sha256,
+    )
+
+
+# --- cover notes and body articles ---------------------------------------------------------
+
+_COVER = re.compile(
+    r"^(kinh gui|kinh thua|dong kinh gui|chao |xin chao|gui ban|gui anh|gui chi)|"
+    r"(gui kem|dinh kem|gui bai|gui lai bai|xin gui|gui den ban|gui toi ban|nhu duoi day|"
+    r"nhu sau|file dinh kem|tep dinh kem|noi dung ngay duoi)|"
+    r"^(tran trong|tran thanh cam on|xin cam on|cam on|tran trong cam on|thank)"
+)
+
+
+def is_cover_paragraph(text: str) -> bool:
+    """A short paragraph of the kind a cover note is made of: greeting, "gửi kèm bài
+    viết", "trân trọng"."""
+    return len(text) < 300 and bool(_COVER.search(fold(text)))
+
+
+def split_body_article(
+    draft: ArticleDraft, *, subject: str, min_chars: int
+) -> tuple[ArticleDraft | None, str]:
+    """Decide whether a mail body carries an article.
+
+    Returns ``(article, reason)``: the article (cover paragraphs before the title moved
+    out of the text) or None with the reason the body is not one.
+    """
+    paragraphs = [p for p in draft.text.split("\n\n") if p.strip()]
+    title = draft.title
+    start = 0
+    if title and title in paragraphs[:6]:
+        start = paragraphs.index(title) + 1
+    else:
+        while start < len(paragraphs) and is_cover_paragraph(paragraphs[start]):
+            start += 1
+        title = ""
+        if (
+            start < len(paragraphs)
+            and _title_like(Block(text=paragraphs[start]))
+            and len(paragraphs[start]) <= 160
+            and not paragraphs[start].endswith(".")
+        ):
+            title = paragraphs[start]
+            start += 1
+    body = paragraphs[start:]
+    while body and is_cover_paragraph(body[-1]):
+        body.pop()
+    text = "\n\n".join(body)
+    if len(text) < min_chars:
+        return None, "no article: body too short and no document attached"
+    article = ArticleDraft(
+        title=nfc(title or clean_subject(subject)),
+        text=text,
+        source=draft.source,
+        origin=draft.origin,
+        lead=lead_of(body),
+        images=draft.images,
+        flags=draft.flags,
+    )
+    return article, ""
+
+
+# --- replies, signatures, forwards in mail bodies -----------------------------------------
+
+_REPLY_MARKER = re.compile(
+    r"^(-{2,}\s*(original message|tin nhan goc|thu goc|thu tra loi)\s*-{2,}|"
+    r"on .{4,200} wrote:?|vao .{4,200} da viet:?|"
+    r"(from|tu):\s.{0,200}\s(sent|gui|da gui):\s.*)$"
+)
+_FORWARD_MARKER = re.compile(
+    r"^(-{2,}\s*(forwarded message|thu chuyen tiep|tin nhan chuyen tiep)\s*-{2,}|"
+    r"begin forwarded message:?)$"
+)
+_FORWARD_HEADER = re.compile(
+    r"^(from|date|subject|to|cc|sent|tu|ngay|tieu de|chu de|den|gui|"
+    r"da gui|vao):\s"
+)
+
+
+def is_signature_marker(line: str) -> bool:
+    """The RFC 3676 signature separator "-- " (often trimmed to "--")."""
+    return line.rstrip(" \xa0") == "--"
+
+
+def clean_body_lines(lines: list[str]) -> list[str]:
+    """Cut a mail body at its signature or at the quoted message of a reply; drop ">"
+    quoted lines and the header lines of a forward (the forwarded text itself stays: it
+    may be the article)."""
+    out: list[str] = []
+    in_forward_header = False
+    for line in lines:
+        stripped = line.strip()
+        if is_signature_marker(line):
+            break
+        key = fold(stripped)
+        if _REPLY_MARKER.match(key):
+            break
+        if stripped.startswith(">"):
+            continue
+        if _FORWARD_MARKER.match(key):
+            in_forward_header = True
+            continue
+        if in_forward_header:
+            if _FORWARD_HEADER.match(key):
+                continue
+            if not stripped:
+                in_forward_header = False
+        out.append(line)
+    return out

@@ -1,0 +1,497 @@
+"""Recognise mail that carries no article: auto-replies, bounces, lists, invitations, questions.
+
+The Board's mailbox receives more than articles. Each kind of noise is one small rule, and the
+rules run in the explicit order of :data:`RULES` (a pipeline as data, as in Mailman's
+``pipelines/builtin.py``). The first rule that fires gives a :class:`NoiseVerdict` whose
+``reason`` an editor reads in the console, so every "no-article" decision says why (Mailman's
+rules record ``moderation_reasons`` the same way).
+
+Precision matters more than recall. Losing an article is worse than queueing a question for
+an editor, so:
+
+* Only *hard* signals, which a person does not type, mark a message that carries a document
+  as noise: auto-reply headers, delivery/read reports and calendar invitations. Subject words,
+  list headers and ``Precedence: bulk`` never do, because an article forwarded with "Fwd:" or
+  relayed through a mailing list must not be lost.
+* The short-question rule also stands aside when the message has any attachment (a scanned
+  article may arrive as photos) or a link (an article may be shared on a drive).
+
+Rules look at this message only, never inside messages it carries as ``message/rfc822``: a
+forwarded bounce or invitation says nothing about the mail that forwards it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from email.header import decode_header, make_header
+from email.message import Message
+from email.utils import parseaddr
+
+from dienhinh.core.text import collapse_ws, fold, nfc, strip_diacritics
+from dienhinh.core.types import MailHeaders
+
+__all__ = [
+    "RULES",
+    "SHORT_BODY_LIMIT",
+    "NoiseRule",
+    "NoiseVerdict",
+    "classify_noise",
+    "is_auto_generated",
+]
+
+SHORT_BODY_LIMIT = 400
+"""A body shorter than this (own text, whitespace collapsed) cannot hold an article."""
+
+_SUBJECT_SHOWN = 80  # characters of a subject quoted in a reason
+
+
+@dataclass(frozen=True)
+class NoiseVerdict:
+    """Why a message was judged to carry no article.
+
+    ``reason`` is English prose for the editor; ``rule`` is the :attr:`NoiseRule.name` that
+    fired, stable enough for statistics and tests.
+    """
+
+    reason: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What the rules look at, computed once per message."""
+
+    msg: Message
+    headers: MailHeaders
+    subject: str  # NFC, decoded
+    subject_key: str  # fold(subject) with reply/forward prefixes removed
+    own_text: str  # body without quoted lines, quoted replies and signature; collapsed
+    content_types: tuple[str, ...]  # every part of this message, not of carried messages
+    has_document: bool
+    has_attachment: bool
+
+    def header(self, name: str) -> str:
+        return _header_str(self.msg, name)
+
+
+@dataclass(frozen=True)
+class NoiseRule:
+    """One kind of noise.
+
+    ``check`` returns the reason when the rule fires, else ``None``. ``hard`` rules fire even
+    when the message carries a document; ``automatic`` rules are evidence that a machine or a
+    list sent the message, which :func:`is_auto_generated` uses to withhold acknowledgements.
+    """
+
+    name: str
+    description: str
+    check: Callable[[_Facts], str | None]
+    hard: bool
+    automatic: bool
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _header_str(msg: Message, name: str) -> str:
+    """A header as text; encoded words decoded, missing or undecodable as ``""``."""
+    value = msg.get(name)
+    if value is None:
+        return ""
+    raw = str(value)
+    try:
+        return nfc(str(make_header(decode_header(raw))))
+    except (UnicodeError, LookupError, ValueError):
+        # An unknown charset or a broken encoded word: the raw text still has the ASCII
+        # tokens (auto-replied, bulk, <list.id>) the rules need.
+        return raw
+
+
+def _has_diacritics(text: str) -> bool:
+    return strip_diacritics(text) != text
+
+
+def _token(value: str) -> str:
+    """The keyword of a structured header value: ``"auto-replied; x=y"`` → ``"auto-replied"``."""
+    return value.split(";", 1)[0].strip().lower()
+
+
+def _shown(text: str) -> str:
+    text = collapse_ws(text)
+    return text if len(text) <= _SUBJECT_SHOWN else text[: _SUBJECT_SHOWN - 1] + "…"
+
+
+def _own_parts(msg: Message) -> Iterator[Message]:
+    """This message's MIME parts, without descending into carried messages (message/*)."""
+    yield msg
+    if msg.is_multipart() and msg.get_content_maintype() != "message":
+        payload = msg.get_payload()
+        if isinstance(payload, list):
+            for sub in payload:
+                if isinstance(sub, Message):
+                    yield from _own_parts(sub)
+
+
+def _is_attachment(part: Message) -> bool:
+    """A leaf a person attached (a file, a photo, a forwarded message), not a body text."""
+    if part.is_multipart() and part.get_content_maintype() != "message":
+        return False
+    if part.get_filename() or part.get_content_disposition() == "attachment":
+        return True
+    ctype = part.get_content_type()
+    if ctype == "message/rfc822":
+        return True
+    return part.get_content_maintype() in {"image", "application", "audio", "video"}
+
+
+# Reply and forward prefixes, folded: Re, Fw, Fwd, TL (trả lời), TR/CT (chuyển tiếp),
+# and the German/Nordic ones some clients still send. "Re[2]:" and "Re (2):" included.
+_PREFIX = re.compile(r"^(?:(?:re|fw|fwd|tl|tr|ct|aw|sv|vs|wg)\s*(?:\[\d+\]|\(\d+\))?\s*:\s*)+")
+
+
+def _subject_key(subject: str) -> str:
+    return _PREFIX.sub("", fold(subject))
+
+
+# Where quoted earlier mail begins, on a folded line: Outlook's "-----Original Message-----",
+# Zimbra's "----- Tin nhắn gốc -----", "-----Thư gốc-----", Gmail's "On … wrote:" and
+# "Vào … đã viết:".
+_QUOTE_START = re.compile(
+    r"^(?:-{2,}\s*(?:original message|tin nhan goc|thu goc)\s*-{2,}"
+    r"|(?:on|vao)\b.{0,200}\b(?:wrote|da viet)\s*:)\s*$"
+)
+# Outlook's header block: "From: …" followed by "Sent: …" (or "Từ: …" / "Đã gửi: …").
+_OUTLOOK_FROM = re.compile(r"^(?:from|tu)\s*:")
+_OUTLOOK_SENT = re.compile(r"^(?:sent|da gui|date|ngay)\s*:")
+
+
+def _own_text(body_text: str) -> str:
+    """The sender's own words: quoted lines, quoted replies and the signature removed.
+
+    Forwarded content ("---------- Forwarded message ---------") is kept: an article
+    forwarded in the body is the sender's content, not a quotation.
+    """
+    lines = body_text.splitlines()
+    kept: list[str] = []
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped in {"--", "-- "} or line == "-- ":
+            break  # RFC 3676 signature delimiter
+        key = fold(stripped)
+        if _QUOTE_START.match(key):
+            break
+        if (
+            _OUTLOOK_FROM.match(key)
+            and i + 1 < len(lines)
+            and _OUTLOOK_SENT.match(fold(lines[i + 1].strip()))
+        ):
+            break
+        if stripped.startswith(">"):
+            continue
+        kept.append(line)
+    return collapse_ws(nfc("\n".join(kept)))
+
+
+def _facts(msg: Message, headers: MailHeaders, body_text: str, *, has_document: bool) -> _Facts:
+    subject = nfc(headers.subject) if headers.subject else _header_str(msg, "Subject")
+    parts = tuple(_own_parts(msg))
+    return _Facts(
+        msg=msg,
+        headers=headers,
+        subject=subject,
+        subject_key=_subject_key(subject),
+        own_text=_own_text(body_text),
+        content_types=tuple(p.get_content_type() for p in parts),
+        has_document=has_document,
+        has_attachment=any(_is_attachment(p) for p in parts[1:]) or _is_attachment(msg),
+    )
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def _report_type(f: _Facts) -> str:
+    if f.msg.get_content_type() != "multipart/report":
+        return ""
+    value = f.msg.get_param("report-type")
+    return str(value).strip().lower() if isinstance(value, str) else "unknown"
+
+
+def _delivery_report(f: _Facts) -> str | None:
+    report_type = _report_type(f)
+    if report_type and report_type != "disposition-notification":
+        return f"delivery status notification (multipart/report; report-type={report_type})"
+    if "message/delivery-status" in f.content_types:
+        return "delivery status notification (message/delivery-status part)"
+    return None
+
+
+_BOUNCE_SENDERS = ("mailer-daemon", "postmaster")
+_BOUNCE_SUBJECT = re.compile(
+    r"undeliver|delivery status notification|mail delivery failed|delivery failure"
+    r"|delivery has failed|returned mail|khong gui duoc thu|khong the gui thu"
+)
+
+
+def _sender_local(f: _Facts) -> str:
+    addr = f.headers.from_addr or parseaddr(f.header("From"))[1]
+    return addr.partition("@")[0].strip().lower()
+
+
+def _bounce_sender(f: _Facts) -> str | None:
+    if _sender_local(f) not in _BOUNCE_SENDERS:
+        return None
+    if not _BOUNCE_SUBJECT.search(fold(f.subject)):
+        return None
+    sender = f.headers.from_addr or parseaddr(f.header("From"))[1]
+    return f"delivery status notification (From: {sender}; subject “{_shown(f.subject)}”)"
+
+
+def _receipt_report(f: _Facts) -> str | None:
+    if _report_type(f) == "disposition-notification":
+        return "read receipt (multipart/report; report-type=disposition-notification)"
+    if "message/disposition-notification" in f.content_types:
+        return "read receipt (message/disposition-notification part)"
+    return None
+
+
+def _auto_submitted_value(f: _Facts) -> str:
+    return _token(f.headers.auto_submitted or f.header("Auto-Submitted"))
+
+
+def _auto_submitted(f: _Facts) -> str | None:
+    value = _auto_submitted_value(f)
+    if value in {"", "no"}:
+        return None
+    if value.startswith("auto-forwarded"):
+        # A unit's mailbox set to forward everything here still delivers its articles;
+        # RFC 5230 forwards may say so. Not noise (but never acknowledged: see
+        # is_auto_generated).
+        return None
+    if value == "auto-replied":
+        return "auto-reply (Auto-Submitted: auto-replied)"
+    return f"automatically generated message (Auto-Submitted: {value})"
+
+
+_AUTO_REPLY_SUBJECT = re.compile(
+    r"^(?:tra loi tu dong|tu dong tra loi|out of (?:the )?office|automatic reply"
+    r"|auto[- ]?reply|autoreply|auto\s*:|vang mat\s*(?::|-|$))"
+)
+
+
+def _auto_reply_subject(f: _Facts) -> bool:
+    return bool(_AUTO_REPLY_SUBJECT.match(f.subject_key))
+
+
+def _autoreply_headers(f: _Facts) -> str | None:
+    x_autoreply = _token(f.header("X-Autoreply"))
+    if x_autoreply and x_autoreply != "no":
+        return f"auto-reply (X-Autoreply: {x_autoreply})"
+    if f.msg.get("X-Autorespond") is not None:
+        return "auto-reply (X-Autorespond header)"
+    # Outlook sets X-Auto-Response-Suppress on ordinary mail too, so it counts only with
+    # an auto-reply subject.
+    suppress = f.header("X-Auto-Response-Suppress")
+    if suppress and _auto_reply_subject(f):
+        return (
+            f"auto-reply (X-Auto-Response-Suppress: {collapse_ws(suppress)}; "
+            f"subject “{_shown(f.subject)}”)"
+        )
+    return None
+
+
+def _precedence_value(f: _Facts) -> str:
+    return _token(f.headers.precedence or f.header("Precedence"))
+
+
+def _precedence_auto_reply(f: _Facts) -> str | None:
+    if _precedence_value(f) in {"auto_reply", "auto-reply"}:
+        return f"auto-reply (Precedence: {_precedence_value(f)})"
+    return None
+
+
+def _auto_reply_subject_rule(f: _Facts) -> str | None:
+    if _auto_reply_subject(f):
+        return f"auto-reply (subject “{_shown(f.subject)}”)"
+    return None
+
+
+def _calendar(f: _Facts) -> str | None:
+    for ctype in ("text/calendar", "application/ics"):
+        if ctype in f.content_types:
+            return f"meeting invitation ({ctype})"
+    return None
+
+
+_RECEIPT_SUBJECT = re.compile(r"^(?:read|not read|da doc|chua doc)\s*:|^(?:read|return) receipt\b")
+
+
+def _receipt_subject(f: _Facts) -> str | None:
+    if f.has_attachment:
+        return None
+    # Matched on the bare folded subject: "Read:" is itself the prefix, never after "Re:".
+    if _RECEIPT_SUBJECT.match(fold(f.subject)):
+        return f"read receipt (subject “{_shown(f.subject)}”)"
+    return None
+
+
+def _list_headers(f: _Facts) -> str | None:
+    list_id = f.headers.list_id or f.header("List-Id")
+    if list_id:
+        return f"mailing list (List-Id: {_shown(list_id)})"
+    unsubscribe = f.header("List-Unsubscribe")
+    if unsubscribe:
+        return f"mailing list (List-Unsubscribe: {_shown(unsubscribe)})"
+    return None
+
+
+_BULK = {"bulk": "bulk mail", "junk": "junk mail", "list": "mailing list"}
+
+
+def _precedence_bulk(f: _Facts) -> str | None:
+    value = _precedence_value(f)
+    if value in _BULK:
+        return f"{_BULK[value]} (Precedence: {value})"
+    return None
+
+
+_INVITATION_PREFIX = re.compile(
+    r"^(?:updated invitation|invitation|loi moi|loi moi da cap nhat|cap nhat loi moi)\b[^:]{0,30}:"
+)
+
+
+def _invitation_subject(f: _Facts) -> str | None:
+    key = f.subject_key
+    exact = nfc(f.subject).casefold()
+    found = (
+        bool(_INVITATION_PREFIX.match(key))
+        or re.search(r"\bgiay moi\b", key) is not None
+        # "lịch họp" folds to the same key as "lịch hợp (tác)": match with diacritics
+        # unless the sender typed none at all.
+        or (
+            re.search(r"\blịch họp\b", exact) is not None
+            if _has_diacritics(f.subject)
+            else re.search(r"\blich hop\b", key) is not None
+        )
+    )
+    if found:
+        return f"meeting invitation (subject “{_shown(f.subject)}”)"
+    return None
+
+
+_LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_ADDRESS = re.compile(r"\S+@\S+\.\S+")
+# Folded cues, with the form shown to the editor.
+_QUESTION_CUES: tuple[tuple[str, str], ...] = (
+    ("cho em hoi", "cho em hỏi"),
+    ("cho toi hoi", "cho tôi hỏi"),
+    ("xin hoi", "xin hỏi"),
+    ("han nop", "hạn nộp"),
+    ("da nhan duoc chua", "đã nhận được chưa"),
+    ("xac nhan", "xác nhận"),
+)
+
+
+def _question_cue(text: str) -> str | None:
+    key = fold(text)
+    for cue, shown in _QUESTION_CUES:
+        if re.search(rf"\b{cue}\b", key):
+            return f"“{shown}”"
+    # A bare "hoi" folds "hỏi" (ask) together with "hội" (association), which opens many
+    # cover notes ("Hội Nông dân gửi ..."); match the accented word unless the sender
+    # typed no diacritics at all.
+    if _has_diacritics(text):
+        if re.search(r"\bhỏi\b", nfc(text).casefold()):
+            return "“hỏi”"
+    elif re.search(r"\bhoi\b", key):
+        return "“hỏi”"
+    if "?" in text:
+        return "question mark"
+    return None
+
+
+def _short_question(f: _Facts) -> str | None:
+    text = f.own_text
+    if not text or len(text) >= SHORT_BODY_LIMIT:
+        return None
+    if f.has_attachment or _LINK.search(text):
+        # Photos may be a scanned article and a link may point to one: let an editor see it.
+        return None
+    cue = _question_cue(_ADDRESS.sub(" ", text))
+    if cue is None:
+        return None
+    return f"short question without an article ({len(text)} characters; {cue})"
+
+
+RULES: tuple[NoiseRule, ...] = (
+    # Reports first: a bounce often also says Auto-Submitted, and "delivery status
+    # notification" tells the editor more than "auto-generated".
+    NoiseRule("delivery-report", "multipart/report or message/delivery-status part",
+              _delivery_report, hard=True, automatic=True),
+    NoiseRule("bounce-sender", "From MAILER-DAEMON/postmaster with a delivery-failure subject",
+              _bounce_sender, hard=True, automatic=True),
+    NoiseRule("read-receipt-report", "multipart/report; report-type=disposition-notification",
+              _receipt_report, hard=True, automatic=True),
+    NoiseRule("auto-submitted", "Auto-Submitted other than no (RFC 3834)",
+              _auto_submitted, hard=True, automatic=True),
+    NoiseRule("autoreply-header", "X-Autoreply, X-Autorespond, or X-Auto-Response-Suppress "
+              "with an auto-reply subject", _autoreply_headers, hard=True, automatic=True),
+    NoiseRule("precedence-auto-reply", "Precedence: auto_reply",
+              _precedence_auto_reply, hard=True, automatic=True),
+    NoiseRule("calendar", "text/calendar or application/ics part",
+              _calendar, hard=True, automatic=False),
+    NoiseRule("auto-reply-subject", "auto-reply subject in Vietnamese or English",
+              _auto_reply_subject_rule, hard=False, automatic=True),
+    NoiseRule("read-receipt-subject", "Read:/Đã đọc: subject without attachments",
+              _receipt_subject, hard=False, automatic=True),
+    NoiseRule("mailing-list", "List-Id or List-Unsubscribe without a document",
+              _list_headers, hard=False, automatic=True),
+    NoiseRule("precedence-bulk", "Precedence: bulk, junk or list without a document",
+              _precedence_bulk, hard=False, automatic=True),
+    NoiseRule("invitation-subject", "Giấy mời/Lịch họp/Invitation: subject without a document",
+              _invitation_subject, hard=False, automatic=False),
+    NoiseRule("short-question", "short question or notice without a document, attachment "
+              "or link", _short_question, hard=False, automatic=False),
+)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def classify_noise(
+    msg: Message, headers: MailHeaders, body_text: str, *, has_document: bool
+) -> NoiseVerdict | None:
+    """The first rule of :data:`RULES` that fires, or ``None`` if the mail may hold an article.
+
+    ``msg`` is the parsed message (compat32 is fine), ``body_text`` the body as the extractors
+    read it, and ``has_document`` whether a document attachment (docx, pdf, ...) was found.
+    """
+    facts = _facts(msg, headers, body_text, has_document=has_document)
+    for rule in RULES:
+        if has_document and not rule.hard:
+            continue
+        reason = rule.check(facts)
+        if reason is not None:
+            return NoiseVerdict(reason=reason, rule=rule.name)
+    return None
+
+
+def is_auto_generated(headers: MailHeaders, msg: Message) -> bool:
+    """True for mail that must never get an acknowledgement.
+
+    Auto-replies, bounces, receipts and list mail, whether or not they carry a document:
+    answering a list would write to every subscriber, answering an auto-reply can loop.
+    Following RFC 3834, any Auto-Submitted other than ``no`` (``auto-forwarded`` included)
+    and a null return path (``Return-Path: <>``) count too.
+    """
+    facts = _facts(msg, headers, "", has_document=False)
+    if _auto_submitted_value(facts) not in {"", "no"}:
+        return True
+    return_path = facts.header("Return-Path").strip()
+    if return_path == "<>":
+        return True
+    if _sender_local(facts) in _BOUNCE_SENDERS:
+        return True
+    return any(rule.automatic and rule.check(facts) is not None for rule in RULES)

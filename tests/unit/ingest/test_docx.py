@@ -1,0 +1,184 @@
+"""The .docx extractor: fast lxml path, python-docx fallback, letterhead, titles, images."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import docx
+import pytest
+from dienhinh.core.config import IngestConfig
+from dienhinh.core.errors import LimitExceeded, MalformedDocument
+from dienhinh.core.types import Part
+from dienhinh.ingest.context import ExtractContext
+from dienhinh.ingest.extractors.docx import DocxExtractor, docx_blocks
+from dienhinh.ingest.mime import DOCX_TYPE
+from dienhinh.store.blobs import BlobStore
+
+from tests.factory import DocImage, DocSpec, article_text, make_docx, make_jpeg
+
+TITLE, PARAS = article_text(7)
+
+
+def _part(data: bytes, name: str = "bai.docx") -> Part:
+    return Part(path="2", content_type=DOCX_TYPE, payload=data, filename=name)
+
+
+def _extract(spec: DocSpec, ctx: ExtractContext):
+    [article] = DocxExtractor().extract(_part(make_docx(spec)), ctx)
+    return article
+
+
+def test_two_photos_with_captions_in_order(ctx: ExtractContext) -> None:
+    img1, img2 = make_jpeg(seed=1), make_jpeg(seed=2)
+    spec = DocSpec(
+        title=TITLE,
+        paragraphs=PARAS,
+        images=[
+            DocImage(img1, "Ảnh: anh kiểm tra vườn thảo quả", after_paragraph=0),
+            DocImage(img2, "Lò sấy của gia đình", after_paragraph=2),
+        ],
+    )
+    art = _extract(spec, ctx)
+    assert [(a.role, a.position, a.caption) for a in art.images] == [
+        ("embedded-image", 0, "Ảnh: anh kiểm tra vườn thảo quả"),
+        ("embedded-image", 1, "Lò sấy của gia đình"),
+    ]
+    store = BlobStore(ctx.blob_root)
+    assert [store.read(a.sha256) for a in art.images] == [img1, img2]
+    assert all(a.content_type == "image/jpeg" for a in art.images)
+    assert "kiểm tra vườn thảo quả" not in art.text  # captions go with the picture
+    assert art.text.split("\n\n") == list(PARAS)
+
+
+def test_letterhead_goes_to_header_lines(ctx: ExtractContext) -> None:
+    letterhead = (
+        "UBND TỈNH LÀO CAI",
+        "SỞ Y TẾ",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Số: 12/BC-UBND",
+        "Bát Xát, ngày 12 tháng 3 năm 2018",
+    )
+    art = _extract(
+        DocSpec(title=TITLE, paragraphs=PARAS, letterhead=letterhead, title_style="bold"), ctx
+    )
+    assert art.header_lines == list(letterhead)
+    assert art.title == TITLE
+    assert not any(line in art.text for line in letterhead)
+    assert art.lead == PARAS[0]
+
+
+@pytest.mark.parametrize("style", ["Title", "Heading 1", "bold", "upper"])
+def test_title_styles(style: str, ctx: ExtractContext) -> None:
+    art = _extract(
+        DocSpec(
+            title=TITLE, paragraphs=PARAS, title_style=style, letterhead=("UBND HUYỆN BÁT XÁT",)
+        ),
+        ctx,
+    )
+    assert art.title == (TITLE.upper() if style == "upper" else TITLE)
+    assert art.text.split("\n\n") == list(PARAS)
+
+
+def test_no_title_line_leaves_title_empty(ctx: ExtractContext) -> None:
+    # A document that starts straight with prose: the subject is used later (assembly).
+    long_first = PARAS[0] * 3
+    buf = io.BytesIO()
+    d = docx.Document()
+    for p in [long_first, *PARAS[1:]]:
+        d.add_paragraph(p)
+    d.save(buf)
+    [art] = DocxExtractor().extract(_part(buf.getvalue()), ctx)
+    assert art.title == ""
+    assert art.text.startswith(long_first)
+    assert art.lead == ""  # first paragraph too long to be a lead
+
+
+def test_table_rows_are_joined(ctx: ExtractContext) -> None:
+    art = _extract(
+        DocSpec(
+            title=TITLE, paragraphs=PARAS[:2], table=[["Năm", "Thu nhập"], ["2017", "120 triệu"]]
+        ),
+        ctx,
+    )
+    assert "Năm | Thu nhập\n\n2017 | 120 triệu" in art.text
+
+
+def test_fast_path_text_equals_python_docx(ctx: ExtractContext) -> None:
+    spec = DocSpec(
+        title=TITLE,
+        paragraphs=PARAS,
+        letterhead=("SỞ Y TẾ",),
+        images=[DocImage(make_jpeg(seed=3), "Ảnh minh họa", 1)],
+    )
+    data = make_docx(spec)
+    fast, _ = docx_blocks(data, ctx, _part(data))
+    reference = [
+        p.text.strip() for p in docx.Document(io.BytesIO(data)).paragraphs if p.text.strip()
+    ]
+    assert [b.text for b in fast if b.text] == reference
+    slow, _ = docx_blocks(data, ctx, _part(data), force_fallback=True)
+    assert [(b.text, b.heading, b.bold, b.italic) for b in slow] == [
+        (b.text, b.heading, b.bold, b.italic) for b in fast
+    ]
+    assert [b.image.sha256 for b in slow if b.image] == [b.image.sha256 for b in fast if b.image]
+
+
+def test_missing_main_part_uses_python_docx_then_fails_cleanly(ctx: ExtractContext) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("word/other.xml", "<x/>")
+        zf.writestr("[Content_Types].xml", "<Types/>")
+    with pytest.raises(MalformedDocument):
+        DocxExtractor().extract(_part(buf.getvalue()), ctx)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "bad-xml"])
+def test_corrupt_docx_raises_malformed(damage: str, ctx: ExtractContext) -> None:
+    data = make_docx(DocSpec(title=TITLE, paragraphs=PARAS))
+    if damage == "truncate":
+        data = data[: len(data) // 2]
+    elif damage == "garbage":
+        data = b"PK\x03\x04" + b"\x00" * 200
+    else:
+        src = zipfile.ZipFile(io.BytesIO(data))
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zf:
+            for item in src.infolist():
+                body = src.read(item)
+                zf.writestr(item, body[:100] if item.filename == "word/document.xml" else body)
+        data = buf.getvalue()
+    with pytest.raises(MalformedDocument):
+        DocxExtractor().extract(_part(data), ctx)
+
+
+def test_inflated_member_over_limit(tmp_path) -> None:
+    data = make_docx(DocSpec(title=TITLE, paragraphs=PARAS))
+    small = ExtractContext(blob_root=tmp_path, limits=IngestConfig(max_attachment_bytes=500))
+    with pytest.raises(LimitExceeded):
+        DocxExtractor().extract(_part(data), small)
+
+
+def test_score() -> None:
+    ex = DocxExtractor()
+    assert ex.score(_part(b"PK\x03\x04")) == 100
+    assert ex.score(Part("2", "application/zip", b"PK\x03\x04", filename="a.docx")) == 60
+    assert ex.score(Part("2", "application/pdf", b"%PDF")) is None
+
+
+def test_heading_found_by_style_name_when_id_is_localised(ctx: ExtractContext) -> None:
+    """Localised Word writes style ids such as "TieuDe"; only styles.xml names them."""
+    data = make_docx(DocSpec(title=TITLE, paragraphs=PARAS, title_style="Title"))
+    src = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for item in src.infolist():
+            body = src.read(item)
+            if item.filename == "word/document.xml":
+                body = body.replace(b'w:pStyle w:val="Title"', b'w:pStyle w:val="TieuDe"')
+            elif item.filename == "word/styles.xml":
+                body = body.replace(b'w:styleId="Title"', b'w:styleId="TieuDe"')
+            zf.writestr(item, body)
+    blocks, _ = docx_blocks(buf.getvalue(), ctx, _part(buf.getvalue()))
+    assert [b.text for b in blocks if b.heading] == [TITLE]

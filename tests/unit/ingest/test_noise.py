@@ -1,0 +1,508 @@
+"""Noise rules: each rule fires on its own shape, and articles are never lost.
+
+Messages are built in code with the stdlib, serialised and parsed back with
+``email.message_from_bytes`` (compat32), which is what the pipeline hands to
+``classify_noise``. Precision is the point of the negative tests at the end: an article
+forwarded with "Fwd:", relayed by a list, or sent as a long body must survive.
+"""
+
+from __future__ import annotations
+
+import email
+from email.header import decode_header, make_header
+from email.message import EmailMessage, Message
+from email.utils import parseaddr
+
+import pytest
+from dienhinh.core.types import MailHeaders
+from dienhinh.ingest.noise import (
+    RULES,
+    SHORT_BODY_LIMIT,
+    NoiseVerdict,
+    classify_noise,
+    is_auto_generated,
+)
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+ARTICLE = (
+    "Anh Hoàng Văn Tuân, sinh năm 1991, ở xã Xuân Hòa, huyện Bảo Yên trở về quê với mong "
+    "muốn làm ra sản phẩm có giá trị từ chính cây quế của gia đình. Trước đây, lá và cành quế "
+    "sau khi bóc vỏ thường bị bỏ lại trên nương hoặc đốt đi. Vì sao lại phải bỏ đi thứ quý "
+    "như vậy? Anh tự hỏi và quyết tâm tìm cách làm.\n\n"
+    "Năm 2017, Tuân cùng ba đoàn viên trong thôn góp vốn 250 triệu đồng, được kết nối vay "
+    "thêm 100 triệu đồng từ chương trình hỗ trợ thanh niên khởi nghiệp, lắp đặt lò chưng cất "
+    "tinh dầu mỗi mẻ 2 tấn nguyên liệu. Đến nay, hợp tác xã thu mua lá quế của hơn 200 hộ "
+    "dân, mỗi năm cất được khoảng 1,5 tấn tinh dầu, doanh thu đạt 1,8 tỷ đồng, tạo việc làm "
+    "cho 12 lao động địa phương với thu nhập 5 triệu đồng mỗi tháng.\n\n"
+    "Ban Tuyên giáo Tỉnh đoàn\n"
+)
+
+
+def build(
+    subject: str,
+    body: str = "Kính gửi Ban Thi đua - Khen thưởng tỉnh.",
+    *,
+    sender: str = "Văn phòng UBND huyện <vp@laocai.gov.vn>",
+    extra: dict[str, str] | None = None,
+    docx: bool = False,
+) -> Message:
+    """An email as the stdlib writes it, parsed back as the pipeline sees it (compat32)."""
+    em = EmailMessage()
+    em["From"] = sender
+    em["To"] = "btdkt-snv@laocai.gov.vn"
+    em["Subject"] = subject
+    em["Message-ID"] = "<test@laocai.gov.vn>"
+    for name, value in (extra or {}).items():
+        em[name] = value
+    em.set_content(body)
+    if docx:
+        em.add_attachment(
+            b"PK\x03\x04 fake docx",
+            maintype="application",
+            subtype=DOCX.split("/")[1],
+            filename="bai-dien-hinh.docx",
+        )
+    return email.message_from_bytes(em.as_bytes())
+
+
+def headers_of(msg: Message) -> MailHeaders:
+    """MailHeaders as the pipeline fills them, enough for these rules."""
+
+    def text(name: str) -> str:
+        value = msg.get(name)
+        return str(make_header(decode_header(str(value)))) if value is not None else ""
+
+    name, addr = parseaddr(text("From"))
+    return MailHeaders(
+        message_id="test@laocai.gov.vn",
+        message_id_generated=False,
+        from_addr=addr,
+        from_name=name,
+        subject=text("Subject"),
+        date=None,
+        auto_submitted=text("Auto-Submitted"),
+        precedence=text("Precedence"),
+        list_id=text("List-Id"),
+    )
+
+
+def body_of(msg: Message) -> str:
+    for part in msg.walk():
+        if part.get_content_type() == "text/plain" and not part.get_filename():
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            return payload.decode(part.get_content_charset() or "utf-8")
+    return ""
+
+
+def classify(msg: Message, *, has_document: bool = False) -> NoiseVerdict | None:
+    return classify_noise(msg, headers_of(msg), body_of(msg), has_document=has_document)
+
+
+def report(report_type: str, status_type: str) -> Message:
+    """A multipart/report (RFC 6522) with a human part and a machine-readable status part.
+
+    Written out by hand, as MTAs do: the stdlib generator cannot serialise a
+    message/delivery-status part built from scratch.
+    """
+    raw = (
+        "From: Mail Delivery System <MAILER-DAEMON@mail.laocai.gov.vn>\r\n"
+        "To: btdkt-snv@laocai.gov.vn\r\n"
+        "Subject: =?utf-8?b?VGjDtG5nIGLDoW8=?=\r\n"
+        "MIME-Version: 1.0\r\n"
+        f'Content-Type: multipart/report; report-type="{report_type}"; boundary="b1"\r\n'
+        "\r\n"
+        "--b1\r\n"
+        "Content-Type: text/plain; charset=us-ascii\r\n"
+        "\r\n"
+        "This is the mail system at host mail.laocai.gov.vn.\r\n"
+        "--b1\r\n"
+        f"Content-Type: {status_type}\r\n"
+        "\r\n"
+        "Reporting-MTA: dns; mail.laocai.gov.vn\r\n"
+        "\r\n"
+        "Final-Recipient: rfc822; vanphong.bacha@laocai.gov.vn\r\n"
+        "Action: failed\r\n"
+        "--b1--\r\n"
+    )
+    return email.message_from_bytes(raw.encode("ascii"))
+
+
+# --------------------------------------------------------------------------- the table
+
+
+def test_rule_names_are_unique_and_hard_rules_come_first() -> None:
+    names = [rule.name for rule in RULES]
+    assert len(names) == len(set(names))
+    assert all(rule.description for rule in RULES)
+    # A hard signal gives the more telling reason, so no soft rule may shadow one.
+    hard = [rule.hard for rule in RULES]
+    assert hard == sorted(hard, reverse=True)
+
+
+# --------------------------------------------------------------------------- positives
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("auto-replied", "auto-reply (Auto-Submitted: auto-replied)"),
+        ("auto-generated", "automatically generated message (Auto-Submitted: auto-generated)"),
+        ("Auto-Replied; owner-email=x@y", "auto-reply (Auto-Submitted: auto-replied)"),
+    ],
+)
+def test_auto_submitted(value: str, reason: str) -> None:
+    msg = build("Re: V/v gửi bài", "Tôi đang đi công tác.", extra={"Auto-Submitted": value})
+    assert classify(msg) == NoiseVerdict(reason, "auto-submitted")
+
+
+def test_auto_submitted_no_is_not_noise() -> None:
+    msg = build("Gửi bài điển hình", ARTICLE, extra={"Auto-Submitted": "no"})
+    assert classify(msg) is None
+
+
+def test_auto_submitted_auto_forwarded_is_kept_but_never_acknowledged() -> None:
+    """GIVEN a unit's mailbox that forwards everything here WHEN it forwards an article
+    THEN the article is kept, and no acknowledgement goes back to the forwarder."""
+    msg = build("Gửi bài", "Xin gửi bài.", extra={"Auto-Submitted": "auto-forwarded"}, docx=True)
+    assert classify(msg, has_document=True) is None
+    assert is_auto_generated(headers_of(msg), msg)
+
+
+@pytest.mark.parametrize(
+    ("extra", "subject", "reason"),
+    [
+        ({"X-Autoreply": "yes"}, "Vắng", "auto-reply (X-Autoreply: yes)"),
+        ({"X-Autorespond": "Out of office"}, "Re: bài", "auto-reply (X-Autorespond header)"),
+        (
+            {"X-Auto-Response-Suppress": "All"},
+            "Automatic reply: Gửi bài",
+            "auto-reply (X-Auto-Response-Suppress: All; subject “Automatic reply: Gửi bài”)",
+        ),
+    ],
+)
+def test_autoreply_headers(extra: dict[str, str], subject: str, reason: str) -> None:
+    msg = build(subject, "Tôi vắng mặt đến thứ Hai.", extra=extra)
+    assert classify(msg, has_document=True) == NoiseVerdict(reason, "autoreply-header")
+
+
+def test_x_auto_response_suppress_alone_is_not_noise() -> None:
+    """Outlook stamps X-Auto-Response-Suppress on ordinary mail too."""
+    msg = build("Gửi bài điển hình", ARTICLE, extra={"X-Auto-Response-Suppress": "All"})
+    assert classify(msg) is None
+
+
+def test_precedence_auto_reply() -> None:
+    msg = build("Re: Gửi bài", "Tôi đang đi công tác.", extra={"Precedence": "auto_reply"})
+    assert classify(msg) == NoiseVerdict(
+        "auto-reply (Precedence: auto_reply)", "precedence-auto-reply"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("bulk", "bulk mail (Precedence: bulk)"),
+        ("junk", "junk mail (Precedence: junk)"),
+        ("list", "mailing list (Precedence: list)"),
+    ],
+)
+def test_precedence_bulk(value: str, reason: str) -> None:
+    msg = build("Bản tin tháng 9", ARTICLE, extra={"Precedence": value})
+    assert classify(msg) == NoiseVerdict(reason, "precedence-bulk")
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Trả lời tự động: V/v gửi bài điển hình quý III/2018",
+        "Trả lời Tự động: Gửi bài",
+        "Tự động trả lời: Gửi bài",
+        "Out of Office: Gửi bài",
+        "Automatic reply: Gửi bài",
+        "AUTO: Nguyễn Văn A is out of the office",
+        "Vắng mặt: Gửi bài",
+        "Re: Tra loi tu dong: gui bai",
+    ],
+)
+def test_auto_reply_subject(subject: str) -> None:
+    msg = build(subject, "Tôi đang đi công tác đến hết ngày 20/9.")
+    verdict = classify(msg)
+    assert verdict is not None
+    assert verdict.rule == "auto-reply-subject"
+    assert verdict.reason == f"auto-reply (subject “{subject}”)"
+
+
+def test_dsn_multipart_report() -> None:
+    msg = report("delivery-status", "message/delivery-status")
+    assert classify(msg, has_document=True) == NoiseVerdict(
+        "delivery status notification (multipart/report; report-type=delivery-status)",
+        "delivery-report",
+    )
+
+
+def test_delivery_status_part_inside_mixed() -> None:
+    raw = report("delivery-status", "message/delivery-status").as_bytes()
+    raw = raw.replace(b"multipart/report", b"multipart/mixed")
+    msg = email.message_from_bytes(raw)
+    assert classify(msg) == NoiseVerdict(
+        "delivery status notification (message/delivery-status part)", "delivery-report"
+    )
+
+
+@pytest.mark.parametrize(
+    ("sender", "subject"),
+    [
+        (
+            "Mail Delivery System <MAILER-DAEMON@mail.laocai.gov.vn>",
+            "Undelivered Mail Returned to Sender",
+        ),
+        ("postmaster@laocai.gov.vn", "Delivery Status Notification (Failure)"),
+        ("Mailer-Daemon@gmail.com", "Mail delivery failed: returning message to sender"),
+        ("postmaster@laocai.gov.vn", "Không gửi được thư: Gửi bài"),
+    ],
+)
+def test_bounce_sender(sender: str, subject: str) -> None:
+    msg = build(subject, "Thư của bạn không gửi được.", sender=sender, docx=True)
+    verdict = classify(msg, has_document=True)  # bounces carry the original attachments
+    assert verdict is not None
+    assert verdict.rule == "bounce-sender"
+    assert verdict.reason.startswith("delivery status notification (From: ")
+
+
+def test_postmaster_without_failure_subject_is_not_a_bounce() -> None:
+    msg = build("Gửi bài điển hình", ARTICLE, sender="postmaster@huyen.laocai.gov.vn")
+    assert classify(msg) is None
+
+
+def test_read_receipt_report() -> None:
+    msg = report("disposition-notification", "message/disposition-notification")
+    assert classify(msg) == NoiseVerdict(
+        "read receipt (multipart/report; report-type=disposition-notification)",
+        "read-receipt-report",
+    )
+
+
+@pytest.mark.parametrize("subject", ["Read: Gửi bài điển hình", "Đã đọc: Gửi bài điển hình"])
+def test_read_receipt_subject(subject: str) -> None:
+    msg = build(subject, "Thư của bạn đã được đọc lúc 9:15.")
+    assert classify(msg) == NoiseVerdict(
+        f"read receipt (subject “{subject}”)", "read-receipt-subject"
+    )
+
+
+def test_read_subject_with_attachment_is_not_a_receipt() -> None:
+    msg = build("Đã đọc: Gửi bài", "Xin gửi bài.", docx=True)
+    assert classify(msg, has_document=False) is None  # the attachment alone stops the rule
+
+
+def test_list_id_without_document() -> None:
+    msg = build(
+        "Bản tin Thi đua số 9", ARTICLE, extra={"List-Id": "Ban tin <bantin.laocai.gov.vn>"}
+    )
+    assert classify(msg) == NoiseVerdict(
+        "mailing list (List-Id: Ban tin <bantin.laocai.gov.vn>)", "mailing-list"
+    )
+
+
+def test_list_unsubscribe_without_document() -> None:
+    msg = build("Newsletter", ARTICLE, extra={"List-Unsubscribe": "<mailto:unsub@news.vn>"})
+    assert classify(msg) == NoiseVerdict(
+        "mailing list (List-Unsubscribe: <mailto:unsub@news.vn>)", "mailing-list"
+    )
+
+
+def test_text_calendar_part_even_with_document() -> None:
+    em = EmailMessage()
+    em["From"] = "vp@laocai.gov.vn"
+    em["Subject"] = "Họp sơ kết"
+    em.set_content("Mời đồng chí dự họp.")
+    em.add_alternative(
+        "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n",
+        subtype="calendar",
+        params={"method": "REQUEST"},
+    )
+    em.add_attachment(b"PK", maintype="application", subtype="pdf", filename="chuong-trinh.pdf")
+    msg = email.message_from_bytes(em.as_bytes())
+    assert classify(msg, has_document=True) == NoiseVerdict(
+        "meeting invitation (text/calendar)", "calendar"
+    )
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Giấy mời họp sơ kết phong trào thi đua",
+        "Lịch họp tuần 38",
+        "Invitation: Họp giao ban @ Mon 9am",
+        "Fwd: GIẤY MỜI dự hội nghị",
+        "lich hop tuan 38",
+    ],
+)
+def test_invitation_subject_without_document(subject: str) -> None:
+    msg = build(subject, "Kính mời đồng chí tới dự.")
+    verdict = classify(msg)
+    assert verdict == NoiseVerdict(
+        f"meeting invitation (subject “{subject}”)", "invitation-subject"
+    )
+
+
+def test_invitation_subject_with_document_is_kept() -> None:
+    msg = build("Giấy mời họp", "Gửi kèm giấy mời.", docx=True)
+    assert classify(msg, has_document=True) is None
+
+
+def test_lich_hop_tac_is_not_a_meeting() -> None:
+    msg = build("Lịch hợp tác", "Kính gửi Ban.")
+    assert classify(msg) is None
+
+
+@pytest.mark.parametrize(
+    ("body", "cue"),
+    [
+        ("Cho em hỏi hạn nộp bài quý này là ngày nào ạ", "“cho em hỏi”"),
+        ("Kinh gui Ban, cho em hoi han nop bai", "“cho em hỏi”"),
+        ("Đơn vị đã gửi bài hôm qua, Ban đã nhận được chưa ạ.", "“đã nhận được chưa”"),
+        ("Đề nghị Ban XÁC NHẬN giúp.", "“xác nhận”"),
+        ("Bài quý III gửi trước ngày 25 được không?", "question mark"),
+        ("Văn phòng muốn hỏi về mẫu bài viết.", "“hỏi”"),
+    ],
+)
+def test_short_question(body: str, cue: str) -> None:
+    msg = build("Hỏi về bài viết", body)
+    verdict = classify(msg)
+    assert verdict is not None
+    assert verdict.rule == "short-question"
+    assert verdict.reason.startswith("short question without an article (")
+    assert cue in verdict.reason
+
+
+def test_short_question_ignores_quoted_text_and_signature() -> None:
+    """GIVEN a one-line question that quotes a whole earlier article WHEN classified THEN
+    only the sender's own words count, and they are short."""
+    quoted = "\n".join("> " + line for line in ARTICLE.splitlines())
+    body = (
+        "Ban đã nhận được chưa ạ?\n\n-- \nNguyễn Văn A\nVăn phòng UBND huyện\n\n"
+        f"Vào Th 2, 10 thg 6, 2019 lúc 09:15 Ban TĐKT đã viết:\n{quoted}\n"
+    )
+    assert len(body) > SHORT_BODY_LIMIT
+    verdict = classify(build("Re: Gửi bài", body))
+    assert verdict is not None
+    assert verdict.rule == "short-question"
+
+
+def test_short_body_without_question_is_kept() -> None:
+    msg = build("Gửi bài", "Hội Nông dân tỉnh gửi bài điển hình quý III.")
+    assert classify(msg) is None  # "Hội" is not "hỏi"
+
+
+def test_short_question_with_link_or_photo_is_kept() -> None:
+    link = build(
+        "Gửi bài", "Bài ở đây, Ban xem giúp? https://drive.google.com/file/d/x/view?usp=sharing"
+    )
+    assert classify(link) is None
+    em = EmailMessage()
+    em["From"] = "vp@laocai.gov.vn"
+    em["Subject"] = "Bài scan"
+    em.set_content("Ban nhận giúp bài scan?")
+    em.add_attachment(b"\xff\xd8\xff", maintype="image", subtype="jpeg", filename="bai.jpg")
+    photo = email.message_from_bytes(em.as_bytes())
+    assert classify(photo) is None
+
+
+# --------------------------------------------------------------------------- negatives
+
+
+def test_forwarded_article_with_docx_is_kept() -> None:
+    msg = build(
+        "Fwd: Gửi bài điển hình", "---------- Forwarded message ---------\nXin gửi bài.", docx=True
+    )
+    assert classify(msg, has_document=True) is None
+    assert not is_auto_generated(headers_of(msg), msg)
+
+
+def test_long_article_body_with_question_mark_is_kept() -> None:
+    msg = build("Bài điển hình quý II/2019", ARTICLE)
+    assert "?" in ARTICLE
+    assert classify(msg) is None
+
+
+def test_list_id_with_docx_article_is_kept() -> None:
+    msg = build(
+        "[thidua] Gửi bài điển hình",
+        "Xin gửi bài.",
+        docx=True,
+        extra={"List-Id": "<thidua.googlegroups.com>", "Precedence": "list"},
+    )
+    assert classify(msg, has_document=True) is None
+    assert is_auto_generated(headers_of(msg), msg)  # still: never acknowledge a list
+
+
+def test_reply_subject_with_question_word_and_long_article_is_kept() -> None:
+    msg = build("Re: Hỏi về bài viết", ARTICLE)
+    assert classify(msg) is None
+
+
+def test_auto_reply_quoting_an_article_is_noise() -> None:
+    quoted = "\n".join("> " + line for line in ARTICLE.splitlines())
+    msg = build(
+        "Trả lời tự động: Gửi bài điển hình",
+        f"Tôi đang đi công tác đến hết ngày 20/9/2018.\n\n{ARTICLE}\n{quoted}",
+        extra={"Auto-Submitted": "auto-replied"},
+        docx=True,
+    )
+    assert classify(msg, has_document=True) == NoiseVerdict(
+        "auto-reply (Auto-Submitted: auto-replied)", "auto-submitted"
+    )
+
+
+def test_subject_words_alone_never_drop_a_document() -> None:
+    for subject in ("Out of Office: bài", "Đã đọc: bài", "Giấy mời viết bài"):
+        msg = build(subject, "Xin gửi bài.", docx=True)
+        assert classify(msg, has_document=True) is None, subject
+
+
+# --------------------------------------------------------------------------- is_auto_generated
+
+
+@pytest.mark.parametrize(
+    "msg",
+    [
+        build("x", extra={"Auto-Submitted": "auto-replied"}),
+        build("x", extra={"X-Autoreply": "yes"}),
+        build("x", extra={"Precedence": "bulk"}),
+        build("x", extra={"List-Unsubscribe": "<mailto:u@x.vn>"}),
+        build("x", extra={"Return-Path": "<>"}),
+        build("Gửi bài", sender="MAILER-DAEMON@mail.laocai.gov.vn"),
+        build("Automatic reply: Gửi bài"),
+        report("delivery-status", "message/delivery-status"),
+        report("disposition-notification", "message/disposition-notification"),
+    ],
+    ids=[
+        "auto-submitted",
+        "x-autoreply",
+        "bulk",
+        "list",
+        "null-sender",
+        "mailer-daemon",
+        "subject",
+        "dsn",
+        "receipt",
+    ],
+)
+def test_is_auto_generated(msg: Message) -> None:
+    assert is_auto_generated(headers_of(msg), msg)
+
+
+@pytest.mark.parametrize(
+    "msg",
+    [
+        build("Cho em hỏi hạn nộp bài", "Cho em hỏi hạn nộp bài?"),
+        build("Giấy mời họp", "Kính mời."),
+        build("Gửi bài điển hình", ARTICLE, extra={"Auto-Submitted": "no"}),
+    ],
+    ids=["question", "invitation", "article"],
+)
+def test_people_are_not_auto_generated(msg: Message) -> None:
+    assert not is_auto_generated(headers_of(msg), msg)
