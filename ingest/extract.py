@@ -29,6 +29,7 @@ from dienhinh.ingest.article import clean_subject, split_body_article
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extractors import BODY_EXTRACTORS, Extractor, Registry, default_registry
 from dienhinh.ingest.mime import BodyParts, ParsedMail, parse_message
+from dienhinh.ingest.noise import classify_noise
 from dienhinh.store.blobs import BlobStore
 
 __all__ = ["PHOTO_TYPES", "extract_message"]
@@ -215,6 +216,19 @@ def extract_message(
     inline_used = {a.part_path for a in body.images} if body is not None else set()
     _attachments(st, parsed, inline_used)
     outcome.body_text = body.text if body is not None else ""
+
+    if parsed.message is not None:
+        verdict = classify_noise(
+            parsed.message, parsed.headers, outcome.body_text, has_document=bool(st.documents)
+        )
+        if verdict is not None:
+            # Not an article: kept and visible with the reason, never queued for review.
+            outcome.cover_note = outcome.body_text
+            outcome.reason = f"not an article: {verdict.reason}"
+            for att in outcome.attachments:
+                if att.used_as in ("article", "photo"):
+                    att.used_as = "ignored"
+            return outcome
 
     articles: list[ArticleDraft] = list(st.documents)
     reason = _NO_BODY

@@ -86,6 +86,7 @@ class ParsedMail:
     errors: list[PartError] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
     fatal: str = ""  # non-empty: the message as a whole cannot be processed
+    message: Message | None = None  # the stdlib tree, for rules that read raw structure
 
 
 # --- headers -----------------------------------------------------------------------------
@@ -404,7 +405,7 @@ def parse_message(data: bytes, limits: IngestConfig) -> ParsedMail:
         )
     msg = email.message_from_bytes(data)
     headers, defects = _headers(msg, data, block)
-    out = ParsedMail(headers=headers, defects=defects)
+    out = ParsedMail(headers=headers, defects=defects, message=msg)
     out.defects.extend(type(d).__name__ for d in msg.defects)
     w = _Walk(limits=limits, out=out)
     _walk(msg, "", 0, "", w)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dbfixtures import db_url, make_config  # noqa: F401 - fixtures
+from dovecot import dovecot, dovecot_tls, imap_config  # noqa: F401 - fixtures
 
 
 import pytest  # noqa: E402

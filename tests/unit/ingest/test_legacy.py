@@ -10,7 +10,6 @@ from its base + mark rules), so the round trips check the generated tables too.
 from __future__ import annotations
 
 import importlib.util
-import sys
 import time
 import unicodedata
 from pathlib import Path
@@ -127,41 +126,40 @@ def test_literal_tcvn3_codes_match_generated_table():
     assert {code: letter for letter, code in _TO_TCVN3.items()} == TCVN3_DECODE
 
 
-def test_generated_module_is_current_and_generator_rejects_gaps(tmp_path):
+def test_generator_reproduces_committed_tables_and_rejects_gaps(tmp_path):
     """GIVEN the generator and TSVs rebuilt from the committed tables
     WHEN it renders them, or a table misses one row
-    THEN the output has the same tables, and the incomplete table is refused."""
+    THEN the output has the same tables, and an incomplete or inconsistent table is refused."""
     spec = importlib.util.spec_from_file_location(
         "gen_legacy_tables", REPO / "scripts" / "gen_legacy_tables.py"
     )
     assert spec is not None and spec.loader is not None
     gen = importlib.util.module_from_spec(spec)
-    sys.modules["gen_legacy_tables"] = gen
-    try:
-        spec.loader.exec_module(gen)
-        header = "# test\nunicode\tlegacy\tnote\n"
-        tcvn3_rows = [
-            (letter, to_tcvn3(letter.lower()) if letter not in "ĂÂÊÔƠƯĐ" else to_tcvn3(letter))
-            for letter in all_letters()
-        ]
-        vni_rows = [(letter, to_vni(letter)) for letter in all_letters()]
-        (tmp_path / "tcvn3.tsv").write_text(
-            header + "".join(f"{u}\t{c}\tx\n" for u, c in tcvn3_rows), encoding="utf-8"
-        )
-        (tmp_path / "vni.tsv").write_text(
-            header + "".join(f"{u}\t{c}\tx\n" for u, c in vni_rows), encoding="utf-8"
-        )
-        namespace: dict[str, object] = {}
-        exec(gen.generate(tmp_path), namespace)  # our own generated code
-        assert namespace["TCVN3_DECODE"] == TCVN3_DECODE
-        assert namespace["VNI_DECODE"] == VNI_DECODE
-        with pytest.raises(gen.TableError, match="134 rows"):
-            gen.build_vni(vni_rows[:-1])
-        broken = [(u, "x\u00f8" if u == "à" else c) for u, c in vni_rows]
-        with pytest.raises(gen.TableError):
-            gen.build_vni(broken)
-    finally:
-        del sys.modules["gen_legacy_tables"]
+    spec.loader.exec_module(gen)
+    header = "# test\nunicode\tlegacy\tnote\n"
+    tcvn3_rows = [
+        (letter, to_tcvn3(letter.lower()) if letter not in "ĂÂÊÔƠƯĐ" else to_tcvn3(letter))
+        for letter in all_letters()
+    ]
+    vni_rows = [(letter, to_vni(letter)) for letter in all_letters()]
+    (tmp_path / "tcvn3.tsv").write_text(
+        header + "".join(f"{u}\t{c}\tx\n" for u, c in tcvn3_rows), encoding="utf-8"
+    )
+    (tmp_path / "vni.tsv").write_text(
+        header + "".join(f"{u}\t{c}\tx\n" for u, c in vni_rows), encoding="utf-8"
+    )
+    namespace: dict[str, object] = {}
+    exec(gen.generate(tmp_path), namespace)  # our own generated code
+    assert namespace["TCVN3_DECODE"] == TCVN3_DECODE
+    assert namespace["VNI_DECODE"] == VNI_DECODE
+    with pytest.raises(gen.TableError, match="134 rows"):
+        gen.build_vni(vni_rows[:-1])
+    broken = [(u, "x\u00f8" if u == "à" else c) for u, c in vni_rows]
+    with pytest.raises(gen.TableError, match="base letter"):
+        gen.build_vni(broken)
+    broken = [(u, "A\u00b5" if u == "À" else c) for u, c in tcvn3_rows]  # duydev's spelling
+    with pytest.raises(gen.TableError, match="VnTimeH convention"):
+        gen.build_tcvn3(broken)
 
 
 # --------------------------------------------------------------------------- decoding
@@ -279,6 +277,8 @@ def test_detects_the_tell_tale_examples():
         GERMAN,
         "El niño y la señora comen piña en la montaña.",
         "Particles of 10 µm and 20 µm; © 2024 « bonjour » « au revoir »",
+        "São Paulo é uma cidade. Ação, não, pão, irmã.",
+        "Em gửi bài viết về gương điển hình của Vinamilk® và Samsung© tại Lào Cai.",
         "",
         "Lµo Cai",  # one word of evidence is too little without a font
         "§¶ng",
@@ -304,6 +304,14 @@ def test_repair_whole_text():
     assert repair(text) == ("\n".join(SENTENCES), "tcvn3")
     text = "\n".join(to_vni(s) for s in SENTENCES)
     assert repair(text) == ("\n".join(SENTENCES), "vni")
+
+
+def test_repair_restores_capitals_of_an_h_font_heading():
+    text = "CéNG HOµ X· HéI CHñ NGHÜA VIÖT NAM\n§éc lËp - Tù do - H¹nh phóc"
+    assert repair(text) == (
+        "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc",
+        "tcvn3",
+    )
 
 
 def test_repair_mixed_text_decodes_only_the_letterhead():
@@ -339,6 +347,12 @@ def test_repair_mixed_vni_signature_under_unicode_body():
         "Báo cáo điển hình tiên tiến của huyện Bát Xát.\nNgười viết: Nguyễn Văn Hùng",
         "vni",
     )
+
+
+def test_repair_normalises_decomposed_unicode_lines_it_keeps():
+    body = unicodedata.normalize("NFD", "Kính gửi: Sở Nội vụ tỉnh Lào Cai.")
+    text = "UBND TØNH LµO CAI\n" + body
+    assert repair(text) == ("UBND TỈNH LÀO CAI\nKính gửi: Sở Nội vụ tỉnh Lào Cai.", "tcvn3")
 
 
 def test_repair_decodes_only_legacy_words_in_a_mixed_line():
