@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ ENV_DATA_DIR = "DIENHINH_DATA_DIR"
 ENV_LOG_JSON = "DIENHINH_LOG_JSON"
 
 POST_ACTIONS = ("none", "flag", "move")
+_OCR_LANGUAGES = re.compile(r"[A-Za-z_]+(?:\+[A-Za-z_]+)*")
 
 
 class Secret:
@@ -168,7 +170,7 @@ class MailboxConfig:
     timeout_seconds: float = 60.0
     tls_verify: bool = True
     ca_file: Path | None = None
-    lease_seconds: int = 900
+    lease_seconds: int = 300
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,18 @@ class IngestConfig:
     min_article_chars: int = 400
     retry_backoff_seconds: int = 300
     max_attempts: int = 6
+    # Archives (.zip attachments) are opened in memory within these bounds (zip bombs).
+    max_archive_depth: int = 3
+    max_archive_members: int = 200
+    max_archive_total_bytes: int = 200 * 1024 * 1024
+    max_compression_ratio: int = 100
+    # Forwards inside forwards (message/rfc822 or inline blocks) followed this deep.
+    max_forward_depth: int = 5
+    conversion_timeout_seconds: int = 120
+    ocr_timeout_seconds: int = 180
+    ocr_languages: str = "vie"
+    ocr_max_pages: int = 20
+    slow_lane_budget_seconds: int = 300
 
 
 @dataclass(frozen=True)
@@ -241,6 +255,16 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         "min_article_chars": int,
         "retry_backoff_seconds": int,
         "max_attempts": int,
+        "max_archive_depth": int,
+        "max_archive_members": int,
+        "max_archive_total_bytes": int,
+        "max_compression_ratio": int,
+        "max_forward_depth": int,
+        "slow_lane_budget_seconds": int,
+        "conversion_timeout_seconds": int,
+        "ocr_timeout_seconds": int,
+        "ocr_languages": str,
+        "ocr_max_pages": int,
     },
     "logging": {"level": str, "json": bool},
 }
@@ -385,8 +409,13 @@ def config_from_mapping(
 
     ingest = IngestConfig(**{k: ing[k] for k in ing})
     for k, v in ing.items():
-        if k != "workers":
+        if k not in ("workers", "ocr_languages"):
             _positive(f"ingest.{k}", v)
+    if not _OCR_LANGUAGES.fullmatch(ingest.ocr_languages):
+        raise ConfigError(
+            "ingest.ocr_languages",
+            f"has value {ingest.ocr_languages!r}, expected Tesseract codes such as 'vie' or 'vie+eng'",
+        )
     if ingest.workers < 0:
         raise ConfigError("ingest.workers", "must be 0 (one per core) or more")
 

@@ -15,6 +15,7 @@ __all__ = [
     "ArticleDraft",
     "Asset",
     "Attachment",
+    "ForwardOrigin",
     "MailHeaders",
     "Outcome",
     "Part",
@@ -89,6 +90,25 @@ class Attachment:
 
 
 @dataclass
+class ForwardOrigin:
+    """Who sent a message that reached the Board forwarded by someone else.
+
+    Units often send their article to a colleague or a personal address, which forwards it
+    (an attached .eml, or a "Forwarded message" block in the body). The tagging stage
+    attributes the article to this original sender, not to the forwarder. Values are as
+    the forwarded headers show them: an inline block has no Message-ID and often only a
+    localised date ("Th 2, 29 thg 4, 2019 vào lúc 16:40"), kept in ``date_text``.
+    """
+
+    from_name: str = ""
+    from_addr: str = ""  # lower-case; "" when the block shows only a name
+    subject: str = ""
+    date: datetime | None = None  # parsed when the format is known; timezone-aware
+    date_text: str = ""  # the Date/Sent line as written
+    via: Literal["rfc822", "inline"] = "inline"
+
+
+@dataclass
 class ArticleDraft:
     """An article as an extractor found it, before it is stored."""
 
@@ -103,6 +123,10 @@ class ArticleDraft:
     error: str = ""
     header_lines: list[str] = field(default_factory=list)  # letterhead lines, for tagging
     document_sha256: str = ""
+    signature: list[int] = field(default_factory=list)  # MinHash, set by the pipeline
+    # The forward chain that delivered this article, outermost first: the last entry is
+    # the original sender. Empty when the article was not forwarded.
+    forwarded_from: list[ForwardOrigin] = field(default_factory=list)
 
 
 @dataclass
@@ -144,3 +168,5 @@ class Outcome:
     body_text: str = ""
     errors: list[PartError] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
+    # The forward chain of the message as a whole (see ArticleDraft.forwarded_from).
+    forwarded_from: list[ForwardOrigin] = field(default_factory=list)

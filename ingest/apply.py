@@ -9,12 +9,13 @@ from datetime import timedelta
 from dienhinh.core.config import IngestConfig
 from dienhinh.core.text import fold
 from dienhinh.core.types import Outcome
-from dienhinh.store.models import Article, Asset, Message, utcnow
+from dienhinh.ingest.duplicates import find_match, index_article
+from dienhinh.store.models import Article, ArticleBand, Asset, Message, utcnow
 from dienhinh.store.states import ArticleState, MessageState, initial, transition
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-__all__ = ["apply_failure", "apply_outcome", "text_fingerprint"]
+__all__ = ["apply_failure", "apply_outcome", "link_duplicates", "text_fingerprint"]
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ def _clear_previous(session: Session, msg: Message) -> None:
     ids = [a.id for a in msg.articles]
     session.execute(delete(Asset).where(Asset.message_pk == msg.id))
     if ids:
+        session.execute(delete(ArticleBand).where(ArticleBand.article_id.in_(ids)))
         session.execute(delete(Article).where(Article.id.in_(ids)))
     session.expire(msg, ["articles", "assets"])
 
@@ -61,33 +63,25 @@ def apply_outcome(session: Session, msg: Message, outcome: Outcome) -> None:
         session.add(asset)
         by_sha.setdefault(att.sha256, asset)
 
+    hint = f"{h.subject}\n{outcome.cover_note}"
     all_duplicates = bool(outcome.articles)
     first_dup_message: int | None = None
     for ordinal, draft in enumerate(outcome.articles, start=1):
-        fp = text_fingerprint(draft.text) if draft.text.strip() else ""
         art = Article(
             message_pk=msg.id, ordinal=ordinal, title=draft.title, lead=draft.lead, text=draft.text,
             source=draft.source, origin=draft.origin[:1000], error=draft.error or None,
-            flags=list(draft.flags), header_lines=list(draft.header_lines), text_sha256=fp,
-            document_sha256=draft.document_sha256,
+            flags=list(draft.flags), header_lines=list(draft.header_lines),
+            text_sha256=text_fingerprint(draft.text) if draft.text.strip() else "",
+            document_sha256=draft.document_sha256, signature=list(draft.signature) or None,
+            meta={},
         )
-        original = None
-        if fp and draft.status == ArticleState.PENDING_REVIEW:
-            original = session.execute(
-                select(Article)
-                .where(Article.text_sha256 == fp, Article.message_pk != msg.id,
-                       Article.duplicate_of_id.is_(None))
-                .order_by(Article.id).limit(1)
-            ).scalar_one_or_none()
-        if original is not None:
-            art.duplicate_of_id = original.id
-            initial(art, ArticleState.DUPLICATE)
-            first_dup_message = first_dup_message or original.message_pk
-        else:
-            initial(art, draft.status)
-            all_duplicates = False
+        initial(art, draft.status)
         session.add(art)
         session.flush()
+        if link_duplicates(session, art, hint=hint):
+            first_dup_message = first_dup_message or _original_message(session, art)
+        else:
+            all_duplicates = False
         for pos, img in enumerate(draft.images):
             session.add(Asset(
                 message_pk=msg.id, article_pk=art.id, sha256=img.sha256, size=img.size,
@@ -105,6 +99,32 @@ def apply_outcome(session: Session, msg: Message, outcome: Outcome) -> None:
         msg.duplicate_of_id = None
         transition(session, msg, outcome.status, actor=ACTOR, audit=False, reason=outcome.reason)
         msg.reason = outcome.reason
+
+
+def _original_message(session: Session, art: Article) -> int | None:
+    original = session.get(Article, art.duplicate_of_id) if art.duplicate_of_id else None
+    return original.message_pk if original is not None else None
+
+
+def link_duplicates(session: Session, art: Article, *, hint: str) -> bool:
+    """Mark ``art`` duplicate of, or a revision of, an earlier article; index it for later
+    ones. Returns True when it is a duplicate. Only articles with readable text take part."""
+    if art.status != ArticleState.PENDING_REVIEW:
+        return False
+    match = find_match(session, art, hint=hint)
+    if match is not None and match.verdict == "duplicate":
+        art.duplicate_of_id = match.original.id
+        art.similarity = match.similarity
+        art.meta = {**(art.meta or {}), "duplicate_reason": match.reason}
+        transition(session, art, ArticleState.DUPLICATE, actor=ACTOR, audit=False, reason=match.reason)
+        return True
+    if match is not None:
+        art.revision_of_id = match.original.id
+        art.similarity = match.similarity
+        art.flags = [*art.flags, "revision"]
+        art.meta = {**(art.meta or {}), "revision_reason": match.reason}
+    index_article(session, art)
+    return False
 
 
 def apply_failure(

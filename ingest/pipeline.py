@@ -32,7 +32,7 @@ from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.rawstore import store_raw
 from dienhinh.ingest.sources.base import MailSource, SourceItem
 from dienhinh.store.blobs import BlobStore
-from dienhinh.store.lease import lease
+from dienhinh.store.lease import lease, renew
 from dienhinh.store.models import Delivery, MailboxState, Message, PollRun, utcnow
 from dienhinh.store.states import MessageState
 from sqlalchemy import Engine, select, update
@@ -56,6 +56,8 @@ class RunReport:
     articles: int = 0
     failed: int = 0
     post_actions: int = 0
+    converted: int = 0
+    ocred: int = 0
     error: str | None = None
     message_pks: list[int] = field(default_factory=list)
 
@@ -73,10 +75,16 @@ def _extract_boundary(args: tuple[int, str, ExtractContext]) -> tuple[int, str, 
     """
     from dienhinh.ingest.extract import extract_message
 
+    from dienhinh.ingest.dedupe import minhash
+
     pk, blob_path, ctx = args
     try:
         data = Path(blob_path).read_bytes()
-        return pk, "ok", extract_message(data, ctx)
+        outcome = extract_message(data, ctx)
+        for draft in outcome.articles:  # CPU work: done here, in the pool, not in the writer
+            if draft.text.strip():
+                draft.signature = list(minhash(draft.text))
+        return pk, "ok", outcome
     except StorageError as err:
         return pk, "transient", (str(err), traceback.format_exc())
     except OSError as err:
@@ -98,14 +106,21 @@ class Ingestor:
         self.ctx = ExtractContext(blob_root=config.blob_dir, limits=config.ingest)
         self.progress = progress or (lambda phase, done, total: None)
         self._pool: Executor | None = None
+        self._lease: tuple[str, str] | None = None
 
     # --- public entry points ------------------------------------------------------------
 
     def poll(self, source: MailSource) -> RunReport:
         """One pass over a mailbox folder, under its lease. Raises LeaseHeld at once if
         another poll holds it; source failures are recorded, not raised."""
-        with lease(self.sessions, f"poll:{source.key}", self.config.mailbox.lease_seconds):
-            return self._run(source, kind="poll", post_action=self.config.mailbox.post_action != "none")
+        name = f"poll:{source.key}"
+        with lease(self.sessions, name, self.config.mailbox.lease_seconds) as holder:
+            self._lease = (name, holder)
+            try:
+                return self._run(source, kind="poll",
+                                 post_action=self.config.mailbox.post_action != "none")
+            finally:
+                self._lease = None
 
     def import_from(self, source: MailSource) -> RunReport:
         return self._run(source, kind="import", post_action=False)
@@ -147,10 +162,23 @@ class Ingestor:
             s.commit()
         report = RunReport(kind="reprocess")
         try:
-            return self.process_pending(pks=list(pks), report=report)
+            self.process_pending(pks=list(pks), report=report)
+            self.slow_lane(report)
+            return report
         finally:
             self.close()
             self._record_run(report)
+
+    def slow_lane(self, report: RunReport) -> None:
+        """Conversions and OCR, after the fast path (see ingest/slowlane.py)."""
+        from dienhinh.ingest.slowlane import run_slow_lane
+
+        self.close()  # give the cores back before LibreOffice/Tesseract start
+        slow = run_slow_lane(self.sessions, self.ctx,
+                             budget_seconds=self.config.ingest.slow_lane_budget_seconds)
+        report.converted += slow.converted
+        report.ocred += slow.ocred
+        report.failed += slow.failed
 
     def close(self) -> None:
         if self._pool is not None:
@@ -177,6 +205,7 @@ class Ingestor:
                 total = len(items)
                 log.info("%s %s: %d new message(s)", kind, source.key, total)
                 for batch in self._batches(items):
+                    self._renew_lease()
                     pks = self._fetch_and_store(source, batch, uidvalidity, post_action, report)
                     self.progress("fetch", report.fetched, total)
                     self.process_pending(pks=pks, report=report, source=source)
@@ -184,6 +213,7 @@ class Ingestor:
                 # retries of earlier transient failures whose time has come
                 self.process_pending(report=report, source=source)
                 report.post_actions += self._post_actions(source)
+            self.slow_lane(report)
         except SourceError as err:
             report.error = err.user_message
             kind_word = "connection lost" if isinstance(err, ConnectionLost) else "mailbox error"
@@ -204,6 +234,12 @@ class Ingestor:
                 # with the database back, records its own run.
                 log.error("%s %s: could not record the run: %s", kind, source.key, err)
         return report
+
+    def _renew_lease(self) -> None:
+        """Keep the poll's lease alive while it works (a long first ingest of a big mailbox
+        outlasts lease_seconds; a dead poller's lease still expires soon)."""
+        if self._lease is not None:
+            renew(self.sessions, *self._lease, self.config.mailbox.lease_seconds)
 
     def _check_uidvalidity(self, source: MailSource) -> int:
         uidvalidity = source.open()

@@ -14,13 +14,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
+import logging
+
 from dienhinh.core.errors import LeaseHeld
 from dienhinh.store.models import Lease, utcnow
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["holder_id", "lease"]
+__all__ = ["holder_id", "lease", "renew"]
+
+log = logging.getLogger(__name__)
 
 
 def holder_id() -> str:
@@ -65,14 +69,51 @@ def release(factory: sessionmaker[Session], name: str, holder: str) -> None:
         s.commit()
 
 
+def _dead_local_holder(holder: str) -> bool:
+    """True when ``holder`` is a process on this host that no longer exists (killed -9,
+    power cut of a container): its lease can be taken over at once instead of waiting
+    for it to expire."""
+    host, _, rest = holder.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _take_over(factory: sessionmaker[Session], name: str, dead: str, me: str, ttl: float) -> bool:
+    now = utcnow()
+    with factory() as s:
+        res = s.execute(
+            update(Lease).where(Lease.name == name, Lease.holder == dead)
+            .values(holder=me, acquired_at=now, expires_at=now + timedelta(seconds=ttl))
+        )
+        s.commit()
+        return bool(res.rowcount)  # type: ignore[attr-defined]
+
+
 @contextmanager
-def lease(factory: sessionmaker[Session], name: str, ttl: float, holder: str | None = None) -> Iterator[str]:
+def lease(
+    factory: sessionmaker[Session], name: str, ttl: float, holder: str | None = None
+) -> Iterator[str]:
     """Hold the lease ``name`` for the block, or raise LeaseHeld at once."""
     me = holder or holder_id()
     if not try_acquire(factory, name, me, ttl):
         with factory() as s:
             row = s.execute(select(Lease).where(Lease.name == name)).scalar_one_or_none()
-        raise LeaseHeld(name, row.holder if row else "?", row.expires_at.isoformat() if row else "?")
+        if row is None or not (_dead_local_holder(row.holder)
+                               and _take_over(factory, name, row.holder, me, ttl)):
+            raise LeaseHeld(name, row.holder if row else "?",
+                            row.expires_at.isoformat() if row else "?")
+        log.warning("lease %s: holder %s is gone (process ended); taken over", name, row.holder)
     try:
         yield me
     finally:

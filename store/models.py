@@ -27,6 +27,7 @@ from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "Article",
+    "ArticleBand",
     "Asset",
     "AuditLog",
     "Base",
@@ -120,6 +121,7 @@ class Message(Base):
     unit: Mapped[str | None] = mapped_column(String(100), index=True)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"))
     cover_note: Mapped[str] = mapped_column(Text, default="")
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     headers_text: Mapped[str] = mapped_column(Text, default="")
     defects: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -182,6 +184,15 @@ class Article(Base):
     text_sha256: Mapped[str] = mapped_column(String(64), default="", index=True)
     document_sha256: Mapped[str] = mapped_column(String(64), default="")
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("article.id"))
+    # A corrected later version ("bản sửa") points at the article it revises; the editor
+    # chooses which one to publish.
+    revision_of_id: Mapped[int | None] = mapped_column(ForeignKey("article.id"))
+    similarity: Mapped[float | None]
+    # MinHash signature of the matching form of the text (ingest/dedupe.py), for
+    # confirming near-duplicate candidates found through ArticleBand.
+    signature: Mapped[list[int] | None] = mapped_column(JSON)
+    # Facts for later stages: forwarded-from senders, legacy encoding, OCR details.
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     unit: Mapped[str | None] = mapped_column(String(100), index=True)
     campaigns: Mapped[list[str]] = mapped_column(JSON, default=list)
     subject_type: Mapped[str | None] = mapped_column(String(20))
@@ -216,9 +227,23 @@ class Asset(Base):
     part_path: Mapped[str] = mapped_column(String(100), default="")
     used_as: Mapped[str] = mapped_column(String(20), default="")
     error: Mapped[str | None] = mapped_column(Text)
+    # Perceptual hash of a photo (64-bit dHash, hex): a recompressed resend still matches.
+    phash: Mapped[str | None] = mapped_column(String(16), index=True)
 
     message: Mapped[Message] = relationship(back_populates="assets", foreign_keys=[message_pk])
     article: Mapped[Article | None] = relationship(back_populates="images", foreign_keys=[article_pk])
+
+
+class ArticleBand(Base):
+    """Locality-sensitive-hashing bands of an article's MinHash: articles sharing a band
+    are near-duplicate candidates, found with one indexed lookup instead of a scan."""
+
+    __tablename__ = "article_band"
+
+    band: Mapped[str] = mapped_column(String(40), primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("article.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class AuditLog(Base):

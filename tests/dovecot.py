@@ -21,19 +21,33 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import ssl
 import stat
 import subprocess
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from dienhinh.core.config import MailboxConfig, MailboxURL, Secret
 from imapclient import IMAPClient
+from imapclient.exceptions import LoginError
 
-__all__ = ["PASSWORD", "SECOND_USER", "USER", "Dovecot", "DovecotError", "dovecot_missing", "free_port"]
+__all__ = [
+    "PASSWORD",
+    "SECOND_USER",
+    "USER",
+    "Dovecot",
+    "DovecotError",
+    "dovecot",
+    "dovecot_missing",
+    "dovecot_tls",
+    "free_port",
+    "imap_config",
+]
 
 USER = "btdkt-snv@laocai.gov.vn"
 SECOND_USER = "second@laocai.gov.vn"
@@ -63,6 +77,15 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+def _alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie waiting for its reaper counts as gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return False
+    return fields[0] != "Z"
 
 
 def _make_traversable(path: Path) -> None:
@@ -155,10 +178,26 @@ userdb {{
         """A self-signed certificate valid for 127.0.0.1 and localhost (SAN, not just CN:
         Python checks the subjectAltName, and the tests connect to the IP)."""
         subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-             "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-             "-keyout", str(self.dir / "key.pem"), "-out", str(self.dir / "cert.pem")],
-            check=True, capture_output=True,
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=localhost",
+                "-addext",
+                "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                "-keyout",
+                str(self.dir / "key.pem"),
+                "-out",
+                str(self.dir / "cert.pem"),
+            ],
+            check=True,
+            capture_output=True,
         )
         # The login process (dovenull) never reads the key: the master reads it as root.
         (self.dir / "key.pem").chmod(0o600)
@@ -167,9 +206,21 @@ userdb {{
         shutil.chown(self.mail, "dovecot", "dovecot")
         for p in self.mail.rglob("*"):
             shutil.chown(p, "dovecot", "dovecot")
-        proc = subprocess.run(["dovecot", "-c", str(self.conf)], capture_output=True, text=True)
+        # Not capture_output: the daemon inherits the pipes and keeps them open, so reading
+        # them to EOF would wait for the server to exit. Its own output goes to a file.
+        errfile = self.dir / "dovecot.stderr"
+        with errfile.open("wb") as err_fh:
+            proc = subprocess.run(
+                ["dovecot", "-c", str(self.conf)],
+                stdin=subprocess.DEVNULL,
+                stdout=err_fh,
+                stderr=err_fh,
+            )
         if proc.returncode != 0:
-            raise DovecotError(f"dovecot did not start: {proc.stderr.strip()}\n{self._log_tail()}")
+            raise DovecotError(
+                f"dovecot did not start: {errfile.read_text(errors='replace').strip()}\n"
+                f"{self._log_tail()}"
+            )
         ports = [self.port] + ([self.imaps_port] if self.tls else [])
         deadline = time.monotonic() + 5
         for port in ports:
@@ -183,17 +234,56 @@ userdb {{
                             f"dovecot did not listen on {port}: {err}\n{self._log_tail()}"
                         ) from err
                     time.sleep(0.02)
-        self._pid = int((self.dir / "run" / "master.pid").read_text().strip())
+        pidfile = self.dir / "run" / "master.pid"
+        while not pidfile.is_file() or not pidfile.read_text().strip():
+            # the master may write its pid file a moment after the listeners are open.
+            if time.monotonic() > deadline:
+                raise DovecotError(f"dovecot wrote no {pidfile}\n{self._log_tail()}")
+            time.sleep(0.01)
+        self._pid = int(pidfile.read_text().strip())
+        self._wait_for_auth(deadline)
+
+    def _wait_for_auth(self, deadline: float) -> None:
+        """Log in once before handing the server to a test.
+
+        A listening port does not mean the auth process is ready: a login in the first
+        moments (seen under load, when other suites run at the same time) may get
+        ``[UNAVAILABLE] Temporary authentication failure``.
+        """
+        while True:
+            try:
+                with self.client():
+                    return
+            except LoginError as err:
+                if b"UNAVAILABLE" not in str(err).encode() or time.monotonic() > deadline:
+                    raise DovecotError(f"test login failed: {err}\n{self._log_tail()}") from err
+                time.sleep(0.05)
 
     def stop(self) -> None:
-        """Stop the master and wait until it is gone, so the ports are free again."""
-        if self._pid is None:
+        """Kill the server's process group and wait until it is gone.
+
+        ``dovecot stop`` (SIGTERM) takes 1.5-3 s here before the ports are free; a test
+        server holds nothing worth a clean shutdown (Maildir writes are atomic and dovecot's
+        indexes survive a crash), so SIGKILL to the master's own process group (dovecot
+        calls setsid, so that group is exactly the server) makes stop and restart instant.
+        """
+        pid, self._pid = self._pid, None
+        if pid is None:
             return
-        subprocess.run(["dovecot", "-c", str(self.conf), "stop"], capture_output=True)
+        try:
+            pgid = os.getpgid(pid)
+            if pgid == pid and pgid != os.getpgid(0):
+                os.killpg(pgid, signal.SIGKILL)
+            else:
+                os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            return
         deadline = time.monotonic() + 5
-        while Path(f"/proc/{self._pid}").exists() and time.monotonic() < deadline:
-            time.sleep(0.02)
-        self._pid = None
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.01)
+        # The killed master may stay a zombie until PID 1 reaps it, and dovecot refuses to
+        # start while the pid in master.pid still answers kill(pid, 0).
+        (self.dir / "run" / "master.pid").unlink(missing_ok=True)
 
     def restart(self) -> None:
         self.stop()
@@ -214,8 +304,9 @@ userdb {{
     def client(self, user: str = USER) -> IMAPClient:
         """A logged-in imapclient; use it in a ``with`` block so it logs out."""
         if self.tls:
-            c = IMAPClient("127.0.0.1", self.imaps_port, ssl=True, ssl_context=self.ssl_context(),
-                           timeout=10)
+            c = IMAPClient(
+                "127.0.0.1", self.imaps_port, ssl=True, ssl_context=self.ssl_context(), timeout=10
+            )
         else:
             c = IMAPClient("127.0.0.1", self.port, ssl=False, timeout=10)
         c.login(user, PASSWORD)
@@ -263,8 +354,9 @@ userdb {{
         self._doveadm("kick", user)
 
     def _doveadm(self, *args: str) -> None:
-        proc = subprocess.run(["doveadm", "-c", str(self.conf), *args], capture_output=True,
-                              text=True)
+        proc = subprocess.run(
+            ["doveadm", "-c", str(self.conf), *args], capture_output=True, text=True
+        )
         if proc.returncode != 0:
             raise DovecotError(f"doveadm {' '.join(args)} failed: {proc.stderr.strip()}")
 
@@ -285,14 +377,54 @@ userdb {{
             raise DovecotError(f"UID {uid} is not in {folder}")
         return tuple(data[uid][b"FLAGS"])
 
-    def mailbox_config(self, *, scheme: str = "imap", folder: str = "INBOX", **kw: object
-                       ) -> MailboxConfig:
-        """A MailboxConfig for this server; ``kw`` overrides MailboxConfig fields."""
+    def mailbox_config(
+        self, *, scheme: str = "imap", folder: str = "INBOX", user: str = USER, **kw: object
+    ) -> MailboxConfig:
+        """A MailboxConfig for this server; ``kw`` overrides MailboxConfig fields. On a TLS
+        server ``ca_file`` defaults to its self-signed certificate."""
         port = self.imaps_port if scheme == "imaps" else self.port
-        url = MailboxURL(scheme=scheme, host="127.0.0.1", port=port, username=USER,
-                         folder=folder)
+        url = MailboxURL(scheme=scheme, host="127.0.0.1", port=port, username=user, folder=folder)
         fields: dict[str, object] = {"password": Secret(PASSWORD), "timeout_seconds": 10.0}
         if self.tls and "ca_file" not in kw:
             fields["ca_file"] = self.cert
         fields.update(kw)
-        return MailboxConfig(url=url, **fields)  # type: ignore[arg-type]
+        return MailboxConfig(url=url, **fields)  # type: ignore[arg-type,unused-ignore]
+
+
+# --- pytest fixtures (imported by tests/conftest.py) --------------------------------------
+
+
+@pytest.fixture
+def dovecot(tmp_path: Path) -> Iterator[Dovecot]:
+    """A fresh plain-IMAP dovecot per test (start-up takes about 0.1 s)."""
+    reason = dovecot_missing()
+    if reason:
+        pytest.skip(reason)
+    server = Dovecot(tmp_path / "dovecot", free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def dovecot_tls(tmp_path: Path) -> Iterator[Dovecot]:
+    """A fresh dovecot with a self-signed certificate (``.cert``): STARTTLS required on
+    ``.port``, IMAPS on ``.imaps_port``."""
+    reason = dovecot_missing()
+    if reason:
+        pytest.skip(reason)
+    server = Dovecot(tmp_path / "dovecot-tls", free_port(), tls=True)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def imap_config(dovecot: Dovecot) -> MailboxConfig:
+    """A MailboxConfig for the ``dovecot`` fixture: imap://btdkt-snv@laocai.gov.vn@127.0.0.1,
+    password ``secret``, folder INBOX, post_action "none"."""
+    return dovecot.mailbox_config()

@@ -76,6 +76,8 @@ def _print_report(report: RunReport, out: TextIO) -> None:
             f"processed {report.processed}, articles {report.articles}, failed {report.failed}")
     if report.post_actions:
         line += f", post-actions {report.post_actions}"
+    if report.converted or report.ocred:
+        line += f", converted {report.converted}, OCR {report.ocred}"
     print(line, file=out)
     if report.error:
         print(f"error: {report.error}", file=out)

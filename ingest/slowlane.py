@@ -1,0 +1,160 @@
+"""The slow lane: legacy documents through LibreOffice and scans through Tesseract.
+
+The common path never waits for these (a conversion costs seconds, an OCR page more):
+extraction marks such articles `needs-conversion` / `needs-ocr` at once, and this stage
+works through them after the fast path, one at a time, within a time budget per run.
+When the tool is missing the article simply waits, visible, and is picked up by the
+first run after the tool is installed (or by `dienhinh reprocess --failed`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from dienhinh.core.errors import ExtractionError, NeedsConversion, NeedsOCR
+from dienhinh.core.types import ArticleDraft
+from dienhinh.ingest.context import ExtractContext
+from dienhinh.store.blobs import BlobStore
+from dienhinh.store.models import Article, ArticleBand, Asset, Message
+from dienhinh.store.states import ArticleState, transition
+
+__all__ = ["SlowReport", "run_slow_lane"]
+
+log = logging.getLogger(__name__)
+
+ACTOR = "slow-lane"
+
+
+@dataclass
+class SlowReport:
+    converted: int = 0
+    ocred: int = 0
+    failed: int = 0
+    waiting: int = 0  # still waiting for a tool that is not installed
+
+
+def _tools() -> tuple[bool, bool]:
+    from dienhinh.ingest.convert import available_converters
+    from dienhinh.ingest.ocr import tesseract_available
+
+    return bool(available_converters()), tesseract_available()
+
+
+def _run(article: Article, ctx: ExtractContext, blobs: BlobStore) -> list[ArticleDraft]:
+    from dienhinh.ingest.convert import convert_legacy
+    from dienhinh.ingest.ocr import ocr_images, ocr_pdf
+
+    if article.status == ArticleState.NEEDS_CONVERSION:
+        return convert_legacy(blobs.read(article.document_sha256), article.origin, ctx)
+    if article.document_sha256:
+        return ocr_pdf(blobs.read(article.document_sha256), ctx)
+    pages = [(blobs.read(a.sha256), a.content_type) for a in article.images]
+    return ocr_images(pages, ctx)
+
+
+def run_slow_lane(
+    sessions: sessionmaker[Session], ctx: ExtractContext, *, budget_seconds: float = 300.0,
+) -> SlowReport:
+    """Convert / OCR waiting articles, oldest first, until done or out of time."""
+    from dienhinh.ingest.apply import link_duplicates, text_fingerprint
+    from dienhinh.ingest.dedupe import minhash
+
+    report = SlowReport()
+    can_convert, can_ocr = _tools()
+    wanted = []
+    if can_convert:
+        wanted.append(ArticleState.NEEDS_CONVERSION)
+    if can_ocr:
+        wanted.append(ArticleState.NEEDS_OCR)
+    missing = [st for st in (ArticleState.NEEDS_CONVERSION, ArticleState.NEEDS_OCR) if st not in wanted]
+    with sessions() as s:
+        if missing:
+            report.waiting = s.execute(
+                select(func.count(Article.id)).where(Article.status.in_(missing))
+            ).scalar_one()
+        if not wanted:
+            return report
+        ids = list(s.execute(select(Article.id).where(Article.status.in_(wanted))
+                             .order_by(Article.id)).scalars())
+    blobs = BlobStore(ctx.blob_root)
+    deadline = time.monotonic() + budget_seconds
+    for art_id in ids:
+        if time.monotonic() > deadline:
+            log.info("slow lane: time budget used, %d article(s) left for the next run",
+                     len(ids) - report.converted - report.ocred - report.failed)
+            break
+        with sessions() as s:
+            art = s.get(Article, art_id)
+            if art is None or art.status not in wanted:
+                continue
+            kind = "conversion" if art.status == ArticleState.NEEDS_CONVERSION else "OCR"
+            started = time.monotonic()
+            try:
+                drafts = _run(art, ctx, blobs)
+            except (NeedsConversion, NeedsOCR) as err:
+                log.warning("article %s still waits: %s", art.id, err)
+                report.waiting += 1
+                continue
+            except ExtractionError as err:
+                art.error = f"{kind} failed: {err}"
+                transition(s, art, ArticleState.FAILED, actor=ACTOR, reason=art.error)
+                s.commit()
+                report.failed += 1
+                log.error("article %s: %s", art.id, art.error)
+                continue
+            if not drafts:
+                art.error = f"{kind} found no text"
+                transition(s, art, ArticleState.FAILED, actor=ACTOR, reason=art.error)
+                s.commit()
+                report.failed += 1
+                continue
+            msg = s.get(Message, art.message_pk)
+            assert msg is not None
+            hint = f"{msg.subject}\n{msg.cover_note}"
+            next_ordinal = (s.execute(select(func.max(Article.ordinal))
+                                      .where(Article.message_pk == msg.id)).scalar_one() or 0) + 1
+            for i, draft in enumerate(drafts):
+                target = art
+                if i > 0:  # the converted document held several articles
+                    target = Article(message_pk=msg.id, ordinal=next_ordinal, source=draft.source,
+                                     status=art.status, document_sha256=art.document_sha256,
+                                     origin=art.origin, meta={})
+                    next_ordinal += 1
+                    s.add(target)
+                    s.flush()
+                _fill(s, target, draft, msg.id)
+                target.text_sha256 = text_fingerprint(target.text) if target.text.strip() else ""
+                target.signature = list(minhash(target.text)) if target.text.strip() else None
+                target.meta = {**(target.meta or {}), "slow_lane_seconds": round(time.monotonic() - started, 2)}
+                transition(s, target, ArticleState.PENDING_REVIEW, actor=ACTOR,
+                           reason=f"text from {kind}")
+                link_duplicates(s, target, hint=hint)
+            s.commit()
+            if kind == "OCR":
+                report.ocred += 1
+            else:
+                report.converted += 1
+    return report
+
+
+def _fill(s: Session, art: Article, draft: ArticleDraft, message_pk: int) -> None:
+    art.title = draft.title or art.title
+    art.lead = draft.lead
+    art.text = draft.text
+    art.source = draft.source
+    art.flags = sorted(set(art.flags or []) | set(draft.flags))
+    art.header_lines = list(draft.header_lines)
+    art.error = None
+    if draft.images:
+        s.execute(delete(Asset).where(Asset.article_pk == art.id, Asset.role == "embedded-image"))
+        for pos, img in enumerate(draft.images):
+            s.add(Asset(message_pk=message_pk, article_pk=art.id, sha256=img.sha256, size=img.size,
+                        content_type=img.content_type, filename=img.filename, role=img.role,
+                        caption=img.caption, position=pos, part_path=img.part_path,
+                        used_as="photo" if img.role == "photo" else "image"))
+    s.execute(delete(ArticleBand).where(ArticleBand.article_id == art.id))

@@ -1,0 +1,368 @@
+"""ImapSource against a real dovecot on loopback (one fresh server per test).
+
+Why a real server and not a fake: the behaviours that matter here are the server's, not
+ours: ``UID n:*`` returning the highest UID when nothing is new, ``BODY.PEEK[]`` leaving
+``\\Seen`` alone, CRLF in what a Maildir server hands back, UIDVALIDITY after a reset,
+what a kicked connection looks like to imaplib, and certificate checks against a
+self-signed server.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import statistics
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from dienhinh.core.config import MailboxConfig, MailboxURL, Secret
+from dienhinh.core.errors import AccountError, ConnectionLost, SourceError
+from dienhinh.ingest.sources.base import MailSource, SourceItem
+from dienhinh.ingest.sources.imap import ImapSource, _uid_set
+from dovecot import SECOND_USER, USER, Dovecot, free_port
+from factory import make_email
+
+pytestmark = pytest.mark.imap
+
+ICT = timezone(timedelta(hours=7))
+
+
+def _mail(i: int) -> bytes:
+    """A message with CRLF line ends, as an IMAP server stores and returns it."""
+    raw: bytes = make_email(
+        subject=f"Gương điển hình số {i}",
+        message_id=f"<imap-src-{i}@laocai.gov.vn>",
+        text=f"Bài viết số {i}.\n\nNội dung tiếng Việt có dấu.\n",
+    )
+    return raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+def _append(server: Dovecot, *idx: int, flags: tuple[str, ...] = ()) -> dict[int, bytes]:
+    out = {}
+    for i in idx:
+        raw = _mail(i)
+        uid = server.append(
+            USER, raw, flags=flags, msg_time=datetime(2018, 3, 22, 14, 5, tzinfo=ICT)
+        )
+        out[uid] = raw
+    return out
+
+
+def _with(cfg: MailboxConfig, **kw: object) -> MailboxConfig:
+    return dataclasses.replace(cfg, **kw)
+
+
+# --- open ---------------------------------------------------------------------------------
+
+
+def test_open_returns_uidvalidity(dovecot: Dovecot, imap_config: MailboxConfig) -> None:
+    _append(dovecot, 1)
+    with dovecot.client() as c:
+        expected = c.select_folder("INBOX", readonly=True)[b"UIDVALIDITY"]
+    src: MailSource = ImapSource(imap_config)  # mypy checks the protocol here
+    assert src.supports_uids and src.key == imap_config.url.key
+    with src as opened:
+        assert opened is src
+    assert src.open() == expected
+    src.close()
+    src.close()  # closing twice is harmless
+
+
+def test_uidvalidity_change_is_visible_on_reopen(
+    dovecot: Dovecot, imap_config: MailboxConfig
+) -> None:
+    _append(dovecot, 1)
+    with ImapSource(imap_config) as src:
+        before = src.uidvalidity
+    dovecot.set_uidvalidity(before + 12345)
+    with ImapSource(imap_config) as src:
+        assert src.uidvalidity == before + 12345
+
+
+def test_wrong_password_is_an_account_error_naming_the_user(
+    dovecot: Dovecot, imap_config: MailboxConfig
+) -> None:
+    src = ImapSource(_with(imap_config, password=Secret("wrong")))
+    with pytest.raises(AccountError) as info:
+        src.open()
+    assert USER in info.value.user_message and "password" in info.value.user_message
+    assert "wrong" not in str(info.value) and "wrong" not in info.value.user_message
+
+
+def test_missing_folder_is_an_account_error_naming_the_folder(dovecot: Dovecot) -> None:
+    cfg = dovecot.mailbox_config(folder="Bài viết")
+    with pytest.raises(AccountError) as info:
+        ImapSource(cfg).open()
+    assert "Bài viết" in info.value.user_message and "does not exist" in info.value.user_message
+
+
+def test_non_ascii_folder_is_read(dovecot: Dovecot) -> None:
+    """Folder names go out in modified UTF-7 (imapclient does it); only SEARCH must stay ASCII."""
+    uid = dovecot.append(USER, _mail(1), folder="Bài viết")
+    with ImapSource(dovecot.mailbox_config(folder="Bài viết")) as src:
+        assert [i.uid for i in src.list_new(0)] == [uid]
+
+
+def test_connection_refused_is_a_source_error_not_an_account_error(
+    imap_config: MailboxConfig,
+) -> None:
+    url = dataclasses.replace(imap_config.url, port=free_port())
+    with pytest.raises(SourceError) as info:
+        ImapSource(_with(imap_config, url=url)).open()
+    assert not isinstance(info.value, AccountError)
+    assert "could not reach" in info.value.user_message
+
+
+# --- list_new and fetch ---------------------------------------------------------------------
+
+
+def test_list_new_is_incremental_and_fetch_returns_exact_bytes(
+    dovecot: Dovecot, imap_config: MailboxConfig
+) -> None:
+    first = _append(dovecot, 1, 2, 3)
+    with ImapSource(imap_config) as src:
+        items = src.list_new(0)
+        assert [i.uid for i in items] == sorted(first)
+        assert [i.size for i in items] == [len(first[i.uid]) for i in items]
+        got = list(src.fetch(items))
+        assert [m.uid for m in got] == sorted(first)
+        for m in got:
+            assert m.data == first[m.uid]
+            assert m.mailbox == imap_config.url.key
+            assert m.uidvalidity == src.uidvalidity
+            assert m.internal_date == datetime(2018, 3, 22, 14, 5, tzinfo=ICT)
+            assert m.internal_date is not None and m.internal_date.tzinfo is not None
+        last = max(first)
+        # nothing new: "UID last+1:*" still matches the highest UID; it must be filtered out
+        assert src.list_new(last) == []
+
+    second = _append(dovecot, 4, 5)
+    with ImapSource(imap_config) as src:
+        items = src.list_new(last)
+        assert [i.uid for i in items] == sorted(second)
+        assert {m.uid: m.data for m in src.fetch(items)} == second
+
+
+def test_lf_message_comes_back_with_crlf(dovecot: Dovecot, imap_config: MailboxConfig) -> None:
+    """GIVEN a message appended with bare LF line ends (as Python's email writes them)
+    THEN the server hands back CRLF, and that is what the source returns (the raw store
+    keeps the bytes the server gave, not what the sender's client had)."""
+    lf = _mail(1).replace(b"\r\n", b"\n")
+    dovecot.append(USER, lf)
+    with ImapSource(imap_config) as src:
+        (m,) = src.fetch(src.list_new(0))
+    assert m.data == lf.replace(b"\n", b"\r\n")
+
+
+def test_fetch_leaves_flags_untouched(dovecot: Dovecot, imap_config: MailboxConfig) -> None:
+    plain = _append(dovecot, 1)
+    flagged = _append(dovecot, 2, flags=("\\Flagged",))
+    with ImapSource(imap_config) as src:
+        assert len(list(src.fetch(src.list_new(0)))) == 2
+    (u1,), (u2,) = plain, flagged
+    assert b"\\Seen" not in dovecot.flags(u1)
+    assert b"\\Seen" not in dovecot.flags(u2) and b"\\Flagged" in dovecot.flags(u2)
+
+
+def test_fetch_skips_uids_that_vanished(dovecot: Dovecot, imap_config: MailboxConfig) -> None:
+    mails = _append(dovecot, 1, 2, 3)
+    gone = sorted(mails)[1]
+    with ImapSource(imap_config) as src:
+        items = src.list_new(0)
+        with dovecot.client() as c:  # a person deletes one in the meantime
+            c.select_folder("INBOX")
+            c.delete_messages([gone])
+            c.uid_expunge([gone])
+        assert [m.uid for m in src.fetch(items)] == [u for u in sorted(mails) if u != gone]
+
+
+def test_fetch_batches_by_count_and_bytes(dovecot: Dovecot, imap_config: MailboxConfig) -> None:
+    mails = _append(dovecot, *range(1, 6))
+    size = max(len(r) for r in mails.values())
+    src = ImapSource(_with(imap_config, batch_size=2, batch_max_bytes=10**9))
+    items = [SourceItem(uid=u, size=size) for u in sorted(mails)]
+    assert [len(b) for b in src._batches(items)] == [2, 2, 1]
+    src = ImapSource(_with(imap_config, batch_size=100, batch_max_bytes=size * 3))
+    assert [len(b) for b in src._batches(items)] == [3, 2]
+    big = [SourceItem(uid=1, size=10 * size), SourceItem(uid=2, size=1)]
+    assert [len(b) for b in src._batches(big)] == [1, 1]  # an oversized one goes alone
+    with src:
+        assert {m.uid: m.data for m in src.fetch(src.list_new(0))} == mails
+
+
+def test_uid_set_compresses_runs() -> None:
+    assert _uid_set([9, 1, 2, 3, 7, 10, 3]) == "1:3,7,9:10"
+    assert _uid_set([5]) == "5"
+
+
+def test_kicked_connection_mid_fetch_raises_connection_lost(
+    dovecot: Dovecot, imap_config: MailboxConfig
+) -> None:
+    mails = _append(dovecot, 1, 2, 3)
+    src = ImapSource(_with(imap_config, batch_size=1))
+    src.open()
+    try:
+        it = src.fetch(src.list_new(0))
+        assert next(it).uid == min(mails)
+        dovecot.kick(USER)
+        with pytest.raises(ConnectionLost) as info:
+            next(it)
+        assert info.value.user_message
+    finally:
+        src.close()  # quiet on a dead connection
+    with ImapSource(imap_config) as src:  # and the next poll simply works
+        assert len(src.list_new(min(mails))) == 2
+
+
+def test_idle_list_new_cost_does_not_grow_with_the_mailbox(dovecot: Dovecot) -> None:
+    """GIVEN 2,000 messages in one mailbox and 10 in another, all already seen
+    WHEN list_new runs with nothing new
+    THEN it takes about as long on both (UID SEARCH n:* + nothing to FETCH), not 200x.
+    Only a loose bound is asserted; bench/ holds the real numbers."""
+    template = (
+        b"From: a@laocai.gov.vn\r\nSubject: %d\r\n"
+        b"Message-ID: <bulk-%d@laocai.gov.vn>\r\n\r\nbody %d\r\n"
+    )
+    dovecot.bulk_load(USER, (template % (i, i, i) for i in range(2000)))
+    dovecot.bulk_load(SECOND_USER, (template % (i, i, i) for i in range(10)))
+
+    def idle_cost(user: str, expected: int) -> float:
+        with ImapSource(dovecot.mailbox_config(user=user)) as src:
+            items = src.list_new(0)  # also makes dovecot index the folder
+            assert len(items) == expected
+            last = items[-1].uid
+            samples = []
+            for _ in range(30):
+                t = time.perf_counter()
+                assert src.list_new(last) == []
+                samples.append(time.perf_counter() - t)
+            return statistics.median(samples)
+
+    big, small = idle_cost(USER, 2000), idle_cost(SECOND_USER, 10)
+    assert big < small * 5 + 0.005, (big, small)
+
+
+# --- post-actions ---------------------------------------------------------------------------
+
+
+def test_post_action_none_changes_nothing(dovecot: Dovecot, imap_config: MailboxConfig) -> None:
+    mails = _append(dovecot, 1, 2)
+    with ImapSource(imap_config) as src:
+        items = src.list_new(0)
+        src.post_action(items)
+    assert dovecot.folder_uids() == sorted(mails)
+    assert all(dovecot.flags(u) in ((), (b"\\Recent",)) for u in mails)
+
+
+def test_post_action_flag_adds_the_keyword_and_is_idempotent(
+    dovecot: Dovecot, imap_config: MailboxConfig
+) -> None:
+    mails = _append(dovecot, 1, 2)
+    with ImapSource(_with(imap_config, post_action="flag")) as src:
+        items = src.list_new(0)
+        src.post_action(items)
+        src.post_action(items)
+    for uid in mails:
+        flags = dovecot.flags(uid)
+        assert b"$DienhinhProcessed" in flags and b"\\Seen" not in flags
+    assert dovecot.folder_uids() == sorted(mails)
+
+
+def test_post_action_flag_refused_when_server_keeps_no_keywords(
+    dovecot: Dovecot, imap_config: MailboxConfig
+) -> None:
+    _append(dovecot, 1)
+    with ImapSource(_with(imap_config, post_action="flag")) as src:
+        # what a server without keyword support announces (no \* in PERMANENTFLAGS)
+        src._permanent_flags = (b"\\Seen", b"\\Deleted", b"\\Flagged")
+        with pytest.raises(SourceError) as info:
+            src.post_action(src.list_new(0))
+    assert "$DienhinhProcessed" in info.value.user_message
+
+
+def test_post_action_move_creates_the_folder_and_moves(
+    dovecot: Dovecot, imap_config: MailboxConfig
+) -> None:
+    mails = _append(dovecot, 1, 2, 3)
+    keep = _append(dovecot, 4)
+    with ImapSource(_with(imap_config, post_action="move")) as src:
+        items = [i for i in src.list_new(0) if i.uid in mails]
+        src.post_action(items)
+        src.post_action(items)  # again: already gone, nothing happens
+    assert dovecot.folder_uids("INBOX") == sorted(keep)
+    assert len(dovecot.folder_uids("Processed")) == 3
+    with dovecot.client() as c:
+        c.select_folder("Processed", readonly=True)
+        held = {d[b"BODY[]"] for d in c.fetch(c.search("ALL"), ["BODY.PEEK[]"]).values()}
+    assert held == set(mails.values())
+
+
+def test_post_action_move_falls_back_to_copy_and_uid_expunge(
+    dovecot: Dovecot, imap_config: MailboxConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN a server without MOVE (forced), and a message a person marked \\Deleted
+    WHEN the processed messages are moved THEN they are copied and exactly their UIDs are
+    expunged; the person's \\Deleted message is still there."""
+    mails = _append(dovecot, 1, 2)
+    marked = _append(dovecot, 3, flags=("\\Deleted",))
+    monkeypatch.setattr(ImapSource, "_has_capability", lambda self, name: name != "MOVE")
+    with ImapSource(_with(imap_config, post_action="move")) as src:
+        assert src._client is not None
+        monkeypatch.setattr(src._client, "move", lambda *a: pytest.fail("MOVE used"))
+        items = [i for i in src.list_new(0) if i.uid in mails]
+        src.post_action(items)
+        src.post_action(items)
+    assert dovecot.folder_uids("INBOX") == sorted(marked)
+    assert len(dovecot.folder_uids("Processed")) == 2
+    for uid in dovecot.folder_uids("Processed"):
+        assert b"\\Deleted" not in dovecot.flags(uid, folder="Processed")
+
+
+def test_post_action_move_refused_without_move_or_uidplus(
+    dovecot: Dovecot, imap_config: MailboxConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mails = _append(dovecot, 1)
+    monkeypatch.setattr(ImapSource, "_has_capability", lambda self, name: False)
+    with ImapSource(_with(imap_config, post_action="move")) as src, pytest.raises(SourceError):
+        src.post_action(src.list_new(0))
+    assert dovecot.folder_uids("INBOX") == sorted(mails)
+
+
+# --- TLS ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scheme", ["imaps", "imap+starttls"])
+def test_tls_with_private_ca(dovecot_tls: Dovecot, scheme: str) -> None:
+    mails = _append(dovecot_tls, 1)
+    cfg = dovecot_tls.mailbox_config(scheme=scheme)
+    assert cfg.ca_file == dovecot_tls.cert
+    with ImapSource(cfg) as src:
+        assert {m.uid: m.data for m in src.fetch(src.list_new(0))} == mails
+
+
+@pytest.mark.parametrize("scheme", ["imaps", "imap+starttls"])
+def test_tls_without_the_ca_is_an_account_error(dovecot_tls: Dovecot, scheme: str) -> None:
+    cfg = dovecot_tls.mailbox_config(scheme=scheme, ca_file=None)
+    with pytest.raises(AccountError) as info:
+        ImapSource(cfg).open()
+    assert "certificate" in info.value.user_message and "ca_file" in info.value.user_message
+
+
+def test_tls_verify_off_accepts_the_self_signed_server(dovecot_tls: Dovecot) -> None:
+    cfg = dovecot_tls.mailbox_config(scheme="imaps", ca_file=None, tls_verify=False)
+    with ImapSource(cfg) as src:
+        assert src.uidvalidity > 0
+
+
+def test_starttls_refused_when_the_server_does_not_offer_it(dovecot: Dovecot) -> None:
+    """Plain dovecot (ssl = no) does not announce STARTTLS: never fall back to clear text."""
+    cfg = dovecot.mailbox_config(scheme="imap+starttls")
+    with pytest.raises(AccountError) as info:
+        ImapSource(cfg).open()
+    assert "STARTTLS" in info.value.user_message
+
+
+def test_maildir_url_is_refused() -> None:
+    cfg = MailboxConfig(url=MailboxURL(scheme="maildir", folder=""), password=Secret(""))
+    with pytest.raises(ValueError, match="IMAP URL"):
+        ImapSource(cfg)
