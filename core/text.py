@@ -23,11 +23,27 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def _strip_slow(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+# Every precomposed Latin letter (Latin-1 Supplement to Latin Extended Additional, which
+# holds all 134 Vietnamese letters) mapped to its bare form, plus the combining marks
+# mapped to nothing: str.translate then does in C what NFD + filtering does per character.
+_STRIP_TABLE: dict[int, str] = {
+    cp: _strip_slow(chr(cp)) for cp in range(0x00C0, 0x1F00) if _strip_slow(chr(cp)) != chr(cp)
+}
+_STRIP_TABLE.update({cp: "" for cp in range(0x0300, 0x0370)})
+_STRIP_TABLE.update({ord("đ"): "d", ord("Đ"): "D"})
+
+
 def strip_diacritics(text: str) -> str:
     """Remove tone and vowel marks; map đ/Đ to d/D (đ has no decomposition)."""
-    decomposed = unicodedata.normalize("NFD", text)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return bare.replace("đ", "d").replace("Đ", "D")
+    if text.isascii():
+        return text
+    # Compose first so NFD input ("e" + U+0323 + U+0302) meets the precomposed table.
+    return unicodedata.normalize("NFC", text).translate(_STRIP_TABLE)
 
 
 def collapse_ws(text: str) -> str:

@@ -25,8 +25,9 @@ def sha256_hex(data: bytes) -> str:
 
 
 class BlobStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, durable: bool = True) -> None:
         self.root = root
+        self.durable = durable
 
     def path(self, sha: str) -> Path:
         if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
@@ -39,11 +40,16 @@ class BlobStore:
     def read(self, sha: str) -> bytes:
         return self.path(sha).read_bytes()
 
-    def put(self, data: bytes, sha: str | None = None) -> str:
-        """Store ``data`` durably and return its sha256.
+    def put(self, data: bytes, sha: str | None = None, *, durable: bool | None = None) -> str:
+        """Store ``data`` and return its sha256; when durable (the store's default unless
+        given) the bytes are fsync'ed before this returns.
 
+        ``durable=False`` is for derived files (attachments and images cut out of a raw
+        message that is itself stored durably): after a crash they are re-created from the
+        raw bytes by reprocessing, so they skip the two fsyncs that dominate small writes.
         Raises StorageError (transient: disk full, permissions) with the reason.
         """
+        durable = self.durable if durable is None else durable
         sha = sha or sha256_hex(data)
         target = self.path(sha)
         if target.is_file() and target.stat().st_size == len(data):
@@ -58,16 +64,18 @@ class BlobStore:
                 while view:
                     written = os.write(fd, view)
                     view = view[written:]
-                os.fsync(fd)
+                if durable:
+                    os.fsync(fd)
             finally:
                 os.close(fd)
             os.replace(tmp_name, target)
             tmp_name = ""
-            dir_fd = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+            if durable:
+                dir_fd = os.open(folder, os.O_RDONLY)
+                try:
+                    os.fsync(dir_fd)
+                finally:
+                    os.close(dir_fd)
         except OSError as err:
             reason = "disk full" if err.errno in (errno.ENOSPC, errno.EDQUOT) else err.strerror
             raise StorageError(f"cannot store blob {sha[:12]} under {self.root}: {reason}") from err

@@ -344,6 +344,9 @@ userdb {{
             n += 1
         for p in (self.mail, box, *box.rglob("*")):
             shutil.chown(p, "dovecot", "dovecot")
+        # A real server indexes mail as it delivers it; files dropped in by hand are indexed
+        # here, or the first SELECTs would each rebuild the index (0.7 s per 10,000 mails).
+        self._doveadm("index", "-u", user, "INBOX")
         return n
 
     def set_uidvalidity(self, n: int, user: str = USER, folder: str = "INBOX") -> None:

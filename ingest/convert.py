@@ -1,0 +1,407 @@
+"""Legacy word-processor files (.doc, .odt, .rtf) → articles, through a converter.
+
+The preferred path is LibreOffice: the file becomes a .docx, and that .docx goes through
+the ordinary docx extraction (:func:`dienhinh.ingest.extractors.docx.docx_blocks` and
+:func:`build_article`), so titles, letterheads, pictures and TCVN3 fonts are handled
+exactly as for a .docx that arrived by mail. Without LibreOffice, a .doc is read as plain
+text by ``antiword`` (then ``catdoc``) and an .odt from its ``content.xml``; those
+articles carry the flag ``converted-text-only`` (no pictures, no formatting).
+
+Cost, measured on this project's 2-core test machine (Debian LibreOffice, a one-page
+article with a picture): 0.9-1.0 s per conversion for .doc, .odt and .rtf alike, almost
+all of it LibreOffice starting; ~1.4 s the first time, when the private profile is
+created. The profile is kept between conversions under the temporary root for that
+reason. antiword reads the same .doc in ~2 ms.
+
+Safety and concurrency:
+
+- The mail's bytes are written under a generated name (``input.doc``) in a fresh private
+  directory; the mail's file name never reaches the file system or a command line.
+- The input filter is forced (``--infilter``). Without it, LibreOffice "converts" a
+  damaged .doc by importing its bytes as plain text, which would give a garbage article
+  instead of an error.
+- One conversion at a time per machine: LibreOffice instances sharing a profile corrupt
+  it, and several run in parallel only compete for the same two cores. A thread lock
+  serialises the threads of one process and an ``fcntl`` lock file in the temporary root
+  serialises the worker processes.
+- The converter runs in its own process group; on timeout the whole group is killed
+  (``soffice`` is a shell script around ``oosplash`` and ``soffice.bin``), the profile is
+  discarded in case the kill left it half written, and :class:`LimitExceeded` is raised.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import io
+import logging
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from dienhinh.core.errors import LimitExceeded, MalformedDocument, NeedsConversion
+from dienhinh.core.text import collapse_ws, nfc
+from dienhinh.core.types import ArticleDraft, Part
+from dienhinh.ingest.article import (
+    TITLE_MAX_CHARS,
+    Block,
+    build_article,
+    is_cover_paragraph,
+    is_letterhead_line,
+)
+from dienhinh.ingest.context import ExtractContext
+from dienhinh.ingest.extractors.docx import docx_blocks
+from dienhinh.ingest.legacy import repair
+from dienhinh.ingest.mime import DOCX_TYPE
+from lxml import etree
+
+__all__ = [
+    "available_converters",
+    "convert_legacy",
+    "detect_legacy_kind",
+    "plain_text_blocks",
+]
+
+log = logging.getLogger(__name__)
+
+CONVERTERS = ("soffice", "antiword", "catdoc")
+ODT_TYPE = "application/vnd.oasis.opendocument.text"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_FALLBACK_TIMEOUT = 60  # antiword/catdoc read a .doc in milliseconds; this is a backstop
+_STDERR_CHARS = 300
+# LibreOffice's harmless chatter on stderr, left out of error messages.
+_NOISE = re.compile(r"javaldx|java may not function|^\s*$", re.IGNORECASE)
+
+# Forced LibreOffice import filters. A .doc with a "1Table"/"0Table" stream is Word 97 or
+# later; one without is Word 6/95 (LibreOffice's own detection makes the same test).
+_FILTERS = {
+    "doc": "MS Word 97",
+    "doc95": "MS Word 95",
+    "odt": "writer8",
+    "rtf": "Rich Text Format",
+}
+
+_thread_lock = threading.Lock()
+
+
+def available_converters() -> list[str]:
+    """The converters on PATH, best first: "soffice" (also found as ``libreoffice``),
+    "antiword", "catdoc"."""
+    return [name for name in CONVERTERS if _which(name)]
+
+
+def _which(name: str) -> str | None:
+    if name == "soffice":
+        return shutil.which("soffice") or shutil.which("libreoffice")
+    return shutil.which(name)
+
+
+# --- what the bytes are --------------------------------------------------------------------
+
+
+def detect_legacy_kind(data: bytes) -> str | None:
+    """What the bytes are: "doc" (Word 97+), "doc95" (Word 6/95), "odt", "rtf", "docx"
+    (a .docx under a legacy name) or None."""
+    if data.startswith(OLE2_MAGIC):
+        if "WordDocument".encode("utf-16-le") not in data:
+            return None
+        tables = ("1Table".encode("utf-16-le"), "0Table".encode("utf-16-le"))
+        return "doc" if any(t in data for t in tables) else "doc95"
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:5] == b"{\\rtf":
+        return "rtf"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                names = set(zf.namelist())
+                if "mimetype" in names and zf.getinfo("mimetype").file_size < 200:
+                    mimetype = zf.read("mimetype").strip().decode("ascii", "replace")
+                    return "odt" if mimetype == ODT_TYPE else None
+                if "word/document.xml" in names:
+                    return "docx"
+        except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError):
+            return None
+    return None
+
+
+def _reject_unreadable(data: bytes, label: str) -> None:
+    """Fail early, with a reason an editor understands, on what no converter can read."""
+    if data.startswith(OLE2_MAGIC) and "EncryptedPackage".encode("utf-16-le") in data:
+        raise MalformedDocument(f"{label}: password-protected document")
+    if data.startswith(OLE2_MAGIC):
+        raise MalformedDocument(
+            f"{label}: an OLE2 file without a WordDocument stream (not a Word .doc; "
+            "an Excel or PowerPoint file, or damaged)"
+        )
+    head = data[:16]
+    raise MalformedDocument(f"{label}: not a .doc, .odt or .rtf file (starts with {head!r})")
+
+
+# --- entry point ---------------------------------------------------------------------------
+
+
+def convert_legacy(
+    data: bytes, filename: str, ctx: ExtractContext, *, part_path: str = ""
+) -> list[ArticleDraft]:
+    """One article from a .doc, .odt or .rtf file (recognised by its bytes, not its name).
+
+    Raises NeedsConversion when no installed converter reads this kind of file,
+    MalformedDocument when the file is damaged, encrypted or not what it claims, and
+    LimitExceeded when the conversion runs past ``conversion_timeout_seconds``.
+    """
+    label = filename or f"part {part_path or '?'}"
+    origin = filename or part_path
+    kind = detect_legacy_kind(data)
+    if kind is None:
+        _reject_unreadable(data, label)
+        raise AssertionError("unreachable")  # _reject_unreadable always raises
+    part = Part(path=part_path, content_type=DOCX_TYPE, payload=b"", filename=filename)
+    if kind == "docx":  # a .docx renamed .doc: no conversion needed
+        return [_docx_article(data, ctx, part, source="docx", flags=[], origin=origin)]
+    source = "doc" if kind in ("doc", "doc95") else kind
+    tools = available_converters()
+    if "soffice" in tools:
+        docx = _soffice_to_docx(data, kind, label, ctx)
+        return [_docx_article(docx, ctx, part, source=source, flags=["converted"], origin=origin)]
+    if source == "doc" and ("antiword" in tools or "catdoc" in tools):
+        text = _doc_text(data, label, tools)
+        return [_text_article(text, source=source, origin=origin)]
+    if source == "odt":
+        return [_text_article(_odt_text(data, label), source=source, origin=origin)]
+    hint = "or antiword" if source == "doc" else ""
+    raise NeedsConversion(
+        f"no converter for .{source}: install LibreOffice (libreoffice-writer-nogui) {hint}".strip()
+    )
+
+
+def _docx_article(
+    docx: bytes, ctx: ExtractContext, part: Part, *, source: str, flags: list[str], origin: str
+) -> ArticleDraft:
+    part.payload = docx
+    blocks, docx_flags = docx_blocks(docx, ctx, part)
+    article = build_article(blocks, source=source, origin=origin)
+    article.flags.extend([*flags, *docx_flags])
+    return article
+
+
+# --- LibreOffice ---------------------------------------------------------------------------
+
+
+def _temp_root() -> Path:
+    """``$TMPDIR/dienhinh-convert-UID``: the lock file and the LibreOffice profile.
+
+    Shared by this user's worker processes (that is what makes the lock work), private to
+    the user (0700, and checked to be ours, not a directory planted by someone else).
+    """
+    root = Path(tempfile.gettempdir()) / f"dienhinh-convert-{os.getuid()}"
+    try:
+        root.mkdir(mode=0o700, exist_ok=True)
+        st = root.lstat()
+    except OSError as err:
+        raise NeedsConversion(f"cannot create the conversion directory {root}: {err}") from err
+    if not root.is_dir() or root.is_symlink() or st.st_uid != os.getuid() or st.st_mode & 0o077:
+        raise NeedsConversion(
+            f"the conversion directory {root} is not a private directory of this user"
+        )
+    return root
+
+
+@contextlib.contextmanager
+def _one_at_a_time(root: Path) -> Iterator[None]:
+    with _thread_lock, (root / "soffice.lock").open("a") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+@dataclass
+class _Run:
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+    seconds: float
+
+
+def _run(argv: Sequence[str], *, timeout: float, what: str, cwd: Path | None = None) -> _Run:
+    """Run a converter in its own process group; kill the group on timeout."""
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        list(argv),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=cwd,
+        start_new_session=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise LimitExceeded(
+            f"{what} took longer than {timeout:g} s (conversion_timeout_seconds); killed"
+        ) from exc
+    finally:
+        if proc.poll() is None:  # an unexpected error while waiting: leave nothing behind
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    return _Run(proc.returncode, out, err, time.monotonic() - started)
+
+
+def _summary(stderr: bytes) -> str:
+    lines = [
+        ln.strip() for ln in stderr.decode("utf-8", "replace").splitlines() if not _NOISE.search(ln)
+    ]
+    text = "; ".join(lines)
+    return (text[:_STDERR_CHARS] + "…") if len(text) > _STDERR_CHARS else (text or "no message")
+
+
+def _soffice_to_docx(data: bytes, kind: str, label: str, ctx: ExtractContext) -> bytes:
+    soffice = _which("soffice")
+    if soffice is None:  # removed between the check and now
+        raise NeedsConversion("LibreOffice (soffice) is no longer on PATH")
+    root = _temp_root()
+    timeout = ctx.limits.conversion_timeout_seconds
+    suffix = "doc" if kind == "doc95" else kind
+    with _one_at_a_time(root), tempfile.TemporaryDirectory(dir=root, prefix="job-") as tmp:
+        work = Path(tmp)
+        src = work / f"input.{suffix}"
+        out_dir = work / "out"
+        src.write_bytes(data)
+        profile = root / "profile"
+        argv = [
+            soffice,
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--nologo",
+            "--nodefault",
+            f"-env:UserInstallation={profile.as_uri()}",
+            f"--infilter={_FILTERS[kind]}",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            str(out_dir),
+            str(src),
+        ]
+        try:
+            run = _run(argv, timeout=timeout, what=f"{label}: LibreOffice conversion", cwd=work)
+        except LimitExceeded:
+            shutil.rmtree(profile, ignore_errors=True)  # may be half written
+            raise
+        result = out_dir / "input.docx"
+        if run.returncode != 0 or not result.is_file() or result.stat().st_size == 0:
+            raise MalformedDocument(
+                f"{label}: LibreOffice could not read this .{suffix} "
+                f"(exit {run.returncode}: {_summary(run.stderr)})"
+            )
+        log.info("converted %s (.%s) with LibreOffice in %.2f s", label, suffix, run.seconds)
+        return result.read_bytes()
+
+
+# --- text-only fallbacks -------------------------------------------------------------------
+
+
+def _doc_text(data: bytes, label: str, tools: list[str]) -> str:
+    """A .doc's text by antiword, else catdoc; one paragraph per line."""
+    errors: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="dienhinh-doc-") as tmp:
+        src = Path(tmp) / "input.doc"
+        src.write_bytes(data)
+        commands = {
+            # -w 0: no wrapping, so a paragraph is one line; blank lines between them.
+            "antiword": ["-m", "UTF-8.txt", "-w", "0"],
+            # -w: no wrapping; one paragraph per line.
+            "catdoc": ["-d", "utf-8", "-w"],
+        }
+        for tool in ("antiword", "catdoc"):
+            path = _which(tool) if tool in tools else None
+            if path is None:
+                continue
+            run = _run(
+                [path, *commands[tool], str(src)],
+                timeout=_FALLBACK_TIMEOUT,
+                what=f"{label}: {tool}",
+            )
+            text = run.stdout.decode("utf-8", "replace")
+            if run.returncode == 0 and text.strip():
+                log.info("read %s as text with %s in %.3f s", label, tool, run.seconds)
+                return text
+            errors.append(f"{tool}: exit {run.returncode}: {_summary(run.stderr + run.stdout)}")
+    raise MalformedDocument(f"{label}: cannot read this .doc ({'; '.join(errors)})")
+
+
+_TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+
+
+def _odt_text(data: bytes, label: str) -> str:
+    """The paragraphs and headings of an .odt's content.xml, one per line."""
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True
+    )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            root = etree.fromstring(zf.read("content.xml"), parser)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, etree.XMLSyntaxError) as err:
+        raise MalformedDocument(f"{label}: damaged .odt ({err})") from err
+    lines: list[str] = []
+    for el in root.iter(f"{{{_TEXT_NS}}}p", f"{{{_TEXT_NS}}}h"):
+        parts: list[str] = [el.text or ""]
+        for child in el.iter():
+            if child is el:
+                continue
+            if child.tag == f"{{{_TEXT_NS}}}s":
+                parts.append(" " * int(child.get(f"{{{_TEXT_NS}}}c", "1") or 1))
+            elif child.tag == f"{{{_TEXT_NS}}}tab":
+                parts.append("\t")
+            elif child.tag == f"{{{_TEXT_NS}}}line-break":
+                parts.append(" ")
+            elif child.text and child.tag in (f"{{{_TEXT_NS}}}span", f"{{{_TEXT_NS}}}a"):
+                parts.append(child.text)
+            if child.tail and child.getparent() is not None:
+                parts.append(child.tail)
+        lines.append("".join(parts))
+    return "\n".join(lines)
+
+
+def plain_text_blocks(paragraphs: Sequence[str]) -> list[Block]:
+    """Blocks for text without formatting (OCR, antiword): letterhead lines first, then
+    the first short paragraph that reads like a title is marked as the heading, because
+    :func:`build_article` otherwise finds titles by style, which plain text lacks."""
+    blocks = [Block(text=p) for p in (collapse_ws(nfc(x)) for x in paragraphs) if p]
+    i = 0
+    while i < len(blocks) and is_letterhead_line(blocks[i].text):
+        i += 1
+    for block in blocks[i : i + 2]:
+        text = block.text
+        if (
+            len(text) <= TITLE_MAX_CHARS
+            and not text.endswith((".", ":", ",", ";"))
+            and not is_cover_paragraph(text)
+        ):
+            block.heading = True
+            break
+    return blocks
+
+
+def _text_article(text: str, *, source: str, origin: str) -> ArticleDraft:
+    flags = ["converted-text-only"]
+    text, legacy = repair(nfc(text))
+    if legacy is not None:
+        flags.append("legacy-encoding")
+    paragraphs = [ln for ln in text.replace("\r\n", "\n").replace("\f", "\n").split("\n")]
+    article = build_article(plain_text_blocks(paragraphs), source=source, origin=origin)
+    article.flags.extend(flags)
+    return article
