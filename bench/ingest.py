@@ -141,6 +141,7 @@ def idle_poll(size: int, base: list[bytes]) -> tuple[float, float]:
             server.start()
             try:
                 server.bulk_load(USER, (base[i % len(base)] for i in range(n)))
+                server.settle()
                 config = product_config(server, work)
                 engine = make_engine(config.database.url)
                 upgrade(engine)

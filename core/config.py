@@ -414,7 +414,7 @@ def config_from_mapping(
     if not _OCR_LANGUAGES.fullmatch(ingest.ocr_languages):
         raise ConfigError(
             "ingest.ocr_languages",
-            f"has value {ingest.ocr_languages!r}, expected Tesseract codes such as 'vie' or 'vie+eng'",
+            f"has value {ingest.ocr_languages!r}, expected Tesseract codes ('vie', 'vie+eng')",
         )
     if ingest.workers < 0:
         raise ConfigError("ingest.workers", "must be 0 (one per core) or more")

@@ -105,7 +105,10 @@ class ForwardOrigin:
     subject: str = ""
     date: datetime | None = None  # parsed when the format is known; timezone-aware
     date_text: str = ""  # the Date/Sent line as written
-    via: Literal["rfc822", "inline"] = "inline"
+    # "rfc822": an attached message; "inline": a "Forwarded message" block in the body;
+    # "inline-quoted": an "Original Message"/Outlook header block, which replies use too,
+    # taken as a forward because the subject said so (FW:, Fwd:).
+    via: Literal["rfc822", "inline", "inline-quoted"] = "inline"
 
 
 @dataclass

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import timedelta
+from typing import Any
 
 from dienhinh.core.config import IngestConfig
 from dienhinh.core.text import fold
-from dienhinh.core.types import Outcome
+from dienhinh.core.types import ForwardOrigin, Outcome
 from dienhinh.ingest.duplicates import find_match, index_article
 from dienhinh.store.models import Article, ArticleBand, Asset, Message, utcnow
 from dienhinh.store.states import ArticleState, MessageState, initial, transition
@@ -41,6 +42,7 @@ def _clear_previous(session: Session, msg: Message) -> None:
 
 def apply_outcome(session: Session, msg: Message, outcome: Outcome) -> None:
     h = outcome.headers
+    extracted_before = bool(msg.headers_text)
     msg.from_addr = h.from_addr[:500]
     msg.from_name = h.from_name[:500]
     msg.subject = h.subject
@@ -48,10 +50,12 @@ def apply_outcome(session: Session, msg: Message, outcome: Outcome) -> None:
     msg.cover_note = outcome.cover_note
     msg.headers_text = h.raw_headers
     msg.defects = list(outcome.defects)
+    msg.meta = {"forwarded_from": _origins(outcome.forwarded_from)} if outcome.forwarded_from else {}
     msg.error = "\n".join(f"{e.part_path} {e.filename}: {e.error}" for e in outcome.errors) or None
     msg.transient = False
     msg.next_attempt_at = None
-    _clear_previous(session, msg)
+    if extracted_before:
+        _clear_previous(session, msg)
 
     by_sha: dict[str, Asset] = {}
     for att in outcome.attachments:
@@ -73,7 +77,7 @@ def apply_outcome(session: Session, msg: Message, outcome: Outcome) -> None:
             flags=list(draft.flags), header_lines=list(draft.header_lines),
             text_sha256=text_fingerprint(draft.text) if draft.text.strip() else "",
             document_sha256=draft.document_sha256, signature=list(draft.signature) or None,
-            meta={},
+            meta={"forwarded_from": _origins(draft.forwarded_from)} if draft.forwarded_from else {},
         )
         initial(art, draft.status)
         session.add(art)
@@ -99,6 +103,16 @@ def apply_outcome(session: Session, msg: Message, outcome: Outcome) -> None:
         msg.duplicate_of_id = None
         transition(session, msg, outcome.status, actor=ACTOR, audit=False, reason=outcome.reason)
         msg.reason = outcome.reason
+
+
+def _origins(chain: list[ForwardOrigin]) -> list[dict[str, Any]]:
+    """The forward chain as JSON (outermost first; the last is the original sender), kept
+    as evidence for attributing the article to the unit that wrote it."""
+    return [
+        {"from_name": o.from_name, "from_addr": o.from_addr, "subject": o.subject,
+         "date": o.date.isoformat() if o.date else None, "date_text": o.date_text, "via": o.via}
+        for o in chain
+    ]
 
 
 def _original_message(session: Session, art: Article) -> int | None:

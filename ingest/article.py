@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from dienhinh.core.text import collapse_ws, fold, nfc
 from dienhinh.core.types import ArticleDraft, Asset
+from dienhinh.ingest import legacy
+from dienhinh.ingest.legacy_tables import TCVN3_DECODE, VNI_DECODE
 
 __all__ = [
     "Block",
@@ -24,7 +26,10 @@ __all__ = [
     "is_signature_marker",
     "lead_of",
     "looks_like_caption",
+    "repair_legacy_blocks",
+    "repair_legacy_text",
     "split_body_article",
+    "suspect_legacy",
 ]
 
 LEAD_MAX_CHARS = 400
@@ -40,10 +45,65 @@ class Block:
 
     text: str = ""
     heading: bool = False  # Title/Heading style, <h1>-<h4>
+    level: int = 0  # 1 = Title/Heading 1, 2 = Heading 2 ...; 0 = unknown or not a heading
     bold: bool = False  # every visible run is bold (or the whole HTML block is <b>)
     italic: bool = False
     image: Asset | None = None  # a picture block; text is ""
     table: bool = False
+
+
+# --- legacy encodings in text without font information -------------------------------------
+
+
+def _legacy_hint() -> re.Pattern[str]:
+    # detect_legacy counts a word as evidence only if it holds a character no Vietnamese
+    # word has and decodes to a syllable; such a character is a legacy code outside the
+    # Vietnamese alphabet. Text without one cannot be legacy, so this class lets the
+    # common (Unicode) case skip detection with one regex scan.
+    letters = set(TCVN3_DECODE.values()) | set(VNI_DECODE.values())
+    letters |= {c.upper() for c in letters} | {c.lower() for c in letters}
+    codes = {c for k, v in (*TCVN3_DECODE.items(), *VNI_DECODE.items()) if k != v for c in k}
+    hint = sorted(c for c in codes if not c.isascii() and c not in letters)
+    return re.compile("[" + re.escape("".join(hint)) + "]")
+
+
+_LEGACY_HINT = _legacy_hint()
+_BLOCK_SEP = "\n\x1e\n"  # a line with no word: repair() keeps it and decodes around it
+
+
+def repair_legacy_text(text: str) -> tuple[str, legacy.Encoding | None]:
+    """``legacy.repair`` for text with no font information (mail bodies, PDF text), run
+    only when the text holds a legacy code at all."""
+    if not _LEGACY_HINT.search(text):
+        return text, None
+    return legacy.repair(text)
+
+
+def suspect_legacy(blocks: Sequence[Block]) -> legacy.Encoding | None:
+    """One cheap check over a document's text: is some of it TCVN3/VNI?"""
+    text = _BLOCK_SEP.join(b.text for b in blocks if b.text)
+    if not _LEGACY_HINT.search(text):
+        return None
+    return legacy.detect_legacy(text)
+
+
+def repair_legacy_blocks(blocks: Sequence[Block]) -> legacy.Encoding | None:
+    """Decode, in place, the blocks of a document whose text is (partly) legacy-encoded.
+    The whole text is judged at once, so a one-line title that would be too little
+    evidence alone is decoded with the body around it."""
+    texts = [b for b in blocks if b.text]
+    joined = _BLOCK_SEP.join(b.text for b in texts)
+    if not _LEGACY_HINT.search(joined):
+        return None
+    fixed, enc = legacy.repair(joined)
+    if enc is None:
+        return None
+    parts = fixed.split(_BLOCK_SEP)
+    if len(parts) != len(texts):  # pragma: no cover - repair keeps lines one to one
+        return None
+    for block, text in zip(texts, parts, strict=True):
+        block.text = text
+    return enc
 
 
 # --- letterhead ---------------------------------------------------------------------------
@@ -265,6 +325,7 @@ def split_body_article(
         lead=lead_of(body),
         images=draft.images,
         flags=draft.flags,
+        forwarded_from=draft.forwarded_from,
     )
     return article, ""
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dienhinh.core.config import IngestConfig
+from dienhinh.store.blobs import BlobStore
 
 __all__ = ["ExtractContext"]
 
@@ -18,3 +19,8 @@ class ExtractContext:
 
     blob_root: Path
     limits: IngestConfig = field(default_factory=IngestConfig)
+
+    def blob_store(self) -> BlobStore:
+        """Where extractors put attachments and images. Not fsync'ed one by one: they are
+        derived from the raw message, which is durable, and a reprocess re-creates them."""
+        return BlobStore(self.blob_root, durable=False)

@@ -400,7 +400,7 @@ def _text_article(text: str, *, source: str, origin: str) -> ArticleDraft:
     flags = ["converted-text-only"]
     text, legacy = repair(nfc(text))
     if legacy is not None:
-        flags.append("legacy-encoding")
+        flags.append(f"legacy-encoding:{legacy}")
     paragraphs = [ln for ln in text.replace("\r\n", "\n").replace("\f", "\n").split("\n")]
     article = build_article(plain_text_blocks(paragraphs), source=source, origin=origin)
     article.flags.extend(flags)

@@ -10,24 +10,44 @@ propagates: it is transient, and the pipeline retries the message.
 Assembly rules (why, briefly): units send one document per article, often several in
 one mail, with photos attached beside them; the mail body is then a cover note. Without a
 document, the body is the article only if it is long enough to be one.
+
+Containers: a .zip is opened (``ingest/archive.py``) and its members are taken like
+attachments (source "zip-docx", "zip-pdf" ...); an over-limit archive fails alone. A
+forwarded message (attached message/rfc822, or a forward block in the body, see
+``ingest/forward.py``) keeps its original sender in ``forwarded_from`` so the article is
+attributed to the unit, not the forwarder; its documents are "forwarded-docx" ..., and the
+forwarder's own note is the cover note. When containers nest, the innermost names the
+source (a zip inside a forward gives "zip-docx"); legacy encodings stay in the flags.
 """
 
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
 
 from dienhinh.core.errors import (
     ExtractionError,
     LimitExceeded,
+    MalformedDocument,
     NeedsConversion,
     NeedsOCR,
 )
 from dienhinh.core.text import fold
-from dienhinh.core.types import ArticleDraft, Asset, Attachment, Outcome, Part, PartError
+from dienhinh.core.types import (
+    ArticleDraft,
+    Asset,
+    Attachment,
+    ForwardOrigin,
+    Outcome,
+    Part,
+    PartError,
+)
+from dienhinh.ingest.archive import expand_archive, is_archive
 from dienhinh.ingest.article import clean_subject, split_body_article
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extractors import BODY_EXTRACTORS, Extractor, Registry, default_registry
+from dienhinh.ingest.forward import forwards_kept
 from dienhinh.ingest.mime import BodyParts, ParsedMail, parse_message
 from dienhinh.ingest.noise import classify_noise
 from dienhinh.store.blobs import BlobStore
@@ -50,13 +70,22 @@ class _State:
     registry: Registry
     store: BlobStore
     outcome: Outcome
+    parsed: ParsedMail
     documents: list[ArticleDraft] = field(default_factory=list)
     photos: list[_Photo] = field(default_factory=list)
     by_path: dict[str, Attachment] = field(default_factory=dict)
+    parts: dict[str, Part] = field(default_factory=dict)
 
 
 def _path_key(path: str) -> tuple[int, ...]:
-    return tuple(int(x) if x.isdigit() else 0 for x in path.split("."))
+    """Sort key of a part path: "2" < "2/zip:1" < "2/zip:1/zip:3" < "2.1" < "3"."""
+    key: list[int] = []
+    for n, segment in enumerate(path.split("/")):
+        if n:
+            key.append(-1)  # members come right after their archive
+            segment = segment.partition(":")[2]
+        key.extend(int(x) if x.isdigit() else 0 for x in segment.split("."))
+    return tuple(key)
 
 
 def _source_name(ex: Extractor, part: Part) -> str:
@@ -64,6 +93,23 @@ def _source_name(ex: Extractor, part: Part) -> str:
         return ex.name
     ext = posixpath.splitext(part.filename.lower())[1].lstrip(".")
     return ext or "doc"
+
+
+def _forward_chain(parsed: ParsedMail, path: str) -> list[ForwardOrigin]:
+    """The attached messages (outermost first) a part sits in."""
+    scopes = sorted((s for s in parsed.forwards if path.startswith(s + ".")), key=len)
+    return [parsed.forwards[s] for s in scopes]
+
+
+def _container(path: str, chain: list[ForwardOrigin]) -> str:
+    if "/zip:" in path:
+        return "zip"
+    return "forwarded" if chain else ""
+
+
+def _with_container(source: str, container: str) -> str:
+    # "docx-tcvn3" inside a zip is "zip-docx": the flags still say legacy-encoding.
+    return f"{container}-{source.split('-')[0]}" if container else source
 
 
 def _run_document(st: _State, ex: Extractor, part: Part, att: Attachment) -> None:
@@ -103,51 +149,126 @@ def _run_document(st: _State, ex: Extractor, part: Part, att: Attachment) -> Non
                         part_path=part.path, filename=part.filename, error=d.error, kind="needs-ocr"
                     )
                 )
+    chain = _forward_chain(st.parsed, part.path)
+    container = _container(part.path, chain)
     for d in drafts:
         d.document_sha256 = att.sha256
+        d.source = _with_container(d.source, container)
+        d.forwarded_from = [*chain, *d.forwarded_from]
     st.documents.extend(drafts)
+
+
+def _register(st: _State, part: Part) -> Attachment:
+    att = Attachment(
+        sha256=st.store.put(part.payload),
+        size=part.size,
+        content_type=part.content_type,
+        filename=part.filename,
+        part_path=part.path,
+        used_as="ignored",
+    )
+    st.by_path[part.path] = att
+    st.parts[part.path] = part
+    st.outcome.attachments.append(att)
+    return att
+
+
+def _open_archive(st: _State, part: Part, att: Attachment) -> None:
+    try:
+        expanded = expand_archive(part, st.ctx.limits)
+    except (LimitExceeded, MalformedDocument) as err:
+        att.used_as, att.error = "failed", str(err)
+        kind = "limit" if isinstance(err, LimitExceeded) else "failed"
+        st.outcome.errors.append(
+            PartError(part_path=part.path, filename=part.filename, error=str(err), kind=kind)
+        )
+        return
+    att.used_as = "archive"
+    st.outcome.errors.extend(expanded.errors)
+    for member in expanded.parts:
+        _take(st, member)
+
+
+def _take(st: _State, part: Part) -> None:
+    att = _register(st, part)
+    if is_archive(part):
+        _open_archive(st, part, att)
+        return
+    ex = st.registry.choose(part)
+    if ex is not None and ex.name not in BODY_EXTRACTORS:
+        _run_document(st, ex, part, att)
+    elif part.content_type in PHOTO_TYPES:
+        # Only as a photo beside an article: an image is never an article here, even a
+        # photographed page (OCR of those is a later stage's business).
+        st.photos.append(_Photo(part, att))
 
 
 def _attachments(st: _State, parsed: ParsedMail, inline_used: set[str]) -> None:
     for part in parsed.attachments:
-        sha = st.store.put(part.payload)
-        att = Attachment(
-            sha256=sha,
-            size=part.size,
-            content_type=part.content_type,
-            filename=part.filename,
-            part_path=part.path,
-            used_as="ignored",
-        )
-        st.by_path[part.path] = att
-        st.outcome.attachments.append(att)
         if part.path in inline_used:
-            continue  # shown by the HTML body; placed when the body is placed
-        ex = st.registry.choose(part)
-        if ex is not None and ex.name not in BODY_EXTRACTORS:
-            _run_document(st, ex, part, att)
-        elif part.content_type in PHOTO_TYPES:
-            st.photos.append(_Photo(part, att))
+            _register(st, part)  # shown by the HTML body; placed when the body is placed
+            continue
+        _take(st, part)
     st.outcome.attachments.extend(parsed.skipped)
     st.outcome.attachments.sort(key=lambda a: _path_key(a.part_path))
 
 
-def _body_draft(st: _State, bodies: BodyParts) -> ArticleDraft | None:
+def _body_drafts(st: _State, bodies: BodyParts, subject: str) -> list[ArticleDraft]:
+    """The body's own text, then its inline forwards (outermost first); quoted blocks
+    that are a reply's history rather than a forward are dropped."""
     part = bodies.html or bodies.plain
     if part is None:
-        return None
+        return []
     ex = st.registry.choose(part)
     if ex is None:
-        return None
+        return []
     drafts = ex.extract(part, st.ctx)
-    return drafts[0] if drafts else None
+    if len(drafts) > 1:
+        drafts = drafts[: 1 + forwards_kept(drafts[-1].forwarded_from, subject)]
+    if bodies.scope:
+        chain = _forward_chain(st.parsed, bodies.scope + ".")
+        if bodies.scope in st.parsed.forwards:
+            chain.append(st.parsed.forwards[bodies.scope])
+        for d in drafts:
+            d.forwarded_from = [*chain, *d.forwarded_from]
+    return drafts
+
+
+# --- photos ----------------------------------------------------------------------------------
+
+# "bai1-anh2.jpg", "Bai 2 - anh 1.jpg", "b2_1.jpg": the article a photo belongs to.
+_ARTICLE_NUMBER = re.compile(r"(?<![a-z])(?:bai|b)\s*[-_ ]?\s*(\d{1,2})(?!\d)")
+_NAME_NOISE = frozenset(
+    {
+        "anh",
+        "hinh",
+        "bai",
+        "img",
+        "dsc",
+        "image",
+        "photo",
+        "jpg",
+        "jpeg",
+        "png",
+        "file",
+        "scan",
+        "chup",
+        "viet",
+        "docx",
+        "doc",
+        "pdf",
+    }
+)
+
+
+def _stem(name: str) -> str:
+    return fold(posixpath.splitext(name)[0])
 
 
 def _similarity(a: str, b: str) -> int:
     """Length of the common prefix of two folded file-name stems ("bai1.docx" and
     "bai1_anh2.jpg" share "bai1")."""
-    x = fold(posixpath.splitext(a)[0])
-    y = fold(posixpath.splitext(b)[0])
+    x, y = _stem(a), _stem(b)
     n = 0
     for c1, c2 in zip(x, y, strict=False):
         if c1 != c2:
@@ -156,19 +277,66 @@ def _similarity(a: str, b: str) -> int:
     return n
 
 
+def _number(name: str) -> int | None:
+    m = _ARTICLE_NUMBER.search(_stem(name))
+    return int(m[1]) if m else None
+
+
+def _doc_numbers(documents: list[ArticleDraft]) -> list[int | None]:
+    """The article number of each document: "split:2/3" for a split file, else the
+    number in its file name ("bai2.docx"); when no name has one, the order."""
+    numbers: list[int | None] = []
+    for d in documents:
+        split = next((f for f in d.flags if f.startswith("split:")), "")
+        numbers.append(int(split[6:].partition("/")[0]) if split else _number(d.origin))
+    if all(n is None for n in numbers):
+        return list(range(1, len(documents) + 1))
+    return numbers
+
+
+def _title_overlap(photo: str, title: str) -> int:
+    words = {w for w in re.split(r"[^a-z0-9]+", _stem(photo)) if len(w) >= 3} - _NAME_NOISE
+    return len(words & set(re.split(r"[^a-z0-9]+", fold(title))))
+
+
+def _unique_best(scores: list[int], floor: int) -> int | None:
+    best = max(scores)
+    return scores.index(best) if best >= floor and scores.count(best) == 1 else None
+
+
+def _photo_target(
+    photo: _Photo,
+    index: int,
+    documents: list[ArticleDraft],
+    numbers: list[int | None],
+    n_photos: int,
+) -> int | None:
+    """Which document a photo attached beside several belongs to, by (in order): the
+    article number in its name, a file-name prefix shared with one document, words of one
+    title in its name, and the order when there are as many photos as documents."""
+    name = photo.part.filename
+    n = _number(name)
+    if n is not None and numbers.count(n) == 1:
+        return numbers.index(n)
+    found = _unique_best([_similarity(name, d.origin) for d in documents], 3)
+    if found is None:
+        found = _unique_best([_title_overlap(name, d.title) for d in documents], 1)
+    if found is None and n_photos == len(documents):
+        found = index
+    return found
+
+
 def _place_photos(st: _State, articles: list[ArticleDraft]) -> None:
     if not articles:
         return
     documents = [a for a in articles if a.document_sha256]
+    numbers = _doc_numbers(documents)
     for index, photo in enumerate(st.photos):
         target = articles[0]
         if len(documents) > 1:
-            scores = [_similarity(photo.part.filename, d.origin) for d in documents]
-            best = max(scores)
-            if best >= 3 and scores.count(best) == 1:
-                target = documents[scores.index(best)]
-            elif len(st.photos) == len(documents):
-                target = documents[index]
+            found = _photo_target(photo, index, documents, numbers, len(st.photos))
+            if found is not None:
+                target = documents[found]
         p = photo.part
         target.images.append(
             Asset(
@@ -182,6 +350,31 @@ def _place_photos(st: _State, articles: list[ArticleDraft]) -> None:
             )
         )
         photo.attachment.used_as = "photo"
+
+
+# --- assembly --------------------------------------------------------------------------------
+
+
+def _body_article(
+    st: _State, parsed: ParsedMail, top: list[ArticleDraft], subject: str
+) -> tuple[ArticleDraft | None, str]:
+    """The article a body carries, if any: a forwarded message in it first (innermost
+    first: that is what was forwarded), then the sender's own text, then the bodies of
+    attached messages."""
+    candidates = [*reversed(top[1:]), *top[:1]]
+    for b in parsed.bodies:
+        if b.scope:
+            scoped = _body_drafts(st, b, parsed.forwards.get(b.scope, ForwardOrigin()).subject)
+            candidates += [*reversed(scoped[1:]), *scoped[:1]]
+    reason = _NO_BODY
+    for draft in candidates:
+        article, why = split_body_article(
+            draft, subject=subject, min_chars=st.ctx.limits.min_article_chars
+        )
+        if article is not None:
+            return article, ""
+        reason = why
+    return None, reason
 
 
 def extract_message(
@@ -206,16 +399,19 @@ def extract_message(
     st = _State(
         ctx=ctx,
         registry=registry or default_registry(),
-        store=BlobStore(ctx.blob_root),
+        store=ctx.blob_store(),
         outcome=outcome,
+        parsed=parsed,
     )
     subject = parsed.headers.subject
 
-    top = parsed.bodies[0] if parsed.bodies and parsed.bodies[0].scope == "" else None
-    body = _body_draft(st, top) if top is not None else None
-    inline_used = {a.part_path for a in body.images} if body is not None else set()
+    top_scope = parsed.bodies[0] if parsed.bodies and parsed.bodies[0].scope == "" else None
+    top = _body_drafts(st, top_scope, subject) if top_scope is not None else []
+    own = top[0] if top else None
+    inline_used = {a.part_path for d in top for a in d.images}
     _attachments(st, parsed, inline_used)
-    outcome.body_text = body.text if body is not None else ""
+    outcome.body_text = "\n\n".join(d.text for d in top if d.text)
+    inline_chain = top[-1].forwarded_from if len(top) > 1 else []
 
     if parsed.message is not None:
         verdict = classify_noise(
@@ -233,30 +429,38 @@ def extract_message(
     articles: list[ArticleDraft] = list(st.documents)
     reason = _NO_BODY
     if articles:
-        outcome.cover_note = outcome.body_text
-        if body is not None:  # photos pasted into a cover note go with the documents
-            parts = {p.path: p for p in parsed.attachments}
-            st.photos[:0] = [
-                _Photo(parts[a.part_path], st.by_path[a.part_path]) for a in body.images
-            ]
+        outcome.cover_note = own.text if own is not None else ""
+        # Photos pasted into a cover note go with the documents.
+        st.photos[:0] = [
+            _Photo(st.parts[a.part_path], st.by_path[a.part_path]) for d in top for a in d.images
+        ]
+        if inline_chain:  # documents re-attached by a forward written inline (Gmail)
+            for d in articles:
+                if not d.forwarded_from:
+                    d.forwarded_from = list(inline_chain)
+                    d.source = _with_container(d.source, "forwarded")
     else:
-        candidates = [body] if body is not None else []
-        candidates += [d for b in parsed.bodies if b.scope for d in [_body_draft(st, b)] if d]
-        for draft in candidates:
-            article, why = split_body_article(
-                draft, subject=subject, min_chars=ctx.limits.min_article_chars
-            )
-            if article is not None:
-                for img in article.images:
-                    st.by_path[img.part_path].used_as = "photo"
-                articles.append(article)
-                break
-            reason = why
+        article, reason = _body_article(st, parsed, top, subject)
+        if article is not None:
+            if own is not None and article.forwarded_from:
+                outcome.cover_note = own.text  # the forwarder's note
+                used = {a.part_path for a in article.images}
+                article.images += [a for d in top for a in d.images if a.part_path not in used]
+            for position, img in enumerate(article.images):
+                img.position = position
+                st.by_path[img.part_path].used_as = "photo"
+            articles.append(article)
     _place_photos(st, articles)
     for article in articles:
         if not article.title:
-            article.title = clean_subject(subject)
+            article.title = clean_subject(
+                article.forwarded_from[-1].subject if article.forwarded_from else subject
+            ) or clean_subject(subject)
     outcome.articles = articles
+    outcome.forwarded_from = next(
+        (list(a.forwarded_from) for a in articles if a.forwarded_from),
+        list(inline_chain) or _first_scope_chain(parsed),
+    )
     if articles:
         outcome.status = "ingested"
         failed = sum(1 for a in articles if a.status == "failed")
@@ -266,3 +470,10 @@ def extract_message(
     else:
         outcome.reason = reason
     return outcome
+
+
+def _first_scope_chain(parsed: ParsedMail) -> list[ForwardOrigin]:
+    if not parsed.forwards:
+        return []
+    first = min(parsed.forwards, key=_path_key)
+    return [*_forward_chain(parsed, first), parsed.forwards[first]]

@@ -23,16 +23,19 @@ import email
 import email.parser
 import email.utils
 import hashlib
+import io
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.header import Header
 from email.message import Message
 
 from dienhinh.core.config import IngestConfig
+from dienhinh.ingest.leanparse import LeanMessage, parse_lean, payload_bytes
 from dienhinh.core.text import collapse_ws, nfc
-from dienhinh.core.types import Attachment, MailHeaders, Part, PartError
+from dienhinh.core.types import Attachment, ForwardOrigin, MailHeaders, Part, PartError
 from mailparser.utils import (
     decode_header_part,
     get_addresses,
@@ -43,9 +46,12 @@ from mailparser.utils import (
 
 __all__ = [
     "DOCX_TYPE",
+    "ODT_TYPE",
+    "ZIP_TYPE",
     "BodyParts",
     "ParsedMail",
     "decode_text",
+    "forward_origin",
     "parse_headers_only",
     "parse_message",
     "sanitize_filename",
@@ -53,6 +59,8 @@ __all__ = [
 ]
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ODT_TYPE = "application/vnd.oasis.opendocument.text"
+ZIP_TYPE = "application/zip"
 MAX_FILENAME_CHARS = 180
 
 # Declared types that are the same thing under another name; not a "mismatch".
@@ -61,6 +69,8 @@ _ALIASES = {
     "image/pjpeg": "image/jpeg",
     "application/x-pdf": "application/pdf",
     "application/x-zip-compressed": "application/zip",
+    "application/x-zip": "application/zip",
+    "multipart/x-zip": "application/zip",
 }
 # Containers we descend into; other message/* parts (delivery-status, disposition
 # notifications) are reports, not content.
@@ -87,6 +97,9 @@ class ParsedMail:
     defects: list[str] = field(default_factory=list)
     fatal: str = ""  # non-empty: the message as a whole cannot be processed
     message: Message | None = None  # the stdlib tree, for rules that read raw structure
+    # Headers of each attached message/rfc822, by its scope (the part path): who sent the
+    # message that was forwarded. Nested forwards have nested scopes ("2", "2.1.3").
+    forwards: dict[str, ForwardOrigin] = field(default_factory=dict)
 
 
 # --- headers -----------------------------------------------------------------------------
@@ -202,6 +215,23 @@ def parse_headers_only(data: bytes, limits: IngestConfig) -> MailHeaders:
     return _headers(msg, data, block)[0]
 
 
+def forward_origin(msg: Message) -> ForwardOrigin:
+    """The sender, subject and date of a message/rfc822 attachment (a forward)."""
+    defects: list[str] = []
+    pairs = get_addresses(
+        _raw_text(_raw_value(msg, "From"), decode_words=False), defects=defects, decode_names=True
+    )
+    name, addr = pairs[0] if pairs else ("", "")
+    return ForwardOrigin(
+        from_name=nfc(collapse_ws(name)),
+        from_addr=addr.strip().lower(),
+        subject=_text_header(msg, "Subject"),
+        date=_date(msg, defects),
+        date_text=collapse_ws(str(msg.get("Date") or "")),
+        via="rfc822",
+    )
+
+
 # --- file names and types ----------------------------------------------------------------
 
 _CONTROL = {"Cc", "Cf", "Zl", "Zp"}  # Cf: bidi overrides such as U+202E hide the extension
@@ -236,6 +266,37 @@ def _filename(view: Message) -> str:
     return sanitize_filename(text)
 
 
+_PACKAGE_FIRST = (b"[Content_Types].xml", b"_rels/", b"word/", b"docProps/")
+
+
+def _zip_kind(payload: bytes) -> str | None:
+    """What a PK file is: a .docx, an .odt, a plain archive, or None for another
+    package (.xlsx, .pptx, .epub: not ours) or a zip too damaged to list.
+
+    Members are listed from the central directory (cheap: nothing is inflated). A byte
+    search for "word/document.xml" is not enough: a .docx stored uncompressed inside a
+    .zip shows the same bytes."""
+    # Fast path for the common case, a .docx as Word writes it: its first member is one of
+    # the package's own parts, and the main part is named in the bytes.
+    first = payload[30 : 30 + int.from_bytes(payload[26:28], "little")]
+    if first.startswith(_PACKAGE_FIRST) and b"word/document.xml" in payload:
+        return DOCX_TYPE
+    try:
+        with zipfile.ZipFile(io.BytesIO(payload)) as zf:
+            names = set(zf.namelist())
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError, NotImplementedError):
+        # Truncated or damaged: a byte search still names a damaged .docx as one, so the
+        # extractor reports it as a damaged document (and a damaged archive as one).
+        return DOCX_TYPE if b"word/document.xml" in payload else ZIP_TYPE
+    if "word/document.xml" in names:
+        return DOCX_TYPE
+    if "mimetype" in names and b"application/vnd.oasis.opendocument.text" in payload[:200]:
+        return ODT_TYPE
+    if "[Content_Types].xml" in names or "mimetype" in names or "META-INF/manifest.xml" in names:
+        return None  # another OOXML/ODF/EPUB package
+    return ZIP_TYPE
+
+
 def sniff_type(payload: bytes) -> str | None:
     """The type the bytes say they are, from magic numbers; None when unknown."""
     head = payload[:8]
@@ -250,11 +311,9 @@ def sniff_type(payload: bytes) -> str | None:
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "application/msword"
     if head.startswith(b"PK\x03\x04"):
-        # Member names are stored uncompressed, in the local headers and the directory;
-        # a byte search avoids opening the archive twice (the extractor opens it).
-        if b"word/document.xml" in payload:
-            return DOCX_TYPE
-        return "application/zip"
+        return _zip_kind(payload)
+    if head.startswith(b"PK\x05\x06"):  # an empty archive
+        return ZIP_TYPE
     if payload[:512].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"%PDF"):
         return "application/pdf"
     return None
@@ -263,10 +322,31 @@ def sniff_type(payload: bytes) -> str | None:
 # --- text --------------------------------------------------------------------------------
 
 
+# Charsets where a UTF-8 try first would be wrong: not ASCII-compatible.
+_WIDE_CHARSETS = ("utf-16", "utf16", "utf-32", "utf32", "ucs-2", "ucs2", "iso-2022")
+
+
 def decode_text(payload: bytes, charset: str) -> str:
-    """Body bytes → NFC text. An unknown or wrong charset falls back to UTF-8, then
-    windows-1258; cp1258 output is base letters + combining tones, hence the NFC."""
-    for cs in (charset or "utf-8", "utf-8", "cp1258"):
+    """Body bytes → NFC text.
+
+    Labels lie: webmail and old Outlook send UTF-8 labelled us-ascii or iso-8859-1, and
+    windows-1258 labelled as anything. Bytes with the high bit set are therefore tried as
+    strict UTF-8 first (Vietnamese in a single-byte charset is practically never valid
+    UTF-8), then as the declared charset, then windows-1258. cp1258 output is base letters
+    + combining tones, hence the NFC. A us-ascii label on 8-bit bytes is never trusted
+    (Python would refuse them anyway; iso-8859-1 would "succeed" with mojibake)."""
+    if payload.isascii():
+        return nfc(payload.decode("ascii"))
+    declared = (charset or "").strip().lower()
+    order = [declared, "utf-8", "cp1258"]
+    if not declared.startswith(_WIDE_CHARSETS):
+        order = ["utf-8", *order]
+    if declared in ("us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1", "iso8859-1"):
+        # Latin-1 accepts any byte: as a guess it is worse than windows-1258 here.
+        order = ["utf-8", "cp1258", declared]
+    for cs in order:
+        if not cs:
+            continue
         try:
             return nfc(payload.decode(cs))
         except (LookupError, UnicodeDecodeError):
@@ -281,6 +361,7 @@ def decode_text(payload: bytes, charset: str) -> str:
 class _Walk:
     limits: IngestConfig
     out: ParsedMail
+    lean: LeanMessage
     leaves: int = 0
     stopped: bool = False
     scopes: dict[str, BodyParts] = field(default_factory=dict)
@@ -307,6 +388,16 @@ def _walk(msg: Message, path: str, depth: int, scope: str, w: _Walk) -> None:
             if ctype not in _MESSAGE_TYPES:
                 return
             scope = path or "1"
+            inner = children[0] if isinstance(children, list) and children else None
+            if isinstance(inner, Message):
+                nested = sum(1 for s in w.out.forwards if scope.startswith(s + "."))
+                if nested < w.limits.max_forward_depth:
+                    w.out.forwards[scope] = forward_origin(inner)
+                else:
+                    w.out.defects.append(
+                        f"part {scope}: forwarded message nested deeper than "
+                        f"max_forward_depth ({w.limits.max_forward_depth}); sender not kept"
+                    )
         if isinstance(children, list):
             for i, child in enumerate(children, 1):
                 if isinstance(child, Message):
@@ -330,7 +421,7 @@ def _leaf(msg: Message, path: str, ctype: str, scope: str, w: _Walk) -> None:
     w.out.defects.extend(f"part {path}: {d}" for d in view_defects)
     filename = _filename(view)
     disposition = (view.get_content_disposition() or "").lower()
-    raw = msg.get_payload(decode=True)
+    raw = payload_bytes(w.lean, msg)
     payload = raw if isinstance(raw, bytes) else b""
     w.out.defects.extend(f"part {path}: {type(d).__name__}" for d in msg.defects)
     if len(payload) > w.limits.max_attachment_bytes:
@@ -403,10 +494,13 @@ def parse_message(data: bytes, limits: IngestConfig) -> ParsedMail:
             headers=headers,
             fatal=(f"header block is over max_header_bytes ({limits.max_header_bytes})"),
         )
-    msg = email.message_from_bytes(data)
+    # parse_lean is email.message_from_bytes for ordinary mail; for big messages it keeps
+    # large base64 bodies out of the parser's memory (see leanparse.py).
+    lean = parse_lean(data)
+    msg = lean.message
     headers, defects = _headers(msg, data, block)
     out = ParsedMail(headers=headers, defects=defects, message=msg)
     out.defects.extend(type(d).__name__ for d in msg.defects)
-    w = _Walk(limits=limits, out=out)
+    w = _Walk(limits=limits, out=out, lean=lean)
     _walk(msg, "", 0, "", w)
     return out

@@ -19,7 +19,9 @@ import multiprocessing
 import os
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -44,6 +46,12 @@ __all__ = ["Ingestor", "RunReport"]
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
+Job = tuple[int, str, ExtractContext]  # (message pk, path of its raw bytes, context)
+Result = tuple[int, str, object]
+
+# Processed messages are committed in groups of this many (each in its own savepoint):
+# per-message commits cost more than the extraction itself on SQLite.
+_COMMIT_EVERY = 32
 
 
 @dataclass
@@ -66,7 +74,7 @@ class RunReport:
         return self.error is None
 
 
-def _extract_boundary(args: tuple[int, str, ExtractContext]) -> tuple[int, str, object]:
+def _extract_boundary(args: Job) -> Result:
     """Run extraction for one stored message; never raises.
 
     Returns (message pk, kind, payload): ("ok", Outcome), ("transient", (error, detail))
@@ -139,12 +147,35 @@ class Ingestor:
             rows = s.execute(q.order_by(Message.id)).all()
         total = len(rows)
         jobs = [(pk, str(self.raw_blobs.path(sha)), self.ctx) for pk, sha in rows]
-        for done, (pk, kind, payload) in enumerate(self._map(jobs), start=1):
-            self._record(pk, kind, payload, report)
-            self.progress("extract", done, total)
-            if source is not None and done % 25 == 0:
-                report.post_actions += self._post_actions(source)
+        session = self.sessions()
+        pending_commit: list[int] = []
+        try:
+            # One query loads the batch's messages into the session (s.get then finds them
+            # there) instead of one SELECT per message.
+            for chunk in range(0, len(rows), 500):
+                ids = [pk for pk, _sha in rows[chunk : chunk + 500]]
+                session.execute(select(Message).where(Message.id.in_(ids))).scalars().all()
+            for done, (pk, kind, payload) in enumerate(self._map(jobs), start=1):
+                self._record(session, pk, kind, payload, report)
+                pending_commit.append(pk)
+                self.progress("extract", done, total)
+                if len(pending_commit) >= _COMMIT_EVERY:
+                    self._commit(session, pending_commit, report)
+                    if source is not None:
+                        report.post_actions += self._post_actions(source)
+            self._commit(session, pending_commit, report)
+        finally:
+            session.close()
         return report
+
+    @staticmethod
+    def _commit(session: Session, pks: list[int], report: RunReport) -> None:
+        """Commit a group of processed messages (one transaction for several messages,
+        each in its own savepoint: a failure of one never undoes the others)."""
+        session.commit()
+        report.processed += len(pks)
+        report.message_pks.extend(pks)
+        pks.clear()
 
     def reprocess(self, pks: Sequence[int]) -> RunReport:
         """Re-run messages from their stored bytes (the caller chose them)."""
@@ -298,8 +329,10 @@ class Ingestor:
                         report.stored += 1
                         pks.append(res.message_pk)
             finally:
-                # Whatever was stored before an error is kept (the blobs are durable and the
-                # rows are committed here); last_uid covers only the contiguous prefix.
+                # Whatever was stored before an error is kept: the blobs are made durable,
+                # then the rows committed; last_uid covers only the contiguous prefix.
+                if stored_uids or pks:
+                    self.raw_blobs.sync()
                 if source.supports_uids and stored_uids:
                     upto = 0
                     for uid in expected:
@@ -348,35 +381,88 @@ class Ingestor:
         n = self.config.ingest.workers
         return n if n > 0 else (os.cpu_count() or 1)
 
-    def _map(self, jobs: list[tuple[int, str, ExtractContext]]) -> Iterator[tuple[int, str, object]]:
+    def _new_pool(self, workers: int) -> Executor:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["dienhinh.ingest.extract"])
+        return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+
+    def _map(self, jobs: list[Job]) -> Iterator[Result]:
+        """Results in job order. Small runs stay in-process; larger ones use a process pool
+        with a bounded window of jobs in flight. A worker that dies (a parser segfault on a
+        hostile file, the OOM killer) breaks the pool: the jobs that were in flight are then
+        re-run one per fresh process, so only the guilty message is marked failed."""
         if len(jobs) < self.config.ingest.parallel_threshold or self._workers() == 1:
             yield from map(_extract_boundary, jobs)
             return
-        if self._pool is None:
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["dienhinh.ingest.extract"])
-            self._pool = ProcessPoolExecutor(max_workers=self._workers(), mp_context=ctx)
-        yield from self._pool.map(_extract_boundary, jobs, chunksize=4)
-
-    def _record(self, pk: int, kind: str, payload: object, report: RunReport) -> None:
-        with self.sessions() as s:
-            msg = s.get(Message, pk)
-            if msg is None or msg.status != MessageState.RECEIVED:
+        window = 4 * self._workers()
+        queue: deque[tuple[Job, Future[Result]]] = deque()
+        todo = iter(jobs)
+        while True:
+            if self._pool is None:
+                self._pool = self._new_pool(self._workers())
+            while len(queue) < window:
+                job = next(todo, None)
+                if job is None:
+                    break
+                queue.append((job, self._pool.submit(_extract_boundary, job)))
+            if not queue:
                 return
-            if kind == "ok":
-                assert isinstance(payload, Outcome)
-                apply_outcome(s, msg, payload)
+            job, fut = queue[0]
+            try:
+                result = fut.result()
+            except BrokenProcessPool:
+                log.error("an extraction process died; re-running %d message(s) one by one",
+                          len(queue))
+                self.close()
+                in_flight = [j for j, _f in queue]
+                queue.clear()
+                for j in in_flight:
+                    yield self._isolated(j)
+                continue
+            queue.popleft()
+            yield result
+
+    def _isolated(self, job: Job) -> Result:
+        pool = self._new_pool(1)
+        try:
+            return pool.submit(_extract_boundary, job).result()
+        except BrokenProcessPool:
+            log.error("message pk=%s crashed its extraction process", job[0])
+            return job[0], "error", (
+                "extraction crashed its worker process (a parser fault on this message)",
+                "BrokenProcessPool: the process extracting this message ended abruptly",
+            )
+        finally:
+            pool.shutdown(wait=True)
+
+    def _record(self, s: Session, pk: int, kind: str, payload: object, report: RunReport) -> None:
+        msg = s.get(Message, pk)
+        if msg is None or msg.status != MessageState.RECEIVED:
+            return
+        if kind == "ok":
+            assert isinstance(payload, Outcome)
+            try:
+                with s.begin_nested():
+                    apply_outcome(s, msg, payload)
+            except Exception as err:  # noqa: BLE001 - the writer side of the per-message boundary
+                if isinstance(err, SQLAlchemyError) and not s.is_active:
+                    raise  # the database itself is gone: the poll ends, nothing is lost
+                # Storing one message's results failed (a value the database refuses, a bug):
+                # its savepoint is rolled back, the message is marked failed with the error,
+                # and the others in the group go on.
+                log.exception("message %s: could not store the extraction", msg.message_id)
+                kind, payload = "error", (f"could not store the extraction: {err}",
+                                          f"{type(err).__name__}: {err}")
+            else:
                 report.articles += len(payload.articles)
                 if msg.status == MessageState.FAILED:
                     report.failed += 1
-            else:
-                error, detail = payload  # type: ignore[misc]
-                apply_failure(s, msg, error=error, detail=detail, transient=kind == "transient",
-                              limits=self.config.ingest)
-                report.failed += 1
-            s.commit()
-            report.processed += 1
-            report.message_pks.append(pk)
+                return
+        error, detail = payload  # type: ignore[misc]
+        with s.begin_nested():
+            apply_failure(s, msg, error=error, detail=detail, transient=kind == "transient",
+                          limits=self.config.ingest)
+        report.failed += 1
 
     # --- bookkeeping --------------------------------------------------------------------
 

@@ -34,12 +34,14 @@ class StoreResult:
 
 
 def store_raw(session: Session, blobs: BlobStore, raw: RawMail, *, post_action: bool) -> StoreResult:
-    """Store ``raw`` durably and record it; the caller commits.
+    """Store ``raw`` and record it; the caller calls ``blobs.sync()`` and then commits.
 
-    Raises StorageError (transient) when the bytes cannot be written: then nothing about
-    this message is recorded, and it will be fetched again.
+    The bytes are written without a per-file fsync: the caller makes the whole batch
+    durable with one ``blobs.sync()`` before its rows are committed, so no row ever points
+    at bytes that a crash could lose. Raises StorageError (transient) when the bytes cannot
+    be written: then nothing about this message is recorded, and it will be fetched again.
     """
-    sha = blobs.put(raw.data)
+    sha = blobs.put(raw.data, durable=False)
     existing = session.execute(
         select(Delivery).where(
             Delivery.mailbox == raw.mailbox,
@@ -96,6 +98,11 @@ def _find_or_create(
             received_at=raw.internal_date or header_received or utcnow(),
         )
         initial(msg, MessageState.RECEIVED)
+        if session.get_bind().dialect.name == "sqlite":
+            # One writer at a time on SQLite: no one else can insert this id meanwhile.
+            session.add(msg)
+            session.flush()
+            return msg, True
         try:
             with session.begin_nested():
                 session.add(msg)

@@ -65,23 +65,24 @@ def run_slow_lane(
     from dienhinh.ingest.dedupe import minhash
 
     report = SlowReport()
-    can_convert, can_ocr = _tools()
-    wanted = []
-    if can_convert:
-        wanted.append(ArticleState.NEEDS_CONVERSION)
-    if can_ocr:
-        wanted.append(ArticleState.NEEDS_OCR)
-    missing = [st for st in (ArticleState.NEEDS_CONVERSION, ArticleState.NEEDS_OCR) if st not in wanted]
+    waiting_states = [ArticleState.NEEDS_CONVERSION, ArticleState.NEEDS_OCR]
     with sessions() as s:
-        if missing:
-            report.waiting = s.execute(
-                select(func.count(Article.id)).where(Article.status.in_(missing))
-            ).scalar_one()
-        if not wanted:
-            return report
+        by_state = dict(s.execute(
+            select(Article.status, func.count(Article.id))
+            .where(Article.status.in_(waiting_states)).group_by(Article.status)
+        ).all())
+    if not by_state:
+        return report  # the common case: no tool is even looked for
+    can_convert, can_ocr = _tools()
+    wanted = [st for st, ok in zip(waiting_states, (can_convert, can_ocr), strict=True)
+              if ok and by_state.get(st)]
+    report.waiting = sum(n for st, n in by_state.items() if st not in wanted)
+    if not wanted:
+        return report
+    with sessions() as s:
         ids = list(s.execute(select(Article.id).where(Article.status.in_(wanted))
                              .order_by(Article.id)).scalars())
-    blobs = BlobStore(ctx.blob_root)
+    blobs = ctx.blob_store()
     deadline = time.monotonic() + budget_seconds
     for art_id in ids:
         if time.monotonic() > deadline:

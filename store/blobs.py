@@ -9,6 +9,8 @@ File names from mail never touch the file system here: only hashes do.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import errno
 import hashlib
 import os
@@ -24,6 +26,21 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _load_syncfs() -> "ctypes._NamedFuncPointer | None":
+    """Linux's syncfs(2): flush one file system with one call (Python has no wrapper)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        func = libc.syncfs
+    except (OSError, AttributeError):
+        return None
+    func.argtypes = [ctypes.c_int]
+    func.restype = ctypes.c_int
+    return func
+
+
+_SYNCFS = _load_syncfs()
+
+
 class BlobStore:
     def __init__(self, root: Path, *, durable: bool = True) -> None:
         self.root = root
@@ -33,6 +50,28 @@ class BlobStore:
         if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
             raise ValueError(f"not a sha256 hex digest: {sha!r}")
         return self.root / sha[:2] / sha[2:4] / sha
+
+    def sync(self) -> None:
+        """Make every blob written so far durable, at once.
+
+        Writing a batch of messages with ``durable=False`` and then calling this costs one
+        syncfs(2) instead of two fsyncs per message; where syncfs is unavailable every file
+        system is flushed with sync(2).
+        """
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.root, os.O_RDONLY)
+        except OSError as err:
+            raise StorageError(f"cannot sync blob store {self.root}: {err.strerror}") from err
+        try:
+            if _SYNCFS is not None:
+                if _SYNCFS(fd) != 0:
+                    code = ctypes.get_errno()
+                    raise StorageError(f"cannot sync blob store {self.root}: {os.strerror(code)}")
+            else:
+                os.sync()
+        finally:
+            os.close(fd)
 
     def exists(self, sha: str) -> bool:
         return self.path(sha).is_file()

@@ -6,6 +6,7 @@ code, so nothing depends on ../shared. Everything is deterministic for a given s
 
 from __future__ import annotations
 
+import hashlib
 import io
 import random
 from collections.abc import Iterable, Sequence
@@ -199,8 +200,34 @@ TOPICS = [
 ]
 
 
+VOCAB = (
+    "bà con thôn bản cán bộ đoàn viên hội viên nông dân phụ nữ thanh niên cựu chiến binh "
+    "giáo viên học sinh bác sĩ y tế trạm xá con đường bê tông nương ruộng bậc thang chè shan "
+    "tuyết thảo quả quế hồi lúa ngô đậu tương chuối dứa cá hồi lợn đen gà đen trâu bò dê ong "
+    "mật rừng phòng hộ đầu nguồn suối mó nước bể chứa điện lưới nhà văn hóa sân bóng lớp học "
+    "bán trú điểm trường mùa đông sương muối mưa lũ sạt lở đất dốc thung lũng đỉnh núi biên "
+    "giới cột mốc đồn biên phòng chợ phiên hợp tác xã tổ hợp tác sản phẩm OCOP nhãn hiệu tem "
+    "truy xuất thương lái giá bán vụ mùa năng suất sản lượng thu nhập tiết kiệm vốn vay ngân "
+    "hàng chính sách tập huấn kỹ thuật giống mới phân bón hữu cơ máy cày máy sấy lò sấy xưởng "
+    "chế biến bao bì đơn hàng du khách homestay nhà trình tường khăn thổ cẩm váy áo lễ hội "
+    "khèn mông múa xòe văn nghệ đọc sách thư viện tủ sách máy tính mạng internet điện thoại "
+    "tuần tra an ninh trật tự hòa giải tranh chấp tự quản vệ sinh môi trường rác thải hố xí "
+    "nước sạch tiêm chủng khám bệnh sinh con tại trạm dinh dưỡng trẻ em người già neo đơn "
+    "gia đình văn hóa khu dân cư đoàn kết giúp đỡ ngày công hiến đất làm đường góp tiền"
+).split()
+
+
+def _sentence(rnd: random.Random, n: int) -> str:
+    words = [rnd.choice(VOCAB) for _ in range(n)]
+    return " ".join(words).capitalize() + "."
+
+
 def article_text(seed: int, n_paragraphs: int = 5) -> tuple[str, list[str]]:
-    """A plausible exemplar article (title, paragraphs), different for each seed."""
+    """A plausible exemplar article (title, paragraphs), different for each seed.
+
+    Each paragraph is one sentence of the genre's usual shape plus a sentence of words
+    drawn at random from a Vietnamese vocabulary, so two seeds share little text (as two
+    real articles do) and duplicate detection is tested on realistic distances."""
     rnd = random.Random(seed)
     person, place = rnd.choice(PEOPLE), rnd.choice(PLACES)
     what, why = rnd.choice(TOPICS)
@@ -217,6 +244,12 @@ def article_text(seed: int, n_paragraphs: int = 5) -> tuple[str, list[str]]:
         f"các hộ khác học tập, nhân rộng trong phong trào thi đua yêu nước.",
         f"Với những đóng góp đó, {person} đã được tặng nhiều giấy khen và là điển hình tiên tiến "
         f"của địa phương (mã số {seed * 7919 % 100000}).",
+    ]
+    # The genre's set phrases open the first two paragraphs; the rest is the article's own.
+    paras = [
+        (f"{p} " if i < 2 else f"{person} {_sentence(rnd, 6).lower()} ")
+        + f"{_sentence(rnd, rnd.randint(14, 22))} {_sentence(rnd, rnd.randint(10, 16))}"
+        for i, p in enumerate(paras)
     ]
     return title, paras[:n_paragraphs] if n_paragraphs <= len(paras) else paras
 
@@ -296,10 +329,11 @@ def make_raw_email(
     message_id: bytes | None = b"<raw-1@laocai.gov.vn>",
     extra_headers: Sequence[bytes] = (),
     subtype: str = "mixed",
+    boundary: bytes = b"==dienhinh-test-boundary==",
 ) -> bytes:
     """A message assembled byte by byte: for raw 8-bit headers, odd parameters,
-    hostile file names and charsets the email package would refuse or re-encode."""
-    boundary = b"==dienhinh-test-boundary=="
+    hostile file names and charsets the email package would refuse or re-encode.
+    Nested messages need a ``boundary`` of their own."""
     head = [b"From: " + from_, b"To: btdkt-snv@laocai.gov.vn", b"Subject: " + subject,
             b"Date: Thu, 22 Mar 2018 14:05:00 +0700", b"MIME-Version: 1.0"]
     if message_id is not None:
@@ -349,3 +383,179 @@ def to_cp1258(text: str) -> bytes:
         base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONES))
         out.append(base + tones)
     return "".join(out).encode("cp1258")
+
+
+# --- legacy font encodings (TCVN3 / VNI) ------------------------------------------------------
+# Encoders written from the code charts, independently of ingest/legacy_tables.py (the same
+# construction as tests/unit/ingest/test_legacy.py), so fixtures check the decoder.
+
+_TCVN3_LETTERS = "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵĂÂÊÔƠƯĐ"
+_TCVN3_CODES = "µ¸¶·¹¨»¾¼½Æ©ÇÊÈÉË®ÌÐÎÏÑªÒÕÓÔÖ×ÝØÜÞßãáâä«åèæçé¬êíëìîïóñòô\u00adõøö÷ùúýûüþ¡¢£¤¥¦§"
+_TO_TCVN3 = dict(zip(_TCVN3_LETTERS, _TCVN3_CODES, strict=True))
+_VNI_TONE_MARKS = {"": 0, "\u0300": 1, "\u0301": 2, "\u0309": 3, "\u0303": 4, "\u0323": 5}
+_VNI_TONE = ("", "ø", "ù", "û", "õ", "ï")
+_VNI_CIRCUMFLEX = ("â", "à", "á", "å", "ã", "ä")
+_VNI_BREVE = ("ê", "è", "é", "ú", "ü", "ë")
+_VNI_SINGLE = {"đ": "ñ", "ơ": "ô", "ư": "ö", "ì": "ì", "í": "í", "ỉ": "æ", "ĩ": "ó", "ị": "ò",
+               "ỵ": "î"}
+
+
+def to_tcvn3(text: str) -> str:
+    """NFC text as a .VnTime run stores it. Toned capitals have no TCVN3 code: write
+    headings in lower case and give them an H font (.VnTimeH), as offices did."""
+    return "".join(_TO_TCVN3.get(ch, ch) for ch in text)
+
+
+def _vni_letter(letter: str) -> str:
+    import unicodedata
+
+    low = letter.lower()
+    if low in _VNI_SINGLE:
+        code = _VNI_SINGLE[low]
+        return code.upper() if letter.isupper() else code
+    parts = unicodedata.normalize("NFD", low)
+    base, marks = parts[0], parts[1:]
+    tone = next((_VNI_TONE_MARKS[m] for m in marks if m in _VNI_TONE_MARKS), 0)
+    if "\u031b" in marks:
+        code = _VNI_SINGLE[unicodedata.normalize("NFC", base + "\u031b")] + _VNI_TONE[tone]
+    elif "\u0302" in marks:
+        code = base + _VNI_CIRCUMFLEX[tone]
+    elif "\u0306" in marks:
+        code = base + _VNI_BREVE[tone]
+    else:
+        code = base + _VNI_TONE[tone]
+    return code.upper() if letter.isupper() else code
+
+
+def to_vni(text: str) -> str:
+    """NFC text as a VNI-Times run stores it."""
+    return "".join(ch if ch.isascii() or not ch.isalpha() else _vni_letter(ch) for ch in text)
+
+
+# --- documents paragraph by paragraph ---------------------------------------------------------
+
+
+@dataclass
+class Para:
+    """One paragraph of :func:`make_docx_paragraphs`: text in a style and font, or a picture."""
+
+    text: str = ""
+    style: str = ""  # "Title", "Heading 1", "Heading 2" ...; "" = Normal
+    font: str = ""  # the run's font (w:rFonts ascii/hAnsi); "" = none (style/default)
+    bold: bool = False
+    italic: bool = False
+    image: bytes = b""
+
+
+def make_docx_paragraphs(paras: Sequence[Para], *, normal_font: str = "") -> bytes:
+    """A .docx written by python-docx, paragraph by paragraph. ``normal_font`` sets the
+    Normal style's font (runs without their own font inherit it)."""
+    import docx
+    from docx.shared import Cm
+
+    d = docx.Document()
+    if normal_font:
+        d.styles["Normal"].font.name = normal_font
+    for para in paras:
+        if para.image:
+            d.add_picture(io.BytesIO(para.image), width=Cm(8))
+            continue
+        p = d.add_paragraph(style=para.style or None)
+        run = p.add_run(para.text)
+        run.bold = para.bold or None
+        run.italic = para.italic or None
+        if para.font:
+            run.font.name = para.font
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def long_paragraphs(seed: int, words: int = 200) -> list[str]:
+    """Paragraphs of an article with at least ``words`` words (article_text repeated)."""
+    _, paras = article_text(seed)
+    out: list[str] = []
+    while sum(len(p.split()) for p in out) < words:
+        out.extend(paras)
+    return out
+
+
+# --- archives ---------------------------------------------------------------------------------
+
+
+def make_zip(members: Sequence[tuple[str | bytes, bytes]], *, compress: bool = True) -> bytes:
+    """A .zip of (name, data) members. A ``bytes`` name is written raw, without the UTF-8
+    flag, as old Windows tools do (cp1258, or UTF-8 unflagged)."""
+    import zipfile
+
+    buf = io.BytesIO()
+    raw_names: list[tuple[str, bytes]] = []
+    method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    with zipfile.ZipFile(buf, "w", method) as zf:
+        for i, (name, data) in enumerate(members):
+            if isinstance(name, bytes):
+                placeholder = f"~{i}~".ljust(len(name), "~")
+                raw_names.append((placeholder, name))
+                name = placeholder
+            zf.writestr(name, data)
+    out = buf.getvalue()
+    for placeholder, raw in raw_names:
+        out = out.replace(placeholder.encode("ascii"), raw)
+    return out
+
+
+def mark_zip_encrypted(data: bytes, name: str) -> bytes:
+    """Set the 'encrypted' flag of member ``name`` (zipfile cannot write encryption; the
+    reader must refuse the member before trying to read it)."""
+    import struct
+
+    out = bytearray(data)
+    encoded = name.encode("utf-8")
+    for sig, flag_at, name_len_at, name_at in ((b"PK\x03\x04", 6, 26, 30),
+                                              (b"PK\x01\x02", 8, 28, 46)):
+        pos = out.find(sig)
+        while pos >= 0:
+            n = struct.unpack_from("<H", out, pos + name_len_at)[0]
+            if bytes(out[pos + name_at: pos + name_at + n]) == encoded:
+                flags = struct.unpack_from("<H", out, pos + flag_at)[0]
+                struct.pack_into("<H", out, pos + flag_at, flags | 0x1)
+            pos = out.find(sig, pos + 4)
+    return bytes(out)
+
+
+def set_zip_declared_size(data: bytes, name: str, size: int) -> bytes:
+    """Rewrite the uncompressed size a member declares (local header and central
+    directory): a zip that lies about its size."""
+    import struct
+
+    out = bytearray(data)
+    encoded = name.encode("utf-8")
+    for sig, size_at, name_len_at, name_at in ((b"PK\x03\x04", 22, 26, 30),
+                                              (b"PK\x01\x02", 24, 28, 46)):
+        pos = out.find(sig)
+        while pos >= 0:
+            n = struct.unpack_from("<H", out, pos + name_len_at)[0]
+            if bytes(out[pos + name_at: pos + name_at + n]) == encoded:
+                struct.pack_into("<I", out, pos + size_at, size)
+            pos = out.find(sig, pos + 4)
+    return bytes(out)
+
+
+# --- forwards ---------------------------------------------------------------------------------
+
+
+def make_forward_email(inner: bytes, *, note: str = "Chuyển tiếp bài của đơn vị.",
+                       from_: bytes = b"Ngo Thu Hang <thuhang_ngo@yahoo.com.vn>",
+                       subject: bytes = b"Fwd: =?utf-8?b?QsOgaSB2aeG6v3Q=?=",
+                       filename: str = "thu goc.eml") -> bytes:
+    """A message forwarding ``inner`` as an attached message/rfc822, with a short note."""
+    return make_raw_email(
+        [
+            RawPart(['Content-Type: text/plain; charset="utf-8"'], note.encode("utf-8"), "8bit"),
+            RawPart(["Content-Type: message/rfc822",
+                     f'Content-Disposition: attachment; filename="{filename}"'], inner, "8bit"),
+        ],
+        from_=from_,
+        subject=subject,
+        boundary=b"==fwd-" + hashlib.sha256(inner).hexdigest()[:16].encode() + b"==",
+    )

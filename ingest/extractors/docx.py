@@ -14,19 +14,26 @@ import posixpath
 import re
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from typing import ClassVar
 
 from dienhinh.core.errors import LimitExceeded, MalformedDocument
 from dienhinh.core.text import nfc
 from dienhinh.core.types import ArticleDraft, Asset, Part
-from dienhinh.ingest.article import Block, build_article
+from dienhinh.ingest import legacy
+from dienhinh.ingest.article import (
+    Block,
+    repair_legacy_blocks,
+    suspect_legacy,
+)
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.mime import DOCX_TYPE, sniff_type
-from dienhinh.store.blobs import BlobStore
+from dienhinh.ingest.split import articles_from_blocks
 from lxml import etree
 
-__all__ = ["DocxExtractor", "docx_blocks"]
+__all__ = ["DocxExtractor", "docx_blocks", "docx_source"]
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -40,6 +47,13 @@ W_T, W_TAB, W_BR, W_CR = _W + "t", _W + "tab", _W + "br", _W + "cr"
 W_SDT, W_SDTCONTENT, W_CUSTOMXML = _W + "sdt", _W + "sdtContent", _W + "customXml"
 W_VAL = _W + "val"
 A_BLIP, V_IMAGEDATA = _A + "blip", _V + "imagedata"
+W_RPR, W_RFONTS, W_STYLE, W_BASEDON = _W + "rPr", _W + "rFonts", _W + "style", _W + "basedOn"
+# Word picks a run's font by character range: w:ascii for ASCII, w:hAnsi for U+0080-U+00FF
+# (where every TCVN3/VNI code lives), w:cs for complex scripts. The legacy codes are drawn
+# with the hAnsi font, so it is asked first.
+_FONT_ATTRS = (_W + "hAnsi", _W + "ascii", _W + "cs")
+# Font names anywhere in a part, found without parsing it.
+_FONT_NAMES = re.compile(rb'w:(?:ascii|hAnsi|cs)="([^"]{1,80})"')
 
 # Errors that mean "this zip/XML is damaged" (not a bug of ours); zipfile raises
 # RuntimeError for encrypted members and NotImplementedError for unknown compression.
@@ -66,7 +80,7 @@ _IMAGE_TYPES = {
     ".tiff": "image/tiff",
 }
 
-StyleLookup = Callable[[str], tuple[bool, bool]]  # style id -> (heading, italic)
+StyleLookup = Callable[[str], tuple[int, bool]]  # style id -> (heading level, italic)
 ImageLookup = Callable[[str], tuple[bytes, str] | None]  # rel id -> (bytes, name)
 
 
@@ -85,15 +99,21 @@ def _on(el: etree._Element | None) -> bool:
     return el is not None and el.get(W_VAL, "true").lower() not in _OFF
 
 
-def _style_kind(style_id: str, name: str) -> tuple[bool, bool]:
+def _style_kind(style_id: str, name: str) -> tuple[int, bool]:
+    """(heading level, caption): Title and Heading 1 are level 1, Heading N level N.
+    Built-in style names are English in styles.xml whatever the Word language."""
     low_id, low_name = style_id.lower(), name.lower()
-    heading = (
-        low_id.startswith(("heading", "title"))
-        or low_name == "title"
-        or low_name.startswith("heading")
-    )
+    level = 0
+    for key in (low_id, low_name):
+        if key == "title" or key.startswith("title"):
+            level = 1
+        elif key.startswith("heading"):
+            digits = "".join(ch for ch in key[7:] if ch.isdigit())
+            level = int(digits) if digits and int(digits) > 0 else 2
+        if level:
+            break
     italic = low_id == "caption" or low_name == "caption"
-    return heading, italic
+    return level, italic
 
 
 def _strip_fallbacks(root: etree._Element) -> None:
@@ -114,13 +134,126 @@ def _body_items(parent: etree._Element) -> Iterator[etree._Element]:
             yield from _body_items(child)
 
 
+# --- legacy (TCVN3/VNI) fonts ----------------------------------------------------------------
+
+FontKind = tuple[legacy.Encoding, bool]  # (encoding, upper-case H font)
+
+
+@lru_cache(maxsize=512)
+def _font_kind(name: str) -> FontKind | None:
+    enc = legacy.font_encoding(name)
+    if enc is None:
+        return None
+    return enc, legacy.is_upper_font(name)
+
+
+def _has_legacy_font(xml: bytes) -> bool:
+    """Whether any font named in ``xml`` is a legacy one: a byte scan, no parse (most
+    documents name two or three fonts, all Unicode)."""
+    names = set(_FONT_NAMES.findall(xml))
+    return any(_font_kind(n.decode("utf-8", "replace")) for n in names)
+
+
+def _rfonts_font(rpr: etree._Element | None) -> str | None:
+    """The font a w:rPr names for high-ANSI text, or None when it names none."""
+    if rpr is None:
+        return None
+    rfonts = rpr.find(W_RFONTS)
+    if rfonts is None:
+        return None
+    for attr in _FONT_ATTRS:
+        name = rfonts.get(attr)
+        if name:
+            return name
+    return None
+
+
+class _Fonts:
+    """The effective font of each run: its own w:rFonts, else its character style, else its
+    paragraph style (following w:basedOn), else the document defaults (docDefaults). Built
+    only for documents that name a legacy font, so the common path never parses styles.xml."""
+
+    def __init__(self, styles: etree._Element | None) -> None:
+        self._own: dict[str, tuple[str | None, str | None]] = {}  # id -> (font, basedOn)
+        self._resolved: dict[str, str | None] = {}
+        self.default: str | None = None
+        self.default_paragraph = ""
+        if styles is None:
+            return
+        defaults = styles.find(f"{_W}docDefaults/{_W}rPrDefault/{W_RPR}")
+        self.default = _rfonts_font(defaults)
+        for st in styles.iter(W_STYLE):
+            sid = st.get(_W + "styleId", "")
+            based = st.find(W_BASEDON)
+            self._own[sid] = (
+                _rfonts_font(st.find(W_RPR)),
+                based.get(W_VAL) if based is not None else None,
+            )
+            if st.get(_W + "type") == "paragraph" and _true_attr(st.get(_W + "default")):
+                self.default_paragraph = sid
+
+    def style(self, style_id: str) -> str | None:
+        """The font a style sets, itself or through the styles it is based on."""
+        if style_id in self._resolved:
+            return self._resolved[style_id]
+        font: str | None = None
+        seen: set[str] = set()
+        sid: str | None = style_id
+        while sid and sid not in seen and sid in self._own:  # basedOn loops exist in the wild
+            seen.add(sid)
+            font, sid = self._own[sid]
+            if font:
+                break
+        self._resolved[style_id] = font
+        return font
+
+    def paragraph(self, p: etree._Element) -> str | None:
+        ppr = p.find(_W + "pPr")
+        pstyle = ppr.find(_W + "pStyle") if ppr is not None else None
+        sid = pstyle.get(W_VAL, "") if pstyle is not None else self.default_paragraph
+        return self.style(sid) or self.default
+
+    def run(self, r: etree._Element, paragraph_font: str | None) -> FontKind | None:
+        rpr = r.find(W_RPR)
+        font = _rfonts_font(rpr)
+        if font is None and rpr is not None:
+            rstyle = rpr.find(_W + "rStyle")
+            if rstyle is not None:
+                font = self.style(rstyle.get(W_VAL, ""))
+        font = font or paragraph_font
+        return _font_kind(font) if font else None
+
+
+def _true_attr(value: str | None) -> bool:
+    return value is not None and value.lower() in ("1", "true", "on")
+
+
 class _Walker:
     def __init__(
-        self, styles: StyleLookup, images: ImageLookup, ctx: ExtractContext, part: Part
+        self,
+        styles: StyleLookup,
+        images: ImageLookup,
+        ctx: ExtractContext,
+        part: Part,
+        fonts: _Fonts | None = None,
     ) -> None:
         self.styles, self.images, self.ctx, self.part = styles, images, ctx, part
-        self.store = BlobStore(ctx.blob_root)
+        self.store = ctx.blob_store()
         self.flags: list[str] = []
+        self.fonts = fonts  # None: no legacy font anywhere, runs are read as they are
+        self.decoded: Counter[legacy.Encoding] = Counter()  # characters decoded, by encoding
+
+    def _text(self, t: etree._Element, paragraph_font: str | None) -> str:
+        text = t.text or ""
+        if self.fonts is None or not text:
+            return text
+        run = t.getparent()
+        kind = self.fonts.run(run, paragraph_font) if run is not None else None
+        if kind is None:
+            return text
+        enc, upper = kind
+        self.decoded[enc] += len(text)
+        return legacy.decode(text, enc, upper=upper)
 
     def _asset(self, rel_id: str) -> Block | None:
         found = self.images(rel_id)
@@ -144,10 +277,11 @@ class _Walker:
     def paragraph(self, p: etree._Element, out: list[Block]) -> None:
         texts: list[str] = []
         pics: list[Block] = []
+        paragraph_font = self.fonts.paragraph(p) if self.fonts is not None else None
         for el in p.iter(W_T, W_TAB, W_BR, W_CR, A_BLIP, V_IMAGEDATA):
             tag = el.tag
             if tag == W_T:
-                texts.append(el.text or "")
+                texts.append(self._text(el, paragraph_font))
             elif tag == W_TAB:
                 texts.append("\t")
             elif tag in (W_BR, W_CR):
@@ -160,14 +294,22 @@ class _Walker:
                     pics.append(pic)
         text = nfc("".join(texts)).strip()
         if text:
-            heading = italic_style = False
+            level, italic_style = 0, False
             ppr = p.find(_W + "pPr")
             if ppr is not None:
                 pstyle = ppr.find(_W + "pStyle")
                 if pstyle is not None:
-                    heading, italic_style = self.styles(pstyle.get(W_VAL, ""))
+                    level, italic_style = self.styles(pstyle.get(W_VAL, ""))
             bold, italic = self._run_formatting(p)
-            out.append(Block(text=text, heading=heading, bold=bold, italic=italic or italic_style))
+            out.append(
+                Block(
+                    text=text,
+                    heading=level > 0,
+                    level=level,
+                    bold=bold,
+                    italic=italic or italic_style,
+                )
+            )
         out.extend(pics)
 
     @staticmethod
@@ -232,7 +374,21 @@ def _member(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
     return zf.read(info)
 
 
-def _fast_blocks(zf: zipfile.ZipFile, ctx: ExtractContext, part: Part) -> tuple[list[Block], bytes]:
+def _styles_root(xml: bytes) -> etree._Element | None:
+    if not xml:
+        return None
+    try:
+        return etree.fromstring(xml, _parser())
+    except _XML_ERRORS:
+        return None
+
+
+def _fast_blocks(
+    zf: zipfile.ZipFile, ctx: ExtractContext, part: Part, *, style_fonts: bool = False
+) -> tuple[list[Block], Counter[legacy.Encoding]]:
+    """Blocks and the characters decoded from legacy fonts. Fonts are resolved only when
+    the document names a legacy font, or when ``style_fonts`` asks for it (the caller saw
+    legacy text and styles.xml names a legacy font)."""
     limit = ctx.limits.max_attachment_bytes
     try:
         xml = _member(zf, "word/document.xml", limit)
@@ -243,17 +399,17 @@ def _fast_blocks(zf: zipfile.ZipFile, ctx: ExtractContext, part: Part) -> tuple[
     if body is None:
         raise _FastPathUnavailable("no w:body")
     _strip_fallbacks(body)
-    style_cache: dict[str, tuple[bool, bool]] = {}
+    style_cache: dict[str, tuple[int, bool]] = {}
     styles_xml: bytes | None = None
     rels: dict[str, str] | None = None
 
-    def styles(style_id: str) -> tuple[bool, bool]:
+    def styles(style_id: str) -> tuple[int, bool]:
         nonlocal styles_xml
         kind = style_cache.get(style_id)
         if kind is not None:
             return kind
         kind = _style_kind(style_id, "")
-        if kind == (False, False):
+        if kind == (0, False):
             # The id did not say; look its name up in styles.xml. A byte search, because
             # a full parse of Word's styles.xml (hundreds of latent styles) costs more
             # than the whole document.
@@ -299,11 +455,27 @@ def _fast_blocks(zf: zipfile.ZipFile, ctx: ExtractContext, part: Part) -> tuple[
         except KeyError:
             return None
 
-    walker = _Walker(styles, images, ctx, part)
-    return walker.walk(body), xml
+    fonts: _Fonts | None = None
+    if style_fonts or _has_legacy_font(xml):
+        try:
+            styles_xml = _member(zf, "word/styles.xml", limit)
+        except KeyError:
+            styles_xml = b""
+        fonts = _Fonts(_styles_root(styles_xml))
+    walker = _Walker(styles, images, ctx, part, fonts)
+    return walker.walk(body), walker.decoded
 
 
-def _python_docx_blocks(payload: bytes, ctx: ExtractContext, part: Part) -> list[Block]:
+def _styles_name_legacy_font(zf: zipfile.ZipFile, limit: int) -> bool:
+    try:
+        return _has_legacy_font(_member(zf, "word/styles.xml", limit))
+    except KeyError:
+        return False
+
+
+def _python_docx_blocks(
+    payload: bytes, ctx: ExtractContext, part: Part
+) -> tuple[list[Block], Counter[legacy.Encoding]]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
@@ -318,7 +490,7 @@ def _python_docx_blocks(payload: bytes, ctx: ExtractContext, part: Part) -> list
     names = {s.style_id: s.name or "" for s in document.styles}
     related = document.part.related_parts
 
-    def styles(style_id: str) -> tuple[bool, bool]:
+    def styles(style_id: str) -> tuple[int, bool]:
         return _style_kind(style_id, names.get(style_id, ""))
 
     def images(rel_id: str) -> tuple[bytes, str] | None:
@@ -329,32 +501,66 @@ def _python_docx_blocks(payload: bytes, ctx: ExtractContext, part: Part) -> list
 
     body = document.element.body
     _strip_fallbacks(body)
-    return _Walker(styles, images, ctx, part).walk(body)
+    styles_el = document.styles.element
+    fonts = None
+    if _has_legacy_font(etree.tostring(body)) or _has_legacy_font(etree.tostring(styles_el)):
+        fonts = _Fonts(styles_el)
+    walker = _Walker(styles, images, ctx, part, fonts)
+    return walker.walk(body), walker.decoded
+
+
+def _legacy_flags(
+    blocks: list[Block], decoded: Counter[legacy.Encoding], suspected: bool | None = None
+) -> list[str]:
+    """Flags for the legacy text found. With no run in a legacy font, text typed in one may
+    still be there under a font name we do not know: the whole text is checked once
+    (``suspected``, when the caller already did) and repaired on evidence."""
+    if decoded:
+        return [f"legacy-encoding:{decoded.most_common(1)[0][0]}"]
+    if suspected is None:
+        suspected = suspect_legacy(blocks) is not None
+    enc = repair_legacy_blocks(blocks) if suspected else None
+    return [f"legacy-encoding:{enc}"] if enc else []
 
 
 def docx_blocks(
     payload: bytes, ctx: ExtractContext, part: Part, *, force_fallback: bool = False
 ) -> tuple[list[Block], list[str]]:
     """The document's blocks in reading order, plus flags. Raises MalformedDocument or
-    LimitExceeded. ``force_fallback`` is for tests that compare both paths."""
+    LimitExceeded. ``force_fallback`` is for tests that compare both paths.
+
+    Runs in a legacy font (TCVN3 ``.VnTime``/``.VnTimeH``, ``VNI-Times``: their own, their
+    style's or the document default) are decoded to Unicode and the flags say
+    ``legacy-encoding:tcvn3`` or ``legacy-encoding:vni``."""
     label = part.filename or f"part {part.path}"
-    flags: list[str] = []
     try:
         zf = zipfile.ZipFile(io.BytesIO(payload))
     except _ZIP_ERRORS as err:
         raise MalformedDocument(f"{label}: not a readable .docx ({err})") from err
     with zf:
         if force_fallback:
-            return _python_docx_blocks(payload, ctx, part), flags
+            blocks, decoded = _python_docx_blocks(payload, ctx, part)
+            return blocks, _legacy_flags(blocks, decoded)
         try:
-            blocks, xml = _fast_blocks(zf, ctx, part)
+            blocks, decoded = _fast_blocks(zf, ctx, part)
+            # The common case (Unicode, no legacy font named) costs one regex scan here.
+            suspected = not decoded and suspect_legacy(blocks) is not None
+            if suspected and _styles_name_legacy_font(zf, ctx.limits.max_attachment_bytes):
+                blocks, decoded = _fast_blocks(zf, ctx, part, style_fonts=True)
         except _FastPathUnavailable:
-            return _python_docx_blocks(payload, ctx, part), ["python-docx"]
+            blocks, decoded = _python_docx_blocks(payload, ctx, part)
+            return blocks, ["python-docx", *_legacy_flags(blocks, decoded)]
         except _ZIP_ERRORS as err:
             raise MalformedDocument(f"{label}: damaged .docx ({err})") from err
-    if b'w:ascii=".Vn' in xml or b'w:ascii="VNI-' in xml:
-        flags.append("legacy-encoding")  # TCVN3/VNI font runs: decoded in a later stage
-    return blocks, flags
+    return blocks, _legacy_flags(blocks, decoded, suspected)
+
+
+def docx_source(flags: list[str]) -> str:
+    """The source name: "docx", or "docx-tcvn3"/"docx-vni" for a legacy-encoded document."""
+    for flag in flags:
+        if flag.startswith("legacy-encoding:"):
+            return "docx-" + flag.partition(":")[2]
+    return "docx"
 
 
 class DocxExtractor:
@@ -369,6 +575,6 @@ class DocxExtractor:
 
     def extract(self, part: Part, ctx: ExtractContext) -> list[ArticleDraft]:
         blocks, flags = docx_blocks(part.payload, ctx, part)
-        article = build_article(blocks, source="docx", origin=part.filename or part.path)
-        article.flags.extend(flags)
-        return [article]
+        return articles_from_blocks(
+            blocks, source=docx_source(flags), origin=part.filename or part.path, flags=flags
+        )

@@ -19,8 +19,9 @@ import pypdfium2.raw as pdfium_c
 from dienhinh.core.errors import MalformedDocument
 from dienhinh.core.text import nfc
 from dienhinh.core.types import ArticleDraft, Part
-from dienhinh.ingest.article import Block, build_article, is_letterhead_line
+from dienhinh.ingest.article import Block, is_letterhead_line, repair_legacy_blocks
 from dienhinh.ingest.context import ExtractContext
+from dienhinh.ingest.split import articles_from_blocks
 
 __all__ = ["PdfExtractor", "pdf_blocks"]
 
@@ -125,7 +126,7 @@ def _first_page(lines: list[_Line]) -> list[Block]:
         title.append(lines[i].text)
         i += 1
     if title:
-        blocks.append(Block(text=" ".join(title), heading=True))
+        blocks.append(Block(text=" ".join(title), heading=True, level=1))
     blocks.extend(Block(text=p) for p in _paragraphs(lines[i:]))
     return blocks
 
@@ -154,4 +155,8 @@ class PdfExtractor:
                     error=f"{label}: no text layer (scanned); needs OCR",
                 )
             ]
-        return [build_article(blocks, source="pdf", origin=origin)]
+        # PDF text carries no usable font information here: legacy text (a TCVN3 document
+        # printed to PDF) is repaired when the whole text says so.
+        encoding = repair_legacy_blocks(blocks)
+        flags = [f"legacy-encoding:{encoding}"] if encoding else []
+        return articles_from_blocks(blocks, source="pdf", origin=origin, flags=flags)

@@ -1,0 +1,161 @@
+"""Documents that hold several articles are split; one article with sections is not.
+
+Why: some units paste the month's articles into one file, and each must be reviewed,
+tagged and published on its own. A wrong split is worse than none (an editor has to glue
+fragments back), so a title followed by Heading 2 sections, or numbered section
+headings, must stay one article.
+"""
+
+from __future__ import annotations
+
+from dienhinh.core.text import fold
+from dienhinh.ingest.article import Block
+from dienhinh.ingest.context import ExtractContext
+from dienhinh.ingest.extract import extract_message
+from dienhinh.ingest.split import split_blocks
+
+from tests.factory import (
+    DOCX_TYPE,
+    Attach,
+    Para,
+    article_text,
+    long_paragraphs,
+    make_docx_paragraphs,
+    make_email,
+    make_jpeg,
+)
+
+LETTERHEAD = [Para("UBND HUYỆN BÁT XÁT", bold=True), Para("PHÒNG NỘI VỤ", bold=True)]
+
+
+def _article(seed: int, style: str, *, image: bytes = b"") -> list[Para]:
+    title, _ = article_text(seed)
+    body = long_paragraphs(seed, 170)
+    paras = [Para(title, style=style), *(Para(p) for p in body[:2])]
+    if image:
+        paras += [Para(image=image), Para("Ảnh: nhân vật tại vườn", italic=True)]
+    return paras + [Para(p) for p in body[2:]]
+
+
+def _mail(doc: bytes, *extra: Attach) -> bytes:
+    return make_email(attachments=[Attach("tong hop bai viet.docx", doc, DOCX_TYPE), *extra])
+
+
+def test_two_titled_articles_in_one_docx(ctx: ExtractContext) -> None:
+    """GIVEN a docx with a letterhead and two Heading 1 titles, each over 150 words, the
+    second with a picture WHEN extracted THEN two articles, each with the letterhead and
+    its own text, and the picture with the second."""
+    img = make_jpeg(seed=4)
+    doc = make_docx_paragraphs(
+        [*LETTERHEAD, *_article(1, "Heading 1"), *_article(2, "Heading 1", image=img)]
+    )
+    out = extract_message(_mail(doc), ctx)
+    first, second = out.articles
+    assert [first.title, second.title] == [article_text(1)[0], article_text(2)[0]]
+    assert first.header_lines == second.header_lines == ["UBND HUYỆN BÁT XÁT", "PHÒNG NỘI VỤ"]
+    assert article_text(2)[0] not in first.text and article_text(1)[1][0] not in second.text
+    assert first.images == []
+    assert [(i.role, i.caption) for i in second.images] == [
+        ("embedded-image", "Ảnh: nhân vật tại vườn")
+    ]
+    assert [a.flags for a in out.articles] == [["split:1/2"], ["split:2/2"]]
+    assert first.document_sha256 == second.document_sha256 == out.attachments[0].sha256
+    assert {a.source for a in out.articles} == {"docx"}
+
+
+def test_title_with_heading2_sections_is_one_article(ctx: ExtractContext) -> None:
+    title, _ = article_text(3)
+    paras = [Para(title, style="Title")]
+    for n, heading in enumerate(("Hoàn cảnh gia đình", "Vươn lên làm giàu", "Giúp đỡ bà con")):
+        paras += [Para(heading, style="Heading 2"), *(Para(p) for p in long_paragraphs(n, 160))]
+    out = extract_message(_mail(make_docx_paragraphs([*LETTERHEAD, *paras])), ctx)
+    [art] = out.articles
+    assert art.title == title and "Vươn lên làm giàu" in art.text
+
+
+def test_heading1_sections_numbered_or_after_an_opening_stay_one_article() -> None:
+    body = [Block(text=p) for p in long_paragraphs(1, 160)]
+    numbered = [
+        Block(text="Bài viết về gương điển hình", bold=True),
+        Block(text="1. Hoàn cảnh", heading=True, level=1), *body,
+        Block(text="2. Thành tích", heading=True, level=1), *body,
+    ]
+    assert len(split_blocks(numbered)) == 1
+    opening = [
+        Block(text="Tiêu đề in đậm", bold=True), *body,
+        Block(text="Hoàn cảnh", heading=True, level=1), *body,
+        Block(text="Thành tích", heading=True, level=1), *body,
+    ]
+    assert len(split_blocks(opening)) == 1
+
+
+def test_short_sections_under_titles_are_not_split() -> None:
+    blocks = [
+        Block(text="Tiêu đề một", heading=True, level=1), Block(text="Một đoạn ngắn."),
+        Block(text="Tiêu đề hai", heading=True, level=1), Block(text="Đoạn ngắn khác."),
+    ]
+    assert len(split_blocks(blocks)) == 1
+
+
+def test_bai_markers_split_and_name_the_titles(ctx: ExtractContext) -> None:
+    t1, _ = article_text(5)
+    t2, _ = article_text(6)
+    doc = make_docx_paragraphs(
+        [
+            *LETTERHEAD,
+            Para("TUYÊN TRUYỀN GƯƠNG ĐIỂN HÌNH TIÊN TIẾN THÁNG 3", bold=True),
+            Para(f"Bài 1: {t1}", bold=True),
+            *(Para(p) for p in article_text(5)[1][:2]),
+            Para("BÀI VIẾT SỐ 2", bold=True),
+            Para(t2, bold=True),
+            *(Para(p) for p in article_text(6)[1][:2]),
+        ]
+    )
+    out = extract_message(_mail(doc), ctx)
+    assert [a.title for a in out.articles] == [t1, t2]
+    assert out.articles[1].text.split("\n\n") == article_text(6)[1][:2]
+    assert out.articles[0].header_lines[:2] == ["UBND HUYỆN BÁT XÁT", "PHÒNG NỘI VỤ"]
+
+
+def test_markers_out_of_order_or_in_prose_do_not_split() -> None:
+    body = [Block(text=p) for p in long_paragraphs(1, 60)]
+    out_of_order = [Block(text="Bài 2: A"), *body, Block(text="Bài 1: B"), *body]
+    assert len(split_blocks(out_of_order)) == 1
+    single = [Block(text="Bài 1: A"), *body]
+    assert len(split_blocks(single)) == 1
+
+
+def test_photos_beside_a_split_document_pair_by_name(ctx: ExtractContext) -> None:
+    doc = make_docx_paragraphs([*_article(7, "Heading 1"), *_article(8, "Heading 1")])
+    out = extract_message(
+        _mail(
+            doc,
+            Attach("bai2-anh1.jpg", make_jpeg(seed=1), "image/jpeg"),
+            Attach("bai1-anh1.jpg", make_jpeg(seed=2), "image/jpeg"),
+            Attach("bai2-anh2.jpg", make_jpeg(seed=3), "image/jpeg"),
+        ),
+        ctx,
+    )
+    first, second = out.articles
+    assert [i.filename for i in first.images] == ["bai1-anh1.jpg"]
+    assert [i.filename for i in second.images] == ["bai2-anh1.jpg", "bai2-anh2.jpg"]
+
+
+def test_photos_pair_by_title_words_then_order(ctx: ExtractContext) -> None:
+    def doc(seed: int) -> bytes:
+        return make_docx_paragraphs(_article(seed, "Title"))
+
+    t1, t2 = article_text(11)[0], article_text(12)[0]
+    word = next(w for w in t2.split() if len(w) > 3 and fold(w) not in fold(t1))
+
+    out = extract_message(
+        make_email(
+            attachments=[
+                Attach("x.docx", doc(11), DOCX_TYPE),
+                Attach("y.docx", doc(12), DOCX_TYPE),
+                Attach(f"{fold(word)}.jpg", make_jpeg(seed=1), "image/jpeg"),
+            ]
+        ),
+        ctx,
+    )
+    assert [len(a.images) for a in out.articles] == [0, 1]
