@@ -9,9 +9,17 @@ Prints, all measured in the same run (issue 2):
   (b) the bare FETCH time alone
   (c) a poll with no new mail on a 10,000-message mailbox      target <= 1 s
   (d) peak memory of a poll of one message with a 25 MB attachment   target <= 300 MB RSS
+  (e) per-format cost (``--formats`` runs only this part; it also runs after (a)-(d)):
+      small sets of .doc (LibreOffice), scanned PDF (Tesseract), .zip holding a .docx,
+      forwarded message/rfc822 with a .docx, TCVN3 .docx, and plain .docx for reference,
+      each polled from its own Maildir by the product's Ingestor into a fresh SQLite
+      database. The fast path (fetch, store, extract, commit) and the slow lane
+      (conversion, OCR) are timed separately: the slow lane runs after the fast path has
+      committed every message, so its seconds never delay the common path.
 
-Usage: python bench/ingest.py [--messages 1000] [--idle-size 10000] [--json OUT]
-Needs root and Debian's dovecot-imapd (scripts/test-setup installs it).
+Usage: python bench/ingest.py [--messages 1000] [--idle-size 10000] [--json OUT] [--formats]
+Needs root and Debian's dovecot-imapd (scripts/test-setup installs it); part (e) needs
+LibreOffice and tesseract-ocr-vie for its slow rows (they are skipped, and say so, without).
 """
 
 from __future__ import annotations
@@ -40,10 +48,10 @@ CACHE = HERE / "out"
 
 def corpus(n: int) -> list[bytes]:
     CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"corpus-{n}.pickle"
+    path = CACHE / f"corpus-{n}-v2.pickle"
     if path.exists():
         return pickle.loads(path.read_bytes())
-    data = mixed_corpus(n, seed=7)
+    data = mixed_corpus(n, seed=7, paragraphs=10)
     path.write_bytes(pickle.dumps(data))
     return data
 
@@ -210,15 +218,203 @@ def _small_docx() -> bytes:
     return make_docx(DocSpec(title=title, paragraphs=paras))
 
 
+# --- (e) per-format cost -------------------------------------------------------------------
+
+FORMAT_SETS = (  # (kind, messages, what the article's source must be)
+    ("docx", 5, "docx"),
+    ("zip-docx", 5, "zip-docx"),
+    ("forwarded-docx", 5, "forwarded-docx"),
+    ("tcvn3-docx", 5, "docx-tcvn3"),
+    ("doc", 5, "doc"),
+    ("pdf-scan", 3, "pdf-scan"),
+)
+
+
+def _docs_to_doc(docxs: list[bytes], work: Path) -> list[bytes]:
+    """Word 97 .doc files made by LibreOffice (one run for the whole set)."""
+    import shutil
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise RuntimeError("LibreOffice missing")
+    names = []
+    for i, data in enumerate(docxs):
+        (work / f"in{i}.docx").write_bytes(data)
+        names.append(str(work / f"in{i}.docx"))
+    subprocess.run([soffice, "--headless", "--norestore",
+                    f"-env:UserInstallation={(work / 'profile').as_uri()}",
+                    "--convert-to", "doc:MS Word 97", "--outdir", str(work), *names],
+                   check=True, capture_output=True, timeout=600)
+    return [(work / f"in{i}.doc").read_bytes() for i in range(len(docxs))]
+
+
+def _scan_pdf(title: str, paras: list[str], dpi: int = 150) -> bytes:
+    import pypdfium2 as pdfium
+    from factory import make_pdf
+
+    src = pdfium.PdfDocument(make_pdf(title, paras))
+    pages = [src[i].render(scale=dpi / 72).to_pil().convert("RGB") for i in range(len(src))]
+    src.close()
+    buf = io.BytesIO()
+    pages[0].save(buf, "PDF", resolution=dpi, save_all=True, append_images=pages[1:])
+    return buf.getvalue()
+
+
+def format_messages(kind: str, n: int, work: Path) -> list[bytes]:
+    from factory import (
+        DocSpec,
+        Para,
+        article_text,
+        make_docx,
+        make_docx_paragraphs,
+        make_forward_email,
+        make_jpeg,
+        make_zip,
+        to_tcvn3,
+    )
+
+    texts = [article_text(5000 + 100 * len(kind) + i, 10) for i in range(n)]
+    docxs = [make_docx(DocSpec(title=t, paragraphs=p, letterhead=("UBND HUYỆN SA PA",)))
+             for t, p in texts]
+
+    def mail(i: int, attach: list[Attach], **kw: object) -> bytes:
+        return make_email(subject=f"Gửi bài {kind} {i}",
+                          message_id=f"<fmt-{kind}-{i}@laocai.gov.vn>",
+                          attachments=attach, **kw)
+
+    if kind == "docx":
+        return [mail(i, [Attach("bai.docx", d, DOCX_TYPE)]) for i, d in enumerate(docxs)]
+    if kind == "zip-docx":
+        return [mail(i, [Attach("bai-nen.zip",
+                                make_zip([("bai.docx", d), ("anh.jpg", make_jpeg(seed=i))]),
+                                "application/zip")]) for i, d in enumerate(docxs)]
+    if kind == "forwarded-docx":
+        # make_forward_email gives every forward the same Message-ID; give each its own.
+        return [make_forward_email(mail(i, [Attach("bai.docx", d, DOCX_TYPE)]),
+                                   filename=f"thu goc {i}.eml")
+                .replace(b"<raw-1@laocai.gov.vn>", f"<fmt-fwd-{i}@laocai.gov.vn>".encode(), 1)
+                for i, d in enumerate(docxs)]
+    if kind == "tcvn3-docx":
+        out = []
+        for i, (title, paras) in enumerate(texts):
+            doc = make_docx_paragraphs([Para(to_tcvn3("ubnd huyện sa pa"), font=".VnTimeH",
+                                             bold=True),
+                                        Para(to_tcvn3(title.lower()), font=".VnTimeH", bold=True),
+                                        *(Para(to_tcvn3(p), font=".VnTime") for p in paras)])
+            out.append(mail(i, [Attach("bai-tcvn3.docx", doc, DOCX_TYPE)]))
+        return out
+    if kind == "doc":
+        return [mail(i, [Attach("bai.doc", d, "application/msword")])
+                for i, d in enumerate(_docs_to_doc(docxs, work))]
+    if kind == "pdf-scan":
+        return [mail(i, [Attach("bai-scan.pdf", _scan_pdf(t, p[:5]), "application/pdf")])
+                for i, (t, p) in enumerate(texts)]
+    raise ValueError(kind)
+
+
+def format_run(kind: str, raws: list[bytes], work: Path) -> dict[str, object]:
+    """Poll ``raws`` from a Maildir into a fresh SQLite database; time the fast path and
+    the slow lane apart (the Ingestor's own slow_lane step, wrapped with a clock)."""
+    from collections import Counter
+
+    from dienhinh.core.config import config_from_mapping
+    from dienhinh.ingest.pipeline import Ingestor
+    from dienhinh.ingest.sources.maildir import MaildirSource
+    from dienhinh.store.db import make_engine
+    from dienhinh.store.migrate import upgrade
+    from dienhinh.store.models import Article
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    md = work / "maildir"
+    for sub in ("cur", "new", "tmp"):
+        (md / sub).mkdir(parents=True)
+    for i, raw in enumerate(raws):
+        (md / "new" / f"{1700000000 + i}.M{i}P1.bench").write_bytes(raw)
+    config = config_from_mapping({"paths": {"data_dir": str(work / "var")},
+                                  "mailbox": {"url": f"maildir://{md}"}})
+    engine = make_engine(config.database.url)
+    upgrade(engine)
+    ing = Ingestor(config, engine)
+    slow_s = 0.0
+    fast_done_at = 0.0
+    real_slow_lane = ing.slow_lane
+
+    def timed_slow_lane(report: object) -> None:
+        nonlocal slow_s, fast_done_at
+        fast_done_at = time.perf_counter()
+        real_slow_lane(report)  # type: ignore[arg-type]
+        slow_s = time.perf_counter() - fast_done_at
+
+    ing.slow_lane = timed_slow_lane  # type: ignore[method-assign]
+    t0 = time.perf_counter()
+    report = ing.poll(MaildirSource.from_config(config.mailbox))
+    total_s = time.perf_counter() - t0
+    fast_s = fast_done_at - t0
+    with Session(engine) as s:
+        arts = list(s.execute(select(Article.source, Article.status)).all())
+    engine.dispose()
+    n = len(raws)
+    return {
+        "messages": n,
+        "fast_ms_per_msg": round(1000 * fast_s / n, 1),
+        "slow_ms_per_msg": round(1000 * slow_s / n, 1),
+        "total_ms_per_msg": round(1000 * total_s / n, 1),
+        "converted": report.converted, "ocred": report.ocred, "failed": report.failed,
+        "articles": dict(Counter(f"{src}:{st}" for src, st in arts)),
+        "error": report.error,
+    }
+
+
+def formats_bench() -> dict[str, object]:
+    import shutil
+
+    from dienhinh.ingest.ocr import tesseract_available
+
+    have = {"doc": bool(shutil.which("soffice") or shutil.which("libreoffice")),
+            "pdf-scan": tesseract_available("vie")}
+    out: dict[str, object] = {}
+    print("(e) per-format cost, ms per message (Maildir -> Ingestor.poll -> SQLite); the slow"
+          "\n    lane runs after the fast path has committed every message, so it never delays"
+          "\n    the common path")
+    with tempfile.TemporaryDirectory(prefix="dh-fmt-warm-") as tmp:  # imports, first parse
+        format_run("docx", format_messages("docx", 2, Path(tmp)), Path(tmp))
+    print(f"    {'format':<16}{'n':>3}{'fast path':>12}{'slow lane':>12}{'total':>10}  articles")
+    for kind, n, source in FORMAT_SETS:
+        if not have.get(kind, True):
+            tool = "LibreOffice" if kind == "doc" else "tesseract-ocr-vie"
+            print(f"    {kind:<16} skipped: {tool} missing")
+            out[kind] = {"skipped": True}
+            continue
+        with tempfile.TemporaryDirectory(prefix=f"dh-fmt-{kind}-") as tmp:
+            work = Path(tmp)
+            raws = format_messages(kind, n, work)
+            res = format_run(kind, raws, work)
+        res["expected_source"] = source
+        ok = res["articles"].get(f"{source}:pending-review", 0) == n  # type: ignore[union-attr]
+        res["all_pending_review"] = ok
+        out[kind] = res
+        print(f"    {kind:<16}{n:>3}{res['fast_ms_per_msg']:>12}{res['slow_ms_per_msg']:>12}"
+              f"{res['total_ms_per_msg']:>10}  {res['articles']}{'' if ok else '  (UNEXPECTED)'}")
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=1000)
     ap.add_argument("--idle-size", type=int, default=10000)
     ap.add_argument("--json", type=Path)
     ap.add_argument("--memory-child", nargs=2, metavar=("WORK", "PORT"))
+    ap.add_argument("--formats", action="store_true",
+                    help="run only part (e), the per-format cost (it also runs after (a)-(d))")
     args = ap.parse_args()
     if args.memory_child:
         memory_child(Path(args.memory_child[0]), int(args.memory_child[1]))
+        return
+    if args.formats:
+        results = {"cores": os.cpu_count(), "formats": formats_bench()}
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False))
         return
 
     msgs = corpus(args.messages)
@@ -258,6 +454,7 @@ def main() -> None:
                    peak_rss_main_mb=round(mem["self_mb"], 1))
     print(f"(d) peak RSS with a 25 MB attachment: main process {mem['self_mb']:.0f} MB, "
           f"largest child {mem['children_mb']:.0f} MB (target <= 300 MB)")
+    results["formats"] = formats_bench()
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 

@@ -127,6 +127,7 @@ class ArticleDraft:
     header_lines: list[str] = field(default_factory=list)  # letterhead lines, for tagging
     document_sha256: str = ""
     signature: list[int] = field(default_factory=list)  # MinHash, set by the pipeline
+    fingerprint: str = ""  # sha256 of the matching form of the text, set by the pipeline
     # The forward chain that delivered this article, outermost first: the last entry is
     # the original sender. Empty when the article was not forwarded.
     forwarded_from: list[ForwardOrigin] = field(default_factory=list)

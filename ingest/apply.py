@@ -1,4 +1,6 @@
-"""Write what extraction learned about one message into the database (the caller commits)."""
+"""Helpers for writing what extraction learned: message fields, failures, fingerprints,
+and duplicate links for one article at a time (the slow lane). Groups of fresh results
+are written by ``ingest/writer.py``."""
 
 from __future__ import annotations
 
@@ -7,16 +9,25 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
 from dienhinh.core.config import IngestConfig
 from dienhinh.core.text import fold
 from dienhinh.core.types import ForwardOrigin, Outcome
 from dienhinh.ingest.duplicates import find_match, index_article
 from dienhinh.store.models import Article, ArticleBand, Asset, Message, utcnow
-from dienhinh.store.states import ArticleState, MessageState, initial, transition
-from sqlalchemy import delete
-from sqlalchemy.orm import Session
+from dienhinh.store.states import ArticleState, MessageState, transition
 
-__all__ = ["apply_failure", "apply_outcome", "link_duplicates", "text_fingerprint"]
+__all__ = [
+    "ACTOR",
+    "apply_failure",
+    "clear_previous",
+    "link_duplicates",
+    "origins",
+    "message_fields",
+    "text_fingerprint",
+]
 
 log = logging.getLogger(__name__)
 
@@ -29,83 +40,7 @@ def text_fingerprint(text: str) -> str:
     return hashlib.sha256(fold(text).encode("utf-8")).hexdigest()
 
 
-def _clear_previous(session: Session, msg: Message) -> None:
-    """Drop what an earlier run extracted (reprocess). Callers made sure none of it was
-    touched by an editor."""
-    ids = [a.id for a in msg.articles]
-    session.execute(delete(Asset).where(Asset.message_pk == msg.id))
-    if ids:
-        session.execute(delete(ArticleBand).where(ArticleBand.article_id.in_(ids)))
-        session.execute(delete(Article).where(Article.id.in_(ids)))
-    session.expire(msg, ["articles", "assets"])
-
-
-def apply_outcome(session: Session, msg: Message, outcome: Outcome) -> None:
-    h = outcome.headers
-    extracted_before = bool(msg.headers_text)
-    msg.from_addr = h.from_addr[:500]
-    msg.from_name = h.from_name[:500]
-    msg.subject = h.subject
-    msg.date_header = h.date
-    msg.cover_note = outcome.cover_note
-    msg.headers_text = h.raw_headers
-    msg.defects = list(outcome.defects)
-    msg.meta = {"forwarded_from": _origins(outcome.forwarded_from)} if outcome.forwarded_from else {}
-    msg.error = "\n".join(f"{e.part_path} {e.filename}: {e.error}" for e in outcome.errors) or None
-    msg.transient = False
-    msg.next_attempt_at = None
-    if extracted_before:
-        _clear_previous(session, msg)
-
-    by_sha: dict[str, Asset] = {}
-    for att in outcome.attachments:
-        asset = Asset(
-            message_pk=msg.id, sha256=att.sha256, size=att.size, content_type=att.content_type,
-            filename=att.filename, role="photo" if att.used_as == "photo" else "document",
-            part_path=att.part_path, used_as=att.used_as, error=att.error or None,
-        )
-        session.add(asset)
-        by_sha.setdefault(att.sha256, asset)
-
-    hint = f"{h.subject}\n{outcome.cover_note}"
-    all_duplicates = bool(outcome.articles)
-    first_dup_message: int | None = None
-    for ordinal, draft in enumerate(outcome.articles, start=1):
-        art = Article(
-            message_pk=msg.id, ordinal=ordinal, title=draft.title, lead=draft.lead, text=draft.text,
-            source=draft.source, origin=draft.origin[:1000], error=draft.error or None,
-            flags=list(draft.flags), header_lines=list(draft.header_lines),
-            text_sha256=text_fingerprint(draft.text) if draft.text.strip() else "",
-            document_sha256=draft.document_sha256, signature=list(draft.signature) or None,
-            meta={"forwarded_from": _origins(draft.forwarded_from)} if draft.forwarded_from else {},
-        )
-        initial(art, draft.status)
-        session.add(art)
-        session.flush()
-        if link_duplicates(session, art, hint=hint):
-            first_dup_message = first_dup_message or _original_message(session, art)
-        else:
-            all_duplicates = False
-        for pos, img in enumerate(draft.images):
-            session.add(Asset(
-                message_pk=msg.id, article_pk=art.id, sha256=img.sha256, size=img.size,
-                content_type=img.content_type, filename=img.filename, role=img.role,
-                caption=img.caption, position=pos, part_path=img.part_path,
-                used_as="photo" if img.role == "photo" else "image",
-            ))
-
-    if outcome.status == "ingested" and all_duplicates and first_dup_message is not None:
-        msg.duplicate_of_id = first_dup_message
-        transition(session, msg, MessageState.DUPLICATE, actor=ACTOR, audit=False,
-                   reason="every article was received before")
-        msg.reason = "duplicate: every article was received before"
-    else:
-        msg.duplicate_of_id = None
-        transition(session, msg, outcome.status, actor=ACTOR, audit=False, reason=outcome.reason)
-        msg.reason = outcome.reason
-
-
-def _origins(chain: list[ForwardOrigin]) -> list[dict[str, Any]]:
+def origins(chain: list[ForwardOrigin]) -> list[dict[str, Any]]:
     """The forward chain as JSON (outermost first; the last is the original sender), kept
     as evidence for attributing the article to the unit that wrote it."""
     return [
@@ -115,9 +50,33 @@ def _origins(chain: list[ForwardOrigin]) -> list[dict[str, Any]]:
     ]
 
 
-def _original_message(session: Session, art: Article) -> int | None:
-    original = session.get(Article, art.duplicate_of_id) if art.duplicate_of_id else None
-    return original.message_pk if original is not None else None
+def message_fields(outcome: Outcome) -> dict[str, Any]:
+    """The message columns that extraction fills (decoded headers, notes, errors)."""
+    h = outcome.headers
+    return {
+        "from_addr": h.from_addr[:500],
+        "from_name": h.from_name[:500],
+        "subject": h.subject,
+        "date_header": h.date,
+        "cover_note": outcome.cover_note,
+        "headers_text": h.raw_headers,
+        "defects": list(outcome.defects),
+        "meta": {"forwarded_from": origins(outcome.forwarded_from)} if outcome.forwarded_from else {},
+        "error": "\n".join(f"{e.part_path} {e.filename}: {e.error}" for e in outcome.errors) or None,
+        "transient": False,
+        "next_attempt_at": None,
+    }
+
+
+def clear_previous(session: Session, message_pk: int) -> None:
+    """Drop what an earlier run extracted (reprocess). Callers made sure none of it was
+    touched by an editor."""
+    ids = list(session.execute(
+        select(Article.id).where(Article.message_pk == message_pk)).scalars())
+    session.execute(delete(Asset).where(Asset.message_pk == message_pk))
+    if ids:
+        session.execute(delete(ArticleBand).where(ArticleBand.article_id.in_(ids)))
+        session.execute(delete(Article).where(Article.id.in_(ids)))
 
 
 def link_duplicates(session: Session, art: Article, *, hint: str) -> bool:
@@ -127,13 +86,13 @@ def link_duplicates(session: Session, art: Article, *, hint: str) -> bool:
         return False
     match = find_match(session, art, hint=hint)
     if match is not None and match.verdict == "duplicate":
-        art.duplicate_of_id = match.original.id
+        art.duplicate_of_id = match.original_id
         art.similarity = match.similarity
         art.meta = {**(art.meta or {}), "duplicate_reason": match.reason}
         transition(session, art, ArticleState.DUPLICATE, actor=ACTOR, audit=False, reason=match.reason)
         return True
     if match is not None:
-        art.revision_of_id = match.original.id
+        art.revision_of_id = match.original_id
         art.similarity = match.similarity
         art.flags = [*art.flags, "revision"]
         art.meta = {**(art.meta or {}), "revision_reason": match.reason}

@@ -3,14 +3,18 @@
 Two steps, both cheap at 100,000 articles: an exact match on the fingerprint of the
 matching form of the text (indexed), then near-duplicate candidates through the LSH bands
 of the MinHash signature (indexed), confirmed by ``dedupe.compare`` on the texts. The pure
-algorithms live in ``ingest/dedupe.py``; this module is their database side.
+algorithms live in ``ingest/dedupe.py``; the decision is :func:`decide`, which reads the
+stored articles through a :class:`Lookup`: one over single queries (:class:`DbLookup`, for
+the slow lane) and one over a whole group's prefetched rows (``ingest/writer.py``).
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +22,7 @@ from sqlalchemy.orm import Session
 from dienhinh.ingest import dedupe
 from dienhinh.store.models import Article, ArticleBand
 
-__all__ = ["Match", "find_match", "index_article"]
+__all__ = ["DbLookup", "Lookup", "MatchRef", "decide", "find_match", "index_article"]
 
 log = logging.getLogger(__name__)
 
@@ -33,64 +37,112 @@ _MIN_ESTIMATE = 0.2
 
 
 @dataclass(frozen=True)
-class Match:
+class MatchRef:
     verdict: str  # "duplicate" | "revision"
-    original: Article
+    original_id: int
+    original_message_pk: int
     similarity: float
     reason: str
 
 
-def find_match(session: Session, article: Article, *, hint: str = "") -> Match | None:
-    """The earlier article this one duplicates or revises, or None. ``hint`` is the later
+@dataclass(frozen=True)
+class Stored:
+    id: int
+    message_pk: int
+    signature: list[int] | None
+
+
+class Lookup(Protocol):
+    """Read access to the articles stored so far (originals only: not duplicates)."""
+
+    def exact(self, fingerprint: str, not_message: int) -> Stored | None: ...
+
+    def band_hits(self, bands: list[str]) -> Counter[int]: ...
+
+    def stored(self, ids: Iterable[int]) -> list[Stored]: ...
+
+    def text(self, article_id: int) -> str: ...
+
+
+def decide(
+    lookup: Lookup, *, text: str, fingerprint: str, signature: list[int] | None,
+    message_pk: int, hint: str = "",
+) -> MatchRef | None:
+    """The earlier article this text duplicates or revises, or None. ``hint`` is the later
     mail's subject and cover note ("bản sửa" there makes a similar text a revision)."""
-    if not article.text.strip():
+    if not text.strip():
         return None
-    exact = session.execute(
-        select(Article)
-        .where(Article.text_sha256 == article.text_sha256, Article.message_pk != article.message_pk,
-               Article.duplicate_of_id.is_(None), Article.id != article.id)
-        .order_by(Article.id).limit(1)
-    ).scalar_one_or_none()
+    exact = lookup.exact(fingerprint, message_pk) if fingerprint else None
     if exact is not None:
-        verdict, sim, reason = dedupe.compare(exact.text, article.text, hint_b=hint)
-        if verdict == "different":  # identical matching form: a duplicate whatever the hint
-            verdict, reason = "duplicate", "same text"
-        return Match(verdict if verdict == "revision" else "duplicate", exact, sim or 1.0, reason)
-    sig = article.signature or []
-    if not sig:
+        verdict, sim, reason = dedupe.compare(lookup.text(exact.id), text, hint_b=hint)
+        if verdict != "revision":  # identical matching form: a duplicate whatever the wording
+            verdict, reason = "duplicate", reason if verdict == "duplicate" else "same text"
+        return MatchRef(verdict, exact.id, exact.message_pk, sim or 1.0, reason)
+    if not signature:
         return None
-    bands = dedupe.lsh_bands(tuple(sig))
-    rows = session.execute(
-        select(ArticleBand.article_id).where(ArticleBand.band.in_(bands))
-    ).scalars().all()
-    counts = Counter(r for r in rows if r != article.id)
+    counts = lookup.band_hits(dedupe.lsh_bands(tuple(signature)))
     if not counts:
         return None
     # Confirm cheaply first: the signatures' estimated Jaccard, read without the texts,
     # drops candidates that share a band by chance; only the few left are compared in full.
     ids = [cid for cid, _n in counts.most_common(_MAX_CANDIDATES * 4)]
-    sigs = session.execute(
-        select(Article.id, Article.signature).where(
-            Article.id.in_(ids), Article.message_pk != article.message_pk,
-            Article.duplicate_of_id.is_(None))
-    ).all()
     close = sorted(
-        ((dedupe.estimate_jaccard(sig, cand_sig), cid) for cid, cand_sig in sigs if cand_sig),
+        ((dedupe.estimate_jaccard(signature, s.signature), s.id, s.message_pk)
+         for s in lookup.stored(ids) if s.signature and s.message_pk != message_pk),
         reverse=True,
     )
-    best: Match | None = None
-    for estimate, cand_id in close[:_MAX_CANDIDATES]:
+    best: MatchRef | None = None
+    for estimate, cand_id, cand_message in close[:_MAX_CANDIDATES]:
         if estimate < _MIN_ESTIMATE:
             break
-        cand = session.get(Article, cand_id)
-        if cand is None:
-            continue
-        verdict, sim, reason = dedupe.compare(cand.text, article.text, hint_b=hint)
+        verdict, sim, reason = dedupe.compare(lookup.text(cand_id), text, hint_b=hint)
         if verdict == "different":
             continue
-        if best is None or sim > best.similarity or (sim == best.similarity and cand.id < best.original.id):
-            best = Match(verdict, cand, sim, reason)
+        if best is None or sim > best.similarity or (
+            sim == best.similarity and cand_id < best.original_id
+        ):
+            best = MatchRef(verdict, cand_id, cand_message, sim, reason)
     return best
+
+
+class DbLookup:
+    """A Lookup that queries the database for each question (for one article at a time)."""
+
+    def __init__(self, session: Session, *, exclude_id: int | None = None) -> None:
+        self.session = session
+        self.exclude_id = exclude_id
+
+    def exact(self, fingerprint: str, not_message: int) -> Stored | None:
+        row = self.session.execute(
+            select(Article.id, Article.message_pk, Article.signature)
+            .where(Article.text_sha256 == fingerprint, Article.message_pk != not_message,
+                   Article.duplicate_of_id.is_(None), Article.id != (self.exclude_id or -1))
+            .order_by(Article.id).limit(1)
+        ).first()
+        return Stored(row[0], row[1], row[2]) if row else None
+
+    def band_hits(self, bands: list[str]) -> Counter[int]:
+        rows = self.session.execute(
+            select(ArticleBand.article_id).where(ArticleBand.band.in_(bands))
+        ).scalars()
+        return Counter(r for r in rows if r != self.exclude_id)
+
+    def stored(self, ids: Iterable[int]) -> list[Stored]:
+        rows = self.session.execute(
+            select(Article.id, Article.message_pk, Article.signature)
+            .where(Article.id.in_(list(ids)), Article.duplicate_of_id.is_(None))
+        ).all()
+        return [Stored(*r) for r in rows]
+
+    def text(self, article_id: int) -> str:
+        return self.session.execute(
+            select(Article.text).where(Article.id == article_id)).scalar_one()
+
+
+def find_match(session: Session, article: Article, *, hint: str = "") -> MatchRef | None:
+    return decide(DbLookup(session, exclude_id=article.id), text=article.text,
+                  fingerprint=article.text_sha256, signature=article.signature,
+                  message_pk=article.message_pk, hint=hint)
 
 
 def index_article(session: Session, article: Article) -> None:

@@ -18,7 +18,7 @@ import logging
 import multiprocessing
 import os
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections import deque
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -28,10 +28,11 @@ from pathlib import Path
 
 from dienhinh.core.config import Config
 from dienhinh.core.errors import ConnectionLost, SourceError, StorageError
-from dienhinh.core.types import Outcome
-from dienhinh.ingest.apply import apply_failure, apply_outcome
+from dienhinh.core.types import Outcome, RawMail
+from dienhinh.ingest.apply import apply_failure
+from dienhinh.ingest.writer import write_group
 from dienhinh.ingest.context import ExtractContext
-from dienhinh.ingest.rawstore import store_raw
+from dienhinh.ingest.rawstore import store_raw_batch
 from dienhinh.ingest.sources.base import MailSource, SourceItem
 from dienhinh.store.blobs import BlobStore
 from dienhinh.store.lease import lease, renew
@@ -52,6 +53,19 @@ Result = tuple[int, str, object]
 # Processed messages are committed in groups of this many (each in its own savepoint):
 # per-message commits cost more than the extraction itself on SQLite.
 _COMMIT_EVERY = 32
+# Fetched messages are recorded this many at a time (one multi-row INSERT).
+_STORE_SLICE = 25
+
+
+def _slices(items: Iterable[RawMail], n: int) -> Iterator[list[RawMail]]:
+    chunk: list[RawMail] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == n:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 @dataclass
@@ -83,6 +97,7 @@ def _extract_boundary(args: Job) -> Result:
     """
     from dienhinh.ingest.extract import extract_message
 
+    from dienhinh.ingest.apply import text_fingerprint
     from dienhinh.ingest.dedupe import minhash
 
     pk, blob_path, ctx = args
@@ -92,6 +107,7 @@ def _extract_boundary(args: Job) -> Result:
         for draft in outcome.articles:  # CPU work: done here, in the pool, not in the writer
             if draft.text.strip():
                 draft.signature = list(minhash(draft.text))
+                draft.fingerprint = text_fingerprint(draft.text)
         return pk, "ok", outcome
     except StorageError as err:
         return pk, "transient", (str(err), traceback.format_exc())
@@ -148,34 +164,58 @@ class Ingestor:
         total = len(rows)
         jobs = [(pk, str(self.raw_blobs.path(sha)), self.ctx) for pk, sha in rows]
         session = self.sessions()
-        pending_commit: list[int] = []
+        group: list[Result] = []
         try:
-            # One query loads the batch's messages into the session (s.get then finds them
-            # there) instead of one SELECT per message.
-            for chunk in range(0, len(rows), 500):
-                ids = [pk for pk, _sha in rows[chunk : chunk + 500]]
-                session.execute(select(Message).where(Message.id.in_(ids))).scalars().all()
-            for done, (pk, kind, payload) in enumerate(self._map(jobs), start=1):
-                self._record(session, pk, kind, payload, report)
-                pending_commit.append(pk)
+            for done, result in enumerate(self._map(jobs), start=1):
+                group.append(result)
                 self.progress("extract", done, total)
-                if len(pending_commit) >= _COMMIT_EVERY:
-                    self._commit(session, pending_commit, report)
+                if len(group) >= _COMMIT_EVERY:
+                    self._write(session, group, report)
                     if source is not None:
                         report.post_actions += self._post_actions(source)
-            self._commit(session, pending_commit, report)
+            self._write(session, group, report)
         finally:
             session.close()
         return report
 
-    @staticmethod
-    def _commit(session: Session, pks: list[int], report: RunReport) -> None:
-        """Commit a group of processed messages (one transaction for several messages,
-        each in its own savepoint: a failure of one never undoes the others)."""
+    def _write(self, session: Session, group: list[Result], report: RunReport) -> None:
+        """Write and commit a group of results: all at once when it goes through, else
+        message by message, each in its own savepoint, so one message that the database
+        refuses (or a bug) only fails that message."""
+        if not group:
+            return
+        counts = (report.articles, report.failed)
+        try:
+            with session.begin_nested():
+                fresh: list[tuple[Message, Outcome]] = []
+                # one query for the group's messages, held here (the session keeps only
+                # weak references to unchanged objects)
+                msgs = {m.id: m for m in session.execute(
+                    select(Message).where(Message.id.in_([pk for pk, _k, _p in group]))
+                ).scalars()}
+                for pk, kind, payload in group:
+                    msg = msgs.get(pk)
+                    if msg is None or msg.status != MessageState.RECEIVED:
+                        continue
+                    if kind == "ok":
+                        assert isinstance(payload, Outcome)
+                        fresh.append((msg, payload))
+                    else:
+                        self._fail(session, msg, kind, payload, report)
+                write_group(session, fresh)
+                for msg, outcome in fresh:
+                    self._count(outcome, report)
+        except Exception as err:  # noqa: BLE001 - retried one by one just below
+            if isinstance(err, SQLAlchemyError) and not session.is_active:
+                raise
+            log.warning("writing a group of %d failed (%s); writing one by one", len(group), err)
+            report.articles, report.failed = counts  # the savepoint is gone: count again
+            for pk, kind, payload in group:
+                self._record(session, pk, kind, payload, report)
         session.commit()
-        report.processed += len(pks)
-        report.message_pks.extend(pks)
-        pks.clear()
+        report.processed += len(group)
+        report.message_pks.extend(pk for pk, _k, _p in group)
+        group.clear()
 
     def reprocess(self, pks: Sequence[int]) -> RunReport:
         """Re-run messages from their stored bytes (the caller chose them)."""
@@ -315,19 +355,18 @@ class Ingestor:
         pks: list[int] = []
         expected = [i.uid for i in batch]
         stored_uids: set[int] = set()
-        limit = self.config.ingest.max_message_bytes
         with self.sessions() as s:
             try:
-                for raw in source.fetch(batch):
-                    report.fetched += 1
-                    if len(raw.data) > limit * 2:
-                        # Far over the limit: keep a record but do not hold it in memory twice.
-                        log.warning("message uid=%s is %d bytes (limit %d)", raw.uid, len(raw.data), limit)
-                    res = store_raw(s, self.raw_blobs, raw, post_action=post_action)
-                    stored_uids.add(raw.uid)
-                    if res.new_message:
-                        report.stored += 1
-                        pks.append(res.message_pk)
+                # Stored in slices as they arrive: a connection lost mid-batch keeps the
+                # slices already stored.
+                for slice_ in _slices(source.fetch(batch), _STORE_SLICE):
+                    report.fetched += len(slice_)
+                    results = store_raw_batch(s, self.raw_blobs, slice_, post_action=post_action)
+                    stored_uids.update(raw.uid for raw in slice_)
+                    for res in results:
+                        if res.new_message:
+                            report.stored += 1
+                            pks.append(res.message_pk)
             finally:
                 # Whatever was stored before an error is kept: the blobs are made durable,
                 # then the rows committed; last_uid covers only the contiguous prefix.
@@ -436,6 +475,8 @@ class Ingestor:
             pool.shutdown(wait=True)
 
     def _record(self, s: Session, pk: int, kind: str, payload: object, report: RunReport) -> None:
+        """Store one result in its own savepoint; a failure to store it becomes the
+        message's `failed` state."""
         msg = s.get(Message, pk)
         if msg is None or msg.status != MessageState.RECEIVED:
             return
@@ -443,26 +484,32 @@ class Ingestor:
             assert isinstance(payload, Outcome)
             try:
                 with s.begin_nested():
-                    apply_outcome(s, msg, payload)
+                    write_group(s, [(msg, payload)])
             except Exception as err:  # noqa: BLE001 - the writer side of the per-message boundary
                 if isinstance(err, SQLAlchemyError) and not s.is_active:
                     raise  # the database itself is gone: the poll ends, nothing is lost
-                # Storing one message's results failed (a value the database refuses, a bug):
-                # its savepoint is rolled back, the message is marked failed with the error,
-                # and the others in the group go on.
+                # Storing this message's results failed (a value the database refuses, a
+                # bug): its savepoint is rolled back and the message is marked failed.
                 log.exception("message %s: could not store the extraction", msg.message_id)
-                kind, payload = "error", (f"could not store the extraction: {err}",
-                                          f"{type(err).__name__}: {err}")
+                self._fail(s, msg, "error", (f"could not store the extraction: {err}",
+                                             f"{type(err).__name__}: {err}"), report)
             else:
-                report.articles += len(payload.articles)
-                if msg.status == MessageState.FAILED:
-                    report.failed += 1
-                return
+                self._count(payload, report)
+            return
+        self._fail(s, msg, kind, payload, report)
+
+    def _fail(self, s: Session, msg: Message, kind: str, payload: object, report: RunReport) -> None:
         error, detail = payload  # type: ignore[misc]
         with s.begin_nested():
             apply_failure(s, msg, error=error, detail=detail, transient=kind == "transient",
                           limits=self.config.ingest)
         report.failed += 1
+
+    @staticmethod
+    def _count(outcome: Outcome, report: RunReport) -> None:
+        report.articles += len(outcome.articles)
+        if outcome.status == "failed":
+            report.failed += 1
 
     # --- bookkeeping --------------------------------------------------------------------
 

@@ -17,11 +17,11 @@ from dienhinh.ingest.identity import body_sha256, header_facts
 from dienhinh.store.blobs import BlobStore
 from dienhinh.store.models import Delivery, Message, utcnow
 from dienhinh.store.states import MessageState, initial
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-__all__ = ["StoreResult", "store_raw"]
+__all__ = ["StoreResult", "store_raw", "store_raw_batch"]
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +71,83 @@ def store_raw(session: Session, blobs: BlobStore, raw: RawMail, *, post_action: 
         log.info("message %s delivered again at %s uid=%s; kept as one message",
                  msg.message_id, raw.mailbox, raw.uid)
     return StoreResult(msg.id, new_message=created, new_delivery=True)
+
+
+def store_raw_batch(
+    session: Session, blobs: BlobStore, raws: list[RawMail], *, post_action: bool
+) -> list[StoreResult]:
+    """``store_raw`` for a whole fetched batch in a handful of statements.
+
+    The common case (a message not seen before, once in the batch) is recorded with one
+    multi-row INSERT for the messages and one for the deliveries. Everything else (a
+    place already recorded, a Message-ID already stored or repeated within the batch) goes
+    through ``store_raw`` one by one, after the bulk insert, so it sees those rows.
+    """
+    facts = []
+    for raw in raws:
+        sha = blobs.put(raw.data, durable=False)
+        mid, generated, header_received = header_facts(raw.data)
+        facts.append((raw, sha, mid, generated, header_received))
+    mailbox = raws[0].mailbox if raws else ""
+    same_box = all(r.mailbox == mailbox for r in raws)
+    known_places: set[tuple[int, int, str]] = set()
+    known_ids: set[str] = set()
+    if raws and same_box:
+        uids = sorted({r.uid for r in raws})
+        locations = sorted({r.location for r in raws})
+        known_places = {
+            (v, u, loc) for v, u, loc in session.execute(
+                select(Delivery.uidvalidity, Delivery.uid, Delivery.location).where(
+                    Delivery.mailbox == mailbox, Delivery.uid.in_(uids),
+                    Delivery.location.in_(locations))
+            )
+        }
+        known_ids = set(session.execute(
+            select(Message.message_id).where(Message.message_id.in_(sorted({f[2] for f in facts})))
+        ).scalars())
+    fresh, rest = [], []
+    seen: set[str] = set()
+    for f in facts:
+        raw, _sha, mid = f[0], f[1], f[2]
+        if (not same_box or (raw.uidvalidity, raw.uid, raw.location) in known_places
+                or mid in known_ids or mid in seen):
+            rest.append(f)
+        else:
+            seen.add(mid)
+            fresh.append(f)
+    results: list[StoreResult] = []
+    if fresh:
+        rows = [{
+            "message_id": mid, "message_id_generated": generated, "sha256": sha,
+            "body_sha256": body_sha256(raw.data), "size": len(raw.data),
+            "received_at": raw.internal_date or header_received or utcnow(),
+            "status": str(MessageState.RECEIVED), "from_addr": "", "from_name": "", "subject": "",
+            "transient": False, "attempts": 0, "cover_note": "", "headers_text": "",
+            "defects": [], "meta": {},
+        } for raw, sha, mid, generated, header_received in fresh]
+        try:
+            with session.begin_nested():
+                # A plain multi-row INSERT, then the ids by Message-ID (unique): SQLite cannot
+                # return a multi-row INSERT's ids in parameter order.
+                session.execute(insert(Message), rows)
+                by_mid = dict(session.execute(
+                    select(Message.message_id, Message.id)
+                    .where(Message.message_id.in_([r["message_id"] for r in rows]))
+                ).all())
+                ids = [by_mid[r["message_id"]] for r in rows]
+                session.execute(insert(Delivery), [{
+                    "message_pk": pk, "mailbox": raw.mailbox, "uidvalidity": raw.uidvalidity,
+                    "uid": raw.uid, "location": raw.location, "sha256": sha,
+                    "post_action_state": "pending" if post_action else "none",
+                    "post_action_error": None,
+                } for pk, (raw, sha, *_r) in zip(ids, fresh, strict=True)])
+            results.extend(StoreResult(pk, new_message=True, new_delivery=True) for pk in ids)
+        except IntegrityError:
+            # Another worker stored one of these meanwhile (PostgreSQL): one by one instead.
+            rest = fresh + rest
+    for raw, *_r in rest:
+        results.append(store_raw(session, blobs, raw, post_action=post_action))
+    return results
 
 
 def _find_or_create(

@@ -13,7 +13,7 @@ from dienhinh.core.errors import IllegalTransition
 from dienhinh.store.models import Article, AuditLog, Message
 from sqlalchemy.orm import Session
 
-__all__ = ["ALLOWED", "ArticleState", "MessageState", "transition"]
+__all__ = ["ALLOWED", "ArticleState", "MessageState", "check_initial", "check_transition", "initial", "transition"]
 
 
 class MessageState(StrEnum):
@@ -64,11 +64,24 @@ INITIAL: dict[type, frozenset[str]] = {
 }
 
 
+def check_initial(kind: type, state: str) -> None:
+    """Raise IllegalTransition unless a new ``kind`` row may start in ``state``."""
+    if state not in INITIAL[kind]:
+        raise IllegalTransition(f"{kind.__name__} cannot start as {state!r}")
+
+
 def initial(obj: Message | Article, state: str) -> None:
     """Set the first state of a new object (not audited: its creation is the record)."""
-    if state not in INITIAL[type(obj)]:
-        raise IllegalTransition(f"{type(obj).__name__} cannot start as {state!r}")
+    check_initial(type(obj), state)
     obj.status = state
+
+
+def check_transition(kind: type, current: str, to: str, ident: object = "") -> str:
+    """Return ``to`` if ``kind`` may move from ``current`` to it, else raise. For bulk
+    writers that update many rows in one statement instead of going through objects."""
+    if to not in ALLOWED[kind].get(current, frozenset()):
+        raise IllegalTransition(f"{kind.__name__} {ident}: {current} -> {to} is not allowed")
+    return to
 
 
 def transition(
@@ -88,11 +101,7 @@ def transition(
     """
     kind = type(obj)
     current = obj.status
-    allowed = ALLOWED[kind].get(current, frozenset())
-    if to not in allowed:
-        ident = getattr(obj, "message_id", None) or obj.id
-        raise IllegalTransition(f"{kind.__name__} {ident}: {current} -> {to} is not allowed")
-    obj.status = to
+    obj.status = check_transition(kind, current, to, getattr(obj, "message_id", None) or obj.id)
     if audit:
         if obj.id is None:
             session.flush()

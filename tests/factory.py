@@ -251,15 +251,20 @@ def article_text(seed: int, n_paragraphs: int = 5) -> tuple[str, list[str]]:
         + f"{_sentence(rnd, rnd.randint(14, 22))} {_sentence(rnd, rnd.randint(10, 16))}"
         for i, p in enumerate(paras)
     ]
-    return title, paras[:n_paragraphs] if n_paragraphs <= len(paras) else paras
+    while len(paras) < n_paragraphs:  # longer articles: more of the article's own text
+        paras.append(f"{person} {_sentence(rnd, 8).lower()} {_sentence(rnd, rnd.randint(16, 24))} "
+                     f"{_sentence(rnd, rnd.randint(12, 20))} {_sentence(rnd, rnd.randint(10, 18))}")
+    return title, paras[:n_paragraphs]
 
 
-def mixed_corpus(n: int, *, seed: int = 1, domain: str = "laocai.gov.vn") -> list[bytes]:
+def mixed_corpus(n: int, *, seed: int = 1, domain: str = "laocai.gov.vn",
+                 paragraphs: int = 5) -> list[bytes]:
     """``n`` messages in the mix the benchmarks and load tests use: docx with photos,
-    text PDF, HTML body, plain text body."""
+    text PDF, HTML body, plain text body. ``paragraphs=10`` gives articles of about 700
+    words, the usual length of a unit's exemplar article."""
     out: list[bytes] = []
     for i in range(n):
-        title, paras = article_text(seed * 100003 + i)
+        title, paras = article_text(seed * 100003 + i, paragraphs)
         kind = i % 4
         date = datetime(2018, 1, 1, 8, 0, tzinfo=ICT) + timedelta(hours=7 * i)
         mid = f"<bench-{seed}-{i}@{domain}>"

@@ -8,6 +8,12 @@ How the contract maps onto IMAP:
   text, so there is never a non-ASCII SEARCH (servers disagree on CHARSET handling).
 - **Exact bytes, flags untouched.** ``BODY.PEEK[]`` returns the whole message as stored
   (CRLF line ends) without setting ``\\Seen``: staff still see the mail as unread.
+- **Large messages in pieces.** A message above ``ImapSource.large_message_bytes`` is
+  fetched alone as ``BODY.PEEK[]<offset.length>`` ranges of ``fetch_chunk_bytes`` and
+  joined once at the end: imaplib/imapclient hold several copies of a literal while
+  reading and parsing it (a 35 MB message in one FETCH peaks at about 3.4x its size),
+  while in pieces only the pieces and the joined result are alive at once (about 2x).
+  The bytes are the same as one ``BODY.PEEK[]``.
 - **Post-actions never delete mail.** ``move`` uses ``UID MOVE``; without the MOVE
   capability it copies, marks ``\\Deleted`` and ``UID EXPUNGE``\\ s exactly the copied UIDs
   (UIDPLUS). A plain ``EXPUNGE`` would also remove whatever a person had marked deleted
@@ -46,7 +52,14 @@ log = logging.getLogger(__name__)
 # of a large mailbox still takes only a few round trips.
 UID_CHUNK = 500
 
+# Messages larger than this (RFC822.SIZE, from list_new) are fetched alone, in partial
+# ranges of FETCH_CHUNK_BYTES (see the module docstring). ImapSource copies both into
+# attributes, so a test can lower them on one instance.
+LARGE_MESSAGE_BYTES = 4 * 1024 * 1024
+FETCH_CHUNK_BYTES = 2 * 1024 * 1024
+
 _BODY_KEY = b"BODY[]"
+_PARTIAL_PREFIX = b"BODY[]<"
 _DELETED = "\\Deleted"
 
 
@@ -70,6 +83,22 @@ def _uid_set(uids: Iterable[int]) -> str:
     return ",".join(out)
 
 
+def _partial_body(data: dict[bytes, Any], offset: int) -> bytes | None:
+    """The piece in a ``BODY.PEEK[]<offset.length>`` answer, or None when there is none
+    (the message is gone, or ``BODY[]<n> NIL``).
+
+    imapclient keys it as the server names it, ``b"BODY[]<offset>"`` (dovecot, RFC 3501);
+    any other ``BODY[]<...>`` key is accepted too, should a server spell the origin oddly.
+    """
+    piece = data.get(_PARTIAL_PREFIX + str(offset).encode("ascii") + b">")
+    if piece is None:
+        for key, value in data.items():
+            if isinstance(key, bytes) and key.startswith(_PARTIAL_PREFIX):
+                piece = value
+                break
+    return None if piece is None else bytes(piece)
+
+
 def _chunks(uids: Sequence[int], size: int = UID_CHUNK) -> Iterator[list[int]]:
     for i in range(0, len(uids), size):
         yield list(uids[i : i + size])
@@ -86,6 +115,8 @@ class ImapSource:
     """
 
     supports_uids = True
+    large_message_bytes = LARGE_MESSAGE_BYTES  # above this, fetch in pieces...
+    fetch_chunk_bytes = FETCH_CHUNK_BYTES  # ...of this many bytes
 
     def __init__(self, cfg: MailboxConfig) -> None:
         if not cfg.url.is_imap:
@@ -324,12 +355,22 @@ class ImapSource:
                 items.append(SourceItem(uid=uid, size=int(data[b"RFC822.SIZE"])))
         return items
 
+    def _is_large(self, item: SourceItem) -> bool:
+        return bool(item.size > self.large_message_bytes)
+
     def _batches(self, items: Sequence[SourceItem]) -> Iterator[list[SourceItem]]:
         """At most ``batch_size`` messages and ``batch_max_bytes`` per FETCH; a message
-        larger than the byte limit goes alone."""
+        larger than the byte limit goes alone, and so does a large one (``_is_large``),
+        which ``fetch`` then reads in pieces."""
         batch: list[SourceItem] = []
         size = 0
         for item in sorted(items, key=lambda i: i.uid):
+            if self._is_large(item):
+                if batch:
+                    yield batch
+                    batch, size = [], 0
+                yield [item]
+                continue
             if batch and (
                 len(batch) >= self.cfg.batch_size or size + item.size > self.cfg.batch_max_bytes
             ):
@@ -344,6 +385,11 @@ class ImapSource:
         """The exact bytes of each item, in UID order; vanished UIDs are skipped."""
         client = self._require()
         for batch in self._batches(items):
+            if len(batch) == 1 and self._is_large(batch[0]):
+                mail = self._fetch_in_pieces(client, batch[0])
+                if mail is not None:
+                    yield mail
+                continue
             uids = [i.uid for i in batch]
             with self._session("FETCH BODY.PEEK[]"):
                 resp = client.fetch(uids, ["BODY.PEEK[]", "INTERNALDATE"])
@@ -353,16 +399,71 @@ class ImapSource:
                 if body is None:
                     # Not returned at all, or BODY[] NIL: dovecot's answer for a message
                     # another session expunged that this session has not yet been told of.
-                    log.info("%s: UID %s vanished before it could be fetched", self.key, uid)
+                    self._vanished(uid)
                     continue
+                yield self._raw_mail(uid, bytes(body), data.get(b"INTERNALDATE"))
+
+    def _fetch_in_pieces(self, client: IMAPClient, item: SourceItem) -> RawMail | None:
+        """One large message as ``BODY.PEEK[]<offset.length>`` ranges, joined once.
+
+        RFC 3501 6.4.5: a range reaching past the end returns what is left, and one
+        starting at or past the end returns an empty string. A piece shorter than asked
+        is taken as the end only once ``item.size`` bytes are in; before that the next
+        range is asked for, so a server that hands out less than asked mid-message is
+        still read whole. An empty piece always ends the message. Returns None when the
+        message vanished, before the first piece or between two.
+        """
+        uid = item.uid
+        step = max(1, int(self.fetch_chunk_bytes))
+        parts: list[bytes] = []
+        offset = 0
+        when: object = None
+        while True:
+            wanted = [f"BODY.PEEK[]<{offset}.{step}>"]
+            if offset == 0:
+                wanted.append("INTERNALDATE")  # once, with the first piece
+            with self._session(f"FETCH BODY.PEEK[]<{offset}.{step}>"):
+                resp = client.fetch([uid], wanted)
+            data = resp.get(uid) or {}
+            piece = _partial_body(data, offset)
+            if offset == 0:
                 when = data.get(b"INTERNALDATE")
-                yield RawMail(
-                    data=bytes(body),
-                    mailbox=self.key,
-                    uidvalidity=self.uidvalidity,
-                    uid=uid,
-                    internal_date=when if isinstance(when, datetime) else None,
-                )
+            del resp, data  # only the piece stays referenced
+            if piece is None:
+                self._vanished(uid, offset)
+                return None
+            if not piece:
+                break
+            parts.append(piece)
+            offset += len(piece)
+            if len(piece) < step and offset >= item.size:
+                break
+        body = b"".join(parts)
+        parts.clear()
+        if len(body) != item.size:
+            # RFC822.SIZE is the size of BODY[]; a mismatch is the server's business, and
+            # the bytes it handed out are what is stored, but it is worth a line in the log.
+            log.warning(
+                "%s: UID %s: RFC822.SIZE %s but %s bytes fetched",
+                self.key,
+                uid,
+                item.size,
+                len(body),
+            )
+        return self._raw_mail(uid, body, when)
+
+    def _vanished(self, uid: int, offset: int = 0) -> None:
+        where = f" (after {offset} bytes)" if offset else ""
+        log.info("%s: UID %s vanished before it could be fetched%s", self.key, uid, where)
+
+    def _raw_mail(self, uid: int, data: bytes, when: object) -> RawMail:
+        return RawMail(
+            data=data,
+            mailbox=self.key,
+            uidvalidity=self.uidvalidity,
+            uid=uid,
+            internal_date=when if isinstance(when, datetime) else None,
+        )
 
     # --- post-actions ----------------------------------------------------------------------
 

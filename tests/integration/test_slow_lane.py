@@ -1,0 +1,387 @@
+"""The slow lane (ingest/slowlane.py) through a whole Maildir poll, on SQLite and PostgreSQL.
+
+Why these tests exist: the unit tests of ``convert.py`` and ``ocr.py`` call the converters
+directly. Here the same documents arrive by mail, so what is checked is the contract
+between the stages: the fast path marks a Word 97 .doc ``needs-conversion`` and a scan
+``needs-ocr`` at once, the slow lane picks them up *after* the fast path has committed,
+a missing tool leaves the article waiting and visible, and the first poll (or
+``reprocess``) after the tool is back finishes it. LibreOffice costs ~1 s a conversion
+and Tesseract ~1-2 s a page, so each test converts or OCRs as few documents as it can.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import time
+import unicodedata
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from dienhinh.core.text import fold
+from dienhinh.ingest import convert
+from dienhinh.ingest import ocr as ocr_module
+from dienhinh.ingest.ocr import tesseract_available
+from dienhinh.ingest.sources.maildir import MaildirSource
+from dienhinh.store.models import Article
+from dienhinh.worker.cli import main as cli_main
+from factory import (
+    DOCX_TYPE,
+    Attach,
+    DocSpec,
+    article_text,
+    make_docx,
+    make_email,
+    make_pdf,
+)
+from helpers import articles, deliver, ingestor, messages
+from sqlalchemy import select
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+needs_soffice = pytest.mark.skipif(
+    SOFFICE is None, reason="LibreOffice (libreoffice-writer-nogui) missing: run scripts/test-setup"
+)
+needs_tesseract = pytest.mark.skipif(
+    not tesseract_available("vie"),
+    reason="tesseract with Vietnamese (tesseract-ocr-vie) missing: run scripts/test-setup",
+)
+
+DOC_TYPE = "application/msword"
+LETTERHEAD = "UBND HUYỆN MƯỜNG KHƯƠNG"
+TITLE = "Chị Thào Thị Dợ ở xã Pha Long trồng chè shan tuyết để thoát nghèo"
+PARAGRAPHS = [
+    "Nhiều năm qua, chị Thào Thị Dợ được bà con trong thôn biết đến là người đi đầu trong "
+    "việc trồng chè shan tuyết dưới tán rừng. Từ hai bàn tay trắng, gia đình đã vươn lên.",
+    "Năm 2017, sau khi tham gia lớp tập huấn do xã tổ chức, chị mạnh dạn vay 40 triệu đồng "
+    "vốn ưu đãi để mở rộng nương chè. Đến nay mỗi năm thu nhập đạt trên 150 triệu đồng.",
+    "Không chỉ làm giàu cho bản thân, chị còn hướng dẫn cho 12 hộ trong thôn cùng làm theo, "
+    "góp phần xây dựng nông thôn mới ở địa phương.",
+]
+
+
+# --- fixtures made here ------------------------------------------------------------------------
+
+
+def _to_doc(docx: bytes, work: Path) -> bytes:
+    """A Word 97 .doc converted by LibreOffice from ``docx`` (a private profile in ``work``)."""
+    assert SOFFICE is not None
+    (work / "in.docx").write_bytes(docx)
+    subprocess.run(
+        [
+            SOFFICE,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--convert-to",
+            "doc:MS Word 97",
+            "--outdir",
+            str(work),
+            str(work / "in.docx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return (work / "in.doc").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def doc_bytes(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """One Word 97 .doc for the module (a LibreOffice run costs 1-2 s)."""
+    if SOFFICE is None:
+        pytest.skip("LibreOffice (libreoffice-writer-nogui) missing: run scripts/test-setup")
+    data = _to_doc(
+        make_docx(DocSpec(title=TITLE, paragraphs=PARAGRAPHS, letterhead=(LETTERHEAD,))),
+        tmp_path_factory.mktemp("mkdoc"),
+    )
+    assert data.startswith(convert.OLE2_MAGIC) and convert.detect_legacy_kind(data) == "doc"
+    return data
+
+
+def scan_pdf(title: str, paragraphs: list[str], dpi: int = 150) -> bytes:
+    """A text PDF rasterised into an image-only PDF: a scan, no text layer."""
+    src = pdfium.PdfDocument(make_pdf(title, paragraphs))
+    pages = [src[i].render(scale=dpi / 72).to_pil().convert("RGB") for i in range(len(src))]
+    src.close()
+    buf = io.BytesIO()
+    pages[0].save(buf, "PDF", resolution=dpi, save_all=True, append_images=pages[1:])
+    return buf.getvalue()
+
+
+def _words(text: str) -> list[str]:
+    return [w.strip(".,:;()") for w in unicodedata.normalize("NFC", text).casefold().split()]
+
+
+def recall(expected: str, got: str) -> float:
+    """Share of the expected words found in ``got`` (OCR is not exact)."""
+    want, have = _words(expected), set(_words(got))
+    return sum(w in have for w in want) / len(want)
+
+
+def _doc_mail(doc: bytes, mid: str, name: str = "bai-viet.doc", **kw: object) -> bytes:
+    return make_email(message_id=mid, attachments=[Attach(name, doc, DOC_TYPE)], **kw)
+
+
+def _source(config):
+    return MaildirSource.from_config(config.mailbox)
+
+
+def _hide_converters(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on a machine without LibreOffice, antiword and catdoc."""
+    monkeypatch.setattr(convert, "available_converters", lambda: [])
+    real_which = shutil.which
+    hidden = {"soffice", "libreoffice", "antiword", "catdoc"}
+    monkeypatch.setattr(
+        shutil, "which", lambda name, *a, **k: None if name in hidden else real_which(name, *a, **k)
+    )
+
+
+def _hide_tesseract(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_which = shutil.which
+    monkeypatch.setattr(
+        ocr_module.shutil,
+        "which",
+        lambda name, *a, **k: None if name == "tesseract" else real_which(name, *a, **k),
+    )
+
+
+def _assert_doc_article(art: Article) -> None:
+    assert art.status == "pending-review", (art.status, art.error)
+    assert art.source == "doc"
+    assert "converted" in art.flags
+    assert art.error is None
+    assert fold(art.title) == fold(TITLE)
+    for para in PARAGRAPHS:
+        assert fold(para) in fold(art.text)
+    assert LETTERHEAD not in art.text  # the letterhead is not article text
+    assert unicodedata.is_normalized("NFC", art.text)
+
+
+def _export_articles(tmp_path: Path, config) -> list[dict]:
+    """`dienhinh export articles` against the test's database and data folder."""
+    cfg = tmp_path / "cli.toml"
+    cfg.write_text(
+        f'[paths]\ndata_dir = "{config.data_dir}"\n[database]\nurl = "{config.database.url}"\n'
+        f'[mailbox]\nurl = "maildir://{config.mailbox.url.path}"\n[ingest]\nworkers = 1\n',
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    assert cli_main(["--config", str(cfg), "-q", "export", "articles"], out=out) == 0
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+# --- .doc through LibreOffice -------------------------------------------------------------------
+
+
+@needs_soffice
+def test_doc_attachment_is_converted_after_the_fast_path(make_config, doc_bytes):
+    """GIVEN a mail with a Word 97 .doc WHEN polled THEN the article is pending-review,
+    source "doc", flagged "converted", with the document's text; the raw bytes are kept."""
+    config = make_config()
+    raw = _doc_mail(doc_bytes, "<doc1@laocai.gov.vn>")
+    deliver(config.mailbox.url.path, raw)
+    ing = ingestor(config)
+    report = ing.poll(_source(config))
+    assert report.ok and report.converted == 1 and report.failed == 0
+    (msg,) = messages(ing)
+    assert msg.status == "ingested"
+    assert ing.raw_blobs.read(msg.sha256) == raw
+    (art,) = articles(ing)
+    _assert_doc_article(art)
+    assert art.origin == "bai-viet.doc"
+    assert ing.blobs.read(art.document_sha256) == doc_bytes  # the .doc itself is kept
+
+
+@needs_soffice
+@pytest.mark.parametrize("resume", ["next-poll", "reprocess"])
+def test_doc_waits_without_a_converter_then_converts(
+    make_config, doc_bytes, monkeypatch, tmp_path, resume
+):
+    """GIVEN no converter installed WHEN a .doc arrives THEN its article waits in
+    needs-conversion, visible in `export articles`; WHEN the converter is back THEN the
+    next poll (nothing new in the mailbox) or `reprocess` converts it."""
+    config = make_config()
+    deliver(config.mailbox.url.path, _doc_mail(doc_bytes, "<doc2@laocai.gov.vn>"))
+    ing = ingestor(config)
+    with monkeypatch.context() as m:
+        _hide_converters(m)
+        report = ing.poll(_source(config))
+        assert report.ok and report.converted == 0
+        (art,) = articles(ing)
+        assert art.status == "needs-conversion" and art.text == ""
+        assert art.source == "doc"
+        assert art.error and "conversion" in art.error
+        assert messages(ing)[0].status == "ingested"
+        exported = _export_articles(tmp_path, config)
+        assert [(a["status"], a["source"]) for a in exported] == [("needs-conversion", "doc")]
+        assert exported[0]["message_id"] == "doc2@laocai.gov.vn"
+        # Still no converter: another poll leaves it waiting, untouched.
+        assert ing.poll(_source(config)).converted == 0
+        assert articles(ing)[0].status == "needs-conversion"
+
+    if resume == "next-poll":
+        report = ing.poll(_source(config))
+        assert report.fetched == 0
+    else:
+        report = ing.reprocess([messages(ing)[0].id])
+    assert report.converted == 1
+    (art,) = articles(ing)
+    _assert_doc_article(art)
+    assert _export_articles(tmp_path, config)[0]["status"] == "pending-review"
+
+
+@needs_soffice
+def test_corrupt_doc_fails_alone(make_config, doc_bytes):
+    """GIVEN a damaged .doc beside a good .docx, and a second good message WHEN polled
+    THEN the .doc's article is failed with an error, the .docx article and the other
+    message go on."""
+    config = make_config()
+    md = config.mailbox.url.path
+    # A real .doc whose Word stream is overwritten with noise past its first sector.
+    broken = bytearray(doc_bytes)
+    for i in range(1536, len(broken) - 512):
+        broken[i] = (i * 7 + 13) % 256
+    broken = bytes(broken)
+    title, paras = article_text(301)
+    good = make_docx(DocSpec(title=title, paragraphs=paras))
+    raw = make_email(
+        message_id="<bad-doc@laocai.gov.vn>",
+        attachments=[Attach("hong.doc", broken, DOC_TYPE), Attach("bai-tot.docx", good, DOCX_TYPE)],
+    )
+    deliver(md, raw)
+    other = _doc_mail(doc_bytes, "<good-doc@laocai.gov.vn>")
+    deliver(md, other)
+    ing = ingestor(config)
+    report = ing.poll(_source(config))
+    assert report.ok
+    by_mid = {m.message_id: m for m in messages(ing)}
+    assert ing.raw_blobs.read(by_mid["bad-doc@laocai.gov.vn"].sha256) == raw
+    assert by_mid["bad-doc@laocai.gov.vn"].status == "ingested"
+    assert by_mid["good-doc@laocai.gov.vn"].status == "ingested"
+    arts = {a.origin: a for a in articles(ing)}
+    assert arts["hong.doc"].status == "failed", (
+        arts["hong.doc"].status,
+        arts["hong.doc"].text[:200],
+    )
+    assert arts["hong.doc"].error and "conversion failed" in arts["hong.doc"].error
+    assert arts["bai-tot.docx"].status == "pending-review"
+    _assert_doc_article(arts["bai-viet.doc"])
+
+
+@needs_soffice
+def test_slow_lane_budget_leaves_the_rest_for_the_next_poll(make_config, doc_bytes, monkeypatch):
+    """GIVEN three .doc mails, a 1 s slow-lane budget and conversions that take longer
+    WHEN polled THEN the fast path's work is committed before any conversion starts, one
+    .doc is converted per poll, and the others wait visibly for the next poll."""
+    config = make_config(ingest={"slow_lane_budget_seconds": 1})
+    md = config.mailbox.url.path
+    for i in range(3):
+        deliver(
+            md,
+            _doc_mail(
+                doc_bytes, f"<budget{i}@laocai.gov.vn>", name=f"bai{i}.doc", subject=f"Bài viết {i}"
+            ),
+        )
+    title, paras = article_text(302)
+    deliver(
+        md,
+        make_email(
+            message_id="<fast@laocai.gov.vn>",
+            attachments=[
+                Attach("bai.docx", make_docx(DocSpec(title=title, paragraphs=paras)), DOCX_TYPE)
+            ],
+        ),
+    )
+    ing = ingestor(config)
+    real = convert.convert_legacy
+    seen_before_conversion: list[list[tuple[str, str]]] = []
+
+    def slow_convert(*args, **kwargs):
+        # What another reader of the database sees while the slow lane works.
+        with ing.sessions() as s:
+            seen_before_conversion.append(
+                [
+                    (a.source, a.status)
+                    for a in s.execute(select(Article).order_by(Article.id)).scalars()
+                ]
+            )
+        time.sleep(1.1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(convert, "convert_legacy", slow_convert)
+    first = ing.poll(_source(config))
+    assert first.ok and first.fetched == 4 and first.converted == 1
+    # The .docx article was committed (pending-review) before the first conversion began.
+    assert ("docx", "pending-review") in seen_before_conversion[0]
+    assert sorted(s for _, s in seen_before_conversion[0]).count("needs-conversion") == 3
+    statuses = [a.status for a in articles(ing) if a.source == "doc"]
+    assert sorted(statuses) == ["needs-conversion", "needs-conversion", "pending-review"]
+
+    second = ing.poll(_source(config))
+    assert second.fetched == 0 and second.converted == 1
+    third = ing.poll(_source(config))
+    assert third.converted == 1
+    docs = [a for a in articles(ing) if a.source == "doc"]
+    # The same .doc sent three times: once converted, the copies are found to be duplicates
+    # of the first (oldest first: converted in the order they arrived).
+    assert [a.status for a in docs] == ["pending-review", "duplicate", "duplicate"]
+    assert all("converted" in a.flags and a.text for a in docs)
+
+
+# --- scanned PDF through Tesseract --------------------------------------------------------------
+
+
+@needs_tesseract
+def test_scanned_pdf_is_ocred(make_config):
+    """GIVEN an image-only PDF WHEN polled THEN the article is pending-review, source
+    "pdf-scan", flagged "ocr", with the page's text."""
+    config = make_config()
+    title, paras = article_text(311)
+    scan = scan_pdf(title, paras)
+    raw = make_email(
+        message_id="<scan1@laocai.gov.vn>",
+        attachments=[Attach("bai-scan.pdf", scan, "application/pdf")],
+    )
+    deliver(config.mailbox.url.path, raw)
+    ing = ingestor(config)
+    report = ing.poll(_source(config))
+    assert report.ok and report.ocred == 1
+    (msg,) = messages(ing)
+    assert msg.status == "ingested" and ing.raw_blobs.read(msg.sha256) == raw
+    (art,) = articles(ing)
+    assert art.status == "pending-review", (art.status, art.error)
+    assert art.source == "pdf-scan" and "ocr" in art.flags
+    assert recall(title, art.title) >= 0.8
+    assert recall(" ".join(paras), art.text) >= 0.8
+    assert unicodedata.is_normalized("NFC", art.text)
+
+
+@needs_tesseract
+def test_scanned_pdf_waits_without_tesseract_then_is_ocred(make_config, monkeypatch, tmp_path):
+    """GIVEN no Tesseract WHEN a scan arrives THEN its article waits in needs-ocr (visible
+    in the export); the first poll with Tesseract back reads it."""
+    config = make_config()
+    title, paras = article_text(312)
+    deliver(
+        config.mailbox.url.path,
+        make_email(
+            message_id="<scan2@laocai.gov.vn>",
+            attachments=[Attach("scan.pdf", scan_pdf(title, paras), "application/pdf")],
+        ),
+    )
+    ing = ingestor(config)
+    with monkeypatch.context() as m:
+        _hide_tesseract(m)
+        report = ing.poll(_source(config))
+        assert report.ok and report.ocred == 0
+        (art,) = articles(ing)
+        assert art.status == "needs-ocr" and art.text == ""
+        assert [a["status"] for a in _export_articles(tmp_path, config)] == ["needs-ocr"]
+    report = ing.poll(_source(config))
+    assert report.fetched == 0 and report.ocred == 1
+    (art,) = articles(ing)
+    assert art.status == "pending-review" and art.source == "pdf-scan" and "ocr" in art.flags
+    assert recall(" ".join(paras), art.text) >= 0.8
