@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["collapse_ws", "fold", "nfc", "strip_diacritics"]
+__all__ = ["collapse_ws", "fold", "nfc", "scrub", "strip_diacritics"]
 
 _WS = re.compile(r"\s+")
 
@@ -54,3 +54,17 @@ def collapse_ws(text: str) -> str:
 def fold(text: str) -> str:
     """Matching key: no diacritics, case-folded, whitespace collapsed."""
     return collapse_ws(strip_diacritics(text).casefold())
+
+
+# C0 and C1 control characters except tab, line feed and carriage return; also the
+# Unicode "noncharacters" U+FFFE/U+FFFF. Mail and documents carry them by accident (or
+# on purpose); PostgreSQL refuses NUL, and none of them means anything in an article.
+_CONTROLS = {cp: None for cp in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F,
+                                  *range(0x80, 0xA0), 0xFFFE, 0xFFFF]}
+
+
+def scrub(text: str) -> str:
+    """``text`` without control characters (tab and line breaks kept)."""
+    if text.isprintable():
+        return text
+    return text.translate(_CONTROLS)

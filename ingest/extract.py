@@ -33,7 +33,7 @@ from dienhinh.core.errors import (
     NeedsConversion,
     NeedsOCR,
 )
-from dienhinh.core.text import fold
+from dienhinh.core.text import fold, scrub
 from dienhinh.core.types import (
     ArticleDraft,
     Asset,
@@ -381,6 +381,30 @@ def extract_message(
     data: bytes, ctx: ExtractContext, *, registry: Registry | None = None
 ) -> Outcome:
     """Parse one raw email and extract its articles. See the module docstring."""
+    return _scrubbed(_extract(data, ctx, registry))
+
+
+def _scrubbed(outcome: Outcome) -> Outcome:
+    """Remove control characters from every text the outcome carries: the one place
+    between parsers and storage, so no parser has to remember it."""
+    h = outcome.headers
+    for name in ("subject", "from_name", "from_addr", "raw_headers", "message_id"):
+        setattr(h, name, scrub(getattr(h, name)))
+    outcome.cover_note = scrub(outcome.cover_note)
+    outcome.body_text = scrub(outcome.body_text)
+    if outcome.reason:
+        outcome.reason = scrub(outcome.reason)
+    for att in outcome.attachments:
+        att.filename = scrub(att.filename)
+    for art in outcome.articles:
+        art.title, art.text, art.lead = scrub(art.title), scrub(art.text), scrub(art.lead)
+        art.header_lines = [scrub(line) for line in art.header_lines]
+        for img in art.images:
+            img.filename, img.caption = scrub(img.filename), scrub(img.caption)
+    return outcome
+
+
+def _extract(data: bytes, ctx: ExtractContext, registry: Registry | None) -> Outcome:
     parsed = parse_message(data, ctx.limits)
     if parsed.fatal:
         return Outcome(

@@ -13,6 +13,8 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import parsedate_to_datetime
 
+from dienhinh.core.text import scrub
+
 __all__ = ["body_sha256", "generated_message_id", "header_facts", "normalise_message_id"]
 
 _HEADER_PARSER = BytesHeaderParser(policy=compat32)
@@ -26,7 +28,7 @@ def normalise_message_id(value: str | None) -> str:
     value = str(value).strip()
     m = _ANGLE.search(value)
     mid = m.group(1) if m else value
-    mid = "".join(mid.split())
+    mid = scrub("".join(mid.split()))  # no spaces or control characters (NUL breaks PostgreSQL)
     return mid[:990]
 
 

@@ -496,7 +496,16 @@ def parse_message(data: bytes, limits: IngestConfig) -> ParsedMail:
         )
     # parse_lean is email.message_from_bytes for ordinary mail; for big messages it keeps
     # large base64 bodies out of the parser's memory (see leanparse.py).
-    lean = parse_lean(data)
+    try:
+        lean = parse_lean(data)
+    except RecursionError:
+        # The standard parser recurses once per nesting level: thousands of nested
+        # multiparts exhaust Python's stack before our own depth check can run.
+        return ParsedMail(
+            headers=parse_headers_only(data, limits),
+            fatal=(f"MIME nesting too deep to parse (far over max_mime_depth, "
+                   f"{limits.max_mime_depth})"),
+        )
     msg = lean.message
     headers, defects = _headers(msg, data, block)
     out = ParsedMail(headers=headers, defects=defects, message=msg)

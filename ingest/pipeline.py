@@ -417,6 +417,8 @@ class Ingestor:
     # --- extraction ---------------------------------------------------------------------
 
     def _workers(self) -> int:
+        """Extraction processes: ``ingest.workers``, or one per core when 0; 1 means
+        extraction runs in this process, with no pool."""
         n = self.config.ingest.workers
         return n if n > 0 else (os.cpu_count() or 1)
 

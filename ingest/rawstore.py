@@ -164,7 +164,7 @@ def _find_or_create(
             # reusing ids). Keep it as its own message under a derived, stable id.
             log.warning("Message-ID %s reused for different content %s; stored separately",
                         mid, sha[:12])
-            candidate = f"{mid}~{sha[:12]}"
+            candidate = f"{mid[:980]}~{sha[:12]}"  # within message_id's 1000 characters
             continue
         msg = Message(
             message_id=candidate,

@@ -735,7 +735,7 @@ def test_password_protected_document_fails_clearly(make_config, name, ctype, bui
     assert name in art.error
 
 
-# --- known bugs (xfail strict: each passes once the lead fixes it) -------------------------------
+# --- regressions: bugs these tests found (xfail until fixed) -----------------------------------
 
 _BOTH = pytest.mark.parametrize(
     "db_url", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
@@ -743,35 +743,23 @@ _BOTH = pytest.mark.parametrize(
 
 
 @_SQLITE
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: multiparts nested ~3000 deep make the stdlib parser (email.feedparser, called by "
-        "leanparse.parse_lean from mime.parse_message) raise RecursionError; the message fails as "
-        "'internal error while extracting: RecursionError' instead of a reason naming the MIME "
-        "nesting limit (max_mime_depth)"
-    ),
-)
 def test_very_deep_nesting_is_reported_as_the_limit(make_config):
+    """Regression. Before the fix: multiparts nested ~3000 deep make the stdlib parser
+    (email.feedparser, called by leanparse.parse_lean from mime.parse_message) raise
+    RecursionError; the message fails as 'internal error while extracting: RecursionError'
+    instead of a reason naming the MIME nesting limit (max_mime_depth)."""
     _ing, _report, msg = poll_one(make_config(), make_nested_email(3000))
     assert "internal error" not in (msg.reason or "")
     assert "nesting" in ((msg.reason or "") + (msg.error or "")).lower()
 
 
 @_BOTH
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: ingest/identity.normalise_message_id keeps NUL and control characters; on PostgreSQL "
-        "the raw row cannot be inserted (DataError: text fields cannot contain NUL), store_raw "
-        "fails "
-        "inside _fetch_and_store, the poll ends with 'database error', and every later poll stops "
-        "at the same message: the mailbox is stuck (mail after it is never stored). On SQLite "
-        "the id "
-        "is stored with the NUL"
-    ),
-)
 def test_message_id_with_nul_does_not_stop_the_mailbox(make_config):
+    """Regression. Before the fix: ingest/identity.normalise_message_id keeps NUL and
+    control characters; on PostgreSQL the raw row cannot be inserted (DataError: text fields
+    cannot contain NUL), store_raw fails inside _fetch_and_store, the poll ends with
+    'database error', and every later poll stops at the same message: the mailbox is stuck
+    (mail after it is never stored). On SQLite the id is stored with the NUL."""
     bad = b"From: a@laocai.gov.vn\r\nMessage-ID: <a\x00b@x>\r\nSubject: s\r\n\r\nnoi dung\r\n"
     _ing, _report, msgs = poll_all(make_config(), [bad, make_email(message_id="<after-nul@x>")])
     assert all("\x00" not in m.message_id for m in msgs)
@@ -779,20 +767,12 @@ def test_message_id_with_nul_does_not_stop_the_mailbox(make_config):
 
 
 @_BOTH
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: normalise_message_id caps ids at 990 characters, but rawstore._find_or_create "
-        "stores a "
-        "reused id (same Message-ID, different content) as f'{mid}~{sha[:12]}', 1003 characters, "
-        "over Message.message_id String(1000). On PostgreSQL the insert fails "
-        "(StringDataRightTruncation), "
-        "the poll ends with 'database error' and the mailbox is stuck at that message; on SQLite "
-        "the "
-        "over-long id is stored"
-    ),
-)
 def test_long_reused_message_id_does_not_stop_the_mailbox(make_config):
+    """Regression. Before the fix: normalise_message_id caps ids at 990 characters, but
+    rawstore._find_or_create stores a reused id (same Message-ID, different content) as
+    f'{mid}~{sha[:12]}', 1003 characters, over Message.message_id String(1000). On
+    PostgreSQL the insert fails (StringDataRightTruncation), the poll ends with 'database
+    error' and the mailbox is stuck at that message; on SQLite the over-long id is stored."""
     mid = "<" + "a" * 995 + "@laocai.gov.vn>"
     raws = [
         make_email(message_id=mid, subject="một"),
@@ -806,18 +786,13 @@ def test_long_reused_message_id_does_not_stop_the_mailbox(make_config):
 
 @_BOTH
 @pytest.mark.parametrize("name", ["nul-and-8bit-headers", "garbage-bytes"])
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: NUL (and other C0 control) characters from headers and bodies reach the database "
-        "unfiltered (mime._text_header / decode_text keep them). SQLite stores them (a subject "
-        "with "
-        "NUL; garbage bytes become a pending-review text-body article full of control characters), "
-        "PostgreSQL refuses them, so the same mail is 'failed: could not store the extraction: "
-        "psycopg.DataError' on PostgreSQL and no-article/ingested on SQLite"
-    ),
-)
 def test_control_characters_never_reach_stored_text(make_config, name):
+    """Regression. Before the fix: NUL (and other C0 control) characters from headers and
+    bodies reach the database unfiltered (mime._text_header / decode_text keep them). SQLite
+    stores them (a subject with NUL; garbage bytes become a pending-review text-body article
+    full of control characters), PostgreSQL refuses them, so the same mail is 'failed: could
+    not store the extraction: psycopg.DataError' on PostgreSQL and no-article/ingested on
+    SQLite."""
     ing, _report, msg = poll_one(make_config(), MALFORMED[name]())
     assert msg.status != "failed", msg.reason
     texts = [msg.subject, msg.from_name, msg.cover_note or ""]
