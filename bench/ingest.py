@@ -186,10 +186,18 @@ def memory_child(work: Path, port: int) -> None:
     engine = make_engine(config.database.url)
     upgrade(engine)
     report = Ingestor(config, engine).poll(ImapSource(config.mailbox))
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(json.dumps({"self_mb": own, "children_mb": kids, "articles": report.articles,
+    # VmHWM, not getrusage's ru_maxrss: on Linux ru_maxrss survives fork+exec, so a child
+    # of the (large) benchmark process would report the parent's peak as its own.
+    own = _vm_hwm_mb()
+    print(json.dumps({"self_mb": own, "children_mb": 0.0, "articles": report.articles,
                       "error": report.error}))
+
+
+def _vm_hwm_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def peak_memory() -> dict[str, float]:
@@ -452,8 +460,8 @@ def main() -> None:
     mem = peak_memory()
     results.update(peak_rss_mb=round(max(mem["self_mb"], mem["children_mb"]), 1),
                    peak_rss_main_mb=round(mem["self_mb"], 1))
-    print(f"(d) peak RSS with a 25 MB attachment: main process {mem['self_mb']:.0f} MB, "
-          f"largest child {mem['children_mb']:.0f} MB (target <= 300 MB)")
+    print(f"(d) peak RSS with a 25 MB attachment: {mem['self_mb']:.0f} MB, fetch, storage and "
+          f"extraction all in one process (target <= 300 MB)")
     results["formats"] = formats_bench()
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))

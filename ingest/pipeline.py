@@ -19,8 +19,7 @@ import multiprocessing
 import os
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from collections import deque
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -49,6 +48,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 Job = tuple[int, str, ExtractContext]  # (message pk, path of its raw bytes, context)
 Result = tuple[int, str, object]
+Pending = tuple[list[Job], Iterator[Result]]  # submitted jobs and their results, in order
 
 # Processed messages are committed in groups of this many (each in its own savepoint):
 # per-message commits cost more than the extraction itself on SQLite.
@@ -153,6 +153,10 @@ class Ingestor:
                         source: MailSource | None = None) -> RunReport:
         """Extract every message waiting in `received` whose retry time has come."""
         report = report or RunReport(kind="process")
+        self._drain(self._submit(self._pending_jobs(pks)), report, source)
+        return report
+
+    def _pending_jobs(self, pks: Sequence[int] | None) -> list[Job]:
         with self.sessions() as s:
             q = select(Message.id, Message.sha256).where(Message.status == MessageState.RECEIVED)
             if pks is not None:
@@ -161,12 +165,16 @@ class Ingestor:
                 now = utcnow()
                 q = q.where((Message.next_attempt_at.is_(None)) | (Message.next_attempt_at <= now))
             rows = s.execute(q.order_by(Message.id)).all()
-        total = len(rows)
-        jobs = [(pk, str(self.raw_blobs.path(sha)), self.ctx) for pk, sha in rows]
+        return [(pk, str(self.raw_blobs.path(sha)), self.ctx) for pk, sha in rows]
+
+    def _drain(self, pending: Pending, report: RunReport, source: MailSource | None) -> None:
+        """Write the results of submitted jobs as they come, in groups."""
+        jobs, results = pending
+        total = len(jobs)
         session = self.sessions()
         group: list[Result] = []
         try:
-            for done, result in enumerate(self._map(jobs), start=1):
+            for done, result in enumerate(results, start=1):
                 group.append(result)
                 self.progress("extract", done, total)
                 if len(group) >= _COMMIT_EVERY:
@@ -176,7 +184,6 @@ class Ingestor:
             self._write(session, group, report)
         finally:
             session.close()
-        return report
 
     def _write(self, session: Session, group: list[Result], report: RunReport) -> None:
         """Write and commit a group of results: all at once when it goes through, else
@@ -251,9 +258,9 @@ class Ingestor:
         report.ocred += slow.ocred
         report.failed += slow.failed
 
-    def close(self) -> None:
+    def close(self, *, wait: bool = True) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True)
+            self._pool.shutdown(wait=wait, cancel_futures=not wait)
             self._pool = None
 
     # --- the run ------------------------------------------------------------------------
@@ -275,11 +282,26 @@ class Ingestor:
                 items = source.list_new(last_uid, known)
                 total = len(items)
                 log.info("%s %s: %d new message(s)", kind, source.key, total)
+                # Extraction of one batch overlaps the fetching and storing of the next:
+                # the pool works on batch N while this process fetches N+1, then this
+                # process writes N's results while the pool works on N+1.
+                previous: Pending | None = None
                 for batch in self._batches(items):
                     self._renew_lease()
-                    pks = self._fetch_and_store(source, batch, uidvalidity, post_action, report)
+                    try:
+                        pks = self._fetch_and_store(source, batch, uidvalidity, post_action, report)
+                    except SourceError:
+                        if previous is not None:  # what was fetched before is written first
+                            self._drain(previous, report, None)
+                        raise
                     self.progress("fetch", report.fetched, total)
-                    self.process_pending(pks=pks, report=report, source=source)
+                    current = self._submit(self._pending_jobs(pks))
+                    if previous is not None:
+                        self._drain(previous, report, source)
+                        report.post_actions += self._post_actions(source)
+                    previous = current
+                if previous is not None:
+                    self._drain(previous, report, source)
                     report.post_actions += self._post_actions(source)
                 # retries of earlier transient failures whose time has come
                 self.process_pending(report=report, source=source)
@@ -427,41 +449,30 @@ class Ingestor:
         ctx.set_forkserver_preload(["dienhinh.ingest.extract"])
         return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
 
-    def _map(self, jobs: list[Job]) -> Iterator[Result]:
-        """Results in job order. Small runs stay in-process; larger ones use a process pool
-        with a bounded window of jobs in flight. A worker that dies (a parser segfault on a
-        hostile file, the OOM killer) breaks the pool: the jobs that were in flight are then
-        re-run one per fresh process, so only the guilty message is marked failed."""
+    def _submit(self, jobs: list[Job]) -> Pending:
+        """Start extracting ``jobs``; the results are read, in job order, from the returned
+        iterator. Small runs stay in-process (lazily, when read). Larger ones go to the
+        process pool at once, so the pool works while this process fetches and stores the
+        next batch. A worker that dies (a parser segfault on a hostile file, the OOM killer)
+        breaks the pool: every job whose result was lost is re-run in a fresh process of
+        its own, so only the guilty message is marked failed."""
         if len(jobs) < self.config.ingest.parallel_threshold or self._workers() == 1:
-            yield from map(_extract_boundary, jobs)
-            return
-        window = 4 * self._workers()
-        queue: deque[tuple[Job, Future[Result]]] = deque()
-        todo = iter(jobs)
-        while True:
-            if self._pool is None:
-                self._pool = self._new_pool(self._workers())
-            while len(queue) < window:
-                job = next(todo, None)
-                if job is None:
-                    break
-                queue.append((job, self._pool.submit(_extract_boundary, job)))
-            if not queue:
-                return
-            job, fut = queue[0]
+            return jobs, map(_extract_boundary, jobs)
+        if self._pool is None:
+            self._pool = self._new_pool(self._workers())
+        futures = [self._pool.submit(_extract_boundary, job) for job in jobs]
+        return jobs, self._results(jobs, futures)
+
+    def _results(self, jobs: list[Job], futures: list[Future[Result]]) -> Iterator[Result]:
+        for job, fut in zip(jobs, futures, strict=True):
             try:
-                result = fut.result()
-            except BrokenProcessPool:
-                log.error("an extraction process died; re-running %d message(s) one by one",
-                          len(queue))
-                self.close()
-                in_flight = [j for j, _f in queue]
-                queue.clear()
-                for j in in_flight:
-                    yield self._isolated(j)
-                continue
-            queue.popleft()
-            yield result
+                yield fut.result()
+            except (BrokenProcessPool, CancelledError):  # cancelled: a broken pool's queue
+                if self._pool is not None:
+                    log.error("an extraction process died; the messages it was working on "
+                              "are re-run one per process")
+                    self.close(wait=False)
+                yield self._isolated(job)
 
     def _isolated(self, job: Job) -> Result:
         pool = self._new_pool(1)

@@ -162,7 +162,7 @@ def test_crash_after_raw_commit_loses_nothing(make_config, monkeypatch):
     def die(*a, **k):
         raise Crash
 
-    monkeypatch.setattr(ing, "process_pending", die)
+    monkeypatch.setattr(ing, "_drain", die)  # the step after the raw rows are committed
     with pytest.raises(Crash):
         ing.poll(_source(config))
     assert [m.status for m in messages(ing)] == ["received"] * 4
@@ -218,3 +218,39 @@ def test_parallel_pool_gives_same_result(make_config):
     report = ing.poll(_source(config))
     assert report.processed == 6 and report.articles == 6
     assert all(m.status == "ingested" for m in messages(ing))
+
+
+def test_a_worker_process_crash_fails_only_its_message(make_config, monkeypatch):
+    """GIVEN a message whose extraction kills its worker process (as a parser segfault
+    would) WHEN polled with a process pool THEN only that message is `failed`, the others
+    are ingested, and the poll ends normally."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    import dienhinh.ingest.extract as extract
+    from dienhinh.ingest.pipeline import Ingestor
+
+    real = extract.extract_message
+
+    def crashing(data, ctx):
+        if b"<boom@laocai.gov.vn>" in data:
+            os._exit(11)
+        return real(data, ctx)
+
+    monkeypatch.setattr(extract, "extract_message", crashing)
+    # fork, so the workers inherit the patched function (forkserver would re-import it)
+    monkeypatch.setattr(Ingestor, "_new_pool", lambda self, n: ProcessPoolExecutor(
+        max_workers=n, mp_context=multiprocessing.get_context("fork")))
+    config = make_config(ingest={"workers": 2, "parallel_threshold": 2})
+    md = config.mailbox.url.path
+    for i in range(5):
+        deliver(md, _docx_mail(60 + i, message_id=f"<ok{i}@laocai.gov.vn>"))
+    deliver(md, _docx_mail(70, message_id="<boom@laocai.gov.vn>"))
+    ing = ingestor(config)
+    report = ing.poll(_source(config))
+    assert report.ok and report.processed == 6
+    by_id = {m.message_id: m for m in messages(ing)}
+    assert by_id["boom@laocai.gov.vn"].status == "failed"
+    assert "crashed" in by_id["boom@laocai.gov.vn"].reason
+    assert all(by_id[f"ok{i}@laocai.gov.vn"].status == "ingested" for i in range(5))
