@@ -435,8 +435,16 @@ def main() -> None:
             server.bulk_load(USER, msgs)
             bare_fetch(server)  # warm the server's caches
             fetch_s = bare_fetch(server)
-            ref_s, _ = reference(server)
-            prod_s, report = product(server, work)
+            # Best of two runs each, alternating, on the same mailbox: the machine's noise
+            # (2 shared cores) moves single runs by 10-20%.
+            ref_runs, prod_runs = [], []
+            for attempt in range(2):
+                ref_runs.append(reference(server)[0])
+                t, report = product(server, work / f"run{attempt}")
+                prod_runs.append(t)
+            ref_s, prod_s = min(ref_runs), min(prod_runs)
+            results.update(reference_runs_s=[round(x, 3) for x in ref_runs],
+                           product_runs_s=[round(x, 3) for x in prod_runs])
         finally:
             server.stop()
     results.update(
@@ -465,6 +473,51 @@ def main() -> None:
     results["formats"] = formats_bench()
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
+    write_results_md(results)
+
+
+def write_results_md(r: dict[str, object]) -> None:
+    """Record this run's figures in bench/RESULTS.md (the ingest section is replaced)."""
+    import datetime as _dt
+
+    lines = [
+        "## Ingest (bench/ingest.py)",
+        "",
+        f"Run {_dt.datetime.now(_dt.UTC):%Y-%m-%d %H:%M} UTC on {r['cores']} cores, "
+        f"{r['messages']} mixed messages (docx + photos, text PDF, HTML body, text body; "
+        "about 600 words each) from a private dovecot on loopback, into SQLite.",
+        "",
+        "| figure | value | target |",
+        "|---|---|---|",
+        f"| (a) product, end to end | {r['product_s']} s ({r['product_ms_per_msg']} ms/msg) | |",
+        f"| (a) reference script | {r['reference_s']} s ({r['reference_ms_per_msg']} ms/msg) | |",
+        f"| (a) ratio product / reference | {r['ratio']} | <= 1.0 |",
+        f"| (b) bare FETCH | {r['fetch_s']} s ({r['fetch_ms_per_msg']} ms/msg) | |",
+        f"| (c) idle poll, {r['idle_size']} messages | {round(1000 * float(r['idle_poll_s']), 1)} ms "  # type: ignore[arg-type]
+        f"(10 messages: {round(1000 * float(r['idle_poll_small_s']), 1)} ms) | <= 1 s |",  # type: ignore[arg-type]
+        f"| (d) peak RSS, 25 MB attachment | {r['peak_rss_mb']} MB | <= 300 MB |",
+        "",
+        "Best of two alternating runs each for (a): "
+        f"reference {r.get('reference_runs_s')}, product {r.get('product_runs_s')}.",
+        "",
+    ]
+    fmt = r.get("formats")
+    if isinstance(fmt, dict) and fmt:
+        lines += ["Per-format cost (ms per message; the slow lane runs after the fast path):", "",
+                  "| format | fast path | slow lane |", "|---|---|---|"]
+        for name, v in fmt.items():
+            if isinstance(v, dict):
+                lines.append(f"| {name} | {v.get('fast_ms_per_msg', '')} | {v.get('slow_ms_per_msg', '')} |")
+        lines.append("")
+    path = HERE / "RESULTS.md"
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n\n"
+    head, sep, rest = old.partition("## Ingest (bench/ingest.py)")
+    tail = ""
+    if sep:
+        nxt = rest.find("\n## ")
+        tail = rest[nxt + 1 :] if nxt != -1 else ""
+    path.write_text(head.rstrip() + "\n\n" + "\n".join(lines) + ("\n" + tail if tail else ""),
+                    encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -377,6 +377,30 @@ def _body_article(
     return None, reason
 
 
+def _scanned_pages(st: _State, subject: str) -> ArticleDraft | None:
+    """Photos of a printed article (no document, no article in the body): an `image-scan`
+    article that waits for OCR, with the pages in order. Ordinary photos (people, places)
+    are told apart by ``ocr.looks_like_text_page``; only this rare case pays for it."""
+    from dienhinh.ingest.ocr import looks_like_text_page
+
+    pages = [ph for ph in st.photos if looks_like_text_page(ph.part.payload)]
+    if not pages:
+        return None
+    images = []
+    for position, ph in enumerate(pages):
+        ph.attachment.used_as = "article"
+        images.append(Asset(sha256=ph.attachment.sha256, size=ph.part.size,
+                            content_type=ph.part.content_type, filename=ph.part.filename,
+                            role="photo", position=position, part_path=ph.part.path))
+    st.photos = [ph for ph in st.photos if ph not in pages]
+    return ArticleDraft(
+        title=clean_subject(subject), text="", source="image-scan",
+        origin=", ".join(ph.part.filename or ph.part.path for ph in pages)[:1000],
+        status="needs-ocr", images=images, flags=["ocr"],
+        error="photographed pages: waiting for OCR",
+    )
+
+
 def extract_message(
     data: bytes, ctx: ExtractContext, *, registry: Registry | None = None
 ) -> Outcome:
@@ -474,6 +498,11 @@ def _extract(data: bytes, ctx: ExtractContext, registry: Registry | None) -> Out
                 img.position = position
                 st.by_path[img.part_path].used_as = "photo"
             articles.append(article)
+    if not articles and st.photos:
+        scan = _scanned_pages(st, subject)
+        if scan is not None:
+            articles.append(scan)
+            reason = None
     _place_photos(st, articles)
     for article in articles:
         if not article.title:

@@ -53,7 +53,7 @@ def _run(article: Article, ctx: ExtractContext, blobs: BlobStore) -> list[Articl
         return convert_legacy(blobs.read(article.document_sha256), article.origin, ctx)
     if article.document_sha256:
         return ocr_pdf(blobs.read(article.document_sha256), ctx)
-    pages = [(blobs.read(a.sha256), a.content_type) for a in article.images]
+    pages = [(blobs.read(a.sha256), a.filename) for a in article.images]
     return ocr_images(pages, ctx)
 
 

@@ -564,3 +564,32 @@ def make_forward_email(inner: bytes, *, note: str = "Chuyển tiếp bài của 
         subject=subject,
         boundary=b"==fwd-" + hashlib.sha256(inner).hexdigest()[:16].encode() + b"==",
     )
+
+
+def make_page_photo(title: str, paragraphs: Sequence[str], *, width: int = 1240,
+                    font_px: int = 30) -> bytes:
+    """A JPEG 'photo' of a printed page (black text on white, DejaVu): what a unit sends
+    when it photographs a typed article instead of attaching the file."""
+    import textwrap
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    img = Image.new("L", (width, int(width * 1.414)), 255)
+    draw = ImageDraw.Draw(img)
+    body = ImageFont.truetype(str(DEJAVU), font_px)
+    head = ImageFont.truetype(str(DEJAVU_BOLD), int(font_px * 1.4))
+    margin = width // 10
+    chars = int((width - 2 * margin) / (font_px * 0.55))
+    y = margin
+    for line in textwrap.wrap(title, int(chars / 1.4)):
+        draw.text((margin, y), line, font=head, fill=0)
+        y += int(font_px * 1.9)
+    y += font_px
+    for para in paragraphs:
+        for line in textwrap.wrap(para, chars):
+            draw.text((margin, y), line, font=body, fill=0)
+            y += int(font_px * 1.45)
+        y += font_px // 2
+    buf = io.BytesIO()
+    img.convert("RGB").save(buf, "JPEG", quality=85)
+    return buf.getvalue()
