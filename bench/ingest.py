@@ -58,6 +58,7 @@ def corpus(n: int) -> list[bytes]:
 
 # --- the reference script -------------------------------------------------------------------
 
+
 def reference(server: Dovecot) -> tuple[float, int]:
     import docx
     import pypdf
@@ -103,6 +104,7 @@ def bare_fetch(server: Dovecot) -> float:
 
 
 # --- the product ----------------------------------------------------------------------------
+
 
 def product_config(server: Dovecot, work: Path, **ingest: object):
     from dienhinh.core.config import config_from_mapping
@@ -160,8 +162,14 @@ def idle_poll(size: int, base: list[bytes]) -> tuple[float, float]:
                     info = c.select_folder("INBOX", readonly=True)
                     uids = c.search("ALL")
                 with Session(engine) as s:
-                    s.add(MailboxState(key=config.mailbox.url.key, uidvalidity=info[b"UIDVALIDITY"],
-                                       last_uid=max(uids), consecutive_failures=0))
+                    s.add(
+                        MailboxState(
+                            key=config.mailbox.url.key,
+                            uidvalidity=info[b"UIDVALIDITY"],
+                            last_uid=max(uids),
+                            consecutive_failures=0,
+                        )
+                    )
                     s.commit()
                 ing.poll(ImapSource(config.mailbox))  # warm
                 t0 = time.perf_counter()
@@ -189,8 +197,11 @@ def memory_child(work: Path, port: int) -> None:
     # VmHWM, not getrusage's ru_maxrss: on Linux ru_maxrss survives fork+exec, so a child
     # of the (large) benchmark process would report the parent's peak as its own.
     own = _vm_hwm_mb()
-    print(json.dumps({"self_mb": own, "children_mb": 0.0, "articles": report.articles,
-                      "error": report.error}))
+    print(
+        json.dumps(
+            {"self_mb": own, "children_mb": 0.0, "articles": report.articles, "error": report.error}
+        )
+    )
 
 
 def _vm_hwm_mb() -> float:
@@ -207,13 +218,20 @@ def peak_memory() -> dict[str, float]:
         server.start()
         try:
             big = os.urandom(25 * 1024 * 1024)
-            raw = make_email(subject="Ảnh lớn", attachments=[
-                Attach("anh-rat-lon.jpg", b"\xff\xd8\xff\xe0" + big, "image/jpeg"),
-                Attach("bai.docx", _small_docx(), DOCX_TYPE)])
+            raw = make_email(
+                subject="Ảnh lớn",
+                attachments=[
+                    Attach("anh-rat-lon.jpg", b"\xff\xd8\xff\xe0" + big, "image/jpeg"),
+                    Attach("bai.docx", _small_docx(), DOCX_TYPE),
+                ],
+            )
             server.append(USER, raw)
             out = subprocess.run(
                 [sys.executable, __file__, "--memory-child", str(work), str(server.port)],
-                capture_output=True, text=True, check=True)
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             return json.loads(out.stdout.strip().splitlines()[-1])
         finally:
             server.stop()
@@ -249,15 +267,28 @@ def _docs_to_doc(docxs: list[bytes], work: Path) -> list[bytes]:
     for i, data in enumerate(docxs):
         (work / f"in{i}.docx").write_bytes(data)
         names.append(str(work / f"in{i}.docx"))
-    subprocess.run([soffice, "--headless", "--norestore",
-                    f"-env:UserInstallation={(work / 'profile').as_uri()}",
-                    "--convert-to", "doc:MS Word 97", "--outdir", str(work), *names],
-                   check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--convert-to",
+            "doc:MS Word 97",
+            "--outdir",
+            str(work),
+            *names,
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     return [(work / f"in{i}.doc").read_bytes() for i in range(len(docxs))]
 
 
 def _scan_pdf(title: str, paras: list[str], dpi: int = 150) -> bytes:
     import pypdfium2 as pdfium
+
     from factory import make_pdf
 
     src = pdfium.PdfDocument(make_pdf(title, paras))
@@ -282,41 +313,65 @@ def format_messages(kind: str, n: int, work: Path) -> list[bytes]:
     )
 
     texts = [article_text(5000 + 100 * len(kind) + i, 10) for i in range(n)]
-    docxs = [make_docx(DocSpec(title=t, paragraphs=p, letterhead=("UBND HUYỆN SA PA",)))
-             for t, p in texts]
+    docxs = [
+        make_docx(DocSpec(title=t, paragraphs=p, letterhead=("UBND HUYỆN SA PA",)))
+        for t, p in texts
+    ]
 
     def mail(i: int, attach: list[Attach], **kw: object) -> bytes:
-        return make_email(subject=f"Gửi bài {kind} {i}",
-                          message_id=f"<fmt-{kind}-{i}@laocai.gov.vn>",
-                          attachments=attach, **kw)
+        return make_email(
+            subject=f"Gửi bài {kind} {i}",
+            message_id=f"<fmt-{kind}-{i}@laocai.gov.vn>",
+            attachments=attach,
+            **kw,
+        )
 
     if kind == "docx":
         return [mail(i, [Attach("bai.docx", d, DOCX_TYPE)]) for i, d in enumerate(docxs)]
     if kind == "zip-docx":
-        return [mail(i, [Attach("bai-nen.zip",
-                                make_zip([("bai.docx", d), ("anh.jpg", make_jpeg(seed=i))]),
-                                "application/zip")]) for i, d in enumerate(docxs)]
+        return [
+            mail(
+                i,
+                [
+                    Attach(
+                        "bai-nen.zip",
+                        make_zip([("bai.docx", d), ("anh.jpg", make_jpeg(seed=i))]),
+                        "application/zip",
+                    )
+                ],
+            )
+            for i, d in enumerate(docxs)
+        ]
     if kind == "forwarded-docx":
         # make_forward_email gives every forward the same Message-ID; give each its own.
-        return [make_forward_email(mail(i, [Attach("bai.docx", d, DOCX_TYPE)]),
-                                   filename=f"thu goc {i}.eml")
-                .replace(b"<raw-1@laocai.gov.vn>", f"<fmt-fwd-{i}@laocai.gov.vn>".encode(), 1)
-                for i, d in enumerate(docxs)]
+        return [
+            make_forward_email(
+                mail(i, [Attach("bai.docx", d, DOCX_TYPE)]), filename=f"thu goc {i}.eml"
+            ).replace(b"<raw-1@laocai.gov.vn>", f"<fmt-fwd-{i}@laocai.gov.vn>".encode(), 1)
+            for i, d in enumerate(docxs)
+        ]
     if kind == "tcvn3-docx":
         out = []
         for i, (title, paras) in enumerate(texts):
-            doc = make_docx_paragraphs([Para(to_tcvn3("ubnd huyện sa pa"), font=".VnTimeH",
-                                             bold=True),
-                                        Para(to_tcvn3(title.lower()), font=".VnTimeH", bold=True),
-                                        *(Para(to_tcvn3(p), font=".VnTime") for p in paras)])
+            doc = make_docx_paragraphs(
+                [
+                    Para(to_tcvn3("ubnd huyện sa pa"), font=".VnTimeH", bold=True),
+                    Para(to_tcvn3(title.lower()), font=".VnTimeH", bold=True),
+                    *(Para(to_tcvn3(p), font=".VnTime") for p in paras),
+                ]
+            )
             out.append(mail(i, [Attach("bai-tcvn3.docx", doc, DOCX_TYPE)]))
         return out
     if kind == "doc":
-        return [mail(i, [Attach("bai.doc", d, "application/msword")])
-                for i, d in enumerate(_docs_to_doc(docxs, work))]
+        return [
+            mail(i, [Attach("bai.doc", d, "application/msword")])
+            for i, d in enumerate(_docs_to_doc(docxs, work))
+        ]
     if kind == "pdf-scan":
-        return [mail(i, [Attach("bai-scan.pdf", _scan_pdf(t, p[:5]), "application/pdf")])
-                for i, (t, p) in enumerate(texts)]
+        return [
+            mail(i, [Attach("bai-scan.pdf", _scan_pdf(t, p[:5]), "application/pdf")])
+            for i, (t, p) in enumerate(texts)
+        ]
     raise ValueError(kind)
 
 
@@ -325,22 +380,24 @@ def format_run(kind: str, raws: list[bytes], work: Path) -> dict[str, object]:
     the slow lane apart (the Ingestor's own slow_lane step, wrapped with a clock)."""
     from collections import Counter
 
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
     from dienhinh.core.config import config_from_mapping
     from dienhinh.ingest.pipeline import Ingestor
     from dienhinh.ingest.sources.maildir import MaildirSource
     from dienhinh.store.db import make_engine
     from dienhinh.store.migrate import upgrade
     from dienhinh.store.models import Article
-    from sqlalchemy import select
-    from sqlalchemy.orm import Session
 
     md = work / "maildir"
     for sub in ("cur", "new", "tmp"):
         (md / sub).mkdir(parents=True)
     for i, raw in enumerate(raws):
         (md / "new" / f"{1700000000 + i}.M{i}P1.bench").write_bytes(raw)
-    config = config_from_mapping({"paths": {"data_dir": str(work / "var")},
-                                  "mailbox": {"url": f"maildir://{md}"}})
+    config = config_from_mapping(
+        {"paths": {"data_dir": str(work / "var")}, "mailbox": {"url": f"maildir://{md}"}}
+    )
     engine = make_engine(config.database.url)
     upgrade(engine)
     ing = Ingestor(config, engine)
@@ -368,7 +425,9 @@ def format_run(kind: str, raws: list[bytes], work: Path) -> dict[str, object]:
         "fast_ms_per_msg": round(1000 * fast_s / n, 1),
         "slow_ms_per_msg": round(1000 * slow_s / n, 1),
         "total_ms_per_msg": round(1000 * total_s / n, 1),
-        "converted": report.converted, "ocred": report.ocred, "failed": report.failed,
+        "converted": report.converted,
+        "ocred": report.ocred,
+        "failed": report.failed,
         "articles": dict(Counter(f"{src}:{st}" for src, st in arts)),
         "error": report.error,
     }
@@ -379,12 +438,16 @@ def formats_bench() -> dict[str, object]:
 
     from dienhinh.ingest.ocr import tesseract_available
 
-    have = {"doc": bool(shutil.which("soffice") or shutil.which("libreoffice")),
-            "pdf-scan": tesseract_available("vie")}
+    have = {
+        "doc": bool(shutil.which("soffice") or shutil.which("libreoffice")),
+        "pdf-scan": tesseract_available("vie"),
+    }
     out: dict[str, object] = {}
-    print("(e) per-format cost, ms per message (Maildir -> Ingestor.poll -> SQLite); the slow"
-          "\n    lane runs after the fast path has committed every message, so it never delays"
-          "\n    the common path")
+    print(
+        "(e) per-format cost, ms per message (Maildir -> Ingestor.poll -> SQLite); the slow"
+        "\n    lane runs after the fast path has committed every message, so it never delays"
+        "\n    the common path"
+    )
     with tempfile.TemporaryDirectory(prefix="dh-fmt-warm-") as tmp:  # imports, first parse
         format_run("docx", format_messages("docx", 2, Path(tmp)), Path(tmp))
     print(f"    {'format':<16}{'n':>3}{'fast path':>12}{'slow lane':>12}{'total':>10}  articles")
@@ -402,8 +465,10 @@ def formats_bench() -> dict[str, object]:
         ok = res["articles"].get(f"{source}:pending-review", 0) == n  # type: ignore[union-attr]
         res["all_pending_review"] = ok
         out[kind] = res
-        print(f"    {kind:<16}{n:>3}{res['fast_ms_per_msg']:>12}{res['slow_ms_per_msg']:>12}"
-              f"{res['total_ms_per_msg']:>10}  {res['articles']}{'' if ok else '  (UNEXPECTED)'}")
+        print(
+            f"    {kind:<16}{n:>3}{res['fast_ms_per_msg']:>12}{res['slow_ms_per_msg']:>12}"
+            f"{res['total_ms_per_msg']:>10}  {res['articles']}{'' if ok else '  (UNEXPECTED)'}"
+        )
     return out
 
 
@@ -413,8 +478,11 @@ def main() -> None:
     ap.add_argument("--idle-size", type=int, default=10000)
     ap.add_argument("--json", type=Path)
     ap.add_argument("--memory-child", nargs=2, metavar=("WORK", "PORT"))
-    ap.add_argument("--formats", action="store_true",
-                    help="run only part (e), the per-format cost (it also runs after (a)-(d))")
+    ap.add_argument(
+        "--formats",
+        action="store_true",
+        help="run only part (e), the per-format cost (it also runs after (a)-(d))",
+    )
     args = ap.parse_args()
     if args.memory_child:
         memory_child(Path(args.memory_child[0]), int(args.memory_child[1]))
@@ -443,37 +511,58 @@ def main() -> None:
                 t, report = product(server, work / f"run{attempt}")
                 prod_runs.append(t)
             ref_s, prod_s = min(ref_runs), min(prod_runs)
-            results.update(reference_runs_s=[round(x, 3) for x in ref_runs],
-                           product_runs_s=[round(x, 3) for x in prod_runs])
+            results.update(
+                reference_runs_s=[round(x, 3) for x in ref_runs],
+                product_runs_s=[round(x, 3) for x in prod_runs],
+            )
         finally:
             server.stop()
     results.update(
-        reference_s=round(ref_s, 3), product_s=round(prod_s, 3), ratio=round(prod_s / ref_s, 3),
+        reference_s=round(ref_s, 3),
+        product_s=round(prod_s, 3),
+        ratio=round(prod_s / ref_s, 3),
         fetch_s=round(fetch_s, 3),
         reference_ms_per_msg=round(1000 * ref_s / len(msgs), 2),
         product_ms_per_msg=round(1000 * prod_s / len(msgs), 2),
         fetch_ms_per_msg=round(1000 * fetch_s / len(msgs), 2),
-        product_articles=report.articles, product_failed=report.failed, product_error=report.error,
+        product_articles=report.articles,
+        product_failed=report.failed,
+        product_error=report.error,
     )
-    print(f"(a) ingest {len(msgs)} messages: product {prod_s:.2f} s "
-          f"({results['product_ms_per_msg']} ms/msg), reference {ref_s:.2f} s "
-          f"({results['reference_ms_per_msg']} ms/msg): ratio {prod_s / ref_s:.2f} (target <= 1.0)")
+    print(
+        f"(a) ingest {len(msgs)} messages: product {prod_s:.2f} s "
+        f"({results['product_ms_per_msg']} ms/msg), reference {ref_s:.2f} s "
+        f"({results['reference_ms_per_msg']} ms/msg): ratio {prod_s / ref_s:.2f} (target <= 1.0)"
+    )
     print(f"    product stored {report.articles} articles, {report.failed} failed")
     print(f"(b) bare FETCH: {fetch_s:.2f} s ({results['fetch_ms_per_msg']} ms/msg)")
     idle_big, idle_small = idle_poll(args.idle_size, msgs)
-    results.update(idle_poll_s=round(idle_big, 4), idle_poll_small_s=round(idle_small, 4),
-                   idle_size=args.idle_size)
-    print(f"(c) poll with no new mail: {idle_big * 1000:.1f} ms on {args.idle_size} messages, "
-          f"{idle_small * 1000:.1f} ms on 10 (target <= 1 s)")
+    results.update(
+        idle_poll_s=round(idle_big, 4),
+        idle_poll_small_s=round(idle_small, 4),
+        idle_size=args.idle_size,
+    )
+    print(
+        f"(c) poll with no new mail: {idle_big * 1000:.1f} ms on {args.idle_size} messages, "
+        f"{idle_small * 1000:.1f} ms on 10 (target <= 1 s)"
+    )
     mem = peak_memory()
-    results.update(peak_rss_mb=round(max(mem["self_mb"], mem["children_mb"]), 1),
-                   peak_rss_main_mb=round(mem["self_mb"], 1))
-    print(f"(d) peak RSS with a 25 MB attachment: {mem['self_mb']:.0f} MB, fetch, storage and "
-          f"extraction all in one process (target <= 300 MB)")
+    results.update(
+        peak_rss_mb=round(max(mem["self_mb"], mem["children_mb"]), 1),
+        peak_rss_main_mb=round(mem["self_mb"], 1),
+    )
+    print(
+        f"(d) peak RSS with a 25 MB attachment: {mem['self_mb']:.0f} MB, fetch, storage and "
+        f"extraction all in one process (target <= 300 MB)"
+    )
     results["formats"] = formats_bench()
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     write_results_md(results)
+
+
+def _ms(seconds: object) -> float:
+    return round(1000 * float(seconds), 1)  # type: ignore[arg-type]
 
 
 def write_results_md(r: dict[str, object]) -> None:
@@ -493,8 +582,8 @@ def write_results_md(r: dict[str, object]) -> None:
         f"| (a) reference script | {r['reference_s']} s ({r['reference_ms_per_msg']} ms/msg) | |",
         f"| (a) ratio product / reference | {r['ratio']} | <= 1.0 |",
         f"| (b) bare FETCH | {r['fetch_s']} s ({r['fetch_ms_per_msg']} ms/msg) | |",
-        f"| (c) idle poll, {r['idle_size']} messages | {round(1000 * float(r['idle_poll_s']), 1)} ms "  # type: ignore[arg-type]
-        f"(10 messages: {round(1000 * float(r['idle_poll_small_s']), 1)} ms) | <= 1 s |",  # type: ignore[arg-type]
+        f"| (c) idle poll, {r['idle_size']} messages | {_ms(r['idle_poll_s'])} ms "
+        f"(10 messages: {_ms(r['idle_poll_small_s'])} ms) | <= 1 s |",
         f"| (d) peak RSS, 25 MB attachment | {r['peak_rss_mb']} MB | <= 300 MB |",
         "",
         "Best of two alternating runs each for (a): "
@@ -503,11 +592,17 @@ def write_results_md(r: dict[str, object]) -> None:
     ]
     fmt = r.get("formats")
     if isinstance(fmt, dict) and fmt:
-        lines += ["Per-format cost (ms per message; the slow lane runs after the fast path):", "",
-                  "| format | fast path | slow lane |", "|---|---|---|"]
+        lines += [
+            "Per-format cost (ms per message; the slow lane runs after the fast path):",
+            "",
+            "| format | fast path | slow lane |",
+            "|---|---|---|",
+        ]
         for name, v in fmt.items():
             if isinstance(v, dict):
-                lines.append(f"| {name} | {v.get('fast_ms_per_msg', '')} | {v.get('slow_ms_per_msg', '')} |")
+                lines.append(
+                    f"| {name} | {v.get('fast_ms_per_msg', '')} | {v.get('slow_ms_per_msg', '')} |"
+                )
         lines.append("")
     path = HERE / "RESULTS.md"
     old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n\n"
@@ -516,8 +611,9 @@ def write_results_md(r: dict[str, object]) -> None:
     if sep:
         nxt = rest.find("\n## ")
         tail = rest[nxt + 1 :] if nxt != -1 else ""
-    path.write_text(head.rstrip() + "\n\n" + "\n".join(lines) + ("\n" + tail if tail else ""),
-                    encoding="utf-8")
+    path.write_text(
+        head.rstrip() + "\n\n" + "\n".join(lines) + ("\n" + tail if tail else ""), encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":

@@ -36,7 +36,9 @@ class Classifier(Protocol):
     def classify(self, article: ArticleDraft, ctx: ClassifyContext) -> list[TagSuggestion]: ...
 
 
-def build_registry(classes: Iterable[type[Classifier]], enabled: Iterable[str] | None = None) -> list[Classifier]:
+def build_registry(
+    classes: Iterable[type[Classifier]], enabled: Iterable[str] | None = None
+) -> list[Classifier]:
     """Instantiate the enabled taggers in order; a duplicate or unknown name is an error."""
     by_name: dict[str, type[Classifier]] = {}
     for cls in classes:
@@ -47,6 +49,8 @@ def build_registry(classes: Iterable[type[Classifier]], enabled: Iterable[str] |
     out = []
     for n in names:
         if n not in by_name:
-            raise ConfigError("classifiers.enabled", f"unknown tagger {n!r}; known: {sorted(by_name)}")
+            raise ConfigError(
+                "classifiers.enabled", f"unknown tagger {n!r}; known: {sorted(by_name)}"
+            )
         out.append(by_name[n]())
     return out

@@ -109,7 +109,9 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def parse_mailbox_url(url: str, *, key: str = "mailbox.url", base: Path | None = None) -> MailboxURL:
+def parse_mailbox_url(
+    url: str, *, key: str = "mailbox.url", base: Path | None = None
+) -> MailboxURL:
     """Parse and check a mailbox URL; raise ConfigError naming ``key`` if it is wrong."""
     if not url:
         raise ConfigError(key, "is empty; give imaps://USER@HOST/INBOX or maildir:///PATH")
@@ -147,7 +149,8 @@ def parse_mailbox_url(url: str, *, key: str = "mailbox.url", base: Path | None =
         )
     if scheme == "imap" and not _is_loopback(host):
         raise ConfigError(
-            key, f"plain imap:// is only allowed on loopback, not {host}; use imaps or imap+starttls"
+            key,
+            f"plain imap:// is only allowed on loopback, not {host}; use imaps or imap+starttls",
         )
     folder = unquote(parts.path.lstrip("/")) or "INBOX"
     return MailboxURL(scheme=scheme, host=host, port=port, username=username, folder=folder)
@@ -303,8 +306,12 @@ def _check_type(key: str, value: Any, types: type | tuple[type, ...]) -> None:
 
 
 def _names(types: tuple[type, ...]) -> str:
-    return " or ".join({"str": "a string", "int": "an integer", "float": "a number",
-                        "bool": "true/false"}[t.__name__] for t in types)
+    return " or ".join(
+        {"str": "a string", "int": "an integer", "float": "a number", "bool": "true/false"}[
+            t.__name__
+        ]
+        for t in types
+    )
 
 
 def _positive(key: str, value: int | float) -> None:
@@ -357,7 +364,9 @@ def config_from_mapping(
         value = data.get(name, {})
         return value if isinstance(value, Mapping) else {}
 
-    paths, db, mb, ing, log = (section(n) for n in ("paths", "database", "mailbox", "ingest", "logging"))
+    paths, db, mb, ing, log = (
+        section(n) for n in ("paths", "database", "mailbox", "ingest", "logging")
+    )
 
     data_dir = Path(env.get(ENV_DATA_DIR) or paths.get("data_dir", "var"))
     if not data_dir.is_absolute():
@@ -387,7 +396,9 @@ def config_from_mapping(
 
     post_action = mb.get("post_action", "none")
     if post_action not in POST_ACTIONS:
-        raise ConfigError("mailbox.post_action", f"has value {post_action!r}, expected one of {POST_ACTIONS}")
+        raise ConfigError(
+            "mailbox.post_action", f"has value {post_action!r}, expected one of {POST_ACTIONS}"
+        )
     ca_file = mb.get("ca_file")
     mailbox = MailboxConfig(
         url=mailbox_url,
@@ -422,7 +433,9 @@ def config_from_mapping(
     json_env = env.get(ENV_LOG_JSON)
     logging_cfg = LoggingConfig(
         level=str(log.get("level", "INFO")).upper(),
-        json=(json_env.lower() in ("1", "true", "yes")) if json_env else bool(log.get("json", False)),
+        json=(json_env.lower() in ("1", "true", "yes"))
+        if json_env
+        else bool(log.get("json", False)),
     )
     if logging_cfg.level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError("logging.level", f"has value {logging_cfg.level!r}")

@@ -59,8 +59,19 @@ def fold(text: str) -> str:
 # C0 and C1 control characters except tab, line feed and carriage return; also the
 # Unicode "noncharacters" U+FFFE/U+FFFF. Mail and documents carry them by accident (or
 # on purpose); PostgreSQL refuses NUL, and none of them means anything in an article.
-_CONTROLS = {cp: None for cp in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F,
-                                  *range(0x80, 0xA0), 0xFFFE, 0xFFFF]}
+_CONTROLS = {
+    cp: None
+    for cp in [
+        *range(0x00, 0x09),
+        0x0B,
+        0x0C,
+        *range(0x0E, 0x20),
+        0x7F,
+        *range(0x80, 0xA0),
+        0xFFFE,
+        0xFFFF,
+    ]
+}
 
 
 def scrub(text: str) -> str:

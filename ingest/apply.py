@@ -24,8 +24,8 @@ __all__ = [
     "apply_failure",
     "clear_previous",
     "link_duplicates",
-    "origins",
     "message_fields",
+    "origins",
     "text_fingerprint",
 ]
 
@@ -44,8 +44,14 @@ def origins(chain: list[ForwardOrigin]) -> list[dict[str, Any]]:
     """The forward chain as JSON (outermost first; the last is the original sender), kept
     as evidence for attributing the article to the unit that wrote it."""
     return [
-        {"from_name": o.from_name, "from_addr": o.from_addr, "subject": o.subject,
-         "date": o.date.isoformat() if o.date else None, "date_text": o.date_text, "via": o.via}
+        {
+            "from_name": o.from_name,
+            "from_addr": o.from_addr,
+            "subject": o.subject,
+            "date": o.date.isoformat() if o.date else None,
+            "date_text": o.date_text,
+            "via": o.via,
+        }
         for o in chain
     ]
 
@@ -61,8 +67,11 @@ def message_fields(outcome: Outcome) -> dict[str, Any]:
         "cover_note": outcome.cover_note,
         "headers_text": h.raw_headers,
         "defects": list(outcome.defects),
-        "meta": {"forwarded_from": origins(outcome.forwarded_from)} if outcome.forwarded_from else {},
-        "error": "\n".join(f"{e.part_path} {e.filename}: {e.error}" for e in outcome.errors) or None,
+        "meta": {"forwarded_from": origins(outcome.forwarded_from)}
+        if outcome.forwarded_from
+        else {},
+        "error": "\n".join(f"{e.part_path} {e.filename}: {e.error}" for e in outcome.errors)
+        or None,
         "transient": False,
         "next_attempt_at": None,
     }
@@ -71,8 +80,9 @@ def message_fields(outcome: Outcome) -> dict[str, Any]:
 def clear_previous(session: Session, message_pk: int) -> None:
     """Drop what an earlier run extracted (reprocess). Callers made sure none of it was
     touched by an editor."""
-    ids = list(session.execute(
-        select(Article.id).where(Article.message_pk == message_pk)).scalars())
+    ids = list(
+        session.execute(select(Article.id).where(Article.message_pk == message_pk)).scalars()
+    )
     session.execute(delete(Asset).where(Asset.message_pk == message_pk))
     if ids:
         session.execute(delete(ArticleBand).where(ArticleBand.article_id.in_(ids)))
@@ -89,7 +99,9 @@ def link_duplicates(session: Session, art: Article, *, hint: str) -> bool:
         art.duplicate_of_id = match.original_id
         art.similarity = match.similarity
         art.meta = {**(art.meta or {}), "duplicate_reason": match.reason}
-        transition(session, art, ArticleState.DUPLICATE, actor=ACTOR, audit=False, reason=match.reason)
+        transition(
+            session, art, ArticleState.DUPLICATE, actor=ACTOR, audit=False, reason=match.reason
+        )
         return True
     if match is not None:
         art.revision_of_id = match.original_id
@@ -101,7 +113,13 @@ def link_duplicates(session: Session, art: Article, *, hint: str) -> bool:
 
 
 def apply_failure(
-    session: Session, msg: Message, *, error: str, detail: str, transient: bool, limits: IngestConfig
+    session: Session,
+    msg: Message,
+    *,
+    error: str,
+    detail: str,
+    transient: bool,
+    limits: IngestConfig,
 ) -> None:
     """Record a failed attempt. Transient failures wait with backoff and are retried by
     later polls; after ``max_attempts`` (or a permanent failure) the message is `failed`."""

@@ -48,6 +48,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from lxml import etree
+
 from dienhinh.core.errors import LimitExceeded, MalformedDocument, NeedsConversion
 from dienhinh.core.text import collapse_ws, nfc
 from dienhinh.core.types import ArticleDraft, Part
@@ -62,7 +64,6 @@ from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extractors.docx import docx_blocks
 from dienhinh.ingest.legacy import repair
 from dienhinh.ingest.mime import DOCX_TYPE
-from lxml import etree
 
 __all__ = [
     "available_converters",

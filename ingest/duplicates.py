@@ -65,8 +65,13 @@ class Lookup(Protocol):
 
 
 def decide(
-    lookup: Lookup, *, text: str, fingerprint: str, signature: list[int] | None,
-    message_pk: int, hint: str = "",
+    lookup: Lookup,
+    *,
+    text: str,
+    fingerprint: str,
+    signature: list[int] | None,
+    message_pk: int,
+    hint: str = "",
 ) -> MatchRef | None:
     """The earlier article this text duplicates or revises, or None. ``hint`` is the later
     mail's subject and cover note ("bản sửa" there makes a similar text a revision)."""
@@ -87,8 +92,11 @@ def decide(
     # drops candidates that share a band by chance; only the few left are compared in full.
     ids = [cid for cid, _n in counts.most_common(_MAX_CANDIDATES * 4)]
     close = sorted(
-        ((dedupe.estimate_jaccard(signature, s.signature), s.id, s.message_pk)
-         for s in lookup.stored(ids) if s.signature and s.message_pk != message_pk),
+        (
+            (dedupe.estimate_jaccard(signature, s.signature), s.id, s.message_pk)
+            for s in lookup.stored(ids)
+            if s.signature and s.message_pk != message_pk
+        ),
         reverse=True,
     )
     best: MatchRef | None = None
@@ -98,8 +106,10 @@ def decide(
         verdict, sim, reason = dedupe.compare(lookup.text(cand_id), text, hint_b=hint)
         if verdict == "different":
             continue
-        if best is None or sim > best.similarity or (
-            sim == best.similarity and cand_id < best.original_id
+        if (
+            best is None
+            or sim > best.similarity
+            or (sim == best.similarity and cand_id < best.original_id)
         ):
             best = MatchRef(verdict, cand_id, cand_message, sim, reason)
     return best
@@ -115,9 +125,14 @@ class DbLookup:
     def exact(self, fingerprint: str, not_message: int) -> Stored | None:
         row = self.session.execute(
             select(Article.id, Article.message_pk, Article.signature)
-            .where(Article.text_sha256 == fingerprint, Article.message_pk != not_message,
-                   Article.duplicate_of_id.is_(None), Article.id != (self.exclude_id or -1))
-            .order_by(Article.id).limit(1)
+            .where(
+                Article.text_sha256 == fingerprint,
+                Article.message_pk != not_message,
+                Article.duplicate_of_id.is_(None),
+                Article.id != (self.exclude_id or -1),
+            )
+            .order_by(Article.id)
+            .limit(1)
         ).first()
         return Stored(row[0], row[1], row[2]) if row else None
 
@@ -129,20 +144,27 @@ class DbLookup:
 
     def stored(self, ids: Iterable[int]) -> list[Stored]:
         rows = self.session.execute(
-            select(Article.id, Article.message_pk, Article.signature)
-            .where(Article.id.in_(list(ids)), Article.duplicate_of_id.is_(None))
+            select(Article.id, Article.message_pk, Article.signature).where(
+                Article.id.in_(list(ids)), Article.duplicate_of_id.is_(None)
+            )
         ).all()
         return [Stored(*r) for r in rows]
 
     def text(self, article_id: int) -> str:
         return self.session.execute(
-            select(Article.text).where(Article.id == article_id)).scalar_one()
+            select(Article.text).where(Article.id == article_id)
+        ).scalar_one()
 
 
 def find_match(session: Session, article: Article, *, hint: str = "") -> MatchRef | None:
-    return decide(DbLookup(session, exclude_id=article.id), text=article.text,
-                  fingerprint=article.text_sha256, signature=article.signature,
-                  message_pk=article.message_pk, hint=hint)
+    return decide(
+        DbLookup(session, exclude_id=article.id),
+        text=article.text,
+        fingerprint=article.text_sha256,
+        signature=article.signature,
+        message_pk=article.message_pk,
+        hint=hint,
+    )
 
 
 def index_article(session: Session, article: Article) -> None:

@@ -389,14 +389,26 @@ def _scanned_pages(st: _State, subject: str) -> ArticleDraft | None:
     images = []
     for position, ph in enumerate(pages):
         ph.attachment.used_as = "article"
-        images.append(Asset(sha256=ph.attachment.sha256, size=ph.part.size,
-                            content_type=ph.part.content_type, filename=ph.part.filename,
-                            role="photo", position=position, part_path=ph.part.path))
+        images.append(
+            Asset(
+                sha256=ph.attachment.sha256,
+                size=ph.part.size,
+                content_type=ph.part.content_type,
+                filename=ph.part.filename,
+                role="photo",
+                position=position,
+                part_path=ph.part.path,
+            )
+        )
     st.photos = [ph for ph in st.photos if ph not in pages]
     return ArticleDraft(
-        title=clean_subject(subject), text="", source="image-scan",
+        title=clean_subject(subject),
+        text="",
+        source="image-scan",
         origin=", ".join(ph.part.filename or ph.part.path for ph in pages)[:1000],
-        status="needs-ocr", images=images, flags=["ocr"],
+        status="needs-ocr",
+        images=images,
+        flags=["ocr"],
         error="photographed pages: waiting for OCR",
     )
 

@@ -32,10 +32,6 @@ from datetime import datetime, timedelta, timezone
 from email.header import Header
 from email.message import Message
 
-from dienhinh.core.config import IngestConfig
-from dienhinh.ingest.leanparse import LeanMessage, parse_lean, payload_bytes
-from dienhinh.core.text import collapse_ws, nfc
-from dienhinh.core.types import Attachment, ForwardOrigin, MailHeaders, Part, PartError
 from mailparser.utils import (
     decode_header_part,
     get_addresses,
@@ -43,6 +39,11 @@ from mailparser.utils import (
     mime_header_view,
     parse_mail_date,
 )
+
+from dienhinh.core.config import IngestConfig
+from dienhinh.core.text import collapse_ws, nfc
+from dienhinh.core.types import Attachment, ForwardOrigin, MailHeaders, Part, PartError
+from dienhinh.ingest.leanparse import LeanMessage, parse_lean, payload_bytes
 
 __all__ = [
     "DOCX_TYPE",
@@ -503,8 +504,9 @@ def parse_message(data: bytes, limits: IngestConfig) -> ParsedMail:
         # multiparts exhaust Python's stack before our own depth check can run.
         return ParsedMail(
             headers=parse_headers_only(data, limits),
-            fatal=(f"MIME nesting too deep to parse (far over max_mime_depth, "
-                   f"{limits.max_mime_depth})"),
+            fatal=(
+                f"MIME nesting too deep to parse (far over max_mime_depth, {limits.max_mime_depth})"
+            ),
         )
     msg = lean.message
     headers, defects = _headers(msg, data, block)

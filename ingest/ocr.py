@@ -36,13 +36,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pypdfium2 as pdfium
+from PIL import Image, ImageOps, UnidentifiedImageError
+
 from dienhinh.core.errors import LimitExceeded, MalformedDocument, NeedsOCR
 from dienhinh.core.text import collapse_ws, nfc
 from dienhinh.core.types import ArticleDraft
 from dienhinh.ingest.article import TITLE_MAX_CHARS, Block, build_article, is_letterhead_line
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.convert import plain_text_blocks
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 __all__ = ["looks_like_text_page", "ocr_images", "ocr_pdf", "tesseract_available"]
 

@@ -25,21 +25,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
 from dienhinh.core.config import Config
 from dienhinh.core.errors import ConnectionLost, SourceError, StorageError
 from dienhinh.core.types import Outcome, RawMail
 from dienhinh.ingest.apply import apply_failure
-from dienhinh.ingest.writer import write_group
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.rawstore import store_raw_batch
 from dienhinh.ingest.sources.base import MailSource, SourceItem
+from dienhinh.ingest.writer import write_group
 from dienhinh.store.blobs import BlobStore
 from dienhinh.store.lease import lease, renew
 from dienhinh.store.models import Delivery, MailboxState, Message, PollRun, utcnow
 from dienhinh.store.states import MessageState
-from sqlalchemy import Engine, select, update
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = ["Ingestor", "RunReport"]
 
@@ -95,10 +96,9 @@ def _extract_boundary(args: Job) -> Result:
     or ("error", (error, detail)). This is the documented catch-all boundary: any bug or
     hostile input in a parser becomes a recorded failure of this message only.
     """
-    from dienhinh.ingest.extract import extract_message
-
     from dienhinh.ingest.apply import text_fingerprint
     from dienhinh.ingest.dedupe import minhash
+    from dienhinh.ingest.extract import extract_message
 
     pk, blob_path, ctx = args
     try:
@@ -114,8 +114,14 @@ def _extract_boundary(args: Job) -> Result:
     except OSError as err:
         return pk, "transient", (f"cannot read stored message: {err}", traceback.format_exc())
     except Exception as err:
-        return pk, "error", (f"internal error while extracting: {type(err).__name__}: {err}",
-                             traceback.format_exc())
+        return (
+            pk,
+            "error",
+            (
+                f"internal error while extracting: {type(err).__name__}: {err}",
+                traceback.format_exc(),
+            ),
+        )
 
 
 class Ingestor:
@@ -141,16 +147,22 @@ class Ingestor:
         with lease(self.sessions, name, self.config.mailbox.lease_seconds) as holder:
             self._lease = (name, holder)
             try:
-                return self._run(source, kind="poll",
-                                 post_action=self.config.mailbox.post_action != "none")
+                return self._run(
+                    source, kind="poll", post_action=self.config.mailbox.post_action != "none"
+                )
             finally:
                 self._lease = None
 
     def import_from(self, source: MailSource) -> RunReport:
         return self._run(source, kind="import", post_action=False)
 
-    def process_pending(self, *, pks: Sequence[int] | None = None, report: RunReport | None = None,
-                        source: MailSource | None = None) -> RunReport:
+    def process_pending(
+        self,
+        *,
+        pks: Sequence[int] | None = None,
+        report: RunReport | None = None,
+        source: MailSource | None = None,
+    ) -> RunReport:
         """Extract every message waiting in `received` whose retry time has come."""
         report = report or RunReport(kind="process")
         self._drain(self._submit(self._pending_jobs(pks)), report, source)
@@ -197,9 +209,12 @@ class Ingestor:
                 fresh: list[tuple[Message, Outcome]] = []
                 # one query for the group's messages, held here (the session keeps only
                 # weak references to unchanged objects)
-                msgs = {m.id: m for m in session.execute(
-                    select(Message).where(Message.id.in_([pk for pk, _k, _p in group]))
-                ).scalars()}
+                msgs = {
+                    m.id: m
+                    for m in session.execute(
+                        select(Message).where(Message.id.in_([pk for pk, _k, _p in group]))
+                    ).scalars()
+                }
                 for pk, kind, payload in group:
                     msg = msgs.get(pk)
                     if msg is None or msg.status != MessageState.RECEIVED:
@@ -210,9 +225,9 @@ class Ingestor:
                     else:
                         self._fail(session, msg, kind, payload, report)
                 write_group(session, fresh)
-                for msg, outcome in fresh:
+                for _msg, outcome in fresh:
                     self._count(outcome, report)
-        except Exception as err:  # noqa: BLE001 - retried one by one just below
+        except Exception as err:
             if isinstance(err, SQLAlchemyError) and not session.is_active:
                 raise
             log.warning("writing a group of %d failed (%s); writing one by one", len(group), err)
@@ -252,8 +267,9 @@ class Ingestor:
         from dienhinh.ingest.slowlane import run_slow_lane
 
         self.close()  # give the cores back before LibreOffice/Tesseract start
-        slow = run_slow_lane(self.sessions, self.ctx,
-                             budget_seconds=self.config.ingest.slow_lane_budget_seconds)
+        slow = run_slow_lane(
+            self.sessions, self.ctx, budget_seconds=self.config.ingest.slow_lane_budget_seconds
+        )
         report.converted += slow.converted
         report.ocred += slow.ocred
         report.failed += slow.failed
@@ -315,7 +331,9 @@ class Ingestor:
             report.error = f"storage error (will retry on the next poll): {err}"
             log.error("%s %s: %s", kind, source.key, err)
         except SQLAlchemyError as err:
-            report.error = f"database error (will retry on the next poll): {err.__class__.__name__}: {err}"
+            report.error = (
+                f"database error (will retry on the next poll): {err.__class__.__name__}: {err}"
+            )
             log.error("%s %s: %s", kind, source.key, report.error)
         finally:
             self.close()
@@ -342,20 +360,30 @@ class Ingestor:
                 log.warning(
                     "%s: UIDVALIDITY changed %s -> %s; resyncing the whole folder "
                     "(messages already stored are recognised by Message-ID and content)",
-                    source.key, state.uidvalidity, uidvalidity)
+                    source.key,
+                    state.uidvalidity,
+                    uidvalidity,
+                )
                 state.last_uid = 0
                 # UIDs of the old validity mean nothing now: their post-actions cannot run.
-                s.execute(update(Delivery)
-                          .where(Delivery.mailbox == source.key, Delivery.uidvalidity != uidvalidity,
-                                 Delivery.post_action_state == "pending")
-                          .values(post_action_state="stale"))
+                s.execute(
+                    update(Delivery)
+                    .where(
+                        Delivery.mailbox == source.key,
+                        Delivery.uidvalidity != uidvalidity,
+                        Delivery.post_action_state == "pending",
+                    )
+                    .values(post_action_state="stale")
+                )
             state.uidvalidity = uidvalidity
             s.commit()
         return uidvalidity
 
     def _known_locations(self, source: MailSource) -> list[str]:
         with self.sessions() as s:
-            return list(s.execute(select(Delivery.location).where(Delivery.mailbox == source.key)).scalars())
+            return list(
+                s.execute(select(Delivery.location).where(Delivery.mailbox == source.key)).scalars()
+            )
 
     def _batches(self, items: Sequence[SourceItem]) -> Iterator[list[SourceItem]]:
         size, max_bytes = self.config.mailbox.batch_size, self.config.mailbox.batch_max_bytes
@@ -370,8 +398,14 @@ class Ingestor:
         if batch:
             yield batch
 
-    def _fetch_and_store(self, source: MailSource, batch: Sequence[SourceItem], uidvalidity: int,
-                         post_action: bool, report: RunReport) -> list[int]:
+    def _fetch_and_store(
+        self,
+        source: MailSource,
+        batch: Sequence[SourceItem],
+        uidvalidity: int,
+        post_action: bool,
+        report: RunReport,
+    ) -> list[int]:
         """Fetch one batch and commit every message's raw bytes and row, advancing last_uid
         only over a contiguous run of committed UIDs."""
         pks: list[int] = []
@@ -409,13 +443,20 @@ class Ingestor:
     def _post_actions(self, source: MailSource) -> int:
         """Apply the post-action to every delivery of this mailbox whose message is done."""
         with self.sessions() as s:
-            rows = s.execute(
-                select(Delivery)
-                .join(Message, Message.id == Delivery.message_pk)
-                .where(Delivery.mailbox == source.key, Delivery.post_action_state == "pending",
-                       Message.status != MessageState.RECEIVED)
-                .order_by(Delivery.uid)
-            ).scalars().all()
+            rows = (
+                s.execute(
+                    select(Delivery)
+                    .join(Message, Message.id == Delivery.message_pk)
+                    .where(
+                        Delivery.mailbox == source.key,
+                        Delivery.post_action_state == "pending",
+                        Message.status != MessageState.RECEIVED,
+                    )
+                    .order_by(Delivery.uid)
+                )
+                .scalars()
+                .all()
+            )
             if not rows:
                 return 0
             items = [SourceItem(uid=d.uid, location=d.location) for d in rows]
@@ -469,8 +510,10 @@ class Ingestor:
                 yield fut.result()
             except (BrokenProcessPool, CancelledError):  # cancelled: a broken pool's queue
                 if self._pool is not None:
-                    log.error("an extraction process died; the messages it was working on "
-                              "are re-run one per process")
+                    log.error(
+                        "an extraction process died; the messages it was working on "
+                        "are re-run one per process"
+                    )
                     self.close(wait=False)
                 yield self._isolated(job)
 
@@ -480,9 +523,13 @@ class Ingestor:
             return pool.submit(_extract_boundary, job).result()
         except BrokenProcessPool:
             log.error("message pk=%s crashed its extraction process", job[0])
-            return job[0], "error", (
-                "extraction crashed its worker process (a parser fault on this message)",
-                "BrokenProcessPool: the process extracting this message ended abruptly",
+            return (
+                job[0],
+                "error",
+                (
+                    "extraction crashed its worker process (a parser fault on this message)",
+                    "BrokenProcessPool: the process extracting this message ended abruptly",
+                ),
             )
         finally:
             pool.shutdown(wait=True)
@@ -498,24 +545,37 @@ class Ingestor:
             try:
                 with s.begin_nested():
                     write_group(s, [(msg, payload)])
-            except Exception as err:  # noqa: BLE001 - the writer side of the per-message boundary
+            except Exception as err:
                 if isinstance(err, SQLAlchemyError) and not s.is_active:
                     raise  # the database itself is gone: the poll ends, nothing is lost
                 # Storing this message's results failed (a value the database refuses, a
                 # bug): its savepoint is rolled back and the message is marked failed.
                 log.exception("message %s: could not store the extraction", msg.message_id)
-                self._fail(s, msg, "error", (f"could not store the extraction: {err}",
-                                             f"{type(err).__name__}: {err}"), report)
+                self._fail(
+                    s,
+                    msg,
+                    "error",
+                    (f"could not store the extraction: {err}", f"{type(err).__name__}: {err}"),
+                    report,
+                )
             else:
                 self._count(payload, report)
             return
         self._fail(s, msg, kind, payload, report)
 
-    def _fail(self, s: Session, msg: Message, kind: str, payload: object, report: RunReport) -> None:
+    def _fail(
+        self, s: Session, msg: Message, kind: str, payload: object, report: RunReport
+    ) -> None:
         error, detail = payload  # type: ignore[misc]
         with s.begin_nested():
-            apply_failure(s, msg, error=error, detail=detail, transient=kind == "transient",
-                          limits=self.config.ingest)
+            apply_failure(
+                s,
+                msg,
+                error=error,
+                detail=detail,
+                transient=kind == "transient",
+                limits=self.config.ingest,
+            )
         report.failed += 1
 
     @staticmethod
@@ -552,10 +612,19 @@ class Ingestor:
 
     def _record_run(self, report: RunReport, *, started: datetime | None = None) -> None:
         with self.sessions() as s:
-            s.add(PollRun(
-                kind=report.kind, mailbox=report.mailbox, started_at=started or utcnow(),
-                finished_at=utcnow(), status="error" if report.error else "ok",
-                fetched=report.fetched, stored=report.stored, processed=report.processed,
-                articles=report.articles, failed=report.failed, error=report.error,
-            ))
+            s.add(
+                PollRun(
+                    kind=report.kind,
+                    mailbox=report.mailbox,
+                    started_at=started or utcnow(),
+                    finished_at=utcnow(),
+                    status="error" if report.error else "ok",
+                    fetched=report.fetched,
+                    stored=report.stored,
+                    processed=report.processed,
+                    articles=report.articles,
+                    failed=report.failed,
+                    error=report.error,
+                )
+            )
             s.commit()

@@ -12,14 +12,15 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
 from dienhinh.core.types import RawMail
 from dienhinh.ingest.identity import body_sha256, header_facts
 from dienhinh.store.blobs import BlobStore
 from dienhinh.store.models import Delivery, Message, utcnow
 from dienhinh.store.states import MessageState, initial
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 __all__ = ["StoreResult", "store_raw", "store_raw_batch"]
 
@@ -33,7 +34,9 @@ class StoreResult:
     new_delivery: bool
 
 
-def store_raw(session: Session, blobs: BlobStore, raw: RawMail, *, post_action: bool) -> StoreResult:
+def store_raw(
+    session: Session, blobs: BlobStore, raw: RawMail, *, post_action: bool
+) -> StoreResult:
     """Store ``raw`` and record it; the caller calls ``blobs.sync()`` and then commits.
 
     The bytes are written without a per-file fsync: the caller makes the whole batch
@@ -68,8 +71,12 @@ def store_raw(session: Session, blobs: BlobStore, raw: RawMail, *, post_action: 
     session.add(delivery)
     session.flush()
     if not created:
-        log.info("message %s delivered again at %s uid=%s; kept as one message",
-                 msg.message_id, raw.mailbox, raw.uid)
+        log.info(
+            "message %s delivered again at %s uid=%s; kept as one message",
+            msg.message_id,
+            raw.mailbox,
+            raw.uid,
+        )
     return StoreResult(msg.id, new_message=created, new_delivery=True)
 
 
@@ -96,51 +103,88 @@ def store_raw_batch(
         uids = sorted({r.uid for r in raws})
         locations = sorted({r.location for r in raws})
         known_places = {
-            (v, u, loc) for v, u, loc in session.execute(
+            (v, u, loc)
+            for v, u, loc in session.execute(
                 select(Delivery.uidvalidity, Delivery.uid, Delivery.location).where(
-                    Delivery.mailbox == mailbox, Delivery.uid.in_(uids),
-                    Delivery.location.in_(locations))
+                    Delivery.mailbox == mailbox,
+                    Delivery.uid.in_(uids),
+                    Delivery.location.in_(locations),
+                )
             )
         }
-        known_ids = set(session.execute(
-            select(Message.message_id).where(Message.message_id.in_(sorted({f[2] for f in facts})))
-        ).scalars())
+        known_ids = set(
+            session.execute(
+                select(Message.message_id).where(
+                    Message.message_id.in_(sorted({f[2] for f in facts}))
+                )
+            ).scalars()
+        )
     fresh, rest = [], []
     seen: set[str] = set()
     for f in facts:
         raw, _sha, mid = f[0], f[1], f[2]
-        if (not same_box or (raw.uidvalidity, raw.uid, raw.location) in known_places
-                or mid in known_ids or mid in seen):
+        if (
+            not same_box
+            or (raw.uidvalidity, raw.uid, raw.location) in known_places
+            or mid in known_ids
+            or mid in seen
+        ):
             rest.append(f)
         else:
             seen.add(mid)
             fresh.append(f)
     results: list[StoreResult] = []
     if fresh:
-        rows = [{
-            "message_id": mid, "message_id_generated": generated, "sha256": sha,
-            "body_sha256": body_sha256(raw.data), "size": len(raw.data),
-            "received_at": raw.internal_date or header_received or utcnow(),
-            "status": str(MessageState.RECEIVED), "from_addr": "", "from_name": "", "subject": "",
-            "transient": False, "attempts": 0, "cover_note": "", "headers_text": "",
-            "defects": [], "meta": {},
-        } for raw, sha, mid, generated, header_received in fresh]
+        rows = [
+            {
+                "message_id": mid,
+                "message_id_generated": generated,
+                "sha256": sha,
+                "body_sha256": body_sha256(raw.data),
+                "size": len(raw.data),
+                "received_at": raw.internal_date or header_received or utcnow(),
+                "status": str(MessageState.RECEIVED),
+                "from_addr": "",
+                "from_name": "",
+                "subject": "",
+                "transient": False,
+                "attempts": 0,
+                "cover_note": "",
+                "headers_text": "",
+                "defects": [],
+                "meta": {},
+            }
+            for raw, sha, mid, generated, header_received in fresh
+        ]
         try:
             with session.begin_nested():
                 # A plain multi-row INSERT, then the ids by Message-ID (unique): SQLite cannot
                 # return a multi-row INSERT's ids in parameter order.
                 session.execute(insert(Message), rows)
-                by_mid = dict(session.execute(
-                    select(Message.message_id, Message.id)
-                    .where(Message.message_id.in_([r["message_id"] for r in rows]))
-                ).all())
+                by_mid = dict(
+                    session.execute(
+                        select(Message.message_id, Message.id).where(
+                            Message.message_id.in_([r["message_id"] for r in rows])
+                        )
+                    ).all()
+                )
                 ids = [by_mid[r["message_id"]] for r in rows]
-                session.execute(insert(Delivery), [{
-                    "message_pk": pk, "mailbox": raw.mailbox, "uidvalidity": raw.uidvalidity,
-                    "uid": raw.uid, "location": raw.location, "sha256": sha,
-                    "post_action_state": "pending" if post_action else "none",
-                    "post_action_error": None,
-                } for pk, (raw, sha, *_r) in zip(ids, fresh, strict=True)])
+                session.execute(
+                    insert(Delivery),
+                    [
+                        {
+                            "message_pk": pk,
+                            "mailbox": raw.mailbox,
+                            "uidvalidity": raw.uidvalidity,
+                            "uid": raw.uid,
+                            "location": raw.location,
+                            "sha256": sha,
+                            "post_action_state": "pending" if post_action else "none",
+                            "post_action_error": None,
+                        }
+                        for pk, (raw, sha, *_r) in zip(ids, fresh, strict=True)
+                    ],
+                )
             results.extend(StoreResult(pk, new_message=True, new_delivery=True) for pk in ids)
         except IntegrityError:
             # Another worker stored one of these meanwhile (PostgreSQL): one by one instead.
@@ -151,19 +195,27 @@ def store_raw_batch(
 
 
 def _find_or_create(
-    session: Session, raw: RawMail, sha: str, body_hash: str, mid: str, generated: bool,
+    session: Session,
+    raw: RawMail,
+    sha: str,
+    body_hash: str,
+    mid: str,
+    generated: bool,
     header_received: datetime | None,
 ) -> tuple[Message, bool]:
     candidate = mid
     for _attempt in range(3):
-        msg = session.execute(select(Message).where(Message.message_id == candidate)).scalar_one_or_none()
+        msg = session.execute(
+            select(Message).where(Message.message_id == candidate)
+        ).scalar_one_or_none()
         if msg is not None:
             if msg.sha256 == sha or msg.body_sha256 == body_hash:
                 return msg, False
             # Same Message-ID, different content: not the same message (a broken mailer
             # reusing ids). Keep it as its own message under a derived, stable id.
-            log.warning("Message-ID %s reused for different content %s; stored separately",
-                        mid, sha[:12])
+            log.warning(
+                "Message-ID %s reused for different content %s; stored separately", mid, sha[:12]
+            )
             candidate = f"{mid[:980]}~{sha[:12]}"  # within message_id's 1000 characters
             continue
         msg = Message(

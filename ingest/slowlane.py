@@ -58,7 +58,10 @@ def _run(article: Article, ctx: ExtractContext, blobs: BlobStore) -> list[Articl
 
 
 def run_slow_lane(
-    sessions: sessionmaker[Session], ctx: ExtractContext, *, budget_seconds: float = 300.0,
+    sessions: sessionmaker[Session],
+    ctx: ExtractContext,
+    *,
+    budget_seconds: float = 300.0,
 ) -> SlowReport:
     """Convert / OCR waiting articles, oldest first, until done or out of time."""
     from dienhinh.ingest.apply import link_duplicates, text_fingerprint
@@ -67,27 +70,38 @@ def run_slow_lane(
     report = SlowReport()
     waiting_states = [ArticleState.NEEDS_CONVERSION, ArticleState.NEEDS_OCR]
     with sessions() as s:
-        by_state = dict(s.execute(
-            select(Article.status, func.count(Article.id))
-            .where(Article.status.in_(waiting_states)).group_by(Article.status)
-        ).all())
+        by_state = dict(
+            s.execute(
+                select(Article.status, func.count(Article.id))
+                .where(Article.status.in_(waiting_states))
+                .group_by(Article.status)
+            ).all()
+        )
     if not by_state:
         return report  # the common case: no tool is even looked for
     can_convert, can_ocr = _tools()
-    wanted = [st for st, ok in zip(waiting_states, (can_convert, can_ocr), strict=True)
-              if ok and by_state.get(st)]
+    wanted = [
+        st
+        for st, ok in zip(waiting_states, (can_convert, can_ocr), strict=True)
+        if ok and by_state.get(st)
+    ]
     report.waiting = sum(n for st, n in by_state.items() if st not in wanted)
     if not wanted:
         return report
     with sessions() as s:
-        ids = list(s.execute(select(Article.id).where(Article.status.in_(wanted))
-                             .order_by(Article.id)).scalars())
+        ids = list(
+            s.execute(
+                select(Article.id).where(Article.status.in_(wanted)).order_by(Article.id)
+            ).scalars()
+        )
     blobs = ctx.blob_store()
     deadline = time.monotonic() + budget_seconds
     for art_id in ids:
         if time.monotonic() > deadline:
-            log.info("slow lane: time budget used, %d article(s) left for the next run",
-                     len(ids) - report.converted - report.ocred - report.failed)
+            log.info(
+                "slow lane: time budget used, %d article(s) left for the next run",
+                len(ids) - report.converted - report.ocred - report.failed,
+            )
             break
         with sessions() as s:
             art = s.get(Article, art_id)
@@ -117,23 +131,37 @@ def run_slow_lane(
             msg = s.get(Message, art.message_pk)
             assert msg is not None
             hint = f"{msg.subject}\n{msg.cover_note}"
-            next_ordinal = (s.execute(select(func.max(Article.ordinal))
-                                      .where(Article.message_pk == msg.id)).scalar_one() or 0) + 1
+            next_ordinal = (
+                s.execute(
+                    select(func.max(Article.ordinal)).where(Article.message_pk == msg.id)
+                ).scalar_one()
+                or 0
+            ) + 1
             for i, draft in enumerate(drafts):
                 target = art
                 if i > 0:  # the converted document held several articles
-                    target = Article(message_pk=msg.id, ordinal=next_ordinal, source=draft.source,
-                                     status=art.status, document_sha256=art.document_sha256,
-                                     origin=art.origin, meta={})
+                    target = Article(
+                        message_pk=msg.id,
+                        ordinal=next_ordinal,
+                        source=draft.source,
+                        status=art.status,
+                        document_sha256=art.document_sha256,
+                        origin=art.origin,
+                        meta={},
+                    )
                     next_ordinal += 1
                     s.add(target)
                     s.flush()
                 _fill(s, target, draft, msg.id)
                 target.text_sha256 = text_fingerprint(target.text) if target.text.strip() else ""
                 target.signature = list(minhash(target.text)) if target.text.strip() else None
-                target.meta = {**(target.meta or {}), "slow_lane_seconds": round(time.monotonic() - started, 2)}
-                transition(s, target, ArticleState.PENDING_REVIEW, actor=ACTOR,
-                           reason=f"text from {kind}")
+                target.meta = {
+                    **(target.meta or {}),
+                    "slow_lane_seconds": round(time.monotonic() - started, 2),
+                }
+                transition(
+                    s, target, ArticleState.PENDING_REVIEW, actor=ACTOR, reason=f"text from {kind}"
+                )
                 link_duplicates(s, target, hint=hint)
             s.commit()
             if kind == "OCR":
@@ -154,8 +182,19 @@ def _fill(s: Session, art: Article, draft: ArticleDraft, message_pk: int) -> Non
     if draft.images:
         s.execute(delete(Asset).where(Asset.article_pk == art.id, Asset.role == "embedded-image"))
         for pos, img in enumerate(draft.images):
-            s.add(Asset(message_pk=message_pk, article_pk=art.id, sha256=img.sha256, size=img.size,
-                        content_type=img.content_type, filename=img.filename, role=img.role,
-                        caption=img.caption, position=pos, part_path=img.part_path,
-                        used_as="photo" if img.role == "photo" else "image"))
+            s.add(
+                Asset(
+                    message_pk=message_pk,
+                    article_pk=art.id,
+                    sha256=img.sha256,
+                    size=img.size,
+                    content_type=img.content_type,
+                    filename=img.filename,
+                    role=img.role,
+                    caption=img.caption,
+                    position=pos,
+                    part_path=img.part_path,
+                    used_as="photo" if img.role == "photo" else "image",
+                )
+            )
     s.execute(delete(ArticleBand).where(ArticleBand.article_id == art.id))

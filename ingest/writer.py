@@ -34,8 +34,9 @@ class _GroupLookup:
     def __init__(self, session: Session, drafts: Sequence[ArticleDraft]) -> None:
         self.session = session
         fps = sorted({d.fingerprint for d in drafts if d.fingerprint})
-        bands = sorted({b for d in drafts if d.signature
-                        for b in dedupe.lsh_bands(tuple(d.signature))})
+        bands = sorted(
+            {b for d in drafts if d.signature for b in dedupe.lsh_bands(tuple(d.signature))}
+        )
         self.by_fp: dict[str, list[Stored]] = {}
         self.by_band: dict[str, list[int]] = {}
         self.rows: dict[int, Stored] = {}
@@ -57,8 +58,9 @@ class _GroupLookup:
         missing = {a for ids in self.by_band.values() for a in ids} - set(self.rows)
         for chunk in _chunks(sorted(missing), 500):
             for aid, mpk, sig in session.execute(
-                select(Article.id, Article.message_pk, Article.signature)
-                .where(Article.id.in_(chunk), Article.duplicate_of_id.is_(None))
+                select(Article.id, Article.message_pk, Article.signature).where(
+                    Article.id.in_(chunk), Article.duplicate_of_id.is_(None)
+                )
             ):
                 self.rows[aid] = Stored(aid, mpk, sig)
 
@@ -78,7 +80,8 @@ class _GroupLookup:
     def text(self, article_id: int) -> str:
         if article_id not in self.texts:
             self.texts[article_id] = self.session.execute(
-                select(Article.text).where(Article.id == article_id)).scalar_one()
+                select(Article.text).where(Article.id == article_id)
+            ).scalar_one()
         return self.texts[article_id]
 
     def add(self, aid: int, message_pk: int, draft: ArticleDraft) -> None:
@@ -115,21 +118,36 @@ def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> N
             clear_previous(session, msg.id)
         fields = message_fields(outcome)
         for att in outcome.attachments:
-            asset_rows.append({
-                "message_pk": msg.id, "article_pk": None, "sha256": att.sha256, "size": att.size,
-                "content_type": att.content_type, "filename": att.filename,
-                "role": "photo" if att.used_as == "photo" else "document", "caption": "",
-                "position": 0, "part_path": att.part_path, "used_as": att.used_as,
-                "error": att.error or None,
-            })
+            asset_rows.append(
+                {
+                    "message_pk": msg.id,
+                    "article_pk": None,
+                    "sha256": att.sha256,
+                    "size": att.size,
+                    "content_type": att.content_type,
+                    "filename": att.filename,
+                    "role": "photo" if att.used_as == "photo" else "document",
+                    "caption": "",
+                    "position": 0,
+                    "part_path": att.part_path,
+                    "used_as": att.used_as,
+                    "error": att.error or None,
+                }
+            )
         hint = f"{outcome.headers.subject}\n{outcome.cover_note}"
         rows, matches = [], []
         for ordinal, draft in enumerate(outcome.articles, start=1):
             check_initial(Article, draft.status)
             match = None
             if draft.status == ArticleState.PENDING_REVIEW:
-                match = decide(lookup, text=draft.text, fingerprint=draft.fingerprint,
-                               signature=draft.signature or None, message_pk=msg.id, hint=hint)
+                match = decide(
+                    lookup,
+                    text=draft.text,
+                    fingerprint=draft.fingerprint,
+                    signature=draft.signature or None,
+                    message_pk=msg.id,
+                    hint=hint,
+                )
             matches.append(match)
             rows.append(_article_row(msg.id, ordinal, draft, match))
         ids: list[int] = []
@@ -138,9 +156,11 @@ def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> N
             # return the ids of a multi-row INSERT in parameter order, and row-at-a-time
             # inserts would cost one statement per article.
             conn.execute(Article.__table__.insert(), rows)
-            ids = list(session.execute(
-                select(Article.id).where(Article.message_pk == msg.id).order_by(Article.ordinal)
-            ).scalars())
+            ids = list(
+                session.execute(
+                    select(Article.id).where(Article.message_pk == msg.id).order_by(Article.ordinal)
+                ).scalars()
+            )
         first_dup_message: int | None = None
         all_duplicates = bool(rows)
         for aid, draft, match in zip(ids, outcome.articles, matches, strict=True):
@@ -150,22 +170,42 @@ def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> N
                 all_duplicates = False
                 if draft.status == ArticleState.PENDING_REVIEW and draft.signature:
                     lookup.add(aid, msg.id, draft)
-                    band_rows.extend({"band": b, "article_id": aid}
-                                     for b in set(dedupe.lsh_bands(tuple(draft.signature))))
+                    band_rows.extend(
+                        {"band": b, "article_id": aid}
+                        for b in set(dedupe.lsh_bands(tuple(draft.signature)))
+                    )
             for pos, img in enumerate(draft.images):
-                asset_rows.append({
-                    "message_pk": msg.id, "article_pk": aid, "sha256": img.sha256,
-                    "size": img.size, "content_type": img.content_type, "filename": img.filename,
-                    "role": img.role, "caption": img.caption, "position": pos,
-                    "part_path": img.part_path,
-                    "used_as": "photo" if img.role == "photo" else "image", "error": None,
-                })
+                asset_rows.append(
+                    {
+                        "message_pk": msg.id,
+                        "article_pk": aid,
+                        "sha256": img.sha256,
+                        "size": img.size,
+                        "content_type": img.content_type,
+                        "filename": img.filename,
+                        "role": img.role,
+                        "caption": img.caption,
+                        "position": pos,
+                        "part_path": img.part_path,
+                        "used_as": "photo" if img.role == "photo" else "image",
+                        "error": None,
+                    }
+                )
         if outcome.status == "ingested" and all_duplicates and first_dup_message is not None:
-            to, reason, dup = MessageState.DUPLICATE, "duplicate: every article was received before", first_dup_message
+            to, reason, dup = (
+                MessageState.DUPLICATE,
+                "duplicate: every article was received before",
+                first_dup_message,
+            )
         else:
             to, reason, dup = MessageState(outcome.status), outcome.reason, None
-        fields.update(id=msg.id, status=check_transition(Message, msg.status, to, msg.message_id),
-                      reason=reason, duplicate_of_id=dup, updated_at=utcnow())
+        fields.update(
+            id=msg.id,
+            status=check_transition(Message, msg.status, to, msg.message_id),
+            reason=reason,
+            duplicate_of_id=dup,
+            updated_at=utcnow(),
+        )
         message_rows.append(fields)
     if asset_rows:
         conn.execute(Asset.__table__.insert(), asset_rows)
@@ -178,8 +218,9 @@ def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> N
             session.expire(msg)
 
 
-def _article_row(message_pk: int, ordinal: int, draft: ArticleDraft,
-                 match: MatchRef | None) -> dict[str, Any]:
+def _article_row(
+    message_pk: int, ordinal: int, draft: ArticleDraft, match: MatchRef | None
+) -> dict[str, Any]:
     meta: dict[str, Any] = {}
     if draft.forwarded_from:
         meta["forwarded_from"] = origins(draft.forwarded_from)
@@ -187,19 +228,38 @@ def _article_row(message_pk: int, ordinal: int, draft: ArticleDraft,
     duplicate_of = revision_of = None
     similarity = None
     if match is not None and match.verdict == "duplicate":
-        status, duplicate_of, similarity = ArticleState.DUPLICATE, match.original_id, match.similarity
+        status, duplicate_of, similarity = (
+            ArticleState.DUPLICATE,
+            match.original_id,
+            match.similarity,
+        )
         meta["duplicate_reason"] = match.reason
     elif match is not None:
         revision_of, similarity = match.original_id, match.similarity
         flags.append("revision")
         meta["revision_reason"] = match.reason
     return {
-        "message_pk": message_pk, "ordinal": ordinal, "title": draft.title, "lead": draft.lead,
-        "text": draft.text, "source": draft.source, "origin": draft.origin[:1000],
-        "status": str(status), "error": draft.error or None, "flags": flags,
-        "header_lines": list(draft.header_lines), "text_sha256": draft.fingerprint,
-        "document_sha256": draft.document_sha256, "duplicate_of_id": duplicate_of,
-        "revision_of_id": revision_of, "similarity": similarity,
-        "signature": list(draft.signature) or None, "meta": meta,
-        "unit": None, "campaigns": [], "subject_type": None, "kind": None, "version": 1,
+        "message_pk": message_pk,
+        "ordinal": ordinal,
+        "title": draft.title,
+        "lead": draft.lead,
+        "text": draft.text,
+        "source": draft.source,
+        "origin": draft.origin[:1000],
+        "status": str(status),
+        "error": draft.error or None,
+        "flags": flags,
+        "header_lines": list(draft.header_lines),
+        "text_sha256": draft.fingerprint,
+        "document_sha256": draft.document_sha256,
+        "duplicate_of_id": duplicate_of,
+        "revision_of_id": revision_of,
+        "similarity": similarity,
+        "signature": list(draft.signature) or None,
+        "meta": meta,
+        "unit": None,
+        "campaigns": [],
+        "subject_type": None,
+        "kind": None,
+        "version": 1,
     }

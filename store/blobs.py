@@ -9,6 +9,7 @@ File names from mail never touch the file system here: only hashes do.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno
@@ -26,7 +27,7 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _load_syncfs() -> "ctypes._NamedFuncPointer | None":
+def _load_syncfs() -> ctypes._NamedFuncPointer | None:
     """Linux's syncfs(2): flush one file system with one call (Python has no wrapper)."""
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
@@ -107,7 +108,7 @@ class BlobStore:
                     os.fsync(fd)
             finally:
                 os.close(fd)
-            os.replace(tmp_name, target)
+            Path(tmp_name).replace(target)
             tmp_name = ""
             if durable:
                 dir_fd = os.open(folder, os.O_RDONLY)
@@ -120,8 +121,6 @@ class BlobStore:
             raise StorageError(f"cannot store blob {sha[:12]} under {self.root}: {reason}") from err
         finally:
             if tmp_name:
-                try:
-                    os.unlink(tmp_name)
-                except OSError:
-                    pass
+                with contextlib.suppress(OSError):
+                    Path(tmp_name).unlink()
         return sha

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dienhinh.store.models import Article, Message
-from dienhinh.store.states import MessageState
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
+
+from dienhinh.store.models import Article, Message
+from dienhinh.store.states import MessageState
 
 __all__ = ["export_articles", "export_messages"]
 
@@ -31,13 +32,20 @@ def _message_status(msg: Message) -> tuple[str, str | None]:
 
 def export_messages(session: Session, *, tz: str = "Asia/Ho_Chi_Minh") -> Iterator[dict[str, Any]]:
     zone = ZoneInfo(tz)
-    counts = dict(session.execute(
-        select(Article.message_pk, func.count(Article.id)).group_by(Article.message_pk)).all())
+    counts = dict(
+        session.execute(
+            select(Article.message_pk, func.count(Article.id)).group_by(Article.message_pk)
+        ).all()
+    )
     last = 0
     while True:
-        rows = session.execute(
-            select(Message).where(Message.id > last).order_by(Message.id).limit(_CHUNK)
-        ).scalars().all()
+        rows = (
+            session.execute(
+                select(Message).where(Message.id > last).order_by(Message.id).limit(_CHUNK)
+            )
+            .scalars()
+            .all()
+        )
         if not rows:
             return
         for msg in rows:
@@ -58,10 +66,17 @@ def export_messages(session: Session, *, tz: str = "Asia/Ho_Chi_Minh") -> Iterat
 def export_articles(session: Session) -> Iterator[dict[str, Any]]:
     last = 0
     while True:
-        rows = session.execute(
-            select(Article).where(Article.id > last).order_by(Article.id).limit(_CHUNK)
-            .options(selectinload(Article.images), selectinload(Article.message))
-        ).scalars().all()
+        rows = (
+            session.execute(
+                select(Article)
+                .where(Article.id > last)
+                .order_by(Article.id)
+                .limit(_CHUNK)
+                .options(selectinload(Article.images), selectinload(Article.message))
+            )
+            .scalars()
+            .all()
+        )
         if not rows:
             return
         for art in rows:
@@ -75,8 +90,13 @@ def export_articles(session: Session) -> Iterator[dict[str, Any]]:
                 "title": art.title,
                 "text": art.text,
                 "images": [
-                    {"filename": im.filename, "sha256": im.sha256, "content_type": im.content_type,
-                     "caption": im.caption, "size": im.size}
+                    {
+                        "filename": im.filename,
+                        "sha256": im.sha256,
+                        "content_type": im.content_type,
+                        "caption": im.caption,
+                        "size": im.size,
+                    }
                     for im in art.images
                 ],
                 "source": art.source,

@@ -7,6 +7,7 @@ A crashed holder's lease simply expires.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
@@ -14,13 +15,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
-import logging
-
-from dienhinh.core.errors import LeaseHeld
-from dienhinh.store.models import Lease, utcnow
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+
+from dienhinh.core.errors import LeaseHeld
+from dienhinh.store.models import Lease, utcnow
 
 __all__ = ["holder_id", "lease", "renew"]
 
@@ -93,7 +93,8 @@ def _take_over(factory: sessionmaker[Session], name: str, dead: str, me: str, tt
     now = utcnow()
     with factory() as s:
         res = s.execute(
-            update(Lease).where(Lease.name == name, Lease.holder == dead)
+            update(Lease)
+            .where(Lease.name == name, Lease.holder == dead)
             .values(holder=me, acquired_at=now, expires_at=now + timedelta(seconds=ttl))
         )
         s.commit()
@@ -109,10 +110,12 @@ def lease(
     if not try_acquire(factory, name, me, ttl):
         with factory() as s:
             row = s.execute(select(Lease).where(Lease.name == name)).scalar_one_or_none()
-        if row is None or not (_dead_local_holder(row.holder)
-                               and _take_over(factory, name, row.holder, me, ttl)):
-            raise LeaseHeld(name, row.holder if row else "?",
-                            row.expires_at.isoformat() if row else "?")
+        if row is None or not (
+            _dead_local_holder(row.holder) and _take_over(factory, name, row.holder, me, ttl)
+        ):
+            raise LeaseHeld(
+                name, row.holder if row else "?", row.expires_at.isoformat() if row else "?"
+            )
         log.warning("lease %s: holder %s is gone (process ended); taken over", name, row.holder)
     try:
         yield me

@@ -8,8 +8,9 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from dienhinh.core.errors import DienhinhError
 from sqlalchemy import Engine
+
+from dienhinh.core.errors import DienhinhError
 
 __all__ = ["SchemaOutOfDate", "check_schema", "head_revision", "upgrade"]
 

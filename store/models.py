@@ -66,7 +66,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON}
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON}  # noqa: RUF012 - SQLAlchemy's API
 
 
 class MailboxState(Base):
@@ -231,7 +231,9 @@ class Asset(Base):
     phash: Mapped[str | None] = mapped_column(String(16), index=True)
 
     message: Mapped[Message] = relationship(back_populates="assets", foreign_keys=[message_pk])
-    article: Mapped[Article | None] = relationship(back_populates="images", foreign_keys=[article_pk])
+    article: Mapped[Article | None] = relationship(
+        back_populates="images", foreign_keys=[article_pk]
+    )
 
 
 class ArticleBand(Base):

@@ -9,11 +9,20 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from dienhinh.core.errors import IllegalTransition
-from dienhinh.store.models import Article, AuditLog, Message
 from sqlalchemy.orm import Session
 
-__all__ = ["ALLOWED", "ArticleState", "MessageState", "check_initial", "check_transition", "initial", "transition"]
+from dienhinh.core.errors import IllegalTransition
+from dienhinh.store.models import Article, AuditLog, Message
+
+__all__ = [
+    "ALLOWED",
+    "ArticleState",
+    "MessageState",
+    "check_initial",
+    "check_transition",
+    "initial",
+    "transition",
+]
 
 
 class MessageState(StrEnum):

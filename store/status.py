@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from dienhinh.store.models import Article, Delivery, MailboxState, Message, PollRun
-from dienhinh.store.states import MessageState
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+
+from dienhinh.store.models import Article, Delivery, MailboxState, Message, PollRun
+from dienhinh.store.states import MessageState
 
 __all__ = ["Status", "collect_status"]
 
@@ -33,19 +34,35 @@ class Status:
 
 
 def collect_status(session: Session, *, failed_limit: int = 20) -> Status:
-    messages = dict(session.execute(select(Message.status, func.count()).group_by(Message.status)).all())
-    articles = dict(session.execute(select(Article.status, func.count()).group_by(Article.status)).all())
+    messages = dict(
+        session.execute(select(Message.status, func.count()).group_by(Message.status)).all()
+    )
+    articles = dict(
+        session.execute(select(Article.status, func.count()).group_by(Article.status)).all()
+    )
     mailboxes = list(session.execute(select(MailboxState).order_by(MailboxState.key)).scalars())
     runs = list(session.execute(select(PollRun).order_by(PollRun.id.desc()).limit(5)).scalars())
     failed_rows = session.execute(
         select(Message)
         .where((Message.status == MessageState.FAILED) | (Message.transient.is_(True)))
-        .order_by(Message.id.desc()).limit(failed_limit)
+        .order_by(Message.id.desc())
+        .limit(failed_limit)
     ).scalars()
-    failed = [FailedItem(m.message_id, m.subject, m.reason or m.error or "", m.next_attempt_at)
-              for m in failed_rows]
-    pa = dict(session.execute(
-        select(Delivery.post_action_state, func.count()).group_by(Delivery.post_action_state)).all())
-    return Status(messages=messages, articles=articles, mailboxes=mailboxes, last_runs=runs,
-                  failed=failed, post_actions_pending=pa.get("pending", 0),
-                  post_actions_failed=pa.get("failed", 0))
+    failed = [
+        FailedItem(m.message_id, m.subject, m.reason or m.error or "", m.next_attempt_at)
+        for m in failed_rows
+    ]
+    pa = dict(
+        session.execute(
+            select(Delivery.post_action_state, func.count()).group_by(Delivery.post_action_state)
+        ).all()
+    )
+    return Status(
+        messages=messages,
+        articles=articles,
+        mailboxes=mailboxes,
+        last_runs=runs,
+        failed=failed,
+        post_actions_pending=pa.get("pending", 0),
+        post_actions_failed=pa.get("failed", 0),
+    )

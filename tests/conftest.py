@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from dbfixtures import db_url, make_config  # noqa: F401 - fixtures
 from dovecot import dovecot, dovecot_tls, imap_config  # noqa: F401 - fixtures
-
-
-import pytest  # noqa: E402
-from helpers import ENGINES  # noqa: E402
+from helpers import ENGINES
 
 
 @pytest.fixture(autouse=True)

@@ -32,9 +32,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from dienhinh.core.config import MailboxConfig, MailboxURL, Secret
 from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
+
+from dienhinh.core.config import MailboxConfig, MailboxURL, Secret
 
 __all__ = [
     "PASSWORD",

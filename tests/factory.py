@@ -27,11 +27,16 @@ def make_jpeg(width: int = 64, height: int = 48, seed: int = 0, quality: int = 8
     from PIL import Image
 
     rnd = random.Random(seed)
-    img = Image.new("RGB", (width, height), (rnd.randrange(256), rnd.randrange(256), rnd.randrange(256)))
+    img = Image.new(
+        "RGB", (width, height), (rnd.randrange(256), rnd.randrange(256), rnd.randrange(256))
+    )
     px = img.load()
     for _ in range(width * height // 8):
         px[rnd.randrange(width), rnd.randrange(height)] = (
-            rnd.randrange(256), rnd.randrange(256), rnd.randrange(256))
+            rnd.randrange(256),
+            rnd.randrange(256),
+            rnd.randrange(256),
+        )
     buf = io.BytesIO()
     img.save(buf, "JPEG", quality=quality)
     return buf.getvalue()
@@ -41,7 +46,9 @@ def make_png(width: int = 32, height: int = 32, seed: int = 0) -> bytes:
     from PIL import Image
 
     rnd = random.Random(seed)
-    img = Image.new("RGB", (width, height), (rnd.randrange(256), rnd.randrange(256), rnd.randrange(256)))
+    img = Image.new(
+        "RGB", (width, height), (rnd.randrange(256), rnd.randrange(256), rnd.randrange(256))
+    )
     buf = io.BytesIO()
     img.save(buf, "PNG")
     return buf.getvalue()
@@ -179,17 +186,43 @@ def make_email(
             msg.add_alternative(html, subtype="html")
     for a in attachments:
         maintype, _, subtype = a.content_type.partition("/")
-        msg.add_attachment(a.data, maintype=maintype, subtype=subtype, filename=a.filename,
-                           disposition=a.disposition, cid=f"<{a.content_id}>" if a.content_id else None)
+        msg.add_attachment(
+            a.data,
+            maintype=maintype,
+            subtype=subtype,
+            filename=a.filename,
+            disposition=a.disposition,
+            cid=f"<{a.content_id}>" if a.content_id else None,
+        )
     return msg.as_bytes()
 
 
 # --- realistic Vietnamese content ---------------------------------------------------------
 
-PEOPLE = ["Vàng Seo Chứ", "Lý Thị Mai", "Giàng A Pháo", "Hoàng Văn Thắng", "Phàn Thị Lở",
-          "Sùng Seo Dì", "Nguyễn Thị Hạnh", "Tẩn Láo Lở", "Lục Văn Hưng", "Đỗ Minh Tuấn"]
-PLACES = ["xã Y Tý", "xã Bản Vược", "thị trấn Phố Lu", "xã Tả Van", "xã Lùng Phình",
-          "xã Bảo Hà", "xã Nậm Chày", "phường Cốc Lếu", "xã Xuân Quang", "xã Thanh Bình"]
+PEOPLE = [
+    "Vàng Seo Chứ",
+    "Lý Thị Mai",
+    "Giàng A Pháo",
+    "Hoàng Văn Thắng",
+    "Phàn Thị Lở",
+    "Sùng Seo Dì",
+    "Nguyễn Thị Hạnh",
+    "Tẩn Láo Lở",
+    "Lục Văn Hưng",
+    "Đỗ Minh Tuấn",
+]
+PLACES = [
+    "xã Y Tý",
+    "xã Bản Vược",
+    "thị trấn Phố Lu",
+    "xã Tả Van",
+    "xã Lùng Phình",
+    "xã Bảo Hà",
+    "xã Nậm Chày",
+    "phường Cốc Lếu",
+    "xã Xuân Quang",
+    "xã Thanh Bình",
+]
 TOPICS = [
     ("trồng thảo quả dưới tán rừng", "thoát nghèo bền vững"),
     ("nuôi cá hồi nước lạnh", "làm giàu trên quê hương"),
@@ -200,20 +233,21 @@ TOPICS = [
 ]
 
 
-VOCAB = (
+VOCAB = (  # noqa: SIM905 - a word list reads best as text
     "bà con thôn bản cán bộ đoàn viên hội viên nông dân phụ nữ thanh niên cựu chiến binh "
-    "giáo viên học sinh bác sĩ y tế trạm xá con đường bê tông nương ruộng bậc thang chè shan "
-    "tuyết thảo quả quế hồi lúa ngô đậu tương chuối dứa cá hồi lợn đen gà đen trâu bò dê ong "
-    "mật rừng phòng hộ đầu nguồn suối mó nước bể chứa điện lưới nhà văn hóa sân bóng lớp học "
-    "bán trú điểm trường mùa đông sương muối mưa lũ sạt lở đất dốc thung lũng đỉnh núi biên "
-    "giới cột mốc đồn biên phòng chợ phiên hợp tác xã tổ hợp tác sản phẩm OCOP nhãn hiệu tem "
-    "truy xuất thương lái giá bán vụ mùa năng suất sản lượng thu nhập tiết kiệm vốn vay ngân "
-    "hàng chính sách tập huấn kỹ thuật giống mới phân bón hữu cơ máy cày máy sấy lò sấy xưởng "
-    "chế biến bao bì đơn hàng du khách homestay nhà trình tường khăn thổ cẩm váy áo lễ hội "
-    "khèn mông múa xòe văn nghệ đọc sách thư viện tủ sách máy tính mạng internet điện thoại "
-    "tuần tra an ninh trật tự hòa giải tranh chấp tự quản vệ sinh môi trường rác thải hố xí "
-    "nước sạch tiêm chủng khám bệnh sinh con tại trạm dinh dưỡng trẻ em người già neo đơn "
-    "gia đình văn hóa khu dân cư đoàn kết giúp đỡ ngày công hiến đất làm đường góp tiền"
+    "giáo viên học sinh bác sĩ y tế trạm xá con đường bê tông nương ruộng bậc thang chè "
+    "shan tuyết thảo quả quế hồi lúa ngô đậu tương chuối dứa cá hồi lợn đen gà đen trâu bò "
+    "dê ong mật rừng phòng hộ đầu nguồn suối mó nước bể chứa điện lưới nhà văn hóa sân bóng "
+    "lớp học bán trú điểm trường mùa đông sương muối mưa lũ sạt lở đất dốc thung lũng đỉnh "
+    "núi biên giới cột mốc đồn biên phòng chợ phiên hợp tác xã tổ hợp tác sản phẩm OCOP "
+    "nhãn hiệu tem truy xuất thương lái giá bán vụ mùa năng suất sản lượng thu nhập tiết "
+    "kiệm vốn vay ngân hàng chính sách tập huấn kỹ thuật giống mới phân bón hữu cơ máy cày "
+    "máy sấy lò sấy xưởng chế biến bao bì đơn hàng du khách homestay nhà trình tường khăn "
+    "thổ cẩm váy áo lễ hội khèn mông múa xòe văn nghệ đọc sách thư viện tủ sách máy tính "
+    "mạng internet điện thoại tuần tra an ninh trật tự hòa giải tranh chấp tự quản vệ sinh "
+    "môi trường rác thải hố xí nước sạch tiêm chủng khám bệnh sinh con tại trạm dinh dưỡng "
+    "trẻ em người già neo đơn gia đình văn hóa khu dân cư đoàn kết giúp đỡ ngày công hiến "
+    "đất làm đường góp tiền "
 ).split()
 
 
@@ -252,13 +286,16 @@ def article_text(seed: int, n_paragraphs: int = 5) -> tuple[str, list[str]]:
         for i, p in enumerate(paras)
     ]
     while len(paras) < n_paragraphs:  # longer articles: more of the article's own text
-        paras.append(f"{person} {_sentence(rnd, 8).lower()} {_sentence(rnd, rnd.randint(16, 24))} "
-                     f"{_sentence(rnd, rnd.randint(12, 20))} {_sentence(rnd, rnd.randint(10, 18))}")
+        paras.append(
+            f"{person} {_sentence(rnd, 8).lower()} {_sentence(rnd, rnd.randint(16, 24))} "
+            f"{_sentence(rnd, rnd.randint(12, 20))} {_sentence(rnd, rnd.randint(10, 18))}"
+        )
     return title, paras[:n_paragraphs]
 
 
-def mixed_corpus(n: int, *, seed: int = 1, domain: str = "laocai.gov.vn",
-                 paragraphs: int = 5) -> list[bytes]:
+def mixed_corpus(
+    n: int, *, seed: int = 1, domain: str = "laocai.gov.vn", paragraphs: int = 5
+) -> list[bytes]:
     """``n`` messages in the mix the benchmarks and load tests use: docx with photos,
     text PDF, HTML body, plain text body. ``paragraphs=10`` gives articles of about 700
     words, the usual length of a unit's exemplar article."""
@@ -269,21 +306,42 @@ def mixed_corpus(n: int, *, seed: int = 1, domain: str = "laocai.gov.vn",
         date = datetime(2018, 1, 1, 8, 0, tzinfo=ICT) + timedelta(hours=7 * i)
         mid = f"<bench-{seed}-{i}@{domain}>"
         if kind == 0:
-            doc = make_docx(DocSpec(title=title, paragraphs=paras, letterhead=("UBND HUYỆN BÁT XÁT",),
-                                    images=[DocImage(make_jpeg(seed=i), "Ảnh: nhân vật tại vườn")]))
-            raw = make_email(subject=f"Gửi bài điển hình {i}", message_id=mid, date=date,
-                             attachments=[Attach("bai-viet.docx", doc, DOCX_TYPE),
-                                          Attach("anh1.jpg", make_jpeg(seed=i + 1), "image/jpeg")])
+            doc = make_docx(
+                DocSpec(
+                    title=title,
+                    paragraphs=paras,
+                    letterhead=("UBND HUYỆN BÁT XÁT",),
+                    images=[DocImage(make_jpeg(seed=i), "Ảnh: nhân vật tại vườn")],
+                )
+            )
+            raw = make_email(
+                subject=f"Gửi bài điển hình {i}",
+                message_id=mid,
+                date=date,
+                attachments=[
+                    Attach("bai-viet.docx", doc, DOCX_TYPE),
+                    Attach("anh1.jpg", make_jpeg(seed=i + 1), "image/jpeg"),
+                ],
+            )
         elif kind == 1:
-            raw = make_email(subject=f"Bài viết PDF {i}", message_id=mid, date=date,
-                             attachments=[Attach("bai-viet.pdf", make_pdf(title, paras), "application/pdf")])
+            raw = make_email(
+                subject=f"Bài viết PDF {i}",
+                message_id=mid,
+                date=date,
+                attachments=[Attach("bai-viet.pdf", make_pdf(title, paras), "application/pdf")],
+            )
         elif kind == 2:
             html = "<html><body><h2>{}</h2>{}</body></html>".format(
-                title, "".join(f"<p>{p}</p>" for p in paras))
+                title, "".join(f"<p>{p}</p>" for p in paras)
+            )
             raw = make_email(subject=title, message_id=mid, date=date, text=None, html=html)
         else:
-            raw = make_email(subject=title, message_id=mid, date=date,
-                             text=title + "\n\n" + "\n\n".join(paras) + "\n")
+            raw = make_email(
+                subject=title,
+                message_id=mid,
+                date=date,
+                text=title + "\n\n" + "\n\n".join(paras) + "\n",
+            )
         out.append(raw)
     return out
 
@@ -339,8 +397,13 @@ def make_raw_email(
     """A message assembled byte by byte: for raw 8-bit headers, odd parameters,
     hostile file names and charsets the email package would refuse or re-encode.
     Nested messages need a ``boundary`` of their own."""
-    head = [b"From: " + from_, b"To: btdkt-snv@laocai.gov.vn", b"Subject: " + subject,
-            b"Date: Thu, 22 Mar 2018 14:05:00 +0700", b"MIME-Version: 1.0"]
+    head = [
+        b"From: " + from_,
+        b"To: btdkt-snv@laocai.gov.vn",
+        b"Subject: " + subject,
+        b"Date: Thu, 22 Mar 2018 14:05:00 +0700",
+        b"MIME-Version: 1.0",
+    ]
     if message_id is not None:
         head.append(b"Message-ID: " + message_id)
     head += list(extra_headers)
@@ -349,7 +412,7 @@ def make_raw_email(
         head += [h.encode("utf-8") for h in p.headers]
         head.append(b"Content-Transfer-Encoding: " + p.encoding.encode())
         return b"\r\n".join(head) + b"\r\n\r\n" + _encode_body(p)
-    head.append(b'Content-Type: multipart/' + subtype.encode() + b'; boundary="' + boundary + b'"')
+    head.append(b"Content-Type: multipart/" + subtype.encode() + b'; boundary="' + boundary + b'"')
     out = [b"\r\n".join(head), b""]
     for p in parts:
         out.append(b"--" + boundary)
@@ -367,10 +430,21 @@ def make_nested_email(depth: int, leaf: bytes = b"xin chao") -> bytes:
     inner = b'Content-Type: text/plain; charset="utf-8"\r\n\r\n' + leaf + b"\r\n"
     for level in range(depth):
         b = f"b{level}".encode()
-        inner = (b'Content-Type: multipart/mixed; boundary="' + b + b'"\r\n\r\n--' + b + b"\r\n"
-                 + inner + b"\r\n--" + b + b"--\r\n")
-    return (b"From: a@laocai.gov.vn\r\nSubject: nested\r\nMessage-ID: <nested@x>\r\n"
-            b"MIME-Version: 1.0\r\n" + inner)
+        inner = (
+            b'Content-Type: multipart/mixed; boundary="'
+            + b
+            + b'"\r\n\r\n--'
+            + b
+            + b"\r\n"
+            + inner
+            + b"\r\n--"
+            + b
+            + b"--\r\n"
+        )
+    return (
+        b"From: a@laocai.gov.vn\r\nSubject: nested\r\nMessage-ID: <nested@x>\r\n"
+        b"MIME-Version: 1.0\r\n" + inner
+    )
 
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
@@ -401,8 +475,17 @@ _VNI_TONE_MARKS = {"": 0, "\u0300": 1, "\u0301": 2, "\u0309": 3, "\u0303": 4, "\
 _VNI_TONE = ("", "ø", "ù", "û", "õ", "ï")
 _VNI_CIRCUMFLEX = ("â", "à", "á", "å", "ã", "ä")
 _VNI_BREVE = ("ê", "è", "é", "ú", "ü", "ë")
-_VNI_SINGLE = {"đ": "ñ", "ơ": "ô", "ư": "ö", "ì": "ì", "í": "í", "ỉ": "æ", "ĩ": "ó", "ị": "ò",
-               "ỵ": "î"}
+_VNI_SINGLE = {
+    "đ": "ñ",
+    "ơ": "ô",
+    "ư": "ö",
+    "ì": "ì",
+    "í": "í",
+    "ỉ": "æ",
+    "ĩ": "ó",
+    "ị": "ò",
+    "ỵ": "î",
+}
 
 
 def to_tcvn3(text: str) -> str:
@@ -516,12 +599,14 @@ def mark_zip_encrypted(data: bytes, name: str) -> bytes:
 
     out = bytearray(data)
     encoded = name.encode("utf-8")
-    for sig, flag_at, name_len_at, name_at in ((b"PK\x03\x04", 6, 26, 30),
-                                              (b"PK\x01\x02", 8, 28, 46)):
+    for sig, flag_at, name_len_at, name_at in (
+        (b"PK\x03\x04", 6, 26, 30),
+        (b"PK\x01\x02", 8, 28, 46),
+    ):
         pos = out.find(sig)
         while pos >= 0:
             n = struct.unpack_from("<H", out, pos + name_len_at)[0]
-            if bytes(out[pos + name_at: pos + name_at + n]) == encoded:
+            if bytes(out[pos + name_at : pos + name_at + n]) == encoded:
                 flags = struct.unpack_from("<H", out, pos + flag_at)[0]
                 struct.pack_into("<H", out, pos + flag_at, flags | 0x1)
             pos = out.find(sig, pos + 4)
@@ -535,12 +620,14 @@ def set_zip_declared_size(data: bytes, name: str, size: int) -> bytes:
 
     out = bytearray(data)
     encoded = name.encode("utf-8")
-    for sig, size_at, name_len_at, name_at in ((b"PK\x03\x04", 22, 26, 30),
-                                              (b"PK\x01\x02", 24, 28, 46)):
+    for sig, size_at, name_len_at, name_at in (
+        (b"PK\x03\x04", 22, 26, 30),
+        (b"PK\x01\x02", 24, 28, 46),
+    ):
         pos = out.find(sig)
         while pos >= 0:
             n = struct.unpack_from("<H", out, pos + name_len_at)[0]
-            if bytes(out[pos + name_at: pos + name_at + n]) == encoded:
+            if bytes(out[pos + name_at : pos + name_at + n]) == encoded:
                 struct.pack_into("<I", out, pos + size_at, size)
             pos = out.find(sig, pos + 4)
     return bytes(out)
@@ -549,16 +636,26 @@ def set_zip_declared_size(data: bytes, name: str, size: int) -> bytes:
 # --- forwards ---------------------------------------------------------------------------------
 
 
-def make_forward_email(inner: bytes, *, note: str = "Chuyển tiếp bài của đơn vị.",
-                       from_: bytes = b"Ngo Thu Hang <thuhang_ngo@yahoo.com.vn>",
-                       subject: bytes = b"Fwd: =?utf-8?b?QsOgaSB2aeG6v3Q=?=",
-                       filename: str = "thu goc.eml") -> bytes:
+def make_forward_email(
+    inner: bytes,
+    *,
+    note: str = "Chuyển tiếp bài của đơn vị.",
+    from_: bytes = b"Ngo Thu Hang <thuhang_ngo@yahoo.com.vn>",
+    subject: bytes = b"Fwd: =?utf-8?b?QsOgaSB2aeG6v3Q=?=",
+    filename: str = "thu goc.eml",
+) -> bytes:
     """A message forwarding ``inner`` as an attached message/rfc822, with a short note."""
     return make_raw_email(
         [
             RawPart(['Content-Type: text/plain; charset="utf-8"'], note.encode("utf-8"), "8bit"),
-            RawPart(["Content-Type: message/rfc822",
-                     f'Content-Disposition: attachment; filename="{filename}"'], inner, "8bit"),
+            RawPart(
+                [
+                    "Content-Type: message/rfc822",
+                    f'Content-Disposition: attachment; filename="{filename}"',
+                ],
+                inner,
+                "8bit",
+            ),
         ],
         from_=from_,
         subject=subject,
@@ -566,8 +663,9 @@ def make_forward_email(inner: bytes, *, note: str = "Chuyển tiếp bài của 
     )
 
 
-def make_page_photo(title: str, paragraphs: Sequence[str], *, width: int = 1240,
-                    font_px: int = 30) -> bytes:
+def make_page_photo(
+    title: str, paragraphs: Sequence[str], *, width: int = 1240, font_px: int = 30
+) -> bytes:
     """A JPEG 'photo' of a printed page (black text on white, DejaVu): what a unit sends
     when it photographs a typed article instead of attaching the file."""
     import textwrap

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Engine
+
 from dienhinh.core.config import Config
 from dienhinh.ingest.sources.base import MailSource
 from dienhinh.store.db import make_engine
 from dienhinh.store.migrate import check_schema
-from sqlalchemy import Engine
 
 __all__ = ["dispose_engines", "make_source", "open_engine"]
 

@@ -15,6 +15,9 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any, TextIO
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
 from dienhinh import __version__
 from dienhinh.core.config import Config, load_config
 from dienhinh.core.errors import ConfigError, DienhinhError, LeaseHeld
@@ -24,8 +27,6 @@ from dienhinh.store.migrate import SchemaOutOfDate
 from dienhinh.store.models import Article, Message
 from dienhinh.store.states import ArticleState, MessageState
 from dienhinh.worker.app import dispose_engines, make_source, open_engine
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = ["main"]
 
@@ -33,6 +34,7 @@ log = logging.getLogger("dienhinh")
 
 
 # --- progress -------------------------------------------------------------------------------
+
 
 class _Progress(AbstractContextManager["_Progress"]):
     """A rich progress bar on a terminal; nothing at all when output is not a terminal."""
@@ -46,8 +48,9 @@ class _Progress(AbstractContextManager["_Progress"]):
         if self.enabled:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-            self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                 transient=True)
+            self._bar = Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), transient=True
+            )
             self._bar.__enter__()
         return self
 
@@ -58,7 +61,9 @@ class _Progress(AbstractContextManager["_Progress"]):
     def __call__(self, phase: str, done: int, total: int) -> None:
         if self._bar is None:
             return
-        label = {"fetch": "Tải thư / fetching", "extract": "Trích xuất / extracting"}.get(phase, phase)
+        label = {"fetch": "Tải thư / fetching", "extract": "Trích xuất / extracting"}.get(
+            phase, phase
+        )
         task = self._tasks.get(phase)
         if task is None:
             task = self._tasks[phase] = self._bar.add_task(label, total=total)
@@ -71,9 +76,12 @@ def _interactive(stream: TextIO) -> bool:
 
 # --- commands -------------------------------------------------------------------------------
 
+
 def _print_report(report: RunReport, out: TextIO) -> None:
-    line = (f"{report.kind}: fetched {report.fetched}, stored {report.stored} new, "
-            f"processed {report.processed}, articles {report.articles}, failed {report.failed}")
+    line = (
+        f"{report.kind}: fetched {report.fetched}, stored {report.stored} new, "
+        f"processed {report.processed}, articles {report.articles}, failed {report.failed}"
+    )
     if report.post_actions:
         line += f", post-actions {report.post_actions}"
     if report.converted or report.ocred:
@@ -122,17 +130,26 @@ def cmd_reprocess(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     factory = sessionmaker(engine)
     with factory() as s:
         if args.failed:
-            q = select(Message).where((Message.status == MessageState.FAILED) | (Message.transient.is_(True)))
+            q = select(Message).where(
+                (Message.status == MessageState.FAILED) | (Message.transient.is_(True))
+            )
             targets = list(s.execute(q).scalars())
             # Articles waiting for a converter or OCR are retried too (a tool may be installed now).
-            waiting = s.execute(select(Article.message_pk).where(Article.status.in_(
-                [ArticleState.NEEDS_CONVERSION, ArticleState.NEEDS_OCR, ArticleState.FAILED]))).scalars()
+            waiting = s.execute(
+                select(Article.message_pk).where(
+                    Article.status.in_(
+                        [ArticleState.NEEDS_CONVERSION, ArticleState.NEEDS_OCR, ArticleState.FAILED]
+                    )
+                )
+            ).scalars()
             ids = {m.id for m in targets} | set(waiting)
             targets = [s.get(Message, i) for i in sorted(ids)]  # type: ignore[misc]
         elif args.message_ids:
             targets = []
             for mid in args.message_ids:
-                m = s.execute(select(Message).where(Message.message_id == mid.strip("<>"))).scalar_one_or_none()
+                m = s.execute(
+                    select(Message).where(Message.message_id == mid.strip("<>"))
+                ).scalar_one_or_none()
                 if m is None:
                     print(f"no message with Message-ID {mid}", file=sys.stderr)
                     return 2
@@ -142,11 +159,18 @@ def cmd_reprocess(config: Config, args: argparse.Namespace, out: TextIO) -> int:
             return 2
         chosen = []
         for m in targets:
-            touched = [a.id for a in m.articles if a.version > 1 or a.status in (
-                ArticleState.APPROVED, ArticleState.PUBLISHED, ArticleState.REJECTED)]
+            touched = [
+                a.id
+                for a in m.articles
+                if a.version > 1
+                or a.status
+                in (ArticleState.APPROVED, ArticleState.PUBLISHED, ArticleState.REJECTED)
+            ]
             if touched:
-                print(f"skipped {m.message_id}: editors already worked on article(s) {touched}",
-                      file=sys.stderr)
+                print(
+                    f"skipped {m.message_id}: editors already worked on article(s) {touched}",
+                    file=sys.stderr,
+                )
                 continue
             chosen.append(m.id)
     with _Progress(_interactive(sys.stderr) and not args.quiet) as progress:
@@ -160,9 +184,16 @@ def cmd_export(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 
     engine = open_engine(config)
     with Session(engine) as s:
-        rows = export_messages(s, tz=config.timezone) if args.what == "messages" else export_articles(s)
+        rows = (
+            export_messages(s, tz=config.timezone)
+            if args.what == "messages"
+            else export_articles(s)
+        )
         target: AbstractContextManager[TextIO] = (
-            Path(args.output).open("w", encoding="utf-8") if args.output else nullcontext(out))
+            Path(args.output).open("w", encoding="utf-8")  # noqa: SIM115 - closed by the with below
+            if args.output
+            else nullcontext(out)
+        )
         with target as fh:
             for row in rows:
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -176,33 +207,73 @@ def cmd_status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     with Session(engine) as s:
         st = collect_status(s)
     if args.json:
-        print(json.dumps({
-            "messages": st.messages, "articles": st.articles,
-            "mailboxes": [{"mailbox": m.key, "last_success_at": _iso(m.last_success_at),
-                           "last_poll_finished_at": _iso(m.last_poll_finished_at),
-                           "last_error": m.last_error, "last_error_at": _iso(m.last_error_at),
-                           "uidvalidity": m.uidvalidity, "last_uid": m.last_uid}
-                          for m in st.mailboxes],
-            "failed": [{"message_id": f.message_id, "subject": f.subject, "reason": f.reason,
-                        "retry_at": _iso(f.retry_at)} for f in st.failed],
-            "post_actions": {"pending": st.post_actions_pending, "failed": st.post_actions_failed},
-        }, ensure_ascii=False, indent=2), file=out)
+        print(
+            json.dumps(
+                {
+                    "messages": st.messages,
+                    "articles": st.articles,
+                    "mailboxes": [
+                        {
+                            "mailbox": m.key,
+                            "last_success_at": _iso(m.last_success_at),
+                            "last_poll_finished_at": _iso(m.last_poll_finished_at),
+                            "last_error": m.last_error,
+                            "last_error_at": _iso(m.last_error_at),
+                            "uidvalidity": m.uidvalidity,
+                            "last_uid": m.last_uid,
+                        }
+                        for m in st.mailboxes
+                    ],
+                    "failed": [
+                        {
+                            "message_id": f.message_id,
+                            "subject": f.subject,
+                            "reason": f.reason,
+                            "retry_at": _iso(f.retry_at),
+                        }
+                        for f in st.failed
+                    ],
+                    "post_actions": {
+                        "pending": st.post_actions_pending,
+                        "failed": st.post_actions_failed,
+                    },
+                },
+                ensure_ascii=False,
+                indent=2,
+            ),
+            file=out,
+        )
         return 0
-    print("Messages:  " + (", ".join(f"{k} {v}" for k, v in sorted(st.messages.items())) or "none"), file=out)
-    print("Articles:  " + (", ".join(f"{k} {v}" for k, v in sorted(st.articles.items())) or "none"), file=out)
+    print(
+        "Messages:  " + (", ".join(f"{k} {v}" for k, v in sorted(st.messages.items())) or "none"),
+        file=out,
+    )
+    print(
+        "Articles:  " + (", ".join(f"{k} {v}" for k, v in sorted(st.articles.items())) or "none"),
+        file=out,
+    )
     for m in st.mailboxes:
-        print(f"Mailbox {m.key}: last success {_iso(m.last_success_at) or 'never'}"
-              f", last poll {_iso(m.last_poll_finished_at) or 'never'}", file=out)
+        print(
+            f"Mailbox {m.key}: last success {_iso(m.last_success_at) or 'never'}"
+            f", last poll {_iso(m.last_poll_finished_at) or 'never'}",
+            file=out,
+        )
         if m.last_error:
             print(f"  ERROR ({_iso(m.last_error_at)}): {m.last_error}", file=out)
     if st.post_actions_pending or st.post_actions_failed:
-        print(f"Post-actions: {st.post_actions_pending} pending, {st.post_actions_failed} failed", file=out)
+        print(
+            f"Post-actions: {st.post_actions_pending} pending, {st.post_actions_failed} failed",
+            file=out,
+        )
     if st.failed:
         print("Failed or waiting for retry:", file=out)
         for f in st.failed:
             retry = f" (retry at {_iso(f.retry_at)})" if f.retry_at else ""
-            print(f"  {f.message_id}  {f.subject[:60]!r}: {f.reason.splitlines()[0] if f.reason else ''}{retry}",
-                  file=out)
+            print(
+                f"  {f.message_id}  {f.subject[:60]!r}: "
+                f"{f.reason.splitlines()[0] if f.reason else ''}{retry}",
+                file=out,
+            )
     return 0
 
 
@@ -217,11 +288,17 @@ def _print_summary(engine: Any, pks: Sequence[int], out: TextIO) -> None:
             m = s.get(Message, pk)
             if m is None:
                 continue
-            print(f"- [{m.status}] {m.subject[:70]}  <{m.from_addr}>"
-                  + (f"  ({m.reason})" if m.reason else ""), file=out)
+            print(
+                f"- [{m.status}] {m.subject[:70]}  <{m.from_addr}>"
+                + (f"  ({m.reason})" if m.reason else ""),
+                file=out,
+            )
             for a in m.articles:
-                print(f"    article #{a.id} [{a.status}] {a.source}: {a.title[:70]}"
-                      f"  ({len(a.text)} chars, {len(a.images)} photo(s))", file=out)
+                print(
+                    f"    article #{a.id} [{a.status}] {a.source}: {a.title[:70]}"
+                    f"  ({len(a.text)} chars, {len(a.images)} photo(s))",
+                    file=out,
+                )
 
 
 # --- parser ---------------------------------------------------------------------------------
@@ -238,7 +315,9 @@ COMMANDS: dict[str, Callable[[Config, argparse.Namespace, TextIO], int]] = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="dienhinh", description=__doc__.splitlines()[0] if __doc__ else None)
+    p = argparse.ArgumentParser(
+        prog="dienhinh", description=__doc__.splitlines()[0] if __doc__ else None
+    )
     p.add_argument("--version", action="version", version=f"dienhinh {__version__}")
     p.add_argument("--config", help="configuration file (default: $DIENHINH_CONFIG, ./config.toml)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, warnings only")
@@ -251,7 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("import", help="backfill from .eml files, mbox files or Maildir folders")
     sp.add_argument("paths", nargs="+")
     sp = sub.add_parser("reprocess", help="re-run messages from their stored bytes")
-    sp.add_argument("--failed", action="store_true", help="every failed message (and stuck articles)")
+    sp.add_argument(
+        "--failed", action="store_true", help="every failed message (and stuck articles)"
+    )
     sp.add_argument("message_ids", nargs="*", metavar="MESSAGE-ID")
     sp = sub.add_parser("export", help="export messages or articles as JSON lines")
     sp.add_argument("what", choices=["messages", "articles"])

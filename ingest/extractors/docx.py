@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import ClassVar
 
+from lxml import etree
+
 from dienhinh.core.errors import LimitExceeded, MalformedDocument
 from dienhinh.core.text import nfc
 from dienhinh.core.types import ArticleDraft, Asset, Part
@@ -31,7 +33,6 @@ from dienhinh.ingest.article import (
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.mime import DOCX_TYPE, sniff_type
 from dienhinh.ingest.split import articles_from_blocks
-from lxml import etree
 
 __all__ = ["DocxExtractor", "docx_blocks", "docx_source"]
 

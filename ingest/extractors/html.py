@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from bs4 import BeautifulSoup, Tag
+
 from dienhinh.core.text import collapse_ws
 from dienhinh.core.types import ArticleDraft, Asset, ForwardOrigin, Part
 from dienhinh.ingest.article import clean_body_lines, repair_legacy_text

@@ -16,6 +16,7 @@ from typing import ClassVar
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+
 from dienhinh.core.errors import MalformedDocument
 from dienhinh.core.text import nfc
 from dienhinh.core.types import ArticleDraft, Part

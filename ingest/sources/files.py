@@ -53,8 +53,12 @@ class FileImportSource:
         self.open()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
     def _enumerate(self) -> Iterator[tuple[str, str, Path, str]]:
@@ -95,7 +99,9 @@ class FileImportSource:
                 if kind == "eml":
                     data = path.read_bytes()
                 elif kind == "mbox":
-                    box = mboxes.get(path) or mboxes.setdefault(path, mailbox.mbox(path, create=False))
+                    box = mboxes.get(path) or mboxes.setdefault(
+                        path, mailbox.mbox(path, create=False)
+                    )
                     # get_bytes() returns the message without the mbox "From " line, as sent.
                     data = box.get_bytes(int(inner))
                 else:

@@ -35,12 +35,13 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError, LoginError
+
 from dienhinh.core.config import MailboxConfig
 from dienhinh.core.errors import AccountError, ConnectionLost, SourceError
 from dienhinh.core.types import RawMail
 from dienhinh.ingest.sources.base import SourceItem
-from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError, LoginError
 
 __all__ = ["ImapSource"]
 

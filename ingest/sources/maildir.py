@@ -30,8 +30,14 @@ def _unique_name(filename: str) -> str:
 class MaildirSource:
     supports_uids = False
 
-    def __init__(self, path: Path, *, post_action: str = "none", processed_folder: str = "Processed",
-                 key: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        post_action: str = "none",
+        processed_folder: str = "Processed",
+        key: str | None = None,
+    ) -> None:
         self.path = path
         self.post_action_kind = post_action
         self.processed_folder = processed_folder
@@ -41,8 +47,12 @@ class MaildirSource:
     @classmethod
     def from_config(cls, cfg: MailboxConfig) -> MaildirSource:
         assert cfg.url.path is not None
-        return cls(cfg.url.path, post_action=cfg.post_action,
-                   processed_folder=cfg.processed_folder, key=cfg.url.key)
+        return cls(
+            cfg.url.path,
+            post_action=cfg.post_action,
+            processed_folder=cfg.processed_folder,
+            key=cfg.url.key,
+        )
 
     def open(self) -> int:
         # A Maildir checked out of git may lack its empty cur/ or tmp/ (git keeps no empty
@@ -61,8 +71,12 @@ class MaildirSource:
         self.open()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
     def _scan(self) -> dict[str, Path]:

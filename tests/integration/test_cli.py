@@ -8,14 +8,35 @@ import mailbox
 from pathlib import Path
 
 import pytest
+
+from dienhinh.worker.cli import main
 from factory import DOCX_TYPE, Attach, DocSpec, article_text, make_docx, make_email, make_jpeg
 from helpers import deliver
 
-from dienhinh.worker.cli import main
-
-MESSAGE_FIELDS = {"message_id", "received_at", "from", "subject", "status", "reason", "unit", "articles"}
-ARTICLE_FIELDS = {"id", "message_id", "unit", "campaigns", "subject_type", "kind", "title", "text",
-                  "images", "source", "status", "duplicate_of"}
+MESSAGE_FIELDS = {
+    "message_id",
+    "received_at",
+    "from",
+    "subject",
+    "status",
+    "reason",
+    "unit",
+    "articles",
+}
+ARTICLE_FIELDS = {
+    "id",
+    "message_id",
+    "unit",
+    "campaigns",
+    "subject_type",
+    "kind",
+    "title",
+    "text",
+    "images",
+    "source",
+    "status",
+    "duplicate_of",
+}
 
 
 def _write_config(tmp_path: Path, db_url: str, mailbox_url: str, extra: str = "") -> Path:
@@ -45,15 +66,26 @@ def maildir(tmp_path: Path) -> Path:
 def _mail(seed: int, mid: str) -> bytes:
     title, paras = article_text(seed)
     doc = make_docx(DocSpec(title=title, paragraphs=paras, letterhead=("UBND HUYỆN BẢO YÊN",)))
-    return make_email(message_id=mid, attachments=[Attach("bài viết.docx", doc, DOCX_TYPE),
-                                                   Attach("ảnh 1.jpg", make_jpeg(seed=seed), "image/jpeg")])
+    return make_email(
+        message_id=mid,
+        attachments=[
+            Attach("bài viết.docx", doc, DOCX_TYPE),
+            Attach("ảnh 1.jpg", make_jpeg(seed=seed), "image/jpeg"),
+        ],
+    )
 
 
 def test_init_poll_export_status(tmp_path, db_url, maildir):
     cfg = _write_config(tmp_path, db_url, f"maildir://{maildir}")
     deliver(maildir, _mail(1, "<cli1@laocai.gov.vn>"))
-    deliver(maildir, make_email(message_id="<q@gmail.com>", subject="Hỏi hạn nộp bài",
-                                text="Cho em hỏi hạn gửi bài quý này là ngày nào ạ?"))
+    deliver(
+        maildir,
+        make_email(
+            message_id="<q@gmail.com>",
+            subject="Hỏi hạn nộp bài",
+            text="Cho em hỏi hạn gửi bài quý này là ngày nào ạ?",
+        ),
+    )
     assert run("--config", str(cfg), "init")[0] == 0
     code, out = run("--config", str(cfg), "-q", "poll", "--summary")
     assert code == 0, out
@@ -91,7 +123,9 @@ def test_poll_before_init_says_what_to_do(tmp_path, maildir, capsys):
 
 
 def test_invalid_config_is_one_line_naming_the_key(tmp_path, maildir, capsys):
-    cfg = _write_config(tmp_path, "sqlite:///x", f"maildir://{maildir}", '[logging]\nlevel = "LOUD"\n')
+    cfg = _write_config(
+        tmp_path, "sqlite:///x", f"maildir://{maildir}", '[logging]\nlevel = "LOUD"\n'
+    )
     code, _ = run("--config", str(cfg), "status")
     assert code == 2
     err = capsys.readouterr().err.strip()
@@ -113,15 +147,23 @@ def test_import_eml_mbox_and_maildir_once(tmp_path, db_url, maildir):
         (other / sub).mkdir(parents=True)
     deliver(other, _mail(5, "<imp-md@laocai.gov.vn>"))
 
-    code, out = run("--config", str(cfg), "-q", "import", str(eml), str(tmp_path / "old.mbox"), str(other))
+    code, out = run(
+        "--config", str(cfg), "-q", "import", str(eml), str(tmp_path / "old.mbox"), str(other)
+    )
     assert code == 0 and "stored 4 new" in out, out
-    code, out = run("--config", str(cfg), "-q", "import", str(eml), str(tmp_path / "old.mbox"), str(other))
+    code, out = run(
+        "--config", str(cfg), "-q", "import", str(eml), str(tmp_path / "old.mbox"), str(other)
+    )
     assert "fetched 0" in out and "stored 0 new" in out
 
     code, out = run("--config", str(cfg), "export", "messages")
     ids = sorted(json.loads(line)["message_id"] for line in out.splitlines())
-    assert ids == ["imp-eml@laocai.gov.vn", "imp-mbox1@laocai.gov.vn", "imp-mbox2@laocai.gov.vn",
-                   "imp-md@laocai.gov.vn"]
+    assert ids == [
+        "imp-eml@laocai.gov.vn",
+        "imp-mbox1@laocai.gov.vn",
+        "imp-mbox2@laocai.gov.vn",
+        "imp-md@laocai.gov.vn",
+    ]
 
 
 def test_reprocess_by_message_id(tmp_path, db_url, maildir):

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from dienhinh.ingest.sources.maildir import MaildirSource
 from dienhinh.store.models import Asset
 from factory import (

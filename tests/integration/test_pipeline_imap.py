@@ -8,11 +8,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
+from dienhinh.ingest.sources.imap import ImapSource
 from dovecot import PASSWORD, USER, Dovecot, dovecot_missing, free_port
 from factory import DOCX_TYPE, Attach, DocSpec, article_text, make_docx, make_email
 from helpers import articles, deliveries, ingestor, messages
-
-from dienhinh.ingest.sources.imap import ImapSource
 
 pytestmark = pytest.mark.imap
 
@@ -33,8 +33,9 @@ def server(tmp_path: Path):
 def _mail(seed: int) -> bytes:
     title, paras = article_text(seed)
     doc = make_docx(DocSpec(title=title, paragraphs=paras))
-    return make_email(message_id=f"<imap-{seed}@laocai.gov.vn>",
-                      attachments=[Attach("bai.docx", doc, DOCX_TYPE)])
+    return make_email(
+        message_id=f"<imap-{seed}@laocai.gov.vn>", attachments=[Attach("bai.docx", doc, DOCX_TYPE)]
+    )
 
 
 def _config(make_config, server: Dovecot, **mailbox):
@@ -43,7 +44,10 @@ def _config(make_config, server: Dovecot, **mailbox):
     import dataclasses
 
     from dienhinh.core.config import Secret
-    return dataclasses.replace(cfg, mailbox=dataclasses.replace(cfg.mailbox, password=Secret(PASSWORD)))
+
+    return dataclasses.replace(
+        cfg, mailbox=dataclasses.replace(cfg.mailbox, password=Secret(PASSWORD))
+    )
 
 
 def test_incremental_polls_fetch_only_new_mail(make_config, server):
@@ -115,6 +119,7 @@ def test_connection_dropped_mid_poll_keeps_committed_and_resumes(make_config, se
     and the next poll fetches the rest: no message lost, none twice."""
     config = _config(make_config, server)
     import dataclasses
+
     config = dataclasses.replace(config, mailbox=dataclasses.replace(config.mailbox, batch_size=2))
     for i in range(5):
         server.append(USER, _mail(40 + i))
@@ -156,7 +161,7 @@ def test_process_killed_between_commit_and_post_action(make_config, server, tmp_
         cfg = config_from_mapping({{
             "paths": {{"data_dir": {str(config.data_dir)!r}}},
             "database": {{"url": {config.database.url!r}}},
-            "mailbox": {{"url": "imap://{USER.replace('@', '%40')}@127.0.0.1:{server.port}/INBOX",
+            "mailbox": {{"url": "imap://{USER.replace("@", "%40")}@127.0.0.1:{server.port}/INBOX",
                          "post_action": "flag"}},
             "ingest": {{"workers": 1}},
         }}, environ={{"DIENHINH_IMAP_PASSWORD": {PASSWORD!r}}})
@@ -165,7 +170,9 @@ def test_process_killed_between_commit_and_post_action(make_config, server, tmp_
         ImapSource.post_action = die
         Ingestor(cfg, make_engine(cfg.database.url)).poll(ImapSource(cfg.mailbox))
     """)
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 9, proc.stderr
     assert all(b"$DienhinhProcessed" not in server.flags(u) for u in uids)
 
@@ -182,14 +189,18 @@ def test_login_refused_is_recorded_for_status(make_config, server):
     import dataclasses
 
     from dienhinh.core.config import Secret
+
     config = _config(make_config, server)
-    config = dataclasses.replace(config, mailbox=dataclasses.replace(config.mailbox, password=Secret("wrong")))
+    config = dataclasses.replace(
+        config, mailbox=dataclasses.replace(config.mailbox, password=Secret("wrong"))
+    )
     ing = ingestor(config)
     report = ing.poll(ImapSource(config.mailbox))
     assert not report.ok and USER in report.error
     from sqlalchemy.orm import Session
 
     from dienhinh.store.status import collect_status
+
     with Session(ing.engine) as s:
         (mb,) = collect_status(s).mailboxes
     assert mb.last_error == report.error and mb.consecutive_failures == 1

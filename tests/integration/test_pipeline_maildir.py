@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import pytest
-from factory import DOCX_TYPE, Attach, DocSpec, article_text, make_docx, make_email, make_jpeg
-from helpers import articles, deliver, deliveries, ingestor, messages
 
 from dienhinh.core.errors import LeaseHeld, StorageError
 from dienhinh.ingest.sources.maildir import MaildirSource
 from dienhinh.store.lease import lease
 from dienhinh.store.models import utcnow
+from factory import DOCX_TYPE, Attach, DocSpec, article_text, make_docx, make_email, make_jpeg
+from helpers import articles, deliver, deliveries, ingestor, messages
 
 
 def _docx_mail(seed: int, **kw: object) -> bytes:
     title, paras = article_text(seed)
     doc = make_docx(DocSpec(title=title, paragraphs=paras))
-    return make_email(attachments=[Attach("bai.docx", doc, DOCX_TYPE),
-                                   Attach("anh.jpg", make_jpeg(seed=seed), "image/jpeg")], **kw)
+    return make_email(
+        attachments=[
+            Attach("bai.docx", doc, DOCX_TYPE),
+            Attach("anh.jpg", make_jpeg(seed=seed), "image/jpeg"),
+        ],
+        **kw,
+    )
 
 
 def _source(config):
@@ -28,7 +33,10 @@ def test_poll_stores_raw_bytes_then_articles_incrementally(make_config):
     THEN each is stored once, byte for byte, with its article and photo."""
     config = make_config()
     md = config.mailbox.url.path
-    raws = [_docx_mail(1, message_id="<a1@laocai.gov.vn>"), _docx_mail(2, message_id="<a2@laocai.gov.vn>")]
+    raws = [
+        _docx_mail(1, message_id="<a1@laocai.gov.vn>"),
+        _docx_mail(2, message_id="<a2@laocai.gov.vn>"),
+    ]
     for r in raws:
         deliver(md, r)
     ing = ingestor(config)
@@ -138,7 +146,9 @@ def test_transient_failure_waits_and_is_retried(make_config, monkeypatch):
 
     # Time passes (we move the retry time instead of sleeping).
     from sqlalchemy import update
+
     from dienhinh.store.models import Message
+
     with ing.sessions() as s:
         s.execute(update(Message).values(next_attempt_at=utcnow()))
         s.commit()
@@ -179,9 +189,11 @@ def test_second_poll_while_one_runs_exits_at_once(make_config):
     config = make_config()
     ing = ingestor(config)
     src = _source(config)
-    with lease(ing.sessions, f"poll:{src.key}", 60, holder="other-host:1"):
-        with pytest.raises(LeaseHeld, match="already running"):
-            ing.poll(src)
+    with (
+        lease(ing.sessions, f"poll:{src.key}", 60, holder="other-host:1"),
+        pytest.raises(LeaseHeld, match="already running"),
+    ):
+        ing.poll(src)
     assert ing.poll(src).ok  # released: the next poll runs
 
 
@@ -191,7 +203,9 @@ def test_missing_maildir_is_recorded_for_status(make_config, tmp_path):
     report = ing.poll(_source(config))
     assert not report.ok and "does not exist" in report.error
     from sqlalchemy.orm import Session
+
     from dienhinh.store.status import collect_status
+
     with Session(ing.engine) as s:
         st = collect_status(s)
     assert "does not exist" in st.mailboxes[0].last_error
@@ -240,8 +254,13 @@ def test_a_worker_process_crash_fails_only_its_message(make_config, monkeypatch)
 
     monkeypatch.setattr(extract, "extract_message", crashing)
     # fork, so the workers inherit the patched function (forkserver would re-import it)
-    monkeypatch.setattr(Ingestor, "_new_pool", lambda self, n: ProcessPoolExecutor(
-        max_workers=n, mp_context=multiprocessing.get_context("fork")))
+    monkeypatch.setattr(
+        Ingestor,
+        "_new_pool",
+        lambda self, n: ProcessPoolExecutor(
+            max_workers=n, mp_context=multiprocessing.get_context("fork")
+        ),
+    )
     config = make_config(ingest={"workers": 2, "parallel_threshold": 2})
     md = config.mailbox.url.path
     for i in range(5):

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from sqlalchemy import select
+
 from dienhinh.core.text import fold
 from dienhinh.ingest import convert
 from dienhinh.ingest import ocr as ocr_module
@@ -38,7 +40,6 @@ from factory import (
     make_pdf,
 )
 from helpers import articles, deliver, ingestor, messages
-from sqlalchemy import select
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 needs_soffice = pytest.mark.skipif(

@@ -12,7 +12,9 @@ REPO = Path(__file__).resolve().parents[3]
 
 def test_shipped_config_loads_with_embedded_defaults():
     cfg = load_config(REPO / "config.toml", environ={})
-    assert cfg.database.url.startswith("sqlite:///") and cfg.database.url.endswith("dienhinh.sqlite3")
+    assert cfg.database.url.startswith("sqlite:///") and cfg.database.url.endswith(
+        "dienhinh.sqlite3"
+    )
     assert cfg.mailbox.url.scheme == "maildir"
     assert cfg.mailbox.url.path == REPO / "demo" / "maildir"
     assert cfg.timezone == "Asia/Ho_Chi_Minh"
@@ -34,8 +36,10 @@ def test_environment_overrides_file(tmp_path):
 
 def test_password_from_file(tmp_path):
     (tmp_path / "pw").write_text("from-file\n")
-    cfg = config_from_mapping({"mailbox": {"url": "imap://u@127.0.0.1:1143/INBOX", "password_file": "pw"}},
-                              path=tmp_path / "config.toml")
+    cfg = config_from_mapping(
+        {"mailbox": {"url": "imap://u@127.0.0.1:1143/INBOX", "password_file": "pw"}},
+        path=tmp_path / "config.toml",
+    )
     assert cfg.mailbox.password.reveal() == "from-file"
 
 
@@ -46,7 +50,10 @@ def test_password_from_file(tmp_path):
         ({"mailbox": {"url": "maildir:x", "batch_size": "100"}}, "mailbox.batch_size"),
         ({"mailbox": {"url": "maildir:x", "batch_size": 0}}, "mailbox.batch_size"),
         ({"mailbox": {"url": "maildir:x", "colour": "red"}}, "mailbox.colour"),
-        ({"mailbox": {"url": "maildir:x"}, "ingest": {"max_mime_depth": True}}, "ingest.max_mime_depth"),
+        (
+            {"mailbox": {"url": "maildir:x"}, "ingest": {"max_mime_depth": True}},
+            "ingest.max_mime_depth",
+        ),
         ({"mailbox": {"url": "pop3://u@h/INBOX"}}, "mailbox.url"),
         ({"mailbox": {"url": "imap://u@mail.example.vn/INBOX"}}, "mailbox.url"),
         ({"mailbox": {"url": "imaps://u:pw@mail.example.vn/INBOX"}}, "mailbox.url"),

@@ -9,13 +9,13 @@ inflated, and a refused archive must fail alone, visibly, with the rest of the m
 from __future__ import annotations
 
 import pytest
+
 from dienhinh.core.config import IngestConfig
 from dienhinh.core.types import Part
 from dienhinh.ingest.archive import ArchiveLimit, expand_archive, is_archive, member_name
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extract import extract_message
 from dienhinh.ingest.mime import DOCX_TYPE, ZIP_TYPE, sniff_type
-
 from tests.factory import (
     Attach,
     DocSpec,
@@ -42,8 +42,12 @@ def _zip_part(data: bytes, name: str = "baiviet.zip") -> Part:
     return Part(path="2", content_type=ZIP_TYPE, payload=data, filename=name)
 
 
-def _mail_with_zip(data: bytes, ctype: str = "application/x-zip-compressed",
-                   name: str = "baiviet.zip", extra: tuple[Attach, ...] = ()) -> bytes:
+def _mail_with_zip(
+    data: bytes,
+    ctype: str = "application/x-zip-compressed",
+    name: str = "baiviet.zip",
+    extra: tuple[Attach, ...] = (),
+) -> bytes:
     return make_email(attachments=[Attach(name, data, ctype), *extra])
 
 
@@ -128,8 +132,9 @@ def test_total_declared_size_over_the_limit() -> None:
 def test_member_understating_its_size_is_not_read_past_the_cap(ctx: ExtractContext) -> None:
     """A header that declares 100 bytes for a 40 KB member: reading stops at the cap and
     the archive is refused (never inflated to its real size)."""
-    data = set_zip_declared_size(make_zip([("anh.jpg", make_jpeg(200, 200, seed=2))]),
-                                 "anh.jpg", 100)
+    data = set_zip_declared_size(
+        make_zip([("anh.jpg", make_jpeg(200, 200, seed=2))]), "anh.jpg", 100
+    )
     out = extract_message(_mail_with_zip(data), ctx)
     [zip_att] = out.attachments
     assert zip_att.used_as == "failed" and zip_att.error
@@ -141,9 +146,12 @@ def test_too_many_members() -> None:
     with pytest.raises(ArchiveLimit, match="max_archive_members"):
         expand_archive(_zip_part(data), IngestConfig(max_archive_members=5))
     # Members of nested archives count against the same budget.
-    nested = make_zip([("a.zip", make_zip([("1.jpg", make_jpeg(seed=1)),
-                                            ("2.jpg", make_jpeg(seed=2))])),
-                       ("3.jpg", make_jpeg(seed=3))])
+    nested = make_zip(
+        [
+            ("a.zip", make_zip([("1.jpg", make_jpeg(seed=1)), ("2.jpg", make_jpeg(seed=2))])),
+            ("3.jpg", make_jpeg(seed=3)),
+        ]
+    )
     with pytest.raises(ArchiveLimit):
         expand_archive(_zip_part(nested), IngestConfig(max_archive_members=3))
 
@@ -162,13 +170,15 @@ def test_encrypted_member_is_refused_the_rest_goes_on(ctx: ExtractContext) -> No
 
 
 def test_traversal_and_control_characters_in_member_names() -> None:
-    data = make_zip([
-        ("../../etc/bai.docx", _docx()),
-        ("C:\\Windows\\anh.jpg", make_jpeg(seed=1)),
-        ("anh\x07\u202egpj.exe", make_jpeg(seed=2)),
-        ("__MACOSX/._anh.jpg", b"junk"),
-        ("thu muc/", b""),
-    ])
+    data = make_zip(
+        [
+            ("../../etc/bai.docx", _docx()),
+            ("C:\\Windows\\anh.jpg", make_jpeg(seed=1)),
+            ("anh\x07\u202egpj.exe", make_jpeg(seed=2)),
+            ("__MACOSX/._anh.jpg", b"junk"),
+            ("thu muc/", b""),
+        ]
+    )
     names = [p.filename for p in expand_archive(_zip_part(data), LIMITS).parts]
     assert names == ["bai.docx", "anh.jpg", "anh gpj.exe"]
     assert all("/" not in n and "\\" not in n for n in names)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extract import extract_message
 from dienhinh.ingest.mime import decode_text
-
 from tests.factory import (
     DOCX_TYPE,
     Attach,

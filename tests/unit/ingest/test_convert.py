@@ -18,6 +18,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from dienhinh.core.errors import LimitExceeded, MalformedDocument, NeedsConversion
 from dienhinh.core.text import fold
 from dienhinh.ingest import convert

@@ -15,6 +15,7 @@ import subprocess
 import sys
 
 import pytest
+
 from dienhinh.ingest import dedupe
 from dienhinh.ingest.dedupe import (
     DUPLICATE_JACCARD,

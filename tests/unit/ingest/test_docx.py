@@ -7,6 +7,7 @@ import zipfile
 
 import docx
 import pytest
+
 from dienhinh.core.config import IngestConfig
 from dienhinh.core.errors import LimitExceeded, MalformedDocument
 from dienhinh.core.types import Part
@@ -14,7 +15,6 @@ from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extractors.docx import DocxExtractor, docx_blocks
 from dienhinh.ingest.mime import DOCX_TYPE
 from dienhinh.store.blobs import BlobStore
-
 from tests.factory import DocImage, DocSpec, article_text, make_docx, make_jpeg
 
 TITLE, PARAS = article_text(7)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from dienhinh.core.config import IngestConfig
 from dienhinh.core.errors import ConfigError
 from dienhinh.ingest.context import ExtractContext
@@ -10,7 +11,6 @@ from dienhinh.ingest.extract import extract_message
 from dienhinh.ingest.extractors import BUILTINS, build_registry
 from dienhinh.ingest.extractors.docx import DocxExtractor
 from dienhinh.store.blobs import BlobStore
-
 from tests.factory import (
     DOCX_TYPE,
     Attach,

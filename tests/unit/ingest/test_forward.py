@@ -11,12 +11,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+
 from dienhinh.core.config import IngestConfig
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extract import extract_message
 from dienhinh.ingest.forward import is_forward_subject, parse_forward_date, split_sections
 from dienhinh.ingest.mime import parse_message
-
 from tests.factory import (
     DOCX_TYPE,
     Attach,
@@ -139,7 +139,8 @@ def test_inline_gmail_forward_in_html(ctx: ExtractContext) -> None:
         '<span dir="auto">&lt;ubnd-baoyen@laocai.gov.vn&gt;</span><br>'
         "Date: Mon, Apr 29, 2019 at 4:40 PM<br>Subject: Bài viết<br>"
         "To: &lt;thuhang@gmail.com&gt;<br></div><br><br>"
-        f'<div dir="ltr"><p><b>{title}</b></p>' + "".join(f"<p>{p}</p>" for p in paras)
+        f'<div dir="ltr"><p><b>{title}</b></p>'
+        + "".join(f"<p>{p}</p>" for p in paras)
         + '<div class="gmail_quote">On Mon, Apr 1 Ban wrote:<blockquote>Nhắc nộp bài</blockquote>'
         "</div></div></div></div>"
     )
@@ -193,7 +194,7 @@ def test_outlook_header_block_in_a_reply_is_a_quotation(ctx: ExtractContext) -> 
 def test_vietnamese_outlook_web_forward_in_html(ctx: ExtractContext) -> None:
     title, paras = article_text(7)
     html = (
-        "<div>Gửi Ban bài viết.</div><div id=\"appendonsend\"></div><hr>"
+        '<div>Gửi Ban bài viết.</div><div id="appendonsend"></div><hr>'
         '<div id="divRplyFwdMsg"><b>Từ:</b> Trường PTDTBT Sín Chải '
         "&lt;thcs-sinchai@laocai.gov.vn&gt;"
         "<br><b>Đã gửi:</b> Thứ Hai, 29 tháng 4, 2019 16:40<br><b>Đến:</b> Hằng<br>"
@@ -229,8 +230,12 @@ def test_inline_forward_with_reattached_docx(ctx: ExtractContext) -> None:
 def test_inline_forward_depth_bound() -> None:
     lines: list[str] = ["Ghi chú."]
     for i in range(4):
-        lines += ["---------- Forwarded message ---------", f"From: F{i} <f{i}@x.vn>", "",
-                  f"Lớp {i}."]
+        lines += [
+            "---------- Forwarded message ---------",
+            f"From: F{i} <f{i}@x.vn>",
+            "",
+            f"Lớp {i}.",
+        ]
     sections = split_sections(lines, max_depth=2)
     assert [s.origin.from_addr for s in sections[1:]] == ["f0@x.vn", "f1@x.vn"]
     assert "---------- Forwarded message ---------" in sections[-1].lines  # left as text
@@ -245,8 +250,15 @@ def test_quoted_markers_never_split() -> None:
 
 @pytest.mark.parametrize(
     ("subject", "forward"),
-    [("Fwd: Bài", True), ("FW: Bài", True), ("TR: Bài", True), ("Re: Fwd: Bài", True),
-     ("RE: Bài", False), ("Bài viết", False), ("TL: Bài", False)],
+    [
+        ("Fwd: Bài", True),
+        ("FW: Bài", True),
+        ("TR: Bài", True),
+        ("Re: Fwd: Bài", True),
+        ("RE: Bài", False),
+        ("Bài viết", False),
+        ("TL: Bài", False),
+    ],
 )
 def test_forward_subjects(subject: str, forward: bool) -> None:
     assert is_forward_subject(subject) is forward

@@ -6,14 +6,16 @@ import email
 import os
 import tracemalloc
 
-from factory import Attach, make_email, mixed_corpus
-
 from dienhinh.ingest.leanparse import parse_lean, payload_bytes
+from factory import Attach, make_email, mixed_corpus
 
 
 def _stdlib(raw: bytes) -> list[bytes | None]:
-    return [p.get_payload(decode=True) for p in email.message_from_bytes(raw).walk()
-            if not p.is_multipart()]
+    return [
+        p.get_payload(decode=True)
+        for p in email.message_from_bytes(raw).walk()
+        if not p.is_multipart()
+    ]
 
 
 def _lean(raw: bytes, threshold: int | None = None) -> list[bytes | None]:
@@ -22,18 +24,24 @@ def _lean(raw: bytes, threshold: int | None = None) -> list[bytes | None]:
 
 
 def test_same_payloads_as_the_standard_library():
-    raws = mixed_corpus(8) + [make_email(attachments=[
-        Attach("a.bin", os.urandom(400_000), "application/octet-stream"),
-        Attach("b.txt", b"xin chao " * 30, "text/plain")])]
+    raws = [
+        *mixed_corpus(8),
+        make_email(
+            attachments=[
+                Attach("a.bin", os.urandom(400_000), "application/octet-stream"),
+                Attach("b.txt", b"xin chao " * 30, "text/plain"),
+            ]
+        ),
+    ]
     for raw in raws:
         assert _lean(raw, threshold=0) == _stdlib(raw)
 
 
 def test_base64_looking_text_body_is_restored_not_decoded():
     body = ("A" * 76 + "\n") * 4000  # a text part that only looks like base64
-    raw = make_email(text=None, html=None, attachments=[
-        Attach("x.txt", body.encode(), "text/plain")]).replace(
-        b"Content-Transfer-Encoding: base64", b"Content-Transfer-Encoding: 7bit", 1)
+    raw = make_email(
+        text=None, html=None, attachments=[Attach("x.txt", body.encode(), "text/plain")]
+    ).replace(b"Content-Transfer-Encoding: base64", b"Content-Transfer-Encoding: 7bit", 1)
     assert _lean(raw, threshold=0) == _stdlib(raw)
 
 

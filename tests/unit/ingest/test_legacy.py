@@ -10,11 +10,11 @@ from its base + mark rules), so the round trips check the generated tables too.
 from __future__ import annotations
 
 import importlib.util
-import time
 import unicodedata
 from pathlib import Path
 
 import pytest
+
 from dienhinh.ingest.legacy import (
     decode,
     decode_tcvn3,
@@ -402,23 +402,12 @@ def test_font_names(name, encoding, upper):
     assert is_upper_font(name) is upper
 
 
-# --------------------------------------------------------------------------- speed
+# ------------------------------------------------------------------ long documents
+# (their speed is measured by the benchmarks, not asserted here)
 
 
-def _best_of(runs: int, func, *args) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        start = time.perf_counter()
-        func(*args)
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
-def test_decoding_5000_words_is_fast():
+def test_decoding_5000_words_round_trips():
     words = " ".join(SENTENCES).split()
     unicode_doc = " ".join(words[i % len(words)] for i in range(5000))
     tcvn3_doc, vni_doc = to_tcvn3(unicode_doc), to_vni(unicode_doc)
     assert decode_tcvn3(tcvn3_doc) == unicode_doc and decode_vni(vni_doc) == unicode_doc
-    # Budget 5 ms each (typically well under 1 ms); best of 5 to ride out a busy machine.
-    assert _best_of(5, decode_tcvn3, tcvn3_doc) < 0.005
-    assert _best_of(5, decode_vni, vni_doc) < 0.005

@@ -14,7 +14,6 @@ from dienhinh.ingest.mime import (
     sanitize_filename,
     sniff_type,
 )
-
 from tests.factory import (
     DOCX_TYPE as FACTORY_DOCX,
 )

@@ -14,6 +14,7 @@ from email.message import EmailMessage, Message
 from email.utils import parseaddr
 
 import pytest
+
 from dienhinh.core.types import MailHeaders
 from dienhinh.ingest.noise import (
     RULES,

@@ -18,13 +18,14 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
 from dienhinh.core.errors import LimitExceeded, MalformedDocument, NeedsOCR
 from dienhinh.core.text import fold
 from dienhinh.ingest import ocr
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.ocr import looks_like_text_page, ocr_images, ocr_pdf, tesseract_available
 from factory import DEJAVU, DEJAVU_BOLD, article_text, make_jpeg, make_pdf
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 needs_tesseract = pytest.mark.skipif(
     not tesseract_available("vie"),

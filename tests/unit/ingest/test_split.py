@@ -13,7 +13,6 @@ from dienhinh.ingest.article import Block
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extract import extract_message
 from dienhinh.ingest.split import split_blocks
-
 from tests.factory import (
     DOCX_TYPE,
     Attach,
@@ -77,22 +76,29 @@ def test_heading1_sections_numbered_or_after_an_opening_stay_one_article() -> No
     body = [Block(text=p) for p in long_paragraphs(1, 160)]
     numbered = [
         Block(text="Bài viết về gương điển hình", bold=True),
-        Block(text="1. Hoàn cảnh", heading=True, level=1), *body,
-        Block(text="2. Thành tích", heading=True, level=1), *body,
+        Block(text="1. Hoàn cảnh", heading=True, level=1),
+        *body,
+        Block(text="2. Thành tích", heading=True, level=1),
+        *body,
     ]
     assert len(split_blocks(numbered)) == 1
     opening = [
-        Block(text="Tiêu đề in đậm", bold=True), *body,
-        Block(text="Hoàn cảnh", heading=True, level=1), *body,
-        Block(text="Thành tích", heading=True, level=1), *body,
+        Block(text="Tiêu đề in đậm", bold=True),
+        *body,
+        Block(text="Hoàn cảnh", heading=True, level=1),
+        *body,
+        Block(text="Thành tích", heading=True, level=1),
+        *body,
     ]
     assert len(split_blocks(opening)) == 1
 
 
 def test_short_sections_under_titles_are_not_split() -> None:
     blocks = [
-        Block(text="Tiêu đề một", heading=True, level=1), Block(text="Một đoạn ngắn."),
-        Block(text="Tiêu đề hai", heading=True, level=1), Block(text="Đoạn ngắn khác."),
+        Block(text="Tiêu đề một", heading=True, level=1),
+        Block(text="Một đoạn ngắn."),
+        Block(text="Tiêu đề hai", heading=True, level=1),
+        Block(text="Đoạn ngắn khác."),
     ]
     assert len(split_blocks(blocks)) == 1
 
