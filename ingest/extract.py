@@ -526,7 +526,14 @@ def _extract(data: bytes, ctx: ExtractContext, registry: Registry | None) -> Out
         (list(a.forwarded_from) for a in articles if a.forwarded_from),
         list(inline_chain) or _first_scope_chain(parsed),
     )
-    if articles:
+    if articles and all(a.status == "failed" for a in articles):
+        # Nothing readable: the message waits in `failed` (visible, reprocessable), with
+        # each unreadable document kept as a failed article carrying its error.
+        outcome.status = "failed"
+        outcome.reason = "no readable article: " + "; ".join(
+            f"{a.origin or a.source}: {a.error}" for a in articles
+        )
+    elif articles:
         outcome.status = "ingested"
         failed = sum(1 for a in articles if a.status == "failed")
         outcome.reason = (

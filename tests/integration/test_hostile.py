@@ -729,7 +729,8 @@ def test_password_protected_document_fails_clearly(make_config, name, ctype, bui
     an error saying it is password-protected (not 'damaged', not an empty article)."""
     raw = make_email(message_id=f"<enc-{name}@x>", attachments=[Attach(name, build(), ctype)])
     ing, _report, msg = poll_one(make_config(), raw)
-    assert msg.status == "ingested"
+    # nothing readable: the message waits in `failed`, its reason naming the document
+    assert msg.status == "failed" and name in (msg.reason or "")
     (art,) = articles(ing)
     assert art.status == "failed"
     assert "password" in (art.error or "").lower(), art.error
