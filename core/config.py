@@ -28,6 +28,7 @@ __all__ = [
     "MailboxConfig",
     "MailboxURL",
     "Secret",
+    "TaggingConfig",
     "load_config",
     "parse_mailbox_url",
 ]
@@ -209,6 +210,28 @@ class LoggingConfig:
 
 
 @dataclass(frozen=True)
+class TaggingConfig:
+    """Where the unit directory and campaigns live, and how sure a tag must be."""
+
+    units_file: Path
+    campaigns_file: Path
+    model_file: Path  # the learned campaign model, written by `dienhinh retrain`
+    review_threshold: float = 0.6
+    official_domains: tuple[str, ...] = ("laocai.gov.vn",)
+    webmail_domains: tuple[str, ...] = (
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "yahoo.com.vn",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "icloud.com",
+        "zing.vn",
+    )
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None
     data_dir: Path
@@ -217,6 +240,7 @@ class Config:
     mailbox: MailboxConfig
     ingest: IngestConfig
     logging: LoggingConfig
+    tagging: TaggingConfig | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -270,11 +294,19 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         "ocr_max_pages": int,
     },
     "logging": {"level": str, "json": bool},
+    "tagging": {
+        "units_file": str,
+        "campaigns_file": str,
+        "model_file": str,
+        "review_threshold": (int, float),
+        "official_domains": list,
+        "webmail_domains": list,
+    },
 }
 
 # Sections owned by later stages (tagging, console, publishing, worker); they are checked by
 # their own loaders, so here they are only required to be tables.
-_OPEN_SECTIONS = {"units", "classifiers", "review", "publish", "worker", "notify", "limits"}
+_OPEN_SECTIONS = {"review", "publish", "worker", "notify"}
 
 
 def _check(data: Mapping[str, Any]) -> None:
@@ -364,8 +396,8 @@ def config_from_mapping(
         value = data.get(name, {})
         return value if isinstance(value, Mapping) else {}
 
-    paths, db, mb, ing, log = (
-        section(n) for n in ("paths", "database", "mailbox", "ingest", "logging")
+    paths, db, mb, ing, log, tag = (
+        section(n) for n in ("paths", "database", "mailbox", "ingest", "logging", "tagging")
     )
 
     data_dir = Path(env.get(ENV_DATA_DIR) or paths.get("data_dir", "var"))
@@ -448,6 +480,31 @@ def config_from_mapping(
     except (KeyError, ValueError) as err:  # ZoneInfoNotFoundError is a KeyError
         raise ConfigError("timezone", f"unknown time zone {tz!r}") from err
 
+    def _file(key: str, default: Path) -> Path:
+        value = tag.get(key)
+        p = Path(value) if value else default
+        return p if p.is_absolute() else base / p
+
+    package_dir = Path(__file__).resolve().parent.parent
+    tagging = TaggingConfig(
+        units_file=_file("units_file", package_dir / "units.toml"),
+        campaigns_file=_file("campaigns_file", package_dir / "campaigns.toml"),
+        model_file=(
+            _file("model_file", data_dir)
+            if tag.get("model_file")
+            else data_dir / "campaign-model.pickle"
+        ),
+        review_threshold=float(tag.get("review_threshold", TaggingConfig.review_threshold)),
+        official_domains=tuple(
+            str(d).lower() for d in tag.get("official_domains", TaggingConfig.official_domains)
+        ),
+        webmail_domains=tuple(
+            str(d).lower() for d in tag.get("webmail_domains", TaggingConfig.webmail_domains)
+        ),
+    )
+    if not 0 < tagging.review_threshold <= 1:
+        raise ConfigError("tagging.review_threshold", "must be between 0 and 1")
+
     return Config(
         path=path,
         data_dir=data_dir,
@@ -456,5 +513,6 @@ def config_from_mapping(
         mailbox=mailbox,
         ingest=ingest,
         logging=logging_cfg,
+        tagging=tagging,
         raw=data,
     )

@@ -36,6 +36,8 @@ __all__ = [
     "MailboxState",
     "Message",
     "PollRun",
+    "SenderAddress",
+    "Tag",
     "utcnow",
 ]
 
@@ -119,6 +121,12 @@ class Message(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None]
     unit: Mapped[str | None] = mapped_column(String(100), index=True)
+    unit_confidence: Mapped[float | None]
+    # None: the receiving server said nothing; False: an official address failed
+    # SPF/DKIM/DMARC ("unverified sender"); True: it passed.
+    sender_verified: Mapped[bool | None] = mapped_column(Boolean)
+    # Why an editor should look: "unverified sender", "no convincing unit evidence", ...
+    flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"))
     cover_note: Mapped[str] = mapped_column(Text, default="")
     meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -197,6 +205,9 @@ class Article(Base):
     campaigns: Mapped[list[str]] = mapped_column(JSON, default=list)
     subject_type: Mapped[str | None] = mapped_column(String(20))
     kind: Mapped[str | None] = mapped_column(String(40))
+    # True when a tag is below the review threshold or the unit is unsure: the console's
+    # "flagged" filter.
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -246,6 +257,45 @@ class ArticleBand(Base):
     article_id: Mapped[int] = mapped_column(
         ForeignKey("article.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class Tag(Base):
+    """One tag with its confidence and the evidence behind it (the console's "why").
+
+    ``field`` is "unit" (message-level: article_id is NULL), "campaign", "subject_type"
+    or "kind". ``tagger`` names the classifier, or "editor:<login>" for a person's choice.
+    """
+
+    __tablename__ = "tag"
+    __table_args__ = (Index("ix_tag_field_value", "field", "value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_pk: Mapped[int] = mapped_column(
+        ForeignKey("message.id", ondelete="CASCADE"), index=True
+    )
+    article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("article.id", ondelete="CASCADE"), index=True
+    )
+    field: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str] = mapped_column(String(100))
+    confidence: Mapped[float]
+    evidence: Mapped[list[str]] = mapped_column(JSON, default=list)
+    tagger: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SenderAddress(Base):
+    """An address an editor attributed to a unit: later mail from it counts as that unit.
+    Undoing sets ``active`` to False (the row stays, for the audit trail)."""
+
+    __tablename__ = "sender_address"
+
+    address: Mapped[str] = mapped_column(String(500), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class AuditLog(Base):

@@ -277,6 +277,73 @@ def cmd_status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_eval(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    """Ingest a folder of .eml files into a throwaway database and score the result."""
+    import dataclasses
+    import tempfile
+
+    from dienhinh.classifiers.evaluate import evaluate
+    from dienhinh.ingest.identity import header_facts
+    from dienhinh.ingest.sources.files import FileImportSource
+    from dienhinh.store.db import make_engine
+    from dienhinh.store.export import export_articles, export_messages
+    from dienhinh.store.migrate import upgrade
+
+    labels = json.loads(Path(args.labels).read_text(encoding="utf-8"))
+    folder = Path(args.dir)
+    files = {lab["file"]: folder / lab["file"] for lab in labels}
+    missing = [name for name, p in files.items() if not p.is_file()]
+    if missing:
+        print(
+            f"eval: {len(missing)} labelled file(s) not in {folder}: {missing[:5]}", file=sys.stderr
+        )
+        return 2
+    mids = {name: header_facts(p.read_bytes())[0] for name, p in files.items()}
+    with tempfile.TemporaryDirectory(prefix="dienhinh-eval-") as tmp:
+        data_dir = Path(tmp)
+        cfg = dataclasses.replace(
+            config,
+            data_dir=data_dir,
+            database=dataclasses.replace(
+                config.database, url=f"sqlite:///{data_dir / 'eval.sqlite3'}"
+            ),
+        )
+        engine = make_engine(cfg.database.url)
+        try:
+            upgrade(engine)
+            with _Progress(_interactive(sys.stderr) and not args.quiet) as progress:
+                Ingestor(cfg, engine, progress=progress).import_from(
+                    FileImportSource(sorted(files.values()))
+                )
+            with Session(engine) as s:
+                messages = list(export_messages(s, tz=cfg.timezone))
+                articles = list(export_articles(s))
+        finally:
+            engine.dispose()
+    report = evaluate(labels, mids, messages, articles)
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2), file=out)
+        return 0
+    rows = [
+        ("emails (relevant)", f"{report.emails} ({report.relevant})"),
+        ("unit accuracy", f"{report.unit_accuracy:.3f} ({report.unit_correct}/{report.relevant})"),
+        ("campaign micro-F1", f"{report.campaign_micro_f1:.3f}"),
+        ("campaign macro-F1", f"{report.campaign_macro_f1:.3f}"),
+        ("subject accuracy", f"{report.subject_accuracy:.3f}"),
+        ("kind accuracy", f"{report.kind_accuracy:.3f}"),
+        ("noise precision / recall", f"{report.noise_precision:.3f} / {report.noise_recall:.3f}"),
+        ("duplicates found", f"{report.duplicates_found}/{report.duplicates_labelled}"),
+        ("key-phrase recall", f"{report.key_phrase_recall:.3f}"),
+        ("articles matched", f"{report.articles_matched}/{report.articles_labelled}"),
+    ]
+    width = max(len(k) for k, _v in rows)
+    for k, v in rows:
+        print(f"{k:<{width}}  {v}", file=out)
+    for err in report.unit_errors:
+        print(f"  unit: {err['file']}: expected {err['expected']}, got {err['got']}", file=out)
+    return 0
+
+
 def _iso(dt: Any) -> str | None:
     return dt.isoformat(timespec="seconds") if dt else None
 
@@ -311,6 +378,7 @@ COMMANDS: dict[str, Callable[[Config, argparse.Namespace, TextIO], int]] = {
     "reprocess": cmd_reprocess,
     "export": cmd_export,
     "status": cmd_status,
+    "eval": cmd_eval,
 }
 
 
@@ -339,6 +407,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--format", choices=["jsonl"], default="jsonl")
     sp.add_argument("-o", "--output", help="file to write (default: standard output)")
     sp = sub.add_parser("status", help="counts per state, last poll, errors")
+    sp.add_argument("--json", action="store_true")
+    sp = sub.add_parser("eval", help="score ingest and tagging against a labels file")
+    sp.add_argument("labels", metavar="LABELS.json")
+    sp.add_argument("dir", metavar="DIR", help="the folder holding the labelled .eml files")
     sp.add_argument("--json", action="store_true")
     return p
 

@@ -177,3 +177,62 @@ def test_reprocess_by_message_id(tmp_path, db_url, maildir):
     assert len(out.splitlines()) == 1  # replaced, not added
     code, _ = run("--config", str(cfg), "reprocess", "nope@x")
     assert code == 2
+
+
+def test_eval_scores_a_labelled_folder(tmp_path, maildir):
+    cfg = _write_config(
+        tmp_path, f"sqlite:///{tmp_path / 'unused.sqlite3'}", f"maildir://{maildir}"
+    )
+    folder = tmp_path / "labelled"
+    folder.mkdir()
+    title, paras = article_text(31)
+    doc = make_docx(DocSpec(title=title, paragraphs=paras))
+    (folder / "a.eml").write_bytes(
+        make_email(
+            message_id="<ev-a@laocai.gov.vn>", attachments=[Attach("bai.docx", doc, DOCX_TYPE)]
+        )
+    )
+    (folder / "b.eml").write_bytes(
+        make_email(
+            message_id="<ev-b@gmail.com>", subject="Hỏi hạn nộp", text="Cho em hỏi hạn nộp bài ạ?"
+        )
+    )
+    (folder / "c.eml").write_bytes(
+        make_email(
+            message_id="<ev-c@laocai.gov.vn>",
+            subject="Gửi lại",
+            attachments=[Attach("bai.docx", doc, DOCX_TYPE)],
+        )
+    )
+    phrase = " ".join(paras[1].split()[:8])
+    labels = [
+        {
+            "file": "a.eml",
+            "relevant": True,
+            "unit": None,
+            "duplicate_of": None,
+            "articles": [{"campaigns": [], "subject": None, "kind": None, "key_phrase": phrase}],
+        },
+        {"file": "b.eml", "relevant": False, "unit": None, "duplicate_of": None, "articles": []},
+        {
+            "file": "c.eml",
+            "relevant": True,
+            "unit": None,
+            "duplicate_of": "a.eml",
+            "articles": [{"campaigns": [], "subject": None, "kind": None, "key_phrase": phrase}],
+        },
+    ]
+    (tmp_path / "labels.json").write_text(json.dumps(labels, ensure_ascii=False), encoding="utf-8")
+    code, out = run(
+        "--config", str(cfg), "-q", "eval", str(tmp_path / "labels.json"), str(folder), "--json"
+    )
+    assert code == 0, out
+    report = json.loads(out)
+    assert report["emails"] == 3 and report["relevant"] == 2
+    assert report["noise_precision"] == 1.0 and report["noise_recall"] == 1.0
+    assert report["duplicates_found"] == 1 and report["key_phrase_recall"] == 1.0
+    assert not (
+        tmp_path / "unused.sqlite3"
+    ).exists()  # a throwaway database, not the configured one
+    code, out = run("--config", str(cfg), "-q", "eval", str(tmp_path / "labels.json"), str(folder))
+    assert "key-phrase recall" in out and "1.000" in out
