@@ -2,13 +2,17 @@
 
 The interface lives in ``base.py``; the built-in taggers are listed in ``BUILTINS`` below,
 explicitly (no import-time scanning), and the configuration chooses among them by name.
-The tagging issue adds the unit, campaign, subject and kind taggers here.
 """
 
 from __future__ import annotations
 
 from dienhinh.classifiers.base import Classifier, ClassifyContext, TagSuggestion, build_registry
+from dienhinh.classifiers.campaigns import CampaignTagger
+from dienhinh.classifiers.kinds import KindTagger, SubjectTypeTagger
+from dienhinh.classifiers.units import UnitTagger
 
 __all__ = ["BUILTINS", "Classifier", "ClassifyContext", "TagSuggestion", "build_registry"]
 
-BUILTINS: tuple[type[Classifier], ...] = ()
+# The built-in taggers, by name. The pipeline (classifiers/tagging.py) runs the unit
+# attribution once per message and these per article.
+BUILTINS: tuple[type[Classifier], ...] = (UnitTagger, CampaignTagger, SubjectTypeTagger, KindTagger)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = [
     "ArticleDraft",
@@ -170,7 +170,11 @@ class Outcome:
     attachments: list[Attachment] = field(default_factory=list)
     cover_note: str = ""
     body_text: str = ""
+    signature: str = ""  # the "-- " block the body cleaners cut: evidence of the sender
     errors: list[PartError] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
+    # The taggers' verdict (classifiers.tagging.MessageTags), set by the pipeline after
+    # extraction; typed loosely because core/ imports nothing from the packages above it.
+    tags: Any = None
     # The forward chain of the message as a whole (see ArticleDraft.forwarded_from).
     forwarded_from: list[ForwardOrigin] = field(default_factory=list)

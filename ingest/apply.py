@@ -27,6 +27,7 @@ __all__ = [
     "message_fields",
     "origins",
     "text_fingerprint",
+    "unit_fields",
 ]
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,20 @@ def message_fields(outcome: Outcome) -> dict[str, Any]:
         or None,
         "transient": False,
         "next_attempt_at": None,
+        **unit_fields(outcome),
+    }
+
+
+def unit_fields(outcome: Outcome) -> dict[str, Any]:
+    """The message columns the unit tagger fills (all None when tagging did not run)."""
+    tags = outcome.tags
+    if tags is None:
+        return {"unit": None, "unit_confidence": None, "sender_verified": None, "flags": []}
+    return {
+        "unit": tags.unit.value if tags.unit else None,
+        "unit_confidence": tags.unit.confidence if tags.unit else None,
+        "sender_verified": tags.sender_verified,
+        "flags": list(tags.flags),
     }
 
 

@@ -48,7 +48,7 @@ from dienhinh.ingest.article import clean_subject, split_body_article
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extractors import BODY_EXTRACTORS, Extractor, Registry, default_registry
 from dienhinh.ingest.forward import forwards_kept
-from dienhinh.ingest.mime import BodyParts, ParsedMail, parse_message
+from dienhinh.ingest.mime import BodyParts, ParsedMail, decode_text, parse_message
 from dienhinh.ingest.noise import classify_noise
 from dienhinh.store.blobs import BlobStore
 
@@ -377,6 +377,48 @@ def _body_article(
     return None, reason
 
 
+_SIG_DELIMITER = re.compile(r"^--\s*$")
+_QUOTE_START = re.compile(
+    r"^(>|On .+ wrote:|Vào .+ đã viết:|-{3,}\s*(Original|Forwarded|Thư)|From:|Từ:)", re.IGNORECASE
+)
+
+
+def _signature(scope: BodyParts | None) -> str:
+    """The sender's signature block ("-- " and the lines after it, up to a quoted reply):
+    the body cleaners drop it from the text, but it names the sending unit."""
+    if scope is None:
+        return ""
+    if scope.plain is not None:
+        text = decode_text(scope.plain.payload, scope.plain.charset)
+    elif scope.html is not None:
+        from bs4 import BeautifulSoup
+
+        soup = BeautifulSoup(decode_text(scope.html.payload, scope.html.charset), "lxml")
+        sig = soup.select_one(".gmail_signature, [data-smartmail=gmail_signature], .signature")
+        if sig is not None:
+            return collapse_lines(sig.get_text("\n"))
+        text = soup.get_text("\n")
+    else:
+        return ""
+    lines = text.replace("\r\n", "\n").split("\n")
+    for i, line in enumerate(lines):
+        if _SIG_DELIMITER.match(line):
+            block = []
+            for nxt in lines[i + 1 :]:
+                if _QUOTE_START.match(nxt.strip()):
+                    break
+                if nxt.strip():
+                    block.append(nxt.strip())
+                if len(block) >= 10:
+                    break
+            return "\n".join(block)
+    return ""
+
+
+def collapse_lines(text: str) -> str:
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())[:2000]
+
+
 def _scanned_pages(st: _State, subject: str) -> ArticleDraft | None:
     """Photos of a printed article (no document, no article in the body): an `image-scan`
     article that waits for OCR, with the pages in order. Ordinary photos (people, places)
@@ -428,6 +470,7 @@ def _scrubbed(outcome: Outcome) -> Outcome:
         setattr(h, name, scrub(getattr(h, name)))
     outcome.cover_note = scrub(outcome.cover_note)
     outcome.body_text = scrub(outcome.body_text)
+    outcome.signature = scrub(outcome.signature)
     if outcome.reason:
         outcome.reason = scrub(outcome.reason)
     for att in outcome.attachments:
@@ -471,6 +514,7 @@ def _extract(data: bytes, ctx: ExtractContext, registry: Registry | None) -> Out
     inline_used = {a.part_path for d in top for a in d.images}
     _attachments(st, parsed, inline_used)
     outcome.body_text = "\n\n".join(d.text for d in top if d.text)
+    outcome.signature = _signature(top_scope)
     inline_chain = top[-1].forwarded_from if len(top) > 1 else []
 
     if parsed.message is not None:

@@ -14,6 +14,7 @@ recorded on that message and never stops the rest of the mailbox.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import multiprocessing
 import os
@@ -31,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dienhinh.core.config import Config
 from dienhinh.core.errors import ConnectionLost, SourceError, StorageError
+from dienhinh.classifiers.tagging import MessageTags, TaggingSettings
 from dienhinh.core.types import Outcome, RawMail
 from dienhinh.ingest.apply import apply_failure
 from dienhinh.ingest.context import ExtractContext
@@ -39,7 +41,7 @@ from dienhinh.ingest.sources.base import MailSource, SourceItem
 from dienhinh.ingest.writer import write_group
 from dienhinh.store.blobs import BlobStore
 from dienhinh.store.lease import lease, renew
-from dienhinh.store.models import Delivery, MailboxState, Message, PollRun, utcnow
+from dienhinh.store.models import Delivery, MailboxState, Message, PollRun, SenderAddress, utcnow
 from dienhinh.store.states import MessageState
 
 __all__ = ["Ingestor", "RunReport"]
@@ -108,6 +110,8 @@ def _extract_boundary(args: Job) -> Result:
             if draft.text.strip():
                 draft.signature = list(minhash(draft.text))
                 draft.fingerprint = text_fingerprint(draft.text)
+        if ctx.tagging is not None:
+            outcome.tags = _tag(outcome, ctx.tagging)
         return pk, "ok", outcome
     except StorageError as err:
         return pk, "transient", (str(err), traceback.format_exc())
@@ -122,6 +126,18 @@ def _extract_boundary(args: Job) -> Result:
                 traceback.format_exc(),
             ),
         )
+
+
+def _tag(outcome: Outcome, settings: TaggingSettings) -> MessageTags | None:
+    """Tags for an extracted message. A tagger's failure must not lose the extraction:
+    the message is stored untagged and flagged for an editor instead."""
+    from dienhinh.classifiers.tagging import tag_outcome
+
+    try:
+        return tag_outcome(outcome, settings)
+    except Exception:  # noqa: BLE001 - see docstring; the error is logged with its traceback
+        log.exception("tagging failed for %s", outcome.headers.message_id)
+        return None
 
 
 class Ingestor:
@@ -254,6 +270,7 @@ class Ingestor:
                 msg.next_attempt_at = None
             s.commit()
         report = RunReport(kind="reprocess")
+        self._refresh_tagging()
         try:
             self.process_pending(pks=list(pks), report=report)
             self.slow_lane(report)
@@ -281,8 +298,39 @@ class Ingestor:
 
     # --- the run ------------------------------------------------------------------------
 
+    def _refresh_tagging(self) -> None:
+        """Put the current tagging settings, with the addresses editors have attributed,
+        into the extraction context (read once per run: one small query)."""
+        t = self.config.tagging
+        if t is None:
+            return
+        with self.sessions() as s:
+            learned = tuple(
+                (a, u)
+                for a, u in sorted(
+                    s.execute(
+                        select(SenderAddress.address, SenderAddress.unit).where(
+                            SenderAddress.active
+                        )
+                    ).all()
+                )
+            )
+        self.ctx = dataclasses.replace(
+            self.ctx,
+            tagging=TaggingSettings(
+                units_file=t.units_file,
+                campaigns_file=t.campaigns_file,
+                model_file=t.model_file,
+                review_threshold=t.review_threshold,
+                official_domains=t.official_domains,
+                webmail_domains=t.webmail_domains,
+                learned=learned,
+            ),
+        )
+
     def _run(self, source: MailSource, *, kind: str, post_action: bool) -> RunReport:
         report = RunReport(kind=kind, mailbox=source.key)
+        self._refresh_tagging()
         started = utcnow()
         with self.sessions() as s:
             state = self._mailbox_state(s, source.key)

@@ -20,7 +20,7 @@ from dienhinh.core.errors import ExtractionError, NeedsConversion, NeedsOCR
 from dienhinh.core.types import ArticleDraft
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.store.blobs import BlobStore
-from dienhinh.store.models import Article, ArticleBand, Asset, Message
+from dienhinh.store.models import Article, ArticleBand, Asset, Message, Tag
 from dienhinh.store.states import ArticleState, transition
 
 __all__ = ["SlowReport", "run_slow_lane"]
@@ -153,6 +153,8 @@ def run_slow_lane(
                     s.add(target)
                     s.flush()
                 _fill(s, target, draft, msg.id)
+                if ctx.tagging is not None:
+                    _tag(s, target, draft, msg, ctx)
                 target.text_sha256 = text_fingerprint(target.text) if target.text.strip() else ""
                 target.signature = list(minhash(target.text)) if target.text.strip() else None
                 target.meta = {
@@ -198,3 +200,42 @@ def _fill(s: Session, art: Article, draft: ArticleDraft, message_pk: int) -> Non
                 )
             )
     s.execute(delete(ArticleBand).where(ArticleBand.article_id == art.id))
+
+
+def _tag(s: Session, art: Article, draft: ArticleDraft, msg: Message, ctx: ExtractContext) -> None:
+    """Tag an article whose text has just arrived; the message's unit is already known."""
+    from dienhinh.classifiers.tagging import tag_article
+    from dienhinh.core.types import MailHeaders
+
+    assert ctx.tagging is not None
+    headers = MailHeaders(
+        message_id=msg.message_id,
+        message_id_generated=msg.message_id_generated,
+        from_addr=msg.from_addr,
+        from_name=msg.from_name,
+        subject=msg.subject,
+        date=msg.date_header,
+    )
+    tags = tag_article(
+        draft, ctx.tagging, headers=headers, unit_code=msg.unit, unit_flags=list(msg.flags or [])
+    )
+    art.unit = msg.unit
+    art.campaigns = tags.values("campaign")
+    art.subject_type = next(iter(tags.values("subject_type")), None)
+    art.kind = next(iter(tags.values("kind")), None)
+    art.flagged = tags.flagged
+    if tags.reasons:
+        art.meta = {**(art.meta or {}), "review_reasons": list(tags.reasons)}
+    s.execute(delete(Tag).where(Tag.article_id == art.id))
+    for t in tags.suggestions:
+        s.add(
+            Tag(
+                message_pk=msg.id,
+                article_id=art.id,
+                field=t.field,
+                value=t.value,
+                confidence=float(t.confidence),
+                evidence=list(t.evidence),
+                tagger=t.tagger or t.field,
+            )
+        )

@@ -18,11 +18,13 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from dienhinh.classifiers.base import TagSuggestion
+from dienhinh.classifiers.tagging import ArticleTags
 from dienhinh.core.types import ArticleDraft, Outcome
 from dienhinh.ingest import dedupe
 from dienhinh.ingest.apply import clear_previous, message_fields, origins
 from dienhinh.ingest.duplicates import MatchRef, Stored, decide
-from dienhinh.store.models import Article, ArticleBand, Asset, Message, utcnow
+from dienhinh.store.models import Article, ArticleBand, Asset, Message, Tag, utcnow
 from dienhinh.store.states import ArticleState, MessageState, check_initial, check_transition
 
 __all__ = ["write_group"]
@@ -113,6 +115,7 @@ def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> N
     asset_rows: list[dict[str, Any]] = []
     band_rows: list[dict[str, Any]] = []
     message_rows: list[dict[str, Any]] = []
+    tag_rows: list[dict[str, Any]] = []
     for msg, outcome in items:
         if msg.headers_text:  # extracted before: a reprocess replaces what it found
             clear_previous(session, msg.id)
@@ -135,6 +138,10 @@ def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> N
                 }
             )
         hint = f"{outcome.headers.subject}\n{outcome.cover_note}"
+        tags = outcome.tags
+        unit = fields["unit"]
+        if tags is not None and tags.unit is not None:
+            tag_rows.append(_tag_row(msg.id, None, tags.unit))
         rows, matches = [], []
         for ordinal, draft in enumerate(outcome.articles, start=1):
             check_initial(Article, draft.status)
@@ -149,7 +156,8 @@ def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> N
                     hint=hint,
                 )
             matches.append(match)
-            rows.append(_article_row(msg.id, ordinal, draft, match))
+            art_tags = tags.articles[ordinal - 1] if tags is not None else None
+            rows.append(_article_row(msg.id, ordinal, draft, match, unit, art_tags))
         ids: list[int] = []
         if rows:
             # A plain multi-row INSERT, then the ids by (message, ordinal): SQLite cannot
@@ -163,6 +171,9 @@ def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> N
             )
         first_dup_message: int | None = None
         all_duplicates = bool(rows)
+        if tags is not None:
+            for aid, art_tags in zip(ids, tags.articles, strict=True):
+                tag_rows.extend(_tag_row(msg.id, aid, t) for t in art_tags.suggestions)
         for aid, draft, match in zip(ids, outcome.articles, matches, strict=True):
             if match is not None and match.verdict == "duplicate":
                 first_dup_message = first_dup_message or match.original_message_pk
@@ -211,6 +222,8 @@ def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> N
         conn.execute(Asset.__table__.insert(), asset_rows)
     if band_rows:
         conn.execute(ArticleBand.__table__.insert(), band_rows)
+    if tag_rows:
+        conn.execute(Tag.__table__.insert(), tag_rows)
     if message_rows:
         # Rows differ in which keys matter but all carry the same keys: one executemany.
         session.execute(update(Message), message_rows)
@@ -218,8 +231,26 @@ def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> N
             session.expire(msg)
 
 
+def _tag_row(message_pk: int, article_id: int | None, t: TagSuggestion) -> dict[str, Any]:
+    return {
+        "message_pk": message_pk,
+        "article_id": article_id,
+        "field": t.field,
+        "value": t.value,
+        "confidence": float(t.confidence),
+        "evidence": list(t.evidence),
+        "tagger": t.tagger or t.field,
+        "created_at": utcnow(),
+    }
+
+
 def _article_row(
-    message_pk: int, ordinal: int, draft: ArticleDraft, match: MatchRef | None
+    message_pk: int,
+    ordinal: int,
+    draft: ArticleDraft,
+    match: MatchRef | None,
+    unit: str | None,
+    tags: ArticleTags | None,
 ) -> dict[str, Any]:
     meta: dict[str, Any] = {}
     if draft.forwarded_from:
@@ -238,7 +269,7 @@ def _article_row(
         revision_of, similarity = match.original_id, match.similarity
         flags.append("revision")
         meta["revision_reason"] = match.reason
-    return {
+    row = {
         "message_pk": message_pk,
         "ordinal": ordinal,
         "title": draft.title,
@@ -257,9 +288,13 @@ def _article_row(
         "similarity": similarity,
         "signature": list(draft.signature) or None,
         "meta": meta,
-        "unit": None,
-        "campaigns": [],
-        "subject_type": None,
-        "kind": None,
+        "unit": unit,
+        "campaigns": tags.values("campaign") if tags else [],
+        "subject_type": next(iter(tags.values("subject_type")), None) if tags else None,
+        "kind": next(iter(tags.values("kind")), None) if tags else None,
+        "flagged": tags.flagged if tags else False,
         "version": 1,
     }
+    if tags and tags.reasons:
+        row["meta"] = {**meta, "review_reasons": list(tags.reasons)}
+    return row

@@ -106,7 +106,7 @@ def test_init_poll_export_status(tmp_path, db_url, maildir):
     art = arts[0]
     assert art["message_id"] == "cli1@laocai.gov.vn" and art["source"] == "docx"
     assert art["status"] == "pending-review" and art["duplicate_of"] is None
-    assert len(art["images"]) == 1 and art["campaigns"] == []
+    assert len(art["images"]) == 1 and art["campaigns"]  # tagged: at least one campaign
     assert "UBND HUYỆN BẢO YÊN" not in art["text"]
 
     code, out = run("--config", str(cfg), "status")

@@ -1,0 +1,759 @@
+"""The unit directory (``units.toml``) and the matcher that finds units named in free text.
+
+The file holds one ``[[unit]]`` table per sending unit::
+
+    [[unit]]
+    code = "bao-yen"                  # stable id used in tags and reports
+    name = "UBND huyện Bảo Yên"       # official name
+    aliases = ["huyện Bảo Yên", "Bảo Yên"]
+    group = "district"                # see GROUPS
+    cadence = "monthly"               # see CADENCES
+    addresses = ["ubnd-baoyen@laocai.gov.vn"]
+    places = ["Phố Ràng", "Nghĩa Đô"] # optional: communes and towns of a district
+
+``places`` is optional. A commune or town written with its own name only ("xã Nghĩa Đô",
+"thị trấn Phố Ràng") counts for the unit that lists it; a place listed by two units is
+ambiguous and matches neither. An optional top-level ``province = "Lào Cai"`` names the
+province (the default), so "Hội Nông dân Lào Cai" matches "Hội Nông dân tỉnh".
+
+Matching (``find_mentions``) works on word tokens, never on substrings, so "Bảo Yên" can
+not match inside "Bảo Thắng" and a name never matches inside a longer word. Each token is
+compared without case and diacritics, with two guards against the ambiguity that brings:
+
+* when both the text and the pattern carry marks, their *tones* must agree, so "văn bản"
+  (a document, very common in official mail) is not "Văn Bàn" and "bạc hà" (mint) is not
+  "Bắc Hà", while "Van Ban", "VĂN BÀN" and the old/new placement "hoà"/"hòa" still match;
+* acronyms from the directory ("CA tỉnh", "Sở GD&ĐT") match only unaccented text tokens,
+  and a lone two-letter acronym only in upper case, so "cả tỉnh" (the whole province) is
+  not "CA tỉnh" (the provincial police).
+
+Abbreviations are canonicalised in the text and in the patterns alike: "Ủy ban nhân dân"
+→ UBND, "Hội đồng nhân dân" → HĐND, "thành phố"/"TP."/"Tp" → TP, "thị xã" → TX, "thị trấn"
+→ TT, "H." → huyện, "X." → xã, "Mặt trận Tổ quốc" → MTTQ, and "và" is dropped ("Sở Giáo
+dục - Đào tạo" = "Sở Giáo dục và Đào tạo"). A district's name also matches after any
+administrative word ("huyện Bát Xát", "H. Bát Xát", "UBND huyện Bát Xát", "HĐND-UBND huyện
+Bát Xát"), so its offices, schools and associations ("Phòng Nội vụ huyện Bảo Yên") count
+for it; the bare name ("Bát Xát") matches only when the directory lists it as an alias,
+which is why "Lào Cai" (the province) never means the city unless written "TP Lào Cai".
+A department named "Sở A B và C D" also matches its acronym ("Sở AB&CD", "Sở ABCD").
+
+The patterns are built once per directory: a dict from folded token tuples to candidates,
+indexed by first token, so a message costs one dict probe per word.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from dienhinh.core.errors import ConfigError
+from dienhinh.core.text import nfc, strip_diacritics
+
+__all__ = [
+    "CADENCES",
+    "GROUPS",
+    "Mention",
+    "Unit",
+    "UnitDirectory",
+    "domain_of",
+]
+
+GROUPS: Final = frozenset(
+    {"district", "department", "mass-org", "armed-forces", "media", "school", "enterprise"}
+)
+CADENCES: Final = frozenset({"monthly", "quarterly"})
+DEFAULT_PROVINCE: Final = "Lào Cai"
+
+# Strength of a mention: how surely the words name the unit as an organisation.
+STRENGTH_NAME: Final = 1.0  # the official name, or a district with UBND/HĐND before it
+STRENGTH_ALIAS: Final = 0.9  # a listed alias of a department, association, company ...
+STRENGTH_GENERATED: Final = 0.85  # acronym or "<name> <province>" made from the name
+STRENGTH_ADMIN: Final = 0.8  # "huyện Bảo Yên", "TP Lào Cai": also a place name
+STRENGTH_BARE: Final = 0.6  # "Bảo Yên" alone (only when listed as an alias)
+STRENGTH_PLACE_ORG: Final = 0.7  # "UBND xã Y Tý"
+STRENGTH_PLACE: Final = 0.6  # "xã Y Tý", "thị trấn Phố Lu" from ``places``
+STRENGTH_BARE_PLACE: Final = 0.35  # "Y Tý" alone
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One sending unit, as ``units.toml`` describes it."""
+
+    code: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    group: str = "department"
+    cadence: str = "quarterly"
+    addresses: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A unit named in a text. ``start``/``end`` index ``nfc(text)`` (the text itself when it
+    is NFC, as everything dienhinh stores is); ``via`` says which pattern matched."""
+
+    unit_code: str
+    matched_text: str
+    start: int
+    strength: float
+    end: int = 0
+    via: str = ""  # "name", "alias", "generated", "district", "place"
+
+
+def domain_of(address: str) -> str:
+    """The domain of an address, lower-case ("" when there is none)."""
+    return address.rpartition("@")[2].strip().strip(">").lower() if "@" in address else ""
+
+
+# --- tokens -------------------------------------------------------------------------------
+
+# Precomposed letter -> bare lower-case letter, one code point for one, so offsets in the
+# folded text are offsets in the NFC text. (core.text.fold collapses spaces: not usable here.)
+_FOLD1: dict[int, str] = {}
+for _cp in range(0x00C0, 0x1F00):
+    _s = strip_diacritics(chr(_cp)).lower()
+    if len(_s) == 1 and _s != chr(_cp):
+        _FOLD1[_cp] = _s
+_FOLD1.update({ord("đ"): "d", ord("Đ"): "d"})
+_WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+")
+_MARKS = re.compile(r"[\u0300-\u036f]")
+_TONE_MARKS: Final = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_ACRONYM_MIN: Final = 2
+
+
+def _fold_text(text: str) -> str:
+    return text.lower() if text.isascii() else text.translate(_FOLD1).lower()
+
+
+def _tone(word: str) -> str:
+    """The tone mark of a syllable ("" for ngang), whatever vowel carries it."""
+    for ch in unicodedata.normalize("NFD", word):
+        if ch in _TONE_MARKS:
+            return ch
+    return ""
+
+
+@dataclass(slots=True)
+class _Tok:
+    key: str  # folded (canonical for rewritten abbreviations)
+    start: int
+    end: int
+    orig: str  # as written; "" for a canonical token made by a rewrite
+
+
+def _tokens(text: str) -> list[_Tok]:
+    """Word tokens of NFC ``text`` with their spans; ``key`` is folded."""
+    folded = _fold_text(text)
+    if len(folded) != len(text):  # a case mapping that changes length: fold per word
+        out = []
+        for m in _WORD.finditer(text):
+            key = _MARKS.sub("", _fold_text(m.group()))
+            if key:
+                out.append(_Tok(key, m.start(), m.end(), m.group()))
+        return out
+    out = []
+    for m in _WORD.finditer(folded):
+        key = m.group()
+        if not key.isascii():
+            key = _MARKS.sub("", key)
+            if not key:
+                continue
+        s, e = m.span()
+        out.append(_Tok(key, s, e, text[s:e]))
+    return out
+
+
+_KEY_CACHE: dict[str, str] = {}
+_KEY_CACHE_MAX: Final = 200_000
+
+
+def _key(word: str) -> str:
+    """The matching key of one word (folded; "" for a stray combining mark)."""
+    key = _MARKS.sub("", _fold_text(word))
+    if len(_KEY_CACHE) >= _KEY_CACHE_MAX:
+        _KEY_CACHE.clear()
+    _KEY_CACHE[word] = key
+    return key
+
+
+def _has_marks(orig: str) -> bool:
+    return not orig.isascii()
+
+
+def _word_ok(text_orig: str, pat_orig: str) -> bool:
+    """Same folded word: do the tones agree where both sides wrote marks?"""
+    if not text_orig or not _has_marks(text_orig) or not _has_marks(pat_orig):
+        return True
+    return _tone(text_orig) == _tone(pat_orig)
+
+
+# Abbreviations written out, and their canonical token. Applied to texts and patterns.
+_REWRITES: Final[tuple[tuple[str, str], ...]] = (
+    ("Ủy ban nhân dân", "ubnd"),
+    ("Hội đồng nhân dân", "hdnd"),
+    ("Mặt trận Tổ quốc", "mttq"),
+    ("thành phố", "tp"),
+    ("thị xã", "tx"),
+    ("thị trấn", "tt"),
+    ("H", "huyen"),
+    ("X", "xa"),
+)
+_DROP: Final = frozenset({"va"})
+# Canonical tokens: never subject to the acronym guards below.
+_CANONICAL: Final = frozenset({"ubnd", "hdnd", "mttq", "tp", "tx", "tt", "huyen", "xa"})
+_ADMIN: Final = ("huyen", "tx", "tp")
+_ORG_PREFIXES: Final[tuple[tuple[str, ...], ...]] = (
+    ("ubnd",),
+    ("hdnd",),
+    ("hdnd", "ubnd"),
+    ("ubnd", "hdnd"),
+)
+_PLACE_PREFIXES: Final = ("xa", "tt", "phuong")
+
+
+def _rewrite_table() -> dict[str, list[tuple[list[_Tok], str]]]:
+    table: dict[str, list[tuple[list[_Tok], str]]] = {}
+    for src, canon in _REWRITES:
+        toks = _tokens(nfc(src))
+        table.setdefault(toks[0].key, []).append((toks, canon))
+    for seqs in table.values():
+        seqs.sort(key=lambda item: -len(item[0]))
+    return table
+
+
+_REWRITE_TABLE: Final = _rewrite_table()
+_SPECIAL: Final = frozenset(_REWRITE_TABLE) | _DROP
+
+
+def _canonical(toks: list[_Tok]) -> list[_Tok]:
+    """Apply the abbreviation rewrites and drop "và"."""
+    out: list[_Tok] = []
+    i, n = 0, len(toks)
+    while i < n:
+        t = toks[i]
+        if t.key in _DROP:
+            i += 1
+            continue
+        for seq, canon in _REWRITE_TABLE.get(t.key, ()):
+            k = len(seq)
+            if i + k <= n and all(
+                toks[i + j].key == seq[j].key and _word_ok(toks[i + j].orig, seq[j].orig)
+                for j in range(k)
+            ):
+                out.append(_Tok(canon, t.start, toks[i + k - 1].end, ""))
+                i += k
+                break
+        else:
+            out.append(t)
+            i += 1
+    return out
+
+
+class _Words:
+    """The words of a text as matching keys, found by the regex engine in one call and
+    folded through a cache (the language has a few thousand distinct syllables); spans
+    and spellings are computed only when a pattern's keys match, which is rare. Most words
+    thus cost one dict lookup to fold and one to be dropped."""
+
+    __slots__ = ("_spans", "keys", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        cache = _KEY_CACHE
+        self.keys: list[str] = [cache.get(w) or _key(w) for w in _WORD.findall(text)]
+        self._spans: list[tuple[int, int]] | None = None
+
+    def span(self, i: int) -> tuple[int, int]:
+        if self._spans is None:
+            self._spans = [m.span() for m in _WORD.finditer(self.text)]
+        return self._spans[i]
+
+    def orig(self, i: int) -> str:
+        s, e = self.span(i)
+        return self.text[s:e]
+
+    def canonical(self) -> tuple[list[str], Any]:
+        """Keys after the abbreviation rewrites (as ``_canonical``), and a function giving
+        the tokens of a window of them."""
+        keys = self.keys
+        ck: list[str] = []
+        first: list[int] = []
+        last: list[int] = []
+        canon: list[bool] = []
+        # Most words pass through unchanged: copy the runs between rewrite candidates whole.
+        special = [i for i, k in enumerate(keys) if k in _SPECIAL]
+        done = 0
+        n = len(keys)
+        for i in special:
+            if i < done:
+                continue
+            ck += keys[done:i]
+            first += range(done, i)
+            last += range(done, i)
+            canon += [False] * (i - done)
+            done = i + 1
+            k = keys[i]
+            if k in _DROP:
+                continue
+            for seq, repl in _REWRITE_TABLE[k]:
+                m = len(seq)
+                if (
+                    i + m <= n
+                    and all(keys[i + j] == seq[j].key for j in range(m))
+                    and all(
+                        not _has_marks(seq[j].orig) or _word_ok(self.orig(i + j), seq[j].orig)
+                        for j in range(m)
+                    )
+                ):
+                    ck.append(repl)
+                    first.append(i)
+                    last.append(i + m - 1)
+                    canon.append(True)
+                    done = i + m
+                    break
+            else:
+                ck.append(k)
+                first.append(i)
+                last.append(i)
+                canon.append(False)
+        ck += keys[done:]
+        first += range(done, n)
+        last += range(done, n)
+        canon += [False] * (n - done)
+
+        def window(at: int, length: int) -> list[_Tok]:
+            out = []
+            for j in range(at, at + length):
+                s = self.span(first[j])[0]
+                e = self.span(last[j])[1]
+                out.append(_Tok(ck[j], s, e, "" if canon[j] else self.text[s:e]))
+            return out
+
+        return ck, window
+
+
+# --- patterns -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _PTok:
+    key: str
+    orig: str  # as written in the directory ("" for canonical)
+    acronym: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    unit_code: str
+    toks: tuple[_PTok, ...]
+    strength: float
+    via: str
+    explicit: bool  # written in the file (name, alias, place) rather than generated
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return tuple(t.key for t in self.toks)
+
+    @property
+    def strict_case(self) -> bool:
+        """A lone short acronym ("CA tỉnh") must be upper case in the text."""
+        acr = [t for t in self.toks if t.acronym]
+        return len(acr) == 1 and len(acr[0].key) <= _ACRONYM_MIN
+
+    def accepts(self, toks: Sequence[_Tok]) -> bool:
+        strict = self.strict_case
+        for p, t in zip(self.toks, toks, strict=True):
+            if not t.orig:  # canonical token from a rewrite
+                continue
+            if p.acronym:
+                if not t.orig.replace("đ", "d").replace("Đ", "D").isascii():
+                    return False
+                if strict and len(p.key) <= _ACRONYM_MIN and not t.orig.isupper():
+                    return False
+            elif not _word_ok(t.orig, p.orig):
+                return False
+        return True
+
+
+def _ptoks(text: str) -> tuple[_PTok, ...]:
+    out = []
+    for t in _canonical(_tokens(nfc(text))):
+        acronym = (
+            bool(t.orig)
+            and t.key not in _CANONICAL
+            and len(t.orig) >= _ACRONYM_MIN
+            and t.orig.isupper()
+        )
+        out.append(_PTok(t.key, t.orig, acronym))
+    return tuple(out)
+
+
+def _joined_variant(text: str) -> str | None:
+    """ "Sở GD&ĐT" -> "Sở GDĐT": acronym pieces joined by & - / written as one word."""
+    joined = re.sub(r"(?<=[^\W\d_])\s*[&/-]\s*(?=[^\W\d_])", _join_if_upper(text), text)
+    return joined if joined != text else None
+
+
+def _join_if_upper(text: str) -> Any:
+    def repl(m: re.Match[str]) -> str:
+        left = re.search(r"[^\W_]+$", text[: m.start()])
+        right = re.match(r"[^\W_]+", text[m.end() :])
+        if left and right and left.group().isupper() and right.group().isupper():
+            return ""
+        return m.group()
+
+    return repl
+
+
+def _department_acronyms(name: str) -> list[str]:
+    """ "Sở Giáo dục và Đào tạo" -> ["Sở GD&ĐT"] (the joined form is made later)."""
+    toks = _tokens(nfc(name))
+    if not toks or toks[0].key != "so" or len(toks) < 3:
+        return []
+    rest = nfc(name)[toks[1].start :]
+    groups = [g for g in re.split(r"\s+và\s+|\s*[-,&]\s*", rest) if g.strip()]
+    initials = []
+    for g in groups:
+        words = _WORD.findall(g)
+        initials.append("".join(w[0].upper() for w in words))
+    acronym = "&".join(initials)
+    if len(acronym.replace("&", "")) < _ACRONYM_MIN:
+        return []
+    return [f"{name[: toks[0].end]} {acronym}"]
+
+
+def _district_cores(unit: Unit) -> tuple[set[tuple[_PTok, ...]], set[tuple[_PTok, ...]]]:
+    """(cores, bare cores): the place name of a district, and those listed bare as aliases."""
+    cores: set[tuple[_PTok, ...]] = set()
+    bare: set[tuple[_PTok, ...]] = set()
+    for text in (unit.name, *unit.aliases):
+        toks = list(_ptoks(text))
+        org = 0
+        while org < len(toks) and toks[org].key in ("ubnd", "hdnd"):
+            org += 1
+        if org < len(toks) and toks[org].key in _ADMIN:
+            core = tuple(toks[org + 1 :])
+        elif org == 0:
+            core = tuple(toks)
+            if core:
+                bare.add(core)
+        else:
+            core = tuple(toks[org:])
+        if core:
+            cores.add(core)
+    return cores, bare
+
+
+def _unit_patterns(unit: Unit, province: str) -> Iterator[_Pattern]:
+    code = unit.code
+    if unit.group == "district":
+        cores, bare = _district_cores(unit)
+        for core in cores:
+            for adm in _ADMIN:
+                head = (_PTok(adm, "", False),)
+                yield _Pattern(code, head + core, STRENGTH_ADMIN, "district", explicit=True)
+                for org in _ORG_PREFIXES:
+                    orgt = tuple(_PTok(k, "", False) for k in org)
+                    yield _Pattern(code, orgt + head + core, STRENGTH_NAME, "district", True)
+            if core in bare:
+                yield _Pattern(code, core, STRENGTH_BARE, "district", explicit=True)
+                for org in _ORG_PREFIXES:
+                    orgt = tuple(_PTok(k, "", False) for k in org)
+                    yield _Pattern(code, orgt + core, STRENGTH_NAME, "district", True)
+        texts: list[tuple[str, float, str, bool]] = []
+    else:
+        texts = [(unit.name, STRENGTH_NAME, "name", True)]
+        texts += [(a, STRENGTH_ALIAS, "alias", True) for a in unit.aliases]
+        texts += [
+            (a, STRENGTH_GENERATED, "generated", False) for a in _department_acronyms(unit.name)
+        ]
+        for base in (unit.name, *unit.aliases):
+            stripped = re.sub(r"\s+tỉnh\s*$", "", base, flags=re.IGNORECASE)
+            if stripped != base and province:
+                texts.append(
+                    (f"{stripped} tỉnh {province}", STRENGTH_GENERATED, "generated", False)
+                )
+                texts.append((f"{stripped} {province}", STRENGTH_GENERATED, "generated", False))
+    for text, strength, via, explicit in list(texts):
+        joined = _joined_variant(text)
+        if joined:
+            texts.append((joined, strength, via, explicit))
+    for text, strength, via, explicit in texts:
+        toks = _ptoks(text)
+        if toks:
+            yield _Pattern(code, toks, strength, via, explicit)
+    for place in unit.places:
+        toks = _ptoks(place)
+        if not toks:
+            continue
+        yield _Pattern(code, toks, STRENGTH_BARE_PLACE, "place", explicit=True)
+        for pre in _PLACE_PREFIXES:
+            prefixed: tuple[_PTok, ...] = (_PTok(pre, "", False), *toks)
+            yield _Pattern(code, prefixed, STRENGTH_PLACE, "place", explicit=True)
+            for org in _ORG_PREFIXES:
+                orgt = tuple(_PTok(k, "", False) for k in org)
+                yield _Pattern(code, orgt + prefixed, STRENGTH_PLACE_ORG, "place", explicit=True)
+
+
+def _tones(p: _Pattern) -> tuple[str, ...]:
+    return tuple(_tone(t.orig) if _has_marks(t.orig) else "*" for t in p.toks)
+
+
+# --- the directory ------------------------------------------------------------------------
+
+
+class UnitDirectory:
+    """The units, their addresses, and a matcher for their names. Immutable once built."""
+
+    def __init__(self, units: Iterable[Unit], *, province: str = DEFAULT_PROVINCE) -> None:
+        self.units: tuple[Unit, ...] = tuple(units)
+        self.province = province
+        self._by_code: dict[str, Unit] = {}
+        self._by_address: dict[str, Unit] = {}
+        by_domain: dict[str, list[Unit]] = {}
+        for u in self.units:
+            if u.code in self._by_code:
+                raise ConfigError(f"unit {u.code}", "code is used by two units")
+            self._by_code[u.code] = u
+            for addr in u.addresses:
+                key = addr.strip().lower()
+                other = self._by_address.get(key)
+                if other is not None and other.code != u.code:
+                    raise ConfigError(
+                        f"unit {u.code}.addresses", f"{key} is also listed by {other.code}"
+                    )
+                self._by_address[key] = u
+                units_here = by_domain.setdefault(domain_of(key), [])
+                if u not in units_here:
+                    units_here.append(u)
+        self._by_domain = {d: tuple(us) for d, us in by_domain.items()}
+        self._patterns, self._first = self._build_patterns()
+        self._address_hints = self._build_address_hints()
+
+    # -- loading -----------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, path: str | Path) -> UnitDirectory:
+        """Read ``units.toml``; a malformed file raises ConfigError naming the unit and key."""
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as err:
+            raise ConfigError(str(path), "unit directory file not found") from err
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+            raise ConfigError(str(path), f"not valid TOML: {err}") from err
+        return cls.from_mapping(data, source=path.name)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], *, source: str = "units") -> UnitDirectory:
+        """Build from parsed TOML (``{"unit": [...], "province": ...}``)."""
+        unknown = sorted(set(data) - {"unit", "province"})
+        if unknown:
+            raise ConfigError(f"{source}: {unknown[0]}", "unknown key (expected [[unit]] tables)")
+        province = data.get("province", DEFAULT_PROVINCE)
+        if not isinstance(province, str):
+            raise ConfigError(f"{source}: province", "must be a string")
+        tables = data.get("unit")
+        if not isinstance(tables, list) or not tables:
+            raise ConfigError(f"{source}: unit", "no [[unit]] tables")
+        units = [_parse_unit(t, i, source) for i, t in enumerate(tables)]
+        try:
+            return cls(units, province=province)
+        except ConfigError as err:
+            raise ConfigError(f"{source}: {err.key}", err.problem) from err
+
+    # -- lookups -----------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+    def __iter__(self) -> Iterator[Unit]:
+        return iter(self.units)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._by_code
+
+    def get(self, code: str) -> Unit | None:
+        return self._by_code.get(code)
+
+    def by_address(self, address: str) -> Unit | None:
+        """The unit that owns this exact address (case-insensitive)."""
+        return self._by_address.get(address.strip().strip("<>").lower())
+
+    def by_domain(self, domain: str) -> tuple[Unit, ...]:
+        """Units with a listed address at exactly this domain."""
+        return self._by_domain.get(domain.lower().strip("."), ())
+
+    def address_hint(self, address: str) -> Unit | None:
+        """A unit named by the words of an unknown address ("vanphong.bacha@...",
+        "ubnd@baoyen.laocai.gov.vn"): the local part's pieces and the domain's labels are
+        compared with the districts' names and the departments' acronyms, written solid."""
+        local, _, domain = address.lower().rpartition("@")
+        pieces = re.split(r"[^a-z]+", local) + domain.split(".")[:-1]
+        found: set[str] = set()
+        for piece in pieces:
+            if not piece:
+                continue
+            hit = self._address_hints.get(piece)
+            if hit is None:
+                for prefix in _ADDRESS_PREFIXES:
+                    if piece.startswith(prefix) and len(piece) > len(prefix) + 3:
+                        hit = self._address_hints.get(piece[len(prefix) :])
+                        if hit is not None:
+                            break
+            if hit is not None:
+                found.add(hit)
+        if len(found) == 1:
+            return self._by_code[found.pop()]
+        return None
+
+    # -- matching ----------------------------------------------------------------------
+
+    def find_mentions(self, text: str) -> list[Mention]:
+        """Units named in ``text``, left to right, longest match first, not overlapping."""
+        if not text:
+            return []
+        text = nfc(text)
+        keys, window = _Words(text).canonical()
+        out: list[Mention] = []
+        first, patterns = self._first, self._patterns
+        n = len(keys)
+        done = 0  # matches do not overlap: a match ending here hides starts before it
+        for i in [i for i, k in enumerate(keys) if k in first]:
+            if i < done:
+                continue
+            for length in range(min(first[keys[i]], n - i), 0, -1):
+                cands = patterns.get(tuple(keys[i : i + length]))
+                if not cands:
+                    continue
+                toks_here = window(i, length)
+                p = next((c for c in cands if c.accepts(toks_here)), None)
+                if p is not None:
+                    s, e = toks_here[0].start, toks_here[-1].end
+                    out.append(Mention(p.unit_code, text[s:e], s, p.strength, e, p.via))
+                    done = i + length
+                    break
+        return out
+
+    def _build_patterns(
+        self,
+    ) -> tuple[dict[tuple[str, ...], list[_Pattern]], dict[str, int]]:
+        patterns: dict[tuple[str, ...], list[_Pattern]] = {}
+        ambiguous_places: set[tuple[tuple[str, ...], tuple[str, ...]]] = set()
+        for unit in self.units:
+            for p in _unit_patterns(unit, self.province):
+                if not p.toks or (len(p.toks) == 1 and p.toks[0].key in _CANONICAL):
+                    continue  # a generic word alone ("huyện", "TP") names nothing
+                cands = patterns.setdefault(p.key, [])
+                same = [c for c in cands if _tones(c) == _tones(p)]
+                clash = [c for c in same if c.unit_code != p.unit_code]
+                if clash:
+                    if p.via == "place" or clash[0].via == "place":
+                        ambiguous_places.add((p.key, _tones(p)))
+                    elif p.explicit and clash[0].explicit:
+                        raise ConfigError(
+                            f"unit {p.unit_code}",
+                            f"{' '.join(p.key)!r} also names {clash[0].unit_code}",
+                        )
+                    elif not p.explicit:
+                        continue  # a generated variant never overrides a written one
+                    else:
+                        cands[:] = [c for c in cands if c not in clash]
+                elif same:
+                    if same[0].strength >= p.strength:
+                        continue
+                    cands.remove(same[0])
+                cands.append(p)
+        for key, tones in ambiguous_places:
+            patterns[key] = [c for c in patterns[key] if _tones(c) != tones]
+        patterns = {k: sorted(v, key=lambda c: -c.strength) for k, v in patterns.items() if v}
+        first: dict[str, int] = {}
+        for key in patterns:
+            first[key[0]] = max(first.get(key[0], 0), len(key))
+        return patterns, first
+
+    def _build_address_hints(self) -> dict[str, str]:
+        hints: dict[str, str] = {}
+        clashes: set[str] = set()
+
+        def add(word: str, code: str) -> None:
+            if len(word) < 4:
+                return
+            if hints.get(word, code) != code:
+                clashes.add(word)
+            hints[word] = code
+
+        for key, cands in self._patterns.items():
+            for p in cands:
+                if p.via == "district" and key[0] not in ("ubnd", "hdnd"):
+                    core = key[1:] if key[0] in _ADMIN else key
+                    solid = "".join(core)
+                    if key[0] == "tp":
+                        add("tp" + solid, p.unit_code)  # "tplaocai": never "laocai" alone
+                    elif p.strength == STRENGTH_BARE:
+                        add(solid, p.unit_code)
+                elif key[0] == "so" and any(t.acronym for t in p.toks):
+                    add("s" + "".join(key[1:]), p.unit_code)
+        for word in clashes:
+            hints.pop(word, None)
+        return hints
+
+
+_ADDRESS_PREFIXES: Final = ("ubnd", "vpubnd", "vanphong", "vp", "pnv", "noivu", "hdnd", "ub")
+
+_UNIT_KEYS: Final = frozenset(
+    {"code", "name", "aliases", "group", "cadence", "addresses", "places"}
+)
+_CODE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def _parse_unit(table: object, index: int, source: str) -> Unit:
+    where = f"{source}: unit[{index}]"
+    if not isinstance(table, Mapping):
+        raise ConfigError(where, "must be a [[unit]] table")
+    code = table.get("code")
+    if not isinstance(code, str) or not _CODE.fullmatch(code):
+        raise ConfigError(f"{where}.code", "must be a lower-case code such as 'bao-yen'")
+    where = f"{where} ({code})"
+    unknown = sorted(set(table) - _UNIT_KEYS)
+    if unknown:
+        raise ConfigError(f"{where}.{unknown[0]}", f"unknown key; known: {sorted(_UNIT_KEYS)}")
+
+    def text(key: str, default: str | None = None) -> str:
+        value = table.get(key, default)
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{where}.{key}", "must be a non-empty string")
+        out: str = nfc(value.strip())
+        return out
+
+    def texts(key: str) -> tuple[str, ...]:
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ConfigError(f"{where}.{key}", "must be a list of non-empty strings")
+        return tuple(nfc(v.strip()) for v in value)
+
+    group = text("group")
+    if group not in GROUPS:
+        raise ConfigError(f"{where}.group", f"{group!r} is not one of {sorted(GROUPS)}")
+    cadence = text("cadence")
+    if cadence not in CADENCES:
+        raise ConfigError(f"{where}.cadence", f"{cadence!r} is not one of {sorted(CADENCES)}")
+    addresses = tuple(a.lower() for a in texts("addresses"))
+    for a in addresses:
+        if a.count("@") != 1 or " " in a or not domain_of(a):
+            raise ConfigError(f"{where}.addresses", f"{a!r} is not an e-mail address")
+    return Unit(
+        code=code,
+        name=text("name"),
+        aliases=texts("aliases"),
+        group=group,
+        cadence=cadence,
+        addresses=addresses,
+        places=texts("places"),
+    )

@@ -1,0 +1,336 @@
+"""Subject type and kind taggers: who the article is about, and what sort of example it is.
+
+``subject_type``: ``ca-nhan`` (one person), ``ho-gia-dinh`` (a household, a couple),
+``tap-the`` (a collective: cooperative, school, team, post, village, company).
+``kind``: ``mo-hinh-moi`` (a new model: a way of working or producing), ``nhan-to-moi``
+(a new factor: a young or novel actor or initiative), ``dien-hinh-tien-tien`` (an
+exemplary person or collective: the default).
+
+Both are rules. The title says whom the article is about most reliably, usually in its
+first words ("Cô giáo Đặng Thị Huyền ...", "Gia đình anh ...", "Hợp tác xã ...", "Mô hình
+..."), so the title's head weighs most, then the rest of the title, then the body, where
+one name repeated ("anh Sành ... anh Sành") marks a portrait. Names are found by their
+capitals after a title word (anh, bà, bác sĩ, Thiếu tá ...); a title in capitals still
+has its words, only not its names. Matching uses :class:`~.campaigns.MatchText`, so text
+typed without diacritics works too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from dienhinh.classifiers.base import ClassifyContext, TagSuggestion
+from dienhinh.classifiers.campaigns import MatchText, _toned_syllable, _written_with_marks
+from dienhinh.core.text import fold
+from dienhinh.core.types import ArticleDraft
+
+__all__ = [
+    "KIND_VALUES",
+    "SUBJECT_VALUES",
+    "KindTagger",
+    "SubjectTypeTagger",
+    "kind",
+    "subject_type",
+]
+
+SUBJECT_VALUES = ("ca-nhan", "tap-the", "ho-gia-dinh")
+KIND_VALUES = ("dien-hinh-tien-tien", "mo-hinh-moi", "nhan-to-moi")
+
+# fmt: off
+# Words that stand before one person's name, or name one person on their own.
+_PERSON = (
+    "anh", "chị", "ông", "bà", "cô", "thầy", "em", "cụ", "chú", "bác", "đồng chí",
+    "cô giáo", "thầy giáo", "nhà giáo", "bác sĩ", "y sĩ", "y tá", "điều dưỡng", "dược sĩ",
+    "lương y", "nghệ nhân", "kỹ sư", "kỹ thuật viên", "thiếu úy", "trung úy", "thượng úy",
+    "đại úy", "thiếu tá", "trung tá", "thượng tá", "đại tá", "chiến sĩ", "cựu chiến binh",
+    "già làng", "trưởng thôn", "trưởng bản", "bí thư", "chủ tịch", "phó chủ tịch",
+    "phóng viên", "công nhân", "dân quân", "nông dân", "giám đốc", "hiệu trưởng",
+    "tổ trưởng", "cô đỡ", "cán bộ", "công chức", "kế toán", "lễ tân", "hướng dẫn viên",
+    "đoàn viên", "hội viên", "đảng viên", "học sinh", "sinh viên", "thợ", "người thợ",
+    "nữ", "chàng trai", "cô gái", "chàng", "nàng", "lão nông", "người mẹ", "người cha",
+    "người phụ nữ", "người đàn ông", "người thầy", "người lính", "người", "9X", "8X",
+    "doanh nhân", "nhà báo", "thủ lĩnh", "nữ sinh", "nam sinh", "trung đội trưởng",
+    "tiểu đội trưởng", "thôn đội trưởng", "trưởng công an", "chỉ huy trưởng",
+)
+# Words a title opens with when it is about a household.
+_HOUSEHOLD = (
+    "gia đình", "hộ gia đình", "hộ", "vợ chồng", "hai vợ chồng", "nhà anh", "nhà chị",
+    "nhà ông", "nhà bà", "ba thế hệ", "cả nhà", "hai anh em", "mẹ con", "bố con", "cha con",
+)
+# A household named after its head: "gia đình anh Chảo Láo Sành".
+_HOUSEHOLD_NAMED = tuple(
+    f"{lead} {who}"
+    for lead in ("gia đình", "hộ", "hộ gia đình", "vợ chồng", "nhà", "hai vợ chồng")
+    for who in ("anh", "chị", "ông", "bà", "cô", "thầy", "thầy giáo", "cô giáo", "chú", "bác",
+                "anh chị", "ông bà")
+)
+# Organisation head nouns.
+_COLLECTIVE = (
+    "hợp tác xã", "HTX", "tổ hợp tác", "tổ dân phố", "tổ", "chi đoàn", "chi hội", "chi bộ",
+    "đoàn thanh niên", "đoàn", "trường", "đồn biên phòng", "đồn", "câu lạc bộ", "CLB",
+    "đội", "công an xã", "công an", "trạm y tế", "trạm", "bệnh viện", "trung tâm y tế",
+    "khoa", "phòng", "ban", "thôn", "bản", "xã", "phường", "thị trấn", "hội", "công ty",
+    "điện lực", "trung tâm", "tập thể", "nhóm", "cơ quan", "lực lượng", "ngành", "chi cục",
+    "công đoàn", "làng", "khu dân cư", "ban quản lý", "đảng bộ", "tiểu đội", "trung đội",
+    "lớp", "thư viện", "tuyến phố", "cánh đồng", "doanh nghiệp", "nhà máy", "người dân",
+    "bà con", "nhân dân", "phụ nữ", "thanh niên", "các hộ", "những người", "những hộ",
+)
+_COLLECTIVE_BODY = (
+    "tập thể", "các thành viên", "thành viên", "tổ viên", "xã viên", "hội viên",
+    "cán bộ chiến sĩ", "cán bộ, chiến sĩ", "các hộ", "người lao động", "các đoàn viên",
+    "các chị em", "bà con",
+)
+_HOUSEHOLD_BODY = (
+    "gia đình anh", "gia đình chị", "gia đình ông", "gia đình bà", "gia đình tôi",
+    "vợ chồng", "hai vợ chồng", "anh chị", "ông bà", "cả nhà", "cả gia đình", "hộ gia đình",
+    "ba thế hệ", "con trai", "con gái", "các con", "con cháu",
+)
+# fmt: on
+
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class _Tokens:
+    """The words of a text with their original spelling (for capitals) and match keys."""
+
+    words: tuple[str, ...]
+    keys: tuple[str, ...]
+    toned: bool
+
+    @classmethod
+    def of(cls, text: str, *, toned: bool) -> _Tokens:
+        words = tuple(_WORD.findall(text))
+        keys = tuple(_toned_syllable(w.casefold()) if toned else fold(w) for w in words)
+        return cls(words, keys, toned)
+
+    def phrase(self, phrase: str) -> tuple[str, ...]:
+        words = _WORD.findall(phrase)
+        return tuple(_toned_syllable(w.casefold()) if self.toned else fold(w) for w in words)
+
+    def starts_with(self, phrases: Iterable[str]) -> str | None:
+        """The longest phrase the text opens with."""
+        best = None
+        for p in phrases:
+            key = self.phrase(p)
+            if key and self.keys[: len(key)] == key and (best is None or len(p) > len(best)):
+                best = p
+        return best
+
+    def names_after(self, phrases: Iterable[str]) -> list[tuple[str, str]]:
+        """(phrase, Name) for every phrase followed by a capitalised word that is not
+        the start of a sentence-initial phrase: "anh Chảo Láo Sành" → ("anh", "Sành")."""
+        keyed = sorted(((self.phrase(p), p) for p in phrases), key=lambda kp: -len(kp[0]))
+        out = []
+        i = 0
+        n = len(self.keys)
+        while i < n:
+            for key, p in keyed:
+                if key and self.keys[i : i + len(key)] == key:
+                    j = i + len(key)
+                    name: list[str] = []
+                    while j < n and _capitalised(self.words[j]) and len(name) < 4:
+                        name.append(self.words[j])
+                        j += 1
+                    if name:
+                        out.append((p, name[-1]))
+                        i = j - 1
+                    break
+            i += 1
+        return out
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper() and (len(word) == 1 or word[1:].islower()) and not word.isdigit()
+
+
+def _all_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+
+
+def _decide(
+    scores: dict[str, float], evidence: dict[str, list[str]], default: str
+) -> tuple[str, float, list[str]]:
+    total = sum(max(s, 0.0) for s in scores.values())
+    best = max(scores, key=lambda k: (scores[k], k == default))
+    if scores[best] <= 0:
+        return default, 0.4, ["no marker found; default"]
+    share = scores[best] / total
+    strength = min(1.0, scores[best] / 6.0)
+    confidence = round(0.3 + 0.65 * share * (0.5 + 0.5 * strength), 3)
+    return best, confidence, evidence[best][:6]
+
+
+# ---------------------------------------------------------------------------------------
+# Subject type
+
+
+def subject_type(title: str, text: str) -> tuple[str, float, list[str]]:
+    """(value, confidence, evidence) for who the article is about."""
+    toned = _written_with_marks(f"{title}\n{text}")
+    t = _Tokens.of(title, toned=toned)
+    b = _Tokens.of(text, toned=toned)
+    body_m = MatchText.of(text, toned=toned)
+    scores = dict.fromkeys(SUBJECT_VALUES, 0.0)
+    ev: dict[str, list[str]] = {k: [] for k in SUBJECT_VALUES}
+
+    def add(value: str, points: float, why: str) -> None:
+        scores[value] += points
+        ev[value].append(why)
+
+    caps = _all_caps(title)
+    # The title's head.
+    head_household = t.starts_with(_HOUSEHOLD)
+    head_person = t.starts_with(_PERSON)
+    head_org = t.starts_with(_COLLECTIVE)
+    if head_household:
+        add("ho-gia-dinh", 8, f"title opens with '{head_household}'")
+    elif head_person and (not head_org or len(head_person) >= len(head_org)):
+        add("ca-nhan", 7, f"title opens with '{head_person}'")
+    elif head_org:
+        add("tap-the", 6, f"title opens with '{head_org}'")
+    elif t.starts_with(("mô hình", "cách làm", "phong trào")):
+        add("tap-the", 3, "title opens with a model")
+
+    # Names and organisations elsewhere in the title.
+    if not caps:
+        for p, name in t.names_after(_HOUSEHOLD_NAMED):
+            add("ho-gia-dinh", 4, f"title: {p} {name}")
+            break
+        if not head_household:
+            for p, name in t.names_after(_PERSON):
+                add("ca-nhan", 3, f"title: {p} {name}")
+                break
+        for p, name in t.names_after(_COLLECTIVE):
+            if p not in ("xã", "thôn", "bản", "phường", "thị trấn", "làng"):
+                add("tap-the", 2, f"title: {p} {name}")
+                break
+
+    # The body: one name repeated is a portrait; household and collective vocabulary.
+    people = Counter(name for p, name in b.names_after(_PERSON) if p not in ("người",))
+    if people:
+        name, count = people.most_common(1)[0]
+        if count >= 2:
+            add("ca-nhan", min(count, 8) * 0.6, f"'{name}' named {count} times")
+    for phrase in _HOUSEHOLD_BODY:
+        c = body_m.count(phrase)
+        if c:
+            add(
+                "ho-gia-dinh",
+                min(c, 4) * (1.2 if phrase.startswith(("gia đình", "vợ")) else 0.4),
+                f"{phrase} ×{c}",
+            )
+    for phrase in _COLLECTIVE_BODY:
+        c = body_m.count(phrase)
+        if c:
+            add("tap-the", min(c, 4) * 0.5, f"{phrase} ×{c}")
+    return _decide(scores, ev, "tap-the")
+
+
+# ---------------------------------------------------------------------------------------
+# Kind
+
+# fmt: off
+_MODEL_TERMS = (("mô hình", 2.0), ("cách làm mới", 2.0), ("thí điểm", 1.2),
+                ("nhân rộng", 0.8),
+                ("quy trình", 0.3), ("hợp tác xã", 0.4), ("tổ hợp tác", 0.6),
+                ("liên kết", 0.4), ("câu lạc bộ", 0.4), ("tự quản", 0.6), ("quy ước", 0.8),
+                ("cam kết", 0.5), ("thành lập", 0.5), ("triển khai", 0.4), ("luân phiên", 0.4),
+                ("phân công", 0.4), ("mỗi hộ", 0.4), ("đổi mới", 0.4), ("sáng tạo", 0.4),
+                ("cách làm", 0.6), ("hiệu quả", 0.2))
+_NEW_FACTOR_TERMS = (("nhân tố mới", 4.0), ("khởi nghiệp", 1.2), ("lập nghiệp", 1.0),
+                     ("người trẻ", 0.8), ("trẻ tuổi", 0.8), ("9X", 1.5), ("8X", 1.0),
+                     ("lần đầu", 1.0), ("đầu tiên", 0.8), ("tiên phong", 0.8),
+                     ("ý tưởng", 0.8), ("công nghệ", 0.4), ("thương mại điện tử", 1.0),
+                     ("mạng xã hội", 0.6), ("bỏ phố về quê", 2.0), ("về quê", 0.6),
+                     ("chàng trai", 1.0), ("cô gái", 1.0), ("kỹ thuật mới", 1.2))
+_EXEMPLAR_TERMS = (("điển hình tiên tiến", 3.0), ("tấm gương", 1.2), ("gương sáng", 1.2),
+                   ("nhiều năm liền", 1.0), ("chiến sĩ thi đua", 1.0), ("danh hiệu", 0.5),
+                   ("bằng khen", 0.5), ("gương mẫu", 0.6), ("tận tụy", 0.6),
+                   ("tiêu biểu", 0.5), ("gắn bó", 0.5), ("hoàn thành xuất sắc", 0.6),
+                   ("người tốt việc tốt", 1.5))
+# fmt: on
+# What an article starts with for being an exemplar: one mention of "mô hình" (2.0) is not
+# enough to make it a model article, one mention plus a word of practice is.
+_EXEMPLAR_BASE = 2.2
+_BORN = re.compile(r"sinh nam (19[89]\d|20[01]\d)|\b(\d\d) tuoi")
+_SERVICE = re.compile(r"\b(\d{2}|muoi|hai muoi|ba muoi|bon muoi)( \w+)? nam\b")
+
+
+def kind(title: str, text: str) -> tuple[str, float, list[str]]:
+    """(value, confidence, evidence) for what sort of example the article is."""
+    toned = _written_with_marks(f"{title}\n{text}")
+    title_m = MatchText.of(title, toned=toned)
+    body_m = MatchText.of(text, toned=toned)
+    scores = {"dien-hinh-tien-tien": _EXEMPLAR_BASE, "mo-hinh-moi": 0.0, "nhan-to-moi": 0.0}
+    ev: dict[str, list[str]] = {k: [] for k in KIND_VALUES}
+    ev["dien-hinh-tien-tien"].append("an exemplary subject unless shown new")
+
+    def weigh(value: str, terms: Iterable[tuple[str, float]], title_factor: float) -> None:
+        for term, w in terms:
+            in_title, in_body = title_m.count(term), body_m.count(term)
+            if in_title:
+                scores[value] += w * title_factor
+                ev[value].insert(0, f"title: {term}")
+            if in_body:
+                scores[value] += w * min(in_body, 4)
+                ev[value].append(f"{term} ×{in_body}" if in_body > 1 else term)
+
+    weigh("mo-hinh-moi", _MODEL_TERMS, 5.0)
+    weigh("nhan-to-moi", _NEW_FACTOR_TERMS, 3.0)
+    weigh("dien-hinh-tien-tien", _EXEMPLAR_TERMS, 2.0)
+    if title_m.count("trẻ") or title_m.count("nữ sinh") or title_m.count("sinh viên"):
+        scores["nhan-to-moi"] += 1.5
+        ev["nhan-to-moi"].insert(0, "title: a young subject")
+    young = _young(f"{title}\n{text}")
+    if young:
+        scores["nhan-to-moi"] += 1.5
+        ev["nhan-to-moi"].append(young)
+    # Long service is the mark of an exemplar, not of a newcomer.
+    if _SERVICE.search(fold(f"{title} {text}")):
+        scores["dien-hinh-tien-tien"] += 0.8
+        ev["dien-hinh-tien-tien"].append("years of service")
+    return _decide(scores, ev, "dien-hinh-tien-tien")
+
+
+def _young(text: str) -> str:
+    """A phrase showing the subject is young (born 1988 or later, or aged under 31)."""
+    for m in _BORN.finditer(fold(text)):
+        if m.group(1) and int(m.group(1)) >= 1988:
+            return m.group(0)
+        if m.group(2) and 16 <= int(m.group(2)) <= 30:
+            return m.group(0)
+    return ""
+
+
+# ---------------------------------------------------------------------------------------
+# Taggers
+
+
+def _article_text(article: ArticleDraft) -> str:
+    return "\n\n".join(p for p in (article.lead, article.text) if p)
+
+
+class SubjectTypeTagger:
+    """``subject_type`` tag from :func:`subject_type`."""
+
+    name: ClassVar[str] = "subject_type"
+
+    def classify(self, article: ArticleDraft, ctx: ClassifyContext) -> list[TagSuggestion]:
+        value, confidence, evidence = subject_type(article.title, _article_text(article))
+        return [TagSuggestion("subject_type", value, confidence, evidence, self.name)]
+
+
+class KindTagger:
+    """``kind`` tag from :func:`kind`."""
+
+    name: ClassVar[str] = "kind"
+
+    def classify(self, article: ArticleDraft, ctx: ClassifyContext) -> list[TagSuggestion]:
+        value, confidence, evidence = kind(article.title, _article_text(article))
+        return [TagSuggestion("kind", value, confidence, evidence, self.name)]

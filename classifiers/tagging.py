@@ -1,0 +1,227 @@
+"""Tag one extracted message: its sending unit (message level) and, per article, the
+campaigns, subject type and kind, each with confidence and evidence.
+
+Runs in the extraction worker processes, right after extraction, so its CPU cost is
+spread over the cores like the parsing. Everything it needs arrives in a picklable
+:class:`TaggingSettings`; the unit directory, campaign vocabulary and model are loaded
+once per process (and again when their file changes).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dienhinh.classifiers.base import ClassifyContext, TagSuggestion
+from dienhinh.classifiers.campaigns import CampaignTagger, load_campaigns
+from dienhinh.classifiers.directory import UnitDirectory
+from dienhinh.classifiers.kinds import KindTagger, SubjectTypeTagger
+from dienhinh.classifiers.units import attribute_unit
+from dienhinh.core.types import ArticleDraft, MailHeaders, Outcome
+
+__all__ = ["ArticleTags", "MessageTags", "TaggingSettings", "tag_article", "tag_outcome"]
+
+log = logging.getLogger(__name__)
+
+# A model trained on fewer editor-confirmed articles than this is advisory: its
+# probabilities are shown as evidence, the rules decide. The seed set alone is too small
+# and too unlike real mail to outvote the rules.
+MIN_CONFIRMED_FOR_MODEL = 50
+
+
+@dataclass(frozen=True)
+class TaggingSettings:
+    units_file: Path
+    campaigns_file: Path
+    model_file: Path
+    review_threshold: float = 0.6
+    official_domains: tuple[str, ...] = ("laocai.gov.vn",)
+    webmail_domains: tuple[str, ...] = ()
+    learned: tuple[tuple[str, str], ...] = ()  # (address, unit) an editor confirmed
+
+
+@dataclass
+class ArticleTags:
+    suggestions: list[TagSuggestion] = field(default_factory=list)
+    flagged: bool = False
+    reasons: list[str] = field(default_factory=list)
+
+    def values(self, field_name: str) -> list[str]:
+        return [s.value for s in self.suggestions if s.field == field_name]
+
+
+@dataclass
+class MessageTags:
+    unit: TagSuggestion | None
+    unit_group: str | None
+    sender_verified: bool | None
+    flags: list[str]
+    articles: list[ArticleTags]
+
+
+class _Resources:
+    """The directory, campaign tagger and model of this process, reloaded on change."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple[Any, ...] | None = None
+        self.directory: UnitDirectory | None = None
+        self.campaigns: CampaignTagger | None = None
+        self.subject = SubjectTypeTagger()
+        self.kind = KindTagger()
+
+    @staticmethod
+    def _stamp(path: Path) -> float:
+        try:
+            return path.stat().st_mtime
+        except OSError:
+            return -1.0
+
+    def get(self, s: TaggingSettings) -> _Resources:
+        key = (
+            s.units_file,
+            self._stamp(s.units_file),
+            s.campaigns_file,
+            self._stamp(s.campaigns_file),
+            s.model_file,
+            self._stamp(s.model_file),
+        )
+        with self._lock:
+            if key != self._key:
+                self.directory = UnitDirectory.load(s.units_file)
+                self.campaigns = CampaignTagger.from_campaigns(
+                    load_campaigns(s.campaigns_file), model=_load_model(s.model_file)
+                )
+                self._key = key
+        return self
+
+
+def _load_model(path: Path) -> Any:
+    """The saved model if it has learned from enough confirmed articles, else None."""
+    from dienhinh.classifiers import model as m
+
+    if not m.HAVE_SKLEARN or not path.is_file():
+        return None
+    try:
+        loaded = m.load(path)
+    except m.ModelFileError as err:
+        log.warning("campaign model %s not used: %s", path, err)
+        return None
+    return loaded if loaded.trained_on >= MIN_CONFIRMED_FOR_MODEL else None
+
+
+_RESOURCES = _Resources()
+
+
+def tag_outcome(outcome: Outcome, settings: TaggingSettings) -> MessageTags:
+    res = _RESOURCES.get(settings)
+    assert res.directory is not None and res.campaigns is not None
+    learned: Mapping[str, str] = dict(settings.learned)
+    body = outcome.body_text
+    if outcome.signature:
+        body = f"{body}\n\n-- \n{outcome.signature}"
+    verdict = attribute_unit(
+        outcome.headers,
+        outcome.articles,
+        outcome.cover_note,
+        body,
+        outcome.forwarded_from,
+        res.directory,
+        learned=learned,
+        official_domains=settings.official_domains,
+        webmail_domains=settings.webmail_domains or ("gmail.com", "yahoo.com"),
+    )
+    unit_tag = None
+    unit_group = None
+    if verdict.unit is not None:
+        unit_tag = TagSuggestion(
+            "unit",
+            verdict.unit,
+            round(verdict.confidence, 3),
+            [e.describe() for e in verdict.evidence if e.unit == verdict.unit],
+            "unit",
+        )
+        unit = res.directory.get(verdict.unit)
+        unit_group = unit.group if unit is not None else None
+    flags = list(verdict.flag_reasons)
+    ctx = ClassifyContext(
+        headers=outcome.headers,
+        cover_note=outcome.cover_note,
+        settings={"unit_code": verdict.unit, "unit_group": unit_group},
+    )
+    articles = [
+        _tag_one(
+            res,
+            draft,
+            ctx,
+            settings.review_threshold,
+            flagged_unit=verdict.flagged or unit_tag is None,
+            unit_reasons=flags,
+        )
+        for draft in outcome.articles
+    ]
+    return MessageTags(
+        unit=unit_tag,
+        unit_group=unit_group,
+        sender_verified=verdict.sender_verified,
+        flags=flags,
+        articles=articles,
+    )
+
+
+def _tag_one(
+    res: _Resources,
+    draft: ArticleDraft,
+    ctx: ClassifyContext,
+    threshold: float,
+    *,
+    flagged_unit: bool,
+    unit_reasons: list[str],
+) -> ArticleTags:
+    assert res.campaigns is not None
+    tags = ArticleTags()
+    if draft.text.strip():
+        for tagger in (res.campaigns, res.subject, res.kind):
+            tags.suggestions.extend(tagger.classify(draft, ctx))
+        low = [
+            f"{s.field} {s.value} ({s.confidence:.2f})"
+            for s in tags.suggestions
+            if s.confidence < threshold
+        ]
+        if low:
+            tags.reasons.append("low confidence: " + ", ".join(low))
+    if flagged_unit:
+        tags.reasons.extend(unit_reasons or ["no sending unit found"])
+    tags.flagged = bool(tags.reasons)
+    return tags
+
+
+def tag_article(
+    draft: ArticleDraft,
+    settings: TaggingSettings,
+    *,
+    headers: MailHeaders,
+    unit_code: str | None,
+    unit_flags: list[str],
+) -> ArticleTags:
+    """Campaign, subject and kind tags for one article whose text arrived later (the slow
+    lane's conversions and OCR), with the unit already attributed to its message."""
+    res = _RESOURCES.get(settings)
+    assert res.directory is not None
+    unit = res.directory.get(unit_code) if unit_code else None
+    ctx = ClassifyContext(
+        headers=headers,
+        settings={"unit_code": unit_code, "unit_group": unit.group if unit is not None else None},
+    )
+    return _tag_one(
+        res,
+        draft,
+        ctx,
+        settings.review_threshold,
+        flagged_unit=unit_code is None or bool(unit_flags),
+        unit_reasons=unit_flags,
+    )

@@ -1,0 +1,607 @@
+"""Which unit sent a message: every clue weighed together, each kept as evidence.
+
+Units write from their official mailbox, from a colleague's, from personal webmail, or
+forward through someone else; their name turns up in the address, the display name, the
+signature, the document's letterhead, the subject and the article itself. No single clue
+is reliable, so each becomes an :class:`Evidence` with a weight, the weights are summed per
+unit (the strongest clue of each kind counts once), and the unit with the largest total
+wins if the total is convincing (``CONVINCING``). The weights, strongest first:
+
+========================  =====  ==========================================================
+address / forward-origin   10    the From (or the forwarded original's) address is listed
+learned-address             9    an editor taught the address (``learned``)
+letterhead                  6    a document's header line ("SỞ Y TẾ"); the lowest line that
+                                 names a unit wins ("UBND TỈNH LÀO CAI" / "SỞ Y TẾ"), the
+                                 other lines count 1.5
+signature                   5    the short lines closing a note ("Phòng Nội vụ huyện X")
+display-name                4    "UBND huyện Bát Xát" <...>
+body, self-identifying      4    "UBND huyện Sa Pa gửi 02 bài ..." in a note's first lines
+subject, signed           3.5    "UBND huyện Sa Pa gửi bài ...", "Bài tháng 3 - Sở Y tế"
+domain                    2.5    an unknown address whose words or domain point to a unit
+signature, article        2.5    the article's last short lines (author, unit)
+subject                     2    a unit merely named in it
+body, cover note            1    other mentions in the sender's own note
+body, article             0.5    mentions in the article: it is often ABOUT another unit
+========================  =====  ==========================================================
+
+Each weight is multiplied by the mention's strength (``directory.STRENGTH_*``): "UBND huyện
+Bảo Yên" is surer than "Bảo Yên". A message from personal webmail gets no address evidence
+(unless an editor learned the address). In a forward, the original sender takes the
+address's place and the forwarder's address, name and note count a tenth (a third for the
+note). A sender whose SPF/DKIM/DMARC failed is flagged "unverified sender" and its address
+and display name count a fifth: not enough alone, enough with the letterhead.
+
+``confidence`` grows with the winner's total and shrinks with the runner-up's:
+``(best - second) / best * (1 - exp(-best / 3))``; address alone ≈ 0.96, letterhead alone
+≈ 0.86, a convincing minimum ≈ 0.63. The runner-up reaching ``CONFLICT_RATIO`` of the
+winner flags "conflicting evidence".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Final
+
+from dienhinh.classifiers.base import ClassifyContext, TagSuggestion
+from dienhinh.classifiers.directory import Mention, UnitDirectory, domain_of
+from dienhinh.core.errors import ConfigError
+from dienhinh.core.text import fold, nfc
+from dienhinh.core.types import ArticleDraft, ForwardOrigin, MailHeaders
+
+__all__ = [
+    "Evidence",
+    "UnitTagger",
+    "UnitVerdict",
+    "attribute_unit",
+    "parse_authentication_results",
+    "sender_verified",
+]
+
+W_ADDRESS: Final = 10.0
+W_FORWARD_ORIGIN: Final = 10.0
+W_LEARNED: Final = 9.0
+W_LETTERHEAD: Final = 6.0
+W_LETTERHEAD_UPPER: Final = 1.5  # a letterhead line above the one that wins
+W_SIGNATURE: Final = 5.0
+W_BYLINE: Final = 2.5  # the short closing lines of an article (author, unit)
+W_SELF_ID: Final = 4.0
+W_DISPLAY_NAME: Final = 4.0
+W_DOMAIN: Final = 2.5
+W_SUBJECT_SIGNED: Final = 3.5  # "X gửi bài ...", "... - X"
+W_SUBJECT: Final = 2.0
+W_COVER: Final = 1.0
+W_ARTICLE: Final = 0.5
+
+FORWARDER_FACTOR: Final = 0.1  # the forwarder's address and name
+FORWARDER_NOTE_FACTOR: Final = 0.3  # the forwarder's own note
+UNVERIFIED_FACTOR: Final = 0.2  # address and display name of a sender that failed auth
+
+CONVINCING: Final = 3.0  # the least total that names a unit
+CONFLICT_RATIO: Final = 0.35  # runner-up / winner from which the evidence conflicts
+CONFLICT_MIN: Final = 2.0  # ... provided the runner-up has at least this much
+CONFIDENCE_SCALE: Final = 3.0
+
+SIGNATURE_LINES: Final = 8
+SIGNATURE_LINE_MAX: Final = 90  # longer lines are sentences, not a signature
+INTRO_LINES: Final = 5  # opening lines of a note searched for "X gửi ..."
+
+FLAG_UNVERIFIED: Final = "unverified sender"
+FLAG_NONE: Final = "no convincing evidence"
+FLAG_CONFLICT: Final = "conflicting evidence"
+
+EvidenceKind = str  # "address", "learned-address", "domain", "display-name", "signature",
+# "letterhead", "subject", "forward-origin", "body"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One clue: ``value`` is what was seen (an address, a line), shown to editors."""
+
+    kind: EvidenceKind
+    value: str
+    unit: str
+    weight: float
+
+    def describe(self) -> str:
+        return f"{self.kind}: {self.value}" if self.kind != "address" else f"address {self.value}"
+
+
+@dataclass
+class UnitVerdict:
+    unit: str | None
+    confidence: float
+    evidence: list[Evidence] = field(default_factory=list)
+    flagged: bool = False
+    flag_reasons: list[str] = field(default_factory=list)
+    sender_verified: bool | None = None
+    scores: dict[str, float] = field(default_factory=dict)  # total per unit, for editors
+
+
+# --- authentication -----------------------------------------------------------------------
+
+_AUTH_METHOD = re.compile(r"(?:^|[;\s])(spf|dkim|dmarc)\s*=\s*([a-z]+)((?:[^;])*)", re.IGNORECASE)
+_AUTH_PROP = re.compile(r"(smtp\.mailfrom|header\.from|header\.d|header\.i)\s*=\s*([^\s;()]+)")
+
+
+def parse_authentication_results(values: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+    """Authentication-Results header values -> {"spf": [(result, domain)], ...}, in header
+    order (the topmost header, written by the receiving server, first). ``domain`` is the
+    domain the method vouched for (smtp.mailfrom, header.d/i, header.from), or ""."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for value in values:
+        unfolded = re.sub(r"\([^)]*\)", " ", " ".join(value.split()))
+        for m in _AUTH_METHOD.finditer(unfolded):
+            method, result, props = m.group(1).lower(), m.group(2).lower(), m.group(3)
+            domain = ""
+            prop = _AUTH_PROP.search(props)
+            if prop:
+                domain = prop.group(2).rpartition("@")[2].lower().strip(".")
+            out.setdefault(method, []).append((result, domain))
+    return out
+
+
+def _aligned(domain: str, from_domain: str) -> bool:
+    if not domain or not from_domain:
+        return True  # nothing said: do not hold it against the sender
+    return (
+        domain == from_domain
+        or from_domain.endswith("." + domain)
+        or domain.endswith("." + from_domain)
+    )
+
+
+def sender_verified(headers: MailHeaders) -> bool | None:
+    """True when DMARC passed, or SPF or DKIM passed for the From domain; False when DMARC
+    failed or every method that ran failed; None when the headers say nothing useful."""
+    results = parse_authentication_results(headers.authentication_results)
+    if not results:
+        return None
+    from_domain = domain_of(headers.from_addr)
+    first = {method: found[0] for method, found in results.items()}
+    dmarc = first.get("dmarc", ("", ""))[0]
+    if dmarc == "pass":
+        return True
+    if dmarc == "fail":
+        return False
+    passed = failed = False
+    for method in ("spf", "dkim"):
+        result, domain = first.get(method, ("", ""))
+        if result == "pass" and _aligned(domain, from_domain):
+            passed = True
+        elif result in ("fail", "softfail", "permerror") or result == "pass":
+            failed = True  # a pass for another domain vouches for nothing here
+    if passed:
+        return True
+    return False if failed else None
+
+
+# --- texts --------------------------------------------------------------------------------
+
+_QUOTE_START = re.compile(
+    r"^(-{2,}\s*(original message|tin nhan goc|thu goc)\s*-{2,}|"
+    r"on .{4,200} wrote:?|vao .{4,200} da viet:?|"
+    r"(from|tu):\s.{0,200}\s(sent|gui|da gui):\s.*|"
+    r"-{2,}\s*(forwarded message|thu chuyen tiep|tin nhan chuyen tiep)\s*-{2,}|"
+    r"begin forwarded message:?)$"
+)
+_CLOSING = re.compile(
+    r"^(tran trong|tran thanh|xin cam on|cam on|chan thanh cam on|kinh thu|thanks|thank you|"
+    r"best regards|regards|tks|thanks & regards)\b"
+)
+_ADDRESSEE = re.compile(r"^(kinh gui|dong gui|noi nhan|to:|cc:|den:|gui:)")
+_TO_WHOM = re.compile(r"\b(gui|gui cho|gui toi|gui den|kinh gui)[\W_]*$")
+_SELF_HEAD = re.compile(r"^(don vi|co quan|noi gui|nguoi gui|don vi gui)\b")
+_SELF_VERB = re.compile(r"^[\W_]*(?:(?:xin|kinh|tran|trong|da|phep|duoc)[\W_]+){0,3}gui\b")
+
+
+_HEADER_LINE = re.compile(
+    r"^(from|date|subject|to|cc|sent|tu|ngay|tieu de|chu de|den|gui|da gui|vao|nguoi gui):\s"
+)
+
+
+def _header_block_at(lines: list[str], i: int) -> bool:
+    """An Outlook-style quoted header ("From: ..." then "Sent:"/"Date:" within 3 lines)."""
+    if not re.match(r"^(from|tu|nguoi gui):\s", fold(lines[i].strip())):
+        return False
+    return any(
+        re.match(r"^(sent|date|ngay|da gui|gui|vao):\s", fold(line.strip()))
+        for line in lines[i + 1 : i + 4]
+    )
+
+
+def _forwarded_text(text: str) -> str:
+    """The forwarded message inside a body, its header lines dropped ("" if none)."""
+    lines = nfc(text).splitlines()
+    for i, line in enumerate(lines):
+        if _QUOTE_START.match(fold(line.strip())) or _header_block_at(lines, i):
+            rest = [x.lstrip("> ").rstrip() for x in lines[i + 1 :]]
+            j = 0
+            while j < len(rest) and (not rest[j] or _HEADER_LINE.match(fold(rest[j]))):
+                j += 1
+            return "\n".join(rest[j:])
+    return ""
+
+
+def _own_lines(text: str) -> tuple[list[str], list[str]]:
+    """The sender's own lines (quoted replies and forwarded headers cut off), and the
+    lines after an RFC 3676 "-- " signature separator."""
+    own: list[str] = []
+    lines = nfc(text).splitlines()
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if line.rstrip(" \xa0") == "--":
+            rest = [s.strip() for s in lines[i + 1 :]]
+            sig = []
+            for s in rest:
+                if s.startswith(">") or _QUOTE_START.match(fold(s)):
+                    break
+                if s:
+                    sig.append(s)
+            return own, sig[:SIGNATURE_LINES]
+        if stripped.startswith(">"):
+            continue
+        if _QUOTE_START.match(fold(stripped)) or _header_block_at(lines, i):
+            break
+        own.append(stripped)
+    return own, []
+
+
+def _split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
+    """(the note, its closing lines): short lines read upwards from the end, stopping at a
+    sentence, a closing formula ("Trân trọng"), a salutation or a long line."""
+    sig: list[str] = []
+    cut = len(lines)
+    for idx in range(len(lines) - 1, -1, -1):
+        line = lines[idx]
+        if not line:
+            continue
+        folded = fold(line)
+        sentence = line.endswith((".", "!", "?", ":", ";", ",")) and len(line) > 40
+        if (
+            len(line) > SIGNATURE_LINE_MAX
+            or sentence
+            or line.endswith((",", ";"))
+            or _CLOSING.match(folded)
+            or _ADDRESSEE.match(folded)
+            or len(sig) >= SIGNATURE_LINES
+        ):
+            break
+        sig.append(line)
+        cut = idx
+    sig.reverse()
+    return lines[:cut], sig
+
+
+def _article_byline(text: str) -> list[str]:
+    lines = [s.strip() for s in text.splitlines() if s.strip()]
+    tail = []
+    for line in reversed(lines[-2:]):
+        if len(line) > 80 or (line.endswith(".") and len(line) > 40):
+            break
+        tail.append(line)
+    return tail[::-1] if len(lines) > 2 else []
+
+
+# --- the verdict --------------------------------------------------------------------------
+
+
+def _domain_in(domain: str, domains: Sequence[str]) -> bool:
+    return any(domain == d or domain.endswith("." + d) for d in domains)
+
+
+class _Scorer:
+    def __init__(self, directory: UnitDirectory) -> None:
+        self.directory = directory
+        self.evidence: list[Evidence] = []
+        self.best: dict[tuple[str, str], float] = {}  # (kind, unit) -> max weight
+
+    def add(self, kind: str, value: str, unit: str, weight: float) -> None:
+        if weight <= 0 or unit not in self.directory:
+            return
+        self.evidence.append(Evidence(kind, value, unit, round(weight, 3)))
+        key = (kind, unit)
+        self.best[key] = max(self.best.get(key, 0.0), weight)
+
+    def mentions(self, kind: str, text: str, weight: float, label: str = "") -> list[Mention]:
+        found: list[Mention] = self.directory.find_mentions(text)
+        for m in found:
+            self.add(kind, f"{label}{m.matched_text}", m.unit_code, weight * m.strength)
+        return found
+
+    def totals(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for (_, unit), w in self.best.items():
+            out[unit] = out.get(unit, 0.0) + w
+        return out
+
+
+def _address_evidence(
+    sc: _Scorer,
+    address: str,
+    *,
+    kind_known: str,
+    factor: float,
+    learned: Mapping[str, str],
+    official_domains: Sequence[str],
+    webmail_domains: Sequence[str],
+) -> None:
+    address = address.strip().strip("<>").lower()
+    if not address:
+        return
+    unit = sc.directory.by_address(address)
+    if unit is not None:
+        sc.add(kind_known, address, unit.code, W_ADDRESS * factor)
+    code = learned.get(address)
+    if code is not None:
+        kind = "learned-address" if kind_known == "address" else kind_known
+        sc.add(kind, address, code, W_LEARNED * factor)
+    if unit is not None or code is not None:
+        return
+    domain = domain_of(address)
+    if not domain or _domain_in(domain, webmail_domains):
+        return  # personal webmail: the address says nothing about the unit
+    hint = sc.directory.address_hint(address)
+    if hint is not None:
+        sc.add("domain", address, hint.code, W_DOMAIN * factor)
+    elif not _domain_in(domain, official_domains):
+        owners = sc.directory.by_domain(domain)
+        if len(owners) == 1:  # a domain only this unit uses (its company mail)
+            sc.add("domain", address, owners[0].code, W_DOMAIN * factor)
+
+
+def _letterhead(sc: _Scorer, articles: Sequence[ArticleDraft]) -> None:
+    """The lowest line that names a unit is the most specific ("UBND TỈNH LÀO CAI" then
+    "SỞ Y TẾ"), unless a line above names a unit much more surely."""
+    for art in articles:
+        found: list[tuple[int, str, Mention]] = []
+        for pos, line in enumerate(art.header_lines):
+            for m in sc.directory.find_mentions(line):
+                found.append((pos, line, m))
+        if not found:
+            continue
+        winner = max(found, key=lambda f: (f[2].strength, f[0]))
+        for pos, line, m in found:
+            weight = W_LETTERHEAD if (pos, m) == (winner[0], winner[2]) else W_LETTERHEAD_UPPER
+            sc.add("letterhead", line, m.unit_code, weight * m.strength)
+
+
+def _subject(sc: _Scorer, subject: str) -> None:
+    """A unit that signs its subject ("Bảo Yên gửi bài ...", "Bài tháng 3 - huyện Bát
+    Xát") says who sends; one merely named in it ("bài về Bắc Hà") says less."""
+    subject = nfc(subject)
+    for m in sc.directory.find_mentions(subject):
+        after = fold(subject[m.end : m.end + 40])
+        signed = bool(_SELF_VERB.match(after)) or (
+            not after.strip(" .") and bool(re.search(r"[-–:(]\s*$", subject[: m.start]))
+        )
+        weight = W_SUBJECT_SIGNED if signed else W_SUBJECT
+        sc.add("subject", subject, m.unit_code, weight * m.strength)
+
+
+def _note(sc: _Scorer, text: str, *, factor: float, article: bool, label: str) -> None:
+    """A mail body or cover note: its signature, its self-identification, other mentions."""
+    own, marked_sig = _own_lines(text)
+    note, sig = _split_signature(own)
+    for line in marked_sig or sig:
+        sc.mentions("signature", line, W_SIGNATURE * factor, label)
+    nonempty = 0
+    for line in note:
+        if not line:
+            continue
+        nonempty += 1
+        folded = fold(line)
+        if _ADDRESSEE.match(folded):
+            continue  # "Kính gửi Sở Nội vụ": whom it is for, not who sent it
+        intro = nonempty <= INTRO_LINES
+        for m in sc.directory.find_mentions(line):
+            if _TO_WHOM.search(fold(line[max(0, m.start - 16) : m.start])):
+                continue  # "Em gửi Sở Nội vụ ...": the addressee
+            after = fold(line[m.end : m.end + 40])
+            if intro and (_SELF_VERB.match(after) or _SELF_HEAD.match(folded)):
+                weight = W_SELF_ID
+            else:
+                weight = W_ARTICLE if article else W_COVER
+            sc.add("body", f"{label}{line[:120]}", m.unit_code, weight * factor * m.strength)
+
+
+def attribute_unit(
+    headers: MailHeaders,
+    articles: Sequence[ArticleDraft],
+    cover_note: str,
+    body_text: str,
+    forwarded_from: Sequence[ForwardOrigin],
+    directory: UnitDirectory,
+    *,
+    learned: Mapping[str, str] | None = None,
+    official_domains: Sequence[str] = ("laocai.gov.vn",),
+    webmail_domains: Sequence[str] = (
+        "gmail.com",
+        "yahoo.com",
+        "yahoo.com.vn",
+        "outlook.com",
+        "hotmail.com",
+    ),
+) -> UnitVerdict:
+    """The unit that sent a message, with every clue as evidence. See the module docstring."""
+    learned = {k.strip().lower(): v for k, v in (learned or {}).items()}
+    official = tuple(d.lower() for d in official_domains)
+    webmail = tuple(d.lower() for d in webmail_domains)
+    sc = _Scorer(directory)
+    verified = sender_verified(headers)
+    flags: list[str] = []
+
+    origins: list[ForwardOrigin] = []
+    for chain in (forwarded_from, *(a.forwarded_from for a in articles)):
+        if chain and chain[-1] not in origins:
+            origins.append(chain[-1])
+    forwarded = bool(origins)
+
+    # The From header: the sender, or only the forwarder.
+    factor = FORWARDER_FACTOR if forwarded else 1.0
+    if verified is False:
+        factor *= UNVERIFIED_FACTOR
+    from_addr = headers.from_addr.strip().lower()
+    from_domain = domain_of(from_addr)
+    _address_evidence(
+        sc,
+        from_addr,
+        kind_known="address",
+        factor=factor,
+        learned=learned,
+        official_domains=official,
+        webmail_domains=webmail,
+    )
+    if headers.from_name and fold(headers.from_name) != fold(from_addr):
+        sc.mentions("display-name", headers.from_name, W_DISPLAY_NAME * factor)
+    if verified is False and (
+        _domain_in(from_domain, official)
+        or directory.by_address(from_addr) is not None
+        or from_addr in learned
+    ):
+        flags.append(FLAG_UNVERIFIED)
+
+    # The original senders of a forward.
+    for origin in origins:
+        _address_evidence(
+            sc,
+            origin.from_addr,
+            kind_known="forward-origin",
+            factor=1.0,
+            learned=learned,
+            official_domains=official,
+            webmail_domains=webmail,
+        )
+        if origin.from_name:
+            sc.mentions("forward-origin", origin.from_name, W_DISPLAY_NAME, "from name: ")
+        if origin.subject:
+            _subject(sc, origin.subject)
+
+    _subject(sc, headers.subject)
+
+    # The notes: the cover note is the sender's (the forwarder's, in a forward); a body
+    # that is more than the cover note holds a pasted article or a forwarded message.
+    # In a forward, the text below the forward marker is the original sender's own.
+    own_factor = FORWARDER_NOTE_FACTOR if forwarded else 1.0
+    texts = [cover_note]
+    if body_text.strip() and body_text.strip() != cover_note.strip():
+        texts.append(body_text)
+    for i, text in enumerate(texts):
+        if not text.strip():
+            continue
+        pasted = i > 0 and len(text) > 2 * max(len(cover_note), 400)
+        _note(sc, text, factor=own_factor, article=pasted, label="")
+        inner = _forwarded_text(text) if forwarded else ""
+        if inner.strip():
+            _note(sc, inner, factor=1.0, article=len(inner) > 1200, label="forwarded: ")
+
+    _letterhead(sc, articles)
+    for art in articles:
+        for line in _article_byline(art.text):
+            sc.mentions("signature", line, W_BYLINE, "article: ")
+        for text in (art.title, art.text):
+            for m in sc.directory.find_mentions(text):
+                sc.add("body", f"article: {m.matched_text}", m.unit_code, W_ARTICLE * m.strength)
+
+    return _verdict(sc, flags, verified)
+
+
+def _verdict(sc: _Scorer, flags: list[str], verified: bool | None) -> UnitVerdict:
+    totals = sc.totals()
+    ranked = sorted(totals.items(), key=lambda kv: -kv[1])
+    best_unit, best = ranked[0] if ranked else (None, 0.0)
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    evidence = _dedupe(sc.evidence)
+    unit: str | None = best_unit
+    confidence = 0.0
+    if best < CONVINCING:
+        unit = None
+        flags.append(FLAG_NONE)
+    else:
+        confidence = (best - second) / best * (1 - math.exp(-best / CONFIDENCE_SCALE))
+        if second >= CONFLICT_MIN and second >= CONFLICT_RATIO * best:
+            flags.append(FLAG_CONFLICT)
+    return UnitVerdict(
+        unit=unit,
+        confidence=round(confidence, 3),
+        evidence=evidence,
+        flagged=bool(flags),
+        flag_reasons=flags,
+        sender_verified=verified,
+        scores={u: round(w, 3) for u, w in ranked},
+    )
+
+
+def _dedupe(evidence: list[Evidence]) -> list[Evidence]:
+    seen: dict[tuple[str, str, str], Evidence] = {}
+    for ev in evidence:
+        key = (ev.kind, ev.unit, ev.value)
+        if key not in seen or seen[key].weight < ev.weight:
+            seen[key] = ev
+    return sorted(seen.values(), key=lambda e: -e.weight)
+
+
+# --- the tagger ---------------------------------------------------------------------------
+
+_DIRECTORIES: dict[tuple[str, float], UnitDirectory] = {}
+
+
+def _directory(settings: Mapping[str, Any]) -> UnitDirectory:
+    found = settings.get("unit_directory")
+    if isinstance(found, UnitDirectory):
+        return found
+    tagging = settings.get("tagging")
+    path = settings.get("units_file") or getattr(tagging, "units_file", None)
+    if path is None:
+        raise ConfigError("tagging.units_file", "the unit tagger needs a unit directory")
+    path = Path(path)
+    key = (str(path.resolve()), path.stat().st_mtime)
+    if key not in _DIRECTORIES:
+        _DIRECTORIES[key] = UnitDirectory.load(path)
+    return _DIRECTORIES[key]
+
+
+class UnitTagger:
+    """The "unit" tagger. Reads from ``ClassifyContext.settings``: ``unit_directory`` (a
+    UnitDirectory) or ``units_file`` (a path, loaded once per file version) or ``tagging``
+    (the TaggingConfig: its units_file and domains); optionally ``learned_addresses``
+    (address -> unit code), ``official_domains``, ``webmail_domains``, and the message's
+    ``body_text`` and ``forwarded_from``. Suggests nothing when no unit is convincing."""
+
+    name: ClassVar[str] = "unit"
+
+    def classify(self, article: ArticleDraft, ctx: ClassifyContext) -> list[TagSuggestion]:
+        verdict = self.verdict(article, ctx)
+        if verdict.unit is None:
+            return []
+        lines = [e.describe() for e in verdict.evidence if e.unit == verdict.unit]
+        lines += [
+            f"against: {e.describe()} ({e.unit})"
+            for e in verdict.evidence
+            if e.unit != verdict.unit and e.weight >= 1.0
+        ]
+        lines += [f"flag: {r}" for r in verdict.flag_reasons]
+        return [TagSuggestion("unit", verdict.unit, verdict.confidence, lines, self.name)]
+
+    def verdict(self, article: ArticleDraft, ctx: ClassifyContext) -> UnitVerdict:
+        s = ctx.settings
+        tagging = s.get("tagging")
+        official = s.get("official_domains") or getattr(tagging, "official_domains", None)
+        webmail = s.get("webmail_domains") or getattr(tagging, "webmail_domains", None)
+        kwargs: dict[str, Any] = {"learned": s.get("learned_addresses") or {}}
+        if official:
+            kwargs["official_domains"] = tuple(official)
+        if webmail:
+            kwargs["webmail_domains"] = tuple(webmail)
+        return attribute_unit(
+            ctx.headers,
+            [article],
+            ctx.cover_note,
+            str(s.get("body_text", "")),
+            list(s.get("forwarded_from", ())),
+            _directory(s),
+            **kwargs,
+        )

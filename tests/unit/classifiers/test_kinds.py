@@ -1,0 +1,178 @@
+"""Subject type and kind rules, on varied phrasings written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from dienhinh.classifiers.base import ClassifyContext, build_registry
+from dienhinh.classifiers.kinds import KindTagger, SubjectTypeTagger, kind, subject_type
+from dienhinh.core.text import strip_diacritics
+from dienhinh.core.types import ArticleDraft, MailHeaders
+
+PERSON_BODY = (
+    "Năm nay 45 tuổi, anh Hảng A Dế vẫn ngày ngày lên nương. Anh Dế nói làm ruộng phải chịu "
+    "khó. Bà con trong thôn quý anh Dế vì anh hay giúp đỡ mọi người."
+)
+
+SUBJECTS = [
+    (
+        "ca-nhan",
+        "Cô giáo Hoàng Thị Lan với học trò vùng cao",
+        "Cô Lan dạy lớp ghép. Cô Lan thương học trò.",
+    ),
+    ("ca-nhan", "Đại úy Sầm Văn Tình, người chiến sĩ biên phòng", "Anh Tình tuần tra biên giới."),
+    ("ca-nhan", "Bác sĩ Phan Văn Nam tận tụy", "Anh Nam trực cấp cứu nhiều đêm liền."),
+    ("ca-nhan", "Chàng trai Giáy nuôi dê trên núi đá", "Anh Lò Văn Dũng sinh năm 1995 ..."),
+    ("ca-nhan", "Những mùa thảo quả của người nông dân", PERSON_BODY),
+    (
+        "ca-nhan",
+        "Người thợ mộc khuyết tật dạy nghề cho thanh niên",
+        "Ông Vũ Văn Hải năm nay 60 tuổi.",
+    ),
+    ("ho-gia-dinh", "Gia đình anh Vàng A Chu làm giàu từ cây quế", "Hai vợ chồng anh trồng quế."),
+    ("ho-gia-dinh", "Vợ chồng chị Lý Thị Mai mở xưởng chế biến măng", "Vợ chồng chị Mai vay vốn."),
+    ("ho-gia-dinh", "Hộ ông Phàn Văn Tả hiến đất xây nhà văn hóa", "Gia đình ông Tả có 6 người."),
+    (
+        "ho-gia-dinh",
+        "Chuyện làm kinh tế của gia đình ông Lù Seo Páo",
+        "Gia đình ông Páo nuôi bò. Cả nhà cùng làm.",
+    ),
+    ("tap-the", "Hợp tác xã Dịch vụ nông nghiệp Tân An", "Các thành viên hợp tác xã góp vốn."),
+    ("tap-the", "Chi đoàn thôn Làng Chưng ra quân làm đường", "Các đoàn viên góp ngày công."),
+    ("tap-the", "Đồn Biên phòng Y Tý với bà con vùng biên", "Cán bộ, chiến sĩ đồn giúp dân."),
+    ("tap-the", "Trường Tiểu học số 2 Bản Qua đạt chuẩn quốc gia", "Tập thể giáo viên đoàn kết."),
+    ("tap-the", "Câu lạc bộ dân ca Mông xã Lùng Vai", "Câu lạc bộ có 30 thành viên."),
+    ("tap-the", "Đội xung kích phòng chống thiên tai xã Cốc Mỳ", "Đội có 40 thành viên."),
+    ("tap-the", "Tổ dân phố 9 với tuyến phố sạch", "Các hộ trong tổ cùng quét dọn."),
+    ("tap-the", "Người dân xã Nậm Chạc chung tay làm đường", "Bà con góp công, góp đất."),
+]
+
+
+@pytest.mark.parametrize(("want", "title", "text"), SUBJECTS, ids=[s[1][:30] for s in SUBJECTS])
+def test_subject_type(want: str, title: str, text: str) -> None:
+    value, confidence, evidence = subject_type(title, text)
+    assert value == want
+    assert 0 < confidence <= 1
+    assert evidence
+
+
+@pytest.mark.parametrize(("want", "title", "text"), SUBJECTS, ids=[s[1][:30] for s in SUBJECTS])
+def test_subject_type_without_diacritics(want: str, title: str, text: str) -> None:
+    assert subject_type(strip_diacritics(title), strip_diacritics(text))[0] == want
+
+
+@pytest.mark.parametrize(
+    ("want", "title"),
+    [
+        ("tap-the", "HỢP TÁC XÃ CHÈ SHAN TUYẾT"),
+        ("ho-gia-dinh", "GIA ĐÌNH ANH TRÁNG A PAO"),
+        ("ca-nhan", "CÔ GIÁO VÀ ĐIỂM TRƯỜNG"),
+    ],
+)
+def test_subject_type_title_in_capitals(want: str, title: str) -> None:
+    assert subject_type(title, "")[0] == want
+
+
+def test_title_outweighs_the_people_in_the_body() -> None:
+    """A cooperative article quotes its chairman many times; it is still about the
+    cooperative, because the title says so."""
+    text = (
+        "Anh Lồ Văn Pao là giám đốc. Anh Pao cho biết các thành viên đều có lãi. Anh Pao "
+        "dự định mở rộng. Theo anh Pao, hợp tác xã cần thêm vốn."
+    )
+    assert subject_type("Hợp tác xã rau sạch Bản Phiệt", text)[0] == "tap-the"
+    assert subject_type("Gương mặt tiêu biểu", text)[0] == "ca-nhan"
+
+
+def test_no_marker_defaults_to_a_collective_with_low_confidence() -> None:
+    value, confidence, _ = subject_type("Tin tháng Ba", "Đã tổ chức hội nghị.")
+    assert value == "tap-the"
+    assert confidence < 0.5
+
+
+KINDS = [
+    ("mo-hinh-moi", "Mô hình nuôi gà đồi của thôn Cốc Ly", "Thôn có 20 hộ tham gia."),
+    (
+        "mo-hinh-moi",
+        "Hiệu quả từ mô hình trồng rau trong nhà lưới",
+        "Các hộ liên kết theo mô hình mới, được nhân rộng ra toàn xã.",
+    ),
+    (
+        "mo-hinh-moi",
+        "Cách làm mới của phường Pom Hán trong thu gom rác",
+        "Phường thí điểm thu gom rác theo giờ, nay nhân rộng.",
+    ),
+    (
+        "mo-hinh-moi",
+        "Xã Bản Mế với tổ tự quản",
+        "Xã xây dựng mô hình tổ tự quản: mỗi hộ cam kết, các tổ luân phiên trực. Mô hình đang "
+        "được nhân rộng.",
+    ),
+    (
+        "nhan-to-moi",
+        "Chàng trai 9X khởi nghiệp từ mật ong bạc hà",
+        "Anh sinh năm 1996, là người đầu tiên trong xã bán mật ong qua mạng xã hội.",
+    ),
+    ("nhan-to-moi", "Nhân tố mới trong phong trào thanh niên", "Bạn trẻ có ý tưởng mới."),
+    (
+        "nhan-to-moi",
+        "Cô gái trẻ đưa thổ cẩm lên thương mại điện tử",
+        "Chị 24 tuổi, lần đầu đưa sản phẩm của bản ra thị trường.",
+    ),
+    (
+        "dien-hinh-tien-tien",
+        "Cô giáo Hoàng Thị Lan 20 năm bám bản",
+        "Cô là tấm gương tận tụy, nhiều năm liền đạt danh hiệu chiến sĩ thi đua.",
+    ),
+    (
+        "dien-hinh-tien-tien",
+        "Ông trưởng thôn gương mẫu",
+        "Ông luôn đi đầu trong mọi việc của thôn.",
+    ),
+    (
+        "dien-hinh-tien-tien",
+        "Đồn Biên phòng Bản Lầu giúp dân",
+        "Đồn được tặng bằng khen vì thành tích tiêu biểu.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("want", "title", "text"), KINDS, ids=[k[1][:30] for k in KINDS])
+def test_kind(want: str, title: str, text: str) -> None:
+    value, confidence, evidence = kind(title, text)
+    assert value == want
+    assert 0 < confidence <= 1
+    assert evidence
+
+
+@pytest.mark.parametrize(("want", "title", "text"), KINDS, ids=[k[1][:30] for k in KINDS])
+def test_kind_without_diacritics(want: str, title: str, text: str) -> None:
+    assert kind(strip_diacritics(title), strip_diacritics(text))[0] == want
+
+
+def test_kind_title_counts_more_than_body() -> None:
+    """One "first time" in the body of a long-service portrait does not make it new."""
+    text = (
+        "Ba mươi năm gắn bó với nghề, ông là tấm gương sáng. Lần đầu đến bản năm 1988, ông "
+        "đã quyết định ở lại. Nhiều năm liền ông được khen thưởng."
+    )
+    assert kind("Thầy giáo già của bản Khoang", text)[0] == "dien-hinh-tien-tien"
+    assert (
+        kind("Lần đầu tiên bản Khoang có người trẻ làm kỹ sư", "Anh 25 tuổi.")[0] == "nhan-to-moi"
+    )
+
+
+def test_taggers_return_suggestions() -> None:
+    headers = MailHeaders("m@x", False, "a@laocai.gov.vn", "", "Bài", None)
+    ctx = ClassifyContext(headers=headers)
+    article = ArticleDraft(
+        title="Mô hình Câu lạc bộ nông dân sản xuất giỏi xã Phong Hải",
+        text="Câu lạc bộ có 25 thành viên, thí điểm mô hình trồng dứa theo hướng hữu cơ.",
+        source="docx",
+    )
+    subject_tagger, kind_tagger = build_registry([SubjectTypeTagger, KindTagger])
+    (s,) = subject_tagger.classify(article, ctx)
+    (k,) = kind_tagger.classify(article, ctx)
+    assert (s.field, s.value, s.tagger) == ("subject_type", "tap-the", "subject_type")
+    assert (k.field, k.value, k.tagger) == ("kind", "mo-hinh-moi", "kind")
+    assert s.evidence and k.evidence

@@ -1,0 +1,946 @@
+"""Attributing a message to its sending unit, from every clue the message carries.
+
+Units send from official mailboxes, colleagues' and personal webmail, and through
+forwards; the unit shows in the address, the display name, the signature, the letterhead,
+the subject or only in the article. These tests build messages in code: first each kind
+of evidence alone, then how they combine (letterhead over the article's subject matter,
+the forward's origin over the forwarder, authentication failures), then a table of varied
+messages written the way different people write them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from dienhinh.classifiers.base import ClassifyContext, build_registry
+from dienhinh.classifiers.directory import Unit, UnitDirectory
+from dienhinh.classifiers.units import (
+    CONVINCING,
+    UnitTagger,
+    attribute_unit,
+    parse_authentication_results,
+    sender_verified,
+)
+from dienhinh.core.errors import ConfigError
+from dienhinh.core.types import ArticleDraft, ForwardOrigin, MailHeaders
+
+
+def _u(code: str, name: str, aliases: tuple[str, ...], group: str, addr: str, places=()):
+    cadence = "monthly" if group == "district" else "quarterly"
+    return Unit(code, name, aliases, group, cadence, (addr,), tuple(places))
+
+
+DIRECTORY = UnitDirectory(
+    [
+        _u(
+            "tp-lao-cai",
+            "UBND thành phố Lào Cai",
+            ("thành phố Lào Cai", "TP Lào Cai"),
+            "district",
+            "ubnd-tplaocai@laocai.gov.vn",
+            ["Cốc Lếu", "Bắc Cường"],
+        ),
+        _u(
+            "bat-xat",
+            "UBND huyện Bát Xát",
+            ("huyện Bát Xát", "Bát Xát"),
+            "district",
+            "ubnd-batxat@laocai.gov.vn",
+            ["Y Tý", "A Mú Sung", "Bản Vược"],
+        ),
+        _u(
+            "bao-yen",
+            "UBND huyện Bảo Yên",
+            ("huyện Bảo Yên", "Bảo Yên"),
+            "district",
+            "ubnd-baoyen@laocai.gov.vn",
+            ["Phố Ràng", "Nghĩa Đô"],
+        ),
+        _u(
+            "bao-thang",
+            "UBND huyện Bảo Thắng",
+            ("huyện Bảo Thắng", "Bảo Thắng"),
+            "district",
+            "ubnd-baothang@laocai.gov.vn",
+            ["Phố Lu", "Tằng Loỏng"],
+        ),
+        _u(
+            "bac-ha",
+            "UBND huyện Bắc Hà",
+            ("huyện Bắc Hà", "Bắc Hà"),
+            "district",
+            "ubnd-bacha@laocai.gov.vn",
+            ["Bản Phố", "Lùng Phình"],
+        ),
+        _u(
+            "van-ban",
+            "UBND huyện Văn Bàn",
+            ("huyện Văn Bàn", "Văn Bàn"),
+            "district",
+            "ubnd-vanban@laocai.gov.vn",
+            ["Khánh Yên Hạ"],
+        ),
+        _u(
+            "si-ma-cai",
+            "UBND huyện Si Ma Cai",
+            ("huyện Si Ma Cai", "Si Ma Cai"),
+            "district",
+            "ubnd-simacai@laocai.gov.vn",
+            ["Sán Chải"],
+        ),
+        _u(
+            "muong-khuong",
+            "UBND huyện Mường Khương",
+            ("huyện Mường Khương", "Mường Khương"),
+            "district",
+            "ubnd-muongkhuong@laocai.gov.vn",
+            ["Pha Long"],
+        ),
+        _u(
+            "sa-pa",
+            "UBND huyện Sa Pa",
+            ("thị xã Sa Pa", "Sa Pa", "Sapa"),
+            "district",
+            "ubnd-sapa@laocai.gov.vn",
+            ["Tả Van"],
+        ),
+        _u(
+            "so-noi-vu",
+            "Sở Nội vụ",
+            ("Sở Nội vụ tỉnh Lào Cai", "SNV"),
+            "department",
+            "snv@laocai.gov.vn",
+        ),
+        _u("so-y-te", "Sở Y tế", ("Sở Y tế tỉnh Lào Cai",), "department", "syt@laocai.gov.vn"),
+        _u(
+            "so-giao-duc",
+            "Sở Giáo dục và Đào tạo",
+            ("Sở GD&ĐT", "Sở Giáo dục"),
+            "department",
+            "sgddt@laocai.gov.vn",
+        ),
+        _u(
+            "so-lao-dong",
+            "Sở Lao động - Thương binh và Xã hội",
+            ("Sở LĐ-TB&XH",),
+            "department",
+            "sldtbxh@laocai.gov.vn",
+        ),
+        _u(
+            "so-van-hoa",
+            "Sở Văn hóa và Thể thao",
+            ("Sở VH&TT", "Sở Văn hóa"),
+            "department",
+            "svhtt@laocai.gov.vn",
+        ),
+        _u(
+            "so-nong-nghiep",
+            "Sở Nông nghiệp và Phát triển nông thôn",
+            ("Sở NN&PTNT", "Sở Nông nghiệp"),
+            "department",
+            "snnptnt@laocai.gov.vn",
+        ),
+        _u(
+            "tinh-doan",
+            "Tỉnh đoàn Lào Cai",
+            ("Đoàn TNCS Hồ Chí Minh tỉnh Lào Cai", "Tỉnh đoàn"),
+            "mass-org",
+            "tinhdoan@laocai.gov.vn",
+        ),
+        _u(
+            "hoi-phu-nu",
+            "Hội Liên hiệp Phụ nữ tỉnh",
+            ("Hội LHPN tỉnh", "Hội Phụ nữ tỉnh"),
+            "mass-org",
+            "hoiphunu@laocai.gov.vn",
+        ),
+        _u(
+            "hoi-cuu-chien-binh",
+            "Hội Cựu chiến binh tỉnh",
+            ("Hội CCB tỉnh",),
+            "mass-org",
+            "hoiccb@laocai.gov.vn",
+        ),
+        _u(
+            "cong-an",
+            "Công an tỉnh",
+            ("Công an tỉnh Lào Cai", "CA tỉnh"),
+            "armed-forces",
+            "congan@laocai.gov.vn",
+        ),
+        _u(
+            "bien-phong",
+            "Bộ Chỉ huy Bộ đội Biên phòng tỉnh",
+            ("BĐBP tỉnh", "Bộ đội Biên phòng tỉnh Lào Cai"),
+            "armed-forces",
+            "bdbp@laocai.gov.vn",
+        ),
+        _u(
+            "dai-phat-thanh",
+            "Đài Phát thanh và Truyền hình tỉnh",
+            ("Đài PT-TH tỉnh", "Đài PTTH Lào Cai"),
+            "media",
+            "ptth@laocai.gov.vn",
+        ),
+        _u(
+            "truong-cao-dang",
+            "Trường Cao đẳng Lào Cai",
+            ("Trường CĐ Lào Cai",),
+            "school",
+            "cdlc@laocai.edu.vn",
+        ),
+        _u(
+            "dien-luc",
+            "Công ty Điện lực Lào Cai",
+            ("Điện lực Lào Cai", "PC Lào Cai"),
+            "enterprise",
+            "pclaocai@evnnpc.vn",
+        ),
+        _u(
+            "apatit",
+            "Công ty TNHH MTV Apatit Việt Nam",
+            ("Apatit Việt Nam",),
+            "enterprise",
+            "vanphong@apatit.vn",
+        ),
+    ]
+)
+
+ARTICLE_ABOUT_BAC_HA = (
+    "Hơn mười năm công tác tại Trạm Y tế xã Bản Phố, huyện Bắc Hà, bác sĩ Vàng Thị Dung đã "
+    "đi khắp các thôn vận động bà con sinh con tại trạm.\n\n"
+    "Nhờ chị, tỷ lệ sinh tại cơ sở y tế của Bắc Hà tăng từ 40% lên 85%. Huyện Bắc Hà đã "
+    "biểu dương chị là điển hình tiên tiến năm 2016.\n\n"
+    "Chị còn dịch tờ rơi sang tiếng Mông để bà con Bắc Hà dễ hiểu."
+)
+
+
+@dataclass
+class Msg:
+    """A message, as the pipeline's Outcome would carry it."""
+
+    from_addr: str = "someone@gmail.com"
+    from_name: str = ""
+    subject: str = "Gửi bài điển hình"
+    cover: str = ""
+    body: str | None = None  # defaults to the cover note
+    letterhead: list[str] = field(default_factory=list)
+    text: str = "Bài viết về một gương điển hình tiên tiến trong phong trào thi đua."
+    title: str = "Gương điển hình"
+    fwd: list[ForwardOrigin] = field(default_factory=list)
+    auth: list[str] = field(default_factory=list)
+    learned: dict[str, str] = field(default_factory=dict)
+
+    def headers(self) -> MailHeaders:
+        return MailHeaders(
+            message_id="m@x",
+            message_id_generated=False,
+            from_addr=self.from_addr,
+            from_name=self.from_name,
+            subject=self.subject,
+            date=None,
+            authentication_results=self.auth,
+        )
+
+    def article(self) -> ArticleDraft:
+        return ArticleDraft(
+            title=self.title, text=self.text, source="docx", header_lines=self.letterhead
+        )
+
+    def verdict(self):
+        return attribute_unit(
+            self.headers(),
+            [self.article()],
+            self.cover,
+            self.cover if self.body is None else self.body,
+            self.fwd,
+            DIRECTORY,
+            learned=self.learned,
+        )
+
+
+def kinds(verdict, unit: str) -> set[str]:
+    return {e.kind for e in verdict.evidence if e.unit == unit}
+
+
+# --- each kind of evidence alone ----------------------------------------------------------
+
+
+def test_known_address_alone():
+    v = Msg(from_addr="UBND-BatXat@laocai.gov.vn").verdict()
+    assert v.unit == "bat-xat" and not v.flagged
+    assert kinds(v, "bat-xat") == {"address"}
+    assert v.confidence > 0.9
+
+
+def test_learned_address_alone():
+    v = Msg(from_addr="Hoa.KT87@gmail.com", learned={"hoa.kt87@gmail.com": "so-y-te"}).verdict()
+    assert v.unit == "so-y-te" and kinds(v, "so-y-te") == {"learned-address"}
+
+
+def test_learned_address_naming_an_unknown_unit_is_ignored():
+    v = Msg(learned={"someone@gmail.com": "gone-unit"}).verdict()
+    assert v.unit is None and "no convincing evidence" in v.flag_reasons
+
+
+def test_unknown_official_address_whose_words_name_a_unit_is_weak_domain_evidence():
+    v = Msg(from_addr="vanphong.bacha@laocai.gov.vn").verdict()
+    assert kinds(v, "bac-ha") == {"domain"}
+    assert v.unit is None  # weak: not convincing alone
+    v = Msg(from_addr="vanphong.bacha@laocai.gov.vn", subject="Bài điển hình tháng 5").verdict()
+    assert v.unit is None
+    v = Msg(from_addr="vanphong.bacha@laocai.gov.vn", cover="Bắc Hà gửi bài ạ").verdict()
+    assert v.unit == "bac-ha"
+
+
+def test_company_domain_used_by_one_unit_is_domain_evidence():
+    v = Msg(from_addr="kieuvanbinh@apatit.vn").verdict()
+    assert kinds(v, "apatit") == {"domain"}
+
+
+def test_webmail_address_is_no_evidence():
+    v = Msg(from_addr="ubnd.bacha@gmail.com").verdict()
+    assert v.evidence == [] and v.unit is None and v.flagged
+
+
+def test_display_name_alone():
+    v = Msg(from_addr="nguyenvanan@gmail.com", from_name="UBND huyện Bát Xát").verdict()
+    assert v.unit == "bat-xat" and kinds(v, "bat-xat") == {"display-name"}
+
+
+def test_signature_on_gmail_after_the_separator():
+    cover = (
+        "Kính gửi Ban Thi đua - Khen thưởng tỉnh,\n\nXin gửi bài viết quý IV/2018.\n\n"
+        "Trân trọng!\n\n-- \nMai Thanh Tùng\nChánh Văn phòng - Hội Cựu chiến binh tỉnh Lào Cai\n"
+        "ĐT: 0912 468 035\n"
+    )
+    v = Msg(
+        from_addr="maithanhtung1972@gmail.com", from_name="Mai Thanh Tùng", cover=cover
+    ).verdict()
+    assert v.unit == "hoi-cuu-chien-binh"
+    assert kinds(v, "hoi-cuu-chien-binh") == {"signature"}
+
+
+def test_signature_without_separator_is_the_closing_lines():
+    cover = (
+        "Kính gửi Ban,\n\nEm gửi bài điển hình tháng 4 ạ.\n\nTrân trọng.\n"
+        "Nguyễn Thị Lan\nPhòng Nội vụ huyện Bảo Yên\n"
+    )
+    v = Msg(cover=cover).verdict()
+    assert v.unit == "bao-yen" and kinds(v, "bao-yen") == {"signature"}
+
+
+def test_letterhead_alone():
+    v = Msg(letterhead=["UBND HUYỆN BẮC HÀ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"]).verdict()
+    assert v.unit == "bac-ha" and kinds(v, "bac-ha") == {"letterhead"}
+
+
+def test_signed_subject_alone():
+    v = Msg(subject="UBND huyện Si Ma Cai gửi bài điển hình tháng 5/2018").verdict()
+    assert v.unit == "si-ma-cai" and kinds(v, "si-ma-cai") == {"subject"}
+
+
+def test_subject_merely_naming_a_place_is_not_enough():
+    v = Msg(subject="Bài về mô hình chè ở Bắc Hà").verdict()
+    assert kinds(v, "bac-ha") == {"subject"} and v.unit is None
+
+
+def test_forward_origin_alone():
+    origin = ForwardOrigin(from_name="", from_addr="ubnd-baoyen@laocai.gov.vn", via="rfc822")
+    v = Msg(from_addr="thuhang_ngo@yahoo.com.vn", fwd=[origin]).verdict()
+    assert v.unit == "bao-yen" and kinds(v, "bao-yen") == {"forward-origin"}
+
+
+def test_forward_origin_display_name_only():
+    origin = ForwardOrigin(from_name="Phòng Nội vụ huyện Bảo Yên", from_addr="", via="inline")
+    v = Msg(from_addr="thuhang_ngo@yahoo.com.vn", fwd=[origin]).verdict()
+    assert v.unit == "bao-yen"
+
+
+def test_body_mentions_alone_are_not_convincing():
+    v = Msg(text=ARTICLE_ABOUT_BAC_HA).verdict()
+    assert kinds(v, "bac-ha") == {"body"}
+    assert v.unit is None and v.flag_reasons == ["no convincing evidence"]
+
+
+def test_cover_note_naming_its_sender_is_convincing():
+    v = Msg(
+        cover="Kính gửi Ban,\n\nUBND huyện Sa Pa gửi 02 bài điển hình tháng 9.\n\nTrân trọng."
+    ).verdict()
+    assert v.unit == "sa-pa"
+
+
+# --- how evidence combines ----------------------------------------------------------------
+
+
+def test_letterhead_beats_the_district_the_article_is_about():
+    """GIVEN a department's article about a district, sent from personal mail
+    WHEN the article names the district many times THEN the letterhead decides."""
+    v = Msg(
+        from_addr="luonghoa.kt87@gmail.com",
+        from_name="Luong Hoa",
+        subject="Gui bai dien hinh quy 2",
+        cover="Em gửi Ban bài điển hình quý 2 ạ.\n\nEm cảm ơn!\n\nHoa",
+        letterhead=["UBND TỈNH LÀO CAI", "SỞ Y TẾ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
+        title="Bác sĩ Vàng Thị Dung ở Bắc Hà",
+        text=ARTICLE_ABOUT_BAC_HA,
+    ).verdict()
+    assert v.unit == "so-y-te" and not v.flagged
+    assert v.scores["bac-ha"] < 1.0
+
+
+def test_most_specific_letterhead_line_wins():
+    v = Msg(letterhead=["UBND HUYỆN BẢO THẮNG", "TRƯỜNG THCS XÃ PHỐ LU"]).verdict()
+    assert v.unit == "bao-thang"
+    v = Msg(letterhead=["SỞ GIÁO DỤC VÀ ĐÀO TẠO", "TRƯỜNG THPT SỐ 1 BẢO YÊN"]).verdict()
+    assert v.unit == "so-giao-duc"
+
+
+def test_forward_origin_beats_the_forwarder():
+    """GIVEN the Sở Nội vụ office forwarding a district's mail WHEN the origin is known
+    THEN the district is the sender and the forwarder is weak evidence only."""
+    origin = ForwardOrigin(from_name="UBND huyện Bảo Yên", from_addr="ubnd-baoyen@laocai.gov.vn")
+    v = Msg(
+        from_addr="snv@laocai.gov.vn",
+        from_name="Sở Nội vụ",
+        subject="Fwd: Bảo Yên gửi bài mô hình mới tháng 4/2019",
+        cover="Chuyển Ban bài của huyện.\n\nVăn phòng Sở Nội vụ",
+        fwd=[origin],
+    ).verdict()
+    assert v.unit == "bao-yen" and not v.flagged
+    assert v.scores["so-noi-vu"] < CONVINCING
+    forwarder = [e for e in v.evidence if e.unit == "so-noi-vu" and e.kind == "address"]
+    assert forwarder and forwarder[0].weight <= 1.0
+
+
+def test_inline_forward_signature_belongs_to_the_original_sender():
+    """GIVEN an inline forward whose block shows only a name WHEN the original's own
+    signature sits below the forward marker THEN it counts fully; the forwarder's does not."""
+    body = (
+        "Em chuyển bài giúp đơn vị ạ.\n\nTrân trọng\nPhòng Nội vụ huyện Bắc Hà\n\n"
+        "---------- Forwarded message ---------\n"
+        "From: Nguyễn Văn Nam <nam.vp@gmail.com>\n"
+        "Date: Th 2, 29 thg 4, 2019 vào lúc 16:40\n"
+        "Subject: Gửi bài điển hình\n\n"
+        "Kính gửi Ban,\nGửi bài điển hình tháng 4.\n\nTrân trọng!\n"
+        "Nguyễn Văn Nam\nVăn phòng HĐND-UBND huyện Mường Khương\n"
+    )
+    origin = ForwardOrigin(from_name="Nguyễn Văn Nam", from_addr="nam.vp@gmail.com")
+    v = Msg(
+        from_addr="a@gmail.com", cover="Em chuyển bài giúp đơn vị ạ.", body=body, fwd=[origin]
+    ).verdict()
+    assert v.unit == "muong-khuong"
+    assert v.scores["bac-ha"] < v.scores["muong-khuong"] / 2
+
+
+def test_outlook_quoted_header_block_ends_the_senders_own_text():
+    body = (
+        "Gửi Ban bài quý II.\n\nTrân trọng\nSở Y tế\n\n"
+        "From: Ban TĐKT <btdkt@laocai.gov.vn>\nSent: Monday, June 3, 2019 8:00 AM\n"
+        "To: UBND huyện Bát Xát\nSubject: Nhắc gửi bài\n\nĐề nghị UBND huyện Bát Xát gửi bài.\n"
+    )
+    v = Msg(cover=body).verdict()
+    assert v.unit == "so-y-te" and "bat-xat" not in v.scores
+
+
+def test_forward_chain_on_the_article_counts_too():
+    origin = ForwardOrigin(from_addr="syt@laocai.gov.vn")
+    art = ArticleDraft(title="t", text="x", source="forwarded-docx", forwarded_from=[origin])
+    headers = Msg(from_addr="a@yahoo.com").headers()
+    v = attribute_unit(headers, [art], "", "", [], DIRECTORY)
+    assert v.unit == "so-y-te"
+
+
+def test_official_address_and_own_letterhead_add_up():
+    v = Msg(
+        from_addr="ubnd-vanban@laocai.gov.vn",
+        letterhead=["UBND HUYỆN VĂN BÀN", "CÔNG AN XÃ KHÁNH YÊN HẠ"],
+    ).verdict()
+    assert v.unit == "van-ban" and v.scores["van-ban"] >= 16 and v.confidence > 0.95
+
+
+def test_bao_yen_and_bao_thang_are_never_confused():
+    v = Msg(cover="Trân trọng.\nPhòng Nội vụ huyện Bảo Thắng").verdict()
+    assert v.unit == "bao-thang" and "bao-yen" not in v.scores
+    v = Msg(letterhead=["UBND HUYỆN BẢO YÊN"]).verdict()
+    assert v.unit == "bao-yen" and "bao-thang" not in v.scores
+
+
+def test_commune_counts_for_its_district_through_places():
+    v = Msg(letterhead=["UBND XÃ Y TÝ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"]).verdict()
+    assert v.unit == "bat-xat"
+    v = Msg(cover="Trân trọng.\nBan Văn hóa thị trấn Phố Lu").verdict()
+    assert v.unit == "bao-thang"
+
+
+@pytest.mark.parametrize(
+    ("where", "written", "unit"),
+    [
+        ("letterhead", "UBND TP. LAO CAI", "tp-lao-cai"),
+        ("letterhead", "SO GD&DT LAO CAI", "so-giao-duc"),
+        ("signature", "Phong Noi vu huyen Bao Yen", "bao-yen"),
+        ("signature", "So GD&DT", "so-giao-duc"),
+        ("signature", "VP HĐND-UBND H. Bát Xát", "bat-xat"),
+        ("display", "UBND Tp Lao Cai", "tp-lao-cai"),
+        ("display", "So Lao dong - Thuong binh va Xa hoi", "so-lao-dong"),
+        ("signature", "Sở Giáo dục - Đào tạo Lào Cai", "so-giao-duc"),
+    ],
+)
+def test_unaccented_upper_case_and_abbreviated_forms(where, written, unit):
+    msg = Msg()
+    if where == "letterhead":
+        msg.letterhead = [written]
+    elif where == "signature":
+        msg.cover = f"Gửi Ban bài tháng này.\n\nTrân trọng\n{written}"
+    else:
+        msg.from_name = written
+    assert msg.verdict().unit == unit
+
+
+# --- authentication -----------------------------------------------------------------------
+
+FAIL = (
+    "mx.laocai.gov.vn; spf=fail smtp.mailfrom=laocai.gov.vn; dkim=fail "
+    "header.d=laocai.gov.vn; dmarc=fail (p=none) header.from=laocai.gov.vn"
+)
+PASS = (
+    "mx.laocai.gov.vn; spf=pass smtp.mailfrom=laocai.gov.vn; dkim=pass "
+    "header.d=laocai.gov.vn; dmarc=pass header.from=laocai.gov.vn"
+)
+
+
+def test_unverified_official_sender_is_flagged_and_not_trusted_alone():
+    v = Msg(
+        from_addr="ubnd-batxat@laocai.gov.vn", from_name="UBND huyện Bát Xát", auth=[FAIL]
+    ).verdict()
+    assert v.sender_verified is False
+    assert v.unit is None
+    assert "unverified sender" in v.flag_reasons and v.flagged
+    assert kinds(v, "bat-xat") == {"address", "display-name"}  # kept, but downweighted
+
+
+def test_unverified_sender_with_textual_support_is_attributed_but_flagged():
+    v = Msg(
+        from_addr="ubnd-batxat@laocai.gov.vn",
+        auth=[FAIL],
+        letterhead=["UBND HUYỆN BÁT XÁT"],
+    ).verdict()
+    assert v.unit == "bat-xat" and v.flag_reasons == ["unverified sender"]
+
+
+def test_verified_sender_is_not_flagged():
+    v = Msg(from_addr="ubnd-batxat@laocai.gov.vn", auth=[PASS]).verdict()
+    assert v.sender_verified is True and v.unit == "bat-xat" and not v.flagged
+
+
+@pytest.mark.parametrize(
+    ("values", "from_addr", "expected"),
+    [
+        ([], "a@laocai.gov.vn", None),
+        (["mx; dmarc=pass header.from=laocai.gov.vn"], "a@laocai.gov.vn", True),
+        (["mx; spf=pass smtp.mailfrom=a@laocai.gov.vn; dmarc=fail"], "a@laocai.gov.vn", False),
+        (["mx; spf=softfail smtp.mailfrom=laocai.gov.vn"], "a@laocai.gov.vn", False),
+        (["mx; spf=none; dkim=none"], "a@laocai.gov.vn", None),
+        (
+            ["mx;\r\n\tspf=pass (sender ok) smtp.mailfrom=mail.laocai.gov.vn"],
+            "a@laocai.gov.vn",
+            True,
+        ),
+        (["mx; dkim=pass header.d=gmail.com; spf=fail"], "a@laocai.gov.vn", False),
+        (["mx; dkim=pass header.i=@laocai.gov.vn"], "a@laocai.gov.vn", True),
+        (["mx; dmarc=fail", "relay; dmarc=pass"], "a@laocai.gov.vn", False),  # topmost counts
+    ],
+)
+def test_sender_verified(values, from_addr, expected):
+    headers = Msg(from_addr=from_addr, auth=values).headers()
+    assert sender_verified(headers) is expected
+
+
+def test_parse_authentication_results():
+    got = parse_authentication_results([FAIL])
+    assert got == {
+        "spf": [("fail", "laocai.gov.vn")],
+        "dkim": [("fail", "laocai.gov.vn")],
+        "dmarc": [("fail", "laocai.gov.vn")],
+    }
+
+
+# --- conclusions --------------------------------------------------------------------------
+
+
+def test_nothing_convincing_gives_no_unit_and_a_flag():
+    v = Msg(from_addr="abc123@gmail.com", from_name="Hoa", cover="Em gửi bài ạ.\n\nHoa").verdict()
+    assert v.unit is None and v.confidence == 0.0
+    assert v.flagged and v.flag_reasons == ["no convincing evidence"]
+
+
+def test_conflicting_evidence_is_flagged_with_lower_confidence():
+    clean = Msg(from_addr="sgddt@laocai.gov.vn").verdict()
+    v = Msg(from_addr="sgddt@laocai.gov.vn", letterhead=["PHÒNG GD&ĐT HUYỆN BẮC HÀ"]).verdict()
+    assert v.unit == "so-giao-duc"
+    assert "conflicting evidence" in v.flag_reasons
+    assert v.confidence < clean.confidence - 0.3
+
+
+def test_confidence_is_in_range_and_grows_with_evidence():
+    weak = Msg(from_name="UBND huyện Bát Xát").verdict()
+    strong = Msg(from_addr="ubnd-batxat@laocai.gov.vn", from_name="UBND huyện Bát Xát").verdict()
+    assert 0 < weak.confidence < strong.confidence <= 1
+
+
+def test_addressee_is_not_the_sender():
+    v = Msg(cover="Kính gửi: Sở Nội vụ (Ban Thi đua - Khen thưởng)\n\nEm gửi bài ạ.").verdict()
+    assert "so-noi-vu" not in v.scores
+
+
+def test_quoted_reminder_in_a_reply_is_ignored():
+    body = (
+        "Gửi Ban bài quý II ạ.\n\nVào Th 2, 3 thg 6, 2019 lúc 08:00 Ban TĐKT đã viết:\n"
+        "> Đề nghị Sở Y tế, Sở Giáo dục và Đào tạo gửi bài trước ngày 25.\n"
+    )
+    v = Msg(cover=body).verdict()
+    assert v.scores == {}
+
+
+# --- the tagger ---------------------------------------------------------------------------
+
+
+def test_unit_tagger_suggests_with_readable_evidence():
+    msg = Msg(from_addr="ubnd-batxat@laocai.gov.vn", letterhead=["UBND HUYỆN BÁT XÁT"])
+    ctx = ClassifyContext(headers=msg.headers(), settings={"unit_directory": DIRECTORY})
+    (tagger,) = build_registry([UnitTagger])
+    (s,) = tagger.classify(msg.article(), ctx)
+    assert (s.field, s.value, s.tagger) == ("unit", "bat-xat", "unit")
+    assert "address ubnd-batxat@laocai.gov.vn" in s.evidence
+    assert "letterhead: UBND HUYỆN BÁT XÁT" in s.evidence
+    assert 0.9 < s.confidence <= 1
+
+
+def test_unit_tagger_reads_body_forward_and_learned_from_settings(tmp_path):
+    units = tmp_path / "units.toml"
+    units.write_text(
+        '[[unit]]\ncode = "bao-yen"\nname = "UBND huyện Bảo Yên"\naliases = ["Bảo Yên"]\n'
+        'group = "district"\ncadence = "monthly"\naddresses = ["ubnd-baoyen@laocai.gov.vn"]\n',
+        encoding="utf-8",
+    )
+    msg = Msg(from_addr="x@yahoo.com")
+    settings = {
+        "units_file": str(units),
+        "forwarded_from": [ForwardOrigin(from_addr="ubnd-baoyen@laocai.gov.vn")],
+    }
+    ctx = ClassifyContext(headers=msg.headers(), settings=settings)
+    (s,) = UnitTagger().classify(msg.article(), ctx)
+    assert s.value == "bao-yen"
+    ctx = ClassifyContext(
+        headers=msg.headers(),
+        settings={"units_file": str(units), "learned_addresses": {"x@yahoo.com": "bao-yen"}},
+    )
+    assert UnitTagger().classify(msg.article(), ctx)[0].value == "bao-yen"
+    ctx = ClassifyContext(
+        headers=msg.headers(),
+        settings={"units_file": str(units), "body_text": "Trân trọng\nPhòng Nội vụ huyện Bảo Yên"},
+    )
+    assert UnitTagger().classify(msg.article(), ctx)[0].value == "bao-yen"
+
+
+def test_unit_tagger_suggests_nothing_without_evidence_and_needs_a_directory():
+    msg = Msg()
+    ctx = ClassifyContext(headers=msg.headers(), settings={"unit_directory": DIRECTORY})
+    assert UnitTagger().classify(msg.article(), ctx) == []
+    with pytest.raises(ConfigError):
+        UnitTagger().classify(msg.article(), ClassifyContext(headers=msg.headers()))
+
+
+# --- a table of realistic messages --------------------------------------------------------
+
+G = "someone.personal@gmail.com"
+CASES: list[tuple[str, Msg, str | None]] = [
+    (
+        "official district, formal cover",
+        Msg(
+            from_addr="ubnd-muongkhuong@laocai.gov.vn",
+            from_name="UBND huyện Mường Khương",
+            subject="Bài điển hình tháng 1/2020 - Mường Khương",
+            cover=(
+                "Kính gửi Ban Thi đua - Khen thưởng tỉnh,\n\nVăn phòng HĐND - UBND huyện Mường "
+                "Khương gửi bài điển hình tháng 1/2020.\n\nTrân trọng."
+            ),
+        ),
+        "muong-khuong",
+    ),
+    (
+        "official dept, article about a district",
+        Msg(
+            from_addr="sldtbxh@laocai.gov.vn",
+            from_name="Sở LĐ-TB&XH Lào Cai",
+            text=(
+                "Người thợ khuyết tật ở thị trấn Phố Lu, huyện Bảo Thắng mở xưởng dạy nghề. "
+                "Bảo Thắng có 20 hộ..."
+            ),
+        ),
+        "so-lao-dong",
+    ),
+    (
+        "gmail, signature with name and unit on one line",
+        Msg(
+            from_addr=G,
+            cover=(
+                "Gửi Ban bài quý 3.\nTrân trọng!\nTô Thị Kim Oanh - Văn phòng HĐND-UBND thành "
+                "phố Lào Cai"
+            ),
+        ),
+        "tp-lao-cai",
+    ),
+    (
+        "gmail, telex-free phone mail",
+        Msg(
+            from_addr=G,
+            subject="Gui bai dien hinh quy 3",
+            cover="Em gui bai a.\nPhong Noi vu huyen Si Ma Cai",
+        ),
+        "si-ma-cai",
+    ),
+    (
+        "gmail, upper-case signature",
+        Msg(from_addr=G, cover="Trân trọng.\nPHÒNG NỘI VỤ HUYỆN VĂN BÀN"),
+        "van-ban",
+    ),
+    (
+        "gmail, old tone placement in signature",
+        Msg(from_addr=G, cover="Trân trọng\nVăn phòng Sở Văn hoá và Thể thao"),
+        "so-van-hoa",
+    ),
+    (
+        "gmail, abbreviation H.",
+        Msg(from_addr=G, cover="Kính gửi Ban,\nGửi bài tháng 8.\nPNV H. Bắc Hà"),
+        "bac-ha",
+    ),
+    (
+        "gmail, TP. abbreviation in display name",
+        Msg(from_addr=G, from_name="VP UBND TP. Lào Cai"),
+        "tp-lao-cai",
+    ),
+    (
+        "gmail, only the province in the signature",
+        Msg(from_addr=G, cover="Trân trọng\nTỉnh Lào Cai"),
+        None,
+    ),
+    (
+        "gmail, letterhead of a commune",
+        Msg(from_addr=G, letterhead=["UBND XÃ A MÚ SUNG", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"]),
+        "bat-xat",
+    ),
+    (
+        "gmail, letterhead of a district office",
+        Msg(from_addr=G, letterhead=["UBND HUYỆN SI MA CAI", "PHÒNG NỘI VỤ"]),
+        "si-ma-cai",
+    ),
+    (
+        "gmail, school of a district in the signature",
+        Msg(from_addr=G, cover="Trân trọng\nTrường THCS Sán Chải - huyện Si Ma Cai"),
+        "si-ma-cai",
+    ),
+    (
+        "gmail, department letterhead under the province",
+        Msg(from_addr=G, letterhead=["UBND TỈNH LÀO CAI", "SỞ NÔNG NGHIỆP VÀ PTNT"]),
+        "so-nong-nghiep",
+    ),
+    (
+        "gmail, department acronym in the subject",
+        Msg(from_addr=G, subject="Sở NN&PTNT gửi bài quý II/2019"),
+        "so-nong-nghiep",
+    ),
+    (
+        "gmail, association, personal excuse",
+        Msg(
+            from_addr=G,
+            cover=(
+                "Do hộp thư cơ quan bị lỗi nên em gửi từ hộp thư cá nhân.\n\n-- \nNguyễn Thu "
+                "Trang\nHội LHPN tỉnh Lào Cai"
+            ),
+        ),
+        "hoi-phu-nu",
+    ),
+    (
+        "gmail, youth union signs off",
+        Msg(
+            from_addr=G,
+            body="Tỉnh đoàn Lào Cai gửi bài nhân tố mới.\n\n"
+            + "Anh Tuân ở xã Xuân Hòa, huyện Bảo Yên khởi nghiệp. " * 8
+            + "\n\nBan Tuyên giáo Tỉnh đoàn",
+        ),
+        "tinh-doan",
+    ),
+    (
+        "gmail, article about Bảo Yên only",
+        Msg(
+            from_addr=G, text="Anh Tuân ở xã Nghĩa Đô, huyện Bảo Yên. Bảo Yên có nhiều mô hình hay."
+        ),
+        None,
+    ),
+    (
+        "yahoo forward of a district",
+        Msg(
+            from_addr="thuhang_ngo@yahoo.com.vn",
+            from_name="Ngô Thu Hằng",
+            subject="Fwd: Bảo Yên gửi bài",
+            cover="Chị chuyển tiếp bài của huyện.\n\nHằng",
+            fwd=[
+                ForwardOrigin(
+                    from_name="Phòng Nội vụ huyện Bảo Yên", from_addr="ubnd-baoyen@laocai.gov.vn"
+                )
+            ],
+        ),
+        "bao-yen",
+    ),
+    (
+        "forward from a gmail origin with a unit name",
+        Msg(
+            from_addr="a@yahoo.com",
+            fwd=[
+                ForwardOrigin(from_name="Sở Y tế tỉnh Lào Cai", from_addr="syt.personal@gmail.com")
+            ],
+        ),
+        "so-y-te",
+    ),
+    (
+        "official dept forwards a district's mail",
+        Msg(
+            from_addr="snv@laocai.gov.vn",
+            from_name="Sở Nội vụ",
+            fwd=[ForwardOrigin(from_addr="ubnd-sapa@laocai.gov.vn")],
+        ),
+        "sa-pa",
+    ),
+    (
+        "reply to the reminder with quoted text",
+        Msg(
+            from_addr="bdbp@laocai.gov.vn",
+            from_name="Bộ Chỉ huy BĐBP tỉnh Lào Cai",
+            subject="Re: V/v gửi bài quý II/2019",
+            cover=(
+                "Kính gửi Ban,\nBộ Chỉ huy BĐBP tỉnh gửi bài như dưới đây.\n\nOn Mon, Jun 3, "
+                "2019 at 8:00 AM Ban TDKT wrote:\n> Đề nghị UBND huyện Bát Xát gửi bài"
+            ),
+        ),
+        "bien-phong",
+    ),
+    (
+        "company address, corporate signature",
+        Msg(
+            from_addr="pclaocai@evnnpc.vn",
+            from_name="Công ty Điện lực Lào Cai",
+            text="Mô hình Tổ điện lưu động của Điện lực Bắc Hà khắc phục 217 điểm...",
+        ),
+        "dien-luc",
+    ),
+    (
+        "company staff mailbox at the company domain",
+        Msg(
+            from_addr="kieuvanbinh@apatit.vn",
+            cover="Trân trọng./.\nKiều Văn Bình - Phòng Tổ chức lao động\nCông ty Apatit Việt Nam",
+        ),
+        "apatit",
+    ),
+    (
+        "school address, ASCII subject",
+        Msg(from_addr="cdlc@laocai.edu.vn", subject="Truong CD Lao Cai gui bai mo hinh moi"),
+        "truong-cao-dang",
+    ),
+    (
+        "unknown official address, words name the district, subject signed",
+        Msg(from_addr="vanphong.bacha@laocai.gov.vn", subject="Bắc Hà gửi bài điển hình tháng 6"),
+        "bac-ha",
+    ),
+    (
+        "spoofed official address, nothing else",
+        Msg(
+            from_addr="syt@laocai.gov.vn",
+            from_name="Sở Y tế",
+            auth=[FAIL.replace("laocai.gov.vn", "x.org")],
+        ),
+        None,
+    ),
+    (
+        "learned personal address of a district clerk",
+        Msg(from_addr="lan.pnv@gmail.com", learned={"lan.pnv@gmail.com": "bao-thang"}),
+        "bao-thang",
+    ),
+    (
+        "letterhead in TCVN3-decoded capitals with commune",
+        Msg(from_addr=G, letterhead=["UBND HUYỆN VĂN BÀN", "CÔNG AN XÃ KHÁNH YÊN HẠ"]),
+        "van-ban",
+    ),
+    (
+        "armed forces acronym with capitals",
+        Msg(from_addr=G, cover="Trân trọng\nPhòng Tham mưu - CA tỉnh Lào Cai"),
+        "cong-an",
+    ),
+    (
+        "'cả tỉnh' is not the police",
+        Msg(from_addr=G, cover="Cả tỉnh có 200 mô hình mới.\nCa tinh co 200 mo hinh"),
+        None,
+    ),
+    (
+        "'văn bản' is not Văn Bàn",
+        Msg(from_addr=G, cover="Gửi Ban văn bản số 12/UBND-NV và bài viết.\nVĂN BẢN GỬI KÈM"),
+        None,
+    ),
+    (
+        "media unit, mixed-case abbreviation",
+        Msg(from_addr=G, cover="Trân trọng\nĐài PT-TH tỉnh Lào Cai"),
+        "dai-phat-thanh",
+    ),
+    (
+        "Sa Pa written solid, town in the article",
+        Msg(
+            from_addr=G,
+            subject="Sapa gửi bài",
+            text="Tổ dân phố số 4 thị trấn Sa Pa",
+            cover="UBND huyện Sapa gửi bài tháng 9.\nTrân trọng.",
+        ),
+        "sa-pa",
+    ),
+    (
+        "Đ written as D in signature",
+        Msg(from_addr=G, cover="Tran trong\nVan phong So GD&DT Lao Cai"),
+        "so-giao-duc",
+    ),
+    (
+        "district office address with a department letterhead",
+        Msg(
+            from_addr="ubnd-bacha@laocai.gov.vn",
+            letterhead=["UBND HUYỆN BẮC HÀ", "PHÒNG Y TẾ"],
+            text=ARTICLE_ABOUT_BAC_HA,
+        ),
+        "bac-ha",
+    ),
+    (
+        "self-identified in the cover note, signature of a person only",
+        Msg(
+            from_addr=G,
+            cover=(
+                "Kính gửi Ban TĐKT tỉnh,\n\nHội Cựu chiến binh tỉnh xin gửi bài quý "
+                "IV.\n\nTrân trọng!\nMai Thanh Tùng"
+            ),
+        ),
+        "hoi-cuu-chien-binh",
+    ),
+]
+
+
+@pytest.mark.parametrize(("label", "msg", "unit"), CASES, ids=[c[0] for c in CASES])
+def test_realistic_messages(label, msg, unit):
+    v = msg.verdict()
+    assert v.unit == unit, (label, v.scores, v.evidence[:4])
+    if unit is None:
+        assert v.flagged
+
+
+def test_realistic_table_accuracy():
+    """The whole table at once: a change that trades one case for another shows here."""
+    assert len(CASES) >= 30
+    right = sum(msg.verdict().unit == unit for _, msg, unit in CASES)
+    assert right == len(CASES)
