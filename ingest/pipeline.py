@@ -30,9 +30,9 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from dienhinh.classifiers.tagging import MessageTags, TaggingSettings
 from dienhinh.core.config import Config
 from dienhinh.core.errors import ConnectionLost, SourceError, StorageError
-from dienhinh.classifiers.tagging import MessageTags, TaggingSettings
 from dienhinh.core.types import Outcome, RawMail
 from dienhinh.ingest.apply import apply_failure
 from dienhinh.ingest.context import ExtractContext
@@ -117,7 +117,7 @@ def _extract_boundary(args: Job) -> Result:
         return pk, "transient", (str(err), traceback.format_exc())
     except OSError as err:
         return pk, "transient", (f"cannot read stored message: {err}", traceback.format_exc())
-    except Exception as err:
+    except Exception as err:  # noqa: BLE001 - the boundary: see docstring
         return (
             pk,
             "error",
@@ -135,7 +135,7 @@ def _tag(outcome: Outcome, settings: TaggingSettings) -> MessageTags | None:
 
     try:
         return tag_outcome(outcome, settings)
-    except Exception:  # noqa: BLE001 - see docstring; the error is logged with its traceback
+    except Exception:  # the tagging boundary: see docstring; logged with its traceback
         log.exception("tagging failed for %s", outcome.headers.message_id)
         return None
 
@@ -243,7 +243,7 @@ class Ingestor:
                 write_group(session, fresh)
                 for _msg, outcome in fresh:
                     self._count(outcome, report)
-        except Exception as err:
+        except Exception as err:  # retried one by one just below
             if isinstance(err, SQLAlchemyError) and not session.is_active:
                 raise
             log.warning("writing a group of %d failed (%s); writing one by one", len(group), err)
@@ -593,7 +593,7 @@ class Ingestor:
             try:
                 with s.begin_nested():
                     write_group(s, [(msg, payload)])
-            except Exception as err:
+            except Exception as err:  # the writer side of the per-message boundary
                 if isinstance(err, SQLAlchemyError) and not s.is_active:
                     raise  # the database itself is gone: the poll ends, nothing is lost
                 # Storing this message's results failed (a value the database refuses, a

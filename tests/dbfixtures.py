@@ -37,7 +37,7 @@ def pg_unavailable_reason() -> str | None:
                 c.execute(text("select 1"))
             eng.dispose()
             _pg_state["reason"] = None
-        except Exception as err:
+        except Exception as err:  # noqa: BLE001 - any failure means "no server here"
             _pg_state["reason"] = (
                 f"no PostgreSQL at {make_url(PG_ADMIN_URL).render_as_string()}: "
                 f"{type(err).__name__}: {str(err).splitlines()[0]}"
