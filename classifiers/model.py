@@ -303,18 +303,21 @@ def retrain_if_not_worse(
     *,
     holdout: float = 0.2,
     seed: int = 0,
+    also_train_on: Iterable[Example | tuple[str, Sequence[str]] | Mapping[str, Any]] = (),
 ) -> tuple[CampaignModel, RetrainReport]:
     """Train a candidate on part of ``examples`` and adopt it only if it is not worse.
 
     The editor-confirmed ``examples`` are shuffled with ``seed`` and split; the candidate
     learns from the first part, and both models are scored (macro-F1) on the held-out
-    part. The candidate replaces ``current`` when its score is greater or equal (a tie
+    part (``also_train_on``, e.g. the seed set, is added to the candidate's training
+    only). The candidate replaces ``current`` when its score is greater or equal (a tie
     goes to the newer data). The returned model is the one measured, so the report stays
     true of it. Note that ``current`` may have seen some held-out articles in its own
     training, which favours it: a regression can keep the old model, never the reverse.
     """
     train_part, held = split_holdout(examples, holdout=holdout, seed=seed)
-    candidate = train(train_part)
+    # ``also_train_on`` (the seed set) only ever trains, never judges.
+    candidate = train([*train_part, *(Example.of(e) for e in also_train_on)])
     cand_f1 = _score(candidate, held)
     cur_f1 = _score(current, held) if current is not None else None
     replaced = cur_f1 is None or cand_f1 >= cur_f1

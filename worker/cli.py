@@ -344,6 +344,66 @@ def cmd_eval(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_retrain(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    from dienhinh.classifiers.learning import retrain
+    from dienhinh.classifiers.model import HAVE_SKLEARN
+
+    if not HAVE_SKLEARN:
+        print(
+            "retrain: scikit-learn is not installed (pip install 'dienhinh[ml]')", file=sys.stderr
+        )
+        return 2
+    assert config.tagging is not None
+    engine = open_engine(config)
+    with Session(engine) as s:
+        report = retrain(s, config.tagging.model_file)
+    print(f"retrain: {report}", file=out)
+    return 0
+
+
+def _directory(config: Config) -> Any:
+    from dienhinh.classifiers.directory import UnitDirectory
+
+    assert config.tagging is not None
+    return UnitDirectory.load(config.tagging.units_file)
+
+
+def cmd_assign(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    from dienhinh.classifiers.learning import assign_unit
+
+    engine = open_engine(config)
+    with Session(engine) as s:
+        msg = s.execute(
+            select(Message).where(Message.message_id == args.message_id.strip("<>"))
+        ).scalar_one_or_none()
+        if msg is None:
+            print(f"no message with Message-ID {args.message_id}", file=sys.stderr)
+            return 2
+        res = assign_unit(s, msg, args.unit, editor=args.editor, directory=_directory(config))
+        s.commit()
+    print(
+        f"{res.message_id}: unit {res.unit}"
+        + (
+            f"; later mail from {res.learned_address} counts as {res.unit}"
+            if res.learned_address
+            else ""
+        ),
+        file=out,
+    )
+    return 0
+
+
+def cmd_forget_address(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    from dienhinh.classifiers.learning import forget_address
+
+    engine = open_engine(config)
+    with Session(engine) as s:
+        done = forget_address(s, args.address, editor=args.editor)
+        s.commit()
+    print(f"{args.address}: " + ("forgotten" if done else "was not a learned address"), file=out)
+    return 0 if done else 1
+
+
 def _iso(dt: Any) -> str | None:
     return dt.isoformat(timespec="seconds") if dt else None
 
@@ -379,6 +439,9 @@ COMMANDS: dict[str, Callable[[Config, argparse.Namespace, TextIO], int]] = {
     "export": cmd_export,
     "status": cmd_status,
     "eval": cmd_eval,
+    "retrain": cmd_retrain,
+    "assign": cmd_assign,
+    "forget-address": cmd_forget_address,
 }
 
 
@@ -412,6 +475,17 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("labels", metavar="LABELS.json")
     sp.add_argument("dir", metavar="DIR", help="the folder holding the labelled .eml files")
     sp.add_argument("--json", action="store_true")
+    sub.add_parser(
+        "retrain",
+        help="retrain the campaign model on editor-confirmed articles (kept only if not worse)",
+    )
+    sp = sub.add_parser("assign", help="set a message's unit (remembers an unknown sender address)")
+    sp.add_argument("message_id", metavar="MESSAGE-ID")
+    sp.add_argument("unit", metavar="UNIT-CODE")
+    sp.add_argument("--editor", default="cli", help="who decides (written to the audit log)")
+    sp = sub.add_parser("forget-address", help="undo a learned sender address")
+    sp.add_argument("address")
+    sp.add_argument("--editor", default="cli")
     return p
 
 

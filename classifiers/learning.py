@@ -1,0 +1,163 @@
+"""Learning from editors: addresses they attribute to units, and articles they confirm.
+
+The database side of the taggers' learning (the review console and the command line call
+these): an editor who assigns a unit to a message from an address the directory does not
+know teaches that address; undoing deactivates it. Retraining the campaign model uses the
+articles editors approved or published.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from dienhinh.classifiers import model as m
+from dienhinh.classifiers.directory import UnitDirectory
+from dienhinh.classifiers.seed import SEED_ARTICLES
+from dienhinh.core.errors import DienhinhError
+from dienhinh.store.models import Article, AuditLog, Message, SenderAddress, Tag
+
+__all__ = [
+    "MIN_CONFIRMED",
+    "AssignResult",
+    "NotEnoughConfirmed",
+    "UnknownUnit",
+    "assign_unit",
+    "confirmed_examples",
+    "forget_address",
+    "retrain",
+]
+
+log = logging.getLogger(__name__)
+
+CONFIRMED_STATES = ("approved", "published")
+
+
+# Fewer confirmed articles than this leave nothing meaningful to hold back.
+MIN_CONFIRMED = 10
+
+
+class NotEnoughConfirmed(DienhinhError):
+    """Too few editor-confirmed articles to retrain and check the result."""
+
+
+class UnknownUnit(DienhinhError):
+    """The unit code is not in the unit directory."""
+
+
+@dataclass(frozen=True)
+class AssignResult:
+    message_id: str
+    unit: str
+    learned_address: str | None  # the address now remembered, if one was learned
+
+
+def assign_unit(
+    session: Session, msg: Message, unit: str, *, editor: str, directory: UnitDirectory
+) -> AssignResult:
+    """An editor's unit for a message (and its articles), audited. When the sender's
+    address is not in the directory, it is remembered for later mail from it."""
+    if directory.get(unit) is None:
+        raise UnknownUnit(f"no unit with code {unit!r} in the directory")
+    before = msg.unit
+    msg.unit = unit
+    msg.unit_confidence = 1.0
+    msg.flags = [f for f in (msg.flags or []) if "unit" not in f and "sender" not in f]
+    for art in msg.articles:
+        art.unit = unit
+    session.add(
+        Tag(
+            message_pk=msg.id,
+            article_id=None,
+            field="unit",
+            value=unit,
+            confidence=1.0,
+            evidence=[f"assigned by {editor}"],
+            tagger=f"editor:{editor}",
+        )
+    )
+    session.add(
+        AuditLog(
+            actor=editor,
+            object_type="message",
+            object_id=msg.id,
+            action="assign-unit",
+            before={"unit": before},
+            after={"unit": unit},
+        )
+    )
+    learned = None
+    address = (msg.from_addr or "").strip().lower()
+    if address and directory.by_address(address) is None:
+        row = session.get(SenderAddress, address)
+        if row is None:
+            session.add(SenderAddress(address=address, unit=unit, active=True, created_by=editor))
+        else:
+            row.unit, row.active, row.created_by = unit, True, editor
+        learned = address
+        log.info("%s taught %s = %s", editor, address, unit)
+    return AssignResult(msg.message_id, unit, learned)
+
+
+def forget_address(session: Session, address: str, *, editor: str) -> bool:
+    """Undo a learned address (kept, inactive, for the audit trail). False if unknown."""
+    address = address.strip().lower()
+    res = session.execute(
+        update(SenderAddress)
+        .where(SenderAddress.address == address, SenderAddress.active)
+        .values(active=False)
+    )
+    if res.rowcount:  # type: ignore[attr-defined]
+        session.add(
+            AuditLog(
+                actor=editor,
+                object_type="address",
+                object_id=0,
+                action="forget-address",
+                before={"address": address},
+                after=None,
+            )
+        )
+    return bool(res.rowcount)  # type: ignore[attr-defined]
+
+
+def confirmed_examples(session: Session) -> list[m.Example]:
+    rows = session.execute(
+        select(Article.title, Article.text, Article.campaigns).where(
+            Article.status.in_(CONFIRMED_STATES), Article.duplicate_of_id.is_(None)
+        )
+    ).all()
+    return [
+        m.Example(f"{title}\n\n{text}", tuple(campaigns or ()))
+        for title, text, campaigns in rows
+        if campaigns
+    ]
+
+
+def retrain(session: Session, model_file: Path) -> m.RetrainReport:
+    """Train on the confirmed articles (plus the seed set, for campaigns editors have not
+    confirmed yet) and replace the saved model only if the new one is not worse on a
+    held-back part of the confirmed articles. ``trained_on`` records how many confirmed
+    articles the saved model learned from (the tagger trusts it from 50 on)."""
+    confirmed = confirmed_examples(session)
+    if len(confirmed) < MIN_CONFIRMED:
+        raise NotEnoughConfirmed(
+            f"{len(confirmed)} editor-confirmed article(s) with campaigns; retraining needs at "
+            f"least {MIN_CONFIRMED} to hold some back for the not-worse check"
+        )
+    current = None
+    if model_file.is_file():
+        try:
+            current = m.load(model_file)
+        except m.ModelFileError as err:
+            log.warning("current model %s not usable (%s): a new one replaces it", model_file, err)
+    model, report = m.retrain_if_not_worse(current, confirmed, also_train_on=SEED_ARTICLES)
+    if report.replaced:
+        model.trained_on = report.n_train  # confirmed articles it learned from (seed excluded)
+        model.save(model_file)
+    log.info("retrain: %s", report)
+    return report
