@@ -8,10 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
-from factory import DOCX_TYPE, Attach, DocSpec, article_text, make_docx, make_email
-from helpers import deliver
 
 from dienhinh.worker.cli import main
+from factory import DOCX_TYPE, Attach, DocSpec, article_text, make_docx, make_email
+from helpers import deliver
 
 
 @pytest.fixture
