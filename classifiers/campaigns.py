@@ -23,6 +23,7 @@ administrative reform), but mostly it is what is left when no other campaign is 
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -35,7 +36,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from dienhinh.classifiers.base import ClassifyContext, TagSuggestion
 from dienhinh.core.errors import ConfigError
-from dienhinh.core.text import fold, nfc, strip_diacritics
+from dienhinh.core.text import fold, nfc
 from dienhinh.core.types import ArticleDraft
 
 if TYPE_CHECKING:
@@ -100,6 +101,7 @@ _TONE_DIGITS = {"\u0300": "2", "\u0301": "1", "\u0303": "4", "\u0309": "3", "\u0
 _WORD = re.compile(r"\w+")
 
 
+@functools.lru_cache(maxsize=65536)
 def _toned_syllable(word: str) -> str:
     """``word`` lower-cased with its tone mark moved to a digit at the end: hoà/hòa → hoa2."""
     decomposed = unicodedata.normalize("NFD", word)
@@ -127,7 +129,9 @@ def _written_with_marks(text: str) -> bool:
     words = [w for w in _WORD.findall(text) if not w.isdigit()]
     if not words:
         return False
-    marked = sum(1 for w in words if strip_diacritics(w) != w)
+    # In Latin-script text a non-ASCII word is a word with Vietnamese marks (đ included):
+    # the same answer as comparing with strip_diacritics, without building a new string.
+    marked = sum(1 for w in words if not w.isascii())
     return marked >= 0.2 * len(words)
 
 
@@ -135,6 +139,17 @@ def _safe_untoned(term: str) -> bool:
     """A one-word term that keeps its meaning folded: an abbreviation (NTM, HTX, THCS),
     something with a digit (9X), or a loanword longer than any Vietnamese syllable."""
     return term.isascii() and (term.isupper() or any(c.isdigit() for c in term) or len(term) >= 5)
+
+
+@functools.lru_cache(maxsize=16384)
+def _term_key(term: str, toned: bool) -> str | None:
+    """Vocabulary terms are few and fixed: their keys are computed once, not per article."""
+    if toned:
+        return _toned_key(term)
+    folded = _folded_key(term)
+    if " " not in folded and not _safe_untoned(term):
+        return None  # one Vietnamese syllable without its tone is ambiguous
+    return folded
 
 
 @dataclass(frozen=True)
@@ -157,12 +172,7 @@ class MatchText:
 
     def term_key(self, term: str) -> str | None:
         """The key of ``term`` in this text's mode; None when the term cannot match safely."""
-        if self.toned:
-            return _toned_key(term)
-        folded = _folded_key(term)
-        if " " not in folded and not _safe_untoned(term):
-            return None  # one Vietnamese syllable without its tone is ambiguous
-        return folded
+        return _term_key(term, self.toned)
 
     def count(self, term: str) -> int:
         key = self.term_key(term)

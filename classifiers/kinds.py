@@ -17,6 +17,7 @@ typed without diacritics works too.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -109,8 +110,7 @@ class _Tokens:
         return cls(words, keys, toned)
 
     def phrase(self, phrase: str) -> tuple[str, ...]:
-        words = _WORD.findall(phrase)
-        return tuple(_toned_syllable(w.casefold()) if self.toned else fold(w) for w in words)
+        return _phrase_key(phrase, self.toned)
 
     def starts_with(self, phrases: Iterable[str]) -> str | None:
         """The longest phrase the text opens with."""
@@ -125,12 +125,16 @@ class _Tokens:
         """(phrase, Name) for every phrase followed by a capitalised word that is not
         the start of a sentence-initial phrase: "anh Chảo Láo Sành" → ("anh", "Sành")."""
         keyed = sorted(((self.phrase(p), p) for p in phrases), key=lambda kp: -len(kp[0]))
+        by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for key, p in keyed:  # longest first within each first word, as before
+            if key:
+                by_first.setdefault(key[0], []).append((key, p))
         out = []
         i = 0
         n = len(self.keys)
         while i < n:
-            for key, p in keyed:
-                if key and self.keys[i : i + len(key)] == key:
+            for key, p in by_first.get(self.keys[i], ()):
+                if self.keys[i : i + len(key)] == key:
                     j = i + len(key)
                     name: list[str] = []
                     while j < n and _capitalised(self.words[j]) and len(name) < 4:
@@ -142,6 +146,12 @@ class _Tokens:
                     break
             i += 1
         return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _phrase_key(phrase: str, toned: bool) -> tuple[str, ...]:
+    words = _WORD.findall(phrase)
+    return tuple(_toned_syllable(w.casefold()) if toned else fold(w) for w in words)
 
 
 def _capitalised(word: str) -> bool:
