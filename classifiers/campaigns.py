@@ -124,6 +124,7 @@ def _folded_key(text: str) -> str:
     return " ".join(_WORD.findall(fold(text)))
 
 
+@functools.lru_cache(maxsize=32)
 def _written_with_marks(text: str) -> bool:
     """True when the text is typed with diacritics (a fifth of its words carry marks)."""
     words = [w for w in _WORD.findall(text) if not w.isdigit()]
@@ -139,6 +140,13 @@ def _safe_untoned(term: str) -> bool:
     """A one-word term that keeps its meaning folded: an abbreviation (NTM, HTX, THCS),
     something with a digit (9X), or a loanword longer than any Vietnamese syllable."""
     return term.isascii() and (term.isupper() or any(c.isdigit() for c in term) or len(term) >= 5)
+
+
+@functools.lru_cache(maxsize=32)
+def _match_text(text: str, toned: bool) -> MatchText:
+    """The campaign, subject and kind rules read the same article: its key is built once."""
+    key = _toned_key(text) if toned else _folded_key(text)
+    return MatchText(f" {key} ", toned)
 
 
 @functools.lru_cache(maxsize=16384)
@@ -167,8 +175,7 @@ class MatchText:
     def of(cls, text: str, *, toned: bool | None = None) -> MatchText:
         if toned is None:
             toned = _written_with_marks(text)
-        key = _toned_key(text) if toned else _folded_key(text)
-        return cls(f" {key} ", toned)
+        return _match_text(text, toned)
 
     def term_key(self, term: str) -> str | None:
         """The key of ``term`` in this text's mode; None when the term cannot match safely."""

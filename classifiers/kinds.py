@@ -105,9 +105,7 @@ class _Tokens:
 
     @classmethod
     def of(cls, text: str, *, toned: bool) -> _Tokens:
-        words = tuple(_WORD.findall(text))
-        keys = tuple(_toned_syllable(w.casefold()) if toned else fold(w) for w in words)
-        return cls(words, keys, toned)
+        return _tokens(text, toned)
 
     def phrase(self, phrase: str) -> tuple[str, ...]:
         return _phrase_key(phrase, self.toned)
@@ -146,6 +144,14 @@ class _Tokens:
                     break
             i += 1
         return out
+
+
+@functools.lru_cache(maxsize=32)
+def _tokens(text: str, toned: bool) -> _Tokens:
+    """Subject and kind rules read the same title and text: tokenised once."""
+    words = tuple(_WORD.findall(text))
+    keys = tuple(_toned_syllable(w.casefold()) if toned else fold(w) for w in words)
+    return _Tokens(words, keys, toned)
 
 
 @functools.lru_cache(maxsize=4096)
