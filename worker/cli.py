@@ -415,15 +415,21 @@ def _print_summary(engine: Any, pks: Sequence[int], out: TextIO) -> None:
             m = s.get(Message, pk)
             if m is None:
                 continue
+            unit = f"unit {m.unit}" if m.unit else "unit unknown"
             print(
-                f"- [{m.status}] {m.subject[:70]}  <{m.from_addr}>"
+                f"- [{m.status}] {m.subject[:70]}  <{m.from_addr}>  {unit}"
                 + (f"  ({m.reason})" if m.reason else ""),
                 file=out,
             )
             for a in m.articles:
+                tags = ", ".join([*(a.campaigns or []), a.subject_type or "", a.kind or ""]).strip(
+                    ", "
+                )
                 print(
                     f"    article #{a.id} [{a.status}] {a.source}: {a.title[:70]}"
-                    f"  ({len(a.text)} chars, {len(a.images)} photo(s))",
+                    f"  ({len(a.text)} chars, {len(a.images)} photo(s))"
+                    + (f"  [{tags}]" if tags else "")
+                    + ("  FLAGGED" if a.flagged else ""),
                     file=out,
                 )
 
