@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -515,5 +516,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except DienhinhError as err:
         print(f"dienhinh: {err}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader went away (`dienhinh export ... | head`): not an error. Point stdout at
+        # /dev/null so the interpreter's final flush does not complain again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     finally:
         dispose_engines()
