@@ -489,11 +489,7 @@ def config_from_mapping(
     tagging = TaggingConfig(
         units_file=_file("units_file", package_dir / "units.toml"),
         campaigns_file=_file("campaigns_file", package_dir / "campaigns.toml"),
-        model_file=(
-            _file("model_file", data_dir)
-            if tag.get("model_file")
-            else data_dir / "campaign-model.pickle"
-        ),
+        model_file=_file("model_file", data_dir / "campaign-model.pickle"),
         review_threshold=float(tag.get("review_threshold", TaggingConfig.review_threshold)),
         official_domains=tuple(
             str(d).lower() for d in tag.get("official_domains", TaggingConfig.official_domains)

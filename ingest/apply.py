@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from dienhinh.classifiers.base import TagSuggestion
+from dienhinh.classifiers.tagging import ArticleTags
 from dienhinh.core.config import IngestConfig
 from dienhinh.core.text import fold
 from dienhinh.core.types import ForwardOrigin, Outcome
@@ -26,8 +28,11 @@ __all__ = [
     "link_duplicates",
     "message_fields",
     "origins",
+    "tag_columns",
+    "tag_row",
     "text_fingerprint",
     "unit_fields",
+    "with_review_reasons",
 ]
 
 log = logging.getLogger(__name__)
@@ -89,6 +94,38 @@ def unit_fields(outcome: Outcome) -> dict[str, Any]:
         "unit_confidence": tags.unit.confidence if tags.unit else None,
         "sender_verified": tags.sender_verified,
         "flags": list(tags.flags),
+    }
+
+
+def tag_columns(unit: str | None, tags: ArticleTags | None) -> dict[str, Any]:
+    """The article columns the taggers fill (empty values when tagging did not run)."""
+    return {
+        "unit": unit,
+        "campaigns": tags.values("campaign") if tags else [],
+        "subject_type": next(iter(tags.values("subject_type")), None) if tags else None,
+        "kind": next(iter(tags.values("kind")), None) if tags else None,
+        "flagged": tags.flagged if tags else False,
+    }
+
+
+def with_review_reasons(meta: dict[str, Any], tags: ArticleTags | None) -> dict[str, Any]:
+    """``meta`` plus why the article is flagged, when it is."""
+    if tags and tags.reasons:
+        return {**meta, "review_reasons": list(tags.reasons)}
+    return meta
+
+
+def tag_row(message_pk: int, article_id: int | None, t: TagSuggestion) -> dict[str, Any]:
+    """One Tag row: a suggestion with its confidence and evidence."""
+    return {
+        "message_pk": message_pk,
+        "article_id": article_id,
+        "field": t.field,
+        "value": t.value,
+        "confidence": float(t.confidence),
+        "evidence": list(t.evidence),
+        "tagger": t.tagger or t.field,
+        "created_at": utcnow(),
     }
 
 

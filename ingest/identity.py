@@ -56,6 +56,17 @@ def _header_block(data: bytes, limit: int = 512 * 1024) -> bytes:
     return data[:limit]
 
 
+def _aware_date(value: str) -> datetime | None:
+    """An RFC 5322 date with its offset, or None when absent, unreadable or zone-less."""
+    if not value.strip():
+        return None
+    try:
+        parsed = parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
 def header_facts(data: bytes) -> tuple[str, bool, datetime | None]:
     """(message_id, generated, time the Board's server received it if a Received header says)."""
     headers = _HEADER_PARSER.parsebytes(_header_block(data))
@@ -63,22 +74,8 @@ def header_facts(data: bytes) -> tuple[str, bool, datetime | None]:
     generated = not mid
     if generated:
         mid = generated_message_id(data)
-    received_at = None
-    received = headers.get("Received")
-    if received and ";" in str(received):
-        try:
-            received_at = parsedate_to_datetime(str(received).rsplit(";", 1)[1].strip())
-        except (TypeError, ValueError, IndexError):
-            received_at = None
-        if received_at is not None and received_at.tzinfo is None:
-            received_at = None
+    received = str(headers.get("Received") or "")
+    received_at = _aware_date(received.rsplit(";", 1)[1]) if ";" in received else None
     if received_at is None:
-        date = headers.get("Date")
-        if date:
-            try:
-                received_at = parsedate_to_datetime(str(date))
-            except (TypeError, ValueError, IndexError):
-                received_at = None
-            if received_at is not None and received_at.tzinfo is None:
-                received_at = None
+        received_at = _aware_date(str(headers.get("Date") or ""))
     return mid, generated, received_at

@@ -206,6 +206,7 @@ def _tag(s: Session, art: Article, draft: ArticleDraft, msg: Message, ctx: Extra
     """Tag an article whose text has just arrived; the message's unit is already known."""
     from dienhinh.classifiers.tagging import tag_article
     from dienhinh.core.types import MailHeaders
+    from dienhinh.ingest.apply import tag_columns, tag_row, with_review_reasons
 
     assert ctx.tagging is not None
     headers = MailHeaders(
@@ -219,23 +220,9 @@ def _tag(s: Session, art: Article, draft: ArticleDraft, msg: Message, ctx: Extra
     tags = tag_article(
         draft, ctx.tagging, headers=headers, unit_code=msg.unit, unit_flags=list(msg.flags or [])
     )
-    art.unit = msg.unit
-    art.campaigns = tags.values("campaign")
-    art.subject_type = next(iter(tags.values("subject_type")), None)
-    art.kind = next(iter(tags.values("kind")), None)
-    art.flagged = tags.flagged
-    if tags.reasons:
-        art.meta = {**(art.meta or {}), "review_reasons": list(tags.reasons)}
+    for column, value in tag_columns(msg.unit, tags).items():
+        setattr(art, column, value)
+    art.meta = with_review_reasons(art.meta or {}, tags)
     s.execute(delete(Tag).where(Tag.article_id == art.id))
-    for t in tags.suggestions:
-        s.add(
-            Tag(
-                message_pk=msg.id,
-                article_id=art.id,
-                field=t.field,
-                value=t.value,
-                confidence=float(t.confidence),
-                evidence=list(t.evidence),
-                tagger=t.tagger or t.field,
-            )
-        )
+    if tags.suggestions:
+        s.execute(Tag.__table__.insert(), [tag_row(msg.id, art.id, t) for t in tags.suggestions])

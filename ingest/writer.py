@@ -18,11 +18,17 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from dienhinh.classifiers.base import TagSuggestion
 from dienhinh.classifiers.tagging import ArticleTags
 from dienhinh.core.types import ArticleDraft, Outcome
 from dienhinh.ingest import dedupe
-from dienhinh.ingest.apply import clear_previous, message_fields, origins
+from dienhinh.ingest.apply import (
+    clear_previous,
+    message_fields,
+    origins,
+    tag_columns,
+    tag_row,
+    with_review_reasons,
+)
 from dienhinh.ingest.duplicates import MatchRef, Stored, decide
 from dienhinh.store.models import Article, ArticleBand, Asset, Message, Tag, utcnow
 from dienhinh.store.states import ArticleState, MessageState, check_initial, check_transition
@@ -141,7 +147,7 @@ def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> N
         tags = outcome.tags
         unit = fields["unit"]
         if tags is not None and tags.unit is not None:
-            tag_rows.append(_tag_row(msg.id, None, tags.unit))
+            tag_rows.append(tag_row(msg.id, None, tags.unit))
         rows, matches = [], []
         for ordinal, draft in enumerate(outcome.articles, start=1):
             check_initial(Article, draft.status)
@@ -173,7 +179,7 @@ def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> N
         all_duplicates = bool(rows)
         if tags is not None:
             for aid, art_tags in zip(ids, tags.articles, strict=True):
-                tag_rows.extend(_tag_row(msg.id, aid, t) for t in art_tags.suggestions)
+                tag_rows.extend(tag_row(msg.id, aid, t) for t in art_tags.suggestions)
         for aid, draft, match in zip(ids, outcome.articles, matches, strict=True):
             if match is not None and match.verdict == "duplicate":
                 first_dup_message = first_dup_message or match.original_message_pk
@@ -231,19 +237,6 @@ def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> N
             session.expire(msg)
 
 
-def _tag_row(message_pk: int, article_id: int | None, t: TagSuggestion) -> dict[str, Any]:
-    return {
-        "message_pk": message_pk,
-        "article_id": article_id,
-        "field": t.field,
-        "value": t.value,
-        "confidence": float(t.confidence),
-        "evidence": list(t.evidence),
-        "tagger": t.tagger or t.field,
-        "created_at": utcnow(),
-    }
-
-
 def _article_row(
     message_pk: int,
     ordinal: int,
@@ -269,7 +262,7 @@ def _article_row(
         revision_of, similarity = match.original_id, match.similarity
         flags.append("revision")
         meta["revision_reason"] = match.reason
-    row = {
+    return {
         "message_pk": message_pk,
         "ordinal": ordinal,
         "title": draft.title,
@@ -287,14 +280,7 @@ def _article_row(
         "revision_of_id": revision_of,
         "similarity": similarity,
         "signature": list(draft.signature) or None,
-        "meta": meta,
-        "unit": unit,
-        "campaigns": tags.values("campaign") if tags else [],
-        "subject_type": next(iter(tags.values("subject_type")), None) if tags else None,
-        "kind": next(iter(tags.values("kind")), None) if tags else None,
-        "flagged": tags.flagged if tags else False,
+        "meta": with_review_reasons(meta, tags),
+        **tag_columns(unit, tags),
         "version": 1,
     }
-    if tags and tags.reasons:
-        row["meta"] = {**meta, "review_reasons": list(tags.reasons)}
-    return row
