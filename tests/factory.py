@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
+from typing import Any
 
 ICT = timezone(timedelta(hours=7))
 
@@ -470,7 +471,7 @@ def to_cp1258(text: str) -> bytes:
 
 _TCVN3_LETTERS = "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵĂÂÊÔƠƯĐ"
 _TCVN3_CODES = "µ¸¶·¹¨»¾¼½Æ©ÇÊÈÉË®ÌÐÎÏÑªÒÕÓÔÖ×ÝØÜÞßãáâä«åèæçé¬êíëìîïóñòô\u00adõøö÷ùúýûüþ¡¢£¤¥¦§"
-_TO_TCVN3 = dict(zip(_TCVN3_LETTERS, _TCVN3_CODES, strict=True))
+TO_TCVN3 = dict(zip(_TCVN3_LETTERS, _TCVN3_CODES, strict=True))
 _VNI_TONE_MARKS = {"": 0, "\u0300": 1, "\u0301": 2, "\u0309": 3, "\u0303": 4, "\u0323": 5}
 _VNI_TONE = ("", "ø", "ù", "û", "õ", "ï")
 _VNI_CIRCUMFLEX = ("â", "à", "á", "å", "ã", "ä")
@@ -491,7 +492,7 @@ _VNI_SINGLE = {
 def to_tcvn3(text: str) -> str:
     """NFC text as a .VnTime run stores it. Toned capitals have no TCVN3 code: write
     headings in lower case and give them an H font (.VnTimeH), as offices did."""
-    return "".join(_TO_TCVN3.get(ch, ch) for ch in text)
+    return "".join(TO_TCVN3.get(ch, ch) for ch in text)
 
 
 def _vni_letter(letter: str) -> str:
@@ -663,11 +664,10 @@ def make_forward_email(
     )
 
 
-def make_page_photo(
+def page_image(
     title: str, paragraphs: Sequence[str], *, width: int = 1240, font_px: int = 30
-) -> bytes:
-    """A JPEG 'photo' of a printed page (black text on white, DejaVu): what a unit sends
-    when it photographs a typed article instead of attaching the file."""
+) -> Any:
+    """A printed page as a Pillow image: bold title, then paragraphs, black on white."""
     import textwrap
 
     from PIL import Image, ImageDraw, ImageFont
@@ -688,6 +688,16 @@ def make_page_photo(
             draw.text((margin, y), line, font=body, fill=0)
             y += int(font_px * 1.45)
         y += font_px // 2
+    return img
+
+
+def make_page_photo(
+    title: str, paragraphs: Sequence[str], *, width: int = 1240, font_px: int = 30
+) -> bytes:
+    """A JPEG 'photo' of a printed page: what a unit sends when it photographs a typed
+    article instead of attaching the file."""
     buf = io.BytesIO()
-    img.convert("RGB").save(buf, "JPEG", quality=85)
+    page_image(title, paragraphs, width=width, font_px=font_px).convert("RGB").save(
+        buf, "JPEG", quality=85
+    )
     return buf.getvalue()

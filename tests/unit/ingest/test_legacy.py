@@ -25,62 +25,15 @@ from dienhinh.ingest.legacy import (
     repair,
 )
 from dienhinh.ingest.legacy_tables import TCVN3_DECODE, VNI_DECODE
+from factory import TO_TCVN3, to_tcvn3, to_vni
 
 REPO = Path(__file__).resolve().parents[3]
 
 # --------------------------------------------------------------------------- encoders
-
-# The 67 lower-case letters and their TCVN3 codes, position by position, then the 7
-# upper-case bases (the only capitals TCVN3 has codes for).
-_TCVN3_LETTERS = "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵĂÂÊÔƠƯĐ"
-_TCVN3_CODES = "µ¸¶·¹¨»¾¼½Æ©ÇÊÈÉË®ÌÐÎÏÑªÒÕÓÔÖ×ÝØÜÞßãáâä«åèæçé¬êíëìîïóñòô\u00adõøö÷ùúýûüþ¡¢£¤¥¦§"
-_TO_TCVN3 = dict(zip(_TCVN3_LETTERS, _TCVN3_CODES, strict=True))
+# tests/factory.py encodes from the code charts and the VNI base + mark rules, written
+# independently of ingest/legacy_tables.py, so round trips check the generated tables.
 
 _TONES = {"": 0, "\u0300": 1, "\u0301": 2, "\u0309": 3, "\u0303": 4, "\u0323": 5}
-# VNI mark characters, index = tone (none, grave, acute, hook, tilde, dot below).
-_VNI_TONE = ("", "ø", "ù", "û", "õ", "ï")
-_VNI_CIRCUMFLEX = ("â", "à", "á", "å", "ã", "ä")
-_VNI_BREVE = ("ê", "è", "é", "ú", "ü", "ë")
-_VNI_SINGLE = {
-    "đ": "ñ",
-    "ơ": "ô",
-    "ư": "ö",
-    "ì": "ì",
-    "í": "í",
-    "ỉ": "æ",
-    "ĩ": "ó",
-    "ị": "ò",
-    "ỵ": "î",
-}
-
-
-def to_tcvn3(text: str) -> str:
-    """Encode NFC text as TCVN3 (.VnTime). Toned capitals have no code: the test avoids them."""
-    return "".join(_TO_TCVN3.get(ch, ch) for ch in text)
-
-
-def _vni_letter(letter: str) -> str:
-    low = letter.lower()
-    if low in _VNI_SINGLE:
-        code = _VNI_SINGLE[low]
-        return code.upper() if letter.isupper() else code
-    parts = unicodedata.normalize("NFD", low)
-    base, marks = parts[0], parts[1:]
-    tone = next((_TONES[m] for m in marks if m in _TONES), 0)
-    if "\u031b" in marks:  # horn: ơ ư are single codes, the tone follows
-        code = _VNI_SINGLE[unicodedata.normalize("NFC", base + "\u031b")] + _VNI_TONE[tone]
-    elif "\u0302" in marks:
-        code = base + _VNI_CIRCUMFLEX[tone]
-    elif "\u0306" in marks:
-        code = base + _VNI_BREVE[tone]
-    else:
-        code = base + _VNI_TONE[tone]
-    return code.upper() if letter.isupper() else code
-
-
-def to_vni(text: str) -> str:
-    """Encode NFC text as VNI (VNI-Times) by the base + mark rules."""
-    return "".join(ch if ch.isascii() or not ch.isalpha() else _vni_letter(ch) for ch in text)
 
 
 def all_letters() -> str:
@@ -123,7 +76,7 @@ def test_tables_are_complete():
 
 
 def test_literal_tcvn3_codes_match_generated_table():
-    assert {code: letter for letter, code in _TO_TCVN3.items()} == TCVN3_DECODE
+    assert {code: letter for letter, code in TO_TCVN3.items()} == TCVN3_DECODE
 
 
 def test_generator_reproduces_committed_tables_and_rejects_gaps(tmp_path):

@@ -12,20 +12,19 @@ import io
 import math
 import random
 import shutil
-import textwrap
 import unicodedata
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageDraw, ImageFilter
 
 from dienhinh.core.errors import LimitExceeded, MalformedDocument, NeedsOCR
 from dienhinh.core.text import fold
 from dienhinh.ingest import ocr
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.ocr import looks_like_text_page, ocr_images, ocr_pdf, tesseract_available
-from factory import DEJAVU, DEJAVU_BOLD, article_text, make_jpeg, make_pdf
+from factory import article_text, make_jpeg, make_pdf, page_image
 
 needs_tesseract = pytest.mark.skipif(
     not tesseract_available("vie"),
@@ -66,23 +65,7 @@ def _page_image(
 ) -> tuple[Image.Image, str, list[str]]:
     """A printed page: bold title, then paragraphs, black on white."""
     title, paras = article_text(seed)
-    img = Image.new("L", (width, int(width * 1.414)), 255)
-    draw = ImageDraw.Draw(img)
-    body = ImageFont.truetype(str(DEJAVU), font_px)
-    head = ImageFont.truetype(str(DEJAVU_BOLD), int(font_px * 1.4))
-    margin = width // 10
-    chars = int((width - 2 * margin) / (font_px * 0.55))
-    y = margin
-    for line in textwrap.wrap(title, int(chars / 1.4)):
-        draw.text((margin, y), line, font=head, fill=0)
-        y += int(font_px * 1.9)
-    y += font_px
-    for para in paras:
-        for line in textwrap.wrap(para, chars):
-            draw.text((margin, y), line, font=body, fill=0)
-            y += int(font_px * 1.45)
-        y += font_px // 2
-    return img, title, paras
+    return page_image(title, paras, width=width, font_px=font_px), title, paras
 
 
 def _phone_photo(img: Image.Image, seed: int) -> Image.Image:
