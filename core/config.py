@@ -304,9 +304,9 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     },
 }
 
-# Sections owned by later stages (tagging, console, publishing, worker); they are checked by
-# their own loaders, so here they are only required to be tables.
-_OPEN_SECTIONS = {"review", "publish", "worker", "notify"}
+# Sections owned by other packages (console, publishing, worker, notifications, reports); each
+# is checked by its own loader (reading Config.raw), so here they need only be tables.
+_OPEN_SECTIONS = {"review", "publish", "worker", "notify", "report"}
 
 
 def _check(data: Mapping[str, Any]) -> None:

@@ -33,11 +33,16 @@ __all__ = [
     "Base",
     "Delivery",
     "Lease",
+    "LoginAttempt",
     "MailboxState",
     "Message",
+    "Notification",
     "PollRun",
+    "Publication",
     "SenderAddress",
     "Tag",
+    "User",
+    "WebSession",
     "utcnow",
 ]
 
@@ -208,6 +213,16 @@ class Article(Base):
     # True when a tag is below the review threshold or the unit is unsure: the console's
     # "flagged" filter.
     flagged: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # The editor's chosen cover photo (one of ``images``); None: the first photo.
+    cover_asset_id: Mapped[int | None] = mapped_column(
+        ForeignKey("asset.id", use_alter=True, name="fk_article_cover_asset")
+    )
+    reject_reason: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[str | None] = mapped_column(String(200))
+    reviewed_at: Mapped[datetime | None]
+    published_at: Mapped[datetime | None]
+    # Where the article lives on the portal (the first publisher that gave a URL).
+    published_url: Mapped[str | None] = mapped_column(String(1000))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -333,3 +348,113 @@ class PollRun(Base):
     articles: Mapped[int] = mapped_column(Integer, default=0)
     failed: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class User(Base):
+    """A console account. ``role`` is "editor" or "admin"; a disabled account keeps its row
+    (the audit log names it)."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    login: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(500))
+    role: Mapped[str] = mapped_column(String(20), default="editor")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    password_changed_at: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+
+
+class WebSession(Base):
+    """A server-side console session. The cookie holds a random token; only its sha256 is
+    stored here, so a database leak gives no usable cookie. Logging in always creates a new
+    row (no session fixation); logging out or disabling the user deletes them."""
+
+    __tablename__ = "web_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the token
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    ip: Mapped[str] = mapped_column(String(100), default="")
+    user_agent: Mapped[str] = mapped_column(String(500), default="")
+
+
+class LoginAttempt(Base):
+    """Failed (and successful) logins, for throttling by login name and by address."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        Index("ix_login_attempt_login_at", "login", "at"),
+        Index("ix_login_attempt_ip_at", "ip", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    login: Mapped[str] = mapped_column(String(100))
+    ip: Mapped[str] = mapped_column(String(100), default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    ok: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Publication(Base):
+    """One article on one publication target (feed, export folder, WordPress).
+
+    ``status`` (states.PublicationState): queued -> published, or failed after the last
+    retry; a retry waits in queued with ``attempts`` and ``next_attempt_at`` set.
+    ``remote_id``/``url`` are what the portal answered; a retry looks the post up by the
+    article's idempotency key before creating one, so a timeout never makes two posts.
+    """
+
+    __tablename__ = "publication"
+    __table_args__ = (
+        UniqueConstraint("article_id", "target", name="uq_publication_article_target"),
+        Index("ix_publication_status_next", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("article.id", ondelete="CASCADE"), index=True
+    )
+    target: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    remote_id: Mapped[str | None] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(String(1000))
+    # A worker holding this row (several workers on PostgreSQL claim rows, never both).
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_until: Mapped[datetime | None]
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None]
+
+
+class Notification(Base):
+    """Every mail the system sends (or writes in dry-run mode). ``dedupe_key`` makes each
+    notification happen once: "ack:<message-id>", "remind:<unit>:<period>",
+    "digest:<date>", "alert:<mailbox>:<date>"."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_kind_created", "kind", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # ack | reminder | digest | alert
+    dedupe_key: Mapped[str] = mapped_column(String(700), unique=True)
+    recipient: Mapped[str] = mapped_column(String(1000), default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20))  # sent | dry-run | failed | skipped
+    error: Mapped[str | None] = mapped_column(Text)
+    message_pk: Mapped[int | None] = mapped_column(ForeignKey("message.id"), index=True)
+    unit: Mapped[str | None] = mapped_column(String(100))
+    path: Mapped[str | None] = mapped_column(String(1000))  # the dry-run file
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]

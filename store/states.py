@@ -12,12 +12,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dienhinh.core.errors import IllegalTransition
-from dienhinh.store.models import Article, AuditLog, Message
+from dienhinh.store.models import Article, AuditLog, Message, Publication
 
 __all__ = [
     "ALLOWED",
     "ArticleState",
     "MessageState",
+    "PublicationState",
     "check_initial",
     "check_transition",
     "initial",
@@ -44,7 +45,14 @@ class ArticleState(StrEnum):
     FAILED = "failed"
 
 
-M, A = MessageState, ArticleState
+class PublicationState(StrEnum):
+    QUEUED = "queued"  # waiting, or waiting for a retry (attempts > 0, next_attempt_at)
+    PUBLISHED = "published"
+    FAILED = "failed"  # out of retries, or refused for good by the portal: an editor looks
+    CANCELLED = "cancelled"  # the article was withdrawn before it went out
+
+
+M, A, P = MessageState, ArticleState, PublicationState
 
 ALLOWED: dict[type, dict[str, frozenset[str]]] = {
     Message: {
@@ -65,11 +73,19 @@ ALLOWED: dict[type, dict[str, frozenset[str]]] = {
         A.NEEDS_OCR: frozenset({A.PENDING_REVIEW, A.FAILED, A.NEEDS_CONVERSION}),
         A.FAILED: frozenset({A.PENDING_REVIEW, A.NEEDS_CONVERSION, A.NEEDS_OCR}),
     },
+    Publication: {
+        P.QUEUED: frozenset({P.QUEUED, P.PUBLISHED, P.FAILED, P.CANCELLED}),
+        # an edited article is published again (the same post is updated)
+        P.PUBLISHED: frozenset({P.QUEUED, P.CANCELLED}),
+        P.FAILED: frozenset({P.QUEUED, P.CANCELLED}),
+        P.CANCELLED: frozenset({P.QUEUED}),
+    },
 }
 
 INITIAL: dict[type, frozenset[str]] = {
     Message: frozenset({M.RECEIVED}),
     Article: frozenset({A.PENDING_REVIEW, A.NEEDS_CONVERSION, A.NEEDS_OCR, A.FAILED, A.DUPLICATE}),
+    Publication: frozenset({P.QUEUED}),
 }
 
 
@@ -79,7 +95,7 @@ def check_initial(kind: type, state: str) -> None:
         raise IllegalTransition(f"{kind.__name__} cannot start as {state!r}")
 
 
-def initial(obj: Message | Article, state: str) -> None:
+def initial(obj: Message | Article | Publication, state: str) -> None:
     """Set the first state of a new object (not audited: its creation is the record)."""
     check_initial(type(obj), state)
     obj.status = state
@@ -95,7 +111,7 @@ def check_transition(kind: type, current: str, to: str, ident: object = "") -> s
 
 def transition(
     session: Session,
-    obj: Message | Article,
+    obj: Message | Article | Publication,
     to: str,
     *,
     actor: str,

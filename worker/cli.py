@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 the run finished but recorded errors (see `dienhinh sta
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import os
@@ -451,6 +452,13 @@ COMMANDS: dict[str, Callable[[Config, argparse.Namespace, TextIO], int]] = {
     "forget-address": cmd_forget_address,
 }
 
+Handler = Callable[[Config, argparse.Namespace, TextIO], int]
+
+# Subcommands owned by other packages. Each module has ``register(sub) -> {name: handler}``
+# adding its parsers to ``sub`` (keep those modules light: heavy imports go inside the
+# handlers, so `dienhinh poll` does not pay for the web console).
+EXTENSIONS: tuple[str, ...] = ()
+
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
@@ -493,6 +501,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("forget-address", help="undo a learned sender address")
     sp.add_argument("address")
     sp.add_argument("--editor", default="cli")
+    for name in EXTENSIONS:
+        COMMANDS.update(importlib.import_module(name).register(sub))
     return p
 
 
