@@ -31,7 +31,15 @@ class ClassifyContext:
 
 
 class Classifier(Protocol):
+    """A tagger. ``level`` says when it runs: "article" taggers run once per extracted
+    article, in registry order (classifiers/tagging.py iterates them); the "message"
+    tagger (the unit) weighs the whole message's evidence once, before them, and its
+    result reaches the article taggers as ``ctx.settings["unit_code"]``/``["unit_group"]``.
+    Resources a tagger needs beyond the article (the campaign vocabulary and model) arrive
+    in ``ctx.settings``, loaded once per process by the caller."""
+
     name: ClassVar[str]
+    level: ClassVar[str]
 
     def classify(self, article: ArticleDraft, ctx: ClassifyContext) -> list[TagSuggestion]: ...
 

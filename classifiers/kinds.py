@@ -11,8 +11,9 @@ first words ("Cô giáo Đặng Thị Huyền ...", "Gia đình anh ...", "Hợp
 ..."), so the title's head weighs most, then the rest of the title, then the body, where
 one name repeated ("anh Sành ... anh Sành") marks a portrait. Names are found by their
 capitals after a title word (anh, bà, bác sĩ, Thiếu tá ...); a title in capitals still
-has its words, only not its names. Matching uses :class:`~.campaigns.MatchText`, so text
-typed without diacritics works too.
+has its words, only not its names. Matching goes through :mod:`~.scan` (one tokenisation
+shared with the other taggers, one pass per vocabulary), so text typed without diacritics
+works too.
 """
 
 from __future__ import annotations
@@ -21,11 +22,10 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import ClassVar
 
 from dienhinh.classifiers.base import ClassifyContext, TagSuggestion
-from dienhinh.classifiers.campaigns import MatchText, _toned_syllable, _written_with_marks
+from dienhinh.classifiers.scan import Lexicon, analyse
 from dienhinh.core.text import fold
 from dienhinh.core.types import ArticleDraft
 
@@ -40,6 +40,12 @@ __all__ = [
 
 SUBJECT_VALUES = ("ca-nhan", "tap-the", "ho-gia-dinh")
 KIND_VALUES = ("dien-hinh-tien-tien", "mo-hinh-moi", "nhan-to-moi")
+
+# Who an exemplar article is about, and what kind of example it is, is settled in its
+# opening: the rules read the title and this many words of the text (about 3,000
+# characters; the rest of a long article only costs time).
+OPENING_WORDS = 550
+OPENING_CHARS = 3000
 
 # fmt: off
 # Words that stand before one person's name, or name one person on their own.
@@ -92,77 +98,6 @@ _HOUSEHOLD_BODY = (
 )
 # fmt: on
 
-_WORD = re.compile(r"\w+")
-
-
-@dataclass(frozen=True)
-class _Tokens:
-    """The words of a text with their original spelling (for capitals) and match keys."""
-
-    words: tuple[str, ...]
-    keys: tuple[str, ...]
-    toned: bool
-
-    @classmethod
-    def of(cls, text: str, *, toned: bool) -> _Tokens:
-        return _tokens(text, toned)
-
-    def phrase(self, phrase: str) -> tuple[str, ...]:
-        return _phrase_key(phrase, self.toned)
-
-    def starts_with(self, phrases: Iterable[str]) -> str | None:
-        """The longest phrase the text opens with."""
-        best = None
-        for p in phrases:
-            key = self.phrase(p)
-            if key and self.keys[: len(key)] == key and (best is None or len(p) > len(best)):
-                best = p
-        return best
-
-    def names_after(self, phrases: Iterable[str]) -> list[tuple[str, str]]:
-        """(phrase, Name) for every phrase followed by a capitalised word that is not
-        the start of a sentence-initial phrase: "anh Chảo Láo Sành" → ("anh", "Sành")."""
-        keyed = sorted(((self.phrase(p), p) for p in phrases), key=lambda kp: -len(kp[0]))
-        by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-        for key, p in keyed:  # longest first within each first word, as before
-            if key:
-                by_first.setdefault(key[0], []).append((key, p))
-        out = []
-        i = 0
-        n = len(self.keys)
-        while i < n:
-            for key, p in by_first.get(self.keys[i], ()):
-                if self.keys[i : i + len(key)] == key:
-                    j = i + len(key)
-                    name: list[str] = []
-                    while j < n and _capitalised(self.words[j]) and len(name) < 4:
-                        name.append(self.words[j])
-                        j += 1
-                    if name:
-                        out.append((p, name[-1]))
-                        i = j - 1
-                    break
-            i += 1
-        return out
-
-
-@functools.lru_cache(maxsize=32)
-def _tokens(text: str, toned: bool) -> _Tokens:
-    """Subject and kind rules read the same title and text: tokenised once."""
-    words = tuple(_WORD.findall(text))
-    keys = tuple(_toned_syllable(w.casefold()) if toned else fold(w) for w in words)
-    return _Tokens(words, keys, toned)
-
-
-@functools.lru_cache(maxsize=4096)
-def _phrase_key(phrase: str, toned: bool) -> tuple[str, ...]:
-    words = _WORD.findall(phrase)
-    return tuple(_toned_syllable(w.casefold()) if toned else fold(w) for w in words)
-
-
-def _capitalised(word: str) -> bool:
-    return word[:1].isupper() and (len(word) == 1 or word[1:].islower()) and not word.isdigit()
-
 
 def _all_caps(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
@@ -188,10 +123,9 @@ def _decide(
 
 def subject_type(title: str, text: str) -> tuple[str, float, list[str]]:
     """(value, confidence, evidence) for who the article is about."""
-    toned = _written_with_marks(f"{title}\n{text}")
-    t = _Tokens.of(title, toned=toned)
-    b = _Tokens.of(text, toned=toned)
-    body_m = MatchText.of(text, toned=toned)
+    t, b = analyse(title, text)
+    b = b.opening(OPENING_WORDS)
+    _, body_counts = _counts(title, text)
     scores = dict.fromkeys(SUBJECT_VALUES, 0.0)
     ev: dict[str, list[str]] = {k: [] for k in SUBJECT_VALUES}
 
@@ -234,7 +168,7 @@ def subject_type(title: str, text: str) -> tuple[str, float, list[str]]:
         if count >= 2:
             add("ca-nhan", min(count, 8) * 0.6, f"'{name}' named {count} times")
     for phrase in _HOUSEHOLD_BODY:
-        c = body_m.count(phrase)
+        c = body_counts.get(phrase, 0)
         if c:
             add(
                 "ho-gia-dinh",
@@ -242,7 +176,7 @@ def subject_type(title: str, text: str) -> tuple[str, float, list[str]]:
                 f"{phrase} ×{c}",
             )
     for phrase in _COLLECTIVE_BODY:
-        c = body_m.count(phrase)
+        c = body_counts.get(phrase, 0)
         if c:
             add("tap-the", min(c, 4) * 0.5, f"{phrase} ×{c}")
     return _decide(scores, ev, "tap-the")
@@ -271,6 +205,25 @@ _EXEMPLAR_TERMS = (("điển hình tiên tiến", 3.0), ("tấm gương", 1.2), 
                    ("tiêu biểu", 0.5), ("gắn bó", 0.5), ("hoàn thành xuất sắc", 0.6),
                    ("người tốt việc tốt", 1.5))
 # fmt: on
+_YOUNG_TITLE = ("trẻ", "nữ sinh", "sinh viên")
+# The subject's body phrases and the kind terms, found in one pass over the opening.
+_OPENING_TERMS = Lexicon(
+    (
+        *_HOUSEHOLD_BODY,
+        *_COLLECTIVE_BODY,
+        *(t for t, _ in (*_MODEL_TERMS, *_NEW_FACTOR_TERMS, *_EXEMPLAR_TERMS)),
+        *_YOUNG_TITLE,
+    )
+)
+
+
+@functools.lru_cache(maxsize=32)
+def _counts(title: str, text: str) -> tuple[dict[str, int], dict[str, int]]:
+    """Phrase counts in the title and in the opening of the text, shared by both rules."""
+    t, b = analyse(title, text)
+    return _OPENING_TERMS.count(t), _OPENING_TERMS.count(b.opening(OPENING_WORDS))
+
+
 # What an article starts with for being an exemplar: one mention of "mô hình" (2.0) is not
 # enough to make it a model article, one mention plus a word of practice is.
 _EXEMPLAR_BASE = 2.2
@@ -280,43 +233,43 @@ _SERVICE = re.compile(r"\b(\d{2}|muoi|hai muoi|ba muoi|bon muoi)( \w+)? nam\b")
 
 def kind(title: str, text: str) -> tuple[str, float, list[str]]:
     """(value, confidence, evidence) for what sort of example the article is."""
-    toned = _written_with_marks(f"{title}\n{text}")
-    title_m = MatchText.of(title, toned=toned)
-    body_m = MatchText.of(text, toned=toned)
+    in_title, in_body = _counts(title, text)
     scores = {"dien-hinh-tien-tien": _EXEMPLAR_BASE, "mo-hinh-moi": 0.0, "nhan-to-moi": 0.0}
     ev: dict[str, list[str]] = {k: [] for k in KIND_VALUES}
     ev["dien-hinh-tien-tien"].append("an exemplary subject unless shown new")
 
     def weigh(value: str, terms: Iterable[tuple[str, float]], title_factor: float) -> None:
         for term, w in terms:
-            in_title, in_body = title_m.count(term), body_m.count(term)
-            if in_title:
+            n_title, n_body = in_title.get(term, 0), in_body.get(term, 0)
+            if n_title:
                 scores[value] += w * title_factor
                 ev[value].insert(0, f"title: {term}")
-            if in_body:
-                scores[value] += w * min(in_body, 4)
-                ev[value].append(f"{term} ×{in_body}" if in_body > 1 else term)
+            if n_body:
+                scores[value] += w * min(n_body, 4)
+                ev[value].append(f"{term} ×{n_body}" if n_body > 1 else term)
 
     weigh("mo-hinh-moi", _MODEL_TERMS, 5.0)
     weigh("nhan-to-moi", _NEW_FACTOR_TERMS, 3.0)
     weigh("dien-hinh-tien-tien", _EXEMPLAR_TERMS, 2.0)
-    if title_m.count("trẻ") or title_m.count("nữ sinh") or title_m.count("sinh viên"):
+    if any(in_title.get(w) for w in _YOUNG_TITLE):
         scores["nhan-to-moi"] += 1.5
         ev["nhan-to-moi"].insert(0, "title: a young subject")
-    young = _young(f"{title}\n{text}")
+    folded = fold(f"{title}\n{text[:OPENING_CHARS]}")
+    young = _young(folded)
     if young:
         scores["nhan-to-moi"] += 1.5
         ev["nhan-to-moi"].append(young)
     # Long service is the mark of an exemplar, not of a newcomer.
-    if _SERVICE.search(fold(f"{title} {text}")):
+    if _SERVICE.search(folded):
         scores["dien-hinh-tien-tien"] += 0.8
         ev["dien-hinh-tien-tien"].append("years of service")
     return _decide(scores, ev, "dien-hinh-tien-tien")
 
 
-def _young(text: str) -> str:
-    """A phrase showing the subject is young (born 1988 or later, or aged under 31)."""
-    for m in _BORN.finditer(fold(text)):
+def _young(folded: str) -> str:
+    """A phrase showing the subject is young (born 1988 or later, or aged under 31), in a
+    folded text."""
+    for m in _BORN.finditer(folded):
         if m.group(1) and int(m.group(1)) >= 1988:
             return m.group(0)
         if m.group(2) and 16 <= int(m.group(2)) <= 30:
@@ -328,21 +281,17 @@ def _young(text: str) -> str:
 # Taggers
 
 
-# Who an exemplar article is about, and what kind of example it is, is settled in its
-# opening: the rules read the title and this much of the text (the rest of a long article
-# only costs time).
-OPENING_CHARS = 3000
-
-
 def _article_text(article: ArticleDraft) -> str:
-    text = article.text or article.lead
-    return text[:OPENING_CHARS]
+    """The lead and the text, as the campaign tagger reads them (one tokenisation serves
+    all three rules)."""
+    return "\n\n".join(p for p in (article.lead, article.text) if p)
 
 
 class SubjectTypeTagger:
     """``subject_type`` tag from :func:`subject_type`."""
 
     name: ClassVar[str] = "subject_type"
+    level: ClassVar[str] = "article"
 
     def classify(self, article: ArticleDraft, ctx: ClassifyContext) -> list[TagSuggestion]:
         value, confidence, evidence = subject_type(article.title, _article_text(article))
@@ -353,6 +302,7 @@ class KindTagger:
     """``kind`` tag from :func:`kind`."""
 
     name: ClassVar[str] = "kind"
+    level: ClassVar[str] = "article"
 
     def classify(self, article: ArticleDraft, ctx: ClassifyContext) -> list[TagSuggestion]:
         value, confidence, evidence = kind(article.title, _article_text(article))

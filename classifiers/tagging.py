@@ -16,14 +16,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dienhinh.classifiers.base import ClassifyContext, TagSuggestion
-from dienhinh.classifiers.campaigns import CampaignTagger, load_campaigns
+from dienhinh.classifiers import BUILTINS
+from dienhinh.classifiers.base import Classifier, ClassifyContext, TagSuggestion, build_registry
+from dienhinh.classifiers.campaigns import Vocabulary, load_campaigns
 from dienhinh.classifiers.directory import UnitDirectory
-from dienhinh.classifiers.kinds import KindTagger, SubjectTypeTagger
 from dienhinh.classifiers.units import attribute_unit
+from dienhinh.core.errors import ConfigError
 from dienhinh.core.types import ArticleDraft, MailHeaders, Outcome
 
-__all__ = ["ArticleTags", "MessageTags", "TaggingSettings", "tag_article", "tag_outcome"]
+__all__ = [
+    "ArticleTags",
+    "MessageTags",
+    "TaggingSettings",
+    "article_taggers",
+    "tag_article",
+    "tag_outcome",
+]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +50,8 @@ class TaggingSettings:
     official_domains: tuple[str, ...] = ("laocai.gov.vn",)
     webmail_domains: tuple[str, ...] = ()
     learned: tuple[tuple[str, str], ...] = ()  # (address, unit) an editor confirmed
+    # The article taggers to run, by name, in this order; None: every built-in one.
+    taggers: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -64,15 +74,16 @@ class MessageTags:
 
 
 class _Resources:
-    """The directory, campaign tagger and model of this process, reloaded on change."""
+    """The directory, campaign vocabulary, model and article taggers of this process,
+    reloaded when a file changes."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._key: tuple[Any, ...] | None = None
         self.directory: UnitDirectory | None = None
-        self.campaigns: CampaignTagger | None = None
-        self.subject = SubjectTypeTagger()
-        self.kind = KindTagger()
+        self.vocabulary: Vocabulary | None = None
+        self.model: Any = None
+        self.taggers: list[Classifier] = []
 
     @staticmethod
     def _stamp(path: Path) -> float:
@@ -80,6 +91,15 @@ class _Resources:
             return path.stat().st_mtime
         except OSError:
             return -1.0
+
+    def settings(self, unit_code: str | None, unit_group: str | None) -> dict[str, Any]:
+        """What the article taggers read from ``ClassifyContext.settings``."""
+        return {
+            "unit_code": unit_code,
+            "unit_group": unit_group,
+            "campaign_vocabulary": self.vocabulary,
+            "campaign_model": self.model,
+        }
 
     def get(self, s: TaggingSettings) -> _Resources:
         key = (
@@ -89,13 +109,14 @@ class _Resources:
             self._stamp(s.campaigns_file),
             s.model_file,
             self._stamp(s.model_file),
+            s.taggers,
         )
         with self._lock:
             if key != self._key:
                 self.directory = UnitDirectory.load(s.units_file)
-                self.campaigns = CampaignTagger.from_campaigns(
-                    load_campaigns(s.campaigns_file), model=_load_model(s.model_file)
-                )
+                self.vocabulary = Vocabulary.build(load_campaigns(s.campaigns_file))
+                self.model = _load_model(s.model_file)
+                self.taggers = article_taggers(s.taggers)
                 self._key = key
         return self
 
@@ -117,9 +138,22 @@ def _load_model(path: Path) -> Any:
 _RESOURCES = _Resources()
 
 
+def article_taggers(names: tuple[str, ...] | None = None) -> list[Classifier]:
+    """The registered article-level taggers, in registry (or the given) order. An unknown
+    name, or the message-level unit tagger named here, is a configuration error."""
+    article_names = [c.name for c in BUILTINS if c.level == "article"]
+    chosen = build_registry(BUILTINS, article_names if names is None else names)
+    for t in chosen:
+        if t.level != "article":
+            raise ConfigError(
+                "tagging.taggers", f"{t.name!r} runs once per message, not per article"
+            )
+    return chosen
+
+
 def tag_outcome(outcome: Outcome, settings: TaggingSettings) -> MessageTags:
     res = _RESOURCES.get(settings)
-    assert res.directory is not None and res.campaigns is not None
+    assert res.directory is not None
     learned: Mapping[str, str] = dict(settings.learned)
     body = outcome.body_text
     if outcome.signature:
@@ -151,7 +185,7 @@ def tag_outcome(outcome: Outcome, settings: TaggingSettings) -> MessageTags:
     ctx = ClassifyContext(
         headers=outcome.headers,
         cover_note=outcome.cover_note,
-        settings={"unit_code": verdict.unit, "unit_group": unit_group},
+        settings=res.settings(verdict.unit, unit_group),
     )
     articles = [
         _tag_one(
@@ -182,10 +216,9 @@ def _tag_one(
     flagged_unit: bool,
     unit_reasons: list[str],
 ) -> ArticleTags:
-    assert res.campaigns is not None
     tags = ArticleTags()
     if draft.text.strip():
-        for tagger in (res.campaigns, res.subject, res.kind):
+        for tagger in res.taggers:
             tags.suggestions.extend(tagger.classify(draft, ctx))
         low = [
             f"{s.field} {s.value} ({s.confidence:.2f})"
@@ -215,7 +248,7 @@ def tag_article(
     unit = res.directory.get(unit_code) if unit_code else None
     ctx = ClassifyContext(
         headers=headers,
-        settings={"unit_code": unit_code, "unit_group": unit.group if unit is not None else None},
+        settings=res.settings(unit_code, unit.group if unit is not None else None),
     )
     return _tag_one(
         res,

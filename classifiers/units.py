@@ -39,6 +39,8 @@ winner flags "conflicting evidence".
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -203,21 +205,28 @@ _HEADER_LINE = re.compile(
 )
 
 
-def _header_block_at(lines: list[str], i: int) -> bool:
-    """An Outlook-style quoted header ("From: ..." then "Sent:"/"Date:" within 3 lines)."""
-    if not re.match(r"^(from|tu|nguoi gui):\s", fold(lines[i].strip())):
+def _header_block_at(folded: list[str], i: int) -> bool:
+    """An Outlook-style quoted header ("From: ..." then "Sent:"/"Date:" within 3 lines),
+    in lines already folded and stripped."""
+    if not _FROM_LINE.match(folded[i]):
         return False
-    return any(
-        re.match(r"^(sent|date|ngay|da gui|gui|vao):\s", fold(line.strip()))
-        for line in lines[i + 1 : i + 4]
-    )
+    return any(_SENT_LINE.match(line) for line in folded[i + 1 : i + 4])
+
+
+_FROM_LINE = re.compile(r"^(from|tu|nguoi gui):\s")
+_SENT_LINE = re.compile(r"^(sent|date|ngay|da gui|gui|vao):\s")
+
+
+def _folded_lines(lines: list[str]) -> list[str]:
+    return [fold(line.strip()) for line in lines]
 
 
 def _forwarded_text(text: str) -> str:
     """The forwarded message inside a body, its header lines dropped ("" if none)."""
     lines = nfc(text).splitlines()
-    for i, line in enumerate(lines):
-        if _QUOTE_START.match(fold(line.strip())) or _header_block_at(lines, i):
+    folded = _folded_lines(lines)
+    for i, line in enumerate(folded):
+        if _QUOTE_START.match(line) or _header_block_at(folded, i):
             rest = [x.lstrip("> ").rstrip() for x in lines[i + 1 :]]
             j = 0
             while j < len(rest) and (not rest[j] or _HEADER_LINE.match(fold(rest[j]))):
@@ -231,20 +240,21 @@ def _own_lines(text: str) -> tuple[list[str], list[str]]:
     lines after an RFC 3676 "-- " signature separator."""
     own: list[str] = []
     lines = nfc(text).splitlines()
+    folded = _folded_lines(lines)
     for i, line in enumerate(lines):
         stripped = line.strip()
         if line.rstrip(" \xa0") == "--":
-            rest = [s.strip() for s in lines[i + 1 :]]
             sig = []
-            for s in rest:
-                if s.startswith(">") or _QUOTE_START.match(fold(s)):
+            for s, f in zip(lines[i + 1 :], folded[i + 1 :], strict=True):
+                s = s.strip()
+                if s.startswith(">") or _QUOTE_START.match(f):
                     break
                 if s:
                     sig.append(s)
             return own, sig[:SIGNATURE_LINES]
         if stripped.startswith(">"):
             continue
-        if _QUOTE_START.match(fold(stripped)) or _header_block_at(lines, i):
+        if _QUOTE_START.match(folded[i]) or _header_block_at(folded, i):
             break
         own.append(stripped)
     return own, []
@@ -388,24 +398,31 @@ def _note(sc: _Scorer, text: str, *, factor: float, article: bool, label: str) -
     note, sig = _split_signature(own)
     for line in marked_sig or sig:
         sc.mentions("signature", line, W_SIGNATURE * factor, label)
-    nonempty = 0
-    for line in note:
-        if not line:
-            continue
-        nonempty += 1
-        folded = fold(line)
-        if _ADDRESSEE.match(folded):
+    lines = [line for line in note if line]
+    # One search over the whole note (a pasted article has hundreds of lines), each
+    # mention then read in its own line.
+    joined = "\n".join(lines)
+    starts = list(itertools.accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+    folded: dict[int, str] = {}
+    for m in sc.directory.find_mentions(joined):
+        if "\n" in m.matched_text:
+            continue  # words of two lines are not one name
+        idx = bisect.bisect_right(starts, m.start) - 1
+        line, off = lines[idx], starts[idx]
+        start, end = m.start - off, m.end - off
+        if idx not in folded:
+            folded[idx] = fold(line)
+        if _ADDRESSEE.match(folded[idx]):
             continue  # "Kính gửi Sở Nội vụ": whom it is for, not who sent it
-        intro = nonempty <= INTRO_LINES
-        for m in sc.directory.find_mentions(line):
-            if _TO_WHOM.search(fold(line[max(0, m.start - 16) : m.start])):
-                continue  # "Em gửi Sở Nội vụ ...": the addressee
-            after = fold(line[m.end : m.end + 40])
-            if intro and (_SELF_VERB.match(after) or _SELF_HEAD.match(folded)):
-                weight = W_SELF_ID
-            else:
-                weight = W_ARTICLE if article else W_COVER
-            sc.add("body", f"{label}{line[:120]}", m.unit_code, weight * factor * m.strength)
+        if _TO_WHOM.search(fold(line[max(0, start - 16) : start])):
+            continue  # "Em gửi Sở Nội vụ ...": the addressee
+        after = fold(line[end : end + 40])
+        intro = idx < INTRO_LINES
+        if intro and (_SELF_VERB.match(after) or _SELF_HEAD.match(folded[idx])):
+            weight = W_SELF_ID
+        else:
+            weight = W_ARTICLE if article else W_COVER
+        sc.add("body", f"{label}{line[:120]}", m.unit_code, weight * factor * m.strength)
 
 
 def attribute_unit(
@@ -572,6 +589,7 @@ class UnitTagger:
     ``body_text`` and ``forwarded_from``. Suggests nothing when no unit is convincing."""
 
     name: ClassVar[str] = "unit"
+    level: ClassVar[str] = "message"
 
     def classify(self, article: ArticleDraft, ctx: ClassifyContext) -> list[TagSuggestion]:
         verdict = self.verdict(article, ctx)

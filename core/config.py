@@ -229,6 +229,8 @@ class TaggingConfig:
         "icloud.com",
         "zing.vn",
     )
+    # The article taggers to run, by name and in order (classifiers.BUILTINS); None: all.
+    taggers: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -301,6 +303,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         "review_threshold": (int, float),
         "official_domains": list,
         "webmail_domains": list,
+        "taggers": list,
     },
 }
 
@@ -497,9 +500,14 @@ def config_from_mapping(
         webmail_domains=tuple(
             str(d).lower() for d in tag.get("webmail_domains", TaggingConfig.webmail_domains)
         ),
+        taggers=tuple(str(n) for n in tag["taggers"]) if "taggers" in tag else None,
     )
     if not 0 < tagging.review_threshold <= 1:
         raise ConfigError("tagging.review_threshold", "must be between 0 and 1")
+    if tagging.taggers is not None:
+        from dienhinh.classifiers.tagging import article_taggers
+
+        article_taggers(tagging.taggers)  # an unknown name fails here, naming the key
 
     return Config(
         path=path,

@@ -446,6 +446,7 @@ class Ingestor:
         if batch:
             yield batch
 
+                taggers=t.taggers,
     def _fetch_and_store(
         self,
         source: MailSource,

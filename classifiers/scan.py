@@ -1,0 +1,205 @@
+"""One tokenisation per text, one pass per vocabulary: the matching core of the taggers.
+
+The campaign, subject and kind rules all look for Vietnamese phrases in the same title and
+text. Counting each of a thousand terms with a substring search over a 4,000-character
+article cost more than parsing the article; here a text is split into syllable keys once
+(:func:`analyse`) and a :class:`Lexicon` (a vocabulary compiled once, indexed by its
+phrases' first syllable) finds every phrase in one pass over those keys.
+
+Keys. An article typed with diacritics is matched with tones kept, placed canonically
+(*hoà* and *hòa* agree; *trường* is not *trưởng*); one typed without diacritics is matched
+on folded syllables, where a one-syllable Vietnamese phrase is skipped because folding
+makes it ambiguous (*ban* may be *bản*, *bán*, *bạn*). Abbreviations (NTM, HTX), words
+with a digit (9X) and loanwords of five letters or more keep their meaning folded.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from dienhinh.core.text import fold, nfc
+
+__all__ = ["Lexicon", "Words", "analyse", "phrase_key", "safe_untoned", "toned_syllable"]
+
+_WORD = re.compile(r"\w+")
+_TONE_DIGITS = {"\u0300": "2", "\u0301": "1", "\u0303": "4", "\u0309": "3", "\u0323": "5"}
+
+
+@functools.lru_cache(maxsize=65536)
+def toned_syllable(word: str) -> str:
+    """``word`` lower-cased with its tone mark moved to a digit at the end: hoà/hòa → hoa2."""
+    decomposed = unicodedata.normalize("NFD", word.casefold())
+    tone = ""
+    kept = []
+    for ch in decomposed:
+        digit = _TONE_DIGITS.get(ch)
+        if digit:
+            tone = digit
+        else:
+            kept.append(ch)
+    return unicodedata.normalize("NFC", "".join(kept)) + tone
+
+
+# The language has a few thousand distinct syllables: each is folded once per process.
+_folded_syllable = functools.lru_cache(maxsize=65536)(fold)
+
+
+def safe_untoned(phrase: str) -> bool:
+    """A one-word phrase that keeps its meaning folded: an abbreviation (NTM, HTX, THCS),
+    something with a digit (9X), or a loanword longer than any Vietnamese syllable."""
+    return phrase.isascii() and (
+        phrase.isupper() or any(c.isdigit() for c in phrase) or len(phrase) >= 5
+    )
+
+
+@functools.lru_cache(maxsize=16384)
+def phrase_key(phrase: str, toned: bool) -> tuple[str, ...]:
+    """The syllable keys of a vocabulary phrase in one matching mode."""
+    key = toned_syllable if toned else _folded_syllable
+    return tuple(key(w) for w in _WORD.findall(nfc(phrase)))
+
+
+def _written_with_marks(words: Sequence[str]) -> bool:
+    """True when a fifth of the (non-numeric) words carry marks. In Latin-script text a
+    non-ASCII word is a word with Vietnamese marks (đ included)."""
+    n = len(words) - sum(map(str.isdigit, words))
+    if not n:
+        return False
+    # A digit-only word is ASCII, so the non-ASCII count needs no filtering.
+    return len(words) - sum(map(str.isascii, words)) >= 0.2 * n
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """A text's words as written (for capitals) and their matching keys."""
+
+    words: tuple[str, ...]
+    keys: tuple[str, ...]
+    toned: bool
+
+    def opening(self, n: int) -> Words:
+        """The first ``n`` words (who and what an article is about is settled early)."""
+        if len(self.words) <= n:
+            return self
+        return Words(self.words[:n], self.keys[:n], self.toned)
+
+    def starts_with(self, phrases: Iterable[str]) -> str | None:
+        """The longest phrase the text opens with."""
+        best = None
+        for p in phrases:
+            key = phrase_key(p, self.toned)
+            if key and self.keys[: len(key)] == key and (best is None or len(p) > len(best)):
+                best = p
+        return best
+
+    def names_after(self, phrases: tuple[str, ...]) -> list[tuple[str, str]]:
+        """(phrase, Name) for every phrase followed by a capitalised word that is not
+        the start of a sentence-initial phrase: "anh Chảo Láo Sành" → ("anh", "Sành")."""
+        by_first = _by_first(phrases, self.toned)
+        keys, words = self.keys, self.words
+        out = []
+        i = 0
+        n = len(keys)
+        while i < n:
+            for key, p in by_first.get(keys[i], ()):
+                if keys[i : i + len(key)] == key:
+                    j = i + len(key)
+                    name: list[str] = []
+                    while j < n and _capitalised(words[j]) and len(name) < 4:
+                        name.append(words[j])
+                        j += 1
+                    if name:
+                        out.append((p, name[-1]))
+                        i = j - 1
+                    break
+            i += 1
+        return out
+
+
+@functools.lru_cache(maxsize=64)
+def _by_first(
+    phrases: tuple[str, ...], toned: bool
+) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    keyed = sorted(((phrase_key(p, toned), p) for p in phrases), key=lambda kp: -len(kp[0]))
+    by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for key, p in keyed:  # longest first within each first syllable
+        if key:
+            by_first.setdefault(key[0], []).append((key, p))
+    return by_first
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper() and (len(word) == 1 or word[1:].islower()) and not word.isdigit()
+
+
+@functools.lru_cache(maxsize=64)
+def analyse(title: str, text: str) -> tuple[Words, Words]:
+    """The title's and the text's words, in the mode the two together are written in (a
+    title in capitals is judged with its body). Cached: the taggers of one article share
+    it."""
+    tw = _WORD.findall(nfc(title))
+    bw = _WORD.findall(nfc(text))
+    toned = _written_with_marks(tw + bw)
+    key = toned_syllable if toned else _folded_syllable
+    return (
+        Words(tuple(tw), tuple(map(key, tw)), toned),
+        Words(tuple(bw), tuple(map(key, bw)), toned),
+    )
+
+
+class Lexicon:
+    """A fixed set of phrases, compiled once, found in a text in one pass.
+
+    :meth:`find` returns, for each phrase present, the positions (syllable indexes) where
+    it starts; overlapping matches are all reported, callers that need "longest match
+    consumes" (the campaign rules) decide among them.
+    """
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self.phrases: tuple[str, ...] = tuple(dict.fromkeys(phrases))
+        self._index = {True: self._build(toned=True), False: self._build(toned=False)}
+
+    def _build(self, *, toned: bool) -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
+        index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for p in self.phrases:
+            key = phrase_key(p, toned)
+            if not key or (not toned and len(key) == 1 and not safe_untoned(p)):
+                continue  # one Vietnamese syllable without its tone is ambiguous
+            index.setdefault(key[0], []).append((key, p))
+        return {
+            first: tuple(sorted(entries, key=lambda e: -len(e[0])))
+            for first, entries in index.items()
+        }
+
+    def length(self, phrase: str, toned: bool) -> int:
+        return len(phrase_key(phrase, toned))
+
+    def find(self, words: Words) -> dict[str, list[int]]:
+        index = self._index[words.toned]
+        keys = words.keys
+        found: dict[str, list[int]] = {}
+        # Most syllables start no phrase: one set test each, in a comprehension.
+        for i in [i for i, k in enumerate(keys) if k in index]:
+            for key, p in index[keys[i]]:
+                n = len(key)
+                if n == 1 or keys[i : i + n] == key:
+                    found.setdefault(p, []).append(i)
+        return found
+
+    def count(self, words: Words) -> dict[str, int]:
+        """Occurrences per phrase present; a phrase's overlapping repeats count once each
+        time it starts after the previous one ended."""
+        out: dict[str, int] = {}
+        for p, starts in self.find(words).items():
+            n = len(phrase_key(p, words.toned))
+            c, end = 0, -1
+            for s in starts:
+                if s >= end:
+                    c += 1
+                    end = s + n
+            out[p] = c
+        return out
