@@ -45,7 +45,10 @@ class Classifier(Protocol):
 
 
 def build_registry(
-    classes: Iterable[type[Classifier]], enabled: Iterable[str] | None = None
+    classes: Iterable[type[Classifier]],
+    enabled: Iterable[str] | None = None,
+    *,
+    key: str = "tagging.taggers",
 ) -> list[Classifier]:
     """Instantiate the enabled taggers in order; a duplicate or unknown name is an error."""
     by_name: dict[str, type[Classifier]] = {}
@@ -57,8 +60,6 @@ def build_registry(
     out = []
     for n in names:
         if n not in by_name:
-            raise ConfigError(
-                "classifiers.enabled", f"unknown tagger {n!r}; known: {sorted(by_name)}"
-            )
+            raise ConfigError(key, f"unknown tagger {n!r}; known: {sorted(by_name)}")
         out.append(by_name[n]())
     return out
