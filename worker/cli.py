@@ -457,7 +457,10 @@ Handler = Callable[[Config, argparse.Namespace, TextIO], int]
 # Subcommands owned by other packages. Each module has ``register(sub) -> {name: handler}``
 # adding its parsers to ``sub`` (keep those modules light: heavy imports go inside the
 # handlers, so `dienhinh poll` does not pay for the web console).
-EXTENSIONS: tuple[str, ...] = ()
+EXTENSIONS: tuple[str, ...] = (
+    "dienhinh.report.cli",
+    "dienhinh.notify.cli",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,377 @@
+"""Quota compliance for the annual emulation scoring: per unit and period, how many
+distinct articles the Board received, approved and published, and whether the quota is met.
+
+The unit directory, not the data, defines the rows: every unit appears for every period of
+the year, with zeros when it sent nothing. Counting rules (README, "Compliance reports"):
+
+* An article belongs to the period in which the Board *received the email*
+  (``Message.received_at``), in the province's time zone, and to its unit
+  (``Article.unit``; ingest copies the message's unit there, and ``dienhinh assign``
+  updates both, so ``Message.unit`` is only a fallback for rows written without it).
+* Duplicates (status ``duplicate`` or ``duplicate_of_id`` set) never count.
+* A revision (``revision_of_id`` set, "bản sửa") and the article it revises are one
+  submission: counted once, in the original's period and for the original's unit, with the
+  best state any version reached (the editor approves one version and often rejects the
+  other). Revisions of revisions follow the chain to the first version.
+* received = a version in pending-review, approved, published, needs-conversion or
+  needs-ocr (the last two are the Board's tooling, not the unit's fault); ``failed``
+  (corrupt or encrypted document) counts only with ``report.count_failed``; rejected
+  never. approved = approved or published; published = published.
+* ``met`` = received >= required. A period that has not started yet (relative to ``now``)
+  is listed with ``future`` set and ``met`` false; the JSON contract carries no extra key
+  for it (a consumer compares the period with today).
+
+Cost: one query for the year's articles (six narrow columns, no ORM objects), one
+recursive query for later corrections of them, and a look-up of older versions only when a
+revision of the year points at one; the period of each row is a bisect over the year's
+thirteen month starts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Final, NamedTuple
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import Session, aliased
+
+from dienhinh.classifiers.directory import UnitDirectory
+from dienhinh.core.config import Config
+from dienhinh.core.errors import ConfigError, DienhinhError
+from dienhinh.report import config as report_config
+from dienhinh.report.periods import (
+    check_year,
+    month_index,
+    month_starts_utc,
+    period_bounds,
+    periods_of_year,
+)
+from dienhinh.store.models import Article, Message
+from dienhinh.store.states import ArticleState
+
+__all__ = [
+    "APPROVED_STATES",
+    "PUBLISHED_STATES",
+    "RECEIVED_STATES",
+    "ComplianceReport",
+    "ComplianceRow",
+    "Submission",
+    "UnknownUnit",
+    "build_report",
+    "compliance",
+    "load_directory",
+]
+
+A = ArticleState
+RECEIVED_STATES: Final = frozenset(
+    {A.PENDING_REVIEW, A.APPROVED, A.PUBLISHED, A.NEEDS_CONVERSION, A.NEEDS_OCR}
+)
+APPROVED_STATES: Final = frozenset({A.APPROVED, A.PUBLISHED})
+PUBLISHED_STATES: Final = frozenset({A.PUBLISHED})
+
+_CHUNK: Final = 500  # ids per IN (...) look-up
+_MAX_CHAIN: Final = 50  # revision chains longer than this are a data error; stop following
+
+
+class UnknownUnit(DienhinhError):
+    """A report was asked for a unit code the directory does not list."""
+
+    def __init__(self, code: str, known: Sequence[str]) -> None:
+        sample = ", ".join(known[:5])
+        super().__init__(
+            f"unknown unit code {code!r}; the directory (units.toml) lists {len(known)} "
+            f"units, e.g. {sample}"
+        )
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class ComplianceRow:
+    """One unit in one period. ``as_json()`` is the contract; the rest is for display."""
+
+    unit: str
+    period: str
+    required: int
+    received: int
+    approved: int
+    published: int
+    met: bool
+    unit_name: str
+    group: str
+    cadence: str
+    start: datetime
+    end: datetime
+    future: bool
+
+    def as_json(self) -> dict[str, Any]:
+        """Exactly the contract object: tools rely on these keys and nothing more."""
+        return {
+            "unit": self.unit,
+            "period": self.period,
+            "required": self.required,
+            "received": self.received,
+            "approved": self.approved,
+            "published": self.published,
+            "met": self.met,
+        }
+
+
+class Submission(NamedTuple):
+    """One counted submission: the first version of an article and its revisions. (A
+    named tuple: a report makes thousands, and a frozen dataclass costs twice as much.)"""
+
+    article_id: int  # the first version
+    article_ids: tuple[int, ...]  # every non-duplicate version, first version first
+    received: bool
+    approved: bool
+    published: bool
+
+
+@dataclass(frozen=True)
+class ComplianceReport:
+    """A year's rows plus what the console and the table need around them."""
+
+    year: int
+    rows: list[ComplianceRow]
+    # Countable articles of the year whose unit is unknown or not in the directory: they
+    # count for nobody until an editor assigns them (``dienhinh assign``).
+    unattributed: int = 0
+    submissions: dict[tuple[str, str], list[Submission]] = field(default_factory=dict, repr=False)
+
+    def articles(self, unit: str, period: str) -> list[Submission]:
+        """The submissions counted in one cell (the console's drill-down)."""
+        return self.submissions.get((unit, period), [])
+
+
+@dataclass(slots=True)
+class _Row:
+    id: int
+    parent: int | None
+    status: str
+    countable: bool  # not a duplicate
+    unit: str | None
+    received_at: datetime
+
+
+def load_directory(config: Config) -> UnitDirectory:
+    if config.tagging is None:
+        raise ConfigError("tagging.units_file", "no unit directory configured")
+    return UnitDirectory.load(config.tagging.units_file)
+
+
+def compliance(
+    session: Session,
+    config: Config,
+    year: int,
+    *,
+    unit: str | None = None,
+    now: datetime | None = None,
+    directory: UnitDirectory | None = None,
+) -> list[ComplianceRow]:
+    """Every unit (or only ``unit``) for every period of ``year``, in directory order then
+    period order. Raises UnknownUnit for a code the directory does not list and
+    ValueError for a year outside 2000..2100."""
+    return build_report(session, config, year, unit=unit, now=now, directory=directory).rows
+
+
+def build_report(
+    session: Session,
+    config: Config,
+    year: int,
+    *,
+    unit: str | None = None,
+    now: datetime | None = None,
+    directory: UnitDirectory | None = None,
+) -> ComplianceReport:
+    """:func:`compliance` with the unattributed count and the drill-down lists."""
+    check_year(year)
+    settings = report_config.load(config)
+    directory = directory if directory is not None else load_directory(config)
+    if unit is not None and unit not in directory:
+        raise UnknownUnit(unit, [u.code for u in directory])
+    now = now or datetime.now(UTC)
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
+    tz = config.timezone
+    starts = month_starts_utc(year, tz)
+    received_states = RECEIVED_STATES | ({A.FAILED} if settings.count_failed else set())
+
+    rows = _fetch(session, starts[0], starts[-1])
+    chains = _chains(rows)
+
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    subs: dict[tuple[str, str], list[Submission]] = defaultdict(list)
+    cadence = {u.code: u.cadence for u in directory}
+    unattributed = 0
+    for root_id, members in chains.items():
+        root = rows[root_id]
+        month = month_index(root.received_at, starts)
+        if month is None:  # a revision of an article from another year: counted there
+            continue
+        versions = [m for m in members if m.countable]
+        states = {m.status for m in versions}
+        got = bool(states & received_states)
+        if not got:
+            continue
+        code = root.unit
+        if code not in cadence:
+            unattributed += 1
+            continue
+        assert code is not None  # in the directory
+        period = (
+            f"{year:04d}-{month + 1:02d}"
+            if cadence[code] == "monthly"
+            else f"{year:04d}-Q{month // 3 + 1}"
+        )
+        sub = Submission(
+            article_id=root_id,
+            article_ids=tuple(m.id for m in versions),
+            received=got,
+            approved=bool(states & APPROVED_STATES),
+            published=bool(states & PUBLISHED_STATES),
+        )
+        c = counts[(code, period)]
+        c[0] += 1
+        c[1] += sub.approved
+        c[2] += sub.published
+        subs[(code, period)].append(sub)
+
+    out: list[ComplianceRow] = []
+    for u in directory:
+        if unit is not None and u.code != unit:
+            continue
+        required = settings.minimum(u.cadence)
+        for period in periods_of_year(year, u.cadence):
+            start, end = period_bounds(period, tz)
+            received, approved, published = counts.get((u.code, period), (0, 0, 0))
+            future = start > now
+            out.append(
+                ComplianceRow(
+                    unit=u.code,
+                    period=period,
+                    required=required,
+                    received=received,
+                    approved=approved,
+                    published=published,
+                    met=(not future) and received >= required,
+                    unit_name=u.name,
+                    group=u.group,
+                    cadence=u.cadence,
+                    start=start,
+                    end=end,
+                    future=future,
+                )
+            )
+    for key in subs:
+        subs[key].sort(key=lambda s: s.article_id)
+    return ComplianceReport(year=year, rows=out, unattributed=unattributed, submissions=subs)
+
+
+# --- data -----------------------------------------------------------------------------------
+
+
+def _columns() -> Select[Any]:
+    return select(
+        Article.id,
+        Article.revision_of_id,
+        Article.status,
+        Article.duplicate_of_id,
+        func.coalesce(Article.unit, Message.unit),
+        Message.received_at,
+    ).join(Message, Article.message_pk == Message.id)
+
+
+def _not_duplicate() -> Any:
+    return and_(Article.status != A.DUPLICATE, Article.duplicate_of_id.is_(None))
+
+
+def _add(rows: dict[int, _Row], result: Iterable[Any]) -> None:
+    for aid, parent, status, dup_of, unit, received_at in result:
+        rows[aid] = _Row(
+            id=aid,
+            parent=parent,
+            status=status,
+            countable=status != A.DUPLICATE and dup_of is None,
+            unit=unit,
+            received_at=received_at,
+        )
+
+
+def _later_revisions(start: datetime, end: datetime) -> Select[Any]:
+    """Ids of the non-duplicate revisions received at or after ``end`` whose chain starts
+    with an article received in ``[start, end)`` (the middle of the chain may be later)."""
+    rev, rev_msg, parent, parent_msg = (
+        aliased(Article),
+        aliased(Message),
+        aliased(Article),
+        aliased(Message),
+    )
+    later = (
+        select(rev.id.label("id"))
+        .join(rev_msg, rev.message_pk == rev_msg.id)
+        .join(parent, rev.revision_of_id == parent.id)
+        .join(parent_msg, parent.message_pk == parent_msg.id)
+        .where(
+            rev_msg.received_at >= end,
+            parent_msg.received_at >= start,
+            parent_msg.received_at < end,
+        )
+        .cte("later_revisions", recursive=True)
+    )
+    deeper = aliased(Article)
+    later = later.union(select(deeper.id).join(later, deeper.revision_of_id == later.c.id))
+    return select(later.c.id)
+
+
+def _fetch(session: Session, start: datetime, end: datetime) -> dict[int, _Row]:
+    """The year's articles, revisions received later, and every earlier version a revision
+    points at, keyed by article id."""
+    rows: dict[int, _Row] = {}
+    # The year's articles. Duplicates are left out here: they never count and never start
+    # a chain (dedupe only offers non-duplicates as originals).
+    _add(
+        rows,
+        session.execute(
+            _columns().where(
+                Message.received_at >= start, Message.received_at < end, _not_duplicate()
+            )
+        ),
+    )
+    # Revisions received after the year of an article of the year (a correction sent in
+    # January for a December article), and revisions of those, followed by a recursive
+    # query so older years do not load every later correction. A revision is never
+    # received before the article it revises, so nothing earlier can belong here.
+    later = _columns().where(Article.id.in_(_later_revisions(start, end)), _not_duplicate())
+    _add(rows, session.execute(later))
+    # Earlier versions that revisions of the year point at (a January correction of a
+    # December article). Chains are short: this loops once, and only when there are some.
+    gone: set[int] = set()  # ids pointed at that no longer exist
+    for _ in range(_MAX_CHAIN):
+        missing = sorted(
+            {r.parent for r in rows.values() if r.parent and r.parent not in rows} - gone
+        )
+        if not missing:
+            break
+        for i in range(0, len(missing), _CHUNK):
+            _add(rows, session.execute(_columns().where(Article.id.in_(missing[i : i + _CHUNK]))))
+        gone.update(aid for aid in missing if aid not in rows)
+    return rows
+
+
+def _chains(rows: dict[int, _Row]) -> dict[int, list[_Row]]:
+    """Group versions under their first version, which comes first in its list."""
+    chains: dict[int, list[_Row]] = defaultdict(list)
+    for r in sorted(rows.values(), key=lambda r: r.id):
+        root, seen = r, {r.id}
+        while root.parent is not None and root.parent in rows and root.parent not in seen:
+            root = rows[root.parent]
+            seen.add(root.id)
+            if len(seen) > _MAX_CHAIN:
+                break
+        chains[root.id].append(r)
+    for root_id, members in chains.items():
+        members.sort(key=lambda m: (m.id != root_id, m.id))
+    return dict(chains)

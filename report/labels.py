@@ -1,0 +1,29 @@
+"""Vietnamese words the reports print (one place, so the table and the workbook agree)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = ["CADENCE_LABELS", "GROUP_LABELS", "ROMAN", "group_label", "roman"]
+
+# The directory's groups (classifiers.directory.GROUPS) as a provincial report names them.
+GROUP_LABELS: Final = {
+    "district": "Các huyện, thành phố",
+    "department": "Các sở, ban, ngành",
+    "mass-org": "Mặt trận Tổ quốc và các đoàn thể",
+    "armed-forces": "Lực lượng vũ trang",
+    "media": "Các cơ quan báo chí",
+    "school": "Các trường",
+    "enterprise": "Các doanh nghiệp",
+}
+CADENCE_LABELS: Final = {"monthly": "Tháng", "quarterly": "Quý"}
+ROMAN: Final = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+
+def group_label(group: str) -> str:
+    return GROUP_LABELS.get(group, group)
+
+
+def roman(n: int) -> str:
+    """1 -> "I" (groups and quarters are numbered this way in administrative reports)."""
+    return ROMAN[n - 1] if 1 <= n <= len(ROMAN) else str(n)
