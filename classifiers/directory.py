@@ -355,6 +355,9 @@ class _Pattern:
     strength: float
     via: str
     explicit: bool  # written in the file (name, alias, place) rather than generated
+    # A place name alone ("Tả Van", "Liên Minh") must be written as a proper noun: many
+    # commune names are also ordinary words ("liên minh", "bình minh", "tân tiến").
+    proper: bool = False
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -376,9 +379,21 @@ class _Pattern:
                     return False
                 if strict and len(p.key) <= _ACRONYM_MIN and not t.orig.isupper():
                     return False
-            elif not _word_ok(t.orig, p.orig):
+            elif not _word_ok(t.orig, p.orig) or (self.proper and not t.orig[:1].isupper()):
                 return False
         return True
+
+
+def _title_word(word: str) -> bool:
+    return len(word) > 1 and word[0].isupper() and word[1:].islower()
+
+
+def _alone(window: Any, at: int, length: int, n: int) -> bool:
+    """A bare place name not inside a longer proper name: "Nguyễn Văn Sơn" is a person,
+    not the commune Văn Sơn; "Trạm y tế Tả Van" is the commune."""
+    before = window(at - 1, 1)[0].orig if at > 0 else ""
+    after = window(at + length, 1)[0].orig if at + length < n else ""
+    return not (_title_word(before) or _title_word(after))
 
 
 def _ptoks(text: str) -> tuple[_PTok, ...]:
@@ -492,7 +507,7 @@ def _unit_patterns(unit: Unit, province: str) -> Iterator[_Pattern]:
         toks = _ptoks(place)
         if not toks:
             continue
-        yield _Pattern(code, toks, STRENGTH_BARE_PLACE, "place", explicit=True)
+        yield _Pattern(code, toks, STRENGTH_BARE_PLACE, "place", explicit=True, proper=True)
         for pre in _PLACE_PREFIXES:
             prefixed: tuple[_PTok, ...] = (_PTok(pre, "", False), *toks)
             yield _Pattern(code, prefixed, STRENGTH_PLACE, "place", explicit=True)
@@ -633,7 +648,14 @@ class UnitDirectory:
                 if not cands:
                     continue
                 toks_here = window(i, length)
-                p = next((c for c in cands if c.accepts(toks_here)), None)
+                p = next(
+                    (
+                        c
+                        for c in cands
+                        if c.accepts(toks_here) and (not c.proper or _alone(window, i, length, n))
+                    ),
+                    None,
+                )
                 if p is not None:
                     s, e = toks_here[0].start, toks_here[-1].end
                     out.append(Mention(p.unit_code, text[s:e], s, p.strength, e, p.via))

@@ -396,3 +396,47 @@ def test_directory_built_in_code_without_a_file():
     )
     assert codes(d, "UBND H. A LU") == ["x-a"]
     assert codes(d, "Nguyễn Văn A") == []
+
+
+# --- the shipped directory's places ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped() -> UnitDirectory:
+    from pathlib import Path
+
+    import dienhinh
+
+    return UnitDirectory.load(Path(dienhinh.__file__).parent / "units.toml")
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("UBND xã Y Tý gửi bài", "bat-xat"),
+        ("Trường PTDTBT THCS xã Tả Van", "sa-pa"),
+        ("Đảng ủy thị trấn Phố Lu", "bao-thang"),
+        ("phường Cốc Lếu", "tp-lao-cai"),
+        ("UBND xa Nghia Do", "bao-yen"),
+        ("Trạm y tế Bản Phiệt", "bao-thang"),
+    ],
+)
+def test_a_commune_or_town_counts_for_its_district(
+    shipped: UnitDirectory, text: str, unit: str
+) -> None:
+    assert {m.unit_code for m in shipped.find_mentions(text)} == {unit}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Anh Nguyễn Văn Sơn là cán bộ địa chính",  # a person, not the commune Văn Sơn
+        "Chị Hoàng Thị Xuân Hòa",
+        "bình minh trên bản, liên minh hợp tác xã",  # ordinary words
+        "thôn Thanh Bình",  # a commune name in two districts: ambiguous
+    ],
+)
+def test_place_names_that_are_people_or_words_or_ambiguous_name_no_unit(
+    shipped: UnitDirectory, text: str
+) -> None:
+    assert shipped.find_mentions(text) == []
