@@ -460,6 +460,7 @@ Handler = Callable[[Config, argparse.Namespace, TextIO], int]
 EXTENSIONS: tuple[str, ...] = (
     "dienhinh.report.cli",
     "dienhinh.notify.cli",
+    "dienhinh.publish.cli",
 )
 
 
