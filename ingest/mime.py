@@ -29,7 +29,8 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from email.header import Header
+from email.errors import HeaderParseError
+from email.header import Header, decode_header, make_header
 from email.message import Message
 
 from mailparser.utils import (
@@ -128,8 +129,19 @@ def _raw_text(value: str | Header | None, *, decode_words: bool = True) -> str:
     except UnicodeDecodeError:
         text = raw.decode("cp1258", "replace")
     if decode_words and "=?" in text:
-        text = decode_header_part(text)
+        text = _decode_words(text)
     return text
+
+
+def _decode_words(text: str) -> str:
+    """RFC 2047 encoded words decoded, with the spaces between an encoded word and plain
+    text kept ("...tháng =?utf-8?...?= 3/2018" must not become "tháng3/2018", which
+    mail-parser's decode_header_part does). The standard library decodes by the RFC;
+    mail-parser is the fallback for what it refuses (an unknown or broken charset)."""
+    try:
+        return str(make_header(decode_header(text)))
+    except (LookupError, UnicodeError, HeaderParseError, ValueError):
+        return decode_header_part(text)
 
 
 def _raw_value(msg: Message, name: str) -> str | None:
@@ -263,7 +275,7 @@ def _filename(view: Message) -> str:
         raw = email.utils.collapse_rfc2231_value(raw)
     text = str(raw)
     if "=?" in text:  # RFC 2047 inside a parameter: not standard, but Outlook does it
-        text = decode_header_part(text)
+        text = _decode_words(text)
     return sanitize_filename(text)
 
 

@@ -94,6 +94,18 @@ def test_subject_windows1258_encoded_word_is_nfc() -> None:
     assert unicodedata.is_normalized("NFC", h.subject)
 
 
+def test_folded_subject_keeps_the_spaces_around_plain_words() -> None:
+    # Python's own generator folds a long Vietnamese subject into encoded words with the
+    # ASCII "3/2018" left plain between them; the spaces around it are part of the text.
+    subject = "Gửi bài viết điển hình tháng 3/2018 của huyện Bảo Yên gửi Ban Thi đua"
+    h = parse_message(make_email(subject=subject), LIMITS).headers
+    assert h.subject == subject
+    mixed = b"=?utf-8?q?B=C3=A0i?= 3/2018 =?utf-8?q?c=E1=BB=A7a?=\r\n =?utf-8?q?_huy=E1=BB=87n?="
+    assert parse_message(make_raw_email([TEXT], subject=mixed), LIMITS).headers.subject == (
+        "Bài 3/2018 của huyện"
+    )
+
+
 def test_raw_utf8_subject_and_filename() -> None:
     part = RawPart(
         [
