@@ -325,6 +325,7 @@ class Ingestor:
                 official_domains=t.official_domains,
                 webmail_domains=t.webmail_domains,
                 learned=learned,
+                taggers=t.taggers,
             ),
         )
 
@@ -446,7 +447,6 @@ class Ingestor:
         if batch:
             yield batch
 
-                taggers=t.taggers,
     def _fetch_and_store(
         self,
         source: MailSource,
