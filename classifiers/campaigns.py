@@ -282,7 +282,8 @@ _VOCABULARY: dict[str, list[tuple[float, tuple[str, ...]]]] = {
     "hoc-tap-bac-ho": [
         (3, ("làm theo tư tưởng", "đạo đức phong cách Hồ Chí Minh", "Chỉ thị 05",
              "học tập và làm theo", "làm theo lời Bác", "tư tưởng Hồ Chí Minh",
-             "phong cách Hồ Chí Minh", "tấm gương đạo đức", "05-CT/TW")),
+             "phong cách Hồ Chí Minh", "tấm gương đạo đức", "05-CT/TW", "làm theo Bác",
+             "học Bác", "theo gương Bác", "Bác Hồ dạy", "lời Bác dạy", "điều Bác Hồ dạy")),
         (2, ("Bác Hồ", "lời Bác", "Bác dạy", "Chủ tịch Hồ Chí Minh", "Hồ Chí Minh",
              "nêu gương", "gương mẫu", "cần kiệm liêm chính", "chí công vô tư",
              "phục vụ nhân dân", "đi đôi với làm", "làm gương", "dân vận khéo", "đạo đức",
@@ -510,6 +511,7 @@ def rule_scores(
         score = 0.0
         evidence: list[tuple[float, str]] = []
         t_counts, b_counts = in_title.get(code, {}), in_body.get(code, {})
+
         for term in vocab.ranked(code, t_counts.keys() | b_counts.keys()):
             weight = vocab.weight(code, term)
             n_title, n_body = t_counts.get(term, 0), b_counts.get(term, 0)

@@ -286,6 +286,22 @@ def is_cover_paragraph(text: str) -> bool:
     return len(text) < 300 and bool(_COVER.search(fold(text)))
 
 
+_CLOSING = re.compile(r"^(tran trong|tran thanh cam on|xin cam on|cam on|kinh thu|thank)")
+
+
+def _without_closing(body: list[str]) -> list[str]:
+    """The article's paragraphs without the cover note's end: trailing cover paragraphs,
+    and a closing formula followed only by short lines ("Trân trọng!", a name, an office,
+    a telephone number: the signature, which the unit tagger reads separately)."""
+    body = list(body)
+    while body and is_cover_paragraph(body[-1]):
+        body.pop()
+    for i in range(len(body) - 1, max(-1, len(body) - 9), -1):
+        if _CLOSING.match(fold(body[i])) and all(len(p) <= 120 for p in body[i:]):
+            return body[:i]
+    return body
+
+
 def split_body_article(
     draft: ArticleDraft, *, subject: str, min_chars: int
 ) -> tuple[ArticleDraft | None, str]:
@@ -311,9 +327,7 @@ def split_body_article(
         ):
             title = paragraphs[start]
             start += 1
-    body = paragraphs[start:]
-    while body and is_cover_paragraph(body[-1]):
-        body.pop()
+    body = _without_closing(paragraphs[start:])
     text = "\n\n".join(body)
     if len(text) < min_chars:
         return None, "no article: body too short and no document attached"

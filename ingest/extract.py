@@ -383,24 +383,42 @@ _QUOTE_START = re.compile(
 )
 
 
+_CLOSING = re.compile(
+    r"^(tran trong|tran thanh cam on|xin cam on|tran thanh|tran trong cam on|kinh thu|"
+    r"thanks|thank you|best regards|regards|than ai)\b"
+)
+
+
 def _signature(scope: BodyParts | None) -> str:
-    """The sender's signature block ("-- " and the lines after it, up to a quoted reply):
-    the body cleaners drop it from the text, but it names the sending unit."""
+    """The sender's signature block: the lines after a "-- " delimiter (up to a quoted
+    reply), or else the short lines after a closing formula ("Trân trọng!") at the end.
+    The body cleaners drop it from the text, but it names the sending unit. A body sent
+    as text and HTML is read in both: Gmail's HTML keeps a delimiter its text part lacks."""
     if scope is None:
         return ""
+    texts: list[str] = []
     if scope.plain is not None:
-        text = decode_text(scope.plain.payload, scope.plain.charset)
-    elif scope.html is not None:
+        texts.append(decode_text(scope.plain.payload, scope.plain.charset))
+    if scope.html is not None:
         from bs4 import BeautifulSoup
 
         soup = BeautifulSoup(decode_text(scope.html.payload, scope.html.charset), "lxml")
         sig = soup.select_one(".gmail_signature, [data-smartmail=gmail_signature], .signature")
         if sig is not None:
             return collapse_lines(sig.get_text("\n"))
-        text = soup.get_text("\n")
-    else:
-        return ""
-    lines = text.replace("\r\n", "\n").split("\n")
+        texts.append(soup.get_text("\n"))
+    for text in texts:
+        block = _delimited_signature(text.replace("\r\n", "\n").split("\n"))
+        if block:
+            return block
+    for text in texts:
+        block = _closing_signature(text.replace("\r\n", "\n").split("\n"))
+        if block:
+            return block
+    return ""
+
+
+def _delimited_signature(lines: list[str]) -> str:
     for i, line in enumerate(lines):
         if _SIG_DELIMITER.match(line):
             block = []
@@ -411,6 +429,23 @@ def _signature(scope: BodyParts | None) -> str:
                     block.append(nxt.strip())
                 if len(block) >= 10:
                     break
+            return "\n".join(block)
+    return ""
+
+
+def _closing_signature(lines: list[str]) -> str:
+    """Short lines after the last closing formula near the end of the sender's own text
+    (a quoted reply below ends it)."""
+    own = []
+    for line in lines:
+        if _QUOTE_START.match(line.strip()):
+            break
+        if line.strip():
+            own.append(line.strip())
+    tail = own[-12:]
+    for i in range(len(tail) - 1, -1, -1):
+        if _CLOSING.match(fold(tail[i])):
+            block = [x for x in tail[i + 1 :] if len(x) <= 120][:8]
             return "\n".join(block)
     return ""
 

@@ -223,3 +223,30 @@ def test_mixed_corpus_all_ingested(ctx: ExtractContext) -> None:
     outs = [extract_message(m, ctx) for m in mixed_corpus(8)]
     assert [o.status for o in outs] == ["ingested"] * 8
     assert [o.articles[0].source for o in outs[:4]] == ["docx", "pdf", "html-body", "text-body"]
+
+
+_PASTED = "\n\n".join(
+    f"Đoạn {i}: chị Tẩn Thị Mẩy ở thôn Sả Xéng giữ nghề lá thuốc của người Dao đỏ, "
+    "đón khách về tắm lá và giúp nhiều hộ trong thôn có thêm thu nhập ổn định."
+    for i in range(8)
+)
+
+
+@pytest.mark.parametrize("delimiter_in_html", [True, False])
+def test_signature_of_a_pasted_article_sent_as_text_and_html(
+    tmp_path, delimiter_in_html: bool
+) -> None:
+    """GIVEN an article pasted into a body sent as text and HTML (as Gmail sends it), the
+    unit named only in the closing lines ("Trân trọng!" then name and office), the text
+    part without a "-- " line; WHEN extracted; THEN the signature is kept for the unit
+    tagger, though the article's text ends before it."""
+    closing = ["Trân trọng!", "Lý Thị Sử", "Phòng Văn hóa và Thông tin thị xã Sa Pa"]
+    text = "Kính gửi Ban Thi đua - Khen thưởng tỉnh,\n\n" + _PASTED + "\n\n" + "\n".join(closing)
+    html_sig = ("<div>--</div>" if delimiter_in_html else "") + "".join(
+        f"<div>{line}</div>" for line in closing
+    )
+    html = "<html><body>" + "".join(f"<p>{p}</p>" for p in _PASTED.split("\n\n")) + html_sig
+    raw = make_email(from_="Sử <su.lt@gmail.com>", text=text, html=html + "</body></html>")
+    outcome = extract_message(raw, ExtractContext(blob_root=tmp_path))
+    assert "Phòng Văn hóa và Thông tin thị xã Sa Pa" in outcome.signature
+    assert "Trân trọng" not in outcome.articles[0].text
