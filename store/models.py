@@ -28,6 +28,7 @@ from sqlalchemy.types import TypeDecorator
 __all__ = [
     "Article",
     "ArticleBand",
+    "ArticleSearch",
     "Asset",
     "AuditLog",
     "Base",
@@ -458,3 +459,29 @@ class Notification(Base):
     path: Mapped[str | None] = mapped_column(String(1000))  # the dry-run file
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+class ArticleSearch(Base):
+    """The search form of an article for the console's diacritic-insensitive search.
+
+    ``folded`` is ``dienhinh.core.text.fold`` of the title, lead, text, subject and sender
+    (never shown). ``updated_at`` is the article's own ``updated_at`` when it was indexed: a
+    row whose value differs from the article's is stale and re-indexed by
+    ``dienhinh.review.search.refresh``, so ingest writes articles without knowing about search.
+    Migration 0005 adds the full-text index beside it: an FTS5 table ``article_fts`` kept in
+    step by triggers on SQLite, a GIN index on ``to_tsvector('simple', folded)`` on
+    PostgreSQL. Deleting an article deletes its row (cascade).
+    """
+
+    __tablename__ = "article_search"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("article.id", ondelete="CASCADE"), primary_key=True
+    )
+    updated_at: Mapped[datetime] = mapped_column(index=True)
+    folded: Mapped[str] = mapped_column(Text, default="")
+
+
+# Finding the articles changed since the search index last saw them reads this index only
+# (on SQLite a scan of the article rows would walk every text's overflow pages).
+Index("ix_article_updated_at", Article.updated_at)

@@ -461,6 +461,7 @@ EXTENSIONS: tuple[str, ...] = (
     "dienhinh.report.cli",
     "dienhinh.notify.cli",
     "dienhinh.publish.cli",
+    "dienhinh.review.cli",
 )
 
 

@@ -14,13 +14,22 @@ from dienhinh.store.migrate import current_revision, head_revision, upgrade
 from dienhinh.store.models import Base
 
 
+def _not_full_text_index(name: str | None, type_: str, parent_names: object) -> bool:
+    """The full-text index of migration 0005 (SQLite's FTS5 table ``article_fts`` and its
+    shadow tables, PostgreSQL's GIN index ``article_fts_gin``) is not a model: SQLAlchemy
+    cannot declare either, so the comparison leaves those names out."""
+    return not (name or "").startswith("article_fts")
+
+
 def test_migrations_reach_head_and_match_the_models(db_url: str) -> None:
     engine = create_engine(db_url)
     try:
         upgrade(engine)
         assert current_revision(engine) == head_revision()
         with engine.connect() as conn:
-            ctx = MigrationContext.configure(conn, opts={"compare_type": False})
+            ctx = MigrationContext.configure(
+                conn, opts={"compare_type": False, "include_name": _not_full_text_index}
+            )
             diff = compare_metadata(ctx, Base.metadata)
         assert diff == []
     finally:

@@ -1,0 +1,1 @@
+"""The editors' web console (issue 5): Starlette app, pages, accounts and sessions."""

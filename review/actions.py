@@ -1,0 +1,369 @@
+"""What an editor can do to an article, each change audited.
+
+The views call these inside one transaction and commit; the caller checks the version
+the form was rendered from first (:func:`check_version`), and the database checks it
+again at commit (``Article.version`` is SQLAlchemy's version_id_col: a save racing another
+one raises StaleDataError and nothing is written). State changes go through
+``states.transition`` (it writes their audit rows); content and tag changes write an
+``AuditLog`` row with the fields before and after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from dienhinh.classifiers.directory import UnitDirectory
+from dienhinh.core.errors import DienhinhError
+from dienhinh.core.text import nfc, scrub
+from dienhinh.store.models import Article, Asset, AuditLog, Tag, utcnow
+from dienhinh.store.states import ArticleState, transition
+
+__all__ = [
+    "ActionError",
+    "Conflict",
+    "approve",
+    "check_version",
+    "edit",
+    "mark_duplicate",
+    "merge",
+    "reject",
+    "restore",
+    "set_cover",
+]
+
+A = ArticleState
+_PUBLISHED_STATES = (A.APPROVED, A.PUBLISHED)
+
+
+class Conflict(DienhinhError):
+    """Someone saved the article after this editor opened it: the form is stale."""
+
+
+class ActionError(DienhinhError):
+    """The action is not possible (bad input, wrong state); ``str()`` is shown to the editor."""
+
+
+def check_version(article: Article, version: str | int | None) -> None:
+    try:
+        given = int(version)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as err:
+        raise Conflict("the form carries no version") from err
+    if given != article.version:
+        raise Conflict(f"article {article.id} is at version {article.version}, form has {given}")
+
+
+def _audit(
+    session: Session,
+    actor: str,
+    article: Article,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    reason: str | None = None,
+) -> None:
+    session.add(
+        AuditLog(
+            actor=actor,
+            object_type="article",
+            object_id=article.id,
+            action=action,
+            before=before,
+            after=after,
+            reason=reason,
+        )
+    )
+
+
+def _clean(text: str) -> str:
+    """Editor input as stored text: NFC, no control characters, Unix line ends."""
+    return nfc(scrub(text.replace("\r\n", "\n").replace("\r", "\n"))).strip()
+
+
+def edit(
+    session: Session,
+    article: Article,
+    *,
+    actor: str,
+    title: str,
+    lead: str,
+    text: str,
+    unit: str | None,
+    campaigns: Sequence[str] | None,
+    subject_type: str | None,
+    kind: str | None,
+    directory: UnitDirectory,
+    known_campaigns: Sequence[str],
+    subject_values: Sequence[str],
+    kind_values: Sequence[str],
+) -> list[str]:
+    """Apply the edit form; return the names of what changed (empty: nothing). ``None``
+    for the unit and tags leaves them as they are."""
+    changed: list[str] = []
+    content = {"title": _clean(title), "lead": _clean(lead), "text": _clean(text)}
+    if not content["title"]:
+        raise ActionError("Tiêu đề không được để trống.")
+    before = {k: getattr(article, k) for k in content if getattr(article, k) != content[k]}
+    if before:
+        for k in before:
+            setattr(article, k, content[k])
+        _audit(session, actor, article, "edit", before, {k: content[k] for k in before})
+        changed += list(before)
+
+    unit = (unit or "").strip()
+    if unit and unit != (article.unit or ""):
+        if directory.get(unit) is None:
+            raise ActionError(f"Không có đơn vị mã {unit!r}.")
+        from dienhinh.classifiers.learning import assign_unit
+
+        # The message's unit (and so every article of the message); an address the
+        # directory does not know is learned for later mail (audited as a message action).
+        assign_unit(session, article.message, unit, editor=actor, directory=directory)
+        changed.append("unit")
+
+    if campaigns is None or subject_type is None or kind is None:
+        return changed
+    wanted_campaigns = sorted(set(campaigns))
+    unknown = [c for c in wanted_campaigns if c not in known_campaigns]
+    if unknown:
+        raise ActionError(f"Phong trào không có trong danh mục: {', '.join(unknown)}.")
+    if subject_type and subject_type not in subject_values:
+        raise ActionError(f"Loại đối tượng không hợp lệ: {subject_type!r}.")
+    if kind and kind not in kind_values:
+        raise ActionError(f"Loại điển hình không hợp lệ: {kind!r}.")
+    tag_changes = _set_tags(
+        session, article, actor, wanted_campaigns, subject_type or None, kind or None
+    )
+    changed += tag_changes
+    if (changed and article.flagged) and ("unit" in changed or tag_changes):
+        # An editor looked at the tags and the unit: the "needs a look" flag is answered.
+        article.flagged = False
+    return changed
+
+
+def _set_tags(
+    session: Session,
+    article: Article,
+    actor: str,
+    campaigns: list[str],
+    subject_type: str | None,
+    kind: str | None,
+) -> list[str]:
+    """Set campaigns / subject_type / kind. Tag rows of values no longer chosen are
+    removed (they stay in the audit row, with their evidence) so that the Tag table keeps
+    mirroring the article's columns, which the queue's campaign filter relies on; each
+    newly chosen value gets an editor's Tag (confidence 1.0)."""
+    wanted: dict[str, list[str]] = {
+        "campaign": campaigns,
+        "subject_type": [subject_type] if subject_type else [],
+        "kind": [kind] if kind else [],
+    }
+    current: dict[str, list[str]] = {
+        "campaign": sorted(article.campaigns or []),
+        "subject_type": [article.subject_type] if article.subject_type else [],
+        "kind": [article.kind] if article.kind else [],
+    }
+    changed = [f for f in wanted if sorted(wanted[f]) != sorted(current[f])]
+    if not changed:
+        return []
+    existing = list(
+        session.execute(
+            select(Tag).where(Tag.article_id == article.id, Tag.field.in_(changed))
+        ).scalars()
+    )
+    removed = [t for t in existing if t.value not in wanted[t.field]]
+    have = {(t.field, t.value) for t in existing if t.tagger == f"editor:{actor}"}
+    if removed:
+        session.execute(delete(Tag).where(Tag.id.in_([t.id for t in removed])))
+    for field in changed:
+        for value in wanted[field]:
+            if value not in current[field] and (field, value) not in have:
+                session.add(
+                    Tag(
+                        message_pk=article.message_pk,
+                        article_id=article.id,
+                        field=field,
+                        value=value,
+                        confidence=1.0,
+                        evidence=[f"chosen by editor {actor}"],
+                        tagger=f"editor:{actor}",
+                    )
+                )
+    before = {f: current[f] for f in changed}
+    after = {f: wanted[f] for f in changed}
+    before["removed_tags"] = [
+        {
+            "field": t.field,
+            "value": t.value,
+            "confidence": t.confidence,
+            "tagger": t.tagger,
+            "evidence": t.evidence,
+        }
+        for t in removed
+    ]
+    if "campaign" in changed:
+        article.campaigns = campaigns
+    if "subject_type" in changed:
+        article.subject_type = subject_type
+    if "kind" in changed:
+        article.kind = kind
+    _audit(session, actor, article, "tags", before, after)
+    return [{"campaign": "campaigns"}.get(f, f) for f in changed]
+
+
+def set_cover(session: Session, article: Article, *, actor: str, asset_id: int) -> None:
+    if asset_id not in {a.id for a in article.images}:
+        raise ActionError("Ảnh bìa phải là một ảnh của bài.")
+    if article.cover_asset_id == asset_id:
+        return
+    _audit(
+        session,
+        actor,
+        article,
+        "cover",
+        {"cover_asset_id": article.cover_asset_id},
+        {"cover_asset_id": asset_id},
+    )
+    article.cover_asset_id = asset_id
+
+
+def approve(session: Session, article: Article, *, actor: str) -> None:
+    """Approve and put the article in the publication queue."""
+    if article.status != A.PENDING_REVIEW:
+        raise ActionError(
+            f"Chỉ duyệt được bài đang chờ duyệt (bài đang ở trạng thái {article.status})."
+        )
+    transition(session, article, A.APPROVED, actor=actor)
+    article.reviewed_by = actor
+    article.reviewed_at = utcnow()
+    article.reject_reason = None
+    from dienhinh.publish.queue import enqueue
+
+    enqueue(session, article, actor=actor)
+
+
+def _withdraw_if_published(session: Session, article: Article, actor: str) -> None:
+    if article.status in _PUBLISHED_STATES:
+        from dienhinh.publish.queue import withdraw
+
+        withdraw(session, article, actor=actor)
+
+
+def reject(session: Session, article: Article, *, actor: str, reason: str) -> None:
+    reason = _clean(reason)
+    if not reason:
+        raise ActionError("Cần ghi lý do từ chối.")
+    if article.status not in (A.PENDING_REVIEW, A.APPROVED):
+        raise ActionError(f"Không thể từ chối bài đang ở trạng thái {article.status}.")
+    _withdraw_if_published(session, article, actor)
+    transition(session, article, A.REJECTED, actor=actor, reason=reason)
+    article.reject_reason = reason
+    article.reviewed_by = actor
+    article.reviewed_at = utcnow()
+
+
+def restore(session: Session, article: Article, *, actor: str) -> None:
+    """Back to the queue (from rejected, duplicate, approved or published)."""
+    if article.status == A.PENDING_REVIEW:
+        raise ActionError("Bài đang chờ duyệt.")
+    if article.status not in (A.REJECTED, A.DUPLICATE, A.APPROVED, A.PUBLISHED):
+        raise ActionError(f"Không thể khôi phục bài đang ở trạng thái {article.status}.")
+    _withdraw_if_published(session, article, actor)
+    extra = {}
+    if article.status == A.DUPLICATE and article.duplicate_of_id:
+        extra["was_duplicate_of"] = article.duplicate_of_id
+    transition(session, article, A.PENDING_REVIEW, actor=actor, reason="restore", extra=extra)
+    article.duplicate_of_id = None
+    article.reject_reason = None
+
+
+def _target(session: Session, article: Article, target_id: int) -> Article:
+    if target_id == article.id:
+        raise ActionError("Không thể đánh dấu bài trùng với chính nó.")
+    target = session.get(Article, target_id)
+    if target is None:
+        raise ActionError(f"Không có bài số {target_id}.")
+    seen = {article.id}
+    while target.duplicate_of_id is not None:  # point at the original, never in a loop
+        if target.id in seen:
+            raise ActionError("Liên kết trùng lặp tạo thành vòng.")
+        seen.add(target.id)
+        nxt = session.get(Article, target.duplicate_of_id)
+        if nxt is None:
+            break
+        target = nxt
+    if target.id == article.id:
+        raise ActionError("Bài kia đang là bản trùng của bài này.")
+    return target
+
+
+def mark_duplicate(session: Session, article: Article, *, actor: str, target_id: int) -> Article:
+    """Mark ``article`` a duplicate of ``target_id`` (or of the original it duplicates)."""
+    if article.status != A.PENDING_REVIEW:
+        raise ActionError("Chỉ đánh dấu trùng được bài đang chờ duyệt.")
+    target = _target(session, article, target_id)
+    transition(
+        session,
+        article,
+        A.DUPLICATE,
+        actor=actor,
+        reason=f"duplicate of article {target.id}",
+        extra={"duplicate_of": target.id},
+    )
+    article.duplicate_of_id = target.id
+    return target
+
+
+def merge(session: Session, article: Article, *, actor: str, target_id: int) -> Article:
+    """Fold ``article`` into another one: its photos and campaigns join the target, and
+    it becomes a duplicate of the target."""
+    if article.status != A.PENDING_REVIEW:
+        raise ActionError("Chỉ gộp được bài đang chờ duyệt.")
+    target = _target(session, article, target_id)
+    if target.status not in (A.PENDING_REVIEW, A.APPROVED, A.PUBLISHED):
+        raise ActionError("Chỉ gộp được vào bài đang chờ duyệt hoặc đã duyệt.")
+    have = {a.sha256 for a in target.images}
+    position = (
+        session.execute(
+            select(func.max(Asset.position)).where(Asset.article_pk == target.id)
+        ).scalar()
+        or 0
+    )
+    moved = []
+    for img in list(article.images):
+        if img.sha256 in have:
+            continue
+        position += 1
+        img.article_pk = target.id
+        img.position = position
+        moved.append(img.id)
+    new_campaigns = sorted(set(target.campaigns or []) | set(article.campaigns or []))
+    added = [c for c in new_campaigns if c not in (target.campaigns or [])]
+    for value in added:
+        session.add(
+            Tag(
+                message_pk=target.message_pk,
+                article_id=target.id,
+                field="campaign",
+                value=value,
+                confidence=1.0,
+                evidence=[f"merged from article {article.id}"],
+                tagger=f"editor:{actor}",
+            )
+        )
+    if added:
+        target.campaigns = new_campaigns
+    _audit(
+        session,
+        actor,
+        target,
+        "merge",
+        {"campaigns": sorted(set(new_campaigns) - set(added))},
+        {"merged_article": article.id, "moved_assets": moved, "campaigns": new_campaigns},
+    )
+    target.updated_at = utcnow()
+    mark_duplicate(session, article, actor=actor, target_id=target.id)
+    return target

@@ -1,0 +1,36 @@
+"""One-line notices after a redirect ("Đã duyệt bài 12").
+
+The redirect carries a code from a fixed list (``?msg=approved&id=12``), never free text:
+a link cannot make the console display words of an attacker's choosing.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+__all__ = ["MESSAGES", "flash_message"]
+
+MESSAGES = {
+    "saved": "Đã lưu bài {id}.",
+    "unchanged": "Không có gì thay đổi ở bài {id}.",
+    "approved": "Đã duyệt bài {id}; bài đã vào hàng đợi đăng.",
+    "rejected": "Đã từ chối bài {id}.",
+    "restored": "Đã đưa bài {id} về hàng chờ duyệt.",
+    "duplicate": "Đã đánh dấu bài {id} là bản trùng.",
+    "merged": "Đã gộp bài {id} vào bài khác.",
+    "cover": "Đã chọn ảnh bìa cho bài {id}.",
+    "reprocessed": "Đã chạy lại thư {id}.",
+    "retried": "Đã đưa lượt đăng {id} vào hàng đợi để thử lại.",
+    "user-added": "Đã tạo tài khoản.",
+    "user-changed": "Đã cập nhật tài khoản.",
+    "end-of-queue": "Hết bài trong hàng chờ theo bộ lọc này.",
+}
+
+
+def flash_message(request: Request) -> str:
+    code = request.query_params.get("msg", "")
+    template = MESSAGES.get(code)
+    if template is None:
+        return ""
+    ident = request.query_params.get("id", "")
+    return template.format(id=ident if ident.isdigit() else "")

@@ -1,0 +1,48 @@
+"""The console's URL map: the one routing table.
+
+Public: /healthz, /login, /feed.atom, /feed/media/{id}, /static. Everything else needs a
+session (web.SessionGate), and /admin an admin's. Every POST checks the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from dienhinh.review.views import admin, article, auth, dashboard, files, queue
+
+__all__ = ["routes"]
+
+_STATIC = Path(__file__).resolve().parent / "static"
+
+routes = [
+    Route("/healthz", auth.healthz, methods=["GET"]),
+    Route("/login", auth.login_form, methods=["GET"]),
+    Route("/login", auth.login_submit, methods=["POST"]),
+    Route("/logout", auth.logout, methods=["POST"]),
+    Route("/", queue.queue_page, methods=["GET"]),
+    Route("/articles/{article_id:int}", article.article_page, methods=["GET"]),
+    Route("/articles/{article_id:int}/{action:str}", article.article_action, methods=["POST"]),
+    Route("/assets/{asset_id:int}", files.asset_inline, methods=["GET"]),
+    Route("/assets/{asset_id:int}/thumb", files.asset_thumb, methods=["GET"]),
+    Route("/assets/{asset_id:int}/download", files.asset_download, methods=["GET"]),
+    Route("/messages/{message_id:int}/raw", files.raw_message, methods=["GET"]),
+    Route("/messages/{message_id:int}/reprocess", dashboard.reprocess_message, methods=["POST"]),
+    Route("/dashboard", dashboard.dashboard_page, methods=["GET"]),
+    Route(
+        "/publications/{publication_id:int}/retry", dashboard.retry_publication, methods=["POST"]
+    ),
+    Route("/feed.atom", files.feed, methods=["GET"]),
+    Route("/feed/media/{asset_id:int}", files.feed_media, methods=["GET"]),
+    Mount(
+        "/admin",
+        routes=[
+            Route("/users", admin.users_page, methods=["GET"]),
+            Route("/users", admin.user_add, methods=["POST"]),
+            Route("/users/{login:str}", admin.user_change, methods=["POST"]),
+        ],
+    ),
+    Mount("/static", app=StaticFiles(directory=_STATIC), name="static"),
+]

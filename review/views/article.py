@@ -1,0 +1,278 @@
+"""The article page and the editor's actions on it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from dienhinh.core.errors import IllegalTransition
+from dienhinh.review import actions, queue
+from dienhinh.review.app import Console
+from dienhinh.review.flash import flash_message
+from dienhinh.review.web import checked_form, form_str, user_of
+from dienhinh.store.models import Article, AuditLog, Message, Publication, Tag
+
+__all__ = ["ACTIONS", "article_action", "article_page"]
+
+CONFLICT = (
+    "Bài này đã được người khác lưu sau khi bạn mở (nay là phiên bản {version}). "
+    "Thay đổi của bạn CHƯA được lưu và không ghi đè lên ai: trang dưới đây là bản mới nhất; "
+    "phần bạn vừa nhập được giữ lại ở khung «Bản bạn định lưu» để chép lại."
+)
+
+
+def _load(s: Session, article_id: int) -> Article:
+    art = s.execute(
+        select(Article)
+        .where(Article.id == article_id)
+        .options(
+            selectinload(Article.images),
+            selectinload(Article.message).selectinload(Message.assets),
+        )
+    ).scalar_one_or_none()
+    if art is None:
+        raise HTTPException(404, "Không có bài này.")
+    return art
+
+
+def _context(s: Session, console: Console, f: queue.Filters, art: Article) -> dict[str, Any]:
+    msg = art.message
+    tz = console.config.timezone
+    tags = list(
+        s.execute(
+            select(Tag)
+            .where(
+                or_(
+                    Tag.article_id == art.id,
+                    and_(Tag.message_pk == msg.id, Tag.article_id.is_(None)),
+                )
+            )
+            .order_by(Tag.field, Tag.confidence.desc(), Tag.id)
+        ).scalars()
+    )
+    pubs = list(s.execute(select(Publication).where(Publication.article_id == art.id)).scalars())
+    audit_cond = or_(
+        and_(AuditLog.object_type == "article", AuditLog.object_id == art.id),
+        and_(AuditLog.object_type == "message", AuditLog.object_id == msg.id),
+    )
+    if pubs:
+        audit_cond = or_(
+            audit_cond,
+            and_(
+                AuditLog.object_type == "publication",
+                AuditLog.object_id.in_([p.id for p in pubs]),
+            ),
+        )
+    audit = list(
+        s.execute(
+            select(AuditLog).where(audit_cond).order_by(AuditLog.at.desc(), AuditLog.id.desc())
+        ).scalars()
+    )
+    related = {
+        a.id: a
+        for a in s.execute(
+            select(Article).where(
+                Article.id.in_([i for i in (art.duplicate_of_id, art.revision_of_id) if i])
+            )
+        ).scalars()
+    }
+    siblings = [a for a in msg.articles if a.id != art.id]
+    cover = art.cover_asset_id or (art.images[0].id if art.images else None)
+    return {
+        "art": art,
+        "msg": msg,
+        "unit_tags": [t for t in tags if t.field == "unit"],
+        "article_tags": [t for t in tags if t.article_id == art.id],
+        "publications": pubs,
+        "audit": audit,
+        "related": related,
+        "siblings": siblings,
+        "attachments": [a for a in msg.assets if a.article_pk is None],
+        "cover_id": cover,
+        "f": f,
+        "qs": f.query_string(before=None),
+        "older": queue.neighbour(s, f, tz, art.id, older=True),
+        "newer": queue.neighbour(s, f, tz, art.id, older=False),
+        "units": sorted(console.directory, key=lambda u: u.name),
+        "campaigns": console.campaigns,
+        "subject_values": console.subject_values,
+        "kind_values": console.kind_values,
+        "forwarded": (art.meta or {}).get("forwarded_from")
+        or (msg.meta or {}).get("forwarded_from")
+        or [],
+        "review_reasons": (art.meta or {}).get("review_reasons", []),
+    }
+
+
+def _render(
+    request: Request,
+    console: Console,
+    article_id: int,
+    f: queue.Filters,
+    *,
+    error: str = "",
+    status: int = 200,
+    draft: dict[str, str] | None = None,
+) -> Response:
+    with console.sessions() as s:
+        art = _load(s, article_id)
+        ctx = _context(s, console, f, art)
+        ctx.update(error=error, draft=draft, flash=flash_message(request))
+        return console.render(request, "article.html", ctx, status_code=status)
+
+
+def article_page(request: Request) -> Response:
+    console: Console = request.app.state.console
+    f = queue.Filters.from_params(request.query_params)
+    return _render(request, console, request.path_params["article_id"], f)
+
+
+# --- actions ----------------------------------------------------------------------------
+
+
+def _edit(s: Session, console: Console, art: Article, login: str, form: FormData) -> str:
+    # The tag fields are applied only when the form carried them: an unticked checkbox
+    # sends nothing, so "no campaigns" and "a form without the tag fields" look alike.
+    with_tags = form_str(form, "tags_present") == "1"
+    changed = actions.edit(
+        s,
+        art,
+        actor=login,
+        title=form_str(form, "title"),
+        lead=form_str(form, "lead"),
+        text=form_str(form, "text"),
+        unit=form_str(form, "unit") if with_tags else None,
+        campaigns=[v for v in form.getlist("campaigns") if isinstance(v, str)]
+        if with_tags
+        else None,
+        subject_type=form_str(form, "subject_type") if with_tags else None,
+        kind=form_str(form, "kind") if with_tags else None,
+        directory=console.directory,
+        known_campaigns=[c.code for c in console.campaigns],
+        subject_values=console.subject_values,
+        kind_values=console.kind_values,
+    )
+    return "saved" if changed else "unchanged"
+
+
+def _approve(s: Session, console: Console, art: Article, login: str, form: FormData) -> str:
+    actions.approve(s, art, actor=login)
+    return "approved"
+
+
+def _reject(s: Session, console: Console, art: Article, login: str, form: FormData) -> str:
+    actions.reject(s, art, actor=login, reason=form_str(form, "reason"))
+    return "rejected"
+
+
+def _restore(s: Session, console: Console, art: Article, login: str, form: FormData) -> str:
+    actions.restore(s, art, actor=login)
+    return "restored"
+
+
+def _target_id(form: FormData) -> int:
+    value = form_str(form, "target").strip().lstrip("#")
+    if not value.isdigit():
+        raise actions.ActionError("Hãy nhập số của bài gốc.")
+    return int(value)
+
+
+def _duplicate(s: Session, console: Console, art: Article, login: str, form: FormData) -> str:
+    actions.mark_duplicate(s, art, actor=login, target_id=_target_id(form))
+    return "duplicate"
+
+
+def _merge(s: Session, console: Console, art: Article, login: str, form: FormData) -> str:
+    actions.merge(s, art, actor=login, target_id=_target_id(form))
+    return "merged"
+
+
+def _cover(s: Session, console: Console, art: Article, login: str, form: FormData) -> str:
+    value = form_str(form, "asset_id")
+    if not value.isdigit():
+        raise actions.ActionError("Chưa chọn ảnh.")
+    actions.set_cover(s, art, actor=login, asset_id=int(value))
+    return "cover"
+
+
+Action = Callable[[Session, Console, Article, str, FormData], str]
+ACTIONS: dict[str, Action] = {
+    "save": _edit,
+    "approve": _approve,
+    "reject": _reject,
+    "restore": _restore,
+    "duplicate": _duplicate,
+    "merge": _merge,
+    "cover": _cover,
+}
+# After these the editor moves on to the next article of the queue (triage).
+_MOVE_ON = {"approved", "rejected", "duplicate", "merged"}
+
+
+async def article_action(request: Request) -> Response:
+    console: Console = request.app.state.console
+    form = await checked_form(request)
+    user = user_of(request)
+    article_id: int = request.path_params["article_id"]
+    action = ACTIONS.get(request.path_params["action"])
+    if action is None:
+        raise HTTPException(404, "Không có thao tác này.")
+    qs = form_str(form, "queue")
+    f = queue.Filters.from_params(dict(_parse_qs(qs)))
+
+    def run() -> tuple[str, str, int, int | None]:
+        """(outcome, message, http status, next article) in one transaction."""
+        with console.sessions() as s:
+            art = _load(s, article_id)
+            try:
+                actions.check_version(art, form_str(form, "version"))
+                # One flush at commit: the version goes up once per save.
+                with s.no_autoflush:
+                    outcome = action(s, console, art, user.login, form)
+                s.commit()
+            except (actions.Conflict, StaleDataError):
+                s.rollback()
+                current = s.get(Article, article_id)
+                version = current.version if current else "?"
+                return "conflict", CONFLICT.format(version=version), 409, None
+            except (actions.ActionError, IllegalTransition) as err:
+                s.rollback()
+                return "error", str(err), 400, None
+            nxt = None
+            if outcome in _MOVE_ON:
+                nxt = queue.neighbour(s, f, console.config.timezone, article_id, older=True)
+            return outcome, "", 200, nxt
+
+    outcome, message, status, nxt = await run_in_threadpool(run)
+    if status != 200:
+        draft = None
+        if outcome == "conflict":
+            draft = {k: form_str(form, k) for k in ("title", "lead", "text", "reason")}
+        return await run_in_threadpool(
+            lambda: _render(
+                request, console, article_id, f, error=message, status=status, draft=draft
+            )
+        )
+    sep = f"&{qs}" if qs else ""
+    if form_str(form, "back") == "queue":
+        return RedirectResponse(f"/?msg={outcome}&id={article_id}{sep}", 303)
+    if outcome in _MOVE_ON:
+        if nxt is not None:
+            return RedirectResponse(f"/articles/{nxt}?msg={outcome}&id={article_id}{sep}", 303)
+        return RedirectResponse(f"/?msg={outcome}&id={article_id}{sep}", 303)
+    return RedirectResponse(f"/articles/{article_id}?msg={outcome}&id={article_id}{sep}", 303)
+
+
+def _parse_qs(qs: str) -> list[tuple[str, str]]:
+    from urllib.parse import parse_qsl
+
+    return parse_qsl(qs, keep_blank_values=True)[:20]

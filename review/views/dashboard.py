@@ -1,0 +1,176 @@
+"""The dashboard: what arrived, what waits, what failed (with a button to re-run it)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from dienhinh.core.errors import IllegalTransition
+from dienhinh.review.app import Console
+from dienhinh.review.flash import flash_message
+from dienhinh.review.web import checked_form, user_of
+from dienhinh.store.models import Article, AuditLog, Message, Publication
+from dienhinh.store.states import ArticleState, MessageState, PublicationState
+from dienhinh.store.status import collect_status
+
+__all__ = ["dashboard_page", "reprocess_message", "retry_publication"]
+
+A = ArticleState
+_WAITING = (A.NEEDS_CONVERSION, A.NEEDS_OCR, A.FAILED)
+
+
+def _starts(tz: str) -> tuple[datetime, datetime]:
+    """UTC instants of local midnight today and of Monday this week."""
+    now = datetime.now(ZoneInfo(tz))
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    week = today - timedelta(days=today.weekday())
+    return today.astimezone(UTC), week.astimezone(UTC)
+
+
+def _data(s: Session, console: Console) -> dict[str, object]:
+    today, week = _starts(console.config.timezone)
+    st = collect_status(s)
+
+    def arrived(since: datetime) -> int:
+        return int(
+            s.execute(
+                select(func.count()).select_from(Message).where(Message.received_at >= since)
+            ).scalar_one()
+        )
+
+    failed_messages = list(
+        s.execute(
+            select(Message)
+            .where((Message.status == MessageState.FAILED) | (Message.transient.is_(True)))
+            .order_by(Message.id.desc())
+            .limit(30)
+        ).scalars()
+    )
+    stuck = s.execute(
+        select(
+            Article.id,
+            Article.title,
+            Article.status,
+            Article.error,
+            Article.message_pk,
+            Message.subject,
+            Message.received_at,
+        )
+        .join(Message, Message.id == Article.message_pk)
+        .where(Article.status.in_(_WAITING))
+        .order_by(Article.id.desc())
+        .limit(30)
+    ).all()
+    failed_pubs = s.execute(
+        select(Publication, Article.title)
+        .join(Article, Article.id == Publication.article_id)
+        .where(Publication.status == PublicationState.FAILED)
+        .order_by(Publication.updated_at.desc())
+        .limit(30)
+    ).all()
+    return {
+        "arrived_today": arrived(today),
+        "arrived_week": arrived(week),
+        "articles": st.articles,
+        "messages": st.messages,
+        "waiting": st.articles.get(A.PENDING_REVIEW, 0),
+        "flagged": int(
+            s.execute(
+                select(func.count())
+                .select_from(Article)
+                .where(Article.status == A.PENDING_REVIEW, Article.flagged.is_(True))
+            ).scalar_one()
+        ),
+        "failed_messages": failed_messages,
+        "stuck": stuck,
+        "failed_pubs": failed_pubs,
+        "runs": st.last_runs,
+        "mailboxes": st.mailboxes,
+    }
+
+
+def dashboard_page(request: Request) -> Response:
+    console: Console = request.app.state.console
+    with console.sessions() as s:
+        data = _data(s, console)
+    return console.render(request, "dashboard.html", {**data, "flash": flash_message(request)})
+
+
+async def reprocess_message(request: Request) -> Response:
+    """Re-run one message from its stored bytes, as `dienhinh reprocess MESSAGE-ID` does
+    (and, like it, never over articles an editor already worked on). Runs in the request:
+    the editor sees the outcome when the page comes back."""
+    console: Console = request.app.state.console
+    await checked_form(request)
+    user = user_of(request)
+    pk: int = request.path_params["message_id"]
+
+    def run() -> str:
+        from dienhinh.ingest.pipeline import Ingestor
+
+        with console.sessions() as s:
+            msg = s.get(Message, pk)
+            if msg is None:
+                raise HTTPException(404, "Không có thư này.")
+            touched = [
+                a.id
+                for a in msg.articles
+                if a.version > 1 or a.status in (A.APPROVED, A.PUBLISHED, A.REJECTED)
+            ]
+            if touched:
+                return (
+                    "Không chạy lại: biên tập viên đã làm việc trên bài "
+                    + ", ".join(f"#{i}" for i in touched)
+                    + " của thư này."
+                )
+            s.add(
+                AuditLog(
+                    actor=user.login,
+                    object_type="message",
+                    object_id=pk,
+                    action="reprocess",
+                    before={"status": msg.status},
+                    after=None,
+                )
+            )
+            s.commit()
+        Ingestor(console.config, console.engine).reprocess([pk])
+        return ""
+
+    refused = await run_in_threadpool(run)
+    if refused:
+        raise HTTPException(409, refused)
+    return RedirectResponse(f"/dashboard?msg=reprocessed&id={pk}", status_code=303)
+
+
+async def retry_publication(request: Request) -> Response:
+    """Put a failed publication back in the queue, with a fresh count of attempts."""
+    console: Console = request.app.state.console
+    await checked_form(request)
+    user = user_of(request)
+    pk: int = request.path_params["publication_id"]
+
+    def run() -> None:
+        from dienhinh.publish.queue import retry
+
+        with console.sessions() as s:
+            pub = s.get(Publication, pk)
+            if pub is None:
+                raise HTTPException(404, "Không có lượt đăng này.")
+            if pub.status != PublicationState.FAILED:
+                raise HTTPException(409, "Lượt đăng này không ở trạng thái lỗi.")
+            try:
+                retry(s, pub, actor=user.login)
+            except IllegalTransition as err:
+                raise HTTPException(409, f"Không thể thử lại: {err}") from err
+            s.commit()
+
+    await run_in_threadpool(run)
+    return RedirectResponse(f"/dashboard?msg=retried&id={pk}", status_code=303)

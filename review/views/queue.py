@@ -1,0 +1,77 @@
+"""The review queue page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from dienhinh.review import queue, search
+from dienhinh.review.app import Console
+from dienhinh.review.flash import flash_message
+from dienhinh.store.models import Message
+
+__all__ = ["queue_page"]
+
+# A search first indexes what changed lately, at most this many articles (a few tens of
+# milliseconds); a bigger backlog is left to the background indexer and announced.
+_CATCH_UP = 300
+
+
+def _periods(s: Session, tz: str) -> list[tuple[str, str]]:
+    """Months then quarters, newest first, from the newest mail back to the oldest (at most
+    three years of months): the choices of the period filter."""
+    first, last = s.execute(
+        select(func.min(Message.received_at), func.max(Message.received_at))
+    ).one()
+    zone = ZoneInfo(tz)
+    last_local = (last or datetime.now(UTC)).astimezone(zone)
+    first_local = (first or last_local).astimezone(zone)
+    months: list[tuple[str, str]] = []
+    quarters: list[tuple[str, str]] = []
+    y, m = last_local.year, last_local.month
+    while (y, m) >= (first_local.year, first_local.month) and len(months) < 36:
+        months.append((f"{y}-{m:02d}", f"Tháng {m}/{y}"))
+        q = (m - 1) // 3 + 1
+        if (f"{y}-Q{q}", f"Quý {q}/{y}") not in quarters:
+            quarters.append((f"{y}-Q{q}", f"Quý {q}/{y}"))
+        m -= 1
+        if m == 0:
+            y, m = y - 1, 12
+    return months + quarters
+
+
+def queue_page(request: Request) -> Response:
+    console: Console = request.app.state.console
+    tz = console.config.timezone
+    f = queue.Filters.from_params(request.query_params)
+    backlog = 0
+    with console.sessions() as s:
+        if f.q:
+            backlog = search.refresh(s, limit=_CATCH_UP, quick=True).remaining
+        rows, next_before = queue.page(s, f, tz, console.review.page_size)
+        counts = queue.counts(s, f, tz)
+        periods = _periods(s, tz)
+    if f.period and f.period not in {p for p, _l in periods}:
+        periods.insert(0, (f.period, f.period))
+    return console.render(
+        request,
+        "queue.html",
+        {
+            "f": f,
+            "rows": rows,
+            "counts": counts,
+            "total": sum(counts.values()),
+            "next_before": next_before,
+            "units": sorted(console.directory, key=lambda u: u.name),
+            "campaigns": console.campaigns,
+            "periods": periods,
+            "backlog": backlog,
+            "qs": f.query_string(before=None),
+            "flash": flash_message(request),
+        },
+    )

@@ -1,0 +1,185 @@
+"""The console's plumbing: security headers, the session gate, CSRF, rendering helpers.
+
+Two pure ASGI middlewares wrap every response and request:
+
+* :class:`SecurityHeaders` adds the Content-Security-Policy (no inline script, no plugins,
+  no framing), nosniff, a same-origin referrer policy and ``no-store`` for pages.
+* :class:`SessionGate` admits the public paths (``/healthz``, ``/login``, the feed and its
+  images, ``/static``) and otherwise loads the session behind the cookie; without one a GET
+  is sent to the login page and anything else gets 403. ``/admin`` needs role admin.
+
+Every POST handler gets its form through :func:`checked_form`, which compares the form's
+``csrf_token`` with the session's in constant time before anything else happens.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable, MutableMapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import nh3
+from markupsafe import Markup, escape
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+
+from dienhinh.review.auth import SessionInfo, csrf_matches, load_session
+
+__all__ = [
+    "COOKIE",
+    "CSP",
+    "SecurityHeaders",
+    "SessionGate",
+    "checked_form",
+    "render_text",
+    "user_of",
+]
+
+log = logging.getLogger(__name__)
+
+COOKIE = "dienhinh_session"
+LOGIN_COOKIE = "dienhinh_login"  # the login form's CSRF token (there is no session yet)
+CSP = (
+    "default-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; "
+    "base-uri 'none'; img-src 'self' data:; form-action 'self'"
+)
+_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+PUBLIC_EXACT = frozenset({"/healthz", "/login", "/feed.atom", "/favicon.ico"})
+PUBLIC_PREFIXES = ("/static/", "/feed/media/")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _v in headers}
+                headers += [(k, v) for k, v in _HEADERS if k not in names]
+                if b"cache-control" not in names:
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def is_public(path: str) -> bool:
+    return path in PUBLIC_EXACT or path.startswith(PUBLIC_PREFIXES)
+
+
+class SessionGate:
+    """Every non-public request carries a live session, and /admin an admin's."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        state = scope.setdefault("state", {})
+        console = request.app.state.console
+        token = request.cookies.get(COOKIE)
+        user: SessionInfo | None = None
+        if token:
+            user = await run_in_threadpool(_load, console, token)
+        state["user"] = user
+        path = request.url.path
+        if user is None and not is_public(path):
+            if request.method in ("GET", "HEAD"):
+                target = path + (f"?{request.url.query}" if request.url.query else "")
+                response: Response = RedirectResponse(
+                    f"/login?next={quote(target, safe='')}", status_code=303
+                )
+            else:
+                response = PlainTextResponse("Cần đăng nhập.", status_code=403)
+            await response(scope, receive, send)
+            return
+        if (path == "/admin" or path.startswith("/admin/")) and not (user and user.is_admin):
+            await console.error_response(request, 403, "Trang này chỉ dành cho quản trị viên.")(
+                scope, receive, send
+            )
+            return
+        await self.app(scope, receive, send)
+
+
+def _load(console: Any, token: str) -> SessionInfo | None:
+    with console.sessions() as s:
+        return load_session(s, token, console.review)
+
+
+def user_of(request: Request) -> SessionInfo:
+    user = request.state.user
+    if user is None:  # the gate lets no such request through; a route outside it is a bug
+        raise HTTPException(403, "Cần đăng nhập.")
+    return user  # type: ignore[no-any-return]
+
+
+async def checked_form(request: Request) -> FormData:
+    """The POSTed form, after its CSRF token matched the session's (else 403)."""
+    user = user_of(request)
+    form = await request.form(max_files=0, max_fields=200, max_part_size=4 * 1024 * 1024)
+    token = form.get("csrf_token")
+    if not csrf_matches(user.csrf_token, token if isinstance(token, str) else None):
+        raise HTTPException(
+            403, "Phiên làm việc đã thay đổi (mã CSRF không khớp). Hãy tải lại trang."
+        )
+    return form
+
+
+def form_str(form: FormData, key: str, default: str = "") -> str:
+    value = form.get(key, default)
+    return value if isinstance(value, str) else default
+
+
+_PARA = re.compile(r"\n\s*\n")
+
+
+def render_text(text: str) -> Markup:
+    """An article's stored text as HTML: every character escaped, paragraphs and line
+    breaks kept; then nh3 with a two-tag allowlist as a second, independent guard."""
+    paras = [p.strip() for p in _PARA.split(text or "") if p.strip()]
+    html = "".join(
+        "<p>" + "<br>".join(str(escape(line)) for line in p.split("\n")) + "</p>" for p in paras
+    )
+    return Markup(nh3.clean(html, tags={"p", "br"}, attributes={}))  # noqa: S704 - cleaned
+
+
+def local_time(value: datetime | None, tz: str, fmt: str = "%d/%m/%Y %H:%M") -> str:
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(tz)).strftime(fmt)
+
+
+def content_disposition(kind: str, filename: str) -> str:
+    """``attachment; filename="ascii"; filename*=UTF-8''...`` (RFC 6266 / 5987): the
+    ASCII fallback has no quotes, backslashes or control characters to break out of."""
+    fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\;' else "_" for c in filename)
+    fallback = fallback.strip() or "tep"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

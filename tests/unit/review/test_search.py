@@ -1,0 +1,117 @@
+"""The search index follows the articles (refresh by updated_at, cascade on delete) and
+matches without diacritics, on SQLite (FTS5) and PostgreSQL (tsvector)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine, create_engine, delete, select, text
+from sqlalchemy.orm import Session
+
+from dienhinh.review import search
+from dienhinh.store.migrate import upgrade
+from dienhinh.store.models import Article, ArticleSearch, Message
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    eng = create_engine(db_url)
+    if eng.dialect.name == "sqlite":
+        from sqlalchemy import event
+
+        event.listen(eng, "connect", lambda c, _r: c.execute("PRAGMA foreign_keys=ON"))
+    upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+def _article(s: Session, n: int, title: str, body: str) -> Article:
+    msg = Message(
+        message_id=f"m{n}@x",
+        sha256="0" * 64,
+        body_sha256="0" * 64,
+        size=1,
+        received_at=datetime(2024, 3, 1, tzinfo=UTC),
+        status="ingested",
+        subject=f"Gửi bài {n}",
+        from_name="Phòng Nội vụ",
+        from_addr="pnv@laocai.gov.vn",
+    )
+    s.add(msg)
+    s.flush()
+    art = Article(
+        message_pk=msg.id,
+        ordinal=1,
+        title=title,
+        text=body,
+        source="text-body",
+        status="pending-review",
+    )
+    s.add(art)
+    s.flush()
+    return art
+
+
+def _found(s: Session, query: str) -> set[int]:
+    cond = search.match(s, query)
+    assert cond is not None
+    return set(s.execute(select(Article.id).where(cond)).scalars())
+
+
+def test_refresh_indexes_and_search_ignores_diacritics_case_and_đ(engine: Engine) -> None:
+    with Session(engine) as s:
+        a = _article(s, 1, "Đồng chí Vàng Seo Chứ", "Trồng thảo quả dưới tán rừng ở Bắc Hà.")
+        b = _article(s, 2, "Nuôi cá hồi", "Mô hình nuôi cá hồi nước lạnh ở Sa Pa.")
+        s.commit()
+        assert search.refresh(s) == search.RefreshResult(2, 0)
+        assert search.refresh(s).indexed == 0  # nothing stale
+        assert _found(s, "thao qua") == {a.id}
+        assert _found(s, "THẢO QUẢ") == {a.id}
+        assert _found(s, "dong chi") == {a.id}  # đ -> d
+        assert _found(s, "ca hoi sa pa") == {b.id}
+        assert _found(s, "thao") == {a.id}  # a prefix
+        assert _found(s, "pnv") == {a.id, b.id}  # the sender is searched too
+        assert _found(s, "ca hoi bac ha") == set()  # every word must match
+
+
+def test_an_edited_article_is_reindexed_and_a_deleted_one_disappears(engine: Engine) -> None:
+    with Session(engine) as s:
+        a = _article(s, 1, "Tiêu đề cũ", "Nội dung về hợp tác xã chè.")
+        s.commit()
+        search.refresh(s)
+        a.text = "Nội dung mới về homestay Tả Van."
+        a.updated_at = datetime.now(UTC)
+        s.commit()
+        assert search.refresh(s, limit=10, quick=True) == search.RefreshResult(1, 0)
+        assert _found(s, "homestay ta van") == {a.id}
+        assert _found(s, "hop tac xa") == set()
+        s.execute(delete(Article).where(Article.id == a.id))
+        s.commit()
+        assert s.execute(select(ArticleSearch)).first() is None  # cascade
+        assert _found(s, "homestay") == set()
+        if engine.dialect.name == "sqlite":  # the FTS5 index followed the table
+            n = s.execute(
+                text("SELECT count(*) FROM article_fts WHERE article_fts MATCH 'homestay'")
+            )
+            assert n.scalar_one() == 0
+
+
+@pytest.mark.parametrize(
+    "query", ['"', "a*", "OR", "NOT x", "a:b", "(", "'", "\\", "&|!", "NEAR(a b)"]
+)
+def test_search_syntax_in_a_query_is_plain_text(engine: Engine, query: str) -> None:
+    with Session(engine) as s:
+        _article(s, 1, "Một bài", "Không có gì đặc biệt.")
+        s.commit()
+        search.refresh(s)
+        cond = search.match(s, query)
+        if cond is not None:
+            s.execute(select(Article.id).where(cond)).all()  # no syntax error
+
+
+def test_query_terms() -> None:
+    assert search.query_terms("  Bắc   Hà! ") == ["bac", "ha"]
+    assert search.query_terms("Đường bê-tông") == ["duong", "be", "tong"]
+    assert search.query_terms("***") == []
