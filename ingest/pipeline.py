@@ -8,6 +8,13 @@ Ordering is what makes it safe:
 3. The mailbox post-action (flag / move) runs only for messages whose results are
    committed; a crash before it leaves the delivery `pending`, and the next poll does it.
 
+Several workers (PostgreSQL) share the extraction: a message in `received` is claimed
+with ``SELECT ... FOR NO KEY UPDATE SKIP LOCKED`` (its row stays locked until its results
+are committed), and results are written only for rows this run holds and that are still
+`received`, so no message is ever written twice. A stop request (``Ingestor.stop``, set by
+the worker on SIGTERM) ends a run after the message being extracted: what is extracted is
+committed, the rest stays `received` for the next run.
+
 ``_extract_boundary`` is the one catch-all of the ingest: one message's failure is
 recorded on that message and never stops the rest of the mailbox.
 """
@@ -18,16 +25,17 @@ import dataclasses
 import logging
 import multiprocessing
 import os
+import threading
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import CancelledError, Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Engine, Select, select, update
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from dienhinh.classifiers.tagging import MessageTags, TaggingSettings
@@ -51,13 +59,17 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 Job = tuple[int, str, ExtractContext]  # (message pk, path of its raw bytes, context)
 Result = tuple[int, str, object]
-Pending = tuple[list[Job], Iterator[Result]]  # submitted jobs and their results, in order
+# Submitted jobs, their results (in job order) and, on PostgreSQL, the session whose open
+# transaction holds the jobs' row locks (their claim) until the results are written.
+Pending = tuple[list[Job], Iterator[Result], Session | None]
 
 # Processed messages are committed in groups of this many (each in its own savepoint):
 # per-message commits cost more than the extraction itself on SQLite.
 _COMMIT_EVERY = 32
 # Fetched messages are recorded this many at a time (one multi-row INSERT).
 _STORE_SLICE = 25
+# Waiting messages are claimed this many at a time by process_pending.
+_CLAIM_BATCH = 32
 
 
 def _slices(items: Iterable[RawMail], n: int) -> Iterator[list[RawMail]]:
@@ -128,6 +140,16 @@ def _extract_boundary(args: Job) -> Result:
         )
 
 
+def _database_down(err: Exception, session: Session) -> bool:
+    """True when ``err`` is the database's trouble, not the message's: the connection is
+    gone, or the database is locked, out of disk, unreachable (``OperationalError``, e.g.
+    SQLite's "database is locked" while another process writes). The run then ends and
+    the messages stay `received` for the next one, instead of being marked failed."""
+    return isinstance(err, SQLAlchemyError) and (
+        not session.is_active or isinstance(err, OperationalError)
+    )
+
+
 def _tag(outcome: Outcome, settings: TaggingSettings) -> MessageTags | None:
     """Tags for an extracted message. A tagger's failure must not lose the extraction:
     the message is stored untagged and flagged for an editor instead."""
@@ -143,7 +165,15 @@ def _tag(outcome: Outcome, settings: TaggingSettings) -> MessageTags | None:
 class Ingestor:
     """Runs polls, imports and reprocessing against one database and blob store."""
 
-    def __init__(self, config: Config, engine: Engine, *, progress: Progress | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        engine: Engine,
+        *,
+        progress: Progress | None = None,
+        stop: threading.Event | None = None,
+        holder: str = "",
+    ) -> None:
         self.config = config
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
@@ -153,6 +183,11 @@ class Ingestor:
         self.progress = progress or (lambda phase, done, total: None)
         self._pool: Executor | None = None
         self._lease: tuple[str, str] | None = None
+        # Set (by the worker, on SIGTERM) to end the run after the current message.
+        self.stop = stop or threading.Event()
+        # Who runs this (the worker's id), recorded on runs that hold no lease.
+        self.holder = holder
+        self._claims: list[Session] = []  # claim sessions not yet written and closed
 
     # --- public entry points ------------------------------------------------------------
 
@@ -178,40 +213,123 @@ class Ingestor:
         pks: Sequence[int] | None = None,
         report: RunReport | None = None,
         source: MailSource | None = None,
+        limit: int | None = None,
     ) -> RunReport:
-        """Extract every message waiting in `received` whose retry time has come."""
+        """Extract messages waiting in `received`: the ones given (``pks``, chosen by the
+        caller), or else every one whose retry time has come, claimed a batch at a time so
+        that several workers share them and never take the same one. ``limit`` bounds how
+        many due messages one call takes."""
         report = report or RunReport(kind="process")
-        self._drain(self._submit(self._pending_jobs(pks)), report, source)
+        if pks is not None:
+            self._drain(self._submit(self._pending_jobs(pks)), report, source)
+            return report
+        seen: set[int] = set()  # each message at most once per call, whatever happens
+        while not self._stopping() and (limit is None or len(seen) < limit):
+            size = _CLAIM_BATCH if limit is None else min(_CLAIM_BATCH, limit - len(seen))
+            pending = self._claim(None, limit=size, exclude=seen)
+            if not pending[0]:
+                break
+            seen.update(pk for pk, _path, _ctx in pending[0])
+            self._drain(pending, report, source)
         return report
+
+    def _pending_query(self, pks: Sequence[int] | None) -> Select[int, str]:
+        q = select(Message.id, Message.sha256).where(Message.status == MessageState.RECEIVED)
+        if pks is not None:
+            return q.where(Message.id.in_(pks)).order_by(Message.id)
+        now = utcnow()
+        return q.where(
+            (Message.next_attempt_at.is_(None)) | (Message.next_attempt_at <= now)
+        ).order_by(Message.id)
 
     def _pending_jobs(self, pks: Sequence[int] | None) -> list[Job]:
         with self.sessions() as s:
-            q = select(Message.id, Message.sha256).where(Message.status == MessageState.RECEIVED)
-            if pks is not None:
-                q = q.where(Message.id.in_(pks))
-            else:
-                now = utcnow()
-                q = q.where((Message.next_attempt_at.is_(None)) | (Message.next_attempt_at <= now))
-            rows = s.execute(q.order_by(Message.id)).all()
+            rows = s.execute(self._pending_query(pks)).all()
         return [(pk, str(self.raw_blobs.path(sha)), self.ctx) for pk, sha in rows]
 
+    def _claim(
+        self,
+        pks: Sequence[int] | None,
+        *,
+        limit: int | None = None,
+        exclude: Collection[int] = (),
+    ) -> Pending:
+        """Start extracting waiting messages (``pks``, or the due ones) that no other
+        worker is working on. On PostgreSQL their rows are locked (``FOR NO KEY UPDATE
+        SKIP LOCKED``: other workers skip them; foreign keys to them stay usable) in a
+        session kept open until _drain has written their results; SQLite has one worker,
+        so nothing needs claiming there."""
+        if pks is not None and not pks:
+            return [], iter(()), None
+        q = self._pending_query(pks)
+        if limit is not None:
+            q = q.limit(limit)
+        claim: Session | None = None
+        if self.engine.dialect.name == "sqlite":
+            with self.sessions() as s:
+                rows = s.execute(q).all()
+        else:
+            claim = self.sessions()
+            self._claims.append(claim)
+            rows = claim.execute(q.with_for_update(skip_locked=True, key_share=True)).all()
+        jobs = [
+            (pk, str(self.raw_blobs.path(sha)), self.ctx) for pk, sha in rows if pk not in exclude
+        ]
+        if not jobs and claim is not None:
+            self._claims.remove(claim)
+            claim.close()
+            claim = None
+        return self._submit(jobs, claim)
+
+    def _stopping(self) -> bool:
+        return self.stop.is_set()
+
     def _drain(self, pending: Pending, report: RunReport, source: MailSource | None) -> None:
-        """Write the results of submitted jobs as they come, in groups."""
-        jobs, results = pending
+        """Write the results of submitted jobs as they come, in groups. On a stop request
+        the results already read are written and the rest is left `received`."""
+        jobs, results, claim = pending
         total = len(jobs)
-        session = self.sessions()
+        session = claim or self.sessions()
         group: list[Result] = []
+        remaining = [pk for pk, _path, _ctx in jobs]
+        it = iter(results)
         try:
-            for done, result in enumerate(results, start=1):
+            done = 0
+            while True:
+                if self._stopping():
+                    if remaining:
+                        log.info(
+                            "stop requested: %d message(s) left waiting for the next run",
+                            len(remaining) - len(group),
+                        )
+                        self.close(wait=False)  # extractions not read are abandoned
+                    break
+                result = next(it, None)  # extracting in-process happens here
+                if result is None:
+                    break
+                done += 1
                 group.append(result)
                 self.progress("extract", done, total)
                 if len(group) >= _COMMIT_EVERY:
+                    remaining = remaining[len(group) :]  # results come in job order
                     self._write(session, group, report)
+                    if claim is not None and remaining:
+                        self._relock(claim, remaining)  # the commit ended the claim
                     if source is not None:
                         report.post_actions += self._post_actions(source)
             self._write(session, group, report)
         finally:
             session.close()
+            if claim is not None and claim in self._claims:
+                self._claims.remove(claim)
+
+    @staticmethod
+    def _relock(session: Session, pks: Sequence[int]) -> None:
+        session.execute(
+            select(Message.id)
+            .where(Message.id.in_(pks))
+            .with_for_update(skip_locked=True, key_share=True)
+        ).all()
 
     def _write(self, session: Session, group: list[Result], report: RunReport) -> None:
         """Write and commit a group of results: all at once when it goes through, else
@@ -220,17 +338,25 @@ class Ingestor:
         if not group:
             return
         counts = (report.articles, report.failed)
+        # One query for the group's messages, held here (the session keeps only weak
+        # references to unchanged objects): only those still `received`, and on PostgreSQL
+        # locked until the commit below, skipping any another worker is writing right now.
+        # Taken outside the savepoint, so the locks survive its rollback.
+        msgs = {
+            m.id: m
+            for m in session.execute(
+                select(Message)
+                .where(
+                    Message.id.in_([pk for pk, _k, _p in group]),
+                    Message.status == MessageState.RECEIVED,
+                )
+                .with_for_update(skip_locked=True, key_share=True)
+                .execution_options(populate_existing=True)
+            ).scalars()
+        }
         try:
             with session.begin_nested():
                 fresh: list[tuple[Message, Outcome]] = []
-                # one query for the group's messages, held here (the session keeps only
-                # weak references to unchanged objects)
-                msgs = {
-                    m.id: m
-                    for m in session.execute(
-                        select(Message).where(Message.id.in_([pk for pk, _k, _p in group]))
-                    ).scalars()
-                }
                 for pk, kind, payload in group:
                     msg = msgs.get(pk)
                     if msg is None or msg.status != MessageState.RECEIVED:
@@ -244,15 +370,16 @@ class Ingestor:
                 for _msg, outcome in fresh:
                     self._count(outcome, report)
         except Exception as err:  # retried one by one just below
-            if isinstance(err, SQLAlchemyError) and not session.is_active:
+            if _database_down(err, session):
                 raise
             log.warning("writing a group of %d failed (%s); writing one by one", len(group), err)
             report.articles, report.failed = counts  # the savepoint is gone: count again
             for pk, kind, payload in group:
-                self._record(session, pk, kind, payload, report)
+                if pk in msgs:
+                    self._record(session, pk, kind, payload, report)
         session.commit()
-        report.processed += len(group)
-        report.message_pks.extend(pk for pk, _k, _p in group)
+        report.processed += len(msgs)
+        report.message_pks.extend(pk for pk, _k, _p in group if pk in msgs)
         group.clear()
 
     def reprocess(self, pks: Sequence[int]) -> RunReport:
@@ -295,6 +422,10 @@ class Ingestor:
         if self._pool is not None:
             self._pool.shutdown(wait=wait, cancel_futures=not wait)
             self._pool = None
+        # Claims whose results were never written (an error, a stop): rolled back, so
+        # their messages are free again, still `received`.
+        while self._claims:
+            self._claims.pop().close()
 
     # --- the run ------------------------------------------------------------------------
 
@@ -352,6 +483,11 @@ class Ingestor:
                 # process writes N's results while the pool works on N+1.
                 previous: Pending | None = None
                 for batch in self._batches(items):
+                    if self._stopping():
+                        log.info(
+                            "%s %s: stop requested; the rest is fetched next time", kind, source.key
+                        )
+                        break
                     self._renew_lease()
                     try:
                         pks = self._fetch_and_store(source, batch, uidvalidity, post_action, report)
@@ -360,7 +496,7 @@ class Ingestor:
                             self._drain(previous, report, None)
                         raise
                     self.progress("fetch", report.fetched, total)
-                    current = self._submit(self._pending_jobs(pks))
+                    current = self._claim(pks)
                     if previous is not None:
                         self._drain(previous, report, source)
                         report.post_actions += self._post_actions(source)
@@ -368,10 +504,12 @@ class Ingestor:
                 if previous is not None:
                     self._drain(previous, report, source)
                     report.post_actions += self._post_actions(source)
-                # retries of earlier transient failures whose time has come
-                self.process_pending(report=report, source=source)
-                report.post_actions += self._post_actions(source)
-            self.slow_lane(report)
+                if not self._stopping():
+                    # retries of earlier transient failures whose time has come
+                    self.process_pending(report=report, source=source)
+                    report.post_actions += self._post_actions(source)
+            if not self._stopping():
+                self.slow_lane(report)
         except SourceError as err:
             report.error = err.user_message
             kind_word = "connection lost" if isinstance(err, ConnectionLost) else "mailbox error"
@@ -539,7 +677,7 @@ class Ingestor:
         ctx.set_forkserver_preload(["dienhinh.ingest.extract"])
         return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
 
-    def _submit(self, jobs: list[Job]) -> Pending:
+    def _submit(self, jobs: list[Job], claim: Session | None = None) -> Pending:
         """Start extracting ``jobs``; the results are read, in job order, from the returned
         iterator. Small runs stay in-process (lazily, when read). Larger ones go to the
         process pool at once, so the pool works while this process fetches and stores the
@@ -547,11 +685,11 @@ class Ingestor:
         breaks the pool: every job whose result was lost is re-run in a fresh process of
         its own, so only the guilty message is marked failed."""
         if len(jobs) < self.config.ingest.parallel_threshold or self._workers() == 1:
-            return jobs, map(_extract_boundary, jobs)
+            return jobs, map(_extract_boundary, jobs), claim
         if self._pool is None:
             self._pool = self._new_pool(self._workers())
         futures = [self._pool.submit(_extract_boundary, job) for job in jobs]
-        return jobs, self._results(jobs, futures)
+        return jobs, self._results(jobs, futures), claim
 
     def _results(self, jobs: list[Job], futures: list[Future[Result]]) -> Iterator[Result]:
         for job, fut in zip(jobs, futures, strict=True):
@@ -595,7 +733,7 @@ class Ingestor:
                 with s.begin_nested():
                     write_group(s, [(msg, payload)])
             except Exception as err:  # the writer side of the per-message boundary
-                if isinstance(err, SQLAlchemyError) and not s.is_active:
+                if _database_down(err, s):
                     raise  # the database itself is gone: the poll ends, nothing is lost
                 # Storing this message's results failed (a value the database refuses, a
                 # bug): its savepoint is rolled back and the message is marked failed.
@@ -665,6 +803,7 @@ class Ingestor:
                 PollRun(
                     kind=report.kind,
                     mailbox=report.mailbox,
+                    holder=self._lease[1] if self._lease else self.holder,
                     started_at=started or utcnow(),
                     finished_at=utcnow(),
                     status="error" if report.error else "ok",

@@ -3,6 +3,13 @@
 Works the same on SQLite and PostgreSQL and across hosts: a lease row is taken with a
 conditional UPDATE (free or expired) or an INSERT; whoever's statement succeeds holds it.
 A crashed holder's lease simply expires.
+
+Across hosts two things matter. Expiry is judged by the *database's* clock on PostgreSQL
+(``now()``), so a worker whose clock runs ahead never sees a live lease as expired. And the
+immediate takeover from a holder whose process is gone applies only to a holder on this
+very machine: holder ids carry the host name and the start of ``/etc/machine-id`` (freshly
+installed servers often share a host name such as "debian"), and a holder from anywhere
+else is only ever taken over once its lease has expired.
 """
 
 from __future__ import annotations
@@ -13,28 +20,51 @@ import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from dienhinh.core.errors import LeaseHeld
 from dienhinh.store.models import Lease, utcnow
 
-__all__ = ["holder_id", "lease", "renew"]
+__all__ = ["holder_id", "host_id", "lease", "release", "renew", "try_acquire"]
 
 log = logging.getLogger(__name__)
 
 
+@cache
+def host_id() -> str:
+    """This machine in holder ids: ``hostname`` or ``hostname@<machine-id prefix>``."""
+    host = socket.gethostname().replace(":", "_")
+    try:
+        machine = Path("/etc/machine-id").read_text(encoding="ascii").strip()[:8]
+    except (OSError, UnicodeDecodeError):
+        machine = ""
+    return f"{host}@{machine}" if machine else host
+
+
 def holder_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    return f"{host_id()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _now(s: Session) -> datetime:
+    """The time leases are judged by: the database server's clock on PostgreSQL (one
+    clock for every host), this machine's on SQLite (one host anyway)."""
+    if s.get_bind().dialect.name == "postgresql":
+        value = s.execute(select(func.now())).scalar_one()
+        assert isinstance(value, datetime)
+        return value.astimezone(UTC)
+    return utcnow()
 
 
 def try_acquire(factory: sessionmaker[Session], name: str, holder: str, ttl: float) -> bool:
-    now = utcnow()
-    until = now + timedelta(seconds=ttl)
     with factory() as s:
+        now = _now(s)
+        until = now + timedelta(seconds=ttl)
         res = s.execute(
             update(Lease)
             .where(Lease.name == name, (Lease.expires_at < now) | (Lease.holder == holder))
@@ -57,7 +87,7 @@ def renew(factory: sessionmaker[Session], name: str, holder: str, ttl: float) ->
         res = s.execute(
             update(Lease)
             .where(Lease.name == name, Lease.holder == holder)
-            .values(expires_at=utcnow() + timedelta(seconds=ttl))
+            .values(expires_at=_now(s) + timedelta(seconds=ttl))
         )
         s.commit()
         return bool(res.rowcount)  # type: ignore[attr-defined]
@@ -75,7 +105,7 @@ def _dead_local_holder(holder: str) -> bool:
     for it to expire."""
     host, _, rest = holder.partition(":")
     pid_text = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid_text.isdigit():
+    if host != host_id() or not pid_text.isdigit():
         return False
     pid = int(pid_text)
     if pid == os.getpid():
@@ -90,8 +120,8 @@ def _dead_local_holder(holder: str) -> bool:
 
 
 def _take_over(factory: sessionmaker[Session], name: str, dead: str, me: str, ttl: float) -> bool:
-    now = utcnow()
     with factory() as s:
+        now = _now(s)
         res = s.execute(
             update(Lease)
             .where(Lease.name == name, Lease.holder == dead)

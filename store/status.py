@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from dienhinh.store.models import Article, Delivery, MailboxState, Message, PollRun
 from dienhinh.store.states import MessageState
 
-__all__ = ["Status", "collect_status"]
+__all__ = ["Status", "collect_status", "last_runs"]
 
 
 @dataclass
@@ -31,6 +31,17 @@ class Status:
     failed: list[FailedItem] = field(default_factory=list)
     post_actions_pending: int = 0
     post_actions_failed: int = 0
+    job_runs: list[PollRun] = field(default_factory=list)  # the latest run of each kind
+
+
+def last_runs(session: Session) -> list[PollRun]:
+    """The latest run of each kind (poll, daily, publish, ...), ordered by kind."""
+    latest = select(func.max(PollRun.id)).group_by(PollRun.kind)
+    return list(
+        session.execute(
+            select(PollRun).where(PollRun.id.in_(latest)).order_by(PollRun.kind)
+        ).scalars()
+    )
 
 
 def collect_status(session: Session, *, failed_limit: int = 20) -> Status:
@@ -65,4 +76,5 @@ def collect_status(session: Session, *, failed_limit: int = 20) -> Status:
         failed=failed,
         post_actions_pending=pa.get("pending", 0),
         post_actions_failed=pa.get("failed", 0),
+        job_runs=last_runs(session),
     )

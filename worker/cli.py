@@ -203,11 +203,16 @@ def cmd_export(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    from zoneinfo import ZoneInfo
+
+    from dienhinh.store.models import utcnow
     from dienhinh.store.status import collect_status
+    from dienhinh.worker import health
 
     engine = open_engine(config)
     with Session(engine) as s:
         st = collect_status(s)
+        alerts = health.alerts(s, config, utcnow())
     if args.json:
         print(
             json.dumps(
@@ -239,6 +244,8 @@ def cmd_status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
                         "pending": st.post_actions_pending,
                         "failed": st.post_actions_failed,
                     },
+                    "jobs": [health.run_as_dict(r) for r in st.job_runs],
+                    "alerts": [health.alert_as_dict(a) for a in alerts],
                 },
                 ensure_ascii=False,
                 indent=2,
@@ -267,6 +274,12 @@ def cmd_status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
             f"Post-actions: {st.post_actions_pending} pending, {st.post_actions_failed} failed",
             file=out,
         )
+    if st.job_runs:
+        print("Last runs:", file=out)
+        for r in st.job_runs:
+            print("  " + health.run_line(r, ZoneInfo(config.timezone)), file=out)
+    for a in alerts:
+        print(f"ALERT ({a.severity}): {a.summary}", file=out)
     if st.failed:
         print("Failed or waiting for retry:", file=out)
         for f in st.failed:
@@ -462,6 +475,7 @@ EXTENSIONS: tuple[str, ...] = (
     "dienhinh.notify.cli",
     "dienhinh.publish.cli",
     "dienhinh.review.cli",
+    "dienhinh.worker.worker_cli",
 )
 
 

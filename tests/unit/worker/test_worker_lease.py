@@ -1,0 +1,63 @@
+"""The mailbox lease across hosts: the early takeover from a dead holder applies only to a
+holder on this very machine (host name *and* machine id), never to another machine that
+happens to share the host name; expiry is judged by the database's clock."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from dienhinh.core.errors import LeaseHeld
+from dienhinh.store.lease import host_id, lease, try_acquire
+from dienhinh.store.models import Lease, utcnow
+
+
+def _dead_pid() -> int:
+    proc = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(proc.stdout)
+
+
+def test_a_dead_holder_on_this_machine_is_taken_over_at_once(make_ctx):
+    ctx = make_ctx()
+    dead = f"{host_id()}:{_dead_pid()}:dead"
+    assert try_acquire(ctx.sessions, "poll:x", dead, 600)
+    with lease(ctx.sessions, "poll:x", 600) as me:
+        assert me != dead
+
+
+def test_a_holder_on_another_machine_with_the_same_host_name_is_not(make_ctx):
+    """GIVEN two freshly installed servers both called like this one, and the other's
+    poll holding the lease with a pid that does not exist here THEN no takeover."""
+    ctx = make_ctx()
+    twin = f"{socket.gethostname()}@ffffffff:{_dead_pid()}:twin"
+    if twin.split(":")[0] == host_id():
+        pytest.skip("this machine's id starts with ffffffff")
+    assert try_acquire(ctx.sessions, "poll:x", twin, 600)
+    with pytest.raises(LeaseHeld, match="twin"), lease(ctx.sessions, "poll:x", 600):
+        pass
+    bare = f"{socket.gethostname()}:{_dead_pid()}:old-format"  # without a machine id
+    assert try_acquire(ctx.sessions, "poll:y", bare, 600)
+    with pytest.raises(LeaseHeld), lease(ctx.sessions, "poll:y", 600):
+        pass
+
+
+def test_an_expired_lease_is_free_for_anyone(make_ctx):
+    ctx = make_ctx()
+    with ctx.sessions() as s:
+        past = utcnow() - timedelta(minutes=10)
+        s.add(Lease(name="poll:x", holder="far-away@1:1:x", acquired_at=past, expires_at=past))
+        s.commit()
+    with lease(ctx.sessions, "poll:x", 600) as me:
+        with ctx.sessions() as s:
+            row = s.execute(select(Lease)).scalar_one()
+        assert row.holder == me and row.expires_at > utcnow()
