@@ -35,7 +35,7 @@ from dienhinh.core.config import Config
 from dienhinh.review import search
 from dienhinh.review.config import ReviewConfig
 from dienhinh.review.config import load as load_review_config
-from dienhinh.review.labels import KIND_LABELS, STATE_LABELS, SUBJECT_LABELS
+from dienhinh.review.labels import KIND_LABELS, STATE_LABELS, SUBJECT_LABELS, flag_label
 from dienhinh.review.web import SecurityHeaders, SessionGate, local_time, render_text
 from dienhinh.store.blobs import BlobStore
 from dienhinh.store.db import make_engine
@@ -79,6 +79,7 @@ class Console:
             v, config.timezone, fmt
         )
         env.filters["article_html"] = render_text
+        env.filters["flag"] = flag_label
         env.filters["pretty_json"] = lambda v: json.dumps(
             v, ensure_ascii=False, indent=1, default=str
         )

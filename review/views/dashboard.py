@@ -75,7 +75,12 @@ def _data(s: Session, console: Console) -> dict[str, object]:
         .order_by(Publication.updated_at.desc())
         .limit(30)
     ).all()
+    # The worker's health checks (a mailbox not polled for too long, a failed job): the
+    # same alerts `dienhinh status` prints and the worker mails to admins.
+    from dienhinh.worker.health import alerts
+
     return {
+        "alerts": alerts(s, console.config, datetime.now(UTC)),
         "arrived_today": arrived(today),
         "arrived_week": arrived(week),
         "articles": st.articles,
