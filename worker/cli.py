@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,11 +24,13 @@ from dienhinh import __version__
 from dienhinh.core.config import Config, load_config
 from dienhinh.core.errors import ConfigError, DienhinhError, LeaseHeld
 from dienhinh.core.logs import setup_logging
-from dienhinh.ingest.pipeline import Ingestor, RunReport
 from dienhinh.store.migrate import SchemaOutOfDate
 from dienhinh.store.models import Article, Message
 from dienhinh.store.states import ArticleState, MessageState
 from dienhinh.worker.app import dispose_engines, make_source, open_engine
+
+if TYPE_CHECKING:
+    from dienhinh.ingest.pipeline import RunReport
 
 __all__ = ["main"]
 
@@ -106,6 +108,8 @@ def cmd_init(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_poll(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    from dienhinh.ingest.pipeline import Ingestor
+
     engine = open_engine(config)
     with _Progress(_interactive(sys.stderr) and not args.quiet) as progress:
         ing = Ingestor(config, engine, progress=progress)
@@ -117,6 +121,7 @@ def cmd_poll(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_import(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    from dienhinh.ingest.pipeline import Ingestor
     from dienhinh.ingest.sources.files import FileImportSource
 
     engine = open_engine(config)
@@ -128,6 +133,8 @@ def cmd_import(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_reprocess(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    from dienhinh.ingest.pipeline import Ingestor
+
     engine = open_engine(config)
     factory = sessionmaker(engine)
     with factory() as s:
@@ -299,6 +306,7 @@ def cmd_eval(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 
     from dienhinh.classifiers.evaluate import evaluate
     from dienhinh.ingest.identity import header_facts
+    from dienhinh.ingest.pipeline import Ingestor
     from dienhinh.ingest.sources.files import FileImportSource
     from dienhinh.store.db import make_engine
     from dienhinh.store.export import export_articles, export_messages
