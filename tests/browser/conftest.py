@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ class Server:
     config: Any
     engine: Any
     by_subject: dict[str, int]
+    config_path: Path
 
     def article(self, subject_start: str) -> int:
         return next(v for k, v in self.by_subject.items() if k.startswith(subject_start))
@@ -59,20 +61,36 @@ def _extra_mail(folder: Path) -> None:
         (folder / f"morning-{i}.eml").write_bytes(raw)
 
 
+def browser_missing() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return f"{CHROMIUM} is not installed (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed"
+    return None
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    tmp = tmp_path_factory.mktemp("console")
+    with start_console(tmp_path_factory.mktemp("console"), '[publish]\ntargets = ["feed"]\n') as s:
+        yield s
+
+
+@contextmanager
+def start_console(tmp: Path, publish_toml: str) -> Iterator[Server]:
+    """A console over a database filled by the real pipeline, served by `dienhinh serve`
+    on a free loopback port; ``publish_toml`` is the configuration's [publish] part."""
+    reason = browser_missing()
+    if reason:
+        pytest.skip(reason)
     (tmp / "maildir" / "new").mkdir(parents=True)
     cfg_path = tmp / "config.toml"
     cfg_path.write_text(
         f'[paths]\ndata_dir = "{tmp / "var"}"\n'
         f'[mailbox]\nurl = "maildir://{tmp / "maildir"}"\n'
         "[ingest]\nworkers = 1\n"
-        '[publish]\ntargets = ["feed"]\n'
-        "[review]\nsearch_refresh_seconds = 1\n",
+        "[review]\nsearch_refresh_seconds = 1\n" + publish_toml,
         encoding="utf-8",
     )
     config = load_config(str(cfg_path))
@@ -121,7 +139,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 ) from None
             time.sleep(0.1)
     try:
-        yield Server(url, config, seeded.engine, by_subject)
+        yield Server(url, config, seeded.engine, by_subject, cfg_path)
     finally:
         proc.terminate()
         proc.wait(timeout=20)
