@@ -254,9 +254,24 @@ def attempt_login(
         ok = _HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         ok = False
+    verified = ok
     ok = ok and user is not None and user.active
     session.add(LoginAttempt(login=login, ip=ip, ok=ok))
     if not ok or user is None:
+        # Audited (admins read it at /admin/audit) with why, which only admins see. A
+        # throttled attempt is not: nothing was checked, and an attacker hammering a locked
+        # login would otherwise grow the log without bound.
+        why = "unknown-login" if user is None else ("disabled" if verified else "password")
+        session.add(
+            AuditLog(
+                actor=login,
+                object_type="user",
+                object_id=user.id if user is not None else 0,
+                action="login-failed",
+                before=None,
+                after={"ip": ip, "login": login, "why": why},
+            )
+        )
         session.commit()
         return LoginResult(ok=False)
     if _HASHER.check_needs_rehash(user.password_hash):
@@ -276,6 +291,16 @@ def attempt_login(
         )
     )
     user.last_login_at = now
+    session.add(
+        AuditLog(
+            actor=user.login,
+            object_type="user",
+            object_id=user.id,
+            action="login",
+            before=None,
+            after={"ip": ip, "user_agent": user_agent[:200]},
+        )
+    )
     # Expired sessions of anyone are removed here, where a write happens anyway.
     session.execute(delete(WebSession).where(WebSession.expires_at < now))
     session.commit()
@@ -314,6 +339,20 @@ def load_session(session: Session, token: str | None, cfg: ReviewConfig) -> Sess
     )
 
 
-def end_session(session: Session, session_id: str) -> None:
+def end_session(
+    session: Session, session_id: str, *, user: SessionInfo | None = None, ip: str = ""
+) -> None:
+    """End one session (logout); with ``user``, the logout is audited with the address."""
     session.execute(delete(WebSession).where(WebSession.id == session_id))
+    if user is not None:
+        session.add(
+            AuditLog(
+                actor=user.login,
+                object_type="user",
+                object_id=user.user_id,
+                action="logout",
+                before=None,
+                after={"ip": ip[:100]},
+            )
+        )
     session.commit()

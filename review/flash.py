@@ -24,6 +24,8 @@ MESSAGES = {
     "user-added": "Đã tạo tài khoản.",
     "user-changed": "Đã cập nhật tài khoản.",
     "end-of-queue": "Hết bài trong hàng chờ theo bộ lọc này.",
+    "conflict": "Bài {id} đã được người khác lưu sau khi bạn mở. Thay đổi của bạn CHƯA được "
+    "lưu và không ghi đè lên ai: trang dưới đây là bản mới nhất.",
 }
 
 

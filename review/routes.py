@@ -11,7 +11,7 @@ from pathlib import Path
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from dienhinh.review.views import admin, article, auth, dashboard, files, queue
+from dienhinh.review.views import admin, article, audit, auth, compliance, dashboard, files, queue
 
 __all__ = ["routes"]
 
@@ -31,6 +31,8 @@ routes = [
     Route("/messages/{message_id:int}/raw", files.raw_message, methods=["GET"]),
     Route("/messages/{message_id:int}/reprocess", dashboard.reprocess_message, methods=["POST"]),
     Route("/dashboard", dashboard.dashboard_page, methods=["GET"]),
+    Route("/compliance", compliance.compliance_page, methods=["GET"]),
+    Route("/compliance.xlsx", compliance.compliance_xlsx, methods=["GET"]),
     Route(
         "/publications/{publication_id:int}/retry", dashboard.retry_publication, methods=["POST"]
     ),
@@ -42,6 +44,7 @@ routes = [
             Route("/users", admin.users_page, methods=["GET"]),
             Route("/users", admin.user_add, methods=["POST"]),
             Route("/users/{login:str}", admin.user_change, methods=["POST"]),
+            Route("/audit", audit.audit_page, methods=["GET"]),
         ],
     ),
     Mount("/static", app=StaticFiles(directory=_STATIC), name="static"),

@@ -23,11 +23,12 @@ from dienhinh.store.models import Article, AuditLog, Message, Publication, Tag
 
 __all__ = ["ACTIONS", "article_action", "article_page"]
 
-CONFLICT = (
-    "Bài này đã được người khác lưu sau khi bạn mở (nay là phiên bản {version}). "
-    "Thay đổi của bạn CHƯA được lưu và không ghi đè lên ai: trang dưới đây là bản mới nhất; "
-    "phần bạn vừa nhập được giữ lại ở khung «Bản bạn định lưu» để chép lại."
-)
+# A save refused by optimistic locking answers with a redirect (POST/redirect/GET: a reload
+# does not post again) to the article with ``?msg=conflict`` (flash.MESSAGES, shown as the
+# error) and ``draft=<audit id>``: what the editor typed is kept in that audit row
+# (object type "draft", action "save-conflict": the refused save's record, on the admins'
+# audit page, not in the article's history) and shown again, to its author only.
+DRAFT_FIELDS = ("title", "lead", "text", "reason")
 
 
 def _load(s: Session, article_id: int) -> Article:
@@ -113,6 +114,24 @@ def _context(s: Session, console: Console, f: queue.Filters, art: Article) -> di
     }
 
 
+def _saved_draft(s: Session, article_id: int, login: str, ref: str) -> dict[str, str] | None:
+    """The input of a refused save (see DRAFT_FIELDS' comment), for its author only."""
+    if not ref.isdigit():
+        return None
+    row = s.execute(
+        select(AuditLog.after).where(
+            AuditLog.id == int(ref),
+            AuditLog.object_type == "draft",
+            AuditLog.object_id == article_id,
+            AuditLog.action == "save-conflict",
+            AuditLog.actor == login,
+        )
+    ).scalar_one_or_none()
+    if not isinstance(row, dict):
+        return None
+    return {k: str(row.get(k) or "") for k in DRAFT_FIELDS}
+
+
 def _render(
     request: Request,
     console: Console,
@@ -123,10 +142,18 @@ def _render(
     status: int = 200,
     draft: dict[str, str] | None = None,
 ) -> Response:
+    flash = flash_message(request)
+    conflict = request.query_params.get("msg") == "conflict"
+    if conflict:  # an error, not a green notice
+        error, flash = error or flash, ""
     with console.sessions() as s:
         art = _load(s, article_id)
         ctx = _context(s, console, f, art)
-        ctx.update(error=error, draft=draft, flash=flash_message(request))
+        if conflict and draft is None:
+            draft = _saved_draft(
+                s, article_id, user_of(request).login, request.query_params.get("draft", "")
+            )
+        ctx.update(error=error, draft=draft, flash=flash)
         return console.render(request, "article.html", ctx, status_code=status)
 
 
@@ -230,7 +257,8 @@ async def article_action(request: Request) -> Response:
     f = queue.Filters.from_params(dict(_parse_qs(qs)))
 
     def run() -> tuple[str, str, int, int | None]:
-        """(outcome, message, http status, next article) in one transaction."""
+        """(outcome, message, http status, next article) in one transaction; after a
+        conflict, the id of the audit row keeping the refused input is the "next"."""
         with console.sessions() as s:
             art = _load(s, article_id)
             try:
@@ -242,8 +270,22 @@ async def article_action(request: Request) -> Response:
             except (actions.Conflict, StaleDataError):
                 s.rollback()
                 current = s.get(Article, article_id)
-                version = current.version if current else "?"
-                return "conflict", CONFLICT.format(version=version), 409, None
+                draft = {k: form_str(form, k) for k in DRAFT_FIELDS}
+                record = AuditLog(
+                    actor=user.login,
+                    object_type="draft",  # not the article's history: nothing changed
+                    object_id=article_id,
+                    action="save-conflict",
+                    before={
+                        "action": request.path_params["action"],
+                        "version_seen": form_str(form, "version")[:20],
+                        "version_saved": current.version if current else None,
+                    },
+                    after={k: v for k, v in draft.items() if v} or None,
+                )
+                s.add(record)
+                s.commit()
+                return "conflict", "", 409, record.id if record.after else None
             except (actions.ActionError, IllegalTransition) as err:
                 s.rollback()
                 return "error", str(err), 400, None
@@ -253,16 +295,16 @@ async def article_action(request: Request) -> Response:
             return outcome, "", 200, nxt
 
     outcome, message, status, nxt = await run_in_threadpool(run)
-    if status != 200:
-        draft = None
-        if outcome == "conflict":
-            draft = {k: form_str(form, k) for k in ("title", "lead", "text", "reason")}
-        return await run_in_threadpool(
-            lambda: _render(
-                request, console, article_id, f, error=message, status=status, draft=draft
-            )
-        )
     sep = f"&{qs}" if qs else ""
+    if outcome == "conflict":
+        keep = f"&draft={nxt}" if nxt is not None else ""
+        return RedirectResponse(
+            f"/articles/{article_id}?msg=conflict&id={article_id}{keep}{sep}", 303
+        )
+    if status != 200:
+        return await run_in_threadpool(
+            lambda: _render(request, console, article_id, f, error=message, status=status)
+        )
     if form_str(form, "back") == "queue":
         return RedirectResponse(f"/?msg={outcome}&id={article_id}{sep}", 303)
     if outcome in _MOVE_ON:

@@ -115,10 +115,11 @@ async def logout(request: Request) -> Response:
     console: Console = request.app.state.console
     await checked_form(request)
     user = user_of(request)
+    ip = request.client.host if request.client else ""
 
     def end() -> None:
         with console.sessions() as s:
-            end_session(s, user.session_id)
+            end_session(s, user.session_id, user=user, ip=ip)
 
     await run_in_threadpool(end)
     response = RedirectResponse("/login", status_code=303)

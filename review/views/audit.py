@@ -1,0 +1,81 @@
+"""The audit log for admins (/admin/audit; the session gate refuses /admin to editors):
+the latest entries first, filtered by actor and action, 100 a page (keyset on the id, so
+page ten costs what page one does).
+
+Article pages already show their own history; this page is where logins, failed logins,
+logouts and account changes (object type ``user``) and everything else can be read.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+from urllib.parse import urlencode
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import Response
+
+from dienhinh.review.app import Console
+from dienhinh.store.models import AuditLog
+
+__all__ = ["PAGE_SIZE", "audit_page"]
+
+PAGE_SIZE: Final = 100
+# Shown as a choice in the filter; anything else can still be typed in the URL.
+KNOWN_ACTIONS: Final = (
+    "login",
+    "login-failed",
+    "logout",
+    "user:add",
+    "user:password",
+    "user:role",
+    "user:enable",
+    "user:disable",
+    "edit",
+    "tags",
+    "save-conflict",
+    "reprocess",
+)
+
+
+def _param(request: Request, key: str, limit: int) -> str:
+    return request.query_params.get(key, "").strip()[:limit]
+
+
+def audit_page(request: Request) -> Response:
+    console: Console = request.app.state.console
+    actor = _param(request, "actor", 200)
+    action = _param(request, "action", 40)
+    before = _param(request, "before", 20)
+    query = select(AuditLog)
+    if actor:
+        query = query.where(AuditLog.actor == actor)
+    if action:
+        query = query.where(AuditLog.action == action)
+    if before.isdigit():
+        query = query.where(AuditLog.id < int(before))
+    with console.sessions() as s:
+        entries = list(s.execute(query.order_by(AuditLog.id.desc()).limit(PAGE_SIZE + 1)).scalars())
+    more = len(entries) > PAGE_SIZE
+    entries = entries[:PAGE_SIZE]
+    older = (
+        "/admin/audit?"
+        + urlencode(
+            {k: v for k, v in (("actor", actor), ("action", action)) if v}
+            | {"before": entries[-1].id}
+        )
+        if more and entries
+        else ""
+    )
+    return console.render(
+        request,
+        "audit.html",
+        {
+            "active": "audit",
+            "entries": entries,
+            "actor": actor,
+            "action": action,
+            "actions": KNOWN_ACTIONS,
+            "older": older,
+        },
+    )
