@@ -26,18 +26,16 @@ from __future__ import annotations
 import functools
 import logging
 import math
-import re
 import tomllib
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from dienhinh.classifiers.base import ClassifyContext, TagSuggestion
-from dienhinh.classifiers.scan import Lexicon, analyse, phrase_key
+from dienhinh.classifiers.scan import Lexicon, Words, analyse, phrase_key, toned_syllable
 from dienhinh.core.errors import ConfigError
-from dienhinh.core.text import fold, nfc
+from dienhinh.core.text import fold
 from dienhinh.core.types import ArticleDraft
 
 if TYPE_CHECKING:
@@ -98,95 +96,44 @@ CONVINCING = 0.35
 # ---------------------------------------------------------------------------------------
 # Matching keys
 
-_TONE_DIGITS = {"\u0300": "2", "\u0301": "1", "\u0303": "4", "\u0309": "3", "\u0323": "5"}
-_WORD = re.compile(r"\w+")
-
-
-@functools.lru_cache(maxsize=65536)
-def _toned_syllable(word: str) -> str:
-    """``word`` lower-cased with its tone mark moved to a digit at the end: hoà/hòa → hoa2."""
-    decomposed = unicodedata.normalize("NFD", word)
-    tone = ""
-    kept = []
-    for ch in decomposed:
-        digit = _TONE_DIGITS.get(ch)
-        if digit:
-            tone = digit
-        else:
-            kept.append(ch)
-    return unicodedata.normalize("NFC", "".join(kept)) + tone
-
 
 def _toned_key(text: str) -> str:
-    return " ".join(_toned_syllable(w) for w in _WORD.findall(nfc(text).casefold()))
-
-
-def _folded_key(text: str) -> str:
-    return " ".join(_WORD.findall(fold(text)))
-
-
-@functools.lru_cache(maxsize=32)
-def _written_with_marks(text: str) -> bool:
-    """True when the text is typed with diacritics (a fifth of its words carry marks)."""
-    words = [w for w in _WORD.findall(text) if not w.isdigit()]
-    if not words:
-        return False
-    # In Latin-script text a non-ASCII word is a word with Vietnamese marks (đ included):
-    # the same answer as comparing with strip_diacritics, without building a new string.
-    marked = sum(1 for w in words if not w.isascii())
-    return marked >= 0.2 * len(words)
-
-
-def _safe_untoned(term: str) -> bool:
-    """A one-word term that keeps its meaning folded: an abbreviation (NTM, HTX, THCS),
-    something with a digit (9X), or a loanword longer than any Vietnamese syllable."""
-    return term.isascii() and (term.isupper() or any(c.isdigit() for c in term) or len(term) >= 5)
-
-
-@functools.lru_cache(maxsize=32)
-def _match_text(text: str, toned: bool) -> MatchText:
-    """The campaign, subject and kind rules read the same article: its key is built once."""
-    key = _toned_key(text) if toned else _folded_key(text)
-    return MatchText(f" {key} ", toned)
-
-
-@functools.lru_cache(maxsize=16384)
-def _term_key(term: str, toned: bool) -> str | None:
-    """Vocabulary terms are few and fixed: their keys are computed once, not per article."""
-    if toned:
-        return _toned_key(term)
-    folded = _folded_key(term)
-    if " " not in folded and not _safe_untoned(term):
-        return None  # one Vietnamese syllable without its tone is ambiguous
-    return folded
+    """The toned syllable keys of a text, joined: two spellings of one term (hoà/hòa)
+    have the same key, so the vocabulary keeps one of them."""
+    return " ".join(phrase_key(text, True))
 
 
 @dataclass(frozen=True)
 class MatchText:
-    """A text prepared for whole-syllable phrase counting, with or without tones.
+    """A text prepared for whole-syllable phrase counting, with or without tones (a thin
+    view of :func:`~.scan.analyse`, for one-off questions; the taggers use lexicons).
 
     ``MatchText.of(title)`` decides from the text itself; pass ``toned`` to force the mode
     of a longer text (a title in capitals is judged with its body).
     """
 
-    key: str  # " syl syl syl " (padded, so " term " counts whole syllables only)
-    toned: bool
+    words: Words
+
+    @property
+    def toned(self) -> bool:
+        return self.words.toned
 
     @classmethod
     def of(cls, text: str, *, toned: bool | None = None) -> MatchText:
-        if toned is None:
-            toned = _written_with_marks(text)
-        return _match_text(text, toned)
-
-    def term_key(self, term: str) -> str | None:
-        """The key of ``term`` in this text's mode; None when the term cannot match safely."""
-        return _term_key(term, self.toned)
+        _, words = analyse("", text)
+        if toned is not None and toned != words.toned:
+            words = _rekey(words, toned)
+        return cls(words)
 
     def count(self, term: str) -> int:
-        key = self.term_key(term)
-        if not key:
-            return 0
-        return self.key.count(f" {key} ")
+        """Whole-syllable occurrences of ``term``; 0 for a one-syllable Vietnamese term in
+        a text without tones (ambiguous there)."""
+        return Lexicon([term]).count(self.words).get(term, 0)
+
+
+def _rekey(words: Words, toned: bool) -> Words:
+    key = toned_syllable if toned else fold
+    return Words(words.words, tuple(key(w) for w in words.words), toned)
 
 
 # ---------------------------------------------------------------------------------------
