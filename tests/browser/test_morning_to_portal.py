@@ -21,6 +21,7 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from browserkit import start_console
 from dienhinh.store.models import Article, Publication
 
 pytestmark = [pytest.mark.browser, pytest.mark.wordpress]
@@ -30,8 +31,6 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, wordpress: Any) -> Iterator[Any]:
-    from conftest import start_console  # the browser tests' own conftest
-
     tmp = tmp_path_factory.mktemp("morning")
     (tmp / "wp-password").write_text(wordpress.app_password, encoding="utf-8")
     prefix = f"m{uuid.uuid4().hex[:8]}"  # the session's WordPress is shared between tests
