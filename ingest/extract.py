@@ -88,11 +88,26 @@ def _path_key(path: str) -> tuple[int, ...]:
     return tuple(key)
 
 
+# The legacy kinds a source may name, and the kind a declared type implies.
+_LEGACY_SOURCES = frozenset({"doc", "rtf", "odt"})
+_LEGACY_BY_TYPE = {
+    "application/rtf": "rtf",
+    "text/rtf": "rtf",
+    "application/vnd.oasis.opendocument.text": "odt",
+}
+
+
 def _source_name(ex: Extractor, part: Part) -> str:
     if ex.name in ("docx", "pdf"):
         return ex.name
+    # Only a known kind is taken from the file name: the "extension" is whatever the
+    # sender typed (up to 178 characters after sanitising), and article.source is a
+    # 40-character column, so PostgreSQL refused the whole message (fuzz regression
+    # tests/fuzz/regressions/long-extension.eml).
     ext = posixpath.splitext(part.filename.lower())[1].lstrip(".")
-    return ext or "doc"
+    if ext in _LEGACY_SOURCES:
+        return ext
+    return _LEGACY_BY_TYPE.get(part.content_type, "doc")
 
 
 def _forward_chain(parsed: ParsedMail, path: str) -> list[ForwardOrigin]:

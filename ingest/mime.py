@@ -7,8 +7,9 @@ Why these libraries:
   (parsing-costs.md) and keeps the raw header values, so nothing is "fixed" before we
   look at it.
 - Header *values* are decoded with mail-parser's helpers (the design card's dependency):
-  ``decode_header_part`` never raises on unknown or broken charsets, ``get_addresses``
-  recovers mailboxes from malformed From/To lines and reports what it guessed,
+  ``decode_header_part`` copes with most unknown or broken charsets, ``get_addresses``
+  recovers mailboxes from malformed From/To lines and reports what it guessed (both can
+  still raise on hostile encoded words: ``_HEADER_ERRORS`` below),
   ``parse_mail_date`` accepts obsolete RFC 5322 syntax and says why a date is rejected,
   and ``mime_header_view`` gives a UTF-8 view of raw 8-bit Content-Type/Disposition
   headers (webmail sends Vietnamese file names that way).
@@ -29,7 +30,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from email.errors import HeaderParseError
+from email.errors import CharsetError, HeaderParseError
 from email.header import Header, decode_header, make_header
 from email.message import Message
 
@@ -64,6 +65,9 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 ODT_TYPE = "application/vnd.oasis.opendocument.text"
 ZIP_TYPE = "application/zip"
 MAX_FILENAME_CHARS = 180
+# RFC 6838 caps type and subtype at 127 characters each; a longer content type is garbage,
+# and asset.content_type is a 200-character column.
+MAX_TYPE_CHARS = 127
 
 # Declared types that are the same thing under another name; not a "mismatch".
 _ALIASES = {
@@ -133,15 +137,44 @@ def _raw_text(value: str | Header | None, *, decode_words: bool = True) -> str:
     return text
 
 
+# What the standard library's and mail-parser's header decoders raise on hostile input
+# (found by tests/fuzz): a charset name with 8-bit bytes (CharsetError), one with a NUL
+# (ValueError "embedded null character", from both decoders), broken base64 in an encoded
+# word (HeaderParseError, also out of mail-parser's get_addresses).
+_HEADER_ERRORS = (LookupError, UnicodeError, HeaderParseError, CharsetError, ValueError)
+
+
 def _decode_words(text: str) -> str:
     """RFC 2047 encoded words decoded, with the spaces between an encoded word and plain
     text kept ("...tháng =?utf-8?...?= 3/2018" must not become "tháng3/2018", which
     mail-parser's decode_header_part does). The standard library decodes by the RFC;
-    mail-parser is the fallback for what it refuses (an unknown or broken charset)."""
+    mail-parser is the fallback for what it refuses (an unknown or broken charset); when
+    both refuse, the text stays as written."""
     try:
         return str(make_header(decode_header(text)))
-    except (LookupError, UnicodeError, HeaderParseError, ValueError):
+    except _HEADER_ERRORS:
+        pass
+    try:
         return decode_header_part(text)
+    except _HEADER_ERRORS:
+        return text
+
+
+def _addresses(
+    value: str, defects: list[str], *, decode_names: bool = False
+) -> list[tuple[str, str]]:
+    """mail-parser's get_addresses, which raises on a damaged encoded word in a display
+    name (one flipped bit in base64 stopped the whole message: tests/fuzz regression
+    broken-from-name.eml). The address still counts: the names are then decoded by
+    ``_decode_words``, and as a last resort nothing is recovered from the header."""
+    try:
+        return get_addresses(value, defects=defects, decode_names=decode_names)
+    except _HEADER_ERRORS as err:
+        defects.append(f"address header: {err}")
+    try:
+        return [(_decode_words(n), a) for n, a in get_addresses(value, defects=defects)]
+    except _HEADER_ERRORS:
+        return []
 
 
 def _raw_value(msg: Message, name: str) -> str | None:
@@ -192,19 +225,21 @@ def _headers(msg: Message, data: bytes, header_block: bytes) -> tuple[MailHeader
     else:
         message_id = f"generated-{hashlib.sha256(data).hexdigest()[:32]}@dienhinh.invalid"
         generated = True
-    from_pairs = get_addresses(
-        _raw_text(_raw_value(msg, "From"), decode_words=False), defects=defects, decode_names=True
+    from_pairs = _addresses(
+        _raw_text(_raw_value(msg, "From"), decode_words=False), defects, decode_names=True
     )
     from_name, from_addr = from_pairs[0] if from_pairs else ("", "")
     to: list[str] = []
     for name in ("To", "Cc"):
         for value in msg.get_all(name) or []:
-            to.extend(a for _, a in get_addresses(value, defects=defects) if a)
+            to.extend(a for _, a in _addresses(value, defects) if a)
     auth = get_header(msg, "Authentication-Results")
     headers = MailHeaders(
         message_id=message_id,
         message_id_generated=generated,
-        from_addr=from_addr.strip().lower(),
+        # NFC like every stored text: a raw 8-bit address may carry a combining mark
+        # (found by tests/fuzz, regression from-address-nfd.eml).
+        from_addr=nfc(from_addr.strip().lower()),
         from_name=nfc(collapse_ws(from_name)),
         subject=_text_header(msg, "Subject"),
         date=_date(msg, defects),
@@ -231,13 +266,13 @@ def parse_headers_only(data: bytes, limits: IngestConfig) -> MailHeaders:
 def forward_origin(msg: Message) -> ForwardOrigin:
     """The sender, subject and date of a message/rfc822 attachment (a forward)."""
     defects: list[str] = []
-    pairs = get_addresses(
-        _raw_text(_raw_value(msg, "From"), decode_words=False), defects=defects, decode_names=True
+    pairs = _addresses(
+        _raw_text(_raw_value(msg, "From"), decode_words=False), defects, decode_names=True
     )
     name, addr = pairs[0] if pairs else ("", "")
     return ForwardOrigin(
         from_name=nfc(collapse_ws(name)),
-        from_addr=addr.strip().lower(),
+        from_addr=nfc(addr.strip().lower()),
         subject=_text_header(msg, "Subject"),
         date=_date(msg, defects),
         date_text=collapse_ws(str(msg.get("Date") or "")),
@@ -265,7 +300,9 @@ def sanitize_filename(name: str) -> str:
         if dot and 0 < len(ext) <= 10:
             name = stem[: MAX_FILENAME_CHARS - len(ext) - 1] + "." + ext
         else:
-            name = name[:MAX_FILENAME_CHARS]
+            # rstrip: a cut at a space left a trailing blank, and sanitising the result
+            # again changed it (found by tests/fuzz).
+            name = name[:MAX_FILENAME_CHARS].rstrip()
     return name
 
 
@@ -362,7 +399,8 @@ def decode_text(payload: bytes, charset: str) -> str:
             continue
         try:
             return nfc(payload.decode(cs))
-        except (LookupError, UnicodeDecodeError):
+        # ValueError: a charset name with a NUL in it ("utf-8\x00"), found by tests/fuzz.
+        except (LookupError, UnicodeDecodeError, ValueError):
             continue
     return nfc(payload.decode("utf-8", "replace"))
 
@@ -430,6 +468,11 @@ def _walk(msg: Message, path: str, depth: int, scope: str, w: _Walk) -> None:
 
 
 def _leaf(msg: Message, path: str, ctype: str, scope: str, w: _Walk) -> None:
+    if len(ctype) > MAX_TYPE_CHARS:
+        # Stored as asset.content_type (200 characters): PostgreSQL refused the whole
+        # message (tests/fuzz regression long-content-type.eml). Read as unlabelled bytes.
+        w.out.defects.append(f"part {path}: content type over {MAX_TYPE_CHARS} characters")
+        ctype = "application/octet-stream"
     view, view_defects = mime_header_view(msg)
     w.out.defects.extend(f"part {path}: {d}" for d in view_defects)
     filename = _filename(view)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from email.errors import CharsetError, HeaderParseError
 from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import parseaddr
@@ -103,7 +104,10 @@ def _header_str(msg: Message, name: str) -> str:
     raw = str(value)
     try:
         return nfc(str(make_header(decode_header(raw))))
-    except (UnicodeError, LookupError, ValueError):
+    # HeaderParseError (broken base64) and CharsetError (8-bit bytes in a charset name)
+    # escaped too, stopping the whole message (found by tests/fuzz, regressions
+    # noise-from-*.eml).
+    except (UnicodeError, LookupError, ValueError, HeaderParseError, CharsetError):
         # An unknown charset or a broken encoded word: the raw text still has the ASCII
         # tokens (auto-replied, bulk, <list.id>) the rules need.
         return raw

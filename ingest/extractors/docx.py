@@ -500,7 +500,12 @@ def _python_docx_blocks(
             return None
         return target.blob, posixpath.basename(str(target.partname))
 
-    body = document.element.body
+    # A main part whose root is not a WordprocessingML w:document (a damaged namespace)
+    # opens, but is a plain element without ``body``: damaged input, not our bug (found by
+    # tests/fuzz, regression docx-wrong-namespace.eml).
+    body = getattr(document.element, "body", None)
+    if body is None:
+        raise MalformedDocument(f"{part.filename or part.path}: not a readable .docx (no body)")
     _strip_fallbacks(body)
     styles_el = document.styles.element
     fonts = None
