@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from notifykit import Env, make_env
 
 from dienhinh.core.config import Config
+from notifykit import Env, make_env
 
 
 @pytest.fixture

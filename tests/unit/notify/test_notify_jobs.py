@@ -10,13 +10,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from notifykit import ICT, article_mail
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from dienhinh.notify import jobs
 from dienhinh.store.models import Article, Notification
 from factory import DOCX_TYPE, Attach, DocSpec, article_text, make_docx, make_email
+from notifykit import ICT, article_mail
 
 T0 = datetime(2018, 3, 22, 14, 5, tzinfo=ICT)
 

@@ -7,7 +7,6 @@ import email
 from datetime import datetime, timedelta
 
 import pytest
-from notifykit import ICT, Recording
 from sqlalchemy.orm import Session
 
 from dienhinh.notify.compose import alert_mail
@@ -19,6 +18,7 @@ from dienhinh.notify.transport import (
     TransientSendError,
 )
 from dienhinh.store.models import Notification
+from notifykit import ICT, Recording
 
 NOW = datetime(2018, 3, 22, 9, 0, tzinfo=ICT)
 
