@@ -6,8 +6,8 @@ demo:
 	scripts/demo
 
 # Install what the tests need (Debian packages included) and run the whole suite, then the
-# linter (ruff, including its bandit-derived security rules) and the dependency audit (scripts/audit: pip-audit; it skips, saying why, where its service
-# cannot be reached).
+# linter (ruff, with its bandit-derived security rules) and the dependency audit
+# (scripts/audit: pip-audit; it skips, saying why, where its service cannot be reached).
 test:
 	scripts/test-setup
 	.venv/bin/python -m pytest
