@@ -1,5 +1,5 @@
 # The two commands of the README.
-.PHONY: demo test lint fuzz
+.PHONY: demo test lint fuzz chaos
 
 # Run the main job on the embedded default (SQLite + the shipped demo Maildir).
 demo:
@@ -24,3 +24,9 @@ FUZZ_EXAMPLES ?= 50000
 fuzz:
 	FUZZ_RANDOM=1 FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) .venv/bin/python -m pytest tests/fuzz \
 		-p no:cacheprovider -q --hypothesis-show-statistics
+
+# The fault tests (tests/chaos) with more trials: CHAOS_TRIALS kills -9 of `dienhinh poll`
+# at random moments (`make test` runs the same tests with 30); CHAOS_SEED fixes the delays.
+CHAOS_TRIALS ?= 100
+chaos:
+	CHAOS_TRIALS=$(CHAOS_TRIALS) .venv/bin/python -m pytest tests/chaos -p no:cacheprovider -q -s

@@ -425,7 +425,15 @@ class Ingestor:
         # Claims whose results were never written (an error, a stop): rolled back, so
         # their messages are free again, still `received`.
         while self._claims:
-            self._claims.pop().close()
+            claim = self._claims.pop()
+            try:
+                claim.close()
+            except SQLAlchemyError as err:
+                # The connection died with the database (found by tests/chaos: PostgreSQL
+                # cut mid-poll); the server rolled the claim back with it, so its messages
+                # are free all the same. Raising here, from the run's `finally`, would
+                # replace the run's recorded "database error, will retry" by a traceback.
+                log.warning("a claim could not be rolled back (%s); the database did", err)
 
     # --- the run ------------------------------------------------------------------------
 
