@@ -124,9 +124,13 @@ def _conditions(
         conds.append(Article.flagged.is_(True))
     if f.campaign:
         # Tag rows mirror Article.campaigns: the console deletes the rows of a campaign an
-        # editor removes (see actions.set_tags), so the indexed tag table answers alone.
+        # editor removes (see actions.set_tags), so the indexed tag table answers alone
+        # (ix_tag_field_value_article: the ids come from the index). A campaign holds
+        # thousands of articles: on SQLite ``id + 0`` keeps the planner from starting with
+        # that list (one article row each), see search._sqlite_membership.
+        column = Article.id + 0 if session.get_bind().dialect.name == "sqlite" else Article.id
         conds.append(
-            Article.id.in_(
+            column.in_(
                 select(Tag.article_id).where(Tag.field == "campaign", Tag.value == f.campaign)
             )
         )
@@ -151,6 +155,10 @@ def page(session: Session, f: Filters, tz: str, size: int) -> tuple[list[QueueRo
     conds = _conditions(session, f, tz, with_state=True)
     if f.before:
         conds.append(Article.id < f.before)
+    # The page's ids first, from the indexes alone where the filters allow; then the columns
+    # of those ids only. In one query, SQLite reads every candidate's row (text included)
+    # before it sorts and cuts (a quarter's 3,600 articles for 50 shown).
+    ids = select(Article.id).where(*conds).order_by(Article.id.desc()).limit(size + 1)
     stmt: Select[Any] = (
         select(
             Article.id,
@@ -171,9 +179,8 @@ def page(session: Session, f: Filters, tz: str, size: int) -> tuple[list[QueueRo
             Message.sender_verified,
         )
         .join(Message, Message.id == Article.message_pk)
-        .where(*conds)
+        .where(Article.id.in_(ids))
         .order_by(Article.id.desc())
-        .limit(size + 1)
     )
     rows = [QueueRow(**r._asdict()) for r in session.execute(stmt)]
     more = len(rows) > size
@@ -184,13 +191,11 @@ def page(session: Session, f: Filters, tz: str, size: int) -> tuple[list[QueueRo
 def counts(session: Session, f: Filters, tz: str) -> dict[str, int]:
     """Articles per state under the other filters (the state tabs' numbers)."""
     conds = _conditions(session, f, tz, with_state=False)
+    # Answered from an index without reading article rows (ix_article_status,
+    # ix_article_unit_status, ix_article_flagged_status hold the state; search and campaign
+    # test ids against their lists, see _conditions); only a period (and unit with flagged
+    # together) reads the rows of the articles it selects.
     stmt = select(Article.status, func.count()).where(*conds).group_by(Article.status)
-    if not (f.unit or f.flagged):
-        # SQLite: with only id-based filters (search, campaign, period), count from the
-        # status index (status + rowid) and never read the rows, whose later columns sit
-        # behind the text's overflow pages; the planner would rather look every matching id
-        # up in the table (4x slower for a search matching most articles).
-        stmt = stmt.with_hint(Article, "INDEXED BY ix_article_status", "sqlite")
     found = {status: int(n) for status, n in session.execute(stmt)}
     return {s: found.get(s, 0) for s in STATES}
 

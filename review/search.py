@@ -20,8 +20,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -39,6 +53,10 @@ _MAX_FOLDED = 400_000
 _LOOKBACK = timedelta(minutes=10)
 _TERM = re.compile(r"[^\W_]+")
 _MAX_TERMS = 12
+# The last word of a search is a prefix from this many letters on (see match()).
+_MIN_PREFIX = 3
+# Past this many matches a search is "common" on SQLite (see _sqlite_membership()).
+_COMMON = 2000
 
 
 @dataclass(frozen=True)
@@ -138,33 +156,85 @@ def _upsert(session: Session, values: list[dict[str, object]]) -> None:
 
 
 def match(session: Session, query: str) -> ColumnElement[bool] | None:
-    """A condition on ``Article.id`` for the articles matching every word of ``query`` (each
-    word also as a prefix: "thao" finds "thảo quả"), or None when it has no words."""
+    """A condition on ``Article.id`` for the articles matching every word of ``query`` (the
+    last word also as a prefix, as the editor may still be typing it: "lung phi" finds "Lùng
+    Phình"), or None when it has no words.
+
+    Only the last word is a prefix, and only from three letters on: a prefix makes the index
+    merge the lists of every word it starts ("ca"* is ca, cac, cach, cai, cam, can, ...),
+    ten to forty times the cost of a whole word at 100,000 articles, and one or two letters
+    of a Vietnamese syllable select nearly everything anyway."""
     terms = query_terms(query)
     if not terms:
         return None
+    last = terms[-1]
+    prefix = len(last) >= _MIN_PREFIX
     if session.get_bind().dialect.name == "sqlite":
         # Each term quoted: FTS5 syntax characters in a search are plain text.
-        fts = " ".join(f'"{t}"*' for t in terms)
+        fts = " ".join([*(f'"{t}"' for t in terms[:-1]), f'"{last}"' + ("*" if prefix else "")])
         sub = (
             select(literal_column("rowid"))
             .select_from(text("article_fts"))
             .where(text("article_fts MATCH :fts_query").bindparams(fts_query=fts))
         )
-        return Article.id.in_(sub)
-    tsq = " & ".join(f"{t}:*" for t in terms)
-    # OFFSET 0 keeps the subquery apart: PostgreSQL then finds the matches through the GIN
-    # index first. Flattened into the outer query it would rather walk article_search in id
-    # order (for ORDER BY id DESC LIMIT n) and compute to_tsvector on every row it passes,
-    # ten times slower for a word found in a few articles.
-    sub = (
-        select(ArticleSearch.article_id)
-        .offset(0)
-        .where(
-            text(
-                "to_tsvector('simple'::regconfig, article_search.folded) @@ "
-                "to_tsquery('simple'::regconfig, :ts_query)"
-            ).bindparams(ts_query=tsq)
+        return _sqlite_membership(session, fts, sub)
+    tsq = " & ".join([*terms[:-1], f"{last}:*" if prefix else last])
+    return Article.id == any_(bindparam("search_ids", _pg_ids(session, tsq), ARRAY(Integer)))
+
+
+def _pg_ids(session: Session, tsq: str) -> list[int]:
+    """The ids of the articles matching ``tsq``, from the GIN index, once per transaction.
+
+    Why not a subquery: with statistics PostgreSQL knows a common word ("thon", "nong thon
+    moi") is in most articles, and its costing charges the index path a to_tsvector per row
+    as well (a recheck that never happens for a tsvector GIN index), so it scans
+    article_search computing to_tsvector on every text: 40-90 s at 100,000 articles, against a
+    fraction of a second through the index. Here the scan is switched off for this one query
+    (SET LOCAL, then back); the queue's queries then test ``id = ANY(ids)`` with a hash."""
+    session.connection()  # the transaction has begun: SET LOCAL holds until its end
+    txn = session.get_transaction()
+    held = session.info.get("search_ids")
+    if held is None or held[0] is not txn:  # ids of an earlier transaction may be stale
+        held = session.info["search_ids"] = (txn, {})
+    cache: dict[str, list[int]] = held[1]
+    if tsq in cache:
+        return cache[tsq]
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    try:
+        ids = list(
+            session.execute(
+                text(
+                    "SELECT article_id FROM article_search WHERE "
+                    "to_tsvector('simple'::regconfig, folded) @@ "
+                    "to_tsquery('simple'::regconfig, :q)"
+                ),
+                {"q": tsq},
+            ).scalars()
         )
-    )
-    return Article.id.in_(sub)
+    finally:
+        session.execute(text("SET LOCAL enable_seqscan = on"))
+    cache[tsq] = ids
+    return ids
+
+
+def _sqlite_membership(session: Session, fts: str, sub: Select[Any]) -> ColumnElement[bool]:
+    """``Article.id IN (matches)``, written so SQLite picks the right plan for how many
+    articles match.
+
+    SQLite cannot estimate an FTS5 match, and always starts from the list of matches: one
+    article row per match (through the text's overflow pages: SQLite stores the status and
+    the other queue columns after the text). Right for a rare word; for a word in most
+    articles it reads them all (0.3-0.8 s at 100,000) to show 50. So a probe counts the
+    matches up to :data:`_COMMON` (stopping there: a millisecond or two); past it, ``id + 0``
+    hides the id from the planner, which then walks the queue's own index (status, unit or
+    flagged, in id order) and stops at the page's end, or counts states from the index
+    alone, testing each id against the matches."""
+    probe = session.execute(
+        text(
+            "SELECT count(*) FROM (SELECT rowid FROM article_fts "
+            "WHERE article_fts MATCH :q LIMIT :n)"
+        ),
+        {"q": fts, "n": _COMMON},
+    ).scalar_one()
+    column = Article.id + 0 if probe >= _COMMON else Article.id
+    return column.in_(sub)

@@ -123,7 +123,8 @@ class Message(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     reason: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
-    transient: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Indexed for the dashboard's "failed or waiting for a retry" list (migration 0006).
+    transient: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None]
     unit: Mapped[str | None] = mapped_column(String(100), index=True)
@@ -181,6 +182,10 @@ class Article(Base):
     __table_args__ = (
         UniqueConstraint("message_pk", "ordinal", name="uq_article_message_ordinal"),
         Index("ix_article_status_created", "status", "created_at"),
+        # The console's unit and "flagged" filters and their state counts, from the index
+        # alone (migration 0006).
+        Index("ix_article_unit_status", "unit", "status"),
+        Index("ix_article_flagged_status", "flagged", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -283,7 +288,8 @@ class Tag(Base):
     """
 
     __tablename__ = "tag"
-    __table_args__ = (Index("ix_tag_field_value", "field", "value"),)
+    # With article_id: the console's campaign filter is a list of ids read from the index.
+    __table_args__ = (Index("ix_tag_field_value_article", "field", "value", "article_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     message_pk: Mapped[int] = mapped_column(
