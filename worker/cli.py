@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from dienhinh import __version__
@@ -552,6 +553,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return 3
     except DienhinhError as err:
         print(f"dienhinh: {err}", file=sys.stderr)
+        return 1
+    except OperationalError as err:
+        # The database is unreachable (server down, wrong host, disk gone): one line naming
+        # it, not a traceback; a scheduled run simply fails and the next one retries.
+        log.error("database unavailable: %s", err.orig or err)
+        first = str(err.orig or err).strip().splitlines()[0] if str(err.orig or err) else ""
+        print(f"dienhinh: the database is unavailable: {first}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         # The reader went away (`dienhinh export ... | head`): not an error. Point stdout at

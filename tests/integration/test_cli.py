@@ -122,6 +122,18 @@ def test_poll_before_init_says_what_to_do(tmp_path, maildir, capsys):
     assert "dienhinh init" in capsys.readouterr().err
 
 
+def test_an_unreachable_database_is_one_line_not_a_traceback(tmp_path, maildir, capsys):
+    # Nothing listens on port 1: the server is "down".
+    cfg = _write_config(tmp_path, "postgresql+psycopg://u@127.0.0.1:1/x", f"maildir://{maildir}")
+    for command in ("status", "poll"):
+        code, _ = run("--config", str(cfg), command)
+        assert code == 1
+        err = capsys.readouterr().err.strip()
+        # A log line (for journald) and one line for the person at the terminal.
+        assert err.splitlines()[-1].startswith("dienhinh: the database is unavailable:"), err
+        assert "Connection refused" in err and "Traceback" not in err
+
+
 def test_invalid_config_is_one_line_naming_the_key(tmp_path, maildir, capsys):
     cfg = _write_config(
         tmp_path, "sqlite:///x", f"maildir://{maildir}", '[logging]\nlevel = "LOUD"\n'
