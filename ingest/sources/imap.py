@@ -29,6 +29,7 @@ from __future__ import annotations
 import imaplib
 import logging
 import ssl
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -46,6 +47,10 @@ from dienhinh.ingest.sources.base import SourceItem
 __all__ = ["ImapSource"]
 
 log = logging.getLogger(__name__)
+
+# Pauses before asking LOGIN again after an [UNAVAILABLE] answer (then the poll gives up
+# and the next one retries).
+_UNAVAILABLE_PAUSES = (0.5, 1.5, 3.0)
 
 # UIDs per FETCH/STORE/COPY/SEARCH command. Bounds the command line (some servers cap it
 # at 8 kB; 500 seven-digit UIDs with commas is 4 kB, and imapclient's fetch wants a list
@@ -222,13 +227,30 @@ class ImapSource:
                 self.close()  # log out of a half-open session: no socket left behind
         return self.uidvalidity
 
+    def _login(self, client: IMAPClient) -> None:
+        """LOGIN, asked again after a short pause when the server answers [UNAVAILABLE]
+        (RFC 5530: it could not check the credentials just now, e.g. its auth process was
+        busy): a moment's hiccup should not cost a whole poll interval. Still unavailable
+        after the last pause, the LoginError goes to the caller."""
+        for pause in (*_UNAVAILABLE_PAUSES, None):
+            try:
+                client.login(self.cfg.url.username, self.cfg.password.reveal())
+                return
+            except LoginError as err:
+                if pause is None or "[UNAVAILABLE]" not in str(err):
+                    raise
+                log.warning(
+                    "%s: login temporarily unavailable, again in %.1f s", self._who(), pause
+                )
+                time.sleep(pause)
+
     def _login_and_select(self, client: IMAPClient) -> None:
         url = self.cfg.url
         with self._session("login"):
             if url.scheme == "imap+starttls":
                 self._starttls(client)
             try:
-                client.login(url.username, self.cfg.password.reveal())
+                self._login(client)
             except LoginError as err:
                 if "[UNAVAILABLE]" in str(err):
                     # RFC 5530: the server cannot check credentials right now (its
