@@ -101,7 +101,9 @@ class MailboxURL:
         return self.key
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses: where a plain (unencrypted) protocol is
+    allowed."""
     if host == "localhost":
         return True
     try:
@@ -148,7 +150,7 @@ def parse_mailbox_url(
             key,
             f"must not contain a password; use {ENV_IMAP_PASSWORD} or mailbox.password_file",
         )
-    if scheme == "imap" and not _is_loopback(host):
+    if scheme == "imap" and not is_loopback(host):
         raise ConfigError(
             key,
             f"plain imap:// is only allowed on loopback, not {host}; use imaps or imap+starttls",
@@ -349,9 +351,24 @@ def _names(types: tuple[type, ...]) -> str:
     )
 
 
-def _positive(key: str, value: int | float) -> None:
+def check_positive(key: str, value: float) -> None:
+    """Raise ConfigError naming ``key`` unless ``value`` is above zero."""
     if value <= 0:
         raise ConfigError(key, f"must be positive, got {value!r}")
+
+
+def read_secret_file(name: str, *, base: Path, key: str) -> str:
+    """The one-line secret in the file ``name`` (relative to ``base``); "" when no file is
+    named. An unreadable file is a ConfigError naming ``key``."""
+    if not name:
+        return ""
+    path = Path(name)
+    if not path.is_absolute():
+        path = base / path
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as err:
+        raise ConfigError(key, f"cannot read {path}: {err}") from err
 
 
 def default_config_path() -> Path:
@@ -418,16 +435,9 @@ def config_from_mapping(
         key=ENV_MAILBOX_URL if env.get(ENV_MAILBOX_URL) else "mailbox.url",
         base=base,
     )
-    password = env.get(ENV_IMAP_PASSWORD, "")
-    pw_file = mb.get("password_file", "")
-    if not password and pw_file:
-        pw_path = Path(pw_file)
-        if not pw_path.is_absolute():
-            pw_path = base / pw_path
-        try:
-            password = pw_path.read_text(encoding="utf-8").strip()
-        except OSError as err:
-            raise ConfigError("mailbox.password_file", f"cannot read {pw_path}: {err}") from err
+    password = env.get(ENV_IMAP_PASSWORD, "") or read_secret_file(
+        mb.get("password_file", ""), base=base, key="mailbox.password_file"
+    )
 
     post_action = mb.get("post_action", "none")
     if post_action not in POST_ACTIONS:
@@ -449,14 +459,14 @@ def config_from_mapping(
         lease_seconds=mb.get("lease_seconds", MailboxConfig.lease_seconds),
     )
     for k in ("batch_size", "batch_max_bytes", "timeout_seconds", "lease_seconds"):
-        _positive(f"mailbox.{k}", getattr(mailbox, k))
+        check_positive(f"mailbox.{k}", getattr(mailbox, k))
     if mailbox.post_action == "flag" and not mailbox.flag:
         raise ConfigError("mailbox.flag", "is empty but post_action is 'flag'")
 
     ingest = IngestConfig(**{k: ing[k] for k in ing})
     for k, v in ing.items():
         if k not in ("workers", "ocr_languages"):
-            _positive(f"ingest.{k}", v)
+            check_positive(f"ingest.{k}", v)
     if not _OCR_LANGUAGES.fullmatch(ingest.ocr_languages):
         raise ConfigError(
             "ingest.ocr_languages",

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
-from dienhinh.core.config import Config, Secret
+from dienhinh.core.config import Config, Secret, check_positive, is_loopback, read_secret_file
 from dienhinh.core.errors import ConfigError
 
 __all__ = [
@@ -60,17 +60,6 @@ class SmtpURL:
         return f"{self.scheme}://{user}{self.host}:{self.port}"
 
 
-def _is_loopback(host: str) -> bool:
-    import ipaddress
-
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def parse_smtp_url(url: str, *, key: str = "notify.smtp_url") -> SmtpURL:
     """Parse and check an SMTP URL; raise ConfigError naming ``key`` if it is wrong."""
     if not url:
@@ -92,7 +81,7 @@ def parse_smtp_url(url: str, *, key: str = "notify.smtp_url") -> SmtpURL:
         raise ConfigError(
             key, f"must not contain a password; use {ENV_SMTP_PASSWORD} or notify.password_file"
         )
-    if scheme == "smtp" and not _is_loopback(host):
+    if scheme == "smtp" and not is_loopback(host):
         raise ConfigError(
             key,
             f"plain smtp:// is only allowed on loopback, not {host}; use smtps or smtp+starttls",
@@ -264,11 +253,6 @@ def _time(value: str | time) -> time:
     return time(int(m.group(1)), int(m.group(2)))
 
 
-def _positive(key: str, value: float) -> None:
-    if value <= 0:
-        raise ConfigError(key, f"must be positive, got {value!r}")
-
-
 def load(
     config: Config, *, environ: Mapping[str, str] | None = None, dry_run: bool | None = None
 ) -> NotifyConfig:
@@ -294,19 +278,19 @@ def load(
         max_age_days=ack.get("max_age_days", AckConfig.max_age_days),
         require_unit=ack.get("require_unit", False),
     )
-    _positive("notify.ack.max_age_days", ack_cfg.max_age_days)
+    check_positive("notify.ack.max_age_days", ack_cfg.max_age_days)
     remind_cfg = RemindConfig(
         enabled=rem.get("enabled", False),
         days_before=rem.get("days_before", RemindConfig.days_before),
     )
-    _positive("notify.remind.days_before", remind_cfg.days_before)
+    check_positive("notify.remind.days_before", remind_cfg.days_before)
     digest_cfg = DigestConfig(
         enabled=dig.get("enabled", False),
         time=_time(dig.get("time", DigestConfig.time)),
         max_items=dig.get("max_items", DigestConfig.max_items),
         skip_empty=dig.get("skip_empty", True),
     )
-    _positive("notify.digest.max_items", digest_cfg.max_items)
+    check_positive("notify.digest.max_items", digest_cfg.max_items)
 
     from_address = raw.get("from_address", NotifyConfig.from_address).strip().lower()
     if not _ADDRESS.fullmatch(from_address):
@@ -315,16 +299,9 @@ def load(
     smtp_text = raw.get("smtp_url", "")
     smtp_url = parse_smtp_url(smtp_text) if smtp_text else None
 
-    password = env.get(ENV_SMTP_PASSWORD, "")
-    pw_file = raw.get("password_file", "")
-    if not password and pw_file:
-        pw_path = Path(pw_file)
-        if not pw_path.is_absolute():
-            pw_path = base / pw_path
-        try:
-            password = pw_path.read_text(encoding="utf-8").strip()
-        except OSError as err:
-            raise ConfigError("notify.password_file", f"cannot read {pw_path}: {err}") from err
+    password = env.get(ENV_SMTP_PASSWORD, "") or read_secret_file(
+        raw.get("password_file", ""), base=base, key="notify.password_file"
+    )
 
     dry_dir = Path(raw["dry_run_dir"]) if raw.get("dry_run_dir") else config.data_dir / "outbox"
     if not dry_dir.is_absolute():
@@ -356,7 +333,7 @@ def load(
         alert=AlertConfig(enabled=alr.get("enabled", False)),
     )
     for k in ("timeout_seconds", "sending_timeout_minutes", "retry_hours"):
-        _positive(f"notify.{k}", getattr(cfg, k))
+        check_positive(f"notify.{k}", getattr(cfg, k))
     if cfg.sending_timeout_minutes * 60 <= cfg.timeout_seconds * 3:
         raise ConfigError(
             "notify.sending_timeout_minutes",

@@ -15,7 +15,6 @@ console, which loads these settings but never talks to WordPress, starts without
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from dienhinh.core.config import Config, Secret
+from dienhinh.core.config import Config, Secret, check_positive, is_loopback
 from dienhinh.core.errors import ConfigError
 
 __all__ = [
@@ -153,20 +152,6 @@ def _table(
     return data
 
 
-def _positive(key: str, value: float) -> None:
-    if value <= 0:
-        raise ConfigError(key, f"must be positive, got {value!r}")
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def load(config: Config, *, environ: Mapping[str, str] | None = None) -> PublishSettings:
     """Check ``[publish]`` and return its settings (defaults where keys are absent)."""
     from dienhinh.publish import publisher_names
@@ -185,7 +170,7 @@ def load(config: Config, *, environ: Mapping[str, str] | None = None) -> Publish
 
     feed_t = _table(section.get("feed", {}), "publish.feed", _FEED_KEYS)
     feed = FeedSettings(**feed_t)
-    _positive("publish.feed.limit", feed.limit)
+    check_positive("publish.feed.limit", feed.limit)
     if not feed.tag_prefix.startswith("tag:") or "," not in feed.tag_prefix:
         raise ConfigError(
             "publish.feed.tag_prefix",
@@ -204,7 +189,7 @@ def load(config: Config, *, environ: Mapping[str, str] | None = None) -> Publish
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError("publish.wordpress.url", f"has value {url!r}, expected https://HOST")
-        if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        if parts.scheme == "http" and not is_loopback(parts.hostname):
             raise ConfigError(
                 "publish.wordpress.url",
                 f"plain http:// is only allowed on loopback, not {parts.hostname}: the "
@@ -233,7 +218,7 @@ def load(config: Config, *, environ: Mapping[str, str] | None = None) -> Publish
         tls_verify=bool(wp_t.get("tls_verify", True)),
         slug_prefix=str(wp_t.get("slug_prefix", WordPressSettings.slug_prefix)),
     )
-    _positive("publish.wordpress.timeout_seconds", wordpress.timeout_seconds)
+    check_positive("publish.wordpress.timeout_seconds", wordpress.timeout_seconds)
     if "wordpress" in targets and not wordpress.user:
         raise ConfigError("publish.wordpress.user", "is empty but 'wordpress' is a target")
     if not wordpress.slug_prefix or not all(
@@ -265,7 +250,7 @@ def load(config: Config, *, environ: Mapping[str, str] | None = None) -> Publish
         "claim_seconds",
         "batch_size",
     ):
-        _positive(f"publish.{k}", getattr(settings, k))
+        check_positive(f"publish.{k}", getattr(settings, k))
     return settings
 
 
