@@ -17,7 +17,8 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Integer, Select, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from dienhinh.review import search
@@ -127,7 +128,7 @@ def _conditions(
         # editor removes (see actions.set_tags), so the indexed tag table answers alone
         # (ix_tag_field_value_article: the ids come from the index). A campaign holds
         # thousands of articles: on SQLite ``id + 0`` keeps the planner from starting with
-        # that list (one article row each), see search._sqlite_membership.
+        # that list (one article row each), see search._sqlite_match.
         column = Article.id + 0 if session.get_bind().dialect.name == "sqlite" else Article.id
         conds.append(
             column.in_(
@@ -136,18 +137,33 @@ def _conditions(
         )
     bounds = period_bounds(f.period, tz) if f.period else None
     if bounds:
-        conds.append(
-            Article.message_pk.in_(
-                select(Message.id).where(
-                    Message.received_at >= bounds[0], Message.received_at < bounds[1]
-                )
-            )
+        in_period = select(Message.id).where(
+            Message.received_at >= bounds[0], Message.received_at < bounds[1]
         )
+        if session.get_bind().dialect.name == "sqlite":
+            conds.append(Article.message_pk.in_(in_period))
+        else:
+            conds.append(_period_ids(session, bounds))
     if f.q:
         cond = search.match(session, f.q)
         if cond is not None:
             conds.append(cond)
     return conds
+
+
+def _period_ids(session: Session, bounds: tuple[datetime, datetime]) -> ColumnElement[bool]:
+    """PostgreSQL: the articles of a period as an id array (a quarter's mail, a few hundred
+    to a few thousand ids, from the received_at index). As a subquery, PostgreSQL assumes
+    the period's articles are spread evenly over the ids and walks the newest articles
+    looking for the page's 50, through 90,000 others for a period years back (1.7 s)."""
+    ids = list(
+        session.execute(
+            select(Article.id)
+            .join(Message, Message.id == Article.message_pk)
+            .where(Message.received_at >= bounds[0], Message.received_at < bounds[1])
+        ).scalars()
+    )
+    return Article.id == any_(bindparam("period_ids", ids, ARRAY(Integer)))
 
 
 def page(session: Session, f: Filters, tz: str, size: int) -> tuple[list[QueueRow], int | None]:
@@ -182,7 +198,7 @@ def page(session: Session, f: Filters, tz: str, size: int) -> tuple[list[QueueRo
         .where(Article.id.in_(ids))
         .order_by(Article.id.desc())
     )
-    rows = [QueueRow(**r._asdict()) for r in session.execute(stmt)]
+    rows = [QueueRow(**r._asdict()) for r in search.execute(session, stmt)]
     more = len(rows) > size
     rows = rows[:size]
     return rows, (rows[-1].id if more and rows else None)
@@ -196,7 +212,7 @@ def counts(session: Session, f: Filters, tz: str) -> dict[str, int]:
     # test ids against their lists, see _conditions); only a period (and unit with flagged
     # together) reads the rows of the articles it selects.
     stmt = select(Article.status, func.count()).where(*conds).group_by(Article.status)
-    found = {status: int(n) for status, n in session.execute(stmt)}
+    found = {status: int(n) for status, n in search.execute(session, stmt)}
     return {s: found.get(s, 0) for s in STATES}
 
 
@@ -209,4 +225,6 @@ def neighbour(session: Session, f: Filters, tz: str, article_id: int, *, older: 
     else:
         conds.append(Article.id > article_id)
         order = Article.id.asc()
-    return session.execute(select(Article.id).where(*conds).order_by(order).limit(1)).scalar()
+    return search.execute(
+        session, select(Article.id).where(*conds).order_by(order).limit(1)
+    ).scalar()

@@ -8,7 +8,8 @@ a table of folded texts (``ArticleSearch``) that :func:`refresh` brings up to da
 each article's ``updated_at``: an article whose ``updated_at`` differs from the one its
 search row was built from (or that has no row) is re-indexed. Nothing in ingest changes, a
 deleted article loses its row by cascade, and the database's own full-text index (FTS5 on
-SQLite, a GIN tsvector index on PostgreSQL, see migration 0005) follows the table.
+SQLite, a GIN index on a generated tsvector column on PostgreSQL, see migrations 0005 and
+0007) follows the table.
 
 The console calls :func:`refresh` in a background thread every few seconds, and a search
 request first indexes a small batch of what changed since the newest indexed row (the
@@ -24,15 +25,17 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Executable,
     Integer,
-    Select,
+    Result,
     and_,
     any_,
     bindparam,
+    column,
     func,
-    literal_column,
     or_,
     select,
+    table,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -43,7 +46,7 @@ from sqlalchemy.orm import Session
 from dienhinh.core.text import fold
 from dienhinh.store.models import Article, ArticleSearch, Message
 
-__all__ = ["RefreshResult", "folded_document", "match", "query_terms", "refresh"]
+__all__ = ["RefreshResult", "execute", "folded_document", "match", "query_terms", "refresh"]
 
 # PostgreSQL refuses a tsvector over 1 MB; an article is a few thousand characters, and
 # anything beyond this is an annex nobody searches.
@@ -55,7 +58,7 @@ _TERM = re.compile(r"[^\W_]+")
 _MAX_TERMS = 12
 # The last word of a search is a prefix from this many letters on (see match()).
 _MIN_PREFIX = 3
-# Past this many matches a search is "common" on SQLite (see _sqlite_membership()).
+# Past this many matches a search is "common" (see _sqlite_match() and _pg_match()).
 _COMMON = 2000
 
 
@@ -163,7 +166,12 @@ def match(session: Session, query: str) -> ColumnElement[bool] | None:
     Only the last word is a prefix, and only from three letters on: a prefix makes the index
     merge the lists of every word it starts ("ca"* is ca, cac, cach, cai, cam, can, ...),
     ten to forty times the cost of a whole word at 100,000 articles, and one or two letters
-    of a Vietnamese syllable select nearly everything anyway."""
+    of a Vietnamese syllable select nearly everything anyway.
+
+    How the condition is written depends on how many articles match (counted once per
+    transaction, stopping at a bound): a few, and the list of matches drives the query; more
+    ("thon", "xa", "nong thon moi"), and the queue's own indexes drive it (see
+    :func:`_sqlite_match` and :func:`_pg_match`)."""
     terms = query_terms(query)
     if not terms:
         return None
@@ -172,69 +180,105 @@ def match(session: Session, query: str) -> ColumnElement[bool] | None:
     if session.get_bind().dialect.name == "sqlite":
         # Each term quoted: FTS5 syntax characters in a search are plain text.
         fts = " ".join([*(f'"{t}"' for t in terms[:-1]), f'"{last}"' + ("*" if prefix else "")])
-        sub = (
-            select(literal_column("rowid"))
-            .select_from(text("article_fts"))
-            .where(text("article_fts MATCH :fts_query").bindparams(fts_query=fts))
-        )
-        return _sqlite_membership(session, fts, sub)
+        return _sqlite_match(session, fts)
     tsq = " & ".join([*terms[:-1], f"{last}:*" if prefix else last])
-    return Article.id == any_(bindparam("search_ids", _pg_ids(session, tsq), ARRAY(Integer)))
+    return _pg_match(session, tsq)
 
 
-def _pg_ids(session: Session, tsq: str) -> list[int]:
-    """The ids of the articles matching ``tsq``, from the GIN index, once per transaction.
-
-    Why not a subquery: with statistics PostgreSQL knows a common word ("thon", "nong thon
-    moi") is in most articles, and its costing charges the index path a to_tsvector per row
-    as well (a recheck that never happens for a tsvector GIN index), so it scans
-    article_search computing to_tsvector on every text: 40-90 s at 100,000 articles, against a
-    fraction of a second through the index. Here the scan is switched off for this one query
-    (SET LOCAL, then back); the queue's queries then test ``id = ANY(ids)`` with a hash."""
-    session.connection()  # the transaction has begun: SET LOCAL holds until its end
+def _txn_cache(session: Session, key: str) -> dict[str, Any]:
+    """A dict that lives as long as the session's current transaction (matches counted in
+    an earlier transaction may be stale)."""
+    session.connection()  # the transaction has begun
     txn = session.get_transaction()
-    held = session.info.get("search_ids")
-    if held is None or held[0] is not txn:  # ids of an earlier transaction may be stale
-        held = session.info["search_ids"] = (txn, {})
-    cache: dict[str, list[int]] = held[1]
-    if tsq in cache:
-        return cache[tsq]
-    session.execute(text("SET LOCAL enable_seqscan = off"))
-    try:
-        ids = list(
-            session.execute(
-                text(
-                    "SELECT article_id FROM article_search WHERE "
-                    "to_tsvector('simple'::regconfig, folded) @@ "
-                    "to_tsquery('simple'::regconfig, :q)"
-                ),
-                {"q": tsq},
-            ).scalars()
-        )
-    finally:
-        session.execute(text("SET LOCAL enable_seqscan = on"))
-    cache[tsq] = ids
-    return ids
+    held = session.info.get(key)
+    if held is None or held[0] is not txn:
+        held = session.info[key] = (txn, {})
+    cache: dict[str, Any] = held[1]
+    return cache
 
 
-def _sqlite_membership(session: Session, fts: str, sub: Select[Any]) -> ColumnElement[bool]:
+def _sqlite_match(session: Session, fts: str) -> ColumnElement[bool]:
     """``Article.id IN (matches)``, written so SQLite picks the right plan for how many
     articles match.
 
-    SQLite cannot estimate an FTS5 match, and always starts from the list of matches: one
-    article row per match (through the text's overflow pages: SQLite stores the status and
-    the other queue columns after the text). Right for a rare word; for a word in most
-    articles it reads them all (0.3-0.8 s at 100,000) to show 50. So a probe counts the
-    matches up to :data:`_COMMON` (stopping there: a millisecond or two); past it, ``id + 0``
-    hides the id from the planner, which then walks the queue's own index (status, unit or
-    flagged, in id order) and stops at the page's end, or counts states from the index
-    alone, testing each id against the matches."""
-    probe = session.execute(
-        text(
-            "SELECT count(*) FROM (SELECT rowid FROM article_fts "
-            "WHERE article_fts MATCH :q LIMIT :n)"
-        ),
-        {"q": fts, "n": _COMMON},
-    ).scalar_one()
-    column = Article.id + 0 if probe >= _COMMON else Article.id
-    return column.in_(sub)
+    SQLite cannot estimate an FTS5 match, and always starts from the list of matches,
+    looking each article up. Right for a rare word; for a word in most articles it reads
+    them all to show 50. So a probe counts the matches up to :data:`_COMMON` (stopping
+    there: a millisecond or two; once per transaction); past it, ``id + 0`` hides the id
+    from the planner, which then walks the queue's own index (status, unit or flagged, in
+    id order) and stops at the page's end, or counts states from the index alone, testing
+    each id against the matches. (Testing each article walked with an FTS5 lookup of its
+    rowid instead was tried: 1-2 s a page for a frequent word, as FTS5 seeks through its
+    long position lists.)"""
+    cache = _txn_cache(session, "search_probe")
+    if fts not in cache:
+        cache[fts] = session.execute(
+            text(
+                "SELECT count(*) FROM (SELECT rowid FROM article_fts "
+                "WHERE article_fts MATCH :q LIMIT :n)"
+            ),
+            {"q": fts, "n": _COMMON},
+        ).scalar_one()
+    fts_table = table("article_fts", column("rowid", Integer))
+    sub = select(fts_table.c.rowid).where(
+        text("article_fts MATCH :fts_query").bindparams(fts_query=fts)
+    )
+    target = Article.id + 0 if cache[fts] >= _COMMON else Article.id
+    return target.in_(sub)
+
+
+def _pg_match(session: Session, tsq: str) -> ColumnElement[bool]:
+    """The tsvector condition, written so PostgreSQL reads the GIN index.
+
+    Why not always a plain subquery: with statistics PostgreSQL knows a common word is in
+    most articles, and as it does not count the reading of each row's out-of-line vector, it
+    scans all of article_search (0.5 s at 100,000) rather than read the index (20 ms). So
+    the matches are first counted up to :data:`_COMMON` from the index (sequential scans
+    switched off for that one query). Fewer: their ids go into the queries as an array
+    (``id = ANY(ids)``, a hash). More: a subquery, and the queue's queries that use it run
+    with sequential scans off (:func:`execute`), leaving the planner the two good plans: a
+    page walks the newest articles testing each one's vector (a merge join, about a
+    millisecond), the counts hash the ids from the bitmap index scan."""
+    cache = _txn_cache(session, "search_ids")
+    if tsq not in cache:
+        # The bitmap scan of the GIN index, whatever the statistics say: a sequential scan
+        # or a walk of the primary key would test rows until LIMIT (all of them for a rare
+        # word).
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        session.execute(text("SET LOCAL enable_indexscan = off"))
+        try:
+            ids = list(
+                session.execute(
+                    text(
+                        "SELECT article_id FROM article_search WHERE "
+                        "tsv @@ to_tsquery('simple'::regconfig, :q) LIMIT :n"
+                    ),
+                    {"q": tsq, "n": _COMMON},
+                ).scalars()
+            )
+        finally:
+            session.execute(text("SET LOCAL enable_seqscan = on"))
+            session.execute(text("SET LOCAL enable_indexscan = on"))
+        cache[tsq] = ids
+    ids = cache[tsq]
+    if len(ids) < _COMMON:
+        return Article.id == any_(bindparam("search_ids", ids, ARRAY(Integer)))
+    session.info["index_only"] = session.get_transaction()
+    return Article.id.in_(
+        select(ArticleSearch.article_id).where(
+            text("article_search.tsv @@ to_tsquery('simple'::regconfig, :tsq)").bindparams(tsq=tsq)
+        )
+    )
+
+
+def execute(session: Session, stmt: Executable) -> Result[Any]:
+    """Run one of the queue's queries; on PostgreSQL with sequential scans off when a
+    common search in this transaction asked for it (see :func:`_pg_match`)."""
+    held = session.info.get("index_only")
+    if held is None or held is not session.get_transaction():
+        return session.execute(stmt)
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    try:
+        return session.execute(stmt)
+    finally:
+        session.execute(text("SET LOCAL enable_seqscan = on"))

@@ -186,6 +186,9 @@ class Article(Base):
         # alone (migration 0006).
         Index("ix_article_unit_status", "unit", "status"),
         Index("ix_article_flagged_status", "flagged", "status"),
+        # The state of a list of articles (a search's, a campaign's) from the index alone
+        # (migration 0007).
+        Index("ix_article_id_status", "id", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

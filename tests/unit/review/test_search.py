@@ -115,3 +115,42 @@ def test_query_terms() -> None:
     assert search.query_terms("  Bắc   Hà! ") == ["bac", "ha"]
     assert search.query_terms("Đường bê-tông") == ["duong", "be", "tong"]
     assert search.query_terms("***") == []
+
+
+def test_a_common_word_finds_the_same_articles_by_the_other_plan(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past ``_COMMON`` matches the condition is written differently (SQLite: the queue's
+    index drives, ``id + 0``; PostgreSQL: a subquery run with sequential scans off): the
+    queue's page and counts must come out the same as by the rare-word plan."""
+    from dienhinh.review import queue
+
+    with Session(engine) as s:
+        for n in range(12):
+            body = "Thôn bản đổi mới. " * 30 + ("Nông thôn mới ở xã." if n % 3 else "")
+            art = _article(s, n, f"Bài {n}", body)
+            if n % 4 == 0:
+                art.status = "approved"
+        s.commit()
+        search.refresh(s)
+
+    def results() -> tuple[list[int], dict[str, int], int | None]:
+        out = []
+        for q in ("thon", "nong thon moi"):
+            f = queue.Filters(state="", q=q)
+            with Session(engine) as s:
+                rows, _next = queue.page(s, f, "Asia/Ho_Chi_Minh", 5)
+                counts = queue.counts(s, f, "Asia/Ho_Chi_Minh")
+                nxt = queue.neighbour(s, f, "Asia/Ho_Chi_Minh", rows[0].id, older=True)
+                # the transaction's settings are back to normal for what follows
+                if engine.dialect.name == "postgresql":
+                    assert s.execute(text("SHOW enable_seqscan")).scalar() == "on"
+            out.append(([r.id for r in rows], counts, nxt))
+        return out  # type: ignore[return-value]
+
+    rare = results()
+    monkeypatch.setattr(search, "_COMMON", 3)
+    common = results()
+    assert common == rare
+    assert rare[0][1]["approved"] == 3 and sum(rare[0][1].values()) == 12
+    assert sum(rare[1][1].values()) == 8

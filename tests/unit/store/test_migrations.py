@@ -15,9 +15,12 @@ from dienhinh.store.models import Base
 
 
 def _not_full_text_index(name: str | None, type_: str, parent_names: object) -> bool:
-    """The full-text index of migration 0005 (SQLite's FTS5 table ``article_fts`` and its
-    shadow tables, PostgreSQL's GIN index ``article_fts_gin``) is not a model: SQLAlchemy
-    cannot declare either, so the comparison leaves those names out."""
+    """The full-text index of migrations 0005 and 0007 (SQLite's FTS5 table ``article_fts``
+    and its shadow tables; PostgreSQL's generated column ``article_search.tsv`` and its GIN
+    index ``article_fts_tsv``) is not a model: the models declare neither, so the comparison
+    leaves those names out."""
+    if type_ == "column" and name == "tsv":
+        return getattr(parent_names, "get", lambda _k: None)("table_name") != "article_search"
     return not (name or "").startswith("article_fts")
 
 
