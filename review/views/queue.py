@@ -58,8 +58,8 @@ def queue_page(request: Request) -> Response:
     with console.sessions() as s:
         if f.q:
             backlog = search.refresh(s, limit=_CATCH_UP, quick=True).remaining
-        rows, next_before = queue.page(s, f, tz, console.review.page_size)
         counts = queue.counts(s, f, tz)
+        rows, next_before = queue.page(s, f, tz, console.review.page_size, counts)
         periods = _periods(s, tz)
     if f.period and f.period not in {p for p, _l in periods}:
         periods.insert(0, (f.period, f.period))

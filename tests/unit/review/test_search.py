@@ -154,3 +154,47 @@ def test_a_common_word_finds_the_same_articles_by_the_other_plan(
     assert common == rare
     assert rare[0][1]["approved"] == 3 and sum(rare[0][1].values()) == 12
     assert sum(rare[1][1].values()) == 8
+
+
+def test_a_search_page_read_from_the_index_newest_first_is_the_queue_s_page(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite reads a search's page from the full-text index newest first when the state
+    holds enough of the matches (queue._walk_search); every state, page size and keyset
+    position gives what the queue's condition gives."""
+    from dienhinh.review import queue
+
+    states = ["pending-review", "approved", "rejected", "published"]
+    with Session(engine) as s:
+        for n in range(30):
+            body = "Mô hình nông thôn mới ở thôn. " * 20 + (
+                "Homestay bản Cát Cát." if n % 2 else ""
+            )
+            art = _article(s, n, f"Bài {n}", body)
+            art.status = states[n % 7 % 4]
+        s.commit()
+        search.refresh(s)
+    tz = "Asia/Ho_Chi_Minh"
+    walked = 0
+    real_walk = queue._walk_search
+
+    def spy(f: queue.Filters, counts: object) -> bool:
+        nonlocal walked
+        used = real_walk(f, counts)  # type: ignore[arg-type]
+        walked += used
+        return used
+
+    for q in ("thon", "homestay cat", "khong co"):
+        for state in ["", *states]:
+            for before in (None, 25, 12):
+                f = queue.Filters(state=state, q=q, before=before)
+                with Session(engine) as s:
+                    monkeypatch.setattr(queue, "_walk_search", spy)
+                    counts = queue.counts(s, f, tz)
+                    got = queue.page(s, f, tz, 4, counts)
+                    monkeypatch.setattr(queue, "_walk_search", lambda _f, _c: False)
+                    want = queue.page(s, f, tz, 4, None)
+                assert [r.id for r in got[0]] == [r.id for r in want[0]], (q, state, before)
+                assert got[1] == want[1], (q, state, before)
+    if engine.dialect.name == "sqlite":
+        assert walked > 0
