@@ -17,7 +17,7 @@ bench/RESULTS.md:
       default postgres@127.0.0.1:5432): time and ratio to SQLite
   (g) two workers on PostgreSQL against one, each with one extraction process
       (ingest.workers = 1): one polls (fetch, store, extract what it claims), the other
-      runs the shared-processing job (``process_pending``, claims with SKIP LOCKED) until
+      runs the worker's shared-processing job (``process``, claims with SKIP LOCKED) until
       the poll ends; speed-up, and a check that no message was extracted twice (every
       message processed once, articles per message identical to the one-worker run)
   (e) per-format cost (``--formats`` runs only this part; it also runs after the rest):
@@ -156,18 +156,28 @@ def worker_child(role: str, work: Path, port: int, db_url: str, workers: int) ->
         report = ing.poll(ImapSource(config.mailbox))
         done.touch()
     else:
+        # The worker's own processing job (worker/jobs.py ``process``), as the scheduler
+        # runs it; here it is started again as soon as it returns (the scheduler: every
+        # ``process_minutes``) until the poll is over.
         from dienhinh.ingest.pipeline import RunReport
+        from dienhinh.store.lease import holder_id
+        from dienhinh.worker import jobs
+        from dienhinh.worker.settings import load as load_worker_settings
 
+        ctx = jobs.JobContext(
+            config=config, settings=load_worker_settings(config), engine=engine, holder=holder_id()
+        )
         report = RunReport(kind="process")
         while True:
-            finished = done.exists()  # read before the claim: nothing can be missed
-            before = report.processed + report.failed
-            ing.process_pending(report=report)
-            if finished and report.processed + report.failed == before:
+            finished = done.exists()  # read before the job: nothing can be missed
+            res = jobs.process(ctx)
+            report.processed += res.processed
+            report.articles += res.articles
+            report.failed += res.failed
+            if finished:
                 break
-            if report.processed + report.failed == before:
+            if not res.processed and not res.failed:
                 time.sleep(0.05)
-        ing.close()
     end = time.time()
     print(
         json.dumps(

@@ -1,12 +1,15 @@
-"""Parse big messages without the standard library's memory blow-up.
+"""Parse messages without the standard library's cost on attachments.
 
 ``email.message_from_bytes`` keeps every line of every body as a separate ``str`` while it
-parses: a message with a 25 MB attachment peaks at about 310 MB of Python objects. Bodies
-that big are almost always base64 attachments, whose only use is to be decoded once. So
-before parsing, long runs of base64 lines are cut out of the message and replaced by a
-one-line placeholder; the standard parser then sees a small message, and the part's bytes
-are decoded straight from the original buffer (through a memoryview, no copy) when asked.
-Small messages (the common case) go through the standard parser untouched.
+parses: a message with a 25 MB attachment peaks at about 310 MB of Python objects, and even
+a usual 30 kB mail with a .docx and a photo spends most of its parse splitting and joining
+their base64 lines. Those bodies are almost always base64 attachments, whose only use is to
+be decoded once. So before parsing, runs of base64 lines (16 kB or more) are cut out of the
+message and replaced by a one-line placeholder; the standard parser then sees a small
+message, and the part's bytes are decoded straight from the original buffer (through a
+memoryview, no copy) when asked. Measured on the benchmark's mixed mail: 0.16 ms a message
+instead of 0.54. Mail without such a run (text, HTML) goes through the standard parser
+untouched.
 """
 
 from __future__ import annotations
@@ -19,12 +22,12 @@ from email.message import Message
 
 __all__ = ["LeanMessage", "parse_lean", "payload_bytes"]
 
-# Cut bodies only above this size: below it the standard parser is faster than the scan.
-LEAN_THRESHOLD = 2 * 1024 * 1024
 # A run of at least this many bytes of base64 text is cut out. One character class, not a
 # repeated group of lines: the regex engine then keeps no per-repetition state (a grouped
 # pattern needed 120 MB of backtracking stack on a 35 MB message).
-_MIN_RUN = 128 * 1024
+_MIN_RUN = 16 * 1024
+# A smaller message cannot hold such a run: it goes to the standard parser unscanned.
+LEAN_THRESHOLD = _MIN_RUN
 _RUN = re.compile(rb"[A-Za-z0-9+/=\r\n]{%d,}" % _MIN_RUN)
 _PLACEHOLDER = b"DIENHINH-LEAN-BODY-%d\n"
 _PLACEHOLDER_RE = re.compile(r"^DIENHINH-LEAN-BODY-(\d+)\n?")
@@ -77,7 +80,9 @@ def parse_lean(data: bytes, *, threshold: int = LEAN_THRESHOLD) -> LeanMessage:
 def payload_bytes(lean: LeanMessage, part: Message) -> bytes | None:
     """The decoded payload of a leaf, as ``part.get_payload(decode=True)`` would give it."""
     if lean.runs:
-        raw = part.get_payload()
+        # The parsed text as it is: get_payload() would decode it with the part's declared
+        # charset, which may be one that cannot (charset=idna raises; found by tests/fuzz).
+        raw = getattr(part, "_payload", None)
         if isinstance(raw, str):
             m = _PLACEHOLDER_RE.match(raw)
             if m is not None and int(m.group(1)) < len(lean.runs):
@@ -86,9 +91,12 @@ def payload_bytes(lean: LeanMessage, part: Message) -> bytes | None:
                 cte = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
                 if cte == "base64":
                     # a2b_base64 skips the line breaks itself and reads the memoryview in place.
-                    return binascii.a2b_base64(body)
-                # Not base64 after all (a text body of base64-looking lines): put the
-                # original text back and let the standard decoder handle its encoding.
+                    try:
+                        return binascii.a2b_base64(body)
+                    except binascii.Error:
+                        pass  # bad padding or length: the stdlib's lenient decoder below
+                # Not base64 after all (a text body of base64-looking lines), or broken
+                # base64: put the original text back and let the standard decoder handle it.
                 text = bytes(body).decode("ascii", "surrogateescape")
                 part.set_payload(text + raw[m.end() :])
     payload = part.get_payload(decode=True)

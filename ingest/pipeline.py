@@ -490,6 +490,9 @@ class Ingestor:
                 # the pool works on batch N while this process fetches N+1, then this
                 # process writes N's results while the pool works on N+1.
                 previous: Pending | None = None
+                # SQLite has one worker: its next batch goes to the pool at once, so the pool
+                # works while this process writes (see below for several workers).
+                shared = self.engine.dialect.name != "sqlite"
                 for batch in self._batches(items):
                     if self._stopping():
                         log.info(
@@ -504,6 +507,15 @@ class Ingestor:
                             self._drain(previous, report, None)
                         raise
                     self.progress("fetch", report.fetched, total)
+                    if shared:
+                        # Claimed only once the previous batch is written: meanwhile the
+                        # batch waits `received`, and other workers' processing job
+                        # (``process_pending``) takes part of it; the claim skips theirs.
+                        if previous is not None:
+                            self._drain(previous, report, source)
+                            report.post_actions += self._post_actions(source)
+                        previous = self._claim(pks)
+                        continue
                     current = self._claim(pks)
                     if previous is not None:
                         self._drain(previous, report, source)

@@ -156,14 +156,16 @@ def _period_ids(session: Session, bounds: tuple[datetime, datetime]) -> ColumnEl
     to a few thousand ids, from the received_at index). As a subquery, PostgreSQL assumes
     the period's articles are spread evenly over the ids and walks the newest articles
     looking for the page's 50, through 90,000 others for a period years back (1.7 s)."""
-    ids = list(
-        session.execute(
-            select(Article.id)
-            .join(Message, Message.id == Article.message_pk)
-            .where(Message.received_at >= bounds[0], Message.received_at < bounds[1])
-        ).scalars()
-    )
-    return Article.id == any_(bindparam("period_ids", ids, ARRAY(Integer)))
+    cache = search.txn_cache(session, "period_ids")  # the page and the counts share it
+    if bounds not in cache:
+        cache[bounds] = list(
+            session.execute(
+                select(Article.id)
+                .join(Message, Message.id == Article.message_pk)
+                .where(Message.received_at >= bounds[0], Message.received_at < bounds[1])
+            ).scalars()
+        )
+    return Article.id == any_(bindparam("period_ids", cache[bounds], ARRAY(Integer)))
 
 
 def _walk_search(f: Filters, counts: Mapping[str, int] | None) -> bool:

@@ -54,6 +54,7 @@ __all__ = [
     "newest_matches",
     "query_terms",
     "refresh",
+    "txn_cache",
 ]
 
 # PostgreSQL refuses a tsvector over 1 MB; an article is a few thousand characters, and
@@ -228,7 +229,7 @@ def newest_matches(
     return [int(i) for i in session.execute(text(sql), params).scalars()]
 
 
-def _txn_cache(session: Session, key: str) -> dict[str, Any]:
+def txn_cache(session: Session, key: str) -> dict[Any, Any]:
     """A dict that lives as long as the session's current transaction (matches counted in
     an earlier transaction may be stale)."""
     session.connection()  # the transaction has begun
@@ -236,7 +237,7 @@ def _txn_cache(session: Session, key: str) -> dict[str, Any]:
     held = session.info.get(key)
     if held is None or held[0] is not txn:
         held = session.info[key] = (txn, {})
-    cache: dict[str, Any] = held[1]
+    cache: dict[Any, Any] = held[1]
     return cache
 
 
@@ -253,7 +254,7 @@ def _sqlite_match(session: Session, fts: str) -> ColumnElement[bool]:
     each id against the matches. (Testing each article walked with an FTS5 lookup of its
     rowid instead was tried: 1-2 s a page for a frequent word, as FTS5 seeks through its
     long position lists.)"""
-    cache = _txn_cache(session, "search_probe")
+    cache = txn_cache(session, "search_probe")
     if fts not in cache:
         cache[fts] = session.execute(
             text(
@@ -282,7 +283,7 @@ def _pg_match(session: Session, tsq: str) -> ColumnElement[bool]:
     with sequential scans off (:func:`execute`), leaving the planner the two good plans: a
     page walks the newest articles testing each one's vector (a merge join, about a
     millisecond), the counts hash the ids from the bitmap index scan."""
-    cache = _txn_cache(session, "search_ids")
+    cache = txn_cache(session, "search_ids")
     if tsq not in cache:
         # The bitmap scan of the GIN index, whatever the statistics say: a sequential scan
         # or a walk of the primary key would test rows until LIMIT (all of them for a rare

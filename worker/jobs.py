@@ -55,6 +55,8 @@ _LOOKBACK = timedelta(days=8)
 # A run that started this little before an occurrence still counts for it (clocks of
 # different hosts differ by a little).
 _CLOCK_TOLERANCE = timedelta(minutes=2)
+# While another worker polls, the processing job looks for its stored messages this often.
+_SHARE_PAUSE = 0.5
 
 
 @dataclass
@@ -394,10 +396,23 @@ def daily(ctx: JobContext) -> JobResult:
 
 def process(ctx: JobContext) -> JobResult:
     """Extraction shared between workers (PostgreSQL): claim waiting messages (retries
-    due, or what an interrupted poll left) in batches and process them."""
+    due, what an interrupted poll left, what another worker's poll has stored and not yet
+    claimed) in batches and process them. While another worker polls (its lease is live:
+    a big first ingest, a morning's backlog), keep taking its stored messages until the
+    poll ends, so that the extraction is shared rather than waiting for the next run."""
+    from dienhinh.store.lease import held_elsewhere
+
     ing = ctx.ingestor()
     try:
         report = ing.process_pending()
+        while not ctx.stop.is_set():
+            before = report.processed + report.failed
+            polling = held_elsewhere(ctx.sessions, "poll:")  # read before the claim
+            ing.process_pending(report=report)
+            if report.processed + report.failed == before:
+                if not polling:
+                    break
+                ctx.stop.wait(_SHARE_PAUSE)
     finally:
         ing.close()
     result = JobResult()

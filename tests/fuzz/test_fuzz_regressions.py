@@ -87,6 +87,14 @@ def _from_address_nfd(outcome) -> None:
     assert outcome.headers.from_addr == "\u00fabnd-batxat@laocai.gov.vn"
 
 
+def _lean_charset_idna(outcome) -> None:
+    # A base64 attachment big enough to be cut out before parsing (ingest/leanparse.py)
+    # in a part declaring charset=idna: reading the part's text raised UnicodeError.
+    (att,) = outcome.attachments
+    assert att.filename == "bai.txt" and att.size == 15000
+    assert "internal" not in (outcome.reason or "")
+
+
 EXPECT = {
     "long-extension": _long_extension,
     "broken-from-name": _broken_from_name,
@@ -99,6 +107,7 @@ EXPECT = {
     "noise-from-broken-base64": _noise_from,
     "noise-from-charset-8bit": _noise_from,
     "from-address-nfd": _from_address_nfd,
+    "lean-body-charset-idna": _lean_charset_idna,
 }
 
 

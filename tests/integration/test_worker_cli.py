@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from dbfixtures import create_pg_database, drop_pg_database, pg_unavailable_reason
 from dienhinh.store.db import make_engine
@@ -360,3 +360,65 @@ def test_workers_share_waiting_messages_and_never_take_one_twice(tmp_path, pg_ur
     assert n_waiting(engine) == 0
     with Session(engine) as s:
         assert s.execute(select(func.count()).select_from(Article)).scalar_one() == n
+
+
+@pytest.mark.postgres
+def test_the_processing_job_takes_a_running_poll_s_stored_mail_until_the_poll_ends(
+    tmp_path, pg_url
+):
+    """GIVEN another worker's poll holding its lease and storing mail as it goes
+    WHEN this worker's processing job runs THEN it keeps taking the stored messages while
+    the poll lasts (not only those waiting when it started), and returns once the lease is
+    gone, every message processed once."""
+    import threading
+
+    from dienhinh.core.config import config_from_mapping
+    from dienhinh.core.types import RawMail
+    from dienhinh.ingest.rawstore import store_raw_batch
+    from dienhinh.store.blobs import BlobStore
+    from dienhinh.store.lease import release, try_acquire
+    from dienhinh.worker import jobs
+    from dienhinh.worker.settings import load as load_settings
+
+    config = config_from_mapping(
+        {
+            "paths": {"data_dir": str(tmp_path / "var")},
+            "database": {"url": pg_url},
+            "mailbox": {"url": f"maildir://{tmp_path / 'maildir'}"},
+            "ingest": {"workers": 1},
+        }
+    )
+    engine = _engine(pg_url)
+    upgrade(engine)
+    blobs = BlobStore(config.raw_dir)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def store(first: int, n: int) -> None:
+        with Session(engine) as s:
+            raws = [
+                RawMail(text_mail(i), mailbox="import:test", location=f"m{i}")
+                for i in range(first, first + n)
+            ]
+            store_raw_batch(s, blobs, raws, post_action=False)
+            blobs.sync()
+            s.commit()
+
+    store(0, 10)
+    assert try_acquire(sessions, "poll:imap://other/INBOX", "other-host:1:x", 600)
+    ctx = jobs.JobContext(
+        config=config, settings=load_settings(config), engine=engine, holder="this-host:2:y"
+    )
+    results: list[jobs.JobResult] = []
+    job = threading.Thread(target=lambda: results.append(jobs.process(ctx)))
+    job.start()
+    wait_for("the first ten", lambda: n_waiting(engine) == 0)
+    assert job.is_alive()  # the poll goes on: the job waits for more
+    store(10, 15)
+    wait_for("the next fifteen", lambda: n_waiting(engine) == 0)
+    assert job.is_alive()
+    release(sessions, "poll:imap://other/INBOX", "other-host:1:x")
+    job.join(30)
+    assert not job.is_alive()
+    assert results[0].processed == 25
+    with Session(engine) as s:
+        assert s.execute(select(func.count()).select_from(Article)).scalar_one() == 25
