@@ -19,8 +19,9 @@ default postgres@127.0.0.1:5432, dropped afterwards) filled from that file with 
 ``VACUUM ANALYZE`` (a database in use has its statistics from autovacuum; a freshly loaded one
 has none and PostgreSQL plans blind).
 
-Then it starts ``dienhinh serve`` (uvicorn, exactly as an operator does) on a free loopback
-port and drives it with ``--clients`` threads, each logged in with its own session cookie,
+Then it starts ``dienhinh serve --workers 2`` (uvicorn, exactly as
+deploy/dienhinh-web.service does) on a free loopback port and drives it with ``--clients``
+threads, each logged in with its own session cookie,
 over a mix of requests: the default queue, filters by state / unit / campaign / period /
 flagged and combinations, searches for common and rare words typed without diacritics, deep
 pages (keyset ``before``), article pages and the dashboard. Median and p95 per kind of request
@@ -752,7 +753,7 @@ class Server:
     log: Path
 
 
-def start_server(url: str, work: Path) -> Server:
+def start_server(url: str, work: Path, workers: int) -> Server:
     (work / "maildir" / "new").mkdir(parents=True, exist_ok=True)
     cfg = work / "config.toml"
     cfg.write_text(
@@ -768,7 +769,19 @@ def start_server(url: str, work: Path) -> Server:
     exe = str(Path(sys.executable).parent / "dienhinh")
     log = work / "server.log"
     proc = subprocess.Popen(
-        [exe, "--config", str(cfg), "-q", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            exe,
+            "--config",
+            str(cfg),
+            "-q",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
@@ -948,7 +961,7 @@ def bench_one(name: str, url: str, n: int, args: argparse.Namespace, work: Path)
     engine = make_engine(url)
     mix = request_mix(engine, random.Random(11))
     engine.dispose()
-    server = start_server(url, work)
+    server = start_server(url, work, args.server_workers)
     try:
         t = time.perf_counter()
         times = drive(server.url, mix, args.clients, args.requests, random.Random(13))
@@ -974,6 +987,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--clients", type=int, default=4)
+    ap.add_argument(
+        "--server-workers",
+        type=int,
+        default=2,
+        help="dienhinh serve --workers (deploy/dienhinh-web.service runs 2)",
+    )
     ap.add_argument("--requests", type=int, default=600)
     ap.add_argument("--no-postgres", action="store_true")
     ap.add_argument("--no-sqlite", action="store_true")
@@ -984,6 +1003,7 @@ def main() -> None:
         "cores": os.cpu_count(),
         "load_before": round(os.getloadavg()[0], 2),
         "clients": args.clients,
+        "server_workers": args.server_workers,
         "requests": args.requests,
         "schema": head_revision(),
         "runs": {},
@@ -1033,7 +1053,9 @@ def write_results_md(results: dict[str, Any]) -> None:
         "",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {results['cores']} cores (load average "
         f"{results['load_before']} when it started), schema {results['schema']}: a real "
-        f"`dienhinh serve` (uvicorn) driven by {results['clients']} concurrent logged-in clients, "
+        f"`dienhinh serve --workers {results.get('server_workers', 1)}` (uvicorn, as "
+        "deploy/dienhinh-web.service runs it) driven by "
+        f"{results['clients']} concurrent logged-in clients, "
         f"{results['requests']} requests per run over the mix below. Median / p95 in ms; target "
         f"p95 <= {TARGET_MS:.0f} ms at {TARGET_SIZE:,} articles.",
         "",

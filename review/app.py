@@ -178,3 +178,13 @@ def create_app(
     )
     app.state.console = console
     return app
+
+
+def app_from_environment() -> Starlette:
+    """The application of one worker process of ``dienhinh serve --workers N``: uvicorn
+    starts each worker afresh, and each loads the configuration the command was given
+    (``DIENHINH_CONFIG``, set by the command; the environment's overrides apply as for
+    the command itself)."""
+    from dienhinh.core.config import load_config
+
+    return create_app(load_config())

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from dienhinh.core.config import Config
+from dienhinh.core.config import ENV_CONFIG, Config
 
 __all__ = ["register"]
 
@@ -25,6 +26,9 @@ def register(sub: Any) -> dict[str, Handler]:
     sp = sub.add_parser("serve", help="run the editors' web console")
     sp.add_argument("--host", help="address to listen on (default: review.host)")
     sp.add_argument("--port", type=int, help="port (default: review.port)")
+    sp.add_argument(
+        "--workers", type=int, help="processes serving the console (default: review.workers)"
+    )
     sp = sub.add_parser("user", help="console accounts: add, passwd, disable")
     us = sp.add_subparsers(dest="user_command", required=True)
     p = us.add_parser("add", help="create an account")
@@ -56,16 +60,29 @@ def cmd_serve(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     app = create_app(config, engine=engine, review=review)
     host = args.host or review.host
     port = args.port if args.port is not None else review.port
+    workers = args.workers if args.workers is not None else review.workers
+    if workers < 1:
+        raise SystemExit("dienhinh: --workers must be at least 1")
     out.write(f"console: http://{host}:{port}/\n")
     out.flush()
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "proxy_headers": True,
+        "forwarded_allow_ips": review.forwarded_allow_ips,
+        "server_header": False,
+        "log_level": "warning" if args.quiet else "info",
+    }
+    if workers == 1:
+        uvicorn.run(app, **options)
+        return 0
+    # Several processes: uvicorn starts each from an import string, and each builds its
+    # own application from the same configuration file.
+    engine.dispose()
+    if config.path is not None:
+        os.environ[ENV_CONFIG] = str(config.path)
     uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        proxy_headers=True,
-        forwarded_allow_ips=review.forwarded_allow_ips,
-        server_header=False,
-        log_level="warning" if args.quiet else "info",
+        "dienhinh.review.app:app_from_environment", factory=True, workers=workers, **options
     )
     return 0
 

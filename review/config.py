@@ -39,10 +39,16 @@ class ReviewConfig:
     # Trust X-Forwarded-For / X-Forwarded-Proto from these proxy addresses (uvicorn's
     # --forwarded-allow-ips); empty: only loopback.
     forwarded_allow_ips: str = "127.0.0.1"
+    # Processes serving the console (uvicorn workers). Page rendering is Python, so one
+    # process uses one core: on a server of n cores n workers let n editors be served at
+    # once. The console keeps no state in memory (sessions, throttling and the search index
+    # are in the database), so any worker can answer any request.
+    workers: int = 1
 
 
 _KEYS = frozenset(f.name for f in fields(ReviewConfig))
 _INTS = {
+    "workers",
     "port",
     "session_idle_minutes",
     "session_max_hours",

@@ -114,7 +114,20 @@ def start_console(tmp: Path, publish_toml: str) -> Iterator[Server]:
     dienhinh = shutil.which("dienhinh", path=str(Path(sys.executable).parent)) or "dienhinh"
     log = (tmp / "server.log").open("wb")
     proc = subprocess.Popen(
-        [dienhinh, "--config", str(cfg_path), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        # Two processes, as deploy/dienhinh-web.service runs it: a browser's requests then
+        # land on either, so nothing may depend on one process's memory.
+        [
+            dienhinh,
+            "--config",
+            str(cfg_path),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+        ],
         stdout=log,
         stderr=subprocess.STDOUT,
         env={**os.environ, "DIENHINH_CONFIG": str(cfg_path)},

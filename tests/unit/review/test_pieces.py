@@ -42,10 +42,12 @@ def test_review_config(make_config) -> None:
     assert load(make_config()) == ReviewConfig()
     cfg = load(make_config(review={"port": 9000, "secure_cookies": "true", "page_size": 20}))
     assert (cfg.port, cfg.secure_cookies, cfg.page_size) == (9000, "true", 20)
+    assert load(make_config(review={"workers": 4})).workers == 4
     for bad, key in (
         ({"port": "80"}, "review.port"),
         ({"port": 70000}, "review.port"),
         ({"page_size": 0}, "review.page_size"),
+        ({"workers": 0}, "review.workers"),
         ({"secure_cookies": "maybe"}, "review.secure_cookies"),
         ({"colour": "red"}, "review.colour"),
         ({"base_url": "ftp://x"}, "review.base_url"),
