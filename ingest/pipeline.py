@@ -489,9 +489,8 @@ class Ingestor:
                 # Extraction of one batch overlaps the fetching and storing of the next:
                 # the pool works on batch N while this process fetches N+1, then this
                 # process writes N's results while the pool works on N+1.
-                previous: Pending | None = None
-                # SQLite has one worker: its next batch goes to the pool at once, so the pool
-                # works while this process writes (see below for several workers).
+                waiting: list[Pending] = []
+                # On PostgreSQL other workers may share the extraction (see below).
                 shared = self.engine.dialect.name != "sqlite"
                 for batch in self._batches(items):
                     if self._stopping():
@@ -503,26 +502,27 @@ class Ingestor:
                     try:
                         pks = self._fetch_and_store(source, batch, uidvalidity, post_action, report)
                     except SourceError:
-                        if previous is not None:  # what was fetched before is written first
-                            self._drain(previous, report, None)
+                        for pending in waiting:  # what was fetched before is written first
+                            self._drain(pending, report, None)
                         raise
                     self.progress("fetch", report.fetched, total)
-                    if shared:
-                        # Claimed only once the previous batch is written: meanwhile the
-                        # batch waits `received`, and other workers' processing job
-                        # (``process_pending``) takes part of it; the claim skips theirs.
-                        if previous is not None:
-                            self._drain(previous, report, source)
-                            report.post_actions += self._post_actions(source)
-                        previous = self._claim(pks)
-                        continue
-                    current = self._claim(pks)
-                    if previous is not None:
-                        self._drain(previous, report, source)
+                    # With several workers, half of the batch goes to this worker's pool at
+                    # once (it keeps working while this process writes the previous batch)
+                    # and the other half waits `received` until then: the other workers'
+                    # processing job (``process``) takes part of it meanwhile, and the late
+                    # claim skips what they took (SKIP LOCKED).
+                    half = len(pks) // 2 if shared else len(pks)
+                    current = [self._claim(pks[:half])]
+                    for pending in waiting:
+                        self._drain(pending, report, source)
+                    if waiting:
                         report.post_actions += self._post_actions(source)
-                    previous = current
-                if previous is not None:
-                    self._drain(previous, report, source)
+                    if pks[half:]:
+                        current.append(self._claim(pks[half:]))
+                    waiting = current
+                for pending in waiting:
+                    self._drain(pending, report, source)
+                if waiting:
                     report.post_actions += self._post_actions(source)
                 if not self._stopping():
                     # retries of earlier transient failures whose time has come
