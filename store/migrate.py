@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,10 @@ if TYPE_CHECKING:
 __all__ = ["SchemaOutOfDate", "check_schema", "head_revision", "upgrade"]
 
 _SCRIPTS = Path(__file__).resolve().parent / "migrations"
+# Alembic keeps the running migration's context in module globals (``alembic.op``,
+# ``alembic.context``): two upgrades in two threads of one process would send one's
+# operations to the other's database. One upgrade at a time per process.
+_UPGRADING = threading.Lock()
 
 
 class SchemaOutOfDate(DienhinhError):
@@ -51,7 +56,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     cfg = _alembic_config()
-    with engine.begin() as conn:
+    with _UPGRADING, engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 

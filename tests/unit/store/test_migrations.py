@@ -37,3 +37,34 @@ def test_migrations_reach_head_and_match_the_models(db_url: str) -> None:
         assert diff == []
     finally:
         engine.dispose()
+
+
+def test_upgrades_in_several_threads_each_reach_their_own_database(tmp_path) -> None:
+    """Alembic keeps the running migration in module globals: without the lock in
+    store.migrate, two threads upgrading two databases at once sent one's operations to
+    the other's connection (seen in the kill -9 test's two lanes)."""
+    import threading
+
+    engines = [create_engine(f"sqlite:///{tmp_path / f'db{i}.sqlite3'}") for i in range(3)]
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(engines))
+
+    def run(engine) -> None:
+        try:
+            start.wait()
+            upgrade(engine)
+        except BaseException as err:  # noqa: BLE001 - re-raised in the test's thread
+            errors.append(err)
+
+    threads = [threading.Thread(target=run, args=(e,)) for e in engines]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    try:
+        assert not errors, errors
+        for engine in engines:
+            assert current_revision(engine) == head_revision()
+    finally:
+        for engine in engines:
+            engine.dispose()
