@@ -32,15 +32,16 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from dbfixtures import bench_pg_database, drop_pg_database
 from dienhinh.classifiers.directory import UnitDirectory
 from dienhinh.core.config import Config, config_from_mapping
 from dienhinh.report.compliance import compliance
@@ -55,9 +56,6 @@ ROOT = HERE.parent
 YEARS = tuple(range(2014, 2019))
 TARGET_S = 1.0
 ICT = timezone(timedelta(hours=7))
-PG_ADMIN_URL = os.environ.get(
-    "DIENHINH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 SECTION = "## Compliance report (bench/compliance.py)"
 
 
@@ -222,28 +220,6 @@ def _cli(url: str) -> tuple[float, float]:
         return best, start
 
 
-def _pg_database() -> str | None:
-    try:
-        eng = create_engine(
-            PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-        )
-        name = f"dienhinh_bench_{uuid.uuid4().hex[:10]}"
-        with eng.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-        eng.dispose()
-    except Exception as err:  # noqa: BLE001 - any failure means "no server here"
-        print(f"PostgreSQL skipped: {type(err).__name__}: {str(err).splitlines()[0]}")
-        return None
-    return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_pg(url: str) -> None:
-    eng = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with eng.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    eng.dispose()
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", type=int, default=1, help="volume multiplier for (a)-(d)")
@@ -264,8 +240,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         targets: list[tuple[str, str]] = [("sqlite", f"sqlite:///{tmp}/bench.sqlite3")]
         targets.append(("sqlite x10", f"sqlite:///{tmp}/bench10.sqlite3"))
-        pg = None if args.no_postgres else _pg_database()
-        pg10 = _pg_database() if pg else None
+        pg = None if args.no_postgres else bench_pg_database()
+        pg10 = bench_pg_database() if pg else None
         if pg:
             targets.append(("postgresql", pg))
         if pg10:
@@ -293,7 +269,7 @@ def main() -> None:
         finally:
             for url in (pg, pg10):
                 if url:
-                    _drop_pg(url)
+                    drop_pg_database(url)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str))
     write_results_md(results)

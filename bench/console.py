@@ -59,7 +59,6 @@ from typing import Any
 
 import httpx
 from sqlalchemy import Engine, create_engine, insert, select, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 HERE = Path(__file__).resolve().parent
@@ -68,6 +67,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from fixtures.eval import articles as eval_articles  # noqa: E402
 
+from dbfixtures import bench_pg_database, drop_pg_database  # noqa: E402
 from dienhinh.classifiers.campaigns import load_campaigns  # noqa: E402
 from dienhinh.classifiers.directory import UnitDirectory  # noqa: E402
 from dienhinh.core.text import fold  # noqa: E402
@@ -92,9 +92,6 @@ OUT = HERE / "out"
 GENERATOR = 3  # bump when the generated data changes: the cached files are rebuilt
 TARGET_MS = 200.0
 TARGET_SIZE = 100_000
-PG_ADMIN_URL = os.environ.get(
-    "DIENHINH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 SECTION = "## Console latency (bench/console.py)"
 LOGIN, PASSWORD = "bench", "bench-password-123"
 FIRST_DAY = datetime(2019, 1, 7, tzinfo=UTC)
@@ -715,28 +712,6 @@ def copy_to_postgres(src: Path, url: str) -> dict[str, Any]:
     return {"copy_s": round(t1 - t0, 1), "vacuum_analyze_s": round(time.perf_counter() - t1, 1)}
 
 
-def _pg_database() -> str | None:
-    try:
-        eng = create_engine(
-            PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-        )
-        name = f"dienhinh_bench_console_{uuid.uuid4().hex[:8]}"
-        with eng.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-        eng.dispose()
-    except Exception as err:  # noqa: BLE001 - any failure means "no server here"
-        print(f"PostgreSQL skipped: {type(err).__name__}: {str(err).splitlines()[0]}")
-        return None
-    return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_pg(url: str) -> None:
-    eng = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with eng.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    eng.dispose()
-
-
 # --- the server and the clients ---------------------------------------------------------------
 
 
@@ -1022,7 +997,7 @@ def main() -> None:
                     "build": info,
                     **bench_one("SQLite", url, n, args, work),
                 }
-            pg = None if args.no_postgres else _pg_database()
+            pg = None if args.no_postgres else bench_pg_database()
             if pg:
                 try:
                     t = time.perf_counter()
@@ -1034,7 +1009,7 @@ def main() -> None:
                         **bench_one("PostgreSQL", pg, n, args, work),
                     }
                 finally:
-                    _drop_pg(pg)
+                    drop_pg_database(pg)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str))
     write_results_md(results)

@@ -55,6 +55,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
+from dbfixtures import bench_pg_database, drop_pg_database  # noqa: E402
 from dovecot import USER, Dovecot, free_port  # noqa: E402
 from factory import DOCX_TYPE, Attach, make_email, mixed_corpus  # noqa: E402
 
@@ -119,10 +120,6 @@ def bare_fetch(server: Dovecot) -> float:
 
 
 # --- the product ----------------------------------------------------------------------------
-
-PG_ADMIN_URL = os.environ.get(
-    "DIENHINH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 
 
 def product_config(port: int, work: Path, db_url: str | None = None, **ingest: object):
@@ -312,36 +309,6 @@ def database_outcome(url: str) -> dict[str, object]:
         )
     engine.dispose()
     return {"statuses": {str(k): int(v) for k, v in statuses.items()}, "per_message": per_message}
-
-
-def pg_database() -> str | None:
-    import uuid
-
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    try:
-        eng = create_engine(
-            PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-        )
-        name = f"dienhinh_bench_{uuid.uuid4().hex[:10]}"
-        with eng.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-        eng.dispose()
-    except Exception as err:  # noqa: BLE001 - any failure means "no server here"
-        print(f"PostgreSQL skipped: {type(err).__name__}: {str(err).splitlines()[0]}")
-        return None
-    return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_pg(url: str) -> None:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    eng = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with eng.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    eng.dispose()
 
 
 def idle_poll(size: int, base: list[bytes]) -> float:
@@ -767,7 +734,7 @@ def main() -> None:
         finally:
             server.stop()
             for url in pg_urls:
-                drop_pg(url)
+                drop_pg_database(url)
     light = [m for i, m in enumerate(msgs[:400]) if i % 4 == 3]  # text-body mail, ~5 kB
     idle: dict[str, float] = {}
     for size in args.idle_sizes:
@@ -796,7 +763,7 @@ def postgres_runs(
     """(f) the ingest into PostgreSQL; (g) one worker against two, one extraction process
     each, with the duplicate check."""
     out: dict[str, object] = {}
-    url = pg_database()
+    url = bench_pg_database()
     if url is None:
         out["postgres"] = "skipped: no server"
         return out
@@ -812,7 +779,7 @@ def postgres_runs(
     )
     runs = {}
     for label, roles in (("one", ["poll"]), ("two", ["poll", "process"])):
-        url = pg_database()
+        url = bench_pg_database()
         assert url is not None
         urls.append(url)
         run = run_workers(server.port, work / f"pg-{label}", url, roles, workers=1)

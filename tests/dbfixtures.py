@@ -54,6 +54,16 @@ def create_pg_database() -> str:
     return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
 
 
+def bench_pg_database() -> str | None:
+    """A fresh database for a benchmark (bench/*.py), or None, the reason printed, where
+    no server answers. The caller drops it with :func:`drop_pg_database`."""
+    reason = pg_unavailable_reason()
+    if reason:
+        print(f"PostgreSQL skipped: {reason}")
+        return None
+    return create_pg_database()
+
+
 def drop_pg_database(url: str) -> None:
     name = make_url(url).database
     eng = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
