@@ -293,6 +293,40 @@ def test_two_workers_on_postgresql_never_double_poll_or_process(tmp_path, worker
     assert len(daily) == 1  # the daily run at start: one worker did it, the other skipped
 
 
+class _Stored:
+    """A PostgreSQL database with this test's configuration (one extraction process), into
+    which :meth:`store` puts messages as a poll does before extracting them."""
+
+    def __init__(self, tmp_path: Path, pg_url: str) -> None:
+        from dienhinh.core.config import config_from_mapping
+        from dienhinh.store.blobs import BlobStore
+
+        self.config = config_from_mapping(
+            {
+                "paths": {"data_dir": str(tmp_path / "var")},
+                "database": {"url": pg_url},
+                "mailbox": {"url": f"maildir://{tmp_path / 'maildir'}"},
+                "ingest": {"workers": 1},
+            }
+        )
+        self.engine = _engine(pg_url)
+        upgrade(self.engine)
+        self.blobs = BlobStore(self.config.raw_dir)
+
+    def store(self, first: int, n: int) -> None:
+        from dienhinh.core.types import RawMail
+        from dienhinh.ingest.rawstore import store_raw_batch
+
+        with Session(self.engine) as s:
+            raws = [
+                RawMail(text_mail(i), mailbox="import:test", location=f"m{i}")
+                for i in range(first, first + n)
+            ]
+            store_raw_batch(s, self.blobs, raws, post_action=False)
+            self.blobs.sync()
+            s.commit()
+
+
 @pytest.mark.postgres
 def test_workers_share_waiting_messages_and_never_take_one_twice(tmp_path, pg_url, monkeypatch):
     """GIVEN 160 messages stored but not processed (what an interrupted poll leaves) and
@@ -301,29 +335,12 @@ def test_workers_share_waiting_messages_and_never_take_one_twice(tmp_path, pg_ur
     import threading
     from collections import Counter
 
-    from dienhinh.core.config import config_from_mapping
-    from dienhinh.core.types import RawMail
     from dienhinh.ingest import pipeline
-    from dienhinh.ingest.rawstore import store_raw_batch
-    from dienhinh.store.blobs import BlobStore
 
     n = 160
-    config = config_from_mapping(
-        {
-            "paths": {"data_dir": str(tmp_path / "var")},
-            "database": {"url": pg_url},
-            "mailbox": {"url": f"maildir://{tmp_path / 'maildir'}"},
-            "ingest": {"workers": 1},
-        }
-    )
-    engine = _engine(pg_url)
-    upgrade(engine)
-    blobs = BlobStore(config.raw_dir)
-    with Session(engine) as s:
-        raws = [RawMail(text_mail(i), mailbox="import:test", location=f"m{i}") for i in range(n)]
-        store_raw_batch(s, blobs, raws, post_action=False)
-        blobs.sync()
-        s.commit()
+    db = _Stored(tmp_path, pg_url)
+    config, engine = db.config, db.engine
+    db.store(0, n)
     assert n_waiting(engine) == n
 
     extracted: Counter[int] = Counter()
@@ -372,36 +389,13 @@ def test_the_processing_job_takes_a_running_poll_s_stored_mail_until_the_poll_en
     gone, every message processed once."""
     import threading
 
-    from dienhinh.core.config import config_from_mapping
-    from dienhinh.core.types import RawMail
-    from dienhinh.ingest.rawstore import store_raw_batch
-    from dienhinh.store.blobs import BlobStore
     from dienhinh.store.lease import release, try_acquire
     from dienhinh.worker import jobs
     from dienhinh.worker.settings import load as load_settings
 
-    config = config_from_mapping(
-        {
-            "paths": {"data_dir": str(tmp_path / "var")},
-            "database": {"url": pg_url},
-            "mailbox": {"url": f"maildir://{tmp_path / 'maildir'}"},
-            "ingest": {"workers": 1},
-        }
-    )
-    engine = _engine(pg_url)
-    upgrade(engine)
-    blobs = BlobStore(config.raw_dir)
+    db = _Stored(tmp_path, pg_url)
+    config, engine, store = db.config, db.engine, db.store
     sessions = sessionmaker(engine, expire_on_commit=False)
-
-    def store(first: int, n: int) -> None:
-        with Session(engine) as s:
-            raws = [
-                RawMail(text_mail(i), mailbox="import:test", location=f"m{i}")
-                for i in range(first, first + n)
-            ]
-            store_raw_batch(s, blobs, raws, post_action=False)
-            blobs.sync()
-            s.commit()
 
     store(0, 10)
     assert try_acquire(sessions, "poll:imap://other/INBOX", "other-host:1:x", 600)
