@@ -18,7 +18,9 @@ editor never misses the mail of the last minute).
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -288,10 +290,8 @@ def _pg_match(session: Session, tsq: str) -> ColumnElement[bool]:
         # The bitmap scan of the GIN index, whatever the statistics say: a sequential scan
         # or a walk of the primary key would test rows until LIMIT (all of them for a rare
         # word).
-        session.execute(text("SET LOCAL enable_seqscan = off"))
-        session.execute(text("SET LOCAL enable_indexscan = off"))
-        try:
-            ids = list(
+        with _plans_off(session, "seqscan", "indexscan"):
+            cache[tsq] = list(
                 session.execute(
                     text(
                         "SELECT article_id FROM article_search WHERE "
@@ -300,10 +300,6 @@ def _pg_match(session: Session, tsq: str) -> ColumnElement[bool]:
                     {"q": tsq, "n": _COMMON},
                 ).scalars()
             )
-        finally:
-            session.execute(text("SET LOCAL enable_seqscan = on"))
-            session.execute(text("SET LOCAL enable_indexscan = on"))
-        cache[tsq] = ids
     ids = cache[tsq]
     if len(ids) < _COMMON:
         return Article.id == any_(bindparam("search_ids", ids, ARRAY(Integer)))
@@ -321,8 +317,18 @@ def execute(session: Session, stmt: Executable) -> Result[Any]:
     held = session.info.get("index_only")
     if held is None or held is not session.get_transaction():
         return session.execute(stmt)
-    session.execute(text("SET LOCAL enable_seqscan = off"))
-    try:
+    with _plans_off(session, "seqscan"):
         return session.execute(stmt)
+
+
+@contextlib.contextmanager
+def _plans_off(session: Session, *kinds: str) -> Iterator[None]:
+    """PostgreSQL's planner without the given scan kinds ("seqscan", "indexscan") for the
+    statements of the block, then with them again (SET LOCAL: never past the transaction)."""
+    for kind in kinds:
+        session.execute(text(f"SET LOCAL enable_{kind} = off"))
+    try:
+        yield
     finally:
-        session.execute(text("SET LOCAL enable_seqscan = on"))
+        for kind in kinds:
+            session.execute(text(f"SET LOCAL enable_{kind} = on"))

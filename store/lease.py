@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dienhinh.core.errors import LeaseHeld
 from dienhinh.store.models import Lease, utcnow
 
-__all__ = ["held_elsewhere", "holder_id", "host_id", "lease", "release", "renew", "try_acquire"]
+__all__ = ["holder_id", "host_id", "lease", "live", "release", "renew", "try_acquire"]
 
 log = logging.getLogger(__name__)
 
@@ -93,13 +93,11 @@ def renew(factory: sessionmaker[Session], name: str, holder: str, ttl: float) ->
         return bool(res.rowcount)  # type: ignore[attr-defined]
 
 
-def held_elsewhere(factory: sessionmaker[Session], prefix: str, holder: str | None = None) -> bool:
-    """Whether a live lease whose name starts with ``prefix`` is held by someone other
-    than ``holder`` (for example another worker's poll: ``held_elsewhere(f, "poll:")``)."""
+def live(factory: sessionmaker[Session], prefix: str) -> bool:
+    """Whether anyone holds a live lease whose name starts with ``prefix`` (``"poll:"``:
+    a poll is running somewhere)."""
     with factory() as s:
         q = select(func.count()).where(Lease.name.startswith(prefix), Lease.expires_at > _now(s))
-        if holder is not None:
-            q = q.where(Lease.holder != holder)
         return bool(s.execute(q).scalar_one())
 
 

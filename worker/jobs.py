@@ -400,14 +400,14 @@ def process(ctx: JobContext) -> JobResult:
     claimed) in batches and process them. While another worker polls (its lease is live:
     a big first ingest, a morning's backlog), keep taking its stored messages until the
     poll ends, so that the extraction is shared rather than waiting for the next run."""
-    from dienhinh.store.lease import held_elsewhere
+    from dienhinh.store.lease import live
 
     ing = ctx.ingestor()
     try:
         report = ing.process_pending()
         while not ctx.stop.is_set():
             before = report.processed + report.failed
-            polling = held_elsewhere(ctx.sessions, "poll:")  # read before the claim
+            polling = live(ctx.sessions, "poll:")  # read before the claim
             ing.process_pending(report=report)
             if report.processed + report.failed == before:
                 if not polling:
