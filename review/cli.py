@@ -57,7 +57,6 @@ def cmd_serve(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     review = load(config)
     engine = open_engine(config)
     check_schema(engine)
-    app = create_app(config, engine=engine, review=review)
     host = args.host or review.host
     port = args.port if args.port is not None else review.port
     workers = args.workers if args.workers is not None else review.workers
@@ -74,7 +73,7 @@ def cmd_serve(config: Config, args: argparse.Namespace, out: TextIO) -> int:
         "log_level": "warning" if args.quiet else "info",
     }
     if workers == 1:
-        uvicorn.run(app, **options)
+        uvicorn.run(create_app(config, engine=engine, review=review), **options)
         return 0
     # Several processes: uvicorn starts each from an import string, and each builds its
     # own application from the same configuration file.
