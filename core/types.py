@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Literal
 
 __all__ = [
     "ArticleDraft",
+    "AttachmentOutcome",
     "Asset",
     "Attachment",
     "ForwardOrigin",
@@ -76,17 +78,35 @@ class Asset:
     part_path: str = ""
 
 
+class AttachmentOutcome(StrEnum):
+    """What became of one attachment (issue 12: an account of every part). Every part of
+    a message ends in one of these, never in silence; ``Attachment.reason`` says why for
+    every outcome but ``article`` and ``photo``."""
+
+    ARTICLE = "article"  # a document read as (one or more) articles
+    PHOTO = "photo"  # an illustration kept with an article
+    OCR_PAGE = "ocr-page"  # a photographed or scanned page whose text was read by OCR
+    WAITING = "waiting"  # an article waiting for the slow lane (conversion or OCR)
+    COVER_LETTER = "cover-letter"  # a covering note ("gửi kèm bài viết ...")
+    OFFICIAL_DOCUMENT = "official-document"  # giấy mời, công văn, ...: not an article
+    LOGO = "logo"  # a signature image, logo or letterhead drawn as an image
+    ARCHIVE = "archive"  # a .zip whose members are accounted for one by one
+    NOT_ARTICLE = "not-article"  # part of a message that is not an article (auto-reply, ...)
+    REFUSED = "refused"  # encrypted, over a limit, unreadable, unsupported: see the reason
+
+
 @dataclass
 class Attachment:
     """What the message carried, as the email listed it (for the console and exports)."""
 
     sha256: str
     size: int
-    content_type: str
+    content_type: str  # as sniffed from the bytes (the declared type is kept apart)
     filename: str
     part_path: str
-    used_as: str = ""  # "article", "photo", "cover-note", "ignored", "failed"
-    error: str = ""
+    used_as: str = ""  # an AttachmentOutcome value once extraction is done
+    error: str = ""  # the reason: why refused, why not an article, ...
+    declared_type: str = ""  # what the sender's mail client said it was
 
 
 @dataclass
