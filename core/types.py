@@ -14,9 +14,9 @@ from typing import Any, Literal
 
 __all__ = [
     "ArticleDraft",
-    "AttachmentOutcome",
     "Asset",
     "Attachment",
+    "AttachmentOutcome",
     "ForwardOrigin",
     "MailHeaders",
     "Outcome",
