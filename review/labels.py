@@ -129,4 +129,5 @@ def reason_parts(reason: str | None) -> tuple[str, str]:
     if m := _SOME_UNREADABLE.match(text):
         return f"{m.group(1)}/{m.group(2)} tệp không đọc được", text
     code = text.split(":", 1)[0].strip().lower()
-    return REASON_LABELS.get(code, ""), text
+    # A reason may lead with the outcome itself ("logo: ...", "cover-letter: ...").
+    return REASON_LABELS.get(code) or OUTCOME_LABELS.get(code, ""), text
