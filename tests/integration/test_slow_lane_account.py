@@ -170,3 +170,26 @@ def test_a_message_with_another_readable_article_stays_ingested_and_says_what_fa
         "bao-cao-dien-hinh.doc": ("refused", "unreadable: conversion failed: not a Word document"),
         "bai-2.docx": ("article", None),
     }
+
+
+def test_export_gives_the_account_after_the_slow_lane(lane) -> None:
+    """`export messages` carries each attachment's name, sniffed type, outcome and reason,
+    as the slow lane left them (and not the images kept inside a document)."""
+    from dienhinh.store.export import export_messages
+
+    sessions, tools, run = lane
+    pk = _waiting_doc(sessions, readable_too=True)
+    tools.result = ExtractionError("not a Word document")
+    run()
+    with sessions() as s:
+        (row,) = [r for r in export_messages(s) if r["message_id"] == s.get(Message, pk).message_id]
+    assert row["status"] == "ingested" and row["reason"] == "1 of 2 documents could not be read"
+    assert row["attachments"] == [
+        {
+            "name": "bao-cao-dien-hinh.doc",
+            "type": "application/msword",
+            "outcome": "refused",
+            "reason": "unreadable: conversion failed: not a Word document",
+        },
+        {"name": "bai-2.docx", "type": "application/zip", "outcome": "article", "reason": None},
+    ]
