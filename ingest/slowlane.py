@@ -17,8 +17,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dienhinh.core.errors import ExtractionError, NeedsConversion, NeedsOCR
-from dienhinh.core.types import ArticleDraft
+from dienhinh.core.types import ArticleDraft, AttachmentOutcome
 from dienhinh.ingest.context import ExtractContext
+from dienhinh.store.account import account_attachments, settle_after_slow_lane
 from dienhinh.store.blobs import BlobStore
 from dienhinh.store.models import Article, ArticleBand, Asset, Message, Tag
 from dienhinh.store.states import ArticleState, transition
@@ -118,6 +119,7 @@ def run_slow_lane(
             except ExtractionError as err:
                 art.error = f"{kind} failed: {err}"
                 transition(s, art, ArticleState.FAILED, actor=ACTOR, reason=art.error)
+                _settle_failed(s, art)
                 s.commit()
                 report.failed += 1
                 log.error("article %s: %s", art.id, art.error)
@@ -125,6 +127,7 @@ def run_slow_lane(
             if not drafts:
                 art.error = f"{kind} found no text"
                 transition(s, art, ArticleState.FAILED, actor=ACTOR, reason=art.error)
+                _settle_failed(s, art)
                 s.commit()
                 report.failed += 1
                 continue
@@ -165,12 +168,29 @@ def run_slow_lane(
                     s, target, ArticleState.PENDING_REVIEW, actor=ACTOR, reason=f"text from {kind}"
                 )
                 link_duplicates(s, target, hint=hint)
+            account_attachments(
+                s,
+                art,
+                AttachmentOutcome.OCR_PAGE if kind == "OCR" else AttachmentOutcome.ARTICLE,
+                None,
+            )
+            settle_after_slow_lane(s, msg, actor=ACTOR)
             s.commit()
             if kind == "OCR":
                 report.ocred += 1
             else:
                 report.converted += 1
     return report
+
+
+def _settle_failed(s: Session, art: Article) -> None:
+    """The account of a conversion or OCR that failed: its attachment is refused with the
+    cause, and the message fails when none of its articles is readable (state bookkeeping,
+    store/account.py)."""
+    account_attachments(s, art, AttachmentOutcome.REFUSED, f"unreadable: {art.error}")
+    msg = s.get(Message, art.message_pk)
+    if msg is not None:
+        settle_after_slow_lane(s, msg, actor=ACTOR)
 
 
 def _fill(s: Session, art: Article, draft: ArticleDraft, message_pk: int) -> None:

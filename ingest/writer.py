@@ -30,7 +30,16 @@ from dienhinh.ingest.apply import (
     with_review_reasons,
 )
 from dienhinh.ingest.duplicates import MatchRef, Stored, decide
-from dienhinh.store.models import Article, ArticleBand, Asset, Message, Tag, utcnow
+from dienhinh.store.account import needs_review
+from dienhinh.store.models import (
+    Article,
+    ArticleBand,
+    Asset,
+    Message,
+    SenderAddress,
+    Tag,
+    utcnow,
+)
 from dienhinh.store.states import ArticleState, MessageState, check_initial, check_transition
 
 __all__ = ["write_group"]
@@ -108,6 +117,21 @@ def _chunks(seq: Sequence[Any], n: int) -> Iterable[Sequence[Any]]:
         yield seq[i : i + n]
 
 
+def _learned(session: Session, items: Sequence[tuple[Message, Outcome]]) -> set[str]:
+    """The group's sender addresses that an editor attributed to a unit (one query)."""
+    addrs = sorted({o.headers.from_addr.strip().lower() for _m, o in items} - {""})
+    found: set[str] = set()
+    for chunk in _chunks(addrs, 500):
+        found.update(
+            session.execute(
+                select(SenderAddress.address).where(
+                    SenderAddress.address.in_(chunk), SenderAddress.active.is_(True)
+                )
+            ).scalars()
+        )
+    return found
+
+
 def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> None:
     """Write every (message, outcome) of the group; the caller owns the transaction.
 
@@ -115,6 +139,7 @@ def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> N
     are updated with one bulk UPDATE, so the caller must not flush changes to them.
     """
     lookup = _GroupLookup(session, [d for _m, o in items for d in o.articles])
+    learned = _learned(session, items)
     # Core statements on the session's connection: plain executemany, none of the ORM
     # bulk path's per-row grouping (it split the assets into one INSERT per few rows).
     conn = session.connection()
@@ -141,6 +166,7 @@ def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> N
                     "part_path": att.part_path,
                     "used_as": att.used_as,
                     "error": att.error or None,
+                    "declared_type": (att.declared_type or "")[:200],
                 }
             )
         hint = f"{outcome.headers.subject}\n{outcome.cover_note}"
@@ -206,6 +232,7 @@ def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> N
                         "part_path": img.part_path,
                         "used_as": "photo" if img.role == "photo" else "image",
                         "error": None,
+                        "declared_type": "",
                     }
                 )
         if outcome.status == "ingested" and all_duplicates and first_dup_message is not None:
@@ -221,6 +248,15 @@ def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> N
             status=check_transition(Message, msg.status, to, msg.message_id),
             reason=reason,
             duplicate_of_id=dup,
+            # A new extraction asks afresh: an earlier decision was about earlier results.
+            review_needed=needs_review(
+                to,
+                unit=unit,
+                learned_sender=outcome.headers.from_addr.strip().lower() in learned,
+                outcomes=[att.used_as for att in outcome.attachments],
+            ),
+            decided_by=None,
+            decided_at=None,
             updated_at=utcnow(),
         )
         message_rows.append(fields)

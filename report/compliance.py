@@ -20,6 +20,11 @@ the year, with zeros when it sent nothing. Counting rules (README, "Compliance r
 * ``met`` = received >= required. A period that has not started yet (relative to ``now``)
   is listed with ``future`` set and ``met`` false; the JSON contract carries no extra key
   for it (a consumer compares the period with today).
+* ``unresolved`` = the unit's messages of the period that yielded no article and wait for
+  an editor's decision (``Message.review_needed``, issue 12: from a known unit, or with an
+  attachment not accounted as an article). A period not met with such messages is shown
+  "chưa rõ" instead of "chưa đạt" (``ComplianceRow.undecided``); ``met`` stays false
+  until it is decided (the missing article may be in one of them).
 
 Cost: one query for the year's articles (six narrow columns, no ORM objects), one
 recursive query for later corrections of them, and a look-up of older versions only when a
@@ -105,6 +110,12 @@ class ComplianceRow:
     start: datetime
     end: datetime
     future: bool
+    unresolved: int = 0  # messages of the period waiting for an editor's decision
+
+    @property
+    def undecided(self) -> bool:
+        """Not met, but an undecided message may hold the missing article: "chưa rõ"."""
+        return not self.met and not self.future and self.unresolved > 0
 
     def as_json(self) -> dict[str, Any]:
         """Exactly the contract object: tools rely on these keys and nothing more."""
@@ -116,6 +127,7 @@ class ComplianceRow:
             "approved": self.approved,
             "published": self.published,
             "met": self.met,
+            "unresolved": self.unresolved,
         }
 
 
@@ -239,6 +251,7 @@ def build_report(
         c[2] += sub.published
         subs[(code, period)].append(sub)
 
+    waiting = _unresolved(session, starts, year, cadence)
     out: list[ComplianceRow] = []
     for u in directory:
         if unit is not None and u.code != unit:
@@ -263,6 +276,7 @@ def build_report(
                     start=start,
                     end=end,
                     future=future,
+                    unresolved=waiting.get((u.code, period), 0),
                 )
             )
     for key in subs:
@@ -271,6 +285,34 @@ def build_report(
 
 
 # --- data -----------------------------------------------------------------------------------
+
+
+def _period_of(code: str, month: int, year: int, cadence: dict[str, str]) -> str:
+    return (
+        f"{year:04d}-{month + 1:02d}"
+        if cadence[code] == "monthly"
+        else f"{year:04d}-Q{month // 3 + 1}"
+    )
+
+
+def _unresolved(
+    session: Session, starts: Sequence[datetime], year: int, cadence: dict[str, str]
+) -> dict[tuple[str, str], int]:
+    """Messages of the year waiting for an editor's decision, per unit and period (read
+    through ``ix_message_review_needed``: a handful of rows)."""
+    out: dict[tuple[str, str], int] = defaultdict(int)
+    for code, received_at in session.execute(
+        select(Message.unit, Message.received_at).where(
+            Message.review_needed.is_(True),
+            Message.received_at >= starts[0],
+            Message.received_at < starts[-1],
+        )
+    ):
+        month = month_index(received_at, starts)
+        if code not in cadence or month is None:
+            continue
+        out[(code, _period_of(code, month, year, cadence))] += 1
+    return out
 
 
 def _columns() -> Select[Any]:

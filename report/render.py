@@ -26,6 +26,7 @@ CSV_FIELDS: Final = (
     "group",
     "cadence",
     "future",
+    "unresolved",
 )
 BOM: Final = "\ufeff"
 
@@ -60,6 +61,7 @@ def write_csv(rows: Sequence[ComplianceRow], out: TextIO, *, bom: bool = True) -
                 r.group,
                 r.cadence,
                 "true" if r.future else "false",
+                r.unresolved,
             ]
         )
 
@@ -111,9 +113,13 @@ def write_table(report: ComplianceReport, out: TextIO) -> None:
                 table.add_row("", Text(group_label(group), style="bold italic"))
             cells: list[Text | str] = [first.unit, first.unit_name]
             for r in unit_rows:
-                style = "dim" if r.future else ("green" if r.met else "red")
-                # Without colours a missed period must still show: "0!".
-                mark = "" if tty or r.future or r.met else "!"
+                style = (
+                    "dim"
+                    if r.future
+                    else ("green" if r.met else "yellow" if r.undecided else "red")
+                )
+                # Without colours a missed period must still show: "0!" ("0?": chưa rõ).
+                mark = "" if tty or r.future or r.met else "?" if r.undecided else "!"
                 cells.append(Text("·" if r.future else f"{r.received}{mark}", style=style))
             due = [r for r in unit_rows if not r.future]
             cells += [
@@ -126,7 +132,11 @@ def write_table(report: ComplianceReport, out: TextIO) -> None:
         console.print(table)
     console.print(
         "Số trong ô: số bài đã nhận; "
-        + ("xanh: đạt chỉ tiêu, đỏ: chưa đạt" if tty else "!: chưa đạt chỉ tiêu")
+        + (
+            "xanh: đạt chỉ tiêu, đỏ: chưa đạt, vàng: chưa rõ (thư không ra bài chờ quyết định)"
+            if tty
+            else "!: chưa đạt chỉ tiêu, ?: chưa rõ (thư không ra bài chờ quyết định)"
+        )
         + ", ·: chưa đến kỳ."
     )
     if report.unattributed:

@@ -53,11 +53,13 @@ _thin = Side(style="thin", color="808080")
 BORDER: Final = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
 FILL_MET: Final = PatternFill("solid", fgColor="C6EFCE")
 FILL_MISSED: Final = PatternFill("solid", fgColor="FFC7CE")
+FILL_UNRESOLVED: Final = PatternFill("solid", fgColor="FFEB9C")
 FILL_FUTURE: Final = PatternFill("solid", fgColor="E7E6E6")
 FILL_HEADER: Final = PatternFill("solid", fgColor="DDEBF7")
 FILL_GROUP: Final = PatternFill("solid", fgColor="F2F2F2")
 FONT_MET: Final = "006100"
 FONT_MISSED: Final = "9C0006"
+FONT_UNRESOLVED: Final = "9C5700"
 FONT_FUTURE: Final = "808080"
 CENTER: Final = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT: Final = Alignment(horizontal="left", vertical="center", wrap_text=True)
@@ -237,6 +239,10 @@ def _summary(
         (None, f"Chỉ tiêu: {quota}."),
         ((FILL_MET, FONT_MET), "Đạt chỉ tiêu của kỳ"),
         ((FILL_MISSED, FONT_MISSED), "Chưa đạt chỉ tiêu của kỳ"),
+        (
+            (FILL_UNRESOLVED, FONT_UNRESOLVED),
+            "Chưa rõ: có thư không ra bài, chờ Ban xem và quyết định",
+        ),
         ((FILL_FUTURE, FONT_FUTURE), "Chưa đến kỳ báo cáo"),
     ]
     for swatch, text in notes:
@@ -302,7 +308,13 @@ def _unit_line(ws: Worksheet, line: int, number: int, unit_rows: list[Compliance
         if r.future:
             fill, color, value = FILL_FUTURE, FONT_FUTURE, None
         else:
-            fill, color = (FILL_MET, FONT_MET) if r.met else (FILL_MISSED, FONT_MISSED)
+            fill, color = (
+                (FILL_MET, FONT_MET)
+                if r.met
+                else (FILL_UNRESOLVED, FONT_UNRESOLVED)
+                if r.undecided
+                else (FILL_MISSED, FONT_MISSED)
+            )
             value = r.received
         _put(
             ws,
@@ -317,6 +329,8 @@ def _unit_line(ws: Worksheet, line: int, number: int, unit_rows: list[Compliance
     due = [r for r in unit_rows if not r.future]
     met = sum(r.met for r in due)
     result = "" if not due else ("Đạt" if met == len(due) else "Chưa đạt")
+    if result == "Chưa đạt" and any(r.undecided for r in due):
+        result = "Chưa rõ"
     values = (
         sum(r.received for r in unit_rows),
         sum(r.approved for r in unit_rows),
@@ -382,7 +396,15 @@ def _detail(ws: Worksheet, rows: Sequence[ComplianceRow]) -> None:
     for c, text in enumerate(heads, start=1):
         _put(ws, 1, c, text, font=_font(bold=True), fill=FILL_HEADER, border=True)
     for i, r in enumerate(rows, start=2):
-        met = "Chưa đến kỳ" if r.future else ("Đạt" if r.met else "Chưa đạt")
+        met = (
+            "Chưa đến kỳ"
+            if r.future
+            else "Đạt"
+            if r.met
+            else "Chưa rõ"
+            if r.undecided
+            else "Chưa đạt"
+        )
         values = (
             r.unit,
             r.unit_name,

@@ -35,7 +35,15 @@ from dienhinh.core.config import Config
 from dienhinh.review import search
 from dienhinh.review.config import ReviewConfig
 from dienhinh.review.config import load as load_review_config
-from dienhinh.review.labels import KIND_LABELS, STATE_LABELS, SUBJECT_LABELS, flag_label
+from dienhinh.review.labels import (
+    KIND_LABELS,
+    MESSAGE_STATE_LABELS,
+    STATE_LABELS,
+    SUBJECT_LABELS,
+    flag_label,
+    outcome_label,
+    reason_parts,
+)
 from dienhinh.review.web import SecurityHeaders, SessionGate, local_time, render_text
 from dienhinh.store.blobs import BlobStore
 from dienhinh.store.db import make_engine
@@ -80,11 +88,14 @@ class Console:
         )
         env.filters["article_html"] = render_text
         env.filters["flag"] = flag_label
+        env.filters["outcome"] = outcome_label
         env.filters["pretty_json"] = lambda v: json.dumps(
             v, ensure_ascii=False, indent=1, default=str
         )
         env.globals.update(
             STATE_LABELS=STATE_LABELS,
+            MESSAGE_STATE_LABELS=MESSAGE_STATE_LABELS,
+            reason_parts=reason_parts,
             SUBJECT_LABELS=SUBJECT_LABELS,
             KIND_LABELS=KIND_LABELS,
             unit_name=lambda code: self.unit_names.get(code or "", code or "chưa rõ"),

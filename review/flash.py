@@ -20,6 +20,8 @@ MESSAGES = {
     "merged": "Đã gộp bài {id} vào bài khác.",
     "cover": "Đã chọn ảnh bìa cho bài {id}.",
     "reprocessed": "Đã chạy lại thư {id}.",
+    "confirmed-no-article": "Đã xác nhận thư {id} không có bài.",
+    "requeued": "Đã đưa thư {id} vào hàng xử lý lại; chương trình nền sẽ xử lý trong lần chạy tới.",
     "retried": "Đã đưa lượt đăng {id} vào hàng đợi để thử lại.",
     "user-added": "Đã tạo tài khoản.",
     "user-changed": "Đã cập nhật tài khoản.",

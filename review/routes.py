@@ -11,7 +11,17 @@ from pathlib import Path
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from dienhinh.review.views import admin, article, audit, auth, compliance, dashboard, files, queue
+from dienhinh.review.views import (
+    admin,
+    article,
+    audit,
+    auth,
+    compliance,
+    dashboard,
+    files,
+    messages,
+    queue,
+)
 
 __all__ = ["routes"]
 
@@ -28,6 +38,14 @@ routes = [
     Route("/assets/{asset_id:int}", files.asset_inline, methods=["GET"]),
     Route("/assets/{asset_id:int}/thumb", files.asset_thumb, methods=["GET"]),
     Route("/assets/{asset_id:int}/download", files.asset_download, methods=["GET"]),
+    Route("/messages/review", messages.review_list_page, methods=["GET"]),
+    Route("/messages/{message_id:int}", messages.message_page, methods=["GET"]),
+    Route(
+        "/messages/{message_id:int}/confirm-no-article",
+        messages.confirm_no_article,
+        methods=["POST"],
+    ),
+    Route("/messages/{message_id:int}/requeue", messages.requeue_message, methods=["POST"]),
     Route("/messages/{message_id:int}/raw", files.raw_message, methods=["GET"]),
     Route("/messages/{message_id:int}/reprocess", dashboard.reprocess_message, methods=["POST"]),
     Route("/dashboard", dashboard.dashboard_page, methods=["GET"]),

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from dienhinh.store.models import Article, Message
+from dienhinh.store.models import Article, Asset, Message
 from dienhinh.store.states import MessageState
 
 __all__ = ["export_articles", "export_messages"]
@@ -28,6 +28,24 @@ def _message_status(msg: Message) -> tuple[str, str | None]:
         # Waiting for a retry after a transient failure, or not processed yet.
         return "failed", msg.reason or "not processed yet"
     return msg.status, msg.reason
+
+
+def _attachments(session: Session, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The account of each message's attachments (the email's own parts, not the images
+    found inside its documents): name, type as sniffed from the bytes, outcome
+    (core.types.AttachmentOutcome) and reason (None for an article or a photo)."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    if not ids:
+        return out
+    for mpk, name, ctype, used_as, error in session.execute(
+        select(Asset.message_pk, Asset.filename, Asset.content_type, Asset.used_as, Asset.error)
+        .where(Asset.message_pk.in_(ids), Asset.article_pk.is_(None))
+        .order_by(Asset.message_pk, Asset.id)
+    ):
+        out.setdefault(mpk, []).append(
+            {"name": name, "type": ctype, "outcome": used_as, "reason": error}
+        )
+    return out
 
 
 def export_messages(session: Session, *, tz: str = "Asia/Ho_Chi_Minh") -> Iterator[dict[str, Any]]:
@@ -48,6 +66,7 @@ def export_messages(session: Session, *, tz: str = "Asia/Ho_Chi_Minh") -> Iterat
         )
         if not rows:
             return
+        attachments = _attachments(session, [m.id for m in rows])
         for msg in rows:
             status, reason = _message_status(msg)
             yield {
@@ -59,6 +78,7 @@ def export_messages(session: Session, *, tz: str = "Asia/Ho_Chi_Minh") -> Iterat
                 "reason": reason,
                 "unit": msg.unit,
                 "articles": counts.get(msg.id, 0),
+                "attachments": attachments.get(msg.id, []),
             }
         last = rows[-1].id
 

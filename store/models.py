@@ -125,6 +125,14 @@ class Message(Base):
     error: Mapped[str | None] = mapped_column(Text)
     # Indexed for the dashboard's "failed or waiting for a retry" list (migration 0006).
     transient: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # "Cần xem" (issue 12, migration 0009): the message yielded no article although it came
+    # from a known unit (attributed, or a learned sender address) or carried an attachment
+    # not accounted as an article. It waits for an editor's decision ("no article",
+    # confirmed, or a reprocess); the compliance report shows its unit-period "chưa rõ"
+    # meanwhile. ``decided_by``/``decided_at`` record who closed the question and when.
+    review_needed: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None]
     unit: Mapped[str | None] = mapped_column(String(100), index=True)
@@ -260,8 +268,13 @@ class Asset(Base):
     caption: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
     part_path: Mapped[str] = mapped_column(String(100), default="")
-    used_as: Mapped[str] = mapped_column(String(20), default="")
+    # An attachment's account (core.types.AttachmentOutcome: "article", "official-document",
+    # "refused", ...); "photo"/"image" for images kept with an article. ``error`` is the
+    # reason, with a stable leading code ("encrypted: ...", "over-limit: ...").
+    used_as: Mapped[str] = mapped_column(String(40), default="")
     error: Mapped[str | None] = mapped_column(Text)
+    # What the sender's mail client declared (``content_type`` is what the bytes are).
+    declared_type: Mapped[str] = mapped_column(String(200), default="")
     # Perceptual hash of a photo (64-bit dHash, hex): a recompressed resend still matches.
     phash: Mapped[str | None] = mapped_column(String(16), index=True)
 

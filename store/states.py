@@ -58,9 +58,11 @@ ALLOWED: dict[type, dict[str, frozenset[str]]] = {
     Message: {
         M.RECEIVED: frozenset({M.RECEIVED, M.INGESTED, M.NO_ARTICLE, M.FAILED, M.DUPLICATE}),
         # reprocess re-runs any message from its stored bytes
-        M.INGESTED: frozenset({M.RECEIVED, M.DUPLICATE}),
+        # the slow lane: a conversion or OCR failed and no article of the message is
+        # readable (ingested -> failed), or a later run read it after all (failed -> ingested)
+        M.INGESTED: frozenset({M.RECEIVED, M.DUPLICATE, M.FAILED}),
         M.NO_ARTICLE: frozenset({M.RECEIVED, M.INGESTED}),
-        M.FAILED: frozenset({M.RECEIVED}),
+        M.FAILED: frozenset({M.RECEIVED, M.INGESTED}),
         M.DUPLICATE: frozenset({M.RECEIVED, M.INGESTED}),
     },
     Article: {

@@ -9,6 +9,8 @@ console is tested on what ingest really stores.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,14 +21,19 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dienhinh.classifiers.base import TagSuggestion
+from dienhinh.classifiers.tagging import MessageTags
 from dienhinh.core.config import Config
+from dienhinh.core.types import ArticleDraft, Attachment, MailHeaders, Outcome
 from dienhinh.ingest.pipeline import Ingestor
 from dienhinh.ingest.sources.files import FileImportSource
+from dienhinh.ingest.writer import write_group
 from dienhinh.review import auth
 from dienhinh.review.config import ReviewConfig
 from dienhinh.store.db import make_engine
 from dienhinh.store.migrate import upgrade
 from dienhinh.store.models import Article, Message
+from dienhinh.store.states import MessageState, initial
 from factory import (
     DOCX_TYPE,
     ICT,
@@ -218,3 +225,83 @@ def login(client: Any, user: str, password: str = PASSWORD, *, follow: bool = Tr
         data={"login": user, "password": password, "csrf_token": token, "next": "/"},
         follow_redirects=follow,
     )
+
+
+# --- issue 12: messages whose extraction outcome a test dictates -----------------------------
+# Written through the pipeline's real writer (ingest/writer.py) from core.types directly, so
+# the console's and the store's tests of the account of every attachment do not depend on
+# what the extractors make of a given file.
+
+_ids = itertools.count(1)
+
+
+def attachment(
+    name: str, used_as: str, error: str = "", *, ctype: str = "", declared: str = ""
+) -> Attachment:
+    data = f"{name}:{used_as}:{next(_ids)}".encode()
+    return Attachment(
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data) * 100,
+        content_type=ctype or "application/octet-stream",
+        filename=name,
+        part_path=str(next(_ids)),
+        used_as=used_as,
+        error=error,
+        declared_type=declared,
+    )
+
+
+def write_outcome(
+    session: Session,
+    *,
+    received_at: datetime,
+    subject: str,
+    from_addr: str = "nguoigui@gmail.com",
+    status: str = "no-article",
+    reason: str | None = None,
+    attachments: list[Attachment] | None = None,
+    articles: list[ArticleDraft] | None = None,
+    unit: str | None = None,
+) -> int:
+    """Store one message as received, then write ``status`` and the rest through
+    ``write_group`` as the pipeline does; returns the message's id."""
+    n = next(_ids)
+    digest = hashlib.sha256(f"acct-{n}-{subject}".encode()).hexdigest()
+    msg = Message(
+        message_id=f"acct-{n}@test.invalid",
+        sha256=digest,
+        body_sha256=digest,
+        size=1000,
+        received_at=received_at,
+    )
+    initial(msg, MessageState.RECEIVED)
+    session.add(msg)
+    session.flush()
+    tags: Any = None
+    if unit is not None:
+        tags = MessageTags(
+            unit=TagSuggestion("unit", unit, 0.95, [f"địa chỉ {from_addr}"], tagger="test"),
+            unit_group=None,
+            sender_verified=None,
+            flags=[],
+            articles=[],
+        )
+    outcome = Outcome(
+        headers=MailHeaders(
+            message_id=msg.message_id,
+            message_id_generated=False,
+            from_addr=from_addr,
+            from_name="Người gửi",
+            subject=subject,
+            date=received_at,
+            raw_headers=f"From: {from_addr}\nSubject: {subject}\n",
+        ),
+        status=status,  # type: ignore[arg-type]
+        reason=reason,
+        articles=list(articles or []),
+        attachments=list(attachments or []),
+        tags=tags,
+    )
+    write_group(session, [(msg, outcome)])
+    session.commit()
+    return msg.id

@@ -65,11 +65,12 @@ class Cell:
 
     period: str
     span: int
-    state: str  # met | missed | future | current-met | current-open
+    state: str  # met | missed | unresolved | future | current-met | current-open
     received: int
     approved: int
     published: int
     required: int
+    unresolved: int = 0  # messages waiting for an editor's decision ("chưa rõ")
 
     @property
     def css(self) -> str:
@@ -84,9 +85,14 @@ class Cell:
         if self.state == "future":
             return f"{label}: chưa đến kỳ"
         note = " (kỳ đang diễn ra, số liệu đến hôm nay)" if self.state.startswith("current") else ""
+        waiting = (
+            f"; {self.unresolved} thư không có bài chờ biên tập viên quyết định (chưa rõ)"
+            if self.unresolved
+            else ""
+        )
         return (
             f"{label}{note}: nhận {self.received}, đã duyệt {self.approved}, "
-            f"đã đăng {self.published}; chỉ tiêu {self.required}"
+            f"đã đăng {self.published}; chỉ tiêu {self.required}{waiting}"
         )
 
 
@@ -117,7 +123,7 @@ class UnitLine:
     cadence: str
     cells: tuple[Cell, ...]
     year: Figures
-    result: str  # "Đạt" | "Chưa đạt" | "" (nothing due yet)
+    result: str  # "Đạt" | "Chưa đạt" | "Chưa rõ" | "" (nothing due yet)
 
     @property
     def cadence_label(self) -> str:
@@ -154,7 +160,9 @@ def _state(row: ComplianceRow, now: datetime) -> str:
         return "future"
     if row.start <= now < row.end:
         return "current-met" if row.received >= row.required else "current-open"
-    return "met" if row.met else "missed"
+    if row.met:
+        return "met"
+    return "unresolved" if row.undecided else "missed"
 
 
 def _figures(rows: list[ComplianceRow]) -> Figures:
@@ -179,6 +187,7 @@ def _unit_line(number: int, rows: list[ComplianceRow], now: datetime) -> UnitLin
             approved=r.approved,
             published=r.published,
             required=r.required,
+            unresolved=r.unresolved,
         )
         for r in rows
     )
@@ -186,6 +195,8 @@ def _unit_line(number: int, rows: list[ComplianceRow], now: datetime) -> UnitLin
     # A running period counts as met only once reached: "Đạt" for the year so far means
     # every finished period met and the current one too, as the workbook counts it.
     result = "" if not year.due else ("Đạt" if year.met == year.due else "Chưa đạt")
+    if result == "Chưa đạt" and any(r.undecided for r in rows if r.start <= now):
+        result = "Chưa rõ"  # an undecided message may hold a missing article
     return UnitLine(number, first.unit, first.unit_name, first.cadence, cells, year, result)
 
 

@@ -87,6 +87,7 @@ def _data(s: Session, console: Console) -> dict[str, object]:
     ).all()
     # The worker's health checks (a mailbox not polled for too long, a failed job): the
     # same alerts `dienhinh status` prints and the worker mails to admins.
+    from dienhinh.review.views.messages import review_count, review_rows
     from dienhinh.worker.health import alerts
 
     return {
@@ -103,6 +104,8 @@ def _data(s: Session, console: Console) -> dict[str, object]:
             ).scalar_one()
         ),
         "failed_messages": failed_messages,
+        "review_total": review_count(s),
+        "review_rows": review_rows(s, 30),
         "stuck": stuck,
         "failed_pubs": failed_pubs,
         "runs": runs,

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from dienhinh.review import queue, search
 from dienhinh.review.app import Console
 from dienhinh.review.flash import flash_message
+from dienhinh.review.views.messages import review_count
 from dienhinh.store.models import Message
 
 __all__ = ["queue_page"]
@@ -61,6 +62,7 @@ def queue_page(request: Request) -> Response:
         counts = queue.counts(s, f, tz)
         rows, next_before = queue.page(s, f, tz, console.review.page_size, counts)
         periods = _periods(s, tz)
+        review_total = review_count(s)
     if f.period and f.period not in {p for p, _l in periods}:
         periods.insert(0, (f.period, f.period))
     return console.render(
@@ -76,6 +78,7 @@ def queue_page(request: Request) -> Response:
             "campaigns": console.campaigns,
             "periods": periods,
             "backlog": backlog,
+            "review_total": review_total,
             "qs": f.query_string(before=None),
             "flash": flash_message(request),
         },

@@ -22,6 +22,7 @@ MESSAGE_FIELDS = {
     "reason",
     "unit",
     "articles",
+    "attachments",
 }
 ARTICLE_FIELDS = {
     "id",
@@ -99,6 +100,12 @@ def test_init_poll_export_status(tmp_path, db_url, maildir):
     assert by_id["cli1@laocai.gov.vn"]["articles"] == 1
     assert by_id["cli1@laocai.gov.vn"]["received_at"].endswith("+07:00")
     assert by_id["q@gmail.com"]["status"] == "no-article" and by_id["q@gmail.com"]["reason"]
+    # The account of every attachment: name, type as sniffed, outcome, reason.
+    assert by_id["cli1@laocai.gov.vn"]["attachments"] == [
+        {"name": "bài viết.docx", "type": DOCX_TYPE, "outcome": "article", "reason": None},
+        {"name": "ảnh 1.jpg", "type": "image/jpeg", "outcome": "photo", "reason": None},
+    ]
+    assert by_id["q@gmail.com"]["attachments"] == []
 
     code, out = run("--config", str(cfg), "export", "articles")
     arts = [json.loads(line) for line in out.splitlines()]

@@ -17,7 +17,16 @@ from dienhinh.store.db import make_engine
 from dienhinh.worker.cli import main
 from helpers import ENGINES
 
-CONTRACT_KEYS = ["unit", "period", "required", "received", "approved", "published", "met"]
+CONTRACT_KEYS = [
+    "unit",
+    "period",
+    "required",
+    "received",
+    "approved",
+    "published",
+    "met",
+    "unresolved",
+]
 
 
 def run(*argv: str) -> tuple[int, str]:
@@ -69,6 +78,7 @@ def test_json_contract(cfg):
         "approved": 1,
         "published": 1,
         "met": True,
+        "unresolved": 0,
     }
     assert by[("bac-ha", "2018-03")]["received"] == 0
     assert by[("so-noi-vu", "2018-Q1")] == {
@@ -79,6 +89,7 @@ def test_json_contract(cfg):
         "approved": 1,
         "published": 0,
         "met": True,
+        "unresolved": 0,
     }
     assert by[("sa-pa", "2018-05")]["received"] == 0 and not by[("sa-pa", "2018-05")]["met"]
     assert by[("hoi-nong-dan", "2018-Q4")]["met"] is False

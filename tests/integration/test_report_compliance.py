@@ -351,6 +351,7 @@ def test_future_periods_are_listed_not_met(config, session):
         "approved",
         "published",
         "met",
+        "unresolved",
     }
 
 
@@ -370,9 +371,10 @@ def test_minimum_per_cadence_from_config(make_config, units_file, session):
     assert counts(rows, "so-noi-vu", "2018-Q1") == (2, 0, 0, True)
 
 
-def test_a_report_costs_two_queries(config, session):
-    """One query for the year's articles, one (recursive) for later revisions; the look-up
-    of earlier versions happens only when a revision of the year points at an older year."""
+def test_a_report_costs_three_queries(config, session):
+    """One query for the year's articles, one (recursive) for later revisions, one for the
+    messages waiting for a decision ("chưa rõ", an index look-up); the look-up of earlier
+    versions happens only when a revision of the year points at an older year."""
     b = Board(session)
     for i in range(60):
         b.article(UNIT_ORDER[i % 4], at(2018, 1 + i % 12, 1 + i % 28))
@@ -389,4 +391,34 @@ def test_a_report_costs_two_queries(config, session):
         compliance(session, config, 2018)
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert len(statements) == 2, statements
+    assert len(statements) == 3, statements
+
+
+def test_undecided_no_article_messages_make_a_period_unresolved(config, session):
+    """Issue 12: a message from a unit that yielded no article and waits for an editor
+    (``review_needed``) makes its unit-period "chưa rõ": ``met`` stays false, ``unresolved``
+    counts the messages; once decided the period is plainly missed. A period already met
+    stays met, and a message of another year counts there."""
+    b = Board(session)
+    waiting = b.message(at(2018, 3, 10), "bac-ha")
+    waiting.status, waiting.review_needed = "failed", True
+    other_year = b.message(at(2017, 12, 30), "bac-ha")
+    other_year.status, other_year.review_needed = "no-article", True
+    b.article("so-noi-vu", at(2018, 2, 1))
+    b.article("so-noi-vu", at(2018, 2, 2))
+    met_anyway = b.message(at(2018, 2, 3), "so-noi-vu")
+    met_anyway.status, met_anyway.review_needed = "no-article", True
+    session.commit()
+
+    rows = compliance(session, config, 2018, now=at(2018, 12, 31))
+    march = cell(rows, "bac-ha", "2018-03")
+    assert (march.met, march.unresolved, march.undecided) == (False, 1, True)
+    assert march.as_json()["met"] is False and march.as_json()["unresolved"] == 1
+    assert cell(rows, "bac-ha", "2018-01").unresolved == 0  # December 2017 is not here
+    q1 = cell(rows, "so-noi-vu", "2018-Q1")
+    assert (q1.met, q1.unresolved, q1.undecided) == (True, 1, False)
+
+    waiting.review_needed = False  # an editor confirmed: no article
+    session.commit()
+    march = cell(compliance(session, config, 2018, now=at(2018, 12, 31)), "bac-ha", "2018-03")
+    assert (march.met, march.unresolved, march.undecided) == (False, 0, False)

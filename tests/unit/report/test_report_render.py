@@ -16,7 +16,16 @@ from dienhinh.report import config as report_config
 from dienhinh.report.compliance import ComplianceReport
 from dienhinh.report.render import CSV_FIELDS, write_csv, write_json, write_table
 
-CONTRACT_KEYS = ["unit", "period", "required", "received", "approved", "published", "met"]
+CONTRACT_KEYS = [
+    "unit",
+    "period",
+    "required",
+    "received",
+    "approved",
+    "published",
+    "met",
+    "unresolved",
+]
 
 
 def test_json_is_exactly_the_contract():
@@ -34,6 +43,7 @@ def test_json_is_exactly_the_contract():
         "approved": 1,
         "published": 0,
         "met": True,
+        "unresolved": 0,
     }
     q = next(o for o in doc if o["unit"] == "so-y-te" and o["period"] == "2018-Q3")
     assert q == {
@@ -44,6 +54,7 @@ def test_json_is_exactly_the_contract():
         "approved": 0,
         "published": 0,
         "met": False,
+        "unresolved": 0,
     }
     assert all(type(o["met"]) is bool and type(o["received"]) is int for o in doc)
 

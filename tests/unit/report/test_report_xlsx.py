@@ -211,3 +211,40 @@ def test_a_past_year_has_no_grey_and_writes_to_a_path(tmp_path):
     bac_ha = _row_of(ws, "UBND huyện Bắc Hà")
     assert ws.cell(row=bac_ha, column=15).value == 0  # December 2017: missed, not future
     assert ws.cell(row=bac_ha, column=20).value == 12  # twelve periods due
+
+
+def test_an_undecided_period_is_chua_ro_in_yellow(tmp_path):
+    """Issue 12: Bắc Hà's February is missed but a message of it gave no article and waits
+    for an editor: the cell is yellow, the detail sheet says "Chưa rõ", the year's result
+    too, and the legend explains it; CSV and the terminal table carry it as well."""
+    from dataclasses import replace
+
+    from dienhinh.report.compliance import ComplianceReport
+    from dienhinh.report.render import write_csv, write_table
+    from dienhinh.report.xlsx import FILL_UNRESOLVED
+
+    rows = [
+        replace(r, unresolved=2) if (r.unit, r.period) == ("bac-ha", "2018-02") else r
+        for r in make_rows()
+    ]
+    feb = next(r for r in rows if r.unresolved)
+    assert feb.undecided and not feb.met and feb.as_json()["unresolved"] == 2
+    buf = io.BytesIO()
+    write_compliance_xlsx(rows, DIRECTORY, 2018, buf, today=date(2018, 6, 10))
+    wb = load_workbook(io.BytesIO(buf.getvalue()))
+    ws = wb[SHEET_SUMMARY]
+    bac_ha = _row_of(ws, "UBND huyện Bắc Hà")
+    assert ws.cell(row=bac_ha, column=5).fill.fgColor.rgb.endswith(FILL_UNRESOLVED.fgColor.rgb[-6:])
+    assert ws.cell(row=bac_ha, column=21).value == "Chưa rõ"
+    assert ws.cell(row=_row_of(ws, "UBND thị xã Sa Pa"), column=21).value != "Chưa rõ"
+    legend = [ws.cell(row=i, column=2).value for i in range(1, ws.max_row + 1)]
+    assert any(str(v).startswith("Chưa rõ:") for v in legend)
+    assert wb[SHEET_DETAIL]["I3"].value == "Chưa rõ"  # bac-ha February
+
+    out = io.StringIO()
+    write_csv(rows, out, bom=False)
+    line = next(x for x in out.getvalue().splitlines() if x.startswith("bac-ha,2018-02,"))
+    assert line.endswith(",false,2")  # future, unresolved
+    table = io.StringIO()
+    write_table(ComplianceReport(year=2018, rows=rows), table)
+    assert "0?" in table.getvalue() and "?: chưa rõ" in table.getvalue()

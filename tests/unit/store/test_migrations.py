@@ -68,3 +68,57 @@ def test_upgrades_in_several_threads_each_reach_their_own_database(tmp_path) -> 
     finally:
         for engine in engines:
             engine.dispose()
+
+
+def test_0009_keeps_existing_rows_and_holds_the_longest_outcome(db_url: str) -> None:
+    """Migration 0009 on a database with data: messages start not waiting for a decision,
+    assets with an empty declared type, and an asset's outcome holds "official-document"
+    (PostgreSQL enforces the width); the downgrade goes back to 0008 and up again."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from dienhinh.store.migrate import _UPGRADING, _alembic_config
+
+    engine = create_engine(db_url)
+    try:
+        upgrade(engine, "0008")
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO message (id, message_id, message_id_generated, sha256, "
+                    "body_sha256, size, received_at, from_addr, from_name, subject, status, "
+                    "transient, attempts, flags, cover_note, meta, headers_text, defects, "
+                    "created_at, updated_at) VALUES (1, 'm1@x', false, 'a', 'a', 1, "
+                    ":t, '', '', '', 'failed', false, 0, '[]', '', '{}', '', '[]', :t, :t)"
+                ),
+                {"t": "2024-05-06 02:00:00"},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO asset (message_pk, sha256, size, content_type, filename, role, "
+                    "caption, position, part_path, used_as) "
+                    "VALUES (1, 'b', 1, 'application/zip', 'a.zip', 'document', '', 0, '2', "
+                    "'failed')"
+                )
+            )
+        upgrade(engine)
+        assert current_revision(engine) == head_revision()
+        with engine.begin() as conn:
+            row = conn.execute(
+                text("SELECT review_needed, decided_by, decided_at FROM message")
+            ).one()
+            assert (bool(row[0]), row[1], row[2]) == (False, None, None)
+            assert conn.execute(text("SELECT declared_type FROM asset")).scalar_one() == ""
+            conn.execute(
+                text("UPDATE asset SET used_as = :v, declared_type = :d"),
+                {"v": "official-document", "d": "application/octet-stream"},
+            )
+        cfg = _alembic_config()
+        with _UPGRADING, engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0008")
+        assert current_revision(engine) == "0008"
+        upgrade(engine)
+        assert current_revision(engine) == head_revision()
+    finally:
+        engine.dispose()

@@ -40,3 +40,20 @@ def test_transition_writes_audit_and_refuses_illegal_moves():
 def test_initial_refuses_non_initial_state():
     with pytest.raises(IllegalTransition):
         initial(Message(), MessageState.INGESTED)
+
+
+def test_the_slow_lane_moves_a_message_between_ingested_and_failed():
+    """Issue 12: a conversion or OCR that fails with no readable article left makes the
+    message failed; a later success makes it ingested again."""
+    m = Message(id=3)
+    initial(m, MessageState.RECEIVED)
+    s = FakeSession()
+    transition(s, m, MessageState.INGESTED, actor="pipeline", audit=False)
+    transition(s, m, MessageState.FAILED, actor="slow-lane", reason="no readable article")
+    transition(s, m, MessageState.INGESTED, actor="slow-lane")
+    assert m.status == "ingested" and [r.action for r in s.added] == [
+        "state:failed",
+        "state:ingested",
+    ]
+    with pytest.raises(IllegalTransition):
+        transition(s, Message(id=4, status=MessageState.NO_ARTICLE), MessageState.FAILED, actor="x")

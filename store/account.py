@@ -1,0 +1,133 @@
+"""A message's state follows from the account of its parts (issue 12, "nothing silent").
+
+Two rules live here, used by the fast path's writer (ingest/writer.py) and the slow lane
+(ingest/slowlane.py) alike:
+
+* :func:`needs_review`: a message that yielded no article although it came from a known
+  unit (attributed, or an address an editor attributed before) or carried an attachment
+  not accounted as an article waits for an editor ("cần xem"), and its unit-period reads
+  "chưa rõ" in the compliance report until the editor decides.
+* :func:`settle_after_slow_lane`: after a conversion or OCR ended, the message's state and
+  reason are made true again: no readable article left and none waiting -> ``failed``,
+  with a reason naming each unreadable part and its cause; a readable article after a
+  failure -> ``ingested``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from dienhinh.core.types import AttachmentOutcome
+from dienhinh.store.models import Article, Asset, Message, SenderAddress
+from dienhinh.store.states import ArticleState, MessageState, transition
+
+__all__ = [
+    "QUIET_OUTCOMES",
+    "READABLE_STATES",
+    "account_attachments",
+    "is_learned_sender",
+    "needs_review",
+    "settle_after_slow_lane",
+]
+
+A, M = ArticleState, MessageState
+# An article in one of these states has text someone can read.
+READABLE_STATES = frozenset({A.PENDING_REVIEW, A.APPROVED, A.PUBLISHED, A.REJECTED, A.DUPLICATE})
+_WAITING_STATES = frozenset({A.NEEDS_CONVERSION, A.NEEDS_OCR})
+# Outcomes that do not call for an editor on their own: an article, and the signature
+# image or logo any mail (an auto-reply's letterhead too) carries.
+QUIET_OUTCOMES = frozenset({AttachmentOutcome.ARTICLE.value, AttachmentOutcome.LOGO.value})
+
+
+def needs_review(
+    status: str, *, unit: str | None, learned_sender: bool, outcomes: Iterable[str]
+) -> bool:
+    """True when a message ending in ``status`` must be put in front of an editor:
+    it yielded no article (``no-article`` or ``failed``) and it came from a known unit or
+    carried an attachment whose outcome (``outcomes``) is not an article (nor a logo)."""
+    if status not in (M.NO_ARTICLE, M.FAILED):
+        return False
+    if unit or learned_sender:
+        return True
+    return any(o not in QUIET_OUTCOMES for o in outcomes)
+
+
+def is_learned_sender(session: Session, address: str) -> bool:
+    address = (address or "").strip().lower()
+    if not address:
+        return False
+    return (
+        session.execute(
+            select(SenderAddress.address).where(
+                SenderAddress.address == address, SenderAddress.active.is_(True)
+            )
+        ).first()
+        is not None
+    )
+
+
+def account_attachments(
+    session: Session, art: Article, used_as: AttachmentOutcome, error: str | None
+) -> None:
+    """Record what the slow lane made of ``art``'s attachment(s): the document it was read
+    from, or the page images it was OCR'd from (the email's own parts, not the images
+    kept inside a document)."""
+    shas = {art.document_sha256} if art.document_sha256 else {im.sha256 for im in art.images}
+    shas.discard("")
+    if not shas:
+        return
+    session.execute(
+        update(Asset)
+        .where(
+            Asset.message_pk == art.message_pk,
+            Asset.article_pk.is_(None),
+            Asset.sha256.in_(sorted(shas)),
+        )
+        .values(used_as=used_as.value, error=error)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def settle_after_slow_lane(session: Session, msg: Message, *, actor: str) -> None:
+    """Make ``msg``'s state and reason true after one of its articles left the slow lane
+    (read, or failed). Called before the slow lane commits; the session holds the
+    article's new state."""
+    session.flush()
+    states = list(
+        session.execute(
+            select(Article.status, Article.origin, Article.source, Article.error)
+            .where(Article.message_pk == msg.id)
+            .order_by(Article.ordinal)
+        ).all()
+    )
+    failed = [(o or s, e or "unreadable") for st, o, s, e in states if st == A.FAILED]
+    readable = any(st in READABLE_STATES for st, *_ in states)
+    waiting = any(st in _WAITING_STATES for st, *_ in states)
+    if readable:
+        reason = f"{len(failed)} of {len(states)} documents could not be read" if failed else None
+        if msg.status == M.FAILED:
+            transition(session, msg, M.INGESTED, actor=actor, reason="text from the slow lane")
+        if msg.status == M.INGESTED:
+            msg.reason = reason
+            if msg.review_needed and msg.decided_at is None:
+                msg.review_needed = False  # an article came out after all
+        return
+    if waiting or not failed or msg.status != M.INGESTED:
+        return  # still waiting for a tool, or not a state the slow lane decides
+    # Same wording as extraction's (ingest/extract.py), so both read alike.
+    reason = "no readable article: " + "; ".join(f"{name}: {err}" for name, err in failed)
+    transition(session, msg, M.FAILED, actor=actor, reason=reason)
+    msg.reason = reason
+    outcomes = session.execute(
+        select(Asset.used_as).where(Asset.message_pk == msg.id, Asset.article_pk.is_(None))
+    ).scalars()
+    msg.review_needed = needs_review(
+        M.FAILED,
+        unit=msg.unit,
+        learned_sender=is_learned_sender(session, msg.from_addr),
+        outcomes=list(outcomes),
+    )
+    msg.decided_by = msg.decided_at = None

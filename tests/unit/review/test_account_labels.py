@@ -1,0 +1,36 @@
+"""The one Vietnamese mapping of attachment outcomes and reason codes (review/labels.py)."""
+
+from __future__ import annotations
+
+from dienhinh.core.types import AttachmentOutcome
+from dienhinh.review.labels import MESSAGE_STATE_LABELS, OUTCOME_LABELS, outcome_label, reason_parts
+from dienhinh.store.states import MessageState
+
+
+def test_every_outcome_and_message_state_has_a_vietnamese_label() -> None:
+    assert {o.value for o in AttachmentOutcome} <= set(OUTCOME_LABELS)
+    assert {s.value for s in MessageState} == set(MESSAGE_STATE_LABELS)
+    assert outcome_label("official-document") == "văn bản hành chính (không phải bài viết)"
+    assert outcome_label("ocr-page") == "trang ảnh đã nhận dạng chữ"
+    assert outcome_label("") == "chưa ghi nhận"
+    assert outcome_label("something-new") == "something-new"  # shown as stored, not hidden
+
+
+def test_reason_codes_before_the_colon_are_vietnamese_and_the_detail_is_kept() -> None:
+    cases = {
+        "encrypted: password-protected zip": "tệp có mật khẩu",
+        "over-limit: 120 parts, the limit is 100": "vượt giới hạn",
+        "unreadable: conversion failed: LibreOffice exited 1": "không đọc được",
+        "unsupported: application/x-msdownload": "loại tệp không hỗ trợ",
+        "official-document: giấy mời (Số: 12/GM-UBND)": "văn bản hành chính",
+        "Encrypted : upper case and spaces": "tệp có mật khẩu",
+        "no readable article: a.doc: conversion found no text": "không có bài nào đọc được",
+        "not an article: auto-reply (Auto-Submitted: auto-replied)": "không phải bài viết",
+        "logo: 120x40 image in the signature": "logo, chữ ký",
+        "1 of 3 documents could not be read": "1/3 tệp không đọc được",
+    }
+    for reason, vi in cases.items():
+        assert reason_parts(reason) == (vi, reason), reason
+    assert reason_parts(None) == ("", "")
+    # An unknown code: no made-up Vietnamese, the stored text is all there is.
+    assert reason_parts("weird thing happened") == ("", "weird thing happened")
