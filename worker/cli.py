@@ -96,11 +96,23 @@ def _print_report(report: RunReport, out: TextIO) -> None:
         print(f"error: {report.error}", file=out)
 
 
+def _private_dir(path: Path) -> None:
+    """Create ``path`` for the owner only (mail, addresses and attachments live under it);
+    a folder an older version made readable by everyone is closed to others."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o007:
+        try:
+            path.chmod(mode & 0o770)
+        except OSError as err:  # not ours (a shared mount): say so, do not stop init
+            log.warning("cannot close %s to other users: %s", path, err)
+
+
 def cmd_init(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     from dienhinh.store.migrate import upgrade
 
     for d in (config.data_dir, config.blob_dir, config.raw_dir):
-        d.mkdir(parents=True, exist_ok=True)
+        _private_dir(d)
     engine = open_engine(config, check=False)
     upgrade(engine)
     print(f"database ready: {engine.url.render_as_string(hide_password=True)}", file=out)
