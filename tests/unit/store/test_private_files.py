@@ -31,9 +31,7 @@ def test_sqlite_files_are_created_0600_whatever_the_umask(tmp_path):
             c.execute(text("SELECT * FROM t")).all()
             sides = [db.with_name(db.name + s) for s in ("-wal", "-shm")]
             assert all(p.exists() for p in sides)
-            assert {p.name: _mode(p) for p in [db, *sides]} == {
-                p.name: 0o600 for p in [db, *sides]
-            }
+            assert {p.name: _mode(p) for p in [db, *sides]} == {p.name: 0o600 for p in [db, *sides]}
         engine.dispose()
         assert _mode(db.parent) == 0o700  # the folder it made
     finally:
