@@ -24,7 +24,7 @@ from dienhinh.core.config import MailboxConfig, MailboxURL, Secret
 from dienhinh.core.errors import AccountError, ConnectionLost, SourceError
 from dienhinh.ingest.sources.base import MailSource, SourceItem
 from dienhinh.ingest.sources.imap import ImapSource, _uid_set
-from dovecot import USER, Dovecot, dovecot_courier, free_port  # noqa: F401 - fixture
+from dovecot import USER, Dovecot, free_port
 from factory import Attach, make_email
 
 pytestmark = pytest.mark.imap
