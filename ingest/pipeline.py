@@ -31,7 +31,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import CancelledError, Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, Select, select, update
@@ -70,6 +70,8 @@ _COMMIT_EVERY = 32
 _STORE_SLICE = 25
 # Waiting messages are claimed this many at a time by process_pending.
 _CLAIM_BATCH = 32
+# The longest wait between two tries of a failed post-action.
+_POST_ACTION_MAX_DELAY = 24 * 3600
 
 
 def _slices(items: Iterable[RawMail], n: int) -> Iterator[list[RawMail]]:
@@ -93,6 +95,10 @@ class RunReport:
     articles: int = 0
     failed: int = 0
     post_actions: int = 0
+    # Deliveries whose post-action failed in this run (retried by later polls), and the
+    # server's answer to the last one that failed.
+    post_actions_failed: int = 0
+    post_action_error: str | None = None
     converted: int = 0
     ocred: int = 0
     error: str | None = None
@@ -316,7 +322,7 @@ class Ingestor:
                     if claim is not None and remaining:
                         self._relock(claim, remaining)  # the commit ended the claim
                     if source is not None:
-                        report.post_actions += self._post_actions(source)
+                        report.post_actions += self._post_actions(source, report)
             self._write(session, group, report)
         finally:
             session.close()
@@ -479,7 +485,7 @@ class Ingestor:
         try:
             with source:
                 uidvalidity = self._check_uidvalidity(source)
-                report.post_actions += self._post_actions(source)
+                report.post_actions += self._post_actions(source, report)
                 known = self._known_locations(source) if not source.supports_uids else ()
                 with self.sessions() as s:
                     last_uid = self._mailbox_state(s, source.key).last_uid
@@ -516,18 +522,18 @@ class Ingestor:
                     for pending in waiting:
                         self._drain(pending, report, source)
                     if waiting:
-                        report.post_actions += self._post_actions(source)
+                        report.post_actions += self._post_actions(source, report)
                     if pks[half:]:
                         current.append(self._claim(pks[half:]))
                     waiting = current
                 for pending in waiting:
                     self._drain(pending, report, source)
                 if waiting:
-                    report.post_actions += self._post_actions(source)
+                    report.post_actions += self._post_actions(source, report)
                 if not self._stopping():
                     # retries of earlier transient failures whose time has come
                     self.process_pending(report=report, source=source)
-                    report.post_actions += self._post_actions(source)
+                    report.post_actions += self._post_actions(source, report)
             if not self._stopping():
                 self.slow_lane(report)
         except SourceError as err:
@@ -578,7 +584,7 @@ class Ingestor:
                     .where(
                         Delivery.mailbox == source.key,
                         Delivery.uidvalidity != uidvalidity,
-                        Delivery.post_action_state == "pending",
+                        Delivery.post_action_state.in_(["pending", "failed"]),
                     )
                     .values(post_action_state="stale")
                 )
@@ -647,8 +653,17 @@ class Ingestor:
                 s.commit()
         return pks
 
-    def _post_actions(self, source: MailSource) -> int:
-        """Apply the post-action to every delivery of this mailbox whose message is done."""
+    def _post_action_delay(self, attempts: int) -> timedelta:
+        """How long a delivery waits after its ``attempts``-th failed post-action:
+        ``retry_backoff_seconds`` doubled at each failure, at most a day."""
+        base = max(1, self.config.ingest.retry_backoff_seconds)
+        return timedelta(seconds=min(base * 2 ** max(0, attempts - 1), _POST_ACTION_MAX_DELAY))
+
+    def _post_actions(self, source: MailSource, report: RunReport | None = None) -> int:
+        """Apply the post-action to every delivery of this mailbox whose message is done:
+        the pending ones, and the failed ones whose retry time has come. A failure is
+        recorded on each delivery (its error, attempts and next try) and in ``report``."""
+        now = utcnow()
         with self.sessions() as s:
             rows = (
                 s.execute(
@@ -656,10 +671,17 @@ class Ingestor:
                     .join(Message, Message.id == Delivery.message_pk)
                     .where(
                         Delivery.mailbox == source.key,
-                        Delivery.post_action_state == "pending",
+                        (Delivery.post_action_state == "pending")
+                        | (
+                            (Delivery.post_action_state == "failed")
+                            & (
+                                Delivery.post_action_next_at.is_(None)
+                                | (Delivery.post_action_next_at <= now)
+                            )
+                        ),
                         Message.status != MessageState.RECEIVED,
                     )
-                    .order_by(Delivery.uid)
+                    .order_by(Delivery.uid, Delivery.id)
                 )
                 .scalars()
                 .all()
@@ -672,15 +694,28 @@ class Ingestor:
             except ConnectionLost:
                 raise
             except SourceError as err:
+                reason = err.user_message or str(err)
                 for d in rows:
                     d.post_action_state = "failed"
-                    d.post_action_error = str(err)
+                    d.post_action_error = reason
+                    d.post_action_attempts = (d.post_action_attempts or 0) + 1
+                    d.post_action_next_at = now + self._post_action_delay(d.post_action_attempts)
                 s.commit()
-                log.error("%s: post-action failed: %s", source.key, err)
+                log.error(
+                    "%s: post-action %r failed for %d message(s), retried on a later poll: %s",
+                    source.key,
+                    self.config.mailbox.post_action,
+                    len(rows),
+                    err,
+                )
+                if report is not None:
+                    report.post_actions_failed += len(rows)
+                    report.post_action_error = reason
                 return 0
             for d in rows:
                 d.post_action_state = "done"
                 d.post_action_error = None
+                d.post_action_next_at = None
             s.commit()
             return len(rows)
 
