@@ -238,9 +238,7 @@ def test_a_worker_process_crash_fails_only_its_message(make_config, monkeypatch)
     """GIVEN a message whose extraction kills its worker process (as a parser segfault
     would) WHEN polled with a process pool THEN only that message is `failed`, the others
     are ingested, and the poll ends normally."""
-    import multiprocessing
     import os
-    from concurrent.futures import ProcessPoolExecutor
 
     import dienhinh.ingest.extract as extract
     from dienhinh.ingest.pipeline import Ingestor
@@ -254,13 +252,7 @@ def test_a_worker_process_crash_fails_only_its_message(make_config, monkeypatch)
 
     monkeypatch.setattr(extract, "extract_message", crashing)
     # fork, so the workers inherit the patched function (forkserver would re-import it)
-    monkeypatch.setattr(
-        Ingestor,
-        "_new_pool",
-        lambda self, n: ProcessPoolExecutor(
-            max_workers=n, mp_context=multiprocessing.get_context("fork")
-        ),
-    )
+    monkeypatch.setattr(Ingestor, "mp_start_method", "fork")
     config = make_config(ingest={"workers": 2, "parallel_threshold": 2})
     md = config.mailbox.url.path
     for i in range(5):
