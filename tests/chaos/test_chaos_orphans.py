@@ -5,6 +5,7 @@ processes and about 180 MB behind)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -102,7 +103,5 @@ def test_helpers_of_a_killed_poll_end_with_it(tmp_path):
     finally:
         log.close()
         for pid in _session(sid):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
