@@ -83,6 +83,14 @@ _MAIL_FIELDS = frozenset(
     )
 )
 
+# Binary files people keep beside their mail, named so the skip line says what to do.
+_BINARY_KINDS = (
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an OLE file (an Outlook .msg? save it as .eml)"),
+    (b"PK\x03\x04", "a ZIP archive (unpack it and import the folder)"),
+    (b"\x1f\x8b", "a gzip file (unpack it first)"),
+    (b"%PDF", "a PDF document"),
+)
+
 # Maildir files that are the server's bookkeeping, not mail.
 _MAILDIR_CONTROL = re.compile(r"^(dovecot|courier|maildirfolder$|subscriptions$)", re.IGNORECASE)
 
@@ -129,6 +137,9 @@ def sniff_mail(head: bytes) -> tuple[str, str]:
     head = head.lstrip(b"\r\n")
     if not head.strip():
         return "skip", "not mail: empty file"
+    for magic, what in _BINARY_KINDS:
+        if head.startswith(magic):
+            return "skip", f"not mail: {what}"
     if b"\x00" in head[:8192]:
         return "skip", "not mail: binary content"
     lines = _lines(head)

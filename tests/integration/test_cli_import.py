@@ -71,18 +71,22 @@ def test_import_reads_every_mail_file_by_content_and_lists_what_it_skipped(tmp_p
     (folder / "README.txt").write_text("Thư cũ của Ban Thi đua, năm 2018.\n", encoding="utf-8")
     (folder / "ghi chu.txt").write_text("Ghi chú: gửi lại sau.\nCảm ơn.\n", encoding="utf-8")
     (folder / "anh.jpg").write_bytes(make_jpeg(seed=1))
+    (folder / "thu.msg").write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 504)
     (folder / "empty.eml").write_bytes(b"")
     (folder / ".hidden").write_bytes(_mail(7, "<hidden@laocai.gov.vn>"))
 
     code, out = run("--config", str(cfg), "-q", "import", str(folder))
     assert code == 0, out
     assert "stored 6 new" in out and "found 6 message(s)" in out, out
-    assert "skipped 4 file(s)" in out, out
+    assert "skipped 5 file(s)" in out, out
     lines = {line.strip() for line in out.splitlines()}
     assert f"{folder / 'README.txt'}: not mail: no header fields at the top" in lines
     assert any(line.startswith(f"{folder / 'ghi chu.txt'}: not mail") for line in lines)
     assert f"{folder / 'anh.jpg'}: not mail: binary content" in lines
     assert f"{folder / 'empty.eml'}: not mail: empty file" in lines
+    assert (
+        f"{folder / 'thu.msg'}: not mail: an OLE file (an Outlook .msg? save it as .eml)" in lines
+    )
     assert "dovecot-uidlist" not in out
     assert _ids(cfg) == [f"f{i}@laocai.gov.vn" for i in range(1, 7)]
 
