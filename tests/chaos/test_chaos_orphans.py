@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from chaoskit import chaos_mailbox, command_env, wait_until, write_config
 
 from helpers import deliver
@@ -50,7 +51,8 @@ def _rss_kb(pids: list[int]) -> int:
     return total
 
 
-def test_helpers_of_a_killed_poll_end_with_it(tmp_path):
+@pytest.mark.parametrize("delay", [0.0, 0.7], ids=["as-the-pool-starts", "mid-extraction"])
+def test_helpers_of_a_killed_poll_end_with_it(tmp_path, delay):
     maildir = tmp_path / "maildir"
     for sub in ("cur", "new", "tmp"):
         (maildir / sub).mkdir(parents=True)
@@ -88,8 +90,11 @@ def test_helpers_of_a_killed_poll_end_with_it(tmp_path):
             lambda: proc.poll() is None and len(_session(sid)) >= 5,
             timeout=120,
         )
+        time.sleep(delay)
         helpers = {p: c for p, c in _session(sid).items() if p != proc.pid}
         rss = _rss_kb(list(helpers))
+        assert proc.poll() is None, "the poll ended before it could be killed"
+        assert len(helpers) >= 4, helpers
         proc.send_signal(signal.SIGKILL)  # the poll alone, as kill -9 PID
         proc.wait()
         deadline = time.monotonic() + 5
