@@ -556,6 +556,15 @@ class ImapSource:
                     return
             raise
         log.info("%s: created folder %r for processed mail", self.key, folder)
+        # Subscribed, so that mail clients showing only subscribed folders (the usual
+        # setting on Cyrus and Courier) show the staff where their mail went.
+        try:
+            with self._session(f"SUBSCRIBE {folder}"):
+                client.subscribe_folder(folder)
+        except SourceError as err:
+            if isinstance(err, ConnectionLost):
+                raise
+            log.warning("%s: could not subscribe to %r: %s", self.key, folder, err)
 
     def _personal_namespace(self) -> tuple[str, str]:
         """The (prefix, delimiter) of the user's own folders: from NAMESPACE (RFC 2342)

@@ -604,6 +604,8 @@ def test_processed_folder_is_named_in_the_servers_namespace(
         src.post_action(items)  # idempotent here too
     assert dovecot_courier.folder_uids("INBOX") == []
     with dovecot_courier.client() as c:
+        if configured == "Processed":  # created here: subscribed, so mail clients show it
+            assert expected in [name for _f, _d, name in c.list_sub_folders()]
         c.select_folder(expected, readonly=True)
         held = {d[b"BODY[]"] for d in c.fetch(c.search("ALL"), ["BODY.PEEK[]"]).values()}
     assert held == set(mails.values())
