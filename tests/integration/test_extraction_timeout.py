@@ -16,7 +16,10 @@ from dienhinh.ingest.sources.maildir import MaildirSource
 from factory import article_text, make_email
 from helpers import deliver, ingestor, messages
 
-REASON = "timeout: extraction took over 1 s"
+# Long enough that an ordinary message (the first one in a fresh worker loads the tagging
+# model) never reaches it on a busy machine; short enough to keep the tests quick.
+LIMIT = 4
+REASON = f"timeout: extraction took over {LIMIT} s"
 
 
 def _mail(seed: int, mid: str, marker: str = "") -> bytes:
@@ -62,7 +65,7 @@ def _statuses(ing):
 
 def test_hung_extractions_in_the_pool_fail_their_message_and_the_rest_goes_on(make_config, hanging):
     config = make_config(
-        ingest={"workers": 2, "parallel_threshold": 2, "extraction_timeout_seconds": 1}
+        ingest={"workers": 2, "parallel_threshold": 2, "extraction_timeout_seconds": LIMIT}
     )
     md = config.mailbox.url.path
     for i in range(6):
@@ -78,7 +81,7 @@ def test_hung_extractions_in_the_pool_fail_their_message_and_the_rest_goes_on(ma
     assert st["deaf"] == ("failed", REASON)
     assert all(st[f"ok{i}"][0] == "ingested" for i in range(6)), st
     assert report.ok and report.processed == 8 and report.failed == 2
-    assert took < 30, f"the poll took {took:.0f} s"
+    assert took < 60, f"the poll took {took:.0f} s"
 
     # The pool was replaced: the next poll extracts in processes again, normally.
     for i in range(6, 9):
@@ -90,7 +93,7 @@ def test_hung_extractions_in_the_pool_fail_their_message_and_the_rest_goes_on(ma
 
 def test_a_hung_extraction_in_process_is_stopped_too(make_config, hanging):
     """Small runs extract in the command's own process (below parallel_threshold)."""
-    config = make_config(ingest={"workers": 1, "extraction_timeout_seconds": 1})
+    config = make_config(ingest={"workers": 1, "extraction_timeout_seconds": LIMIT})
     md = config.mailbox.url.path
     deliver(md, _mail(20, "loops", "HANG-PYTHON"))
     deliver(md, _mail(21, "ok"))
