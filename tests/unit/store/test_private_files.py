@@ -73,3 +73,15 @@ def test_every_systemd_unit_sets_umask_0077():
         cp.optionxform = str  # type: ignore[assignment,method-assign]
         cp.read(unit)
         assert cp.get("Service", "UMask", fallback=None) == "0077", unit.name
+
+
+def test_blobs_are_written_for_the_owner_only(tmp_path):
+    from dienhinh.store.blobs import BlobStore
+
+    old = os.umask(0o022)
+    try:
+        store = BlobStore(tmp_path / "raw")
+        sha = store.put(b"From: a@b\r\n\r\nbody\r\n")
+        assert _mode(store.path(sha)) == 0o600
+    finally:
+        os.umask(old)
