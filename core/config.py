@@ -198,6 +198,9 @@ class IngestConfig:
     max_compression_ratio: int = 100
     # Forwards inside forwards (message/rfc822 or inline blocks) followed this deep.
     max_forward_depth: int = 5
+    # The fast path of one message (MIME, documents, tagging) past this many seconds is
+    # stopped and the message failed "timeout: ..." (a parser looping on hostile input).
+    extraction_timeout_seconds: int = 300
     conversion_timeout_seconds: int = 120
     ocr_timeout_seconds: int = 180
     ocr_languages: str = "vie"
@@ -292,6 +295,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         "max_compression_ratio": int,
         "max_forward_depth": int,
         "slow_lane_budget_seconds": int,
+        "extraction_timeout_seconds": int,
         "conversion_timeout_seconds": int,
         "ocr_timeout_seconds": int,
         "ocr_languages": str,

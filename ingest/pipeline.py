@@ -21,18 +21,23 @@ recorded on that message and never stops the rest of the mailbox.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import multiprocessing
 import os
+import signal
 import threading
+import time
 import traceback
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import CancelledError, Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, Select, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -44,6 +49,7 @@ from dienhinh.core.errors import ConnectionLost, SourceError, StorageError
 from dienhinh.core.types import Outcome, RawMail
 from dienhinh.ingest.apply import apply_failure
 from dienhinh.ingest.context import ExtractContext
+from dienhinh.ingest.procguard import OWNER_ENV, alive, die_with_parent
 from dienhinh.ingest.rawstore import store_raw_batch
 from dienhinh.ingest.sources.base import MailSource, SourceItem
 from dienhinh.ingest.writer import write_group
@@ -70,6 +76,10 @@ _COMMIT_EVERY = 32
 _STORE_SLICE = 25
 # Waiting messages are claimed this many at a time by process_pending.
 _CLAIM_BATCH = 32
+# How often the reader of the pool's results looks for a worker stuck past its timeout.
+_WATCH_SECONDS = 1.0
+# The longest wait between two tries of a failed post-action.
+_POST_ACTION_MAX_DELAY = 24 * 3600
 
 
 def _slices(items: Iterable[RawMail], n: int) -> Iterator[list[RawMail]]:
@@ -93,6 +103,10 @@ class RunReport:
     articles: int = 0
     failed: int = 0
     post_actions: int = 0
+    # Deliveries whose post-action failed in this run (retried by later polls), and the
+    # server's answer to the last one that failed.
+    post_actions_failed: int = 0
+    post_action_error: str | None = None
     converted: int = 0
     ocred: int = 0
     error: str | None = None
@@ -103,13 +117,93 @@ class RunReport:
         return self.error is None
 
 
+class ExtractionTimeout(BaseException):
+    """Raised (by SIGALRM) in a message's extraction that outlived
+    ``ingest.extraction_timeout_seconds``. A BaseException, so that the extractors' own
+    ``except Exception`` boundaries (one attachment's failure) cannot swallow it."""
+
+
+# In an extraction worker: the table shared with the parent (pid, message pk, start time
+# per worker) and this worker's row in it; see Ingestor._kill_hung.
+_SLOTS: Any = None
+_SLOT = -1
+
+
+def _init_worker(slots: Any, owner: int) -> None:
+    """Pool initializer: die with the forkserver (so with the poll, see procguard), or at
+    once if the poll (``owner``) already ended; then take a row of the shared table where
+    the parent sees what this worker is doing."""
+    global _SLOTS, _SLOT
+    die_with_parent()
+    if not alive(owner):
+        os._exit(1)
+    _SLOTS = slots
+    with slots.get_lock():
+        for i in range(len(slots) // 3):
+            if slots[3 * i] == 0:
+                slots[3 * i] = os.getpid()
+                _SLOT = i
+                break
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    raise ExtractionTimeout
+
+
+@contextmanager
+def _time_limit(pk: int, seconds: int) -> Iterator[None]:
+    """Stop the extraction after ``seconds``: SIGALRM raises ExtractionTimeout in it (only
+    in a main thread: an extraction worker, the command's own process). The parent's
+    watchdog kills a worker that a C-level hang keeps deaf to it (see _kill_hung)."""
+    if _SLOTS is not None and _SLOT >= 0:
+        with _SLOTS.get_lock():
+            _SLOTS[3 * _SLOT + 1] = pk
+            _SLOTS[3 * _SLOT + 2] = time.monotonic()
+    armed = seconds > 0 and threading.current_thread() is threading.main_thread()
+    previous: Any = None
+    if armed:
+        previous = signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        if armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        if _SLOTS is not None and _SLOT >= 0:
+            with _SLOTS.get_lock():
+                _SLOTS[3 * _SLOT + 1] = 0
+                _SLOTS[3 * _SLOT + 2] = 0
+
+
+def _timeout_result(pk: int, seconds: int, how: str) -> Result:
+    return (
+        pk,
+        "error",
+        (f"timeout: extraction took over {seconds} s", f"ExtractionTimeout: {how}"),
+    )
+
+
 def _extract_boundary(args: Job) -> Result:
     """Run extraction for one stored message; never raises.
 
     Returns (message pk, kind, payload): ("ok", Outcome), ("transient", (error, detail))
     or ("error", (error, detail)). This is the documented catch-all boundary: any bug or
-    hostile input in a parser becomes a recorded failure of this message only.
+    hostile input in a parser becomes a recorded failure of this message only, and so does
+    an extraction running past ``ingest.extraction_timeout_seconds``.
     """
+    pk, _blob_path, ctx = args
+    seconds = int(getattr(ctx.limits, "extraction_timeout_seconds", 0) or 0)
+    try:
+        with _time_limit(pk, seconds):
+            return _extract_one(args)
+    except ExtractionTimeout:
+        log.error("message pk=%s: extraction stopped after %s s", pk, seconds)
+        return _timeout_result(pk, seconds, "stopped by the extraction's own timer")
+
+
+def _extract_one(args: Job) -> Result:
+    """The extraction of one message, with every exception turned into a result."""
     from dienhinh.ingest.apply import text_fingerprint
     from dienhinh.ingest.dedupe import minhash
     from dienhinh.ingest.extract import extract_message
@@ -165,6 +259,11 @@ def _tag(outcome: Outcome, settings: TaggingSettings) -> MessageTags | None:
 class Ingestor:
     """Runs polls, imports and reprocessing against one database and blob store."""
 
+    # How extraction processes start. "forkserver": from a clean, preloaded process (never
+    # a fork of this one, with its threads and connections). Tests use "fork" to run a
+    # monkeypatched extractor in the pool.
+    mp_start_method = "forkserver"
+
     def __init__(
         self,
         config: Config,
@@ -182,6 +281,8 @@ class Ingestor:
         self.ctx = ExtractContext(blob_root=config.blob_dir, limits=config.ingest)
         self.progress = progress or (lambda phase, done, total: None)
         self._pool: Executor | None = None
+        self._slots: Any = None  # the pool's shared table (see _init_worker)
+        self._timed_out: set[int] = set()  # messages whose worker was killed (timeout)
         self._lease: tuple[str, str] | None = None
         # Set (by the worker, on SIGTERM) to end the run after the current message.
         self.stop = stop or threading.Event()
@@ -316,7 +417,7 @@ class Ingestor:
                     if claim is not None and remaining:
                         self._relock(claim, remaining)  # the commit ended the claim
                     if source is not None:
-                        report.post_actions += self._post_actions(source)
+                        report.post_actions += self._post_actions(source, report)
             self._write(session, group, report)
         finally:
             session.close()
@@ -422,6 +523,7 @@ class Ingestor:
         if self._pool is not None:
             self._pool.shutdown(wait=wait, cancel_futures=not wait)
             self._pool = None
+            self._slots = None
         # Claims whose results were never written (an error, a stop): rolled back, so
         # their messages are free again, still `received`.
         while self._claims:
@@ -479,7 +581,7 @@ class Ingestor:
         try:
             with source:
                 uidvalidity = self._check_uidvalidity(source)
-                report.post_actions += self._post_actions(source)
+                report.post_actions += self._post_actions(source, report)
                 known = self._known_locations(source) if not source.supports_uids else ()
                 with self.sessions() as s:
                     last_uid = self._mailbox_state(s, source.key).last_uid
@@ -516,18 +618,18 @@ class Ingestor:
                     for pending in waiting:
                         self._drain(pending, report, source)
                     if waiting:
-                        report.post_actions += self._post_actions(source)
+                        report.post_actions += self._post_actions(source, report)
                     if pks[half:]:
                         current.append(self._claim(pks[half:]))
                     waiting = current
                 for pending in waiting:
                     self._drain(pending, report, source)
                 if waiting:
-                    report.post_actions += self._post_actions(source)
+                    report.post_actions += self._post_actions(source, report)
                 if not self._stopping():
                     # retries of earlier transient failures whose time has come
                     self.process_pending(report=report, source=source)
-                    report.post_actions += self._post_actions(source)
+                    report.post_actions += self._post_actions(source, report)
             if not self._stopping():
                 self.slow_lane(report)
         except SourceError as err:
@@ -578,7 +680,7 @@ class Ingestor:
                     .where(
                         Delivery.mailbox == source.key,
                         Delivery.uidvalidity != uidvalidity,
-                        Delivery.post_action_state == "pending",
+                        Delivery.post_action_state.in_(["pending", "failed"]),
                     )
                     .values(post_action_state="stale")
                 )
@@ -647,8 +749,17 @@ class Ingestor:
                 s.commit()
         return pks
 
-    def _post_actions(self, source: MailSource) -> int:
-        """Apply the post-action to every delivery of this mailbox whose message is done."""
+    def _post_action_delay(self, attempts: int) -> timedelta:
+        """How long a delivery waits after its ``attempts``-th failed post-action:
+        ``retry_backoff_seconds`` doubled at each failure, at most a day."""
+        base = max(1, self.config.ingest.retry_backoff_seconds)
+        return timedelta(seconds=min(base * 2 ** max(0, attempts - 1), _POST_ACTION_MAX_DELAY))
+
+    def _post_actions(self, source: MailSource, report: RunReport | None = None) -> int:
+        """Apply the post-action to every delivery of this mailbox whose message is done:
+        the pending ones, and the failed ones whose retry time has come. A failure is
+        recorded on each delivery (its error, attempts and next try) and in ``report``."""
+        now = utcnow()
         with self.sessions() as s:
             rows = (
                 s.execute(
@@ -656,10 +767,17 @@ class Ingestor:
                     .join(Message, Message.id == Delivery.message_pk)
                     .where(
                         Delivery.mailbox == source.key,
-                        Delivery.post_action_state == "pending",
+                        (Delivery.post_action_state == "pending")
+                        | (
+                            (Delivery.post_action_state == "failed")
+                            & (
+                                Delivery.post_action_next_at.is_(None)
+                                | (Delivery.post_action_next_at <= now)
+                            )
+                        ),
                         Message.status != MessageState.RECEIVED,
                     )
-                    .order_by(Delivery.uid)
+                    .order_by(Delivery.uid, Delivery.id)
                 )
                 .scalars()
                 .all()
@@ -672,15 +790,28 @@ class Ingestor:
             except ConnectionLost:
                 raise
             except SourceError as err:
+                reason = err.user_message or str(err)
                 for d in rows:
                     d.post_action_state = "failed"
-                    d.post_action_error = str(err)
+                    d.post_action_error = reason
+                    d.post_action_attempts = (d.post_action_attempts or 0) + 1
+                    d.post_action_next_at = now + self._post_action_delay(d.post_action_attempts)
                 s.commit()
-                log.error("%s: post-action failed: %s", source.key, err)
+                log.error(
+                    "%s: post-action %r failed for %d message(s), retried on a later poll: %s",
+                    source.key,
+                    self.config.mailbox.post_action,
+                    len(rows),
+                    err,
+                )
+                if report is not None:
+                    report.post_actions_failed += len(rows)
+                    report.post_action_error = reason
                 return 0
             for d in rows:
                 d.post_action_state = "done"
                 d.post_action_error = None
+                d.post_action_next_at = None
             s.commit()
             return len(rows)
 
@@ -692,10 +823,25 @@ class Ingestor:
         n = self.config.ingest.workers
         return n if n > 0 else (os.cpu_count() or 1)
 
-    def _new_pool(self, workers: int) -> Executor:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["dienhinh.ingest.extract"])
-        return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    def _new_pool(self, workers: int) -> tuple[Executor, Any]:
+        """A process pool and the table its workers report what they work on in. Its
+        workers and its forkserver end with this process, even when it is SIGKILLed
+        (see procguard)."""
+        ctx = multiprocessing.get_context(self.mp_start_method)
+        if self.mp_start_method == "forkserver":
+            # Read by the forkserver when it starts (it inherits the environment).
+            os.environ[OWNER_ENV] = str(os.getpid())
+            ctx.set_forkserver_preload(
+                ["dienhinh.ingest.forkserver_guard", "dienhinh.ingest.extract"]
+            )
+        slots = ctx.Array("d", 3 * workers)
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=ctx,
+            initializer=_init_worker,
+            initargs=(slots, os.getpid()),
+        )
+        return pool, slots
 
     def _submit(self, jobs: list[Job], claim: Session | None = None) -> Pending:
         """Start extracting ``jobs``; the results are read, in job order, from the returned
@@ -703,32 +849,86 @@ class Ingestor:
         process pool at once, so the pool works while this process fetches and stores the
         next batch. A worker that dies (a parser segfault on a hostile file, the OOM killer)
         breaks the pool: every job whose result was lost is re-run in a fresh process of
-        its own, so only the guilty message is marked failed."""
+        its own, so only the guilty message is marked failed. A worker stuck past the
+        extraction timeout is killed the same way, and its message failed "timeout"."""
         if len(jobs) < self.config.ingest.parallel_threshold or self._workers() == 1:
             return jobs, map(_extract_boundary, jobs), claim
         if self._pool is None:
-            self._pool = self._new_pool(self._workers())
-        futures = [self._pool.submit(_extract_boundary, job) for job in jobs]
-        return jobs, self._results(jobs, futures), claim
+            self._pool, self._slots = self._new_pool(self._workers())
+        pool, slots = self._pool, self._slots
+        futures = [pool.submit(_extract_boundary, job) for job in jobs]
+        return jobs, self._results(jobs, futures, pool, slots), claim
 
-    def _results(self, jobs: list[Job], futures: list[Future[Result]]) -> Iterator[Result]:
+    def _results(
+        self, jobs: list[Job], futures: list[Future[Result]], pool: Executor, slots: Any
+    ) -> Iterator[Result]:
         for job, fut in zip(jobs, futures, strict=True):
             try:
-                yield fut.result()
+                yield self._wait(fut, slots)
             except (BrokenProcessPool, CancelledError):  # cancelled: a broken pool's queue
-                if self._pool is not None:
+                if self._pool is pool:
                     log.error(
                         "an extraction process died; the messages it was working on "
                         "are re-run one per process"
                     )
-                    self.close(wait=False)
-                yield self._isolated(job)
+                    self._drop_pool()
+                if job[0] in self._timed_out:
+                    yield self._timed_out_result(job[0])
+                else:
+                    yield self._isolated(job)
+
+    def _wait(self, fut: Future[Result], slots: Any) -> Result:
+        """The future's result, checking meanwhile for a worker stuck past the timeout."""
+        while True:
+            try:
+                return fut.result(timeout=_WATCH_SECONDS)
+            except TimeoutError:
+                self._kill_hung(slots)
+
+    def _hard_limit(self) -> float:
+        """Seconds after which a worker's extraction is killed: the timeout, plus time for
+        its own timer to stop it cleanly (which it does unless stuck in C code)."""
+        seconds = self.config.ingest.extraction_timeout_seconds
+        return seconds + min(10.0, max(1.0, seconds / 2))
+
+    def _kill_hung(self, slots: Any) -> None:
+        """SIGKILL every worker whose extraction outlived the hard limit; its message is
+        remembered as timed out (its future then fails with BrokenProcessPool)."""
+        now = time.monotonic()
+        with slots.get_lock():
+            rows = [
+                (int(slots[3 * i]), int(slots[3 * i + 1]), slots[3 * i + 2])
+                for i in range(len(slots) // 3)
+            ]
+        for pid, pk, started in rows:
+            if not pid or not pk or not started or now - started <= self._hard_limit():
+                continue
+            self._timed_out.add(pk)
+            log.error(
+                "message pk=%s: extraction still running after %.0f s; its process %s is "
+                "killed and replaced",
+                pk,
+                now - started,
+                pid,
+            )
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+    def _timed_out_result(self, pk: int) -> Result:
+        self._timed_out.discard(pk)
+        return _timeout_result(
+            pk,
+            self.config.ingest.extraction_timeout_seconds,
+            "the extraction process did not stop and was killed",
+        )
 
     def _isolated(self, job: Job) -> Result:
-        pool = self._new_pool(1)
+        pool, slots = self._new_pool(1)
         try:
-            return pool.submit(_extract_boundary, job).result()
+            return self._wait(pool.submit(_extract_boundary, job), slots)
         except BrokenProcessPool:
+            if job[0] in self._timed_out:
+                return self._timed_out_result(job[0])
             log.error("message pk=%s crashed its extraction process", job[0])
             return (
                 job[0],
@@ -740,6 +940,13 @@ class Ingestor:
             )
         finally:
             pool.shutdown(wait=True)
+
+    def _drop_pool(self) -> None:
+        """Shut a broken pool down (its claims stay: their results are still written)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+            self._slots = None
 
     def _record(self, s: Session, pk: int, kind: str, payload: object, report: RunReport) -> None:
         """Store one result in its own savepoint; a failure to store it becomes the

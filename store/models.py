@@ -181,6 +181,10 @@ class Delivery(Base):
     # pending -> done | failed (retried) ; "none" when no post-action is configured.
     post_action_state: Mapped[str] = mapped_column(String(20), default="none")
     post_action_error: Mapped[str | None] = mapped_column(Text)
+    # A failed post-action is tried again by the first poll after post_action_next_at
+    # (exponential backoff over post_action_attempts).
+    post_action_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    post_action_next_at: Mapped[datetime | None]
 
     message: Mapped[Message] = relationship(back_populates="deliveries")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dbfixtures import db_url, make_config  # noqa: F401 - fixtures
-from dovecot import dovecot, dovecot_tls, imap_config  # noqa: F401 - fixtures
+from dovecot import dovecot, dovecot_courier, dovecot_tls, imap_config  # noqa: F401 - fixtures
 from helpers import ENGINES
 from wordpress import wordpress  # noqa: F401 - fixture
 

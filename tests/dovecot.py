@@ -44,6 +44,7 @@ __all__ = [
     "Dovecot",
     "DovecotError",
     "dovecot",
+    "dovecot_courier",
     "dovecot_missing",
     "dovecot_tls",
     "free_port",
@@ -100,18 +101,29 @@ def _make_traversable(path: Path) -> None:
 class Dovecot:
     """One dovecot master process with its own config under ``dir``.
 
-    ``port`` is the plain IMAP listener. With ``tls=True`` a self-signed certificate for
+    ``port`` is the plain IMAP listener. ``namespace=(prefix, separator)`` lays the user's
+    folders out under that personal namespace: ``("INBOX.", ".")`` is how Cyrus and Courier
+    present them (every folder below INBOX, "." between levels, so a top-level
+    ``Processed`` cannot be created), where dovecot's default is ``("", "/")``-like with no
+    prefix. With ``tls=True`` a self-signed certificate for
     127.0.0.1/localhost is made in ``dir`` (``cert`` is its path, usable as ``ca_file``),
     ``ssl = required`` makes the plain listener STARTTLS-only, and ``imaps_port`` (a free
     port unless given) carries IMAP over TLS.
     """
 
     def __init__(
-        self, dir: Path, port: int, *, tls: bool = False, imaps_port: int | None = None
+        self,
+        dir: Path,
+        port: int,
+        *,
+        tls: bool = False,
+        imaps_port: int | None = None,
+        namespace: tuple[str, str] | None = None,
     ) -> None:
         self.dir = dir.resolve()
         self.port = port
         self.tls = tls
+        self.namespace = namespace
         self.imaps_port = (imaps_port or free_port()) if tls else 0
         self.conf = self.dir / "dovecot.conf"
         self.log = self.dir / "dovecot.log"
@@ -138,6 +150,13 @@ class Dovecot:
         else:
             ssl_lines = "ssl = no\n"
         d = self.dir
+        ns_lines = ""
+        if self.namespace is not None:
+            prefix, separator = self.namespace
+            ns_lines = (
+                "namespace inbox {\n  inbox = yes\n"
+                f"  prefix = {prefix}\n  separator = {separator}\n}}\n"
+            )
         self.conf.write_text(
             f"""protocols = imap
 listen = 127.0.0.1
@@ -154,7 +173,7 @@ first_valid_uid = 1
 first_valid_gid = 1
 default_internal_user = dovecot
 default_login_user = dovenull
-service imap-login {{
+{ns_lines}service imap-login {{
   inet_listener imap {{
     address = 127.0.0.1
     port = {self.port}
@@ -447,6 +466,21 @@ def dovecot_tls(tmp_path: Path) -> Iterator[Dovecot]:
     if reason:
         pytest.skip(reason)
     server = Dovecot(tmp_path / "dovecot-tls", free_port(), tls=True)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def dovecot_courier(tmp_path: Path) -> Iterator[Dovecot]:
+    """A fresh dovecot laid out as Cyrus and Courier lay a mailbox out: the personal
+    namespace has the prefix ``INBOX.`` and the separator ``.``."""
+    reason = dovecot_missing()
+    if reason:
+        pytest.skip(reason)
+    server = Dovecot(tmp_path / "dovecot-courier", free_port(), namespace=("INBOX.", "."))
     server.start()
     try:
         yield server

@@ -82,6 +82,14 @@ def _interactive(stream: TextIO) -> bool:
 # --- commands -------------------------------------------------------------------------------
 
 
+def _exit_code(report: RunReport, *, extra_failures: int = 0) -> int:
+    """0 when the run went through cleanly; 1 when it recorded any failure: an error that
+    ended it, a failed message, a failed post-action, a file it could not read."""
+    if report.error or report.failed or report.post_actions_failed or extra_failures:
+        return 1
+    return 0
+
+
 def _print_report(report: RunReport, out: TextIO) -> None:
     line = (
         f"{report.kind}: fetched {report.fetched}, stored {report.stored} new, "
@@ -89,6 +97,8 @@ def _print_report(report: RunReport, out: TextIO) -> None:
     )
     if report.post_actions:
         line += f", post-actions {report.post_actions}"
+    if report.post_actions_failed:
+        line += f", post-actions failed {report.post_actions_failed}"
     if report.converted or report.ocred:
         line += f", converted {report.converted}, OCR {report.ocred}"
     print(line, file=out)
@@ -96,11 +106,23 @@ def _print_report(report: RunReport, out: TextIO) -> None:
         print(f"error: {report.error}", file=out)
 
 
+def _private_dir(path: Path) -> None:
+    """Create ``path`` for the owner only (mail, addresses and attachments live under it);
+    a folder an older version made readable by everyone is closed to others."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o007:
+        try:
+            path.chmod(mode & 0o770)
+        except OSError as err:  # not ours (a shared mount): say so, do not stop init
+            log.warning("cannot close %s to other users: %s", path, err)
+
+
 def cmd_init(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     from dienhinh.store.migrate import upgrade
 
     for d in (config.data_dir, config.blob_dir, config.raw_dir):
-        d.mkdir(parents=True, exist_ok=True)
+        _private_dir(d)
     engine = open_engine(config, check=False)
     upgrade(engine)
     print(f"database ready: {engine.url.render_as_string(hide_password=True)}", file=out)
@@ -116,9 +138,11 @@ def cmd_poll(config: Config, args: argparse.Namespace, out: TextIO) -> int:
         ing = Ingestor(config, engine, progress=progress)
         report = ing.poll(make_source(config))
     _print_report(report, out)
+    if report.post_action_error:
+        print(f"post-action error (retried on later polls): {report.post_action_error}", file=out)
     if args.summary:
         _print_summary(engine, report.message_pks, out)
-    return 1 if report.error else 0
+    return _exit_code(report)
 
 
 def cmd_import(config: Config, args: argparse.Namespace, out: TextIO) -> int:
@@ -126,11 +150,22 @@ def cmd_import(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     from dienhinh.ingest.sources.files import FileImportSource
 
     engine = open_engine(config)
+    source = FileImportSource([Path(p) for p in args.paths])
     with _Progress(_interactive(sys.stderr) and not args.quiet) as progress:
         ing = Ingestor(config, engine, progress=progress)
-        report = ing.import_from(FileImportSource([Path(p) for p in args.paths]))
+        report = ing.import_from(source)
     _print_report(report, out)
-    return 1 if report.error else 0
+    if not report.error:
+        print(f"found {source.found} message(s) in {len(args.paths)} path(s)", file=out)
+    if source.skipped:
+        print(f"skipped {len(source.skipped)} file(s):", file=out)
+        for sk in source.skipped:
+            print(f"  {sk.path}: {sk.reason}", file=out)
+    failed_files = sum(1 for sk in source.skipped if sk.failure)
+    if not report.error and source.found == 0:
+        print("error: no mail found in the given path(s)", file=out)
+        return 1
+    return _exit_code(report, extra_failures=failed_files)
 
 
 def cmd_reprocess(config: Config, args: argparse.Namespace, out: TextIO) -> int:
@@ -186,7 +221,7 @@ def cmd_reprocess(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     with _Progress(_interactive(sys.stderr) and not args.quiet) as progress:
         report = Ingestor(config, engine, progress=progress).reprocess(chosen)
     _print_report(report, out)
-    return 0
+    return _exit_code(report)
 
 
 def cmd_export(config: Config, args: argparse.Namespace, out: TextIO) -> int:
@@ -219,7 +254,9 @@ def cmd_status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 
     engine = open_engine(config)
     with Session(engine) as s:
-        st = collect_status(s)
+        # --json lists every failed message and post-action; the terminal the newest 20.
+        limit = None if args.json else 20
+        st = collect_status(s, failed_limit=limit, post_action_limit=limit)
         alerts = health.alerts(s, config, utcnow())
     if args.json:
         print(
@@ -248,9 +285,23 @@ def cmd_status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
                         }
                         for f in st.failed
                     ],
+                    "failed_total": st.failed_total,
+                    "failed_left_out": st.failed_total - len(st.failed),
                     "post_actions": {
                         "pending": st.post_actions_pending,
                         "failed": st.post_actions_failed,
+                        "failures": [
+                            {
+                                "mailbox": f.mailbox,
+                                "uid": f.uid,
+                                "location": f.location,
+                                "message_id": f.message_id,
+                                "error": f.error,
+                                "attempts": f.attempts,
+                                "retry_at": _iso(f.retry_at),
+                            }
+                            for f in st.post_action_failures
+                        ],
                     },
                     "jobs": [health.run_as_dict(r) for r in st.job_runs],
                     "alerts": [health.alert_as_dict(a) for a in alerts],
@@ -282,6 +333,17 @@ def cmd_status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
             f"Post-actions: {st.post_actions_pending} pending, {st.post_actions_failed} failed",
             file=out,
         )
+        for f in st.post_action_failures:
+            where = f"UID {f.uid}" if f.uid else f.location
+            retry = f", next try {_iso(f.retry_at)}" if f.retry_at else ", next poll"
+            print(
+                f"  {f.mailbox} {where} <{f.message_id}>: {f.error}"
+                f" (failed {f.attempts} time(s){retry})",
+                file=out,
+            )
+        left = st.post_actions_failed - len(st.post_action_failures)
+        if left > 0:
+            print(f"  ... and {left} more (dienhinh status --json lists them all)", file=out)
     if st.job_runs:
         print("Last runs:", file=out)
         for r in st.job_runs:
@@ -289,7 +351,7 @@ def cmd_status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     for a in alerts:
         print(f"ALERT ({a.severity}): {a.summary}", file=out)
     if st.failed:
-        print("Failed or waiting for retry:", file=out)
+        print(f"Failed or waiting for retry ({st.failed_total}):", file=out)
         for f in st.failed:
             retry = f" (retry at {_iso(f.retry_at)})" if f.retry_at else ""
             print(
@@ -297,6 +359,9 @@ def cmd_status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
                 f"{f.reason.splitlines()[0] if f.reason else ''}{retry}",
                 file=out,
             )
+        left = st.failed_total - len(st.failed)
+        if left > 0:
+            print(f"  ... and {left} more, older (dienhinh status --json lists them all)", file=out)
     return 0
 
 

@@ -86,6 +86,13 @@ class JobResult:
         self.failed += report.failed
         if report.error:
             self.status, self.note = "error", report.error
+        elif report.post_actions_failed and self.note is None:
+            # The poll itself went through; the server refused marking/moving the mail
+            # (retried by later polls, listed by `dienhinh status`).
+            self.note = (
+                f"post-action failed for {report.post_actions_failed} message(s): "
+                f"{report.post_action_error}"
+            )
 
 
 @dataclass

@@ -105,6 +105,13 @@ def _partial_body(data: dict[bytes, Any], offset: int) -> bytes | None:
     return None if piece is None else bytes(piece)
 
 
+def _has_prefix(name: str, prefix: str) -> bool:
+    """``name`` starts with the namespace ``prefix`` (INBOX in any case: RFC 3501 5.1)."""
+    if prefix[:5].upper() == "INBOX":
+        return name[:5].upper() == "INBOX" and name[5:].startswith(prefix[5:])
+    return name.startswith(prefix)
+
+
 def _chunks(uids: Sequence[int], size: int = UID_CHUNK) -> Iterator[list[int]]:
     for i in range(0, len(uids), size):
         yield list(uids[i : i + size])
@@ -132,6 +139,7 @@ class ImapSource:
         self.uidvalidity = 0
         self._client: IMAPClient | None = None
         self._permanent_flags: tuple[bytes, ...] = ()
+        self._processed_name: str | None = None  # processed_folder_name(), once per session
 
     # --- connection ----------------------------------------------------------------------
 
@@ -296,6 +304,7 @@ class ImapSource:
         LOGOUT fails the socket is shut down so it is not leaked.
         """
         client, self._client = self._client, None
+        self._processed_name = None
         if client is None:
             return
         try:
@@ -547,9 +556,65 @@ class ImapSource:
                     return
             raise
         log.info("%s: created folder %r for processed mail", self.key, folder)
+        # Subscribed, so that mail clients showing only subscribed folders (the usual
+        # setting on Cyrus and Courier) show the staff where their mail went.
+        try:
+            with self._session(f"SUBSCRIBE {folder}"):
+                client.subscribe_folder(folder)
+        except SourceError as err:
+            if isinstance(err, ConnectionLost):
+                raise
+            log.warning("%s: could not subscribe to %r: %s", self.key, folder, err)
+
+    def _personal_namespace(self) -> tuple[str, str]:
+        """The (prefix, delimiter) of the user's own folders: from NAMESPACE (RFC 2342)
+        when the server has it, else the delimiter of ``LIST "" ""`` and no prefix."""
+        client = self._require()
+        if self._has_capability("NAMESPACE"):
+            with self._session("NAMESPACE"):
+                ns = client.namespace()
+            personal = ns.personal or ()
+            if personal:
+                prefix, delimiter = personal[0]
+                return str(prefix or ""), str(delimiter or "")
+        with self._session('LIST "" ""'):
+            listed = client.list_folders("", "")
+        delimiter = ""
+        for _flags, delim, _name in listed:
+            if delim:
+                delimiter = delim.decode("ascii") if isinstance(delim, bytes) else str(delim)
+                break
+        return "", delimiter
+
+    def processed_folder_name(self) -> str:
+        """``mailbox.processed_folder`` as this server names it.
+
+        The configured name uses ``/`` between levels (``Processed``,
+        ``Lưu trữ/Đã xử lý``). Each ``/`` becomes the server's hierarchy delimiter, and the
+        personal namespace prefix is put in front unless the name already starts with it:
+        Cyrus and Courier keep every folder under ``INBOX.`` with ``.`` as the delimiter,
+        so ``Processed`` is ``INBOX.Processed`` there and stays ``Processed`` on dovecot's
+        default layout. A name that already uses the server's form is kept as it is.
+        """
+        if self._processed_name is not None:
+            return self._processed_name
+        name = self.cfg.processed_folder.strip("/")
+        prefix, delimiter = self._personal_namespace()
+        if delimiter and delimiter != "/":
+            name = name.replace("/", delimiter)
+        if prefix and name.upper() != "INBOX" and not _has_prefix(name, prefix):
+            name = prefix + name
+        self._processed_name = name
+        log.debug(
+            "%s: processed folder %r is %r on this server",
+            self.key,
+            self.cfg.processed_folder,
+            name,
+        )
+        return name
 
     def _move(self, uids: list[int]) -> None:
-        target = self.cfg.processed_folder
+        target = self.processed_folder_name()
         if target == self.cfg.url.folder:
             raise SourceError(
                 f"{self.key}: processed_folder is the folder being read ({target!r})",

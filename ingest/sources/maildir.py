@@ -14,7 +14,7 @@ from pathlib import Path
 from types import TracebackType
 
 from dienhinh.core.config import MailboxConfig
-from dienhinh.core.errors import AccountError
+from dienhinh.core.errors import AccountError, SourceError
 from dienhinh.core.types import RawMail
 from dienhinh.ingest.sources.base import SourceItem
 
@@ -123,8 +123,23 @@ class MaildirSource:
             yield RawMail(data=data, mailbox=self.key, location=item.location, internal_date=mtime)
 
     def post_action(self, items: Sequence[SourceItem]) -> None:
+        """Flag (``S``, moved to cur/) or move to the Maildir++ subfolder. A file system
+        refusal (permissions, disk) is a SourceError naming the folder: the pipeline
+        records it on the deliveries and retries it on a later poll."""
         if self.post_action_kind == "none":
             return
+        try:
+            self._post_action(items)
+        except OSError as err:
+            raise SourceError(
+                f"{self.key}: post-action {self.post_action_kind} failed: {err}",
+                user_message=(
+                    f"could not {self.post_action_kind} processed mail in {self.path}: "
+                    f"{err.strerror or err}"
+                ),
+            ) from err
+
+    def _post_action(self, items: Sequence[SourceItem]) -> None:
         index = self._scan()
         for item in items:
             path = index.get(item.location)

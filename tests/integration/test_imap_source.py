@@ -575,3 +575,54 @@ def test_maildir_url_is_refused() -> None:
     cfg = MailboxConfig(url=MailboxURL(scheme="maildir", folder=""), password=Secret(""))
     with pytest.raises(ValueError, match="IMAP URL"):
         ImapSource(cfg)
+
+
+# --- servers that keep folders under INBOX. (Cyrus, Courier) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("configured", "expected"),
+    [
+        ("Processed", "INBOX.Processed"),
+        ("Lưu trữ/Đã xử lý", "INBOX.Lưu trữ.Đã xử lý"),
+        ("INBOX.Processed", "INBOX.Processed"),
+        ("inbox.Processed", "inbox.Processed"),
+    ],
+)
+def test_processed_folder_is_named_in_the_servers_namespace(
+    dovecot_courier: Dovecot, configured: str, expected: str
+) -> None:
+    """GIVEN a server whose personal namespace is "INBOX." with "." between levels, as on
+    Cyrus and Courier WHEN messages are moved THEN the processed folder is created and
+    filled under the namespace, whatever form the configured name has."""
+    mails = _append(dovecot_courier, 1, 2)
+    cfg = dovecot_courier.mailbox_config(post_action="move", processed_folder=configured)
+    with ImapSource(cfg) as src:
+        assert src.processed_folder_name() == expected
+        items = src.list_new(0)
+        src.post_action(items)
+        src.post_action(items)  # idempotent here too
+    assert dovecot_courier.folder_uids("INBOX") == []
+    with dovecot_courier.client() as c:
+        if configured == "Processed":  # created here: subscribed, so mail clients show it
+            assert expected in [name for _f, _d, name in c.list_sub_folders()]
+        c.select_folder(expected, readonly=True)
+        held = {d[b"BODY[]"] for d in c.fetch(c.search("ALL"), ["BODY.PEEK[]"]).values()}
+    assert held == set(mails.values())
+
+
+def test_processed_folder_without_namespace_uses_the_list_delimiter(
+    dovecot_courier: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server without NAMESPACE: the delimiter comes from LIST "" "" (no prefix known)."""
+    monkeypatch.setattr(ImapSource, "_has_capability", lambda self, name: name != "NAMESPACE")
+    cfg = dovecot_courier.mailbox_config(post_action="move", processed_folder="A/B")
+    with ImapSource(cfg) as src:
+        assert src.processed_folder_name() == "A.B"
+
+
+def test_processed_folder_on_the_default_layout_is_unchanged(
+    dovecot: Dovecot, imap_config: MailboxConfig
+) -> None:
+    with ImapSource(_with(imap_config, post_action="move")) as src:
+        assert src.processed_folder_name() == "Processed"

@@ -238,9 +238,7 @@ def test_a_worker_process_crash_fails_only_its_message(make_config, monkeypatch)
     """GIVEN a message whose extraction kills its worker process (as a parser segfault
     would) WHEN polled with a process pool THEN only that message is `failed`, the others
     are ingested, and the poll ends normally."""
-    import multiprocessing
     import os
-    from concurrent.futures import ProcessPoolExecutor
 
     import dienhinh.ingest.extract as extract
     from dienhinh.ingest.pipeline import Ingestor
@@ -254,13 +252,7 @@ def test_a_worker_process_crash_fails_only_its_message(make_config, monkeypatch)
 
     monkeypatch.setattr(extract, "extract_message", crashing)
     # fork, so the workers inherit the patched function (forkserver would re-import it)
-    monkeypatch.setattr(
-        Ingestor,
-        "_new_pool",
-        lambda self, n: ProcessPoolExecutor(
-            max_workers=n, mp_context=multiprocessing.get_context("fork")
-        ),
-    )
+    monkeypatch.setattr(Ingestor, "mp_start_method", "fork")
     config = make_config(ingest={"workers": 2, "parallel_threshold": 2})
     md = config.mailbox.url.path
     for i in range(5):
@@ -273,3 +265,39 @@ def test_a_worker_process_crash_fails_only_its_message(make_config, monkeypatch)
     assert by_id["boom@laocai.gov.vn"].status == "failed"
     assert "crashed" in by_id["boom@laocai.gov.vn"].reason
     assert all(by_id[f"ok{i}@laocai.gov.vn"].status == "ingested" for i in range(5))
+
+
+def test_a_refused_maildir_move_is_recorded_and_retried_later(make_config):
+    """GIVEN a Maildir whose processed folder cannot be made (a file is in the way)
+    WHEN polled THEN the messages are ingested, their post-action is `failed` with the
+    reason and a next try, not retried before it; once due and possible, they are moved."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+    from sqlalchemy.orm import Session
+
+    from dienhinh.store.models import Delivery
+
+    config = make_config(mailbox={"post_action": "move"})
+    md = config.mailbox.url.path
+    deliver(md, _docx_mail(80, message_id="<mv1@laocai.gov.vn>"))
+    (md / ".Processed").write_text("not a folder")
+    ing = ingestor(config)
+    report = ing.poll(_source(config))
+    assert report.ok and report.processed == 1
+    assert report.post_actions == 0 and report.post_actions_failed == 1
+    assert "could not move processed mail" in (report.post_action_error or "")
+    (d,) = deliveries(ing)
+    assert d.post_action_state == "failed" and d.post_action_attempts == 1
+    assert d.post_action_next_at is not None and d.post_action_next_at > utcnow()
+
+    (md / ".Processed").unlink()
+    assert ing.poll(_source(config)).post_actions == 0  # not due yet
+    with Session(ing.engine) as s:
+        s.execute(update(Delivery).values(post_action_next_at=utcnow() - timedelta(seconds=1)))
+        s.commit()
+    again = ing.poll(_source(config))
+    assert again.post_actions == 1 and again.post_actions_failed == 0
+    (d,) = deliveries(ing)
+    assert d.post_action_state == "done" and d.post_action_error is None
+    assert list((md / ".Processed" / "cur").iterdir())
