@@ -89,6 +89,7 @@ _FILTERS = {
     "doc95": "MS Word 95",
     "odt": "writer8",
     "rtf": "Rich Text Format",
+    "docx": "MS Word 2007 XML",  # reads Strict OOXML too
 }
 
 _thread_lock = threading.Lock()
@@ -165,10 +166,20 @@ def convert_legacy(
         _reject_unreadable(data, label)
         raise AssertionError("unreachable")  # _reject_unreadable always raises
     part = Part(path=part_path, content_type=DOCX_TYPE, payload=b"", filename=filename)
-    if kind == "docx":  # a .docx renamed .doc: no conversion needed
-        return [_docx_article(data, ctx, part, source="docx", flags=[], origin=origin)]
-    source = "doc" if kind in ("doc", "doc95") else kind
     tools = available_converters()
+    if kind == "docx":  # a .docx renamed .doc: no conversion needed, unless we cannot read it
+        try:
+            return [_docx_article(data, ctx, part, source="docx", flags=[], origin=origin)]
+        except (NeedsConversion, MalformedDocument) as err:
+            # Strict OOXML, or a package our readers do not understand: LibreOffice's
+            # import is more forgiving; it is the last try before the document fails.
+            if "soffice" not in tools:
+                raise MalformedDocument(f"{err} (LibreOffice is not installed)") from err
+            docx = _soffice_to_docx(data, "docx", label, ctx)
+            return [
+                _docx_article(docx, ctx, part, source="docx", flags=["converted"], origin=origin)
+            ]
+    source = "doc" if kind in ("doc", "doc95") else kind
     if "soffice" in tools:
         docx = _soffice_to_docx(data, kind, label, ctx)
         return [_docx_article(docx, ctx, part, source=source, flags=["converted"], origin=origin)]
@@ -187,7 +198,12 @@ def _docx_article(
     docx: bytes, ctx: ExtractContext, part: Part, *, source: str, flags: list[str], origin: str
 ) -> ArticleDraft:
     part.payload = docx
-    blocks, docx_flags = docx_blocks(docx, ctx, part)
+    try:
+        blocks, docx_flags = docx_blocks(docx, ctx, part)
+    except NeedsConversion as err:
+        if "converted" in flags:  # LibreOffice's own output: no second conversion
+            raise MalformedDocument(str(err)) from err
+        raise
     article = build_article(blocks, source=source, origin=origin)
     article.flags.extend([*flags, *docx_flags])
     return article

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from dienhinh.core.config import IngestConfig
 from dienhinh.ingest.mime import (
+    ENCRYPTED_OFFICE_TYPE,
     DOCX_TYPE,
     decode_text,
     parse_message,
@@ -183,7 +184,12 @@ def test_octet_stream_and_wrong_extension_docx_sniffed() -> None:
 def test_sniff_types() -> None:
     assert sniff_type(b"%PDF-1.7") == "application/pdf"
     assert sniff_type(make_jpeg()) == "image/jpeg"
-    assert sniff_type(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest") == "application/msword"
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest"
+    assert sniff_type(ole + "WordDocument".encode("utf-16-le")) == "application/msword"
+    assert sniff_type(ole + "EncryptedPackage".encode("utf-16-le")) == ENCRYPTED_OFFICE_TYPE
+    assert sniff_type(ole + "Workbook".encode("utf-16-le")) == "application/vnd.ms-excel"
+    assert sniff_type(ole) == "application/x-ole-storage"
+    assert sniff_type(b"\xef\xbb\xbf {\\rtf1\\ansi hello}") == "application/rtf"
     assert sniff_type(b"PK\x03\x04 other.xml") == "application/zip"
     assert sniff_type(b"hello") is None
 
@@ -235,7 +241,9 @@ def test_attachment_size_limit() -> None:
     parsed = parse_message(make_raw_email([TEXT, big]), IngestConfig(max_attachment_bytes=1000))
     assert parsed.attachments == []
     assert parsed.errors[0].kind == "limit" and parsed.errors[0].filename == "a.pdf"
-    assert parsed.skipped[0].used_as == "failed"
+    assert parsed.skipped[0].used_as == "refused"
+    assert parsed.skipped[0].error.startswith("over-limit: ")
+    assert parsed.skipped[0].declared_type == "application/pdf"
 
 
 def test_message_and_header_size_limits() -> None:
