@@ -60,6 +60,7 @@ from dienhinh.ingest.mime import (
     parse_message,
 )
 from dienhinh.ingest.noise import classify_noise
+from dienhinh.ingest.official import OfficialVerdict, classify_drafts, classify_lines
 from dienhinh.store.blobs import BlobStore
 
 __all__ = ["PHOTO_TYPES", "ImageVerdict", "error_reason", "extract_message", "image_verdict"]
@@ -88,6 +89,8 @@ class _State:
     by_path: dict[str, Attachment] = field(default_factory=dict)
     parts: dict[str, Part] = field(default_factory=dict)
     signature_cids: frozenset[str] = frozenset()  # cid images inside the sender's signature
+    # Documents recognised as official documents (giấy mời, công văn, ...), not articles.
+    officials: list[tuple[Attachment, OfficialVerdict]] = field(default_factory=list)
 
 
 def _settle(att: Attachment, outcome: AttachmentOutcome, reason: str = "") -> None:
@@ -191,25 +194,23 @@ def _path_key(path: str) -> tuple[int, ...]:
     return tuple(key)
 
 
-# The legacy kinds a source may name, and the kind a declared type implies.
-_LEGACY_SOURCES = frozenset({"doc", "rtf", "odt"})
+# The source a legacy document's (sniffed) content type names.
 _LEGACY_BY_TYPE = {
+    "application/msword": "doc",
     "application/rtf": "rtf",
     "text/rtf": "rtf",
     "application/vnd.oasis.opendocument.text": "odt",
+    ENCRYPTED_OFFICE_TYPE: "docx",  # an encrypted .docx/.xlsx: OOXML in an OLE2 wrapper
 }
 
 
 def _source_name(ex: Extractor, part: Part) -> str:
+    """The article source of a document that could not be read now: from what its bytes
+    are (the sniffed type), never from the name the sender typed (an .odt named .rtf is
+    an "odt"; an "extension" of 178 characters once overflowed article.source, fuzz
+    regression tests/fuzz/regressions/long-extension.eml)."""
     if ex.name in ("docx", "pdf"):
         return ex.name
-    # Only a known kind is taken from the file name: the "extension" is whatever the
-    # sender typed (up to 178 characters after sanitising), and article.source is a
-    # 40-character column, so PostgreSQL refused the whole message (fuzz regression
-    # tests/fuzz/regressions/long-extension.eml).
-    ext = posixpath.splitext(part.filename.lower())[1].lstrip(".")
-    if ext in _LEGACY_SOURCES:
-        return ext
     return _LEGACY_BY_TYPE.get(part.content_type, "doc")
 
 
@@ -260,6 +261,13 @@ def _run_document(st: _State, ex: Extractor, part: Part, att: Attachment) -> Non
         ]
     else:
         waiting = [d for d in drafts if d.status in ("needs-ocr", "needs-conversion")]
+        verdict = classify_drafts(drafts) if drafts and not waiting else None
+        if verdict is not None and verdict.official:
+            # Not an article: recorded with its kind and number, never counted.
+            _settle(att, AttachmentOutcome.OFFICIAL_DOCUMENT, verdict.reason())
+            st.officials.append((att, verdict))
+            log.info("part %s (%s): %s", part.path, part.filename, verdict.reason())
+            return
         if drafts and len(waiting) == len(drafts):
             _settle(att, AttachmentOutcome.WAITING, f"{waiting[0].status}: {waiting[0].error}")
         elif drafts:
@@ -353,9 +361,6 @@ def _take(st: _State, part: Part) -> None:
     att = _register(st, part)
     if is_archive(part):
         _open_archive(st, part, att)
-        return
-    if part.content_type == ENCRYPTED_OFFICE_TYPE:
-        _refuse(st, part, att, "encrypted: password-protected document")
         return
     ex = st.registry.choose(part)
     if ex is not None and ex.name not in BODY_EXTRACTORS:
@@ -809,6 +814,14 @@ def _extract(data: bytes, ctx: ExtractContext, registry: Registry | None) -> Out
                     d.source = _with_container(d.source, "forwarded")
     else:
         article, reason = _body_article(st, parsed, top, subject)
+        body_verdict = classify_lines([article.title, article.text]) if article else None
+        if body_verdict is not None and body_verdict.official:
+            reason = (
+                f"not an article: official document ({body_verdict.english} in the mail body"
+                + (f", Số {body_verdict.number}" if body_verdict.number else "")
+                + ")"
+            )
+            article = None
         if article is not None:
             if own is not None and article.forwarded_from:
                 outcome.cover_note = own.text  # the forwarder's note
@@ -835,6 +848,20 @@ def _extract(data: bytes, ctx: ExtractContext, registry: Registry | None) -> Out
         list(inline_chain) or _first_scope_chain(parsed),
     )
     _settle_rest(st, bool(articles))
+    if articles:
+        for att, verdict in st.officials:
+            # A dispatch sent with the article (công văn gửi kèm) is its cover letter.
+            if verdict.kind == "cong-van" or verdict.about_article:
+                _settle(att, AttachmentOutcome.COVER_LETTER, verdict.reason("cover-letter"))
+    elif st.officials:
+        reason = (
+            "not an article: official document ("
+            + "; ".join(
+                f"{v.english}: {_part_name(a)}" + (f", Số {v.number}" if v.number else "")
+                for a, v in st.officials
+            )
+            + ")"
+        )
     _message_state(outcome, articles, reason)
     return outcome
 

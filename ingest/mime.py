@@ -82,6 +82,8 @@ MAX_FILENAME_CHARS = 180
 # RFC 6838 caps type and subtype at 127 characters each; a longer content type is garbage,
 # and asset.content_type is a 200-character column.
 MAX_TYPE_CHARS = 127
+# Parts past max_mime_parts listed one by one (refused); the rest share one entry.
+SKIPPED_LISTED = 20
 
 # Declared types that are the same thing under another name; not a "mismatch".
 _ALIASES = {
@@ -598,12 +600,12 @@ def _walk(msg: Message, path: str, depth: int, scope: str, w: _Walk) -> None:
 
 def _skipped_leaf(msg: Message, path: str, ctype: str, w: _Walk) -> None:
     """A leaf past the MIME part limit: not decoded, but listed (refused, with the reason)
-    so the message's account names it. The listing itself is bounded: past twice the limit
-    one summary entry stands for the rest."""
+    so the message's account names it. The listing itself is bounded: past
+    ``SKIPPED_LISTED`` parts one summary entry stands for the rest."""
     listed = w.leaves - w.limits.max_mime_parts
     reason = f"over-limit: the message has more than {w.limits.max_mime_parts} MIME parts"
-    if listed > w.limits.max_mime_parts:
-        if listed == w.limits.max_mime_parts + 1:
+    if listed > SKIPPED_LISTED:
+        if listed == SKIPPED_LISTED + 1:
             w.out.skipped.append(
                 Attachment(
                     sha256="",

@@ -5,9 +5,9 @@ They become an article with status "needs-conversion" (the editor sees that a do
 arrived) until the slow lane converts them. The kind comes from the sniffed content type
 (``ingest/mime.py``), confirmed by the magic number here: a file named ``.doc`` or
 declared ``application/msword`` whose bytes are something else is not taken. A
-password-protected Office file (an OLE2 ``EncryptedPackage``) is refused before any
-extractor is chosen (``ingest/extract.py``); the check below is the backstop for callers
-that bypass the sniffer. An .odt is bounded like a zip attachment before it waits.
+password-protected Office file (an OLE2 ``EncryptedPackage``, whatever its name) is
+taken here only to fail with that reason (the attachment is refused "encrypted: ...").
+An .odt is bounded like a zip attachment before it waits.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dienhinh.core.errors import MalformedDocument, NeedsConversion
 from dienhinh.core.types import ArticleDraft, Part
 from dienhinh.ingest.archive import check_package
 from dienhinh.ingest.context import ExtractContext
-from dienhinh.ingest.mime import is_rtf
+from dienhinh.ingest.mime import ENCRYPTED_OFFICE_TYPE, is_rtf
 
 __all__ = ["LegacyExtractor"]
 
@@ -47,6 +47,8 @@ class LegacyExtractor:
     name: ClassVar[str] = "legacy-document"
 
     def score(self, part: Part) -> int | None:
+        if part.content_type == ENCRYPTED_OFFICE_TYPE:
+            return 50  # refused in extract() with the reason, as a failed document
         kind = _TYPES.get(part.content_type)
         if kind is not None and _bytes_agree(kind, part.payload):
             return 50

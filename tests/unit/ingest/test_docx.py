@@ -141,10 +141,7 @@ def test_missing_main_part_uses_python_docx_then_waits_for_libreoffice(
 @pytest.mark.parametrize("damage", ["truncate", "garbage"])
 def test_corrupt_docx_raises_malformed(damage: str, ctx: ExtractContext) -> None:
     data = make_docx(DocSpec(title=TITLE, paragraphs=PARAS))
-    if damage == "truncate":
-        data = data[: len(data) // 2]
-    else:
-        data = b"PK\x03\x04" + b"\x00" * 200
+    data = data[: len(data) // 2] if damage == "truncate" else b"PK\x03\x04" + b"\x00" * 200
     with pytest.raises(MalformedDocument):
         DocxExtractor().extract(_part(data), ctx)
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from dienhinh.core.config import IngestConfig
 from dienhinh.ingest.mime import (
-    ENCRYPTED_OFFICE_TYPE,
     DOCX_TYPE,
+    ENCRYPTED_OFFICE_TYPE,
     decode_text,
     parse_message,
     sanitize_filename,
