@@ -53,11 +53,15 @@ from dienhinh.ingest.forward import forwards_kept
 from dienhinh.ingest.mime import (
     DOCX_TYPE,
     ENCRYPTED_OFFICE_TYPE,
+    ODF_OTHER_TYPE,
     ODT_TYPE,
+    OLE_OTHER_TYPE,
+    OOXML_OTHER_TYPE,
     BodyParts,
     ParsedMail,
     decode_text,
     parse_message,
+    sniff_type,
 )
 from dienhinh.ingest.noise import classify_noise
 from dienhinh.ingest.official import OfficialVerdict, classify_drafts, classify_lines
@@ -355,6 +359,8 @@ _DOCUMENT_TYPES = frozenset(
     }
 )
 _DOCUMENT_EXTENSIONS = frozenset({".docx", ".doc", ".odt", ".rtf", ".pdf"})
+# Sniffed kinds that only say "a container": a damaged document may look like one.
+_GENERIC_TYPES = frozenset({OLE_OTHER_TYPE, OOXML_OTHER_TYPE, ODF_OTHER_TYPE, "application/zip"})
 
 
 def _take(st: _State, part: Part) -> None:
@@ -374,15 +380,22 @@ def _take(st: _State, part: Part) -> None:
 
 
 def _unsupported_reason(part: Part) -> str:
+    """Why a part no extractor takes is refused: "unreadable" when it was sent as a
+    document (type or name) and its bytes are no known kind, or only a generic container
+    (a damaged document); "unsupported" for what is plainly something else (an .xlsx
+    named .docx is a spreadsheet, whatever its name)."""
     ext = posixpath.splitext(part.filename.lower())[1]
     declared = part.declared_type or part.content_type
-    if declared in _DOCUMENT_TYPES or ext in _DOCUMENT_EXTENSIONS:
+    sniffed = sniff_type(part.payload)
+    as_document = declared in _DOCUMENT_TYPES or ext in _DOCUMENT_EXTENSIONS
+    if as_document and (sniffed is None or sniffed in _GENERIC_TYPES):
         what = f"named {part.filename!r}" if ext in _DOCUMENT_EXTENSIONS else f"sent as {declared}"
         return (
             f"unreadable: {what} but the bytes are not such a document "
             f"(read as {part.content_type})"
         )
-    return f"unsupported: {part.content_type} is not a document kind that is read"
+    hint = f" (named {part.filename!r})" if as_document and part.filename else ""
+    return f"unsupported: {part.content_type} is not a document kind that is read{hint}"
 
 
 def _refuse(st: _State, part: Part, att: Attachment, reason: str) -> None:
