@@ -800,15 +800,21 @@ def _extract(data: bytes, ctx: ExtractContext, registry: Registry | None) -> Out
     inline_chain = top[-1].forwarded_from if len(top) > 1 else []
 
     if parsed.message is not None:
+        # A document read, an official document or a refused part: the soft noise rules
+        # (a short question, an invitation by its subject) do not speak for such a message.
+        has_document = bool(st.documents or st.officials) or any(
+            a.used_as == AttachmentOutcome.REFUSED for a in outcome.attachments
+        )
         verdict = classify_noise(
-            parsed.message, parsed.headers, outcome.body_text, has_document=bool(st.documents)
+            parsed.message, parsed.headers, outcome.body_text, has_document=has_document
         )
         if verdict is not None:
             # Not an article: kept and visible with the reason, never queued for review.
             outcome.cover_note = outcome.body_text
             outcome.reason = f"not an article: {verdict.reason}"
             for att in outcome.attachments:
-                if att.used_as != AttachmentOutcome.REFUSED:
+                # What was refused for a cause of its own (encrypted, over a limit) says so.
+                if not att.error.startswith(("encrypted:", "over-limit:")):
                     _settle(att, AttachmentOutcome.NOT_ARTICLE, f"not-article: {verdict.reason}")
             return outcome
 
@@ -836,6 +842,13 @@ def _extract(data: bytes, ctx: ExtractContext, registry: Registry | None) -> Out
             )
             article = None
         if article is not None:
+            # Only pictures kept as pictures (not logos, not undecodable) go with it.
+            article.images = [
+                a
+                for a in article.images
+                if a.part_path not in st.by_path
+                or st.by_path[a.part_path].used_as in ("", AttachmentOutcome.PHOTO)
+            ]
             if own is not None and article.forwarded_from:
                 outcome.cover_note = own.text  # the forwarder's note
                 used = {a.part_path for a in article.images}

@@ -354,3 +354,12 @@ def test_strict_ooxml_waits_then_libreoffice_reads_it(ctx: ExtractContext) -> No
     assert art.status == "needs-conversion" and out.attachments[0].used_as == "waiting"
     [converted] = convert_legacy(data, "bai.docx", ctx)
     assert converted.title == title and "converted" in converted.flags
+
+
+def test_odt_inflating_past_the_ratio_is_refused_before_waiting(ctx: ExtractContext) -> None:
+    title, paras = article_text(40)
+    data = make_odt(title, [*paras, " " * 3_000_000])
+    out = extract_message(make_email(attachments=[Attach("bai.odt", data, ODT_TYPE)]), ctx)
+    [att] = out.attachments
+    assert att.used_as == "refused" and att.error.startswith("over-limit: ")
+    assert "content.xml" in att.error and out.status == "failed"

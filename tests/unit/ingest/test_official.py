@@ -285,3 +285,19 @@ def test_invitation_pasted_in_the_body_is_not_an_article(ctx: ExtractContext) ->
     out = extract_message(make_email(subject="Gửi Ban Thi đua", text="\n\n".join(lines)), ctx)
     assert out.articles == [] and out.status == "no-article"
     assert (out.reason or "").startswith("not an article: official document (invitation")
+
+
+def test_invitation_document_under_an_invitation_subject_names_the_document(
+    ctx: ExtractContext,
+) -> None:
+    """The subject alone would make it noise; the document says more (kind and number)."""
+    number, lines = invitation(17)
+    raw = make_email(
+        subject="Giấy mời dự hội nghị sơ kết",
+        text="Kính gửi các đơn vị.",
+        attachments=[Attach("GM.docx", _docx(lines, table_letterhead=True), DOCX_TYPE)],
+    )
+    out = extract_message(raw, ctx)
+    assert out.status == "no-article"
+    assert out.reason == f"not an article: official document (invitation: GM.docx, Số {number})"
+    assert out.attachments[0].error == f"official-document: giấy mời, Số {number}"
