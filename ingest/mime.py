@@ -453,10 +453,13 @@ def sniff_type(payload: bytes) -> str | None:
         return "image/png"
     if head.startswith((b"GIF87a", b"GIF89a")):
         return "image/gif"
+    # BMP and MZ are two letters a text could start with ("BMW ..."): their binary headers
+    # (reserved zero bytes and a DIB header size; NULs in the DOS header) must be there too.
     if (
         head.startswith(b"BM")
-        and len(payload) > 26
-        and payload[14] in (12, 40, 52, 56, 64, 108, 124)
+        and payload[6:10] == b"\0\0\0\0"
+        and payload[14:15] in (b"\x0c", b"(", b"4", b"8", b"@", b"l", b"|")
+        and payload[15:18] == b"\0\0\0"
     ):
         return "image/bmp"
     if head.startswith((b"II*\x00", b"MM\x00*")):
@@ -471,7 +474,7 @@ def sniff_type(payload: bytes) -> str | None:
         return ZIP_TYPE
     if is_rtf(payload):
         return "application/rtf"
-    if head.startswith(b"MZ"):
+    if head.startswith(b"MZ") and b"\0\0" in payload[2:64]:
         return "application/x-msdownload"
     if head.startswith(b"\x7fELF"):
         return "application/x-executable"

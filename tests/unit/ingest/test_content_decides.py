@@ -363,3 +363,13 @@ def test_odt_inflating_past_the_ratio_is_refused_before_waiting(ctx: ExtractCont
     [att] = out.attachments
     assert att.used_as == "refused" and att.error.startswith("over-limit: ")
     assert "content.xml" in att.error and out.status == "failed"
+
+
+@pytest.mark.parametrize("start", ["BMW", "MZ", "PK", "GIF", "{rtf"])
+def test_text_bodies_starting_like_a_magic_number_stay_bodies(
+    start: str, ctx: ExtractContext
+) -> None:
+    title, paras = article_text(41)
+    body = "\n\n".join([f"{start} {paras[0]}", *paras[1:]])
+    out = extract_message(make_email(subject=title, text=body), ctx)
+    assert [a.source for a in out.articles] == ["text-body"] and out.attachments == []
