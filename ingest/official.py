@@ -80,8 +80,8 @@ _DECIDES = re.compile(r"^(quyet dinh|thong bao|ket luan)\s*:$")
 # viết", "gửi kèm tin bài"), not one that merely mentions articles.
 _ABOUT_ARTICLE = re.compile(r"\bgui\b.{0,40}\b(bai|tin bai)\b|\bgui kem\b|\bde nghi dang\b")
 
-PROSE_MIN_CHARS = 200  # a paragraph this long, not an administrative line, is prose
-ARTICLE_PROSE_CHARS = 2000  # a công văn with this much prose beside it carries an article
+PROSE_MIN_CHARS = 120  # a paragraph this long, not an administrative line, is prose
+ARTICLE_PROSE_CHARS = 1200  # this much prose (and no strong form): an article
 TAIL_ARTICLE_CHARS = 400  # this much prose after the signature: an article follows the form
 
 
@@ -235,9 +235,18 @@ def classify_lines(lines: Sequence[str], *, head_lines: int = 20) -> OfficialVer
     if tail >= TAIL_ARTICLE_CHARS:
         v.official = False
     elif heading_kind:
-        # A type heading with an administrative body: recipients, recitals, articles of a
-        # decision, a meeting's time and place.
-        v.official = score >= 6 and bool(body or {"kinh-gui", "signer"} <= admin)
+        # A type heading with an administrative body: recitals, articles of a decision, an
+        # invitation, a meeting's time and place make it one whatever its length; with only
+        # recipients and a signer, article prose means an article laid out as a report
+        # (units do send "BÁO CÁO gương điển hình ..."): counting it is the lesser harm.
+        strong = admin & {"can-cu", "dieu", "kinh-moi", "meeting", "decides"}
+        v.official = score >= 6 and (
+            bool(strong)
+            or (
+                v.prose_chars < ARTICLE_PROSE_CHARS
+                and bool(body or {"kinh-gui", "signer"} <= admin)
+            )
+        )
     elif code_kind:
         # "Số: 12/GM-UBND" names the kind even when the heading is drawn as an image.
         v.official = score >= 7 and bool(body)

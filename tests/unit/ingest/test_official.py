@@ -301,3 +301,32 @@ def test_invitation_document_under_an_invitation_subject_names_the_document(
     assert out.status == "no-article"
     assert out.reason == f"not an article: official document (invitation: GM.docx, Số {number})"
     assert out.attachments[0].error == f"official-document: giấy mời, Số {number}"
+
+
+def test_article_laid_out_as_a_report_stays_an_article(ctx: ExtractContext) -> None:
+    """A unit's exemplar written as "BÁO CÁO" with a letterhead, recipients and a signer,
+    but whose body is article prose (no recitals, no meeting): an article."""
+    rnd = random.Random(5)
+    _, head = _header(rnd, "BC")
+    title, paras = article_text(42, 8)
+    lines = [*head, "BÁO CÁO", f"Gương điển hình tiên tiến: {title}", *paras, *_closing(rnd)]
+    assert not classify_lines(lines).official
+    out = extract_message(
+        make_email(attachments=[Attach("bc.docx", _docx(lines, table_letterhead=True), DOCX_TYPE)]),
+        ctx,
+    )
+    assert out.status == "ingested" and out.attachments[0].used_as == "article"
+
+
+def test_short_report_with_recipients_is_an_official_document() -> None:
+    rnd = random.Random(6)
+    number, head = _header(rnd, "BC")
+    lines = [
+        *head,
+        "BÁO CÁO",
+        "Kết quả thực hiện phong trào thi đua quý II",
+        "Trong quý II, đơn vị đã tổ chức 3 hội nghị và khen thưởng 12 cá nhân.",
+        *_closing(rnd),
+    ]
+    verdict = classify_lines(lines)
+    assert verdict.official and verdict.kind == "bao-cao" and verdict.number == number
