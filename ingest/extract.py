@@ -18,6 +18,16 @@ forwarded message (attached message/rfc822, or a forward block in the body, see
 attributed to the unit, not the forwarder; its documents are "forwarded-docx" ..., and the
 forwarder's own note is the cover note. When containers nest, the innermost names the
 source (a zip inside a forward gives "zip-docx"); legacy encodings stay in the flags.
+
+An account of every attachment (issue 12): the sniffed type (``mime.sniff_type``: ZIP
+members, OLE2 streams, RTF, magic numbers) chooses the extractor, and each attachment
+ends with an :class:`~dienhinh.core.types.AttachmentOutcome` and, but for an article or
+a photo, a reason with a stable leading code ("encrypted: ...", "over-limit: ...",
+"unreadable: ...", "unsupported: ...", "official-document: ...", "logo: ...",
+"not-article: ...", "needs-conversion: ..."). Official documents (``ingest/official.py``)
+are recorded, never counted. The message's state follows from its parts: no article and
+a refused part is ``failed`` with a reason naming the part and the cause; articles and a
+refused part are ``ingested`` with a reason naming the refused parts.
 """
 
 from __future__ import annotations
