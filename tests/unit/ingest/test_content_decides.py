@@ -373,3 +373,28 @@ def test_text_bodies_starting_like_a_magic_number_stay_bodies(
     body = "\n\n".join([f"{start} {paras[0]}", *paras[1:]])
     out = extract_message(make_email(subject=title, text=body), ctx)
     assert [a.source for a in out.articles] == ["text-body"] and out.attachments == []
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG that declares its size and holds no pixels: what a decompression bomb's
+    header looks like (Pillow judges the size before decoding)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\0" * 64)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def test_image_declaring_a_huge_size_is_refused_over_limit(ctx: ExtractContext) -> None:
+    raw = make_email(
+        attachments=[_doc(), Attach("anh.png", _png_header(30000, 30000), "image/png")]
+    )
+    out = extract_message(raw, ctx)
+    att = next(a for a in out.attachments if a.filename == "anh.png")
+    assert att.used_as == "refused" and att.error.startswith("over-limit: image too large")
+    assert out.status == "ingested" and "anh.png: over-limit" in (out.reason or "")
