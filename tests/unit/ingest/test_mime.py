@@ -10,6 +10,7 @@ from dienhinh.core.config import IngestConfig
 from dienhinh.ingest.mime import (
     DOCX_TYPE,
     ENCRYPTED_OFFICE_TYPE,
+    SKIPPED_LISTED,
     decode_text,
     parse_message,
     sanitize_filename,
@@ -231,6 +232,25 @@ def test_parts_limit() -> None:
     parsed = parse_message(make_raw_email(parts), IngestConfig(max_mime_parts=5))
     assert len(parsed.attachments) == 4
     assert [e.kind for e in parsed.errors] == ["limit"]
+    # The four parts past the limit are listed, refused, so the message can name them.
+    assert [a.part_path for a in parsed.skipped] == ["6", "7", "8", "9"]
+    assert all(a.used_as == "refused" for a in parsed.skipped)
+    assert all(
+        a.error.startswith("over-limit: the message has more than 5") for a in parsed.skipped
+    )
+
+
+def test_parts_far_past_the_limit_are_listed_in_bounded_space() -> None:
+    parts = [TEXT] + [RawPart(["Content-Type: image/jpeg"], b"x") for _ in range(60)]
+    parsed = parse_message(make_raw_email(parts), IngestConfig(max_mime_parts=5))
+    assert len(parsed.skipped) == SKIPPED_LISTED + 1
+    assert "every later part not read" in parsed.skipped[-1].error
+
+
+def test_parts_nested_too_deep_are_listed_refused() -> None:
+    parsed = parse_message(make_nested_email(30), IngestConfig(max_mime_depth=5))
+    assert [a.used_as for a in parsed.skipped] == ["refused"]
+    assert parsed.skipped[0].error.startswith("over-limit: MIME nesting deeper than 5")
 
 
 def test_attachment_size_limit() -> None:
