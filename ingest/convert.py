@@ -69,6 +69,7 @@ __all__ = [
     "available_converters",
     "convert_legacy",
     "detect_legacy_kind",
+    "odt_text",
     "plain_text_blocks",
 ]
 
@@ -361,6 +362,11 @@ def _doc_text(data: bytes, label: str, tools: list[str]) -> str:
 
 
 _TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+
+
+def odt_text(data: bytes, label: str) -> str:
+    """The paragraphs and headings of an .odt, one per line (no converter needed)."""
+    return _odt_text(data, label)
 
 
 def _odt_text(data: bytes, label: str) -> str:

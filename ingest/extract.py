@@ -250,6 +250,11 @@ def _run_document(st: _State, ex: Extractor, part: Part, att: Attachment) -> Non
     try:
         drafts = ex.extract(part, st.ctx)
     except ExtractionError as err:
+        early = _waiting_official(part) if isinstance(err, NeedsConversion) else None
+        if early is not None:
+            _settle(att, AttachmentOutcome.OFFICIAL_DOCUMENT, early.reason())
+            st.officials.append((att, early))
+            return
         if isinstance(err, NeedsConversion | NeedsOCR):
             status, kind = (
                 ("needs-conversion", "needs-conversion")
@@ -302,6 +307,22 @@ def _run_document(st: _State, ex: Extractor, part: Part, att: Attachment) -> Non
         d.source = _with_container(d.source, container)
         d.forwarded_from = [*chain, *d.forwarded_from]
     st.documents.extend(drafts)
+
+
+def _waiting_official(part: Part) -> OfficialVerdict | None:
+    """An .odt waiting for LibreOffice whose text (read cheaply from content.xml, already
+    bounded by the extractor) is an official document: recorded now, never queued as an
+    article. Other kinds need the converter to be read and are judged after it."""
+    if part.content_type != ODT_TYPE:
+        return None
+    from dienhinh.ingest.convert import odt_text
+
+    try:
+        text = odt_text(part.payload, part.filename or part.path)
+    except MalformedDocument:
+        return None
+    verdict = classify_lines(text.split("\n"))
+    return verdict if verdict.official else None
 
 
 def _register(st: _State, part: Part) -> Attachment:

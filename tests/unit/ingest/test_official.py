@@ -330,3 +330,27 @@ def test_short_report_with_recipients_is_an_official_document() -> None:
     ]
     verdict = classify_lines(lines)
     assert verdict.official and verdict.kind == "bao-cao" and verdict.number == number
+
+
+def test_odt_invitation_is_recognised_before_it_would_wait_for_libreoffice(
+    ctx: ExtractContext,
+) -> None:
+    from tests.unit.ingest.test_content_decides import make_odt
+
+    number, lines = invitation(19)
+    data = make_odt(lines[0], lines[1:])
+    out = extract_message(
+        make_email(attachments=[Attach("gm.odt", data, "application/octet-stream")]), ctx
+    )
+    assert out.articles == [] and out.status == "no-article"
+    assert out.attachments[0].used_as == "official-document"
+    assert out.attachments[0].error == f"official-document: giấy mời, Số {number}"
+    # An .odt article still waits for the converter.
+    title, paras = article_text(43, 5)
+    art = extract_message(
+        make_email(
+            attachments=[Attach("bai.odt", make_odt(title, paras), "application/octet-stream")]
+        ),
+        ctx,
+    )
+    assert [a.status for a in art.articles] == ["needs-conversion"]
