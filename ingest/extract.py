@@ -446,6 +446,11 @@ def _take_text(st: _State, ex: Extractor, part: Part, att: Attachment) -> None:
             f"not-article: a text file of {len(text)} characters, too short for an article",
         )
         return
+    verdict = classify_lines(text.split("\n"))
+    if verdict.official:
+        _settle(att, AttachmentOutcome.OFFICIAL_DOCUMENT, verdict.reason())
+        st.officials.append((att, verdict))
+        return
     draft = drafts[0]
     draft.text = text
     draft.source = "txt" if ex.name == "text" else "html"

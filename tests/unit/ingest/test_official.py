@@ -354,3 +354,11 @@ def test_odt_invitation_is_recognised_before_it_would_wait_for_libreoffice(
         ctx,
     )
     assert [a.status for a in art.articles] == ["needs-conversion"]
+
+
+def test_official_document_sent_as_a_text_file(ctx: ExtractContext) -> None:
+    number, lines = decision(23)
+    data = "\n\n".join(lines).encode()
+    out = extract_message(make_email(attachments=[Attach("qd.txt", data, "text/plain")]), ctx)
+    assert out.articles == [] and out.attachments[0].used_as == "official-document"
+    assert out.attachments[0].error == f"official-document: quyết định, Số {number}"
