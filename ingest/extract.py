@@ -971,10 +971,13 @@ def _message_state(outcome: Outcome, articles: list[ArticleDraft], reason: str |
             outcome.reason += f"; refused: {named}"
     elif articles:
         outcome.status = "ingested"
-        failed = sum(1 for a in articles if a.status == "failed")
+        failed = [a for a in articles if a.status == "failed"]
         notes = []
         if failed:
-            notes.append(f"{failed} of {len(articles)} documents could not be read")
+            notes.append(
+                f"{len(failed)} of {len(articles)} documents could not be read: "
+                + "; ".join(a.error or a.origin for a in failed[:10])
+            )
         if named:
             notes.append(f"refused: {named}")
         outcome.reason = "; ".join(notes) or None
