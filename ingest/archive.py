@@ -39,19 +39,25 @@ from dienhinh.core.text import nfc
 from dienhinh.core.types import Part, PartError
 from dienhinh.ingest.mime import ZIP_TYPE, sanitize_filename, sniff_type
 
-__all__ = ["ArchiveLimit", "Expanded", "expand_archive", "is_archive", "member_name"]
+__all__ = [
+    "ArchiveLimit",
+    "Expanded",
+    "check_package",
+    "expand_archive",
+    "is_archive",
+    "member_name",
+    "read_member",
+]
 
 _RATIO_FLOOR = 1024 * 1024  # members smaller than this are never judged by their ratio
 _CHUNK = 256 * 1024
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError, NotImplementedError)
 # Tool debris, not content: macOS resource forks and Finder/Explorer files.
 _DEBRIS = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
-# Types by extension when the bytes say nothing (text, RTF).
+# Types by extension when the bytes say nothing: only for text, which has no magic
+# number. A .doc, .odt or .rtf is recognised by its bytes, never by its name.
 _BY_EXTENSION = {
     ".txt": "text/plain",
-    ".rtf": "application/rtf",
-    ".doc": "application/msword",
-    ".odt": "application/vnd.oasis.opendocument.text",
     ".htm": "text/html",
     ".html": "text/html",
 }
@@ -145,6 +151,21 @@ def _check_directory(
             f"{label}: members declare {declared} bytes in all, over "
             f"max_archive_total_bytes ({limits.max_archive_total_bytes})"
         )
+
+
+def check_package(zf: zipfile.ZipFile, label: str, limits: IngestConfig) -> None:
+    """Bound a document package (.docx, .odt) like an archive, before any member is
+    inflated: member count, declared sizes, compression ratio and total. A 150 kB mail
+    must not inflate to a 37 MB document.xml. Raises :class:`ArchiveLimit`."""
+    budget = _Budget(members=limits.max_archive_members, total=limits.max_archive_total_bytes)
+    infos = [i for i in zf.infolist() if not i.is_dir()]
+    _check_directory(infos, label, limits, budget)
+
+
+def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, label: str) -> bytes:
+    """A package member, never more than ``cap`` bytes whatever its header declares
+    (raises :class:`ArchiveLimit` past it)."""
+    return _read_capped(zf, info, cap, label)
 
 
 def _read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, label: str) -> bytes:

@@ -69,6 +69,7 @@ __all__ = [
     "available_converters",
     "convert_legacy",
     "detect_legacy_kind",
+    "odt_text",
     "plain_text_blocks",
 ]
 
@@ -89,6 +90,7 @@ _FILTERS = {
     "doc95": "MS Word 95",
     "odt": "writer8",
     "rtf": "Rich Text Format",
+    "docx": "MS Word 2007 XML",  # reads Strict OOXML too
 }
 
 _thread_lock = threading.Lock()
@@ -165,10 +167,20 @@ def convert_legacy(
         _reject_unreadable(data, label)
         raise AssertionError("unreachable")  # _reject_unreadable always raises
     part = Part(path=part_path, content_type=DOCX_TYPE, payload=b"", filename=filename)
-    if kind == "docx":  # a .docx renamed .doc: no conversion needed
-        return [_docx_article(data, ctx, part, source="docx", flags=[], origin=origin)]
-    source = "doc" if kind in ("doc", "doc95") else kind
     tools = available_converters()
+    if kind == "docx":  # a .docx renamed .doc: no conversion needed, unless we cannot read it
+        try:
+            return [_docx_article(data, ctx, part, source="docx", flags=[], origin=origin)]
+        except (NeedsConversion, MalformedDocument) as err:
+            # Strict OOXML, or a package our readers do not understand: LibreOffice's
+            # import is more forgiving; it is the last try before the document fails.
+            if "soffice" not in tools:
+                raise MalformedDocument(f"{err} (LibreOffice is not installed)") from err
+            docx = _soffice_to_docx(data, "docx", label, ctx)
+            return [
+                _docx_article(docx, ctx, part, source="docx", flags=["converted"], origin=origin)
+            ]
+    source = "doc" if kind in ("doc", "doc95") else kind
     if "soffice" in tools:
         docx = _soffice_to_docx(data, kind, label, ctx)
         return [_docx_article(docx, ctx, part, source=source, flags=["converted"], origin=origin)]
@@ -187,7 +199,12 @@ def _docx_article(
     docx: bytes, ctx: ExtractContext, part: Part, *, source: str, flags: list[str], origin: str
 ) -> ArticleDraft:
     part.payload = docx
-    blocks, docx_flags = docx_blocks(docx, ctx, part)
+    try:
+        blocks, docx_flags = docx_blocks(docx, ctx, part)
+    except NeedsConversion as err:
+        if "converted" in flags:  # LibreOffice's own output: no second conversion
+            raise MalformedDocument(str(err)) from err
+        raise
     article = build_article(blocks, source=source, origin=origin)
     article.flags.extend([*flags, *docx_flags])
     return article
@@ -345,6 +362,11 @@ def _doc_text(data: bytes, label: str, tools: list[str]) -> str:
 
 
 _TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+
+
+def odt_text(data: bytes, label: str) -> str:
+    """The paragraphs and headings of an .odt, one per line (no converter needed)."""
+    return _odt_text(data, label)
 
 
 def _odt_text(data: bytes, label: str) -> str:

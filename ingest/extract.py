@@ -18,10 +18,21 @@ forwarded message (attached message/rfc822, or a forward block in the body, see
 attributed to the unit, not the forwarder; its documents are "forwarded-docx" ..., and the
 forwarder's own note is the cover note. When containers nest, the innermost names the
 source (a zip inside a forward gives "zip-docx"); legacy encodings stay in the flags.
+
+An account of every attachment (issue 12): the sniffed type (``mime.sniff_type``: ZIP
+members, OLE2 streams, RTF, magic numbers) chooses the extractor, and each attachment
+ends with an :class:`~dienhinh.core.types.AttachmentOutcome` and, but for an article or
+a photo, a reason with a stable leading code ("encrypted: ...", "over-limit: ...",
+"unreadable: ...", "unsupported: ...", "official-document: ...", "logo: ...",
+"not-article: ...", "needs-conversion: ..."). Official documents (``ingest/official.py``)
+are recorded, never counted. The message's state follows from its parts: no article and
+a refused part is ``failed`` with a reason naming the part and the cause; articles and a
+refused part are ``ingested`` with a reason naming the refused parts.
 """
 
 from __future__ import annotations
 
+import logging
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -38,6 +49,7 @@ from dienhinh.core.types import (
     ArticleDraft,
     Asset,
     Attachment,
+    AttachmentOutcome,
     ForwardOrigin,
     Outcome,
     Part,
@@ -48,11 +60,26 @@ from dienhinh.ingest.article import clean_subject, split_body_article
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extractors import BODY_EXTRACTORS, Extractor, Registry, default_registry
 from dienhinh.ingest.forward import forwards_kept
-from dienhinh.ingest.mime import BodyParts, ParsedMail, decode_text, parse_message
+from dienhinh.ingest.mime import (
+    DOCX_TYPE,
+    ENCRYPTED_OFFICE_TYPE,
+    ODF_OTHER_TYPE,
+    ODT_TYPE,
+    OLE_OTHER_TYPE,
+    OOXML_OTHER_TYPE,
+    BodyParts,
+    ParsedMail,
+    decode_text,
+    parse_message,
+    sniff_type,
+)
 from dienhinh.ingest.noise import classify_noise
+from dienhinh.ingest.official import OfficialVerdict, classify_drafts, classify_lines
 from dienhinh.store.blobs import BlobStore
 
-__all__ = ["PHOTO_TYPES", "extract_message"]
+__all__ = ["PHOTO_TYPES", "ImageVerdict", "error_reason", "extract_message", "image_verdict"]
+
+log = logging.getLogger(__name__)
 
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png"})
 _NO_BODY = "no article: no body text and no document attached"
@@ -75,6 +102,99 @@ class _State:
     photos: list[_Photo] = field(default_factory=list)
     by_path: dict[str, Attachment] = field(default_factory=dict)
     parts: dict[str, Part] = field(default_factory=dict)
+    signature_cids: frozenset[str] = frozenset()  # cid images inside the sender's signature
+    # Documents recognised as official documents (giấy mời, công văn, ...), not articles.
+    officials: list[tuple[Attachment, OfficialVerdict]] = field(default_factory=list)
+
+
+def _settle(att: Attachment, outcome: AttachmentOutcome, reason: str = "") -> None:
+    """Record what became of an attachment: its outcome and, but for an article or a
+    photo, the reason (a stable leading code, see core.types.AttachmentOutcome)."""
+    att.used_as = outcome.value
+    att.error = "" if outcome in (AttachmentOutcome.ARTICLE, AttachmentOutcome.PHOTO) else reason
+
+
+def error_reason(err: ExtractionError) -> str:
+    """An extraction error as an attachment reason with its leading code."""
+    text = str(err)
+    if isinstance(err, LimitExceeded):
+        return f"over-limit: {text}"
+    if "password-protected" in text or "encrypted" in text.lower():
+        return f"encrypted: {text}"
+    if isinstance(err, NeedsConversion):
+        return f"needs-conversion: {text}"
+    if isinstance(err, NeedsOCR):
+        return f"needs-ocr: {text}"
+    return f"unreadable: {text}"
+
+
+@dataclass(frozen=True)
+class ImageVerdict:
+    """What an image attachment is before it may be a photo: ``outcome`` None means a
+    decodable picture big enough to be a photo (or a photographed page)."""
+
+    outcome: AttachmentOutcome | None
+    reason: str = ""
+    width: int = 0
+    height: int = 0
+
+
+# Under these an image is a logo, an icon or a signature banner, never an article's photo:
+# a phone photo is thousands of pixels wide, a photo scaled for a document a few hundred.
+LOGO_MAX_PIXELS = 128 * 128
+LOGO_MAX_SIDE = 48  # a 600 x 40 banner is a letterhead strip
+
+
+def image_verdict(payload: bytes) -> ImageVerdict:
+    """Decode an image with Pillow (at a reduced scale for JPEG, so a phone photo costs a
+    few milliseconds): an image that does not decode is not a photo, a small one is a
+    logo. The caller tells signature images apart by their cid."""
+    import io
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(payload)) as im:
+                width, height = im.size
+                im.draft("RGB", (max(1, width // 8), max(1, height // 8)))
+                im.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
+        return ImageVerdict(AttachmentOutcome.REFUSED, f"over-limit: image too large ({err})")
+    # Pillow's decoders raise many kinds of error on damaged input (OSError, SyntaxError,
+    # ValueError, struct.error, IndexError, ...); any of them means "not decodable".
+    except Exception as err:  # noqa: BLE001
+        return ImageVerdict(
+            AttachmentOutcome.REFUSED,
+            f"unreadable: not a decodable image ({type(err).__name__}: {str(err)[:120]})",
+        )
+    if width * height < LOGO_MAX_PIXELS or min(width, height) < LOGO_MAX_SIDE:
+        return ImageVerdict(
+            AttachmentOutcome.LOGO, f"logo: small image ({width}x{height} px)", width, height
+        )
+    return ImageVerdict(None, "", width, height)
+
+
+def _signature_cids(scope: BodyParts | None) -> frozenset[str]:
+    """The ``cid:`` images shown inside the sender's signature block of an HTML body
+    (Gmail, Outlook and Thunderbird mark it): logos, not photos."""
+    if scope is None or scope.html is None or b"cid:" not in scope.html.payload:
+        return frozenset()
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(decode_text(scope.html.payload, scope.html.charset), "lxml")
+    found: set[str] = set()
+    for sig in soup.select(
+        ".gmail_signature, [data-smartmail=gmail_signature], .signature, #Signature, "
+        ".moz-signature, #signature, .yahoo-signature"
+    ):
+        for img in sig.find_all("img"):
+            src = str(img.get("src") or "")
+            if src.lower().startswith("cid:"):
+                found.add(src[4:].strip().strip("<>"))
+    return frozenset(found)
 
 
 def _path_key(path: str) -> tuple[int, ...]:
@@ -88,25 +208,23 @@ def _path_key(path: str) -> tuple[int, ...]:
     return tuple(key)
 
 
-# The legacy kinds a source may name, and the kind a declared type implies.
-_LEGACY_SOURCES = frozenset({"doc", "rtf", "odt"})
+# The source a legacy document's (sniffed) content type names.
 _LEGACY_BY_TYPE = {
+    "application/msword": "doc",
     "application/rtf": "rtf",
     "text/rtf": "rtf",
     "application/vnd.oasis.opendocument.text": "odt",
+    ENCRYPTED_OFFICE_TYPE: "docx",  # an encrypted .docx/.xlsx: OOXML in an OLE2 wrapper
 }
 
 
 def _source_name(ex: Extractor, part: Part) -> str:
+    """The article source of a document that could not be read now: from what its bytes
+    are (the sniffed type), never from the name the sender typed (an .odt named .rtf is
+    an "odt"; an "extension" of 178 characters once overflowed article.source, fuzz
+    regression tests/fuzz/regressions/long-extension.eml)."""
     if ex.name in ("docx", "pdf"):
         return ex.name
-    # Only a known kind is taken from the file name: the "extension" is whatever the
-    # sender typed (up to 178 characters after sanitising), and article.source is a
-    # 40-character column, so PostgreSQL refused the whole message (fuzz regression
-    # tests/fuzz/regressions/long-extension.eml).
-    ext = posixpath.splitext(part.filename.lower())[1].lstrip(".")
-    if ext in _LEGACY_SOURCES:
-        return ext
     return _LEGACY_BY_TYPE.get(part.content_type, "doc")
 
 
@@ -132,16 +250,21 @@ def _run_document(st: _State, ex: Extractor, part: Part, att: Attachment) -> Non
     try:
         drafts = ex.extract(part, st.ctx)
     except ExtractionError as err:
+        early = _waiting_official(part) if isinstance(err, NeedsConversion) else None
+        if early is not None:
+            _settle(att, AttachmentOutcome.OFFICIAL_DOCUMENT, early.reason())
+            st.officials.append((att, early))
+            return
         if isinstance(err, NeedsConversion | NeedsOCR):
             status, kind = (
                 ("needs-conversion", "needs-conversion")
                 if isinstance(err, NeedsConversion)
                 else ("needs-ocr", "needs-ocr")
             )
-            att.used_as = "article"
+            _settle(att, AttachmentOutcome.WAITING, f"{status}: {err}")
         else:
             status, kind = "failed", "limit" if isinstance(err, LimitExceeded) else "failed"
-            att.used_as, att.error = "failed", str(err)
+            _settle(att, AttachmentOutcome.REFUSED, error_reason(err))
         st.outcome.errors.append(
             PartError(part_path=part.path, filename=part.filename, error=str(err), kind=kind)
         )
@@ -156,7 +279,20 @@ def _run_document(st: _State, ex: Extractor, part: Part, att: Attachment) -> Non
             )
         ]
     else:
-        att.used_as = "article"
+        waiting = [d for d in drafts if d.status in ("needs-ocr", "needs-conversion")]
+        verdict = classify_drafts(drafts) if drafts and not waiting else None
+        if verdict is not None and verdict.official:
+            # Not an article: recorded with its kind and number, never counted.
+            _settle(att, AttachmentOutcome.OFFICIAL_DOCUMENT, verdict.reason())
+            st.officials.append((att, verdict))
+            log.info("part %s (%s): %s", part.path, part.filename, verdict.reason())
+            return
+        if drafts and len(waiting) == len(drafts):
+            _settle(att, AttachmentOutcome.WAITING, f"{waiting[0].status}: {waiting[0].error}")
+        elif drafts:
+            _settle(att, AttachmentOutcome.ARTICLE)
+        else:
+            _settle(att, AttachmentOutcome.NOT_ARTICLE, "not-article: the document has no text")
         for d in drafts:
             if d.status == "needs-ocr":
                 st.outcome.errors.append(
@@ -173,6 +309,22 @@ def _run_document(st: _State, ex: Extractor, part: Part, att: Attachment) -> Non
     st.documents.extend(drafts)
 
 
+def _waiting_official(part: Part) -> OfficialVerdict | None:
+    """An .odt waiting for LibreOffice whose text (read cheaply from content.xml, already
+    bounded by the extractor) is an official document: recorded now, never queued as an
+    article. Other kinds need the converter to be read and are judged after it."""
+    if part.content_type != ODT_TYPE:
+        return None
+    from dienhinh.ingest.convert import odt_text
+
+    try:
+        text = odt_text(part.payload, part.filename or part.path)
+    except MalformedDocument:
+        return None
+    verdict = classify_lines(text.split("\n"))
+    return verdict if verdict.official else None
+
+
 def _register(st: _State, part: Part) -> Attachment:
     att = Attachment(
         sha256=st.store.put(part.payload),
@@ -180,7 +332,7 @@ def _register(st: _State, part: Part) -> Attachment:
         content_type=part.content_type,
         filename=part.filename,
         part_path=part.path,
-        used_as="ignored",
+        declared_type=part.declared_type or part.content_type,
     )
     st.by_path[part.path] = att
     st.parts[part.path] = part
@@ -192,16 +344,54 @@ def _open_archive(st: _State, part: Part, att: Attachment) -> None:
     try:
         expanded = expand_archive(part, st.ctx.limits)
     except (LimitExceeded, MalformedDocument) as err:
-        att.used_as, att.error = "failed", str(err)
+        _settle(att, AttachmentOutcome.REFUSED, error_reason(err))
         kind = "limit" if isinstance(err, LimitExceeded) else "failed"
         st.outcome.errors.append(
             PartError(part_path=part.path, filename=part.filename, error=str(err), kind=kind)
         )
         return
-    att.used_as = "archive"
     st.outcome.errors.extend(expanded.errors)
+    # Encrypted members are not opened: each is listed, refused, with the reason.
+    for err in expanded.errors:
+        st.outcome.attachments.append(
+            Attachment(
+                sha256="",
+                size=0,
+                content_type="",
+                filename=err.filename,
+                part_path=err.part_path,
+                used_as=AttachmentOutcome.REFUSED.value,
+                error=f"encrypted: {err.error}",
+            )
+        )
+    if expanded.errors and not expanded.parts:
+        _settle(
+            att,
+            AttachmentOutcome.REFUSED,
+            f"encrypted: password-protected zip ({len(expanded.errors)} members not opened)",
+        )
+        return
+    _settle(att, AttachmentOutcome.ARCHIVE, f"archive: {len(expanded.parts)} members")
     for member in expanded.parts:
         _take(st, member)
+
+
+# Types a sender may declare for a document we read: a part declared so whose bytes are
+# something else is refused as unreadable (not "unsupported").
+_DOCUMENT_TYPES = frozenset(
+    {
+        DOCX_TYPE,
+        ODT_TYPE,
+        "application/pdf",
+        "application/msword",
+        "application/vnd.ms-word",
+        "application/rtf",
+        "text/rtf",
+    }
+)
+_DOCUMENT_EXTENSIONS = frozenset({".docx", ".doc", ".odt", ".rtf", ".pdf"})
+# Sniffed kinds that only say "a container": a damaged document may look like one.
+_GENERIC_TYPES = frozenset({OLE_OTHER_TYPE, OOXML_OTHER_TYPE, ODF_OTHER_TYPE, "application/zip"})
 
 
 def _take(st: _State, part: Part) -> None:
@@ -212,16 +402,91 @@ def _take(st: _State, part: Part) -> None:
     ex = st.registry.choose(part)
     if ex is not None and ex.name not in BODY_EXTRACTORS:
         _run_document(st, ex, part, att)
-    elif part.content_type in PHOTO_TYPES:
-        # Only as a photo beside an article: an image is never an article here, even a
-        # photographed page (OCR of those is a later stage's business).
-        st.photos.append(_Photo(part, att))
+    elif part.content_type.startswith("image/"):
+        _take_image(st, part, att)
+    elif ex is not None:
+        _take_text(st, ex, part, att)
+    else:
+        _refuse(st, part, att, _unsupported_reason(part))
+
+
+def _unsupported_reason(part: Part) -> str:
+    """Why a part no extractor takes is refused: "unreadable" when it was sent as a
+    document (type or name) and its bytes are no known kind, or only a generic container
+    (a damaged document); "unsupported" for what is plainly something else (an .xlsx
+    named .docx is a spreadsheet, whatever its name)."""
+    ext = posixpath.splitext(part.filename.lower())[1]
+    declared = part.declared_type or part.content_type
+    sniffed = sniff_type(part.payload)
+    as_document = declared in _DOCUMENT_TYPES or ext in _DOCUMENT_EXTENSIONS
+    if as_document and (sniffed is None or sniffed in _GENERIC_TYPES):
+        what = f"named {part.filename!r}" if ext in _DOCUMENT_EXTENSIONS else f"sent as {declared}"
+        return (
+            f"unreadable: {what} but the bytes are not such a document "
+            f"(read as {part.content_type})"
+        )
+    hint = f" (named {part.filename!r})" if as_document and part.filename else ""
+    return f"unsupported: {part.content_type} is not a document kind that is read{hint}"
+
+
+def _refuse(st: _State, part: Part, att: Attachment, reason: str) -> None:
+    _settle(att, AttachmentOutcome.REFUSED, reason)
+    log.info("part %s (%s) refused: %s", part.path, part.filename or "no name", reason)
+
+
+def _take_text(st: _State, ex: Extractor, part: Part, att: Attachment) -> None:
+    """A text or HTML file attached (not the mail body): read like a body, and an article
+    when it is long enough to be one; a short one is a note, not an article."""
+    drafts = ex.extract(part, st.ctx)
+    text = "\n\n".join(d.text for d in drafts if d.text).strip()
+    if len(text) < st.ctx.limits.min_article_chars:
+        _settle(
+            att,
+            AttachmentOutcome.NOT_ARTICLE,
+            f"not-article: a text file of {len(text)} characters, too short for an article",
+        )
+        return
+    verdict = classify_lines(text.split("\n"))
+    if verdict.official:
+        _settle(att, AttachmentOutcome.OFFICIAL_DOCUMENT, verdict.reason())
+        st.officials.append((att, verdict))
+        return
+    draft = drafts[0]
+    draft.text = text
+    draft.source = "txt" if ex.name == "text" else "html"
+    draft.origin = part.filename or part.path
+    draft.forwarded_from = []
+    draft.images = []
+    _settle(att, AttachmentOutcome.ARTICLE)
+    chain = _forward_chain(st.parsed, part.path)
+    draft.document_sha256 = att.sha256
+    draft.source = _with_container(draft.source, _container(part.path, chain))
+    draft.forwarded_from = list(chain)
+    st.documents.append(draft)
+
+
+def _take_image(st: _State, part: Part, att: Attachment) -> None:
+    verdict = image_verdict(part.payload)
+    if verdict.outcome is not None:
+        _settle(att, verdict.outcome, verdict.reason)
+        return
+    if part.content_id and part.content_id in st.signature_cids:
+        _settle(att, AttachmentOutcome.LOGO, "logo: an image in the sender's signature")
+        return
+    st.photos.append(_Photo(part, att))
 
 
 def _attachments(st: _State, parsed: ParsedMail, inline_used: set[str]) -> None:
     for part in parsed.attachments:
         if part.path in inline_used:
-            _register(st, part)  # shown by the HTML body; placed when the body is placed
+            # Shown by the HTML body; placed when the body is placed, unless it is not a
+            # picture worth keeping (undecodable, a logo, a signature image).
+            att = _register(st, part)
+            verdict = image_verdict(part.payload)
+            if verdict.outcome is not None:
+                _settle(att, verdict.outcome, verdict.reason)
+            elif part.content_id and part.content_id in st.signature_cids:
+                _settle(att, AttachmentOutcome.LOGO, "logo: an image in the sender's signature")
             continue
         _take(st, part)
     st.outcome.attachments.extend(parsed.skipped)
@@ -364,7 +629,7 @@ def _place_photos(st: _State, articles: list[ArticleDraft]) -> None:
                 part_path=p.path,
             )
         )
-        photo.attachment.used_as = "photo"
+        _settle(photo.attachment, AttachmentOutcome.PHOTO)
 
 
 # --- assembly --------------------------------------------------------------------------------
@@ -562,22 +827,31 @@ def _extract(data: bytes, ctx: ExtractContext, registry: Registry | None) -> Out
     top = _body_drafts(st, top_scope, subject) if top_scope is not None else []
     own = top[0] if top else None
     inline_used = {a.part_path for d in top for a in d.images}
+    st.signature_cids = _signature_cids(top_scope)
     _attachments(st, parsed, inline_used)
+    for d in top:  # a body's logos and undecodable images are no photos of its article
+        d.images = [a for a in d.images if not st.by_path[a.part_path].used_as]
     outcome.body_text = "\n\n".join(d.text for d in top if d.text)
     outcome.signature = _signature(top_scope)
     inline_chain = top[-1].forwarded_from if len(top) > 1 else []
 
     if parsed.message is not None:
+        # A document read, an official document or a refused part: the soft noise rules
+        # (a short question, an invitation by its subject) do not speak for such a message.
+        has_document = bool(st.documents or st.officials) or any(
+            a.used_as == AttachmentOutcome.REFUSED for a in outcome.attachments
+        )
         verdict = classify_noise(
-            parsed.message, parsed.headers, outcome.body_text, has_document=bool(st.documents)
+            parsed.message, parsed.headers, outcome.body_text, has_document=has_document
         )
         if verdict is not None:
             # Not an article: kept and visible with the reason, never queued for review.
             outcome.cover_note = outcome.body_text
             outcome.reason = f"not an article: {verdict.reason}"
             for att in outcome.attachments:
-                if att.used_as in ("article", "photo"):
-                    att.used_as = "ignored"
+                # What was refused for a cause of its own (encrypted, over a limit) says so.
+                if not att.error.startswith(("encrypted:", "over-limit:")):
+                    _settle(att, AttachmentOutcome.NOT_ARTICLE, f"not-article: {verdict.reason}")
             return outcome
 
     articles: list[ArticleDraft] = list(st.documents)
@@ -595,14 +869,29 @@ def _extract(data: bytes, ctx: ExtractContext, registry: Registry | None) -> Out
                     d.source = _with_container(d.source, "forwarded")
     else:
         article, reason = _body_article(st, parsed, top, subject)
+        body_verdict = classify_lines([article.title, article.text]) if article else None
+        if body_verdict is not None and body_verdict.official:
+            reason = (
+                f"not an article: official document ({body_verdict.english} in the mail body"
+                + (f", Số {body_verdict.number}" if body_verdict.number else "")
+                + ")"
+            )
+            article = None
         if article is not None:
+            # Only pictures kept as pictures (not logos, not undecodable) go with it.
+            article.images = [
+                a
+                for a in article.images
+                if a.part_path not in st.by_path
+                or st.by_path[a.part_path].used_as in ("", AttachmentOutcome.PHOTO)
+            ]
             if own is not None and article.forwarded_from:
                 outcome.cover_note = own.text  # the forwarder's note
                 used = {a.part_path for a in article.images}
                 article.images += [a for d in top for a in d.images if a.part_path not in used]
             for position, img in enumerate(article.images):
                 img.position = position
-                st.by_path[img.part_path].used_as = "photo"
+                _settle(st.by_path[img.part_path], AttachmentOutcome.PHOTO)
             articles.append(article)
     if not articles and st.photos:
         scan = _scanned_pages(st, subject)
@@ -620,6 +909,57 @@ def _extract(data: bytes, ctx: ExtractContext, registry: Registry | None) -> Out
         (list(a.forwarded_from) for a in articles if a.forwarded_from),
         list(inline_chain) or _first_scope_chain(parsed),
     )
+    _settle_rest(st, bool(articles))
+    if articles:
+        for att, verdict in st.officials:
+            # A dispatch sent with the article (công văn gửi kèm) is its cover letter.
+            if verdict.kind == "cong-van" or verdict.about_article:
+                _settle(att, AttachmentOutcome.COVER_LETTER, verdict.reason("cover-letter"))
+    elif st.officials:
+        reason = (
+            "not an article: official document ("
+            + "; ".join(
+                f"{v.english}: {_part_name(a)}" + (f", Số {v.number}" if v.number else "")
+                for a, v in st.officials
+            )
+            + ")"
+        )
+    _message_state(outcome, articles, reason)
+    return outcome
+
+
+def _settle_rest(st: _State, has_article: bool) -> None:
+    """Every attachment the assembly did not use ends with an outcome too: pictures with
+    no article to go with, pictures a body showed but the body was not the article."""
+    for att in st.outcome.attachments:
+        if att.used_as:
+            continue
+        part = st.parts.get(att.part_path)
+        if part is not None and part.content_type.startswith("image/"):
+            why = (
+                "a picture in the cover note, not placed with a document"
+                if has_article
+                else "a picture, and no article in this message"
+            )
+            _settle(att, AttachmentOutcome.NOT_ARTICLE, f"not-article: {why}")
+        else:
+            _settle(att, AttachmentOutcome.NOT_ARTICLE, "not-article: not used by any article")
+
+
+def _part_name(att: Attachment) -> str:
+    return att.filename or f"part {att.part_path}"
+
+
+def _message_state(outcome: Outcome, articles: list[ArticleDraft], reason: str | None) -> None:
+    """The message's state follows from its parts: an article came out (ingested, with
+    the refused parts named), or none did and a part was refused (failed, naming it and
+    the cause), or none did and nothing was refused (no-article)."""
+    refused = [a for a in outcome.attachments if a.used_as == AttachmentOutcome.REFUSED]
+    documents = {a.document_sha256 for a in articles if a.document_sha256}
+    others = [a for a in refused if not (a.sha256 and a.sha256 in documents)]
+    named = "; ".join(f"{_part_name(a)}: {a.error}" for a in others[:10])
+    if len(others) > 10:
+        named += f"; and {len(others) - 10} more"
     if articles and all(a.status == "failed" for a in articles):
         # Nothing readable: the message waits in `failed` (visible, reprocessable), with
         # each unreadable document kept as a failed article carrying its error.
@@ -627,15 +967,25 @@ def _extract(data: bytes, ctx: ExtractContext, registry: Registry | None) -> Out
         outcome.reason = "no readable article: " + "; ".join(
             f"{a.origin or a.source}: {a.error}" for a in articles
         )
+        if named:
+            outcome.reason += f"; refused: {named}"
     elif articles:
         outcome.status = "ingested"
-        failed = sum(1 for a in articles if a.status == "failed")
-        outcome.reason = (
-            f"{failed} of {len(articles)} documents could not be read" if failed else None
-        )
+        failed = [a for a in articles if a.status == "failed"]
+        notes = []
+        if failed:
+            notes.append(
+                f"{len(failed)} of {len(articles)} documents could not be read: "
+                + "; ".join(a.error or a.origin for a in failed[:10])
+            )
+        if named:
+            notes.append(f"refused: {named}")
+        outcome.reason = "; ".join(notes) or None
+    elif refused:
+        outcome.status = "failed"
+        outcome.reason = f"no article: {named}"
     else:
         outcome.reason = reason
-    return outcome
 
 
 def _first_scope_chain(parsed: ParsedMail) -> list[ForwardOrigin]:

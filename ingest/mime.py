@@ -28,6 +28,7 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.errors import CharsetError, HeaderParseError
@@ -49,12 +50,16 @@ from dienhinh.ingest.leanparse import LeanMessage, parse_lean, payload_bytes
 
 __all__ = [
     "DOCX_TYPE",
+    "DOC_TYPE",
+    "ENCRYPTED_OFFICE_TYPE",
     "ODT_TYPE",
+    "RTF_TYPE",
     "ZIP_TYPE",
     "BodyParts",
     "ParsedMail",
     "decode_text",
     "forward_origin",
+    "is_rtf",
     "parse_headers_only",
     "parse_message",
     "sanitize_filename",
@@ -64,10 +69,21 @@ __all__ = [
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ODT_TYPE = "application/vnd.oasis.opendocument.text"
 ZIP_TYPE = "application/zip"
+DOC_TYPE = "application/msword"
+RTF_TYPE = "application/rtf"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PPTX_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+# Sniffed kinds with no registered MIME type of their own.
+ENCRYPTED_OFFICE_TYPE = "application/x-encrypted-office"  # OLE2 with an EncryptedPackage
+OLE_OTHER_TYPE = "application/x-ole-storage"
+OOXML_OTHER_TYPE = "application/x-ooxml-package"
+ODF_OTHER_TYPE = "application/x-odf-package"
 MAX_FILENAME_CHARS = 180
 # RFC 6838 caps type and subtype at 127 characters each; a longer content type is garbage,
 # and asset.content_type is a 200-character column.
 MAX_TYPE_CHARS = 127
+# Parts past max_mime_parts listed one by one (refused); the rest share one entry.
+SKIPPED_LISTED = 20
 
 # Declared types that are the same thing under another name; not a "mismatch".
 _ALIASES = {
@@ -317,15 +333,50 @@ def _filename(view: Message) -> str:
 
 
 _PACKAGE_FIRST = (b"[Content_Types].xml", b"_rels/", b"word/", b"docProps/")
+# Central-directory listing and a few small members are read to name a package; a member
+# bigger than this is never read for that (the mimetype member is a few dozen bytes).
+_SNIFF_MEMBER_BYTES = 64 * 1024
+# The main part's content type names a WordprocessingML package whatever the part is called
+# (Word writes word/document.xml; other tools may not).
+_WORD_MAIN = (
+    b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    b"application/vnd.ms-word.document.macroEnabled.main+xml",
+    b"application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+)
+_OOXML_BY_MEMBER = (
+    ("xl/workbook.xml", XLSX_TYPE),
+    ("ppt/presentation.xml", PPTX_TYPE),
+)
 
 
-def _zip_kind(payload: bytes) -> str | None:
-    """What a PK file is: a .docx, an .odt, a plain archive, or None for another
-    package (.xlsx, .pptx, .epub: not ours) or a zip too damaged to list.
+def _small_member(zf: zipfile.ZipFile, name: str) -> bytes:
+    try:
+        info = zf.getinfo(name)
+        if info.file_size > _SNIFF_MEMBER_BYTES or info.flag_bits & 0x1:
+            return b""
+        return zf.read(info)[:_SNIFF_MEMBER_BYTES]
+    except (
+        KeyError,
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        ValueError,
+        OSError,
+        NotImplementedError,
+        RuntimeError,
+    ):
+        return b""
 
-    Members are listed from the central directory (cheap: nothing is inflated). A byte
-    search for "word/document.xml" is not enough: a .docx stored uncompressed inside a
-    .zip shows the same bytes."""
+
+def _zip_kind(payload: bytes) -> str:
+    """What a PK file is, by its members: a .docx (a WordprocessingML main part), an ODF
+    document (its ``mimetype`` member: .odt or another kind), another OOXML package
+    (.xlsx, .pptx, ...), an EPUB, or a plain archive. Never by the name it was sent under.
+
+    Members are listed from the central directory (cheap: only the tiny ``mimetype`` and
+    ``[Content_Types].xml`` members are inflated, and only when small). A byte search for
+    "word/document.xml" is not enough: a .docx stored uncompressed inside a .zip shows the
+    same bytes."""
     # Fast path for the common case, a .docx as Word writes it: its first member is one of
     # the package's own parts, and the main part is named in the bytes.
     first = payload[30 : 30 + int.from_bytes(payload[26:28], "little")]
@@ -334,22 +385,66 @@ def _zip_kind(payload: bytes) -> str | None:
     try:
         with zipfile.ZipFile(io.BytesIO(payload)) as zf:
             names = set(zf.namelist())
-    except (zipfile.BadZipFile, EOFError, ValueError, OSError, NotImplementedError):
+            if "mimetype" in names:
+                kind = _small_member(zf, "mimetype").strip().decode("ascii", "replace")
+                if kind == ODT_TYPE:
+                    return ODT_TYPE
+                if re.fullmatch(r"application/[a-z0-9.+-]{3,100}", kind):
+                    return kind  # another ODF kind (.ods, .odp), EPUB
+                return ODF_OTHER_TYPE
+            if "word/document.xml" in names:
+                return DOCX_TYPE
+            if "[Content_Types].xml" in names:
+                types = _small_member(zf, "[Content_Types].xml")
+                if any(t in types for t in _WORD_MAIN):
+                    return DOCX_TYPE
+                for member, ctype in _OOXML_BY_MEMBER:
+                    if member in names:
+                        return ctype
+                return OOXML_OTHER_TYPE
+            if "META-INF/manifest.xml" in names:
+                return ODF_OTHER_TYPE
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError, NotImplementedError):
         # Truncated or damaged: a byte search still names a damaged .docx as one, so the
         # extractor reports it as a damaged document (and a damaged archive as one).
-        return DOCX_TYPE if b"word/document.xml" in payload else ZIP_TYPE
-    if "word/document.xml" in names:
-        return DOCX_TYPE
-    if "mimetype" in names and b"application/vnd.oasis.opendocument.text" in payload[:200]:
-        return ODT_TYPE
-    if "[Content_Types].xml" in names or "mimetype" in names or "META-INF/manifest.xml" in names:
-        return None  # another OOXML/ODF/EPUB package
+        if b"word/document.xml" in payload:
+            return DOCX_TYPE
+        if b"mimetype" + ODT_TYPE.encode() in payload:
+            return ODT_TYPE
+        return ZIP_TYPE
     return ZIP_TYPE
 
 
+_UTF16 = "utf-16-le"
+
+
+def _ole_kind(payload: bytes) -> str:
+    """What an OLE2 compound file is, by the names of its streams (UTF-16 in the
+    directory sectors): a Word .doc, a password-protected Office file (an OOXML package
+    encrypted into an ``EncryptedPackage`` stream, whatever its name said), an Excel or
+    PowerPoint file, or another OLE file (.msg, .msi, ...)."""
+    if "EncryptedPackage".encode(_UTF16) in payload:
+        return ENCRYPTED_OFFICE_TYPE
+    if "WordDocument".encode(_UTF16) in payload:
+        return DOC_TYPE
+    if "Workbook".encode(_UTF16) in payload or "Book".encode(_UTF16) + b"\x00\x00" in payload:
+        return "application/vnd.ms-excel"
+    if "PowerPoint Document".encode(_UTF16) in payload:
+        return "application/vnd.ms-powerpoint"
+    return OLE_OTHER_TYPE
+
+
+_BOM_AND_BLANKS = b"\xef\xbb\xbf \t\r\n"
+
+
+def is_rtf(payload: bytes) -> bool:
+    return payload[:64].lstrip(_BOM_AND_BLANKS).startswith(b"{\\rtf")
+
+
 def sniff_type(payload: bytes) -> str | None:
-    """The type the bytes say they are, from magic numbers; None when unknown."""
-    head = payload[:8]
+    """The type the bytes say they are, from magic numbers and container members; None
+    when unknown (plain text, HTML, unknown binaries)."""
+    head = payload[:16]
     if head.startswith(b"%PDF"):
         return "application/pdf"
     if head.startswith(b"\xff\xd8\xff"):
@@ -358,13 +453,38 @@ def sniff_type(payload: bytes) -> str | None:
         return "image/png"
     if head.startswith((b"GIF87a", b"GIF89a")):
         return "image/gif"
+    # BMP and MZ are two letters a text could start with ("BMW ..."): their binary headers
+    # (reserved zero bytes and a DIB header size; NULs in the DOS header) must be there too.
+    if (
+        head.startswith(b"BM")
+        and payload[6:10] == b"\0\0\0\0"
+        and payload[14:15] in (b"\x0c", b"(", b"4", b"8", b"@", b"l", b"|")
+        and payload[15:18] == b"\0\0\0"
+    ):
+        return "image/bmp"
+    if head.startswith((b"II*\x00", b"MM\x00*")):
+        return "image/tiff"
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "image/webp"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "application/msword"
+        return _ole_kind(payload)
     if head.startswith(b"PK\x03\x04"):
         return _zip_kind(payload)
     if head.startswith(b"PK\x05\x06"):  # an empty archive
         return ZIP_TYPE
-    if payload[:512].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"%PDF"):
+    if is_rtf(payload):
+        return "application/rtf"
+    if head.startswith(b"MZ") and b"\0\0" in payload[2:64]:
+        return "application/x-msdownload"
+    if head.startswith(b"\x7fELF"):
+        return "application/x-executable"
+    if head.startswith(b"Rar!\x1a\x07"):
+        return "application/vnd.rar"
+    if head.startswith(b"7z\xbc\xaf\x27\x1c"):
+        return "application/x-7z-compressed"
+    if head.startswith(b"\x1f\x8b"):
+        return "application/gzip"
+    if payload[:512].lstrip(_BOM_AND_BLANKS).startswith(b"%PDF"):
         return "application/pdf"
     return None
 
@@ -425,11 +545,23 @@ class _Walk:
 
 
 def _walk(msg: Message, path: str, depth: int, scope: str, w: _Walk) -> None:
-    if w.stopped:
-        return
     if depth > w.limits.max_mime_depth:
         w.error(
             path, "", f"MIME nesting deeper than {w.limits.max_mime_depth}; part skipped", "limit"
+        )
+        w.out.skipped.append(
+            Attachment(
+                sha256="",
+                size=0,
+                content_type=msg.get_content_type()[:MAX_TYPE_CHARS],
+                filename="",
+                part_path=path,
+                used_as="refused",
+                error=(
+                    f"over-limit: MIME nesting deeper than {w.limits.max_mime_depth}; "
+                    "this part and what it contains not read"
+                ),
+            )
         )
         return
     ctype = msg.get_content_type()
@@ -456,15 +588,58 @@ def _walk(msg: Message, path: str, depth: int, scope: str, w: _Walk) -> None:
         return
     w.leaves += 1
     if w.leaves > w.limits.max_mime_parts:
-        w.error(
-            path or "1",
-            "",
-            f"more than {w.limits.max_mime_parts} MIME parts; rest skipped",
-            "limit",
-        )
-        w.stopped = True
+        if not w.stopped:
+            w.error(
+                path or "1",
+                "",
+                f"more than {w.limits.max_mime_parts} MIME parts; rest skipped",
+                "limit",
+            )
+            w.stopped = True
+        _skipped_leaf(msg, path or "1", ctype, w)
         return
     _leaf(msg, path or "1", ctype, scope, w)
+
+
+def _skipped_leaf(msg: Message, path: str, ctype: str, w: _Walk) -> None:
+    """A leaf past the MIME part limit: not decoded, but listed (refused, with the reason)
+    so the message's account names it. The listing itself is bounded: past
+    ``SKIPPED_LISTED`` parts one summary entry stands for the rest."""
+    listed = w.leaves - w.limits.max_mime_parts
+    reason = f"over-limit: the message has more than {w.limits.max_mime_parts} MIME parts"
+    if listed > SKIPPED_LISTED:
+        if listed == SKIPPED_LISTED + 1:
+            w.out.skipped.append(
+                Attachment(
+                    sha256="",
+                    size=0,
+                    content_type="",
+                    filename="",
+                    part_path=path,
+                    used_as="refused",
+                    error=f"{reason}; this and every later part not read",
+                )
+            )
+        return
+    if ctype in ("text/plain", "text/html") and not msg.get_filename():
+        return  # a body text past the limit is no attachment
+    try:
+        filename = _filename(mime_header_view(msg)[0])
+    except _HEADER_ERRORS:
+        filename = ""
+    raw = msg.get_payload()
+    w.out.skipped.append(
+        Attachment(
+            sha256="",
+            size=len(raw) if isinstance(raw, str) else 0,
+            content_type=ctype[:MAX_TYPE_CHARS],
+            filename=filename,
+            part_path=path,
+            used_as="refused",
+            error=f"{reason}; part not read",
+            declared_type=ctype[:MAX_TYPE_CHARS],
+        )
+    )
 
 
 def _leaf(msg: Message, path: str, ctype: str, scope: str, w: _Walk) -> None:
@@ -489,11 +664,12 @@ def _leaf(msg: Message, path: str, ctype: str, scope: str, w: _Walk) -> None:
             Attachment(
                 sha256="",
                 size=len(payload),
-                content_type=ctype,
+                content_type=sniff_type(payload[:65536]) or ctype,
                 filename=filename,
                 part_path=path,
-                used_as="failed",
-                error=message,
+                used_as="refused",
+                error=f"over-limit: {message}",
+                declared_type=ctype,
             )
         )
         return
@@ -508,7 +684,16 @@ def _leaf(msg: Message, path: str, ctype: str, scope: str, w: _Walk) -> None:
         content_id=content_id,
         declared_type=ctype,
     )
-    is_body = ctype in ("text/plain", "text/html") and disposition != "attachment" and not filename
+    # What the bytes are decides, text/* parts included: an RTF file sent as text/plain
+    # (or a PDF a webmail labelled text/plain) is a document, never a mail body. Real
+    # bodies have no magic number, so they sniff as None and stay bodies.
+    sniffed = sniff_type(payload)
+    is_body = (
+        ctype in ("text/plain", "text/html")
+        and disposition != "attachment"
+        and not filename
+        and sniffed is None
+    )
     if is_body:
         bodies = w.scopes.get(scope)
         if bodies is None:
@@ -520,13 +705,11 @@ def _leaf(msg: Message, path: str, ctype: str, scope: str, w: _Walk) -> None:
             if slot == "html":
                 part.related = w.related.setdefault(scope, [])
             return
-    if not ctype.startswith("text/"):
-        sniffed = sniff_type(payload)
-        declared = _ALIASES.get(ctype, ctype)
-        if sniffed and sniffed != declared:
-            part.content_type = sniffed
-        elif declared != ctype:
-            part.content_type = declared
+    declared = _ALIASES.get(ctype, ctype)
+    if sniffed and sniffed != declared:
+        part.content_type = sniffed
+    elif declared != ctype:
+        part.content_type = declared
     if content_id:
         w.related.setdefault(scope, []).append(part)
     w.out.attachments.append(part)

@@ -23,8 +23,9 @@ DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 DEJAVU_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 
 
-def make_jpeg(width: int = 64, height: int = 48, seed: int = 0, quality: int = 80) -> bytes:
-    """A small JPEG whose pixels depend on ``seed`` (distinct hashes per seed)."""
+def make_jpeg(width: int = 160, height: int = 120, seed: int = 0, quality: int = 80) -> bytes:
+    """A JPEG whose pixels depend on ``seed`` (distinct hashes per seed). The default size
+    is a photo's, scaled down: under 128 x 128 px an image is taken for a logo."""
     from PIL import Image
 
     rnd = random.Random(seed)
@@ -43,7 +44,7 @@ def make_jpeg(width: int = 64, height: int = 48, seed: int = 0, quality: int = 8
     return buf.getvalue()
 
 
-def make_png(width: int = 32, height: int = 32, seed: int = 0) -> bytes:
+def make_png(width: int = 160, height: int = 120, seed: int = 0) -> bytes:
     from PIL import Image
 
     rnd = random.Random(seed)

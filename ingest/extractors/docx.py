@@ -21,10 +21,11 @@ from typing import ClassVar
 
 from lxml import etree
 
-from dienhinh.core.errors import LimitExceeded, MalformedDocument
+from dienhinh.core.errors import LimitExceeded, MalformedDocument, NeedsConversion
 from dienhinh.core.text import nfc
 from dienhinh.core.types import ArticleDraft, Asset, Part
 from dienhinh.ingest import legacy
+from dienhinh.ingest.archive import check_package, read_member
 from dienhinh.ingest.article import (
     Block,
     repair_legacy_blocks,
@@ -37,6 +38,8 @@ from dienhinh.ingest.split import articles_from_blocks
 __all__ = ["DocxExtractor", "docx_blocks", "docx_source"]
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# Strict OOXML (ISO/IEC 29500 Strict, "Strict Open XML Document" in Word's Save As).
+_W_STRICT = "{http://purl.oclc.org/ooxml/wordprocessingml/main}"
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _V = "{urn:schemas-microsoft-com:vml}"
@@ -372,7 +375,12 @@ def _member(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
     info = zf.getinfo(name)  # KeyError when absent
     if info.file_size > limit:
         raise LimitExceeded(f"{name} inflates to {info.file_size} bytes (limit {limit})")
-    return zf.read(info)
+    # Read with a cap: the declared size may lie (check_package judged the declarations).
+    return read_member(zf, info, min(info.file_size, limit), name)
+
+
+class _Strict(Exception):
+    """The package is Strict OOXML (ISO 29500 Strict namespaces): LibreOffice reads it."""
 
 
 def _styles_root(xml: bytes) -> etree._Element | None:
@@ -398,6 +406,8 @@ def _fast_blocks(
         raise _FastPathUnavailable(str(err)) from err
     body = root.find(_W + "body")
     if body is None:
+        if isinstance(root.tag, str) and root.tag.startswith(_W_STRICT):
+            raise _Strict("Strict OOXML")
         raise _FastPathUnavailable("no w:body")
     _strip_fallbacks(body)
     style_cache: dict[str, tuple[int, bool]] = {}
@@ -544,6 +554,8 @@ def docx_blocks(
     except _ZIP_ERRORS as err:
         raise MalformedDocument(f"{label}: not a readable .docx ({err})") from err
     with zf:
+        # Bounded like a zip attachment before anything is inflated (ArchiveLimit).
+        check_package(zf, label, ctx.limits)
         if force_fallback:
             blocks, decoded = _python_docx_blocks(payload, ctx, part)
             return blocks, _legacy_flags(blocks, decoded)
@@ -553,8 +565,17 @@ def docx_blocks(
             suspected = not decoded and suspect_legacy(blocks) is not None
             if suspected and _styles_name_legacy_font(zf, ctx.limits.max_attachment_bytes):
                 blocks, decoded = _fast_blocks(zf, ctx, part, style_fonts=True)
-        except _FastPathUnavailable:
-            blocks, decoded = _python_docx_blocks(payload, ctx, part)
+        except _Strict as err:
+            raise NeedsConversion(f"{label}: {err} needs LibreOffice") from err
+        except _FastPathUnavailable as fast_err:
+            try:
+                blocks, decoded = _python_docx_blocks(payload, ctx, part)
+            except MalformedDocument as err:
+                # The zip opened but neither reader understood its content: LibreOffice
+                # reads more than we do, so the document waits for it before failing.
+                raise NeedsConversion(
+                    f"{label}: not readable here ({fast_err}; {err}); needs LibreOffice"
+                ) from err
             return blocks, ["python-docx", *_legacy_flags(blocks, decoded)]
         except _ZIP_ERRORS as err:
             raise MalformedDocument(f"{label}: damaged .docx ({err})") from err
@@ -573,10 +594,10 @@ class DocxExtractor:
     name: ClassVar[str] = "docx"
 
     def score(self, part: Part) -> int | None:
+        # The content type is the sniffed one (ingest/mime.py): a file named .docx that is
+        # an .odt, an .xlsx or an encrypted package is not ours, whatever its name says.
         if part.content_type == DOCX_TYPE:
             return 100
-        if part.filename.lower().endswith(".docx") and part.payload[:4] == b"PK\x03\x04":
-            return 60
         return None
 
     def extract(self, part: Part, ctx: ExtractContext) -> list[ArticleDraft]:

@@ -37,6 +37,7 @@ from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 from dienhinh.core.config import IngestConfig
+from dienhinh.core.types import AttachmentOutcome
 from factory import (
     DOCX_TYPE,
     Attach,
@@ -822,7 +823,21 @@ def column_widths() -> dict[str, int]:
 
 MESSAGE_STATES = {"ingested", "no-article", "failed"}
 ARTICLE_STATES = {"pending-review", "needs-conversion", "needs-ocr", "failed"}
-USED_AS = {"article", "photo", "cover-note", "ignored", "failed", "archive"}
+USED_AS = {o.value for o in AttachmentOutcome}
+# Leading codes of attachment reasons (core.types.AttachmentOutcome, COMMON rules).
+REASON_CODES = (
+    "encrypted: ",
+    "over-limit: ",
+    "unreadable: ",
+    "unsupported: ",
+    "official-document: ",
+    "cover-letter: ",
+    "not-article: ",
+    "logo: ",
+    "archive: ",
+    "needs-conversion: ",
+    "needs-ocr: ",
+)
 ERROR_KINDS = {"failed", "needs-conversion", "needs-ocr", "limit"}
 
 
@@ -880,6 +895,8 @@ def check_outcome(outcome: Any, data: bytes, limits: IngestConfig, blob_root: Pa
         assert len(att.filename) <= MAX_FILENAME_CHARS, att.filename
         assert sanitize_filename(att.filename) == att.filename, att.filename
         assert att.used_as in USED_AS, att.used_as
+        if att.used_as not in ("article", "photo", "ocr-page"):
+            assert att.error.startswith(REASON_CODES), (att.used_as, att.error[:80])
         _fits(att.content_type, "asset.content_type")
         _fits(att.filename, "asset.filename")
         _fits(att.part_path, "asset.part_path")

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from dienhinh.ingest.mime import SKIPPED_LISTED
 from dienhinh.ingest.sources.maildir import MaildirSource
 from dienhinh.store.models import Asset
 from factory import (
@@ -178,7 +179,8 @@ def test_zip_bombs_are_refused_and_the_rest_goes_on(make_config, build, words):
     (art,) = articles(ing)
     assert art.status == "pending-review" and art.title == title
     (zip_asset,) = [a for a in rows(ing, Asset) if a.filename == "tai-lieu.zip"]
-    assert zip_asset.used_as == "failed" and zip_asset.error
+    assert zip_asset.used_as == "refused" and zip_asset.error
+    assert zip_asset.error.startswith(("over-limit: ", "unreadable: "))
     assert words in zip_asset.error
     if build is _bomb_lying_size:
         assert "inflates past" in zip_asset.error or "damaged" in zip_asset.error
@@ -346,7 +348,13 @@ def test_a_thousand_tiny_parts_stop_at_max_mime_parts(make_config):
     raw = make_raw_email(parts, message_id=b"<parts@x>")
     ing, _report, msg = poll_one(make_config(), raw)
     assert "more than 500 MIME parts" in (msg.error or "")
-    assert len(rows(ing, Asset)) <= 500
+    # The parts past the limit are listed as refused (20 by name, then one entry for the
+    # rest), and the message says so instead of "no document attached".
+    assert len(rows(ing, Asset)) <= 500 + SKIPPED_LISTED + 1
+    skipped = [a for a in rows(ing, Asset) if a.used_as == "refused"]
+    assert len(skipped) == SKIPPED_LISTED + 1
+    assert all(a.error.startswith("over-limit: ") for a in skipped)
+    assert msg.status == "failed" and "t500.txt: over-limit: " in (msg.reason or "")
 
 
 # --- file names ----------------------------------------------------------------------------------
@@ -735,6 +743,8 @@ def test_password_protected_document_fails_clearly(make_config, name, ctype, bui
     assert art.status == "failed"
     assert "password" in (art.error or "").lower(), art.error
     assert name in art.error
+    (asset,) = [a for a in rows(ing, Asset) if a.filename == name]
+    assert asset.used_as == "refused" and asset.error.startswith("encrypted: "), asset.error
 
 
 # --- regressions: bugs these tests found (xfail until fixed) -----------------------------------

@@ -112,7 +112,9 @@ def test_zip_bomb_by_ratio_is_refused_before_inflating(ctx: ExtractContext) -> N
     out = extract_message(_mail_with_zip(bomb, extra=(pdf,)), ctx)
     assert [a.source for a in out.articles] == ["pdf"]
     zip_att = next(a for a in out.attachments if a.filename == "baiviet.zip")
-    assert zip_att.used_as == "failed" and "max_compression_ratio" in zip_att.error
+    assert zip_att.used_as == "refused" and "max_compression_ratio" in zip_att.error
+    assert zip_att.error.startswith("over-limit: ")
+    assert out.status == "ingested" and "baiviet.zip: over-limit: " in (out.reason or "")
     assert [(e.part_path, e.kind) for e in out.errors] == [("2", "limit")]
     assert not any(a.part_path.startswith("2/zip:") for a in out.attachments)
 
@@ -137,7 +139,9 @@ def test_member_understating_its_size_is_not_read_past_the_cap(ctx: ExtractConte
     )
     out = extract_message(_mail_with_zip(data), ctx)
     [zip_att] = out.attachments
-    assert zip_att.used_as == "failed" and zip_att.error
+    assert zip_att.used_as == "refused" and zip_att.error.startswith(
+        ("over-limit: ", "unreadable: ")
+    )
     assert out.errors[0].part_path == "2"
 
 
@@ -209,4 +213,5 @@ def test_damaged_zip_fails_alone(ctx: ExtractContext) -> None:
     pdf = Attach("b.pdf", make_pdf(*article_text(7)), "application/pdf")
     out = extract_message(_mail_with_zip(data, extra=(pdf,)), ctx)
     assert [a.source for a in out.articles] == ["pdf"]
-    assert out.attachments[0].used_as == "failed"
+    assert out.attachments[0].used_as == "refused"
+    assert out.attachments[0].error.startswith("unreadable: ")

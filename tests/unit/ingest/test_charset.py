@@ -71,7 +71,8 @@ def test_inline_photo_of_a_page_is_not_an_article(ctx: ExtractContext) -> None:
     beside a document it is a photo of that article."""
     page = Attach("trang1.jpg", make_jpeg(600, 800, seed=1), "image/jpeg", disposition="inline")
     out = extract_message(make_email(text="Em gửi ảnh bài viết ạ.", attachments=[page]), ctx)
-    assert out.articles == [] and out.attachments[0].used_as == "ignored"
+    assert out.articles == [] and out.attachments[0].used_as == "not-article"
+    assert out.attachments[0].error == "not-article: a picture, and no article in this message"
     title, paras = article_text(5)
     doc = Attach("bai.docx", make_docx(DocSpec(title=title, paragraphs=paras)), DOCX_TYPE)
     out = extract_message(make_email(attachments=[doc, page]), ctx)

@@ -9,7 +9,7 @@ import docx
 import pytest
 
 from dienhinh.core.config import IngestConfig
-from dienhinh.core.errors import LimitExceeded, MalformedDocument
+from dienhinh.core.errors import LimitExceeded, MalformedDocument, NeedsConversion
 from dienhinh.core.types import Part
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extractors.docx import DocxExtractor, docx_blocks
@@ -125,32 +125,80 @@ def test_fast_path_text_equals_python_docx(ctx: ExtractContext) -> None:
     assert [b.image.sha256 for b in slow if b.image] == [b.image.sha256 for b in fast if b.image]
 
 
-def test_missing_main_part_uses_python_docx_then_fails_cleanly(ctx: ExtractContext) -> None:
+def test_missing_main_part_uses_python_docx_then_waits_for_libreoffice(
+    ctx: ExtractContext,
+) -> None:
+    """A package neither reader understands is not failed here: LibreOffice reads more
+    than we do, so it waits for the slow lane (which fails it if LibreOffice cannot)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("word/other.xml", "<x/>")
         zf.writestr("[Content_Types].xml", "<Types/>")
-    with pytest.raises(MalformedDocument):
+    with pytest.raises(NeedsConversion, match="needs LibreOffice"):
         DocxExtractor().extract(_part(buf.getvalue()), ctx)
 
 
-@pytest.mark.parametrize("damage", ["truncate", "garbage", "bad-xml"])
+@pytest.mark.parametrize("damage", ["truncate", "garbage"])
 def test_corrupt_docx_raises_malformed(damage: str, ctx: ExtractContext) -> None:
     data = make_docx(DocSpec(title=TITLE, paragraphs=PARAS))
-    if damage == "truncate":
-        data = data[: len(data) // 2]
-    elif damage == "garbage":
-        data = b"PK\x03\x04" + b"\x00" * 200
-    else:
-        src = zipfile.ZipFile(io.BytesIO(data))
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w") as zf:
-            for item in src.infolist():
-                body = src.read(item)
-                zf.writestr(item, body[:100] if item.filename == "word/document.xml" else body)
-        data = buf.getvalue()
+    data = data[: len(data) // 2] if damage == "truncate" else b"PK\x03\x04" + b"\x00" * 200
     with pytest.raises(MalformedDocument):
         DocxExtractor().extract(_part(data), ctx)
+
+
+def test_docx_with_damaged_xml_waits_for_libreoffice(ctx: ExtractContext) -> None:
+    data = make_docx(DocSpec(title=TITLE, paragraphs=PARAS))
+    src = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for item in src.infolist():
+            body = src.read(item)
+            zf.writestr(item, body[:100] if item.filename == "word/document.xml" else body)
+    with pytest.raises(NeedsConversion):
+        DocxExtractor().extract(_part(buf.getvalue()), ctx)
+
+
+def _strict(data: bytes) -> bytes:
+    """The same document with Strict OOXML namespaces (Word's "Strict Open XML")."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for item in src.infolist():
+            body = src.read(item)
+            if item.filename.endswith(".xml") or item.filename.endswith(".rels"):
+                body = body.replace(
+                    b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+                    b"http://purl.oclc.org/ooxml/wordprocessingml/main",
+                ).replace(
+                    b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                    b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+                )
+            zf.writestr(item, body)
+    return buf.getvalue()
+
+
+def test_strict_ooxml_waits_for_libreoffice(ctx: ExtractContext) -> None:
+    data = _strict(make_docx(DocSpec(title=TITLE, paragraphs=PARAS)))
+    with pytest.raises(NeedsConversion, match="Strict OOXML"):
+        DocxExtractor().extract(_part(data), ctx)
+
+
+def test_package_inflating_past_the_ratio_is_refused(ctx: ExtractContext) -> None:
+    """A small .docx whose document.xml inflates 200 times (a 150 kB mail must not become
+    a 37 MB document.xml): refused from the central directory, nothing inflated."""
+    data = make_docx(DocSpec(title=TITLE, paragraphs=PARAS))
+    src = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for item in src.infolist():
+            body = src.read(item)
+            if item.filename == "word/document.xml":
+                body = body.replace(
+                    b"</w:body>", b"<!--" + b" " * (3 * 1024 * 1024) + b"--></w:body>"
+                )
+            zf.writestr(item.filename, body)
+    with pytest.raises(LimitExceeded, match="max_compression_ratio"):
+        DocxExtractor().extract(_part(buf.getvalue()), ctx)
 
 
 def test_inflated_member_over_limit(tmp_path) -> None:
@@ -163,7 +211,8 @@ def test_inflated_member_over_limit(tmp_path) -> None:
 def test_score() -> None:
     ex = DocxExtractor()
     assert ex.score(_part(b"PK\x03\x04")) == 100
-    assert ex.score(Part("2", "application/zip", b"PK\x03\x04", filename="a.docx")) == 60
+    # The name does not outbid the content: a zip named .docx is not a .docx.
+    assert ex.score(Part("2", "application/zip", b"PK\x03\x04", filename="a.docx")) is None
     assert ex.score(Part("2", "application/pdf", b"%PDF")) is None
 
 

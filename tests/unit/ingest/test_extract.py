@@ -110,11 +110,12 @@ def test_corrupt_docx_fails_alone(ctx: ExtractContext) -> None:
     assert failed.status == "failed" and "hong.docx" in failed.error and failed.source == "docx"
     assert ok.status == "pending-review" and ok.title == article_text(3)[0]
     assert [(a.filename, a.used_as) for a in out.attachments] == [
-        ("hong.docx", "failed"),
+        ("hong.docx", "refused"),
         ("tot.pdf", "article"),
     ]
+    assert out.attachments[0].error.startswith("unreadable: ")
+    assert (out.reason or "").startswith("1 of 2 documents could not be read: hong.docx: ")
     assert [(e.filename, e.kind) for e in out.errors] == [("hong.docx", "failed")]
-    assert out.reason == "1 of 2 documents could not be read"
 
 
 def test_octet_stream_docx_and_inline_pdf(ctx: ExtractContext) -> None:
@@ -200,7 +201,11 @@ def test_oversize_attachment_listed_as_failed(tmp_path) -> None:
     small = ExtractContext(blob_root=tmp_path, limits=IngestConfig(max_attachment_bytes=3000))
     raw = make_email(attachments=[Attach("big.jpg", make_jpeg(400, 400), "image/jpeg")])
     out = extract_message(raw, small)
-    assert out.attachments[0].used_as == "failed" and out.errors[0].kind == "limit"
+    assert out.attachments[0].used_as == "refused" and out.errors[0].kind == "limit"
+    assert out.attachments[0].error.startswith("over-limit: ")
+    # Nothing else in the message: it fails, naming the part and the cause.
+    assert out.status == "failed"
+    assert out.reason.startswith("no article: big.jpg: over-limit: ")
 
 
 def test_garbage_never_raises(ctx: ExtractContext) -> None:

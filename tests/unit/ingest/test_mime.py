@@ -9,6 +9,8 @@ from datetime import timedelta
 from dienhinh.core.config import IngestConfig
 from dienhinh.ingest.mime import (
     DOCX_TYPE,
+    ENCRYPTED_OFFICE_TYPE,
+    SKIPPED_LISTED,
     decode_text,
     parse_message,
     sanitize_filename,
@@ -183,7 +185,12 @@ def test_octet_stream_and_wrong_extension_docx_sniffed() -> None:
 def test_sniff_types() -> None:
     assert sniff_type(b"%PDF-1.7") == "application/pdf"
     assert sniff_type(make_jpeg()) == "image/jpeg"
-    assert sniff_type(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest") == "application/msword"
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest"
+    assert sniff_type(ole + "WordDocument".encode("utf-16-le")) == "application/msword"
+    assert sniff_type(ole + "EncryptedPackage".encode("utf-16-le")) == ENCRYPTED_OFFICE_TYPE
+    assert sniff_type(ole + "Workbook".encode("utf-16-le")) == "application/vnd.ms-excel"
+    assert sniff_type(ole) == "application/x-ole-storage"
+    assert sniff_type(b"\xef\xbb\xbf {\\rtf1\\ansi hello}") == "application/rtf"
     assert sniff_type(b"PK\x03\x04 other.xml") == "application/zip"
     assert sniff_type(b"hello") is None
 
@@ -225,6 +232,25 @@ def test_parts_limit() -> None:
     parsed = parse_message(make_raw_email(parts), IngestConfig(max_mime_parts=5))
     assert len(parsed.attachments) == 4
     assert [e.kind for e in parsed.errors] == ["limit"]
+    # The four parts past the limit are listed, refused, so the message can name them.
+    assert [a.part_path for a in parsed.skipped] == ["6", "7", "8", "9"]
+    assert all(a.used_as == "refused" for a in parsed.skipped)
+    assert all(
+        a.error.startswith("over-limit: the message has more than 5") for a in parsed.skipped
+    )
+
+
+def test_parts_far_past_the_limit_are_listed_in_bounded_space() -> None:
+    parts = [TEXT] + [RawPart(["Content-Type: image/jpeg"], b"x") for _ in range(60)]
+    parsed = parse_message(make_raw_email(parts), IngestConfig(max_mime_parts=5))
+    assert len(parsed.skipped) == SKIPPED_LISTED + 1
+    assert "every later part not read" in parsed.skipped[-1].error
+
+
+def test_parts_nested_too_deep_are_listed_refused() -> None:
+    parsed = parse_message(make_nested_email(30), IngestConfig(max_mime_depth=5))
+    assert [a.used_as for a in parsed.skipped] == ["refused"]
+    assert parsed.skipped[0].error.startswith("over-limit: MIME nesting deeper than 5")
 
 
 def test_attachment_size_limit() -> None:
@@ -235,7 +261,9 @@ def test_attachment_size_limit() -> None:
     parsed = parse_message(make_raw_email([TEXT, big]), IngestConfig(max_attachment_bytes=1000))
     assert parsed.attachments == []
     assert parsed.errors[0].kind == "limit" and parsed.errors[0].filename == "a.pdf"
-    assert parsed.skipped[0].used_as == "failed"
+    assert parsed.skipped[0].used_as == "refused"
+    assert parsed.skipped[0].error.startswith("over-limit: ")
+    assert parsed.skipped[0].declared_type == "application/pdf"
 
 
 def test_message_and_header_size_limits() -> None:

@@ -1,0 +1,285 @@
+"""Official documents (giấy mời, công văn, quyết định, kế hoạch, báo cáo, thông báo, tờ
+trình) told apart from articles by their administrative form.
+
+Departments send the Board's mailbox invitations and dispatches as .docx/.pdf files just
+as units send articles; counted as articles they inflate a unit's quota. An official
+document is recognised by its structure (Decree 30/2020/ND-CP lays it out), never by its
+file name or a phrase of one sample:
+
+- the letterhead: the issuing body, the national motto ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT
+  NAM" / "Độc lập - Tự do - Hạnh phúc"), "Số: 12/GM-UBND" (the code before the issuer
+  names the kind: GM, QĐ, KH, BC, TB, TTr), the place and date;
+- the document-type heading, alone on its line in capitals ("GIẤY MỜI", "QUYẾT ĐỊNH"),
+  or for a công văn the "V/v ..." subject line;
+- the administrative body: "Kính mời"/"Kính gửi", "Căn cứ ..." recitals, "Điều 1.",
+  the meeting's time and place ("Thời gian:", "Địa điểm:"), "Nơi nhận:", the signer's
+  capacity ("TM. UỶ BAN NHÂN DÂN", "KT. GIÁM ĐỐC").
+
+Units' real articles often carry a letterhead with the motto and a "Số:" line too, and
+stay articles: the letterhead alone weighs little. What makes an official document is the
+type heading (or the V/v line) *with* an administrative body, and for a công văn, which has
+no heading, also the absence of article prose (a dispatch "gửi kèm bài viết" followed by the
+article in the same file is the article). All matching is on folded text
+(:func:`dienhinh.core.text.fold`: no diacritics, lower case), line by line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from dienhinh.core.text import collapse_ws, fold, strip_diacritics
+from dienhinh.core.types import ArticleDraft
+
+__all__ = ["KINDS", "OfficialVerdict", "classify_drafts", "classify_lines"]
+
+# kind key -> (Vietnamese name, English name for reasons, folded heading, number codes)
+KINDS: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
+    "giay-moi": ("giấy mời", "invitation", "giay moi", ("gm",)),
+    "quyet-dinh": ("quyết định", "decision", "quyet dinh", ("qd",)),
+    "ke-hoach": ("kế hoạch", "plan", "ke hoach", ("kh",)),
+    "bao-cao": ("báo cáo", "report", "bao cao", ("bc",)),
+    "thong-bao": ("thông báo", "notice", "thong bao", ("tb",)),
+    "to-trinh": ("tờ trình", "submission", "to trinh", ("ttr",)),
+    "cong-van": ("công văn", "official letter", "cong van", ()),
+    "chi-thi": ("chỉ thị", "directive", "chi thi", ("ct",)),
+    "huong-dan": ("hướng dẫn", "guidance", "huong dan", ("hd",)),
+}
+_BY_HEADING = {v[2]: k for k, v in KINDS.items()}
+_BY_CODE = {code: k for k, v in KINDS.items() for code in v[3]}
+
+_MOTTO = re.compile(
+    r"cong hoa xa hoi chu nghia viet nam|doc lap\s*[-–—]\s*tu do\s*[-–—]\s*hanh phuc"
+)
+# "Số: 12/GM-UBND", "Số 125 /QĐ-UBND", "Số: 1234/UBND-VX" (a công văn: no kind code).
+_NUMBER = re.compile(
+    r"(?:^|\s)so\s*:?\s*(\d{1,5})\s*/\s*([a-z0-9.]{1,8})(?:\s*-\s*([a-z0-9.-]{1,30}))?"
+)
+_HEADING = re.compile(r"^(" + "|".join(re.escape(h) for h in _BY_HEADING) + r")\b\s*[:.]?\s*(.*)$")
+# A heading inside a line: PDF text joins short lines ("Lào Cai, ngày 5 tháng 6 năm 2024
+# GIẤY MỜI"). Matched case-sensitively on text without diacritics: the heading is capitals.
+_HEADING_INSIDE = re.compile(
+    r"(?<![A-Za-z])(" + "|".join(re.escape(h.upper()) for h in _BY_HEADING) + r")(?![A-Za-z])"
+)
+_VV = re.compile(r"(?:^|\s)(v/v|ve viec)\s")
+# Markers of the administrative body. PDF text may join them to the previous line, so
+# they are searched inside lines where their form (a colon, a number) makes them safe.
+_KINH_MOI = re.compile(r"(?:^|\s)kinh moi\b")
+_KINH_GUI = re.compile(r"(?:^|\s)kinh gui\s*:")
+_CAN_CU = re.compile(r"^can cu\b|[;.]\s*can cu\s")
+_DIEU = re.compile(r"(?:^|[.;:]\s*)dieu\s+\d+\s*[.:]")
+_NOI_NHAN = re.compile(r"(?:^|\s)noi nhan\s*:")
+_MEETING = re.compile(r"(?:^|\s)(thoi gian|dia diem|thanh phan)\s*:")
+_SIGNER = re.compile(
+    r"^(tm\.|kt\.|tl\.|q\.|ttl\.)\s*\S|^(chu tich|pho chu tich|giam doc|pho giam doc|"
+    r"truong ban|pho truong ban|bi thu|pho bi thu|truong phong|chanh van phong)$"
+)
+_DECIDES = re.compile(r"^(quyet dinh|thong bao|ket luan)\s*:$")
+# The cover letter of an article: a dispatch whose subject is sending one ("V/v gửi bài
+# viết", "gửi kèm tin bài"), not one that merely mentions articles.
+_ABOUT_ARTICLE = re.compile(r"\bgui\b.{0,40}\b(bai|tin bai)\b|\bgui kem\b|\bde nghi dang\b")
+
+PROSE_MIN_CHARS = 120  # a paragraph this long, not an administrative line, is prose
+ARTICLE_PROSE_CHARS = 1200  # this much prose (and no strong form): an article
+TAIL_ARTICLE_CHARS = 400  # this much prose after the signature: an article follows the form
+
+
+@dataclass
+class OfficialVerdict:
+    """Why a document is an official document (or not: ``official`` False)."""
+
+    official: bool
+    kind: str = ""  # a KINDS key
+    number: str = ""  # "12/GM-UBND" as written (folded case restored from the text)
+    score: int = 0
+    signals: list[str] = field(default_factory=list)
+    prose_chars: int = 0
+    about_article: bool = False  # a dispatch sending an article (a cover letter)
+
+    @property
+    def name(self) -> str:
+        """The kind in Vietnamese ("giấy mời")."""
+        return KINDS[self.kind][0] if self.kind else ""
+
+    @property
+    def english(self) -> str:
+        return KINDS[self.kind][1] if self.kind else ""
+
+    def reason(self, code: str = "official-document") -> str:
+        """ "official-document: giấy mời, Số 12/GM-UBND"."""
+        number = f", Số {self.number}" if self.number else ""
+        return f"{code}: {self.name}{number}"
+
+
+def _lines(texts: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for text in texts:
+        for line in re.split(r"\n| \| ", text):
+            line = collapse_ws(line)
+            if line:
+                out.append(line)
+    return out
+
+
+def _is_upper(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and all(c.isupper() for c in letters)
+
+
+def _heading_upper(line: str, heading: str) -> bool:
+    """The heading's own words are in capitals ("KẾ HOẠCH Tổ chức ..." counts; "Kế hoạch
+    nhỏ của em" does not)."""
+    words = line.split()[: len(heading.split())]
+    return _is_upper(" ".join(words))
+
+
+def _heading(line: str, key: str) -> str:
+    """The kind a type heading on this line names, or ""."""
+    h = _HEADING.match(key)
+    if h is not None and _heading_upper(line, h.group(1)) and len(key.split()) <= 14:
+        return _BY_HEADING[h.group(1)]
+    inside = _HEADING_INSIDE.search(strip_diacritics(line))
+    if inside is not None:
+        return _BY_HEADING[inside.group(1).lower()]
+    return ""
+
+
+def _is_prose(line: str, key: str) -> bool:
+    return (
+        len(line) >= PROSE_MIN_CHARS
+        and not _CAN_CU.match(key)
+        and not _DIEU.match(key)
+        and not _MEETING.match(key)
+    )
+
+
+def classify_lines(lines: Sequence[str], *, head_lines: int = 20) -> OfficialVerdict:
+    """Judge a document from its lines in reading order (letterhead first)."""
+    lines = _lines(lines)
+    folded = [fold(line) for line in lines]
+    v = OfficialVerdict(official=False)
+    score = 0
+    heading_kind = ""
+    heading_at = -1
+    code_kind = ""
+    admin: set[str] = set()
+    closing_at = -1  # the last "Nơi nhận:" or signer line: the end of the document's form
+    subject: list[str] = []  # the V/v line and the line after the heading
+
+    def hit(signal: str, weight: int) -> None:
+        nonlocal score
+        if signal not in v.signals:
+            v.signals.append(signal)
+            score += weight
+
+    for i, (line, key) in enumerate(zip(lines, folded, strict=True)):
+        early = i < head_lines
+        if early and _MOTTO.search(key):
+            hit("motto", 1)
+        m = _NUMBER.search(key) if early and not v.number else None
+        if m is not None:
+            v.number = _number_as_written(line, m.group(1))
+            hit("number", 1)
+            code = m.group(2).replace(".", "")
+            if code in _BY_CODE:
+                code_kind = _BY_CODE[code]
+                hit("kind-code", 2)
+        if early and not heading_kind:
+            heading_kind = _heading(line, key)
+            if heading_kind:
+                heading_at = i
+                hit("heading", 3)
+        elif heading_at >= 0 and i == heading_at + 1:
+            subject.append(key)
+        if early and _VV.search(key):
+            hit("v/v", 1)
+            admin.add("v/v")
+            subject.append(key)
+        checks = (
+            (_KINH_MOI, "kinh-moi", 2),
+            (_CAN_CU, "can-cu", 2),
+            (_DIEU, "dieu", 2),
+            (_DECIDES, "decides", 1),
+            (_NOI_NHAN, "noi-nhan", 2),
+            (_MEETING, "meeting", 1),
+        )
+        for pattern, signal, weight in checks:
+            if pattern.search(key):
+                hit(signal, weight)
+                admin.add(signal)
+        if early and _KINH_GUI.search(key):
+            hit("kinh-gui", 1)
+            admin.add("kinh-gui")
+        if _NOI_NHAN.search(key) or (_SIGNER.match(key) and len(key) <= 60):
+            closing_at = i
+            if _SIGNER.match(key):
+                hit("signer", 1)
+                admin.add("signer")
+        if _is_prose(line, key):
+            v.prose_chars += len(line)
+    v.score = score
+    v.about_article = any(_ABOUT_ARTICLE.search(k) for k in subject)
+    # Article prose after the closing block: a cover page with the article behind it.
+    tail = (
+        sum(
+            len(line)
+            for line, key in zip(lines[closing_at + 1 :], folded[closing_at + 1 :], strict=True)
+            if _is_prose(line, key)
+        )
+        if closing_at >= 0
+        else 0
+    )
+    kind = heading_kind or code_kind
+    body = admin - {"kinh-gui", "signer"}  # what an article's cover page may also have
+    if tail >= TAIL_ARTICLE_CHARS:
+        v.official = False
+    elif heading_kind:
+        # A type heading with an administrative body: recitals, articles of a decision, an
+        # invitation, a meeting's time and place make it one whatever its length; with only
+        # recipients and a signer, article prose means an article laid out as a report
+        # (units do send "BÁO CÁO gương điển hình ..."): counting it is the lesser harm.
+        strong = admin & {"can-cu", "dieu", "kinh-moi", "meeting", "decides"}
+        v.official = score >= 6 and (
+            bool(strong)
+            or (
+                v.prose_chars < ARTICLE_PROSE_CHARS
+                and bool(body or {"kinh-gui", "signer"} <= admin)
+            )
+        )
+    elif code_kind:
+        # "Số: 12/GM-UBND" names the kind even when the heading is drawn as an image.
+        v.official = score >= 7 and bool(body)
+    elif "v/v" in admin and "number" in v.signals:
+        # A công văn: no heading, a V/v line. Its prose is a few paragraphs; more than
+        # that and the file carries an article after its cover page.
+        kind = "cong-van"
+        v.official = (
+            score >= 5
+            and bool(admin & {"kinh-gui", "noi-nhan", "signer"})
+            and v.prose_chars < ARTICLE_PROSE_CHARS
+        )
+    v.kind = kind if v.official else ""
+    return v
+
+
+def _number_as_written(line: str, digits: str) -> str:
+    """ "12/GM-UBND" as the line writes it (with its diacritics: "125/QĐ-UBND")."""
+    at = line.find(digits)
+    if at < 0:
+        return digits
+    rest = line[at:]
+    m = re.match(r"\d+\s*/\s*[^\s,;]+", rest)
+    return re.sub(r"\s+", "", m.group(0))[:40] if m else digits
+
+
+def classify_drafts(drafts: Sequence[ArticleDraft]) -> OfficialVerdict:
+    """Judge one document from the drafts its extractor produced (letterhead lines,
+    title and text of each, in order)."""
+    texts: list[str] = []
+    for d in drafts:
+        texts.extend(d.header_lines)
+        if d.title:
+            texts.append(d.title)
+        texts.extend(p for p in d.text.split("\n\n") if p)
+    return classify_lines(texts)
