@@ -14,13 +14,18 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
 
 from dienhinh.core.text import collapse_ws
 from dienhinh.core.types import ArticleDraft, Asset, ForwardOrigin, Part
 from dienhinh.ingest.article import clean_body_lines, repair_legacy_text
 from dienhinh.ingest.context import ExtractContext
-from dienhinh.ingest.forward import QUOTE_SENTINEL, is_forward_marker, split_sections
+from dienhinh.ingest.forward import (
+    QUOTE_SENTINEL,
+    header_field,
+    is_forward_marker,
+    split_sections,
+)
 from dienhinh.ingest.mime import decode_text
 
 __all__ = ["HtmlExtractor", "HtmlSection", "html_paragraphs", "html_sections"]
@@ -49,12 +54,16 @@ _DROP = [
     "meta",
     "link",
 ]
-# Quoted replies and signatures, by the markers webmail clients put on them.
+# Quoted replies, by the markers webmail clients put on them (Yahoo prefixes its class:
+# "ydp3f2a1yahoo_quoted"). A quote that holds or follows a forward marker is kept.
 _QUOTES = (
     "blockquote, .gmail_quote, .gmail_extra, .moz-cite-prefix, .yahoo_quoted, "
-    ".OutlookMessageHeader, .gmail_signature, .signature, .moz-signature, "
-    "[data-smartmail=gmail_signature]"
+    "[class*=yahoo_quoted], .OutlookMessageHeader"
 )
+# Signatures: kept behind a "--" line, so the text cleaners drop them from the article
+# while forward.py reads a forwarded message's signature as its sender's.
+_SIGNATURES = ".gmail_signature, .signature, .moz-signature, [data-smartmail=gmail_signature]"
+_HEADER_CELL_MAX = 30  # "Trả lời Tới:" and the like: a header name cell is short
 _BLOCKS = [
     "p",
     "div",
@@ -116,9 +125,46 @@ class HtmlSection:
 
 def _forwarding(tag: Tag) -> bool:
     """A quote container that holds a forwarded message (Gmail puts forwards in a
-    ``gmail_quote`` div, Yahoo in ``yahoo_quoted``): kept, its marker opens a section."""
+    ``gmail_quote`` div, Yahoo in ``yahoo_quoted``), or follows the marker of one (Apple
+    Mail: "Begin forwarded message:" then ``<blockquote type="cite">``): kept, its
+    marker opens a section."""
     head = tag.get_text("\n")[:600]
-    return any(is_forward_marker(ln) for ln in head.split("\n") if ln.strip())
+    if any(is_forward_marker(ln) for ln in head.split("\n") if ln.strip()):
+        return True
+    for text in tag.find_all_previous(string=True, limit=12):
+        if type(text) is not NavigableString or not text.strip():
+            continue
+        return is_forward_marker(text)
+    return False
+
+
+def _unwrap_source_lines(soup: BeautifulSoup) -> None:
+    """Line breaks inside HTML text are spaces (Outlook's Word HTML wraps its source
+    mid-sentence: "Sent: Friday, June 27, 2014 12:06\nPM"); only ``<pre>`` keeps them."""
+    for text in soup.find_all(string=True):
+        if type(text) is NavigableString and "\n" in text and text.find_parent("pre") is None:
+            text.replace_with(text.replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
+
+
+def _header_rows(soup: BeautifulSoup) -> None:
+    """A table row "Subject: | Bài viết" (Thunderbird's forward header table, Apple
+    Mail's) becomes one line "Subject: Bài viết", as plain-text forwards write it."""
+    for tr in soup.find_all("tr"):
+        cells = tr.find_all(["th", "td"], recursive=False)
+        if len(cells) != 2:
+            continue
+        name = collapse_ws(cells[0].get_text())
+        if not name.endswith(":") or len(name) > _HEADER_CELL_MAX:
+            continue
+        line = f"{name} {collapse_ws(cells[1].get_text())}"
+        if header_field(line) is not None:
+            tr.replace_with(f"\n{line}\n")
+
+
+def _mark_signatures(soup: BeautifulSoup) -> None:
+    for tag in soup.select(_SIGNATURES):
+        if not tag.decomposed:
+            tag.insert_before("\n\n--\n")
 
 
 def _section_paragraphs(lines: list[str]) -> tuple[list[str], str]:
@@ -146,6 +192,7 @@ def html_sections(html: str, related: list[Part], *, max_depth: int = 5) -> list
     soup = BeautifulSoup(html, "lxml")
     for tag in soup.find_all(_DROP):
         tag.decompose()
+    _unwrap_source_lines(soup)
     # Outlook puts the quoted or forwarded message after these markers, as siblings: a
     # sentinel line marks where it starts (a forward or a reply's quote; forward.py and
     # the assembly decide which).
@@ -157,6 +204,8 @@ def html_sections(html: str, related: list[Part], *, max_depth: int = 5) -> list
         start.insert_before(soup.new_string(f"\n\n{QUOTE_SENTINEL}\n\n"))
     if isinstance(append_mark, Tag):
         append_mark.decompose()
+    _header_rows(soup)
+    _mark_signatures(soup)
     for tag in soup.select(_QUOTES):
         if not tag.decomposed and not _forwarding(tag):
             tag.decompose()

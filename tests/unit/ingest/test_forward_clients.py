@@ -1,0 +1,390 @@
+"""Inline forwards and replies as each mail client writes them, in English and Vietnamese.
+
+Why: units forward their article from a colleague's or a personal mailbox, with whatever
+client and interface language that person uses; the forwarded text is the article and its
+original sender (address, name, signature) names the unit. An article pasted into an
+Outlook forward in Vietnamese (a "____" rule, then "Từ:", "Đã gửi:", "Đến:", "Chủ đề:")
+was once lost as "no article" together with its unit.
+
+Every case below is generated: one original message (a unit's article, signed), written
+into a forward the way one client writes it (Outlook desktop and web, Gmail web and phone,
+Yahoo, Zimbra, Thunderbird, Apple Mail), in one interface language, as text/plain or
+text/html; then read through ``extract_message`` and through the tagging stage. The
+client formats follow ``ingest/forward.py``'s sources (Thunderbird's Vietnamese
+localisation, talon's fixtures, published examples of Gmail's Vietnamese lines).
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from dienhinh.classifiers.tagging import TaggingSettings, tag_outcome
+from dienhinh.core.types import Outcome
+from dienhinh.ingest.context import ExtractContext
+from dienhinh.ingest.extract import extract_message
+from tests.factory import article_text, make_email
+
+ROOT = Path(__file__).resolve().parents[3]
+ICT = timezone(timedelta(hours=7))
+WHEN = datetime(2026, 12, 6, 9, 15, tzinfo=ICT)
+FORWARDER = "Ngô Thu Hằng <thuhang.ngo@gmail.com>"
+NOTE = "Em chuyển tiếp bài của huyện gửi Ban ạ."
+
+
+@dataclass(frozen=True)
+class Original:
+    """The unit's message that gets forwarded."""
+
+    name: str
+    addr: str
+    unit: str  # the unit code it must be attributed to
+    subject: str
+    title: str
+    paras: tuple[str, ...]
+    signature: tuple[str, ...]  # closing lines under "Trân trọng!"
+
+    @property
+    def sender(self) -> str:
+        return f"{self.name} <{self.addr}>"
+
+    def plain_body(self) -> str:
+        return "\n\n".join([self.title, *self.paras, "Trân trọng!\n" + "\n".join(self.signature)])
+
+    def html_body(self, *, gmail_signature: bool = False) -> str:
+        e = htmllib.escape
+        parts = [f"<div><b>{e(self.title)}</b></div><div><br></div>"]
+        parts += [f"<div>{e(p)}</div><div><br></div>" for p in self.paras]
+        sig = "<br>".join(e(x) for x in self.signature)
+        if gmail_signature:
+            parts.append(
+                '<div>Trân trọng!</div><div><br></div>-- <br><div dir="ltr" '
+                f'class="gmail_signature" data-smartmail="gmail_signature">{sig}</div>'
+            )
+        else:
+            parts.append(f"<div>Trân trọng!</div><div>{sig}</div>")
+        return "".join(parts)
+
+
+def _original(seed: int, *, personal: bool) -> Original:
+    title, paras = article_text(seed)
+    if personal:  # a personal Gmail: only the signature names the unit
+        return Original(
+            "Nguyễn Thị Lan",
+            "lan.nguyen88@gmail.com",
+            "bao-yen",
+            "Bài viết gương điển hình tháng 12",
+            title,
+            tuple(paras),
+            ("Nguyễn Thị Lan", "Phòng Nội vụ - UBND huyện Bảo Yên", "ĐT: 0214 3876 123"),
+        )
+    return Original(
+        "Phòng Nội vụ huyện Bát Xát",
+        "ubnd-batxat@laocai.gov.vn",
+        "bat-xat",
+        "Bài viết gương điển hình tháng 12",
+        title,
+        tuple(paras),
+        ("Lò Văn Minh", "Chuyên viên Phòng Nội vụ"),
+    )
+
+
+# --- the clients: (subject prefix, plain body, html body) for a locale ----------------------
+
+E = htmllib.escape
+
+
+def _outlook_desktop(o: Original, vi: bool) -> tuple[str, str, str]:
+    if vi:
+        h = ("Từ", "Đã gửi", "Đến", "Chủ đề")
+        date = "Chủ Nhật, 6 tháng 12, 2026 9:15 SA"
+        sender = o.sender
+    else:
+        h = ("From", "Sent", "To", "Subject")
+        date = "Sunday, December 6, 2026 9:15 AM"
+        sender = f"{o.name} [mailto:{o.addr}]"
+    plain = (
+        f"{NOTE}\n\n________________________________\n{h[0]}: {sender}\n{h[1]}: {date}\n"
+        f"{h[2]}: Ngô Thu Hằng\n{h[3]}: {o.subject}\n\n{o.plain_body()}\n"
+    )
+    # Word's HTML: the header block under a border-top div, source lines wrapped mid-value.
+    wrapped_date = date.replace(" 9:15", "\n9:15")
+    html = (
+        '<div class="WordSection1"><p class="MsoNormal">' + E(NOTE) + "<o:p></o:p></p>"
+        '<div style="border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0in 0in 0in">'
+        f'<p class="MsoNormal"><b>{h[0]}:</b> {E(sender)}<br>\n<b>{h[1]}:</b> {wrapped_date}'
+        f"<br>\n<b>{h[2]}:</b> Ngô Thu Hằng<br>\n<b>{h[3]}:</b> {E(o.subject)}<o:p></o:p></p>"
+        "</div>" + o.html_body() + "</div>"
+    )
+    return ("CT: " if vi else "FW: "), plain, html
+
+
+def _outlook_web(o: Original, vi: bool) -> tuple[str, str, str]:
+    if vi:
+        h = ("Từ", "Đã gửi", "Đến", "Chủ đề")
+        date = "Chủ Nhật, ngày 6 tháng 12 năm 2026 09:15"
+    else:
+        h = ("From", "Sent", "To", "Subject")
+        date = "Sunday, December 6, 2026 9:15 AM"
+    plain = (
+        f"{NOTE}\n\n________________________________\n{h[0]}: {o.sender}\n{h[1]}: {date}\n"
+        f"{h[2]}: Ngô Thu Hằng <thuhang.ngo@gmail.com>\n{h[3]}: {o.subject}\n\n"
+        f"{o.plain_body()}\n"
+    )
+    html = (
+        f"<div>{E(NOTE)}</div>"
+        '<div id="appendonsend"></div><hr style="display:inline-block;width:98%" tabindex="-1">'
+        '<div id="divRplyFwdMsg" dir="ltr"><font face="Calibri, sans-serif" color="#000000">'
+        f"<b>{h[0]}:</b> {E(o.sender)}<br><b>{h[1]}:</b> {date}<br>"
+        f"<b>{h[2]}:</b> Ngô Thu Hằng<br><b>{h[3]}:</b> {E(o.subject)}</font><div>&nbsp;</div>"
+        f"</div><div>{o.html_body()}</div>"
+    )
+    return "", plain, html  # a subject the forwarder retyped: no FW:
+
+
+def _outlook_2003(o: Original, vi: bool) -> tuple[str, str, str]:
+    sep = "-----Thư gốc-----" if vi else "-----Original Message-----"
+    h = ("Từ", "Đã gửi", "Đến", "Chủ đề") if vi else ("From", "Sent", "To", "Subject")
+    date = "06 Tháng Mười Hai 2026 09:15" if vi else "Sunday, December 06, 2026 9:15 AM"
+    head = f"{h[0]}: {o.sender}\n{h[1]}: {date}\n{h[2]}: Ngô Thu Hằng\n{h[3]}: {o.subject}"
+    plain = f"{NOTE}\n\n{sep}\n{head}\n\n{o.plain_body()}\n"
+    html = (
+        f"<p>{E(NOTE)}</p><div><font face=Tahoma size=2>{E(sep)}<br>"
+        + "<br>".join(f"<b>{E(x.split(':', 1)[0])}:</b>{E(x.split(':', 1)[1])}" for x in head.split("\n"))
+        + "</font></div><br>"
+        + o.html_body()
+    )
+    return "FW: ", plain, html
+
+
+def _gmail_web(o: Original, vi: bool) -> tuple[str, str, str]:
+    # Gmail's Vietnamese interface translates the separator and "From", keeps the rest.
+    sep = "---------- Thư đã chuyển tiếp ---------" if vi else "---------- Forwarded message ---------"
+    frm = "Từ" if vi else "From"
+    date = "Th 2, 6 thg 12, 2026 vào lúc 09:15" if vi else "Sun, Dec 6, 2026 at 9:15 AM"
+    plain = (
+        f"{NOTE}\n\n{sep}\n{frm}: {o.sender}\nDate: {date}\nSubject: {o.subject}\n"
+        f"To: <thuhang.ngo@gmail.com>\n\n\n{o.plain_body()}\n"
+    )
+    html = (
+        f'<div dir="ltr">{E(NOTE)}<br><br><div class="gmail_quote"><div dir="ltr" '
+        f'class="gmail_attr">{sep}<br>{frm}: <strong class="gmail_sendername" dir="auto">'
+        f'{E(o.name)}</strong> <span dir="auto">&lt;<a href="mailto:{o.addr}">{o.addr}</a>'
+        f"&gt;</span><br>Date: {date}<br>Subject: {E(o.subject)}<br>To: &lt;"
+        'thuhang.ngo@gmail.com&gt;<br></div><br><br><div dir="ltr">'
+        + o.html_body(gmail_signature=True)
+        + "</div></div></div>"
+    )
+    return "Fwd: ", plain, html
+
+
+def _gmail_phone(o: Original, vi: bool) -> tuple[str, str, str]:
+    if vi:
+        sep = "---------- Thư đã chuyển tiếp ---------"
+        head = (
+            f"Từ: {o.sender}\nNgày: Th 2, 6 thg 12, 2026 09:15\nTiêu đề: {o.subject}\n"
+            "Tới: <thuhang.ngo@gmail.com>"
+        )
+    else:
+        sep = "---------- Forwarded message ---------"
+        head = (
+            f"From: {o.sender}\nDate: Sun, Dec 6, 2026, 09:15\nSubject: {o.subject}\n"
+            "To: <thuhang.ngo@gmail.com>"
+        )
+    plain = f"{NOTE}\n\n{sep}\n{head}\n\n\n{o.plain_body()}\n"
+    html = (
+        f'<div dir="auto">{E(NOTE)}<br><br><div class="gmail_quote"><div dir="ltr" '
+        f'class="gmail_attr">{sep}<br>' + E(head).replace("\n", "<br>") + "<br></div>"
+        '<br><br><div dir="ltr">' + o.html_body() + "</div></div></div>"
+    )
+    return "Fwd: ", plain, html
+
+
+def _yahoo(o: Original, vi: bool) -> tuple[str, str, str]:
+    if vi:
+        sep = "----- Thư đã chuyển tiếp -----"
+        head = (
+            f"Từ: {o.sender}\nTới: Ngô Thu Hằng <thuhang.ngo@gmail.com>\n"
+            f"Đã gửi: Chủ Nhật, 6 tháng 12, 2026, 09:15:00 GMT+7\nChủ đề: {o.subject}"
+        )
+    else:
+        sep = "----- Forwarded Message -----"
+        head = (
+            f"From: {o.sender}\nTo: Ngô Thu Hằng <thuhang.ngo@gmail.com>\n"
+            f"Sent: Sunday, December 6, 2026, 09:15:00 AM GMT+7\nSubject: {o.subject}"
+        )
+    plain = f"{NOTE}\n\n\n{sep}\n{head}\n\n{o.plain_body()}\n"
+    rows = "".join(
+        f"<div><b>{E(x.split(':', 1)[0])}:</b>{E(x.split(':', 1)[1])}</div>"
+        for x in head.split("\n")
+    )
+    html = (
+        f'<div class="ydp6a1f yahoo-style-wrap"><div>{E(NOTE)}</div><div><br></div>'
+        '<div id="ydp9c2eyahoo_quoted_4411" class="ydp9c2eyahoo_quoted">'
+        f'<div style="font-size:13px"><div>{sep}</div>{rows}<div><br></div>'
+        + o.html_body()
+        + "</div></div></div>"
+    )
+    return "Fwd: ", plain, html
+
+
+def _zimbra(o: Original, vi: bool) -> tuple[str, str, str]:
+    if vi:
+        sep = "----- Tin nhắn đã chuyển tiếp -----"
+        head = (
+            f'Từ: "{o.name}" <{o.addr}>\nĐến: "Ngô Thu Hằng" <thuhang.ngo@gmail.com>\n'
+            f"Đã gửi: Chủ Nhật, 6 Tháng 12 2026 9:15:00\nChủ đề: {o.subject}"
+        )
+    else:
+        sep = "----- Forwarded Message -----"
+        head = (
+            f'From: "{o.name}" <{o.addr}>\nTo: "Ngô Thu Hằng" <thuhang.ngo@gmail.com>\n'
+            f"Sent: Sunday, December 6, 2026 9:15:00 AM\nSubject: {o.subject}"
+        )
+    plain = f"{NOTE}\n\n{sep}\n{head}\n\n{o.plain_body()}\n"
+    # Zimbra's HTML forward: a divider and a header div, no "Forwarded" words at all.
+    rows = "".join(
+        f"<b>{E(x.split(':', 1)[0])}: </b>{E(x.split(':', 1)[1].strip())}<br>"
+        for x in head.split("\n")
+    )
+    html = (
+        f'<div style="font-family: arial"><div>{E(NOTE)}</div><div><br></div>'
+        '<hr id="zwchr" data-marker="__DIVIDER__">'
+        f'<div data-marker="__HEADERS__">{rows}</div><br>'
+        f'<div data-marker="__QUOTED_TEXT__">{o.html_body()}</div></div>'
+    )
+    return "Fwd: ", plain, html
+
+
+def _thunderbird(o: Original, vi: bool) -> tuple[str, str, str]:
+    # Thunderbird's Vietnamese localisation: mime.properties 1041 and 1000-1012.
+    sep = "-------- Thư Gốc --------" if vi else "-------- Forwarded Message --------"
+    names = ("Tiêu đề", "Ngày", "Từ", "Tới") if vi else ("Subject", "Date", "From", "To")
+    values = (o.subject, "Sun, 6 Dec 2026 09:15:00 +0700", o.sender, "thuhang.ngo@gmail.com")
+    plain = (
+        f"{NOTE}\n\n\n{sep}\n"
+        + "".join(f"{n}: \t{v}\n" for n, v in zip(names, values, strict=True))
+        + f"\n\n\n{o.plain_body()}\n"
+    )
+    rows = "".join(
+        f'<tr><th valign="BASELINE" nowrap="nowrap" align="RIGHT">{n}: </th><td>{E(v)}</td></tr>'
+        for n, v in zip(names, values, strict=True)
+    )
+    html = (
+        f"<p>{E(NOTE)}</p><br><div class=\"moz-forward-container\"><br><br>{sep}"
+        f'<table class="moz-email-headers-table" border="0" cellspacing="0" cellpadding="0">'
+        f"<tbody>{rows}</tbody></table><br><br>{o.html_body()}</div>"
+    )
+    return "Fwd: ", plain, html
+
+
+def _apple(o: Original, vi: bool) -> tuple[str, str, str]:
+    if vi:
+        intro = "Bắt đầu thư được chuyển tiếp:"
+        names = ("Từ", "Chủ đề", "Ngày", "Đến")
+        date = "6 tháng 12, 2026 lúc 09:15:00 GMT+7"
+    else:
+        intro = "Begin forwarded message:"
+        names = ("From", "Subject", "Date", "To")
+        date = "December 6, 2026 at 9:15:00 AM GMT+7"
+    values = (o.sender, o.subject, date, "Ngô Thu Hằng <thuhang.ngo@gmail.com>")
+    plain = (
+        f"{NOTE}\n\n{intro}\n\n"
+        + "".join(f"{n}: {v}\n" for n, v in zip(names, values, strict=True))
+        + f"\n{o.plain_body()}\n"
+    )
+    rows = "".join(
+        f'<div style="margin: 0px"><span><b>{n}: </b></span><span>{E(v)}<br></span></div>'
+        for n, v in zip(names, values, strict=True)
+    )
+    html = (
+        f'<div dir="auto">{E(NOTE)}<br><div><br><div>{intro}</div>'
+        '<br class="Apple-interchange-newline"><blockquote type="cite">'
+        f"{rows}<br><div>{o.html_body()}</div></blockquote></div></div>"
+    )
+    return "Fwd: ", plain, html
+
+
+CLIENTS: dict[str, Callable[[Original, bool], tuple[str, str, str]]] = {
+    "outlook-desktop": _outlook_desktop,
+    "outlook-web": _outlook_web,
+    "outlook-2003": _outlook_2003,
+    "gmail-web": _gmail_web,
+    "gmail-phone": _gmail_phone,
+    "yahoo": _yahoo,
+    "zimbra": _zimbra,
+    "thunderbird": _thunderbird,
+    "apple-mail": _apple,
+}
+CASES = [
+    pytest.param(client, locale, fmt, id=f"{client}-{locale}-{fmt}")
+    for client in CLIENTS
+    for locale in ("vi", "en")
+    for fmt in ("plain", "html")
+]
+
+
+def _forward(client: str, locale: str, fmt: str, o: Original) -> bytes:
+    prefix, plain, html = CLIENTS[client](o, locale == "vi")
+    return make_email(
+        from_=FORWARDER,
+        subject=f"{prefix}{o.subject}" if prefix else "Gửi Ban bài viết của huyện",
+        text=plain if fmt == "plain" else None,
+        html=html if fmt == "html" else None,
+    )
+
+
+@pytest.fixture(scope="module")
+def tagging(tmp_path_factory: pytest.TempPathFactory) -> TaggingSettings:
+    """The shipped unit directory and campaigns; rules only (no learned model)."""
+    return TaggingSettings(
+        units_file=ROOT / "units.toml",
+        campaigns_file=ROOT / "campaigns.toml",
+        model_file=tmp_path_factory.mktemp("model") / "absent.pkl",
+    )
+
+
+def _check_article(out: Outcome, o: Original) -> None:
+    assert out.status == "ingested", out.reason
+    [art] = out.articles
+    assert art.title == o.title
+    assert art.text.split("\n\n") == list(o.paras)
+    origin = art.forwarded_from[-1]
+    assert (origin.from_addr, origin.from_name) == (o.addr, o.name)
+    assert origin.subject == o.subject
+    assert origin.date is not None and origin.date.replace(second=0) == WHEN
+    assert o.signature[1] in origin.signature
+    assert out.cover_note == NOTE
+
+
+@pytest.mark.parametrize(("client", "locale", "fmt"), CASES)
+def test_forward_from_an_official_address(
+    client: str, locale: str, fmt: str, ctx: ExtractContext, tagging: TaggingSettings
+) -> None:
+    """GIVEN a unit's article forwarded inline by a personal Gmail WHEN extracted THEN
+    the forwarded text is the article, with the unit's sender as its origin, AND the
+    tagging stage attributes it to that unit, not to the forwarder."""
+    o = _original(11, personal=False)
+    out = extract_message(_forward(client, locale, fmt, o), ctx)
+    _check_article(out, o)
+    tags = tag_outcome(out, tagging)
+    assert tags.unit is not None and tags.unit.value == o.unit, tags.unit
+
+
+@pytest.mark.parametrize(("client", "locale", "fmt"), CASES)
+def test_forward_from_a_personal_address_signed_by_the_unit(
+    client: str, locale: str, fmt: str, ctx: ExtractContext, tagging: TaggingSettings
+) -> None:
+    """GIVEN the original sent from a personal Gmail whose signature names the unit WHEN
+    forwarded THEN the signature travels with the origin and attributes the unit."""
+    o = _original(12, personal=True)
+    out = extract_message(_forward(client, locale, fmt, o), ctx)
+    _check_article(out, o)
+    tags = tag_outcome(out, tagging)
+    assert tags.unit is not None and tags.unit.value == o.unit, tags.unit
+    assert any("Bảo Yên" in line for line in tags.unit.evidence)
