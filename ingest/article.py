@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from dienhinh.core.text import collapse_ws, fold, nfc
 from dienhinh.core.types import ArticleDraft, Asset
 from dienhinh.ingest import legacy
-from dienhinh.ingest.forward import header_field, is_reply_line, may_be_marker, separator_kind
+from dienhinh.ingest.forward import header_field, may_be_marker, reply_line_end, separator_kind
 from dienhinh.ingest.legacy_tables import TCVN3_DECODE, VNI_DECODE
 
 __all__ = [
@@ -360,22 +360,37 @@ def clean_body_lines(lines: list[str]) -> list[str]:
     """Cut a mail body at its signature or at the quoted message of a reply; drop ">"
     quoted lines and the header lines of a forward (the forwarded text itself stays: it
     may be the article). Separators and header words are the mail clients' table in
-    ``ingest/forward.py``."""
+    ``ingest/forward.py``.
+
+    A reply line ("On … wrote:", "Vào … đã viết:") followed by ">" quoted lines is
+    skipped with them, and the text after the quotation is kept: the sender wrote below
+    the quote (Thunderbird's default). Followed by unquoted text it ends the body: that
+    text is the quoted message, whose quote marks the flattening lost."""
     out: list[str] = []
     in_forward_header = False
-    for i, line in enumerate(lines):
+    i = 0
+    n = len(lines)
+    while i < n:
+        line = lines[i]
         stripped = line.strip()
         if is_signature_marker(line):
             break
         if stripped and not stripped.startswith(">") and may_be_marker(stripped):
             kind = separator_kind(stripped)
-            if kind == "quoted" or is_reply_line(lines, i):
+            if kind == "quoted" or _ONE_LINE_HEADER.match(fold(stripped)):
                 break
-            if _ONE_LINE_HEADER.match(fold(stripped)):
-                break
+            end = reply_line_end(lines, i)
+            if end is not None:
+                nxt = next((ln.strip() for ln in lines[end:] if ln.strip()), "")
+                if not nxt.startswith(">"):
+                    break
+                i = end
+                continue
             if kind == "forward":
                 in_forward_header = True
+                i += 1
                 continue
+        i += 1
         if stripped.startswith(">"):
             continue
         if in_forward_header:

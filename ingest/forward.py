@@ -63,6 +63,7 @@ __all__ = [
     "is_reply_subject",
     "may_be_marker",
     "parse_forward_date",
+    "reply_line_end",
     "separator_kind",
     "split_sections",
 ]
@@ -223,19 +224,26 @@ def header_field(line: str) -> tuple[str, str] | None:
     return _FIELD_OF[re.sub(r"\s+", " ", m[1])], value
 
 
-def is_reply_line(lines: list[str], i: int) -> bool:
-    """A reply's attribution line starts at ``lines[i]`` ("On … wrote:", "Vào … đã
-    viết:"), possibly wrapped over the next lines."""
+def reply_line_end(lines: list[str], i: int) -> int | None:
+    """When a reply's attribution line starts at ``lines[i]`` ("On … wrote:", "Vào …
+    đã viết:", possibly wrapped over the next lines), the index of the line after it."""
     key = fold(lines[i].strip())
     if not _REPLY_START.match(key):
-        return False
+        return None
     for j in range(i, min(len(lines), i + _REPLY_REACH)):
         part = key if j == i else fold(lines[j].strip())
         if j > i and (not part or header_field(lines[j]) is not None):
-            return False
+            return None
         if _REPLY_END.search(part):
-            return len(" ".join(fold(x) for x in lines[i : j + 1])) <= 400
-    return False
+            if len(" ".join(fold(x) for x in lines[i : j + 1])) > 400:
+                return None
+            return j + 1
+    return None
+
+
+def is_reply_line(lines: list[str], i: int) -> bool:
+    """A reply's attribution line starts at ``lines[i]`` (see :func:`reply_line_end`)."""
+    return reply_line_end(lines, i) is not None
 
 
 def is_forward_subject(subject: str) -> bool:
@@ -373,18 +381,16 @@ _HEADER_BLOCK_REACH = 6  # header lines of an Outlook/Zimbra block read to find 
 
 
 def _header_block_at(lines: list[str], i: int) -> bool:
-    """A header block with no separator starts here (Outlook, Zimbra): "From:" then, among
-    the header lines right after it, a date or a subject line."""
-    head = header_field(lines[i])
-    if head is None or head[0] != "from":
-        return False
-    for j in range(i + 1, min(len(lines), i + 1 + _HEADER_BLOCK_REACH)):
-        nxt = header_field(lines[j])
-        if nxt is None:
-            return False
-        if nxt[0] in ("date", "subject"):
-            return True
-    return False
+    """A header block with no separator starts here (Outlook, Zimbra, Hotmail): a run of
+    header lines that names the sender and a date or subject ("From:/Sent:/To:/Subject:",
+    "Từ:/Đã gửi:/Đến:/Chủ đề:", Hotmail's "Date:/Subject:/From:/To:")."""
+    names: set[str] = set()
+    for j in range(i, min(len(lines), i + _HEADER_BLOCK_REACH)):
+        head = header_field(lines[j])
+        if head is None:
+            break
+        names.add(head[0])
+    return "from" in names and bool(names & {"date", "subject"})
 
 
 _ON_BEHALF = re.compile(r"\s+(?:on behalf of|thay mặt(?: cho)?)\s+.*$", re.IGNORECASE)

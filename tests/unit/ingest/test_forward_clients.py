@@ -147,6 +147,10 @@ def _outlook_web(o: Original, vi: bool) -> tuple[str, str, str]:
     return "", plain, html  # a subject the forwarder retyped: no FW:
 
 
+def _fields(head: str) -> list[tuple[str, str]]:
+    return [(k, v) for k, _, v in (x.partition(":") for x in head.split("\n"))]
+
+
 def _outlook_2003(o: Original, vi: bool) -> tuple[str, str, str]:
     sep = "-----Thư gốc-----" if vi else "-----Original Message-----"
     h = ("Từ", "Đã gửi", "Đến", "Chủ đề") if vi else ("From", "Sent", "To", "Subject")
@@ -155,7 +159,9 @@ def _outlook_2003(o: Original, vi: bool) -> tuple[str, str, str]:
     plain = f"{NOTE}\n\n{sep}\n{head}\n\n{o.plain_body()}\n"
     html = (
         f"<p>{E(NOTE)}</p><div><font face=Tahoma size=2>{E(sep)}<br>"
-        + "<br>".join(f"<b>{E(x.split(':', 1)[0])}:</b>{E(x.split(':', 1)[1])}" for x in head.split("\n"))
+        + "<br>".join(
+            f"<b>{E(x.split(':', 1)[0])}:</b>{E(x.split(':', 1)[1])}" for x in head.split("\n")
+        )
         + "</font></div><br>"
         + o.html_body()
     )
@@ -164,7 +170,11 @@ def _outlook_2003(o: Original, vi: bool) -> tuple[str, str, str]:
 
 def _gmail_web(o: Original, vi: bool) -> tuple[str, str, str]:
     # Gmail's Vietnamese interface translates the separator and "From", keeps the rest.
-    sep = "---------- Thư đã chuyển tiếp ---------" if vi else "---------- Forwarded message ---------"
+    sep = (
+        "---------- Thư đã chuyển tiếp ---------"
+        if vi
+        else "---------- Forwarded message ---------"
+    )
     frm = "Từ" if vi else "From"
     date = "Th 2, 6 thg 12, 2026 vào lúc 09:15" if vi else "Sun, Dec 6, 2026 at 9:15 AM"
     plain = (
@@ -276,7 +286,7 @@ def _thunderbird(o: Original, vi: bool) -> tuple[str, str, str]:
         for n, v in zip(names, values, strict=True)
     )
     html = (
-        f"<p>{E(NOTE)}</p><br><div class=\"moz-forward-container\"><br><br>{sep}"
+        f'<p>{E(NOTE)}</p><br><div class="moz-forward-container"><br><br>{sep}'
         f'<table class="moz-email-headers-table" border="0" cellspacing="0" cellpadding="0">'
         f"<tbody>{rows}</tbody></table><br><br>{o.html_body()}</div>"
     )
