@@ -398,3 +398,164 @@ def test_forward_from_a_personal_address_signed_by_the_unit(
     tags = tag_outcome(out, tagging)
     assert tags.unit is not None and tags.unit.value == o.unit, tags.unit
     assert any("Bảo Yên" in line for line in tags.unit.evidence)
+
+
+# --- a forward of a forward -----------------------------------------------------------------
+
+MIDDLE = "Trần Văn Bình <tranbinh.bx@gmail.com>"
+
+
+def _nested_plain(o: Original, middle_subject: str) -> str:
+    return (
+        f"{NOTE}\n\n---------- Thư đã chuyển tiếp ---------\nTừ: {MIDDLE}\n"
+        f"Date: Th 2, 7 thg 12, 2026 vào lúc 08:00\nSubject: {middle_subject}\n"
+        "To: <thuhang.ngo@gmail.com>\n\n\nChị Hằng chuyển giúp em bài của Phòng nhé.\n\n"
+        f"________________________________\nTừ: {o.sender}\n"
+        "Đã gửi: Chủ Nhật, 6 tháng 12, 2026 9:15 SA\nĐến: Trần Văn Bình\n"
+        f"Chủ đề: {o.subject}\n\n{o.plain_body()}\n"
+    )
+
+
+def _nested_html(o: Original, middle_subject: str) -> str:
+    return (
+        f'<div dir="ltr">{E(NOTE)}<br><br><div class="gmail_quote"><div dir="ltr" '
+        'class="gmail_attr">---------- Forwarded message ---------<br>From: '
+        '<strong class="gmail_sendername">Trần Văn Bình</strong> &lt;tranbinh.bx@gmail.com'
+        f"&gt;<br>Date: Mon, Dec 7, 2026 at 8:00 AM<br>Subject: {E(middle_subject)}<br>"
+        "To: &lt;thuhang.ngo@gmail.com&gt;<br></div><br><br>"
+        "<div>Chị Hằng chuyển giúp em bài của Phòng nhé.</div>"
+        '<div id="appendonsend"></div><hr><div id="divRplyFwdMsg" dir="ltr">'
+        f"<b>Từ:</b> {E(o.sender)}<br><b>Đã gửi:</b> Chủ Nhật, ngày 6 tháng 12 năm 2026 09:15"
+        f"<br><b>Đến:</b> Trần Văn Bình<br><b>Chủ đề:</b> {E(o.subject)}</div>"
+        f"<div>{o.html_body()}</div></div></div>"
+    )
+
+
+@pytest.mark.parametrize("fmt", ["plain", "html"])
+@pytest.mark.parametrize("middle_subject", ["CT: Bài viết", "Bài của Phòng Nội vụ"])
+def test_forward_of_a_forward(
+    fmt: str, middle_subject: str, ctx: ExtractContext, tagging: TaggingSettings
+) -> None:
+    """GIVEN Gmail forwarding an Outlook (Vietnamese) forward of the unit's article, the
+    middle subject marked CT: or retyped WHEN extracted THEN the innermost text is the
+    article, the chain runs forwarder → original, and the unit is the original's."""
+    o = _original(13, personal=False)
+    body = (_nested_plain if fmt == "plain" else _nested_html)(o, middle_subject)
+    raw = make_email(
+        from_=FORWARDER,
+        subject="Fwd: " + middle_subject,
+        text=body if fmt == "plain" else None,
+        html=body if fmt == "html" else None,
+    )
+    out = extract_message(raw, ctx)
+    _check_article(out, o)
+    [art] = out.articles
+    assert [x.from_addr for x in art.forwarded_from] == ["tranbinh.bx@gmail.com", o.addr]
+    assert [x.via for x in art.forwarded_from] == ["inline", "inline-quoted"]
+    tags = tag_outcome(out, tagging)
+    assert tags.unit is not None and tags.unit.value == o.unit
+
+
+# --- a reply quoting the Board's reminder: never the article ---------------------------------
+
+BOARD = "Ban Thi đua - Khen thưởng tỉnh <btdkt-snv@laocai.gov.vn>"
+ANSWER = "Đơn vị xin gửi bài viết vào tuần sau ạ."
+
+
+def _reminder() -> list[str]:
+    # As long as an article, so taking it for one would show.
+    return ["Kính gửi các đơn vị,", *article_text(21)[1]]
+
+
+def _quoted(lines: list[str]) -> str:
+    return "\n".join(f"> {p}\n>" for p in lines)
+
+
+def _reply_cases() -> dict[str, tuple[str, str | None, str | None]]:
+    rem = _reminder()
+    unquoted = "\n\n".join(rem)
+    html_rem = "".join(f"<div>{E(p)}</div>" for p in rem)
+    return {
+        "gmail-vi-plain": (
+            "Re: Nhắc nộp bài tháng 12",
+            f"{ANSWER}\n\nVào Th 2, 6 thg 12, 2026 vào lúc 09:15 {BOARD} đã viết:\n\n"
+            f"{_quoted(rem)}\n",
+            None,
+        ),
+        # Gmail wraps a long attribution line; a flattening that lost the quote marks.
+        "gmail-vi-wrapped-unquoted": (
+            "Re: Nhắc nộp bài tháng 12",
+            f"{ANSWER}\n\nVào Th 2, 6 thg 12, 2026 vào lúc 09:15 Ban Thi đua - Khen thưởng "
+            f"tỉnh <\nbtdkt-snv@laocai.gov.vn> đã viết:\n\n{unquoted}\n",
+            None,
+        ),
+        "talon-style-vi": (
+            "Re: Nhắc nộp bài tháng 12",
+            f"{ANSWER}\n\nVào 09:15 6 tháng 12, 2026, {BOARD} đã viết:\n\n{_quoted(rem)}\n",
+            None,
+        ),
+        "yahoo-vi-plain": (
+            "Re: Nhắc nộp bài tháng 12",
+            f"{ANSWER}\n\nVào Chủ Nhật, 6 tháng 12, 2026, 09:15:11 GMT+7, {BOARD} đã viết:"
+            f"\n\n\n{_quoted(rem)}\n",
+            None,
+        ),
+        "outlook-vi-plain-TL": (
+            "TL: Nhắc nộp bài tháng 12",
+            f"{ANSWER}\n\n________________________________\nTừ: {BOARD}\n"
+            "Đã gửi: Chủ Nhật, 6 tháng 12, 2026 9:15 SA\nĐến: Phòng Nội vụ\n"
+            f"Chủ đề: Nhắc nộp bài tháng 12\n\n{unquoted}\n",
+            None,
+        ),
+        "gmail-vi-html": (
+            "Re: Nhắc nộp bài tháng 12",
+            None,
+            f'<div dir="ltr">{E(ANSWER)}</div><br><div class="gmail_quote"><div dir="ltr" '
+            f'class="gmail_attr">Vào Th 2, 6 thg 12, 2026 vào lúc 09:15 {E(BOARD)} đã viết:'
+            f'<br></div><blockquote class="gmail_quote">{html_rem}</blockquote></div>',
+        ),
+        "outlook-web-vi-html-RE": (
+            "RE: Nhắc nộp bài tháng 12",
+            None,
+            f'<div>{E(ANSWER)}</div><div id="appendonsend"></div><hr>'
+            f'<div id="divRplyFwdMsg"><b>Từ:</b> {E(BOARD)}<br><b>Đã gửi:</b> Chủ Nhật, '
+            "ngày 6 tháng 12 năm 2026 09:15<br><b>Đến:</b> Phòng Nội vụ<br><b>Chủ đề:</b> "
+            f"Nhắc nộp bài tháng 12</div><div>{html_rem}</div>",
+        ),
+        "zimbra-vi-html-Re": (
+            "Re: Nhắc nộp bài tháng 12",
+            None,
+            f'<div>{E(ANSWER)}</div><hr id="zwchr" data-marker="__DIVIDER__"><div '
+            f'data-marker="__HEADERS__"><b>Từ: </b>{E(BOARD)}<br><b>Đến: </b>Phòng Nội vụ<br>'
+            "<b>Đã gửi: </b>Chủ Nhật, 6 Tháng 12 2026 9:15:00<br><b>Chủ đề: </b>Nhắc nộp bài"
+            f'</div><br><div data-marker="__QUOTED_TEXT__">{html_rem}</div>',
+        ),
+    }
+
+
+@pytest.mark.parametrize("case", list(_reply_cases()))
+def test_reply_quoting_the_reminder_is_not_an_article(case: str, ctx: ExtractContext) -> None:
+    """GIVEN a unit's short answer above the Board's own reminder, quoted the way each
+    client quotes WHEN extracted THEN no article comes out of the reminder, it is no
+    forward, and the body is the answer alone."""
+    subject, text, html = _reply_cases()[case]
+    raw = make_email(subject=subject, text=text, html=html)
+    out = extract_message(raw, ctx)
+    assert out.articles == [] and out.status == "no-article", out.reason
+    assert out.forwarded_from == []
+    assert out.body_text == ANSWER
+
+
+def test_reply_with_the_article_above_the_quote(ctx: ExtractContext) -> None:
+    """GIVEN the article pasted above the quoted reminder WHEN extracted THEN the pasted
+    text is the article, with no forward origin."""
+    title, paras = article_text(22)
+    text = (
+        "\n\n".join([title, *paras])
+        + f"\n\nVào Th 2, 6 thg 12, 2026 vào lúc 09:15 {BOARD} đã viết:\n\n"
+        + _quoted(_reminder())
+    )
+    out = extract_message(make_email(subject="Re: Nhắc nộp bài", text=text), ctx)
+    [art] = out.articles
+    assert art.title == title and art.text.split("\n\n") == paras
+    assert art.forwarded_from == [] and out.forwarded_from == []
