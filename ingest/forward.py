@@ -454,6 +454,22 @@ def _read_headers(lines: list[str], i: int) -> tuple[dict[str, str], int]:
     return headers, end
 
 
+def _unquote_line(line: str) -> str:
+    stripped = line.lstrip()
+    return stripped[1:].removeprefix(" ") if stripped.startswith(">") else line
+
+
+def _read_quoted_headers(lines: list[str], start: int) -> tuple[dict[str, str], int]:
+    """Header lines quoted with ">" right after a separator: read one quote level down.
+    The lines consumed are headers only; the quoted body after them stays in the section
+    (and is unquoted with it)."""
+    view = [_unquote_line(ln) for ln in lines[start : start + 4 * _HEADER_BLOCK_REACH]]
+    headers, end = _read_headers(view, 0)
+    if not headers:
+        return {}, start
+    return headers, start + end
+
+
 def may_be_marker(stripped: str) -> bool:
     """Whether a line could be a marker or header at all: most body lines are prose, and
     folding every one of them would cost more than the rest of the split."""
@@ -525,6 +541,9 @@ def split_sections(lines: list[str], *, max_depth: int) -> list[Section]:
             i += 1
             continue
         headers, i = _read_headers(lines, start)
+        if not headers:
+            # Apple Mail's text part quotes the whole forward, headers included ("> From:").
+            headers, i = _read_quoted_headers(lines, start)
         origin = _origin(headers)
         origin.via = "inline-quoted" if kind == "quoted" else "inline"
         current = Section(kind=kind, origin=origin, depth=current.depth + 1)

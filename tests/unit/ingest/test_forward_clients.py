@@ -320,6 +320,14 @@ def _apple(o: Original, vi: bool) -> tuple[str, str, str]:
     return "Fwd: ", plain, html
 
 
+def _apple_quoted(o: Original, vi: bool) -> tuple[str, str, str]:
+    """Apple Mail's text part renders the forward's blockquote with "> ", headers too."""
+    prefix, plain, html = _apple(o, vi)
+    head, _, rest = plain.partition(":\n\n")
+    quoted = "\n".join(f"> {ln}" if ln else ">" for ln in rest.split("\n"))
+    return prefix, f"{head}:\n\n{quoted}\n", html
+
+
 CLIENTS: dict[str, Callable[[Original, bool], tuple[str, str, str]]] = {
     "outlook-desktop": _outlook_desktop,
     "outlook-web": _outlook_web,
@@ -330,6 +338,7 @@ CLIENTS: dict[str, Callable[[Original, bool], tuple[str, str, str]]] = {
     "zimbra": _zimbra,
     "thunderbird": _thunderbird,
     "apple-mail": _apple,
+    "apple-mail-quoted": _apple_quoted,
 }
 CASES = [
     pytest.param(client, locale, fmt, id=f"{client}-{locale}-{fmt}")
