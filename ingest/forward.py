@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import email.utils
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Literal
@@ -565,22 +566,30 @@ def _unquote(section: Section) -> None:
         ]
 
 
-def forwards_kept(origins: list[ForwardOrigin], subject: str) -> int:
+def forwards_kept(
+    origins: list[ForwardOrigin],
+    subject: str,
+    *,
+    texts: Sequence[str] = (),
+    min_chars: int = 0,
+) -> int:
     """How many of a body's inline forwards (outermost first) are forwards.
 
     A quoted block (``via == "inline-quoted"``: Outlook, Zimbra, "Original Message") is
     the quotation of a reply when the subject of the message that holds it (the mail's
     subject, then each forward's own) says "reply" and not "forward": that block and
     everything after it are dropped, as a reply's quoted history always was. Under a
-    forward's subject (FW:, CT:) or one the forwarder rewrote ("Gửi bài viết") it is a
-    forward: replies keep their RE:/TL:, forwarders often retype the subject."""
+    forward's subject (FW:, CT:) it is a forward. Under a subject that says neither (the
+    sender retyped it) it is a forward too (forwarders retype subjects, replies keep
+    their RE:/TL:), unless the text above it, ``texts[n]`` for the n-th block, is itself
+    an article (``min_chars`` or more): then the sender wrote the article and the block
+    is the history it answered."""
     context = subject
     for n, origin in enumerate(origins):
-        if (
-            origin.via == "inline-quoted"
-            and is_reply_subject(context)
-            and not is_forward_subject(context)
-        ):
-            return n
+        if origin.via == "inline-quoted" and not is_forward_subject(context):
+            if is_reply_subject(context):
+                return n
+            if min_chars and n < len(texts) and len(texts[n].strip()) >= min_chars:
+                return n
         context = origin.subject
     return len(origins)

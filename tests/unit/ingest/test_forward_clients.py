@@ -568,3 +568,20 @@ def test_reply_with_the_article_above_the_quote(ctx: ExtractContext) -> None:
     [art] = out.articles
     assert art.title == title and art.text.split("\n\n") == paras
     assert art.forwarded_from == [] and out.forwarded_from == []
+
+
+def test_retyped_subject_article_above_an_outlook_quote(ctx: ExtractContext) -> None:
+    """GIVEN a subject that says neither reply nor forward, the article written above an
+    Outlook (Vietnamese) header block quoting the Board's reminder WHEN extracted THEN the
+    sender's own text is the article and the block is history, not a forward; the same
+    block under a short note is a forward (see the outlook-web cases above)."""
+    title, paras = article_text(23)
+    text = (
+        "\n\n".join([title, *paras]) + f"\n\n________________________________\nTừ: {BOARD}\n"
+        "Đã gửi: Chủ Nhật, 6 tháng 12, 2026 9:15 SA\nĐến: Phòng Nội vụ\n"
+        "Chủ đề: Nhắc nộp bài tháng 12\n\n" + "\n\n".join(_reminder())
+    )
+    out = extract_message(make_email(subject="Bài viết tháng 12", text=text), ctx)
+    [art] = out.articles
+    assert art.title == title and art.text.split("\n\n") == paras
+    assert art.forwarded_from == [] and out.forwarded_from == []
