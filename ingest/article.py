@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from dienhinh.core.text import collapse_ws, fold, nfc
 from dienhinh.core.types import ArticleDraft, Asset
 from dienhinh.ingest import legacy
-from dienhinh.ingest.forward import header_field, may_be_marker, reply_line_end, separator_kind
+from dienhinh.ingest.forward import (
+    SIGNATURE_END,
+    SIGNATURE_START,
+    header_field,
+    may_be_marker,
+    reply_line_end,
+    separator_kind,
+)
 from dienhinh.ingest.legacy_tables import TCVN3_DECODE, VNI_DECODE
 
 __all__ = [
@@ -368,11 +375,17 @@ def clean_body_lines(lines: list[str]) -> list[str]:
     text is the quoted message, whose quote marks the flattening lost."""
     out: list[str] = []
     in_forward_header = False
+    in_signature = False
     i = 0
     n = len(lines)
     while i < n:
         line = lines[i]
         stripped = line.strip()
+        if stripped in (SIGNATURE_START, SIGNATURE_END) or in_signature:
+            # a signature the HTML marked: left out, and the text after it goes on
+            in_signature = stripped != SIGNATURE_END
+            i += 1
+            continue
         if is_signature_marker(line):
             break
         if stripped and not stripped.startswith(">") and may_be_marker(stripped):

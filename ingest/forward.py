@@ -54,6 +54,8 @@ __all__ = [
     "HEADER_WORDS",
     "QUOTE_SENTINEL",
     "REPLY_WORDS",
+    "SIGNATURE_END",
+    "SIGNATURE_START",
     "ClientFormat",
     "Section",
     "forwards_kept",
@@ -70,6 +72,11 @@ __all__ = [
 ]
 
 QUOTE_SENTINEL = "\x02"  # a line of its own: "a quoted message starts here" (from HTML)
+# Lines of their own around a signature the HTML marked (Gmail's .gmail_signature,
+# Thunderbird's .moz-signature): the cleaners drop what is between, and a forwarded
+# message's signature is read from there.
+SIGNATURE_START = "\x04"
+SIGNATURE_END = "\x05"
 
 Kind = Literal["own", "forward", "quoted"]
 
@@ -490,9 +497,15 @@ _SIGNATURE_LINE_MAX = 120
 
 
 def section_signature(lines: list[str]) -> str:
-    """The signature a message closes with: the lines after its "-- " delimiter, or the
-    short lines after a closing formula ("Trân trọng!") among its last lines."""
+    """The signature a message closes with: the lines the HTML marked as one, the lines
+    after its "-- " delimiter, or the short lines after a closing formula ("Trân
+    trọng!") among its last lines."""
     text = [ln.strip() for ln in lines]
+    if SIGNATURE_START in text:
+        start = text.index(SIGNATURE_START) + 1
+        end = text.index(SIGNATURE_END, start) if SIGNATURE_END in text[start:] else len(text)
+        block = [x for x in text[start:end] if x and x not in ("--", SIGNATURE_START)]
+        return "\n".join(block[:_SIGNATURE_LINES])
     for i, line in enumerate(text):
         if line in ("--", "-- ") or lines[i].rstrip(" \xa0") == "--":
             block = [x for x in text[i + 1 :] if x and not x.startswith(">")]

@@ -22,6 +22,8 @@ from dienhinh.ingest.article import clean_body_lines, repair_legacy_text
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.forward import (
     QUOTE_SENTINEL,
+    SIGNATURE_END,
+    SIGNATURE_START,
     header_field,
     is_forward_marker,
     split_sections,
@@ -60,9 +62,10 @@ _QUOTES = (
     "blockquote, .gmail_quote, .gmail_extra, .moz-cite-prefix, .yahoo_quoted, "
     "[class*=yahoo_quoted], .OutlookMessageHeader"
 )
-# Signatures: kept behind a "--" line, so the text cleaners drop them from the article
+# Signatures: kept between sentinel lines, so the text cleaners drop them from the text
 # while forward.py reads a forwarded message's signature as its sender's.
 _SIGNATURES = ".gmail_signature, .signature, .moz-signature, [data-smartmail=gmail_signature]"
+_SIGNATURE_CLASSES = ["gmail_signature", "signature", "moz-signature"]
 _HEADER_CELL_MAX = 30  # "Trả lời Tới:" and the like: a header name cell is short
 _BLOCKS = [
     "p",
@@ -163,8 +166,9 @@ def _header_rows(soup: BeautifulSoup) -> None:
 
 def _mark_signatures(soup: BeautifulSoup) -> None:
     for tag in soup.select(_SIGNATURES):
-        if not tag.decomposed:
-            tag.insert_before("\n\n--\n")
+        if not tag.decomposed and tag.find_parent(class_=_SIGNATURE_CLASSES) is None:
+            tag.insert_before(f"\n\n{SIGNATURE_START}\n")
+            tag.insert_after(f"\n{SIGNATURE_END}\n\n")
 
 
 def _section_paragraphs(lines: list[str]) -> tuple[list[str], str]:

@@ -28,6 +28,7 @@ from dienhinh.classifiers.tagging import TaggingSettings, tag_outcome
 from dienhinh.core.types import Outcome
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extract import extract_message
+from dienhinh.ingest.extractors.html import html_sections
 from tests.factory import article_text, make_email
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -585,3 +586,25 @@ def test_retyped_subject_article_above_an_outlook_quote(ctx: ExtractContext) -> 
     [art] = out.articles
     assert art.title == title and art.text.split("\n\n") == paras
     assert art.forwarded_from == [] and out.forwarded_from == []
+
+
+def test_marked_signatures_leave_the_text_and_sign_the_forward() -> None:
+    """GIVEN HTML signatures (Gmail's div, a "signature" class) WHEN flattened THEN their
+    lines leave the text, the text after them stays, and a forwarded message's marked
+    signature becomes its origin's signature even without a "-- " line."""
+    own = html_sections(
+        '<div>Đoạn một.</div><div class="signature">Nguyễn Văn A<br>Phòng Nội vụ</div>'
+        "<div>Đoạn hai.</div>",
+        [],
+    )
+    assert own[0].paragraphs == ["Đoạn một.", "Đoạn hai."]
+    forwarded = html_sections(
+        '<div>Em gửi ạ.</div><div class="gmail_quote"><div class="gmail_attr">---------- '
+        "Forwarded message ---------<br>From: Lan &lt;lan.nguyen88@gmail.com&gt;<br>"
+        "Date: Sun, Dec 6, 2026 at 9:15 AM<br>Subject: Bài</div><div>Nội dung bài.</div>"
+        '<div class="gmail_signature">Nguyễn Thị Lan<br>UBND huyện Bảo Yên</div></div>',
+        [],
+    )
+    [_, section] = forwarded
+    assert section.paragraphs == ["Nội dung bài."]
+    assert section.forwarded_from[-1].signature == "Nguyễn Thị Lan\nUBND huyện Bảo Yên"
