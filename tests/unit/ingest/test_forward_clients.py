@@ -608,3 +608,12 @@ def test_marked_signatures_leave_the_text_and_sign_the_forward() -> None:
     [_, section] = forwarded
     assert section.paragraphs == ["Nội dung bài."]
     assert section.forwarded_from[-1].signature == "Nguyễn Thị Lan\nUBND huyện Bảo Yên"
+
+
+def test_source_line_breaks_are_spaces_except_in_pre() -> None:
+    """Word's HTML wraps its source mid-value; a browser shows those breaks as spaces,
+    while <pre> keeps its lines."""
+    [own] = html_sections(
+        "<p>Một câu viết\ntrên hai dòng nguồn.</p><pre>Dòng một\nDòng hai</pre>", []
+    )
+    assert own.paragraphs == ["Một câu viết trên hai dòng nguồn.", "Dòng một\nDòng hai"]
