@@ -13,7 +13,8 @@ learned-address             9    an editor taught the address (``learned``)
 letterhead                  6    a document's header line ("SỞ Y TẾ"); the lowest line that
                                  names a unit wins ("UBND TỈNH LÀO CAI" / "SỞ Y TẾ"), the
                                  other lines count 1.5
-signature                   5    the short lines closing a note ("Phòng Nội vụ huyện X")
+signature                   5    the short lines closing a note ("Phòng Nội vụ huyện X"),
+                                 or closing a forwarded original (``ForwardOrigin.signature``)
 display-name                4    "UBND huyện Bát Xát" <...>
 body, self-identifying      4    "UBND huyện Sa Pa gửi 02 bài ..." in a note's first lines
 subject, signed           3.5    "UBND huyện Sa Pa gửi bài ...", "Bài tháng 3 - Sở Y tế"
@@ -494,6 +495,10 @@ def attribute_unit(
         )
         if origin.from_name:
             sc.mentions("forward-origin", origin.from_name, W_DISPLAY_NAME, "from name: ")
+        # The original's own signature (a personal address names its unit only there).
+        for line in origin.signature.splitlines()[:SIGNATURE_LINES]:
+            if 0 < len(line.strip()) <= SIGNATURE_LINE_MAX:
+                sc.mentions("forward-origin", line, W_SIGNATURE, "signature: ")
         if origin.subject:
             _subject(sc, origin.subject)
 

@@ -127,8 +127,11 @@ class ForwardOrigin:
     date_text: str = ""  # the Date/Sent line as written
     # "rfc822": an attached message; "inline": a "Forwarded message" block in the body;
     # "inline-quoted": an "Original Message"/Outlook header block, which replies use too,
-    # taken as a forward because the subject said so (FW:, Fwd:).
+    # taken as a forward because the subject did not say "reply" (RE:, TL:).
     via: Literal["rfc822", "inline", "inline-quoted"] = "inline"
+    # The forwarded message's own signature (the lines after "-- ", or after a closing
+    # "Trân trọng!"): a personal address often names its unit only there.
+    signature: str = ""
 
 
 @dataclass

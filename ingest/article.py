@@ -14,6 +14,14 @@ from dataclasses import dataclass, field
 from dienhinh.core.text import collapse_ws, fold, nfc
 from dienhinh.core.types import ArticleDraft, Asset
 from dienhinh.ingest import legacy
+from dienhinh.ingest.forward import (
+    SIGNATURE_END,
+    SIGNATURE_START,
+    header_field,
+    may_be_marker,
+    reply_line_end,
+    separator_kind,
+)
 from dienhinh.ingest.legacy_tables import TCVN3_DECODE, VNI_DECODE
 
 __all__ = [
@@ -346,19 +354,8 @@ def split_body_article(
 
 # --- replies, signatures, forwards in mail bodies -----------------------------------------
 
-_REPLY_MARKER = re.compile(
-    r"^(-{2,}\s*(original message|tin nhan goc|thu goc|thu tra loi)\s*-{2,}|"
-    r"on .{4,200} wrote:?|vao .{4,200} da viet:?|"
-    r"(from|tu):\s.{0,200}\s(sent|gui|da gui):\s.*)$"
-)
-_FORWARD_MARKER = re.compile(
-    r"^(-{2,}\s*(forwarded message|thu chuyen tiep|tin nhan chuyen tiep)\s*-{2,}|"
-    r"begin forwarded message:?)$"
-)
-_FORWARD_HEADER = re.compile(
-    r"^(from|date|subject|to|cc|sent|tu|ngay|tieu de|chu de|den|gui|"
-    r"da gui|vao):\s"
-)
+# The Outlook header block flattened to one line ("Từ: X Đã gửi: Y Đến: Z").
+_ONE_LINE_HEADER = re.compile(r"^(from|tu):\s.{0,200}\s(sent|gui|da gui):\s.*$")
 
 
 def is_signature_marker(line: str) -> bool:
@@ -369,23 +366,48 @@ def is_signature_marker(line: str) -> bool:
 def clean_body_lines(lines: list[str]) -> list[str]:
     """Cut a mail body at its signature or at the quoted message of a reply; drop ">"
     quoted lines and the header lines of a forward (the forwarded text itself stays: it
-    may be the article)."""
+    may be the article). Separators and header words are the mail clients' table in
+    ``ingest/forward.py``.
+
+    A reply line ("On … wrote:", "Vào … đã viết:") followed by ">" quoted lines is
+    skipped with them, and the text after the quotation is kept: the sender wrote below
+    the quote (Thunderbird's default). Followed by unquoted text it ends the body: that
+    text is the quoted message, whose quote marks the flattening lost."""
     out: list[str] = []
     in_forward_header = False
-    for line in lines:
+    in_signature = False
+    i = 0
+    n = len(lines)
+    while i < n:
+        line = lines[i]
         stripped = line.strip()
+        if stripped in (SIGNATURE_START, SIGNATURE_END) or in_signature:
+            # a signature the HTML marked: left out, and the text after it goes on
+            in_signature = stripped != SIGNATURE_END
+            i += 1
+            continue
         if is_signature_marker(line):
             break
-        key = fold(stripped)
-        if _REPLY_MARKER.match(key):
-            break
+        if stripped and not stripped.startswith(">") and may_be_marker(stripped):
+            kind = separator_kind(stripped)
+            if kind == "quoted" or _ONE_LINE_HEADER.match(fold(stripped)):
+                break
+            end = reply_line_end(lines, i)
+            if end is not None:
+                nxt = next((ln.strip() for ln in lines[end:] if ln.strip()), "")
+                if not nxt.startswith(">"):
+                    break
+                i = end
+                continue
+            if kind == "forward":
+                in_forward_header = True
+                i += 1
+                continue
+        i += 1
         if stripped.startswith(">"):
             continue
-        if _FORWARD_MARKER.match(key):
-            in_forward_header = True
-            continue
         if in_forward_header:
-            if _FORWARD_HEADER.match(key):
+            if header_field(stripped) is not None:
                 continue
             if not stripped:
                 in_forward_header = False

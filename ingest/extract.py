@@ -504,7 +504,13 @@ def _body_drafts(st: _State, bodies: BodyParts, subject: str) -> list[ArticleDra
         return []
     drafts = ex.extract(part, st.ctx)
     if len(drafts) > 1:
-        drafts = drafts[: 1 + forwards_kept(drafts[-1].forwarded_from, subject)]
+        kept = forwards_kept(
+            drafts[-1].forwarded_from,
+            subject,
+            texts=[d.text for d in drafts],
+            min_chars=st.ctx.limits.min_article_chars,
+        )
+        drafts = drafts[: 1 + kept]
     if bodies.scope:
         chain = _forward_chain(st.parsed, bodies.scope + ".")
         if bodies.scope in st.parsed.forwards:

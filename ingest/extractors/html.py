@@ -14,13 +14,20 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
 
 from dienhinh.core.text import collapse_ws
 from dienhinh.core.types import ArticleDraft, Asset, ForwardOrigin, Part
 from dienhinh.ingest.article import clean_body_lines, repair_legacy_text
 from dienhinh.ingest.context import ExtractContext
-from dienhinh.ingest.forward import QUOTE_SENTINEL, is_forward_marker, split_sections
+from dienhinh.ingest.forward import (
+    QUOTE_SENTINEL,
+    SIGNATURE_END,
+    SIGNATURE_START,
+    header_field,
+    is_forward_marker,
+    split_sections,
+)
 from dienhinh.ingest.mime import decode_text
 
 __all__ = ["HtmlExtractor", "HtmlSection", "html_paragraphs", "html_sections"]
@@ -49,12 +56,16 @@ _DROP = [
     "meta",
     "link",
 ]
-# Quoted replies and signatures, by the markers webmail clients put on them.
+# Quoted replies, by the markers webmail clients put on them (Yahoo prefixes its class:
+# "ydp3f2a1yahoo_quoted"). A quote that holds or follows a forward marker is kept.
 _QUOTES = (
     "blockquote, .gmail_quote, .gmail_extra, .moz-cite-prefix, .yahoo_quoted, "
-    ".OutlookMessageHeader, .gmail_signature, .signature, .moz-signature, "
-    "[data-smartmail=gmail_signature]"
+    "[class*=yahoo_quoted], .OutlookMessageHeader"
 )
+# Signatures: kept between sentinel lines, so the text cleaners drop them from the text
+# while forward.py reads a forwarded message's signature as its sender's.
+_SIGNATURE_CLASSES = ["gmail_signature", "signature", "moz-signature"]
+_HEADER_CELL_MAX = 30  # "Trả lời Tới:" and the like: a header name cell is short
 _BLOCKS = [
     "p",
     "div",
@@ -88,6 +99,11 @@ _TITLE_MARK = "\x01"  # control characters never survive into text, so a safe se
 _IMG_MARK = "\x03"  # "\x03<n>\x03" stands where the n-th cid image was shown
 _IMG_REF = re.compile(r"\x03(\d+)\x03")
 _HEADINGS = ("h1", "h2", "h3", "h4")
+# A line break in the flattened text (<br>, block edges, <pre> lines). Line breaks of the
+# HTML source are spaces, as a browser shows them; this mark, never typed in mail text,
+# tells the two apart without rewriting every text node.
+_BR = "\x1f"
+_LINES = re.compile("[\n\x1f]")
 _WS = re.compile(r"[ \t\r\f\v\xa0\u200b]+")
 
 
@@ -116,9 +132,83 @@ class HtmlSection:
 
 def _forwarding(tag: Tag) -> bool:
     """A quote container that holds a forwarded message (Gmail puts forwards in a
-    ``gmail_quote`` div, Yahoo in ``yahoo_quoted``): kept, its marker opens a section."""
+    ``gmail_quote`` div, Yahoo in ``yahoo_quoted``), or follows the marker of one (Apple
+    Mail: "Begin forwarded message:" then ``<blockquote type="cite">``): kept, its
+    marker opens a section."""
     head = tag.get_text("\n")[:600]
-    return any(is_forward_marker(ln) for ln in head.split("\n") if ln.strip())
+    if any(is_forward_marker(ln) for ln in _LINES.split(head) if ln.strip()):
+        return True
+    for text in tag.find_all_previous(string=True, limit=12):
+        if type(text) is not NavigableString or not text.strip():
+            continue
+        return is_forward_marker(text)
+    return False
+
+
+@dataclass
+class _Walk:
+    """What one pass over the tree found (one walk instead of a search per feature)."""
+
+    pre: list[NavigableString]  # text inside <pre> holding line breaks, which count
+    rows: list[Tag]  # table rows, for header tables
+    signatures: list[Tag]  # outermost signature containers
+
+
+def _walk(soup: BeautifulSoup) -> _Walk:
+    found = _Walk([], [], [])
+    for node in soup.descendants:
+        if isinstance(node, Tag):
+            if node.name == "pre":
+                found.pre += [
+                    t
+                    for t in node.find_all(string=True)
+                    if type(t) is NavigableString and ("\n" in t or "\r" in t)
+                ]
+            if node.name == "tr":
+                found.rows.append(node)
+            classes = node.get("class") or ()
+            if (
+                any(c in _SIGNATURE_CLASSES for c in classes)
+                or node.get("data-smartmail") == "gmail_signature"
+            ):
+                found.signatures.append(node)
+    inner = set()
+    for tag in found.signatures:
+        inner.update(id(d) for d in tag.descendants)
+    found.signatures = [t for t in found.signatures if id(t) not in inner]
+    return found
+
+
+def _keep_pre_lines(found: _Walk) -> None:
+    """Line breaks in the HTML source are spaces (Outlook's Word HTML wraps its source
+    mid-sentence: "Sent: Friday, June 27, 2014 12:06\nPM"), except inside ``<pre>``:
+    those become the line-break mark like ``<br>`` (see :data:`_BR`)."""
+    for text in found.pre:
+        text.replace_with(text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", _BR))
+
+
+def _header_rows(found: _Walk) -> None:
+    """A table row "Subject: | Bài viết" (Thunderbird's forward header table, Apple
+    Mail's) becomes one line "Subject: Bài viết", as plain-text forwards write it."""
+    for tr in found.rows:
+        if tr.decomposed or tr.parent is None:
+            continue
+        cells = tr.find_all(["th", "td"], recursive=False)
+        if len(cells) != 2:
+            continue
+        name = collapse_ws(cells[0].get_text())
+        if not name.endswith(":") or len(name) > _HEADER_CELL_MAX:
+            continue
+        line = f"{name} {collapse_ws(cells[1].get_text())}"
+        if header_field(line) is not None:
+            tr.replace_with(f"{_BR}{line}{_BR}")
+
+
+def _mark_signatures(found: _Walk) -> None:
+    for tag in found.signatures:
+        if tag.parent is not None:
+            tag.insert_before(f"{_BR}{_BR}{SIGNATURE_START}{_BR}")
+            tag.insert_after(f"{_BR}{SIGNATURE_END}{_BR}{_BR}")
 
 
 def _section_paragraphs(lines: list[str]) -> tuple[list[str], str]:
@@ -146,6 +236,8 @@ def html_sections(html: str, related: list[Part], *, max_depth: int = 5) -> list
     soup = BeautifulSoup(html, "lxml")
     for tag in soup.find_all(_DROP):
         tag.decompose()
+    found = _walk(soup)
+    _keep_pre_lines(found)
     # Outlook puts the quoted or forwarded message after these markers, as siblings: a
     # sentinel line marks where it starts (a forward or a reply's quote; forward.py and
     # the assembly decide which).
@@ -154,9 +246,11 @@ def html_sections(html: str, related: list[Part], *, max_depth: int = 5) -> list
     append_mark = soup.find(id="appendonsend")
     start = reply_header or append_mark
     if isinstance(start, Tag):
-        start.insert_before(soup.new_string(f"\n\n{QUOTE_SENTINEL}\n\n"))
+        start.insert_before(soup.new_string(f"{_BR}{_BR}{QUOTE_SENTINEL}{_BR}{_BR}"))
     if isinstance(append_mark, Tag):
         append_mark.decompose()
+    _header_rows(found)
+    _mark_signatures(found)
     for tag in soup.select(_QUOTES):
         if not tag.decomposed and not _forwarding(tag):
             tag.decompose()
@@ -172,13 +266,14 @@ def html_sections(html: str, related: list[Part], *, max_depth: int = 5) -> list
             img.decompose()
     _mark_titles(soup)
     for br in soup.find_all("br"):
-        br.replace_with("\n")
+        br.replace_with(_BR)
     for tag in soup.find_all(_BLOCKS):
         if isinstance(tag, Tag):
-            tag.insert_before("\n\n")
-            tag.append("\n\n")
+            tag.insert_before(_BR + _BR)
+            tag.append(_BR + _BR)
     root = soup.body or soup
-    lines = [_WS.sub(" ", ln).strip() for ln in root.get_text().split("\n")]
+    text = root.get_text().replace("\r", " ").replace("\n", " ")
+    lines = [_WS.sub(" ", ln).strip() for ln in text.split(_BR)]
     out: list[HtmlSection] = []
     chain: list[ForwardOrigin] = []
     for section in split_sections(lines, max_depth=max_depth):

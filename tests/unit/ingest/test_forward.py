@@ -13,9 +13,19 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from dienhinh.core.config import IngestConfig
+from dienhinh.core.types import ForwardOrigin
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extract import extract_message
-from dienhinh.ingest.forward import is_forward_subject, parse_forward_date, split_sections
+from dienhinh.ingest.forward import (
+    forwards_kept,
+    header_field,
+    is_forward_subject,
+    is_reply_subject,
+    parse_forward_date,
+    reply_line_end,
+    separator_kind,
+    split_sections,
+)
 from dienhinh.ingest.mime import parse_message
 from tests.factory import (
     DOCX_TYPE,
@@ -277,3 +287,104 @@ def test_forward_subjects(subject: str, forward: bool) -> None:
 )
 def test_forward_dates(text: str) -> None:
     assert parse_forward_date(text) == datetime(2019, 4, 29, 16, 40, tzinfo=ICT)
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("---------- Forwarded message ---------", "forward"),
+        ("---------- Thư đã chuyển tiếp ---------", "forward"),
+        ("----- Forwarded Message -----", "forward"),
+        ("----- Tin nhắn đã chuyển tiếp -----", "forward"),
+        ("-------- Forwarded Message --------", "forward"),
+        ("Begin forwarded message:", "forward"),
+        ("Bắt đầu thư được chuyển tiếp:", "forward"),
+        ("----- Forwarded message from Lan <lan@x.vn> -----", "forward"),
+        ("-----Original Message-----", "quoted"),
+        ("-----Thư gốc-----", "quoted"),
+        ("-------- Thư Gốc --------", "quoted"),
+        ("----- Original Message -----", "quoted"),
+        ("Thư đã chuyển tiếp cho anh Bình.", None),
+        ("-----", None),
+    ],
+)
+def test_client_separators(line: str, kind: str | None) -> None:
+    assert separator_kind(line) == kind
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        ("Từ: Lan <lan@x.vn>", "from"),
+        ("Đã gửi: Thứ Hai, 6 tháng 12, 2026 9:15 SA", "date"),
+        ("Chủ đề: Bài viết", "subject"),
+        ("Tiêu đề: \tBài viết", "subject"),
+        ("Tới: Hằng", "to"),
+        ("Đến: Hằng", "to"),
+        ("Trả lời Tới: a@b.vn", "reply-to"),
+        ("*From:* Lan", "from"),
+        ("Sent: Monday", "date"),
+        ("Từ đó đến nay: xã đã làm", None),
+        ("Kính gửi: Ban Thi đua", None),
+    ],
+)
+def test_header_words(line: str, field: str | None) -> None:
+    found = header_field(line)
+    assert (found[0] if found else None) == field
+
+
+@pytest.mark.parametrize(
+    ("lines", "end"),
+    [
+        (["Vào Th 2, 6 thg 12, 2026 vào lúc 09:15 Ban <b@x.vn> đã viết:"], 1),
+        (["Vào 14:24 8 tháng 6, 2017, Hùng Nguyễn <h@x.com> đã viết:"], 1),
+        (["On Sun, Dec 6, 2026 at 9:15 AM Ban Thi đua <", "b@x.vn> wrote:"], 2),
+        (["Vào ngày 6 tháng 12, cả xã đã viết", "nên trang sử mới."], None),
+        (["Vào dịp này, anh đã viết:", "", "Từ: x"], 1),
+        (["Vào năm 2019", "Từ: Lan", "đã viết:"], None),
+    ],
+)
+def test_reply_lines(lines: list[str], end: int | None) -> None:
+    assert reply_line_end(lines, 0) == end
+
+
+def _quoted(subject: str = "") -> ForwardOrigin:
+    return ForwardOrigin(from_addr="a@x.vn", subject=subject, via="inline-quoted")
+
+
+@pytest.mark.parametrize(
+    ("subject", "texts", "kept"),
+    [
+        ("FW: Bài", ["Chuyển Ban."], 1),
+        ("CT: Bài", ["x" * 900], 1),  # said forward: kept whatever the note above
+        ("RE: Bài", ["Cảm ơn."], 0),
+        ("TL: Bài", ["Cảm ơn."], 0),
+        ("Trả lời: Bài", ["Cảm ơn."], 0),
+        ("Gửi bài viết", ["Em gửi ạ."], 1),  # retyped subject, a note above: a forward
+        ("Gửi bài viết", ["x" * 900], 0),  # retyped subject, an article above: history
+    ],
+)
+def test_quoted_blocks_kept_as_forwards(subject: str, texts: list[str], kept: int) -> None:
+    assert forwards_kept([_quoted()], subject, texts=texts, min_chars=400) == kept
+
+
+def test_nested_quoted_block_follows_its_own_subject() -> None:
+    """Inside a forward, a quoted block is judged by the forwarded message's subject."""
+    chain = [ForwardOrigin(subject="RE: Nhắc nộp bài"), _quoted()]
+    assert forwards_kept(chain, "Fwd: RE: Nhắc nộp bài") == 1
+    chain = [ForwardOrigin(subject="CT: Bài"), _quoted()]
+    assert forwards_kept(chain, "Fwd: Bài") == 2
+
+
+@pytest.mark.parametrize(
+    ("subject", "reply"),
+    [("RE: Bài", True), ("TL: Bài", True), ("Trả lời: Bài", True), ("Fwd: Bài", False)],
+)
+def test_reply_subjects(subject: str, reply: bool) -> None:
+    assert is_reply_subject(subject) is reply
+
+
+def test_outlook_vietnamese_month_words() -> None:
+    assert parse_forward_date("06 Tháng Mười Hai 2026 09:15") == datetime(
+        2026, 12, 6, 9, 15, tzinfo=ICT
+    )
