@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import email
 import email.policy
+import email.utils
 import hashlib
 import importlib.machinery
 import importlib.util
@@ -60,6 +61,7 @@ import zipfile
 from base64 import encodebytes
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from email.header import Header
 from pathlib import Path
 from typing import Any
@@ -70,8 +72,16 @@ ROOT = HERE.parent
 DOC_KINDS = ("docx", "doc", "odt", "rtf", "pdf", "images", "zip")
 TEXT_KINDS = ("docx", "doc", "odt", "rtf", "pdf", "zip")
 OUTCOMES = {
-    "article", "photo", "ocr-page", "waiting", "cover-letter", "official-document", "logo",
-    "archive", "not-article", "refused",
+    "article",
+    "photo",
+    "ocr-page",
+    "waiting",
+    "cover-letter",
+    "official-document",
+    "logo",
+    "archive",
+    "not-article",
+    "refused",
 }
 NO_REASON_NEEDED = {"article", "photo"}
 RIGHT_TYPE = {
@@ -82,12 +92,21 @@ RIGHT_TYPE = {
     "pdf": "application/pdf",
     "zip": "application/zip",
 }
-RIGHT_EXT = {"docx": ".docx", "doc": ".doc", "odt": ".odt", "rtf": ".rtf", "pdf": ".pdf",
-             "zip": ".zip"}
+RIGHT_EXT = {
+    "docx": ".docx",
+    "doc": ".doc",
+    "odt": ".odt",
+    "rtf": ".rtf",
+    "pdf": ".pdf",
+    "zip": ".zip",
+}
 IMAGE_TYPES = [
-    (b"\x89PNG", "image/png", ".png"), (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-    (b"GIF8", "image/gif", ".gif"), (b"II*\x00", "image/tiff", ".tif"),
-    (b"MM\x00*", "image/tiff", ".tif"), (b"BM", "image/bmp", ".bmp"),
+    (b"\x89PNG", "image/png", ".png"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+    (b"GIF8", "image/gif", ".gif"),
+    (b"II*\x00", "image/tiff", ".tif"),
+    (b"MM\x00*", "image/tiff", ".tif"),
+    (b"BM", "image/bmp", ".bmp"),
     (b"RIFF", "image/webp", ".webp"),
 ]
 WRONG_EXT = [".txt", ".bin", ""]
@@ -105,6 +124,7 @@ BODY = (
     "yêu nước ({what}) để Ban tổng hợp, tuyên truyền.\n\n"
     "Trân trọng!\n{name}\n{unit}\n"
 )
+ICT = timezone(timedelta(hours=7))
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
 
@@ -148,7 +168,9 @@ class Built:
     docs: list[Doc] = field(default_factory=list)
 
 
-def collect(src: Path, max_file_bytes: int, kind_of: Any) -> tuple[list[tuple[str, Path, str]], Counter[str]]:
+def collect(
+    src: Path, max_file_bytes: int, kind_of: Any
+) -> tuple[list[tuple[str, Path, str]], Counter[str]]:
     """(source, path, kind) of every usable file, deduplicated by content."""
     seen: set[str] = set()
     skipped: Counter[str] = Counter()
@@ -225,7 +247,7 @@ def unit_mail(
         f"From: {_hdr(name)} <{addr}>\n"
         "To: Ban Thi dua Khen thuong <btdkt-snv@laocai.gov.vn>\n"
         f"Subject: {_hdr(subject)}\n"
-        f"Date: Mon, {day:02d} {['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][month - 1]} 2019 09:{n % 60:02d}:00 +0700\n"
+        f"Date: {email.utils.format_datetime(datetime(2019, month, day, 9, n % 60, tzinfo=ICT))}\n"
         f"Message-ID: <{mid}>\n"
         "MIME-Version: 1.0\n"
         f'Content-Type: multipart/mixed; boundary="{boundary}"\n\n'
@@ -252,8 +274,8 @@ def attachment_part(name: str, ctype: str, data: bytes) -> bytes:
 def forwarded_part(raw: bytes) -> bytes:
     body = raw.replace(b"\r\n", b"\n")
     return (
-        b'Content-Type: message/rfc822\nContent-Disposition: attachment; filename="thu-chuyen-tiep.eml"\n\n'
-        + body
+        b"Content-Type: message/rfc822\n"
+        b'Content-Disposition: attachment; filename="thu-chuyen-tiep.eml"\n\n' + body
     )
 
 
@@ -329,7 +351,9 @@ def _docx_text(data: bytes) -> str:
     from lxml import etree
 
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        root = etree.fromstring(zf.read("word/document.xml"), etree.XMLParser(resolve_entities=False, huge_tree=False))
+        root = etree.fromstring(
+            zf.read("word/document.xml"), etree.XMLParser(resolve_entities=False, huge_tree=False)
+        )
     w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     return "\n".join("".join(t.text or "" for t in p.iter(f"{w}t")) for p in root.iter(f"{w}p"))
 
@@ -416,11 +440,21 @@ def _zip_text(data: bytes, kind_of_bytes: Any) -> str:
     return "\n".join(out)
 
 
-EXTRACT = {"docx": _docx_text, "pdf": _pdf_text, "odt": _odt_text, "rtf": _rtf_text,
-           "doc": _doc_text}
+EXTRACT = {
+    "docx": _docx_text,
+    "pdf": _pdf_text,
+    "odt": _odt_text,
+    "rtf": _rtf_text,
+    "doc": _doc_text,
+}
 
 
 def _extract_child(kind: str, data: bytes, conn: Any) -> None:
+    import logging
+    import warnings
+
+    logging.disable(logging.CRITICAL)  # the readers' complaints about test files
+    warnings.simplefilter("ignore")
     try:
         if kind == "zip":
             text = _zip_text(data, _corpus_module().kind_of_bytes)
@@ -476,9 +510,9 @@ def independent_counts(docs: list[Doc], timeout: float, parallel: int = 2) -> No
 def product(run: Path, mail_dir: Path, slow_budget: int, timeout: int) -> dict[str, Any]:
     cfg = run / "config.toml"
     cfg.write_text(
-        "timezone = \"Asia/Ho_Chi_Minh\"\n"
+        'timezone = "Asia/Ho_Chi_Minh"\n'
         f"[paths]\ndata_dir = {json.dumps(str(run / 'data'))}\n"
-        "[database]\nurl = \"\"\n"
+        '[database]\nurl = ""\n'
         f"[mailbox]\nurl = {json.dumps('maildir:' + str(run / 'no-mailbox'))}\n"
         f"[ingest]\nslow_lane_budget_seconds = {slow_budget}\n",
         encoding="utf-8",
@@ -491,14 +525,21 @@ def product(run: Path, mail_dir: Path, slow_budget: int, timeout: int) -> dict[s
             t0 = time.monotonic()
             try:
                 proc = subprocess.run(
-                    cmd + args, stdout=subprocess.PIPE, stderr=log, text=True,
-                    timeout=timeout, check=False,
+                    cmd + args,
+                    stdout=subprocess.PIPE,
+                    stderr=log,
+                    text=True,
+                    timeout=timeout,
+                    check=False,
                 )
                 out, rc = proc.stdout, proc.returncode
             except subprocess.TimeoutExpired:
                 out, rc = "", "timeout"
-            timings[args[0]] = {"seconds": round(time.monotonic() - t0, 1), "exit": rc,
-                                "stdout": out[-2000:]}
+            timings[args[0]] = {
+                "seconds": round(time.monotonic() - t0, 1),
+                "exit": rc,
+                "stdout": out[-2000:],
+            }
             print(f"dienhinh {args[0]}: exit {rc} in {timings[args[0]]['seconds']} s", flush=True)
             if out.strip():
                 print("  " + out.strip().replace("\n", "\n  "), flush=True)
@@ -506,8 +547,11 @@ def product(run: Path, mail_dir: Path, slow_budget: int, timeout: int) -> dict[s
         for what in ("messages", "articles"):
             target = run / f"{what}.jsonl"
             proc = subprocess.run(
-                [*cmd, "export", what, "-o", str(target)], stdout=log, stderr=log,
-                timeout=timeout, check=False,
+                [*cmd, "export", what, "-o", str(target)],
+                stdout=log,
+                stderr=log,
+                timeout=timeout,
+                check=False,
             )
             rows = []
             if target.exists():
@@ -567,8 +611,11 @@ def names_part(reason: str, doc_name: str) -> bool:
 
 
 def judge(
-    b: Built, msg: dict[str, Any] | None, arts: list[dict[str, Any]],
-    atts: list[dict[str, Any]], min_words: int,
+    b: Built,
+    msg: dict[str, Any] | None,
+    arts: list[dict[str, Any]],
+    atts: list[dict[str, Any]],
+    min_words: int,
 ) -> list[str]:
     if msg is None:
         return ["not in the export: the message was lost"]
@@ -621,15 +668,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--run", default=str(ROOT / "var" / "outside" / "run"))
     ap.add_argument("--units", default=str(ROOT / "units.toml"))
     ap.add_argument("--max-messages", type=int, default=1200, help="cap on messages built")
-    ap.add_argument("--max-file-bytes", type=int, default=8_000_000,
-                    help="files larger than this are left out")
-    ap.add_argument("--slow-budget", type=int, default=900,
-                    help="the product's slow-lane budget (conversion, OCR), seconds")
+    ap.add_argument(
+        "--max-file-bytes", type=int, default=8_000_000, help="files larger than this are left out"
+    )
+    ap.add_argument(
+        "--slow-budget",
+        type=int,
+        default=900,
+        help="the product's slow-lane budget (conversion, OCR), seconds",
+    )
     ap.add_argument("--timeout", type=int, default=3600, help="cap on the product's import")
-    ap.add_argument("--extract-timeout", type=float, default=60,
-                    help="cap on one independent extraction, seconds")
-    ap.add_argument("--min-words", type=int, default=40,
-                    help="independent text at least this long counts as substantial")
+    ap.add_argument(
+        "--extract-timeout",
+        type=float,
+        default=60,
+        help="cap on one independent extraction, seconds",
+    )
+    ap.add_argument(
+        "--min-words",
+        type=int,
+        default=40,
+        help="independent text at least this long counts as substantial",
+    )
     args = ap.parse_args(argv)
 
     started = time.monotonic()
@@ -681,7 +741,11 @@ def main(argv: list[str] | None = None) -> int:
         variant = "attached"
         n_doc += 1
         if n_doc % 4 == 0:
-            name, ctype, variant = wrong_name(kind, name, n_doc // 4), "application/octet-stream", "wrong-name"
+            name, ctype, variant = (
+                wrong_name(kind, name, n_doc // 4),
+                "application/octet-stream",
+                "wrong-name",
+            )
         mail = unit_mail(n, mid, units, "tệp đính kèm", [attachment_part(name, ctype, data)])
         built.append(Built(mid, source, rel, variant, [Doc(name, kind, data)]))
         (mail_dir / f"{n:05d}-doc.eml").write_bytes(mail)
@@ -701,8 +765,10 @@ def main(argv: list[str] | None = None) -> int:
         for d in b.docs:
             ref = by_hash[hashlib.sha256(d.data).hexdigest()]
             d.words, d.note = ref.words, ref.note
-    print(f"independent extraction of {len(by_hash)} documents: {time.monotonic() - t0:.0f} s",
-          flush=True)
+    print(
+        f"independent extraction of {len(by_hash)} documents: {time.monotonic() - t0:.0f} s",
+        flush=True,
+    )
 
     result = product(run, mail_dir, args.slow_budget, args.timeout)
     messages = {m["message_id"]: m for m in result["messages"]}
@@ -728,15 +794,23 @@ def main(argv: list[str] | None = None) -> int:
         row[state] += 1
         if why:
             row["untrue"] += 1
-            untrue.append({
-                "message": b.mid, "source": b.source, "file": b.file, "variant": b.variant,
-                "documents": [
-                    {"name": d.name, "kind": d.kind, "words": d.words, "note": d.note}
-                    for d in b.docs
-                ],
-                "state": state, "reason": (msg or {}).get("reason"),
-                "articles": art_errors.get(b.mid, []), "attachments": atts, "why": why,
-            })
+            untrue.append(
+                {
+                    "message": b.mid,
+                    "source": b.source,
+                    "file": b.file,
+                    "variant": b.variant,
+                    "documents": [
+                        {"name": d.name, "kind": d.kind, "words": d.words, "note": d.note}
+                        for d in b.docs
+                    ],
+                    "state": state,
+                    "reason": (msg or {}).get("reason"),
+                    "articles": art_errors.get(b.mid, []),
+                    "attachments": atts,
+                    "why": why,
+                }
+            )
 
     print(f"\nmessages per state: {dict(sorted(states.items()))}")
     print(f"attachments read from: {'export messages' if from_export else 'the asset table'}")
@@ -758,16 +832,23 @@ def main(argv: list[str] | None = None) -> int:
         for u in untrue:
             reason = (u["reason"] or "").replace("|", "/").replace("\n", " ")[:160]
             why = "; ".join(u["why"]).replace("|", "/")[:400]
-            print(f"| {u['message'][:28]} | {u['source']}/{u['file'].split('/', 1)[-1]} "
-                  f"({u['variant']}) | {u['state']} | {reason} | {why} |")
+            print(
+                f"| {u['message'][:28]} | {u['source']}/{u['file'].split('/', 1)[-1]} "
+                f"({u['variant']}) | {u['state']} | {reason} | {why} |"
+            )
     report = {
-        "built": len(built), "skipped": dict(skipped), "states": dict(states),
-        "per_source": {k: dict(v) for k, v in rows.items()}, "untrue": untrue,
-        "product": result["timings"], "seconds": round(time.monotonic() - started, 1),
+        "built": len(built),
+        "skipped": dict(skipped),
+        "states": dict(states),
+        "per_source": {k: dict(v) for k, v in rows.items()},
+        "untrue": untrue,
+        "product": result["timings"],
+        "seconds": round(time.monotonic() - started, 1),
         "attachments_from": "export" if from_export else "asset table",
     }
-    (run / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1),
-                                     encoding="utf-8")
+    (run / "report.json").write_text(
+        json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     print(f"\nreport: {run / 'report.json'}; total {report['seconds']} s")
     return 0
 
