@@ -84,6 +84,16 @@ OUTCOMES = {
     "refused",
 }
 NO_REASON_NEEDED = {"article", "photo"}
+# What the recorded (sniffed) type of an attachment must contain for each kind of bytes.
+SNIFFED = {
+    "docx": ("wordprocessingml",),
+    "odt": ("opendocument.text",),
+    "pdf": ("pdf",),
+    "rtf": ("rtf",),
+    "doc": ("msword", "ole", "cdf"),
+    "zip": ("zip",),
+    "images": ("image/",),
+}
 RIGHT_TYPE = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "doc": "application/msword",
@@ -462,7 +472,10 @@ def _extract_child(kind: str, data: bytes, conn: Any) -> None:
             text = EXTRACT[kind](data)
         conn.send(("ok", words(text)))
     except Exception as exc:  # noqa: BLE001 - reported as "no independent text"
-        conn.send(("error", f"{type(exc).__name__}: {str(exc)[:120]}"))
+        text = str(exc)
+        if "encrypted" in text or "password" in text:
+            text = "encrypted (password required)"
+        conn.send(("error", f"{type(exc).__name__}: {text[:120]}"))
     finally:
         conn.close()
 
@@ -616,45 +629,104 @@ def judge(
     arts: list[dict[str, Any]],
     atts: list[dict[str, Any]],
     min_words: int,
-) -> list[str]:
+) -> list[tuple[str, str]]:
+    """The findings on one message: (kind of finding, what exactly), none when true."""
     if msg is None:
-        return ["not in the export: the message was lost"]
-    why: list[str] = []
+        return [("message lost", "not in the export")]
+    why: list[tuple[str, str]] = []
     state, reason = msg.get("status"), msg.get("reason") or ""
     doc_arts = [a for a in arts if not str(a.get("source") or "").endswith("body")]
     art_words = sum(words(a.get("text") or "") for a in doc_arts)
     if state in ("failed", "no-article") and not reason:
-        why.append(f"{state} without a reason")
-    if state in ("no-article", "failed"):
-        for d in b.docs:
-            if d.words is not None and d.words >= min_words and not names_part(reason, d.name):
+        why.append((f"{state} without a reason", f"{state} with a null reason"))
+    for d in b.docs:
+        if state not in ("no-article", "failed"):
+            continue
+        label = d.name or d.kind
+        substantial = d.words is not None and d.words >= min_words
+        if names_part(reason, d.name):
+            if state == "failed" and substantial:
+                # Named, but the document is readable: content did not decide.
                 why.append(
-                    f"{d.name or d.kind}: independent text {d.words} words, "
-                    f"but {state} without naming it"
+                    (
+                        "failed on a document another reader reads",
+                        f"{label} ({d.kind}): independent text {d.words} words",
+                    )
+                )
+            continue
+        if substantial:
+            why.append(
+                (
+                    f"{state}, a document with text not named",
+                    f"{label}: independent text {d.words} words, but {state} without naming it",
+                )
+            )
+        elif state == "no-article" and d.kind in TEXT_KINDS and (d.kind != "zip" or d.words != 0):
+            # Every document is accounted for: a no-article must say what each one was
+            # (a .zip of no document at all may be "no document attached").
+            seen = f"{d.words} words" if d.words is not None else (d.note or "not read")
+            why.append(
+                (
+                    f"no-article, a {d.kind} attached not named",
+                    f"{label} ({d.kind}, {seen}) attached, but no-article without naming it",
+                )
+            )
+    if b.variant in ("attached", "wrong-name"):
+        for d in b.docs:
+            mine = [a for a in atts if fold(a.get("name") or "") == fold(d.name)]
+            if not mine:
+                why.append(("attachment not accounted for", f"{d.name}: not in the attachments"))
+                continue
+            ctype = (mine[0].get("type") or "").lower()
+            if not any(frag in ctype for frag in SNIFFED[d.kind]):
+                why.append(
+                    (
+                        f"recorded type is not what the bytes are ({b.variant})",
+                        f"{d.name}: type {ctype or 'none'}, but the bytes are {d.kind}",
+                    )
                 )
     if state == "ingested":
         indep = sum(d.words or 0 for d in b.docs)
         if indep >= min_words and art_words < 0.5 * indep:
-            why.append(f"article text {art_words} words, independent text {indep} words (< 50%)")
+            why.append(
+                (
+                    "ingested, article text < 50% of the document's",
+                    f"article text {art_words} words, independent text {indep} words",
+                )
+            )
         failed = [a for a in arts if a.get("status") == "failed"]
         if failed and not reason:
-            why.append(f"ingested with a null reason while {len(failed)} article(s) failed")
+            why.append(
+                (
+                    "ingested with a null reason while an article failed",
+                    f"{len(failed)} article(s) failed: "
+                    + "; ".join(str(a.get("error") or "")[:100] for a in failed),
+                )
+            )
     for att in atts:
         outcome = att.get("outcome") or ""
         label = att.get("name") or att.get("type") or "?"
         if outcome not in OUTCOMES:
-            why.append(f"attachment {label}: outcome {outcome!r} not in AttachmentOutcome")
+            why.append(
+                (
+                    f"attachment outcome {outcome!r} not in AttachmentOutcome",
+                    f"{label}: {outcome!r}",
+                )
+            )
         elif outcome not in NO_REASON_NEEDED and not att.get("reason"):
-            why.append(f"attachment {label}: {outcome} without a reason")
-    if not arts and state not in ("duplicate",):
-        bad = [a for a in atts if (a.get("outcome") or "") in ("refused", "failed")]
-        for att in bad:
+            why.append((f"attachment {outcome} without a reason", f"{label}: {outcome}, no reason"))
+    if not arts and state != "duplicate":
+        for att in atts:
+            if (att.get("outcome") or "") not in ("refused", "failed"):
+                continue
             name = att.get("name") or ""
             if state != "failed" or not names_part(reason, name):
                 why.append(
-                    f"attachment {name or att.get('type')} {att.get('outcome')} "
-                    f"({att.get('reason') or 'no reason'}) but message {state} "
-                    f"{'naming another cause' if reason else 'without a reason'}"
+                    (
+                        "a part refused, the message not failed naming it",
+                        f"{name or att.get('type')} {att.get('outcome')} "
+                        f"({att.get('reason') or 'no reason'}), message {state}",
+                    )
                 )
     return why
 
@@ -690,6 +762,11 @@ def main(argv: list[str] | None = None) -> int:
         default=40,
         help="independent text at least this long counts as substantial",
     )
+    ap.add_argument(
+        "--rejudge",
+        action="store_true",
+        help="judge the previous run's export again without ingesting (same material)",
+    )
     args = ap.parse_args(argv)
 
     started = time.monotonic()
@@ -698,10 +775,11 @@ def main(argv: list[str] | None = None) -> int:
     if not src.is_dir() or not any(src.iterdir()):
         print(f"no material in {src}: run scripts/outside-corpus first", file=sys.stderr)
         return 2
-    if run.exists():
+    reuse = args.rejudge and (run / "messages.jsonl").exists()
+    if run.exists() and not reuse:
         shutil.rmtree(run)  # a throwaway database: every run starts empty
     mail_dir = run / "mail"
-    mail_dir.mkdir(parents=True)
+    mail_dir.mkdir(parents=True, exist_ok=True)
     units = load_units(Path(args.units))
 
     files, skipped = collect(src, args.max_file_bytes, corpus.kind_of)
@@ -770,7 +848,14 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
 
-    result = product(run, mail_dir, args.slow_budget, args.timeout)
+    if reuse:
+        result = {"timings": {}}
+        for what in ("messages", "articles"):
+            lines = (run / f"{what}.jsonl").read_text(encoding="utf-8").splitlines()
+            result[what] = [json.loads(line) for line in lines if line.strip()]
+        print(f"judging the previous run's export in {run} again (--rejudge)")
+    else:
+        result = product(run, mail_dir, args.slow_budget, args.timeout)
     messages = {m["message_id"]: m for m in result["messages"]}
     arts_by: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for a in result["articles"]:
@@ -781,6 +866,8 @@ def main(argv: list[str] | None = None) -> int:
     art_errors = article_errors_from_db(db)
 
     rows: dict[str, Counter[str]] = defaultdict(Counter)
+    variants: dict[str, Counter[str]] = defaultdict(Counter)
+    causes: Counter[str] = Counter()
     states: Counter[str] = Counter()
     untrue: list[dict[str, Any]] = []
     for b in built:
@@ -789,11 +876,13 @@ def main(argv: list[str] | None = None) -> int:
         why = judge(b, msg, arts_by.get(b.mid, []), atts, args.min_words)
         state = (msg or {}).get("status", "missing")
         states[state] += 1
-        row = rows[b.source]
-        row["messages"] += 1
-        row[state] += 1
+        for row in (rows[b.source], variants[b.variant]):
+            row["messages"] += 1
+            row[state] += 1
+            row["untrue"] += bool(why)
+        for cause, _detail in why:
+            causes[cause] += 1
         if why:
-            row["untrue"] += 1
             untrue.append(
                 {
                     "message": b.mid,
@@ -808,7 +897,7 @@ def main(argv: list[str] | None = None) -> int:
                     "reason": (msg or {}).get("reason"),
                     "articles": art_errors.get(b.mid, []),
                     "attachments": atts,
-                    "why": why,
+                    "why": [detail for _cause, detail in why],
                 }
             )
 
@@ -822,6 +911,14 @@ def main(argv: list[str] | None = None) -> int:
         table.append(f"| {source} | " + " | ".join(str(rows[source][c]) for c in cols) + " |")
     table.append("| **total** | " + " | ".join(f"**{total[c]}**" for c in cols) + " |")
     print("\n" + "\n".join(table))
+    print("\n| mail | " + " | ".join(cols) + " |\n" + "|---" * (len(cols) + 1) + "|")
+    for variant in ("attached", "wrong-name", "raw", "forwarded"):
+        if variant in variants:
+            v = variants[variant]
+            print(f"| {variant} | " + " | ".join(str(v[c]) for c in cols) + " |")
+    print("\nwhy untrue (one message may have several):")
+    for cause, k in causes.most_common():
+        print(f"  {k:5d}  {cause}")
     other = {k: v for k, v in states.items() if k not in cols}
     if other:
         print(f"\nother states: {other}")
@@ -841,6 +938,8 @@ def main(argv: list[str] | None = None) -> int:
         "skipped": dict(skipped),
         "states": dict(states),
         "per_source": {k: dict(v) for k, v in rows.items()},
+        "per_mail": {k: dict(v) for k, v in variants.items()},
+        "causes": dict(causes),
         "untrue": untrue,
         "product": result["timings"],
         "seconds": round(time.monotonic() - started, 1),
