@@ -50,6 +50,7 @@ import multiprocessing.connection
 import os
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -536,18 +537,19 @@ def product(run: Path, mail_dir: Path, slow_budget: int, timeout: int) -> dict[s
     try:
         for args in (["init"], ["import", str(mail_dir)]):
             t0 = time.monotonic()
+            # Its own process group: a run over --timeout ends with every process it
+            # started (extraction pool, LibreOffice, tesseract), not the parent alone.
+            child = subprocess.Popen(
+                cmd + args, stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True
+            )
+            rc: int | str
             try:
-                proc = subprocess.run(
-                    cmd + args,
-                    stdout=subprocess.PIPE,
-                    stderr=log,
-                    text=True,
-                    timeout=timeout,
-                    check=False,
-                )
-                out, rc = proc.stdout, proc.returncode
+                out, _ = child.communicate(timeout=timeout)
+                rc = child.returncode
             except subprocess.TimeoutExpired:
-                out, rc = "", "timeout"
+                os.killpg(child.pid, signal.SIGKILL)
+                out, _ = child.communicate()
+                rc = f"killed after {timeout} s (--timeout)"
             timings[args[0]] = {
                 "seconds": round(time.monotonic() - t0, 1),
                 "exit": rc,
@@ -566,6 +568,8 @@ def product(run: Path, mail_dir: Path, slow_budget: int, timeout: int) -> dict[s
                 timeout=timeout,
                 check=False,
             )
+            if proc.returncode != 0:
+                print(f"dienhinh export {what}: exit {proc.returncode} (see {log.name})")
             rows = []
             if target.exists():
                 for line in target.read_text(encoding="utf-8").splitlines():
