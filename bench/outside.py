@@ -12,7 +12,8 @@ The mail:
   * every document (.docx, .doc, .odt, .rtf, .pdf, images, .zip; kinds decided by the
     bytes) attached to a unit's mail (sender address and name from units.toml, a
     Vietnamese subject and cover note) under its right name and type; every fourth one as
-    ``application/octet-stream`` under a wrong name (.docx <-> .odt, .txt, .bin, none);
+    ``application/octet-stream`` under a wrong name (.docx <-> .odt, .txt, .bin, none),
+    counted per kind from the second (a kind with two files gets one of each);
   * every mail test file ingested as it is, and also attached as a forwarded
     ``message/rfc822`` to a unit's mail.
 
@@ -791,7 +792,7 @@ def main(argv: list[str] | None = None) -> int:
 
     built: list[Built] = []
     seen_mids: set[str] = set()
-    n_doc = 0
+    n_doc: Counter[str] = Counter()  # documents of each kind so far
     for source, path, kind in round_robin(files):
         if len(built) >= args.max_messages:
             skipped["over --max-messages"] += 1
@@ -821,10 +822,12 @@ def main(argv: list[str] | None = None) -> int:
         mid = f"outside-{n:05d}.{hashlib.sha256(data).hexdigest()[:10]}@bench.dienhinh.invalid"
         ctype, name = type_and_name(kind, path, data)
         variant = "attached"
-        n_doc += 1
-        if n_doc % 4 == 0:
+        # Every fourth document of each kind, from the second on (a kind with two files
+        # gets one of each), travels as octet-stream under a wrong name.
+        n_doc[kind] += 1
+        if n_doc[kind] % 4 == 2:
             name, ctype, variant = (
-                wrong_name(kind, name, n_doc // 4),
+                wrong_name(kind, name, n_doc[kind] // 4),
                 "application/octet-stream",
                 "wrong-name",
             )
@@ -871,6 +874,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rows: dict[str, Counter[str]] = defaultdict(Counter)
     variants: dict[str, Counter[str]] = defaultdict(Counter)
+    kinds: dict[str, Counter[str]] = defaultdict(Counter)
     causes: Counter[str] = Counter()
     states: Counter[str] = Counter()
     untrue: list[dict[str, Any]] = []
@@ -880,7 +884,10 @@ def main(argv: list[str] | None = None) -> int:
         why = judge(b, msg, arts_by.get(b.mid, []), atts, args.min_words)
         state = (msg or {}).get("status", "missing")
         states[state] += 1
-        for row in (rows[b.source], variants[b.variant]):
+        groups = [rows[b.source], variants[b.variant]]
+        if b.variant in ("attached", "wrong-name") and b.docs:
+            groups.append(kinds[f"{b.docs[0].kind}, {b.variant}"])
+        for row in groups:
             row["messages"] += 1
             row[state] += 1
             row["untrue"] += bool(why)
@@ -920,6 +927,9 @@ def main(argv: list[str] | None = None) -> int:
         if variant in variants:
             v = variants[variant]
             print(f"| {variant} | " + " | ".join(str(v[c]) for c in cols) + " |")
+    print("\n| document | " + " | ".join(cols) + " |\n" + "|---" * (len(cols) + 1) + "|")
+    for key in sorted(kinds):
+        print(f"| {key} | " + " | ".join(str(kinds[key][c]) for c in cols) + " |")
     print("\nwhy untrue (one message may have several):")
     for cause, k in causes.most_common():
         print(f"  {k:5d}  {cause}")
@@ -943,6 +953,7 @@ def main(argv: list[str] | None = None) -> int:
         "states": dict(states),
         "per_source": {k: dict(v) for k, v in rows.items()},
         "per_mail": {k: dict(v) for k, v in variants.items()},
+        "per_document": {k: dict(v) for k, v in kinds.items()},
         "causes": dict(causes),
         "untrue": untrue,
         "product": result["timings"],
