@@ -198,11 +198,12 @@ def collect(
                     size = p.stat().st_size
                 except OSError:
                     continue
+                if size > max_file_bytes or size == 0:
+                    if size and kind_of(p) in (*DOC_KINDS, "eml"):
+                        skipped["over --max-file-bytes"] += 1
+                    continue
                 kind = kind_of(p)
                 if kind not in DOC_KINDS and kind != "eml":
-                    continue
-                if size > max_file_bytes or size == 0:
-                    skipped["over --max-file-bytes" if size else "empty"] += 1
                     continue
                 digest = hashlib.sha256(p.read_bytes()).hexdigest()
                 if digest in seen:
@@ -794,7 +795,7 @@ def main(argv: list[str] | None = None) -> int:
     seen_mids: set[str] = set()
     n_doc: Counter[str] = Counter()  # documents of each kind so far
     for source, path, kind in round_robin(files):
-        if len(built) >= args.max_messages:
+        if len(built) + (2 if kind == "eml" else 1) > args.max_messages:
             skipped["over --max-messages"] += 1
             continue
         rel = str(path.relative_to(src))
