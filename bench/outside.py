@@ -777,7 +777,8 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     corpus = _corpus_module()
-    src, run = Path(args.src), Path(args.run)
+    # Absolute: the product resolves the config's paths against the config's folder.
+    src, run = Path(args.src).resolve(), Path(args.run).resolve()
     if not src.is_dir() or not any(src.iterdir()):
         print(f"no material in {src}: run scripts/outside-corpus first", file=sys.stderr)
         return 2
