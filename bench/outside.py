@@ -29,7 +29,8 @@ A message is *untrue* when:
     than article/photo has no reason.
 
 Prints per source and per state counts, a markdown table for bench/RESULTS.md and the
-untrue list; writes everything to var/outside/run/report.json.
+untrue list; writes everything to var/outside/run/report.json. Exits 1 while any message
+is untrue.
 
 Usage: python bench/outside.py [--src var/outside/src] [--max-messages 1200]
          [--max-file-bytes 8000000] [--slow-budget 900] [--timeout 3600] [--min-words 40]
@@ -966,7 +967,7 @@ def main(argv: list[str] | None = None) -> int:
         json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8"
     )
     print(f"\nreport: {run / 'report.json'}; total {report['seconds']} s")
-    return 0
+    return 1 if untrue else 0
 
 
 if __name__ == "__main__":
