@@ -1,5 +1,5 @@
 # The two commands of the README.
-.PHONY: demo test lint fuzz chaos
+.PHONY: demo test lint fuzz chaos outside
 
 # Run the main job on the embedded default (SQLite + the shipped demo Maildir).
 demo:
@@ -30,3 +30,16 @@ fuzz:
 CHAOS_TRIALS ?= 100
 chaos:
 	CHAOS_TRIALS=$(CHAOS_TRIALS) .venv/bin/python -m pytest tests/chaos -p no:cacheprovider -q -s
+
+# Other projects' public test files (issue 12): scripts/outside-corpus fetches them into
+# var/outside/ (pip sdists, Debian's CPython test suite; nothing committed), then
+# bench/outside.py builds unit mail around them, ingests it into a throwaway SQLite
+# database and prints per source and state counts and every message whose state is not
+# true against an independent extraction (the `bench` extra). OUTSIDE_ARGS passes options,
+# e.g. OUTSIDE_ARGS="--max-messages 300 --max-file-bytes 2000000".
+OUTSIDE_ARGS ?=
+outside:
+	test -x .venv/bin/python || python3 -m venv .venv
+	.venv/bin/python -m pip install -q -e '.[bench]'
+	.venv/bin/python scripts/outside-corpus
+	.venv/bin/python bench/outside.py $(OUTSIDE_ARGS)
