@@ -1,7 +1,7 @@
 """delivery: attempts and next time of a failed post-action (retried with backoff)
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-06 15:00:00
 
 A post-action (flag or move on the mail server) that fails is tried again by later polls,
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
