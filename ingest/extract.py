@@ -213,8 +213,8 @@ def _take(st: _State, part: Part) -> None:
     if ex is not None and ex.name not in BODY_EXTRACTORS:
         _run_document(st, ex, part, att)
     elif part.content_type in PHOTO_TYPES:
-        # Only as a photo beside an article: an image is never an article here, even a
-        # photographed page (OCR of those is a later stage's business).
+        # A photo beside an article, unless no article comes out of the message and the
+        # image shows a page of text: then it is OCR'd (``_scanned_pages``).
         st.photos.append(_Photo(part, att))
 
 
@@ -471,16 +471,20 @@ def collapse_lines(text: str) -> str:
 
 def _scanned_pages(st: _State, subject: str) -> ArticleDraft | None:
     """Photos of a printed article (no document, no article in the body): an `image-scan`
-    article that waits for OCR, with the pages in order. Ordinary photos (people, places)
-    are told apart by ``ocr.looks_like_text_page``; only this rare case pays for it."""
-    from dienhinh.ingest.ocr import looks_like_text_page
+    article that waits for OCR, with the pages in order (by the numbers in their file
+    names, else as attached). Ordinary photos (people, places) are told apart by what
+    the image shows (``ocr.looks_like_text_page``), never by its name; only this rare case
+    pays for it. Each page waits (outcome ``waiting``) until the slow lane reads it."""
+    from dienhinh.ingest.ocr import looks_like_text_page, page_order
 
     pages = [ph for ph in st.photos if looks_like_text_page(ph.part.payload)]
     if not pages:
         return None
+    pages = [pages[i] for i in page_order([ph.part.filename for ph in pages])]
     images = []
     for position, ph in enumerate(pages):
-        ph.attachment.used_as = "article"
+        ph.attachment.used_as = "waiting"
+        ph.attachment.error = "waiting: photographed page, to be read by OCR"
         images.append(
             Asset(
                 sha256=ph.attachment.sha256,
