@@ -491,7 +491,7 @@ def _scanned_pages(st: _State, subject: str) -> ArticleDraft | None:
                 size=ph.part.size,
                 content_type=ph.part.content_type,
                 filename=ph.part.filename,
-                role="photo",
+                role="document",  # the article's source, apart from its illustrations
                 position=position,
                 part_path=ph.part.path,
             )

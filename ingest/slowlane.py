@@ -64,7 +64,10 @@ def _ocr_pages(article: Article, ctx: ExtractContext, blobs: BlobStore) -> list[
     from dienhinh.core.types import AttachmentOutcome
     from dienhinh.ingest.ocr import ocr_photographed_pages
 
-    images = list(article.images)
+    # The pages are the images stored as the article's document; photos of people that
+    # came with them are its illustrations. (Articles stored before pages had their own
+    # role have only pages.)
+    images = [a for a in article.images if a.role == "document"] or list(article.images)
     scan = ocr_photographed_pages([(blobs.read(a.sha256), a.filename) for a in images], ctx)
     s = Session.object_session(article)
     attachments = {}

@@ -166,3 +166,33 @@ def char_accuracy(expected: str, got: str) -> float:
             cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
         prev = cur
     return max(0.0, 1 - prev[-1] / len(a))
+
+
+def scene_photo(seed: int, width: int = 1600, height: int = 1200) -> bytes:
+    """An illustrative photo of the kind sent with articles: people in front of
+    terraced fields under a sky, as a noisy phone JPEG. Not a page."""
+    import math
+
+    rnd = random.Random(seed)
+    sky = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    img = Image.blend(sky, Image.new("RGB", (width, height), (120, 170, 230)), 0.5)
+    draw = ImageDraw.Draw(img)
+    for i in range(5):  # terraces
+        base = int(height * (0.35 + 0.12 * i))
+        phase = rnd.random() * 6
+        pts = [
+            (x, base + int(35 * math.sin(x / (90 + 25 * i) + phase)))
+            for x in range(0, width + 20, 20)
+        ]
+        draw.polygon([*pts, (width, height), (0, height)], fill=(50 + 18 * i, 110 + 20 * i, 45))
+    for _ in range(rnd.randint(3, 7)):  # people
+        cx, top = rnd.randrange(100, width - 100), rnd.randrange(height // 2, height * 3 // 4)
+        colour = (rnd.randrange(20, 200), rnd.randrange(20, 120), rnd.randrange(20, 160))
+        draw.rectangle((cx - 60, top, cx + 60, height), fill=colour)
+        draw.ellipse((cx - 40, top - 100, cx + 40, top), fill=(215, 170, 135))
+        draw.chord((cx - 42, top - 106, cx + 42, top - 30), 180, 360, fill=(25, 20, 20))
+    grain = Image.effect_noise((width, height), 24).convert("RGB")
+    img = Image.blend(img, grain, 0.12).filter(ImageFilter.GaussianBlur(1.2))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=85)
+    return buf.getvalue()
