@@ -24,6 +24,16 @@ Safety and concurrency:
   it, and several run in parallel only compete for the same two cores. A thread lock
   serialises the threads of one process and an ``fcntl`` lock file in the temporary root
   serialises the worker processes.
+- LibreOffice never reaches the network. A document can link a picture, an OLE object
+  or a field to a URL, and LibreOffice fetches it while converting (a linked image in an
+  .odt made it request an http URL): the mail's sender could make the server reach any
+  address it can. So soffice runs in a network namespace of its own, with only a loopback
+  that is down (``unshare --net``; as another user than root, in a user namespace too).
+  Where namespaces are unavailable (a container without the capability, a kernel that
+  forbids unprivileged user namespaces), a warning says so and the profile setting
+  ``BlockUntrustedRefererLinks`` (Tools > Options > Security: "Block any links from
+  documents not among the trusted locations") still stops the fetching; it is always
+  set, the namespace comes on top of it.
 - The converter runs in its own process group; on timeout the whole group is killed
   (``soffice`` is a shell script around ``oosplash`` and ``soffice.bin``), the profile is
   discarded in case the kill left it half written, and :class:`LimitExceeded` is raised.
@@ -33,6 +43,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import io
 import logging
 import os
@@ -92,6 +103,18 @@ _FILTERS = {
 }
 
 _thread_lock = threading.Lock()
+
+# The profile's settings that keep a conversion off the network (see the module
+# docstring): written into registrymodifications.xcu before every conversion.
+_PROFILE_SETTINGS = (
+    ("/org.openoffice.Office.Common/Security/Scripting", "BlockUntrustedRefererLinks", "true"),
+)
+_XCU_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<oor:items xmlns:oor="http://openoffice.org/2001/registry"'
+    ' xmlns:xs="http://www.w3.org/2001/XMLSchema"'
+    ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+)
 
 
 def available_converters() -> list[str]:
@@ -261,6 +284,67 @@ def _run(argv: Sequence[str], *, timeout: float, what: str, cwd: Path | None = N
     return _Run(proc.returncode, out, err, time.monotonic() - started)
 
 
+_OFFLINE_PROBES = (("--net",), ("--user", "--map-root-user", "--net"))
+
+
+@functools.lru_cache(maxsize=1)
+def _offline_prefix() -> tuple[str, ...]:
+    """The command prefix that runs a program without network (``unshare --net --``,
+    with a user namespace when not root), or () where namespaces are not available.
+    Tried once per process; the outcome is logged."""
+    unshare = shutil.which("unshare")
+    reason = "unshare (util-linux) is not installed"
+    if unshare is not None:
+        probes = _OFFLINE_PROBES if os.geteuid() == 0 else _OFFLINE_PROBES[1:]
+        for flags in probes:
+            argv = (unshare, *flags, "--")
+            try:
+                run = subprocess.run([*argv, "true"], capture_output=True, timeout=30, check=False)
+            except (OSError, subprocess.TimeoutExpired) as err:
+                reason = f"{' '.join(argv)} failed: {err}"
+                continue
+            if run.returncode == 0:
+                log.info("LibreOffice runs without network (%s)", " ".join(argv[1:-1]))
+                return argv
+            reason = f"unshare {' '.join(flags)}: {_summary(run.stderr)}"
+    log.warning(
+        "LibreOffice cannot be cut off the network (%s); its profile setting "
+        "BlockUntrustedRefererLinks still blocks linked images and other external links",
+        reason,
+    )
+    return ()
+
+
+def _harden_profile(profile: Path) -> None:
+    """Write the settings that keep LibreOffice off the network into the profile's
+    registrymodifications.xcu (created if new; LibreOffice keeps them and adds its own)."""
+    xcu = profile / "user" / "registrymodifications.xcu"
+    xcu.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        text = xcu.read_text("utf-8")
+    except FileNotFoundError:
+        text = _XCU_HEAD + "</oor:items>\n"
+    except (OSError, UnicodeDecodeError) as err:
+        log.warning("LibreOffice profile settings unreadable (%s): written anew", err)
+        text = _XCU_HEAD + "</oor:items>\n"
+    if "</oor:items>" not in text:
+        text = _XCU_HEAD + "</oor:items>\n"
+    for path, name, value in _PROFILE_SETTINGS:
+        ours = (
+            f'<item oor:path="{path}"><prop oor:name="{name}" oor:op="fuse">'
+            f"<value>{value}</value></prop></item>"
+        )
+        if ours in text:
+            continue
+        text = re.sub(
+            rf'<item oor:path="{re.escape(path)}"><prop oor:name="{name}"[^\n]*?</item>\n?',
+            "",
+            text,
+        )
+        text = text.replace("</oor:items>", f"{ours}\n</oor:items>")
+    xcu.write_text(text, "utf-8")
+
+
 def _summary(stderr: bytes) -> str:
     lines = [
         ln.strip() for ln in stderr.decode("utf-8", "replace").splitlines() if not _NOISE.search(ln)
@@ -282,7 +366,9 @@ def _soffice_to_docx(data: bytes, kind: str, label: str, ctx: ExtractContext) ->
         out_dir = work / "out"
         src.write_bytes(data)
         profile = root / "profile"
+        _harden_profile(profile)
         argv = [
+            *_offline_prefix(),
             soffice,
             "--headless",
             "--norestore",
