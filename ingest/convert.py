@@ -73,7 +73,7 @@ from dienhinh.ingest.article import (
 )
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extractors.docx import docx_blocks
-from dienhinh.ingest.legacy import repair
+from dienhinh.ingest.legacy import detect_legacy, repair
 from dienhinh.ingest.mime import DOCX_TYPE
 
 __all__ = [
@@ -196,8 +196,13 @@ def convert_legacy(
         docx = _soffice_to_docx(data, kind, label, ctx)
         return [_docx_article(docx, ctx, part, source=source, flags=["converted"], origin=origin)]
     if source == "doc" and ("antiword" in tools or "catdoc" in tools):
-        text = _doc_text(data, label, tools)
-        return [_text_article(text, source=source, origin=origin)]
+        text, tool = _doc_text(data, label, tools)
+        article = _text_article(text, source=source, origin=origin)
+        if tool == "antiword" and "legacy-encoding:tcvn3" in article.flags:
+            article.flags.append("legacy-letters-lost")
+            article.error = _LOST_U
+            log.warning("%s: %s", label, _LOST_U)
+        return [article]
     if source == "odt":
         return [_text_article(_odt_text(data, label), source=source, origin=origin)]
     hint = "or antiword" if source == "doc" else ""
@@ -256,7 +261,14 @@ class _Run:
     seconds: float
 
 
-def _run(argv: Sequence[str], *, timeout: float, what: str, cwd: Path | None = None) -> _Run:
+def _run(
+    argv: Sequence[str],
+    *,
+    timeout: float,
+    what: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> _Run:
     """Run a converter in its own process group; kill the group on timeout."""
     started = time.monotonic()
     proc = subprocess.Popen(
@@ -265,6 +277,7 @@ def _run(argv: Sequence[str], *, timeout: float, what: str, cwd: Path | None = N
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=cwd,
+        env=env,
         start_new_session=True,
     )
     try:
@@ -401,18 +414,37 @@ def _soffice_to_docx(data: bytes, kind: str, label: str, ctx: ExtractContext) ->
 # --- text-only fallbacks -------------------------------------------------------------------
 
 
-def _doc_text(data: bytes, label: str, tools: list[str]) -> str:
-    """A .doc's text by antiword, else catdoc; one paragraph per line."""
+# TCVN3 writes "ư" as 0xAD, the soft hyphen. Word stores a soft hyphen typed as such as
+# its "optional hyphen" code, and both text fallbacks drop it: antiword always, catdoc by
+# its default special-character map (``00AD ""``). catdoc is therefore run with a map of
+# ours that keeps U+00AD (through ``map_path`` in a ``.catdocrc`` in a private HOME) and
+# the legacy repair decodes it; the two other entries are catdoc's own defaults.
+_CATDOC_SPECCHARS = '001C "\\t"\n001E "\\n"\n'
+_LOST_U = (
+    "TCVN3 text read by antiword, which drops the soft hyphen that TCVN3 uses for "
+    '"ư": install LibreOffice or catdoc to read every letter'
+)
+
+
+def _doc_text(data: bytes, label: str, tools: list[str]) -> tuple[str, str]:
+    """A .doc's text (one paragraph per line) and the tool that read it: antiword, else
+    catdoc. When antiword's text is TCVN3, catdoc reads it again (it keeps "ư")."""
     errors: list[str] = []
     with tempfile.TemporaryDirectory(prefix="dienhinh-doc-") as tmp:
         src = Path(tmp) / "input.doc"
         src.write_bytes(data)
+        home = Path(tmp) / "home"
+        home.mkdir()
+        (home / "ascii.specchars").write_text(_CATDOC_SPECCHARS, "ascii")
+        (home / "ascii.replchars").write_text("", "ascii")
+        (home / ".catdocrc").write_text(f"map_path={home}\n", "utf-8")
         commands = {
             # -w 0: no wrapping, so a paragraph is one line; blank lines between them.
             "antiword": ["-m", "UTF-8.txt", "-w", "0"],
             # -w: no wrapping; one paragraph per line.
             "catdoc": ["-d", "utf-8", "-w"],
         }
+        found: tuple[str, str] | None = None
         for tool in ("antiword", "catdoc"):
             path = _which(tool) if tool in tools else None
             if path is None:
@@ -421,12 +453,18 @@ def _doc_text(data: bytes, label: str, tools: list[str]) -> str:
                 [path, *commands[tool], str(src)],
                 timeout=_FALLBACK_TIMEOUT,
                 what=f"{label}: {tool}",
+                env={**os.environ, "HOME": str(home)} if tool == "catdoc" else None,
             )
             text = run.stdout.decode("utf-8", "replace")
             if run.returncode == 0 and text.strip():
                 log.info("read %s as text with %s in %.3f s", label, tool, run.seconds)
-                return text
+                if tool == "antiword" and detect_legacy(text) == "tcvn3":
+                    found = (text, tool)  # catdoc, if installed, keeps the soft hyphens
+                    continue
+                return text, tool
             errors.append(f"{tool}: exit {run.returncode}: {_summary(run.stderr + run.stdout)}")
+        if found is not None:
+            return found
     raise MalformedDocument(f"{label}: cannot read this .doc ({'; '.join(errors)})")
 
 
@@ -488,6 +526,7 @@ def _text_article(text: str, *, source: str, origin: str) -> ArticleDraft:
     text, legacy = repair(nfc(text))
     if legacy is not None:
         flags.append(f"legacy-encoding:{legacy}")
+    text = text.replace("\u00ad", "")  # soft hyphens left are hyphenation points
     paragraphs = [ln for ln in text.replace("\r\n", "\n").replace("\f", "\n").split("\n")]
     article = build_article(plain_text_blocks(paragraphs), source=source, origin=origin)
     article.flags.extend(flags)
