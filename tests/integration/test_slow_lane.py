@@ -21,6 +21,9 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from legacydocs import PARAGRAPHS as LEGACY_PARAGRAPHS
+from legacydocs import TITLE as LEGACY_TITLE
+from legacydocs import WORDS_WITH_U, legacy_rtf, soffice_save
 from photokit import Page, char_accuracy, phone_photo, printed_page, scene_photo
 from sqlalchemy import select
 
@@ -39,6 +42,7 @@ from factory import (
     make_docx,
     make_email,
     make_pdf,
+    to_tcvn3,
 )
 from helpers import articles, deliver, ingestor, messages, rows
 
@@ -469,3 +473,26 @@ def test_pages_ocr_finds_no_text_on_are_refused(make_config, monkeypatch):
     assert found["IMG_1.jpg"].used_as == found["IMG_2.jpg"].used_as == "refused"
     assert found["IMG_1.jpg"].error == "unreadable: OCR found no text"
     assert found["nhan-vat.jpg"].used_as == "photo"
+
+
+# --- a TCVN3 .doc through LibreOffice -------------------------------------------------------------
+
+
+@needs_soffice
+def test_tcvn3_doc_keeps_every_u_through_the_slow_lane(make_config, tmp_path):
+    """GIVEN a Word 97 .doc typed in .VnTime ("ư" is the soft hyphen's code 0xAD) sent by
+    mail WHEN the slow lane converts it THEN "Phương", "trưởng", "được", "người" arrive whole
+    (they came out "Phơng", "trởng", "đợc", "ngời")."""
+    config = make_config()
+    doc = soffice_save(legacy_rtf(to_tcvn3, ".VnTime", ".VnTimeH"), "doc", tmp_path)
+    deliver(config.mailbox.url.path, _doc_mail(doc, "<tcvn3doc@laocai.gov.vn>"))
+    ing = ingestor(config)
+    report = ing.poll(_source(config))
+    assert report.ok and report.converted == 1
+    (art,) = articles(ing)
+    assert art.status == "pending-review", art.error
+    assert "legacy-encoding:tcvn3" in art.flags
+    assert art.title == LEGACY_TITLE.upper()
+    assert art.text.split("\n\n") == LEGACY_PARAGRAPHS
+    for word in WORDS_WITH_U:
+        assert word.casefold() in art.text.casefold()

@@ -13,11 +13,10 @@ product path (``convert_legacy``).
 from __future__ import annotations
 
 import shutil
-import subprocess
 import unicodedata
-from pathlib import Path
 
 import pytest
+from legacydocs import PARAGRAPHS, SOFFICE, TITLE, WORDS_WITH_U, legacy_rtf, soffice_save
 
 from dienhinh.core.types import Part
 from dienhinh.ingest import convert
@@ -27,68 +26,9 @@ from dienhinh.ingest.extractors.docx import DocxExtractor
 from dienhinh.ingest.mime import DOCX_TYPE
 from factory import Para, make_docx_paragraphs, to_tcvn3, to_vni
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 needs_soffice = pytest.mark.skipif(
     SOFFICE is None, reason="LibreOffice (libreoffice-writer-nogui) missing: run scripts/test-setup"
 )
-
-TITLE = "phương pháp mới của người trưởng thôn"  # typed lower case in an H font
-PARAGRAPHS = [
-    "Nhiều năm qua, ông được bà con tin tưởng bầu làm trưởng thôn. Phương châm của ông "
-    "là người dân được hưởng lợi, nhà nhà cùng nhau vươn lên thoát nghèo.",
-    "Ông thường xuyên vận động người dân xây dựng nông thôn mới, được cấp trên khen "
-    "thưởng; những người lớn tuổi trong thôn đều ủng hộ, sửa đường, mở rộng trường học.",
-]
-WORDS_WITH_U = ("Phương", "trưởng", "được", "người", "thưởng", "vươn", "sửa", "trường")
-
-
-def _escape(text: str) -> str:
-    """RTF for cp1252 text: 8-bit characters as ``\\'xx``."""
-    out = []
-    for ch in text:
-        code = ch.encode("cp1252")[0]
-        out.append(ch if code < 0x80 and ch not in "\\{}" else f"\\'{code:02x}")
-    return "".join(out)
-
-
-def _rtf(encode, body_font: str, title_font: str, *, repeat: int = 1, hyphen: str = "") -> bytes:
-    """A legacy-font RTF: the title in ``title_font``, the paragraphs in ``body_font``
-    (``repeat`` times: antiword refuses very short documents). With ``hyphen``, every
-    0xAD code is written that way instead (RTF's optional hyphen is ``\\-``)."""
-    fonts = (
-        f"{{\\fonttbl{{\\f0\\fnil\\fcharset0 {body_font};}}"
-        f"{{\\f1\\fnil\\fcharset0 {title_font};}}}}"
-    )
-    lines = [f"\\pard\\b\\f1\\fs32 {_escape(encode(TITLE))}\\b0\\par"]
-    lines += [f"\\pard\\f0\\fs26 {_escape(encode(p))}\\par" for p in PARAGRAPHS * repeat]
-    body = "\n".join(lines)
-    if hyphen:
-        body = body.replace("\\'ad", hyphen)
-    return ("{\\rtf1\\ansi\\ansicpg1252\\deff0" + fonts + "\n" + body + "\n}").encode("ascii")
-
-
-def _soffice(rtf: bytes, target: str, work: Path) -> bytes:
-    """``rtf`` saved by LibreOffice as ``target`` ("doc", "odt"): a real file of that kind."""
-    (work / "in.rtf").write_bytes(rtf)
-    filters = {"doc": "doc:MS Word 97", "odt": "odt"}
-    assert SOFFICE is not None
-    subprocess.run(
-        [
-            SOFFICE,
-            "--headless",
-            "--norestore",
-            f"-env:UserInstallation={(work / 'profile').as_uri()}",
-            "--convert-to",
-            filters[target],
-            "--outdir",
-            str(work),
-            str(work / "in.rtf"),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    return (work / f"in.{target}").read_bytes()
 
 
 @pytest.fixture(scope="module")
@@ -98,16 +38,16 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
         pytest.skip("LibreOffice missing: run scripts/test-setup")
     out: dict[str, bytes] = {}
     sources = {
-        "tcvn3": _rtf(to_tcvn3, ".VnTime", ".VnTimeH"),
-        "tcvn3-optional-hyphen": _rtf(to_tcvn3, ".VnTime", ".VnTimeH", hyphen="\\-"),
-        "vni": _rtf(to_vni, "VNI-Times", "VNI-Times"),
-        "tcvn3-long": _rtf(to_tcvn3, ".VnTime", ".VnTimeH", repeat=12),
+        "tcvn3": legacy_rtf(to_tcvn3, ".VnTime", ".VnTimeH"),
+        "tcvn3-optional-hyphen": legacy_rtf(to_tcvn3, ".VnTime", ".VnTimeH", hyphen="\\-"),
+        "vni": legacy_rtf(to_vni, "VNI-Times", "VNI-Times"),
+        "tcvn3-long": legacy_rtf(to_tcvn3, ".VnTime", ".VnTimeH", repeat=12),
     }
     for name, rtf in sources.items():
         out[f"{name}.rtf"] = rtf
         for target in ("doc", "odt"):
             work = tmp_path_factory.mktemp(f"{name}-{target}")
-            out[f"{name}.{target}"] = _soffice(rtf, target, work)
+            out[f"{name}.{target}"] = soffice_save(rtf, target, work)
     return out
 
 
@@ -122,8 +62,8 @@ def _check(text: str, *, title: str | None = None, repeat: int = 1) -> None:
 
 def test_the_fixtures_hold_the_soft_hyphen_code() -> None:
     """The RTF really carries "ư" as 0xAD (or as RTF's optional hyphen)."""
-    assert "\\'ad" in _rtf(to_tcvn3, ".VnTime", ".VnTimeH").decode()
-    with_hyphen = _rtf(to_tcvn3, ".VnTime", ".VnTimeH", hyphen="\\-").decode()
+    assert "\\'ad" in legacy_rtf(to_tcvn3, ".VnTime", ".VnTimeH").decode()
+    with_hyphen = legacy_rtf(to_tcvn3, ".VnTime", ".VnTimeH", hyphen="\\-").decode()
     assert "\\'ad" not in with_hyphen and "Ph\\-\\'acng" in with_hyphen
 
 
