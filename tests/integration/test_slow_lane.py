@@ -496,3 +496,34 @@ def test_tcvn3_doc_keeps_every_u_through_the_slow_lane(make_config, tmp_path):
     assert art.text.split("\n\n") == LEGACY_PARAGRAPHS
     for word in WORDS_WITH_U:
         assert word.casefold() in art.text.casefold()
+
+
+@needs_tesseract
+def test_photographed_pages_wait_without_tesseract_then_are_read(make_config, monkeypatch):
+    """GIVEN no Tesseract WHEN photographed pages arrive THEN each page waits (outcome
+    `waiting`, with the reason) in an image-scan article in needs-ocr, the photo of people
+    is already a photo; the first poll with Tesseract reads the pages."""
+    config = make_config()
+    raw, _ = _photographed_mail("<photos3@laocai.gov.vn>")
+    deliver(config.mailbox.url.path, raw)
+    ing = ingestor(config)
+    with monkeypatch.context() as m:
+        _hide_tesseract(m)
+        report = ing.poll(_source(config))
+        assert report.ok and report.ocred == 0
+        (art,) = articles(ing)
+        assert (art.source, art.status) == ("image-scan", "needs-ocr")
+        found = _attachment_rows(ing)
+        assert {n: a.used_as for n, a in found.items()} == {
+            "IMG_1.jpg": "waiting",
+            "IMG_2.jpg": "waiting",
+            "nhan-vat.jpg": "photo",
+        }
+        assert found["IMG_1.jpg"].error.startswith("waiting: ")
+    report = ing.poll(_source(config))
+    assert report.ocred == 1
+    assert {n: a.used_as for n, a in _attachment_rows(ing).items()} == {
+        "IMG_1.jpg": "ocr-page",
+        "IMG_2.jpg": "ocr-page",
+        "nhan-vat.jpg": "photo",
+    }
