@@ -24,6 +24,16 @@ Safety and concurrency:
   it, and several run in parallel only compete for the same two cores. A thread lock
   serialises the threads of one process and an ``fcntl`` lock file in the temporary root
   serialises the worker processes.
+- LibreOffice never reaches the network. A document can link a picture, an OLE object
+  or a field to a URL, and LibreOffice fetches it while converting (a linked image in an
+  .odt made it request an http URL): the mail's sender could make the server reach any
+  address it can. So soffice runs in a network namespace of its own, with only a loopback
+  that is down (``unshare --net``; as another user than root, in a user namespace too).
+  Where namespaces are unavailable (a container without the capability, a kernel that
+  forbids unprivileged user namespaces), a warning says so and the profile setting
+  ``BlockUntrustedRefererLinks`` (Tools > Options > Security: "Block any links from
+  documents not among the trusted locations") still stops the fetching; it is always
+  set, the namespace comes on top of it.
 - The converter runs in its own process group; on timeout the whole group is killed
   (``soffice`` is a shell script around ``oosplash`` and ``soffice.bin``), the profile is
   discarded in case the kill left it half written, and :class:`LimitExceeded` is raised.
@@ -33,6 +43,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import io
 import logging
 import os
@@ -62,7 +73,7 @@ from dienhinh.ingest.article import (
 )
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extractors.docx import docx_blocks
-from dienhinh.ingest.legacy import repair
+from dienhinh.ingest.legacy import detect_legacy, repair
 from dienhinh.ingest.mime import DOCX_TYPE
 
 __all__ = [
@@ -94,6 +105,18 @@ _FILTERS = {
 }
 
 _thread_lock = threading.Lock()
+
+# The profile's settings that keep a conversion off the network (see the module
+# docstring): written into registrymodifications.xcu before every conversion.
+_PROFILE_SETTINGS = (
+    ("/org.openoffice.Office.Common/Security/Scripting", "BlockUntrustedRefererLinks", "true"),
+)
+_XCU_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<oor:items xmlns:oor="http://openoffice.org/2001/registry"'
+    ' xmlns:xs="http://www.w3.org/2001/XMLSchema"'
+    ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+)
 
 
 def available_converters() -> list[str]:
@@ -185,8 +208,13 @@ def convert_legacy(
         docx = _soffice_to_docx(data, kind, label, ctx)
         return [_docx_article(docx, ctx, part, source=source, flags=["converted"], origin=origin)]
     if source == "doc" and ("antiword" in tools or "catdoc" in tools):
-        text = _doc_text(data, label, tools)
-        return [_text_article(text, source=source, origin=origin)]
+        text, tool = _doc_text(data, label, tools)
+        article = _text_article(text, source=source, origin=origin)
+        if tool == "antiword" and "legacy-encoding:tcvn3" in article.flags:
+            article.flags.append("legacy-letters-lost")
+            article.error = _LOST_U
+            log.warning("%s: %s", label, _LOST_U)
+        return [article]
     if source == "odt":
         return [_text_article(_odt_text(data, label), source=source, origin=origin)]
     hint = "or antiword" if source == "doc" else ""
@@ -250,7 +278,14 @@ class _Run:
     seconds: float
 
 
-def _run(argv: Sequence[str], *, timeout: float, what: str, cwd: Path | None = None) -> _Run:
+def _run(
+    argv: Sequence[str],
+    *,
+    timeout: float,
+    what: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> _Run:
     """Run a converter in its own process group; kill the group on timeout."""
     started = time.monotonic()
     proc = subprocess.Popen(
@@ -259,6 +294,7 @@ def _run(argv: Sequence[str], *, timeout: float, what: str, cwd: Path | None = N
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=cwd,
+        env=env,
         start_new_session=True,
     )
     try:
@@ -276,6 +312,67 @@ def _run(argv: Sequence[str], *, timeout: float, what: str, cwd: Path | None = N
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
     return _Run(proc.returncode, out, err, time.monotonic() - started)
+
+
+_OFFLINE_PROBES = (("--net",), ("--user", "--map-root-user", "--net"))
+
+
+@functools.lru_cache(maxsize=1)
+def _offline_prefix() -> tuple[str, ...]:
+    """The command prefix that runs a program without network (``unshare --net --``,
+    with a user namespace when not root), or () where namespaces are not available.
+    Tried once per process; the outcome is logged."""
+    unshare = shutil.which("unshare")
+    reason = "unshare (util-linux) is not installed"
+    if unshare is not None:
+        probes = _OFFLINE_PROBES if os.geteuid() == 0 else _OFFLINE_PROBES[1:]
+        for flags in probes:
+            argv = (unshare, *flags, "--")
+            try:
+                run = subprocess.run([*argv, "true"], capture_output=True, timeout=30, check=False)
+            except (OSError, subprocess.TimeoutExpired) as err:
+                reason = f"{' '.join(argv)} failed: {err}"
+                continue
+            if run.returncode == 0:
+                log.info("LibreOffice runs without network (%s)", " ".join(argv[1:-1]))
+                return argv
+            reason = f"unshare {' '.join(flags)}: {_summary(run.stderr)}"
+    log.warning(
+        "LibreOffice cannot be cut off the network (%s); its profile setting "
+        "BlockUntrustedRefererLinks still blocks linked images and other external links",
+        reason,
+    )
+    return ()
+
+
+def _harden_profile(profile: Path) -> None:
+    """Write the settings that keep LibreOffice off the network into the profile's
+    registrymodifications.xcu (created if new; LibreOffice keeps them and adds its own)."""
+    xcu = profile / "user" / "registrymodifications.xcu"
+    xcu.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        text = xcu.read_text("utf-8")
+    except FileNotFoundError:
+        text = _XCU_HEAD + "</oor:items>\n"
+    except (OSError, UnicodeDecodeError) as err:
+        log.warning("LibreOffice profile settings unreadable (%s): written anew", err)
+        text = _XCU_HEAD + "</oor:items>\n"
+    if "</oor:items>" not in text:
+        text = _XCU_HEAD + "</oor:items>\n"
+    for path, name, value in _PROFILE_SETTINGS:
+        ours = (
+            f'<item oor:path="{path}"><prop oor:name="{name}" oor:op="fuse">'
+            f"<value>{value}</value></prop></item>"
+        )
+        if ours in text:
+            continue
+        text = re.sub(
+            rf'<item oor:path="{re.escape(path)}"><prop oor:name="{name}"[^\n]*?</item>\n?',
+            "",
+            text,
+        )
+        text = text.replace("</oor:items>", f"{ours}\n</oor:items>")
+    xcu.write_text(text, "utf-8")
 
 
 def _summary(stderr: bytes) -> str:
@@ -299,7 +396,9 @@ def _soffice_to_docx(data: bytes, kind: str, label: str, ctx: ExtractContext) ->
         out_dir = work / "out"
         src.write_bytes(data)
         profile = root / "profile"
+        _harden_profile(profile)
         argv = [
+            *_offline_prefix(),
             soffice,
             "--headless",
             "--norestore",
@@ -332,18 +431,37 @@ def _soffice_to_docx(data: bytes, kind: str, label: str, ctx: ExtractContext) ->
 # --- text-only fallbacks -------------------------------------------------------------------
 
 
-def _doc_text(data: bytes, label: str, tools: list[str]) -> str:
-    """A .doc's text by antiword, else catdoc; one paragraph per line."""
+# TCVN3 writes "ư" as 0xAD, the soft hyphen. Word stores a soft hyphen typed as such as
+# its "optional hyphen" code, and both text fallbacks drop it: antiword always, catdoc by
+# its default special-character map (``00AD ""``). catdoc is therefore run with a map of
+# ours that keeps U+00AD (through ``map_path`` in a ``.catdocrc`` in a private HOME) and
+# the legacy repair decodes it; the two other entries are catdoc's own defaults.
+_CATDOC_SPECCHARS = '001C "\\t"\n001E "\\n"\n'
+_LOST_U = (
+    "TCVN3 text read by antiword, which drops the soft hyphen that TCVN3 uses for "
+    '"ư": install LibreOffice or catdoc to read every letter'
+)
+
+
+def _doc_text(data: bytes, label: str, tools: list[str]) -> tuple[str, str]:
+    """A .doc's text (one paragraph per line) and the tool that read it: antiword, else
+    catdoc. When antiword's text is TCVN3, catdoc reads it again (it keeps "ư")."""
     errors: list[str] = []
     with tempfile.TemporaryDirectory(prefix="dienhinh-doc-") as tmp:
         src = Path(tmp) / "input.doc"
         src.write_bytes(data)
+        home = Path(tmp) / "home"
+        home.mkdir()
+        (home / "ascii.specchars").write_text(_CATDOC_SPECCHARS, "ascii")
+        (home / "ascii.replchars").write_text("", "ascii")
+        (home / ".catdocrc").write_text(f"map_path={home}\n", "utf-8")
         commands = {
             # -w 0: no wrapping, so a paragraph is one line; blank lines between them.
             "antiword": ["-m", "UTF-8.txt", "-w", "0"],
             # -w: no wrapping; one paragraph per line.
             "catdoc": ["-d", "utf-8", "-w"],
         }
+        found: tuple[str, str] | None = None
         for tool in ("antiword", "catdoc"):
             path = _which(tool) if tool in tools else None
             if path is None:
@@ -352,12 +470,18 @@ def _doc_text(data: bytes, label: str, tools: list[str]) -> str:
                 [path, *commands[tool], str(src)],
                 timeout=_FALLBACK_TIMEOUT,
                 what=f"{label}: {tool}",
+                env={**os.environ, "HOME": str(home)} if tool == "catdoc" else None,
             )
             text = run.stdout.decode("utf-8", "replace")
             if run.returncode == 0 and text.strip():
                 log.info("read %s as text with %s in %.3f s", label, tool, run.seconds)
-                return text
+                if tool == "antiword" and detect_legacy(text) == "tcvn3":
+                    found = (text, tool)  # catdoc, if installed, keeps the soft hyphens
+                    continue
+                return text, tool
             errors.append(f"{tool}: exit {run.returncode}: {_summary(run.stderr + run.stdout)}")
+        if found is not None:
+            return found
     raise MalformedDocument(f"{label}: cannot read this .doc ({'; '.join(errors)})")
 
 
@@ -424,6 +548,7 @@ def _text_article(text: str, *, source: str, origin: str) -> ArticleDraft:
     text, legacy = repair(nfc(text))
     if legacy is not None:
         flags.append(f"legacy-encoding:{legacy}")
+    text = text.replace("\u00ad", "")  # soft hyphens left are hyphenation points
     paragraphs = [ln for ln in text.replace("\r\n", "\n").replace("\f", "\n").split("\n")]
     article = build_article(plain_text_blocks(paragraphs), source=source, origin=origin)
     article.flags.extend(flags)

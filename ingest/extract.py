@@ -742,23 +742,27 @@ def collapse_lines(text: str) -> str:
 
 def _scanned_pages(st: _State, subject: str) -> ArticleDraft | None:
     """Photos of a printed article (no document, no article in the body): an `image-scan`
-    article that waits for OCR, with the pages in order. Ordinary photos (people, places)
-    are told apart by ``ocr.looks_like_text_page``; only this rare case pays for it."""
-    from dienhinh.ingest.ocr import looks_like_text_page
+    article that waits for OCR, with the pages in order (by the numbers in their file
+    names, else as attached). Ordinary photos (people, places) are told apart by what
+    the image shows (``ocr.looks_like_text_page``), never by its name; only this rare case
+    pays for it. Each page waits (outcome ``waiting``) until the slow lane reads it."""
+    from dienhinh.ingest.ocr import looks_like_text_page, page_order
 
     pages = [ph for ph in st.photos if looks_like_text_page(ph.part.payload)]
     if not pages:
         return None
+    pages = [pages[i] for i in page_order([ph.part.filename for ph in pages])]
     images = []
     for position, ph in enumerate(pages):
-        ph.attachment.used_as = "article"
+        ph.attachment.used_as = "waiting"
+        ph.attachment.error = "waiting: photographed page, to be read by OCR"
         images.append(
             Asset(
                 sha256=ph.attachment.sha256,
                 size=ph.part.size,
                 content_type=ph.part.content_type,
                 filename=ph.part.filename,
-                role="photo",
+                role="document",  # the article's source, apart from its illustrations
                 position=position,
                 part_path=ph.part.path,
             )

@@ -48,14 +48,57 @@ def _tools() -> tuple[bool, bool]:
 
 def _run(article: Article, ctx: ExtractContext, blobs: BlobStore) -> list[ArticleDraft]:
     from dienhinh.ingest.convert import convert_legacy
-    from dienhinh.ingest.ocr import ocr_images, ocr_pdf
+    from dienhinh.ingest.ocr import ocr_pdf
 
     if article.status == ArticleState.NEEDS_CONVERSION:
         return convert_legacy(blobs.read(article.document_sha256), article.origin, ctx)
     if article.document_sha256:
         return ocr_pdf(blobs.read(article.document_sha256), ctx)
-    pages = [(blobs.read(a.sha256), a.filename) for a in article.images]
-    return ocr_images(pages, ctx)
+    return _ocr_pages(article, ctx, blobs)
+
+
+def _ocr_pages(article: Article, ctx: ExtractContext, blobs: BlobStore) -> list[ArticleDraft]:
+    """Photographed pages → one article; each page's attachment ends ``ocr-page``, or
+    ``refused`` with the reason when OCR found no text on it (or it did not decode).
+    Raises MalformedDocument when no page had text (the article then fails)."""
+    from dienhinh.core.errors import MalformedDocument
+    from dienhinh.core.types import AttachmentOutcome
+    from dienhinh.ingest.ocr import ocr_photographed_pages
+
+    # The pages are the images stored as the article's document; photos of people that
+    # came with them are its illustrations. (Articles stored before pages had their own
+    # role have only pages.)
+    images = [a for a in article.images if a.role == "document"] or list(article.images)
+    scan = ocr_photographed_pages([(blobs.read(a.sha256), a.filename) for a in images], ctx)
+    s = Session.object_session(article)
+    attachments = {}
+    if s is not None:
+        attachments = {
+            a.part_path: a
+            for a in s.execute(
+                select(Asset).where(
+                    Asset.message_pk == article.message_pk,
+                    Asset.article_pk.is_(None),
+                    Asset.part_path.in_([img.part_path for img in images]),
+                )
+            ).scalars()
+        }
+    for img, page in zip(images, scan.pages, strict=True):
+        att = attachments.get(img.part_path)
+        if att is None:
+            continue
+        if page.error:
+            att.used_as, att.error = AttachmentOutcome.REFUSED.value, page.error
+            log.warning("article %s: page %s refused: %s", article.id, img.filename, page.error)
+        else:
+            att.used_as, att.error = AttachmentOutcome.OCR_PAGE.value, None
+    if scan.article is None:
+        reasons = "; ".join(
+            f"{i.filename or i.part_path}: {p.error}"
+            for i, p in zip(images, scan.pages, strict=True)
+        )
+        raise MalformedDocument(f"OCR found no text ({reasons})")
+    return [scan.article]
 
 
 def run_slow_lane(

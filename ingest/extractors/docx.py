@@ -48,6 +48,8 @@ _PR = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 W_P, W_TBL, W_TR, W_TC, W_R = _W + "p", _W + "tbl", _W + "tr", _W + "tc", _W + "r"
 W_T, W_TAB, W_BR, W_CR = _W + "t", _W + "tab", _W + "br", _W + "cr"
+W_SOFTHYPHEN, W_NOBREAKHYPHEN = _W + "softHyphen", _W + "noBreakHyphen"
+SOFT_HYPHEN = "\u00ad"
 W_SDT, W_SDTCONTENT, W_CUSTOMXML = _W + "sdt", _W + "sdtContent", _W + "customXml"
 W_VAL = _W + "val"
 A_BLIP, V_IMAGEDATA = _A + "blip", _V + "imagedata"
@@ -259,6 +261,24 @@ class _Walker:
         self.decoded[enc] += len(text)
         return legacy.decode(text, enc, upper=upper)
 
+    def _soft_hyphen(self, el: etree._Element, paragraph_font: str | None) -> str:
+        """``<w:softHyphen/>``: how Word and LibreOffice write the character U+00AD. In a
+        TCVN3 run that character is the letter "ư" (code 0xAD): "Ph<softHyphen/>¬ng" is
+        "Phương". Elsewhere it is an invisible hyphenation point, kept as U+00AD until the
+        text-level legacy check has seen the paragraph (a TCVN3 document whose font name is
+        unknown), then dropped (:func:`_drop_soft_hyphens`)."""
+        run = el.getparent()
+        kind = None
+        if self.fonts is not None and run is not None:
+            kind = self.fonts.run(run, paragraph_font)
+        if kind is None:
+            return SOFT_HYPHEN
+        enc, upper = kind
+        if enc != "tcvn3":  # VNI has no code at 0xAD: a real soft hyphen
+            return ""
+        self.decoded[enc] += 1
+        return legacy.decode(SOFT_HYPHEN, enc, upper=upper)
+
     def _asset(self, rel_id: str) -> Block | None:
         found = self.images(rel_id)
         if found is None:
@@ -282,10 +302,16 @@ class _Walker:
         texts: list[str] = []
         pics: list[Block] = []
         paragraph_font = self.fonts.paragraph(p) if self.fonts is not None else None
-        for el in p.iter(W_T, W_TAB, W_BR, W_CR, A_BLIP, V_IMAGEDATA):
+        for el in p.iter(
+            W_T, W_TAB, W_BR, W_CR, W_SOFTHYPHEN, W_NOBREAKHYPHEN, A_BLIP, V_IMAGEDATA
+        ):
             tag = el.tag
             if tag == W_T:
                 texts.append(self._text(el, paragraph_font))
+            elif tag == W_SOFTHYPHEN:
+                texts.append(self._soft_hyphen(el, paragraph_font))
+            elif tag == W_NOBREAKHYPHEN:
+                texts.append("-")
             elif tag == W_TAB:
                 texts.append("\t")
             elif tag in (W_BR, W_CR):
@@ -539,6 +565,15 @@ def _legacy_flags(
     return [f"legacy-encoding:{enc}"] if enc else []
 
 
+def _drop_soft_hyphens(blocks: list[Block]) -> list[Block]:
+    """Remove the soft hyphens left once legacy text has been decoded: in Unicode text
+    they are invisible hyphenation points, not letters."""
+    for block in blocks:
+        if SOFT_HYPHEN in block.text:
+            block.text = block.text.replace(SOFT_HYPHEN, "")
+    return blocks
+
+
 def docx_blocks(
     payload: bytes, ctx: ExtractContext, part: Part, *, force_fallback: bool = False
 ) -> tuple[list[Block], list[str]]:
@@ -558,7 +593,8 @@ def docx_blocks(
         check_package(zf, label, ctx.limits)
         if force_fallback:
             blocks, decoded = _python_docx_blocks(payload, ctx, part)
-            return blocks, _legacy_flags(blocks, decoded)
+            flags = _legacy_flags(blocks, decoded)
+            return _drop_soft_hyphens(blocks), flags
         try:
             blocks, decoded = _fast_blocks(zf, ctx, part)
             # The common case (Unicode, no legacy font named) costs one regex scan here.
@@ -576,10 +612,12 @@ def docx_blocks(
                 raise NeedsConversion(
                     f"{label}: not readable here ({fast_err}; {err}); needs LibreOffice"
                 ) from err
-            return blocks, ["python-docx", *_legacy_flags(blocks, decoded)]
+            flags = ["python-docx", *_legacy_flags(blocks, decoded)]
+            return _drop_soft_hyphens(blocks), flags
         except _ZIP_ERRORS as err:
             raise MalformedDocument(f"{label}: damaged .docx ({err})") from err
-    return blocks, _legacy_flags(blocks, decoded, suspected)
+    flags = _legacy_flags(blocks, decoded, suspected)
+    return _drop_soft_hyphens(blocks), flags
 
 
 def docx_source(flags: list[str]) -> str:

@@ -21,6 +21,10 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from legacydocs import PARAGRAPHS as LEGACY_PARAGRAPHS
+from legacydocs import TITLE as LEGACY_TITLE
+from legacydocs import WORDS_WITH_U, legacy_rtf, soffice_save
+from photokit import Page, char_accuracy, phone_photo, printed_page, scene_photo
 from sqlalchemy import select
 
 from dienhinh.core.text import fold
@@ -28,7 +32,7 @@ from dienhinh.ingest import convert
 from dienhinh.ingest import ocr as ocr_module
 from dienhinh.ingest.ocr import tesseract_available
 from dienhinh.ingest.sources.maildir import MaildirSource
-from dienhinh.store.models import Article
+from dienhinh.store.models import Article, Asset
 from dienhinh.worker.cli import main as cli_main
 from factory import (
     DOCX_TYPE,
@@ -38,8 +42,9 @@ from factory import (
     make_docx,
     make_email,
     make_pdf,
+    to_tcvn3,
 )
-from helpers import articles, deliver, ingestor, messages
+from helpers import articles, deliver, ingestor, messages, rows
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 needs_soffice = pytest.mark.skipif(
@@ -386,3 +391,139 @@ def test_scanned_pdf_waits_without_tesseract_then_is_ocred(make_config, monkeypa
     (art,) = articles(ing)
     assert art.status == "pending-review" and art.source == "pdf-scan" and "ocr" in art.flags
     assert recall(" ".join(paras), art.text) >= 0.8
+
+
+# --- photographed pages through Tesseract -------------------------------------------------------
+
+
+def _photographed_mail(mid: str) -> tuple[bytes, list[Page]]:
+    """An article printed on two pages and photographed with a phone (page 1 sideways,
+    page 2 upside down, both crooked), attached page 2 first, with a photo of the
+    people the article is about; the body only says what was sent."""
+    pages = [printed_page(401 + i, paragraphs=4, title=i == 0, number=i + 1) for i in range(2)]
+    p1 = phone_photo(pages[0].image, seed=1, rotate=90, skew=-3.0, light=0.45)
+    p2 = phone_photo(pages[1].image, seed=2, rotate=180, skew=2.0, light=0.3)
+    raw = make_email(
+        message_id=mid,
+        subject="Bài viết gương điển hình",
+        text="Kính gửi Ban Thi đua - Khen thưởng, đơn vị gửi ảnh chụp bài viết.\n",
+        attachments=[
+            Attach("IMG_2.jpg", p2, "image/jpeg"),
+            Attach("nhan-vat.jpg", scene_photo(7), "image/jpeg"),
+            Attach("IMG_1.jpg", p1, "image/jpeg"),
+        ],
+    )
+    return raw, pages
+
+
+def _attachment_rows(ing) -> dict[str, Asset]:
+    return {a.filename: a for a in rows(ing, Asset) if a.article_pk is None}
+
+
+@needs_tesseract
+def test_photographed_pages_become_one_article_read_by_ocr(make_config):
+    """GIVEN phone photos of a printed article (turned, crooked, attached out of order)
+    and a photo of people WHEN polled THEN the pages are one `image-scan` article flagged
+    "ocr", page 1 first, its Vietnamese text read (character accuracy >= 0.95); each page
+    ends `ocr-page` and the photo of people stays a photo."""
+    config = make_config()
+    raw, pages = _photographed_mail("<photos1@laocai.gov.vn>")
+    deliver(config.mailbox.url.path, raw)
+    ing = ingestor(config)
+    report = ing.poll(_source(config))
+    assert report.ok and report.ocred == 1
+    (art,) = articles(ing)
+    assert (art.source, art.status) == ("image-scan", "pending-review"), art.error
+    assert "ocr" in art.flags
+    assert art.origin == "IMG_1.jpg, IMG_2.jpg"
+    text = f"{art.title}\n{art.text}"
+    expected = "\n".join(p.text for p in pages)
+    assert char_accuracy(expected, text) >= 0.95
+    ends = [fold(text).index(fold(p.paragraphs[-1][-30:])) for p in pages]
+    assert ends == sorted(ends)  # page 1 first, though attached second
+    found = _attachment_rows(ing)
+    assert {n: (a.used_as, a.error) for n, a in found.items()} == {
+        "IMG_1.jpg": ("ocr-page", None),
+        "IMG_2.jpg": ("ocr-page", None),
+        "nhan-vat.jpg": ("photo", None),
+    }
+
+
+@needs_tesseract
+def test_pages_ocr_finds_no_text_on_are_refused(make_config, monkeypatch):
+    """GIVEN photographed pages on which OCR finds no text (Tesseract answers with an
+    empty page) WHEN polled THEN the article fails with the reason and each page's
+    attachment is refused "unreadable: OCR found no text"."""
+    config = make_config()
+    raw, _ = _photographed_mail("<photos2@laocai.gov.vn>")
+    deliver(config.mailbox.url.path, raw)
+    ing = ingestor(config)
+    real = ocr_module._tesseract
+
+    def empty_page(image, ctx, label, args=None):
+        out = real(image, ctx, label, args)
+        return out if args else out.splitlines()[0] + "\n"  # the TSV header, no words
+
+    monkeypatch.setattr(ocr_module, "_tesseract", empty_page)
+    report = ing.poll(_source(config))
+    assert report.failed == 1
+    (art,) = articles(ing)
+    assert art.status == "failed" and "OCR found no text" in (art.error or "")
+    found = _attachment_rows(ing)
+    assert found["IMG_1.jpg"].used_as == found["IMG_2.jpg"].used_as == "refused"
+    assert found["IMG_1.jpg"].error == "unreadable: OCR found no text"
+    assert found["nhan-vat.jpg"].used_as == "photo"
+
+
+# --- a TCVN3 .doc through LibreOffice -------------------------------------------------------------
+
+
+@needs_soffice
+def test_tcvn3_doc_keeps_every_u_through_the_slow_lane(make_config, tmp_path):
+    """GIVEN a Word 97 .doc typed in .VnTime ("ư" is the soft hyphen's code 0xAD) sent by
+    mail WHEN the slow lane converts it THEN "Phương", "trưởng", "được", "người" arrive whole
+    (they came out "Phơng", "trởng", "đợc", "ngời")."""
+    config = make_config()
+    doc = soffice_save(legacy_rtf(to_tcvn3, ".VnTime", ".VnTimeH"), "doc", tmp_path)
+    deliver(config.mailbox.url.path, _doc_mail(doc, "<tcvn3doc@laocai.gov.vn>"))
+    ing = ingestor(config)
+    report = ing.poll(_source(config))
+    assert report.ok and report.converted == 1
+    (art,) = articles(ing)
+    assert art.status == "pending-review", art.error
+    assert "legacy-encoding:tcvn3" in art.flags
+    assert art.title == LEGACY_TITLE.upper()
+    assert art.text.split("\n\n") == LEGACY_PARAGRAPHS
+    for word in WORDS_WITH_U:
+        assert word.casefold() in art.text.casefold()
+
+
+@needs_tesseract
+def test_photographed_pages_wait_without_tesseract_then_are_read(make_config, monkeypatch):
+    """GIVEN no Tesseract WHEN photographed pages arrive THEN each page waits (outcome
+    `waiting`, with the reason) in an image-scan article in needs-ocr, the photo of people
+    is already a photo; the first poll with Tesseract reads the pages."""
+    config = make_config()
+    raw, _ = _photographed_mail("<photos3@laocai.gov.vn>")
+    deliver(config.mailbox.url.path, raw)
+    ing = ingestor(config)
+    with monkeypatch.context() as m:
+        _hide_tesseract(m)
+        report = ing.poll(_source(config))
+        assert report.ok and report.ocred == 0
+        (art,) = articles(ing)
+        assert (art.source, art.status) == ("image-scan", "needs-ocr")
+        found = _attachment_rows(ing)
+        assert {n: a.used_as for n, a in found.items()} == {
+            "IMG_1.jpg": "waiting",
+            "IMG_2.jpg": "waiting",
+            "nhan-vat.jpg": "photo",
+        }
+        assert found["IMG_1.jpg"].error.startswith("waiting: ")
+    report = ing.poll(_source(config))
+    assert report.ocred == 1
+    assert {n: a.used_as for n, a in _attachment_rows(ing).items()} == {
+        "IMG_1.jpg": "ocr-page",
+        "IMG_2.jpg": "ocr-page",
+        "nhan-vat.jpg": "photo",
+    }

@@ -315,3 +315,137 @@ def test_damaged_doc_is_malformed_not_garbage_text(ctx: ExtractContext, doc_byte
     damaged = doc_bytes[:512] + b"\xff" * (len(doc_bytes) - 512 - 2048) + doc_bytes[-2048:]
     with pytest.raises(MalformedDocument, match=r"LibreOffice could not read this \.doc"):
         convert_legacy(damaged, "hong.doc", ctx)
+
+
+# --- LibreOffice never reaches the network ------------------------------------------------
+
+
+class _Listener:
+    """An HTTP server on loopback that records every request made to it."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        hits = self.hits = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _record(self) -> None:
+                hits.append(f"{self.command} {self.path}")
+                self.send_response(404)
+                self.end_headers()
+
+            do_GET = do_HEAD = do_POST = do_OPTIONS = do_PROPFIND = _record
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def listener() -> object:
+    server = _Listener()
+    yield server
+    server.close()
+
+
+def _odt_linking(url: str) -> bytes:
+    """An .odt whose picture is not inside the file but linked to ``url``."""
+    odt = _odt()
+    with zipfile.ZipFile(io.BytesIO(odt)) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    frame = (
+        '<text:p><draw:frame draw:name="anh" text:anchor-type="as-char" svg:width="3cm"'
+        ' svg:height="2cm"><draw:image xlink:href="' + url + '" xlink:type="simple"'
+        ' xlink:show="embed" xlink:actuate="onLoad"/></draw:frame></text:p>'
+    )
+    content = members["content.xml"].decode()
+    content = content.replace(
+        'office:version="1.3">',
+        'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"'
+        ' xmlns:xlink="http://www.w3.org/1999/xlink"'
+        ' xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"'
+        ' office:version="1.3">',
+    ).replace("</office:text>", frame + "</office:text>")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), members.pop("mimetype"))
+        for name, data in members.items():
+            zf.writestr(name, content if name == "content.xml" else data, zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+def _plain_soffice(odt: bytes, work: Path) -> None:
+    """The conversion as LibreOffice does it by default (fresh profile, network)."""
+    (work / "in.odt").write_bytes(odt)
+    subprocess.run(
+        [
+            shutil.which("soffice") or "libreoffice",
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            str(work),
+            str(work / "in.odt"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+@needs_soffice
+def test_libreoffice_conversion_never_reaches_the_network(
+    listener: _Listener, ctx: ExtractContext, tmp_path: Path
+) -> None:
+    """GIVEN an .odt whose picture links to a listener on loopback
+    WHEN LibreOffice converts it as this project runs it
+    THEN no request reaches the listener, and the article's text is read.
+    The same file converted by plain soffice does fetch the picture: that run proves
+    the test can fail."""
+    odt = _odt_linking(f"{listener.url}/anh.png")
+    _plain_soffice(odt, tmp_path)
+    assert listener.hits, "plain LibreOffice did not fetch the linked picture"
+    listener.hits.clear()
+    [article] = convert_legacy(odt, "bai-viet.odt", ctx)
+    assert listener.hits == []
+    _check_article(article.title, article.text)
+
+
+@needs_soffice
+def test_without_namespaces_the_profile_setting_still_blocks_fetching(
+    listener: _Listener,
+    ctx: ExtractContext,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """GIVEN a machine without ``unshare`` (a fresh LibreOffice profile, too)
+    WHEN the linked .odt is converted
+    THEN a warning says LibreOffice keeps the network, and still nothing is fetched."""
+    real_which = convert.shutil.which
+    monkeypatch.setattr(
+        convert.shutil, "which", lambda name: None if name == "unshare" else real_which(name)
+    )
+    monkeypatch.setattr(convert.tempfile, "tempdir", str(tmp_path))  # a new profile
+    convert._offline_prefix.cache_clear()
+    try:
+        with caplog.at_level("WARNING", logger=convert.log.name):
+            [article] = convert_legacy(_odt_linking(f"{listener.url}/anh.png"), "b.odt", ctx)
+    finally:
+        convert._offline_prefix.cache_clear()
+    assert listener.hits == []
+    _check_article(article.title, article.text)
+    assert any(
+        "cannot be cut off the network" in r.message and "BlockUntrustedRefererLinks" in r.message
+        for r in caplog.records
+    )
