@@ -145,6 +145,66 @@ def _forwarding(tag: Tag) -> bool:
     return False
 
 
+def _quote_lines(tag: Tag) -> list[str]:
+    """The non-blank lines a quote container shows (block edges and ``<br>`` break
+    lines), before the body is flattened."""
+    out = [""]
+    for node in tag.descendants:
+        if type(node) is NavigableString:
+            parts = str(node).split(_BR)
+            out[-1] += parts[0]
+            out += parts[1:]
+        elif isinstance(node, Tag) and (node.name == "br" or node.name in _BLOCKS):
+            out.append("")
+    return [x for x in (collapse_ws(x) for x in out) if x]
+
+
+def _headers_only(tag: Tag) -> bool:
+    """A quote that holds a forward's header lines and nothing after them: the iPhone's
+    Mail writes "Begin forwarded message:", a ``<blockquote type="cite">`` with From,
+    Subject, Date and To, then the forwarded body in a second blockquote beside it."""
+    names: set[str] = set()
+    empty = False  # the last header line had no value: its value may be the next line
+    for line in _quote_lines(tag):
+        head = header_field(line)
+        if head is not None:
+            names.add(head[0])
+            empty = not head[1]
+        elif is_forward_marker(line):
+            empty = False
+        elif empty and len(line) <= 200:
+            empty = False
+        else:
+            return False
+    return "from" in names and bool(names & {"date", "subject"})
+
+
+def _follows_headers(tag: Tag, headers: list[Tag]) -> bool:
+    """A quote whose nearest text before it lies in a kept quote that held only a
+    forward's headers: the forwarded body, in a sibling of its header block."""
+    if not headers:
+        return False
+    for text in tag.find_all_previous(string=True, limit=40):
+        if type(text) is not NavigableString or not text.strip():
+            continue
+        return any(p is h for p in text.parents for h in headers)
+    return False
+
+
+def _drop_quotes(soup: BeautifulSoup) -> None:
+    """Remove quoted replies; keep the containers of forwarded messages (see
+    :func:`_forwarding`) and a forwarded body that sits beside its header block."""
+    headers: list[Tag] = []
+    for tag in soup.select(_QUOTES):
+        if tag.decomposed:
+            continue
+        if _forwarding(tag):
+            if _headers_only(tag):
+                headers.append(tag)
+        elif not _follows_headers(tag, headers):
+            tag.decompose()
+
+
 @dataclass
 class _Walk:
     """What one pass over the tree found (one walk instead of a search per feature)."""
@@ -251,9 +311,7 @@ def html_sections(html: str, related: list[Part], *, max_depth: int = 5) -> list
         append_mark.decompose()
     _header_rows(found)
     _mark_signatures(found)
-    for tag in soup.select(_QUOTES):
-        if not tag.decomposed and not _forwarding(tag):
-            tag.decompose()
+    _drop_quotes(soup)
     by_cid = {p.content_id: p for p in related if p.content_id}
     images: list[Part] = []
     for img in soup.find_all("img"):

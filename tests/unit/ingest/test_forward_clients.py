@@ -329,6 +329,42 @@ def _apple_quoted(o: Original, vi: bool) -> tuple[str, str, str]:
     return prefix, f"{head}:\n\n{quoted}\n", html
 
 
+IPHONE_SIGNATURE = {True: "Được gửi từ iPhone của tôi", False: "Sent from my iPhone"}
+
+
+def _apple_ios(o: Original, vi: bool) -> tuple[str, str, str]:
+    """The iPhone's Mail: the intro line in the sender's div, the header lines in one
+    ``<blockquote type="cite">`` and the forwarded body in a second one beside it (the
+    shape public test suites record for iOS Mail forwards); the text part quotes both
+    with "> "."""
+    if vi:
+        intro = "Bắt đầu thư được chuyển tiếp:"
+        names = ("Từ", "Chủ đề", "Ngày", "Đến")
+        date = "6 tháng 12, 2026 lúc 09:15:00 GMT+7"
+    else:
+        intro = "Begin forwarded message:"
+        names = ("From", "Subject", "Date", "To")
+        date = "December 6, 2026 at 9:15:00 AM GMT+7"
+    values = (o.sender, o.subject, date, "Ngô Thu Hằng <thuhang.ngo@gmail.com>")
+    sent_from = IPHONE_SIGNATURE[vi]
+    head = "".join(f"> {n}: {v}\n" for n, v in zip(names, values, strict=True))
+    quoted = "\n".join(f"> {ln}" if ln else ">" for ln in o.plain_body().split("\n"))
+    plain = f"{NOTE}\n\n{sent_from}\n\n{intro}\n\n{head}>\n{quoted}\n"
+    rows = "<br>".join(
+        f"<b>{n}:</b> " + (f"<b>{E(v)}</b>" if i == 1 else E(v))
+        for i, (n, v) in enumerate(zip(names, values, strict=True))
+    )
+    html = (
+        '<html><head><meta http-equiv="content-type" content="text/html; charset=utf-8">'
+        f'</head><body dir="auto"><div dir="ltr">{E(NOTE)}</div><div dir="ltr"><br></div>'
+        f'<div dir="ltr">{E(sent_from)}</div><div dir="ltr"><br>{E(intro)}<br><br></div>'
+        f'<blockquote type="cite"><div dir="ltr">{rows}<br></div></blockquote>'
+        f'<blockquote type="cite"><div dir="ltr">{o.html_body()}</div></blockquote>'
+        "</body></html>"
+    )
+    return "Fwd: ", plain, html
+
+
 CLIENTS: dict[str, Callable[[Original, bool], tuple[str, str, str]]] = {
     "outlook-desktop": _outlook_desktop,
     "outlook-web": _outlook_web,
@@ -340,6 +376,7 @@ CLIENTS: dict[str, Callable[[Original, bool], tuple[str, str, str]]] = {
     "thunderbird": _thunderbird,
     "apple-mail": _apple,
     "apple-mail-quoted": _apple_quoted,
+    "apple-ios": _apple_ios,
 }
 CASES = [
     pytest.param(client, locale, fmt, id=f"{client}-{locale}-{fmt}")
@@ -379,7 +416,8 @@ def _check_article(out: Outcome, o: Original) -> None:
     assert origin.subject == o.subject
     assert origin.date is not None and origin.date.replace(second=0) == WHEN
     assert o.signature[1] in origin.signature
-    assert out.cover_note == NOTE
+    # the iPhone signs the forwarder's note ("Sent from my iPhone")
+    assert out.cover_note in (NOTE, *(f"{NOTE}\n\n{x}" for x in IPHONE_SIGNATURE.values()))
 
 
 @pytest.mark.parametrize(("client", "locale", "fmt"), CASES)
