@@ -170,9 +170,7 @@ def _headers_only(tag: Tag) -> bool:
         if head is not None:
             names.add(head[0])
             empty = not head[1]
-        elif is_forward_marker(line):
-            empty = False
-        elif empty and len(line) <= 200:
+        elif is_forward_marker(line) or (empty and len(line) <= 200):
             empty = False
         else:
             return False
