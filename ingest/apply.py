@@ -48,7 +48,8 @@ def text_fingerprint(text: str) -> str:
 
 def origins(chain: list[ForwardOrigin]) -> list[dict[str, Any]]:
     """The forward chain as JSON (outermost first; the last is the original sender), kept
-    as evidence for attributing the article to the unit that wrote it."""
+    as evidence for attributing the article to the unit that wrote it: with each sender's
+    signature, which names the unit when the address is a personal one."""
     return [
         {
             "from_name": o.from_name,
@@ -57,6 +58,7 @@ def origins(chain: list[ForwardOrigin]) -> list[dict[str, Any]]:
             "date": o.date.isoformat() if o.date else None,
             "date_text": o.date_text,
             "via": o.via,
+            "signature": o.signature,
         }
         for o in chain
     ]
