@@ -41,15 +41,17 @@ from __future__ import annotations
 
 import email.utils
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Literal
 
 from dienhinh.core.text import collapse_ws, fold, nfc
 from dienhinh.core.types import ForwardOrigin
+from dienhinh.notify.config import NotifyConfig
 
 __all__ = [
+    "BOARD_ADDRESSES",
     "CLIENT_FORMATS",
     "HEADER_WORDS",
     "QUOTE_SENTINEL",
@@ -60,6 +62,7 @@ __all__ = [
     "Section",
     "forwards_kept",
     "header_field",
+    "is_board_reminder",
     "is_forward_marker",
     "is_forward_subject",
     "is_reply_line",
@@ -579,12 +582,36 @@ def _unquote(section: Section) -> None:
         ]
 
 
+# The Board's own mail, quoted or forwarded back to it, is never a unit's article: its
+# mailbox (the address its reminders are sent from, notify.from_address), and the wording
+# of its reminder (notify/compose.py: "chưa nhận được bài viết nào của đơn vị", "Đề nghị
+# đơn vị gửi bài"; the subject "Nhắc gửi bài ..."). Matched on folded text.
+BOARD_ADDRESSES: frozenset[str] = frozenset({NotifyConfig.from_address})
+_REMINDER = re.compile(
+    r"\b(?:nhac (?:nho )?(?:cac don vi )?(?:nop|gui) bai"
+    r"|chua nhan duoc (?:bai viet|bai)"
+    r"|de nghi (?:cac )?don vi (?:khan truong )?(?:gui|nop) bai)"
+)
+_REMINDER_REACH = 2000  # characters of a quoted block read for the reminder's wording
+
+
+def is_board_reminder(
+    origin: ForwardOrigin, text: str, board: Collection[str] = BOARD_ADDRESSES
+) -> bool:
+    """Whether a forwarded or quoted message is the Board's own mail (sent from its
+    address) or its reminder to send articles (the reminder's wording in the text)."""
+    if origin.from_addr and origin.from_addr.lower() in board:
+        return True
+    return bool(_REMINDER.search(collapse_ws(fold(text[:_REMINDER_REACH]))))
+
+
 def forwards_kept(
     origins: list[ForwardOrigin],
     subject: str,
     *,
     texts: Sequence[str] = (),
     min_chars: int = 0,
+    board: Collection[str] = BOARD_ADDRESSES,
 ) -> int:
     """How many of a body's inline forwards (outermost first) are forwards.
 
@@ -596,9 +623,17 @@ def forwards_kept(
     sender retyped it) it is a forward too (forwarders retype subjects, replies keep
     their RE:/TL:), unless the text above it, ``texts[n]`` for the n-th block, is itself
     an article (``min_chars`` or more): then the sender wrote the article and the block
-    is the history it answered."""
+    is the history it answered.
+
+    A block that is the Board's own mail (its address, or its reminder's wording: see
+    :func:`is_board_reminder`) is never a forward of an article, whatever the subjects
+    say: a unit answering the reminder under a retyped subject, with a short note above
+    the quoted reminder, must not have the reminder counted as its article."""
     context = subject
     for n, origin in enumerate(origins):
+        block = texts[n + 1] if n + 1 < len(texts) else ""
+        if is_board_reminder(origin, block, board):
+            return n
         if origin.via == "inline-quoted" and not is_forward_subject(context):
             if is_reply_subject(context):
                 return n

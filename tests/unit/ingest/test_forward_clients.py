@@ -29,6 +29,8 @@ from dienhinh.core.types import Outcome
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extract import extract_message
 from dienhinh.ingest.extractors.html import html_sections
+from dienhinh.notify.compose import reminder_mail
+from dienhinh.notify.config import NotifyConfig
 from tests.factory import article_text, make_email
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -655,3 +657,66 @@ def test_source_line_breaks_are_spaces_except_in_pre() -> None:
         "<p>Một câu viết\ntrên hai dòng nguồn.</p><pre>Dòng một\nDòng hai</pre>", []
     )
     assert own.paragraphs == ["Một câu viết trên hai dòng nguồn.", "Dòng một\nDòng hai"]
+
+
+# --- the Board's own reminder under a retyped subject: never the article ---------------------
+
+
+def _board_reminder(kind: str) -> Original:
+    """The Board's reminder as a unit receives it: ``"address"`` sent from the Board's
+    mailbox (a long text, so an article if taken for one), ``"wording"`` the reminder
+    the product itself composes (notify/compose.py), relayed by a Board staffer's
+    personal address."""
+    if kind == "address":
+        return Original(
+            "Ban Thi đua - Khen thưởng tỉnh",
+            "btdkt-snv@laocai.gov.vn",
+            "",
+            "Nhắc nộp bài tháng 12",
+            "Kính gửi các đơn vị,",
+            tuple(_reminder()[1:]),
+            ("Ban Thi đua - Khen thưởng tỉnh Lào Cai",),
+        )
+    mail = reminder_mail(
+        NotifyConfig(),
+        to=["ubnd-baoyen@laocai.gov.vn"],
+        unit_name="Phòng Nội vụ huyện Bảo Yên",
+        period_label="Tháng 12/2026",
+        last_day=datetime(2026, 12, 31, tzinfo=ICT),
+        now=datetime(2026, 12, 20, 8, 0, tzinfo=ICT),
+    )
+    text, _, footer = mail.get_content().partition("\nTrân trọng.\n")
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    return Original(
+        "Trần Minh Tâm",
+        "minhtam.tdkt@gmail.com",
+        "",
+        str(mail["Subject"]),
+        lines[0],
+        tuple(lines[1:]),
+        tuple(ln for ln in footer.split("\n") if ln.strip() and ln.strip() != "--"),
+    )
+
+
+@pytest.mark.parametrize("kind", ["address", "wording"])
+@pytest.mark.parametrize(("client", "locale", "fmt"), CASES)
+def test_retyped_subject_over_the_boards_reminder_is_not_an_article(
+    client: str, locale: str, fmt: str, kind: str, ctx: ExtractContext
+) -> None:
+    """GIVEN a unit's short note above the Board's reminder, quoted or forwarded the way
+    each client does, under a subject that says neither reply nor forward (the forward
+    rule would take the block for a forwarded article) WHEN extracted THEN the reminder
+    is no article and no forward origin: the message is "no-article" with the note as
+    its body, for the editors' review, never counted as the unit's article."""
+    reminder = _board_reminder(kind)
+    _prefix, plain, html = CLIENTS[client](reminder, locale == "vi")
+    raw = make_email(
+        from_="Phòng Nội vụ huyện Bảo Yên <ubnd-baoyen@laocai.gov.vn>",
+        subject="Gửi Ban Thi đua",
+        text=plain if fmt == "plain" else None,
+        html=html if fmt == "html" else None,
+    )
+    out = extract_message(raw, ctx)
+    assert out.articles == [] and out.status == "no-article", (out.status, out.reason)
+    assert out.forwarded_from == []
+    assert out.body_text.startswith(NOTE)
