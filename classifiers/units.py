@@ -50,7 +50,13 @@ from pathlib import Path
 from typing import Any, ClassVar, Final
 
 from dienhinh.classifiers.base import ClassifyContext, TagSuggestion
-from dienhinh.classifiers.directory import Mention, UnitDirectory, domain_of
+from dienhinh.classifiers.directory import (
+    STRENGTH_ADMIN,
+    STRENGTH_BARE,
+    Mention,
+    UnitDirectory,
+    domain_of,
+)
 from dienhinh.core.errors import ConfigError
 from dienhinh.core.text import fold, nfc
 from dienhinh.core.types import ArticleDraft, ForwardOrigin, MailHeaders
@@ -330,6 +336,22 @@ class _Scorer:
         return out
 
 
+# The parts of a display name: "Lò Văn Minh - Bảo Yên", "Bắc Hà (Phạm Đức Anh)".
+_NAME_PARTS = re.compile(r"[-\u2013\u2014|,;/()\[\]]")
+
+
+def _display_name(sc: _Scorer, kind: str, name: str, weight: float, label: str = "") -> None:
+    """A sender's display name. A district named bare ("Bắc Hà") counts as surely as
+    "huyện Bắc Hà" when it is a whole part of the name: a mailbox named "Bắc Hà" or
+    "Bảo Yên (Lò Văn Minh)" is the district's, as a unit's staff name a personal
+    Gmail/Yahoo box; inside a longer part it stays a mere mention."""
+    found = sc.mentions(kind, name, weight, label)
+    parts = {fold(p).strip() for p in _NAME_PARTS.split(nfc(name)) if p.strip()}
+    for m in found:
+        if m.via == "district" and m.strength == STRENGTH_BARE and fold(m.matched_text) in parts:
+            sc.add(kind, f"{label}{m.matched_text}", m.unit_code, weight * STRENGTH_ADMIN)
+
+
 def _address_evidence(
     sc: _Scorer,
     address: str,
@@ -474,7 +496,7 @@ def attribute_unit(
         webmail_domains=webmail,
     )
     if headers.from_name and fold(headers.from_name) != fold(from_addr):
-        sc.mentions("display-name", headers.from_name, W_DISPLAY_NAME * factor)
+        _display_name(sc, "display-name", headers.from_name, W_DISPLAY_NAME * factor)
     if verified is False and (
         _domain_in(from_domain, official)
         or directory.by_address(from_addr) is not None
@@ -494,7 +516,7 @@ def attribute_unit(
             webmail_domains=webmail,
         )
         if origin.from_name:
-            sc.mentions("forward-origin", origin.from_name, W_DISPLAY_NAME, "from name: ")
+            _display_name(sc, "forward-origin", origin.from_name, W_DISPLAY_NAME, "from name: ")
         # The original's own signature (a personal address names its unit only there).
         for line in origin.signature.splitlines()[:SIGNATURE_LINES]:
             if 0 < len(line.strip()) <= SIGNATURE_LINE_MAX:

@@ -53,9 +53,6 @@ FLOORS = {
 
 # email file -> the behaviour the pipeline lacks (issue 12), as observed on 2026-12-06.
 KNOWN_GAPS: dict[str, str] = {
-    "08-apple-iphone-forward.eml": "an iPhone Mail (Vietnamese) forward is not read as the "
-    "article (text part quoted with '>'; HTML with the headers and the body in two "
-    "blockquote type=cite): no-article, unit lost",
     "12-cover-letter-and-article.eml": "a công văn .docx covering the article is stored as a "
     "second article instead of a cover letter",
     "15-odt-named-docx.eml": "an ODT named .docx fails 'not a readable .docx' (the name "

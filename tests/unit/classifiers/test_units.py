@@ -359,6 +359,23 @@ def test_forward_origin_display_name_only():
     assert v.unit == "bao-yen"
 
 
+@pytest.mark.parametrize(
+    ("name", "unit"),
+    [
+        ("Bắc Hà", "bac-ha"),
+        ("Bắc Hà (Phạm Đức Anh)", "bac-ha"),
+        ("Lò Văn Minh - Bảo Yên", "bao-yen"),
+        ("Mô hình chè Bắc Hà", None),  # inside a longer part: a mere mention
+    ],
+)
+def test_forward_origin_display_name_that_is_a_bare_district(name: str, unit: str | None):
+    """A personal box named after the district ("Bắc Hà") names the unit; the same name
+    inside a longer part of the display name stays too weak alone."""
+    origin = ForwardOrigin(from_name=name, from_addr="phamducanh98@yahoo.com", via="inline")
+    v = Msg(from_addr="thuhang_ngo@gmail.com", fwd=[origin]).verdict()
+    assert v.unit == unit, v.evidence
+
+
 def test_body_mentions_alone_are_not_convincing():
     v = Msg(text=ARTICLE_ABOUT_BAC_HA).verdict()
     assert kinds(v, "bac-ha") == {"body"}
