@@ -177,9 +177,28 @@ def _headers_only(tag: Tag) -> bool:
     return "from" in names and bool(names & {"date", "subject"})
 
 
+def _previous_element(tag: Tag) -> Tag | None:
+    """The element just before ``tag`` among its siblings, blank text and ``<br>``
+    skipped."""
+    for node in tag.previous_siblings:
+        if isinstance(node, Tag):
+            if node.name != "br":
+                return node
+        elif str(node).strip():
+            return None
+    return None
+
+
 def _follows_headers(tag: Tag, headers: list[Tag]) -> bool:
-    """A quote whose nearest text before it lies in a kept quote that held only a
-    forward's headers: the forwarded body, in a sibling of its header block."""
+    """The forwarded body in a sibling of its header block: a quote right after an
+    element that holds a forward's header lines and nothing else (Gmail's ``gmail_attr``
+    with a forward marker, an Outlook header div), or whose nearest text lies in a kept
+    quote that held only a forward's headers (the iPhone's two blockquotes)."""
+    before = _previous_element(tag)
+    if before is not None and _headers_only(before):
+        block = _quote_lines(before)
+        if block and (is_forward_marker(block[0]) or before in headers):
+            return True
     if not headers:
         return False
     for text in tag.find_all_previous(string=True, limit=40):

@@ -720,3 +720,83 @@ def test_retyped_subject_over_the_boards_reminder_is_not_an_article(
     assert out.articles == [] and out.status == "no-article", (out.status, out.reason)
     assert out.forwarded_from == []
     assert out.body_text.startswith(NOTE)
+
+
+# --- header block and forwarded body in sibling elements ------------------------------------
+
+
+def _sibling_layouts(o: Original) -> dict[str, str]:
+    """Forwards whose header lines and body sit in sibling elements, as clients nest
+    them (the iPhone's two blockquotes, also wrapped in a div; a gmail_attr header div
+    beside a quoted body; Outlook on the web's divRplyFwdMsg beside the body div;
+    Thunderbird's header table beside the body inside moz-forward-container)."""
+    e = E
+    heads = (
+        f"<b>From:</b> {e(o.sender)}<br><b>Subject:</b> <b>{e(o.subject)}</b><br>"
+        "<b>Date:</b> December 6, 2026 at 9:15:00 AM GMT+7<br><b>To:</b> Ngô Thu Hằng<br>"
+    )
+    body = o.html_body()
+    gmail_head = (
+        '<div dir="ltr" class="gmail_attr">---------- Forwarded message ---------<br>'
+        f"From: {e(o.sender)}<br>Date: Sun, Dec 6, 2026 at 9:15 AM<br>"
+        f"Subject: {e(o.subject)}<br>To: &lt;thuhang.ngo@gmail.com&gt;<br></div>"
+    )
+    return {
+        "ios": f'<div dir="ltr">{e(NOTE)}<br><br>Begin forwarded message:<br><br></div>'
+        f'<blockquote type="cite"><div dir="ltr">{heads}</div></blockquote>'
+        f'<blockquote type="cite"><div dir="ltr">{body}</div></blockquote>',
+        "ios-wrapped": f'<div dir="ltr">{e(NOTE)}</div><div dir="ltr">Begin forwarded '
+        f'message:</div><div><blockquote type="cite"><div dir="ltr">{heads}</div>'
+        f'</blockquote></div><blockquote type="cite">{body}</blockquote>',
+        "gmail-attr-beside-quote": f'<div dir="ltr">{e(NOTE)}<br><br><div class="gmail_quote">'
+        f'{gmail_head}<blockquote class="gmail_quote" style="margin:0px 0px 0px 0.8ex">'
+        f"{body}</blockquote></div></div>",
+        "outlook-web": f'<div>{e(NOTE)}</div><div id="appendonsend"></div><hr>'
+        f'<div id="divRplyFwdMsg" dir="ltr"><b>Từ:</b> {e(o.sender)}<br><b>Đã gửi:</b> '
+        "Chủ Nhật, ngày 6 tháng 12 năm 2026 09:15<br><b>Đến:</b> Ngô Thu Hằng<br>"
+        f"<b>Chủ đề:</b> {e(o.subject)}</div><div>{body}</div>",
+        "thunderbird": f'<p>{e(NOTE)}</p><div class="moz-forward-container">-------- '
+        'Forwarded Message --------<table class="moz-email-headers-table"><tbody>'
+        f"<tr><th>Subject: </th><td>{e(o.subject)}</td></tr><tr><th>Date: </th><td>Sun, 6 "
+        f"Dec 2026 09:15:00 +0700</td></tr><tr><th>From: </th><td>{e(o.sender)}</td></tr>"
+        f'</tbody></table><div class="moz-text-html">{body}</div></div>',
+    }
+
+
+@pytest.mark.parametrize("layout", list(_sibling_layouts(_original(14, personal=True))))
+def test_header_block_and_body_in_sibling_elements(layout: str) -> None:
+    """GIVEN a forward whose header lines and body are sibling elements WHEN flattened
+    THEN the body is the forwarded section, with the original sender and signature."""
+    o = _original(14, personal=True)
+    sections = html_sections(_sibling_layouts(o)[layout], [])
+    assert len(sections) == 2, [s.paragraphs[:1] for s in sections]
+    own, fwd = sections
+    assert own.paragraphs == [NOTE]
+    origin = fwd.forwarded_from[-1]
+    assert (origin.from_addr, origin.from_name) == (o.addr, o.name)
+    assert fwd.title == o.title and fwd.paragraphs[: len(o.paras) + 1] == [o.title, *o.paras]
+    assert o.signature[1] in origin.signature
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        # Gmail: the reply's attribution beside the quoted message
+        f'<div dir="ltr">{E(NOTE)}</div><div class="gmail_quote"><div dir="ltr" '
+        f'class="gmail_attr">On Sun, Dec 6, 2026 at 9:15 AM {E(BOARD)} wrote:<br></div>'
+        '<blockquote class="gmail_quote"><div>Kính gửi các đơn vị.</div></blockquote></div>',
+        # the iPhone's reply
+        f'<div dir="ltr">{E(NOTE)}</div><div dir="ltr"><br>On 6 Dec 2026, at 09:15, '
+        f"{E(BOARD)} wrote:<br><br></div><blockquote "
+        'type="cite"><div dir="ltr">Kính gửi các đơn vị.</div></blockquote>',
+        # Thunderbird's reply
+        f'<p>{E(NOTE)}</p><div class="moz-cite-prefix">On 06/12/2026 09:15, Ban wrote:<br>'
+        '</div><blockquote type="cite">Kính gửi các đơn vị.</blockquote>',
+    ],
+    ids=["gmail-reply", "ios-reply", "thunderbird-reply"],
+)
+def test_a_replys_quote_beside_its_attribution_is_dropped(html: str) -> None:
+    """GIVEN a reply whose attribution line and quote are siblings WHEN flattened THEN
+    only the sender's own text is left."""
+    [own] = html_sections(html, [])
+    assert own.paragraphs == [NOTE]
