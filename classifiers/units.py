@@ -60,6 +60,7 @@ from dienhinh.classifiers.directory import (
 from dienhinh.core.errors import ConfigError
 from dienhinh.core.text import fold, nfc
 from dienhinh.core.types import ArticleDraft, ForwardOrigin, MailHeaders
+from dienhinh.ingest.forward import is_forward_subject
 
 __all__ = [
     "Evidence",
@@ -101,6 +102,10 @@ INTRO_LINES: Final = 5  # opening lines of a note searched for "X gửi ..."
 FLAG_UNVERIFIED: Final = "unverified sender"
 FLAG_NONE: Final = "no convincing evidence"
 FLAG_CONFLICT: Final = "conflicting evidence"
+# A block that replies write too (an Outlook header block, "Original Message") was read
+# as a forward although no subject said "forward": a retyped forward, or a short answer
+# above a quoted mail. Its text became the article; an editor confirms which it is.
+FLAG_QUOTED_FORWARD: Final = "quoted block taken as a forward"
 
 EvidenceKind = str  # "address", "learned-address", "domain", "display-name", "signature",
 # "letterhead", "subject", "forward-origin", "body"
@@ -479,6 +484,8 @@ def attribute_unit(
         if chain and chain[-1] not in origins:
             origins.append(chain[-1])
     forwarded = bool(origins)
+    if _quoted_as_forward(headers.subject, [forwarded_from, *(a.forwarded_from for a in articles)]):
+        flags.append(FLAG_QUOTED_FORWARD)
 
     # The From header: the sender, or only the forwarder.
     factor = FORWARDER_FACTOR if forwarded else 1.0
@@ -551,6 +558,19 @@ def attribute_unit(
                 sc.add("body", f"article: {m.matched_text}", m.unit_code, W_ARTICLE * m.strength)
 
     return _verdict(sc, flags, verified)
+
+
+def _quoted_as_forward(subject: str, chains: Iterable[Sequence[ForwardOrigin]]) -> bool:
+    """Whether a chain holds a quoted block (``via == "inline-quoted"``) kept as a
+    forward under a subject (the mail's, or the enclosing forward's) that does not say
+    "forward" (see ``ingest.forward.forwards_kept``)."""
+    for chain in chains:
+        context = subject
+        for origin in chain:
+            if origin.via == "inline-quoted" and not is_forward_subject(context):
+                return True
+            context = origin.subject
+    return False
 
 
 def _verdict(sc: _Scorer, flags: list[str], verified: bool | None) -> UnitVerdict:

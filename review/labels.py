@@ -41,6 +41,8 @@ _FLAGS = {
     "unverified sender": "người gửi chưa xác thực (SPF/DKIM/DMARC không đạt)",
     "no convincing evidence": "chưa đủ căn cứ xác định đơn vị gửi",
     "conflicting evidence": "các căn cứ chỉ ra nhiều đơn vị khác nhau",
+    "quoted block taken as a forward": "phần trích dẫn được coi là thư chuyển tiếp (tiêu đề "
+    "không ghi chuyển tiếp, có thể là thư trả lời): cần kiểm tra",
     "no sending unit found": "không tìm thấy đơn vị gửi",
     "ocr": "chữ nhận dạng từ ảnh (OCR)",
     "ocr-low-confidence": "OCR có độ tin cậy thấp",

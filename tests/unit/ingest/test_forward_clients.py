@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from dienhinh.classifiers.tagging import TaggingSettings, tag_outcome
+from dienhinh.classifiers.units import FLAG_QUOTED_FORWARD
 from dienhinh.core.types import Outcome
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extract import extract_message
@@ -434,6 +435,10 @@ def test_forward_from_an_official_address(
     _check_article(out, o)
     tags = tag_outcome(out, tagging)
     assert tags.unit is not None and tags.unit.value == o.unit, tags.unit
+    # A reply's kind of block under a retyped subject is a forward, but an editor checks.
+    retyped = CLIENTS[client](o, locale == "vi")[0] == ""
+    assert (FLAG_QUOTED_FORWARD in tags.flags) == retyped, tags.flags
+    assert all(a.flagged for a in tags.articles) or not retyped
 
 
 @pytest.mark.parametrize(("client", "locale", "fmt"), CASES)
