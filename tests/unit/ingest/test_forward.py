@@ -19,6 +19,7 @@ from dienhinh.ingest.extract import extract_message
 from dienhinh.ingest.forward import (
     forwards_kept,
     header_field,
+    is_board_reminder,
     is_forward_subject,
     is_reply_subject,
     parse_forward_date,
@@ -374,6 +375,35 @@ def test_nested_quoted_block_follows_its_own_subject() -> None:
     assert forwards_kept(chain, "Fwd: RE: Nhắc nộp bài") == 1
     chain = [ForwardOrigin(subject="CT: Bài"), _quoted()]
     assert forwards_kept(chain, "Fwd: Bài") == 2
+
+
+BOARD_ADDR = "btdkt-snv@laocai.gov.vn"
+REMINDER = (
+    "Kính gửi Phòng Nội vụ huyện Bảo Yên,\n\nĐến 08:00 ngày 20/12/2026, Ban Thi đua - Khen "
+    "thưởng chưa nhận được bài viết nào của đơn vị trong kỳ tháng 12/2026.\n\nĐề nghị đơn "
+    "vị gửi bài về địa chỉ btdkt-snv@laocai.gov.vn trước ngày 31/12/2026."
+)
+
+
+def test_the_boards_reminder_is_never_kept_as_a_forward() -> None:
+    """The Board's own mail (its address, or its reminder's wording from another
+    address) ends the kept forwards, whatever the subject says; a unit's message that
+    only answered it (forwarded with the reminder quoted beneath) stays."""
+    board = ForwardOrigin(from_addr=BOARD_ADDR, subject="Nhắc nộp bài", via="inline-quoted")
+    relayed = ForwardOrigin(from_addr="minhtam.tdkt@gmail.com", subject="Thông báo")
+    unit = ForwardOrigin(from_addr="ubnd-baoyen@laocai.gov.vn", subject="Re: Nhắc nộp bài")
+    article = "x" * 900
+    assert forwards_kept([board], "Gửi Ban", texts=["Em gửi.", "Bài."]) == 0
+    assert forwards_kept([board], "Fwd: Nhắc nộp bài", texts=["Em gửi.", "Bài."]) == 0
+    assert forwards_kept([relayed], "Fwd: Thông báo", texts=["Em gửi.", REMINDER]) == 0
+    assert forwards_kept([relayed], "Fwd: Thông báo", texts=["Em gửi.", article]) == 1
+    chain = [unit, board]
+    assert forwards_kept(chain, "Fwd: Re: Nhắc nộp bài", texts=["", article, REMINDER]) == 1
+    # another Board address, as a deployment configures it
+    other = ForwardOrigin(from_addr="tdkt@example.gov.vn", via="inline-quoted")
+    assert forwards_kept([other], "Gửi", texts=["a", "b"], board={"tdkt@example.gov.vn"}) == 0
+    assert is_board_reminder(ForwardOrigin(), REMINDER)
+    assert not is_board_reminder(ForwardOrigin(from_addr="a@gmail.com"), article)
 
 
 @pytest.mark.parametrize(
