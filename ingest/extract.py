@@ -1036,6 +1036,19 @@ def _message_state(outcome: Outcome, articles: list[ArticleDraft], reason: str |
         outcome.reason = f"no article: {named}"
     else:
         outcome.reason = reason
+        # "no document attached" while pictures or short text files were attached: the
+        # reason names them and what they were, so the message's account is not only in
+        # its attachment rows (outside mail: a photo alone read "no document attached").
+        kept = [
+            a
+            for a in outcome.attachments
+            if a.error and a.used_as not in ("", AttachmentOutcome.LOGO)
+        ]
+        if reason and reason.startswith("no article:") and kept:
+            listed = "; ".join(f"{_part_name(a)}: {a.error}" for a in kept[:5])
+            if len(kept) > 5:
+                listed += f"; and {len(kept) - 5} more"
+            outcome.reason = f"{reason}; attached, not an article: {listed}"
 
 
 def _first_scope_chain(parsed: ParsedMail) -> list[ForwardOrigin]:

@@ -460,3 +460,24 @@ def test_a_signed_note_is_no_article_not_failed(ctype: str, name: str, ctx: Extr
     [att] = out.attachments
     assert att.used_as == "not-article" and att.error == f"not-article: a {ctype} signature"
     assert out.status == "no-article"
+
+
+def test_no_article_names_what_was_attached(ctx: ExtractContext) -> None:
+    """A short note with a photo (no page of text): no-article, and the reason names the
+    photo and what it was instead of only "no document attached"; a logo stays unnamed."""
+    raw = make_email(
+        text="Gửi anh ảnh.",
+        attachments=[
+            Attach("anh hoi nghi.jpg", make_jpeg(640, 480, seed=3), "image/jpeg"),
+            Attach("logo.png", make_png(40, 40, seed=4), "image/png"),
+        ],
+    )
+    out = extract_message(raw, ctx)
+    assert out.status == "no-article"
+    reason = out.reason or ""
+    assert reason.startswith("no article: ")
+    assert "attached, not an article: anh hoi nghi.jpg: not-article: a picture" in reason
+    assert "logo.png" not in reason
+    # Nothing attached: the reason as before.
+    bare = extract_message(make_email(text="Cảm ơn anh.", attachments=[]), ctx)
+    assert bare.status == "no-article" and "attached, not an article" not in (bare.reason or "")
