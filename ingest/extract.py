@@ -411,7 +411,9 @@ def _take(st: _State, part: Part) -> None:
     elif part.content_type in _SIGNATURE_TYPES:
         # A signed message's signature: part of every S/MIME or PGP mail, no document.
         # Refusing it made a signed note with a short body "failed".
-        _settle(att, AttachmentOutcome.NOT_ARTICLE, f"not-article: a {part.content_type} signature")
+        _settle(
+            att, AttachmentOutcome.NOT_ARTICLE, f"not-article: a signature ({part.content_type})"
+        )
     else:
         _refuse(st, part, att, _unsupported_reason(part))
 

@@ -458,7 +458,7 @@ def test_a_signed_note_is_no_article_not_failed(ctype: str, name: str, ctx: Extr
     head = f'Content-Type: multipart/signed; protocol="{ctype}"; boundary="{b}"'
     out = extract_message(_raw(head, body), ctx)
     [att] = out.attachments
-    assert att.used_as == "not-article" and att.error == f"not-article: a {ctype} signature"
+    assert att.used_as == "not-article" and att.error == f"not-article: a signature ({ctype})"
     assert out.status == "no-article"
 
 
