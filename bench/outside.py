@@ -26,7 +26,10 @@ A message is *untrue* when:
   * no article came out, a part was refused or failed, and the message is not ``failed``
     with a reason naming that part;
   * an attachment's outcome is not in core.types.AttachmentOutcome, or an outcome other
-    than article/photo has no reason.
+    than article/photo has no reason;
+  * it is ``no-article`` saying "no document attached" while an attachment other than a
+    logo is listed and not named in the reason;
+  * a multipart part the parser could not split is called "not a document kind".
 
 Prints per source and per state counts, a markdown table for bench/RESULTS.md and the
 untrue list; writes everything to var/outside/run/report.json. Exits 1 while any message
@@ -729,6 +732,33 @@ def judge(
             )
         elif outcome not in NO_REASON_NEEDED and not att.get("reason"):
             why.append((f"attachment {outcome} without a reason", f"{label}: {outcome}, no reason"))
+    if state == "no-article" and "no document attached" in reason:
+        # "No document attached" while the account lists attachments (a photo alone, a
+        # text file) hides them in the attachment rows, as the zip did; a logo or
+        # signature image is not worth naming.
+        for att in atts:
+            name = att.get("name") or ""
+            if att.get("outcome") in ("logo", None, "") or not name:
+                continue
+            if not names_part(reason, name):
+                why.append(
+                    (
+                        "no-article 'no document attached', an attachment not named",
+                        f"{name} ({att.get('outcome')}: {att.get('reason') or 'no reason'})",
+                    )
+                )
+    for att in atts:
+        # A multipart the parser could not split is a broken structure, not a kind of
+        # document the product does not read.
+        if str(att.get("type") or "").startswith("multipart/") and "not a document kind" in (
+            att.get("reason") or ""
+        ):
+            why.append(
+                (
+                    "a broken multipart called an unsupported document kind",
+                    f"{att.get('name') or att.get('type')}: {att.get('reason')}",
+                )
+            )
     if not arts and state != "duplicate":
         for att in atts:
             if (att.get("outcome") or "") not in ("refused", "failed"):
