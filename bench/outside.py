@@ -5,8 +5,8 @@ package sdists, CPython's test suite from Debian). This bench builds unit mail a
 ingests it through the product's command line into a throwaway SQLite database under
 var/outside/run/, reads the result back through ``dienhinh export`` and judges every
 message's state against an independent extraction of each document's text (other
-libraries than the product's: docx2python, pdfminer.six, odfpy, striprtf, catdoc; the
-``bench`` extra).
+libraries than the product's: docx2python, pdfminer.six, odfpy, striprtf, the ``bench``
+extra; antiword, else catdoc, for .doc).
 
 The mail:
   * every document (.docx, .doc, .odt, .rtf, .pdf, images, .zip; kinds decided by the
@@ -26,7 +26,10 @@ A message is *untrue* when:
   * no article came out, a part was refused or failed, and the message is not ``failed``
     with a reason naming that part;
   * an attachment's outcome is not in core.types.AttachmentOutcome, or an outcome other
-    than article/photo has no reason.
+    than article/photo has no reason;
+  * it is ``no-article`` saying "no document attached" while an attachment other than a
+    logo is listed and not named in the reason;
+  * a multipart part the parser could not split is called "not a document kind".
 
 Prints per source and per state counts, a markdown table for bench/RESULTS.md and the
 untrue list; writes everything to var/outside/run/report.json. Exits 1 while any message
@@ -428,13 +431,18 @@ def _doc_text(data: bytes) -> str:
     with tempfile.NamedTemporaryFile(suffix=".doc") as fh:
         fh.write(data)
         fh.flush()
-        for tool in (["catdoc", "-w", "-d", "utf-8"], ["antiword"]):
+        # antiword first: catdoc prints Word field instructions as text (an oletools test
+        # file's "DDEAUTO c:\\windows\\system32\\cmd.exe ...", "MACROBUTTON Abbrechen"),
+        # which no reader sees and the product rightly drops; counting them made a
+        # complete article look under half the document. catdoc reads what antiword
+        # refuses (Word 6/95, some fast-saved files).
+        for tool in (["antiword"], ["catdoc", "-w", "-d", "utf-8"]):
             if shutil.which(tool[0]) is None:
                 continue
             proc = subprocess.run([*tool, fh.name], capture_output=True, timeout=60, check=False)
             if proc.returncode == 0:
                 return proc.stdout.decode("utf-8", "replace")
-    raise RuntimeError("neither catdoc nor antiword read it")
+    raise RuntimeError("neither antiword nor catdoc read it")
 
 
 def _zip_text(data: bytes, kind_of_bytes: Any) -> str:
@@ -643,7 +651,9 @@ def judge(
     why: list[tuple[str, str]] = []
     state, reason = msg.get("status"), msg.get("reason") or ""
     doc_arts = [a for a in arts if not str(a.get("source") or "").endswith("body")]
-    art_words = sum(words(a.get("text") or "") for a in doc_arts)
+    # The title is the document's text too (the product stores it apart from the body
+    # text); the independent readers count it, so must we.
+    art_words = sum(words(a.get("title") or "") + words(a.get("text") or "") for a in doc_arts)
     if state in ("failed", "no-article") and not reason:
         why.append((f"{state} without a reason", f"{state} with a null reason"))
     for d in b.docs:
@@ -722,6 +732,33 @@ def judge(
             )
         elif outcome not in NO_REASON_NEEDED and not att.get("reason"):
             why.append((f"attachment {outcome} without a reason", f"{label}: {outcome}, no reason"))
+    if state == "no-article" and "no document attached" in reason:
+        # "No document attached" while the account lists attachments (a photo alone, a
+        # text file) hides them in the attachment rows, as the zip did; a logo or
+        # signature image is not worth naming.
+        for att in atts:
+            name = att.get("name") or ""
+            if att.get("outcome") in ("logo", None, "") or not name:
+                continue
+            if not names_part(reason, name):
+                why.append(
+                    (
+                        "no-article 'no document attached', an attachment not named",
+                        f"{name} ({att.get('outcome')}: {att.get('reason') or 'no reason'})",
+                    )
+                )
+    for att in atts:
+        # A multipart the parser could not split is a broken structure, not a kind of
+        # document the product does not read.
+        if str(att.get("type") or "").startswith("multipart/") and "not a document kind" in (
+            att.get("reason") or ""
+        ):
+            why.append(
+                (
+                    "a broken multipart called an unsupported document kind",
+                    f"{att.get('name') or att.get('type')}: {att.get('reason')}",
+                )
+            )
     if not arts and state != "duplicate":
         for att in atts:
             if (att.get("outcome") or "") not in ("refused", "failed"):

@@ -216,6 +216,23 @@ def _pick_title(blocks: list[Block]) -> int:
     return -1
 
 
+_PROSE_MIN_WORDS = 8
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _is_prose(block: Block) -> bool:
+    """A paragraph of running text: several words, not a heading, not upper-case (labels
+    and letterheads are), not a cover note's greeting or closing."""
+    text = block.text.strip()
+    return (
+        not block.heading
+        and not block.table
+        and not _is_upper(text)
+        and not is_cover_paragraph(text)
+        and len(_WORD.findall(text)) >= _PROSE_MIN_WORDS
+    )
+
+
 def build_article(
     blocks: Sequence[Block], *, source: str, origin: str, document_sha256: str = ""
 ) -> ArticleDraft:
@@ -240,12 +257,22 @@ def build_article(
         break
     rest = items[start:]
     t = _pick_title(rest)
+    lead_in: list[str] = []
     if t >= 0:
         doc.title = collapse_ws(rest[t].text)
-        # Anything before the title (document-type labels such as "BÀI VIẾT") is kept
-        # with the letterhead, not in the text.
-        doc.header_lines.extend(collapse_ws(b.text) for b in rest[:t] if b.text)
+        # Anything before the title (document-type labels such as "BÀI VIẾT", a greeting)
+        # is kept with the letterhead, not in the text; but a sentence of prose (a plain
+        # paragraph of several words, as in an oletools test file whose first paragraph
+        # preceded a bold line) is the text's start, and is kept there.
+        for b in rest[:t]:
+            if not b.text:
+                continue
+            if _is_prose(b):
+                lead_in.append(b.text.strip())
+            else:
+                doc.header_lines.append(collapse_ws(b.text))
         rest = rest[t + 1 :]
+    doc.paragraphs.extend(lead_in)
     i = 0
     while i < len(rest):
         b = rest[i]

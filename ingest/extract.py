@@ -406,8 +406,50 @@ def _take(st: _State, part: Part) -> None:
         _take_image(st, part, att)
     elif ex is not None:
         _take_text(st, ex, part, att)
+    elif part.content_type.startswith("multipart/"):
+        _take_broken_multipart(st, part, att)
+    elif part.content_type in _SIGNATURE_TYPES:
+        # A signed message's signature: part of every S/MIME or PGP mail, no document.
+        # Refusing it made a signed note with a short body "failed".
+        _settle(
+            att, AttachmentOutcome.NOT_ARTICLE, f"not-article: a signature ({part.content_type})"
+        )
     else:
         _refuse(st, part, att, _unsupported_reason(part))
+
+
+# The signature parts of multipart/signed (RFC 1847, 3156, 8551) and the keys PGP mail
+# carries with it.
+_SIGNATURE_TYPES = frozenset(
+    {
+        "application/pgp-signature",
+        "application/pgp-keys",
+        "application/pkcs7-signature",
+        "application/x-pkcs7-signature",
+    }
+)
+
+
+def _take_broken_multipart(st: _State, part: Part, att: Attachment) -> None:
+    """A multipart the MIME parser could not split (its boundary never appears in its body,
+    or a nested part reuses its parent's boundary) arrives as one leaf. Saying "multipart/
+    mixed is not a document kind" would blame the kind; the message's structure is broken.
+    An empty one lost nothing (its parts were read as its parent's); one with content lost
+    that content, which the reason says."""
+    if not part.payload.strip():
+        _settle(
+            att,
+            AttachmentOutcome.NOT_ARTICLE,
+            f"not-article: an empty {part.content_type} container (no parts of its own)",
+        )
+        return
+    _refuse(
+        st,
+        part,
+        att,
+        f"unreadable: a {part.content_type} part whose boundary is not found in its body "
+        f"(broken message structure); its {part.size} bytes not read",
+    )
 
 
 def _unsupported_reason(part: Part) -> str:
@@ -996,6 +1038,19 @@ def _message_state(outcome: Outcome, articles: list[ArticleDraft], reason: str |
         outcome.reason = f"no article: {named}"
     else:
         outcome.reason = reason
+        # "no document attached" while pictures or short text files were attached: the
+        # reason names them and what they were, so the message's account is not only in
+        # its attachment rows (outside mail: a photo alone read "no document attached").
+        kept = [
+            a
+            for a in outcome.attachments
+            if a.error and a.used_as not in ("", AttachmentOutcome.LOGO)
+        ]
+        if reason and reason.startswith("no article:") and kept:
+            listed = "; ".join(f"{_part_name(a)}: {a.error}" for a in kept[:5])
+            if len(kept) > 5:
+                listed += f"; and {len(kept) - 5} more"
+            outcome.reason = f"{reason}; attached, not an article: {listed}"
 
 
 def _first_scope_chain(parsed: ParsedMail) -> list[ForwardOrigin]:

@@ -398,3 +398,86 @@ def test_image_declaring_a_huge_size_is_refused_over_limit(ctx: ExtractContext) 
     att = next(a for a in out.attachments if a.filename == "anh.png")
     assert att.used_as == "refused" and att.error.startswith("over-limit: image too large")
     assert out.status == "ingested" and "anh.png: over-limit" in (out.reason or "")
+
+
+# --- broken structure and signatures (found on CPython's and mail-parser's test mail) -------
+
+
+def _raw(head: str, body: str) -> bytes:
+    return (
+        "From: Van phong <vanphong@example.org>\nTo: btdkt@example.org\n"
+        "Subject: thu\nDate: Mon, 2 Dec 2019 09:00:00 +0700\nMessage-ID: <b@example.org>\n"
+        f"MIME-Version: 1.0\n{head}\n\n{body}"
+    ).encode()
+
+
+def test_multipart_without_its_boundary_is_refused_as_broken_not_as_a_kind(
+    ctx: ExtractContext,
+) -> None:
+    """A multipart/mixed whose boundary never appears: its text is not read, and the reason
+    says the structure is broken (not "multipart/mixed is not a document kind")."""
+    raw = _raw('Content-Type: multipart/mixed; boundary="BOUNDARY"', "Gửi anh chị bài viết.\n")
+    out = extract_message(raw, ctx)
+    [att] = out.attachments
+    assert att.used_as == "refused"
+    assert att.error.startswith("unreadable: a multipart/mixed part whose boundary is not found")
+    assert "not a document kind" not in att.error
+    assert out.status == "failed" and "boundary is not found" in (out.reason or "")
+
+
+def test_empty_nested_multipart_reusing_its_parents_boundary_loses_nothing(
+    ctx: ExtractContext,
+) -> None:
+    """A nested multipart/alternative that reuses its parent's boundary (a spam kit's
+    mail): its parts are read as the parent's, the empty container is no refusal."""
+    b = "----=Part_1"
+    body = (
+        f'--{b}\nContent-Type: multipart/alternative;\n boundary="{b}"\n\n'
+        f"--{b}\nContent-Type: text/plain; charset=utf-8\n\nCảm ơn anh.\n"
+        f"--{b}--\n"
+    )
+    out = extract_message(_raw(f'Content-Type: multipart/mixed; boundary="{b}"', body), ctx)
+    [att] = [a for a in out.attachments if a.declared_type.startswith("multipart/")]
+    assert att.used_as == "not-article" and att.error.startswith("not-article: an empty ")
+    assert out.status == "no-article"
+
+
+@pytest.mark.parametrize(
+    ("ctype", "name"),
+    [("application/pkcs7-signature", "smime.p7s"), ("application/pgp-signature", "sig.asc")],
+)
+def test_a_signed_note_is_no_article_not_failed(ctype: str, name: str, ctx: ExtractContext) -> None:
+    b = "sig-b"
+    body = (
+        f"--{b}\nContent-Type: text/plain; charset=utf-8\n\nCảm ơn anh.\n"
+        f'--{b}\nContent-Type: {ctype}; name="{name}"\n'
+        f'Content-Disposition: attachment; filename="{name}"\n'
+        "Content-Transfer-Encoding: base64\n\nMIIBAgMEBQYHCAkK\n"
+        f"--{b}--\n"
+    )
+    head = f'Content-Type: multipart/signed; protocol="{ctype}"; boundary="{b}"'
+    out = extract_message(_raw(head, body), ctx)
+    [att] = out.attachments
+    assert att.used_as == "not-article" and att.error == f"not-article: a signature ({ctype})"
+    assert out.status == "no-article"
+
+
+def test_no_article_names_what_was_attached(ctx: ExtractContext) -> None:
+    """A short note with a photo (no page of text): no-article, and the reason names the
+    photo and what it was instead of only "no document attached"; a logo stays unnamed."""
+    raw = make_email(
+        text="Gửi anh ảnh.",
+        attachments=[
+            Attach("anh hoi nghi.jpg", make_jpeg(640, 480, seed=3), "image/jpeg"),
+            Attach("logo.png", make_png(40, 40, seed=4), "image/png"),
+        ],
+    )
+    out = extract_message(raw, ctx)
+    assert out.status == "no-article"
+    reason = out.reason or ""
+    assert reason.startswith("no article: ")
+    assert "attached, not an article: anh hoi nghi.jpg: not-article: a picture" in reason
+    assert "logo.png" not in reason
+    # Nothing attached: the reason as before.
+    bare = extract_message(make_email(text="Cảm ơn anh.", attachments=[]), ctx)
+    assert bare.status == "no-article" and "attached, not an article" not in (bare.reason or "")

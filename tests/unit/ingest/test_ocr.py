@@ -221,7 +221,9 @@ def test_looks_like_text_page_finds_turned_crooked_shaded_pages() -> None:
 
 
 @pytest.mark.slow
-def test_looks_like_text_page_on_real_images(request: pytest.FixtureRequest) -> None:
+def test_looks_like_text_page_on_real_images(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """Pillow's own test images (its sdist, fetched with pip at test time, not
     committed): photographs, drawings, icons, corrupt files. Measured: 1 of 528 images
     without a page of print is taken for one (rdf.tif, a state diagram with labelled
@@ -229,7 +231,7 @@ def test_looks_like_text_page_on_real_images(request: pytest.FixtureRequest) -> 
     web page) are found. Run by hand on scikit-image's data images (its wheel): 0 of 27
     photographs (astronaut, coffee, cells, gravel, grass, a chessboard ...) taken; its
     one page of print, a 384x191 crop of a book page, is missed (too small to read)."""
-    images = _pillow_test_images(request)
+    images = _pillow_test_images(request, tmp_path_factory)
     pages = {"issue_2278.tif", "pport_g4.tif", "total-pages-zero.tif"}
     found = sorted(n for n, d in images if n in pages and looks_like_text_page(d))
     taken = sorted(n for n, d in images if n not in pages and looks_like_text_page(d))
@@ -238,33 +240,47 @@ def test_looks_like_text_page_on_real_images(request: pytest.FixtureRequest) -> 
     assert set(taken) <= {"rdf.tif"}
 
 
-def _pillow_test_images(request: pytest.FixtureRequest) -> list[tuple[str, bytes]]:
+def _pillow_test_images(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> list[tuple[str, bytes]]:
     import subprocess
     import sys
     import tarfile
 
-    cache = Path(request.config.cache.mkdir("outside-pillow"))
+    # pytest's cache keeps the sdist between runs; under `-p no:cacheprovider` (make fuzz,
+    # make chaos, CI jobs) there is no request.config.cache: a temp dir of this session.
+    cache_plugin = getattr(request.config, "cache", None)
+    if cache_plugin is not None:
+        cache = Path(cache_plugin.mkdir("outside-pillow"))
+    else:
+        cache = tmp_path_factory.mktemp("outside-pillow")
     if not list(cache.glob("pillow-*.tar.gz")):
-        run = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "--no-binary",
-                ":all:",
-                "--no-deps",
-                "--dest",
-                str(cache),
-                "pillow==13.0.0",
-            ],
-            capture_output=True,
-            timeout=600,
-            check=False,
-        )
+        try:
+            run = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "--no-binary",
+                    ":all:",
+                    "--no-deps",
+                    "--dest",
+                    str(cache),
+                    "pillow==13.0.0",
+                ],
+                capture_output=True,
+                timeout=600,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            pytest.skip(f"cannot fetch Pillow's sdist (no network?): {exc!r}")
         if run.returncode != 0:
-            pytest.skip(f"cannot fetch Pillow's sdist: {run.stderr[-300:]!r}")
-    [sdist] = cache.glob("pillow-*.tar.gz")
+            pytest.skip(f"cannot fetch Pillow's sdist (no network?): {run.stderr[-300:]!r}")
+    sdists = list(cache.glob("pillow-*.tar.gz"))
+    if len(sdists) != 1:
+        pytest.skip(f"pip download left no single Pillow sdist in {cache}: {sdists}")
+    [sdist] = sdists
     out = []
     with tarfile.open(sdist) as tar:
         for member in tar.getmembers():

@@ -165,3 +165,25 @@ def test_photos_pair_by_title_words_then_order(ctx: ExtractContext) -> None:
         ctx,
     )
     assert [len(a.images) for a in out.articles] == [0, 1]
+
+
+def test_prose_before_the_title_stays_in_the_text() -> None:
+    """Labels, letterheads and greetings before the title go with the letterhead; a
+    sentence of running text before a bold line (an oletools test document: its first
+    paragraph, then a bold field result taken for the title) is the text's start, not
+    moved out of it."""
+    from dienhinh.ingest.article import build_article
+
+    prose = "This is a dde test file. The dde auto field is the next line:"
+    title = Block("Một người tốt ở bản Sín Chải", bold=True)
+    body = Block("Đoạn thứ nhất của bài viết, đủ dài để là thân bài của một bài báo.")
+    draft = build_article(
+        [Block("BÀI VIẾT"), Block(prose), title, body], source="docx", origin="bai.docx"
+    )
+    assert draft.title == title.text
+    assert draft.text == prose + "\n\n" + body.text
+    assert draft.header_lines == ["BÀI VIẾT"]
+    greeting = "Kính gửi: Ban Thi đua - Khen thưởng tỉnh Lào Cai và các đơn vị liên quan"
+    draft = build_article([Block(greeting), title, body], source="docx", origin="bai.docx")
+    assert draft.title == title.text and draft.text == body.text
+    assert draft.header_lines == [greeting]
