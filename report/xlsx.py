@@ -329,8 +329,8 @@ def _unit_line(ws: Worksheet, line: int, number: int, unit_rows: list[Compliance
     due = [r for r in unit_rows if not r.future]
     met = sum(r.met for r in due)
     result = "" if not due else ("Đạt" if met == len(due) else "Chưa đạt")
-    if result == "Chưa đạt" and any(r.undecided for r in due):
-        result = "Chưa rõ"
+    if result == "Chưa đạt" and all(r.met or r.undecided for r in due):
+        result = "Chưa rõ"  # only when the undecided messages could still make the year
     values = (
         sum(r.received for r in unit_rows),
         sum(r.approved for r in unit_rows),

@@ -103,6 +103,10 @@ REASON_LABELS = {
     "unreadable": "không đọc được",
     "unsupported": "loại tệp không hỗ trợ",
     "official-document": "văn bản hành chính",
+    "needs-conversion": "chờ chuyển đổi định dạng (LibreOffice)",
+    "needs-ocr": "chờ nhận dạng chữ (OCR)",
+    "waiting": "đang chờ xử lý",
+    "timeout": "quá thời gian đọc tệp",
     # a message's (ingest/extract.py, ingest/article.py, store/account.py)
     "no readable article": "không có bài nào đọc được",
     "not an article": "không phải bài viết",

@@ -69,23 +69,38 @@ def is_learned_sender(session: Session, address: str) -> bool:
     )
 
 
+_SETTLED_BY_PAGE = (AttachmentOutcome.OCR_PAGE.value, AttachmentOutcome.REFUSED.value)
+
+
 def account_attachments(
     session: Session, art: Article, used_as: AttachmentOutcome, error: str | None
 ) -> None:
     """Record what the slow lane made of ``art``'s attachment(s): the document it was read
     from, or the page images it was OCR'd from (the email's own parts, not the images
     kept inside a document)."""
-    shas = {art.document_sha256} if art.document_sha256 else {im.sha256 for im in art.images}
+    if art.document_sha256:
+        shas = {art.document_sha256}
+    else:
+        # Photographed pages are the article's "document" images; the photos of people
+        # sent with them are its illustrations and stay photos. (Rows stored before pages
+        # had their own role have only pages.)
+        pages = [im for im in art.images if im.role == "document"] or list(art.images)
+        shas = {im.sha256 for im in pages}
     shas.discard("")
     if not shas:
         return
+    where = [
+        Asset.message_pk == art.message_pk,
+        Asset.article_pk.is_(None),
+        Asset.sha256.in_(sorted(shas)),
+    ]
+    if not art.document_sha256:
+        # The OCR of pages settles each page itself (ocr-page, or refused with that page's
+        # own reason, on every run): that account stands.
+        where.append(Asset.used_as.not_in(_SETTLED_BY_PAGE))
     session.execute(
         update(Asset)
-        .where(
-            Asset.message_pk == art.message_pk,
-            Asset.article_pk.is_(None),
-            Asset.sha256.in_(sorted(shas)),
-        )
+        .where(*where)
         .values(used_as=used_as.value, error=error)
         .execution_options(synchronize_session=False)
     )

@@ -195,8 +195,11 @@ def _unit_line(number: int, rows: list[ComplianceRow], now: datetime) -> UnitLin
     # A running period counts as met only once reached: "Đạt" for the year so far means
     # every finished period met and the current one too, as the workbook counts it.
     result = "" if not year.due else ("Đạt" if year.met == year.due else "Chưa đạt")
-    if result == "Chưa đạt" and any(r.undecided for r in rows if r.start <= now):
-        result = "Chưa rõ"  # an undecided message may hold a missing article
+    due = [r for r in rows if r.start <= now]
+    if result == "Chưa đạt" and all(r.met or r.undecided for r in due):
+        # Every missing period has an undecided message that may hold its article; one
+        # missed period without any makes the year "Chưa đạt" whatever editors decide.
+        result = "Chưa rõ"
     return UnitLine(number, first.unit, first.unit_name, first.cadence, cells, year, result)
 
 

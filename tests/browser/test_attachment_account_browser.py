@@ -173,5 +173,7 @@ def test_compliance_cell_reads_chua_ro(new_page: Any, waiting: dict[str, int], s
     assert "chưa rõ" in cell.inner_text()
     assert cell.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 235, 156)"
     assert "thư không có bài chờ biên tập viên quyết định" in (cell.get_attribute("title") or "")
-    assert page.inner_text("tr#unit-bat-xat td.result") == "Chưa rõ"
+    # Bát Xát missed other months with nothing waiting for them: whatever the editor
+    # decides about May, the year is not met, so the year's result says so.
+    assert page.inner_text("tr#unit-bat-xat td.result") == "Chưa đạt"
     shot(page, "compliance-chua-ro")

@@ -28,6 +28,10 @@ def test_reason_codes_before_the_colon_are_vietnamese_and_the_detail_is_kept() -
         "not an article: auto-reply (Auto-Submitted: auto-replied)": "không phải bài viết",
         "logo: 120x40 image in the signature": "logo, chữ ký",
         "1 of 3 documents could not be read": "1/3 tệp không đọc được",
+        "timeout: extraction took over 300 s": "quá thời gian đọc tệp",
+        "needs-conversion: bai.doc waits for LibreOffice": "chờ chuyển đổi định dạng (LibreOffice)",
+        "needs-ocr: scan.pdf has no text layer": "chờ nhận dạng chữ (OCR)",
+        "waiting: photographed page, to be read by OCR": "đang chờ xử lý",
     }
     for reason, vi in cases.items():
         assert reason_parts(reason) == (vi, reason), reason
