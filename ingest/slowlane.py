@@ -13,15 +13,25 @@ import logging
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from dienhinh.core.errors import ExtractionError, NeedsConversion, NeedsOCR
 from dienhinh.core.types import ArticleDraft, AttachmentOutcome
 from dienhinh.ingest.context import ExtractContext
+from dienhinh.ingest.official import OfficialVerdict, classify_drafts
 from dienhinh.store.account import account_attachments, settle_after_slow_lane
 from dienhinh.store.blobs import BlobStore
-from dienhinh.store.models import Article, ArticleBand, Asset, Message, Tag
+from dienhinh.store.models import (
+    Article,
+    ArticleBand,
+    ArticleSearch,
+    Asset,
+    AuditLog,
+    Message,
+    Publication,
+    Tag,
+)
 from dienhinh.store.states import ArticleState, transition
 
 __all__ = ["SlowReport", "run_slow_lane"]
@@ -36,7 +46,8 @@ class SlowReport:
     converted: int = 0
     ocred: int = 0
     failed: int = 0
-    waiting: int = 0  # still waiting for a tool that is not installed
+    official: int = 0  # read, and found to be official documents (not articles)
+    waiting: int = 0  # articles still waiting after this run (no tool, or out of time)
 
 
 def _tools() -> tuple[bool, bool]:
@@ -176,6 +187,18 @@ def run_slow_lane(
                 continue
             msg = s.get(Message, art.message_pk)
             assert msg is not None
+            verdict = classify_drafts(drafts)
+            if verdict.official:
+                # A giấy mời or công văn sent as .doc/.odt/.rtf or as a scan: not an
+                # article, judged as the fast path judges a .docx (ingest/extract.py).
+                _settle_official(s, art, msg, verdict)
+                s.commit()
+                report.official += 1
+                if kind == "OCR":
+                    report.ocred += 1
+                else:
+                    report.converted += 1
+                continue
             hint = f"{msg.subject}\n{msg.cover_note}"
             next_ordinal = (
                 s.execute(
@@ -223,7 +246,54 @@ def run_slow_lane(
                 report.ocred += 1
             else:
                 report.converted += 1
+    with sessions() as s:
+        report.waiting = s.execute(
+            select(func.count(Article.id)).where(Article.status.in_(waiting_states))
+        ).scalar_one()
     return report
+
+
+def _settle_official(s: Session, art: Article, msg: Message, verdict: OfficialVerdict) -> None:
+    """The document just read is an official document: its attachment says so (a cover
+    letter when it is a dispatch sent with an article of the same message, as extraction
+    decides), the article that waited for it is removed (an official document is never
+    an article, and was never one to an editor: it had no text), and the message's state
+    follows (no-article when it was the only document)."""
+    others = s.execute(
+        select(func.count(Article.id)).where(
+            Article.message_pk == msg.id,
+            Article.id != art.id,
+            Article.status != ArticleState.FAILED,
+        )
+    ).scalar_one()
+    if others and (verdict.kind == "cong-van" or verdict.about_article):
+        outcome, reason = AttachmentOutcome.COVER_LETTER, verdict.reason("cover-letter")
+    else:
+        outcome, reason = AttachmentOutcome.OFFICIAL_DOCUMENT, verdict.reason()
+    account_attachments(s, art, outcome, reason)
+    log.info("article %s (%s): %s; removed", art.id, art.origin, reason)
+    s.add(
+        AuditLog(
+            actor=ACTOR,
+            object_type="article",
+            object_id=art.id,
+            action="deleted",
+            before={"status": art.status, "origin": art.origin, "message_id": msg.message_id},
+            reason=reason,
+        )
+    )
+    for column in (Article.duplicate_of_id, Article.revision_of_id):
+        s.execute(update(Article).where(column == art.id).values({column: None}))
+    for model, column in (
+        (Tag, Tag.article_id),
+        (ArticleBand, ArticleBand.article_id),
+        (ArticleSearch, ArticleSearch.article_id),
+        (Publication, Publication.article_id),
+        (Asset, Asset.article_pk),
+    ):
+        s.execute(delete(model).where(column == art.id))
+    s.delete(art)
+    settle_after_slow_lane(s, msg, actor=ACTOR)
 
 
 def _settle_failed(s: Session, art: Article) -> None:
