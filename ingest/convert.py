@@ -78,6 +78,7 @@ from dienhinh.ingest.article import (
 )
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extractors.docx import docx_blocks
+from dienhinh.ingest.extractors.legacy import doc_encrypted
 from dienhinh.ingest.legacy import detect_legacy, repair
 from dienhinh.ingest.mime import DOCX_TYPE
 
@@ -93,6 +94,8 @@ log = logging.getLogger(__name__)
 
 CONVERTERS = ("soffice", "antiword", "catdoc")
 ODT_TYPE = "application/vnd.oasis.opendocument.text"
+# An ODF text template (.ott) is an .odt in every way that matters here.
+ODT_TYPES = (ODT_TYPE, "application/vnd.oasis.opendocument.text-template")
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _FALLBACK_TIMEOUT = 60  # antiword/catdoc read a .doc in milliseconds; this is a backstop
 _STDERR_CHARS = 300
@@ -155,10 +158,16 @@ def detect_legacy_kind(data: bytes) -> str | None:
                 names = set(zf.namelist())
                 if "mimetype" in names and zf.getinfo("mimetype").file_size < 200:
                     mimetype = zf.read("mimetype").strip().decode("ascii", "replace")
-                    return "odt" if mimetype == ODT_TYPE else None
+                    return "odt" if mimetype in ODT_TYPES else None
                 if "word/document.xml" in names:
                     return "docx"
         except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError):
+            # Truncated or damaged (no central directory): the local headers still name
+            # the package's parts; LibreOffice is the last reader to try it.
+            if any(b"mimetype" + t.encode() in data[:200] for t in ODT_TYPES):
+                return "odt"
+            if b"word/document.xml" in data:
+                return "docx"
             return None
     return None
 
@@ -194,6 +203,8 @@ def convert_legacy(
     if kind is None:
         _reject_unreadable(data, label)
         raise AssertionError("unreachable")  # _reject_unreadable always raises
+    if kind in ("doc", "doc95") and doc_encrypted(data):
+        raise MalformedDocument(f"{label}: password-protected .doc")
     part = Part(path=part_path, content_type=DOCX_TYPE, payload=b"", filename=filename)
     tools = available_converters()
     if kind == "docx":  # a .docx renamed .doc: no conversion needed, unless we cannot read it
@@ -202,8 +213,8 @@ def convert_legacy(
         except (NeedsConversion, MalformedDocument) as err:
             # Strict OOXML, or a package our readers do not understand: LibreOffice's
             # import is more forgiving; it is the last try before the document fails.
-            if "soffice" not in tools:
-                raise MalformedDocument(f"{err} (LibreOffice is not installed)") from err
+            if "soffice" not in tools:  # waits, visible, until LibreOffice is installed
+                raise NeedsConversion(f"{err} (LibreOffice is not installed)") from err
             docx = _soffice_to_docx(data, "docx", label, ctx)
             return [
                 _docx_article(docx, ctx, part, source="docx", flags=["converted"], origin=origin)

@@ -587,7 +587,12 @@ def docx_blocks(
     try:
         zf = zipfile.ZipFile(io.BytesIO(payload))
     except _ZIP_ERRORS as err:
-        raise MalformedDocument(f"{label}: not a readable .docx ({err})") from err
+        if b"word/document.xml" not in payload:
+            raise MalformedDocument(f"{label}: not a readable .docx ({err})") from err
+        # Truncated or damaged past what zipfile reads, though its local headers name a
+        # Word document: LibreOffice is tried before the document is refused (the slow
+        # lane; it fails there with its own reason).
+        raise NeedsConversion(f"{label}: not a readable .docx ({err}); needs LibreOffice") from err
     with zf:
         # Bounded like a zip attachment before anything is inflated (ArchiveLimit).
         check_package(zf, label, ctx.limits)
@@ -615,7 +620,7 @@ def docx_blocks(
             flags = ["python-docx", *_legacy_flags(blocks, decoded)]
             return _drop_soft_hyphens(blocks), flags
         except _ZIP_ERRORS as err:
-            raise MalformedDocument(f"{label}: damaged .docx ({err})") from err
+            raise NeedsConversion(f"{label}: damaged .docx ({err}); needs LibreOffice") from err
     flags = _legacy_flags(blocks, decoded, suspected)
     return _drop_soft_hyphens(blocks), flags
 
