@@ -248,6 +248,7 @@ class _Walker:
         self.flags: list[str] = []
         self.fonts = fonts  # None: no legacy font anywhere, runs are read as they are
         self.decoded: Counter[legacy.Encoding] = Counter()  # characters decoded, by encoding
+        self.tables = 0  # top-level tables seen: each row's block carries its table's number
 
     def _text(self, t: etree._Element, paragraph_font: str | None) -> str:
         text = t.text or ""
@@ -361,6 +362,7 @@ class _Walker:
         return (bold and seen), (italic and seen)
 
     def table(self, tbl: etree._Element, out: list[Block]) -> None:
+        self.tables += 1
         for tr in tbl.iter(W_TR):
             if tr.getparent() is not tbl:
                 continue  # nested tables are read as part of their cell
@@ -377,7 +379,7 @@ class _Walker:
                     cells.append(cell)
                 pics.extend(b for b in inner if b.image is not None)
             if cells:
-                out.append(Block(text=" | ".join(cells), table=True))
+                out.append(Block(text=" | ".join(cells), table=True, table_id=self.tables))
             out.extend(pics)
 
     def walk(self, body: etree._Element) -> list[Block]:
