@@ -284,15 +284,20 @@ def _settle_official(s: Session, art: Article, msg: Message, verdict: OfficialVe
     )
     for column in (Article.duplicate_of_id, Article.revision_of_id):
         s.execute(update(Article).where(column == art.id).values({column: None}))
+    # Statements, not the ORM's cascade: the article's images may be loaded (OCR'd pages),
+    # and the ORM would try to detach rows these statements removed.
     for model, column in (
         (Tag, Tag.article_id),
         (ArticleBand, ArticleBand.article_id),
         (ArticleSearch, ArticleSearch.article_id),
         (Publication, Publication.article_id),
         (Asset, Asset.article_pk),
+        (Article, Article.id),
     ):
-        s.execute(delete(model).where(column == art.id))
-    s.delete(art)
+        s.execute(
+            delete(model).where(column == art.id).execution_options(synchronize_session=False)
+        )
+    s.expunge(art)
     settle_after_slow_lane(s, msg, actor=ACTOR)
 
 
