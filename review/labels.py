@@ -109,7 +109,8 @@ REASON_LABELS = {
     "duplicate": "trùng lặp",
     "reprocess requested from the console": "biên tập viên đã yêu cầu xử lý lại",
 }
-_SOME_UNREADABLE = re.compile(r"^(\d+) of (\d+) documents could not be read$")
+# The documents may follow, named with their causes ("...could not be read: bai.doc: ...").
+_SOME_UNREADABLE = re.compile(r"^(\d+) of (\d+) documents could not be read(?::|;|$)")
 
 
 def outcome_label(code: str | None) -> str:

@@ -121,7 +121,11 @@ def settle_after_slow_lane(session: Session, msg: Message, *, actor: str) -> Non
     if readable or waiting:
         notes = [waiting_note(waiting)] if waiting else []
         if failed:
-            notes.append(f"{len(failed)} of {len(states)} documents could not be read")
+            # Named, as extraction names them (ingest/extract.py _message_state).
+            notes.append(
+                f"{len(failed)} of {len(states)} documents could not be read: "
+                + "; ".join(f"{name}: {err}" for name, err in failed[:10])
+            )
         if readable and msg.status == M.FAILED:
             transition(session, msg, M.INGESTED, actor=actor, reason="text from the slow lane")
         if msg.status == M.INGESTED:

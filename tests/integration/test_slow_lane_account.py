@@ -167,7 +167,10 @@ def test_a_message_with_another_readable_article_stays_ingested_and_says_what_fa
     run()
     msg, assets = _state(sessions, pk)
     assert msg.status == "ingested" and not msg.review_needed
-    assert msg.reason == "1 of 2 documents could not be read"
+    assert msg.reason == (
+        "1 of 2 documents could not be read: "
+        "bao-cao-dien-hinh.doc: conversion failed: not a Word document"
+    )
     outcomes = {a.filename: (a.used_as, a.error) for a in assets}
     assert outcomes == {
         "bao-cao-dien-hinh.doc": ("refused", "unreadable: conversion failed: not a Word document"),
@@ -186,7 +189,10 @@ def test_export_gives_the_account_after_the_slow_lane(lane) -> None:
     run()
     with sessions() as s:
         (row,) = [r for r in export_messages(s) if r["message_id"] == s.get(Message, pk).message_id]
-    assert row["status"] == "ingested" and row["reason"] == "1 of 2 documents could not be read"
+    assert row["status"] == "ingested" and row["reason"] == (
+        "1 of 2 documents could not be read: "
+        "bao-cao-dien-hinh.doc: conversion failed: not a Word document"
+    )
     assert row["attachments"] == [
         {
             "name": "bao-cao-dien-hinh.doc",

@@ -28,6 +28,7 @@ def test_reason_codes_before_the_colon_are_vietnamese_and_the_detail_is_kept() -
         "not an article: auto-reply (Auto-Submitted: auto-replied)": "không phải bài viết",
         "logo: 120x40 image in the signature": "logo, chữ ký",
         "1 of 3 documents could not be read": "1/3 tệp không đọc được",
+        "1 of 2 documents could not be read: bai.doc: unreadable": "1/2 tệp không đọc được",
     }
     for reason, vi in cases.items():
         assert reason_parts(reason) == (vi, reason), reason
