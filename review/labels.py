@@ -46,6 +46,7 @@ _FLAGS = {
     "ocr-low-confidence": "OCR có độ tin cậy thấp",
     "ocr-partial": "OCR mới đọc một phần",
     "converted": "chuyển đổi từ định dạng cũ",
+    "salvaged": "đọc từ tệp bị cắt cụt (có thể thiếu ảnh hoặc định dạng)",
     "revision": "bản sửa của một bài trước",
 }
 _PREFIXES = {

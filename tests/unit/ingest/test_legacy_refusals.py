@@ -7,13 +7,14 @@ is refused at once with its reason (issue 12, "content decides").
   olefile's public test files (fetched at test time with ``pip download``; nothing is
   committed; without network those tests skip, saying so): their encrypted .doc is found,
   none of their clear .doc/.dot files is, and no Excel/PowerPoint file is taken for one.
-- A truncated .docx that neither of our readers opens goes to LibreOffice before it is
-  refused, and the reason is LibreOffice's.
+- A truncated .docx cut inside its text, which neither of our readers opens, goes to
+  LibreOffice before it is refused, and the reason is LibreOffice's.
 - An ODF text template (.ott) is read as the .odt it is.
 """
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import sys
@@ -101,13 +102,18 @@ def test_libreoffice_cannot_read_the_encrypted_doc(ole_samples, ctx, monkeypatch
         convert._soffice_to_docx(data, "doc", "encrypted.doc", ctx)
 
 
+def _cut_inside(data: bytes) -> bytes:
+    """A .docx cut in the middle of its text (word/document.xml): nothing to salvage."""
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo("word/document.xml")
+    return data[: info.header_offset + 30 + len(info.filename) + info.compress_size // 2]
+
+
 @needs_soffice
 def test_truncated_docx_goes_to_libreoffice_before_it_is_refused(ctx, monkeypatch) -> None:
     """GIVEN a .docx cut at two thirds WHEN the slow lane converts it THEN LibreOffice is
     run on it (our readers could not) and the refusal is LibreOffice's."""
     title, paras = article_text(41)
-    data = make_docx(DocSpec(title=title, paragraphs=paras))
-    cut = data[: len(data) * 2 // 3]
+    cut = _cut_inside(make_docx(DocSpec(title=title, paragraphs=paras)))
     assert detect_legacy_kind(cut) == "docx"
     calls: list[list[str]] = []
     real = convert._run
@@ -126,10 +132,10 @@ def test_truncated_docx_goes_to_libreoffice_before_it_is_refused(ctx, monkeypatc
 
 def test_truncated_docx_waits_when_libreoffice_is_missing(ctx, monkeypatch) -> None:
     title, paras = article_text(42)
-    data = make_docx(DocSpec(title=title, paragraphs=paras))
+    cut = _cut_inside(make_docx(DocSpec(title=title, paragraphs=paras)))
     monkeypatch.setattr(convert, "available_converters", lambda: ["antiword"])
     with pytest.raises(NeedsConversion, match="LibreOffice is not installed"):
-        convert_legacy(data[: len(data) // 2], "bai.docx", ctx)
+        convert_legacy(cut, "bai.docx", ctx)
 
 
 @needs_soffice
