@@ -234,12 +234,15 @@ def run_slow_lane(
                     s, target, ArticleState.PENDING_REVIEW, actor=ACTOR, reason=f"text from {kind}"
                 )
                 link_duplicates(s, target, hint=hint)
-            account_attachments(
-                s,
-                art,
-                AttachmentOutcome.OCR_PAGE if kind == "OCR" else AttachmentOutcome.ARTICLE,
-                None,
-            )
+            if art.document_sha256:
+                account_attachments(
+                    s,
+                    art,
+                    AttachmentOutcome.OCR_PAGE if kind == "OCR" else AttachmentOutcome.ARTICLE,
+                    None,
+                )
+            # (Photographed pages were settled one by one by _ocr_pages: a page without
+            # text stays refused beside the pages that were read.)
             settle_after_slow_lane(s, msg, actor=ACTOR)
             s.commit()
             if kind == "OCR":
@@ -305,7 +308,14 @@ def _settle_failed(s: Session, art: Article) -> None:
     """The account of a conversion or OCR that failed: its attachment is refused with the
     cause, and the message fails when none of its articles is readable (state bookkeeping,
     store/account.py)."""
-    account_attachments(s, art, AttachmentOutcome.REFUSED, f"unreadable: {art.error}")
+    account_attachments(
+        s,
+        art,
+        AttachmentOutcome.REFUSED,
+        f"unreadable: {art.error}",
+        # photographed pages the OCR refused one by one keep their own reasons
+        only_waiting=not art.document_sha256,
+    )
     msg = s.get(Message, art.message_pk)
     if msg is not None:
         settle_after_slow_lane(s, msg, actor=ACTOR)

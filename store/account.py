@@ -71,24 +71,36 @@ def is_learned_sender(session: Session, address: str) -> bool:
 
 
 def account_attachments(
-    session: Session, art: Article, used_as: AttachmentOutcome, error: str | None
+    session: Session,
+    art: Article,
+    used_as: AttachmentOutcome,
+    error: str | None,
+    *,
+    only_waiting: bool = False,
 ) -> None:
     """Record what the slow lane made of ``art``'s attachment(s): the document it was read
     from, or the page images it was OCR'd from (the email's own parts, not the images
-    kept inside a document)."""
-    shas = {art.document_sha256} if art.document_sha256 else {im.sha256 for im in art.images}
+    kept inside a document). ``only_waiting``: leave the parts already settled (pages
+    the OCR judged one by one)."""
+    if art.document_sha256:
+        shas = {art.document_sha256}
+    else:  # photographed pages: the pages, not the photos of people kept with them
+        pages = [im for im in art.images if im.role == "document"] or list(art.images)
+        shas = {im.sha256 for im in pages}
     shas.discard("")
     if not shas:
         return
+    query = update(Asset).where(
+        Asset.message_pk == art.message_pk,
+        Asset.article_pk.is_(None),
+        Asset.sha256.in_(sorted(shas)),
+    )
+    if only_waiting:
+        query = query.where(Asset.used_as == AttachmentOutcome.WAITING.value)
     session.execute(
-        update(Asset)
-        .where(
-            Asset.message_pk == art.message_pk,
-            Asset.article_pk.is_(None),
-            Asset.sha256.in_(sorted(shas)),
+        query.values(used_as=used_as.value, error=error).execution_options(
+            synchronize_session=False
         )
-        .values(used_as=used_as.value, error=error)
-        .execution_options(synchronize_session=False)
     )
 
 
