@@ -277,6 +277,22 @@ class _Doc:
     images: list[Asset] = field(default_factory=list)
 
 
+_LABEL_MAX_WORDS = 4
+
+
+def _is_label(block: Block) -> bool:
+    """A short line before the title that labels the document ("BÀI VIẾT", "Tin bài",
+    "Bài tham dự cuộc thi"), as opposed to a sentence of the article."""
+    text = collapse_ws(block.text)
+    if not text or block.table or block.image is not None:
+        return False
+    return (
+        _is_upper(text)
+        or is_letterhead_line(text)
+        or (len(text.split()) <= _LABEL_MAX_WORDS and not text.endswith((".", ":", "?", "!")))
+    )
+
+
 def _pick_title(blocks: list[Block]) -> int:
     """Index of the title block among the first few text blocks, or -1."""
     window = [i for i, b in enumerate(blocks) if b.text and not b.table][:_TITLE_WINDOW]
@@ -319,12 +335,12 @@ def build_article(
     t = _pick_title(rest)
     if t >= 0:
         doc.title = collapse_ws(rest[t].text)
-        # Anything before the title (document-type labels such as "BÀI VIẾT") is kept
-        # with the letterhead, not in the text; but a table before the title (the title
-        # window passes over tables) is content and stays in the text, in its place.
+        # Labels before the title (document-type labels such as "BÀI VIẾT") are kept with
+        # the letterhead, not in the text; a sentence before the title, or a table (the
+        # title window passes over tables), is content and stays in the text, in its place.
         before = rest[:t]
-        doc.header_lines.extend(collapse_ws(b.text) for b in before if b.text and not b.table)
-        rest = [b for b in before if b.table or b.image is not None] + rest[t + 1 :]
+        doc.header_lines.extend(collapse_ws(b.text) for b in before if _is_label(b))
+        rest = [b for b in before if not _is_label(b) and (b.text or b.image)] + rest[t + 1 :]
     i = 0
     while i < len(rest):
         b = rest[i]

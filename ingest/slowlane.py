@@ -39,6 +39,9 @@ __all__ = ["SlowReport", "run_slow_lane"]
 log = logging.getLogger(__name__)
 
 ACTOR = "slow-lane"
+# The reasons of the ``ocr-page`` outcome (every outcome but article and photo has one).
+OCR_PAGE_REASON = "ocr-page: a photographed page, read by OCR into the article"
+OCR_SCAN_REASON = "ocr-page: a scanned document, read by OCR into the article"
 
 
 @dataclass
@@ -102,7 +105,7 @@ def _ocr_pages(article: Article, ctx: ExtractContext, blobs: BlobStore) -> list[
             att.used_as, att.error = AttachmentOutcome.REFUSED.value, page.error
             log.warning("article %s: page %s refused: %s", article.id, img.filename, page.error)
         else:
-            att.used_as, att.error = AttachmentOutcome.OCR_PAGE.value, None
+            att.used_as, att.error = AttachmentOutcome.OCR_PAGE.value, OCR_PAGE_REASON
     if scan.article is None:
         reasons = "; ".join(
             f"{i.filename or i.part_path}: {p.error}"
@@ -234,13 +237,10 @@ def run_slow_lane(
                     s, target, ArticleState.PENDING_REVIEW, actor=ACTOR, reason=f"text from {kind}"
                 )
                 link_duplicates(s, target, hint=hint)
-            if art.document_sha256:
-                account_attachments(
-                    s,
-                    art,
-                    AttachmentOutcome.OCR_PAGE if kind == "OCR" else AttachmentOutcome.ARTICLE,
-                    None,
-                )
+            if art.document_sha256 and kind == "OCR":  # a scanned PDF
+                account_attachments(s, art, AttachmentOutcome.OCR_PAGE, OCR_SCAN_REASON)
+            elif art.document_sha256:
+                account_attachments(s, art, AttachmentOutcome.ARTICLE, None)
             # (Photographed pages were settled one by one by _ocr_pages: a page without
             # text stays refused beside the pages that were read.)
             settle_after_slow_lane(s, msg, actor=ACTOR)

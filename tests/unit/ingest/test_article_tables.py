@@ -166,3 +166,23 @@ def test_a_table_of_data_before_two_articles_goes_with_the_first_only() -> None:
     assert sum(b.table for b in groups[0]) == len(table)
     assert not any(b.table for b in groups[1])
     assert groups[1][0].text == BODY  # the letterhead paragraph goes with both
+
+
+# --- what stands before the title ------------------------------------------------------------
+
+
+def test_a_sentence_before_the_title_stays_in_the_text() -> None:
+    """Only labels ("BÀI VIẾT", a few words) before the title go with the letterhead; a
+    sentence there is article text (oletools' dde-test-from-office2016.doc lost its first
+    sentence: a bold field result further down was taken for the title)."""
+    head, paras = article_text(21)
+    lead = "This is a dde test file. The dde auto field is:"
+    blocks = [Block(text=lead), Block(text=head, bold=True), *(Block(text=p) for p in paras)]
+    art = build_article(blocks, source="doc", origin="x.doc")
+    assert art.title == head and art.header_lines == []
+    assert art.text.split("\n\n") == [lead, *paras]
+    for label in ("BÀI VIẾT", "Bài dự thi", "Tin bài"):
+        blocks = [Block(text=label), Block(text=head, bold=True), *(Block(text=p) for p in paras)]
+        art = build_article(blocks, source="doc", origin="x.doc")
+        assert (art.header_lines, art.title) == ([label], head)
+        assert art.text.split("\n\n") == paras
