@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -299,13 +300,15 @@ def test_import_out_of_time_says_what_waits_and_the_next_poll_finishes(
     assert run("--config", str(cfg), "init")[0] == 0
     code, out = run("--config", str(cfg), "-q", "import", str(folder["dir"]))
     assert code == 1, out
-    assert ", waiting 7" in out, out  # the first conversion (the cut .docx) failed
-    assert "7 article(s) still wait for conversion or OCR" in out
+    # How many conversions fit in 1 s depends on the machine: at least one is left.
+    left = re.search(r", waiting (\d+)\n", out)
+    assert left is not None and int(left[1]) >= 1, out
+    assert f"{left[1]} article(s) still wait for conversion or OCR" in out
     msgs = _export(cfg, "messages")
     waiting = {
         k: m for k, m in msgs.items() if any(a["outcome"] == "waiting" for a in m["attachments"])
     }
-    assert len(waiting) == 7
+    assert len(waiting) == int(left[1])
     for m in waiting.values():
         assert m["status"] == "ingested"
         names = [a["name"] for a in m["attachments"] if a["outcome"] == "waiting"]

@@ -56,32 +56,8 @@ KNOWN_GAPS: dict[str, str] = {
     "08-apple-iphone-forward.eml": "an iPhone Mail (Vietnamese) forward is not read as the "
     "article (text part quoted with '>'; HTML with the headers and the body in two "
     "blockquote type=cite): no-article, unit lost",
-    "12-cover-letter-and-article.eml": "a công văn .docx covering the article is stored as a "
-    "second article instead of a cover letter",
-    "15-odt-named-docx.eml": "an ODT named .docx fails 'not a readable .docx' (the name "
-    "outbids the sniffed type)",
-    "16-rtf-octet-stream-bin.eml": "an RTF sent as octet-stream named .bin is ignored: "
-    "no-article 'no document attached'",
-    "17-password-zip.eml": "a password-protected zip is recorded as an archive and the "
-    "message as no-article 'no document attached', not refused/failed (encrypted)",
-    "18-zip-bomb.eml": "a zip bomb is 'failed' (not an AttachmentOutcome) and the message "
-    "no-article 'no document attached' instead of failed",
-    "19-over-mime-part-limit.eml": "a message over the MIME part limit is no-article 'no "
-    "document attached' instead of failed (over-limit)",
-    "20-phone-photos-two-pages.eml": "phone photos of a printed article are not OCR'd: "
-    "images 'ignored', message no-article",
-    "21-phone-photo-sideways.eml": "a sideways phone photo of a printed page is not OCR'd: "
-    "no-article",
-    "32-docx-with-signature-logo.eml": "the signature logo (cid image) is recorded as a photo",
-    "36-zip-with-docx.eml": "the archive outcome carries no reason (every outcome but "
-    "article/photo must say why)",
-    "54-giay-moi-docx.eml": "a giấy mời .docx is taken for an article",
-    "55-cong-van-docx.eml": "a công văn .docx is taken for an article",
-    "56-quyet-dinh-docx.eml": "a quyết định .docx is taken for an article",
-    "57-ke-hoach-docx.eml": "a kế hoạch .docx is taken for an article",
-    "58-thong-bao-docx.eml": "a thông báo .docx is taken for an article",
-    "59-bao-cao-docx.eml": "a báo cáo .docx is taken for an article",
-    "60-to-trinh-docx.eml": "a tờ trình .docx is taken for an article",
+    "20-phone-photos-two-pages.eml": "the second photographed page (no title, a "
+    "continuation) is kept as a photo, not OCR'd with the first",
 }
 
 OUTCOMES = {o.value for o in AttachmentOutcome}
