@@ -31,8 +31,10 @@ __all__ = [
     "clean_subject",
     "is_cover_paragraph",
     "is_letterhead_line",
+    "is_letterhead_table",
     "is_signature_marker",
     "lead_of",
+    "letterhead_flags",
     "looks_like_caption",
     "repair_legacy_blocks",
     "repair_legacy_text",
@@ -58,6 +60,9 @@ class Block:
     italic: bool = False
     image: Asset | None = None  # a picture block; text is ""
     table: bool = False
+    # Which table of the document a row belongs to (two tables may follow each other with
+    # nothing between them but an empty paragraph); 0 when the extractor does not say.
+    table_id: int = 0
 
 
 # --- legacy encodings in text without font information -------------------------------------
@@ -155,6 +160,72 @@ def is_letterhead_line(text: str) -> bool:
     return _is_upper(text) and len(text) <= 80
 
 
+# A letterhead laid out as a table (issuing body left, national motto right; number and
+# date beneath) is a few short rows in two columns. A table with more rows, more columns,
+# a number in a cell or more text is a table of data ("TT | ĐƠN VỊ | SỐ BÀI" and thirty
+# units in capitals), and belongs to the article.
+LETTERHEAD_TABLE_MAX_ROWS = 5
+LETTERHEAD_TABLE_MAX_COLUMNS = 3
+LETTERHEAD_TABLE_MAX_CHARS = 600
+_RULE = re.compile(r"^[\W_]{2,40}$")
+
+
+def _block_lines(block: Block) -> list[str]:
+    return [ln for ln in (collapse_ws(x) for x in _LINE_SPLIT.split(block.text)) if ln]
+
+
+def is_letterhead_table(rows: Sequence[Block]) -> bool:
+    """True when the rows of one table (consecutive table blocks) are a letterhead: a few
+    short rows of letterhead lines or capitals, in at most three columns."""
+    if not rows or len(rows) > LETTERHEAD_TABLE_MAX_ROWS:
+        return False
+    chars = 0
+    for row in rows:
+        if len(row.text.split(" | ")) > LETTERHEAD_TABLE_MAX_COLUMNS:
+            return False
+        for line in _block_lines(row):
+            if not (
+                is_letterhead_line(line)
+                or (_is_upper(line) and len(line) <= 80)
+                or _RULE.match(line)  # the short rule under the body's name or the motto
+            ):
+                return False
+            chars += len(line)
+    return chars <= LETTERHEAD_TABLE_MAX_CHARS
+
+
+def _table_end(blocks: Sequence[Block], start: int) -> int:
+    """The index after the run of table rows that starts at ``start``."""
+    end = start
+    table_id = blocks[start].table_id
+    while (
+        end < len(blocks)
+        and blocks[end].table
+        and blocks[end].image is None
+        and blocks[end].table_id == table_id
+    ):
+        end += 1
+    return end
+
+
+def letterhead_flags(blocks: Sequence[Block]) -> list[bool]:
+    """For each block: is it part of a letterhead? A paragraph when each of its lines is
+    a letterhead line; a table row when its whole table is a letterhead table."""
+    flags = [False] * len(blocks)
+    i = 0
+    while i < len(blocks):
+        b = blocks[i]
+        if b.table and b.image is None:
+            end = _table_end(blocks, i)
+            flags[i:end] = [is_letterhead_table(blocks[i:end])] * (end - i)
+            i = end
+            continue
+        lines = _block_lines(b) if b.image is None else []
+        flags[i] = bool(lines) and all(is_letterhead_line(ln) for ln in lines)
+        i += 1
+    return flags
+
+
 # --- titles, captions, leads --------------------------------------------------------------
 
 _SUBJECT_PREFIX = re.compile(
@@ -206,6 +277,22 @@ class _Doc:
     images: list[Asset] = field(default_factory=list)
 
 
+_LABEL_MAX_WORDS = 4
+
+
+def _is_label(block: Block) -> bool:
+    """A short line before the title that labels the document ("BÀI VIẾT", "Tin bài",
+    "Bài tham dự cuộc thi"), as opposed to a sentence of the article."""
+    text = collapse_ws(block.text)
+    if not text or block.table or block.image is not None:
+        return False
+    return (
+        _is_upper(text)
+        or is_letterhead_line(text)
+        or (len(text.split()) <= _LABEL_MAX_WORDS and not text.endswith((".", ":", "?", "!")))
+    )
+
+
 def _pick_title(blocks: list[Block]) -> int:
     """Index of the title block among the first few text blocks, or -1."""
     window = [i for i, b in enumerate(blocks) if b.text and not b.table][:_TITLE_WINDOW]
@@ -214,23 +301,6 @@ def _pick_title(blocks: list[Block]) -> int:
             if test(blocks[i]) and _title_like(blocks[i]):
                 return i
     return -1
-
-
-_PROSE_MIN_WORDS = 8
-_WORD = re.compile(r"[^\W\d_]{2,}")
-
-
-def _is_prose(block: Block) -> bool:
-    """A paragraph of running text: several words, not a heading, not upper-case (labels
-    and letterheads are), not a cover note's greeting or closing."""
-    text = block.text.strip()
-    return (
-        not block.heading
-        and not block.table
-        and not _is_upper(text)
-        and not is_cover_paragraph(text)
-        and len(_WORD.findall(text)) >= _PROSE_MIN_WORDS
-    )
 
 
 def build_article(
@@ -245,34 +315,32 @@ def build_article(
         if b.image is None and not b.text:
             start += 1
             continue
-        lines = [ln for ln in (collapse_ws(x) for x in _LINE_SPLIT.split(b.text)) if ln]
-        if (
-            b.image is None
-            and lines
-            and all(is_letterhead_line(ln) or (b.table and _is_upper(ln)) for ln in lines)
-        ):
+        if b.table and b.image is None:
+            # A table is the letterhead as a whole or not at all (a table of data at the
+            # top of a document is content, however many unit names in capitals it lists).
+            end = _table_end(items, start)
+            if not is_letterhead_table(items[start:end]):
+                break
+            for row in items[start:end]:
+                doc.header_lines.extend(_block_lines(row))
+            start = end
+            continue
+        lines = _block_lines(b)
+        if b.image is None and lines and all(is_letterhead_line(ln) for ln in lines):
             doc.header_lines.extend(lines)
             start += 1
             continue
         break
     rest = items[start:]
     t = _pick_title(rest)
-    lead_in: list[str] = []
     if t >= 0:
         doc.title = collapse_ws(rest[t].text)
-        # Anything before the title (document-type labels such as "BÀI VIẾT", a greeting)
-        # is kept with the letterhead, not in the text; but a sentence of prose (a plain
-        # paragraph of several words, as in an oletools test file whose first paragraph
-        # preceded a bold line) is the text's start, and is kept there.
-        for b in rest[:t]:
-            if not b.text:
-                continue
-            if _is_prose(b):
-                lead_in.append(b.text.strip())
-            else:
-                doc.header_lines.append(collapse_ws(b.text))
-        rest = rest[t + 1 :]
-    doc.paragraphs.extend(lead_in)
+        # Labels before the title (document-type labels such as "BÀI VIẾT") are kept with
+        # the letterhead, not in the text; a sentence before the title, or a table (the
+        # title window passes over tables), is content and stays in the text, in its place.
+        before = rest[:t]
+        doc.header_lines.extend(collapse_ws(b.text) for b in before if _is_label(b))
+        rest = [b for b in before if not _is_label(b) and (b.text or b.image)] + rest[t + 1 :]
     i = 0
     while i < len(rest):
         b = rest[i]

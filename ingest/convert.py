@@ -10,8 +10,8 @@ articles carry the flag ``converted-text-only`` (no pictures, no formatting).
 Cost, measured on this project's 2-core test machine (Debian LibreOffice, a one-page
 article with a picture): 0.9-1.0 s per conversion for .doc, .odt and .rtf alike, almost
 all of it LibreOffice starting; ~1.4 s the first time, when the private profile is
-created. The profile is kept between conversions under the temporary root for that
-reason. antiword reads the same .doc in ~2 ms.
+created. The profile is kept between the conversions of one process for that reason.
+antiword reads the same .doc in ~2 ms.
 
 Safety and concurrency:
 
@@ -20,10 +20,14 @@ Safety and concurrency:
 - The input filter is forced (``--infilter``). Without it, LibreOffice "converts" a
   damaged .doc by importing its bytes as plain text, which would give a garbage article
   instead of an error.
-- One conversion at a time per machine: LibreOffice instances sharing a profile corrupt
-  it, and several run in parallel only compete for the same two cores. A thread lock
-  serialises the threads of one process and an ``fcntl`` lock file in the temporary root
-  serialises the worker processes.
+- Every process has a LibreOffice profile of its own: ``profile-PID-XXXX`` in the user's
+  private conversion directory (``$TMPDIR/dienhinh-convert-UID``, 0700), itself 0700,
+  removed when the process exits (and, for a process that could not clean up after itself,
+  e.g. one killed with SIGKILL or a pool worker that ends with ``os._exit``, by the next
+  process that creates its own, once the owner pid is gone). LibreOffice instances sharing
+  a profile (two workers, a test run beside a bench) collide: the second finds the first's
+  lock or half-written files and fails at random. Within a process a thread lock lets one
+  conversion use the profile at a time; processes convert side by side.
 - LibreOffice never reaches the network. A document can link a picture, an OLE object
   or a field to a URL, and LibreOffice fetches it while converting (a linked image in an
   .odt made it request an http URL): the mail's sender could make the server reach any
@@ -35,14 +39,15 @@ Safety and concurrency:
   documents not among the trusted locations") still stops the fetching; it is always
   set, the namespace comes on top of it.
 - The converter runs in its own process group; on timeout the whole group is killed
-  (``soffice`` is a shell script around ``oosplash`` and ``soffice.bin``), the profile is
-  discarded in case the kill left it half written, and :class:`LimitExceeded` is raised.
+  (``soffice`` is a shell script around ``oosplash`` and ``soffice.bin``), the process's
+  profile is discarded in case the kill left it half written, and :class:`LimitExceeded`
+  is raised.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
-import fcntl
 import functools
 import io
 import logging
@@ -55,7 +60,7 @@ import tempfile
 import threading
 import time
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,6 +78,7 @@ from dienhinh.ingest.article import (
 )
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extractors.docx import docx_blocks
+from dienhinh.ingest.extractors.legacy import doc_encrypted
 from dienhinh.ingest.legacy import detect_legacy, repair
 from dienhinh.ingest.mime import DOCX_TYPE
 
@@ -88,6 +94,8 @@ log = logging.getLogger(__name__)
 
 CONVERTERS = ("soffice", "antiword", "catdoc")
 ODT_TYPE = "application/vnd.oasis.opendocument.text"
+# An ODF text template (.ott) is an .odt in every way that matters here.
+ODT_TYPES = (ODT_TYPE, "application/vnd.oasis.opendocument.text-template")
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _FALLBACK_TIMEOUT = 60  # antiword/catdoc read a .doc in milliseconds; this is a backstop
 _STDERR_CHARS = 300
@@ -150,10 +158,16 @@ def detect_legacy_kind(data: bytes) -> str | None:
                 names = set(zf.namelist())
                 if "mimetype" in names and zf.getinfo("mimetype").file_size < 200:
                     mimetype = zf.read("mimetype").strip().decode("ascii", "replace")
-                    return "odt" if mimetype == ODT_TYPE else None
+                    return "odt" if mimetype in ODT_TYPES else None
                 if "word/document.xml" in names:
                     return "docx"
         except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError):
+            # Truncated or damaged (no central directory): the local headers still name
+            # the package's parts; LibreOffice is the last reader to try it.
+            if any(b"mimetype" + t.encode() in data[:200] for t in ODT_TYPES):
+                return "odt"
+            if b"word/document.xml" in data:
+                return "docx"
             return None
     return None
 
@@ -189,6 +203,8 @@ def convert_legacy(
     if kind is None:
         _reject_unreadable(data, label)
         raise AssertionError("unreachable")  # _reject_unreadable always raises
+    if kind in ("doc", "doc95") and doc_encrypted(data):
+        raise MalformedDocument(f"{label}: password-protected .doc")
     part = Part(path=part_path, content_type=DOCX_TYPE, payload=b"", filename=filename)
     tools = available_converters()
     if kind == "docx":  # a .docx renamed .doc: no conversion needed, unless we cannot read it
@@ -197,8 +213,8 @@ def convert_legacy(
         except (NeedsConversion, MalformedDocument) as err:
             # Strict OOXML, or a package our readers do not understand: LibreOffice's
             # import is more forgiving; it is the last try before the document fails.
-            if "soffice" not in tools:
-                raise MalformedDocument(f"{err} (LibreOffice is not installed)") from err
+            if "soffice" not in tools:  # waits, visible, until LibreOffice is installed
+                raise NeedsConversion(f"{err} (LibreOffice is not installed)") from err
             docx = _soffice_to_docx(data, "docx", label, ctx)
             return [
                 _docx_article(docx, ctx, part, source="docx", flags=["converted"], origin=origin)
@@ -242,10 +258,11 @@ def _docx_article(
 
 
 def _temp_root() -> Path:
-    """``$TMPDIR/dienhinh-convert-UID``: the lock file and the LibreOffice profile.
+    """``$TMPDIR/dienhinh-convert-UID``: the per-process LibreOffice profiles and the
+    conversions' work directories.
 
-    Shared by this user's worker processes (that is what makes the lock work), private to
-    the user (0700, and checked to be ours, not a directory planted by someone else).
+    Private to the user (0700, and checked to be ours, not a directory planted by someone
+    else).
     """
     root = Path(tempfile.gettempdir()) / f"dienhinh-convert-{os.getuid()}"
     try:
@@ -260,14 +277,69 @@ def _temp_root() -> Path:
     return root
 
 
-@contextlib.contextmanager
-def _one_at_a_time(root: Path) -> Iterator[None]:
-    with _thread_lock, (root / "soffice.lock").open("a") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+# (pid, conversion directory) -> this process's profile there. Keyed by pid: a forked
+# child (a pool worker) must not share its parent's profile.
+_profiles: dict[tuple[int, Path], Path] = {}
+_PROFILE_PREFIX = "profile-"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process holds that pid now
+        return True
+    return True
+
+
+def _sweep_profiles(root: Path) -> None:
+    """Remove the profiles of processes that are gone (killed before they could)."""
+    try:
+        entries = list(root.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        if not name.startswith(_PROFILE_PREFIX):
+            continue
+        pid_text = name[len(_PROFILE_PREFIX) :].split("-", 1)[0]
+        if pid_text.isdigit() and int(pid_text) != os.getpid() and not _pid_alive(int(pid_text)):
+            shutil.rmtree(entry, ignore_errors=True)
+            log.info("removed the LibreOffice profile of ended process %s: %s", pid_text, entry)
+
+
+def _remove_profiles(pid: int) -> None:
+    if os.getpid() != pid:  # atexit handlers are inherited by forked children
+        return
+    for (owner, _root), profile in list(_profiles.items()):
+        if owner == pid:
+            shutil.rmtree(profile, ignore_errors=True)
+            _profiles.pop((owner, _root), None)
+
+
+def _profile(root: Path) -> Path:
+    """This process's own LibreOffice profile directory (0700), created on first use and
+    removed at exit."""
+    pid = os.getpid()
+    key = (pid, root)
+    profile = _profiles.get(key)
+    if profile is not None and profile.is_dir():
+        return profile
+    if not any(owner == pid for owner, _ in _profiles):
+        atexit.register(_remove_profiles, pid)
+        _sweep_profiles(root)
+    profile = Path(tempfile.mkdtemp(prefix=f"{_PROFILE_PREFIX}{pid}-", dir=root))  # 0700
+    _profiles[key] = profile
+    return profile
+
+
+def _discard_profile(root: Path) -> None:
+    """Forget this process's profile (a killed conversion may have left it half written):
+    the next conversion creates a fresh one."""
+    profile = _profiles.pop((os.getpid(), root), None)
+    if profile is not None:
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 @dataclass
@@ -390,12 +462,12 @@ def _soffice_to_docx(data: bytes, kind: str, label: str, ctx: ExtractContext) ->
     root = _temp_root()
     timeout = ctx.limits.conversion_timeout_seconds
     suffix = "doc" if kind == "doc95" else kind
-    with _one_at_a_time(root), tempfile.TemporaryDirectory(dir=root, prefix="job-") as tmp:
+    with _thread_lock, tempfile.TemporaryDirectory(dir=root, prefix="job-") as tmp:
         work = Path(tmp)
         src = work / f"input.{suffix}"
         out_dir = work / "out"
         src.write_bytes(data)
-        profile = root / "profile"
+        profile = _profile(root)
         _harden_profile(profile)
         argv = [
             *_offline_prefix(),
@@ -416,7 +488,7 @@ def _soffice_to_docx(data: bytes, kind: str, label: str, ctx: ExtractContext) ->
         try:
             run = _run(argv, timeout=timeout, what=f"{label}: LibreOffice conversion", cwd=work)
         except LimitExceeded:
-            shutil.rmtree(profile, ignore_errors=True)  # may be half written
+            _discard_profile(root)  # may be half written
             raise
         result = out_dir / "input.docx"
         if run.returncode != 0 or not result.is_file() or result.stat().st_size == 0:

@@ -1024,7 +1024,13 @@ def _message_state(outcome: Outcome, articles: list[ArticleDraft], reason: str |
     elif articles:
         outcome.status = "ingested"
         failed = [a for a in articles if a.status == "failed"]
+        waiting = [a for a in articles if a.status in ("needs-conversion", "needs-ocr")]
         notes = []
+        if waiting:
+            # Not finished: the slow lane reads these (store/account.py waiting_note).
+            notes.append(
+                "waiting: " + "; ".join(f"{a.origin or a.source} ({a.status})" for a in waiting)
+            )
         if failed:
             notes.append(
                 f"{len(failed)} of {len(articles)} documents could not be read: "

@@ -68,6 +68,7 @@ __all__ = [
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ODT_TYPE = "application/vnd.oasis.opendocument.text"
+ODT_TEMPLATE_TYPE = "application/vnd.oasis.opendocument.text-template"
 ZIP_TYPE = "application/zip"
 DOC_TYPE = "application/msword"
 RTF_TYPE = "application/rtf"
@@ -387,8 +388,8 @@ def _zip_kind(payload: bytes) -> str:
             names = set(zf.namelist())
             if "mimetype" in names:
                 kind = _small_member(zf, "mimetype").strip().decode("ascii", "replace")
-                if kind == ODT_TYPE:
-                    return ODT_TYPE
+                if kind in (ODT_TYPE, ODT_TEMPLATE_TYPE):
+                    return ODT_TYPE  # a template (.ott) is read as the .odt it is
                 if re.fullmatch(r"application/[a-z0-9.+-]{3,100}", kind):
                     return kind  # another ODF kind (.ods, .odp), EPUB
                 return ODF_OTHER_TYPE
@@ -409,7 +410,7 @@ def _zip_kind(payload: bytes) -> str:
         # extractor reports it as a damaged document (and a damaged archive as one).
         if b"word/document.xml" in payload:
             return DOCX_TYPE
-        if b"mimetype" + ODT_TYPE.encode() in payload:
+        if b"mimetype" + ODT_TYPE.encode() in payload:  # .odt and .ott
             return ODT_TYPE
         return ZIP_TYPE
     return ZIP_TYPE

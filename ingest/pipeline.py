@@ -109,6 +109,7 @@ class RunReport:
     post_action_error: str | None = None
     converted: int = 0
     ocred: int = 0
+    waiting: int = 0  # articles still waiting for conversion/OCR after this run
     error: str | None = None
     message_pks: list[int] = field(default_factory=list)
 
@@ -518,6 +519,7 @@ class Ingestor:
         report.converted += slow.converted
         report.ocred += slow.ocred
         report.failed += slow.failed
+        report.waiting = slow.waiting
 
     def close(self, *, wait: bool = True) -> None:
         if self._pool is not None:

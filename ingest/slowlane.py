@@ -13,15 +13,25 @@ import logging
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from dienhinh.core.errors import ExtractionError, NeedsConversion, NeedsOCR
 from dienhinh.core.types import ArticleDraft, AttachmentOutcome
 from dienhinh.ingest.context import ExtractContext
+from dienhinh.ingest.official import OfficialVerdict, classify_drafts
 from dienhinh.store.account import account_attachments, settle_after_slow_lane
 from dienhinh.store.blobs import BlobStore
-from dienhinh.store.models import Article, ArticleBand, Asset, Message, Tag
+from dienhinh.store.models import (
+    Article,
+    ArticleBand,
+    ArticleSearch,
+    Asset,
+    AuditLog,
+    Message,
+    Publication,
+    Tag,
+)
 from dienhinh.store.states import ArticleState, transition
 
 __all__ = ["SlowReport", "run_slow_lane"]
@@ -29,6 +39,9 @@ __all__ = ["SlowReport", "run_slow_lane"]
 log = logging.getLogger(__name__)
 
 ACTOR = "slow-lane"
+# The reasons of the ``ocr-page`` outcome (every outcome but article and photo has one).
+OCR_PAGE_REASON = "ocr-page: a photographed page, read by OCR into the article"
+OCR_SCAN_REASON = "ocr-page: a scanned document, read by OCR into the article"
 
 
 @dataclass
@@ -36,7 +49,8 @@ class SlowReport:
     converted: int = 0
     ocred: int = 0
     failed: int = 0
-    waiting: int = 0  # still waiting for a tool that is not installed
+    official: int = 0  # read, and found to be official documents (not articles)
+    waiting: int = 0  # articles still waiting after this run (no tool, or out of time)
 
 
 def _tools() -> tuple[bool, bool]:
@@ -91,7 +105,7 @@ def _ocr_pages(article: Article, ctx: ExtractContext, blobs: BlobStore) -> list[
             att.used_as, att.error = AttachmentOutcome.REFUSED.value, page.error
             log.warning("article %s: page %s refused: %s", article.id, img.filename, page.error)
         else:
-            att.used_as, att.error = AttachmentOutcome.OCR_PAGE.value, None
+            att.used_as, att.error = AttachmentOutcome.OCR_PAGE.value, OCR_PAGE_REASON
     if scan.article is None:
         reasons = "; ".join(
             f"{i.filename or i.part_path}: {p.error}"
@@ -176,6 +190,18 @@ def run_slow_lane(
                 continue
             msg = s.get(Message, art.message_pk)
             assert msg is not None
+            verdict = classify_drafts(drafts)
+            if verdict.official:
+                # A giấy mời or công văn sent as .doc/.odt/.rtf or as a scan: not an
+                # article, judged as the fast path judges a .docx (ingest/extract.py).
+                _settle_official(s, art, msg, verdict)
+                s.commit()
+                report.official += 1
+                if kind == "OCR":
+                    report.ocred += 1
+                else:
+                    report.converted += 1
+                continue
             hint = f"{msg.subject}\n{msg.cover_note}"
             next_ordinal = (
                 s.execute(
@@ -211,26 +237,85 @@ def run_slow_lane(
                     s, target, ArticleState.PENDING_REVIEW, actor=ACTOR, reason=f"text from {kind}"
                 )
                 link_duplicates(s, target, hint=hint)
-            account_attachments(
-                s,
-                art,
-                AttachmentOutcome.OCR_PAGE if kind == "OCR" else AttachmentOutcome.ARTICLE,
-                None,
-            )
+            if art.document_sha256 and kind == "OCR":  # a scanned PDF
+                account_attachments(s, art, AttachmentOutcome.OCR_PAGE, OCR_SCAN_REASON)
+            elif art.document_sha256:
+                account_attachments(s, art, AttachmentOutcome.ARTICLE, None)
+            # (Photographed pages were settled one by one by _ocr_pages: a page without
+            # text stays refused beside the pages that were read.)
             settle_after_slow_lane(s, msg, actor=ACTOR)
             s.commit()
             if kind == "OCR":
                 report.ocred += 1
             else:
                 report.converted += 1
+    with sessions() as s:
+        report.waiting = s.execute(
+            select(func.count(Article.id)).where(Article.status.in_(waiting_states))
+        ).scalar_one()
     return report
+
+
+def _settle_official(s: Session, art: Article, msg: Message, verdict: OfficialVerdict) -> None:
+    """The document just read is an official document: its attachment says so (a cover
+    letter when it is a dispatch sent with an article of the same message, as extraction
+    decides), the article that waited for it is removed (an official document is never
+    an article, and was never one to an editor: it had no text), and the message's state
+    follows (no-article when it was the only document)."""
+    others = s.execute(
+        select(func.count(Article.id)).where(
+            Article.message_pk == msg.id,
+            Article.id != art.id,
+            Article.status != ArticleState.FAILED,
+        )
+    ).scalar_one()
+    if others and (verdict.kind == "cong-van" or verdict.about_article):
+        outcome, reason = AttachmentOutcome.COVER_LETTER, verdict.reason("cover-letter")
+    else:
+        outcome, reason = AttachmentOutcome.OFFICIAL_DOCUMENT, verdict.reason()
+    account_attachments(s, art, outcome, reason)
+    log.info("article %s (%s): %s; removed", art.id, art.origin, reason)
+    s.add(
+        AuditLog(
+            actor=ACTOR,
+            object_type="article",
+            object_id=art.id,
+            action="deleted",
+            before={"status": art.status, "origin": art.origin, "message_id": msg.message_id},
+            reason=reason,
+        )
+    )
+    for column in (Article.duplicate_of_id, Article.revision_of_id):
+        s.execute(update(Article).where(column == art.id).values({column: None}))
+    # Statements, not the ORM's cascade: the article's images may be loaded (OCR'd pages),
+    # and the ORM would try to detach rows these statements removed.
+    for model, column in (
+        (Tag, Tag.article_id),
+        (ArticleBand, ArticleBand.article_id),
+        (ArticleSearch, ArticleSearch.article_id),
+        (Publication, Publication.article_id),
+        (Asset, Asset.article_pk),
+        (Article, Article.id),
+    ):
+        s.execute(
+            delete(model).where(column == art.id).execution_options(synchronize_session=False)
+        )
+    s.expunge(art)
+    settle_after_slow_lane(s, msg, actor=ACTOR)
 
 
 def _settle_failed(s: Session, art: Article) -> None:
     """The account of a conversion or OCR that failed: its attachment is refused with the
     cause, and the message fails when none of its articles is readable (state bookkeeping,
     store/account.py)."""
-    account_attachments(s, art, AttachmentOutcome.REFUSED, f"unreadable: {art.error}")
+    account_attachments(
+        s,
+        art,
+        AttachmentOutcome.REFUSED,
+        f"unreadable: {art.error}",
+        # photographed pages the OCR refused one by one keep their own reasons
+        only_waiting=not art.document_sha256,
+    )
     msg = s.get(Message, art.message_pk)
     if msg is not None:
         settle_after_slow_lane(s, msg, actor=ACTOR)

@@ -29,7 +29,7 @@ from dataclasses import replace
 
 from dienhinh.core.text import collapse_ws, fold
 from dienhinh.core.types import ArticleDraft
-from dienhinh.ingest.article import TITLE_MAX_CHARS, Block, build_article, is_letterhead_line
+from dienhinh.ingest.article import TITLE_MAX_CHARS, Block, build_article, letterhead_flags
 
 __all__ = ["MIN_MARKED_WORDS", "MIN_WORDS", "articles_from_blocks", "split_blocks"]
 
@@ -62,15 +62,13 @@ def _level(block: Block) -> int:
     return block.level or (1 if block.heading else 0)
 
 
-def _is_letterhead(block: Block) -> bool:
-    lines = [collapse_ws(x) for x in block.text.split("\n") if x.strip()]
-    return bool(lines) and block.image is None and all(is_letterhead_line(x) for x in lines)
-
-
 def _groups(blocks: Sequence[Block], starts: list[int]) -> list[list[Block]]:
     preamble = list(blocks[: starts[0]])
-    shared = [b for b in preamble if _is_letterhead(b)]
-    first_only = [b for b in preamble if not _is_letterhead(b)]
+    # A table of data before the first article is not letterhead: it goes with the first
+    # article only (its rows in capitals once made it copied into every article).
+    flags = letterhead_flags(preamble)
+    shared = [b for b, f in zip(preamble, flags, strict=True) if f]
+    first_only = [b for b, f in zip(preamble, flags, strict=True) if not f]
     out: list[list[Block]] = []
     for k, start in enumerate(starts):
         end = starts[k + 1] if k + 1 < len(starts) else len(blocks)
@@ -132,7 +130,9 @@ def _by_headings(blocks: Sequence[Block]) -> list[list[Block]] | None:
         return None
     if any(_ENUMERATED.match(fold(blocks[i].text)) for i in starts):
         return None
-    opening = [b for b in blocks[: starts[0]] if not _is_letterhead(b)]
+    preamble = blocks[: starts[0]]
+    flags = letterhead_flags(preamble)
+    opening = [b for b, f in zip(preamble, flags, strict=True) if not f]
     if _words(opening) > _MAX_OPENING_WORDS:
         return None
     for k, start in enumerate(starts):

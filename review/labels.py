@@ -48,6 +48,7 @@ _FLAGS = {
     "ocr-low-confidence": "OCR có độ tin cậy thấp",
     "ocr-partial": "OCR mới đọc một phần",
     "converted": "chuyển đổi từ định dạng cũ",
+    "salvaged": "đọc từ tệp bị cắt cụt (có thể thiếu ảnh hoặc định dạng)",
     "revision": "bản sửa của một bài trước",
 }
 _PREFIXES = {
@@ -115,7 +116,8 @@ REASON_LABELS = {
     "duplicate": "trùng lặp",
     "reprocess requested from the console": "biên tập viên đã yêu cầu xử lý lại",
 }
-_SOME_UNREADABLE = re.compile(r"^(\d+) of (\d+) documents could not be read$")
+# The documents may follow, named with their causes ("...could not be read: bai.doc: ...").
+_SOME_UNREADABLE = re.compile(r"^(\d+) of (\d+) documents could not be read(?::|;|$)")
 
 
 def outcome_label(code: str | None) -> str:

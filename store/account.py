@@ -31,6 +31,7 @@ __all__ = [
     "is_learned_sender",
     "needs_review",
     "settle_after_slow_lane",
+    "waiting_note",
 ]
 
 A, M = ArticleState, MessageState
@@ -69,47 +70,52 @@ def is_learned_sender(session: Session, address: str) -> bool:
     )
 
 
-_SETTLED_BY_PAGE = (AttachmentOutcome.OCR_PAGE.value, AttachmentOutcome.REFUSED.value)
-
-
 def account_attachments(
-    session: Session, art: Article, used_as: AttachmentOutcome, error: str | None
+    session: Session,
+    art: Article,
+    used_as: AttachmentOutcome,
+    error: str | None,
+    *,
+    only_waiting: bool = False,
 ) -> None:
     """Record what the slow lane made of ``art``'s attachment(s): the document it was read
     from, or the page images it was OCR'd from (the email's own parts, not the images
-    kept inside a document)."""
+    kept inside a document). ``only_waiting``: leave the parts already settled (pages
+    the OCR judged one by one)."""
     if art.document_sha256:
         shas = {art.document_sha256}
-    else:
-        # Photographed pages are the article's "document" images; the photos of people
-        # sent with them are its illustrations and stay photos. (Rows stored before pages
-        # had their own role have only pages.)
+    else:  # photographed pages: the pages, not the photos of people kept with them
         pages = [im for im in art.images if im.role == "document"] or list(art.images)
         shas = {im.sha256 for im in pages}
     shas.discard("")
     if not shas:
         return
-    where = [
+    query = update(Asset).where(
         Asset.message_pk == art.message_pk,
         Asset.article_pk.is_(None),
         Asset.sha256.in_(sorted(shas)),
-    ]
-    if not art.document_sha256:
-        # The OCR of pages settles each page itself (ocr-page, or refused with that page's
-        # own reason, on every run): that account stands.
-        where.append(Asset.used_as.not_in(_SETTLED_BY_PAGE))
-    session.execute(
-        update(Asset)
-        .where(*where)
-        .values(used_as=used_as.value, error=error)
-        .execution_options(synchronize_session=False)
     )
+    if only_waiting:
+        query = query.where(Asset.used_as == AttachmentOutcome.WAITING.value)
+    session.execute(
+        query.values(used_as=used_as.value, error=error).execution_options(
+            synchronize_session=False
+        )
+    )
+
+
+def waiting_note(names: Iterable[tuple[str, str]]) -> str:
+    """The reason of a message whose article(s) still wait for the slow lane:
+    "waiting: bai.doc (needs-conversion); scan.pdf (needs-ocr)". ``names`` are
+    (document name, article state) pairs. The leading code is the attachment outcome
+    ``waiting``, which the console shows in Vietnamese."""
+    return "waiting: " + "; ".join(f"{name} ({state})" for name, state in names)
 
 
 def settle_after_slow_lane(session: Session, msg: Message, *, actor: str) -> None:
     """Make ``msg``'s state and reason true after one of its articles left the slow lane
-    (read, or failed). Called before the slow lane commits; the session holds the
-    article's new state."""
+    (read, failed, or found to be an official document and removed). Called before the
+    slow lane commits; the session holds the article's new state."""
     session.flush()
     states = list(
         session.execute(
@@ -118,31 +124,87 @@ def settle_after_slow_lane(session: Session, msg: Message, *, actor: str) -> Non
             .order_by(Article.ordinal)
         ).all()
     )
+    if not states:
+        _settle_no_article(session, msg, actor=actor)
+        return
     failed = [(o or s, e or "unreadable") for st, o, s, e in states if st == A.FAILED]
     readable = any(st in READABLE_STATES for st, *_ in states)
-    waiting = any(st in _WAITING_STATES for st, *_ in states)
-    if readable:
-        reason = f"{len(failed)} of {len(states)} documents could not be read" if failed else None
-        if msg.status == M.FAILED:
+    waiting = [(o or s, str(st)) for st, o, s, _e in states if st in _WAITING_STATES]
+    if readable or waiting:
+        notes = [waiting_note(waiting)] if waiting else []
+        if failed:
+            # Named, as extraction names them (ingest/extract.py _message_state).
+            notes.append(
+                f"{len(failed)} of {len(states)} documents could not be read: "
+                + "; ".join(f"{name}: {err}" for name, err in failed[:10])
+            )
+        if readable and msg.status == M.FAILED:
             transition(session, msg, M.INGESTED, actor=actor, reason="text from the slow lane")
         if msg.status == M.INGESTED:
-            msg.reason = reason
-            if msg.review_needed and msg.decided_at is None:
+            msg.reason = "; ".join(notes) or None
+            if readable and msg.review_needed and msg.decided_at is None:
                 msg.review_needed = False  # an article came out after all
         return
-    if waiting or not failed or msg.status != M.INGESTED:
-        return  # still waiting for a tool, or not a state the slow lane decides
+    if not failed or msg.status != M.INGESTED:
+        return  # not a state the slow lane decides
     # Same wording as extraction's (ingest/extract.py), so both read alike.
     reason = "no readable article: " + "; ".join(f"{name}: {err}" for name, err in failed)
     transition(session, msg, M.FAILED, actor=actor, reason=reason)
     msg.reason = reason
+    _review(session, msg, M.FAILED)
+
+
+def _review(session: Session, msg: Message, status: str) -> None:
     outcomes = session.execute(
         select(Asset.used_as).where(Asset.message_pk == msg.id, Asset.article_pk.is_(None))
     ).scalars()
     msg.review_needed = needs_review(
-        M.FAILED,
+        status,
         unit=msg.unit,
         learned_sender=is_learned_sender(session, msg.from_addr),
         outcomes=list(outcomes),
     )
     msg.decided_by = msg.decided_at = None
+
+
+_OFFICIAL = AttachmentOutcome.OFFICIAL_DOCUMENT.value
+_COVER = AttachmentOutcome.COVER_LETTER.value
+
+
+def _settle_no_article(session: Session, msg: Message, *, actor: str) -> None:
+    """No article row is left: the document(s) the slow lane read were official documents
+    (a giấy mời sent as .doc). The message is ``no-article`` with the reason extraction
+    gives the same mail (ingest/extract.py), a dispatch kept as a cover letter has no
+    article to cover any more, and pictures have no article to go with."""
+    if msg.status != M.INGESTED:
+        return
+    parts = list(
+        session.execute(
+            select(Asset).where(Asset.message_pk == msg.id, Asset.article_pk.is_(None))
+        ).scalars()
+    )
+    named: list[str] = []
+    for att in parts:
+        if att.used_as == _COVER:
+            att.used_as = _OFFICIAL
+            att.error = _OFFICIAL + (att.error or "").removeprefix(_COVER)
+        if att.used_as == _OFFICIAL:
+            named.append(_official_detail(att.filename or f"part {att.part_path}", att.error))
+        elif att.used_as == AttachmentOutcome.PHOTO.value:
+            att.used_as = AttachmentOutcome.NOT_ARTICLE.value
+            att.error = "not-article: a picture, and no article in this message"
+    reason = "not an article: official document (" + "; ".join(named) + ")"
+    transition(session, msg, M.NO_ARTICLE, actor=actor, reason=reason)
+    msg.reason = reason
+    _review(session, msg, M.NO_ARTICLE)
+
+
+def _official_detail(name: str, error: str | None) -> str:
+    """ "invitation: giay-moi.doc, Số 45/GM-UBND" from the attachment's reason
+    "official-document: giấy mời, Số 45/GM-UBND" (extraction's wording)."""
+    from dienhinh.ingest.official import KINDS
+
+    detail = (error or "").partition(":")[2].strip()
+    kind, sep, number = detail.partition(", ")
+    english = {v[0]: v[1] for v in KINDS.values()}.get(kind, kind or "official document")
+    return f"{english}: {name}" + (f", {number}" if sep else "")

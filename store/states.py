@@ -59,8 +59,10 @@ ALLOWED: dict[type, dict[str, frozenset[str]]] = {
         M.RECEIVED: frozenset({M.RECEIVED, M.INGESTED, M.NO_ARTICLE, M.FAILED, M.DUPLICATE}),
         # reprocess re-runs any message from its stored bytes
         # the slow lane: a conversion or OCR failed and no article of the message is
-        # readable (ingested -> failed), or a later run read it after all (failed -> ingested)
-        M.INGESTED: frozenset({M.RECEIVED, M.DUPLICATE, M.FAILED}),
+        # readable (ingested -> failed), or a later run read it after all (failed -> ingested);
+        # the converted document was an official document, the message's only one
+        # (ingested -> no-article)
+        M.INGESTED: frozenset({M.RECEIVED, M.DUPLICATE, M.FAILED, M.NO_ARTICLE}),
         M.NO_ARTICLE: frozenset({M.RECEIVED, M.INGESTED}),
         M.FAILED: frozenset({M.RECEIVED, M.INGESTED}),
         M.DUPLICATE: frozenset({M.RECEIVED, M.INGESTED}),

@@ -101,7 +101,15 @@ def _print_report(report: RunReport, out: TextIO) -> None:
         line += f", post-actions failed {report.post_actions_failed}"
     if report.converted or report.ocred:
         line += f", converted {report.converted}, OCR {report.ocred}"
+    if report.waiting:
+        line += f", waiting {report.waiting}"
     print(line, file=out)
+    if report.waiting:
+        print(
+            f"{report.waiting} article(s) still wait for conversion or OCR (out of time, or "
+            "the tool is missing): the next poll, reprocess or the worker continues",
+            file=out,
+        )
     if report.error:
         print(f"error: {report.error}", file=out)
 

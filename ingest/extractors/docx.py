@@ -10,8 +10,10 @@ fallback for packages the fast path cannot read, e.g. a main part not named
 from __future__ import annotations
 
 import io
+import logging
 import posixpath
 import re
+import struct
 import zipfile
 import zlib
 from collections import Counter
@@ -21,6 +23,7 @@ from typing import ClassVar
 
 from lxml import etree
 
+from dienhinh.core.config import IngestConfig
 from dienhinh.core.errors import LimitExceeded, MalformedDocument, NeedsConversion
 from dienhinh.core.text import nfc
 from dienhinh.core.types import ArticleDraft, Asset, Part
@@ -35,7 +38,7 @@ from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.mime import DOCX_TYPE, sniff_type
 from dienhinh.ingest.split import articles_from_blocks
 
-__all__ = ["DocxExtractor", "docx_blocks", "docx_source"]
+__all__ = ["DocxExtractor", "docx_blocks", "docx_source", "salvage_package"]
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Strict OOXML (ISO/IEC 29500 Strict, "Strict Open XML Document" in Word's Save As).
@@ -63,6 +66,8 @@ _FONT_NAMES = re.compile(rb'w:(?:ascii|hAnsi|cs)="([^"]{1,80})"')
 
 # Errors that mean "this zip/XML is damaged" (not a bug of ours); zipfile raises
 # RuntimeError for encrypted members and NotImplementedError for unknown compression.
+log = logging.getLogger(__name__)
+
 _ZIP_ERRORS = (
     zipfile.BadZipFile,
     zlib.error,
@@ -248,6 +253,7 @@ class _Walker:
         self.flags: list[str] = []
         self.fonts = fonts  # None: no legacy font anywhere, runs are read as they are
         self.decoded: Counter[legacy.Encoding] = Counter()  # characters decoded, by encoding
+        self.tables = 0  # top-level tables seen: each row's block carries its table's number
 
     def _text(self, t: etree._Element, paragraph_font: str | None) -> str:
         text = t.text or ""
@@ -361,6 +367,7 @@ class _Walker:
         return (bold and seen), (italic and seen)
 
     def table(self, tbl: etree._Element, out: list[Block]) -> None:
+        self.tables += 1
         for tr in tbl.iter(W_TR):
             if tr.getparent() is not tbl:
                 continue  # nested tables are read as part of their cell
@@ -377,7 +384,7 @@ class _Walker:
                     cells.append(cell)
                 pics.extend(b for b in inner if b.image is not None)
             if cells:
-                out.append(Block(text=" | ".join(cells), table=True))
+                out.append(Block(text=" | ".join(cells), table=True, table_id=self.tables))
             out.extend(pics)
 
     def walk(self, body: etree._Element) -> list[Block]:
@@ -574,6 +581,74 @@ def _drop_soft_hyphens(blocks: list[Block]) -> list[Block]:
     return blocks
 
 
+_LOCAL = b"PK\x03\x04"
+_DESCRIPTOR = b"PK\x07\x08"
+
+
+def salvage_package(payload: bytes, limits: IngestConfig) -> bytes | None:
+    """A .docx cut short (a mail client or a server truncated it: no central directory)
+    rebuilt from the members that arrived whole, read from their local headers in order;
+    None when ``word/document.xml`` is not among them (then LibreOffice has its try).
+
+    Each member must inflate completely and match its CRC; inflation is bounded like a
+    package's (members, total, compression ratio against what arrived), so a truncated
+    zip bomb stays one."""
+    budget = min(
+        limits.max_archive_total_bytes,
+        max(len(payload), 1024 * 1024) * limits.max_compression_ratio,
+    )
+    members: list[tuple[str, bytes]] = []
+    pos = total = 0
+    while payload.startswith(_LOCAL, pos) and len(members) < limits.max_archive_members:
+        if pos + 30 > len(payload):
+            break
+        flag, method, _t, _d, crc, csize, _usize, nlen, xlen = struct.unpack_from(
+            "<HHHHIIIHH", payload, pos + 6
+        )
+        start = pos + 30 + nlen + xlen
+        name = payload[pos + 30 : pos + 30 + nlen].decode("utf-8", "replace")
+        if flag & 0x1 or start > len(payload):  # encrypted, or cut inside the header
+            break
+        cap = min(limits.max_attachment_bytes, budget - total)
+        if method == 8:
+            inflater = zlib.decompressobj(-15)
+            try:
+                data = inflater.decompress(payload[start:], cap + 1)
+            except zlib.error:
+                break
+            if not inflater.eof or len(data) > cap:
+                break  # cut inside this member, or over a limit
+            end = len(payload) - len(inflater.unused_data)
+        elif method == 0 and not flag & 0x8:
+            data, end = payload[start : start + csize], start + csize
+            if len(data) < csize or csize > cap:
+                break
+        else:
+            break
+        if flag & 0x8:  # sizes and CRC follow the data, with or without a signature
+            at = end + 4 if payload.startswith(_DESCRIPTOR, end) else end
+            if at + 12 > len(payload):
+                break
+            crc = struct.unpack_from("<I", payload, at)[0]
+            end = at + 12
+            if not payload.startswith((_LOCAL, b"PK\x01\x02"), end) and end < len(payload):
+                end += 8  # a ZIP64 descriptor
+        if zlib.crc32(data) != crc:
+            break
+        members.append((name, data))
+        total += len(data)
+        pos = end
+    names = {n for n, _ in members}
+    if "word/document.xml" not in names:
+        return None
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members:
+            if not name.endswith("/"):
+                zf.writestr(name, data)
+    return buf.getvalue()
+
+
 def docx_blocks(
     payload: bytes, ctx: ExtractContext, part: Part, *, force_fallback: bool = False
 ) -> tuple[list[Block], list[str]]:
@@ -587,7 +662,22 @@ def docx_blocks(
     try:
         zf = zipfile.ZipFile(io.BytesIO(payload))
     except _ZIP_ERRORS as err:
-        raise MalformedDocument(f"{label}: not a readable .docx ({err})") from err
+        if b"word/document.xml" not in payload:
+            raise MalformedDocument(f"{label}: not a readable .docx ({err})") from err
+        # Truncated (or damaged) past what zipfile reads, though its local headers name a
+        # Word document: read from the members that arrived whole when the document's
+        # text is among them, else LibreOffice is tried before the document is refused
+        # (the slow lane; it fails there with its own reason).
+        salvaged = salvage_package(payload, ctx.limits)
+        if salvaged is not None:
+            try:
+                blocks, flags = docx_blocks(salvaged, ctx, part, force_fallback=force_fallback)
+            except MalformedDocument:
+                pass
+            else:
+                log.warning("%s: damaged package (%s); read from its complete members", label, err)
+                return blocks, [*flags, "salvaged"]
+        raise NeedsConversion(f"{label}: not a readable .docx ({err}); needs LibreOffice") from err
     with zf:
         # Bounded like a zip attachment before anything is inflated (ArchiveLimit).
         check_package(zf, label, ctx.limits)
@@ -615,7 +705,7 @@ def docx_blocks(
             flags = ["python-docx", *_legacy_flags(blocks, decoded)]
             return _drop_soft_hyphens(blocks), flags
         except _ZIP_ERRORS as err:
-            raise MalformedDocument(f"{label}: damaged .docx ({err})") from err
+            raise NeedsConversion(f"{label}: damaged .docx ({err}); needs LibreOffice") from err
     flags = _legacy_flags(blocks, decoded, suspected)
     return _drop_soft_hyphens(blocks), flags
 

@@ -28,7 +28,7 @@ from photokit import Page, char_accuracy, phone_photo, printed_page, scene_photo
 from sqlalchemy import select
 
 from dienhinh.core.text import fold
-from dienhinh.ingest import convert
+from dienhinh.ingest import convert, slowlane
 from dienhinh.ingest import ocr as ocr_module
 from dienhinh.ingest.ocr import tesseract_available
 from dienhinh.ingest.sources.maildir import MaildirSource
@@ -363,6 +363,12 @@ def test_scanned_pdf_is_ocred(make_config):
     assert recall(title, art.title) >= 0.8
     assert recall(" ".join(paras), art.text) >= 0.8
     assert unicodedata.is_normalized("NFC", art.text)
+    # Every outcome but article and photo carries its reason.
+    found = _attachment_rows(ing)
+    assert (found["bai-scan.pdf"].used_as, found["bai-scan.pdf"].error) == (
+        "ocr-page",
+        slowlane.OCR_SCAN_REASON,
+    )
 
 
 @needs_tesseract
@@ -443,8 +449,8 @@ def test_photographed_pages_become_one_article_read_by_ocr(make_config):
     assert ends == sorted(ends)  # page 1 first, though attached second
     found = _attachment_rows(ing)
     assert {n: (a.used_as, a.error) for n, a in found.items()} == {
-        "IMG_1.jpg": ("ocr-page", None),
-        "IMG_2.jpg": ("ocr-page", None),
+        "IMG_1.jpg": ("ocr-page", slowlane.OCR_PAGE_REASON),
+        "IMG_2.jpg": ("ocr-page", slowlane.OCR_PAGE_REASON),
         "nhan-vat.jpg": ("photo", None),
     }
 

@@ -57,11 +57,8 @@ FLOORS = {
 # email file -> the behaviour the pipeline lacks (issue 12), as observed on 2026-12-06
 # after the first round's merge (f82a18d).
 KNOWN_GAPS: dict[str, str] = {
-    "20-phone-photos-two-pages.eml": "the photographed pages are OCR'd into the article, but "
-    "each page's attachment ends ocr-page with no reason (ingest/slowlane.py sets the "
-    "error to None; every outcome but article/photo must say why)",
-    "21-phone-photo-sideways.eml": "the sideways page is OCR'd into the article, but its "
-    "attachment ends ocr-page with no reason (ingest/slowlane.py sets the error to None)",
+    "20-phone-photos-two-pages.eml": "the second photographed page (no title, a "
+    "continuation) is kept as a photo, not OCR'd with the first",
 }
 
 OUTCOMES = {o.value for o in AttachmentOutcome}

@@ -12,7 +12,7 @@ from dienhinh.core.config import IngestConfig
 from dienhinh.core.errors import LimitExceeded, MalformedDocument, NeedsConversion
 from dienhinh.core.types import Part
 from dienhinh.ingest.context import ExtractContext
-from dienhinh.ingest.extractors.docx import DocxExtractor, docx_blocks
+from dienhinh.ingest.extractors.docx import DocxExtractor, docx_blocks, salvage_package
 from dienhinh.ingest.mime import DOCX_TYPE
 from dienhinh.store.blobs import BlobStore
 from tests.factory import DocImage, DocSpec, article_text, make_docx, make_jpeg
@@ -138,12 +138,55 @@ def test_missing_main_part_uses_python_docx_then_waits_for_libreoffice(
         DocxExtractor().extract(_part(buf.getvalue()), ctx)
 
 
-@pytest.mark.parametrize("damage", ["truncate", "garbage"])
-def test_corrupt_docx_raises_malformed(damage: str, ctx: ExtractContext) -> None:
-    data = make_docx(DocSpec(title=TITLE, paragraphs=PARAS))
-    data = data[: len(data) // 2] if damage == "truncate" else b"PK\x03\x04" + b"\x00" * 200
+def test_garbage_behind_a_zip_signature_raises_malformed(ctx: ExtractContext) -> None:
     with pytest.raises(MalformedDocument):
-        DocxExtractor().extract(_part(data), ctx)
+        DocxExtractor().extract(_part(b"PK\x03\x04" + b"\x00" * 200), ctx)
+
+
+def _cut_inside(data: bytes, member: str = "word/document.xml") -> bytes:
+    """``data`` cut in the middle of ``member``'s packed bytes."""
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(member)
+    return data[: info.header_offset + 30 + len(info.filename) + info.compress_size // 2]
+
+
+def test_docx_cut_inside_its_text_waits_for_libreoffice(ctx: ExtractContext) -> None:
+    """A .docx cut short (no central directory) inside word/document.xml: neither reader
+    opens it, and it is not refused here: it waits for LibreOffice, the last reader to
+    try before it is refused."""
+    data = make_docx(DocSpec(title=TITLE, paragraphs=PARAS))
+    with pytest.raises(NeedsConversion, match="needs LibreOffice"):
+        DocxExtractor().extract(_part(_cut_inside(data)), ctx)
+
+
+@pytest.mark.parametrize("keep", [0.3, 0.6, 0.95])
+def test_docx_cut_after_its_text_is_read_from_what_arrived(
+    keep: float, ctx: ExtractContext
+) -> None:
+    """A .docx with a photo, cut short after word/document.xml (a mail truncated in
+    transit): the article is read whole from the members that arrived, flagged
+    "salvaged" (its picture, cut, is missing)."""
+    data = make_docx(
+        DocSpec(title=TITLE, paragraphs=PARAS, images=[DocImage(make_jpeg(900, 700, seed=3))])
+    )
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo("word/document.xml")
+    cut = max(int(len(data) * keep), info.header_offset + 30 + 17 + info.compress_size + 1)
+    [art] = DocxExtractor().extract(_part(data[:cut]), ctx)
+    assert art.title == TITLE and art.text.split("\n\n") == PARAS
+    assert "salvaged" in art.flags
+
+
+def test_salvage_keeps_the_limits(tmp_path) -> None:
+    """A truncated package whose member inflates past the limit is not salvaged (a cut
+    zip bomb stays refused): the limit holds however the package arrived."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("word/document.xml", b"<w:document/>" + b" " * 2_000_000)
+        zf.writestr("word/styles.xml", b"<x/>")
+    data = buf.getvalue()
+    cut = data[: zipfile.ZipFile(io.BytesIO(data)).getinfo("word/styles.xml").header_offset + 40]
+    small = IngestConfig(max_attachment_bytes=1_000_000)
+    assert salvage_package(cut, small) is None
+    assert salvage_package(cut, IngestConfig()) is not None
 
 
 def test_docx_with_damaged_xml_waits_for_libreoffice(ctx: ExtractContext) -> None:

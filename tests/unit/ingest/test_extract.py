@@ -96,7 +96,10 @@ def test_subject_fallback_title(ctx: ExtractContext) -> None:
     assert [e.kind for e in out.errors] == ["needs-ocr"]
 
 
-def test_corrupt_docx_fails_alone(ctx: ExtractContext) -> None:
+def test_truncated_docx_waits_for_libreoffice_alone(ctx: ExtractContext) -> None:
+    """A .docx cut short beside a good PDF: the PDF is the article at once; the .docx is
+    not refused before LibreOffice has tried it (the slow lane), and the message says it
+    waits."""
     good = make_pdf(*article_text(3))
     raw = make_email(
         attachments=[
@@ -106,16 +109,17 @@ def test_corrupt_docx_fails_alone(ctx: ExtractContext) -> None:
     )
     out = extract_message(raw, ctx)
     assert out.status == "ingested"
-    failed, ok = out.articles
-    assert failed.status == "failed" and "hong.docx" in failed.error and failed.source == "docx"
+    waiting, ok = out.articles
+    assert waiting.status == "needs-conversion" and "hong.docx" in waiting.error
+    assert waiting.source == "docx"
     assert ok.status == "pending-review" and ok.title == article_text(3)[0]
     assert [(a.filename, a.used_as) for a in out.attachments] == [
-        ("hong.docx", "refused"),
+        ("hong.docx", "waiting"),
         ("tot.pdf", "article"),
     ]
-    assert out.attachments[0].error.startswith("unreadable: ")
-    assert (out.reason or "").startswith("1 of 2 documents could not be read: hong.docx: ")
-    assert [(e.filename, e.kind) for e in out.errors] == [("hong.docx", "failed")]
+    assert out.attachments[0].error.startswith("needs-conversion: ")
+    assert out.reason == "waiting: hong.docx (needs-conversion)"
+    assert [(e.filename, e.kind) for e in out.errors] == [("hong.docx", "needs-conversion")]
 
 
 def test_octet_stream_docx_and_inline_pdf(ctx: ExtractContext) -> None:

@@ -32,6 +32,7 @@ def test_reason_codes_before_the_colon_are_vietnamese_and_the_detail_is_kept() -
         "needs-conversion: bai.doc waits for LibreOffice": "chờ chuyển đổi định dạng (LibreOffice)",
         "needs-ocr: scan.pdf has no text layer": "chờ nhận dạng chữ (OCR)",
         "waiting: photographed page, to be read by OCR": "đang chờ xử lý",
+        "1 of 2 documents could not be read: bai.doc: unreadable": "1/2 tệp không đọc được",
     }
     for reason, vi in cases.items():
         assert reason_parts(reason) == (vi, reason), reason

@@ -1,0 +1,188 @@
+"""A table at the top of a document: letterhead or content (ingest/article.py)?
+
+Why: a 30-row table at the top of a .docx was taken for the letterhead, row by row (every
+row of unit names in capitals passed as a letterhead line), and what stood before the
+title went with it: the article kept 180 characters of a long document. A letterhead laid
+out as a table is a few short rows in two columns (issuing body | national motto, number |
+place and date); a table of data (many rows, numbers, several columns) is content. Here
+tables of both kinds, of several shapes, are written with python-docx and read through
+the .docx extractor.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import docx
+import pytest
+
+from dienhinh.core.types import Part
+from dienhinh.ingest.article import Block, build_article, is_letterhead_table
+from dienhinh.ingest.context import ExtractContext
+from dienhinh.ingest.extractors.docx import DocxExtractor
+from dienhinh.ingest.split import split_blocks
+from factory import DOCX_TYPE, article_text
+
+UNITS = [
+    "UBND XÃ Y TÝ",
+    "UBND XÃ TẢ VAN",
+    "UBND XÃ BẢN VƯỢC",
+    "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO",
+    "TRUNG TÂM Y TẾ HUYỆN",
+    "HỘI NÔNG DÂN HUYỆN",
+    "HUYỆN ĐOÀN BÁT XÁT",
+]
+BODY, MOTTO = "UBND HUYỆN BÁT XÁT", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+OFFICE, FREEDOM = "PHÒNG VĂN HÓA VÀ THÔNG TIN", "Độc lập - Tự do - Hạnh phúc"
+NUMBER, DATE = "Số: 12/BC-PVH", "Bát Xát, ngày 5 tháng 6 năm 2024"
+
+# Tables of data, as units put them at the top of a report-like article.
+DATA_TABLES = {
+    "unit names, one column": [[f"{UNITS[i % 7]} (THÔN {i + 1})"] for i in range(30)],
+    "unit names in capitals and numbers": [["TT", "ĐƠN VỊ", "SỐ BÀI", "TỶ LỆ"]]
+    + [[str(i), UNITS[i % 7], str(i * 3 % 17), f"{i * 7 % 100}%"] for i in range(1, 30)],
+    "two columns of capitals": [[UNITS[i % 7], "ĐẠT" if i % 3 else "CHƯA ĐẠT"] for i in range(30)],
+    "short table with numbers": [["ĐƠN VỊ", "SỐ HỘ"], [UNITS[0], "125"], [UNITS[1], "98"]],
+    "six rows of capitals": [[UNITS[i], "XUẤT SẮC"] for i in range(6)],
+    "four columns": [
+        ["XÃ", "THÔN", "HỘ", "KHẨU"],
+        ["Y TÝ", "CHOẢN THÈN", "MÓNG SẾN", "NHÌU CỒ SAN"],
+    ],
+}
+# Letterheads laid out as tables: 2 columns x 2-4 rows.
+LETTERHEADS = {
+    "2x2": [[BODY, MOTTO], [OFFICE, FREEDOM]],
+    "2x3": [[BODY, MOTTO], [OFFICE, FREEDOM], [NUMBER, DATE]],
+    "2x4 with rules": [[BODY, MOTTO], [OFFICE, FREEDOM], ["———", "———————"], [NUMBER, DATE]],
+}
+
+
+def _docx(tables: Sequence[Sequence[Sequence[str]]], *, seed: int = 5, title: bool = True) -> bytes:
+    """Tables at the top (an empty paragraph between two, as Word keeps them apart), then
+    a titled article."""
+    d = docx.Document()
+    for n, rows in enumerate(tables):
+        if n:
+            d.add_paragraph("")
+        t = d.add_table(rows=len(rows), cols=len(rows[0]))
+        for r, row in enumerate(rows):
+            for c, cell in enumerate(row):
+                t.cell(r, c).text = cell
+    head, paras = article_text(seed)
+    if title:
+        d.add_paragraph(head, style="Title")
+    for p in paras:
+        d.add_paragraph(p)
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def _read(data: bytes, tmp_path) -> list:
+    part = Part(path="2", content_type=DOCX_TYPE, payload=data, filename="bai.docx")
+    return DocxExtractor().extract(part, ExtractContext(blob_root=tmp_path / "blobs"))
+
+
+def _cells(rows: Sequence[Sequence[str]]) -> list[str]:
+    return [c for row in rows for c in row]
+
+
+@pytest.mark.parametrize("shape", DATA_TABLES)
+def test_a_table_of_data_at_the_top_is_content(shape: str, tmp_path) -> None:
+    """GIVEN a table of data at the top of a .docx, then a titled article WHEN read THEN
+    no row is letterhead: every cell is in the article's text, with the whole article."""
+    rows = DATA_TABLES[shape]
+    [art] = _read(_docx([rows]), tmp_path)
+    head, paras = article_text(5)
+    assert art.title == head
+    assert art.header_lines == []
+    for cell in _cells(rows):
+        assert cell in art.text, cell
+    for p in paras:
+        assert p in art.text
+    assert len(art.text) >= sum(map(len, paras)) + sum(map(len, _cells(rows)))
+
+
+@pytest.mark.parametrize("shape", LETTERHEADS)
+def test_a_letterhead_table_stays_letterhead(shape: str, tmp_path) -> None:
+    """GIVEN a letterhead laid out as a table (2 columns x 2-4 rows) WHEN read THEN its
+    cells are the letterhead (evidence of the unit), not article text."""
+    rows = LETTERHEADS[shape]
+    [art] = _read(_docx([rows]), tmp_path)
+    assert art.header_lines == _cells(rows)
+    assert BODY not in art.text and MOTTO not in art.text
+    assert art.title == article_text(5)[0]
+
+
+def test_letterhead_table_then_a_table_of_data(tmp_path) -> None:
+    """GIVEN a letterhead table, then a 30-row table of data, then the article WHEN read
+    THEN the first is the letterhead, the second is content."""
+    data = DATA_TABLES["unit names in capitals and numbers"]
+    [art] = _read(_docx([LETTERHEADS["2x3"], data]), tmp_path)
+    assert art.header_lines == _cells(LETTERHEADS["2x3"])
+    for cell in _cells(data):
+        assert cell in art.text
+
+
+def test_a_table_of_data_with_no_title_after_it(tmp_path) -> None:
+    """GIVEN a table of data and paragraphs, no title style anywhere WHEN read THEN the
+    table and the paragraphs are all text."""
+    rows = DATA_TABLES["two columns of capitals"]
+    [art] = _read(_docx([rows], title=False), tmp_path)
+    assert art.header_lines == []
+    for cell in _cells(rows) + article_text(5)[1]:
+        assert cell in art.text or cell == art.title
+
+
+def test_letterhead_table_rule_on_blocks() -> None:
+    """The rule on blocks as extractors give them: one block per row, cells joined " | "."""
+
+    def rows(table: Sequence[Sequence[str]]) -> list[Block]:
+        return [Block(text=" | ".join(r), table=True) for r in table]
+
+    for table in LETTERHEADS.values():
+        assert is_letterhead_table(rows(table))
+    for table in DATA_TABLES.values():
+        assert not is_letterhead_table(rows(table))
+    # A table alone gives an article whose text is its rows.
+    art = build_article(rows(DATA_TABLES["unit names, one column"]), source="docx", origin="x")
+    assert art.header_lines == [] and len(art.text.split("\n\n")) >= 29
+
+
+def test_a_table_of_data_before_two_articles_goes_with_the_first_only() -> None:
+    """GIVEN a document of two titled articles with a table of data before the first WHEN
+    split THEN the table's rows are in the first article only (they were copied into
+    every article as shared letterhead)."""
+    data = DATA_TABLES["short table with numbers"]
+    table = [Block(text=" | ".join(r), table=True) for r in data]
+    blocks = [Block(text=BODY), *table]
+    for seed in (11, 12):
+        head, paras = article_text(seed, n_paragraphs=8)
+        blocks.append(Block(text=head, heading=True, level=1))
+        blocks += [Block(text=p) for p in paras]
+    groups = split_blocks(blocks)
+    assert len(groups) == 2
+    assert sum(b.table for b in groups[0]) == len(table)
+    assert not any(b.table for b in groups[1])
+    assert groups[1][0].text == BODY  # the letterhead paragraph goes with both
+
+
+# --- what stands before the title ------------------------------------------------------------
+
+
+def test_a_sentence_before_the_title_stays_in_the_text() -> None:
+    """Only labels ("BÀI VIẾT", a few words) before the title go with the letterhead; a
+    sentence there is article text (oletools' dde-test-from-office2016.doc lost its first
+    sentence: a bold field result further down was taken for the title)."""
+    head, paras = article_text(21)
+    lead = "This is a dde test file. The dde auto field is:"
+    blocks = [Block(text=lead), Block(text=head, bold=True), *(Block(text=p) for p in paras)]
+    art = build_article(blocks, source="doc", origin="x.doc")
+    assert art.title == head and art.header_lines == []
+    assert art.text.split("\n\n") == [lead, *paras]
+    for label in ("BÀI VIẾT", "Bài dự thi", "Tin bài"):
+        blocks = [Block(text=label), Block(text=head, bold=True), *(Block(text=p) for p in paras)]
+        art = build_article(blocks, source="doc", origin="x.doc")
+        assert (art.header_lines, art.title) == ([label], head)
+        assert art.text.split("\n\n") == paras
