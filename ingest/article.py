@@ -289,6 +289,7 @@ def _is_label(block: Block) -> bool:
     return (
         _is_upper(text)
         or is_letterhead_line(text)
+        or is_cover_paragraph(text)  # "Kính gửi: Ban Thi đua ...": the cover's, not the text's
         or (len(text.split()) <= _LABEL_MAX_WORDS and not text.endswith((".", ":", "?", "!")))
     )
 
