@@ -346,10 +346,19 @@ class PageRead:
     rotated: int = 0  # degrees clockwise the photo was turned to stand upright
     skew: float = 0.0  # degrees the page was turned back to level
     error: str = ""  # "unreadable: ..." when no text came out
+    # A photo sent with the pages that OCR tried as a possible page and found too little
+    # text on: it stays a photo of the article (a sign on a building, a banner).
+    photo: bool = False
+
+    @property
+    def words(self) -> int:
+        return sum(len(line.text.split()) for line in self.lines)
 
     @property
     def outcome(self) -> str:
-        """The page's AttachmentOutcome value: read by OCR, or refused."""
+        """The page's AttachmentOutcome value: read by OCR, refused, or still a photo."""
+        if self.photo:
+            return "photo"
         return "refused" if self.error else "ocr-page"
 
 
@@ -521,10 +530,22 @@ def page_order(names: Sequence[str]) -> list[int]:
     return sorted(range(len(names)), key=lambda i: keys[i])
 
 
-def ocr_photographed_pages(images: list[tuple[bytes, str]], ctx: ExtractContext) -> PageScan:
+# A photo sent beside photographed pages counts as a page when OCR reads at least this
+# many words on it. The page test (``looks_like_text_page``) passes over a sparse last
+# page (a few closing lines, the signature); a photo of people or of a banner yields a
+# handful of words at most.
+MIN_PAGE_WORDS = 30
+
+
+def ocr_photographed_pages(
+    images: list[tuple[bytes, str]], ctx: ExtractContext, *, maybe: frozenset[int] = frozenset()
+) -> PageScan:
     """Photos of a printed article (``(bytes, file name)`` pairs, in page order), read
     into one article flagged "ocr" (source ``image-scan``), with an account of each page:
-    read (``ocr-page``) or refused because OCR found no text on it.
+    read (``ocr-page``) or refused because OCR found no text on it. The images whose
+    indexes are in ``maybe`` are photos sent with the pages that the page test passed over:
+    each is a page only when OCR reads at least ``MIN_PAGE_WORDS`` words on it, else it
+    stays a photo (``PageRead.photo``) and adds nothing to the text.
 
     Raises NeedsOCR without Tesseract/Vietnamese, LimitExceeded when a page runs past
     ``ocr_timeout_seconds`` or is too large to decode. A page that does not decode is
@@ -545,7 +566,9 @@ def ocr_photographed_pages(images: list[tuple[bytes, str]], ctx: ExtractContext)
                 continue
             started = time.monotonic()
             page.lines, page.rotated, page.skew = _read_photo(image, ctx, label, Path(tmp))
-            if not page.lines:
+            if number - 1 in maybe and page.words < MIN_PAGE_WORDS:
+                page.lines, page.photo = [], True
+            elif not page.lines:
                 page.error = _NO_TEXT
             log.info(
                 "OCR %s: %d lines, turned %d°, deskewed %.2f° in %.2f s%s",

@@ -77,13 +77,21 @@ def _ocr_pages(article: Article, ctx: ExtractContext, blobs: BlobStore) -> list[
     Raises MalformedDocument when no page had text (the article then fails)."""
     from dienhinh.core.errors import MalformedDocument
     from dienhinh.core.types import AttachmentOutcome
-    from dienhinh.ingest.ocr import ocr_photographed_pages
+    from dienhinh.ingest.ocr import ocr_photographed_pages, page_order
 
-    # The pages are the images stored as the article's document; photos of people that
-    # came with them are its illustrations. (Articles stored before pages had their own
-    # role have only pages.)
-    images = [a for a in article.images if a.role == "document"] or list(article.images)
-    scan = ocr_photographed_pages([(blobs.read(a.sha256), a.filename) for a in images], ctx)
+    # The pages are the images stored as the article's document; the photos that came with
+    # them are its illustrations, or a page the page test passed over (a sparse last
+    # page): OCR tries those too, and keeps them as pages only when it reads enough text.
+    # (Articles stored before pages had their own role have only pages.)
+    pages = [a for a in article.images if a.role == "document"]
+    photos = [a for a in article.images if a.role == "photo"] if pages else []
+    images = pages + photos if pages else list(article.images)
+    order = page_order([a.filename for a in images])
+    images = [images[i] for i in order]
+    maybe = frozenset(n for n, a in enumerate(images) if a in photos)
+    scan = ocr_photographed_pages(
+        [(blobs.read(a.sha256), a.filename) for a in images], ctx, maybe=maybe
+    )
     s = Session.object_session(article)
     attachments = {}
     if s is not None:
@@ -98,6 +106,9 @@ def _ocr_pages(article: Article, ctx: ExtractContext, blobs: BlobStore) -> list[
             ).scalars()
         }
     for img, page in zip(images, scan.pages, strict=True):
+        if page.photo:
+            continue  # stays the article's photo, as extraction placed it
+        img.role = "document"  # a page: the article's source, not an illustration
         att = attachments.get(img.part_path)
         if att is None:
             continue
@@ -110,6 +121,7 @@ def _ocr_pages(article: Article, ctx: ExtractContext, blobs: BlobStore) -> list[
         reasons = "; ".join(
             f"{i.filename or i.part_path}: {p.error}"
             for i, p in zip(images, scan.pages, strict=True)
+            if not p.photo
         )
         raise MalformedDocument(f"OCR found no text ({reasons})")
     return [scan.article]

@@ -456,6 +456,54 @@ def test_photographed_pages_become_one_article_read_by_ocr(make_config):
 
 
 @needs_tesseract
+def test_a_sparse_last_page_the_page_test_passes_over_is_read_with_the_others(make_config):
+    """GIVEN a printed article photographed on two pages whose second holds one closing
+    paragraph (too little print for the cheap page test, so extraction keeps it beside the
+    article as a photo), and a photo of people WHEN polled THEN OCR tries both photos,
+    keeps the sparse page as page 2 of the article (its text at the end, its attachment
+    `ocr-page`, no longer an illustration) and the photo of people stays a photo."""
+    from dienhinh.ingest.ocr import looks_like_text_page
+
+    config = make_config()
+    first = printed_page(411, paragraphs=4, title=True, number=1)
+    last = printed_page(412, paragraphs=1, title=False, number=2)
+    p1 = phone_photo(first.image, seed=3, rotate=0, skew=-2.0, light=0.35)
+    p2 = phone_photo(last.image, seed=4, rotate=0, skew=1.0, light=0.3)
+    assert looks_like_text_page(p1) and not looks_like_text_page(p2)  # the case at hand
+    deliver(
+        config.mailbox.url.path,
+        make_email(
+            message_id="<photos-sparse@laocai.gov.vn>",
+            subject="Bài viết gương điển hình",
+            text="Đơn vị gửi ảnh chụp bài viết (2 trang).\n",
+            attachments=[
+                Attach("trang-1.jpg", p1, "image/jpeg"),
+                Attach("trang-2.jpg", p2, "image/jpeg"),
+                Attach("nhan-vat.jpg", scene_photo(8), "image/jpeg"),
+            ],
+        ),
+    )
+    ing = ingestor(config)
+    report = ing.poll(_source(config))
+    assert report.ok and report.ocred == 1
+    (art,) = articles(ing)
+    assert (art.source, art.status) == ("image-scan", "pending-review"), art.error
+    text = fold(f"{art.title}\n{art.text}")
+    assert char_accuracy(first.text + "\n" + last.text, f"{art.title}\n{art.text}") >= 0.95
+    assert text.index(fold(first.paragraphs[-1][-30:])) < text.index(
+        fold(last.paragraphs[-1][-30:])
+    )
+    found = _attachment_rows(ing)
+    assert {n: a.used_as for n, a in found.items()} == {
+        "trang-1.jpg": "ocr-page",
+        "trang-2.jpg": "ocr-page",
+        "nhan-vat.jpg": "photo",
+    }
+    roles = {a.filename: a.role for a in rows(ing, Asset) if a.article_pk == art.id}
+    assert roles == {"trang-1.jpg": "document", "trang-2.jpg": "document", "nhan-vat.jpg": "photo"}
+
+
+@needs_tesseract
 def test_pages_ocr_finds_no_text_on_are_refused(make_config, monkeypatch):
     """GIVEN photographed pages on which OCR finds no text (Tesseract answers with an
     empty page) WHEN polled THEN the article fails with the reason and each page's
