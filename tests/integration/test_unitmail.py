@@ -55,11 +55,8 @@ FLOORS = {
 }
 
 # email file -> the behaviour the pipeline lacks (issue 12), as observed on 2026-12-06
-# after the first round's merge (f82a18d).
-KNOWN_GAPS: dict[str, str] = {
-    "20-phone-photos-two-pages.eml": "the second photographed page (no title, a "
-    "continuation) is kept as a photo, not OCR'd with the first",
-}
+# after the first round's merge (f82a18d); empty since every email reads truthfully.
+KNOWN_GAPS: dict[str, str] = {}
 
 OUTCOMES = {o.value for o in AttachmentOutcome}
 NEEDS_NO_REASON = {AttachmentOutcome.ARTICLE.value, AttachmentOutcome.PHOTO.value}
