@@ -900,6 +900,7 @@ def _extract(data: bytes, ctx: ExtractContext, registry: Registry | None) -> Out
             # Not an article: kept and visible with the reason, never queued for review.
             outcome.cover_note = outcome.body_text
             outcome.reason = f"not an article: {verdict.reason}"
+            outcome.automatic = verdict.automatic
             for att in outcome.attachments:
                 # What was refused for a cause of its own (encrypted, over a limit) says so.
                 if not att.error.startswith(("encrypted:", "over-limit:")):

@@ -59,6 +59,12 @@ class NoiseVerdict:
     reason: str
     rule: str
 
+    @property
+    def automatic(self) -> bool:
+        """Written by a machine (auto-reply, delivery report, receipt, list mail): no
+        person at the unit sent it, so it holds no article and needs no editor."""
+        return any(r.automatic for r in RULES if r.name == self.rule)
+
 
 @dataclass(frozen=True)
 class _Facts:

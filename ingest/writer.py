@@ -254,6 +254,7 @@ def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> N
                 unit=unit,
                 learned_sender=outcome.headers.from_addr.strip().lower() in learned,
                 outcomes=[att.used_as for att in outcome.attachments],
+                automatic=outcome.automatic,
             ),
             decided_by=None,
             decided_at=None,

@@ -44,12 +44,21 @@ QUIET_OUTCOMES = frozenset({AttachmentOutcome.ARTICLE.value, AttachmentOutcome.L
 
 
 def needs_review(
-    status: str, *, unit: str | None, learned_sender: bool, outcomes: Iterable[str]
+    status: str,
+    *,
+    unit: str | None,
+    learned_sender: bool,
+    outcomes: Iterable[str],
+    automatic: bool = False,
 ) -> bool:
     """True when a message ending in ``status`` must be put in front of an editor:
     it yielded no article (``no-article`` or ``failed``) and it came from a known unit or
-    carried an attachment whose outcome (``outcomes``) is not an article (nor a logo)."""
+    carried an attachment whose outcome (``outcomes``) is not an article (nor a logo).
+    A machine-written ``no-article`` (``automatic``: a unit's auto-reply, a bounce) holds
+    no article whoever it came from, and calls for nobody."""
     if status not in (M.NO_ARTICLE, M.FAILED):
+        return False
+    if automatic and status == M.NO_ARTICLE:
         return False
     if unit or learned_sender:
         return True

@@ -63,6 +63,16 @@ def test_no_article_mail_needs_review_when_someone_may_have_sent_an_article(
             attachments=[Attach("bai-viet.zip", locked, "application/zip")],
             date=when,
         ),
+        # A unit's out-of-office reply to the Board's reminder: written by a machine, it
+        # can hold no article, so it calls for nobody although its unit is known.
+        "autoreply": make_email(
+            from_="UBND huyện Bắc Hà <ubnd-bacha@laocai.gov.vn>",
+            subject="Trả lời tự động: Đôn đốc gửi bài viết gương điển hình",
+            message_id="<autoreply@x>",
+            text="Tôi đang đi công tác đến hết tuần, sẽ trả lời khi về.",
+            headers={"Auto-Submitted": "auto-replied"},
+            date=when,
+        ),
         "question": make_email(
             from_="Người hỏi <nguoihoi@gmail.com>",
             subject="Hỏi",
@@ -85,3 +95,6 @@ def test_no_article_mail_needs_review_when_someone_may_have_sent_an_article(
             assert m.decided_at is None
         assert got["unit"].unit == "bat-xat"
         assert got["question"].status == "no-article" and not got["question"].review_needed
+        auto = got["autoreply"]
+        assert auto.unit == "bac-ha" and auto.status == "no-article", auto.reason
+        assert auto.reason.startswith("not an article: auto") and not auto.review_needed

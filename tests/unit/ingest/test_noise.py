@@ -507,3 +507,15 @@ def test_is_auto_generated(msg: Message) -> None:
 )
 def test_people_are_not_auto_generated(msg: Message) -> None:
     assert not is_auto_generated(headers_of(msg), msg)
+
+
+def test_machine_written_verdicts_say_so() -> None:
+    """An auto-reply or a bounce is machine-written (it can hold no article, so a unit's one
+    calls for no editor); a person's short question or an invitation is not."""
+    from dienhinh.ingest.noise import RULES, NoiseVerdict
+
+    machine = {r.name for r in RULES if r.automatic}
+    assert {"auto-submitted", "delivery-report", "mailing-list"} <= machine
+    assert NoiseVerdict(reason="x", rule="auto-submitted").automatic
+    assert not NoiseVerdict(reason="x", rule="short-question").automatic
+    assert not NoiseVerdict(reason="x", rule="invitation-subject").automatic
