@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.wordpress]
 
 TITLE = (
     "Gương sáng <script>window.__pwned='title'</script> Hội LHPN & Đoàn "
-    "<img src=x onerror=window.__pwned=1> &lt;svg onload=alert(2)&gt; [gallery] a < b"
+    "<img src=x onerror=window.__pwned=1> &lt;svg onload=alert(2)&gt; [gallery] a < b -- 3x4"
 )
 LEAD = (
     'Bà Lò Thị Mai <svg onload="window.__pwned=3"></svg> & <b>in đậm</b> '
@@ -40,7 +40,7 @@ TEXT = (
     LEAD + "\n\n"
     'Xem <a href="javascript:alert(6)">liên kết</a> và <iframe src=javascript:alert(7)>'
     "</iframe> nhé.\n\n"
-    "Điểm 5 < 7 & 8 > 3; &amp; vẫn là chữ; [embed]http://127.0.0.1:9/x[/embed] "
+    "Điểm 5 < 7 & 8 > 3; &amp; vẫn là chữ... :) [embed]http://127.0.0.1:9/x[/embed] "
     '<img src=x onerror="alert(8)"> <!-- wp:html --><script>alert(9)</script><!-- /wp:html -->'
 )
 CAPTION = "Ảnh <img src=x onerror=window.__pwned=10> & <script>alert(11)</script> chú thích"
@@ -184,6 +184,26 @@ def test_hostile_markup_reaches_the_portal_as_text(
         excerpts = [_flat(t) for t in page.locator(".wp-block-post-excerpt").all_inner_texts()]
         assert any(e.startswith(_flat(LEAD)[:60]) for e in excerpts), excerpts
         assert page.locator("main script, main iframe, main svg").count() == 0
+
+        # An administrator: the posts list, the media library and the post's preview.
+        page.goto(wordpress.url + "/wp-login.php")
+        page.fill("#user_login", wordpress.user)
+        page.fill("#user_pass", wordpress.password)
+        page.click("#wp-submit")
+        page.wait_for_url("**/wp-admin/**")
+        page.goto(wordpress.url + "/wp-admin/edit.php", wait_until="load")
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.__pwned") is None
+        row = page.locator(f"#post-{receipt.remote_id} a.row-title")
+        assert _flat(row.inner_text()) == _flat(TITLE)
+        page.goto(wordpress.url + "/wp-admin/upload.php?mode=list", wait_until="load")
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.__pwned") is None
+        assert page.locator("#the-list script, #the-list svg").count() == 0
+        page.goto(f"{wordpress.url}/?p={receipt.remote_id}&preview=true", wait_until="load")
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.__pwned") is None
+        assert _flat(page.locator("h1.wp-block-post-title").inner_text()) == _flat(TITLE)
     finally:
         ctx.close()
     assert dialogs == []
