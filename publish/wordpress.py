@@ -13,12 +13,26 @@ Errors: a timeout, a dropped connection, HTTP 5xx, 408 and 429 may pass (retryab
 any other 4xx (bad password, missing rights, invalid field) and an answer that is not the
 REST API (a redirect, an HTML page) will not (permanent). Each message carries WordPress's
 own error code and text, which the dashboard shows.
+
+Everything the sender wrote goes to WordPress as text, never as markup: WordPress keeps
+a post's ``title.raw``, excerpt and an attachment's title and caption as given and prints
+them into its pages as HTML (``the_title`` adds no escaping, and the account publishing
+is usually an administrator, whose ``unfiltered_html`` capability turns kses off). So
+each such field is sent HTML-escaped (:func:`wp_text`): WordPress stores ``&lt;script&gt;``
+and the reader sees "<script>"; "Hội LHPN & Đoàn" is stored ``&amp;`` and shown with its
+ampersand (``esc_html`` and ``convert_chars`` never encode an entity twice). The content
+is built escaped by :func:`~dienhinh.publish.render.article_html`. On top, the characters
+WordPress would rewrite in printed text are sent as numeric references: a ``[`` (so a
+sender's "[embed]" or "[gallery]" is no shortcode), and the "--", "...", " :)" that
+wptexturize and the smilies would turn into other characters.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
+from html import escape
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from dienhinh import __version__
@@ -32,11 +46,36 @@ from .render import article_html
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["WordPressPublisher"]
+__all__ = ["WordPressPublisher", "wp_html", "wp_text"]
 
 log = logging.getLogger(__name__)
 
 _RETRYABLE_STATUS = frozenset({408, 425, 429})
+
+
+# What WordPress would rewrite in text it prints: a shortcode's "[" (do_shortcode), and
+# what wptexturize and convert_smilies turn into other characters or an <img> ("--" into a
+# dash, "..." into an ellipsis, 3x4 into a multiplication sign, " :)" into a smiley). Sent
+# as numeric references, which the browser shows as the sender's very characters.
+_WP_REWRITES = re.compile(r"\[|-{2,}|\.{3,}|`{2,}|(?<=\d)x(?=\d)|\((?=tm\))|(?:(?<=\s)|^)[:;8]")
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def _literal(text: str) -> str:
+    return _WP_REWRITES.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group()), text)
+
+
+def wp_html(html: str) -> str:
+    """HTML we built (every text escaped) as WordPress content: its text shown literally,
+    no shortcode (tags, our own, are kept as they are)."""
+    return "".join(part if _TAG.fullmatch(part) else _literal(part) for part in _TAG.split(html))
+
+
+def wp_text(text: str) -> str:
+    """A sender's plain text for a WordPress field that WordPress prints as HTML (post
+    and attachment title, excerpt, caption, alt text): escaped, quotes included, and shown
+    literally (see :func:`wp_html`)."""
+    return _literal(escape(text, quote=True))
 
 
 @dataclass(frozen=True)
@@ -138,11 +177,11 @@ class WordPressPublisher:
             categories = [self._category(client, c) for c in item.campaigns]
             cover = item.cover
             body: dict[str, Any] = {
-                "title": item.title,
-                "content": article_html(
-                    item, lambda img: media[img.asset_id].url, include_cover=False
+                "title": wp_text(item.title),
+                "content": wp_html(
+                    article_html(item, lambda img: media[img.asset_id].url, include_cover=False)
                 ),
-                "excerpt": item.lead,
+                "excerpt": wp_text(item.lead),
                 "slug": slug,
                 "categories": categories,
                 "featured_media": media[cover.asset_id].id if cover is not None else 0,
@@ -228,9 +267,13 @@ class WordPressPublisher:
                 f"photo {img.asset_id} of article {item.article_id}: cannot read {img.path}: "
                 f"{err.strerror}"
             ) from err
-        fields = {"slug": slug, "title": img.caption or item.title, "alt_text": img.caption}
+        fields = {
+            "slug": slug,
+            "title": wp_text(img.caption or item.title),
+            "alt_text": wp_text(img.caption),
+        }
         if img.caption:
-            fields["caption"] = img.caption
+            fields["caption"] = wp_text(img.caption)
         r = self._call(
             client,
             "POST",
