@@ -81,6 +81,7 @@ from dienhinh.ingest.extractors.docx import docx_blocks
 from dienhinh.ingest.extractors.legacy import doc_encrypted
 from dienhinh.ingest.legacy import detect_legacy, repair
 from dienhinh.ingest.mime import DOCX_TYPE
+from dienhinh.ingest.procguard import alive
 
 __all__ = [
     "available_converters",
@@ -283,16 +284,6 @@ _profiles: dict[tuple[int, Path], Path] = {}
 _PROFILE_PREFIX = "profile-"
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process holds that pid now
-        return True
-    return True
-
-
 def _sweep_profiles(root: Path) -> None:
     """Remove the profiles of processes that are gone (killed before they could)."""
     try:
@@ -304,7 +295,7 @@ def _sweep_profiles(root: Path) -> None:
         if not name.startswith(_PROFILE_PREFIX):
             continue
         pid_text = name[len(_PROFILE_PREFIX) :].split("-", 1)[0]
-        if pid_text.isdigit() and int(pid_text) != os.getpid() and not _pid_alive(int(pid_text)):
+        if pid_text.isdigit() and int(pid_text) != os.getpid() and not alive(int(pid_text)):
             shutil.rmtree(entry, ignore_errors=True)
             log.info("removed the LibreOffice profile of ended process %s: %s", pid_text, entry)
 
