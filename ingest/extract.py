@@ -75,6 +75,7 @@ from dienhinh.ingest.mime import (
 )
 from dienhinh.ingest.noise import classify_noise
 from dienhinh.ingest.official import OfficialVerdict, classify_drafts, classify_lines
+from dienhinh.store.account import waiting_note
 from dienhinh.store.blobs import BlobStore
 
 __all__ = ["PHOTO_TYPES", "ImageVerdict", "error_reason", "extract_message", "image_verdict"]
@@ -1028,10 +1029,8 @@ def _message_state(outcome: Outcome, articles: list[ArticleDraft], reason: str |
         waiting = [a for a in articles if a.status in ("needs-conversion", "needs-ocr")]
         notes = []
         if waiting:
-            # Not finished: the slow lane reads these (store/account.py waiting_note).
-            notes.append(
-                "waiting: " + "; ".join(f"{a.origin or a.source} ({a.status})" for a in waiting)
-            )
+            # Not finished: the slow lane reads these.
+            notes.append(waiting_note((a.origin or a.source, a.status) for a in waiting))
         if failed:
             notes.append(
                 f"{len(failed)} of {len(articles)} documents could not be read: "

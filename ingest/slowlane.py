@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from dienhinh.core.errors import ExtractionError, NeedsConversion, NeedsOCR
+from dienhinh.core.errors import ExtractionError, MalformedDocument, NeedsConversion, NeedsOCR
 from dienhinh.core.types import ArticleDraft, AttachmentOutcome
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.official import OfficialVerdict, classify_drafts
@@ -75,8 +75,6 @@ def _ocr_pages(article: Article, ctx: ExtractContext, blobs: BlobStore) -> list[
     """Photographed pages → one article; each page's attachment ends ``ocr-page``, or
     ``refused`` with the reason when OCR found no text on it (or it did not decode).
     Raises MalformedDocument when no page had text (the article then fails)."""
-    from dienhinh.core.errors import MalformedDocument
-    from dienhinh.core.types import AttachmentOutcome
     from dienhinh.ingest.ocr import ocr_photographed_pages, page_order
 
     # The pages are the images stored as the article's document; the photos that came with
@@ -112,11 +110,9 @@ def _ocr_pages(article: Article, ctx: ExtractContext, blobs: BlobStore) -> list[
         att = attachments.get(img.part_path)
         if att is None:
             continue
+        att.used_as, att.error = page.outcome, page.error or OCR_PAGE_REASON
         if page.error:
-            att.used_as, att.error = AttachmentOutcome.REFUSED.value, page.error
             log.warning("article %s: page %s refused: %s", article.id, img.filename, page.error)
-        else:
-            att.used_as, att.error = AttachmentOutcome.OCR_PAGE.value, OCR_PAGE_REASON
     if scan.article is None:
         reasons = "; ".join(
             f"{i.filename or i.part_path}: {p.error}"

@@ -233,11 +233,7 @@ def build_report(
             unattributed += 1
             continue
         assert code is not None  # in the directory
-        period = (
-            f"{year:04d}-{month + 1:02d}"
-            if cadence[code] == "monthly"
-            else f"{year:04d}-Q{month // 3 + 1}"
-        )
+        period = _period_of(code, month, year, cadence)
         sub = Submission(
             article_id=root_id,
             article_ids=tuple(m.id for m in versions),

@@ -32,7 +32,7 @@ from dienhinh.core.errors import AccountError
 from dienhinh.core.types import RawMail
 from dienhinh.ingest.sources.base import SourceItem
 
-__all__ = ["FileImportSource", "Skipped", "classify_path", "sniff_mail"]
+__all__ = ["FileImportSource", "Skipped", "sniff_mail"]
 
 log = logging.getLogger(__name__)
 
@@ -158,17 +158,6 @@ def sniff_mail(head: bytes) -> tuple[str, str]:
     if not ended and len(names) < 2:
         return "skip", "not mail: one 'Name: value' line followed by text"
     return "message", ""
-
-
-def classify_path(path: Path) -> str:
-    """'maildir', 'dir' (any other folder), 'mbox', 'message', or 'skip' (not mail)."""
-    if path.is_dir():
-        if any((path / sub).is_dir() for sub in ("new", "cur")):
-            return "maildir"
-        return "dir"
-    with path.open("rb") as fh:
-        head = fh.read(_SNIFF_BYTES)
-    return sniff_mail(head)[0]
 
 
 def _unique_name(filename: str) -> str:

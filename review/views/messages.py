@@ -47,17 +47,18 @@ def review_count(s: Session) -> int:
     )
 
 
-def review_rows(s: Session, limit: int) -> list[Message]:
-    """The newest messages waiting for a decision, with their attachments."""
-    return list(
-        s.execute(
-            select(Message)
-            .where(Message.review_needed.is_(True))
-            .order_by(Message.id.desc())
-            .limit(limit)
-            .options(selectinload(Message.assets))
-        ).scalars()
+def review_rows(s: Session, limit: int, *, with_assets: bool = False) -> list[Message]:
+    """The newest messages waiting for a decision (with their attachments, for the list
+    that shows them; the dashboard's rows do not)."""
+    query = (
+        select(Message)
+        .where(Message.review_needed.is_(True))
+        .order_by(Message.id.desc())
+        .limit(limit)
     )
+    if with_assets:
+        query = query.options(selectinload(Message.assets))
+    return list(s.execute(query).scalars())
 
 
 def message_page(request: Request) -> Response:
@@ -94,7 +95,7 @@ def review_list_page(request: Request) -> Response:
     console: Console = request.app.state.console
     with console.sessions() as s:
         total = review_count(s)
-        rows = review_rows(s, LIST_SIZE)
+        rows = review_rows(s, LIST_SIZE, with_assets=True)
         return console.render(
             request,
             "review_needed.html",
