@@ -136,8 +136,6 @@ class ImageVerdict:
 
     outcome: AttachmentOutcome | None
     reason: str = ""
-    width: int = 0
-    height: int = 0
 
 
 # Under these an image is a logo, an icon or a signature banner, never an article's photo:
@@ -172,10 +170,8 @@ def image_verdict(payload: bytes) -> ImageVerdict:
             f"unreadable: not a decodable image ({type(err).__name__}: {str(err)[:120]})",
         )
     if width * height < LOGO_MAX_PIXELS or min(width, height) < LOGO_MAX_SIDE:
-        return ImageVerdict(
-            AttachmentOutcome.LOGO, f"logo: small image ({width}x{height} px)", width, height
-        )
-    return ImageVerdict(None, "", width, height)
+        return ImageVerdict(AttachmentOutcome.LOGO, f"logo: small image ({width}x{height} px)")
+    return ImageVerdict(None)
 
 
 def _signature_cids(scope: BodyParts | None) -> frozenset[str]:
@@ -496,14 +492,14 @@ def _take_text(st: _State, ex: Extractor, part: Part, att: Attachment) -> None:
         return
     draft = drafts[0]
     draft.text = text
-    draft.source = "txt" if ex.name == "text" else "html"
     draft.origin = part.filename or part.path
-    draft.forwarded_from = []
     draft.images = []
     _settle(att, AttachmentOutcome.ARTICLE)
     chain = _forward_chain(st.parsed, part.path)
     draft.document_sha256 = att.sha256
-    draft.source = _with_container(draft.source, _container(part.path, chain))
+    draft.source = _with_container(
+        "txt" if ex.name == "text" else "html", _container(part.path, chain)
+    )
     draft.forwarded_from = list(chain)
     st.documents.append(draft)
 
