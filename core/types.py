@@ -37,7 +37,10 @@ class RawMail:
     uidvalidity: int = 0
     uid: int = 0  # 0 for sources without UIDs (Maildir, files)
     location: str = ""  # Maildir key or file path; informational
-    internal_date: datetime | None = None
+    internal_date: datetime | None = None  # the server's receipt time (IMAP INTERNALDATE)
+    # A file's modification time (Maildir, import): its header dates are believed when
+    # older (a backfill), see ingest.received.
+    file_time: datetime | None = None
 
 
 @dataclass

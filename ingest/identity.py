@@ -12,10 +12,17 @@ from datetime import datetime
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import parsedate_to_datetime
+from typing import NamedTuple
 
 from dienhinh.core.text import scrub
 
-__all__ = ["body_sha256", "generated_message_id", "header_facts", "normalise_message_id"]
+__all__ = [
+    "HeaderFacts",
+    "body_sha256",
+    "generated_message_id",
+    "header_facts",
+    "normalise_message_id",
+]
 
 _HEADER_PARSER = BytesHeaderParser(policy=compat32)
 _ANGLE = re.compile(r"<([^<>]*)>")
@@ -62,13 +69,21 @@ def _aware_date(value: str) -> datetime | None:
         return None
     try:
         parsed = parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     return parsed if parsed.tzinfo is not None else None
 
 
-def header_facts(data: bytes) -> tuple[str, bool, datetime | None]:
-    """(message_id, generated, time the Board's server received it if a Received header says)."""
+class HeaderFacts(NamedTuple):
+    message_id: str
+    generated: bool  # no usable Message-ID: one derived from the bytes
+    received: datetime | None  # the first (top) Received header's date: the Board's server
+    date: datetime | None  # the Date header: the sender's clock
+
+
+def header_facts(data: bytes) -> HeaderFacts:
+    """The message's identity and the dates its headers claim (``ingest.received`` decides
+    which one, if any, is its receipt time)."""
     headers = _HEADER_PARSER.parsebytes(_header_block(data))
     mid = normalise_message_id(headers.get("Message-ID") or headers.get("Message-Id"))
     generated = not mid
@@ -76,6 +91,4 @@ def header_facts(data: bytes) -> tuple[str, bool, datetime | None]:
         mid = generated_message_id(data)
     received = str(headers.get("Received") or "")
     received_at = _aware_date(received.rsplit(";", 1)[1]) if ";" in received else None
-    if received_at is None:
-        received_at = _aware_date(str(headers.get("Date") or ""))
-    return mid, generated, received_at
+    return HeaderFacts(mid, generated, received_at, _aware_date(str(headers.get("Date") or "")))

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dienhinh.core.types import RawMail
-from dienhinh.ingest.identity import body_sha256, header_facts
+from dienhinh.ingest.identity import HeaderFacts, body_sha256, header_facts
+from dienhinh.ingest.received import ReceivedAt, choose_received_at
 from dienhinh.store.blobs import BlobStore
 from dienhinh.store.models import Delivery, Message, utcnow
 from dienhinh.store.states import MessageState, initial
@@ -32,6 +32,18 @@ class StoreResult:
     message_pk: int
     new_message: bool
     new_delivery: bool
+
+
+def _received(raw: RawMail, facts: HeaderFacts) -> ReceivedAt:
+    """The receipt time: the server's, else the headers' when older than the file (a
+    backfill), else the file's, else now (``ingest.received``)."""
+    return choose_received_at(
+        internal_date=raw.internal_date,
+        file_time=raw.file_time,
+        received_header=facts.received,
+        date_header=facts.date,
+        now=utcnow(),
+    )
 
 
 def store_raw(
@@ -56,9 +68,11 @@ def store_raw(
     if existing is not None:
         return StoreResult(existing.message_pk, new_message=False, new_delivery=False)
 
-    mid, generated, header_received = header_facts(raw.data)
+    facts = header_facts(raw.data)
     body_hash = body_sha256(raw.data)
-    msg, created = _find_or_create(session, raw, sha, body_hash, mid, generated, header_received)
+    msg, created = _find_or_create(
+        session, raw, sha, body_hash, facts.message_id, facts.generated, _received(raw, facts)
+    )
     delivery = Delivery(
         message_pk=msg.id,
         mailbox=raw.mailbox,
@@ -93,8 +107,8 @@ def store_raw_batch(
     facts = []
     for raw in raws:
         sha = blobs.put(raw.data, durable=False)
-        mid, generated, header_received = header_facts(raw.data)
-        facts.append((raw, sha, mid, generated, header_received))
+        hf = header_facts(raw.data)
+        facts.append((raw, sha, hf.message_id, hf.generated, _received(raw, hf)))
     mailbox = raws[0].mailbox if raws else ""
     same_box = all(r.mailbox == mailbox for r in raws)
     known_places: set[tuple[int, int, str]] = set()
@@ -142,7 +156,8 @@ def store_raw_batch(
                 "sha256": sha,
                 "body_sha256": body_sha256(raw.data),
                 "size": len(raw.data),
-                "received_at": raw.internal_date or header_received or utcnow(),
+                "received_at": received.at,
+                "received_source": received.source,
                 "status": str(MessageState.RECEIVED),
                 "from_addr": "",
                 "from_name": "",
@@ -154,7 +169,7 @@ def store_raw_batch(
                 "defects": [],
                 "meta": {},
             }
-            for raw, sha, mid, generated, header_received in fresh
+            for raw, sha, mid, generated, received in fresh
         ]
         try:
             with session.begin_nested():
@@ -201,7 +216,7 @@ def _find_or_create(
     body_hash: str,
     mid: str,
     generated: bool,
-    header_received: datetime | None,
+    received: ReceivedAt,
 ) -> tuple[Message, bool]:
     candidate = mid
     for _attempt in range(3):
@@ -224,7 +239,8 @@ def _find_or_create(
             sha256=sha,
             body_sha256=body_hash,
             size=len(raw.data),
-            received_at=raw.internal_date or header_received or utcnow(),
+            received_at=received.at,
+            received_source=received.source,
         )
         initial(msg, MessageState.RECEIVED)
         if session.get_bind().dialect.name == "sqlite":

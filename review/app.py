@@ -38,6 +38,7 @@ from dienhinh.review.config import load as load_review_config
 from dienhinh.review.labels import (
     KIND_LABELS,
     MESSAGE_STATE_LABELS,
+    RECEIVED_SOURCE_LABELS,
     STATE_LABELS,
     SUBJECT_LABELS,
     flag_label,
@@ -95,6 +96,7 @@ class Console:
         env.globals.update(
             STATE_LABELS=STATE_LABELS,
             MESSAGE_STATE_LABELS=MESSAGE_STATE_LABELS,
+            RECEIVED_SOURCE_LABELS=RECEIVED_SOURCE_LABELS,
             reason_parts=reason_parts,
             SUBJECT_LABELS=SUBJECT_LABELS,
             KIND_LABELS=KIND_LABELS,

@@ -11,6 +11,7 @@ __all__ = [
     "MESSAGE_STATE_LABELS",
     "OUTCOME_LABELS",
     "REASON_LABELS",
+    "RECEIVED_SOURCE_LABELS",
     "STATE_LABELS",
     "SUBJECT_LABELS",
     "flag_label",
@@ -139,3 +140,13 @@ def reason_parts(reason: str | None) -> tuple[str, str]:
     code = text.split(":", 1)[0].strip().lower()
     # A reason may lead with the outcome itself ("logo: ...", "cover-letter: ...").
     return REASON_LABELS.get(code) or OUTCOME_LABELS.get(code, ""), text
+
+
+# Where a message's receipt time came from (Message.received_source, ingest.received).
+RECEIVED_SOURCE_LABELS = {
+    "server": "theo máy chủ thư",
+    "received-header": "theo dòng Received của thư",
+    "date-header": "theo ngày gửi ghi trong thư",
+    "file-mtime": "theo thời gian của tệp thư",
+    "clock": "lúc hệ thống lưu thư",
+}

@@ -116,6 +116,9 @@ class Message(Base):
     body_sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)
     received_at: Mapped[datetime] = mapped_column(index=True)
+    # Where received_at came from (ingest.received.SOURCES): "server", "received-header",
+    # "date-header", "file-mtime" or "clock"; None for messages stored before it was kept.
+    received_source: Mapped[str | None] = mapped_column(String(20))
     date_header: Mapped[datetime | None]
     from_addr: Mapped[str] = mapped_column(String(500), default="")
     from_name: Mapped[str] = mapped_column(String(500), default="")
@@ -328,7 +331,11 @@ class Tag(Base):
 
 class SenderAddress(Base):
     """An address an editor attributed to a unit: later mail from it counts as that unit.
-    Undoing sets ``active`` to False (the row stays, for the audit trail)."""
+    Undoing sets ``active`` to False (the row stays, for the audit trail).
+
+    ``created_by`` is who taught it last, ``source_article_id`` / ``source_message_pk``
+    the article and message it was taught from (plain ids, like the audit log's: a
+    reprocess replaces articles, and the admins' page still finds the message)."""
 
     __tablename__ = "sender_address"
 
@@ -338,6 +345,8 @@ class SenderAddress(Base):
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    source_article_id: Mapped[int | None] = mapped_column(Integer)
+    source_message_pk: Mapped[int | None] = mapped_column(Integer)
 
 
 class AuditLog(Base):

@@ -16,6 +16,11 @@ Each imported message is a delivery at ``import:<absolute path>[#n]`` (a Maildir
 ``import:<maildir>/<unique name>``, which stays the same when it moves from new/ to cur/),
 so importing the same file twice stores nothing new, and the same Message-ID already polled
 is one message.
+
+Each message carries its file's modification time (``RawMail.file_time``): the receipt time
+comes from its Received/Date headers when they are older than the file, and from that time
+only when they cannot say (``ingest.received``), so an archive imported today still counts
+in the months it was received.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import mailbox
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -162,6 +168,10 @@ def sniff_mail(head: bytes) -> tuple[str, str]:
 
 def _unique_name(filename: str) -> str:
     return filename.split(":", 1)[0]
+
+
+def _mtime(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC)
 
 
 class FileImportSource:
@@ -321,27 +331,34 @@ class FileImportSource:
             for item in items:
                 kind, path, inner = self._items[item.location]
                 try:
-                    data = self._read(kind, path, inner, mboxes)
+                    read = self._read(kind, path, inner, mboxes)
                 except OSError as err:
                     self._skip(path, f"unreadable: {err.strerror or err}", failure=True)
                     continue
-                if data is None:
+                if read is None:
                     self._skip(path, "vanished before it was read", failure=True)
                     continue
-                yield RawMail(data=data, mailbox=self.key, location=item.location)
+                data, mtime = read
+                # A backfill: the headers date the mail when older than the file
+                # (ingest.received), the file's time only when they cannot.
+                yield RawMail(data=data, mailbox=self.key, location=item.location, file_time=mtime)
         finally:
             for box in mboxes.values():
                 box.close()
 
     @staticmethod
-    def _read(kind: str, path: Path, inner: str, mboxes: dict[Path, mailbox.mbox]) -> bytes | None:
+    def _read(
+        kind: str, path: Path, inner: str, mboxes: dict[Path, mailbox.mbox]
+    ) -> tuple[bytes, datetime] | None:
+        """The message's bytes and its file's modification time (an mbox's, for each of
+        its messages)."""
         if kind == "mbox":
             box = mboxes.get(path) or mboxes.setdefault(path, mailbox.mbox(path, create=False))
             # get_bytes() returns the message without the mbox "From " line, as sent.
-            return box.get_bytes(int(inner))
+            return box.get_bytes(int(inner)), _mtime(path)
         if kind == "maildir":
             try:
-                return path.read_bytes()
+                return path.read_bytes(), _mtime(path)
             except FileNotFoundError:
                 # Moved between listing and reading (new/ -> cur/, a flag changed).
                 root = path.parent.parent
@@ -351,10 +368,10 @@ class FileImportSource:
                         continue
                     for entry in folder.iterdir():
                         if _unique_name(entry.name) == inner:
-                            return entry.read_bytes()
+                            return entry.read_bytes(), _mtime(entry)
                 log.warning("import: %s vanished before it was read", path)
                 return None
-        return path.read_bytes()
+        return path.read_bytes(), _mtime(path)
 
     def post_action(self, items: Sequence[SourceItem]) -> None:
         """Imported files are never changed."""

@@ -120,7 +120,9 @@ class MaildirSource:
                     continue
                 data = refreshed.read_bytes()
                 mtime = datetime.fromtimestamp(refreshed.stat().st_mtime, UTC)
-            yield RawMail(data=data, mailbox=self.key, location=item.location, internal_date=mtime)
+            # The file's time, not a server's: a Maildir copied or cloned today has today's
+            # times, and its older headers date the mail (ingest.received).
+            yield RawMail(data=data, mailbox=self.key, location=item.location, file_time=mtime)
 
     def post_action(self, items: Sequence[SourceItem]) -> None:
         """Flag (``S``, moved to cur/) or move to the Maildir++ subfolder. A file system
