@@ -1,9 +1,11 @@
 """Learning from editors: addresses they attribute to units, and articles they confirm.
 
 The database side of the taggers' learning (the review console and the command line call
-these): an editor who assigns a unit to a message from an address the directory does not
-know teaches that address; undoing deactivates it. Retraining the campaign model uses the
-articles editors approved or published.
+these). An address the directory does not know is learned only when someone says so: the
+command line's ``assign`` teaches it (its documented effect), the console asks the editor
+after a unit change ("Ghi nhớ địa chỉ ... cho đơn vị ...?", not learned unless answered
+yes). Undoing deactivates it; both are audited (object type ``address``). Retraining the
+campaign model uses the articles editors approved or published.
 """
 
 from __future__ import annotations
@@ -19,16 +21,20 @@ from dienhinh.classifiers import model as m
 from dienhinh.classifiers.directory import UnitDirectory
 from dienhinh.classifiers.seed import SEED_ARTICLES
 from dienhinh.core.errors import DienhinhError
-from dienhinh.store.models import Article, AuditLog, Message, SenderAddress, Tag
+from dienhinh.store.models import Article, AuditLog, Message, SenderAddress, Tag, utcnow
 
 __all__ = [
     "MIN_CONFIRMED",
     "AssignResult",
+    "LearnOffer",
     "NotEnoughConfirmed",
     "UnknownUnit",
     "assign_unit",
     "confirmed_examples",
     "forget_address",
+    "learn_address",
+    "learn_offer",
+    "learned_addresses",
     "retrain",
 ]
 
@@ -56,11 +62,32 @@ class AssignResult:
     learned_address: str | None  # the address now remembered, if one was learned
 
 
+@dataclass(frozen=True)
+class LearnOffer:
+    """The question to put after a unit change: remember ``address`` for ``unit``?"""
+
+    address: str
+    unit: str
+    learned_unit: str | None  # the unit it is remembered for now (another one), if any
+
+
+def _address(msg: Message) -> str:
+    return (msg.from_addr or "").strip().lower()
+
+
 def assign_unit(
-    session: Session, msg: Message, unit: str, *, editor: str, directory: UnitDirectory
+    session: Session,
+    msg: Message,
+    unit: str,
+    *,
+    editor: str,
+    directory: UnitDirectory,
+    learn: bool,
+    article_id: int | None = None,
 ) -> AssignResult:
-    """An editor's unit for a message (and its articles), audited. When the sender's
-    address is not in the directory, it is remembered for later mail from it."""
+    """An editor's unit for a message (and its articles), audited. With ``learn``, a
+    sender address the directory does not know is remembered for later mail from it
+    (:func:`learn_address`); the console passes False and asks first."""
     if directory.get(unit) is None:
         raise UnknownUnit(f"no unit with code {unit!r} in the directory")
     before = msg.unit
@@ -91,25 +118,89 @@ def assign_unit(
         )
     )
     learned = None
-    address = (msg.from_addr or "").strip().lower()
-    if address and directory.by_address(address) is None:
-        row = session.get(SenderAddress, address)
-        if row is None:
-            session.add(SenderAddress(address=address, unit=unit, active=True, created_by=editor))
-        else:
-            row.unit, row.active, row.created_by = unit, True, editor
-        learned = address
-        log.info("%s taught %s = %s", editor, address, unit)
+    if learn:
+        learned = learn_address(
+            session, msg, editor=editor, directory=directory, article_id=article_id
+        )
     return AssignResult(msg.message_id, unit, learned)
+
+
+def learn_offer(session: Session, msg: Message, directory: UnitDirectory) -> LearnOffer | None:
+    """What to ask after an editor set ``msg``'s unit: None when there is nothing to learn
+    (no unit, no address, an address of the directory, or one already remembered for
+    this unit)."""
+    address = _address(msg)
+    if not msg.unit or not address or directory.by_address(address) is not None:
+        return None
+    row = session.get(SenderAddress, address)
+    if row is not None and row.active and row.unit == msg.unit:
+        return None
+    return LearnOffer(address, msg.unit, row.unit if row is not None and row.active else None)
+
+
+def learn_address(
+    session: Session,
+    msg: Message,
+    *,
+    editor: str,
+    directory: UnitDirectory,
+    article_id: int | None = None,
+) -> str | None:
+    """Remember ``msg``'s sender address for ``msg``'s unit (later mail from it counts as
+    that unit), audited with the article and message it was taught from. Returns the
+    address, or None when there was nothing to learn (see :func:`learn_offer`)."""
+    offer = learn_offer(session, msg, directory)
+    if offer is None:
+        return None
+    row = session.get(SenderAddress, offer.address)
+    before = None if row is None else {"unit": row.unit, "active": row.active}
+    if row is None:
+        row = SenderAddress(address=offer.address, unit=offer.unit, active=True, created_by=editor)
+        session.add(row)
+    row.unit, row.active, row.created_by = offer.unit, True, editor
+    row.created_at = utcnow()  # when it was (last) taught: the admins' list shows it
+    row.source_article_id, row.source_message_pk = article_id, msg.id
+    session.add(
+        AuditLog(
+            actor=editor,
+            object_type="address",
+            object_id=msg.id,
+            action="learn-address",
+            before={"address": offer.address, **before} if before else {"address": offer.address},
+            after={
+                "address": offer.address,
+                "unit": offer.unit,
+                "article_id": article_id,
+                "message_id": msg.message_id,
+            },
+        )
+    )
+    log.info("%s taught %s = %s", editor, offer.address, offer.unit)
+    return offer.address
+
+
+def learned_addresses(session: Session) -> list[SenderAddress]:
+    """Every address ever taught, the remembered ones first, the newest first."""
+    return list(
+        session.execute(
+            select(SenderAddress).order_by(
+                SenderAddress.active.desc(),
+                SenderAddress.created_at.desc(),
+                SenderAddress.address,
+            )
+        ).scalars()
+    )
 
 
 def forget_address(session: Session, address: str, *, editor: str) -> bool:
     """Undo a learned address (kept, inactive, for the audit trail). False if unknown."""
     address = address.strip().lower()
+    row = session.get(SenderAddress, address)
+    unit = row.unit if row is not None else None
     res = session.execute(
         update(SenderAddress)
         .where(SenderAddress.address == address, SenderAddress.active)
-        .values(active=False)
+        .values(active=False, updated_at=utcnow())
     )
     if res.rowcount:  # type: ignore[attr-defined]
         session.add(
@@ -118,7 +209,7 @@ def forget_address(session: Session, address: str, *, editor: str) -> bool:
                 object_type="address",
                 object_id=0,
                 action="forget-address",
-                before={"address": address},
+                before={"address": address, "unit": unit},
                 after=None,
             )
         )

@@ -119,9 +119,17 @@ def edit(
             raise ActionError(f"Không có đơn vị mã {unit!r}.")
         from dienhinh.classifiers.learning import assign_unit
 
-        # The message's unit (and so every article of the message); an address the
-        # directory does not know is learned for later mail (audited as a message action).
-        assign_unit(session, article.message, unit, editor=actor, directory=directory)
+        # The message's unit (and so every article of the message). The sender's address
+        # is not learned here: the page asks the editor first (learning.learn_offer).
+        assign_unit(
+            session,
+            article.message,
+            unit,
+            editor=actor,
+            directory=directory,
+            learn=False,
+            article_id=article.id,
+        )
         changed.append("unit")
 
     if campaigns is None or subject_type is None or kind is None:

@@ -23,6 +23,13 @@ MESSAGES = {
     "confirmed-no-article": "Đã xác nhận thư {id} không có bài.",
     "requeued": "Đã đưa thư {id} vào hàng xử lý lại; chương trình nền sẽ xử lý trong lần chạy tới.",
     "retried": "Đã đưa lượt đăng {id} vào hàng đợi để thử lại.",
+    "address-learned": "Đã ghi nhớ địa chỉ người gửi của bài {id}: thư sau từ địa chỉ này "
+    "được tính cho đơn vị của bài.",
+    "address-known": "Không có gì để ghi nhớ: địa chỉ này đã có trong danh bạ hoặc đã được "
+    "ghi nhớ cho đơn vị này.",
+    "address-forgotten": "Đã bỏ ghi nhớ địa chỉ; thư sau từ địa chỉ này không còn được tự "
+    "động tính cho đơn vị đó.",
+    "address-not-learned": "Địa chỉ này không còn được ghi nhớ.",
     "user-added": "Đã tạo tài khoản.",
     "user-changed": "Đã cập nhật tài khoản.",
     "end-of-queue": "Hết bài trong hàng chờ theo bộ lọc này.",

@@ -12,6 +12,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from dienhinh.review.views import (
+    addresses,
     admin,
     article,
     audit,
@@ -34,6 +35,8 @@ routes = [
     Route("/logout", auth.logout, methods=["POST"]),
     Route("/", queue.queue_page, methods=["GET"]),
     Route("/articles/{article_id:int}", article.article_page, methods=["GET"]),
+    # Before the generic action route, which would take "learn-address" for an action name.
+    Route("/articles/{article_id:int}/learn-address", article.learn_address, methods=["POST"]),
     Route("/articles/{article_id:int}/{action:str}", article.article_action, methods=["POST"]),
     Route("/assets/{asset_id:int}", files.asset_inline, methods=["GET"]),
     Route("/assets/{asset_id:int}/thumb", files.asset_thumb, methods=["GET"]),
@@ -63,6 +66,8 @@ routes = [
             Route("/users", admin.user_add, methods=["POST"]),
             Route("/users/{login:str}", admin.user_change, methods=["POST"]),
             Route("/audit", audit.audit_page, methods=["GET"]),
+            Route("/addresses", addresses.addresses_page, methods=["GET"]),
+            Route("/addresses", addresses.forget, methods=["POST"]),
         ],
     ),
     Mount("/static", app=StaticFiles(directory=_STATIC), name="static"),

@@ -476,7 +476,10 @@ def cmd_assign(config: Config, args: argparse.Namespace, out: TextIO) -> int:
         if msg is None:
             print(f"no message with Message-ID {args.message_id}", file=sys.stderr)
             return 2
-        res = assign_unit(s, msg, args.unit, editor=args.editor, directory=_directory(config))
+        # The command's documented effect: an unknown sender address is learned too.
+        res = assign_unit(
+            s, msg, args.unit, editor=args.editor, directory=_directory(config), learn=True
+        )
         s.commit()
     print(
         f"{res.message_id}: unit {res.unit}"

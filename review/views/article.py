@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from dienhinh.classifiers import learning
 from dienhinh.core.errors import IllegalTransition
 from dienhinh.review import actions, queue
 from dienhinh.review.app import Console
@@ -21,7 +22,7 @@ from dienhinh.review.flash import flash_message
 from dienhinh.review.web import checked_form, form_str, user_of
 from dienhinh.store.models import Article, AuditLog, Message, Publication, Tag
 
-__all__ = ["ACTIONS", "article_action", "article_page"]
+__all__ = ["ACTIONS", "article_action", "article_page", "learn_address"]
 
 # A save refused by optimistic locking answers with a redirect (POST/redirect/GET: a reload
 # does not post again) to the article with ``?msg=conflict`` (flash.MESSAGES, shown as the
@@ -29,6 +30,9 @@ __all__ = ["ACTIONS", "article_action", "article_page"]
 # (object type "draft", action "save-conflict": the refused save's record, on the admins'
 # audit page, not in the article's history) and shown again, to its author only.
 DRAFT_FIELDS = ("title", "lead", "text", "reason")
+# A save that changed the unit of mail from an address the directory does not know: the
+# page then asks whether to remember the address (nothing is learned unless answered).
+_SAVED_ASK_LEARN = "saved-ask-learn"
 
 
 def _load(s: Session, article_id: int) -> Article:
@@ -63,7 +67,7 @@ def _context(s: Session, console: Console, f: queue.Filters, art: Article) -> di
     pubs = list(s.execute(select(Publication).where(Publication.article_id == art.id)).scalars())
     audit_cond = or_(
         and_(AuditLog.object_type == "article", AuditLog.object_id == art.id),
-        and_(AuditLog.object_type == "message", AuditLog.object_id == msg.id),
+        and_(AuditLog.object_type.in_(("message", "address")), AuditLog.object_id == msg.id),
     )
     if pubs:
         audit_cond = or_(
@@ -153,7 +157,10 @@ def _render(
             draft = _saved_draft(
                 s, article_id, user_of(request).login, request.query_params.get("draft", "")
             )
-        ctx.update(error=error, draft=draft, flash=flash)
+        offer = None
+        if request.query_params.get("ask") == "learn":
+            offer = learning.learn_offer(s, art.message, console.directory)
+        ctx.update(error=error, draft=draft, flash=flash, learn_offer=offer)
         return console.render(request, "article.html", ctx, status_code=status)
 
 
@@ -188,6 +195,8 @@ def _edit(s: Session, console: Console, art: Article, login: str, form: FormData
         subject_values=console.subject_values,
         kind_values=console.kind_values,
     )
+    if "unit" in changed and learning.learn_offer(s, art.message, console.directory):
+        return _SAVED_ASK_LEARN
     return "saved" if changed else "unchanged"
 
 
@@ -305,12 +314,53 @@ async def article_action(request: Request) -> Response:
         return await run_in_threadpool(
             lambda: _render(request, console, article_id, f, error=message, status=status)
         )
+    if outcome == _SAVED_ASK_LEARN:
+        return RedirectResponse(
+            f"/articles/{article_id}?msg=saved&id={article_id}&ask=learn{sep}#learn-ask", 303
+        )
     if form_str(form, "back") == "queue":
         return RedirectResponse(f"/?msg={outcome}&id={article_id}{sep}", 303)
     if outcome in _MOVE_ON:
         if nxt is not None:
             return RedirectResponse(f"/articles/{nxt}?msg={outcome}&id={article_id}{sep}", 303)
         return RedirectResponse(f"/?msg={outcome}&id={article_id}{sep}", 303)
+    return RedirectResponse(f"/articles/{article_id}?msg={outcome}&id={article_id}{sep}", 303)
+
+
+async def learn_address(request: Request) -> Response:
+    """The answer "Ghi nhớ" to the question asked after a unit change: remember the
+    sender's address for the message's unit. The form names the address and unit it was
+    asked about; when either changed since (another editor, another save), nothing is
+    learned and the editor is told."""
+    console: Console = request.app.state.console
+    form = await checked_form(request)
+    user = user_of(request)
+    article_id: int = request.path_params["article_id"]
+    qs = form_str(form, "queue")
+    asked = (form_str(form, "address").strip().lower(), form_str(form, "unit").strip())
+
+    def run() -> str:
+        with console.sessions() as s:
+            art = _load(s, article_id)
+            offer = learning.learn_offer(s, art.message, console.directory)
+            if offer is None:
+                return "address-known"
+            if (offer.address, offer.unit) != asked:
+                return "stale"
+            learning.learn_address(
+                s, art.message, editor=user.login, directory=console.directory, article_id=art.id
+            )
+            s.commit()
+            return "address-learned"
+
+    outcome = await run_in_threadpool(run)
+    f = queue.Filters.from_params(dict(_parse_qs(qs)))
+    if outcome == "stale":
+        message = "Người gửi hoặc đơn vị của bài đã thay đổi: chưa ghi nhớ địa chỉ nào."
+        return await run_in_threadpool(
+            lambda: _render(request, console, article_id, f, error=message, status=409)
+        )
+    sep = f"&{qs}" if qs else ""
     return RedirectResponse(f"/articles/{article_id}?msg={outcome}&id={article_id}{sep}", 303)
 
 

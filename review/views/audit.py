@@ -35,6 +35,9 @@ KNOWN_ACTIONS: Final = (
     "tags",
     "save-conflict",
     "reprocess",
+    "assign-unit",
+    "learn-address",
+    "forget-address",
 )
 
 
