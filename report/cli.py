@@ -58,7 +58,12 @@ def run(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 def compliance_command(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     from sqlalchemy.orm import Session
 
-    from dienhinh.report.compliance import UnknownUnit, build_report, load_directory
+    from dienhinh.report.compliance import (
+        UnknownUnit,
+        build_report,
+        load_directory,
+        newest_received,
+    )
     from dienhinh.report.periods import check_year
     from dienhinh.store.db import make_engine
     from dienhinh.store.migrate import check_schema
@@ -80,13 +85,22 @@ def compliance_command(config: Config, args: argparse.Namespace, out: TextIO) ->
         check_schema(engine)
         with Session(engine) as session:
             report = build_report(session, config, args.year, unit=args.unit, directory=directory)
+            newest = newest_received(session, args.year, config.timezone)
     finally:
         engine.dispose()
 
     if args.format == "xlsx":
         from dienhinh.report.xlsx import write_compliance_xlsx
 
-        write_compliance_xlsx(report.rows, directory, args.year, args.output, tz=config.timezone)
+        write_compliance_xlsx(
+            report.rows,
+            directory,
+            args.year,
+            args.output,
+            tz=config.timezone,
+            through=report.data_end(config.timezone),
+            newest=newest,
+        )
     elif args.output:
         # newline="": the csv module writes its own CRLF line ends.
         with Path(args.output).open("w", encoding="utf-8", newline="") as fh:

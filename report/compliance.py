@@ -18,8 +18,11 @@ the year, with zeros when it sent nothing. Counting rules (README, "Compliance r
   (corrupt or encrypted document) counts only with ``report.count_failed``; rejected
   never. approved = approved or published; published = published.
 * ``met`` = received >= required. A period that has not started yet (relative to ``now``)
-  is listed with ``future`` set and ``met`` false; the JSON contract carries no extra key
-  for it (a consumer compares the period with today).
+  is listed with ``future`` set and ``met`` false; one that has started and not ended is
+  ``running`` ("đang thực hiện": the unit still has time, so not "chưa đạt" while short);
+  the JSON contract carries no extra key for either (a consumer compares the period with
+  today). ``ComplianceRow.state`` and :func:`year_result` are the one reading of a row and
+  of a unit's year that the table, the console and the workbook share.
 * ``unresolved`` = the unit's messages of the period that yielded no article and wait for
   an editor's decision (``Message.review_needed``, issue 12: from a known unit, or with an
   attachment not accounted as an article). A period not met with such messages is shown
@@ -37,8 +40,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Final, NamedTuple
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, aliased
@@ -68,6 +72,8 @@ __all__ = [
     "build_report",
     "compliance",
     "load_directory",
+    "newest_received",
+    "year_result",
 ]
 
 A = ArticleState
@@ -111,11 +117,30 @@ class ComplianceRow:
     end: datetime
     future: bool
     unresolved: int = 0  # messages of the period waiting for an editor's decision
+    running: bool = False  # started and not over at the report's time: "đang thực hiện"
+
+    @property
+    def state(self) -> str:
+        """``future`` (not started), ``met``, ``running`` (not over, quota not reached
+        yet), ``unresolved`` (over, short, with messages waiting for a decision: "chưa
+        rõ") or ``missed`` ("chưa đạt"). A running period is never missed."""
+        if self.future:
+            return "future"
+        if self.met:
+            return "met"
+        if self.running:
+            return "running"
+        return "unresolved" if self.unresolved > 0 else "missed"
 
     @property
     def undecided(self) -> bool:
-        """Not met, but an undecided message may hold the missing article: "chưa rõ"."""
-        return not self.met and not self.future and self.unresolved > 0
+        """Over and not met, but an undecided message may hold the missing article."""
+        return self.state == "unresolved"
+
+    @property
+    def due(self) -> bool:
+        """Counted among the year's periods due: over, or running and already met."""
+        return not self.future and (not self.running or self.met)
 
     def as_json(self) -> dict[str, Any]:
         """Exactly the contract object: tools rely on these keys and nothing more."""
@@ -152,6 +177,15 @@ class ComplianceReport:
     # count for nobody until an editor assigns them (``dienhinh assign``).
     unattributed: int = 0
     submissions: dict[tuple[str, str], list[Submission]] = field(default_factory=dict, repr=False)
+    cutoff: datetime | None = None  # the report's time ("now"): nothing after it is known
+
+    def data_end(self, tz: str) -> date:
+        """The last day the report's figures cover, for "đến ngày ...": the year's last
+        day for a year that is over, else the cut-off day (never a day in the future)."""
+        last = date(self.year, 12, 31)
+        if self.cutoff is None:
+            return last
+        return min(last, self.cutoff.astimezone(ZoneInfo(tz)).date())
 
     def articles(self, unit: str, period: str) -> list[Submission]:
         """The submissions counted in one cell (the console's drill-down)."""
@@ -166,6 +200,24 @@ class _Row:
     countable: bool  # not a duplicate
     unit: str | None
     received_at: datetime
+
+
+YEAR_RESULTS: Final = ("Đạt", "Chưa đạt", "Chưa rõ", "Đang thực hiện", "")
+
+
+def year_result(rows: Sequence[ComplianceRow]) -> str:
+    """A unit's year so far: "Chưa đạt" once a period is missed (whatever comes later),
+    "Chưa rõ" while every short period that is over has messages waiting for a decision,
+    "Đang thực hiện" while only the running period is short, "Đạt" when every period due
+    is met, "" when nothing has started."""
+    states = {r.state for r in rows}
+    if "missed" in states:
+        return "Chưa đạt"
+    if "unresolved" in states:
+        return "Chưa rõ"
+    if "running" in states:
+        return "Đang thực hiện"
+    return "Đạt" if "met" in states else ""
 
 
 def load_directory(config: Config) -> UnitDirectory:
@@ -257,6 +309,7 @@ def build_report(
             start, end = period_bounds(period, tz)
             received, approved, published = counts.get((u.code, period), (0, 0, 0))
             future = start > now
+            running = start <= now < end
             out.append(
                 ComplianceRow(
                     unit=u.code,
@@ -273,14 +326,35 @@ def build_report(
                     end=end,
                     future=future,
                     unresolved=waiting.get((u.code, period), 0),
+                    running=running,
                 )
             )
     for key in subs:
         subs[key].sort(key=lambda s: s.article_id)
-    return ComplianceReport(year=year, rows=out, unattributed=unattributed, submissions=subs)
+    return ComplianceReport(
+        year=year,
+        rows=out,
+        unattributed=unattributed,
+        submissions=subs,
+        cutoff=now,
+    )
 
 
 # --- data -----------------------------------------------------------------------------------
+
+
+def newest_received(session: Session, year: int, tz: str) -> datetime | None:
+    """The receipt time of the year's newest message, for the workbook's heading (one
+    look-up on the index of ``message.received_at``; not part of :func:`build_report`,
+    which the console runs on every page view)."""
+    starts = month_starts_utc(check_year(year), tz)
+    # max() keeps the column's type: an aware UTC datetime on both databases.
+    newest: datetime | None = session.execute(
+        select(func.max(Message.received_at)).where(
+            Message.received_at >= starts[0], Message.received_at < starts[-1]
+        )
+    ).scalar_one_or_none()
+    return newest
 
 
 def _period_of(code: str, month: int, year: int, cadence: dict[str, str]) -> str:

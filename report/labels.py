@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["CADENCE_LABELS", "GROUP_LABELS", "ROMAN", "group_label", "roman"]
+__all__ = ["CADENCE_LABELS", "GROUP_LABELS", "PERIOD_STATE_LABELS", "ROMAN", "group_label", "roman"]
 
 # The directory's groups (classifiers.directory.GROUPS) as a provincial report names them.
 GROUP_LABELS: Final = {
@@ -17,6 +17,14 @@ GROUP_LABELS: Final = {
     "enterprise": "Các doanh nghiệp",
 }
 CADENCE_LABELS: Final = {"monthly": "Tháng", "quarterly": "Quý"}
+# ComplianceRow.state: a period that is not over is "đang thực hiện", never "chưa đạt".
+PERIOD_STATE_LABELS: Final = {
+    "met": "Đạt",
+    "missed": "Chưa đạt",
+    "unresolved": "Chưa rõ",
+    "running": "Đang thực hiện",
+    "future": "Chưa đến kỳ",
+}
 ROMAN: Final = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 
 

@@ -29,6 +29,14 @@ CSV_FIELDS: Final = (
     "unresolved",
 )
 BOM: Final = "\ufeff"
+# The terminal's colour and, without colours, the mark after the count, by row state.
+_LOOKS: Final = {
+    "met": ("green", ""),
+    "missed": ("red", "!"),
+    "unresolved": ("yellow", "?"),
+    "running": ("blue", "~"),
+    "future": ("dim", ""),
+}
 
 
 def write_json(rows: Sequence[ComplianceRow], out: TextIO) -> None:
@@ -113,15 +121,13 @@ def write_table(report: ComplianceReport, out: TextIO) -> None:
                 table.add_row("", Text(group_label(group), style="bold italic"))
             cells: list[Text | str] = [first.unit, first.unit_name]
             for r in unit_rows:
-                style = (
-                    "dim"
-                    if r.future
-                    else ("green" if r.met else "yellow" if r.undecided else "red")
+                style, mark = _LOOKS[r.state]
+                # Without colours a missed period must still show: "0!" ("0?": chưa rõ,
+                # "0~": đang thực hiện, the period is not over).
+                cells.append(
+                    Text("·" if r.future else f"{r.received}{'' if tty else mark}", style=style)
                 )
-                # Without colours a missed period must still show: "0!" ("0?": chưa rõ).
-                mark = "" if tty or r.future or r.met else "?" if r.undecided else "!"
-                cells.append(Text("·" if r.future else f"{r.received}{mark}", style=style))
-            due = [r for r in unit_rows if not r.future]
+            due = [r for r in unit_rows if r.due]
             cells += [
                 str(sum(r.received for r in unit_rows)),
                 str(sum(r.approved for r in unit_rows)),
@@ -133,9 +139,11 @@ def write_table(report: ComplianceReport, out: TextIO) -> None:
     console.print(
         "Số trong ô: số bài đã nhận; "
         + (
-            "xanh: đạt chỉ tiêu, đỏ: chưa đạt, vàng: chưa rõ (thư không ra bài chờ quyết định)"
+            "xanh: đạt chỉ tiêu, đỏ: chưa đạt, vàng: chưa rõ (thư không ra bài chờ quyết định), "
+            "xanh dương: đang thực hiện (kỳ chưa kết thúc)"
             if tty
-            else "!: chưa đạt chỉ tiêu, ?: chưa rõ (thư không ra bài chờ quyết định)"
+            else "!: chưa đạt chỉ tiêu, ?: chưa rõ (thư không ra bài chờ quyết định), "
+            "~: đang thực hiện (kỳ chưa kết thúc)"
         )
         + ", ·: chưa đến kỳ."
     )

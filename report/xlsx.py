@@ -2,17 +2,21 @@
 report, for the Board's annual report to the province.
 
 Sheet "Tổng hợp": the two-column letterhead (issuing body | national motto), the title and
-the period, then one line per unit grouped by the directory's groups (Roman-numbered, each
-with a subtotal line) and a grand total. Columns: the twelve months under their quarter;
-a quarterly unit's cell spans its quarter's three months. Each cell holds the number of
-articles received, green when the quota is met, red when missed, grey for a period still
-to come; the year's columns give received, approved, published, periods met and due, and
-the result. A legend, the place-and-date line and the signature titles close it. Landscape
-A4, fitted to the page width, header rows repeated on each printed page, panes frozen on
-the unit names and the header.
+the period ("từ ngày 01/01 đến ngày ...": the year's last day once it is over, else the
+report's cut-off day, never a day still to come; with the newest mail's day), then one
+line per unit grouped by the directory's groups (Roman-numbered, each with a subtotal line)
+and a grand total. Columns: the twelve months under their quarter; a quarterly unit's cell
+spans its quarter's three months. Each cell holds the number of articles received, green
+when the quota is met, red when missed, amber while the period is still running and short
+("đang thực hiện": the unit still has time), grey for a period still to come; the year's
+columns give received, approved, published, periods met and due, and the result. A
+legend, the place-and-date line and the signature titles close it. Landscape A4, fitted to
+the page width, header rows repeated on each printed page, panes frozen on the unit names
+and the header.
 
 Sheet "Chi tiết": the same figures one line per unit and period, with a filter, for
-sorting and checking.
+sorting and checking, in the words of the summary: unit names, "Tháng 3/2019" and
+"Quý I/2019", the period's result.
 
 Values are written, not formulas: openpyxl computes nothing, and a file whose totals only
 appear after Excel recalculates shows empty totals in viewers that do not.
@@ -34,8 +38,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from dienhinh.classifiers.directory import UnitDirectory
-from dienhinh.report.compliance import ComplianceRow
-from dienhinh.report.labels import CADENCE_LABELS, group_label, roman
+from dienhinh.report.compliance import ComplianceRow, year_result
+from dienhinh.report.labels import CADENCE_LABELS, PERIOD_STATE_LABELS, group_label, roman
+from dienhinh.report.periods import period_label
 
 __all__ = ["SHEET_DETAIL", "SHEET_SUMMARY", "write_compliance_xlsx"]
 
@@ -54,12 +59,14 @@ BORDER: Final = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
 FILL_MET: Final = PatternFill("solid", fgColor="C6EFCE")
 FILL_MISSED: Final = PatternFill("solid", fgColor="FFC7CE")
 FILL_UNRESOLVED: Final = PatternFill("solid", fgColor="FFEB9C")
+FILL_RUNNING: Final = PatternFill("solid", fgColor="FFF3C4")
 FILL_FUTURE: Final = PatternFill("solid", fgColor="E7E6E6")
 FILL_HEADER: Final = PatternFill("solid", fgColor="DDEBF7")
 FILL_GROUP: Final = PatternFill("solid", fgColor="F2F2F2")
 FONT_MET: Final = "006100"
 FONT_MISSED: Final = "9C0006"
 FONT_UNRESOLVED: Final = "9C5700"
+FONT_RUNNING: Final = "7C4A03"
 FONT_FUTURE: Final = "808080"
 CENTER: Final = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT: Final = Alignment(horizontal="left", vertical="center", wrap_text=True)
@@ -80,16 +87,26 @@ def write_compliance_xlsx(
     *,
     today: date | None = None,
     tz: str = "Asia/Ho_Chi_Minh",
+    through: date | None = None,
+    newest: datetime | None = None,
 ) -> None:
     """Write the workbook. ``rows`` come from ``compliance()`` (all units or a few); the
     directory gives the order and the groups. ``today`` is the date on the signature line
-    (default: today in ``tz``)."""
+    (default: today in ``tz``). ``through`` is the last day the figures cover
+    (``ComplianceReport.data_end``; default: the year's last day, or ``today`` while a
+    period is still running or to come); ``newest`` the newest mail's receipt time, named
+    beside it when given."""
     today = today or datetime.now(ZoneInfo(tz)).date()
+    if through is None:
+        through = date(year, 12, 31)
+        if any(r.future or r.running for r in rows):
+            through = min(through, today)
+    newest_day = newest.astimezone(ZoneInfo(tz)).date() if newest is not None else None
     wb = Workbook()
     ws = wb.active
     assert ws is not None  # a new workbook has one sheet
     ws.title = SHEET_SUMMARY
-    _summary(ws, rows, directory, year, today)
+    _summary(ws, rows, directory, year, today, through, newest_day)
     _detail(wb.create_sheet(SHEET_DETAIL), rows)
     wb.save(stream_or_path)  # openpyxl accepts a path or a binary stream
 
@@ -133,6 +150,8 @@ def _summary(
     directory: UnitDirectory,
     year: int,
     today: date,
+    through: date,
+    newest: date | None,
 ) -> None:
     # Letterhead: the issuing body on the left, the national motto on the right.
     right = FIRST_MONTH_COL + 7  # K
@@ -152,9 +171,9 @@ def _summary(
         ws, 2, right, "Độc lập - Tự do - Hạnh phúc", to_col=LAST_COL, font=_font(bold=True, size=12)
     )
     _put(ws, 4, 1, TITLE.format(year=year), to_col=LAST_COL, font=_font(bold=True, size=14))
-    period = f"Kỳ báo cáo: từ ngày 01/01/{year} đến ngày 31/12/{year}"
-    if any(r.future for r in rows):
-        period += f" (số liệu tính đến ngày {today:%d/%m/%Y})"
+    period = f"Kỳ báo cáo: từ ngày 01/01/{year} đến ngày {through:%d/%m/%Y}"
+    if newest is not None:
+        period += f" (thư nhận mới nhất: ngày {newest:%d/%m/%Y})"
     _put(ws, 5, 1, period, to_col=LAST_COL, font=_font(italic=True, size=12))
 
     # Header: quarters over months, then the year's columns.
@@ -243,6 +262,10 @@ def _summary(
             (FILL_UNRESOLVED, FONT_UNRESOLVED),
             "Chưa rõ: có thư không ra bài, chờ Ban xem và quyết định",
         ),
+        (
+            (FILL_RUNNING, FONT_RUNNING),
+            "Đang thực hiện: kỳ chưa kết thúc, số bài nhận đến ngày lập báo cáo",
+        ),
         ((FILL_FUTURE, FONT_FUTURE), "Chưa đến kỳ báo cáo"),
     ]
     for swatch, text in notes:
@@ -289,6 +312,16 @@ def _summary(
     ws.page_margins.top = ws.page_margins.bottom = 0.5
 
 
+# A period's fill and font colour by ComplianceRow.state.
+_LOOKS: Final = {
+    "met": (FILL_MET, FONT_MET),
+    "missed": (FILL_MISSED, FONT_MISSED),
+    "unresolved": (FILL_UNRESOLVED, FONT_UNRESOLVED),
+    "running": (FILL_RUNNING, FONT_RUNNING),
+    "future": (FILL_FUTURE, FONT_FUTURE),
+}
+
+
 def _period_cols(period: str) -> tuple[int, int]:
     """First and last column of a period: one month, or a quarter's three months."""
     if "-Q" in period:
@@ -305,17 +338,8 @@ def _unit_line(ws: Worksheet, line: int, number: int, unit_rows: list[Compliance
     _put(ws, line, 3, CADENCE_LABELS.get(first.cadence, first.cadence), border=True)
     for r in unit_rows:
         start, end = _period_cols(r.period)
-        if r.future:
-            fill, color, value = FILL_FUTURE, FONT_FUTURE, None
-        else:
-            fill, color = (
-                (FILL_MET, FONT_MET)
-                if r.met
-                else (FILL_UNRESOLVED, FONT_UNRESOLVED)
-                if r.undecided
-                else (FILL_MISSED, FONT_MISSED)
-            )
-            value = r.received
+        fill, color = _LOOKS[r.state]
+        value = None if r.future else r.received
         _put(
             ws,
             line,
@@ -326,18 +350,14 @@ def _unit_line(ws: Worksheet, line: int, number: int, unit_rows: list[Compliance
             fill=fill,
             border=True,
         )
-    due = [r for r in unit_rows if not r.future]
-    met = sum(r.met for r in due)
-    result = "" if not due else ("Đạt" if met == len(due) else "Chưa đạt")
-    if result == "Chưa đạt" and all(r.met or r.undecided for r in due):
-        result = "Chưa rõ"  # only when the undecided messages could still make the year
+    due = [r for r in unit_rows if r.due]
     values = (
         sum(r.received for r in unit_rows),
         sum(r.approved for r in unit_rows),
         sum(r.published for r in unit_rows),
-        met,
+        sum(r.met for r in due),
         len(due),
-        result,
+        year_result(unit_rows),
     )
     for i, v in enumerate(values):
         _put(ws, line, FIRST_MONTH_COL + 12 + i, v, border=True)
@@ -373,15 +393,13 @@ def _total_line(
             fill=fill,
             border=True,
         )
-    done = sum(
-        1 for u in units if any(not r.future for r in u) and all(r.met for r in u if not r.future)
-    )
+    done = sum(1 for u in units if year_result(u) == "Đạt")
     values = (
         sum(r.received for r in flat),
         sum(r.approved for r in flat),
         sum(r.published for r in flat),
-        sum(r.met for r in flat),
-        sum(not r.future for r in flat),
+        sum(r.met for r in flat if r.due),
+        sum(r.due for r in flat),
         f"{done}/{len(units)} đạt",
     )
     for i, v in enumerate(values):
@@ -392,35 +410,29 @@ def _total_line(
 
 
 def _detail(ws: Worksheet, rows: Sequence[ComplianceRow]) -> None:
-    heads = ("Mã đơn vị", "Đơn vị", "Nhóm", "Kỳ", "Chỉ tiêu", "Nhận", "Duyệt", "Đăng", "Đạt")
+    heads = ("Đơn vị", "Nhóm", "Chu kỳ", "Kỳ", "Chỉ tiêu", "Nhận", "Duyệt", "Đăng", "Kết quả")
     for c, text in enumerate(heads, start=1):
         _put(ws, 1, c, text, font=_font(bold=True), fill=FILL_HEADER, border=True)
     for i, r in enumerate(rows, start=2):
-        met = (
-            "Chưa đến kỳ"
-            if r.future
-            else "Đạt"
-            if r.met
-            else "Chưa rõ"
-            if r.undecided
-            else "Chưa đạt"
-        )
         values = (
-            r.unit,
             r.unit_name,
             group_label(r.group),
-            r.period,
+            CADENCE_LABELS.get(r.cadence, r.cadence),
+            period_label(r.period),
             r.required,
             r.received,
             r.approved,
             r.published,
-            met,
+            PERIOD_STATE_LABELS[r.state],
         )
         for c, v in enumerate(values, start=1):
             cell = ws.cell(row=i, column=c, value=v)
             cell.font = _font()
             cell.border = BORDER
-    for c, width in enumerate((16, 40, 30, 10, 9, 8, 8, 8, 13), start=1):
+        result = ws.cell(row=i, column=len(heads))
+        result.fill, color = _LOOKS[r.state]
+        result.font = _font(color=color)
+    for c, width in enumerate((40, 30, 8, 14, 9, 8, 8, 8, 16), start=1):
         ws.column_dimensions[get_column_letter(c)].width = width
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{max(len(rows) + 1, 2)}"

@@ -102,6 +102,19 @@
     if (articleKey(ev.key) || queueKey(ev.key)) ev.preventDefault();
   });
 
+  // --- the compliance grid: open it on the running quarter --------------------------------
+  // On a screen narrower than the grid, scroll it so the running quarter (its months and
+  // a quarterly unit's whole cell) sits right after the unit names, which stay in view;
+  // after a click on a cell, that cell instead.
+  var target = document.querySelector("table.compliance td.cell-selected") ||
+    document.querySelector("table.compliance th.quarter.current-period");
+  var grid = target && target.closest(".grid-wrap");
+  if (grid && grid.scrollWidth > grid.clientWidth) {
+    var names = grid.querySelector("th.unit-name");
+    var edge = names ? names.offsetLeft + names.offsetWidth : 0;
+    grid.scrollLeft = Math.max(0, target.offsetLeft - edge);
+  }
+
   if (window.location.hash === "#search") {
     var box = document.getElementById("q");
     if (box) box.focus();

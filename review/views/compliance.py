@@ -10,8 +10,16 @@ line each, then a grand total. The directory, not the data, defines the lines.
 
 On screen a cell is one of: met (green), missed (red), future (grey, the period has not
 started) or, for the period that is running now, "current": it shows what has arrived so
-far, green once the quota is reached and amber until then (not red: the unit still has
-time). The workbook, a document dated the day it is written, keeps its own three colours.
+far, green once the quota is reached and amber until then ("đang thực hiện", not red: the
+unit still has time). The workbook colours the same states (``ComplianceRow.state``).
+
+The current period comes first to the eye: its month and quarter headers are marked
+(``aria-current="date"``), a line above the grid says how many units have reached the
+quota of the running month and quarter, and on a narrow screen the grid opens scrolled to
+the running quarter (app.js), the unit names staying in view. Periods keep the calendar's
+order, as in the workbook the province receives. "Chỉ đơn vị chưa đạt" (``missed=1``)
+keeps the units whose year is "Chưa đạt" (a period over and missed), with the totals of
+those units.
 """
 
 from __future__ import annotations
@@ -30,7 +38,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from dienhinh.classifiers.directory import UnitDirectory
-from dienhinh.report.compliance import ComplianceReport, ComplianceRow, Submission, build_report
+from dienhinh.report.compliance import (
+    ComplianceReport,
+    ComplianceRow,
+    Submission,
+    build_report,
+    newest_received,
+    year_result,
+)
 from dienhinh.report.labels import CADENCE_LABELS, group_label, roman
 from dienhinh.report.periods import (
     MAX_YEAR,
@@ -84,7 +99,11 @@ class Cell:
         label = period_label(self.period)
         if self.state == "future":
             return f"{label}: chưa đến kỳ"
-        note = " (kỳ đang diễn ra, số liệu đến hôm nay)" if self.state.startswith("current") else ""
+        note = (
+            " (đang thực hiện: kỳ chưa kết thúc, số liệu đến hôm nay)"
+            if self.state.startswith("current")
+            else ""
+        )
         waiting = (
             f"; {self.unresolved} thư không có bài chờ biên tập viên quyết định (chưa rõ)"
             if self.unresolved
@@ -123,7 +142,11 @@ class UnitLine:
     cadence: str
     cells: tuple[Cell, ...]
     year: Figures
-    result: str  # "Đạt" | "Chưa đạt" | "Chưa rõ" | "" (nothing due yet)
+    result: str  # report.compliance.year_result: "Đạt", "Chưa đạt", "Chưa rõ", ... or ""
+
+    @property
+    def result_css(self) -> str:
+        return _RESULT_CSS.get(self.result, "")
 
     @property
     def cadence_label(self) -> str:
@@ -155,34 +178,40 @@ class Grid:
     total: TotalLine
 
 
-def _state(row: ComplianceRow, now: datetime) -> str:
-    if row.future:
-        return "future"
-    if row.start <= now < row.end:
-        return "current-met" if row.received >= row.required else "current-open"
-    if row.met:
-        return "met"
-    return "unresolved" if row.undecided else "missed"
+_RESULT_CSS: Final = {
+    "Đạt": "ok",
+    "Chưa đạt": "bad",
+    "Chưa rõ": "unresolved",
+    "Đang thực hiện": "running",
+}
+
+
+def _state(row: ComplianceRow) -> str:
+    """The cell's state: ``ComplianceRow.state``, a running period as "current-..."."""
+    if row.running:
+        return "current-met" if row.met else "current-open"
+    return row.state
 
 
 def _figures(rows: list[ComplianceRow]) -> Figures:
-    due = [r for r in rows if not r.future]
+    """The year's sums; a running period is due only once met (it cannot be missed yet)."""
+    due = [r for r in rows if r.due]
     return Figures(
         received=sum(r.received for r in rows),
         approved=sum(r.approved for r in rows),
         published=sum(r.published for r in rows),
-        met=sum(r.received >= r.required for r in due),
+        met=sum(r.met for r in due),
         due=len(due),
     )
 
 
-def _unit_line(number: int, rows: list[ComplianceRow], now: datetime) -> UnitLine:
+def _unit_line(number: int, rows: list[ComplianceRow]) -> UnitLine:
     first = rows[0]
     cells = tuple(
         Cell(
             period=r.period,
             span=1 if r.cadence == "monthly" else 3,
-            state=_state(r, now),
+            state=_state(r),
             received=r.received,
             approved=r.approved,
             published=r.published,
@@ -191,19 +220,16 @@ def _unit_line(number: int, rows: list[ComplianceRow], now: datetime) -> UnitLin
         )
         for r in rows
     )
-    year = _figures(rows)
-    # A running period counts as met only once reached: "Đạt" for the year so far means
-    # every finished period met and the current one too, as the workbook counts it.
-    result = "" if not year.due else ("Đạt" if year.met == year.due else "Chưa đạt")
-    due = [r for r in rows if r.start <= now]
-    if result == "Chưa đạt" and all(r.met or r.undecided for r in due):
-        # Every missing period has an undecided message that may hold its article; one
-        # missed period without any makes the year "Chưa đạt" whatever editors decide.
-        result = "Chưa rõ"
-    return UnitLine(number, first.unit, first.unit_name, first.cadence, cells, year, result)
+    # The workbook's reading of the year: a running period short of its quota is
+    # "Đang thực hiện", never "Chưa đạt"; "Chưa rõ" while undecided messages could still
+    # make every missing period.
+    result = year_result(rows)
+    return UnitLine(
+        number, first.unit, first.unit_name, first.cadence, cells, _figures(rows), result
+    )
 
 
-def _total_line(label: str, units: list[list[ComplianceRow]], now: datetime) -> TotalLine:
+def _total_line(label: str, units: list[list[ComplianceRow]]) -> TotalLine:
     """Sums per month when every unit reports monthly, else per quarter (as the workbook)."""
     flat = [r for u in units for r in u]
     monthly = bool(flat) and all(r.cadence == "monthly" for r in flat)
@@ -214,11 +240,7 @@ def _total_line(label: str, units: list[list[ComplianceRow]], now: datetime) -> 
         b = month if monthly else month // 3
         if not r.future:
             sums[b] = (sums[b] or 0) + r.received
-    done = sum(
-        1
-        for u in units
-        if any(not r.future for r in u) and all(r.received >= r.required for r in u if not r.future)
-    )
+    done = sum(1 for u in units if year_result(u) == "Đạt")
     return TotalLine(
         label=label,
         cells=tuple(TotalCell(1 if monthly else 3, v) for v in sums),
@@ -228,9 +250,7 @@ def _total_line(label: str, units: list[list[ComplianceRow]], now: datetime) -> 
     )
 
 
-def build_grid(
-    rows: list[ComplianceRow], directory: UnitDirectory, year: int, now: datetime
-) -> Grid:
+def build_grid(rows: list[ComplianceRow], directory: UnitDirectory, year: int) -> Grid:
     """Group the report's rows (directory order, one run per unit) into display lines."""
     by_unit: dict[str, list[ComplianceRow]] = {}
     for r in rows:
@@ -247,17 +267,44 @@ def build_grid(
         members = [by_unit[c] for c in codes]
         for unit_rows in members:
             number += 1
-            lines.append(_unit_line(number, unit_rows, now))
+            lines.append(_unit_line(number, unit_rows))
         label = group_label(group)
         # "Cộng các sở, ban, ngành" but "Cộng Mặt trận Tổ quốc ...": proper nouns keep capitals.
         sub = "c" + label[1:] if label.startswith("Các ") else label
         blocks.append(
-            GroupBlock(
-                roman(gi), group, label, tuple(lines), _total_line(f"Cộng {sub}", members, now)
-            )
+            GroupBlock(roman(gi), group, label, tuple(lines), _total_line(f"Cộng {sub}", members))
         )
         everyone.extend(members)
-    return Grid(year, tuple(blocks), _total_line("Tổng cộng", everyone, now))
+    return Grid(year, tuple(blocks), _total_line("Tổng cộng", everyone))
+
+
+def missed_units(grid: Grid) -> set[str]:
+    """The units whose year is "Chưa đạt" ("Chỉ đơn vị chưa đạt")."""
+    return {u.code for g in grid.groups for u in g.units if u.result == "Chưa đạt"}
+
+
+@dataclass(frozen=True, slots=True)
+class Running:
+    """A period running now, for the line above the grid."""
+
+    period: str
+    label: str  # "Tháng 12/2026"
+    cadence: str
+    met: int  # units that have reached the quota already
+    units: int
+
+
+def running_periods(rows: list[ComplianceRow]) -> list[Running]:
+    """The month and the quarter running now (none for another year), monthly first."""
+    by_period: dict[str, list[ComplianceRow]] = {}
+    for r in rows:
+        if r.running:
+            by_period.setdefault(r.period, []).append(r)
+    out = [
+        Running(p, period_label(p), rs[0].cadence, sum(r.met for r in rs), len(rs))
+        for p, rs in by_period.items()
+    ]
+    return sorted(out, key=lambda x: x.cadence != "monthly")
 
 
 # --- request handling -------------------------------------------------------------------------
@@ -269,6 +316,7 @@ class _Query:
     group: str  # "" = every group
     unit: str  # drill-down, "" = none
     period: str
+    missed: bool = False  # "Chỉ đơn vị chưa đạt"
 
 
 def _this_year(tz: str) -> int:
@@ -296,7 +344,8 @@ def _parse(params: QueryParams, console: Console) -> _Query:
             raise HTTPException(404, "Không có đơn vị này trong danh bạ.")
         if period not in periods_of_year(year, found.cadence):
             raise HTTPException(404, "Kỳ này không thuộc năm đang xem hoặc không đúng chu kỳ.")
-    return _Query(year, group, unit, period)
+    missed = params.get("missed", "") == "1"
+    return _Query(year, group, unit, period, missed)
 
 
 def _link(**params: object) -> str:
@@ -368,7 +417,13 @@ def compliance_page(request: Request) -> Response:
     with console.sessions() as s:
         report = build_report(s, console.config, q.year, now=now, directory=console.directory)
     rows = [r for r in report.rows if not q.group or r.group == q.group]
-    grid = build_grid(rows, console.directory, q.year, now)
+    grid = build_grid(rows, console.directory, q.year)
+    all_units = sum(len(g.units) for g in grid.groups)
+    if q.missed:
+        keep = missed_units(grid)
+        grid = build_grid([r for r in rows if r.unit in keep], console.directory, q.year)
+    local_now = now.astimezone(ZoneInfo(console.config.timezone))
+    current_month = local_now.month if local_now.year == q.year else 0
     detail = None
     if q.unit:
         unit = console.directory.get(q.unit)
@@ -377,11 +432,12 @@ def compliance_page(request: Request) -> Response:
         detail = {
             "unit": unit,
             "row": row,
-            "state": _state(row, now),
+            "state": _state(row),
             "label": period_label(q.period),
             "queue_link": "/?" + urlencode({"state": "", "unit": q.unit, "period": q.period}),
             **_drill(console, report, q),
         }
+    missed = "1" if q.missed else ""
     groups: dict[str, str] = {}  # the directory's groups, in its order
     for u in console.directory:
         groups.setdefault(u.group, group_label(u.group))
@@ -398,11 +454,17 @@ def compliance_page(request: Request) -> Response:
             "quarters": [(roman(i + 1), i) for i in range(4)],
             "months": MONTHS,
             "required": {r.cadence: r.required for r in report.rows},
+            "running": running_periods(rows),
+            "current_month": current_month,
+            "current_quarter": (current_month + 2) // 3,
+            "all_units": all_units,
             "cell_link": lambda unit, period: (
-                _link(year=q.year, group=q.group, unit=unit, period=period) + "#detail"
+                _link(year=q.year, group=q.group, missed=missed, unit=unit, period=period)
+                + "#detail"
             ),
-            "year_link": lambda year: _link(year=year, group=q.group),
-            "group_link": lambda group: _link(year=q.year, group=group),
+            "year_link": lambda year: _link(year=year, group=q.group, missed=missed),
+            "group_link": lambda group: _link(year=q.year, group=group, missed=missed),
+            "all_link": _link(year=q.year, group=q.group),
             "xlsx_link": "/compliance.xlsx?" + urlencode({"year": q.year, "group": q.group})
             if q.group
             else f"/compliance.xlsx?year={q.year}",
@@ -418,11 +480,21 @@ def compliance_xlsx(request: Request) -> Response:
 
     console: Console = request.app.state.console
     q = _parse(request.query_params, console)
+    tz = console.config.timezone
     with console.sessions() as s:
         report = build_report(s, console.config, q.year, directory=console.directory)
+        newest = newest_received(s, q.year, tz)
     rows = [r for r in report.rows if not q.group or r.group == q.group]
     out = io.BytesIO()
-    write_compliance_xlsx(rows, console.directory, q.year, out, tz=console.config.timezone)
+    write_compliance_xlsx(
+        rows,
+        console.directory,
+        q.year,
+        out,
+        tz=tz,
+        through=report.data_end(tz),
+        newest=newest,
+    )
     name = f"bao-cao-gui-bai-{q.year}" + (f"-{q.group}" if q.group else "") + ".xlsx"
     return Response(
         out.getvalue(),

@@ -292,7 +292,7 @@ def test_other_years_future_and_current_periods(client_for: Any, archive: Archiv
     current = bh[f"{now.year}-{now.month:02d}"]
     assert "cell-current" in current.classes and "cell-future" not in current.classes
     assert current.received == 0 and "cell-open" in current.classes
-    assert "kỳ đang diễn ra" in current.title
+    assert "đang thực hiện" in current.title
     for m in range(1, 13):
         cell = bh[f"{now.year}-{m:02d}"]
         assert ("cell-future" in cell.classes) == (m > now.month)

@@ -87,8 +87,10 @@ def test_table_shows_each_cadence_and_the_unattributed_note():
     assert "3 bài chưa xác định đơn vị" in text
     assert "\x1b[" not in text  # no colour codes when not on a terminal
     bac_ha = next(line for line in text.splitlines() if "Bắc Hà" in line)
-    assert "4/6" in bac_ha  # four of the six due months met
+    assert "4/5" in bac_ha  # four of the five months due met (June is running)
     assert " 0! " in bac_ha and " 2 " in bac_ha  # missed periods marked without colours
+    assert " 0~ " in bac_ha  # June: running, not marked missed
+    assert "~: đang thực hiện" in text
 
 
 def _config(report: dict | None = None):

@@ -1,7 +1,8 @@
 """The administrative workbook, opened back with openpyxl and checked cell by cell.
 
 Rows are made here (no database): a small directory with two groups and both cadences,
-known counts, and a "now" in the middle of the year so that later periods are grey.
+known counts, and a "now" in the middle of the year so that later periods are grey and
+the running ones "đang thực hiện".
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dienhinh.report.xlsx import (
     FILL_FUTURE,
     FILL_MET,
     FILL_MISSED,
+    FILL_RUNNING,
     SHEET_DETAIL,
     SHEET_SUMMARY,
     write_compliance_xlsx,
@@ -74,6 +76,7 @@ def make_rows(year: int = 2018, now: datetime = NOW) -> list[ComplianceRow]:
                     start=start,
                     end=end,
                     future=future,
+                    running=start <= now < end,
                 )
             )
     return rows
@@ -105,9 +108,8 @@ def test_letterhead_title_and_period(sheet):
         "BÁO CÁO TÌNH HÌNH GỬI BÀI GIỚI THIỆU GƯƠNG ĐIỂN HÌNH TIÊN TIẾN NĂM 2018"
     )
     assert ws["A4"].font.bold and ws["A4"].font.name == "Times New Roman"
-    assert ws["A5"].value == (
-        "Kỳ báo cáo: từ ngày 01/01/2018 đến ngày 31/12/2018 (số liệu tính đến ngày 10/06/2018)"
-    )
+    # The year is not over: the figures go to the report's day, not to 31/12.
+    assert ws["A5"].value == "Kỳ báo cáo: từ ngày 01/01/2018 đến ngày 10/06/2018"
     assert ws["D7"].value == "Quý I" and ws["M7"].value == "Quý IV"
     assert ws["D8"].value == "T1" and ws["O8"].value == "T12"
     assert ws["P8"].value == "Bài nhận" and ws["U8"].value == "Kết quả"
@@ -127,7 +129,9 @@ def test_units_grouped_with_counts_colours_and_totals(sheet):
     assert ws.cell(row=bac_ha, column=4).fill.fgColor.rgb == "00" + FILL_MET.fgColor.rgb[-6:]
     assert ws.cell(row=bac_ha, column=5).value == 0  # February: missed, red
     assert ws.cell(row=bac_ha, column=5).fill.fgColor.rgb.endswith(FILL_MISSED.fgColor.rgb[-6:])
-    assert ws.cell(row=bac_ha, column=9).value == 0  # June: current month, missed so far
+    # June: the running month, short so far: "đang thực hiện", not red.
+    assert ws.cell(row=bac_ha, column=9).value == 0
+    assert ws.cell(row=bac_ha, column=9).fill.fgColor.rgb.endswith(FILL_RUNNING.fgColor.rgb[-6:])
     assert ws.cell(row=bac_ha, column=10).value is None  # July: future, grey, empty
     assert ws.cell(row=bac_ha, column=10).fill.fgColor.rgb.endswith(FILL_FUTURE.fgColor.rgb[-6:])
     # Year columns: received, approved, published, periods met, periods due, result.
@@ -136,9 +140,12 @@ def test_units_grouped_with_counts_colours_and_totals(sheet):
         1 + 0 + 0 + 1 + 0,
         0 + 0 + 0 + 1 + 0,
         4,
-        6,
-        "Chưa đạt",
+        5,  # June is not due yet
+        "Chưa đạt",  # February was missed
     ]
+    # Sa Pa met every month so far and June is running: not "Chưa đạt".
+    assert ws.cell(row=sa_pa, column=21).value == "Đang thực hiện"
+    assert [ws.cell(row=sa_pa, column=c).value for c in (19, 20)] == [5, 5]
 
     subtotal = _row_of(ws, "Cộng các huyện, thành phố")
     assert subtotal == sa_pa + 1
@@ -183,23 +190,70 @@ def test_legend_date_line_and_page_setup(sheet):
     assert ws.column_dimensions["B"].width >= 30
 
 
-def test_detail_sheet_lists_every_row(sheet):
+def test_detail_sheet_lists_every_row_in_words_not_codes(sheet):
     ws = sheet[SHEET_DETAIL]
-    assert ws["A1"].value == "Mã đơn vị" and ws["I1"].value == "Đạt"
+    assert [c.value for c in ws[1]] == [
+        "Đơn vị",
+        "Nhóm",
+        "Chu kỳ",
+        "Kỳ",
+        "Chỉ tiêu",
+        "Nhận",
+        "Duyệt",
+        "Đăng",
+        "Kết quả",
+    ]
     assert ws.max_row == 1 + 12 + 4 + 12
     assert [c.value for c in ws[2]] == [
-        "bac-ha",
         "UBND huyện Bắc Hà",
         "Các huyện, thành phố",
-        "2018-01",
+        "Tháng",
+        "Tháng 1/2018",
         1,
         2,
         1,
         0,
         "Đạt",
     ]
+    assert ws["I3"].value == "Chưa đạt"  # bac-ha February
+    assert ws["I7"].value == "Đang thực hiện"  # bac-ha June: running
     assert ws["I8"].value == "Chưa đến kỳ"  # bac-ha July
+    assert ws["I3"].fill.fgColor.rgb.endswith(FILL_MISSED.fgColor.rgb[-6:])
+    assert ws["I7"].fill.fgColor.rgb.endswith(FILL_RUNNING.fgColor.rgb[-6:])
+    quarters = [ws.cell(row=i, column=4).value for i in range(14, 18)]
+    assert quarters == ["Quý I/2018", "Quý II/2018", "Quý III/2018", "Quý IV/2018"]
+    assert ws.cell(row=15, column=1).value == "Sở Y tế"
+    assert ws.cell(row=15, column=9).value == "Đạt"  # Q2 running, already met
+    # No unit code or period code anywhere on the sheet.
+    values = {str(c.value) for row in ws.iter_rows() for c in row if c.value is not None}
+    assert not values & {"bac-ha", "so-y-te", "sa-pa", "2018-01", "2018-Q1"}
     assert ws.auto_filter.ref == "A1:I29"
+
+
+def test_heading_ends_at_the_newest_mail_or_the_cut_off_never_in_the_future():
+    newest = datetime(2018, 6, 8, 3, 0, tzinfo=UTC)  # 08/06 10:00 in Lào Cai
+    buf = io.BytesIO()
+    write_compliance_xlsx(make_rows(), DIRECTORY, 2018, buf, today=date(2018, 6, 10), newest=newest)
+    ws = load_workbook(io.BytesIO(buf.getvalue()))[SHEET_SUMMARY]
+    assert ws["A5"].value == (
+        "Kỳ báo cáo: từ ngày 01/01/2018 đến ngày 10/06/2018 (thư nhận mới nhất: ngày 08/06/2018)"
+    )
+    # A report's own cut-off (ComplianceReport.data_end) wins over "today".
+    buf = io.BytesIO()
+    write_compliance_xlsx(
+        make_rows(), DIRECTORY, 2018, buf, today=date(2018, 6, 10), through=date(2018, 6, 9)
+    )
+    ws = load_workbook(io.BytesIO(buf.getvalue()))[SHEET_SUMMARY]
+    assert ws["A5"].value == "Kỳ báo cáo: từ ngày 01/01/2018 đến ngày 09/06/2018"
+    assert "31/12/2018" not in str(ws["A5"].value)
+
+
+def test_report_data_end_is_the_cut_off_day_or_the_year_end():
+    from dienhinh.report.compliance import ComplianceReport
+
+    late = datetime(2018, 6, 9, 20, 0, tzinfo=UTC)  # already 10/06 in Lào Cai
+    assert ComplianceReport(2018, [], cutoff=late).data_end(TZ) == date(2018, 6, 10)
+    assert ComplianceReport(2017, [], cutoff=late).data_end(TZ) == date(2017, 12, 31)
 
 
 def test_a_past_year_has_no_grey_and_writes_to_a_path(tmp_path):
@@ -223,7 +277,7 @@ def test_an_undecided_period_is_chua_ro_in_yellow(tmp_path):
     from dienhinh.report.render import write_csv, write_table
     from dienhinh.report.xlsx import FILL_UNRESOLVED
 
-    # February and June (the running month) are Bắc Hà's only missing periods so far.
+    # February is Bắc Hà's only missing period over so far (June is running).
     waiting = {("bac-ha", "2018-02"): 2, ("bac-ha", "2018-06"): 1}
     rows = [replace(r, unresolved=waiting.get((r.unit, r.period), 0)) for r in make_rows()]
     feb = next(r for r in rows if r.unresolved == 2)
@@ -240,9 +294,12 @@ def test_an_undecided_period_is_chua_ro_in_yellow(tmp_path):
     assert any(str(v).startswith("Chưa rõ:") for v in legend)
     assert wb[SHEET_DETAIL]["I3"].value == "Chưa rõ"  # bac-ha February
 
-    # With June missed and nothing waiting for it, no decision can make the year: the
+    # With May missed and nothing waiting for it, no decision can make the year: the
     # February cell stays "chưa rõ" but the year's result is "Chưa đạt".
-    only_feb = [replace(r, unresolved=0) if r.period == "2018-06" else r for r in rows]
+    only_feb = [
+        replace(r, received=0, met=False) if (r.unit, r.period) == ("bac-ha", "2018-05") else r
+        for r in rows
+    ]
     buf = io.BytesIO()
     write_compliance_xlsx(only_feb, DIRECTORY, 2018, buf, today=date(2018, 6, 10))
     wb2 = load_workbook(io.BytesIO(buf.getvalue()))
