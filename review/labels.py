@@ -110,6 +110,7 @@ REASON_LABELS = {
     "timeout": "quá thời gian đọc tệp",
     # a message's (ingest/extract.py, ingest/article.py, store/account.py)
     "no readable article": "không có bài nào đọc được",
+    "empty message": "thư rỗng: không có tiêu đề, không có nội dung (lỗi máy chủ thư?)",
     "not an article": "không phải bài viết",
     "no article": "không có bài viết",
     "no-article": "không có bài viết",
