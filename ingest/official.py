@@ -252,9 +252,7 @@ def classify_lines(lines: Sequence[str], *, head_lines: int = 20) -> OfficialVer
         # with a heading, article prose under a report's number and recipients ("Số:
         # 41/BC-NV", then "BÀI VIẾT GIỚI THIỆU GƯƠNG ĐIỂN HÌNH ...") is an article.
         v.official = (
-            score >= 7
-            and bool(body)
-            and (bool(strong) or v.prose_chars < ARTICLE_PROSE_CHARS)
+            score >= 7 and bool(body) and (bool(strong) or v.prose_chars < ARTICLE_PROSE_CHARS)
         )
     elif "v/v" in admin and "number" in v.signals:
         # A công văn: no heading, a V/v line. Its prose is a few paragraphs; more than
