@@ -6,11 +6,19 @@ again at commit (``Article.version`` is SQLAlchemy's version_id_col: a save raci
 one raises StaleDataError and nothing is written). State changes go through
 ``states.transition`` (it writes their audit rows); content and tag changes write an
 ``AuditLog`` row with the fields before and after.
+
+An approval checks the text the editor's page carried (:func:`check_seen_text`): an edit
+that was never saved is not approved under the stored text. An approval or a rejection can
+be taken back for ``review.undo_seconds`` (:func:`undo`, :func:`undo_offer`), by its author,
+while nothing else changed the article.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -25,7 +33,10 @@ from dienhinh.store.states import ArticleState, transition
 __all__ = [
     "ActionError",
     "Conflict",
+    "UndoOffer",
+    "UnsavedEdit",
     "approve",
+    "check_seen_text",
     "check_version",
     "edit",
     "mark_duplicate",
@@ -33,6 +44,8 @@ __all__ = [
     "reject",
     "restore",
     "set_cover",
+    "undo",
+    "undo_offer",
 ]
 
 A = ArticleState
@@ -45,6 +58,12 @@ class Conflict(DienhinhError):
 
 class ActionError(DienhinhError):
     """The action is not possible (bad input, wrong state); ``str()`` is shown to the editor."""
+
+
+class UnsavedEdit(ActionError):
+    """An approval whose form carried a title, lead or text other than the stored one: the
+    editor changed the text and did not save it, so approving would publish what they did
+    not mean (the stored text) or what nobody saved."""
 
 
 def check_version(article: Article, version: str | int | None) -> None:
@@ -230,6 +249,25 @@ def set_cover(session: Session, article: Article, *, actor: str, asset_id: int) 
     article.cover_asset_id = asset_id
 
 
+_SEEN_FIELDS = {"title": "tiêu đề", "lead": "sapo", "text": "nội dung"}
+
+
+def check_seen_text(article: Article, seen: Mapping[str, str | None]) -> None:
+    """Raise UnsavedEdit when a field the approving form carried differs from the stored
+    one (both compared as the edit form would store them). A field the form did not carry
+    (``None``: the queue's approve button shows no text) is not compared."""
+    differ = [
+        label
+        for key, label in _SEEN_FIELDS.items()
+        if seen.get(key) is not None and _clean(seen[key] or "") != _clean(getattr(article, key))
+    ]
+    if differ:
+        raise UnsavedEdit(
+            f"Chưa duyệt: {', '.join(differ)} trên trang khác bản đã lưu (thay đổi chưa được "
+            "lưu). Hãy bấm “Lưu và duyệt”, hoặc bỏ thay đổi rồi duyệt lại."
+        )
+
+
 def approve(session: Session, article: Article, *, actor: str) -> None:
     """Approve and put the article in the publication queue."""
     if article.status != A.PENDING_REVIEW:
@@ -367,3 +405,145 @@ def merge(session: Session, article: Article, *, actor: str, target_id: int) -> 
     target.updated_at = utcnow()
     mark_duplicate(session, article, actor=actor, target_id=target.id)
     return target
+
+
+# --- undo ---------------------------------------------------------------------------------
+
+# The decisions that can be taken back, and the state each one left the article in.
+_UNDOABLE = {"state:approved": A.APPROVED, "state:rejected": A.REJECTED}
+
+
+@dataclass(frozen=True)
+class UndoOffer:
+    """A "Hoàn tác" button to show: the decision (its audit row) and the article's version
+    after it, which the undo form carries back."""
+
+    article_id: int
+    audit_id: int
+    action: str  # "approved" | "rejected"
+    version: int
+    seconds_left: int
+
+
+def _undoable(
+    session: Session,
+    article: Article,
+    *,
+    actor: str,
+    audit_id: int,
+    window_seconds: int,
+    now: datetime,
+) -> AuditLog:
+    """The audit row of the decision to undo, or ActionError saying why it cannot be."""
+    row = session.get(AuditLog, audit_id)
+    if (
+        row is None
+        or row.object_type != "article"
+        or row.object_id != article.id
+        or row.action not in _UNDOABLE
+        or row.actor != actor
+        or (row.before or {}).get("status") != A.PENDING_REVIEW
+    ):
+        raise ActionError("Không có thao tác nào của bạn ở bài này để hoàn tác.")
+    if now - row.at > timedelta(seconds=window_seconds):
+        raise ActionError(
+            f"Đã quá {window_seconds} giây: không hoàn tác được nữa. Hãy dùng nút khôi phục "
+            "về hàng chờ duyệt ở trang bài."
+        )
+    later = session.execute(
+        select(AuditLog.id)
+        .where(
+            AuditLog.object_type == "article",
+            AuditLog.object_id == article.id,
+            AuditLog.id > row.id,
+        )
+        .limit(1)
+    ).first()
+    if later is not None or article.status != _UNDOABLE[row.action]:
+        raise ActionError("Bài đã thay đổi sau thao tác này: không hoàn tác được.")
+    return row
+
+
+def undo_offer(
+    session: Session, *, actor: str, audit_id: str, window_seconds: int, now: datetime | None = None
+) -> UndoOffer | None:
+    """The undo button for the decision ``audit_id`` (a page's ``?undo=`` parameter), or
+    None when it could not be undone (not the editor's, too late, the article changed)."""
+    if not audit_id.isdigit():
+        return None
+    row = session.get(AuditLog, int(audit_id))
+    if row is None or row.object_type != "article":
+        return None
+    article = session.get(Article, row.object_id)
+    if article is None:
+        return None
+    now = now or utcnow()
+    try:
+        _undoable(
+            session,
+            article,
+            actor=actor,
+            audit_id=row.id,
+            window_seconds=window_seconds,
+            now=now,
+        )
+    except ActionError:
+        return None
+    left = window_seconds - (now - row.at).total_seconds()
+    return UndoOffer(
+        article_id=article.id,
+        audit_id=row.id,
+        action=str(_UNDOABLE[row.action]),
+        version=article.version,
+        seconds_left=max(1, math.floor(left)),
+    )
+
+
+def undo(
+    session: Session,
+    article: Article,
+    *,
+    actor: str,
+    audit_id: str,
+    version: str,
+    window_seconds: int,
+    now: datetime | None = None,
+) -> str:
+    """Take back the approval or rejection ``audit_id``: the article goes back to the
+    queue (an approval's queued publications are cancelled) and an ``undo`` audit row names
+    what was undone. Refused after ``window_seconds``, for someone else's decision, and when
+    anything changed the article since (a later audit row, another state, another version).
+    Returns the undone state."""
+    if not audit_id.isdigit():
+        raise ActionError("Không có thao tác nào của bạn ở bài này để hoàn tác.")
+    row = _undoable(
+        session,
+        article,
+        actor=actor,
+        audit_id=int(audit_id),
+        window_seconds=window_seconds,
+        now=now or utcnow(),
+    )
+    if not version.isdigit() or int(version) != article.version:
+        raise ActionError("Bài đã thay đổi sau thao tác này: không hoàn tác được.")
+    undone = _UNDOABLE[row.action]
+    _withdraw_if_published(session, article, actor)
+    transition(
+        session,
+        article,
+        A.PENDING_REVIEW,
+        actor=actor,
+        reason="undo",
+        extra={"undo_of": row.id},
+    )
+    article.reject_reason = None
+    before: dict[str, Any] = {
+        "undone": row.action,
+        "audit_id": row.id,
+        "at": row.at.isoformat(),
+        "status": undone,
+    }
+    if row.reason:
+        before["reason"] = row.reason
+    _audit(session, actor, article, "undo", before, {"status": A.PENDING_REVIEW})
+    return str(undone)

@@ -114,6 +114,7 @@ class Console:
             "csrf_token": user.csrf_token if user else "",
             "flash": context.pop("flash", ""),
             "active": "",
+            "undo": None,  # the "Hoàn tác" button under the notice (views/article.py)
             **context,
         }
         return self.templates.TemplateResponse(request, name, ctx, status_code=status_code)

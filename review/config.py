@@ -44,6 +44,9 @@ class ReviewConfig:
     # once. The console keeps no state in memory (sessions, throttling and the search index
     # are in the database), so any worker can answer any request.
     workers: int = 1
+    # An approval or a rejection can be taken back ("Hoàn tác") for this many seconds, by
+    # the editor who made it and while nothing else changed the article.
+    undo_seconds: int = 10
 
 
 _KEYS = frozenset(f.name for f in fields(ReviewConfig))
@@ -58,6 +61,7 @@ _INTS = {
     "lockout_base_seconds",
     "lockout_max_seconds",
     "search_refresh_seconds",
+    "undo_seconds",
 }
 
 

@@ -16,6 +16,7 @@ MESSAGES = {
     "approved": "Đã duyệt bài {id}; bài đã vào hàng đợi đăng.",
     "rejected": "Đã từ chối bài {id}.",
     "restored": "Đã đưa bài {id} về hàng chờ duyệt.",
+    "undone": "Đã hoàn tác: bài {id} trở lại hàng chờ duyệt.",
     "duplicate": "Đã đánh dấu bài {id} là bản trùng.",
     "merged": "Đã gộp bài {id} vào bài khác.",
     "cover": "Đã chọn ảnh bìa cho bài {id}.",

@@ -18,10 +18,11 @@ from dienhinh.core.errors import IllegalTransition
 from dienhinh.review import actions, queue
 from dienhinh.review.app import Console
 from dienhinh.review.flash import flash_message
+from dienhinh.review.views.auth import _safe_next
 from dienhinh.review.web import checked_form, form_str, user_of
 from dienhinh.store.models import Article, AuditLog, Message, Publication, Tag
 
-__all__ = ["ACTIONS", "article_action", "article_page"]
+__all__ = ["ACTIONS", "article_action", "article_page", "undo_context"]
 
 # A save refused by optimistic locking answers with a redirect (POST/redirect/GET: a reload
 # does not post again) to the article with ``?msg=conflict`` (flash.MESSAGES, shown as the
@@ -29,6 +30,9 @@ __all__ = ["ACTIONS", "article_action", "article_page"]
 # (object type "draft", action "save-conflict": the refused save's record, on the admins'
 # audit page, not in the article's history) and shown again, to its author only.
 DRAFT_FIELDS = ("title", "lead", "text", "reason")
+# The fields of the edit form that an approval compares with the stored article (see
+# actions.check_seen_text): the article page's script copies them into the approve form.
+SEEN_FIELDS = ("title", "lead", "text")
 
 
 def _load(s: Session, article_id: int) -> Article:
@@ -154,7 +158,24 @@ def _render(
                 s, article_id, user_of(request).login, request.query_params.get("draft", "")
             )
         ctx.update(error=error, draft=draft, flash=flash)
+        ctx.update(undo_context(request, console, s, back="", qs=ctx["qs"]))
         return console.render(request, "article.html", ctx, status_code=status)
+
+
+def undo_context(
+    request: Request, console: Console, s: Session, *, back: str, qs: str
+) -> dict[str, Any]:
+    """The "Hoàn tác" button of the page an approval or a rejection led to (``?undo=`` the
+    decision's audit row), while it can still be undone; ``back`` and ``qs`` say where the
+    undo returns (the queue, with its filters and page, or the article)."""
+    user = request.state.user
+    ref = request.query_params.get("undo", "")
+    if user is None or not ref:
+        return {}
+    offer = actions.undo_offer(
+        s, actor=user.login, audit_id=ref, window_seconds=console.review.undo_seconds
+    )
+    return {"undo": offer, "undo_back": back, "undo_qs": qs} if offer else {}
 
 
 def article_page(request: Request) -> Response:
@@ -188,10 +209,19 @@ def _edit(s: Session, console: Console, art: Article, login: str, form: FormData
         subject_values=console.subject_values,
         kind_values=console.kind_values,
     )
+    # "Lưu và duyệt" / "Lưu và từ chối": the decision on the text just saved, in the same
+    # transaction (the editor decides on what they see, and either both happen or neither).
+    then = form_str(form, "then")
+    if then == "approve":
+        return _approve(s, console, art, login, form)
+    if then == "reject":
+        return _reject(s, console, art, login, form)
     return "saved" if changed else "unchanged"
 
 
 def _approve(s: Session, console: Console, art: Article, login: str, form: FormData) -> str:
+    seen = {k: form_str(form, k) if k in form else None for k in SEEN_FIELDS}
+    actions.check_seen_text(art, seen)
     actions.approve(s, art, actor=login)
     return "approved"
 
@@ -223,6 +253,18 @@ def _merge(s: Session, console: Console, art: Article, login: str, form: FormDat
     return "merged"
 
 
+def _undo(s: Session, console: Console, art: Article, login: str, form: FormData) -> str:
+    actions.undo(
+        s,
+        art,
+        actor=login,
+        audit_id=form_str(form, "action_id"),
+        version=form_str(form, "version"),
+        window_seconds=console.review.undo_seconds,
+    )
+    return "undone"
+
+
 def _cover(s: Session, console: Console, art: Article, login: str, form: FormData) -> str:
     value = form_str(form, "asset_id")
     if not value.isdigit():
@@ -240,9 +282,12 @@ ACTIONS: dict[str, Action] = {
     "duplicate": _duplicate,
     "merge": _merge,
     "cover": _cover,
+    "undo": _undo,
 }
 # After these the editor moves on to the next article of the queue (triage).
 _MOVE_ON = {"approved", "rejected", "duplicate", "merged"}
+# These decisions offer "Hoàn tác" on the page they lead to.
+_UNDOABLE = {"approved": "state:approved", "rejected": "state:rejected"}
 
 
 async def article_action(request: Request) -> Response:
@@ -255,6 +300,7 @@ async def article_action(request: Request) -> Response:
         raise HTTPException(404, "Không có thao tác này.")
     qs = form_str(form, "queue")
     f = queue.Filters.from_params(dict(_parse_qs(qs)))
+    undo_ref: list[int] = []  # the audit row of an approval or a rejection, once committed
 
     def run() -> tuple[str, str, int, int | None]:
         """(outcome, message, http status, next article) in one transaction; after a
@@ -262,7 +308,8 @@ async def article_action(request: Request) -> Response:
         with console.sessions() as s:
             art = _load(s, article_id)
             try:
-                actions.check_version(art, form_str(form, "version"))
+                if request.path_params["action"] != "undo":  # undo checks its own version
+                    actions.check_version(art, form_str(form, "version"))
                 # One flush at commit: the version goes up once per save.
                 with s.no_autoflush:
                     outcome = action(s, console, art, user.login, form)
@@ -286,9 +333,14 @@ async def article_action(request: Request) -> Response:
                 s.add(record)
                 s.commit()
                 return "conflict", "", 409, record.id if record.after else None
+            except actions.UnsavedEdit as err:
+                s.rollback()
+                return "unsaved", str(err), 409, None
             except (actions.ActionError, IllegalTransition) as err:
                 s.rollback()
                 return "error", str(err), 400, None
+            if outcome in _UNDOABLE:
+                undo_ref.extend(_decision_row(s, article_id, user.login, _UNDOABLE[outcome]))
             nxt = None
             if outcome in _MOVE_ON:
                 nxt = queue.neighbour(s, f, console.config.timezone, article_id, older=True)
@@ -302,16 +354,55 @@ async def article_action(request: Request) -> Response:
             f"/articles/{article_id}?msg=conflict&id={article_id}{keep}{sep}", 303
         )
     if status != 200:
+        # A refused approval of unsaved text keeps what the page carried, shown again.
+        kept = {k: form_str(form, k) for k in DRAFT_FIELDS} if outcome == "unsaved" else None
         return await run_in_threadpool(
-            lambda: _render(request, console, article_id, f, error=message, status=status)
+            lambda: _render(
+                request, console, article_id, f, error=message, status=status, draft=kept
+            )
         )
+    if undo_ref:
+        sep = f"&undo={undo_ref[0]}{sep}"
     if form_str(form, "back") == "queue":
         return RedirectResponse(f"/?msg={outcome}&id={article_id}{sep}", 303)
     if outcome in _MOVE_ON:
         if nxt is not None:
             return RedirectResponse(f"/articles/{nxt}?msg={outcome}&id={article_id}{sep}", 303)
         return RedirectResponse(f"/?msg={outcome}&id={article_id}{sep}", 303)
+    going = form_str(form, "next")
+    if outcome in ("saved", "unchanged") and going:
+        # "Lưu" in the leave dialog: saved, now where the editor was going (this site only).
+        return RedirectResponse(_with_notice(_safe_next(going), outcome, article_id), 303)
     return RedirectResponse(f"/articles/{article_id}?msg={outcome}&id={article_id}{sep}", 303)
+
+
+def _decision_row(s: Session, article_id: int, login: str, action: str) -> list[int]:
+    """The audit row the decision just committed wrote (for its undo button)."""
+    row = s.execute(
+        select(AuditLog.id)
+        .where(
+            AuditLog.object_type == "article",
+            AuditLog.object_id == article_id,
+            AuditLog.action == action,
+            AuditLog.actor == login,
+        )
+        .order_by(AuditLog.id.desc())
+        .limit(1)
+    ).scalar()
+    return [row] if row is not None else []
+
+
+def _with_notice(path: str, outcome: str, article_id: int) -> str:
+    """``path`` (a safe local path) with the flash notice of ``outcome`` in its query, in
+    place of any notice it had: the next page says the save happened (and the article page's
+    script forgets the saved draft on seeing it)."""
+    from urllib.parse import urlencode, urlsplit
+
+    parts = urlsplit(path)
+    params = [(k, v) for k, v in _parse_qs(parts.query) if k not in ("msg", "id", "undo")]
+    params += [("msg", outcome), ("id", str(article_id))]
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    return f"{parts.path}?{urlencode(params)}{fragment}"
 
 
 def _parse_qs(qs: str) -> list[tuple[str, str]]:

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from dienhinh.review import queue, search
 from dienhinh.review.app import Console
 from dienhinh.review.flash import flash_message
+from dienhinh.review.views.article import undo_context
 from dienhinh.review.views.messages import review_count
 from dienhinh.store.models import Message
 
@@ -63,6 +64,7 @@ def queue_page(request: Request) -> Response:
         rows, next_before = queue.page(s, f, tz, console.review.page_size, counts)
         periods = _periods(s, tz)
         review_total = review_count(s)
+        undo = undo_context(request, console, s, back="queue", qs=f.query_string())
     if f.period and f.period not in {p for p, _l in periods}:
         periods.insert(0, (f.period, f.period))
     return console.render(
@@ -81,5 +83,6 @@ def queue_page(request: Request) -> Response:
             "review_total": review_total,
             "qs": f.query_string(before=None),
             "flash": flash_message(request),
+            **undo,
         },
     )
