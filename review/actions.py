@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from dienhinh.classifiers.directory import UnitDirectory
 from dienhinh.core.errors import DienhinhError
+from dienhinh.core.evidence import EvidenceKind, item
 from dienhinh.core.text import nfc, scrub
 from dienhinh.store.models import Article, Asset, AuditLog, Tag, utcnow
 from dienhinh.store.states import ArticleState, transition
@@ -188,7 +189,7 @@ def _set_tags(
                         field=field,
                         value=value,
                         confidence=1.0,
-                        evidence=[f"chosen by editor {actor}"],
+                        evidence=[item(EvidenceKind.EDITOR_CHOSE, editor=actor)],
                         tagger=f"editor:{actor}",
                     )
                 )
@@ -350,7 +351,7 @@ def merge(session: Session, article: Article, *, actor: str, target_id: int) -> 
                 field="campaign",
                 value=value,
                 confidence=1.0,
-                evidence=[f"merged from article {article.id}"],
+                evidence=[item(EvidenceKind.MERGED_FROM, article=article.id)],
                 tagger=f"editor:{actor}",
             )
         )
