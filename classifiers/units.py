@@ -565,9 +565,7 @@ def attribute_unit(
             sc.mentions("signature", line, W_BYLINE, Where.ARTICLE)
         for text in (art.title, art.text):
             for m in sc.directory.find_mentions(text):
-                sc.add(
-                    "body", m.matched_text, m.unit_code, W_ARTICLE * m.strength, Where.ARTICLE
-                )
+                sc.add("body", m.matched_text, m.unit_code, W_ARTICLE * m.strength, Where.ARTICLE)
 
     return _verdict(sc, flags, verified)
 

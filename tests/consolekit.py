@@ -281,7 +281,9 @@ def write_outcome(
     tags: Any = None
     if unit is not None:
         tags = MessageTags(
-            unit=TagSuggestion("unit", unit, 0.95, [item(EvidenceKind.ADDRESS, value=from_addr)], tagger="test"),
+            unit=TagSuggestion(
+                "unit", unit, 0.95, [item(EvidenceKind.ADDRESS, value=from_addr)], tagger="test"
+            ),
             unit_group=None,
             sender_verified=None,
             flags=[],
