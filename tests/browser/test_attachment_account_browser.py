@@ -93,7 +93,7 @@ def test_message_page_shows_every_attachment_in_vietnamese(
     assert "bị từ chối" in texts[0] and "tệp có mật khẩu" in texts[0]
     assert "thư khai là application/octet-stream" in texts[0]
     assert "văn bản hành chính (không phải bài viết)" in texts[1]
-    assert "không đọc được" in texts[2] and "logo, chữ ký" in texts[3]
+    assert "không đọc được" in texts[2] and "hình biểu trưng, chữ ký" in texts[3]
     # The English detail is secondary: smaller than the Vietnamese line.
     vi = page.locator("#attachments tbody tr").first.locator(".reason-vi")
     en = page.locator("#attachments tbody tr").first.locator(".detail")
