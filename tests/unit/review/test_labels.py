@@ -10,9 +10,7 @@ label fails here before an editor sees it.
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
+import codes
 import pytest
 from vncheck import offending_tokens
 
@@ -24,7 +22,6 @@ from dienhinh.core.types import AttachmentOutcome
 from dienhinh.review import labels as L
 from dienhinh.store.states import ArticleState, MessageState, PublicationState
 
-ROOT = Path(L.__file__).resolve().parent.parent
 GENERIC = {
     L.flag_label("?"),
     L.reason_label("?"),
@@ -33,21 +30,9 @@ GENERIC = {
 }
 
 
-def _literals(pattern: str, *globs: str) -> set[str]:
-    """Every match of ``pattern``'s first group in the source files ``globs``."""
-    found: set[str] = set()
-    for g in globs:
-        for path in ROOT.glob(g):
-            if "tests" in path.parts:
-                continue
-            found |= set(re.findall(pattern, path.read_text(encoding="utf-8")))
-    assert found, f"nothing matched {pattern} in {globs}: the enumeration is broken"
-    return found
-
-
 def _names() -> list[str]:
-    units = [u.name for u in UnitDirectory.load(ROOT / "units.toml")]
-    return units + [c.name for c in load_campaigns(ROOT / "campaigns.toml")]
+    units = [u.name for u in UnitDirectory.load(codes.ROOT / "units.toml")]
+    return units + [c.name for c in load_campaigns(codes.ROOT / "campaigns.toml")]
 
 
 def _clean(text: str) -> None:
@@ -102,12 +87,9 @@ def test_every_publication_target_run_and_status_has_a_label() -> None:
     from dienhinh.publish import publisher_names
 
     assert set(publisher_names()) <= set(L.TARGET_LABELS)
-    jobs = _literals(r'JobSpec\(\s*"([a-z-]+)"', "worker/*.py")
-    runs = _literals(r'RunReport\(kind="([a-z-]+)"', "ingest/*.py", "worker/*.py")
-    runs |= _literals(r'_run\(\s*source, kind="([a-z-]+)"', "ingest/pipeline.py")
-    assert jobs | runs <= set(L.RUN_KIND_LABELS), (jobs | runs) - set(L.RUN_KIND_LABELS)
-    statuses = _literals(r'status="([a-z-]+)"', "worker/jobs.py", "ingest/pipeline.py")
-    statuses |= _literals(r'default="([a-z-]+)"\)\s*# running', "store/models.py")
+    kinds = codes.run_kinds()
+    assert kinds <= set(L.RUN_KIND_LABELS), kinds - set(L.RUN_KIND_LABELS)
+    statuses = codes.run_statuses()
     assert statuses <= set(L.RUN_STATUS_LABELS), statuses - set(L.RUN_STATUS_LABELS)
     for table in (L.TARGET_LABELS, L.RUN_KIND_LABELS, L.RUN_STATUS_LABELS):
         for label in table.values():
@@ -117,8 +99,8 @@ def test_every_publication_target_run_and_status_has_a_label() -> None:
 def test_tag_values_are_shown_by_their_names() -> None:
     assert set(SUBJECT_VALUES) == set(L.SUBJECT_LABELS)
     assert set(KIND_VALUES) == set(L.KIND_LABELS)
-    directory = UnitDirectory.load(ROOT / "units.toml")
-    campaigns = load_campaigns(ROOT / "campaigns.toml")
+    directory = UnitDirectory.load(codes.ROOT / "units.toml")
+    campaigns = load_campaigns(codes.ROOT / "campaigns.toml")
     names = L.Names({u.code: u.name for u in directory}, {c.code: c.name for c in campaigns})
     for u in directory:
         assert names.unit(u.code) == u.name and u.name and u.name != u.code
@@ -136,11 +118,7 @@ def test_tag_values_are_shown_by_their_names() -> None:
 
 
 def test_every_audit_action_has_a_label_and_a_sentence() -> None:
-    actions = _literals(r'\baction="([a-z:-]+)"', "**/*.py")
-    actions |= _literals(r'_audit\(\s*session,\s*actor,\s*\w+,\s*"([a-z:-]+)"', "review/*.py")
-    actions |= _literals(r'"(user:[a-z]+)"', "review/auth.py")
-    actions -= {"store_true", "version"}  # argparse's, not the audit log's
-    missing = actions - set(L.AUDIT_ACTION_LABELS)
+    missing = codes.audit_actions() - set(L.AUDIT_ACTION_LABELS)
     assert not missing, missing
     for action, label in L.AUDIT_ACTION_LABELS.items():
         _clean(label)
@@ -166,14 +144,9 @@ def test_every_audit_action_has_a_label_and_a_sentence() -> None:
 
 
 def test_every_flag_has_a_label() -> None:
-    flags = _literals(r'flags\.append\("([a-z -]+)"\)', "ingest/**/*.py")
-    flags |= _literals(r'flags=\["([a-z -]+)"\]', "ingest/**/*.py")
-    flags |= _literals(r'\[\*(?:\w+\.)?flags, "([a-z -]+)"\]', "ingest/**/*.py")
-    flags |= _literals(r'(?m)^FLAG_\w+: Final = "([a-z -]+)"', "classifiers/units.py")
-    flags |= _literals(r'(?m)^NO_UNIT = "([a-z -]+)"', "classifiers/tagging.py")
+    flags = codes.flags()
     assert not flags - set(L.FLAG_LABELS), flags - set(L.FLAG_LABELS)
-    prefixes = _literals(r'f"([a-z-]+):\{', "ingest/split.py", "ingest/extractors/*.py")
-    for prefix in prefixes:
+    for prefix in codes.flag_prefixes():
         _clean(L.flag_label(f"{prefix}:tcvn3" if "encoding" in prefix else f"{prefix}:2/3"))
     for label in L.FLAG_LABELS.values():
         _clean(label)
@@ -193,11 +166,9 @@ def test_low_confidence_review_reasons_read_as_names_and_percentages() -> None:
 
 
 def test_every_article_source_and_mime_type_has_a_label() -> None:
-    sources = _literals(r'\bsource="([a-z-]+)"', "ingest/**/*.py")
+    sources = codes.sources()
     assert sources <= set(L.SOURCE_LABELS), sources - set(L.SOURCE_LABELS)
-    types = _literals(r'"((?:application|image|text|message)/[a-z0-9.+-]+)"', "ingest/mime.py")
-    # (the parts named inside a package's [Content_Types].xml are not attachments' types)
-    missing = {t for t in types if t not in L.TYPE_LABELS and not t.endswith(".main+xml")}
+    missing = codes.mime_types() - set(L.TYPE_LABELS)
     assert not missing, missing
     assert L.type_label(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -267,14 +238,7 @@ def test_every_reason_the_code_writes_reads_in_vietnamese(reason: str) -> None:
 def test_reason_codes_written_in_the_source_are_all_known() -> None:
     """The leading codes of the reasons and errors the pipeline writes (``"code: ..."``
     string literals) all have a label."""
-    codes = _literals(
-        r'(?:reason|error|REASON)\s*[=:]?\s*f?"([a-z][a-z -]*[a-z]): ',
-        "ingest/**/*.py",
-        "store/*.py",
-    )
-    codes |= _literals(r'return f"([a-z-]+): \{text\}"', "ingest/extract.py")
-    codes |= _literals(r'_settle\(att, AttachmentOutcome\.\w+, f?"([a-z-]+): ', "ingest/*.py")
-    unknown = {c for c in codes if L.reason_label(f"{c}: x") in GENERIC}
+    unknown = {c for c in codes.reason_codes() if L.reason_label(f"{c}: x") in GENERIC}
     assert not unknown, unknown
 
 
