@@ -41,6 +41,7 @@ ALLOWED: Final[dict[str, str]] = {
     "STT": "số thứ tự: the Vietnamese column heading of administrative tables",
     "TCVN3": "the Vietnamese legacy encoding's own name",
     "VNI": "the Vietnamese legacy encoding's own name",
+    "Sapo": "the newsroom's Vietnamese word for an article's lead (sa-pô, from chapeau)",
     "Enter": "a key cap, in the keyboard shortcuts",
     "Esc": "a key cap, in the keyboard shortcuts",
 }
