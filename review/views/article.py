@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +30,8 @@ __all__ = ["ACTIONS", "article_action", "article_page"]
 # (object type "draft", action "save-conflict": the refused save's record, on the admins'
 # audit page, not in the article's history) and shown again, to its author only.
 DRAFT_FIELDS = ("title", "lead", "text", "reason")
+ILLEGAL = "Bài đã đổi trạng thái nên không thực hiện được thao tác này. Hãy tải lại trang."
+log = logging.getLogger(__name__)
 
 
 def _load(s: Session, article_id: int) -> Article:
@@ -286,9 +289,13 @@ async def article_action(request: Request) -> Response:
                 s.add(record)
                 s.commit()
                 return "conflict", "", 409, record.id if record.after else None
-            except (actions.ActionError, IllegalTransition) as err:
+            except actions.ActionError as err:
                 s.rollback()
                 return "error", str(err), 400, None
+            except IllegalTransition as err:  # English, for the log: the editor reads why
+                s.rollback()
+                log.info("article %s: %s refused: %s", article_id, request.url.path, err)
+                return "error", ILLEGAL, 400, None
             nxt = None
             if outcome in _MOVE_ON:
                 nxt = queue.neighbour(s, f, console.config.timezone, article_id, older=True)
