@@ -547,6 +547,8 @@ def test_an_editor_reads_no_code_and_no_english_on_any_page(
     page.wait_for_load_state()
     check.check(page, "stale form (CSRF)")
     assert "Lỗi 403" in page.inner_text("main") and "mã bảo vệ biểu mẫu" in page.inner_text("main")
+    shot(page, "vi-error-csrf-390")
+    page.set_viewport_size(DESKTOP)
     shot(page, "vi-error-csrf")
     # An editor is never given the stored English, not even folded away.
     page.goto("/dashboard")
