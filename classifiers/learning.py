@@ -19,6 +19,7 @@ from dienhinh.classifiers import model as m
 from dienhinh.classifiers.directory import UnitDirectory
 from dienhinh.classifiers.seed import SEED_ARTICLES
 from dienhinh.core.errors import DienhinhError
+from dienhinh.core.evidence import EvidenceKind, item
 from dienhinh.store.models import Article, AuditLog, Message, SenderAddress, Tag
 
 __all__ = [
@@ -76,7 +77,7 @@ def assign_unit(
             field="unit",
             value=unit,
             confidence=1.0,
-            evidence=[f"assigned by {editor}"],
+            evidence=[item(EvidenceKind.EDITOR_ASSIGNED, editor=editor)],
             tagger=f"editor:{editor}",
         )
     )

@@ -26,7 +26,9 @@ from sqlalchemy.orm import Session
 
 from dienhinh.classifiers.directory import UnitDirectory
 from dienhinh.core.errors import DienhinhError
+from dienhinh.core.evidence import EvidenceKind, item
 from dienhinh.core.text import nfc, scrub
+from dienhinh.review.labels import STATE_LABELS
 from dienhinh.store.models import Article, Asset, AuditLog, Tag, utcnow
 from dienhinh.store.states import ArticleState, transition
 
@@ -135,7 +137,7 @@ def edit(
     unit = (unit or "").strip()
     if unit and unit != (article.unit or ""):
         if directory.get(unit) is None:
-            raise ActionError(f"Không có đơn vị mã {unit!r}.")
+            raise ActionError("Đơn vị đã chọn không có trong danh mục.")
         from dienhinh.classifiers.learning import assign_unit
 
         # The message's unit (and so every article of the message); an address the
@@ -148,11 +150,11 @@ def edit(
     wanted_campaigns = sorted(set(campaigns))
     unknown = [c for c in wanted_campaigns if c not in known_campaigns]
     if unknown:
-        raise ActionError(f"Phong trào không có trong danh mục: {', '.join(unknown)}.")
+        raise ActionError("Có phong trào đã chọn không có trong danh mục.")
     if subject_type and subject_type not in subject_values:
-        raise ActionError(f"Loại đối tượng không hợp lệ: {subject_type!r}.")
+        raise ActionError("Đối tượng đã chọn không hợp lệ.")
     if kind and kind not in kind_values:
-        raise ActionError(f"Loại điển hình không hợp lệ: {kind!r}.")
+        raise ActionError("Loại điển hình đã chọn không hợp lệ.")
     tag_changes = _set_tags(
         session, article, actor, wanted_campaigns, subject_type or None, kind or None
     )
@@ -207,7 +209,7 @@ def _set_tags(
                         field=field,
                         value=value,
                         confidence=1.0,
-                        evidence=[f"chosen by editor {actor}"],
+                        evidence=[item(EvidenceKind.EDITOR_CHOSE, editor=actor)],
                         tagger=f"editor:{actor}",
                     )
                 )
@@ -272,7 +274,8 @@ def approve(session: Session, article: Article, *, actor: str) -> None:
     """Approve and put the article in the publication queue."""
     if article.status != A.PENDING_REVIEW:
         raise ActionError(
-            f"Chỉ duyệt được bài đang chờ duyệt (bài đang ở trạng thái {article.status})."
+            "Chỉ duyệt được bài đang chờ duyệt (bài đang ở trạng thái "
+            f"«{STATE_LABELS.get(article.status, 'khác')}»)."
         )
     transition(session, article, A.APPROVED, actor=actor)
     article.reviewed_by = actor
@@ -295,7 +298,9 @@ def reject(session: Session, article: Article, *, actor: str, reason: str) -> No
     if not reason:
         raise ActionError("Cần ghi lý do từ chối.")
     if article.status not in (A.PENDING_REVIEW, A.APPROVED):
-        raise ActionError(f"Không thể từ chối bài đang ở trạng thái {article.status}.")
+        raise ActionError(
+            f"Không thể từ chối bài đang ở trạng thái «{STATE_LABELS.get(article.status, 'khác')}»."
+        )
     _withdraw_if_published(session, article, actor)
     transition(session, article, A.REJECTED, actor=actor, reason=reason)
     article.reject_reason = reason
@@ -308,7 +313,10 @@ def restore(session: Session, article: Article, *, actor: str) -> None:
     if article.status == A.PENDING_REVIEW:
         raise ActionError("Bài đang chờ duyệt.")
     if article.status not in (A.REJECTED, A.DUPLICATE, A.APPROVED, A.PUBLISHED):
-        raise ActionError(f"Không thể khôi phục bài đang ở trạng thái {article.status}.")
+        raise ActionError(
+            "Không thể khôi phục bài đang ở trạng thái "
+            f"«{STATE_LABELS.get(article.status, 'khác')}»."
+        )
     _withdraw_if_published(session, article, actor)
     extra = {}
     if article.status == A.DUPLICATE and article.duplicate_of_id:
@@ -388,7 +396,7 @@ def merge(session: Session, article: Article, *, actor: str, target_id: int) -> 
                 field="campaign",
                 value=value,
                 confidence=1.0,
-                evidence=[f"merged from article {article.id}"],
+                evidence=[item(EvidenceKind.MERGED_FROM, article=article.id)],
                 tagger=f"editor:{actor}",
             )
         )

@@ -178,7 +178,7 @@ async def checked_form(request: Request) -> FormData:
     token = form.get("csrf_token")
     if not csrf_matches(user.csrf_token, token if isinstance(token, str) else None):
         raise HTTPException(
-            403, "Phiên làm việc đã thay đổi (mã CSRF không khớp). Hãy tải lại trang."
+            403, "Phiên làm việc đã thay đổi (mã bảo vệ biểu mẫu không khớp). Hãy tải lại trang."
         )
     return form
 

@@ -321,7 +321,9 @@ class Tag(Base):
     field: Mapped[str] = mapped_column(String(20))
     value: Mapped[str] = mapped_column(String(100))
     confidence: Mapped[float]
-    evidence: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # core.evidence items ({"kind": ..., values}); rows written before they were data
+    # hold English strings, which the console no longer shows as such.
+    evidence: Mapped[list[Any]] = mapped_column(JSON, default=list)
     tagger: Mapped[str] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

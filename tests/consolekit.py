@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from dienhinh.classifiers.base import TagSuggestion
 from dienhinh.classifiers.tagging import MessageTags
 from dienhinh.core.config import Config
+from dienhinh.core.evidence import EvidenceKind, item
 from dienhinh.core.types import ArticleDraft, Attachment, MailHeaders, Outcome
 from dienhinh.ingest.pipeline import Ingestor
 from dienhinh.ingest.sources.files import FileImportSource
@@ -280,7 +281,9 @@ def write_outcome(
     tags: Any = None
     if unit is not None:
         tags = MessageTags(
-            unit=TagSuggestion("unit", unit, 0.95, [f"địa chỉ {from_addr}"], tagger="test"),
+            unit=TagSuggestion(
+                "unit", unit, 0.95, [item(EvidenceKind.ADDRESS, value=from_addr)], tagger="test"
+            ),
             unit_group=None,
             sender_verified=None,
             flags=[],

@@ -489,7 +489,8 @@ def health(ctx: JobContext) -> JobResult:
             continue
         from dienhinh.notify.jobs import send_alert
 
-        body = f"{alert.detail}\n\n(dienhinh, {ctx.holder})"
+        technical = f"\n\nChi tiết kỹ thuật: {alert.technical}" if alert.technical else ""
+        body = f"{alert.detail}{technical}\n\n(dienhinh, {ctx.holder})"
         if send_alert(
             ctx.engine,
             ctx.config,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +34,8 @@ DRAFT_FIELDS = ("title", "lead", "text", "reason")
 # The fields of the edit form that an approval compares with the stored article (see
 # actions.check_seen_text): the article page's script copies them into the approve form.
 SEEN_FIELDS = ("title", "lead", "text")
+ILLEGAL = "Bài đã đổi trạng thái nên không thực hiện được thao tác này. Hãy tải lại trang."
+log = logging.getLogger(__name__)
 
 
 def _load(s: Session, article_id: int) -> Article:
@@ -336,9 +339,13 @@ async def article_action(request: Request) -> Response:
             except actions.UnsavedEdit as err:
                 s.rollback()
                 return "unsaved", str(err), 409, None
-            except (actions.ActionError, IllegalTransition) as err:
+            except actions.ActionError as err:
                 s.rollback()
                 return "error", str(err), 400, None
+            except IllegalTransition as err:  # English, for the log: the editor reads why
+                s.rollback()
+                log.info("article %s: %s refused: %s", article_id, request.url.path, err)
+                return "error", ILLEGAL, 400, None
             if outcome in _UNDOABLE:
                 undo_ref.extend(_decision_row(s, article_id, user.login, _UNDOABLE[outcome]))
             nxt = None

@@ -16,25 +16,26 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from dienhinh.review.app import Console
+from dienhinh.review.labels import (
+    AUDIT_ACTION_LABELS,
+    MESSAGE_STATE_LABELS,
+    PUBLICATION_STATE_LABELS,
+    STATE_LABELS,
+)
 from dienhinh.store.models import AuditLog
 
 __all__ = ["PAGE_SIZE", "audit_page"]
 
 PAGE_SIZE: Final = 100
-# Shown as a choice in the filter; anything else can still be typed in the URL.
-KNOWN_ACTIONS: Final = (
-    "login",
-    "login-failed",
-    "logout",
-    "user:add",
-    "user:password",
-    "user:role",
-    "user:enable",
-    "user:disable",
-    "edit",
-    "tags",
-    "save-conflict",
-    "reprocess",
+# The filter's choices (code, Vietnamese): every action the code writes, the state changes
+# after them. Anything else can still be asked for in the URL.
+KNOWN_ACTIONS: Final = tuple(AUDIT_ACTION_LABELS.items()) + tuple(
+    (f"state:{code}", f"chuyển sang «{label}»")
+    for code, label in {
+        **PUBLICATION_STATE_LABELS,
+        **MESSAGE_STATE_LABELS,
+        **STATE_LABELS,
+    }.items()
 )
 
 

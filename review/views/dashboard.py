@@ -186,7 +186,7 @@ async def retry_publication(request: Request) -> Response:
             try:
                 retry(s, pub, actor=user.login)
             except IllegalTransition as err:
-                raise HTTPException(409, f"Không thể thử lại: {err}") from err
+                raise HTTPException(409, "Không thể thử lại: lượt đăng đã đổi trạng thái.") from err
             s.commit()
 
     await run_in_threadpool(run)

@@ -340,7 +340,9 @@ def test_approve_queues_publication_and_published_article_is_in_the_feed(
         ]
         assert "state:approved" in actions
         photo = art.images[0].id
-    assert "state:approved" in c.get(f"/articles/{aid}").text  # the audit log, on the page
+    # The audit log, on the page, in words: "chuyển trạng thái: từ «Chờ duyệt» sang «Đã duyệt»".
+    page = c.get(f"/articles/{aid}").text
+    assert "Từ «Chờ duyệt» sang «Đã duyệt»" in page and "state:approved" not in page
 
     from dienhinh.publish.queue import run_queue
 
@@ -430,7 +432,7 @@ def test_editing_tags_and_unit_writes_editor_tags_and_learns_the_address(
         # The official address is in the directory, so nothing new is learned from it.
         assert s.get(SenderAddress, "ubnd-batxat@laocai.gov.vn") is None
     page = c.get(url).text
-    assert "editor:mai" in page and "chosen by editor mai" in page
+    assert "biên tập viên mai chọn" in page and "editor:mai" not in page
     r = c.get("/?state=&campaign=giao-duc")
     assert f'data-id="{aid}"' in r.text
 
