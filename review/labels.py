@@ -253,6 +253,7 @@ REASON_LABELS: Final = {
     "timeout": "quá thời gian đọc tệp",
     # a message's (ingest/extract.py, ingest/article.py, store/account.py)
     "no readable article": "không có bài nào đọc được",
+    "undo": "hoàn tác quyết định vừa rồi",
     "empty message": "thư rỗng: không có tiêu đề, không có nội dung (lỗi máy chủ thư?)",
     "not an article": "không phải bài viết",
     "no article": "không có bài viết",
@@ -285,6 +286,7 @@ NOISE_LABELS: Final = {
     "mailing list": "thư của nhóm thư (danh sách nhận thư)",
     "meeting invitation": "giấy mời họp, lịch họp",
     "short question without an article": "câu hỏi ngắn, không có bài",
+    "questions without an article": "thư hỏi (nhiều câu hỏi), không có bài",
     "official document": "văn bản hành chính",
     "body too short and no document attached": "nội dung thư quá ngắn, không có tệp đính kèm",
     "no body text and no document attached": "thư không có nội dung, không có tệp đính kèm",
@@ -697,6 +699,7 @@ AUDIT_ACTION_LABELS: Final = {
     "assign-unit": "gán đơn vị",
     "forget-address": "bỏ địa chỉ đã học",
     "deleted": "xóa bài (là văn bản hành chính)",
+    "undo": "hoàn tác",
 }
 _STATE_TABLES: Final = {
     "article": STATE_LABELS,
@@ -797,6 +800,12 @@ def audit_lines(
             lines.append(f"Trạng thái thư lúc đó: {_state('message', b['status'])}")
     elif action == "deleted":
         lines.append("Tệp là văn bản hành chính, không phải bài viết.")
+    elif action == "undo":
+        what = audit_action_label(str(b.get("undone", "")))
+        lines.append(
+            f"Hoàn tác thao tác #{b.get('audit_id', '?')} ({what}, bài {_state(kind, b.get('status'))})"
+            f": bài trở về {_state(kind, a.get('status'))}."
+        )
     if reason:
         shown = reason if action in _TYPED_REASON_ACTIONS else reason_label(reason)
         lines.append(f"Lý do: {shown}")

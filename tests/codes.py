@@ -25,6 +25,9 @@ __all__ = [
 ]
 
 ROOT = Path(dienhinh.__file__).resolve().parent
+# The product's own packages: a checkout also holds .venv/, var/ (fetched corpora), bench/.
+PACKAGES = ("core", "ingest", "classifiers", "store", "review", "publish", "worker", "notify",
+            "report")  # fmt: skip
 
 
 def literals(pattern: str, *globs: str) -> set[str]:
@@ -33,7 +36,8 @@ def literals(pattern: str, *globs: str) -> set[str]:
     found: set[str] = set()
     for g in globs:
         for path in ROOT.glob(g):
-            if "tests" in path.relative_to(ROOT).parts:
+            parts = path.relative_to(ROOT).parts
+            if len(parts) < 2 or parts[0] not in PACKAGES:
                 continue
             found |= set(re.findall(pattern, path.read_text(encoding="utf-8")))
     assert found, f"nothing matched {pattern} in {globs}: the enumeration is broken"
