@@ -35,6 +35,7 @@ from sqlalchemy import (
     bindparam,
     column,
     func,
+    literal,
     or_,
     select,
     table,
@@ -53,9 +54,13 @@ __all__ = [
     "execute",
     "folded_document",
     "match",
+    "match_count",
     "newest_matches",
+    "phrase_anywhere",
     "query_terms",
+    "rank_limit",
     "refresh",
+    "relevance",
     "txn_cache",
 ]
 
@@ -188,9 +193,64 @@ def match(session: Session, query: str) -> ColumnElement[bool] | None:
         return None
     if session.get_bind().dialect.name == "sqlite":
         return _sqlite_match(session, _fts_query(terms))
+    return _pg_match(session, _pg_query(terms))
+
+
+def _pg_query(terms: list[str]) -> str:
     last = terms[-1]
-    tsq = " & ".join([*terms[:-1], f"{last}:*" if len(last) >= _MIN_PREFIX else last])
-    return _pg_match(session, tsq)
+    return " & ".join([*terms[:-1], f"{last}:*" if len(last) >= _MIN_PREFIX else last])
+
+
+def match_count(session: Session, query: str) -> int | None:
+    """How many articles match ``query``, counted up to :data:`_COMMON` (the count
+    :func:`match` makes once per transaction; reaching the bound means "common"), or None
+    for a query without words."""
+    terms = query_terms(query)
+    if not terms:
+        return None
+    match(session, query)  # counts, or finds the count in this transaction's cache
+    if session.get_bind().dialect.name == "sqlite":
+        return int(txn_cache(session, "search_probe")[_fts_query(terms)])
+    return len(txn_cache(session, "search_ids")[_pg_query(terms)])
+
+
+def rank_limit() -> int:
+    """Searches with fewer matches than this are ranked by relevance (see
+    ``queue.ranked_ids``); a more common one stays newest first."""
+    return _COMMON
+
+
+def phrase_anywhere(session: Session, terms: list[str]) -> ColumnElement[bool] | None:
+    """Whether an article's searched text (``ArticleSearch.folded``) holds the query's
+    words next to each other, in order, starting at a word ("bac ha" in "... o bac ha
+    ..."); None for a one-word query. A plain substring test, on the database side (the
+    folded texts stay there): the same SQL on SQLite (instr) and PostgreSQL (strpos)."""
+    if len(terms) < 2:
+        return None
+    haystack = literal(" ").concat(ArticleSearch.folded)
+    needle = " " + " ".join(terms)
+    if session.get_bind().dialect.name == "sqlite":
+        return func.instr(haystack, needle) > 0
+    return func.strpos(haystack, needle) > 0
+
+
+def relevance(title: str, terms: list[str], phrase: bool) -> tuple[int, int, int]:
+    """The sort key of a match (higher first): the query as a phrase in the title, how
+    many of the query's words the title holds, the phrase anywhere (``phrase``, from
+    :func:`phrase_anywhere`). Words compare folded, the last one also as a prefix from
+    three letters on, as the search itself matches."""
+    words = _TERM.findall(fold(title or ""))
+    n = len(terms)
+
+    def hit(word: str, k: int) -> bool:
+        term = terms[k]
+        return word == term or (k == n - 1 and len(term) >= _MIN_PREFIX and word.startswith(term))
+
+    hits = sum(1 for k in range(n) if any(hit(w, k) for w in words))
+    title_phrase = n >= 2 and any(
+        all(hit(words[i + k], k) for k in range(n)) for i in range(len(words) - n + 1)
+    )
+    return int(title_phrase), hits, int(phrase and n >= 2)
 
 
 def _fts_query(terms: list[str]) -> str:

@@ -15,6 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from dienhinh.core.errors import IllegalTransition
 from dienhinh.review.app import Console
 from dienhinh.review.flash import flash_message
+from dienhinh.review.mailbox_errors import vietnamese_mailbox_error
 from dienhinh.review.web import checked_form, user_of
 from dienhinh.store.models import Article, AuditLog, MailboxState, Message, PollRun, Publication
 from dienhinh.store.states import ArticleState, MessageState, PublicationState
@@ -90,7 +91,12 @@ def _data(s: Session, console: Console) -> dict[str, object]:
     from dienhinh.review.views.messages import review_count, review_rows
     from dienhinh.worker.health import alerts
 
+    # The newest mail stored: the first thing to look at when "no mail came today" (the
+    # received_at index's last entry).
+    newest = s.execute(select(func.max(Message.received_at))).scalar()
     return {
+        "newest_received": newest,
+        "mailbox_error": vietnamese_mailbox_error,
         "alerts": alerts(s, console.config, datetime.now(UTC)),
         "arrived_today": arrived(today),
         "arrived_week": arrived(week),
