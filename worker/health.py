@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dienhinh.core.config import Config
+from dienhinh.core.mailbox_errors import vietnamese_mailbox_error
 from dienhinh.store.models import MailboxState, PollRun
 from dienhinh.store.status import last_runs
 
@@ -66,7 +67,14 @@ def _stale_alert(session: Session, config: Config, now: datetime) -> Alert | Non
         return None
     tz = ZoneInfo(config.timezone)
     hours = (now - since).total_seconds() / 3600
-    error = f" Lỗi gần nhất: {state.last_error}" if state.last_error else ""
+    vietnamese = vietnamese_mailbox_error(state.last_error)
+    error = (
+        f" Lỗi gần nhất: {vietnamese} ({state.last_error})"
+        if vietnamese
+        else f" Lỗi gần nhất: {state.last_error}"
+        if state.last_error
+        else ""
+    )
     return Alert(
         key=f"stale:{key}",
         severity="error",

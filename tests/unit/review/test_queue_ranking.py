@@ -214,3 +214,15 @@ def test_unread_marks_are_per_editor(engine: Engine) -> None:
         reads.mark_read(s, lan, b)
         assert reads.read_ids(s, lan, [a, b]) == {b}
         assert reads.read_ids(s, mai, []) == set()
+
+
+def test_words_inside_markup_like_text_are_found_on_both_databases(engine: Engine) -> None:
+    """PostgreSQL's parser drops words inside what looks like a tag ("xss" in
+    ``<script>alert("xss")</script>``); the searched text has no markup characters, so
+    both databases find what the sender wrote."""
+    with Session(engine) as s:
+        hostile = _article(s, 'Bài <script>alert("xss")</script><img src=x onerror=alert(1)>')
+        s.commit()
+        search.refresh(s)
+    assert _ranked(engine, "xss") == [hostile]
+    assert _ranked(engine, "onerror alert") == [hostile]
