@@ -36,6 +36,7 @@ from dienhinh.core.config import Config
 from dienhinh.review import search
 from dienhinh.review.config import ReviewConfig
 from dienhinh.review.config import load as load_review_config
+from dienhinh.review.highlight import highlight
 from dienhinh.review.labels import (
     KIND_LABELS,
     MESSAGE_STATE_LABELS,
@@ -45,7 +46,6 @@ from dienhinh.review.labels import (
     outcome_label,
     reason_parts,
 )
-from dienhinh.review.highlight import highlight
 from dienhinh.review.web import (
     SecurityHeaders,
     SessionGate,

@@ -45,7 +45,7 @@ def highlight(text: str | None, terms: Sequence[str]) -> Markup:
     share one mark ("<mark>Lào Cai</mark>")."""
     text = text or ""
     if not terms:
-        return Markup(escape(text))
+        return escape(text)
     matches = _matcher(terms)
     out: list[str] = []
     pos = 0

@@ -13,9 +13,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from dienhinh.core.errors import IllegalTransition
+from dienhinh.core.mailbox_errors import vietnamese_mailbox_error
 from dienhinh.review.app import Console
 from dienhinh.review.flash import flash_message
-from dienhinh.core.mailbox_errors import vietnamese_mailbox_error
 from dienhinh.review.web import checked_form, user_of
 from dienhinh.store.models import Article, AuditLog, MailboxState, Message, PollRun, Publication
 from dienhinh.store.states import ArticleState, MessageState, PublicationState

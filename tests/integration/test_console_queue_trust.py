@@ -95,9 +95,7 @@ def _row_ids(page: str) -> list[int]:
     return [int(i) for i in re.findall(r'<tr class="row[^"]*"[^>]*data-id="(\d+)"', page)]
 
 
-def test_a_search_looks_in_every_state_unless_a_tab_is_chosen(
-    env: Seeded, client_for: Any
-) -> None:
+def test_a_search_looks_in_every_state_unless_a_tab_is_chosen(env: Seeded, client_for: Any) -> None:
     approved = _add(env, "Du lịch bản Tả Phìn", "Mô hình du lịch cộng đồng.", status="approved")
     pending = _add(env, "Nhà trình tường Tả Phìn", "Đón khách quanh năm.")
     c = client_for()
@@ -165,7 +163,9 @@ def test_unread_marks_are_per_editor(env: Seeded, client_for: Any) -> None:
 
     def unread(c: TestClient) -> set[int]:
         page = c.get("/?state=").text
-        return {int(i) for i in re.findall(r'<tr class="row[^"]*unread[^"]*"[^>]*data-id="(\d+)"', page)}
+        return {
+            int(i) for i in re.findall(r'<tr class="row[^"]*unread[^"]*"[^>]*data-id="(\d+)"', page)
+        }
 
     assert aid in unread(mai) and aid in unread(lan)
     assert "chưa đọc" in mai.get("/?state=").text

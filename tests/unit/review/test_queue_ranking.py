@@ -77,7 +77,9 @@ def test_search_is_ranked_title_phrase_then_title_words_then_phrase_then_newest(
     with Session(engine) as s:
         phrase_title = _article(s, "Bắc Hà đổi mới từ cây chè", FILLER)
         both_words_title = _article(s, "Người Hà Nhì ở Bắc Yên", FILLER)
-        one_word_title = _article(s, "Chợ phiên vùng cao phía Bắc", "Người Hà Nhì đi chợ, uống chè. " + FILLER)
+        one_word_title = _article(
+            s, "Chợ phiên vùng cao phía Bắc", "Người Hà Nhì đi chợ, uống chè. " + FILLER
+        )
         phrase_body = _article(s, "Mô hình chăn nuôi", "Xã Bảo Nhai, huyện Bắc Hà, có mô hình mới.")
         scattered = _article(s, "Cây chè cổ thụ", "Từ Bắc Giang tới Hà Nội, chè được ưa chuộng.")
         scattered_newer = _article(s, "Cây chè shan", "Người Hà Nhì mang chè về phía Bắc.")
@@ -193,16 +195,17 @@ def test_today_filter_keeps_the_mail_received_since_local_midnight(engine: Engin
         assert sum(queue.counts(s, f, TZ).values()) == 1
         assert yesterday not in [r.id for r in rows]
         # With a search too (ranked): the same day.
-        assert queue.ranked_ids(s, queue.Filters(state="", period="today", q="nhan"), TZ) == [
-            today
-        ]
+        assert queue.ranked_ids(s, queue.Filters(state="", period="today", q="nhan"), TZ) == [today]
 
 
 def test_unread_marks_are_per_editor(engine: Engine) -> None:
     with Session(engine) as s:
         a = _article(s, "Bài thứ nhất")
         b = _article(s, "Bài thứ hai")
-        mai_user, lan_user = User(login="mai", password_hash="-"), User(login="lan", password_hash="-")
+        mai_user, lan_user = (
+            User(login="mai", password_hash="-"),
+            User(login="lan", password_hash="-"),
+        )
         s.add_all([mai_user, lan_user])
         s.commit()
         mai, lan = mai_user.id, lan_user.id
