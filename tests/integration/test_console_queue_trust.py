@@ -8,6 +8,7 @@ from __future__ import annotations
 import html as htmllib
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -110,18 +111,37 @@ def test_a_search_looks_in_every_state_unless_a_tab_is_chosen(env: Seeded, clien
     assert approved not in _row_ids(home)
 
 
-def test_search_results_are_ranked_and_paged_in_that_order(env: Seeded, client_for: Any) -> None:
-    body_only = _add(env, "Chăn nuôi gà đồi", "Hợp tác xã ở Mường Khương làm ăn tốt.")
-    scattered = _add(env, "Mường Hum vào mùa", "Chè Khương từ xưa đã nổi tiếng.")
+def test_search_results_are_ranked_and_paged_in_that_order(
+    env: Seeded, client_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Oldest first: the ranking is not the newest-first order.
     in_title = _add(env, "Mường Khương đổi mới", "Bà con đồng lòng.")
+    scattered = _add(env, "Mường Hum vào mùa", "Chè Khương từ xưa đã nổi tiếng.")
+    body_only = _add(env, "Chăn nuôi gà đồi", "Hợp tác xã ở Mường Khương làm ăn tốt.")
     c = client_for()
     page = c.get("/?q=muong+khuong").text
-    assert _row_ids(page)[:3] == [in_title, scattered, body_only]
+    assert _row_ids(page) == [in_title, scattered, body_only]
     assert 'id="ranked-note"' in page and "mức liên quan" in page
     # The article page's next/previous follow the ranking.
     art = c.get(f"/articles/{scattered}?state=&q=muong+khuong").text
     assert f'href="/articles/{body_only}?' in art.split('id="older"')[0].rsplit("<a", 1)[1]
     assert f'href="/articles/{in_title}?' in art.split('id="newer"')[0].rsplit("<a", 1)[1]
+    # Its pages are slices of that order.
+    app = create_app(env.config, engine=env.engine, review=replace(TEST_REVIEW, page_size=2))
+    with TestClient(app, base_url="http://testserver", follow_redirects=False) as small:
+        assert login(small, "lan", follow=False).status_code == 303
+        first = small.get("/?q=muong+khuong").text
+        assert _row_ids(first) == [in_title, scattered]
+        more = re.search(r'<a href="/\?([^"]+)" rel="next" id="older-page">', first)
+        assert more and "skip=2" in more.group(1)
+        rest = small.get("/?" + htmllib.unescape(more.group(1))).text
+        assert _row_ids(rest) == [body_only] and 'id="older-page"' not in rest
+    # A common search (here: from 2 matches on) stays newest first, and says so.
+    monkeypatch.setattr(search, "_RANK_LIMIT", 2)
+    page = c.get("/?q=muong+khuong").text
+    assert _row_ids(page) == [body_only, scattered, in_title]
+    assert "Từ 2 bài khớp trở lên nên xếp bài mới nhất trước" in page
+    assert _row_ids(c.get("/?q=muong+hum").text) == [scattered]
 
 
 def test_matches_are_marked_and_hostile_text_stays_text(env: Seeded, client_for: Any) -> None:
