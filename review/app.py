@@ -14,6 +14,7 @@ import json
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,8 @@ from dienhinh.core.config import Config
 from dienhinh.review import labels, search
 from dienhinh.review.config import ReviewConfig
 from dienhinh.review.config import load as load_review_config
-from dienhinh.review.web import SecurityHeaders, SessionGate, local_time, render_text
+from dienhinh.review.highlight import highlight
+from dienhinh.review.web import SecurityHeaders, SessionGate, local_time, render_text, time_ago
 from dienhinh.store.blobs import BlobStore
 from dienhinh.store.db import make_engine
 
@@ -75,9 +77,11 @@ class Console:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        env.filters["localtime"] = lambda v, fmt="%d/%m/%Y %H:%M": local_time(
-            v, config.timezone, fmt
-        )
+        # One date format for the whole console (web.DATE_FORMAT): the filter takes no
+        # format argument, so no template can show another.
+        env.filters["localtime"] = lambda v: local_time(v, config.timezone)
+        env.filters["ago"] = lambda v: time_ago(v, datetime.now(UTC))
+        env.filters["highlight"] = highlight
         env.filters["article_html"] = render_text
         # Every code reaches the page through review/labels.py, in Vietnamese.
         env.filters["flag"] = lambda v: labels.flag_label(v, names)

@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from dienhinh.core.mailbox_errors import vietnamese_mailbox_error
+
 __all__ = [
     "ACTOR_LABELS",
     "AUDIT_ACTION_LABELS",
@@ -401,6 +403,11 @@ def error_label(error: str | None) -> str:
     text = (error or "").strip()
     if not text:
         return ""
+    # A mail source's error ("the server refused the login for ...") as the sentence an
+    # editor can act on (core/mailbox_errors.py holds that table).
+    mailbox = vietnamese_mailbox_error(text)
+    if mailbox:
+        return mailbox
     labels: list[str] = []
     for line in text.splitlines():
         line = re.sub(r"^\S+ [^:]*?: (?=[a-z][a-z -]*:)", "", line.strip())  # "part name: "
@@ -802,9 +809,9 @@ def audit_lines(
         lines.append("Tệp là văn bản hành chính, không phải bài viết.")
     elif action == "undo":
         what = audit_action_label(str(b.get("undone", "")))
+        was, now = _state(kind, b.get("status")), _state(kind, a.get("status"))
         lines.append(
-            f"Hoàn tác thao tác #{b.get('audit_id', '?')} ({what}, bài {_state(kind, b.get('status'))})"
-            f": bài trở về {_state(kind, a.get('status'))}."
+            f"Hoàn tác thao tác #{b.get('audit_id', '?')} ({what}, bài {was}): bài trở về {now}."
         )
     if reason:
         shown = reason if action in _TYPED_REASON_ACTIONS else reason_label(reason)

@@ -201,10 +201,33 @@ def render_text(text: str) -> Markup:
     return Markup(nh3.clean(html, tags={"p", "br"}, attributes={}))  # noqa: S704 - cleaned
 
 
-def local_time(value: datetime | None, tz: str, fmt: str = "%d/%m/%Y %H:%M") -> str:
+# The console's one way of showing a moment: day/month/year hours:minutes in the
+# configured zone (Asia/Ho_Chi_Minh). Every template goes through the ``localtime`` filter,
+# and tests/integration/test_console_dates.py scans the rendered pages for any other shape.
+DATE_FORMAT = "%d/%m/%Y %H:%M"
+
+
+def local_time(value: datetime | None, tz: str) -> str:
     if value is None:
         return ""
-    return value.astimezone(ZoneInfo(tz)).strftime(fmt)
+    return value.astimezone(ZoneInfo(tz)).strftime(DATE_FORMAT)
+
+
+def time_ago(value: datetime | None, now: datetime) -> str:
+    """How long before ``now`` ``value`` was, in Vietnamese: "vừa xong", "5 phút trước",
+    "3 giờ trước", "2 ngày trước" (whole units, rounded down)."""
+    if value is None:
+        return ""
+    seconds = (now - value).total_seconds()
+    if seconds < 60:  # a clock a little ahead counts as now too
+        return "vừa xong"
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} phút trước"
+    hours = minutes // 60
+    if hours < 24:
+        return f"{hours} giờ trước"
+    return f"{hours // 24} ngày trước"
 
 
 def content_disposition(kind: str, filename: str) -> str:

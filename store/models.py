@@ -28,6 +28,7 @@ from sqlalchemy.types import TypeDecorator
 __all__ = [
     "Article",
     "ArticleBand",
+    "ArticleRead",
     "ArticleSearch",
     "Asset",
     "AuditLog",
@@ -508,6 +509,22 @@ class ArticleSearch(Base):
     )
     updated_at: Mapped[datetime] = mapped_column(index=True)
     folded: Mapped[str] = mapped_column(Text, default="")
+
+
+class ArticleRead(Base):
+    """An article an editor has opened in the console (the queue shows the others as
+    "chưa đọc", to that editor). One row per editor and article, written the first time
+    the article page is shown; deleting the article or the account deletes it."""
+
+    __tablename__ = "article_read"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("article.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    read_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 # Finding the articles changed since the search index last saw them reads this index only

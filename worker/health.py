@@ -49,7 +49,7 @@ def _iso(dt: datetime | None) -> str:
 
 
 def _local(dt: datetime | None, tz: ZoneInfo) -> str:
-    return dt.astimezone(tz).strftime("%H:%M %d/%m/%Y") if dt else "chưa bao giờ"
+    return dt.astimezone(tz).strftime("%d/%m/%Y %H:%M") if dt else "chưa bao giờ"
 
 
 def _stale_alert(session: Session, config: Config, now: datetime) -> Alert | None:

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from dienhinh.core.errors import IllegalTransition
-from dienhinh.review import actions, queue
+from dienhinh.review import actions, queue, reads
 from dienhinh.review.app import Console
 from dienhinh.review.flash import flash_message
 from dienhinh.review.views.auth import _safe_next
@@ -184,7 +184,12 @@ def undo_context(
 def article_page(request: Request) -> Response:
     console: Console = request.app.state.console
     f = queue.Filters.from_params(request.query_params)
-    return _render(request, console, request.path_params["article_id"], f)
+    article_id: int = request.path_params["article_id"]
+    response = _render(request, console, article_id, f)
+    # Opened: no longer "chưa đọc" in this editor's queue (after the page was found).
+    with console.sessions() as s:
+        reads.mark_read(s, user_of(request).user_id, article_id)
+    return response
 
 
 # --- actions ----------------------------------------------------------------------------

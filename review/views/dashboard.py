@@ -90,7 +90,11 @@ def _data(s: Session, console: Console) -> dict[str, object]:
     from dienhinh.review.views.messages import review_count, review_rows
     from dienhinh.worker.health import alerts
 
+    # The newest mail stored: the first thing to look at when "no mail came today" (the
+    # received_at index's last entry).
+    newest = s.execute(select(func.max(Message.received_at))).scalar()
     return {
+        "newest_received": newest,
         "alerts": alerts(s, console.config, datetime.now(UTC)),
         "arrived_today": arrived(today),
         "arrived_week": arrived(week),
