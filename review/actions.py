@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from dienhinh.classifiers.directory import UnitDirectory
 from dienhinh.core.errors import DienhinhError
-from dienhinh.core.text import nfc, scrub
+from dienhinh.core.text import body_without_lead, nfc, scrub
 from dienhinh.store.models import Article, Asset, AuditLog, Tag, utcnow
 from dienhinh.store.states import ArticleState, transition
 
@@ -104,6 +104,9 @@ def edit(
     for the unit and tags leaves them as they are."""
     changed: list[str] = []
     content = {"title": _clean(title), "lead": _clean(lead), "text": _clean(text)}
+    # One model: the lead is its own field and the body never repeats it (a body pasted
+    # with its first paragraph still in it would publish that paragraph twice).
+    content["text"] = body_without_lead(content["lead"], content["text"])
     if not content["title"]:
         raise ActionError("Tiêu đề không được để trống.")
     before = {k: getattr(article, k) for k in content if getattr(article, k) != content[k]}
