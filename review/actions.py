@@ -28,11 +28,14 @@ __all__ = [
     "approve",
     "check_version",
     "edit",
+    "keep_original",
     "mark_duplicate",
     "merge",
+    "original_of",
     "reject",
     "restore",
     "set_cover",
+    "use_revision",
 ]
 
 A = ArticleState
@@ -370,3 +373,95 @@ def merge(session: Session, article: Article, *, actor: str, target_id: int) -> 
     target.updated_at = utcnow()
     mark_duplicate(session, article, actor=actor, target_id=target.id)
     return target
+
+
+# --- a revision ("bản sửa") and its original ----------------------------------------------
+# Ingest links a resend or a correction to the article it revises (``revision_of_id``);
+# the editor compares the two (views/revision.py) and either uses the revision's text in the
+# original or keeps the original's. Either way the revision becomes a duplicate of the
+# original and keeps its ``revision_of_id``, so both pages link to each other afterwards.
+
+_CONTENT = ("title", "lead", "text")
+_REVISABLE = (A.PENDING_REVIEW, A.APPROVED, A.PUBLISHED)
+
+
+def original_of(session: Session, revision: Article) -> Article:
+    """The article ``revision`` revises."""
+    if revision.revision_of_id is None:
+        raise ActionError(f"Bài #{revision.id} không phải bản sửa của bài nào.")
+    original = session.get(Article, revision.revision_of_id)
+    if original is None:
+        raise ActionError(f"Không còn bài gốc #{revision.revision_of_id}.")
+    return original
+
+
+def _decidable(session: Session, revision: Article, original_version: str | int | None) -> Article:
+    if revision.status != A.PENDING_REVIEW:
+        raise ActionError("Chỉ xử lý được bản sửa đang chờ duyệt.")
+    original = original_of(session, revision)
+    if original.status not in _REVISABLE:
+        raise ActionError(
+            f"Bài gốc #{original.id} đang ở trạng thái {original.status}: "
+            "chỉ thay được bài đang chờ duyệt hoặc đã duyệt."
+        )
+    # The comparison was made against this version of the original: an edit saved since
+    # would be overwritten unseen.
+    try:
+        check_version(original, original_version)
+    except Conflict as err:
+        raise ActionError(
+            f"Bài gốc #{original.id} vừa được lưu lại sau khi bạn mở trang so sánh: "
+            "hãy so sánh lại với bản mới nhất."
+        ) from err
+    return original
+
+
+def use_revision(
+    session: Session, revision: Article, *, actor: str, original_version: str | int | None
+) -> Article:
+    """The revision's title, lead and text replace the original's. The original's old
+    content is kept in full in its audit row ("use-revision"), which the article page shows
+    as the history. New photos and campaigns of the revision join the original (as
+    :func:`merge`), and the revision becomes its duplicate. An original that was approved
+    or published goes back to review: its new text has not been approved."""
+    original = _decidable(session, revision, original_version)
+    new = {
+        "title": revision.title,
+        "lead": revision.lead,
+        "text": body_without_lead(revision.lead, revision.text),
+    }
+    if not new["title"].strip():
+        raise ActionError("Bản sửa không có tiêu đề.")
+    before = {k: getattr(original, k) for k in _CONTENT}
+    _audit(
+        session,
+        actor,
+        original,
+        "use-revision",
+        {**before, "status": original.status},
+        {**new, "revision": revision.id},
+    )
+    for k, v in new.items():
+        setattr(original, k, v)
+    if original.status in _PUBLISHED_STATES:
+        _withdraw_if_published(session, original, actor)
+        transition(
+            session,
+            original,
+            A.PENDING_REVIEW,
+            actor=actor,
+            reason=f"text replaced by revision {revision.id}: to be approved again",
+        )
+    merge(session, revision, actor=actor, target_id=original.id)
+    return original
+
+
+def keep_original(
+    session: Session, revision: Article, *, actor: str, original_version: str | int | None
+) -> Article:
+    """The original stays as it is; the revision becomes its duplicate (nothing of it is
+    used). The original's history records the decision."""
+    original = _decidable(session, revision, original_version)
+    _audit(session, actor, original, "keep-original", None, {"revision": revision.id})
+    mark_duplicate(session, revision, actor=actor, target_id=original.id)
+    return original
