@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from dienhinh.classifiers.directory import UnitDirectory
 from dienhinh.core.errors import DienhinhError
 from dienhinh.core.evidence import EvidenceKind, item
-from dienhinh.core.text import nfc, scrub
+from dienhinh.core.text import body_without_lead, nfc, scrub
 from dienhinh.review.labels import STATE_LABELS
 from dienhinh.store.models import Article, Asset, AuditLog, Tag, utcnow
 from dienhinh.store.states import ArticleState, transition
@@ -41,13 +41,16 @@ __all__ = [
     "check_seen_text",
     "check_version",
     "edit",
+    "keep_original",
     "mark_duplicate",
     "merge",
+    "original_of",
     "reject",
     "restore",
     "set_cover",
     "undo",
     "undo_offer",
+    "use_revision",
 ]
 
 A = ArticleState
@@ -125,6 +128,9 @@ def edit(
     for the unit and tags leaves them as they are."""
     changed: list[str] = []
     content = {"title": _clean(title), "lead": _clean(lead), "text": _clean(text)}
+    # One model: the lead is its own field and the body never repeats it (a body pasted
+    # with its first paragraph still in it would publish that paragraph twice).
+    content["text"] = body_without_lead(content["lead"], content["text"])
     if not content["title"]:
         raise ActionError("Tiêu đề không được để trống.")
     before = {k: getattr(article, k) for k in content if getattr(article, k) != content[k]}
@@ -555,3 +561,96 @@ def undo(
         before["reason"] = row.reason
     _audit(session, actor, article, "undo", before, {"status": A.PENDING_REVIEW})
     return str(undone)
+
+
+# --- a revision ("bản sửa") and its original ----------------------------------------------
+# Ingest links a resend or a correction to the article it revises (``revision_of_id``);
+# the editor compares the two (views/revision.py) and either uses the revision's text in the
+# original or keeps the original's. Either way the revision becomes a duplicate of the
+# original and keeps its ``revision_of_id``, so both pages link to each other afterwards.
+
+_CONTENT = ("title", "lead", "text")
+_REVISABLE = (A.PENDING_REVIEW, A.APPROVED, A.PUBLISHED)
+
+
+def original_of(session: Session, revision: Article) -> Article:
+    """The article ``revision`` revises."""
+    if revision.revision_of_id is None:
+        raise ActionError(f"Bài #{revision.id} không phải bản sửa của bài nào.")
+    original = session.get(Article, revision.revision_of_id)
+    if original is None:
+        raise ActionError(f"Không còn bài gốc #{revision.revision_of_id}.")
+    return original
+
+
+def _decidable(session: Session, revision: Article, original_version: str | int | None) -> Article:
+    if revision.status != A.PENDING_REVIEW:
+        raise ActionError("Chỉ xử lý được bản sửa đang chờ duyệt.")
+    original = original_of(session, revision)
+    if original.status not in _REVISABLE:
+        raise ActionError(
+            f"Bài gốc #{original.id} đang ở trạng thái "
+            f"«{STATE_LABELS.get(original.status, 'khác')}»: "
+            "chỉ thay được bài đang chờ duyệt hoặc đã duyệt."
+        )
+    # The comparison was made against this version of the original: an edit saved since
+    # would be overwritten unseen.
+    try:
+        check_version(original, original_version)
+    except Conflict as err:
+        raise ActionError(
+            f"Bài gốc #{original.id} vừa được lưu lại sau khi bạn mở trang so sánh: "
+            "hãy so sánh lại với bản mới nhất."
+        ) from err
+    return original
+
+
+def use_revision(
+    session: Session, revision: Article, *, actor: str, original_version: str | int | None
+) -> Article:
+    """The revision's title, lead and text replace the original's. The original's old
+    content is kept in full in its audit row ("use-revision"), which the article page shows
+    as the history. New photos and campaigns of the revision join the original (as
+    :func:`merge`), and the revision becomes its duplicate. An original that was approved
+    or published goes back to review: its new text has not been approved."""
+    original = _decidable(session, revision, original_version)
+    new = {
+        "title": revision.title,
+        "lead": revision.lead,
+        "text": body_without_lead(revision.lead, revision.text),
+    }
+    if not new["title"].strip():
+        raise ActionError("Bản sửa không có tiêu đề.")
+    before = {k: getattr(original, k) for k in _CONTENT}
+    _audit(
+        session,
+        actor,
+        original,
+        "use-revision",
+        {**before, "status": original.status},
+        {**new, "revision": revision.id},
+    )
+    for k, v in new.items():
+        setattr(original, k, v)
+    if original.status in _PUBLISHED_STATES:
+        _withdraw_if_published(session, original, actor)
+        transition(
+            session,
+            original,
+            A.PENDING_REVIEW,
+            actor=actor,
+            reason=f"text replaced by revision {revision.id}: to be approved again",
+        )
+    merge(session, revision, actor=actor, target_id=original.id)
+    return original
+
+
+def keep_original(
+    session: Session, revision: Article, *, actor: str, original_version: str | int | None
+) -> Article:
+    """The original stays as it is; the revision becomes its duplicate (nothing of it is
+    used). The original's history records the decision."""
+    original = _decidable(session, revision, original_version)
+    _audit(session, actor, original, "keep-original", None, {"revision": revision.id})
+    mark_duplicate(session, revision, actor=actor, target_id=original.id)
+    return original

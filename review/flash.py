@@ -20,6 +20,9 @@ MESSAGES = {
     "duplicate": "Đã đánh dấu bài {id} là bản trùng.",
     "merged": "Đã gộp bài {id} vào bài khác.",
     "cover": "Đã chọn ảnh bìa cho bài {id}.",
+    "revision-used": "Bài {id} đã mang nội dung của bản sửa; bản cũ được giữ trong lịch sử "
+    "của bài. Hãy xem lại và duyệt.",
+    "original-kept": "Đã giữ bản cũ của bài {id}; bản sửa được đánh dấu là bản trùng.",
     "reprocessed": "Đã chạy lại thư {id}.",
     "confirmed-no-article": "Đã xác nhận thư {id} không có bài.",
     "requeued": "Đã đưa thư {id} vào hàng xử lý lại; chương trình nền sẽ xử lý trong lần chạy tới.",

@@ -296,6 +296,10 @@ NOISE_LABELS: Final = {
 # Reasons with numbers in them, tried first: (pattern, Vietnamese with the groups).
 _PATTERNS: Final[tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...]] = (
     (
+        re.compile(r"^text replaced by revision (\d+)"),
+        lambda m: f"nội dung được thay bằng bản sửa #{m.group(1)}, cần duyệt lại",
+    ),
+    (
         re.compile(r"^(\d+) of (\d+) documents could not be read"),
         lambda m: f"{m.group(1)}/{m.group(2)} tệp không đọc được",
     ),
@@ -707,6 +711,8 @@ AUDIT_ACTION_LABELS: Final = {
     "forget-address": "bỏ địa chỉ đã học",
     "deleted": "xóa bài (là văn bản hành chính)",
     "undo": "hoàn tác",
+    "use-revision": "dùng bản sửa thay nội dung bài gốc",
+    "keep-original": "giữ bản cũ, bản sửa thành bài trùng",
 }
 _STATE_TABLES: Final = {
     "article": STATE_LABELS,
@@ -807,6 +813,13 @@ def audit_lines(
             lines.append(f"Trạng thái thư lúc đó: {_state('message', b['status'])}")
     elif action == "deleted":
         lines.append("Tệp là văn bản hành chính, không phải bài viết.")
+    elif action == "use-revision":
+        lines.append(
+            f"Nội dung bài được thay bằng bản sửa #{a.get('revision', '?')}; bản cũ được giữ "
+            "trong lịch sử của bài."
+        )
+    elif action == "keep-original":
+        lines.append(f"Giữ nội dung bài; bản sửa #{a.get('revision', '?')} thành bài trùng.")
     elif action == "undo":
         what = audit_action_label(str(b.get("undone", "")))
         was, now = _state(kind, b.get("status")), _state(kind, a.get("status"))

@@ -21,6 +21,7 @@ from dienhinh.review.views import (
     files,
     messages,
     queue,
+    revision,
 )
 
 __all__ = ["routes"]
@@ -34,6 +35,7 @@ routes = [
     Route("/logout", auth.logout, methods=["POST"]),
     Route("/", queue.queue_page, methods=["GET"]),
     Route("/articles/{article_id:int}", article.article_page, methods=["GET"]),
+    Route("/articles/{article_id:int}/compare", revision.compare_page, methods=["GET"]),
     Route("/articles/{article_id:int}/{action:str}", article.article_action, methods=["POST"]),
     Route("/assets/{asset_id:int}", files.asset_inline, methods=["GET"]),
     Route("/assets/{asset_id:int}/thumb", files.asset_thumb, methods=["GET"]),

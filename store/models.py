@@ -220,8 +220,9 @@ class Article(Base):
     document_sha256: Mapped[str] = mapped_column(String(64), default="")
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("article.id"))
     # A corrected later version ("bản sửa") points at the article it revises; the editor
-    # chooses which one to publish.
-    revision_of_id: Mapped[int | None] = mapped_column(ForeignKey("article.id"))
+    # compares the two and uses the revision's text or keeps the original's (the article
+    # page lists an article's revisions through this index, migration 0011).
+    revision_of_id: Mapped[int | None] = mapped_column(ForeignKey("article.id"), index=True)
     similarity: Mapped[float | None]
     # MinHash signature of the matching form of the text (ingest/dedupe.py), for
     # confirming near-duplicate candidates found through ArticleBand.

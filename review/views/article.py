@@ -19,6 +19,7 @@ from dienhinh.core.errors import IllegalTransition
 from dienhinh.review import actions, queue, reads
 from dienhinh.review.app import Console
 from dienhinh.review.flash import flash_message
+from dienhinh.review.preview import preview
 from dienhinh.review.views.auth import _safe_next
 from dienhinh.review.web import checked_form, form_str, user_of
 from dienhinh.store.models import Article, AuditLog, Message, Publication, Tag
@@ -94,6 +95,12 @@ def _context(s: Session, console: Console, f: queue.Filters, art: Article) -> di
         ).scalars()
     }
     siblings = [a for a in msg.articles if a.id != art.id]
+    # Later versions of this article ("có bản sửa"), linked both ways with revision_of_id.
+    revisions = list(
+        s.execute(
+            select(Article).where(Article.revision_of_id == art.id).order_by(Article.id)
+        ).scalars()
+    )
     cover = art.cover_asset_id or (art.images[0].id if art.images else None)
     return {
         "art": art,
@@ -104,6 +111,14 @@ def _context(s: Session, console: Console, f: queue.Filters, art: Article) -> di
         "audit": audit,
         "related": related,
         "siblings": siblings,
+        "revisions": revisions,
+        # The full content each "Dùng bản sửa" replaced, newest first (audit rows).
+        "history": [
+            a
+            for a in audit
+            if a.action == "use-revision" and a.object_type == "article" and a.object_id == art.id
+        ],
+        "preview": preview(art, console.config),
         "attachments": [a for a in msg.assets if a.article_pk is None],
         "cover_id": cover,
         "f": f,
@@ -281,6 +296,16 @@ def _cover(s: Session, console: Console, art: Article, login: str, form: FormDat
     return "cover"
 
 
+def _use_revision(s: Session, console: Console, art: Article, login: str, form: FormData) -> str:
+    actions.use_revision(s, art, actor=login, original_version=form_str(form, "original_version"))
+    return "revision-used"
+
+
+def _keep_original(s: Session, console: Console, art: Article, login: str, form: FormData) -> str:
+    actions.keep_original(s, art, actor=login, original_version=form_str(form, "original_version"))
+    return "original-kept"
+
+
 Action = Callable[[Session, Console, Article, str, FormData], str]
 ACTIONS: dict[str, Action] = {
     "save": _edit,
@@ -291,11 +316,16 @@ ACTIONS: dict[str, Action] = {
     "merge": _merge,
     "cover": _cover,
     "undo": _undo,
+    # On a revision, from its comparison page (views/revision.py).
+    "use-revision": _use_revision,
+    "keep-original": _keep_original,
 }
 # After these the editor moves on to the next article of the queue (triage).
 _MOVE_ON = {"approved", "rejected", "duplicate", "merged"}
 # These decisions offer "Hoàn tác" on the page they lead to.
 _UNDOABLE = {"approved": "state:approved", "rejected": "state:rejected"}
+# After these the editor sees the original the revision was compared with.
+_TO_ORIGINAL = {"revision-used", "original-kept"}
 
 
 async def article_action(request: Request) -> Response:
@@ -356,6 +386,8 @@ async def article_action(request: Request) -> Response:
             nxt = None
             if outcome in _MOVE_ON:
                 nxt = queue.neighbour(s, f, console.config.timezone, article_id, older=True)
+            elif outcome in _TO_ORIGINAL:
+                nxt = art.revision_of_id
             return outcome, "", 200, nxt
 
     outcome, message, status, nxt = await run_in_threadpool(run)
@@ -375,6 +407,8 @@ async def article_action(request: Request) -> Response:
         )
     if undo_ref:
         sep = f"&undo={undo_ref[0]}{sep}"
+    if outcome in _TO_ORIGINAL:
+        return RedirectResponse(f"/articles/{nxt}?msg={outcome}&id={nxt}{sep}", 303)
     if form_str(form, "back") == "queue":
         return RedirectResponse(f"/?msg={outcome}&id={article_id}{sep}", 303)
     if outcome in _MOVE_ON:

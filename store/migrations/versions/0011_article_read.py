@@ -1,6 +1,6 @@
 """article_read: which articles each editor has opened (the queue's "chưa đọc")
 
-Revision ID: 0011_r_queue
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-07 09:00:00
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_r_queue"
+revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None
