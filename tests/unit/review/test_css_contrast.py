@@ -137,7 +137,10 @@ def _background(rule: Rule) -> Colour | None:
 
 
 def _is_text(rule: Rule) -> bool:
-    # A pseudo-element with empty content draws a shape, not text.
+    # A pseudo-element with empty content draws a shape, not text; a dialog's backdrop
+    # shades the page behind the dialog, whose own box holds the text.
+    if rule.selector.endswith("::backdrop"):
+        return False
     return rule.decls.get("content", "").strip() not in ('""', "''")
 
 
@@ -222,12 +225,14 @@ def test_the_check_fails_on_grey_small_print() -> None:
     header.top { background: #a4161a; color: #fff; }
     header.top nav a { opacity: .6; }
     .menu::before { content: ""; background: #fff; }
+    dialog::backdrop { background: rgba(0, 0, 0, .35); }
     """
     failures = _failures(text_pairs(parse(css)))
     assert any(f.startswith(".cell-future: #808080 on #e7e6e6") for f in failures)
     assert any(f.startswith(".muted: #646970 on #dde7f3") for f in failures)
     assert any(f.startswith("header.top nav a:") and "(header.top)" in f for f in failures)
     assert not any(f.startswith(".menu::before") for f in failures)  # a shape, not text
+    assert not any("backdrop" in f for f in failures)  # a shade, not a surface
     assert len(failures) == 3
 
 
