@@ -29,6 +29,73 @@
     return new URLSearchParams(window.location.search).get(name);
   }
 
+  // --- the menu on a phone --------------------------------------------------------------
+  // Under the stylesheet's phone width the menu folds behind the "Menu" button once this
+  // script runs ("menu-ready"); without it the links simply stay listed, each a full row.
+  var header = document.querySelector("header.top");
+  var menuButton = document.getElementById("menu-toggle");
+
+  function openMenu(open) {
+    header.classList.toggle("menu-open", open);
+    menuButton.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+
+  if (header && menuButton) {
+    header.classList.add("menu-ready");
+    menuButton.addEventListener("click", function () {
+      openMenu(!header.classList.contains("menu-open"));
+    });
+    document.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape" && header.classList.contains("menu-open")) {
+        openMenu(false);
+        menuButton.focus();
+      }
+    });
+  }
+
+  // --- tables as cards on a phone -------------------------------------------------------
+  // The phone layout shows each row as a card; a cell then says which column it is from a
+  // data-label copied here from the heading that covers exactly its columns (so a quarter
+  // spanning three months reads "Quý II", a month "T5"), never a second copy of the words.
+  function headings(thead) {
+    var taken = [];
+    var found = [];
+    Array.prototype.forEach.call(thead.rows, function (tr, r) {
+      var col = 0;
+      taken[r] = taken[r] || [];
+      Array.prototype.forEach.call(tr.cells, function (th) {
+        while (taken[r][col]) col++;
+        for (var i = 0; i < th.rowSpan; i++) {
+          taken[r + i] = taken[r + i] || [];
+          for (var j = 0; j < th.colSpan; j++) taken[r + i][col + j] = true;
+        }
+        found.push({ start: col, end: col + th.colSpan, text: th.textContent.trim() });
+        col += th.colSpan;
+      });
+    });
+    return found;  // in document order: a later (lower) heading row wins below
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("main table"), function (table) {
+    if (!table.tHead) return;
+    var heads = headings(table.tHead);
+    var bodies = Array.prototype.slice.call(table.tBodies);
+    if (table.tFoot) bodies.push(table.tFoot);
+    bodies.forEach(function (body) {
+      Array.prototype.forEach.call(body.rows, function (tr) {
+        var col = 0;
+        Array.prototype.forEach.call(tr.cells, function (cell) {
+          var label = "";
+          heads.forEach(function (h) {
+            if (h.start === col && h.end === col + cell.colSpan && h.text) label = h.text;
+          });
+          if (label && cell.tagName === "TD") cell.dataset.label = label;
+          col += cell.colSpan;
+        });
+      });
+    });
+  });
+
   // --- the queue -------------------------------------------------------------------------
   var rows = Array.prototype.slice.call(document.querySelectorAll("table.queue tr.row"));
   var current = -1;
