@@ -19,7 +19,8 @@ MESSAGES = {
     "duplicate": "Đã đánh dấu bài {id} là bản trùng.",
     "merged": "Đã gộp bài {id} vào bài khác.",
     "cover": "Đã chọn ảnh bìa cho bài {id}.",
-    "reprocessed": "Đã chạy lại thư {id}.",
+    "reprocess-queued": "Đã xếp hàng chạy lại thư {id}; chương trình nền sẽ chạy trong lần tới "
+    "(thường trong vài phút).",
     "confirmed-no-article": "Đã xác nhận thư {id} không có bài.",
     "requeued": "Đã đưa thư {id} vào hàng xử lý lại; chương trình nền sẽ xử lý trong lần chạy tới.",
     "retried": "Đã đưa lượt đăng {id} vào hàng đợi để thử lại.",

@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from dienhinh.review import search
+from dienhinh.review.ids import parse_id
 from dienhinh.store.models import Article, Message, Tag
 from dienhinh.store.states import ArticleState
 
@@ -46,7 +47,6 @@ class Filters:
         state = params.get("state", cls.state)
         if state not in STATES:
             state = ""
-        before = params.get("before", "")
         period = params.get("period", "").strip()
         return cls(
             state=state,
@@ -55,7 +55,7 @@ class Filters:
             period=period if _PERIOD.match(period) else "",
             flagged=params.get("flagged", "") in ("1", "on", "true"),
             q=params.get("q", "").strip()[:200],
-            before=int(before) if before.isdigit() else None,
+            before=parse_id(params.get("before")),
         )
 
     def params(self, **changes: Any) -> dict[str, str]:

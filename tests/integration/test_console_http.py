@@ -87,7 +87,7 @@ def _all_routes() -> list[tuple[str, str]]:
             path = prefix + x.path
             path = re.sub(r"\{action:str\}", "approve", path)
             path = re.sub(r"\{login:str\}", "mai", path)
-            path = re.sub(r"\{\w+:int\}", "1", path)
+            path = re.sub(r"\{\w+:id\}", "1", path)
             for m in sorted(x.methods or ()):
                 if m != "HEAD":
                     out.append((m, path))
@@ -248,7 +248,7 @@ def test_login_throttling_locks_out_after_repeated_failures(client_for: Any, env
     # Locked: even the right password is not checked now.
     r = login(c, "mai", PASSWORD, follow=False)
     assert r.status_code == 429
-    assert "thử lại sau" in r.text
+    assert "Thử lại sau 60 giây" in r.text and r.headers["retry-after"] == "60"
     assert COOKIE not in r.cookies
     # Another account from the same address is not locked (the per-address limit is higher).
     assert login(c, "lan", follow=False).status_code == 303
