@@ -67,7 +67,11 @@ class Console:
         # section stops the console at start-up, not at the first approval).
         from dienhinh.publish.config import configure
 
-        configure(config)
+        if "feed" in configure(config).targets and not review.base_url:
+            log.warning(
+                "review.base_url is not set: /feed.atom answers 503 until it is "
+                "(the feed's links are never built from a request's Host header)"
+            )
         self.subject_values = SUBJECT_VALUES
         self.kind_values = KIND_VALUES
         env = jinja2.Environment(

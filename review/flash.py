@@ -24,6 +24,8 @@ MESSAGES = {
     "của bài. Hãy xem lại và duyệt.",
     "original-kept": "Đã giữ bản cũ của bài {id}; bản sửa được đánh dấu là bản trùng.",
     "reprocessed": "Đã chạy lại thư {id}.",
+    "reprocess-queued": "Đã xếp hàng chạy lại thư {id}; chương trình nền sẽ chạy trong lần tới "
+    "(thường trong vài phút).",
     "confirmed-no-article": "Đã xác nhận thư {id} không có bài.",
     "requeued": "Đã đưa thư {id} vào hàng xử lý lại; chương trình nền sẽ xử lý trong lần chạy tới.",
     "retried": "Đã đưa lượt đăng {id} vào hàng đợi để thử lại.",

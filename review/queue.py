@@ -28,6 +28,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from dienhinh.review import search
+from dienhinh.review.ids import parse_id
 from dienhinh.store.models import Article, ArticleSearch, Message, Tag
 from dienhinh.store.states import ArticleState
 
@@ -68,7 +69,6 @@ class Filters:
         state = params.get("state", "" if q else cls.state)
         if state not in STATES:
             state = ""
-        before = params.get("before", "")
         skip = params.get("skip", "")
         period = params.get("period", "").strip()
         return cls(
@@ -78,7 +78,7 @@ class Filters:
             period=period if period == TODAY or _PERIOD.match(period) else "",
             flagged=params.get("flagged", "") in ("1", "on", "true"),
             q=q,
-            before=int(before) if before.isdigit() else None,
+            before=parse_id(params.get("before")),
             skip=min(int(skip), _MAX_SKIP) if skip.isdigit() and len(skip) < 10 else 0,
         )
 

@@ -85,11 +85,13 @@ def start_console(
         pytest.skip(reason)
     (tmp / "maildir" / "new").mkdir(parents=True)
     cfg_path = tmp / "config.toml"
+    port = _free_port()
     cfg_path.write_text(
         f'[paths]\ndata_dir = "{tmp / "var"}"\n'
         f'[mailbox]\nurl = "maildir://{tmp / "maildir"}"\n'
         "[ingest]\nworkers = 1\n"
-        "[review]\nsearch_refresh_seconds = 1\n" + publish_toml,
+        "[review]\nsearch_refresh_seconds = 1\n"
+        f'base_url = "http://127.0.0.1:{port}"\n' + publish_toml,
         encoding="utf-8",
     )
     config = load_config(str(cfg_path))
@@ -117,7 +119,6 @@ def start_console(
             by_subject.setdefault(subject, aid)
     add_user(seeded.engine, "mai")
     add_user(seeded.engine, "lan")
-    port = _free_port()
     dienhinh = shutil.which("dienhinh", path=str(Path(sys.executable).parent)) or "dienhinh"
     log = (tmp / "server.log").open("wb")
     proc = subprocess.Popen(

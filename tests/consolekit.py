@@ -52,8 +52,9 @@ from helpers import ENGINES
 PASSWORD = "mat-khau-rat-dai-1"
 XSS = '<script>alert("xss")</script><img src=x onerror=alert(1)>'
 # Fast throttling so a test can see the lockout; the background indexer off (tests index
-# explicitly or through a search request).
-TEST_REVIEW = ReviewConfig(search_refresh_seconds=0, lockout_base_seconds=60)
+# explicitly or through a search request); the public address the feed's links use.
+PUBLIC_BASE = "https://bantdkt.example.vn"
+TEST_REVIEW = ReviewConfig(search_refresh_seconds=0, lockout_base_seconds=60, base_url=PUBLIC_BASE)
 
 
 @dataclass

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -13,18 +14,27 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from dienhinh.core.errors import IllegalTransition
 from dienhinh.review import actions, queue, reads
 from dienhinh.review.app import Console
 from dienhinh.review.flash import flash_message
+from dienhinh.review.ids import parse_id
 from dienhinh.review.preview import preview
 from dienhinh.review.views.auth import _safe_next
-from dienhinh.review.web import checked_form, form_str, user_of
+from dienhinh.review.web import checked_form, form_str, render_text, user_of
 from dienhinh.store.models import Article, AuditLog, Message, Publication, Tag
 
-__all__ = ["ACTIONS", "article_action", "article_page", "undo_context"]
+__all__ = [
+    "ACTIONS",
+    "EDIT_CHARS",
+    "PREVIEW_CHARS",
+    "article_action",
+    "article_page",
+    "article_text",
+    "undo_context",
+]
 
 # A save refused by optimistic locking answers with a redirect (POST/redirect/GET: a reload
 # does not post again) to the article with ``?msg=conflict`` (flash.MESSAGES, shown as the
@@ -37,6 +47,15 @@ DRAFT_FIELDS = ("title", "lead", "text", "reason")
 SEEN_FIELDS = ("title", "lead", "text")
 ILLEGAL = "Bài đã đổi trạng thái nên không thực hiện được thao tác này. Hãy tải lại trang."
 log = logging.getLogger(__name__)
+# The article page shows the first PREVIEW_CHARS characters of the text, with "Xem toàn
+# bộ" (article_text, streamed) for the rest: a 3-million-character text made the page
+# 8 MB and took chromium 14 s to lay out. The edit box holds the text up to EDIT_CHARS;
+# a longer text is not editable in the browser (the rest of the form still is), as a
+# form that posted it back would be megabytes for a change of title.
+PREVIEW_CHARS = 20_000
+EDIT_CHARS = 200_000
+# The full text is streamed this many paragraphs at a time.
+_STREAM_PARAGRAPHS = 200
 
 
 def _load(s: Session, article_id: int) -> Article:
@@ -129,6 +148,7 @@ def _context(s: Session, console: Console, f: queue.Filters, art: Article) -> di
         "campaigns": console.campaigns,
         "subject_values": console.subject_values,
         "kind_values": console.kind_values,
+        **_text_view(art.text or ""),
         "forwarded": (art.meta or {}).get("forwarded_from")
         or (msg.meta or {}).get("forwarded_from")
         or [],
@@ -136,13 +156,33 @@ def _context(s: Session, console: Console, f: queue.Filters, art: Article) -> di
     }
 
 
+def text_preview(text: str, limit: int = PREVIEW_CHARS) -> str:
+    """The first ``limit`` characters of ``text``, cut at a space or line break when one
+    is near the end (a word is not shown half)."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    return cut[:space] if space > limit - 200 else cut
+
+
+def _text_view(text: str) -> dict[str, Any]:
+    return {
+        "text_preview": text_preview(text),
+        "text_length": len(text),
+        "text_cut": len(text) > PREVIEW_CHARS,
+        "text_editable": len(text) <= EDIT_CHARS,
+    }
+
+
 def _saved_draft(s: Session, article_id: int, login: str, ref: str) -> dict[str, str] | None:
     """The input of a refused save (see DRAFT_FIELDS' comment), for its author only."""
-    if not ref.isdigit():
+    draft_id = parse_id(ref)
+    if draft_id is None:
         return None
     row = s.execute(
         select(AuditLog.after).where(
-            AuditLog.id == int(ref),
+            AuditLog.id == draft_id,
             AuditLog.object_type == "draft",
             AuditLog.object_id == article_id,
             AuditLog.action == "save-conflict",
@@ -207,6 +247,42 @@ def article_page(request: Request) -> Response:
     return response
 
 
+def _paragraph_chunks(text: str) -> Iterator[Markup]:
+    """The text as HTML (web.render_text), a few hundred paragraphs at a time."""
+    paras = text.split("\n\n")
+    for i in range(0, len(paras), _STREAM_PARAGRAPHS):
+        yield render_text("\n\n".join(paras[i : i + _STREAM_PARAGRAPHS]))
+
+
+def article_text(request: Request) -> Response:
+    """The whole text of an article ("Xem toàn bộ"), streamed: the browser shows the
+    beginning while the rest is still being escaped and sent."""
+    console: Console = request.app.state.console
+    article_id: int = request.path_params["article_id"]
+    with console.sessions() as s:
+        row = s.execute(
+            select(Article.id, Article.title, Article.text).where(Article.id == article_id)
+        ).first()
+    if row is None:
+        raise HTTPException(404, "Không có bài này.")
+    user = user_of(request)
+    template = console.templates.env.get_template("article_text.html")
+    body = template.generate(
+        {
+            "request": request,
+            "user": user,
+            "csrf_token": user.csrf_token,
+            "flash": "",
+            "active": "queue",
+            "art_id": row.id,
+            "title": row.title,
+            "text_length": len(row.text or ""),
+            "chunks": _paragraph_chunks(row.text or ""),
+        }
+    )
+    return StreamingResponse(body, media_type="text/html; charset=utf-8")
+
+
 # --- actions ----------------------------------------------------------------------------
 
 
@@ -220,7 +296,8 @@ def _edit(s: Session, console: Console, art: Article, login: str, form: FormData
         actor=login,
         title=form_str(form, "title"),
         lead=form_str(form, "lead"),
-        text=form_str(form, "text"),
+        # A text too long for the edit box is not in the form (EDIT_CHARS): kept as is.
+        text=form_str(form, "text") if "text" in form else art.text,
         unit=form_str(form, "unit") if with_tags else None,
         campaigns=[v for v in form.getlist("campaigns") if isinstance(v, str)]
         if with_tags
@@ -260,10 +337,10 @@ def _restore(s: Session, console: Console, art: Article, login: str, form: FormD
 
 
 def _target_id(form: FormData) -> int:
-    value = form_str(form, "target").strip().lstrip("#")
-    if not value.isdigit():
+    value = parse_id(form_str(form, "target").strip().lstrip("#"))
+    if value is None:
         raise actions.ActionError("Hãy nhập số của bài gốc.")
-    return int(value)
+    return value
 
 
 def _duplicate(s: Session, console: Console, art: Article, login: str, form: FormData) -> str:
@@ -289,10 +366,10 @@ def _undo(s: Session, console: Console, art: Article, login: str, form: FormData
 
 
 def _cover(s: Session, console: Console, art: Article, login: str, form: FormData) -> str:
-    value = form_str(form, "asset_id")
-    if not value.isdigit():
+    value = parse_id(form_str(form, "asset_id"))
+    if value is None:
         raise actions.ActionError("Chưa chọn ảnh.")
-    actions.set_cover(s, art, actor=login, asset_id=int(value))
+    actions.set_cover(s, art, actor=login, asset_id=value)
     return "cover"
 
 

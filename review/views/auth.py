@@ -92,13 +92,15 @@ async def login_submit(request: Request) -> Response:
 
     result = await run_in_threadpool(check)
     if result.wait_seconds > 0:
-        minutes = max(1, math.ceil(result.wait_seconds / 60))
-        return _login_page(
+        seconds = max(1, math.ceil(result.wait_seconds))
+        response = _login_page(
             request,
-            f"Đăng nhập sai quá nhiều lần. Hãy thử lại sau khoảng {minutes} phút.",
+            f"Đăng nhập sai nhiều lần. Thử lại sau {seconds} giây.",
             status=429,
             login=login,
         )
+        response.headers["Retry-After"] = str(seconds)
+        return response
     if not result.ok:
         return _login_page(request, "Tên đăng nhập hoặc mật khẩu không đúng.", 401, login)
     response = RedirectResponse(_safe_next(form_str(form, "next", "/")), status_code=303)
