@@ -19,7 +19,8 @@ class TagSuggestion:
     field: str
     value: str
     confidence: float  # 0..1
-    evidence: list[str]  # the matched address, line or terms, shown to editors as "why"
+    # The matched address, line or terms, shown to editors as "why": core.evidence items.
+    evidence: list[dict[str, Any]]
     tagger: str = ""
 
 

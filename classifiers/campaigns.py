@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from dienhinh.classifiers.base import ClassifyContext, TagSuggestion
 from dienhinh.classifiers.scan import Lexicon, Words, analyse, phrase_key, toned_syllable
 from dienhinh.core.errors import ConfigError
+from dienhinh.core.evidence import EvidenceKind as EK
+from dienhinh.core.evidence import item
 from dienhinh.core.text import fold
 from dienhinh.core.types import ArticleDraft
 
@@ -400,7 +402,7 @@ class CampaignScore:
     code: str
     confidence: float
     score: float
-    evidence: tuple[str, ...] = ()
+    evidence: tuple[dict[str, Any], ...] = ()  # core.evidence items
 
 
 def _to_confidence(score: float) -> float:
@@ -453,10 +455,10 @@ def rule_scores(
     in_title = _consumed(lexicon.find(title_w), vocab, title_w.toned)
     in_body = _consumed(lexicon.find(body_w), vocab, body_w.toned)
     prior = unit_prior(unit_code, unit_group)
-    raw: list[tuple[str, float, list[str]]] = []
+    raw: list[tuple[str, float, list[dict[str, Any]]]] = []
     for code in vocab.terms:
         score = 0.0
-        evidence: list[tuple[float, str]] = []
+        evidence: list[tuple[float, dict[str, Any]]] = []
         t_counts, b_counts = in_title.get(code, {}), in_body.get(code, {})
 
         for term in vocab.ranked(code, t_counts.keys() | b_counts.keys()):
@@ -468,12 +470,11 @@ def rule_scores(
             if n_body:
                 part += weight * (1.0 + math.log(n_body))
             score += part
-            where = (["title"] if n_title else []) + ([f"×{n_body}"] if n_body > 1 else [])
-            label = f"{term} ({', '.join(where)})" if where else term
-            evidence.append((part, label))
+            found = item(EK.TERM, term=term, in_title=bool(n_title), count=n_body or None)
+            evidence.append((part, found))
         if prior == code:
             score += PRIOR_SCORE
-            evidence.append((PRIOR_SCORE, f"unit {unit_code or unit_group} → {code}"))
+            evidence.append((PRIOR_SCORE, item(EK.UNIT_PRIOR, unit=unit_code or unit_group)))
         evidence.sort(key=lambda e: -e[0])
         raw.append((code, score, [e[1] for e in evidence[:6]]))
 
@@ -490,11 +491,11 @@ def rule_scores(
     if best_other < CONVINCING and prior is not None and prior != FALLBACK and prior in scores:
         # Nothing in the text decides, so the unit's usual field is the best guess.
         p = scores[prior]
-        p_ev = (*p.evidence, f"nothing else convincing (best {best_other:.2f})")
+        p_ev = (*p.evidence, item(EK.NOTHING_CONVINCING, best=round(best_other, 2)))
         scores[prior] = CampaignScore(prior, max(p.confidence, 0.5), p.score, p_ev)
     elif best_other < CONVINCING:
         lifted = max(fb.confidence, 0.5 + (CONVINCING - best_other))
-        fb_ev = (*fb.evidence, f"no campaign convincing (best {best_other:.2f})")
+        fb_ev = (*fb.evidence, item(EK.NO_CAMPAIGN_CONVINCING, best=round(best_other, 2)))
         scores[FALLBACK] = CampaignScore(FALLBACK, min(lifted, 0.95), fb.score, fb_ev)
     return sorted(scores.values(), key=lambda s: (-s.confidence, s.code))
 
@@ -505,7 +506,7 @@ def select(
     """The campaigns the rules alone would propose: the best, plus strong runners-up."""
     ranked = sorted(scores, key=lambda s: -s.confidence)
     if not ranked:
-        return [CampaignScore(FALLBACK, 0.5, 0.0, ("no campaign vocabulary",))]
+        return [CampaignScore(FALLBACK, 0.5, 0.0, (item(EK.NO_VOCABULARY),))]
     best = ranked[0]
     out = [best]
     for s in ranked[1:]:
@@ -589,13 +590,13 @@ class CampaignTagger:
                 for s in select(scores)
             ]
         probs = model.predict(f"{title}\n\n{text}")
-        combined: list[tuple[float, str, list[str]]] = []
+        combined: list[tuple[float, str, list[dict[str, Any]]]] = []
         for s in scores:
             evidence = list(s.evidence)
             if s.code in probs:
                 p = probs[s.code]
                 value = (s.confidence + p) / 2
-                evidence.append(f"model p={p:.2f}")
+                evidence.append(item(EK.MODEL, p=round(p, 2)))
             else:
                 value = s.confidence
             combined.append((value, s.code, evidence))

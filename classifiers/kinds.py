@@ -22,10 +22,12 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from dienhinh.classifiers.base import ClassifyContext, TagSuggestion
 from dienhinh.classifiers.scan import Lexicon, analyse
+from dienhinh.core.evidence import EvidenceKind as EK
+from dienhinh.core.evidence import item
 from dienhinh.core.text import fold
 from dienhinh.core.types import ArticleDraft
 
@@ -39,6 +41,7 @@ __all__ = [
 ]
 
 SUBJECT_VALUES = ("ca-nhan", "tap-the", "ho-gia-dinh")
+Evidence = dict[str, Any]  # a core.evidence item
 KIND_VALUES = ("dien-hinh-tien-tien", "mo-hinh-moi", "nhan-to-moi")
 
 # Who an exemplar article is about, and what kind of example it is, is settled in its
@@ -105,12 +108,12 @@ def _all_caps(text: str) -> bool:
 
 
 def _decide(
-    scores: dict[str, float], evidence: dict[str, list[str]], default: str
-) -> tuple[str, float, list[str]]:
+    scores: dict[str, float], evidence: dict[str, list[Evidence]], default: str
+) -> tuple[str, float, list[Evidence]]:
     total = sum(max(s, 0.0) for s in scores.values())
     best = max(scores, key=lambda k: (scores[k], k == default))
     if scores[best] <= 0:
-        return default, 0.4, ["no marker found; default"]
+        return default, 0.4, [item(EK.DEFAULT)]
     share = scores[best] / total
     strength = min(1.0, scores[best] / 6.0)
     confidence = round(0.3 + 0.65 * share * (0.5 + 0.5 * strength), 3)
@@ -121,15 +124,15 @@ def _decide(
 # Subject type
 
 
-def subject_type(title: str, text: str) -> tuple[str, float, list[str]]:
+def subject_type(title: str, text: str) -> tuple[str, float, list[Evidence]]:
     """(value, confidence, evidence) for who the article is about."""
     t, b = analyse(title, text)
     b = b.opening(OPENING_WORDS)
     _, body_counts = _counts(title, text)
     scores = dict.fromkeys(SUBJECT_VALUES, 0.0)
-    ev: dict[str, list[str]] = {k: [] for k in SUBJECT_VALUES}
+    ev: dict[str, list[Evidence]] = {k: [] for k in SUBJECT_VALUES}
 
-    def add(value: str, points: float, why: str) -> None:
+    def add(value: str, points: float, why: Evidence) -> None:
         scores[value] += points
         ev[value].append(why)
 
@@ -139,26 +142,26 @@ def subject_type(title: str, text: str) -> tuple[str, float, list[str]]:
     head_person = t.starts_with(_PERSON)
     head_org = t.starts_with(_COLLECTIVE)
     if head_household:
-        add("ho-gia-dinh", 8, f"title opens with '{head_household}'")
+        add("ho-gia-dinh", 8, item(EK.TITLE_OPENS, phrase=head_household))
     elif head_person and (not head_org or len(head_person) >= len(head_org)):
-        add("ca-nhan", 7, f"title opens with '{head_person}'")
+        add("ca-nhan", 7, item(EK.TITLE_OPENS, phrase=head_person))
     elif head_org:
-        add("tap-the", 6, f"title opens with '{head_org}'")
+        add("tap-the", 6, item(EK.TITLE_OPENS, phrase=head_org))
     elif t.starts_with(("mô hình", "cách làm", "phong trào")):
-        add("tap-the", 3, "title opens with a model")
+        add("tap-the", 3, item(EK.TITLE_OPENS_MODEL))
 
     # Names and organisations elsewhere in the title.
     if not caps:
         for p, name in t.names_after(_HOUSEHOLD_NAMED):
-            add("ho-gia-dinh", 4, f"title: {p} {name}")
+            add("ho-gia-dinh", 4, item(EK.TITLE_NAMES, phrase=p, name=name))
             break
         if not head_household:
             for p, name in t.names_after(_PERSON):
-                add("ca-nhan", 3, f"title: {p} {name}")
+                add("ca-nhan", 3, item(EK.TITLE_NAMES, phrase=p, name=name))
                 break
         for p, name in t.names_after(_COLLECTIVE):
             if p not in ("xã", "thôn", "bản", "phường", "thị trấn", "làng"):
-                add("tap-the", 2, f"title: {p} {name}")
+                add("tap-the", 2, item(EK.TITLE_NAMES, phrase=p, name=name))
                 break
 
     # The body: one name repeated is a portrait; household and collective vocabulary.
@@ -166,19 +169,19 @@ def subject_type(title: str, text: str) -> tuple[str, float, list[str]]:
     if people:
         name, count = people.most_common(1)[0]
         if count >= 2:
-            add("ca-nhan", min(count, 8) * 0.6, f"'{name}' named {count} times")
+            add("ca-nhan", min(count, 8) * 0.6, item(EK.NAME_REPEATED, name=name, count=count))
     for phrase in _HOUSEHOLD_BODY:
         c = body_counts.get(phrase, 0)
         if c:
             add(
                 "ho-gia-dinh",
                 min(c, 4) * (1.2 if phrase.startswith(("gia đình", "vợ")) else 0.4),
-                f"{phrase} ×{c}",
+                item(EK.PHRASE, phrase=phrase, count=c),
             )
     for phrase in _COLLECTIVE_BODY:
         c = body_counts.get(phrase, 0)
         if c:
-            add("tap-the", min(c, 4) * 0.5, f"{phrase} ×{c}")
+            add("tap-the", min(c, 4) * 0.5, item(EK.PHRASE, phrase=phrase, count=c))
     return _decide(scores, ev, "tap-the")
 
 
@@ -231,38 +234,38 @@ _BORN = re.compile(r"sinh nam (19[89]\d|20[01]\d)|\b(\d\d) tuoi")
 _SERVICE = re.compile(r"\b(\d{2}|muoi|hai muoi|ba muoi|bon muoi)( \w+)? nam\b")
 
 
-def kind(title: str, text: str) -> tuple[str, float, list[str]]:
+def kind(title: str, text: str) -> tuple[str, float, list[Evidence]]:
     """(value, confidence, evidence) for what sort of example the article is."""
     in_title, in_body = _counts(title, text)
     scores = {"dien-hinh-tien-tien": _EXEMPLAR_BASE, "mo-hinh-moi": 0.0, "nhan-to-moi": 0.0}
-    ev: dict[str, list[str]] = {k: [] for k in KIND_VALUES}
-    ev["dien-hinh-tien-tien"].append("an exemplary subject unless shown new")
+    ev: dict[str, list[Evidence]] = {k: [] for k in KIND_VALUES}
+    ev["dien-hinh-tien-tien"].append(item(EK.DEFAULT))
 
     def weigh(value: str, terms: Iterable[tuple[str, float]], title_factor: float) -> None:
         for term, w in terms:
             n_title, n_body = in_title.get(term, 0), in_body.get(term, 0)
             if n_title:
                 scores[value] += w * title_factor
-                ev[value].insert(0, f"title: {term}")
+                ev[value].insert(0, item(EK.TITLE_TERM, phrase=term))
             if n_body:
                 scores[value] += w * min(n_body, 4)
-                ev[value].append(f"{term} ×{n_body}" if n_body > 1 else term)
+                ev[value].append(item(EK.PHRASE, phrase=term, count=n_body))
 
     weigh("mo-hinh-moi", _MODEL_TERMS, 5.0)
     weigh("nhan-to-moi", _NEW_FACTOR_TERMS, 3.0)
     weigh("dien-hinh-tien-tien", _EXEMPLAR_TERMS, 2.0)
     if any(in_title.get(w) for w in _YOUNG_TITLE):
         scores["nhan-to-moi"] += 1.5
-        ev["nhan-to-moi"].insert(0, "title: a young subject")
+        ev["nhan-to-moi"].insert(0, item(EK.YOUNG_TITLE))
     folded = fold(f"{title}\n{text[:OPENING_CHARS]}")
     young = _young(folded)
     if young:
         scores["nhan-to-moi"] += 1.5
-        ev["nhan-to-moi"].append(young)
+        ev["nhan-to-moi"].append(item(EK.YOUNG, phrase=young))
     # Long service is the mark of an exemplar, not of a newcomer.
     if _SERVICE.search(folded):
         scores["dien-hinh-tien-tien"] += 0.8
-        ev["dien-hinh-tien-tien"].append("years of service")
+        ev["dien-hinh-tien-tien"].append(item(EK.YEARS_OF_SERVICE))
     return _decide(scores, ev, "dien-hinh-tien-tien")
 
 

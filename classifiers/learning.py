@@ -21,6 +21,8 @@ from dienhinh.classifiers import model as m
 from dienhinh.classifiers.directory import UnitDirectory
 from dienhinh.classifiers.seed import SEED_ARTICLES
 from dienhinh.core.errors import DienhinhError
+from dienhinh.core.evidence import EvidenceKind, item
+from dienhinh.core.text import lead_and_body
 from dienhinh.store.models import Article, AuditLog, Message, SenderAddress, Tag, utcnow
 
 __all__ = [
@@ -103,7 +105,7 @@ def assign_unit(
             field="unit",
             value=unit,
             confidence=1.0,
-            evidence=[f"assigned by {editor}"],
+            evidence=[item(EvidenceKind.EDITOR_ASSIGNED, editor=editor)],
             tagger=f"editor:{editor}",
         )
     )
@@ -218,13 +220,13 @@ def forget_address(session: Session, address: str, *, editor: str) -> bool:
 
 def confirmed_examples(session: Session) -> list[m.Example]:
     rows = session.execute(
-        select(Article.title, Article.text, Article.campaigns).where(
+        select(Article.title, Article.lead, Article.text, Article.campaigns).where(
             Article.status.in_(CONFIRMED_STATES), Article.duplicate_of_id.is_(None)
         )
     ).all()
     return [
-        m.Example(f"{title}\n\n{text}", tuple(campaigns or ()))
-        for title, text, campaigns in rows
+        m.Example(f"{title}\n\n{lead_and_body(lead, text)}", tuple(campaigns or ()))
+        for title, lead, text, campaigns in rows
         if campaigns
     ]
 

@@ -40,6 +40,12 @@ log = logging.getLogger(__name__)
 # and too unlike real mail to outvote the rules.
 MIN_CONFIRMED_FOR_MODEL = 50
 
+# Why an article is flagged (``Article.meta["review_reasons"]``): the unit's flags
+# (units.FLAG_*), NO_UNIT, or LOW_CONFIDENCE followed by "field value (0.59)" items joined
+# by ", " (a format of its own: review/labels.py reads it back to show it in Vietnamese).
+LOW_CONFIDENCE = "low confidence: "
+NO_UNIT = "no sending unit found"
+
 
 @dataclass(frozen=True)
 class TaggingSettings:
@@ -176,7 +182,7 @@ def tag_outcome(outcome: Outcome, settings: TaggingSettings) -> MessageTags:
             "unit",
             verdict.unit,
             round(verdict.confidence, 3),
-            [e.describe() for e in verdict.evidence if e.unit == verdict.unit],
+            [e.as_item() for e in verdict.evidence if e.unit == verdict.unit],
             "unit",
         )
         unit = res.directory.get(verdict.unit)
@@ -226,9 +232,9 @@ def _tag_one(
             if s.confidence < threshold
         ]
         if low:
-            tags.reasons.append("low confidence: " + ", ".join(low))
+            tags.reasons.append(LOW_CONFIDENCE + ", ".join(low))
     if flagged_unit:
-        tags.reasons.extend(unit_reasons or ["no sending unit found"])
+        tags.reasons.extend(unit_reasons or [NO_UNIT])
     tags.flagged = bool(tags.reasons)
     return tags
 

@@ -58,6 +58,8 @@ from dienhinh.classifiers.directory import (
     domain_of,
 )
 from dienhinh.core.errors import ConfigError
+from dienhinh.core.evidence import EvidenceKind as EK
+from dienhinh.core.evidence import Where, describe, item
 from dienhinh.core.text import fold, nfc
 from dienhinh.core.types import ArticleDraft, ForwardOrigin, MailHeaders
 from dienhinh.ingest.forward import is_forward_subject
@@ -113,15 +115,23 @@ EvidenceKind = str  # "address", "learned-address", "domain", "display-name", "s
 
 @dataclass(frozen=True)
 class Evidence:
-    """One clue: ``value`` is what was seen (an address, a line), shown to editors."""
+    """One clue: ``value`` is what was seen (an address, a line), shown to editors;
+    ``where`` says in which part of the mail, when the kind alone does not (a signature
+    closing the article rather than the note: ``core.evidence.Where``)."""
 
     kind: EvidenceKind
     value: str
     unit: str
     weight: float
+    where: str = ""
+
+    def as_item(self) -> dict[str, Any]:
+        """The stored form (``Tag.evidence``): data the console renders in Vietnamese."""
+        return item(EK(self.kind), value=self.value, where=self.where)
 
     def describe(self) -> str:
-        return f"{self.kind}: {self.value}" if self.kind != "address" else f"address {self.value}"
+        """English, for logs and evaluation reports."""
+        return describe(self.as_item())
 
 
 @dataclass
@@ -321,17 +331,17 @@ class _Scorer:
         self.evidence: list[Evidence] = []
         self.best: dict[tuple[str, str], float] = {}  # (kind, unit) -> max weight
 
-    def add(self, kind: str, value: str, unit: str, weight: float) -> None:
+    def add(self, kind: str, value: str, unit: str, weight: float, where: str = "") -> None:
         if weight <= 0 or unit not in self.directory:
             return
-        self.evidence.append(Evidence(kind, value, unit, round(weight, 3)))
+        self.evidence.append(Evidence(kind, value, unit, round(weight, 3), where))
         key = (kind, unit)
         self.best[key] = max(self.best.get(key, 0.0), weight)
 
-    def mentions(self, kind: str, text: str, weight: float, label: str = "") -> list[Mention]:
+    def mentions(self, kind: str, text: str, weight: float, where: str = "") -> list[Mention]:
         found: list[Mention] = self.directory.find_mentions(text)
         for m in found:
-            self.add(kind, f"{label}{m.matched_text}", m.unit_code, weight * m.strength)
+            self.add(kind, m.matched_text, m.unit_code, weight * m.strength, where)
         return found
 
     def totals(self) -> dict[str, float]:
@@ -345,16 +355,16 @@ class _Scorer:
 _NAME_PARTS = re.compile(r"[-\u2013\u2014|,;/()\[\]]")
 
 
-def _display_name(sc: _Scorer, kind: str, name: str, weight: float, label: str = "") -> None:
+def _display_name(sc: _Scorer, kind: str, name: str, weight: float, where: str = "") -> None:
     """A sender's display name. A district named bare ("Bắc Hà") counts as surely as
     "huyện Bắc Hà" when it is a whole part of the name: a mailbox named "Bắc Hà" or
     "Bảo Yên (Lò Văn Minh)" is the district's, as a unit's staff name a personal
     Gmail/Yahoo box; inside a longer part it stays a mere mention."""
-    found = sc.mentions(kind, name, weight, label)
+    found = sc.mentions(kind, name, weight, where)
     parts = {fold(p).strip() for p in _NAME_PARTS.split(nfc(name)) if p.strip()}
     for m in found:
         if m.via == "district" and m.strength == STRENGTH_BARE and fold(m.matched_text) in parts:
-            sc.add(kind, f"{label}{m.matched_text}", m.unit_code, weight * STRENGTH_ADMIN)
+            sc.add(kind, m.matched_text, m.unit_code, weight * STRENGTH_ADMIN, where)
 
 
 def _address_evidence(
@@ -420,12 +430,12 @@ def _subject(sc: _Scorer, subject: str) -> None:
         sc.add("subject", subject, m.unit_code, weight * m.strength)
 
 
-def _note(sc: _Scorer, text: str, *, factor: float, article: bool, label: str) -> None:
+def _note(sc: _Scorer, text: str, *, factor: float, article: bool, where: str) -> None:
     """A mail body or cover note: its signature, its self-identification, other mentions."""
     own, marked_sig = _own_lines(text)
     note, sig = _split_signature(own)
     for line in marked_sig or sig:
-        sc.mentions("signature", line, W_SIGNATURE * factor, label)
+        sc.mentions("signature", line, W_SIGNATURE * factor, where)
     lines = [line for line in note if line]
     # One search over the whole note (a pasted article has hundreds of lines), each
     # mention then read in its own line.
@@ -450,7 +460,7 @@ def _note(sc: _Scorer, text: str, *, factor: float, article: bool, label: str) -
             weight = W_SELF_ID
         else:
             weight = W_ARTICLE if article else W_COVER
-        sc.add("body", f"{label}{line[:120]}", m.unit_code, weight * factor * m.strength)
+        sc.add("body", line[:120], m.unit_code, weight * factor * m.strength, where)
 
 
 def attribute_unit(
@@ -523,11 +533,11 @@ def attribute_unit(
             webmail_domains=webmail,
         )
         if origin.from_name:
-            _display_name(sc, "forward-origin", origin.from_name, W_DISPLAY_NAME, "from name: ")
+            _display_name(sc, "forward-origin", origin.from_name, W_DISPLAY_NAME, Where.FROM_NAME)
         # The original's own signature (a personal address names its unit only there).
         for line in origin.signature.splitlines()[:SIGNATURE_LINES]:
             if 0 < len(line.strip()) <= SIGNATURE_LINE_MAX:
-                sc.mentions("forward-origin", line, W_SIGNATURE, "signature: ")
+                sc.mentions("forward-origin", line, W_SIGNATURE, Where.ORIGIN_SIGNATURE)
         if origin.subject:
             _subject(sc, origin.subject)
 
@@ -544,18 +554,18 @@ def attribute_unit(
         if not text.strip():
             continue
         pasted = i > 0 and len(text) > 2 * max(len(cover_note), 400)
-        _note(sc, text, factor=own_factor, article=pasted, label="")
+        _note(sc, text, factor=own_factor, article=pasted, where=Where.NOTE)
         inner = _forwarded_text(text) if forwarded else ""
         if inner.strip():
-            _note(sc, inner, factor=1.0, article=len(inner) > 1200, label="forwarded: ")
+            _note(sc, inner, factor=1.0, article=len(inner) > 1200, where=Where.FORWARDED)
 
     _letterhead(sc, articles)
     for art in articles:
         for line in _article_byline(art.text):
-            sc.mentions("signature", line, W_BYLINE, "article: ")
+            sc.mentions("signature", line, W_BYLINE, Where.ARTICLE)
         for text in (art.title, art.text):
             for m in sc.directory.find_mentions(text):
-                sc.add("body", f"article: {m.matched_text}", m.unit_code, W_ARTICLE * m.strength)
+                sc.add("body", m.matched_text, m.unit_code, W_ARTICLE * m.strength, Where.ARTICLE)
 
     return _verdict(sc, flags, verified)
 
@@ -600,9 +610,9 @@ def _verdict(sc: _Scorer, flags: list[str], verified: bool | None) -> UnitVerdic
 
 
 def _dedupe(evidence: list[Evidence]) -> list[Evidence]:
-    seen: dict[tuple[str, str, str], Evidence] = {}
+    seen: dict[tuple[str, str, str, str], Evidence] = {}
     for ev in evidence:
-        key = (ev.kind, ev.unit, ev.value)
+        key = (ev.kind, ev.unit, ev.value, ev.where)
         if key not in seen or seen[key].weight < ev.weight:
             seen[key] = ev
     return sorted(seen.values(), key=lambda e: -e.weight)
@@ -642,13 +652,13 @@ class UnitTagger:
         verdict = self.verdict(article, ctx)
         if verdict.unit is None:
             return []
-        lines = [e.describe() for e in verdict.evidence if e.unit == verdict.unit]
+        lines = [e.as_item() for e in verdict.evidence if e.unit == verdict.unit]
         lines += [
-            f"against: {e.describe()} ({e.unit})"
+            item(EK.AGAINST, unit=e.unit, clue=e.as_item())
             for e in verdict.evidence
             if e.unit != verdict.unit and e.weight >= 1.0
         ]
-        lines += [f"flag: {r}" for r in verdict.flag_reasons]
+        lines += [item(EK.FLAG, flag=r) for r in verdict.flag_reasons]
         return [TagSuggestion("unit", verdict.unit, verdict.confidence, lines, self.name)]
 
     def verdict(self, article: ArticleDraft, ctx: ClassifyContext) -> UnitVerdict:

@@ -9,7 +9,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["collapse_ws", "fold", "nfc", "scrub", "strip_diacritics"]
+__all__ = [
+    "body_without_lead",
+    "collapse_ws",
+    "fold",
+    "lead_and_body",
+    "nfc",
+    "scrub",
+    "strip_diacritics",
+]
 
 _WS = re.compile(r"\s+")
 
@@ -79,3 +87,33 @@ def scrub(text: str) -> str:
     if text.isprintable():
         return text
     return text.translate(_CONTROLS)
+
+
+# --- the lead (sapo) and the body ----------------------------------------------------------
+# An article's lead is a field of its own and its body never repeats it: every publisher
+# sends the lead once, then the body. Extraction finds the lead as the text's first
+# paragraph, so that paragraph leaves the body when the article is stored; an editor's body
+# that starts with the lead loses that copy when saved. Paragraphs are separated by a blank
+# line (as publish.render.paragraphs reads them).
+
+
+def body_without_lead(lead: str, text: str) -> str:
+    """``text`` without a first paragraph that repeats ``lead`` (spacing aside); ``text``
+    itself when it does not start with the lead."""
+    key = collapse_ws(lead)
+    if not key:
+        return text
+    chunks = text.split("\n\n")
+    for i, chunk in enumerate(chunks):
+        if chunk.strip():
+            if collapse_ws(chunk) != key:
+                return text
+            return "\n\n".join(chunks[i + 1 :]).lstrip("\n")
+    return text
+
+
+def lead_and_body(lead: str, body: str) -> str:
+    """The whole text as the sender wrote it: the lead, then the body. What duplicate
+    detection and learning read, so that a text's match does not depend on where its first
+    paragraph is kept."""
+    return "\n\n".join(p for p in (lead.strip(), body.strip()) if p)

@@ -142,10 +142,13 @@ class ArticleDraft:
     """An article as an extractor found it, before it is stored."""
 
     title: str
-    text: str  # NFC, paragraphs separated by blank lines
+    # NFC, paragraphs separated by blank lines: the whole text, the lead's paragraph included
+    # (the taggers and duplicate detection read it all). The stored article's body leaves
+    # that paragraph out: the lead is its own field, never repeated (core.text).
+    text: str
     source: str  # "docx", "pdf", "html-body", "text-body", ...
     origin: str = ""  # file name or part path it came from
-    lead: str = ""
+    lead: str = ""  # the first paragraph when short enough to stand as the sapo
     images: list[Asset] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)  # "ocr", "legacy-encoding", ...
     status: str = "pending-review"  # or "needs-conversion", "needs-ocr", "failed"

@@ -19,6 +19,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dienhinh.core.text import lead_and_body
 from dienhinh.ingest import dedupe
 from dienhinh.store.models import Article, ArticleBand
 
@@ -151,15 +152,16 @@ class DbLookup:
         return [Stored(*r) for r in rows]
 
     def text(self, article_id: int) -> str:
-        return self.session.execute(
-            select(Article.text).where(Article.id == article_id)
-        ).scalar_one()
+        lead, body = self.session.execute(
+            select(Article.lead, Article.text).where(Article.id == article_id)
+        ).one()
+        return lead_and_body(lead, body)
 
 
 def find_match(session: Session, article: Article, *, hint: str = "") -> MatchRef | None:
     return decide(
         DbLookup(session, exclude_id=article.id),
-        text=article.text,
+        text=lead_and_body(article.lead, article.text),
         fingerprint=article.text_sha256,
         signature=article.signature,
         message_pk=article.message_pk,

@@ -849,6 +849,14 @@ def _scrubbed(outcome: Outcome) -> Outcome:
 
 def _extract(data: bytes, ctx: ExtractContext, registry: Registry | None) -> Outcome:
     parsed = parse_message(data, ctx.limits)
+    if not data.strip():
+        # Not a mail without an article but no mail at all (a server or storage fault):
+        # failed, so it is seen, never a quiet "no article".
+        return Outcome(
+            headers=parsed.headers,
+            status="failed",
+            reason=f"empty message: {len(data)} bytes, no headers and no body",
+        )
     if parsed.fatal:
         return Outcome(
             headers=parsed.headers,
@@ -1000,6 +1008,13 @@ def _part_name(att: Attachment) -> str:
     return att.filename or f"part {att.part_path}"
 
 
+def _named(name: str, error: str | None) -> str:
+    """``name: error`` unless the reader's error already starts with that name (the
+    readers label their errors with the file name, or "part N" for a nameless part)."""
+    error = error or ""
+    return error if error.startswith(f"{name}: ") else f"{name}: {error}"
+
+
 def _message_state(outcome: Outcome, articles: list[ArticleDraft], reason: str | None) -> None:
     """The message's state follows from its parts: an article came out (ingested, with
     the refused parts named), or none did and a part was refused (failed, naming it and
@@ -1007,7 +1022,7 @@ def _message_state(outcome: Outcome, articles: list[ArticleDraft], reason: str |
     refused = [a for a in outcome.attachments if a.used_as == AttachmentOutcome.REFUSED]
     documents = {a.document_sha256 for a in articles if a.document_sha256}
     others = [a for a in refused if not (a.sha256 and a.sha256 in documents)]
-    named = "; ".join(f"{_part_name(a)}: {a.error}" for a in others[:10])
+    named = "; ".join(_named(_part_name(a), a.error) for a in others[:10])
     if len(others) > 10:
         named += f"; and {len(others) - 10} more"
     if articles and all(a.status == "failed" for a in articles):
@@ -1015,7 +1030,7 @@ def _message_state(outcome: Outcome, articles: list[ArticleDraft], reason: str |
         # each unreadable document kept as a failed article carrying its error.
         outcome.status = "failed"
         outcome.reason = "no readable article: " + "; ".join(
-            f"{a.origin or a.source}: {a.error}" for a in articles
+            _named(a.origin or a.source, a.error) for a in articles
         )
         if named:
             outcome.reason += f"; refused: {named}"
@@ -1030,7 +1045,7 @@ def _message_state(outcome: Outcome, articles: list[ArticleDraft], reason: str |
         if failed:
             notes.append(
                 f"{len(failed)} of {len(articles)} documents could not be read: "
-                + "; ".join(a.error or a.origin for a in failed[:10])
+                + "; ".join(_named(a.origin or a.source, a.error) for a in failed[:10])
             )
         if named:
             notes.append(f"refused: {named}")
@@ -1049,7 +1064,7 @@ def _message_state(outcome: Outcome, articles: list[ArticleDraft], reason: str |
             if a.error and a.used_as not in ("", AttachmentOutcome.LOGO)
         ]
         if reason and reason.startswith("no article:") and kept:
-            listed = "; ".join(f"{_part_name(a)}: {a.error}" for a in kept[:5])
+            listed = "; ".join(_named(_part_name(a), a.error) for a in kept[:5])
             if len(kept) > 5:
                 listed += f"; and {len(kept) - 5} more"
             outcome.reason = f"{reason}; attached, not an article: {listed}"

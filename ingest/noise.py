@@ -435,6 +435,33 @@ def _short_question(f: _Facts) -> str | None:
     return f"short question without an article ({len(text)} characters; {cue})"
 
 
+# A letter of questions: longer than a short question, but most of what it says is asked.
+QUESTION_LETTER_LIMIT = 2000
+QUESTION_LETTER_MIN = 3
+
+
+def _question_letter(f: _Facts) -> str | None:
+    """A body of several questions and little else ("1. Bài viết có cần theo mẫu không ạ?
+    2. ... 4. Hạn cuối gửi bài quý I là ngày nào ạ?"), with no document, attachment or
+    link. An article asks a rhetorical question now and then, never mostly questions."""
+    text = f.own_text
+    if not text or len(text) < SHORT_BODY_LIMIT or len(text) >= QUESTION_LETTER_LIMIT:
+        return None
+    if f.has_attachment or _LINK.search(text):
+        return None
+    asked = text.count("?")
+    if asked < QUESTION_LETTER_MIN:
+        return None
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if len(s.strip()) > 3]
+    # Asked of the Board: half the sentences are questions, or two or more end with the
+    # polite "ạ?" a unit's officer puts to the Board (an article's rhetorical questions
+    # are a few among many sentences, and never "ạ?").
+    polite = len(re.findall(r"ạ\s*\?", nfc(text)))
+    if asked * 2 < len(sentences) and polite < 2:
+        return None
+    return f"questions without an article ({asked} questions in {len(text)} characters)"
+
+
 RULES: tuple[NoiseRule, ...] = (
     # Reports first: a bounce often also says Auto-Submitted, and "delivery status
     # notification" tells the editor more than "auto-generated".
@@ -464,6 +491,10 @@ RULES: tuple[NoiseRule, ...] = (
               _invitation_subject, hard=False, automatic=False),
     NoiseRule("short-question", "short question or notice without a document, attachment "
               "or link", _short_question, hard=False, automatic=False),
+    NoiseRule("question-letter", "a letter of three or more questions (half its sentences, "
+              "or two put politely to the Board) without a document, attachment or link",
+              _question_letter,
+              hard=False, automatic=False),
 )  # fmt: skip
 
 

@@ -232,6 +232,7 @@ def classify_lines(lines: Sequence[str], *, head_lines: int = 20) -> OfficialVer
     )
     kind = heading_kind or code_kind
     body = admin - {"kinh-gui", "signer"}  # what an article's cover page may also have
+    strong = admin & {"can-cu", "dieu", "kinh-moi", "meeting", "decides"}
     if tail >= TAIL_ARTICLE_CHARS:
         v.official = False
     elif heading_kind:
@@ -239,7 +240,6 @@ def classify_lines(lines: Sequence[str], *, head_lines: int = 20) -> OfficialVer
         # invitation, a meeting's time and place make it one whatever its length; with only
         # recipients and a signer, article prose means an article laid out as a report
         # (units do send "BÁO CÁO gương điển hình ..."): counting it is the lesser harm.
-        strong = admin & {"can-cu", "dieu", "kinh-moi", "meeting", "decides"}
         v.official = score >= 6 and (
             bool(strong)
             or (
@@ -248,8 +248,12 @@ def classify_lines(lines: Sequence[str], *, head_lines: int = 20) -> OfficialVer
             )
         )
     elif code_kind:
-        # "Số: 12/GM-UBND" names the kind even when the heading is drawn as an image.
-        v.official = score >= 7 and bool(body)
+        # "Số: 12/GM-UBND" names the kind even when the heading is drawn as an image. As
+        # with a heading, article prose under a report's number and recipients ("Số:
+        # 41/BC-NV", then "BÀI VIẾT GIỚI THIỆU GƯƠNG ĐIỂN HÌNH ...") is an article.
+        v.official = (
+            score >= 7 and bool(body) and (bool(strong) or v.prose_chars < ARTICLE_PROSE_CHARS)
+        )
     elif "v/v" in admin and "number" in v.signals:
         # A công văn: no heading, a V/v line. Its prose is a few paragraphs; more than
         # that and the file carries an article after its cover page.

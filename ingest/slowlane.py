@@ -17,6 +17,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from dienhinh.core.errors import ExtractionError, MalformedDocument, NeedsConversion, NeedsOCR
+from dienhinh.core.text import body_without_lead, lead_and_body
 from dienhinh.core.types import ArticleDraft, AttachmentOutcome
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.official import OfficialVerdict, classify_drafts
@@ -235,8 +236,9 @@ def run_slow_lane(
                 _fill(s, target, draft, msg.id)
                 if ctx.tagging is not None:
                     _tag(s, target, draft, msg, ctx)
-                target.text_sha256 = text_fingerprint(target.text) if target.text.strip() else ""
-                target.signature = list(minhash(target.text)) if target.text.strip() else None
+                whole = lead_and_body(target.lead, target.text)
+                target.text_sha256 = text_fingerprint(whole) if whole.strip() else ""
+                target.signature = list(minhash(whole)) if whole.strip() else None
                 target.meta = {
                     **(target.meta or {}),
                     "slow_lane_seconds": round(time.monotonic() - started, 2),
@@ -332,7 +334,7 @@ def _settle_failed(s: Session, art: Article) -> None:
 def _fill(s: Session, art: Article, draft: ArticleDraft, message_pk: int) -> None:
     art.title = draft.title or art.title
     art.lead = draft.lead
-    art.text = draft.text
+    art.text = body_without_lead(draft.lead, draft.text)  # the lead is not repeated
     art.source = draft.source
     art.flags = sorted(set(art.flags or []) | set(draft.flags))
     art.header_lines = list(draft.header_lines)

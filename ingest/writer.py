@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dienhinh.classifiers.tagging import ArticleTags
+from dienhinh.core.text import body_without_lead, lead_and_body
 from dienhinh.core.types import ArticleDraft, Outcome
 from dienhinh.ingest import dedupe
 from dienhinh.ingest.apply import (
@@ -96,9 +97,10 @@ class _GroupLookup:
 
     def text(self, article_id: int) -> str:
         if article_id not in self.texts:
-            self.texts[article_id] = self.session.execute(
-                select(Article.text).where(Article.id == article_id)
-            ).scalar_one()
+            lead, body = self.session.execute(
+                select(Article.lead, Article.text).where(Article.id == article_id)
+            ).one()
+            self.texts[article_id] = lead_and_body(lead, body)
         return self.texts[article_id]
 
     def add(self, aid: int, message_pk: int, draft: ArticleDraft) -> None:
@@ -304,7 +306,9 @@ def _article_row(
         "ordinal": ordinal,
         "title": draft.title,
         "lead": draft.lead,
-        "text": draft.text,
+        # The draft's text still holds its first paragraph, the lead (extraction and the
+        # taggers read the whole text); the stored body does not repeat it (core.text).
+        "text": body_without_lead(draft.lead, draft.text),
         "source": draft.source,
         "origin": draft.origin[:1000],
         "status": str(status),

@@ -60,17 +60,19 @@ def article_html(
     *,
     include_cover: bool = True,
 ) -> str:
-    """The article body as an HTML fragment: the lead, the paragraphs, then the photos
-    with their captions (the cover first). ``include_cover=False`` leaves the cover out,
-    for targets that show it themselves (WordPress's featured image)."""
-    paras = paragraphs(item.text)
+    """The article body as an HTML fragment: the lead (once), the body's paragraphs, then
+    the photos with their captions (the cover first). ``include_cover=False`` leaves the
+    cover out, for targets that show it themselves (WordPress's featured image).
+
+    The lead and the body are separate fields and the body never repeats the lead
+    (``core.text.body_without_lead`` at every write), so both are sent as they are: the
+    editor's body is never cut here, and what the console's preview shows (this very
+    function) is what goes out."""
     parts: list[str] = []
     lead = item.lead.strip()
     if lead:
         parts.append(_para(lead, "lead"))
-        if paras and paras[0] == lead:
-            paras = paras[1:]
-    parts.extend(_para(p) for p in paras)
+    parts.extend(_para(p) for p in paragraphs(item.text))
     cover = item.cover
     ordered = ([cover] if cover else []) + [i for i in item.images if i is not cover]
     for img in ordered:

@@ -6,11 +6,19 @@ again at commit (``Article.version`` is SQLAlchemy's version_id_col: a save raci
 one raises StaleDataError and nothing is written). State changes go through
 ``states.transition`` (it writes their audit rows); content and tag changes write an
 ``AuditLog`` row with the fields before and after.
+
+An approval checks the text the editor's page carried (:func:`check_seen_text`): an edit
+that was never saved is not approved under the stored text. An approval or a rejection can
+be taken back for ``review.undo_seconds`` (:func:`undo`, :func:`undo_offer`), by its author,
+while nothing else changed the article.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -18,21 +26,31 @@ from sqlalchemy.orm import Session
 
 from dienhinh.classifiers.directory import UnitDirectory
 from dienhinh.core.errors import DienhinhError
-from dienhinh.core.text import nfc, scrub
+from dienhinh.core.evidence import EvidenceKind, item
+from dienhinh.core.text import body_without_lead, nfc, scrub
+from dienhinh.review.labels import STATE_LABELS
 from dienhinh.store.models import Article, Asset, AuditLog, Tag, utcnow
 from dienhinh.store.states import ArticleState, transition
 
 __all__ = [
     "ActionError",
     "Conflict",
+    "UndoOffer",
+    "UnsavedEdit",
     "approve",
+    "check_seen_text",
     "check_version",
     "edit",
+    "keep_original",
     "mark_duplicate",
     "merge",
+    "original_of",
     "reject",
     "restore",
     "set_cover",
+    "undo",
+    "undo_offer",
+    "use_revision",
 ]
 
 A = ArticleState
@@ -45,6 +63,12 @@ class Conflict(DienhinhError):
 
 class ActionError(DienhinhError):
     """The action is not possible (bad input, wrong state); ``str()`` is shown to the editor."""
+
+
+class UnsavedEdit(ActionError):
+    """An approval whose form carried a title, lead or text other than the stored one: the
+    editor changed the text and did not save it, so approving would publish what they did
+    not mean (the stored text) or what nobody saved."""
 
 
 def check_version(article: Article, version: str | int | None) -> None:
@@ -104,6 +128,9 @@ def edit(
     for the unit and tags leaves them as they are."""
     changed: list[str] = []
     content = {"title": _clean(title), "lead": _clean(lead), "text": _clean(text)}
+    # One model: the lead is its own field and the body never repeats it (a body pasted
+    # with its first paragraph still in it would publish that paragraph twice).
+    content["text"] = body_without_lead(content["lead"], content["text"])
     if not content["title"]:
         raise ActionError("Tiêu đề không được để trống.")
     before = {k: getattr(article, k) for k in content if getattr(article, k) != content[k]}
@@ -116,7 +143,7 @@ def edit(
     unit = (unit or "").strip()
     if unit and unit != (article.unit or ""):
         if directory.get(unit) is None:
-            raise ActionError(f"Không có đơn vị mã {unit!r}.")
+            raise ActionError("Đơn vị đã chọn không có trong danh mục.")
         from dienhinh.classifiers.learning import assign_unit
 
         # The message's unit (and so every article of the message). The sender's address
@@ -137,11 +164,11 @@ def edit(
     wanted_campaigns = sorted(set(campaigns))
     unknown = [c for c in wanted_campaigns if c not in known_campaigns]
     if unknown:
-        raise ActionError(f"Phong trào không có trong danh mục: {', '.join(unknown)}.")
+        raise ActionError("Có phong trào đã chọn không có trong danh mục.")
     if subject_type and subject_type not in subject_values:
-        raise ActionError(f"Loại đối tượng không hợp lệ: {subject_type!r}.")
+        raise ActionError("Đối tượng đã chọn không hợp lệ.")
     if kind and kind not in kind_values:
-        raise ActionError(f"Loại điển hình không hợp lệ: {kind!r}.")
+        raise ActionError("Loại điển hình đã chọn không hợp lệ.")
     tag_changes = _set_tags(
         session, article, actor, wanted_campaigns, subject_type or None, kind or None
     )
@@ -196,7 +223,7 @@ def _set_tags(
                         field=field,
                         value=value,
                         confidence=1.0,
-                        evidence=[f"chosen by editor {actor}"],
+                        evidence=[item(EvidenceKind.EDITOR_CHOSE, editor=actor)],
                         tagger=f"editor:{actor}",
                     )
                 )
@@ -238,11 +265,31 @@ def set_cover(session: Session, article: Article, *, actor: str, asset_id: int) 
     article.cover_asset_id = asset_id
 
 
+_SEEN_FIELDS = {"title": "tiêu đề", "lead": "sapo", "text": "nội dung"}
+
+
+def check_seen_text(article: Article, seen: Mapping[str, str | None]) -> None:
+    """Raise UnsavedEdit when a field the approving form carried differs from the stored
+    one (both compared as the edit form would store them). A field the form did not carry
+    (``None``: the queue's approve button shows no text) is not compared."""
+    differ = [
+        label
+        for key, label in _SEEN_FIELDS.items()
+        if seen.get(key) is not None and _clean(seen[key] or "") != _clean(getattr(article, key))
+    ]
+    if differ:
+        raise UnsavedEdit(
+            f"Chưa duyệt: {', '.join(differ)} trên trang khác bản đã lưu (thay đổi chưa được "
+            "lưu). Hãy bấm “Lưu và duyệt”, hoặc bỏ thay đổi rồi duyệt lại."
+        )
+
+
 def approve(session: Session, article: Article, *, actor: str) -> None:
     """Approve and put the article in the publication queue."""
     if article.status != A.PENDING_REVIEW:
         raise ActionError(
-            f"Chỉ duyệt được bài đang chờ duyệt (bài đang ở trạng thái {article.status})."
+            "Chỉ duyệt được bài đang chờ duyệt (bài đang ở trạng thái "
+            f"«{STATE_LABELS.get(article.status, 'khác')}»)."
         )
     transition(session, article, A.APPROVED, actor=actor)
     article.reviewed_by = actor
@@ -265,7 +312,9 @@ def reject(session: Session, article: Article, *, actor: str, reason: str) -> No
     if not reason:
         raise ActionError("Cần ghi lý do từ chối.")
     if article.status not in (A.PENDING_REVIEW, A.APPROVED):
-        raise ActionError(f"Không thể từ chối bài đang ở trạng thái {article.status}.")
+        raise ActionError(
+            f"Không thể từ chối bài đang ở trạng thái «{STATE_LABELS.get(article.status, 'khác')}»."
+        )
     _withdraw_if_published(session, article, actor)
     transition(session, article, A.REJECTED, actor=actor, reason=reason)
     article.reject_reason = reason
@@ -278,7 +327,10 @@ def restore(session: Session, article: Article, *, actor: str) -> None:
     if article.status == A.PENDING_REVIEW:
         raise ActionError("Bài đang chờ duyệt.")
     if article.status not in (A.REJECTED, A.DUPLICATE, A.APPROVED, A.PUBLISHED):
-        raise ActionError(f"Không thể khôi phục bài đang ở trạng thái {article.status}.")
+        raise ActionError(
+            "Không thể khôi phục bài đang ở trạng thái "
+            f"«{STATE_LABELS.get(article.status, 'khác')}»."
+        )
     _withdraw_if_published(session, article, actor)
     extra = {}
     if article.status == A.DUPLICATE and article.duplicate_of_id:
@@ -358,7 +410,7 @@ def merge(session: Session, article: Article, *, actor: str, target_id: int) -> 
                 field="campaign",
                 value=value,
                 confidence=1.0,
-                evidence=[f"merged from article {article.id}"],
+                evidence=[item(EvidenceKind.MERGED_FROM, article=article.id)],
                 tagger=f"editor:{actor}",
             )
         )
@@ -375,3 +427,238 @@ def merge(session: Session, article: Article, *, actor: str, target_id: int) -> 
     target.updated_at = utcnow()
     mark_duplicate(session, article, actor=actor, target_id=target.id)
     return target
+
+
+# --- undo ---------------------------------------------------------------------------------
+
+# The decisions that can be taken back, and the state each one left the article in.
+_UNDOABLE = {"state:approved": A.APPROVED, "state:rejected": A.REJECTED}
+
+
+@dataclass(frozen=True)
+class UndoOffer:
+    """A "Hoàn tác" button to show: the decision (its audit row) and the article's version
+    after it, which the undo form carries back."""
+
+    article_id: int
+    audit_id: int
+    action: str  # "approved" | "rejected"
+    version: int
+    seconds_left: int
+
+
+def _undoable(
+    session: Session,
+    article: Article,
+    *,
+    actor: str,
+    audit_id: int,
+    window_seconds: int,
+    now: datetime,
+) -> AuditLog:
+    """The audit row of the decision to undo, or ActionError saying why it cannot be."""
+    row = session.get(AuditLog, audit_id)
+    if (
+        row is None
+        or row.object_type != "article"
+        or row.object_id != article.id
+        or row.action not in _UNDOABLE
+        or row.actor != actor
+        or (row.before or {}).get("status") != A.PENDING_REVIEW
+    ):
+        raise ActionError("Không có thao tác nào của bạn ở bài này để hoàn tác.")
+    if now - row.at > timedelta(seconds=window_seconds):
+        raise ActionError(
+            f"Đã quá {window_seconds} giây: không hoàn tác được nữa. Hãy dùng nút khôi phục "
+            "về hàng chờ duyệt ở trang bài."
+        )
+    later = session.execute(
+        select(AuditLog.id)
+        .where(
+            AuditLog.object_type == "article",
+            AuditLog.object_id == article.id,
+            AuditLog.id > row.id,
+        )
+        .limit(1)
+    ).first()
+    if later is not None or article.status != _UNDOABLE[row.action]:
+        raise ActionError("Bài đã thay đổi sau thao tác này: không hoàn tác được.")
+    return row
+
+
+def undo_offer(
+    session: Session, *, actor: str, audit_id: str, window_seconds: int, now: datetime | None = None
+) -> UndoOffer | None:
+    """The undo button for the decision ``audit_id`` (a page's ``?undo=`` parameter), or
+    None when it could not be undone (not the editor's, too late, the article changed)."""
+    if not audit_id.isdigit():
+        return None
+    row = session.get(AuditLog, int(audit_id))
+    if row is None or row.object_type != "article":
+        return None
+    article = session.get(Article, row.object_id)
+    if article is None:
+        return None
+    now = now or utcnow()
+    try:
+        _undoable(
+            session,
+            article,
+            actor=actor,
+            audit_id=row.id,
+            window_seconds=window_seconds,
+            now=now,
+        )
+    except ActionError:
+        return None
+    left = window_seconds - (now - row.at).total_seconds()
+    return UndoOffer(
+        article_id=article.id,
+        audit_id=row.id,
+        action=str(_UNDOABLE[row.action]),
+        version=article.version,
+        seconds_left=max(1, math.floor(left)),
+    )
+
+
+def undo(
+    session: Session,
+    article: Article,
+    *,
+    actor: str,
+    audit_id: str,
+    version: str,
+    window_seconds: int,
+    now: datetime | None = None,
+) -> str:
+    """Take back the approval or rejection ``audit_id``: the article goes back to the
+    queue (an approval's queued publications are cancelled) and an ``undo`` audit row names
+    what was undone. Refused after ``window_seconds``, for someone else's decision, and when
+    anything changed the article since (a later audit row, another state, another version).
+    Returns the undone state."""
+    if not audit_id.isdigit():
+        raise ActionError("Không có thao tác nào của bạn ở bài này để hoàn tác.")
+    row = _undoable(
+        session,
+        article,
+        actor=actor,
+        audit_id=int(audit_id),
+        window_seconds=window_seconds,
+        now=now or utcnow(),
+    )
+    if not version.isdigit() or int(version) != article.version:
+        raise ActionError("Bài đã thay đổi sau thao tác này: không hoàn tác được.")
+    undone = _UNDOABLE[row.action]
+    _withdraw_if_published(session, article, actor)
+    transition(
+        session,
+        article,
+        A.PENDING_REVIEW,
+        actor=actor,
+        reason="undo",
+        extra={"undo_of": row.id},
+    )
+    article.reject_reason = None
+    before: dict[str, Any] = {
+        "undone": row.action,
+        "audit_id": row.id,
+        "at": row.at.isoformat(),
+        "status": undone,
+    }
+    if row.reason:
+        before["reason"] = row.reason
+    _audit(session, actor, article, "undo", before, {"status": A.PENDING_REVIEW})
+    return str(undone)
+
+
+# --- a revision ("bản sửa") and its original ----------------------------------------------
+# Ingest links a resend or a correction to the article it revises (``revision_of_id``);
+# the editor compares the two (views/revision.py) and either uses the revision's text in the
+# original or keeps the original's. Either way the revision becomes a duplicate of the
+# original and keeps its ``revision_of_id``, so both pages link to each other afterwards.
+
+_CONTENT = ("title", "lead", "text")
+_REVISABLE = (A.PENDING_REVIEW, A.APPROVED, A.PUBLISHED)
+
+
+def original_of(session: Session, revision: Article) -> Article:
+    """The article ``revision`` revises."""
+    if revision.revision_of_id is None:
+        raise ActionError(f"Bài #{revision.id} không phải bản sửa của bài nào.")
+    original = session.get(Article, revision.revision_of_id)
+    if original is None:
+        raise ActionError(f"Không còn bài gốc #{revision.revision_of_id}.")
+    return original
+
+
+def _decidable(session: Session, revision: Article, original_version: str | int | None) -> Article:
+    if revision.status != A.PENDING_REVIEW:
+        raise ActionError("Chỉ xử lý được bản sửa đang chờ duyệt.")
+    original = original_of(session, revision)
+    if original.status not in _REVISABLE:
+        raise ActionError(
+            f"Bài gốc #{original.id} đang ở trạng thái "
+            f"«{STATE_LABELS.get(original.status, 'khác')}»: "
+            "chỉ thay được bài đang chờ duyệt hoặc đã duyệt."
+        )
+    # The comparison was made against this version of the original: an edit saved since
+    # would be overwritten unseen.
+    try:
+        check_version(original, original_version)
+    except Conflict as err:
+        raise ActionError(
+            f"Bài gốc #{original.id} vừa được lưu lại sau khi bạn mở trang so sánh: "
+            "hãy so sánh lại với bản mới nhất."
+        ) from err
+    return original
+
+
+def use_revision(
+    session: Session, revision: Article, *, actor: str, original_version: str | int | None
+) -> Article:
+    """The revision's title, lead and text replace the original's. The original's old
+    content is kept in full in its audit row ("use-revision"), which the article page shows
+    as the history. New photos and campaigns of the revision join the original (as
+    :func:`merge`), and the revision becomes its duplicate. An original that was approved
+    or published goes back to review: its new text has not been approved."""
+    original = _decidable(session, revision, original_version)
+    new = {
+        "title": revision.title,
+        "lead": revision.lead,
+        "text": body_without_lead(revision.lead, revision.text),
+    }
+    if not new["title"].strip():
+        raise ActionError("Bản sửa không có tiêu đề.")
+    before = {k: getattr(original, k) for k in _CONTENT}
+    _audit(
+        session,
+        actor,
+        original,
+        "use-revision",
+        {**before, "status": original.status},
+        {**new, "revision": revision.id},
+    )
+    for k, v in new.items():
+        setattr(original, k, v)
+    if original.status in _PUBLISHED_STATES:
+        _withdraw_if_published(session, original, actor)
+        transition(
+            session,
+            original,
+            A.PENDING_REVIEW,
+            actor=actor,
+            reason=f"text replaced by revision {revision.id}: to be approved again",
+        )
+    merge(session, revision, actor=actor, target_id=original.id)
+    return original
+
+
+def keep_original(
+    session: Session, revision: Article, *, actor: str, original_version: str | int | None
+) -> Article:
+    """The original stays as it is; the revision becomes its duplicate (nothing of it is
+    used). The original's history records the decision."""
+    original = _decidable(session, revision, original_version)
+    _audit(session, actor, original, "keep-original", None, {"revision": revision.id})
+    mark_duplicate(session, revision, actor=actor, target_id=original.id)
+    return original

@@ -14,6 +14,7 @@ import json
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,27 +26,18 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.templating import Jinja2Templates
 
 from dienhinh.classifiers.campaigns import Campaign, load_campaigns
 from dienhinh.classifiers.directory import UnitDirectory
 from dienhinh.classifiers.kinds import KIND_VALUES, SUBJECT_VALUES
 from dienhinh.core.config import Config
-from dienhinh.review import search
+from dienhinh.review import labels, search
 from dienhinh.review.config import ReviewConfig
 from dienhinh.review.config import load as load_review_config
-from dienhinh.review.labels import (
-    KIND_LABELS,
-    MESSAGE_STATE_LABELS,
-    RECEIVED_SOURCE_LABELS,
-    STATE_LABELS,
-    SUBJECT_LABELS,
-    flag_label,
-    outcome_label,
-    reason_parts,
-)
-from dienhinh.review.web import SecurityHeaders, SessionGate, local_time, render_text
+from dienhinh.review.highlight import highlight
+from dienhinh.review.web import SecurityHeaders, SessionGate, local_time, render_text, time_ago
 from dienhinh.store.blobs import BlobStore
 from dienhinh.store.db import make_engine
 
@@ -70,11 +62,16 @@ class Console:
         self.campaigns: list[Campaign] = load_campaigns(config.tagging.campaigns_file)
         self.campaign_names = {c.code: c.name or c.code for c in self.campaigns}
         self.unit_names = {u.code: u.name for u in self.directory}
+        names = labels.Names(self.unit_names, self.campaign_names)
         # The publication targets approvals are queued for (checked now: a bad [publish]
         # section stops the console at start-up, not at the first approval).
         from dienhinh.publish.config import configure
 
-        configure(config)
+        if "feed" in configure(config).targets and not review.base_url:
+            log.warning(
+                "review.base_url is not set: /feed.atom answers 503 until it is "
+                "(the feed's links are never built from a request's Host header)"
+            )
         self.subject_values = SUBJECT_VALUES
         self.kind_values = KIND_VALUES
         env = jinja2.Environment(
@@ -84,24 +81,48 @@ class Console:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        env.filters["localtime"] = lambda v, fmt="%d/%m/%Y %H:%M": local_time(
-            v, config.timezone, fmt
-        )
+        # One date format for the whole console (web.DATE_FORMAT): the filter takes no
+        # format argument, so no template can show another.
+        env.filters["localtime"] = lambda v: local_time(v, config.timezone)
+        env.filters["ago"] = lambda v: time_ago(v, datetime.now(UTC))
+        env.filters["highlight"] = highlight
         env.filters["article_html"] = render_text
-        env.filters["flag"] = flag_label
-        env.filters["outcome"] = outcome_label
+        # Every code reaches the page through review/labels.py, in Vietnamese.
+        env.filters["flag"] = lambda v: labels.flag_label(v, names)
+        env.filters["outcome"] = labels.outcome_label
+        env.filters["reason"] = labels.reason_label
+        env.filters["error"] = labels.error_label
+        env.filters["pub_error"] = labels.publication_error_label
+        env.filters["evidence"] = lambda v: labels.evidence_label(v, names)
+        env.filters["confidence"] = labels.confidence_label
+        env.filters["tagger"] = labels.tagger_label
+        env.filters["source"] = labels.source_label
+        env.filters["ctype"] = labels.type_label
+        env.filters["mailbox"] = labels.mailbox_label
+        env.filters["actor"] = labels.actor_label
+        env.filters["audit_action"] = labels.audit_action_label
         env.filters["pretty_json"] = lambda v: json.dumps(
             v, ensure_ascii=False, indent=1, default=str
         )
         env.globals.update(
-            STATE_LABELS=STATE_LABELS,
-            MESSAGE_STATE_LABELS=MESSAGE_STATE_LABELS,
-            RECEIVED_SOURCE_LABELS=RECEIVED_SOURCE_LABELS,
-            reason_parts=reason_parts,
-            SUBJECT_LABELS=SUBJECT_LABELS,
-            KIND_LABELS=KIND_LABELS,
-            unit_name=lambda code: self.unit_names.get(code or "", code or "chưa rõ"),
-            campaign_name=lambda code: self.campaign_names.get(code, code),
+            STATE_LABELS=labels.STATE_LABELS,
+            MESSAGE_STATE_LABELS=labels.MESSAGE_STATE_LABELS,
+            RECEIVED_SOURCE_LABELS=labels.RECEIVED_SOURCE_LABELS,
+            PUBLICATION_STATE_LABELS=labels.PUBLICATION_STATE_LABELS,
+            TARGET_LABELS=labels.TARGET_LABELS,
+            RUN_KIND_LABELS=labels.RUN_KIND_LABELS,
+            RUN_STATUS_LABELS=labels.RUN_STATUS_LABELS,
+            OBJECT_LABELS=labels.OBJECT_LABELS,
+            FIELD_LABELS=labels.FIELD_LABELS,
+            reason_parts=labels.reason_parts,
+            SUBJECT_LABELS=labels.SUBJECT_LABELS,
+            KIND_LABELS=labels.KIND_LABELS,
+            unit_name=names.unit,
+            campaign_name=names.campaign,
+            tag_value=names.value,
+            audit_lines=lambda e: labels.audit_lines(
+                e.action, e.object_type, e.before, e.after, e.reason, names
+            ),
         )
         self.templates = Jinja2Templates(env=env)
         self._stop = threading.Event()
@@ -116,6 +137,7 @@ class Console:
             "csrf_token": user.csrf_token if user else "",
             "flash": context.pop("flash", ""),
             "active": "",
+            "undo": None,  # the "Hoàn tác" button under the notice (views/article.py)
             **context,
         }
         return self.templates.TemplateResponse(request, name, ctx, status_code=status_code)
@@ -160,6 +182,32 @@ class Console:
             self._stop.wait(self.review.search_refresh_seconds)
 
 
+# The error pages' words, by status. A view's own message (Vietnamese, with diacritics)
+# is shown instead when it has one; Starlette's own details are English ("Method Not
+# Allowed", a form parser's complaint) and are logged, never shown.
+ERROR_MESSAGES: dict[int, str] = {
+    400: "Yêu cầu không hợp lệ. Hãy tải lại trang rồi thử lại.",
+    401: "Cần đăng nhập.",
+    403: "Bạn không có quyền thực hiện thao tác này.",
+    404: "Không tìm thấy trang.",
+    405: "Trang này không nhận thao tác đó.",
+    409: "Thao tác không thực hiện được vì dữ liệu đã thay đổi. Hãy tải lại trang.",
+    413: "Dữ liệu gửi lên quá lớn.",
+    429: "Có quá nhiều yêu cầu. Hãy thử lại sau ít phút.",
+    500: "Máy chủ gặp lỗi khi xử lý yêu cầu. Lỗi đã được ghi lại; hãy thử lại sau.",
+}
+
+
+def error_message(exc: HTTPException) -> str:
+    detail = str(exc.detail or "")
+    if detail and not detail.isascii():  # the console's own words
+        return detail
+    if detail:
+        log.info("HTTP %s: %s", exc.status_code, detail)
+    fallback = ERROR_MESSAGES[500] if exc.status_code >= 500 else ERROR_MESSAGES[400]
+    return ERROR_MESSAGES.get(exc.status_code, fallback)
+
+
 def create_app(
     config: Config, *, engine: Engine | None = None, review: ReviewConfig | None = None
 ) -> Starlette:
@@ -178,11 +226,18 @@ def create_app(
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        messages = {404: "Không tìm thấy trang.", 405: "Phương thức không được phép."}
-        message = messages.get(exc.status_code) or str(exc.detail or "Lỗi.")
-        return console.error_response(request, exc.status_code, message)
+        return console.error_response(request, exc.status_code, error_message(exc))
 
-    handlers: dict[Any, Callable[..., Any]] = {HTTPException: http_error}
+    async def server_error(request: Request, exc: Exception) -> Response:
+        """Whatever went wrong (logged with its traceback by Starlette's middleware), the
+        editor reads a Vietnamese page, not "Internal Server Error"."""
+        log.error("%s %s failed: %r", request.method, request.url.path, exc)
+        try:
+            return console.error_response(request, 500, ERROR_MESSAGES[500])
+        except Exception:  # noqa: BLE001 - the page itself failed: plain text, still Vietnamese
+            return PlainTextResponse(ERROR_MESSAGES[500], status_code=500)
+
+    handlers: dict[Any, Callable[..., Any]] = {HTTPException: http_error, 500: server_error}
     app = Starlette(
         routes=routes,
         middleware=[Middleware(SecurityHeaders), Middleware(SessionGate)],

@@ -6,9 +6,13 @@
   so a copy of the database gives no usable cookie. Every login creates a new row and a new
   token (no session fixation); a session ends after ``session_idle_minutes`` without a
   request or ``session_max_hours`` after login, whichever comes first.
-* Throttling counts failed logins since the last success, per login name and per client
-  address, in ``LoginAttempt``: past the allowed number, each further failure doubles the
-  wait (30 s, 60 s, 120 s, ... up to an hour). While locked, the password is not even checked.
+* Throttling counts failed logins since the last success per (login, client address) pair
+  and per address, in ``LoginThrottle``, atomically (see "throttling" below): past the
+  allowed number each further failure doubles the wait (1 s, 2 s, 4 s, ... up to 15
+  minutes). While blocked, the password is not even checked. Another address is never
+  blocked by this one's failures.
+* Logins are compared case-insensitively everywhere (:func:`normal_login`); passwords
+  follow review/passwords.py (12 characters, not a common or obvious one).
 """
 
 from __future__ import annotations
@@ -17,20 +21,25 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from dienhinh.core.errors import DienhinhError
 from dienhinh.review.config import ReviewConfig
-from dienhinh.store.models import AuditLog, LoginAttempt, User, WebSession, utcnow
+from dienhinh.review.passwords import MIN_LENGTH, password_problem
+from dienhinh.store.models import AuditLog, LoginThrottle, User, WebSession, utcnow
 
 __all__ = [
+    "MIN_PASSWORD",
     "ROLES",
+    "UNKNOWN_LOGIN",
     "AccountError",
     "LoginResult",
     "SessionInfo",
@@ -38,17 +47,23 @@ __all__ = [
     "attempt_login",
     "csrf_matches",
     "end_session",
+    "find_user",
     "load_session",
     "lockout_remaining",
+    "normal_login",
+    "reserve_attempt",
     "set_active",
     "set_password",
     "set_role",
+    "throttle_delay",
     "token_hash",
 ]
 
 ROLES = ("editor", "admin")
 _LOGIN = re.compile(r"[a-z0-9][a-z0-9._@-]{0,99}")
-MIN_PASSWORD = 10
+MIN_PASSWORD = MIN_LENGTH
+# Who a failed login names when the typed login matches no account (the text is not kept).
+UNKNOWN_LOGIN = "(không có tài khoản)"
 _HASHER = PasswordHasher()
 # Verified when the login does not exist, so an unknown name takes as long as a wrong password.
 _DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
@@ -58,7 +73,14 @@ _TOUCH_EVERY = timedelta(seconds=60)
 
 
 class AccountError(DienhinhError):
-    """An account operation was refused (unknown login, bad role, weak password)."""
+    """An account operation was refused. ``code``: "login" (invalid), "exists", "unknown",
+    "role" or "password"; ``shown``: the Vietnamese sentence for the page, when the
+    message itself is not for editors."""
+
+    def __init__(self, message: str, *, code: str = "login", shown: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.shown = shown
 
 
 def token_hash(token: str) -> str:
@@ -75,22 +97,37 @@ def csrf_matches(expected: str, given: str | None) -> bool:
 # --- accounts ---------------------------------------------------------------------------
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+def normal_login(login: str) -> str:
+    """The one form a login is stored and compared in: trimmed, lower case. "Boss2" and
+    "boss2" are the same account everywhere (creation, lookups, the admin's own-account
+    checks)."""
+    return login.strip().lower()
+
+
+def _check_password(password: str, login: str) -> None:
+    problem = password_problem(password, login)
+    if problem is not None:
+        raise AccountError(f"password refused: {problem}", code="password", shown=problem)
+
+
+def find_user(session: Session, login: str) -> User | None:
+    """The account named ``login`` in any case, or None."""
+    return session.execute(
+        select(User).where(func.lower(User.login) == normal_login(login))
+    ).scalar_one_or_none()
 
 
 def add_user(
     session: Session, login: str, password: str, *, role: str, display_name: str, actor: str
 ) -> User:
-    login = login.strip().lower()
+    login = normal_login(login)
     if not _LOGIN.fullmatch(login):
-        raise AccountError(f"invalid login {login!r}")
+        raise AccountError(f"invalid login {login!r}", code="login")
     if role not in ROLES:
-        raise AccountError(f"unknown role {role!r}; use {' or '.join(ROLES)}")
-    _check_password(password)
-    if session.execute(select(User.id).where(User.login == login)).first() is not None:
-        raise AccountError(f"user {login} already exists")
+        raise AccountError(f"unknown role {role!r}; use {' or '.join(ROLES)}", code="role")
+    _check_password(password, login)
+    if find_user(session, login) is not None:
+        raise AccountError(f"user {login} already exists", code="exists")
     user = User(
         login=login,
         display_name=display_name.strip() or login,
@@ -106,18 +143,16 @@ def add_user(
 
 
 def _get(session: Session, login: str) -> User:
-    user = session.execute(
-        select(User).where(User.login == login.strip().lower())
-    ).scalar_one_or_none()
+    user = find_user(session, login)
     if user is None:
-        raise AccountError(f"no user {login!r}")
+        raise AccountError(f"no user {login!r}", code="unknown")
     return user
 
 
 def set_password(session: Session, login: str, password: str, *, actor: str) -> User:
     """A new password; every open session of the user ends."""
-    _check_password(password)
     user = _get(session, login)
+    _check_password(password, user.login)
     user.password_hash = _HASHER.hash(password)
     user.password_changed_at = utcnow()
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))
@@ -145,7 +180,7 @@ def set_active(session: Session, login: str, active: bool, *, actor: str) -> Use
 
 def set_role(session: Session, login: str, role: str, *, actor: str) -> User:
     if role not in ROLES:
-        raise AccountError(f"unknown role {role!r}; use {' or '.join(ROLES)}")
+        raise AccountError(f"unknown role {role!r}; use {' or '.join(ROLES)}", code="role")
     user = _get(session, login)
     before = user.role
     user.role = role
@@ -174,45 +209,138 @@ def _audit(
 
 
 # --- throttling ---------------------------------------------------------------------------
+# One counter per (login, client address) pair and one per address (LoginThrottle). An
+# attempt is counted *before* its password is checked, by one conditional UPDATE that
+# succeeds only while the counter is not blocked: concurrent attempts are serialised by the
+# database on that row, so 15 requests at once against a limit of 5 check 5 passwords, on
+# SQLite and PostgreSQL alike. Past the limit each further failure doubles the wait (1 s,
+# 2 s, 4 s, ... up to lockout_max_seconds). The wait is per address: five wrong passwords
+# from one address never lock the account for the others, its owner included.
+
+# A counter idle this long starts again from zero.
+THROTTLE_WINDOW_SECONDS = 24 * 3600
 
 
-def _failures(
-    session: Session, column: object, value: str, since: datetime
-) -> tuple[int, datetime | None]:
-    """Failures of ``column == value`` after its last success (and after ``since``)."""
-    last_ok = session.execute(
-        select(func.max(LoginAttempt.at)).where(column == value, LoginAttempt.ok.is_(True))  # type: ignore[operator]
-    ).scalar()
-    start = max(since, last_ok) if last_ok else since
-    count, last = session.execute(
-        select(func.count(), func.max(LoginAttempt.at)).where(
-            column == value,  # type: ignore[operator]
-            LoginAttempt.ok.is_(False),
-            LoginAttempt.at > start,
-        )
-    ).one()
-    return int(count), last
-
-
-def _wait(
-    failures: int, allowed: int, last: datetime | None, cfg: ReviewConfig, now: datetime
-) -> float:
-    if failures < allowed or last is None:
+def throttle_delay(failures: int, allowed: int, base: float, cap: float) -> float:
+    """Seconds to wait after ``failures`` failures in a row when ``allowed`` pass freely:
+    0 below the limit, then base, 2 base, 4 base, ... never more than ``cap``."""
+    if failures < allowed:
         return 0.0
-    delay = min(cfg.lockout_base_seconds * 2 ** (failures - allowed), cfg.lockout_max_seconds)
-    return max(0.0, (last + timedelta(seconds=delay) - now).total_seconds())
+    exponent = failures - allowed
+    if exponent >= 62 or base * 2**exponent >= cap:
+        return float(cap)
+    return float(base * 2**exponent)
+
+
+def _delay_sql(count: Any, allowed: int, cfg: ReviewConfig) -> Any:
+    """:func:`throttle_delay` of the SQL expression ``count``, as one CASE (the steps until
+    the cap are few: 10 from 1 s to 15 min)."""
+    base, cap = cfg.lockout_base_seconds, cfg.lockout_max_seconds
+    whens: list[tuple[Any, float]] = [(count < allowed, 0.0)]
+    n = allowed
+    while (step := throttle_delay(n, allowed, base, cap)) < cap:
+        whens.append((count == n, step))
+        n += 1
+    return case(*whens, else_=float(cap))
+
+
+def _throttle_key(kind: str, *parts: str) -> str:
+    return hashlib.sha256("\x00".join((kind, *parts)).encode("utf-8", "replace")).hexdigest()
+
+
+def _insert_missing(session: Session, key: str) -> None:
+    """The counter's row, created when missing (INSERT ... ON CONFLICT DO NOTHING)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt: Any = pg_insert(LoginThrottle)
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(LoginThrottle)
+    values = {"key": key, "failures": 0, "blocked_until": 0.0, "last_attempt": 0.0}
+    session.execute(stmt.values(**values).on_conflict_do_nothing(index_elements=["key"]))
+
+
+def _count_attempt(
+    session: Session, key: str, allowed: int, cfg: ReviewConfig, now: float
+) -> float:
+    """Count one attempt on ``key`` if it is not blocked; return 0 when counted, else the
+    seconds still to wait. Check and count are the same UPDATE statement."""
+    _insert_missing(session, key)
+    t = LoginThrottle
+    count = case((t.last_attempt < now - THROTTLE_WINDOW_SECONDS, 1), else_=t.failures + 1)
+    # Below the limit blocked_until is left alone, so that concurrent attempts with a
+    # slightly older clock reading are not refused by one that just passed.
+    delay = _delay_sql(count, allowed, cfg)
+    blocked = case((count < allowed, t.blocked_until), else_=now + delay)
+    result = session.execute(
+        update(t)
+        .where(t.key == key, t.blocked_until <= now)
+        .values(failures=count, blocked_until=blocked, last_attempt=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount == 1:  # type: ignore[attr-defined]
+        return 0.0
+    until = session.execute(select(t.blocked_until).where(t.key == key)).scalar_one()
+    return max(float(until) - now, 0.001)
+
+
+def _throttle_keys(login: str, ip: str, cfg: ReviewConfig) -> list[tuple[str, int]]:
+    keys = [(_throttle_key("pair", login, ip), cfg.login_max_failures)]
+    if ip:
+        keys.append((_throttle_key("ip", ip), cfg.ip_max_failures))
+    return keys
+
+
+def reserve_attempt(session: Session, login: str, ip: str, cfg: ReviewConfig) -> float:
+    """Count an attempt of ``login`` from ``ip`` before its password is checked; commits.
+    Returns 0 when the attempt may go on, else the seconds to wait (nothing is counted)."""
+    now = time.time()
+    for key, allowed in _throttle_keys(normal_login(login)[:100], ip[:100], cfg):
+        wait = _count_attempt(session, key, allowed, cfg, now)
+        if wait > 0:
+            session.rollback()
+            return wait
+    session.commit()
+    return 0.0
+
+
+def _succeeded(session: Session, login: str, ip: str, cfg: ReviewConfig) -> None:
+    """A right password: the pair's counter starts again; the address's gets its attempt
+    back (an office behind one address logs in all day). Stale counters are dropped."""
+    t = LoginThrottle
+    (pair, _), *by_ip = _throttle_keys(login, ip, cfg)
+    session.execute(
+        update(t)
+        .where(t.key == pair)
+        .values(failures=0, blocked_until=0.0)
+        .execution_options(synchronize_session=False)
+    )
+    for key, _allowed in by_ip:
+        session.execute(
+            update(t)
+            .where(t.key == key, t.failures > 0)
+            .values(failures=t.failures - 1)
+            .execution_options(synchronize_session=False)
+        )
+    now = time.time()
+    session.execute(
+        delete(t)
+        .where(t.last_attempt < now - THROTTLE_WINDOW_SECONDS, t.blocked_until < now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def lockout_remaining(session: Session, login: str, ip: str, cfg: ReviewConfig) -> float:
-    """Seconds until ``login`` from ``ip`` may try again (0: now)."""
-    now = utcnow()
-    since = now - timedelta(days=1)
-    by_login = _failures(session, LoginAttempt.login, login, since)
-    by_ip = _failures(session, LoginAttempt.ip, ip, since) if ip else (0, None)
-    return max(
-        _wait(by_login[0], cfg.login_max_failures, by_login[1], cfg, now),
-        _wait(by_ip[0], cfg.ip_max_failures, by_ip[1], cfg, now),
-    )
+    """Seconds until ``login`` from ``ip`` may try again (0: now); counts nothing."""
+    now = time.time()
+    keys = [k for k, _allowed in _throttle_keys(normal_login(login)[:100], ip[:100], cfg)]
+    until = session.execute(
+        select(func.max(LoginThrottle.blocked_until)).where(LoginThrottle.key.in_(keys))
+    ).scalar()
+    return max(0.0, float(until or 0.0) - now)
 
 
 # --- sessions -----------------------------------------------------------------------------
@@ -242,13 +370,17 @@ class LoginResult:
 def attempt_login(
     session: Session, login: str, password: str, *, ip: str, user_agent: str, cfg: ReviewConfig
 ) -> LoginResult:
-    """Check a login; on success create a fresh session row and return its token. Commits."""
-    login = login.strip().lower()[:100]
+    """Check a login; on success create a fresh session row and return its token. Commits.
+
+    The attempt is counted first (:func:`reserve_attempt`); a throttled one checks
+    nothing. A login that names no account is audited as ``UNKNOWN_LOGIN``: what was typed
+    is not kept (it is often a password typed into the wrong field)."""
+    login = normal_login(login)[:100]
     ip = ip[:100]
-    wait = lockout_remaining(session, login, ip, cfg)
+    wait = reserve_attempt(session, login, ip, cfg)
     if wait > 0:
         return LoginResult(ok=False, wait_seconds=wait)
-    user = session.execute(select(User).where(User.login == login)).scalar_one_or_none()
+    user = find_user(session, login) if _LOGIN.fullmatch(login) else None
     ok = False
     try:
         ok = _HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
@@ -256,24 +388,25 @@ def attempt_login(
         ok = False
     verified = ok
     ok = ok and user is not None and user.active
-    session.add(LoginAttempt(login=login, ip=ip, ok=ok))
     if not ok or user is None:
         # Audited (admins read it at /admin/audit) with why, which only admins see. A
         # throttled attempt is not: nothing was checked, and an attacker hammering a locked
         # login would otherwise grow the log without bound.
         why = "unknown-login" if user is None else ("disabled" if verified else "password")
+        name = user.login if user is not None else UNKNOWN_LOGIN
         session.add(
             AuditLog(
-                actor=login,
+                actor=name,
                 object_type="user",
                 object_id=user.id if user is not None else 0,
                 action="login-failed",
                 before=None,
-                after={"ip": ip, "login": login, "why": why},
+                after={"ip": ip, "login": name, "why": why},
             )
         )
         session.commit()
         return LoginResult(ok=False)
+    _succeeded(session, login, ip, cfg)
     if _HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = _HASHER.hash(password)
     now = utcnow()

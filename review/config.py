@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from typing import Any
+from urllib.parse import urlsplit
 
 from dienhinh.core.config import Config
 from dienhinh.core.errors import ConfigError
@@ -19,20 +20,22 @@ __all__ = ["ReviewConfig", "load"]
 class ReviewConfig:
     host: str = "127.0.0.1"
     port: int = 8080
-    # The console's public address (https://bantdkt.laocai.gov.vn/console); the feed's links
-    # use it. Empty: taken from each request (fine behind a proxy that sets Host).
+    # The console's public address (https://bantdkt.laocai.gov.vn/console): the Atom feed's
+    # links are built on it. Never taken from a request (its Host header is the client's to
+    # choose, and the feed is cached publicly); empty: /feed.atom answers 503.
     base_url: str = ""
     # "auto": Secure cookies when the request came over HTTPS; true/false force it.
     secure_cookies: str = "auto"
     session_idle_minutes: int = 120
     session_max_hours: int = 12
     page_size: int = 50
-    # Login throttling: after this many failures in a row a login (or an address) waits
-    # lockout_base_seconds, doubling with each further failure up to lockout_max_seconds.
+    # Login throttling, per (login, client address) pair and per address: after this many
+    # failures in a row the next try waits lockout_base_seconds, doubling with each further
+    # failure up to lockout_max_seconds. A login is never locked for other addresses.
     login_max_failures: int = 5
     ip_max_failures: int = 20
-    lockout_base_seconds: int = 30
-    lockout_max_seconds: int = 3600
+    lockout_base_seconds: int = 1
+    lockout_max_seconds: int = 900
     # The console brings the search index up to date every this many seconds (0: only when
     # someone searches).
     search_refresh_seconds: int = 30
@@ -44,6 +47,9 @@ class ReviewConfig:
     # once. The console keeps no state in memory (sessions, throttling and the search index
     # are in the database), so any worker can answer any request.
     workers: int = 1
+    # An approval or a rejection can be taken back ("Hoàn tác") for this many seconds, by
+    # the editor who made it and while nothing else changed the article.
+    undo_seconds: int = 10
 
 
 _KEYS = frozenset(f.name for f in fields(ReviewConfig))
@@ -58,6 +64,7 @@ _INTS = {
     "lockout_base_seconds",
     "lockout_max_seconds",
     "search_refresh_seconds",
+    "undo_seconds",
 }
 
 
@@ -87,6 +94,11 @@ def load(config: Config) -> ReviewConfig:
     cfg = ReviewConfig(**values)
     if cfg.port > 65535:
         raise ConfigError("review.port", f"has value {cfg.port}, expected a TCP port")
-    if cfg.base_url and not cfg.base_url.startswith(("http://", "https://")):
-        raise ConfigError("review.base_url", f"has value {cfg.base_url!r}, expected http(s)://")
+    if cfg.base_url:
+        parts = urlsplit(cfg.base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            raise ConfigError(
+                "review.base_url",
+                f"has value {cfg.base_url!r}, expected http(s)://HOST[/PATH]",
+            )
     return cfg

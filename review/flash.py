@@ -16,10 +16,16 @@ MESSAGES = {
     "approved": "Đã duyệt bài {id}; bài đã vào hàng đợi đăng.",
     "rejected": "Đã từ chối bài {id}.",
     "restored": "Đã đưa bài {id} về hàng chờ duyệt.",
+    "undone": "Đã hoàn tác: bài {id} trở lại hàng chờ duyệt.",
     "duplicate": "Đã đánh dấu bài {id} là bản trùng.",
     "merged": "Đã gộp bài {id} vào bài khác.",
     "cover": "Đã chọn ảnh bìa cho bài {id}.",
+    "revision-used": "Bài {id} đã mang nội dung của bản sửa; bản cũ được giữ trong lịch sử "
+    "của bài. Hãy xem lại và duyệt.",
+    "original-kept": "Đã giữ bản cũ của bài {id}; bản sửa được đánh dấu là bản trùng.",
     "reprocessed": "Đã chạy lại thư {id}.",
+    "reprocess-queued": "Đã xếp hàng chạy lại thư {id}; chương trình nền sẽ chạy trong lần tới "
+    "(thường trong vài phút).",
     "confirmed-no-article": "Đã xác nhận thư {id} không có bài.",
     "requeued": "Đã đưa thư {id} vào hàng xử lý lại; chương trình nền sẽ xử lý trong lần chạy tới.",
     "retried": "Đã đưa lượt đăng {id} vào hàng đợi để thử lại.",

@@ -4,7 +4,13 @@ One query per page (articles joined to their message, only the columns the list 
 unit names come from the in-memory directory), one grouped count per state, and keyset
 pagination on the article id (``before``), so page 200 costs what page 1 costs. Every
 filter runs on an index: status, unit, flagged (article columns), campaign (Tag's
-field/value index), period (message.received_at) and text (the full-text index).
+field/value index), period (message.received_at; "today" too) and text (the full-text index).
+
+A search is ranked by relevance (:func:`ranked_ids`: the query as a phrase in the title, then
+more of its words in the title, then the phrase anywhere, then newest) when it matches fewer
+than ``search.rank_limit()`` articles, which is what a search for something particular
+does; its pages are then slices of that order (``skip``). A more common search ("thôn")
+stays newest first, with the keyset pages above.
 """
 
 from __future__ import annotations
@@ -12,23 +18,35 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Integer, Select, any_, bindparam, func, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, any_, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from dienhinh.review import search
-from dienhinh.store.models import Article, Message, Tag
+from dienhinh.review.ids import parse_id
+from dienhinh.store.models import Article, ArticleSearch, Message, Tag
 from dienhinh.store.states import ArticleState
 
-__all__ = ["Filters", "QueueRow", "counts", "neighbour", "page", "period_bounds"]
+__all__ = [
+    "Filters",
+    "QueueRow",
+    "counts",
+    "neighbour",
+    "page",
+    "period_bounds",
+    "ranked_ids",
+    "ranked_page",
+]
 
 STATES = tuple(s.value for s in ArticleState)
 _PERIOD = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|[Qq]([1-4]))$")
+TODAY = "today"  # the period of mail received today (local time)
+_MAX_SKIP = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -36,26 +54,32 @@ class Filters:
     state: str = ArticleState.PENDING_REVIEW.value  # "" = every state
     unit: str = ""
     campaign: str = ""
-    period: str = ""  # "2024-03" (a month) or "2024-Q1" (a quarter), local time
+    # "2024-03" (a month), "2024-Q1" (a quarter) or "today", local time
+    period: str = ""
     flagged: bool = False
     q: str = ""
     before: int | None = None  # keyset: articles with a smaller id
+    skip: int = 0  # a ranked search's page: how many of its results come before
 
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> Filters:
-        state = params.get("state", cls.state)
+        q = params.get("q", "").strip()[:200]
+        # A search looks in every state unless a tab was chosen (the tabs' links always
+        # carry ``state``, the search box only when the page had one chosen).
+        state = params.get("state", "" if q else cls.state)
         if state not in STATES:
             state = ""
-        before = params.get("before", "")
+        skip = params.get("skip", "")
         period = params.get("period", "").strip()
         return cls(
             state=state,
             unit=params.get("unit", "").strip()[:100],
             campaign=params.get("campaign", "").strip()[:100],
-            period=period if _PERIOD.match(period) else "",
+            period=period if period == TODAY or _PERIOD.match(period) else "",
             flagged=params.get("flagged", "") in ("1", "on", "true"),
-            q=params.get("q", "").strip()[:200],
-            before=int(before) if before.isdigit() else None,
+            q=q,
+            before=parse_id(params.get("before")),
+            skip=min(int(skip), _MAX_SKIP) if skip.isdigit() and len(skip) < 10 else 0,
         )
 
     def params(self, **changes: Any) -> dict[str, str]:
@@ -68,6 +92,7 @@ class Filters:
             "flagged": "1" if f.flagged else "",
             "q": f.q,
             "before": str(f.before) if f.before else "",
+            "skip": str(f.skip) if f.skip else "",
         }
         # state is kept even when empty: "" (every state) differs from the default.
         return {k: v for k, v in out.items() if v or k == "state"}
@@ -76,8 +101,17 @@ class Filters:
         return urlencode(self.params(**changes))
 
 
-def period_bounds(period: str, tz: str) -> tuple[datetime, datetime] | None:
-    """UTC bounds [start, end) of a local month "2024-03" or quarter "2024-Q1"."""
+def period_bounds(
+    period: str, tz: str, now: datetime | None = None
+) -> tuple[datetime, datetime] | None:
+    """UTC bounds [start, end) of a local month "2024-03" or quarter "2024-Q1", or of
+    today ("today": local midnight to the next, ``now`` by default the current time)."""
+    if period == TODAY:
+        zone = ZoneInfo(tz)
+        local = (now or datetime.now(UTC)).astimezone(zone)
+        start = datetime(local.year, local.month, local.day, tzinfo=zone)
+        end = datetime.combine(start.date() + timedelta(days=1), datetime.min.time(), zone)
+        return start.astimezone(UTC), end.astimezone(UTC)
     m = _PERIOD.match(period)
     if not m:
         return None
@@ -205,6 +239,14 @@ def page(
         if f.before:
             conds.append(Article.id < f.before)
         ids = select(Article.id).where(*conds).order_by(Article.id.desc()).limit(size + 1)
+    rows = _rows(session, Article.id.in_(ids))
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, (rows[-1].id if more and rows else None)
+
+
+def _rows(session: Session, cond: ColumnElement[bool]) -> list[QueueRow]:
+    """The queue's columns of the articles ``cond`` selects, newest first."""
     stmt: Select[Any] = (
         select(
             Article.id,
@@ -225,13 +267,59 @@ def page(
             Message.sender_verified,
         )
         .join(Message, Message.id == Article.message_pk)
-        .where(Article.id.in_(ids))
+        .where(cond)
         .order_by(Article.id.desc())
     )
-    rows = [QueueRow(**r._asdict()) for r in search.execute(session, stmt)]
-    more = len(rows) > size
-    rows = rows[:size]
-    return rows, (rows[-1].id if more and rows else None)
+    return [QueueRow(**r._asdict()) for r in search.execute(session, stmt)]
+
+
+def ranked_ids(
+    session: Session, f: Filters, tz: str, *, include: int | None = None
+) -> list[int] | None:
+    """The ids of every article the search matches under the filters, most relevant first
+    (``search.relevance``, then newest), or None when the search is not ranked: no
+    search, or one matching ``search.rank_limit()`` articles or more. ``include`` adds one
+    article whatever the filters (the one just approved out of its tab, whose place
+    decides the next one). Once per transaction for the same filters."""
+    if not f.q:
+        return None
+    count = search.match_count(session, f.q)
+    if count is None or count >= search.rank_limit():
+        return None
+    key = (replace(f, before=None, skip=0), include)
+    cache = search.txn_cache(session, "ranked_ids")
+    if key not in cache:
+        terms = search.query_terms(f.q)
+        cond = and_(*_conditions(session, f, tz, with_state=True))
+        if include is not None:
+            cond = or_(cond, Article.id == include)
+        phrase = search.phrase_anywhere(session, terms)
+        stmt = select(Article.id, Article.title).where(cond)
+        if phrase is not None:
+            stmt = stmt.add_columns(phrase).outerjoin(
+                ArticleSearch, ArticleSearch.article_id == Article.id
+            )
+        scored = [
+            (search.relevance(r[1], terms, bool(r[2]) if len(r) > 2 else False), r[0])
+            for r in search.execute(session, stmt)
+        ]
+        scored.sort(reverse=True)
+        cache[key] = [aid for _score, aid in scored]
+    ranked: list[int] = cache[key]
+    return ranked
+
+
+def ranked_page(
+    session: Session, ranked: list[int], skip: int, size: int
+) -> tuple[list[QueueRow], int | None]:
+    """One page of a ranked search (``size`` results after the first ``skip``) and the
+    ``skip`` of the next page (None: last)."""
+    ids = ranked[skip : skip + size]
+    if not ids:
+        return [], None
+    by_id = {r.id: r for r in _rows(session, Article.id.in_(ids))}
+    rows = [by_id[i] for i in ids if i in by_id]
+    return rows, (skip + size if len(ranked) > skip + size else None)
 
 
 def counts(session: Session, f: Filters, tz: str) -> dict[str, int]:
@@ -247,7 +335,16 @@ def counts(session: Session, f: Filters, tz: str) -> dict[str, int]:
 
 
 def neighbour(session: Session, f: Filters, tz: str, article_id: int, *, older: bool) -> int | None:
-    """The next article in the queue after ``article_id`` (older) or before it (newer)."""
+    """The next article in the queue after ``article_id`` (older) or before it (newer):
+    in a ranked search, the next less (or more) relevant one."""
+    ranked = ranked_ids(session, f, tz, include=article_id)
+    if ranked is not None:
+        at = ranked.index(article_id) if article_id in ranked else -1
+        if at < 0:
+            return None
+        if older:
+            return ranked[at + 1] if at + 1 < len(ranked) else None
+        return ranked[at - 1] if at > 0 else None
     conds = _conditions(session, f, tz, with_state=True)
     if older:
         conds.append(Article.id < article_id)

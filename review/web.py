@@ -6,7 +6,9 @@ Two pure ASGI middlewares wrap every response and request:
   no framing), nosniff, a same-origin referrer policy and ``no-store`` for pages.
 * :class:`SessionGate` admits the public paths (``/healthz``, ``/login``, the feed and its
   images, ``/static``) and otherwise loads the session behind the cookie; without one a GET
-  is sent to the login page and anything else gets 403. ``/admin`` needs role admin.
+  is sent to the login page, a form posted from one of the console's pages too (back to that
+  page after login: the editor's unsaved draft waits there in the browser), and anything
+  else gets 403. ``/admin`` needs role admin.
 
 Every POST handler gets its form through :func:`checked_form`, which compares the form's
 ``csrf_token`` with the session's in constant time before anything else happens.
@@ -19,7 +21,7 @@ import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 import nh3
@@ -112,10 +114,18 @@ class SessionGate:
         state["user"] = user
         path = request.url.path
         if user is None and not is_public(path):
+            expired = "&expired=1" if token else ""
+            page = _posted_from(request)
             if request.method in ("GET", "HEAD"):
                 target = path + (f"?{request.url.query}" if request.url.query else "")
                 response: Response = RedirectResponse(
-                    f"/login?next={quote(target, safe='')}", status_code=303
+                    f"/login?next={quote(target, safe='')}{expired}", status_code=303
+                )
+            elif page is not None:
+                # Nothing of the post is done: log in again, then back to the page it came
+                # from (the session ran out, or was ended, while the editor worked there).
+                response = RedirectResponse(
+                    f"/login?next={quote(page, safe='')}&expired=1", status_code=303
                 )
             else:
                 response = PlainTextResponse("Cần đăng nhập.", status_code=403)
@@ -127,6 +137,26 @@ class SessionGate:
             )
             return
         await self.app(scope, receive, send)
+
+
+def _posted_from(request: Request) -> str | None:
+    """The console page (path and query) a POST came from, by its Referer when that names
+    this site (the Referrer-Policy sends it for same-origin requests only); else None."""
+    if request.method != "POST":
+        return None
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.scheme not in ("http", "https") or referer.netloc != request.url.netloc:
+        return None
+    if not referer.path.startswith("/") or is_public(referer.path):
+        return None
+    # A refused action answers with the article page at the action's URL: back to the page.
+    action = _ARTICLE_ACTION.match(referer.path)
+    if action:
+        return action.group(1)
+    return referer.path + (f"?{referer.query}" if referer.query else "")
+
+
+_ARTICLE_ACTION = re.compile(r"^(/articles/\d+)/[a-z-]+$")
 
 
 def _load(console: Any, token: str) -> SessionInfo | None:
@@ -148,7 +178,7 @@ async def checked_form(request: Request) -> FormData:
     token = form.get("csrf_token")
     if not csrf_matches(user.csrf_token, token if isinstance(token, str) else None):
         raise HTTPException(
-            403, "Phiên làm việc đã thay đổi (mã CSRF không khớp). Hãy tải lại trang."
+            403, "Phiên làm việc đã thay đổi (mã bảo vệ biểu mẫu không khớp). Hãy tải lại trang."
         )
     return form
 
@@ -171,10 +201,33 @@ def render_text(text: str) -> Markup:
     return Markup(nh3.clean(html, tags={"p", "br"}, attributes={}))  # noqa: S704 - cleaned
 
 
-def local_time(value: datetime | None, tz: str, fmt: str = "%d/%m/%Y %H:%M") -> str:
+# The console's one way of showing a moment: day/month/year hours:minutes in the
+# configured zone (Asia/Ho_Chi_Minh). Every template goes through the ``localtime`` filter,
+# and tests/integration/test_console_dates.py scans the rendered pages for any other shape.
+DATE_FORMAT = "%d/%m/%Y %H:%M"
+
+
+def local_time(value: datetime | None, tz: str) -> str:
     if value is None:
         return ""
-    return value.astimezone(ZoneInfo(tz)).strftime(fmt)
+    return value.astimezone(ZoneInfo(tz)).strftime(DATE_FORMAT)
+
+
+def time_ago(value: datetime | None, now: datetime) -> str:
+    """How long before ``now`` ``value`` was, in Vietnamese: "vừa xong", "5 phút trước",
+    "3 giờ trước", "2 ngày trước" (whole units, rounded down)."""
+    if value is None:
+        return ""
+    seconds = (now - value).total_seconds()
+    if seconds < 60:  # a clock a little ahead counts as now too
+        return "vừa xong"
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} phút trước"
+    hours = minutes // 60
+    if hours < 24:
+        return f"{hours} giờ trước"
+    return f"{hours // 24} ngày trước"
 
 
 def content_disposition(kind: str, filename: str) -> str:

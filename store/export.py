@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from dienhinh.core.text import lead_and_body
 from dienhinh.store.models import Article, Asset, Message
 from dienhinh.store.states import MessageState
 
@@ -108,7 +109,7 @@ def export_articles(session: Session) -> Iterator[dict[str, Any]]:
                 "subject_type": art.subject_type,
                 "kind": art.kind,
                 "title": art.title,
-                "text": art.text,
+                "text": lead_and_body(art.lead, art.text),  # the whole text, as before
                 "images": [
                     {
                         "filename": im.filename,

@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -28,18 +29,20 @@ from sqlalchemy.types import TypeDecorator
 __all__ = [
     "Article",
     "ArticleBand",
+    "ArticleRead",
     "ArticleSearch",
     "Asset",
     "AuditLog",
     "Base",
     "Delivery",
     "Lease",
-    "LoginAttempt",
+    "LoginThrottle",
     "MailboxState",
     "Message",
     "Notification",
     "PollRun",
     "Publication",
+    "ReprocessRequest",
     "SenderAddress",
     "Tag",
     "User",
@@ -222,8 +225,9 @@ class Article(Base):
     document_sha256: Mapped[str] = mapped_column(String(64), default="")
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("article.id"))
     # A corrected later version ("bản sửa") points at the article it revises; the editor
-    # chooses which one to publish.
-    revision_of_id: Mapped[int | None] = mapped_column(ForeignKey("article.id"))
+    # compares the two and uses the revision's text or keeps the original's (the article
+    # page lists an article's revisions through this index, migration 0011).
+    revision_of_id: Mapped[int | None] = mapped_column(ForeignKey("article.id"), index=True)
     similarity: Mapped[float | None]
     # MinHash signature of the matching form of the text (ingest/dedupe.py), for
     # confirming near-duplicate candidates found through ArticleBand.
@@ -324,7 +328,9 @@ class Tag(Base):
     field: Mapped[str] = mapped_column(String(20))
     value: Mapped[str] = mapped_column(String(100))
     confidence: Mapped[float]
-    evidence: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # core.evidence items ({"kind": ..., values}); rows written before they were data
+    # hold English strings, which the console no longer shows as such.
+    evidence: Mapped[list[Any]] = mapped_column(JSON, default=list)
     tagger: Mapped[str] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -423,20 +429,42 @@ class WebSession(Base):
     user_agent: Mapped[str] = mapped_column(String(500), default="")
 
 
-class LoginAttempt(Base):
-    """Failed (and successful) logins, for throttling by login name and by address."""
+class LoginThrottle(Base):
+    """Failed-login counters (review/auth.py): one row per (login, client address) pair
+    and one per address. ``key`` is a sha256 of what it counts, so a login typed by
+    mistake (a password in the login field) is never stored. ``failures`` counts attempts
+    since the last success (an attempt is counted before its password is checked, and a
+    success takes it back). ``blocked_until`` and ``last_attempt`` are Unix times in seconds:
+    numbers rather than timestamps, so that one conditional UPDATE compares and advances
+    them the same way on SQLite and PostgreSQL."""
 
-    __tablename__ = "login_attempt"
-    __table_args__ = (
-        Index("ix_login_attempt_login_at", "login", "at"),
-        Index("ix_login_attempt_ip_at", "ip", "at"),
-    )
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    blocked_until: Mapped[float] = mapped_column(Float, default=0.0)
+    last_attempt: Mapped[float] = mapped_column(Float, default=0.0, index=True)
+
+
+class ReprocessRequest(Base):
+    """A "Chạy lại" asked for in the console: the web process never extracts mail itself;
+    the worker's ``reprocess`` job (or `dienhinh reprocess --requested`) takes open
+    requests, re-runs their messages and records the outcome here. ``taken_by`` and
+    ``taken_at`` name the worker doing it (a claim older than an hour is taken over, its
+    worker having died); ``done_at`` and ``outcome`` say when and how it ended."""
+
+    __tablename__ = "reprocess_request"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    login: Mapped[str] = mapped_column(String(100))
-    ip: Mapped[str] = mapped_column(String(100), default="")
-    at: Mapped[datetime] = mapped_column(default=utcnow)
-    ok: Mapped[bool] = mapped_column(Boolean, default=False)
+    message_pk: Mapped[int] = mapped_column(
+        ForeignKey("message.id", ondelete="CASCADE"), index=True
+    )
+    requested_by: Mapped[str] = mapped_column(String(200), default="")
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    taken_by: Mapped[str | None] = mapped_column(String(200))
+    taken_at: Mapped[datetime | None]
+    done_at: Mapped[datetime | None] = mapped_column(index=True)
+    outcome: Mapped[str | None] = mapped_column(String(1000))
 
 
 class Publication(Base):
@@ -515,6 +543,22 @@ class ArticleSearch(Base):
     )
     updated_at: Mapped[datetime] = mapped_column(index=True)
     folded: Mapped[str] = mapped_column(Text, default="")
+
+
+class ArticleRead(Base):
+    """An article an editor has opened in the console (the queue shows the others as
+    "chưa đọc", to that editor). One row per editor and article, written the first time
+    the article page is shown; deleting the article or the account deletes it."""
+
+    __tablename__ = "article_read"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("article.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    read_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 # Finding the articles changed since the search index last saw them reads this index only

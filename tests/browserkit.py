@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from consolekit import add_user, seed
+from consolekit import Seeded, add_user, seed
 from dienhinh.core.config import load_config
 from factory import ICT, article_text, make_email
 
@@ -73,30 +73,39 @@ def browser_missing() -> str | None:
 
 
 @contextmanager
-def start_console(tmp: Path, publish_toml: str) -> Iterator[Server]:
+def start_console(
+    tmp: Path, publish_toml: str, fill: Callable[[Any, Path], Any] | None = None
+) -> Iterator[Server]:
     """A console over a database filled by the real pipeline, served by `dienhinh serve`
-    on a free loopback port; ``publish_toml`` is the configuration's [publish] part."""
+    on a free loopback port; ``publish_toml`` is the configuration's [publish] part.
+    ``fill(config, tmp)``, when given, fills the database instead (and returns its
+    engine): a test that needs rows the pipeline does not write."""
     reason = browser_missing()
     if reason:
         pytest.skip(reason)
     (tmp / "maildir" / "new").mkdir(parents=True)
     cfg_path = tmp / "config.toml"
+    port = _free_port()
     cfg_path.write_text(
         f'[paths]\ndata_dir = "{tmp / "var"}"\n'
         f'[mailbox]\nurl = "maildir://{tmp / "maildir"}"\n'
         "[ingest]\nworkers = 1\n"
-        "[review]\nsearch_refresh_seconds = 1\n" + publish_toml,
+        "[review]\nsearch_refresh_seconds = 1\n"
+        f'base_url = "http://127.0.0.1:{port}"\n' + publish_toml,
         encoding="utf-8",
     )
     config = load_config(str(cfg_path))
-    seeded = seed(config, tmp)
-    extra = tmp / "extra"
-    extra.mkdir()
-    _extra_mail(extra)
-    from dienhinh.ingest.pipeline import Ingestor
-    from dienhinh.ingest.sources.files import FileImportSource
+    if fill is not None:
+        seeded = Seeded(config, fill(config, tmp))
+    else:
+        seeded = seed(config, tmp)
+        extra = tmp / "extra"
+        extra.mkdir()
+        _extra_mail(extra)
+        from dienhinh.ingest.pipeline import Ingestor
+        from dienhinh.ingest.sources.files import FileImportSource
 
-    Ingestor(config, seeded.engine).import_from(FileImportSource(sorted(extra.iterdir())))
+        Ingestor(config, seeded.engine).import_from(FileImportSource(sorted(extra.iterdir())))
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
@@ -110,7 +119,6 @@ def start_console(tmp: Path, publish_toml: str) -> Iterator[Server]:
             by_subject.setdefault(subject, aid)
     add_user(seeded.engine, "mai")
     add_user(seeded.engine, "lan")
-    port = _free_port()
     dienhinh = shutil.which("dienhinh", path=str(Path(sys.executable).parent)) or "dienhinh"
     log = (tmp / "server.log").open("wb")
     proc = subprocess.Popen(

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from dienhinh.classifiers.base import TagSuggestion
 from dienhinh.classifiers.tagging import MessageTags
 from dienhinh.core.config import Config
+from dienhinh.core.evidence import EvidenceKind, item
 from dienhinh.core.types import ArticleDraft, Attachment, MailHeaders, Outcome
 from dienhinh.ingest.pipeline import Ingestor
 from dienhinh.ingest.sources.files import FileImportSource
@@ -51,8 +52,9 @@ from helpers import ENGINES
 PASSWORD = "mat-khau-rat-dai-1"
 XSS = '<script>alert("xss")</script><img src=x onerror=alert(1)>'
 # Fast throttling so a test can see the lockout; the background indexer off (tests index
-# explicitly or through a search request).
-TEST_REVIEW = ReviewConfig(search_refresh_seconds=0, lockout_base_seconds=60)
+# explicitly or through a search request); the public address the feed's links use.
+PUBLIC_BASE = "https://bantdkt.example.vn"
+TEST_REVIEW = ReviewConfig(search_refresh_seconds=0, lockout_base_seconds=60, base_url=PUBLIC_BASE)
 
 
 @dataclass
@@ -280,7 +282,9 @@ def write_outcome(
     tags: Any = None
     if unit is not None:
         tags = MessageTags(
-            unit=TagSuggestion("unit", unit, 0.95, [f"địa chỉ {from_addr}"], tagger="test"),
+            unit=TagSuggestion(
+                "unit", unit, 0.95, [item(EvidenceKind.ADDRESS, value=from_addr)], tagger="test"
+            ),
             unit_group=None,
             sender_verified=None,
             flags=[],

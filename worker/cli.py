@@ -150,7 +150,24 @@ def cmd_poll(config: Config, args: argparse.Namespace, out: TextIO) -> int:
         print(f"post-action error (retried on later polls): {report.post_action_error}", file=out)
     if args.summary:
         _print_summary(engine, report.message_pks, out)
+    if report.error is None:
+        # An install without a long-running worker (the poll timer) still does the re-runs
+        # editors asked for in the console.
+        _run_requested(config, engine, out)
     return _exit_code(report)
+
+
+def _run_requested(config: Config, engine: Any, out: TextIO) -> RunReport | None:
+    """The console's queued "Chạy lại" requests (ingest/requested.py)."""
+    from dienhinh.ingest.pipeline import Ingestor
+    from dienhinh.ingest.requested import run_requested
+    from dienhinh.store.lease import holder_id
+
+    report = run_requested(Ingestor(config, engine), f"cli:{holder_id()}")
+    if report is not None:
+        print("requested from the console:", file=out)
+        _print_report(report, out)
+    return report
 
 
 def cmd_import(config: Config, args: argparse.Namespace, out: TextIO) -> int:
@@ -180,6 +197,12 @@ def cmd_reprocess(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     from dienhinh.ingest.pipeline import Ingestor
 
     engine = open_engine(config)
+    if args.requested:
+        requested = _run_requested(config, engine, out)
+        if requested is None:
+            print("no reprocess request waiting", file=out)
+            return 0
+        return _exit_code(requested)
     factory = sessionmaker(engine)
     with factory() as s:
         if args.failed:
@@ -208,7 +231,10 @@ def cmd_reprocess(config: Config, args: argparse.Namespace, out: TextIO) -> int:
                     return 2
                 targets.append(m)
         else:
-            print("reprocess: give --failed or one or more Message-IDs", file=sys.stderr)
+            print(
+                "reprocess: give --failed, --requested or one or more Message-IDs",
+                file=sys.stderr,
+            )
             return 2
         chosen = []
         for m in targets:
@@ -582,6 +608,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("reprocess", help="re-run messages from their stored bytes")
     sp.add_argument(
         "--failed", action="store_true", help="every failed message (and stuck articles)"
+    )
+    sp.add_argument(
+        "--requested",
+        action="store_true",
+        help='the re-runs editors queued in the console ("Chạy lại"; the worker does them too)',
     )
     sp.add_argument("message_ids", nargs="*", metavar="MESSAGE-ID")
     sp = sub.add_parser("export", help="export messages or articles as JSON lines")

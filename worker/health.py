@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dienhinh.core.config import Config
+from dienhinh.review.labels import RUN_KIND_LABELS, error_label, mailbox_label
 from dienhinh.store.models import MailboxState, PollRun
 from dienhinh.store.status import last_runs
 
@@ -30,7 +31,9 @@ _JOB_KINDS = ("daily", "process", "publish", "retrain", "ack", "remind", "digest
 class Alert:
     """``key`` is stable for one problem (``stale:<mailbox>``, ``job:<kind>``): the mail to
     admins is sent once per key per day. ``summary`` is English for logs and the command
-    line; ``title``/``detail`` are Vietnamese for the console and the mail."""
+    line; ``title``/``detail`` are Vietnamese for the console and the mail, ``technical``
+    the stored error as it was written (English: the mail to admins and the console's
+    "Chi tiết kỹ thuật", for admins only)."""
 
     key: str
     severity: str  # "warning" | "error"
@@ -38,6 +41,7 @@ class Alert:
     title: str
     detail: str
     since: datetime | None = None
+    technical: str = ""
 
 
 def _iso(dt: datetime | None) -> str:
@@ -45,7 +49,7 @@ def _iso(dt: datetime | None) -> str:
 
 
 def _local(dt: datetime | None, tz: ZoneInfo) -> str:
-    return dt.astimezone(tz).strftime("%H:%M %d/%m/%Y") if dt else "chưa bao giờ"
+    return dt.astimezone(tz).strftime("%d/%m/%Y %H:%M") if dt else "chưa bao giờ"
 
 
 def _stale_alert(session: Session, config: Config, now: datetime) -> Alert | None:
@@ -66,7 +70,8 @@ def _stale_alert(session: Session, config: Config, now: datetime) -> Alert | Non
         return None
     tz = ZoneInfo(config.timezone)
     hours = (now - since).total_seconds() / 3600
-    error = f" Lỗi gần nhất: {state.last_error}" if state.last_error else ""
+    error = f" Lỗi gần nhất: {error_label(state.last_error)}." if state.last_error else ""
+    where = mailbox_label(key)
     return Alert(
         key=f"stale:{key}",
         severity="error",
@@ -77,10 +82,11 @@ def _stale_alert(session: Session, config: Config, now: datetime) -> Alert | Non
         ),
         title="Hộp thư không được lấy thư",
         detail=(
-            f"Hộp thư {key} chưa được lấy thư thành công từ {_local(state.last_success_at, tz)}"
-            f" ({hours:.1f} giờ).{error}"
+            f"{where[:1].upper()}{where[1:]} chưa được lấy thư thành công từ "
+            f"{_local(state.last_success_at, tz)} ({hours:.1f} giờ).{error}"
         ),
         since=since,
+        technical=state.last_error or "",
     )
 
 
@@ -100,9 +106,11 @@ def alerts(session: Session, config: Config, now: datetime) -> list[Alert]:
                 key=f"job:{run.kind}",
                 severity="warning",
                 summary=f"last {run.kind} run failed at {run.started_at.isoformat()}: {first_line}",
-                title=f"Công việc '{run.kind}' bị lỗi",
-                detail=f"Lần chạy gần nhất ({_local(run.started_at, tz)}) bị lỗi: {first_line}",
+                title=f"Công việc «{RUN_KIND_LABELS.get(run.kind, 'khác')}» bị lỗi",
+                detail=f"Lần chạy gần nhất ({_local(run.started_at, tz)}) bị lỗi: "
+                f"{error_label(first_line) or 'không rõ lỗi'}.",
                 since=run.started_at,
+                technical=first_line,
             )
         )
     return sorted(found, key=lambda a: (a.severity != "error", a.key))

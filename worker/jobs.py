@@ -45,6 +45,7 @@ __all__ = [
     "process",
     "publish",
     "remind",
+    "reprocess",
     "retrain",
 ]
 
@@ -427,6 +428,24 @@ def process(ctx: JobContext) -> JobResult:
     return result
 
 
+def reprocess(ctx: JobContext) -> JobResult:
+    """The re-runs editors asked for in the console ("Chạy lại", ingest/requested.py): the
+    web process only queues them. Not while this worker polls (the next run takes them);
+    the Ingestor records its own "reprocess" run."""
+    from dienhinh.ingest.requested import run_requested
+
+    if not ctx.mail_lock.acquire(blocking=False):
+        return JobResult(status="skipped", note="a poll is running in this worker")
+    try:
+        report = run_requested(ctx.ingestor(), ctx.holder)
+    finally:
+        ctx.mail_lock.release()
+    result = JobResult()
+    if report is not None:
+        result.add(report)
+    return result
+
+
 def publish(ctx: JobContext) -> JobResult:
     from dienhinh.publish.queue import run_queue
 
@@ -489,7 +508,8 @@ def health(ctx: JobContext) -> JobResult:
             continue
         from dienhinh.notify.jobs import send_alert
 
-        body = f"{alert.detail}\n\n(dienhinh, {ctx.holder})"
+        technical = f"\n\nChi tiết kỹ thuật: {alert.technical}" if alert.technical else ""
+        body = f"{alert.detail}{technical}\n\n(dienhinh, {ctx.holder})"
         if send_alert(
             ctx.engine,
             ctx.config,

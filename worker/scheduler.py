@@ -90,6 +90,17 @@ def job_specs(settings: WorkerConfig, feats: Features, tz: ZoneInfo) -> list[Job
             run_at_start=True,
         ),
     ]
+    # The console's "Chạy lại" requests, on every database (records its own run, as the
+    # Ingestor's "reprocess" row); every poll_minutes when process_minutes is 0.
+    specs.append(
+        JobSpec(
+            "reprocess",
+            jobs.reprocess,
+            every(settings.process_minutes or settings.poll_minutes),
+            record="never",
+            run_at_start=True,
+        )
+    )
     if feats.shared_processing and settings.process_minutes:
         specs.append(
             JobSpec(

@@ -16,20 +16,17 @@ from dienhinh.store.models import User
 __all__ = ["user_add", "user_change", "users_page"]
 
 _ERRORS = {
-    "exists": "Tên đăng nhập đã có.",
+    "exists": "Tên đăng nhập đã có (tên đăng nhập không phân biệt chữ hoa, chữ thường).",
     "password": f"Mật khẩu cần ít nhất {auth.MIN_PASSWORD} ký tự.",
     "login": "Tên đăng nhập không hợp lệ (không dấu cách).",
+    "unknown": "Không có tài khoản này.",
     "role": "Vai trò không hợp lệ.",
     "self": "Không thể tự khóa hoặc tự hạ quyền tài khoản của chính mình.",
 }
 
 
-def _error_code(err: auth.AccountError) -> str:
-    text = str(err)
-    for code, needle in (("exists", "exists"), ("password", "password"), ("role", "role")):
-        if needle in text:
-            return code
-    return "login"
+def _error_text(err: auth.AccountError) -> str:
+    return err.shown or _ERRORS.get(err.code, _ERRORS["login"])
 
 
 def _page(request: Request, error: str = "", status: int = 200) -> Response:
@@ -65,13 +62,13 @@ async def user_add(request: Request) -> Response:
                     actor=admin.login,
                 )
             except auth.AccountError as err:
-                return _error_code(err)
+                return _error_text(err)
             s.commit()
         return ""
 
     error = await run_in_threadpool(run)
     if error:
-        return await run_in_threadpool(_page, request, _ERRORS[error], 400)
+        return await run_in_threadpool(_page, request, error, 400)
     return RedirectResponse("/admin/users?msg=user-added", status_code=303)
 
 
@@ -85,25 +82,32 @@ async def user_change(request: Request) -> Response:
 
     def run() -> str:
         with console.sessions() as s:
+            # The account by id, not by the typed name: "/admin/users/Boss2" is boss2.
+            target = auth.find_user(s, login)
+            if target is None:
+                return _ERRORS["unknown"]
+            own = target.id == admin.user_id
             try:
                 if what == "password":
-                    auth.set_password(s, login, form_str(form, "password"), actor=admin.login)
+                    auth.set_password(
+                        s, target.login, form_str(form, "password"), actor=admin.login
+                    )
                 elif what in ("disable", "enable"):
-                    if what == "disable" and login == admin.login:
-                        return "self"
-                    auth.set_active(s, login, what == "enable", actor=admin.login)
+                    if what == "disable" and own:
+                        return _ERRORS["self"]
+                    auth.set_active(s, target.login, what == "enable", actor=admin.login)
                 elif what == "role":
-                    if login == admin.login and form_str(form, "role") != "admin":
-                        return "self"
-                    auth.set_role(s, login, form_str(form, "role"), actor=admin.login)
+                    if own and form_str(form, "role") != "admin":
+                        return _ERRORS["self"]
+                    auth.set_role(s, target.login, form_str(form, "role"), actor=admin.login)
                 else:
-                    return "role"
+                    return _ERRORS["role"]
             except auth.AccountError as err:
-                return _error_code(err)
+                return _error_text(err)
             s.commit()
         return ""
 
     error = await run_in_threadpool(run)
     if error:
-        return await run_in_threadpool(_page, request, _ERRORS[error], 400)
+        return await run_in_threadpool(_page, request, error, 400)
     return RedirectResponse("/admin/users?msg=user-changed", status_code=303)

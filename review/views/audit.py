@@ -11,33 +11,32 @@ from __future__ import annotations
 from typing import Final
 from urllib.parse import urlencode
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.responses import Response
 
 from dienhinh.review.app import Console
+from dienhinh.review.ids import parse_id
+from dienhinh.review.labels import (
+    AUDIT_ACTION_LABELS,
+    MESSAGE_STATE_LABELS,
+    PUBLICATION_STATE_LABELS,
+    STATE_LABELS,
+)
 from dienhinh.store.models import AuditLog
 
 __all__ = ["PAGE_SIZE", "audit_page"]
 
 PAGE_SIZE: Final = 100
-# Shown as a choice in the filter; anything else can still be typed in the URL.
-KNOWN_ACTIONS: Final = (
-    "login",
-    "login-failed",
-    "logout",
-    "user:add",
-    "user:password",
-    "user:role",
-    "user:enable",
-    "user:disable",
-    "edit",
-    "tags",
-    "save-conflict",
-    "reprocess",
-    "assign-unit",
-    "learn-address",
-    "forget-address",
+# The filter's choices (code, Vietnamese): every action the code writes, the state changes
+# after them. Anything else can still be asked for in the URL.
+KNOWN_ACTIONS: Final = tuple(AUDIT_ACTION_LABELS.items()) + tuple(
+    (f"state:{code}", f"chuyển sang «{label}»")
+    for code, label in {
+        **PUBLICATION_STATE_LABELS,
+        **MESSAGE_STATE_LABELS,
+        **STATE_LABELS,
+    }.items()
 )
 
 
@@ -49,14 +48,15 @@ def audit_page(request: Request) -> Response:
     console: Console = request.app.state.console
     actor = _param(request, "actor", 200)
     action = _param(request, "action", 40)
-    before = _param(request, "before", 20)
+    before = parse_id(_param(request, "before", 20))
     query = select(AuditLog)
     if actor:
-        query = query.where(AuditLog.actor == actor)
+        # Logins are one account in any case ("Boss2" is boss2).
+        query = query.where(func.lower(AuditLog.actor) == actor.lower())
     if action:
         query = query.where(AuditLog.action == action)
-    if before.isdigit():
-        query = query.where(AuditLog.id < int(before))
+    if before is not None:
+        query = query.where(AuditLog.id < before)
     with console.sessions() as s:
         entries = list(s.execute(query.order_by(AuditLog.id.desc()).limit(PAGE_SIZE + 1)).scalars())
     more = len(entries) > PAGE_SIZE

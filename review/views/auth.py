@@ -24,11 +24,13 @@ def healthz(request: Request) -> Response:
 
 def _safe_next(target: str) -> str:
     """Only a path on this site (no scheme, no host, no "//evil"): an open redirect after
-    login would lend the Board's address to phishing."""
+    login would lend the Board's address to phishing. Backslashes, whitespace and control
+    characters are refused too: browsers read "/\\evil" as "//evil", and drop a tab or a
+    newline between the two slashes of "/<tab>/evil"."""
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 or c == "\\" for c in target):
+        return "/"
     parts = urlsplit(target)
     if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
-        return "/"
-    if "\\" in target:
         return "/"
     return target
 
@@ -51,6 +53,8 @@ def _login_page(
             "message": message,
             "login": login,
             "next": _safe_next(request.query_params.get("next", "/")),
+            # The session ended under an editor's feet (web.SessionGate says so).
+            "expired": request.query_params.get("expired") == "1",
         },
         status_code=status,
     )
@@ -67,8 +71,8 @@ def _login_page(
 
 
 def login_form(request: Request) -> Response:
-    if request.state.user is not None:
-        return RedirectResponse("/", status_code=303)
+    if request.state.user is not None:  # logged in meanwhile (another tab): go on there
+        return RedirectResponse(_safe_next(request.query_params.get("next", "/")), 303)
     return _login_page(request)
 
 
@@ -88,13 +92,15 @@ async def login_submit(request: Request) -> Response:
 
     result = await run_in_threadpool(check)
     if result.wait_seconds > 0:
-        minutes = max(1, math.ceil(result.wait_seconds / 60))
-        return _login_page(
+        seconds = max(1, math.ceil(result.wait_seconds))
+        response = _login_page(
             request,
-            f"Đăng nhập sai quá nhiều lần. Hãy thử lại sau khoảng {minutes} phút.",
+            f"Đăng nhập sai nhiều lần. Thử lại sau {seconds} giây.",
             status=429,
             login=login,
         )
+        response.headers["Retry-After"] = str(seconds)
+        return response
     if not result.ok:
         return _login_page(request, "Tên đăng nhập hoặc mật khẩu không đúng.", 401, login)
     response = RedirectResponse(_safe_next(form_str(form, "next", "/")), status_code=303)

@@ -1,4 +1,5 @@
-"""The dashboard: what arrived, what waits, what failed (with a button to re-run it)."""
+"""The dashboard: what arrived, what waits, what failed (with a button that queues a re-run
+for the worker)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from dienhinh.core.errors import IllegalTransition
+from dienhinh.ingest.requested import open_requests, request_reprocess, worked_on
 from dienhinh.review.app import Console
 from dienhinh.review.flash import flash_message
 from dienhinh.review.web import checked_form, user_of
-from dienhinh.store.models import Article, AuditLog, MailboxState, Message, PollRun, Publication
+from dienhinh.store.models import Article, MailboxState, Message, PollRun, Publication
 from dienhinh.store.states import ArticleState, MessageState, PublicationState
 
 __all__ = ["dashboard_page", "reprocess_message", "retry_publication"]
@@ -90,7 +92,11 @@ def _data(s: Session, console: Console) -> dict[str, object]:
     from dienhinh.review.views.messages import review_count, review_rows
     from dienhinh.worker.health import alerts
 
+    # The newest mail stored: the first thing to look at when "no mail came today" (the
+    # received_at index's last entry).
+    newest = s.execute(select(func.max(Message.received_at))).scalar()
     return {
+        "newest_received": newest,
         "alerts": alerts(s, console.config, datetime.now(UTC)),
         "arrived_today": arrived(today),
         "arrived_week": arrived(week),
@@ -104,6 +110,8 @@ def _data(s: Session, console: Console) -> dict[str, object]:
             ).scalar_one()
         ),
         "failed_messages": failed_messages,
+        # Messages whose "Chạy lại" waits for the worker: the row says so instead of a button.
+        "queued": open_requests(s, {m.id for m in failed_messages} | {a.message_pk for a in stuck}),
         "review_total": review_count(s),
         "review_rows": review_rows(s, 30),
         "stuck": stuck,
@@ -121,50 +129,33 @@ def dashboard_page(request: Request) -> Response:
 
 
 async def reprocess_message(request: Request) -> Response:
-    """Re-run one message from its stored bytes, as `dienhinh reprocess MESSAGE-ID` does
-    (and, like it, never over articles an editor already worked on). Runs in the request:
-    the editor sees the outcome when the page comes back."""
+    """Queue a re-run of one message for the worker ("Chạy lại"): what `dienhinh reprocess
+    MESSAGE-ID` does, never over articles an editor already worked on. The web process
+    does not extract mail itself (ingest/requested.py says why); the worker's next
+    ``reprocess`` run does it, and the dashboard says "đã xếp hàng" until then."""
     console: Console = request.app.state.console
     await checked_form(request)
     user = user_of(request)
     pk: int = request.path_params["message_id"]
 
     def run() -> str:
-        from dienhinh.ingest.pipeline import Ingestor
-
         with console.sessions() as s:
-            msg = s.get(Message, pk)
-            if msg is None:
+            if s.get(Message, pk) is None:
                 raise HTTPException(404, "Không có thư này.")
-            touched = [
-                a.id
-                for a in msg.articles
-                if a.version > 1 or a.status in (A.APPROVED, A.PUBLISHED, A.REJECTED)
-            ]
+            touched = worked_on(s, [pk]).get(pk)
             if touched:
                 return (
                     "Không chạy lại: biên tập viên đã làm việc trên bài "
                     + ", ".join(f"#{i}" for i in touched)
                     + " của thư này."
                 )
-            s.add(
-                AuditLog(
-                    actor=user.login,
-                    object_type="message",
-                    object_id=pk,
-                    action="reprocess",
-                    before={"status": msg.status},
-                    after=None,
-                )
-            )
-            s.commit()
-        Ingestor(console.config, console.engine).reprocess([pk])
+            request_reprocess(s, pk, actor=user.login)
         return ""
 
     refused = await run_in_threadpool(run)
     if refused:
         raise HTTPException(409, refused)
-    return RedirectResponse(f"/dashboard?msg=reprocessed&id={pk}", status_code=303)
+    return RedirectResponse(f"/dashboard?msg=reprocess-queued&id={pk}", status_code=303)
 
 
 async def retry_publication(request: Request) -> Response:
@@ -186,7 +177,7 @@ async def retry_publication(request: Request) -> Response:
             try:
                 retry(s, pub, actor=user.login)
             except IllegalTransition as err:
-                raise HTTPException(409, f"Không thể thử lại: {err}") from err
+                raise HTTPException(409, "Không thể thử lại: lượt đăng đã đổi trạng thái.") from err
             s.commit()
 
     await run_in_threadpool(run)

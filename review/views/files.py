@@ -9,13 +9,14 @@ SVG, which can hold script, is never inline); everything else, and every "downlo
 from __future__ import annotations
 
 import io
+import logging
 from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 
 from dienhinh.review.app import Console
 from dienhinh.review.web import content_disposition
@@ -24,8 +25,12 @@ from dienhinh.store.models import Asset, Message
 
 __all__ = ["asset_download", "asset_inline", "asset_thumb", "feed", "feed_media", "raw_message"]
 
-# Blobs are content-addressed: the bytes behind an id never change.
-_CACHE = "private, max-age=86400"
+log = logging.getLogger(__name__)
+
+# Mail content (raw messages, attachments, photos and their thumbnails) is never written
+# to the browser's disk cache: an office PC is shared, and a logout must leave nothing of
+# it behind. Only the public feed's photos are cacheable (feed_media).
+_CACHE = "no-store"
 
 
 def image_type(data: bytes) -> str | None:
@@ -145,11 +150,25 @@ def raw_message(request: Request) -> Response:
 
 
 def feed(request: Request) -> Response:
-    """The Atom feed of published articles (public: a portal pulls it)."""
+    """The Atom feed of published articles (public: a portal pulls it). Its links are built
+    on ``review.base_url`` only: a request's Host header is the client's to choose, and
+    the feed is cached publicly, so one forged Host would hand every reader links to
+    another site. Without the setting the feed is not served (503, and a log line)."""
     from dienhinh.publish.atom import render_feed
 
     console: Console = request.app.state.console
-    base = console.review.base_url or str(request.base_url)
+    base = console.review.base_url
+    if not base:
+        log.error(
+            "feed: review.base_url is not set; /feed.atom answers 503 until it is "
+            "(the console's public address, e.g. https://bantdkt.laocai.gov.vn)"
+        )
+        return PlainTextResponse(
+            "Nguồn tin chưa được cấu hình: quản trị viên cần đặt review.base_url "
+            "(địa chỉ công khai của hệ thống) trong config.toml.",
+            status_code=503,
+            headers={"Cache-Control": "no-store", "Retry-After": "3600"},
+        )
     with console.sessions() as s:
         body = render_feed(s, console.config, base_url=base.rstrip("/"))
     return Response(

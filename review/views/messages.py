@@ -191,7 +191,7 @@ async def requeue_message(request: Request) -> Response:
                         reason="reprocess requested from the console",
                     )
                 except IllegalTransition as err:
-                    raise HTTPException(409, f"Không thể xử lý lại: {err}") from err
+                    raise HTTPException(409, "Không thể xử lý lại: thư đã đổi trạng thái.") from err
             msg.reason = REQUEUED
             msg.attempts = 0
             msg.next_attempt_at = None

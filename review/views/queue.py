@@ -10,11 +10,14 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from dienhinh.review import queue, search
+from dienhinh.review import queue, reads, search
 from dienhinh.review.app import Console
 from dienhinh.review.flash import flash_message
+from dienhinh.review.highlight import excerpt
+from dienhinh.review.views.article import undo_context
 from dienhinh.review.views.messages import review_count
-from dienhinh.store.models import Message
+from dienhinh.review.web import user_of
+from dienhinh.store.models import Article, Message
 
 __all__ = ["queue_page"]
 
@@ -51,20 +54,46 @@ def _periods(s: Session, tz: str) -> list[tuple[str, str]]:
     return months + quarters
 
 
+def _excerpts(s: Session, ids: list[int], terms: list[str]) -> dict[int, str]:
+    """For a search: the part of each shown article's lead and text around its first
+    matching word (plain text, highlighted by the template), where the text matches."""
+    if not ids or not terms:
+        return {}
+    out: dict[int, str] = {}
+    for aid, lead, body in s.execute(
+        select(Article.id, Article.lead, Article.text).where(Article.id.in_(ids))
+    ):
+        found = excerpt(f"{lead}\n{body}", terms)
+        if found:
+            out[aid] = found
+    return out
+
+
 def queue_page(request: Request) -> Response:
     console: Console = request.app.state.console
     tz = console.config.timezone
     f = queue.Filters.from_params(request.query_params)
     backlog = 0
+    size = console.review.page_size
+    next_before = next_skip = None
     with console.sessions() as s:
         if f.q:
             backlog = search.refresh(s, limit=_CATCH_UP, quick=True).remaining
         counts = queue.counts(s, f, tz)
-        rows, next_before = queue.page(s, f, tz, console.review.page_size, counts)
+        ranked = queue.ranked_ids(s, f, tz)
+        if ranked is not None:
+            rows, next_skip = queue.ranked_page(s, ranked, f.skip, size)
+        else:
+            rows, next_before = queue.page(s, f, tz, size, counts)
         periods = _periods(s, tz)
         review_total = review_count(s)
+        undo = undo_context(request, console, s, back="queue", qs=f.query_string())
+        read = reads.read_ids(s, user_of(request).user_id, [r.id for r in rows])
+        terms = search.query_terms(f.q) if f.q else []
+        excerpts = _excerpts(s, [r.id for r in rows], terms)
+    periods.insert(0, (queue.TODAY, "Hôm nay"))
     if f.period and f.period not in {p for p, _l in periods}:
-        periods.insert(0, (f.period, f.period))
+        periods.insert(1, (f.period, f.period))
     return console.render(
         request,
         "queue.html",
@@ -74,6 +103,16 @@ def queue_page(request: Request) -> Response:
             "counts": counts,
             "total": sum(counts.values()),
             "next_before": next_before,
+            "next_skip": next_skip,
+            "ranked": ranked is not None,
+            "common_search": bool(f.q) and ranked is None and bool(terms),
+            "rank_limit": search.rank_limit(),
+            "read": read,
+            "terms": terms,
+            "excerpts": excerpts,
+            # The search box keeps the state only when a tab was chosen (the URL has one):
+            # otherwise a search looks in every state.
+            "state_chosen": "state" in request.query_params,
             "units": sorted(console.directory, key=lambda u: u.name),
             "campaigns": console.campaigns,
             "periods": periods,
@@ -81,5 +120,6 @@ def queue_page(request: Request) -> Response:
             "review_total": review_total,
             "qs": f.query_string(before=None),
             "flash": flash_message(request),
+            **undo,
         },
     )

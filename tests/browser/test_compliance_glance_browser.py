@@ -25,7 +25,10 @@ from factory import ICT, article_text, make_email
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
+TABLET = {"width": 900, "height": 1000}  # the grid is wider than this: it scrolls
 DESKTOP = {"width": 1280, "height": 900}
+SIZES = {"desktop": DESKTOP, "tablet": TABLET, "phone": PHONE}
+BLUE_OUTLINE = "rgb(37, 99, 235)"  # .cell-current
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 GMAIL = "canbo.baoyen.lc@gmail.com"
 OPEN_AMBER = "rgb(255, 243, 196)"  # .cell-open
@@ -105,12 +108,12 @@ def _bg(page: Any, selector: str) -> str:
     return str(page.locator(selector).first.evaluate("e => getComputedStyle(e).backgroundColor"))
 
 
-@pytest.mark.parametrize("size", ["desktop", "phone"])
+@pytest.mark.parametrize("size", ["desktop", "tablet", "phone"])
 def test_running_period_first_and_the_missed_filter(
     new_page: Any, shot: Any, this_year: int, size: str
 ) -> None:
     page = new_page("mai")
-    page.set_viewport_size(DESKTOP if size == "desktop" else PHONE)
+    page.set_viewport_size(SIZES[size])
     page.goto("/compliance")
     month = this_year
     year = datetime.now(TZ).year
@@ -127,14 +130,21 @@ def test_running_period_first_and_the_missed_filter(
     assert f"Tháng {month}/{year}: 1/9 đơn vị đã đủ chỉ tiêu" in summary
     box = page.locator("#current-periods").bounding_box()
     assert box is not None and box["y"] < page.locator("#compliance").bounding_box()["y"]
-    # The grid is open on the running quarter, the unit names still in view.
-    quarter = "table.compliance th.quarter.current-period"
-    assert _visible_in(page, quarter, ".grid-wrap")
-    assert _visible_in(page, "tr#unit-bat-xat td.unit-name", ".grid-wrap")
+    # The running period is outlined, and in view: on a screen narrower than the grid it
+    # opens scrolled to the running quarter, the unit names still in view; on a phone
+    # (a card per unit) its tile is on the card, nothing wider than the screen.
+    assert BLUE_OUTLINE in page.locator(running).evaluate("e => getComputedStyle(e).boxShadow")
     assert _visible_in(page, running, ".grid-wrap")
+    assert _visible_in(page, "tr#unit-bat-xat td.unit-name", ".grid-wrap")
     scrolled = page.evaluate("document.querySelector('.grid-wrap').scrollLeft")
+    if size == "tablet":
+        assert scrolled > 0  # wider than the screen: scrolled to now
+        assert _visible_in(page, "table.compliance th.quarter.current-period", ".grid-wrap")
+        # The unit names stay at the left edge while the periods scroll under them.
+        names = page.locator("tr#unit-bat-xat td.unit-name").bounding_box()
+        wrap = page.locator(".grid-wrap").bounding_box()
+        assert names is not None and wrap is not None and abs(names["x"] - wrap["x"]) < 2
     if size == "phone":
-        assert scrolled > 0  # the grid is wider than the phone: it was scrolled to now
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     shot(page, f"compliance-running-{size}")
 
@@ -170,7 +180,7 @@ def test_unit_change_asks_before_learning_and_admin_undoes(
             .where(Message.message_id == "glance-gmail@gmail.com")
         ).scalar_one()
     page = new_page("mai")
-    page.set_viewport_size(DESKTOP if size == "desktop" else PHONE)
+    page.set_viewport_size(SIZES[size])
     page.goto(f"/articles/{aid}")
     unit = "bao-yen" if size == "desktop" else "bac-ha"
     name = "UBND huyện Bảo Yên" if size == "desktop" else "UBND huyện Bắc Hà"
@@ -192,7 +202,9 @@ def test_unit_change_asks_before_learning_and_admin_undoes(
         assert (row.unit, row.active, row.created_by) == (unit, True, "mai")
 
     admin = new_page("quan")
-    admin.set_viewport_size(DESKTOP if size == "desktop" else PHONE)
+    admin.set_viewport_size(SIZES[size])
+    if size == "phone":
+        admin.click("#menu-toggle")  # the menu folds behind one button on a phone
     admin.click("#nav-addresses")
     admin.wait_for_url(re.compile(r".*/admin/addresses$"))
     line = admin.locator(f"#learned-addresses tr[data-address='{GMAIL}']")

@@ -36,8 +36,7 @@ LEAD = (
     'Bà Lò Thị Mai <svg onload="window.__pwned=3"></svg> & <b>in đậm</b> '
     '&#60;script&#62;alert(4)&#60;/script&#62; <a href="javascript:window.__pwned=5">bấm</a>'
 )
-TEXT = (
-    LEAD + "\n\n"
+TEXT = (  # the body: the lead is a field of its own
     'Xem <a href="javascript:alert(6)">liên kết</a> và <iframe src=javascript:alert(7)>'
     "</iframe> nhé.\n\n"
     "Điểm 5 < 7 & 8 > 3; &amp; vẫn là chữ... :) [embed]http://127.0.0.1:9/x[/embed] "
@@ -160,7 +159,7 @@ def test_hostile_markup_reaches_the_portal_as_text(
         content = page.locator(".wp-block-post-content")
         paras = [_flat(t) for t in content.locator("p").all_inner_texts()]
         assert paras[0] == _flat(LEAD)
-        assert paras[1:3] == [_flat(p) for p in TEXT.split("\n\n")[1:]]
+        assert paras[1:3] == [_flat(p) for p in TEXT.split("\n\n")]
         assert _flat(content.locator("figcaption").inner_text()) == _flat(CAPTION)
         assert content.locator("img").first.get_attribute("alt") == CAPTION
         # No element a sender wrote exists as markup: only our own figure's <img>.

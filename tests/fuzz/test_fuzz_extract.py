@@ -41,7 +41,7 @@ def _check_tags(tags, outcome) -> None:
         assert s.field in FIELDS, s
         assert isinstance(s.value, str) and s.value, s
         assert math.isfinite(s.confidence) and 0.0 <= s.confidence <= 1.0, s
-        assert all(isinstance(e, str) for e in s.evidence), s
+        assert all(isinstance(e, dict) and e.get("kind") for e in s.evidence), s
 
 
 @fuzz_settings("extract")

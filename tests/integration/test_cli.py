@@ -198,6 +198,40 @@ def test_reprocess_by_message_id(tmp_path, db_url, maildir):
     assert code == 2
 
 
+def test_reprocess_requests_from_the_console_are_done_by_the_cli(tmp_path, db_url, maildir):
+    """A "Chạy lại" queued in the console is done by `dienhinh reprocess --requested` and,
+    for installs with the poll timer instead of a worker, by `dienhinh poll`."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from dienhinh.ingest.requested import request_reprocess
+    from dienhinh.store.db import make_engine
+    from dienhinh.store.models import Message, ReprocessRequest
+
+    cfg = _write_config(tmp_path, db_url, f"maildir://{maildir}")
+    deliver(maildir, _mail(7, "<rq@laocai.gov.vn>"))
+    run("--config", str(cfg), "init")
+    run("--config", str(cfg), "-q", "poll")
+    code, out = run("--config", str(cfg), "reprocess", "--requested")
+    assert code == 0 and "no reprocess request waiting" in out
+    engine = make_engine(db_url)
+    try:
+        with Session(engine) as s:
+            pk = s.execute(select(Message.id)).scalar_one()
+            request_reprocess(s, pk, actor="mai")
+        code, out = run("--config", str(cfg), "-q", "reprocess", "--requested")
+        assert code == 0 and "reprocess: fetched 0, stored 0 new, processed 1" in out
+        with Session(engine) as s:
+            request_reprocess(s, pk, actor="mai")
+        code, out = run("--config", str(cfg), "-q", "poll")
+        assert code == 0 and "requested from the console:" in out and "processed 1" in out
+        with Session(engine) as s:
+            done = [r.done_at for r in s.execute(select(ReprocessRequest)).scalars()]
+        assert len(done) == 2 and all(done)
+    finally:
+        engine.dispose()
+
+
 def test_eval_scores_a_labelled_folder(tmp_path, maildir):
     cfg = _write_config(
         tmp_path, f"sqlite:///{tmp_path / 'unused.sqlite3'}", f"maildir://{maildir}"

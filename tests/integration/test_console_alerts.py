@@ -48,7 +48,15 @@ def test_a_mailbox_not_polled_for_a_day_is_an_alert_on_the_dashboard(
         s.commit()
     page = client.get("/dashboard").text
     assert 'class="alert error"' in page
-    assert "Hộp thư không được lấy thư" in page and "connection refused" in page
+    assert "Hộp thư không được lấy thư" in page and "không kết nối được" in page
+    # The server's English words are for admins, behind "Chi tiết kỹ thuật".
+    assert "connection refused" not in page and "Chi tiết kỹ thuật" not in page
+    add_user(env.engine, "quan", role="admin")
+    app = create_app(env.config, engine=env.engine, review=TEST_REVIEW)
+    with TestClient(app, follow_redirects=False) as admin:
+        assert login(admin, "quan", follow=False).status_code == 303
+        page = admin.get("/dashboard").text
+    assert "Chi tiết kỹ thuật" in page and "connection refused" in page
 
 
 def test_flags_and_reasons_are_shown_in_vietnamese(env: Seeded, client: TestClient) -> None:
@@ -62,12 +70,13 @@ def test_flags_and_reasons_are_shown_in_vietnamese(env: Seeded, client: TestClie
         art_id = art.id
         s.commit()
     page = client.get(f"/articles/{art_id}").text
-    assert "người gửi chưa xác thực" in page
+    assert "người gửi chưa được xác thực" in page
     assert "chưa đủ căn cứ xác định đơn vị gửi" in page
-    assert "độ tin cậy thấp: kind nhan-to-moi (0.41)" in page
-    assert ">unverified sender<" not in page
+    assert "độ tin cậy thấp: Loại «Nhân tố mới» (độ tin cậy 41%)" in page
+    assert ">unverified sender<" not in page and "nhan-to-moi (0.41)" not in page
 
 
-def test_an_unknown_flag_is_shown_as_stored() -> None:
-    assert flag_label("legacy-encoding:tcvn3") == "mã cũ tcvn3"
-    assert flag_label("something new") == "something new"
+def test_an_unknown_flag_is_a_vietnamese_phrase_never_the_code() -> None:
+    assert flag_label("legacy-encoding:tcvn3") == "chuyển từ bảng mã cũ TCVN3"
+    assert flag_label("split:2/3") == "tách từ một tệp, phần 2/3"
+    assert flag_label("something new") == "cần kiểm tra thêm"

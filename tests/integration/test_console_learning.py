@@ -244,7 +244,11 @@ def test_admin_sees_and_undoes_learned_addresses(client_for: Any, env: Seeded) -
     log = admin.get("/admin/audit").text
     assert "learn-address" in log and "forget-address" in log
     assert f"địa chỉ {GMAIL}" in log
-    # The article's own history shows the teaching.
-    assert "learn-address" in editor.get(f"/articles/{aid}").text
+    # Both read as Vietnamese sentences there and in the article's own history.
+    assert "ghi nhớ địa chỉ người gửi" in log and "bỏ ghi nhớ địa chỉ người gửi" in log
+    history = editor.get(f"/articles/{aid}").text
+    history = history[history.index('id="audit"') :]
+    assert "ghi nhớ địa chỉ người gửi" in history
+    assert f"Địa chỉ {GMAIL}: thư sau tính cho UBND huyện Bảo Yên." in history
     # Without the CSRF token the form does nothing.
     assert admin.post("/admin/addresses", data={"address": GMAIL}).status_code == 403

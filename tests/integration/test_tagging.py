@@ -77,7 +77,7 @@ def test_official_address_and_letterhead_give_the_unit_with_evidence(cli):
         eng.dispose()
     unit_tag = next(t for t in tags if t.field == "unit")
     assert unit_tag.value == "bat-xat" and unit_tag.article_id is None
-    assert any("ubnd-batxat@laocai.gov.vn" in e for e in unit_tag.evidence)
+    assert {"kind": "address", "value": "ubnd-batxat@laocai.gov.vn"} in unit_tag.evidence
     assert {t.field for t in tags} >= {"unit", "campaign", "subject_type", "kind"}
     assert all(0 <= t.confidence <= 1 for t in tags)
 

@@ -116,3 +116,54 @@ def test_a_stop_request_ends_the_poll_after_the_current_message(make_config):
     assert again.ok
     assert list(_status(ctx).values()) == ["ingested"] * 40
     assert report.processed + again.processed == 40
+
+
+def test_a_reprocess_queued_in_the_console_is_done_by_the_worker(make_config):
+    """GIVEN two failed messages whose "Chạy lại" an editor queued (the console only writes
+    the request), one of which an editor then worked on WHEN the worker's reprocess job
+    runs THEN the first is extracted again and its request done, the second is refused
+    (and done), and a second run finds nothing to do."""
+    from dienhinh.ingest.requested import request_reprocess
+    from dienhinh.store.models import Article, ReprocessRequest
+
+    ctx = _ctx(make_config)
+    for i in (20, 21):
+        deliver(ctx.config.mailbox.url.path, _mail(i))
+    assert jobs.poll(ctx).processed == 2
+    with ctx.sessions() as s:
+        pks = dict(s.execute(select(Message.message_id, Message.id)).all())
+        first, second = pks["jobs-20@laocai.gov.vn"], pks["jobs-21@laocai.gov.vn"]
+        for pk in (first, second):
+            transition(s, s.get(Message, pk), MessageState.FAILED, actor="test", reason="x")
+        s.commit()
+        assert request_reprocess(s, first, actor="mai").created
+        assert not request_reprocess(s, first, actor="lan").created  # one open request
+        request_reprocess(s, second, actor="mai")
+        art = s.execute(select(Article).where(Article.message_pk == second)).scalar_one()
+        art.title = "Biên tập viên đã sửa"  # version 2: worked on
+        s.commit()
+    assert _status(ctx)["jobs-20@laocai.gov.vn"] == "failed"  # queued, not run
+
+    result = jobs.reprocess(ctx)
+
+    assert result.status == "ok" and result.processed == 1, result.note
+    assert _status(ctx) == {
+        "jobs-20@laocai.gov.vn": "ingested",
+        "jobs-21@laocai.gov.vn": "failed",
+    }
+    with ctx.sessions() as s:
+        rows = {r.message_pk: r for r in s.execute(select(ReprocessRequest)).scalars()}
+        kinds = s.execute(select(PollRun.kind).order_by(PollRun.id)).scalars().all()
+    assert len(rows) == 2 and all(r.done_at and r.taken_by == "h:1:x" for r in rows.values())
+    assert rows[first].outcome == "done: message ingested"
+    assert rows[second].outcome.startswith("refused: editors worked on article(s) #")
+    assert kinds == ["poll", "reprocess"]  # the Ingestor recorded its run
+    again = jobs.reprocess(ctx)
+    assert not again.busy
+
+
+def test_the_reprocess_job_waits_while_this_worker_polls(make_config):
+    ctx = _ctx(make_config)
+    with ctx.mail_lock:
+        result = jobs.reprocess(ctx)
+    assert result.status == "skipped"

@@ -110,8 +110,8 @@ def test_each_campaign_in_capitals(code: str, title: str, text: str) -> None:
 def test_evidence_names_the_matched_terms() -> None:
     best = rule_scores(*CASES[5][1:])[0]
     assert best.code == "du-lich"
-    assert any("homestay" in e for e in best.evidence)
-    assert any("(title" in e for e in rule_scores(*CASES[1][1:])[0].evidence)
+    assert any(e["kind"] == "term" and "homestay" in e["term"] for e in best.evidence)
+    assert any(e.get("in_title") for e in rule_scores(*CASES[1][1:])[0].evidence)
 
 
 def test_tone_decides_the_word() -> None:
@@ -178,7 +178,7 @@ def test_unit_prior_decides_a_vague_article() -> None:
     assert _top(title, text, unit_group="armed-forces") == "quoc-phong-an-ninh"
     assert _top(title, text, unit_code="so-giao-duc") == "giao-duc"
     best = rule_scores(title, text, unit_code="so-y-te")[0]
-    assert any("so-y-te" in e for e in best.evidence)
+    assert {"kind": "unit-prior", "unit": "so-y-te"} in best.evidence
 
 
 def test_unit_prior_does_not_outvote_the_article() -> None:
@@ -199,7 +199,7 @@ def test_unit_prior_table() -> None:
 def test_nothing_convincing_falls_back_to_the_unit_movement() -> None:
     chosen = select(rule_scores("Tin hoạt động tháng Ba", "Cơ quan đã họp và triển khai kế hoạch."))
     assert [s.code for s in chosen] == [FALLBACK]
-    assert "no campaign convincing" in chosen[0].evidence[-1]
+    assert chosen[0].evidence[-1]["kind"] == "no-campaign-convincing"
 
 
 def test_fallback_is_never_a_second_campaign() -> None:

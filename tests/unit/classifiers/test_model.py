@@ -84,8 +84,8 @@ def test_held_out_seed_accuracy() -> None:
 def test_tagger_combines_rules_and_model(seed_model: CampaignModel) -> None:
     out = CampaignTagger(model=seed_model).suggest("Homestay của bản", NEW_TEXTS["du-lich"])
     assert out[0].value == "du-lich"
-    assert any(e.startswith("model p=") for e in out[0].evidence)
-    assert any("homestay" in e for e in out[0].evidence)
+    assert any(e["kind"] == "model" and 0 <= e["p"] <= 1 for e in out[0].evidence)
+    assert any("homestay" in e.get("term", "") for e in out[0].evidence)
 
 
 @needs_sklearn

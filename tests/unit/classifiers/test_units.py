@@ -630,8 +630,8 @@ def test_unit_tagger_suggests_with_readable_evidence():
     (tagger,) = build_registry([UnitTagger])
     (s,) = tagger.classify(msg.article(), ctx)
     assert (s.field, s.value, s.tagger) == ("unit", "bat-xat", "unit")
-    assert "address ubnd-batxat@laocai.gov.vn" in s.evidence
-    assert "letterhead: UBND HUYỆN BÁT XÁT" in s.evidence
+    assert {"kind": "address", "value": "ubnd-batxat@laocai.gov.vn"} in s.evidence
+    assert {"kind": "letterhead", "value": "UBND HUYỆN BÁT XÁT"} in s.evidence
     assert 0.9 < s.confidence <= 1
 
 

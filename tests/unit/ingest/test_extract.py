@@ -212,15 +212,30 @@ def test_oversize_attachment_listed_as_failed(tmp_path) -> None:
     assert out.reason.startswith("no article: big.jpg: over-limit: ")
 
 
-def test_garbage_never_raises(ctx: ExtractContext) -> None:
-    for data in (
-        b"",
-        b"\x00\xff" * 100,
-        b"Content-Type: multipart/mixed; boundary=x\r\n\r\n--x",
-        b"Content-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!",
-    ):
-        out = extract_message(data, ctx)
-        assert out.status in ("no-article", "ingested", "failed")
+@pytest.mark.parametrize(
+    ("data", "status", "reason"),
+    [
+        (b"", "failed", "empty message: 0 bytes, no headers and no body"),
+        (b" \r\n\r\n", "failed", "empty message: 5 bytes, no headers and no body"),
+        (b"\x00\xff" * 100, "no-article", "no article: body too short and no document attached"),
+        (
+            b"Content-Type: multipart/mixed; boundary=x\r\n\r\n--x",
+            "no-article",
+            "no article: body too short and no document attached",
+        ),
+        (
+            b"Content-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!",
+            "failed",
+            # The part's name once, then the reader's cause (it was "part 1: part 1: ...").
+            "no readable article: part 1: cannot open PDF: ",
+        ),
+    ],
+    ids=["empty", "blank", "binary", "unclosed-multipart", "bad-base64-pdf"],
+)
+def test_garbage_never_raises(ctx: ExtractContext, data: bytes, status: str, reason: str) -> None:
+    out = extract_message(data, ctx)
+    assert out.status == status
+    assert (out.reason or "").startswith(reason), out.reason
 
 
 def test_registry_rejects_duplicate_names() -> None:

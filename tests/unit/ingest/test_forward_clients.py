@@ -452,7 +452,7 @@ def test_forward_from_a_personal_address_signed_by_the_unit(
     _check_article(out, o)
     tags = tag_outcome(out, tagging)
     assert tags.unit is not None and tags.unit.value == o.unit, tags.unit
-    assert any("Bảo Yên" in line for line in tags.unit.evidence)
+    assert any("Bảo Yên" in str(e.get("value", "")) for e in tags.unit.evidence)
 
 
 # --- a forward of a forward -----------------------------------------------------------------

@@ -393,6 +393,30 @@ def test_short_question_ignores_quoted_text_and_signature() -> None:
     assert verdict.rule == "short-question"
 
 
+QUESTION_LETTER = (
+    "Chào Ban ạ,\n\nEm là cán bộ phụ trách tuyên truyền của Hội, năm nay lần đầu em được "
+    "giao viết bài nên muốn hỏi mấy việc ạ:\n1. Bài có phải theo mẫu không, độ dài bao nhiêu "
+    "là vừa ạ?\n2. Bài đã đăng báo huyện rồi thì gửi lại có được tính không ạ?\n3. Ảnh để "
+    "trong file hay gửi riêng ạ?\n4. Quý này hạn cuối là ngày nào ạ?\n\nBên em định viết về "
+    "một tổ hợp tác trồng chè, sẽ gửi trong tháng này ạ. Em cảm ơn Ban nhiều!"
+)
+
+
+def test_a_letter_of_questions_is_noise_for_an_editor_to_see() -> None:
+    """Longer than a short question (over SHORT_BODY_LIMIT), mostly questions, nothing
+    attached: not an article, and not automatic (a person asked)."""
+    assert len(QUESTION_LETTER) > SHORT_BODY_LIMIT
+    verdict = classify(build("Hoi ve bai viet", QUESTION_LETTER))
+    assert verdict is not None and verdict.rule == "question-letter"
+    assert verdict.reason.startswith("questions without an article (4 questions in ")
+    assert not verdict.automatic
+
+
+def test_an_article_with_a_few_rhetorical_questions_is_kept() -> None:
+    body = (ARTICLE + "\n\nVì sao thôn làm được? Ai là người đi đầu? Câu trả lời nằm ở chi bộ.")
+    assert classify(build("Gửi bài điển hình", body)) is None
+
+
 def test_short_body_without_question_is_kept() -> None:
     msg = build("Gửi bài", "Hội Nông dân tỉnh gửi bài điển hình quý III.")
     assert classify(msg) is None  # "Hội" is not "hỏi"

@@ -318,6 +318,39 @@ def test_article_laid_out_as_a_report_stays_an_article(ctx: ExtractContext) -> N
     assert out.status == "ingested" and out.attachments[0].used_as == "article"
 
 
+def test_article_under_a_report_number_without_a_heading_stays_an_article(
+    ctx: ExtractContext,
+) -> None:
+    """Offices number their exemplar articles as reports ("Số: 41/BC-NV") with recipients
+    and a signer, but head them with the article's own title, not "BÁO CÁO": the number's
+    kind code alone does not make article prose an official document."""
+    rnd = random.Random(8)
+    _, head = _header(rnd, "BC")
+    title, paras = article_text(43, 8)
+    lines = [*head, title.upper(), *paras, *_closing(rnd)]
+    verdict = classify_lines(lines)
+    assert "kind-code" in verdict.signals and not verdict.official
+    out = extract_message(
+        make_email(attachments=[Attach("bc.docx", _docx(lines, table_letterhead=True), DOCX_TYPE)]),
+        ctx,
+    )
+    assert out.status == "ingested" and out.attachments[0].used_as == "article"
+
+
+def test_short_report_under_a_number_only_is_an_official_document() -> None:
+    """The same form with a report's few lines and no heading stays an official document."""
+    rnd = random.Random(9)
+    number, head = _header(rnd, "BC")
+    lines = [
+        *head,
+        "Kết quả thực hiện phong trào thi đua quý II",
+        "Trong quý II, đơn vị đã tổ chức 3 hội nghị và khen thưởng 12 cá nhân.",
+        *_closing(rnd),
+    ]
+    verdict = classify_lines(lines)
+    assert verdict.official and verdict.kind == "bao-cao" and verdict.number == number
+
+
 def test_short_report_with_recipients_is_an_official_document() -> None:
     rnd = random.Random(6)
     number, head = _header(rnd, "BC")

@@ -25,13 +25,13 @@ from factory import make_jpeg, make_png
 T0 = datetime(2024, 5, 6, 3, 0, tzinfo=UTC)
 _seq = itertools.count(1)
 
+# The lead is a field of its own; the body (TEXT) does not repeat it.
+LEAD = "Ông Vàng Seo Chứ ở xã Y Tý đã trồng thảo quả dưới tán rừng và thoát nghèo bền vững."
 TEXT = (
-    "Ông Vàng Seo Chứ ở xã Y Tý đã trồng thảo quả dưới tán rừng và thoát nghèo bền vững.\n\n"
     "Từ năm 2015, gia đình ông mở rộng diện tích lên 3 ha, thu nhập mỗi năm hơn 200 triệu "
     "đồng.\nÔng còn hướng dẫn bà con trong thôn cùng làm.\n\n"
     "Nhờ đó, thôn Lao Chải đã có 12 hộ thoát nghèo trong năm 2023."
 )
-LEAD = "Ông Vàng Seo Chứ ở xã Y Tý đã trồng thảo quả dưới tán rừng và thoát nghèo bền vững."
 
 
 @dataclass

@@ -16,7 +16,7 @@ def test_lead_paragraphs_line_breaks_and_figures(tmp_path):
     root = html.fragment_fromstring(frag, create_parent="div")
     ps = root.findall("p")
     assert ps[0].get("class") == "lead" and ps[0].text == LEAD
-    assert len(ps) == len(paragraphs(item.text))  # the lead is not repeated
+    assert len(ps) == 1 + len(paragraphs(item.text))  # the lead, then the body
     assert len(ps[1].findall("br")) == 1  # a line break inside a paragraph
     assert [i.get("src") for i in root.iter("img")] == ["/m/101", "/m/100"]  # cover first
     assert root.findall("figure")[1].findtext("figcaption") == "Chú thích ảnh 0"

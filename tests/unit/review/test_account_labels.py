@@ -13,29 +13,39 @@ def test_every_outcome_and_message_state_has_a_vietnamese_label() -> None:
     assert outcome_label("official-document") == "văn bản hành chính (không phải bài viết)"
     assert outcome_label("ocr-page") == "trang ảnh đã nhận dạng chữ"
     assert outcome_label("") == "chưa ghi nhận"
-    assert outcome_label("something-new") == "something-new"  # shown as stored, not hidden
+    assert outcome_label("something-new") == "chưa rõ"  # never the code
 
 
-def test_reason_codes_before_the_colon_are_vietnamese_and_the_detail_is_kept() -> None:
+def test_reason_codes_before_the_colon_are_vietnamese_and_the_stored_text_is_kept() -> None:
+    """The Vietnamese is for everyone; the stored text only for the admins' "Chi tiết kỹ
+    thuật" disclosure."""
     cases = {
         "encrypted: password-protected zip": "tệp có mật khẩu",
-        "over-limit: 120 parts, the limit is 100": "vượt giới hạn",
+        "over-limit: 120 parts, the limit is 100": "vượt giới hạn cho phép",
         "unreadable: conversion failed: LibreOffice exited 1": "không đọc được",
         "unsupported: application/x-msdownload": "loại tệp không hỗ trợ",
         "official-document: giấy mời (Số: 12/GM-UBND)": "văn bản hành chính",
         "Encrypted : upper case and spaces": "tệp có mật khẩu",
         "no readable article: a.doc: conversion found no text": "không có bài nào đọc được",
-        "not an article: auto-reply (Auto-Submitted: auto-replied)": "không phải bài viết",
-        "logo: 120x40 image in the signature": "logo, chữ ký",
+        "not an article: auto-reply (Auto-Submitted: auto-replied)": (
+            "không phải bài viết: thư trả lời tự động"
+        ),
+        "logo: 120x40 image in the signature": "hình biểu trưng, chữ ký",
         "1 of 3 documents could not be read": "1/3 tệp không đọc được",
-        "timeout: extraction took over 300 s": "quá thời gian đọc tệp",
-        "needs-conversion: bai.doc waits for LibreOffice": "chờ chuyển đổi định dạng (LibreOffice)",
-        "needs-ocr: scan.pdf has no text layer": "chờ nhận dạng chữ (OCR)",
-        "waiting: photographed page, to be read by OCR": "đang chờ xử lý",
+        "timeout: extraction took over 300 s": "quá thời gian đọc thư",
+        "needs-conversion: bai.doc waits for LibreOffice": "chờ chuyển đổi định dạng",
+        "needs-ocr: scan.pdf has no text layer": "chờ nhận dạng chữ từ ảnh",
+        "waiting: photographed page, to be read by OCR": "đang chờ chuyển đổi hoặc nhận dạng chữ",
         "1 of 2 documents could not be read: bai.doc: unreadable": "1/2 tệp không đọc được",
+        "no article: bai.zip: encrypted: password-protected zip": (
+            "không có bài viết (tệp có mật khẩu)"
+        ),
     }
     for reason, vi in cases.items():
         assert reason_parts(reason) == (vi, reason), reason
     assert reason_parts(None) == ("", "")
-    # An unknown code: no made-up Vietnamese, the stored text is all there is.
-    assert reason_parts("weird thing happened") == ("", "weird thing happened")
+    # An unknown code: a generic Vietnamese phrase, never the English.
+    assert reason_parts("weird thing happened") == (
+        "lý do kỹ thuật (quản trị viên xem chi tiết)",
+        "weird thing happened",
+    )

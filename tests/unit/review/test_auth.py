@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Engine, create_engine, select
+from sqlalchemy import Engine, create_engine, select, update
 from sqlalchemy.orm import Session
 
 from dienhinh.review import auth
 from dienhinh.review.config import ReviewConfig
 from dienhinh.store.migrate import upgrade
-from dienhinh.store.models import LoginAttempt, User, WebSession, utcnow
+from dienhinh.store.models import AuditLog, LoginThrottle, User, WebSession, utcnow
 
 CFG = ReviewConfig(
     login_max_failures=3,
@@ -89,25 +89,118 @@ def test_password_change_and_disabling_end_sessions(s: Session) -> None:
     assert not _login(s, "mot-mat-khau-moi").ok  # a disabled account cannot log in
 
 
-def test_lockout_doubles_with_each_failure_and_a_success_resets_it(s: Session) -> None:
+def _age(s: Session, seconds: float) -> None:
+    """Time passes for the throttle's counters."""
+    s.execute(
+        update(LoginThrottle).values(
+            blocked_until=LoginThrottle.blocked_until - seconds,
+            last_attempt=LoginThrottle.last_attempt - seconds,
+        )
+    )
+    s.commit()
+
+
+def test_throttle_is_per_address_doubles_and_a_success_resets_it(s: Session) -> None:
     for _ in range(3):
         assert not _login(s, "wrong").ok
-    locked = _login(s)  # the right password, but locked: not checked
+    locked = _login(s)  # the right password, but blocked at this address: not checked
     assert not locked.ok and 25 < locked.wait_seconds <= 30
-    # Four failures in a row (the last just now) wait 60 s; five, 120 s.
-    s.add(LoginAttempt(login="mai", ip="10.0.0.1", ok=False))
-    s.commit()
-    assert 55 < auth.lockout_remaining(s, "mai", "10.0.0.2", CFG) <= 60
-    for row in s.execute(select(LoginAttempt)).scalars():
-        row.at = row.at - timedelta(minutes=10)  # time passes
-    s.commit()
+    # Another address is not blocked: five wrong passwords from an attacker's machine do
+    # not lock the account's owner out.
+    assert _login(s, ip="10.0.0.2").ok
+    _age(s, 31)
+    assert not _login(s, "wrong").ok  # the fourth failure in a row: 60 s
+    assert 55 < auth.lockout_remaining(s, "mai", "10.0.0.1", CFG) <= 60
+    assert not _login(s).ok
+    _age(s, 61)
     assert _login(s).ok
     assert auth.lockout_remaining(s, "mai", "10.0.0.1", CFG) == 0
+    # After a success the count starts again: three failures before any wait.
+    for _ in range(2):
+        assert not _login(s, "wrong").ok
+    assert _login(s).ok
     # The cap.
     for _ in range(12):
-        s.add(LoginAttempt(login="mai", ip="", ok=False))
+        _login(s, "wrong", ip="10.0.0.3")
+        _age(s, 400)
+    _login(s, "wrong", ip="10.0.0.3")
+    assert 295 < auth.lockout_remaining(s, "mai", "10.0.0.3", CFG) <= 300
+
+
+def test_concurrent_attempts_are_counted_before_any_is_checked(db_url: str) -> None:
+    """Fifteen attempts at once against a limit of 3: the check and the count are one
+    conditional UPDATE, so exactly 3 get through, on SQLite (a real file) and PostgreSQL."""
+    import threading
+
+    from dienhinh.store.db import make_engine
+
+    engine = (
+        make_engine(db_url, pool_size=16, max_overflow=0)
+        if "postgresql" in db_url
+        else (make_engine(db_url))
+    )
+    upgrade(engine)
+    start = threading.Barrier(15)
+    waits: list[float] = []
+
+    def attempt() -> None:
+        with Session(engine) as session:
+            start.wait()
+            waits.append(auth.reserve_attempt(session, "mai", "10.0.0.1", CFG))
+
+    threads = [threading.Thread(target=attempt) for _ in range(15)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    engine.dispose()
+    assert len(waits) == 15
+    assert sum(1 for w in waits if w == 0) == CFG.login_max_failures
+    assert all(0 < w <= CFG.lockout_base_seconds + 1 for w in waits if w)
+
+
+def test_the_address_counter_spans_logins(s: Session) -> None:
+    """Guessing many logins from one address (password spraying) is slowed too, at that
+    address only: ip_max_failures (10 here) failures whatever the login."""
+    for i in range(10):
+        assert not auth.attempt_login(
+            s, f"x{i}", "wrong", ip="10.0.0.9", user_agent="t", cfg=CFG
+        ).ok
+    assert _login(s, ip="10.0.0.9").wait_seconds > 0
+    assert _login(s, ip="10.0.0.10").ok
+
+
+def test_logins_are_one_account_in_any_case(s: Session) -> None:
+    with pytest.raises(auth.AccountError) as err:
+        auth.add_user(s, "MAI", "mot-mat-khau-khac-han", role="editor", display_name="", actor="t")
+    assert err.value.code == "exists"
+    found = auth.find_user(s, "  mAi ")
+    assert found is not None and found.login == "mai"
+    assert auth.attempt_login(s, "MAI", PW, ip="10.0.0.1", user_agent="t", cfg=CFG).ok
+    auth.set_active(s, "Mai", False, actor="t")
     s.commit()
-    assert 295 < auth.lockout_remaining(s, "mai", "", CFG) <= 300
+    assert not auth.attempt_login(s, "mai", PW, ip="10.0.0.1", user_agent="t", cfg=CFG).ok
+
+
+def test_a_login_matching_no_account_is_not_stored(s: Session) -> None:
+    """Someone types a password into the login field: the audit log and the throttle keep
+    a marker and a hash, never the text."""
+    typed = "toi-la-mat-khau-bi-mat"
+    assert not auth.attempt_login(s, typed, "x", ip="10.0.0.1", user_agent="t", cfg=CFG).ok
+    row = s.execute(select(AuditLog).where(AuditLog.action == "login-failed")).scalar_one()
+    assert row.actor == auth.UNKNOWN_LOGIN
+    assert row.after == {"ip": "10.0.0.1", "login": auth.UNKNOWN_LOGIN, "why": "unknown-login"}
+    keys = list(s.execute(select(LoginThrottle.key)).scalars())
+    assert keys and all(len(k) == 64 and typed not in k for k in keys)
+
+
+def test_weak_passwords_are_refused_for_new_and_changed_accounts(s: Session) -> None:
+    for pw in ("ngan-qua", "laocai@2024!", "Password2024!", "hoa-ngay-xuan-1", "123456789012345"):
+        with pytest.raises(auth.AccountError) as err:
+            auth.add_user(s, "hoa", pw, role="editor", display_name="", actor="t")
+        assert err.value.code == "password" and err.value.shown
+    with pytest.raises(auth.AccountError):
+        auth.set_password(s, "mai", "mai-mai-mai-2024", actor="t")
 
 
 def test_csrf_comparison() -> None:

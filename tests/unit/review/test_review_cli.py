@@ -44,11 +44,11 @@ def test_user_commands(tmp_path: Path, db_url: str, monkeypatch) -> None:
         "--name",
         "Đỗ Minh Quân",
         "--password-stdin",
-        stdin="mat-khau-quan-tri\n",
+        stdin="mat-khau-rat-dai-2\n",
     )
     assert code == 0 and "quan (admin) created" in out
     code, _ = _run(
-        monkeypatch, cfg, "user", "add", "quan", "--password-stdin", stdin="mat-khau-quan-tri\n"
+        monkeypatch, cfg, "user", "add", "quan", "--password-stdin", stdin="mat-khau-rat-dai-2\n"
     )
     assert code == 2  # exists
     assert _run(monkeypatch, cfg, "user", "add", "x", "--password-stdin", stdin="ngan\n")[0] == 2

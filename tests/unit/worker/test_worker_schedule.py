@@ -40,16 +40,32 @@ def _next(spec, now=NOW):
 
 def test_every_job_when_every_feature_is_on():
     assert sorted(_specs()) == sorted(
-        ["poll", "daily", "process", "publish", "retrain", "ack", "remind", "digest", "health"]
+        [
+            "poll",
+            "daily",
+            "process",
+            "reprocess",
+            "publish",
+            "retrain",
+            "ack",
+            "remind",
+            "digest",
+            "health",
+        ]
     )
 
 
 def test_disabled_features_are_not_scheduled():
     """GIVEN SQLite (no shared processing), no publisher, no scikit-learn, notifications
-    off THEN only the poll, the daily run and the health check are scheduled."""
-    assert sorted(_specs(feats=Features())) == ["daily", "health", "poll"]
+    off THEN only the poll, the daily run, the console's reprocess requests and the health
+    check are scheduled."""
+    assert sorted(_specs(feats=Features())) == ["daily", "health", "poll", "reprocess"]
     off = WorkerConfig(process_minutes=0, publish_minutes=0, retrain="off", acknowledge_minutes=0)
-    assert sorted(_specs(off)) == ["daily", "digest", "health", "poll", "remind"]
+    assert sorted(_specs(off)) == ["daily", "digest", "health", "poll", "remind", "reprocess"]
+    # With process_minutes 0 the console's requests are taken at the poll's pace.
+    spec = _specs(WorkerConfig(process_minutes=0, poll_minutes=7))["reprocess"]
+    first = spec.trigger.get_next_fire_time(None, NOW)
+    assert spec.trigger.get_next_fire_time(first, first) - first == timedelta(minutes=7)
 
 
 def test_daily_jobs_fire_at_local_time():
@@ -77,7 +93,13 @@ def test_nightly_retraining_fires_every_day():
 
 def test_interval_jobs_follow_the_configured_minutes():
     specs = _specs(WorkerConfig(poll_minutes=7, publish_minutes=3))
-    for kind, minutes in (("poll", 7), ("publish", 3), ("process", 1), ("health", 5)):
+    for kind, minutes in (
+        ("poll", 7),
+        ("publish", 3),
+        ("process", 1),
+        ("reprocess", 1),
+        ("health", 5),
+    ):
         first = specs[kind].trigger.get_next_fire_time(None, NOW)
         second = specs[kind].trigger.get_next_fire_time(first, first)
         assert second - first == timedelta(minutes=minutes), kind
@@ -89,9 +111,10 @@ def test_cluster_rules():
     for kind in ("daily", "retrain", "remind", "digest"):
         assert specs[kind].exclusive and specs[kind].once_per_fire, kind
     # shared work: every worker runs it (claims and leases inside keep it exact)
-    for kind in ("poll", "process", "publish"):
+    for kind in ("poll", "process", "reprocess", "publish"):
         assert not specs[kind].exclusive and not specs[kind].once_per_fire, kind
     assert specs["poll"].record == "never"  # the Ingestor records its own run
+    assert specs["reprocess"].record == "never"  # so does Ingestor.reprocess
     assert specs["process"].record == "busy"  # a minutely job records only real work
 
 

@@ -1,7 +1,7 @@
 """message.received_source; sender_address: the article and message it was taught from
 
-Revision ID: 0011_r_compliance
-Revises: 0010
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-06 18:00:00
 
 ``message.received_source`` says where ``received_at`` came from (``ingest.received``:
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_r_compliance"
-down_revision = "0010"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
