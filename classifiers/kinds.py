@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from dienhinh.classifiers.base import ClassifyContext, TagSuggestion
-from dienhinh.classifiers.scan import Lexicon, analyse
+from dienhinh.classifiers.scan import Lexicon, Words, analyse
 from dienhinh.core.evidence import EvidenceKind as EK
 from dienhinh.core.evidence import item
 from dienhinh.core.text import fold
@@ -65,6 +65,8 @@ _PERSON = (
     "người phụ nữ", "người đàn ông", "người thầy", "người lính", "người", "9X", "8X",
     "doanh nhân", "nhà báo", "thủ lĩnh", "nữ sinh", "nam sinh", "trung đội trưởng",
     "tiểu đội trưởng", "thôn đội trưởng", "trưởng công an", "chỉ huy trưởng",
+    "già", "giảng viên", "giáo viên", "thạc sĩ", "tiến sĩ", "nhân viên", "y sỹ", "nghệ sĩ",
+    "thượng sĩ", "trung sĩ", "hạ sĩ", "chủ nhiệm",
 )
 # Words a title opens with when it is about a household.
 _HOUSEHOLD = (
@@ -88,6 +90,7 @@ _COLLECTIVE = (
     "công đoàn", "làng", "khu dân cư", "ban quản lý", "đảng bộ", "tiểu đội", "trung đội",
     "lớp", "thư viện", "tuyến phố", "cánh đồng", "doanh nghiệp", "nhà máy", "người dân",
     "bà con", "nhân dân", "phụ nữ", "thanh niên", "các hộ", "những người", "những hộ",
+    "chợ",
 )
 _COLLECTIVE_BODY = (
     "tập thể", "các thành viên", "thành viên", "tổ viên", "xã viên", "hội viên",
@@ -124,10 +127,132 @@ def _decide(
 # Subject type
 
 
+# A title that is the mail's subject line, not the article's headline: "Gửi bài viết điển
+# hình quý II/2020", "bai nhan to moi thang 9", "V/v gửi bài", "Báo X gửi bài giới thiệu
+# ...". It says little about whom the article is about; the article's own headline, when
+# the text opens with one, is read as the title instead (see :func:`headline`).
+_MAIL_SUBJECT = re.compile(
+    r"^(?:(?:fw|fwd|tr|re)\s*:\s*)*(?:v/v\b|ve viec\b|bai\b|tin bai\b|gui\b)"
+    r"|\bgui (?:bai|tin)\b|\bbai viet\b"
+    r"|\bgioi thieu (?:guong |bai |tin )?(?:dien hinh|nhan to|mo hinh|guong)"
+)
+# A headline is a short line with no closing punctuation among the text's first lines.
+_HEADLINE_LINES = 4
+_HEADLINE_WORDS = (4, 32)
+
+
+def headline(title: str, text: str) -> str:
+    """The title the rules read: ``title``, unless it is a mail subject line and the text
+    opens with a headline of its own (a short line without closing punctuation within
+    its first lines; a chat header "[08:41] X:" or a masthead "BÁO · mục · ngày" is
+    skipped)."""
+    if not _MAIL_SUBJECT.search(fold(title)):
+        return title
+    seen = 0
+    for raw in text[:OPENING_CHARS].split("\n"):
+        line = raw.strip()
+        if not line:
+            continue
+        seen += 1
+        if seen > _HEADLINE_LINES:
+            break
+        if line.endswith((".", ":", ";", ",", "!", "?")) or any(c in line for c in "·|[]"):
+            continue
+        low, high = _HEADLINE_WORDS
+        if low <= len(line.split()) <= high and line[0].isalpha():
+            return line
+    return title
+
+
+# fmt: off
+# Family names that open a full name written without a title word ("Giàng A Chư sinh năm
+# 1995 ...", "Thào Thị Sú, cô gái Mông ..."): the common Kinh names and those of Lào Cai's
+# peoples (Mông, Dao, Tày, Nùng, Giáy, Hà Nhì, Phù Lá ...), compared folded.
+_SURNAMES = frozenset(fold(n) for n in (
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi",
+    "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trịnh", "Đào", "Đoàn", "Lương", "Trương",
+    "Lưu", "Tạ", "Cao", "Lâm", "Triệu", "Tô", "Mai", "Hà", "Vi", "Nông", "Lục", "Ma",
+    "Mã", "La", "Lã", "Kiều", "Tăng", "Thân", "Mạc", "Đàm", "Tống", "Khổng", "Hứa", "Quan",
+    "Lò", "Lường", "Giàng", "Thào", "Sùng", "Vàng", "Hảng", "Lù", "Tẩn", "Chảo", "Phàn",
+    "Bàn", "Chu", "Sần", "Lầu", "Mùa", "Cư", "Hầu", "Tráng", "Ly", "Sầm", "Lồ", "Sình",
+    "Chẻo", "Pờ", "Hờ", "Cứ", "Chang", "Sển", "Lìn", "Vừ", "Mạ", "Pồ", "Phùng", "Hoàng",
+))
+# fmt: on
+
+
+def _capital(word: str) -> bool:
+    """A proper-name syllable: one capital, then lower case (not an abbreviation)."""
+    return word[:1].isupper() and (len(word) == 1 or word[1:].islower())
+
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def _full_names(text: str) -> Counter[str]:
+    """Mentions of people named without a title word, by given name: a run of three or
+    four capitalised words (punctuation ends a run) from a family name on ("Giàng A Chư",
+    "Anh Chu Xá Phứ" from "Chu"), then the given name on its own ("Chư vay vốn ..."),
+    unless the word is also an ordinary word of the text, written in lower case elsewhere
+    ("Sinh", "Năm")."""
+    w = _TOKEN.findall(text)
+    n = len(w)
+    given: Counter[str] = Counter()
+    i = 0
+    while i < n:
+        if not _capital(w[i]):
+            i += 1
+            continue
+        j = i
+        while j < n and _capital(w[j]):
+            j += 1
+        start = next((k for k in range(i, j) if fold(w[k]) in _SURNAMES), j)
+        if 3 <= j - start <= 4:
+            given[w[j - 1]] += 1
+        i = j
+    if not given:
+        return given
+    lower = {x for x in w if x.islower()}
+    for k in range(n):
+        word = w[k]
+        if (
+            word in given
+            and (k == 0 or not _capital(w[k - 1]))
+            and (k + 1 == n or not _capital(w[k + 1]))
+        ):
+            given[word] += 1
+    return Counter({g: c for g, c in given.items() if g.lower() not in lower})
+
+
+# What the lead (the text's first words) says the article is about: a model run by a
+# collective ("Đồn Biên phòng X triển khai mô hình ...", "42 chị em ... lập tổ hợp tác"),
+# or a household named by its head ("vợ chồng ông X").
+LEAD_WORDS = 70
+_LEAD_COLLECTIVE = Lexicon(
+    (
+        "mô hình", "cách làm mới", "tổ hợp tác", "tự quản", "các hộ", "hộ dân", "mỗi hộ",
+        "chị em", "cả thôn", "cả bản", "người dân", "tiểu thương",
+    )
+)  # fmt: skip
+
+
+# "người Hà Nhì", "người Mông" in a title name a people, not a person.
+_TITLE_PERSON = tuple(x for x in _PERSON if x != "người")
+# Collective head nouns that are also plain place names ("xã Bản Lầu").
+_PLACES = ("xã", "thôn", "bản", "phường", "thị trấn", "làng")
+
+
+def _title_words(title: str) -> Words:
+    """The title's words in its own writing mode: a subject typed without diacritics
+    over a body with them is matched folded (each on its own keys)."""
+    return analyse(title, "")[0]
+
+
 def subject_type(title: str, text: str) -> tuple[str, float, list[Evidence]]:
     """(value, confidence, evidence) for who the article is about."""
-    t, b = analyse(title, text)
-    b = b.opening(OPENING_WORDS)
+    title = headline(title, text)
+    t = _title_words(title)
+    b = analyse(title, text)[1].opening(OPENING_WORDS)
+    lead = b.opening(LEAD_WORDS)
     _, body_counts = _counts(title, text)
     scores = dict.fromkeys(SUBJECT_VALUES, 0.0)
     ev: dict[str, list[Evidence]] = {k: [] for k in SUBJECT_VALUES}
@@ -156,20 +281,40 @@ def subject_type(title: str, text: str) -> tuple[str, float, list[Evidence]]:
             add("ho-gia-dinh", 4, item(EK.TITLE_NAMES, phrase=p, name=name))
             break
         if not head_household:
-            for p, name in t.names_after(_PERSON):
+            # "người Hà Nhì", "người Mông" name a people, not a person.
+            named = t.names_after(_TITLE_PERSON)[:1] or [("", n) for n in _full_names(title)]
+            # A title word and a name ("bà Nhung"), or a full name without a title word
+            # ("Thào Thị Sú, cô gái Mông ..."), once.
+            for p, name in named[:1]:
                 add("ca-nhan", 3, item(EK.TITLE_NAMES, phrase=p, name=name))
-                break
         for p, name in t.names_after(_COLLECTIVE):
-            if p not in ("xã", "thôn", "bản", "phường", "thị trấn", "làng"):
+            if p not in _PLACES:
                 add("tap-the", 2, item(EK.TITLE_NAMES, phrase=p, name=name))
                 break
 
+    # The lead: a household named by its head, a model run by a collective.
+    for p, name in lead.names_after(_HOUSEHOLD_NAMED):
+        add("ho-gia-dinh", 3, item(EK.TITLE_NAMES, phrase=p, name=name))
+        break
+    for p, name in lead.names_after(_COLLECTIVE):
+        if p not in _PLACES:
+            add("tap-the", 1.5, item(EK.TITLE_NAMES, phrase=p, name=name))
+            break
+    lead_org = _LEAD_COLLECTIVE.count(lead)
+    if lead_org:
+        add("tap-the", min(len(lead_org), 3) * 1.5, item(EK.PHRASE, phrase=min(lead_org), count=1))
+
     # The body: one name repeated is a portrait; household and collective vocabulary.
     people = Counter(name for p, name in b.names_after(_PERSON) if p not in ("người",))
+    people.update(_full_names(text[:OPENING_CHARS]))
+    # The name of a household's head ("gia đình ông Thiện", "vợ chồng ông Thiện" more
+    # than once) repeated is the household's portrait, not one person's.
+    heads = Counter(name for _, name in b.names_after(_HOUSEHOLD_NAMED))
     if people:
         name, count = people.most_common(1)[0]
         if count >= 2:
-            add("ca-nhan", min(count, 8) * 0.6, item(EK.NAME_REPEATED, name=name, count=count))
+            value = "ho-gia-dinh" if heads[name] >= 2 else "ca-nhan"
+            add(value, min(count, 8) * 0.6, item(EK.NAME_REPEATED, name=name, count=count))
     for phrase in _HOUSEHOLD_BODY:
         c = body_counts.get(phrase, 0)
         if c:
@@ -223,8 +368,8 @@ _OPENING_TERMS = Lexicon(
 @functools.lru_cache(maxsize=32)
 def _counts(title: str, text: str) -> tuple[dict[str, int], dict[str, int]]:
     """Phrase counts in the title and in the opening of the text, shared by both rules."""
-    t, b = analyse(title, text)
-    return _OPENING_TERMS.count(t), _OPENING_TERMS.count(b.opening(OPENING_WORDS))
+    b = analyse(title, text)[1]
+    return _OPENING_TERMS.count(_title_words(title)), _OPENING_TERMS.count(b.opening(OPENING_WORDS))
 
 
 # What an article starts with for being an exemplar: one mention of "mô hình" (2.0) is not
@@ -236,6 +381,7 @@ _SERVICE = re.compile(r"\b(\d{2}|muoi|hai muoi|ba muoi|bon muoi)( \w+)? nam\b")
 
 def kind(title: str, text: str) -> tuple[str, float, list[Evidence]]:
     """(value, confidence, evidence) for what sort of example the article is."""
+    title = headline(title, text)
     in_title, in_body = _counts(title, text)
     scores = {"dien-hinh-tien-tien": _EXEMPLAR_BASE, "mo-hinh-moi": 0.0, "nhan-to-moi": 0.0}
     ev: dict[str, list[Evidence]] = {k: [] for k in KIND_VALUES}

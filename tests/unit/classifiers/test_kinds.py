@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from dienhinh.classifiers.base import ClassifyContext, build_registry
-from dienhinh.classifiers.kinds import KindTagger, SubjectTypeTagger, kind, subject_type
+from dienhinh.classifiers.kinds import (
+    KindTagger,
+    SubjectTypeTagger,
+    _full_names,
+    headline,
+    kind,
+    subject_type,
+)
 from dienhinh.core.text import strip_diacritics
 from dienhinh.core.types import ArticleDraft, MailHeaders
 
@@ -176,3 +183,78 @@ def test_taggers_return_suggestions() -> None:
     assert (s.field, s.value, s.tagger) == ("subject_type", "tap-the", "subject_type")
     assert (k.field, k.value, k.tagger) == ("kind", "mo-hinh-moi", "kind")
     assert s.evidence and k.evidence
+
+
+# --- issue 14: subject type on other writers' mail ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "want"),
+    [
+        ("Gửi bài viết điển hình quý III/2021", True),
+        ("gui bai nhan to moi thang 4", True),
+        ("V/v gửi bài tuyên truyền", True),
+        ("Huyện đoàn Mường Khương gửi bài giới thiệu", True),
+        ("GIỚI THIỆU GƯƠNG ĐIỂN HÌNH TIÊN TIẾN", True),
+        ("Bác sĩ Lý Văn Phúc và trạm y tế vùng cao", False),
+    ],
+)
+def test_headline_replaces_a_mail_subject(title: str, want: bool) -> None:
+    text = "Chiến sĩ trẻ trên đồi chè Tân Uyên\n\nAnh Sùng A Lử sinh năm 1997 ..."
+    assert (headline(title, text) == "Chiến sĩ trẻ trên đồi chè Tân Uyên") is want
+
+
+def test_headline_skips_a_greeting_and_a_masthead() -> None:
+    text = (
+        "Dạ em gửi anh chị bài ạ.\n\nBÁO NÔNG THÔN · Chân dung · 3/4/2021\n\n"
+        "Người giữ rừng ở Nậm Cang\n\nÔng Lò Văn Bình đã 20 năm giữ rừng."
+    )
+    assert headline("Gui bai", text) == "Người giữ rừng ở Nậm Cang"
+    # A text that opens with its lead has no headline: the title stays.
+    assert headline("Gui bai", "Ông Lò Văn Bình đã 20 năm giữ rừng.") == "Gui bai"
+
+
+def test_a_bare_full_name_and_its_given_name_make_a_portrait() -> None:
+    """No title word before the name ("Sùng A Lử sinh năm 1997"), then the given name
+    alone; the villagers he helps do not make the article a collective's."""
+    text = (
+        "Sùng A Lử sinh năm 1997, người Mông ở thôn Sín Chải. Năm 2019 Lử vay vốn nuôi dê. "
+        "Bà con trong thôn học theo Lử. Nay Lử còn dạy bà con làm chuồng, bà con quý Lử."
+    )
+    assert subject_type("gui bai thang 5", text)[0] == "ca-nhan"
+    # A run of capitals that is a place ("Sín Chải"), or a word written in lower case
+    # elsewhere, is not a person.
+    assert _full_names("Thôn Sín Chải có 40 hộ. Năm nay thôn làm đường, năm sau làm cầu.") == {}
+
+
+def test_a_named_household_head_repeated_is_the_household() -> None:
+    """The title opens on a person, but the lead and body keep naming "vợ chồng ông
+    Khang", "gia đình ông Khang": the article is the household's."""
+    text = (
+        "Vợ chồng ông Lục Văn Khang ở xã Bảo Hà có trang trại 5 ha. Gia đình ông Khang "
+        "nuôi cá, trồng quế. Ông Khang nói cả nhà cùng làm. Ông Khang thuê 6 lao động; "
+        "vợ chồng ông Khang còn cho hộ nghèo vay giống."
+    )
+    assert subject_type("Lão nông làm giàu bên sông Hồng", text)[0] == "ho-gia-dinh"
+
+
+def test_a_model_in_the_lead_is_the_collective_article() -> None:
+    """No collective in the title; the lead says a post runs a model, and one officer is
+    quoted many times."""
+    text = (
+        "Từ năm 2020, Đồn Biên phòng Mường Khương triển khai mô hình “Mái ấm biên cương”, "
+        "các hộ nghèo được giúp sửa nhà.\n\nĐại úy Trần Văn Hòa kể anh Hòa đi từng nhà. "
+        "Anh Hòa nói: “Bà con vui lắm”. Anh Hòa mong mô hình được nhân rộng."
+    )
+    assert subject_type("Những mái nhà mới ở vùng biên", text)[0] == "tap-the"
+
+
+def test_a_people_named_in_the_title_is_not_a_person() -> None:
+    text = "Bản có 30 hộ cùng làm du lịch cộng đồng, mỗi hộ đón khách theo lượt."
+    assert subject_type("Về bản ngủ nhà người Dao", text)[0] == "tap-the"
+
+
+def test_a_title_without_diacritics_over_a_body_with_them() -> None:
+    """The subject typed on a phone without marks still counts as a title."""
+    value, _, _ = kind("bai nhan to moi xa Ban Xen", "Chị làm nghề dệt ở xã Bản Xen.")
+    assert value == "nhan-to-moi"
