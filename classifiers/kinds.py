@@ -135,6 +135,9 @@ _MAIL_SUBJECT = re.compile(
     r"^(?:(?:fw|fwd|tr|re)\s*:\s*)*(?:v/v\b|ve viec\b|bai\b|tin bai\b|gui\b)"
     r"|\bgui (?:bai|tin)\b|\bbai viet\b"
     r"|\bgioi thieu (?:guong |bai |tin )?(?:dien hinh|nhan to|mo hinh|guong)"
+    # A periodic submission: "điển hình tiên tiến quý III/2021", "nhân tố mới tháng 5".
+    r"|\b(?:dien hinh|tien tien|nhan to moi|mo hinh moi) (?:quy|thang|nam|dot)\b"
+    r"|^\W*(?:tin|bai)\W"
 )
 # A headline is a short line with no closing punctuation among the text's first lines.
 _HEADLINE_LINES = 4
@@ -186,6 +189,7 @@ def _capital(word: str) -> bool:
 
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
+_fold_word = functools.lru_cache(maxsize=16384)(fold)
 
 
 def _full_names(text: str) -> Counter[str]:
@@ -196,31 +200,39 @@ def _full_names(text: str) -> Counter[str]:
     ("Sinh", "Năm")."""
     w = _TOKEN.findall(text)
     n = len(w)
+    cap = [x.istitle() for x in w]  # a capital then lower case (_capital), in C
     given: Counter[str] = Counter()
     i = 0
     while i < n:
-        if not _capital(w[i]):
+        if not cap[i]:
             i += 1
             continue
         j = i
-        while j < n and _capital(w[j]):
+        while j < n and cap[j]:
             j += 1
-        start = next((k for k in range(i, j) if fold(w[k]) in _SURNAMES), j)
+        start = next((k for k in range(i, j) if _fold_word(w[k]) in _SURNAMES), j)
         if 3 <= j - start <= 4:
             given[w[j - 1]] += 1
         i = j
     if not given:
         return given
     lower = {x for x in w if x.islower()}
-    for k in range(n):
-        word = w[k]
-        if (
-            word in given
-            and (k == 0 or not _capital(w[k - 1]))
-            and (k + 1 == n or not _capital(w[k + 1]))
-        ):
+    for k, word in enumerate(w):
+        if word in given and (k == 0 or not cap[k - 1]) and (k + 1 == n or not cap[k + 1]):
             given[word] += 1
     return Counter({g: c for g, c in given.items() if g.lower() not in lower})
+
+
+_CAPS_HEAD = re.compile(r"^\W*((?:\w+ ){2,3}\w+)\s*[,:\-–(]")
+
+
+def _caps_name(title: str) -> str:
+    """The full name a title in capitals opens with, before a comma, colon or dash
+    ("GIÀNG A CHƯ - ..."): three or four words from a family name; else ""."""
+    m = _CAPS_HEAD.match(title)
+    if m and fold(m.group(1).split()[0]) in _SURNAMES:
+        return m.group(1).title()
+    return ""
 
 
 # What the lead (the text's first words) says the article is about: a model run by a
@@ -249,11 +261,25 @@ def _title_words(title: str) -> Words:
 
 def subject_type(title: str, text: str) -> tuple[str, float, list[Evidence]]:
     """(value, confidence, evidence) for who the article is about."""
+    value, confidence, evidence = _subject_type(title, text)
+    return value, confidence, [dict(e) for e in evidence]
+
+
+@functools.lru_cache(maxsize=32)
+def _subject_type(title: str, text: str) -> tuple[str, float, tuple[Evidence, ...]]:
+    """:func:`subject_type`, cached: the kind rule asks for it again."""
+    value, confidence, evidence = _subject_rules(title, text)
+    return value, confidence, tuple(evidence)
+
+
+def _subject_rules(title: str, text: str) -> tuple[str, float, list[Evidence]]:
+    # The body's words are keyed on the mail's own title, as the campaign tagger reads
+    # them (one tokenisation per article), whatever title the rules read.
+    b = analyse(title, text)[1].opening(OPENING_WORDS)
+    _, body_counts = _counts(title, text)
     title = headline(title, text)
     t = _title_words(title)
-    b = analyse(title, text)[1].opening(OPENING_WORDS)
     lead = b.opening(LEAD_WORDS)
-    _, body_counts = _counts(title, text)
     scores = dict.fromkeys(SUBJECT_VALUES, 0.0)
     ev: dict[str, list[Evidence]] = {k: [] for k in SUBJECT_VALUES}
 
@@ -262,6 +288,9 @@ def subject_type(title: str, text: str) -> tuple[str, float, list[Evidence]]:
         ev[value].append(why)
 
     caps = _all_caps(title)
+    if caps and _caps_name(title):
+        # "THÀO THỊ SÚ, CÔ GÁI MÔNG ...": a headline in capitals opening with a full name.
+        add("ca-nhan", 5, item(EK.TITLE_NAMES, phrase="", name=_caps_name(title)))
     # The title's head.
     head_household = t.starts_with(_HOUSEHOLD)
     head_person = t.starts_with(_PERSON)
@@ -346,12 +375,20 @@ _NEW_FACTOR_TERMS = (("nhân tố mới", 4.0), ("khởi nghiệp", 1.2), ("lậ
                      ("lần đầu", 1.0), ("đầu tiên", 0.8), ("tiên phong", 0.8),
                      ("ý tưởng", 0.8), ("công nghệ", 0.4), ("thương mại điện tử", 1.0),
                      ("mạng xã hội", 0.6), ("bỏ phố về quê", 2.0), ("về quê", 0.6),
-                     ("chàng trai", 1.0), ("cô gái", 1.0), ("kỹ thuật mới", 1.2))
+                     ("chàng trai", 1.0), ("cô gái", 1.0), ("kỹ thuật mới", 1.2),
+                     # Newly arrived, newly started, first results.
+                     ("trẻ nhất", 1.0), ("mới thành lập", 1.2), ("vừa thành lập", 1.2),
+                     ("được điều động", 0.8), ("mới được", 0.6), ("vừa được", 0.6),
+                     ("bước đầu", 0.6), ("vụ đầu", 0.8), ("gần một năm", 0.8),
+                     ("chưa đầy một năm", 0.8), ("sáng kiến", 0.6))
 _EXEMPLAR_TERMS = (("điển hình tiên tiến", 3.0), ("tấm gương", 1.2), ("gương sáng", 1.2),
                    ("nhiều năm liền", 1.0), ("chiến sĩ thi đua", 1.0), ("danh hiệu", 0.5),
                    ("bằng khen", 0.5), ("gương mẫu", 0.6), ("tận tụy", 0.6),
                    ("tiêu biểu", 0.5), ("gắn bó", 0.5), ("hoàn thành xuất sắc", 0.6),
-                   ("người tốt việc tốt", 1.5))
+                   ("người tốt việc tốt", 1.5),
+                   # A record of years: "những năm qua", "ba năm liền", "giấy khen".
+                   ("những năm qua", 0.8), ("nhiều năm", 0.6), ("năm liền", 0.8),
+                   ("giấy khen", 0.5), ("liên tục", 0.3))
 # fmt: on
 _YOUNG_TITLE = ("trẻ", "nữ sinh", "sinh viên")
 # The subject's body phrases and the kind terms, found in one pass over the opening.
@@ -367,9 +404,10 @@ _OPENING_TERMS = Lexicon(
 
 @functools.lru_cache(maxsize=32)
 def _counts(title: str, text: str) -> tuple[dict[str, int], dict[str, int]]:
-    """Phrase counts in the title and in the opening of the text, shared by both rules."""
-    b = analyse(title, text)[1]
-    return _OPENING_TERMS.count(_title_words(title)), _OPENING_TERMS.count(b.opening(OPENING_WORDS))
+    """Phrase counts in the title (the headline the rules read, under a mail subject)
+    and in the opening of the text, shared by both rules."""
+    in_title = _OPENING_TERMS.count(_title_words(headline(title, text)))
+    return in_title, _OPENING_TERMS.count(analyse(title, text)[1].opening(OPENING_WORDS))
 
 
 # What an article starts with for being an exemplar: one mention of "mô hình" (2.0) is not
@@ -381,21 +419,30 @@ _SERVICE = re.compile(r"\b(\d{2}|muoi|hai muoi|ba muoi|bon muoi)( \w+)? nam\b")
 
 def kind(title: str, text: str) -> tuple[str, float, list[Evidence]]:
     """(value, confidence, evidence) for what sort of example the article is."""
-    title = headline(title, text)
+    subject_title = title
     in_title, in_body = _counts(title, text)
+    lead = _OPENING_TERMS.count(analyse(title, text)[1].opening(LEAD_WORDS))
+    title = headline(title, text)
     scores = {"dien-hinh-tien-tien": _EXEMPLAR_BASE, "mo-hinh-moi": 0.0, "nhan-to-moi": 0.0}
     ev: dict[str, list[Evidence]] = {k: [] for k in KIND_VALUES}
     ev["dien-hinh-tien-tien"].append(item(EK.DEFAULT))
 
+    organisation = 0.0  # what the words of an organisation gave the model
+
     def weigh(value: str, terms: Iterable[tuple[str, float]], title_factor: float) -> None:
+        nonlocal organisation
         for term, w in terms:
             n_title, n_body = in_title.get(term, 0), in_body.get(term, 0)
+            points = 0.0
             if n_title:
-                scores[value] += w * title_factor
+                points += w * title_factor
                 ev[value].insert(0, item(EK.TITLE_TERM, phrase=term))
             if n_body:
-                scores[value] += w * min(n_body, 4)
+                points += w * min(n_body, 4)
                 ev[value].append(item(EK.PHRASE, phrase=term, count=n_body))
+            scores[value] += points
+            if term in _ORGANISATION_TERMS:
+                organisation += points
 
     weigh("mo-hinh-moi", _MODEL_TERMS, 5.0)
     weigh("nhan-to-moi", _NEW_FACTOR_TERMS, 3.0)
@@ -403,6 +450,8 @@ def kind(title: str, text: str) -> tuple[str, float, list[Evidence]]:
     if any(in_title.get(w) for w in _YOUNG_TITLE):
         scores["nhan-to-moi"] += 1.5
         ev["nhan-to-moi"].insert(0, item(EK.YOUNG_TITLE))
+    # The lead weighs again: it says what the article is about.
+    weigh_lead(scores, lead)
     folded = fold(f"{title}\n{text[:OPENING_CHARS]}")
     young = _young(folded)
     if young:
@@ -412,7 +461,56 @@ def kind(title: str, text: str) -> tuple[str, float, list[Evidence]]:
     if _SERVICE.search(folded):
         scores["dien-hinh-tien-tien"] += 0.8
         ev["dien-hinh-tien-tien"].append(item(EK.YEARS_OF_SERVICE))
+    # The years the text runs over: a record of many years is an exemplar's; a start
+    # only a few years back (or a young subject) is something new, a new model when the
+    # article is about a collective, a new factor when about a person or household.
+    first, last = _year_span(folded)
+    span = last - first
+    if span >= _LONG_RECORD:
+        scores["dien-hinh-tien-tien"] += 2.5 if span >= _LONG_RECORD + 3 else 1.2
+        ev["dien-hinh-tien-tien"].append(item(EK.YEARS_OF_SERVICE, phrase=f"{first}-{last}"))
+        # An established collective is not a new model for being a collective: its
+        # founding and organisation words ("thành lập từ năm 2009", "tổ tự quản") count
+        # for nothing once its record runs many years.
+        scores["mo-hinh-moi"] -= organisation
+    elif (first and span <= _RECENT) or young:
+        who = _subject_type(subject_title, text)[0]
+        value = "mo-hinh-moi" if who == "tap-the" else "nhan-to-moi"
+        scores[value] += 1.2
+        ev[value].append(item(EK.PHRASE, phrase=f"{first}-{last}" if first else young, count=1))
     return _decide(scores, ev, "dien-hinh-tien-tien")
+
+
+# Model terms that only say an organisation exists (a cooperative, a club, a
+# self-managed team, its founding), not that its way of working is new.
+_ORGANISATION_TERMS = frozenset(
+    ("hợp tác xã", "tổ hợp tác", "câu lạc bộ", "tự quản", "thành lập", "liên kết")
+)
+# Years of a record ("từ năm 2009 ... năm 2020"): this many years or more is a long one.
+_LONG_RECORD = 5
+# A start this many years or fewer before the latest year the text names is recent.
+_RECENT = 3
+# "năm 2017", "năm học 2018-2019", "từ năm 2009" (folded); not a birth year ("sinh năm
+# 1990") nor a decade of the background ("từ những năm 1990").
+_YEAR = re.compile(r"(?<!sinh )(?<!nhung )(?<!cac )\bnam (?:hoc )?(19[5-9]\d|20[0-4]\d)\b")
+
+
+def _year_span(folded: str) -> tuple[int, int]:
+    """(first, last) year the text names as a time of events, (0, 0) without two."""
+    years = sorted({int(m) for m in _YEAR.findall(folded)})
+    return (years[0], years[-1]) if len(years) >= 2 else (0, 0)
+
+
+def weigh_lead(scores: dict[str, float], lead: dict[str, int]) -> None:
+    """Kind terms in the lead (the text's first words, counted) count once more."""
+    for value, terms in (
+        ("mo-hinh-moi", _MODEL_TERMS),
+        ("nhan-to-moi", _NEW_FACTOR_TERMS),
+        ("dien-hinh-tien-tien", _EXEMPLAR_TERMS),
+    ):
+        for term, w in terms:
+            if lead.get(term):
+                scores[value] += w
 
 
 def _young(folded: str) -> str:

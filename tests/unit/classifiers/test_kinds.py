@@ -9,11 +9,12 @@ from dienhinh.classifiers.kinds import (
     KindTagger,
     SubjectTypeTagger,
     _full_names,
+    _year_span,
     headline,
     kind,
     subject_type,
 )
-from dienhinh.core.text import strip_diacritics
+from dienhinh.core.text import fold, strip_diacritics
 from dienhinh.core.types import ArticleDraft, MailHeaders
 
 PERSON_BODY = (
@@ -258,3 +259,59 @@ def test_a_title_without_diacritics_over_a_body_with_them() -> None:
     """The subject typed on a phone without marks still counts as a title."""
     value, _, _ = kind("bai nhan to moi xa Ban Xen", "Chị làm nghề dệt ở xã Bản Xen.")
     assert value == "nhan-to-moi"
+
+
+def test_a_full_name_heading_a_title_in_capitals() -> None:
+    text = "Chị sinh năm 1999, dạy múa cho các em trong bản. Các em gọi chị là cô giáo."
+    assert subject_type("LÙ THỊ HOA, CÔ GÁI DẠY MÚA Ở BẢN HỒ", text)[0] == "ca-nhan"
+
+
+# --- issue 14: kind from time and novelty --------------------------------------------
+
+
+def test_an_established_collective_is_not_a_new_model() -> None:
+    """A self-managed team founded in 2008 with a record to 2021: its founding and its
+    organisation words do not make it a new model."""
+    text = (
+        "Tổ tự quản an ninh thôn Na Lo được thành lập từ năm 2008, có 9 thành viên. "
+        "Từ năm 2012 đến nay, tổ tự quản đã hòa giải 40 vụ việc; năm 2021 tổ được "
+        "UBND huyện tặng giấy khen."
+    )
+    assert kind("Tổ tự quản an ninh thôn Na Lo", text)[0] == "dien-hinh-tien-tien"
+
+
+def test_a_recent_start_is_new_by_who_the_article_is_about() -> None:
+    """Started in 2020, results in 2021: a collective's is a new model, a person's a new
+    factor. (The same texts without their years stay exemplars: recency decides.)"""
+    group = (
+        "Năm 2020, các hộ trong thôn Cốc Ly góp vốn lập tổ hợp tác làm miến; năm 2021 các "
+        "hộ đã bán 20 tấn miến."
+    )
+    assert kind("Các hộ thôn Cốc Ly làm miến", group)[0] == "mo-hinh-moi"
+    person = (
+        "Năm 2020, anh Vàng Seo Dín về quê mở xưởng miến. Năm 2021 anh Dín bán 20 tấn "
+        "miến, anh Dín thuê 5 lao động."
+    )
+    assert kind("Anh Vàng Seo Dín làm miến", person)[0] == "nhan-to-moi"
+    undated = person.replace("Năm 2020, ", "").replace("Năm 2021 ", "")
+    assert kind("Anh Vàng Seo Dín làm miến", undated)[0] == "dien-hinh-tien-tien"
+
+
+def test_a_background_decade_and_a_birth_year_are_not_a_record() -> None:
+    text = (
+        "Ông sinh năm 1962. Bà con trồng chè từ những năm 1980. Năm 2019 ông được chọn làm "
+        "tổ trưởng, năm 2021 ông mở xưởng chè."
+    )
+    folded = fold(text)
+    assert _year_span(folded) == (2019, 2021)
+    assert _year_span(fold("Năm 2020 anh mở xưởng.")) == (0, 0)
+
+
+def test_a_long_record_of_years_is_an_exemplar() -> None:
+    text = (
+        "Từ năm 2006, chị Lò Thị Nga làm y tá ở trạm. Năm 2014 chị học thêm nghề hộ sinh; "
+        "năm 2020 chị được tặng bằng khen."
+    )
+    value, _, evidence = kind("Chị Lò Thị Nga ở trạm y tế xã", text)
+    assert value == "dien-hinh-tien-tien"
+    assert any(e.get("phrase") == "2006-2020" for e in evidence)
