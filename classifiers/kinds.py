@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 from dienhinh.classifiers.base import ClassifyContext, TagSuggestion
@@ -36,7 +36,11 @@ __all__ = [
     "SUBJECT_VALUES",
     "KindTagger",
     "SubjectTypeTagger",
+    "headline",
     "kind",
+    "kind_parts",
+    "learn_weights",
+    "subject_parts",
     "subject_type",
 ]
 
@@ -121,6 +125,74 @@ def _decide(
     strength = min(1.0, scores[best] / 6.0)
     confidence = round(0.3 + 0.65 * share * (0.5 + 0.5 * strength), 3)
     return best, confidence, evidence[best][:6]
+
+
+# One cue's points for one value: (value, points, evidence shown, or None, cue). Rules
+# return their parts; the decision sums them, each times its learned weight (1.0 unless
+# editors' corrections moved it, see :func:`learn_weights`).
+Part = tuple[str, float, "Evidence | None", str]
+Weights = Mapping[str, float]
+
+
+def cue_of(why: Evidence) -> str:
+    """The cue an evidence item stands for: its kind, and its phrase when that is a word
+    of the vocabulary (not a year, an age or a name)."""
+    phrase = str(why.get("phrase") or "")
+    if phrase and not any(c.isdigit() for c in phrase):
+        return f"{why['kind']}:{phrase}"
+    return str(why["kind"])
+
+
+def _part(value: str, points: float, why: Evidence) -> Part:
+    return (value, points, why, cue_of(why))
+
+
+def _weighed(
+    parts: Iterable[Part], values: tuple[str, ...], weights: Weights | None
+) -> tuple[dict[str, float], dict[str, list[Evidence]]]:
+    scores = dict.fromkeys(values, 0.0)
+    ev: dict[str, list[Evidence]] = {k: [] for k in values}
+    for value, points, why, cue in parts:
+        scores[value] += points * (weights.get(f"{value}|{cue}", 1.0) if weights else 1.0)
+        if why is not None:
+            ev[value].append(dict(why))
+    return scores, ev
+
+
+def learn_weights(
+    examples: Iterable[tuple[tuple[Part, ...], str]],
+    values: tuple[str, ...],
+    default: str,
+    *,
+    epochs: int = 8,
+    rate: float = 0.15,
+    bounds: tuple[float, float] = (0.3, 3.0),
+) -> dict[str, float]:
+    """Per-cue weights from examples an editor confirmed: (the rule's parts, the right
+    value). A perceptron over the cues: when the weighed rule picks a wrong value, each
+    cue that spoke for the right one grows by ``rate`` and each that spoke for the wrong
+    one shrinks, within ``bounds``. Only weights that moved are returned (key
+    "value|cue"). Cheap: the rules run once per example, the epochs only re-add."""
+    data = list(examples)
+    w: dict[str, float] = {}
+    low, high = bounds
+    for _ in range(epochs):
+        wrong = 0
+        for parts, truth in data:
+            scores, _ = _weighed(parts, values, w)
+            got = max(scores, key=lambda k: (scores[k], k == default))
+            if got == truth:
+                continue
+            wrong += 1
+            for value, points, _why, cue in parts:
+                key = f"{value}|{cue}"
+                if points > 0 and value == truth:
+                    w[key] = min(high, w.get(key, 1.0) * (1 + rate))
+                elif points > 0 and value == got:
+                    w[key] = max(low, w.get(key, 1.0) * (1 - rate))
+        if not wrong:
+            break
+    return {k: round(v, 4) for k, v in w.items() if abs(v - 1.0) > 1e-9}
 
 
 # ---------------------------------------------------------------------------------------
@@ -259,20 +331,24 @@ def _title_words(title: str) -> Words:
     return analyse(title, "")[0]
 
 
-def subject_type(title: str, text: str) -> tuple[str, float, list[Evidence]]:
-    """(value, confidence, evidence) for who the article is about."""
-    value, confidence, evidence = _subject_type(title, text)
-    return value, confidence, [dict(e) for e in evidence]
+def subject_type(
+    title: str, text: str, weights: Weights | None = None
+) -> tuple[str, float, list[Evidence]]:
+    """(value, confidence, evidence) for who the article is about; ``weights`` are cue
+    weights learned from editors' corrections (:func:`learn_weights`)."""
+    scores, ev = _weighed(subject_parts(title, text), SUBJECT_VALUES, weights)
+    return _decide(scores, ev, "tap-the")
 
 
 @functools.lru_cache(maxsize=32)
-def _subject_type(title: str, text: str) -> tuple[str, float, tuple[Evidence, ...]]:
-    """:func:`subject_type`, cached: the kind rule asks for it again."""
-    value, confidence, evidence = _subject_rules(title, text)
-    return value, confidence, tuple(evidence)
+def _subject_type(title: str, text: str) -> tuple[str, float, list[Evidence]]:
+    """The unweighed subject, cached: the kind rule asks for it again."""
+    return subject_type(title, text)
 
 
-def _subject_rules(title: str, text: str) -> tuple[str, float, list[Evidence]]:
+@functools.lru_cache(maxsize=32)
+def subject_parts(title: str, text: str) -> tuple[Part, ...]:
+    """What each subject cue of the article gives each value."""
     # The body's words are keyed on the mail's own title, as the campaign tagger reads
     # them (one tokenisation per article), whatever title the rules read.
     b = analyse(title, text)[1].opening(OPENING_WORDS)
@@ -280,12 +356,10 @@ def _subject_rules(title: str, text: str) -> tuple[str, float, list[Evidence]]:
     title = headline(title, text)
     t = _title_words(title)
     lead = b.opening(LEAD_WORDS)
-    scores = dict.fromkeys(SUBJECT_VALUES, 0.0)
-    ev: dict[str, list[Evidence]] = {k: [] for k in SUBJECT_VALUES}
+    parts: list[Part] = []
 
     def add(value: str, points: float, why: Evidence) -> None:
-        scores[value] += points
-        ev[value].append(why)
+        parts.append(_part(value, points, why))
 
     caps = _all_caps(title)
     if caps and _caps_name(title):
@@ -356,7 +430,7 @@ def _subject_rules(title: str, text: str) -> tuple[str, float, list[Evidence]]:
         c = body_counts.get(phrase, 0)
         if c:
             add("tap-the", min(c, 4) * 0.5, item(EK.PHRASE, phrase=phrase, count=c))
-    return _decide(scores, ev, "tap-the")
+    return tuple(parts)
 
 
 # ---------------------------------------------------------------------------------------
@@ -417,68 +491,73 @@ _BORN = re.compile(r"sinh nam (19[89]\d|20[01]\d)|\b(\d\d) tuoi")
 _SERVICE = re.compile(r"\b(\d{2}|muoi|hai muoi|ba muoi|bon muoi)( \w+)? nam\b")
 
 
-def kind(title: str, text: str) -> tuple[str, float, list[Evidence]]:
-    """(value, confidence, evidence) for what sort of example the article is."""
+def kind(
+    title: str, text: str, weights: Weights | None = None
+) -> tuple[str, float, list[Evidence]]:
+    """(value, confidence, evidence) for what sort of example the article is; ``weights``
+    are cue weights learned from editors' corrections (:func:`learn_weights`)."""
+    scores, ev = _weighed(kind_parts(title, text), KIND_VALUES, weights)
+    return _decide(scores, ev, "dien-hinh-tien-tien")
+
+
+@functools.lru_cache(maxsize=32)
+def kind_parts(title: str, text: str) -> tuple[Part, ...]:
+    """What each kind cue of the article gives each value; title cues first (they are
+    the evidence an editor reads first)."""
     subject_title = title
     in_title, in_body = _counts(title, text)
     lead = _OPENING_TERMS.count(analyse(title, text)[1].opening(LEAD_WORDS))
     title = headline(title, text)
-    scores = {"dien-hinh-tien-tien": _EXEMPLAR_BASE, "mo-hinh-moi": 0.0, "nhan-to-moi": 0.0}
-    ev: dict[str, list[Evidence]] = {k: [] for k in KIND_VALUES}
-    ev["dien-hinh-tien-tien"].append(item(EK.DEFAULT))
-
+    first_parts: list[Part] = []
+    parts: list[Part] = [_part("dien-hinh-tien-tien", _EXEMPLAR_BASE, item(EK.DEFAULT))]
     organisation = 0.0  # what the words of an organisation gave the model
 
     def weigh(value: str, terms: Iterable[tuple[str, float]], title_factor: float) -> None:
         nonlocal organisation
         for term, w in terms:
             n_title, n_body = in_title.get(term, 0), in_body.get(term, 0)
-            points = 0.0
             if n_title:
-                points += w * title_factor
-                ev[value].insert(0, item(EK.TITLE_TERM, phrase=term))
+                first_parts.append(_part(value, w * title_factor, item(EK.TITLE_TERM, phrase=term)))
             if n_body:
-                points += w * min(n_body, 4)
-                ev[value].append(item(EK.PHRASE, phrase=term, count=n_body))
-            scores[value] += points
+                parts.append(
+                    _part(value, w * min(n_body, 4), item(EK.PHRASE, phrase=term, count=n_body))
+                )
             if term in _ORGANISATION_TERMS:
-                organisation += points
+                organisation += w * (title_factor if n_title else 0) + w * min(n_body, 4)
 
     weigh("mo-hinh-moi", _MODEL_TERMS, 5.0)
     weigh("nhan-to-moi", _NEW_FACTOR_TERMS, 3.0)
     weigh("dien-hinh-tien-tien", _EXEMPLAR_TERMS, 2.0)
     if any(in_title.get(w) for w in _YOUNG_TITLE):
-        scores["nhan-to-moi"] += 1.5
-        ev["nhan-to-moi"].insert(0, item(EK.YOUNG_TITLE))
+        first_parts.append(_part("nhan-to-moi", 1.5, item(EK.YOUNG_TITLE)))
     # The lead weighs again: it says what the article is about.
-    weigh_lead(scores, lead)
+    parts.extend(_lead_parts(lead))
     folded = fold(f"{title}\n{text[:OPENING_CHARS]}")
     young = _young(folded)
     if young:
-        scores["nhan-to-moi"] += 1.5
-        ev["nhan-to-moi"].append(item(EK.YOUNG, phrase=young))
+        parts.append(_part("nhan-to-moi", 1.5, item(EK.YOUNG, phrase=young)))
     # Long service is the mark of an exemplar, not of a newcomer.
     if _SERVICE.search(folded):
-        scores["dien-hinh-tien-tien"] += 0.8
-        ev["dien-hinh-tien-tien"].append(item(EK.YEARS_OF_SERVICE))
+        parts.append(_part("dien-hinh-tien-tien", 0.8, item(EK.YEARS_OF_SERVICE)))
     # The years the text runs over: a record of many years is an exemplar's; a start
     # only a few years back (or a young subject) is something new, a new model when the
     # article is about a collective, a new factor when about a person or household.
     first, last = _year_span(folded)
     span = last - first
     if span >= _LONG_RECORD:
-        scores["dien-hinh-tien-tien"] += 2.5 if span >= _LONG_RECORD + 3 else 1.2
-        ev["dien-hinh-tien-tien"].append(item(EK.YEARS_OF_SERVICE, phrase=f"{first}-{last}"))
+        points = 2.5 if span >= _LONG_RECORD + 3 else 1.2
+        why = item(EK.YEARS_OF_SERVICE, phrase=f"{first}-{last}")
+        parts.append(("dien-hinh-tien-tien", points, why, "long-record"))
         # An established collective is not a new model for being a collective: its
         # founding and organisation words ("thành lập từ năm 2009", "tổ tự quản") count
         # for nothing once its record runs many years.
-        scores["mo-hinh-moi"] -= organisation
+        parts.append(("mo-hinh-moi", -organisation, None, "established"))
     elif (first and span <= _RECENT) or young:
         who = _subject_type(subject_title, text)[0]
         value = "mo-hinh-moi" if who == "tap-the" else "nhan-to-moi"
-        scores[value] += 1.2
-        ev[value].append(item(EK.PHRASE, phrase=f"{first}-{last}" if first else young, count=1))
-    return _decide(scores, ev, "dien-hinh-tien-tien")
+        why = item(EK.PHRASE, phrase=f"{first}-{last}" if first else young, count=1)
+        parts.append((value, 1.2, why, "recent"))
+    return (*first_parts[::-1], *parts)
 
 
 # Model terms that only say an organisation exists (a cooperative, a club, a
@@ -501,8 +580,9 @@ def _year_span(folded: str) -> tuple[int, int]:
     return (years[0], years[-1]) if len(years) >= 2 else (0, 0)
 
 
-def weigh_lead(scores: dict[str, float], lead: dict[str, int]) -> None:
+def _lead_parts(lead: dict[str, int]) -> list[Part]:
     """Kind terms in the lead (the text's first words, counted) count once more."""
+    out: list[Part] = []
     for value, terms in (
         ("mo-hinh-moi", _MODEL_TERMS),
         ("nhan-to-moi", _NEW_FACTOR_TERMS),
@@ -510,7 +590,8 @@ def weigh_lead(scores: dict[str, float], lead: dict[str, int]) -> None:
     ):
         for term, w in terms:
             if lead.get(term):
-                scores[value] += w
+                out.append((value, w, None, f"lead:{term}"))
+    return out
 
 
 def _young(folded: str) -> str:
@@ -534,6 +615,13 @@ def _article_text(article: ArticleDraft) -> str:
     return "\n\n".join(p for p in (article.lead, article.text) if p)
 
 
+def _learned(ctx: ClassifyContext, field: str) -> Weights | None:
+    """The cue weights editors' corrections taught for ``field``, when the caller loaded
+    them into ``ctx.settings["cue_weights"]`` (classifiers.learning.load_cue_weights)."""
+    learned = ctx.settings.get("cue_weights") or {}
+    return learned.get(field) or None
+
+
 class SubjectTypeTagger:
     """``subject_type`` tag from :func:`subject_type`."""
 
@@ -541,7 +629,9 @@ class SubjectTypeTagger:
     level: ClassVar[str] = "article"
 
     def classify(self, article: ArticleDraft, ctx: ClassifyContext) -> list[TagSuggestion]:
-        value, confidence, evidence = subject_type(article.title, _article_text(article))
+        value, confidence, evidence = subject_type(
+            article.title, _article_text(article), _learned(ctx, "subject_type")
+        )
         return [TagSuggestion("subject_type", value, confidence, evidence, self.name)]
 
 
@@ -552,5 +642,7 @@ class KindTagger:
     level: ClassVar[str] = "article"
 
     def classify(self, article: ArticleDraft, ctx: ClassifyContext) -> list[TagSuggestion]:
-        value, confidence, evidence = kind(article.title, _article_text(article))
+        value, confidence, evidence = kind(
+            article.title, _article_text(article), _learned(ctx, "kind")
+        )
         return [TagSuggestion("kind", value, confidence, evidence, self.name)]
