@@ -106,6 +106,16 @@ _HOUSEHOLD_BODY = (
     "vợ chồng", "hai vợ chồng", "anh chị", "ông bà", "cả nhà", "cả gia đình", "hộ gia đình",
     "ba thế hệ", "con trai", "con gái", "các con", "con cháu",
 )
+# The fields of an achievement report's form ("báo cáo thành tích" of a person, a
+# collective or a household), as units fill them in: "Họ và tên: ...", "Tên tập thể: ...",
+# "Chủ hộ: ...". A form says outright whom it is about.
+_FORM_FIELDS = (
+    ("họ và tên", "ca-nhan"), ("họ tên", "ca-nhan"), ("ngày sinh", "ca-nhan"),
+    ("năm sinh", "ca-nhan"), ("thành tích cá nhân", "ca-nhan"),
+    ("tên tập thể", "tap-the"), ("tên đơn vị", "tap-the"), ("số thành viên", "tap-the"),
+    ("thành tích tập thể", "tap-the"), ("tổng số cán bộ", "tap-the"),
+    ("chủ hộ", "ho-gia-dinh"), ("thành tích hộ gia đình", "ho-gia-dinh"),
+)
 # fmt: on
 
 
@@ -430,6 +440,9 @@ def subject_parts(title: str, text: str) -> tuple[Part, ...]:
         c = body_counts.get(phrase, 0)
         if c:
             add("tap-the", min(c, 4) * 0.5, item(EK.PHRASE, phrase=phrase, count=c))
+    for phrase, value in _FORM_FIELDS:
+        if body_counts.get(phrase):
+            add(value, 2.5, item(EK.PHRASE, phrase=phrase, count=body_counts[phrase]))
     return tuple(parts)
 
 
@@ -472,6 +485,7 @@ _OPENING_TERMS = Lexicon(
         *_COLLECTIVE_BODY,
         *(t for t, _ in (*_MODEL_TERMS, *_NEW_FACTOR_TERMS, *_EXEMPLAR_TERMS)),
         *_YOUNG_TITLE,
+        *(f for f, _ in _FORM_FIELDS),
     )
 )
 

@@ -315,3 +315,17 @@ def test_a_long_record_of_years_is_an_exemplar() -> None:
     value, _, evidence = kind("Chị Lò Thị Nga ở trạm y tế xã", text)
     assert value == "dien-hinh-tien-tien"
     assert any(e.get("phrase") == "2006-2020" for e in evidence)
+
+
+@pytest.mark.parametrize(
+    ("want", "form"),
+    [
+        ("ca-nhan", "Họ và tên: Sùng Thị Mỷ\nNăm sinh: 1985\nChức vụ: Chi hội trưởng"),
+        ("tap-the", "Tên tập thể: Tổ hợp tác chè Phìn Hồ\nSố thành viên: 14"),
+        ("ho-gia-dinh", "Chủ hộ: Lý Văn Sài\nĐịa chỉ: thôn Nậm Mả"),
+    ],
+)
+def test_an_achievement_report_form_says_whom_it_is_about(want: str, form: str) -> None:
+    """The fields of a "báo cáo thành tích" form, under a mail subject that says nothing."""
+    text = f"{form}\n\nThành tích: năm 2020 hoàn thành xuất sắc nhiệm vụ."
+    assert subject_type("Báo cáo thành tích", text)[0] == want
