@@ -317,6 +317,9 @@ def _caps_name(title: str) -> str:
     return ""
 
 
+# Names without a title word are looked for in this much of the text (a portrait
+# repeats its subject's name from the first paragraphs on).
+NAMES_CHARS = 2000
 # What the lead (the text's first words) says the article is about: a model run by a
 # collective ("Đồn Biên phòng X triển khai mô hình ...", "42 chị em ... lập tổ hợp tác"),
 # or a household named by its head ("vợ chồng ông X").
@@ -419,14 +422,16 @@ def subject_parts(title: str, text: str) -> tuple[Part, ...]:
 
     # The body: one name repeated is a portrait; household and collective vocabulary.
     people = Counter(name for p, name in b.names_after(_PERSON) if p not in ("người",))
-    people.update(_full_names(text[:OPENING_CHARS]))
+    people.update(_full_names(text[:NAMES_CHARS]))
     # The name of a household's head ("gia đình ông Thiện", "vợ chồng ông Thiện" more
     # than once) repeated is the household's portrait, not one person's.
-    heads = Counter(name for _, name in b.names_after(_HOUSEHOLD_NAMED))
     if people:
         name, count = people.most_common(1)[0]
         if count >= 2:
-            value = "ho-gia-dinh" if heads[name] >= 2 else "ca-nhan"
+            value = "ca-nhan"
+            if any(body_counts.get(p) for p in _HOUSEHOLD_BODY[:6]):  # any household said
+                heads = Counter(n for _, n in b.names_after(_HOUSEHOLD_NAMED))
+                value = "ho-gia-dinh" if heads[name] >= 2 else "ca-nhan"
             add(value, min(count, 8) * 0.6, item(EK.NAME_REPEATED, name=name, count=count))
     for phrase in _HOUSEHOLD_BODY:
         c = body_counts.get(phrase, 0)
