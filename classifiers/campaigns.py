@@ -89,15 +89,20 @@ TITLE_FACTOR = 3.0
 LEAD_FACTOR = 2.0
 LEAD_WORDS = 25
 LEAD_PARAGRAPHS = 2
-# A paragraph counts for a campaign when its terms there weigh this much (one typical
-# term), and in the body's length when it has this many words (not a caption, a byline).
+# A sapo is a few sentences: past this many words a first paragraph is the body (a text
+# typed without blank lines is one paragraph).
+LEAD_MAX_WORDS = 100
+# A paragraph counts for a campaign when one of its terms there weighs this much (a
+# typical term, not two common words), and in the body's length when it has this many
+# words (not a caption, a byline).
 PARAGRAPH_WEIGHT = 2.0
 SUBSTANTIVE_WORDS = 12
 # A campaign found in at most one paragraph of a body this long, and neither named nor in
 # the title or lead, is the story's setting (a border commune, the ward's clean streets).
 SETTING_PARAGRAPHS = 3
 PASSING = 0.3
-# A campaign other than the best needs one term of this weight: one that names its field.
+# Beside a campaign whose field is named, another needs one term of this weight (one
+# that names its field): typical words alone describe the setting.
 STRONG_WEIGHT = 3.0
 # Confidence of a campaign named in the title or lead, and named in the body only.
 NAMED_IN_LEAD = 0.9
@@ -516,6 +521,13 @@ class CampaignScore:
     confidence: float
     score: float
     evidence: tuple[dict[str, Any], ...] = ()  # core.evidence items
+    # What the article's structure decided, which a learned model does not overrule:
+    # NAMED (the article names the campaign) or SETTING (only passing or setting words).
+    held: str = ""
+
+
+NAMED = "named"
+SETTING = "setting"
 
 
 def _to_confidence(score: float) -> float:
@@ -550,7 +562,8 @@ class _Layout:
     """Where an article's paragraphs lie in its word sequence."""
 
     starts: tuple[int, ...]  # index of each paragraph's first word
-    head: int  # paragraphs [0, head) are the lead
+    head: int  # paragraphs [0, head) are the lead ...
+    head_end: int  # ... up to this word: a text without blank lines is not all lead
     skipped: frozenset[int]  # paragraphs repeating an earlier one
     body_paragraphs: int  # substantive paragraphs after the lead
     substantive: tuple[bool, ...]  # per paragraph: long enough to count as one
@@ -575,21 +588,28 @@ def _layout(text: str) -> _Layout:
             if key in seen:
                 skipped.add(i)  # the lead handed in twice (its field, then the text)
             seen.add(key)
-    head, words, taken = 0, 0, 0
+    head, words, taken, head_end = 0, 0, 0, pos
+    rest = list(sizes)  # words of each paragraph outside the lead
     for i, n in enumerate(sizes):
         if taken == LEAD_PARAGRAPHS or (taken and words >= LEAD_WORDS):
             break
         head = i + 1
         if n and i not in skipped:
+            if words + n > LEAD_MAX_WORDS and head_end == pos:
+                head_end = starts[i] + max(0, LEAD_MAX_WORDS - words)
+            rest[i] = max(0, starts[i] + n - head_end) if head_end < pos else 0
             words += n
             taken += 1
-    body = [n for i, n in enumerate(sizes) if i >= head and i not in skipped]
+    if head_end == pos and head < len(starts):
+        head_end = starts[head]
+    body = [n for i, n in enumerate(rest) if i not in skipped]
     return _Layout(
         tuple(starts),
         head,
+        head_end,
         frozenset(skipped),
         sum(n >= SUBSTANTIVE_WORDS for n in body),
-        tuple(n >= SUBSTANTIVE_WORDS for n in sizes),
+        tuple(n >= SUBSTANTIVE_WORDS for n in rest),
     )
 
 
@@ -632,7 +652,8 @@ def _by_zone(
         for s in starts:
             i = bisect.bisect_right(layout.starts, s) - 1
             if i not in layout.skipped:
-                zone = -1 if i < layout.head else i  # -1: the lead, as one zone
+                lead = i < layout.head and s < layout.head_end
+                zone = -1 if lead else i  # -1: the lead, as one zone
                 per_paragraph.setdefault(zone, {}).setdefault(term, []).append(s)
     for zone, found in per_paragraph.items():
         for code, counts in _consumed(found, vocab, toned[1]).items():
@@ -642,7 +663,7 @@ def _by_zone(
                 continue
             for term, n in counts.items():
                 f.body[term] = f.body.get(term, 0) + n
-            weight = sum(vocab.weight(code, t) for t in counts)
+            weight = max(vocab.weight(code, t) for t in counts)
             if layout.substantive[zone] and weight >= PARAGRAPH_WEIGHT:
                 f.paragraphs += 1
     return out
@@ -690,9 +711,12 @@ def rule_scores(
     * a campaign *named* (:data:`_NAMES`) in the title or lead is proposed
       (:data:`NAMED_IN_LEAD`), named only in the body it still is (:data:`NAMED_IN_BODY`:
       the commendation names the movement an exemplar belongs to);
-    * a campaign known only by field words in one paragraph of a longer body, with nothing
-      in the title or lead, is a setting, not a subject (:data:`PASSING`);
-    * :data:`NAME_REQUIRED` campaigns are never proposed unnamed;
+    * a campaign known only from one paragraph of a longer body, with nothing in the title
+      or lead, is a setting, not a subject (:data:`PASSING`), even when it scores best;
+    * so is one known only from typical words (no term of :data:`STRONG_WEIGHT`) while
+      another campaign's field is named or strongly present;
+    * :data:`NAME_REQUIRED` campaigns are never proposed unnamed, nor campaigns whose
+      setting (:data:`_ANCHORS`: a town for the urban campaign) the article lacks;
     * ``don-vi`` receives what the others lack: when the best campaign is below
       :data:`CONVINCING`, the fallback's (or the unit's usual field's) confidence rises.
     """
@@ -748,7 +772,6 @@ def rule_scores(
         raw.append((code, score, st, [e[1] for e in evidence[:6]]))
 
     best_score = max((r[1] for r in raw), default=0.0)
-    best_code = next((r[0] for r in raw if r[1] == best_score), None)
     strong = {code for code, _, st, _ in raw if st.strong or st.named}
     scores = {}
     for code, s, st, ev in raw:
@@ -756,27 +779,28 @@ def rule_scores(
         # shrinks with the ratio below DOMINATED (the best keeps its own).
         ratio = s / best_score if best_score else 0.0
         conf = _to_confidence(s) * min(1.0, ratio / DOMINATED)
+        held = NAMED if st.named else ""
         if not st.named:
             if code in NAME_REQUIRED or not st.anchored:
-                conf = min(conf, UNNAMED)
+                conf, held = min(conf, UNNAMED), SETTING
             elif code != FALLBACK and not st.strong and strong - {code}:
                 # Typical words only, while another campaign's field is named: the story's
                 # setting, even when its words are many (a training class for the poor).
-                conf = min(conf, PASSING)
-            elif code != best_code and st.passing(body_paragraphs):
-                conf = min(conf, PASSING)
+                conf, held = min(conf, PASSING), SETTING
+            elif st.passing(body_paragraphs):
+                conf, held = min(conf, PASSING), SETTING
         if st.named == "lead":
             conf = max(conf, NAMED_IN_LEAD)
         elif st.named == "body":
             conf = max(conf, NAMED_IN_BODY)
-        scores[code] = CampaignScore(code, conf, s, tuple(ev))
+        scores[code] = CampaignScore(code, conf, s, tuple(ev), held if s else "")
     best_other = max((s.confidence for c, s in scores.items() if c != FALLBACK), default=0.0)
     fb = scores.get(FALLBACK, CampaignScore(FALLBACK, 0.0, 0.0))
     if best_other < CONVINCING and prior is not None and prior != FALLBACK and prior in scores:
         # Nothing in the text decides, so the unit's usual field is the best guess.
         p = scores[prior]
         p_ev = (*p.evidence, item(EK.NOTHING_CONVINCING, best=round(best_other, 2)))
-        scores[prior] = CampaignScore(prior, max(p.confidence, 0.5), p.score, p_ev)
+        scores[prior] = CampaignScore(prior, max(p.confidence, 0.5), p.score, p_ev, p.held)
     elif best_other < CONVINCING:
         lifted = max(fb.confidence, 0.5 + (CONVINCING - best_other))
         fb_ev = (*fb.evidence, item(EK.NO_CAMPAIGN_CONVINCING, best=round(best_other, 2)))
@@ -823,7 +847,8 @@ class CampaignTagger:
         a loaded :class:`~dienhinh.classifiers.model.CampaignModel` (overrides ``model``).
 
     With a model, each campaign's score is the mean of the rule confidence and the model
-    probability, and every campaign reaching :data:`COMBINED_THRESHOLD` is proposed;
+    probability (never below the rules' for a named campaign, never above it for a passing
+    one), and every campaign reaching :data:`COMBINED_THRESHOLD` is proposed;
     campaigns the model never learned keep their rule confidence. Without a model the rules
     decide (:func:`select`). At least one campaign is always proposed, best first.
     """
@@ -885,6 +910,12 @@ class CampaignTagger:
                 p = probs[s.code]
                 value = (s.confidence + p) / 2
                 evidence.append(item(EK.MODEL, p=round(p, 2)))
+                # The model reads words, not where they stand: it cannot drop a campaign
+                # the article names, nor raise one the article only passes through.
+                if s.held == NAMED:
+                    value = max(value, s.confidence)
+                elif s.held == SETTING:
+                    value = min(value, s.confidence)
             else:
                 value = s.confidence
             combined.append((value, s.code, evidence))

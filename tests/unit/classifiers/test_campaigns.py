@@ -433,3 +433,60 @@ def test_the_lead_handed_twice_counts_once() -> None:
     once = rule_scores("Bản du lịch", f"{lead}\n\nKhách đến ngày một đông.")
     twice = rule_scores("Bản du lịch", f"{lead}\n\n{lead}\n\nKhách đến ngày một đông.")
     assert [(s.code, s.score) for s in once] == [(s.code, s.score) for s in twice]
+
+
+def test_the_best_campaign_in_one_paragraph_only_is_not_convincing() -> None:
+    """A journalist's story that ends on a schoolgirl's lost books: the school is one
+    paragraph, nothing in the title or lead, so the unit's own movement is proposed."""
+    title = "Nữ phóng viên ở vùng lũ"
+    text = (
+        "Chị là phóng viên của đài, có mặt sớm nhất ở vùng lũ cuối tháng Sáu, cùng tổ công "
+        "tác đi bộ vào các thôn bị cô lập, gửi tin bài về ngay trong đêm cho bạn đọc.\n\n"
+        "Ba ngày liền chị lội bùn, ghi lại từng nhà bị thiệt hại, leo lên đồi tìm sóng "
+        "điện thoại để gửi ảnh về tòa soạn.\n\n"
+        "Loạt bài của chị kêu gọi được hơn 300 triệu đồng ủng hộ bà con, trao tận tay "
+        "các gia đình bị thiệt hại.\n\n"
+        "Chị nhớ nhất một em học sinh lớp 3 mất hết sách vở, nay đã được bạn đọc giúp "
+        "tiếp tục đến trường học."
+    )
+    assert _chosen(title, text, unit_group="media") == [FALLBACK]
+    assert _chosen(title, text) == [FALLBACK]
+
+
+class _FixedModel:
+    """A stand-in for the learned model: the same probabilities for every text."""
+
+    def __init__(self, probs: dict[str, float]) -> None:
+        self.probs = probs
+
+    def predict(self, text: str) -> dict[str, float]:
+        return dict(self.probs)
+
+
+def test_the_model_cannot_drop_a_named_campaign_nor_raise_a_passing_one() -> None:
+    title = "Thôn Na Pao thoát nghèo nhờ cây chuối"
+    text = (
+        "Thôn Na Pao ở xã Pha Long có 90 hộ, trước đây hơn nửa là hộ nghèo.\n\n"
+        "Bà con chuyển đổi cơ cấu cây trồng, trồng chuối theo liên kết sản xuất với hợp "
+        "tác xã, thu nhập bình quân tăng gấp ba.\n\n"
+        "Hộ nghèo của thôn giảm từ 46 hộ xuống còn 7 hộ, nhiều gia đình làm nhà mới.\n\n"
+        "Cán bộ, chiến sĩ đồn biên phòng cũng giúp bà con làm đường, tuần tra cột mốc.\n\n"
+        "Trưởng thôn luôn làm theo lời Bác dạy: việc gì có lợi cho dân thì hết sức làm."
+    )
+    model = _FixedModel({"nong-thon-moi": 0.9, "quoc-phong-an-ninh": 0.9, "hoc-tap-bac-ho": 0.0})
+    out = CampaignTagger(model=model).suggest(title, text)  # type: ignore[arg-type]
+    assert sorted(s.value for s in out) == ["hoc-tap-bac-ho", "nong-thon-moi"]
+
+
+def test_a_text_without_blank_lines_is_not_all_lead() -> None:
+    """Typed as one block, a long article's first words are its lead, not the whole: a
+    border mention near its end stays a mention."""
+    story = (
+        "Chị Hoa mở lớp dạy học cho trẻ em trong bản, vận động phụ huynh cho con đến lớp, "
+        "tự làm đồ dùng dạy học cho học sinh. "
+    ) * 8
+    text = story + "Bản nằm gần biên giới."
+    lead = {s.code: s for s in rule_scores("Cô giáo bản Mù", text)}["quoc-phong-an-ninh"]
+    assert not any(e.get("in_lead") for e in lead.evidence)
+    short = {s.code: s for s in rule_scores("Cô giáo bản Mù", "Bản nằm gần biên giới.")}
+    assert short["quoc-phong-an-ninh"].evidence[0]["in_lead"] is True
