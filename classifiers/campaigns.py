@@ -322,7 +322,9 @@ _NAMES: dict[str, tuple[str, ...]] = {
     "van-minh-do-thi": ("văn minh đô thị", "trật tự đô thị", "đô thị văn minh",
                         "tuyến phố văn minh"),
     # Hồ Chí Minh's example is named by the Directive, the movement's title or a reference
-    # to "Bác" and his teaching ("lời Bác dạy", "noi theo tấm gương Bác Hồ").
+    # to "Bác" and his teaching ("lời Bác dạy", "noi theo tấm gương Bác Hồ"). "Bác" is
+    # also how one addresses any elder ("theo lời bác Sáng") and starts "bác sĩ": a term
+    # written with "Bác" matches only a capitalised Bác (:func:`_proper_only`).
     "hoc-tap-bac-ho": ("làm theo tư tưởng", "đạo đức phong cách Hồ Chí Minh", "Chỉ thị 05",
                        "05-CT/TW", "học tập và làm theo", "tư tưởng Hồ Chí Minh",
                        "phong cách Hồ Chí Minh", "làm theo lời Bác",
@@ -341,6 +343,14 @@ _ANCHORS: dict[str, frozenset[str]] = {
         ("đô thị", "phường", "tổ dân phố", "thị trấn", "thị xã", "thành phố", "phố",
          "tuyến phố", "khu phố", "đường phố", "vỉa hè", "lòng đường")
     ),
+}
+# Terms with a word that must be capitalised in the text: term -> that word's offsets.
+_PROPER: dict[str, tuple[int, ...]] = {
+    t: offs
+    for groups in (_VOCABULARY["hoc-tap-bac-ho"], [(3, _NAMES["hoc-tap-bac-ho"])])
+    for _, terms in groups
+    for t in terms
+    if (offs := tuple(i for i, w in enumerate(_WORD.findall(t)) if w == "Bác"))
 }
 # Names of other movements that contain a campaign's words without being that campaign:
 # the Fatherland Front's "Toàn dân đoàn kết xây dựng nông thôn mới, đô thị văn minh" is
@@ -613,6 +623,24 @@ def _layout(text: str) -> _Layout:
     )
 
 
+def _proper_only(found: dict[str, list[int]], words: Words) -> dict[str, list[int]]:
+    """``found`` without the matches of a term written with "Bác" (Hồ Chí Minh) where the
+    text has a lower-case "bác" (an elder, "bác sĩ"). Capitals in a title in capitals, and
+    a text typed in lower case throughout, give no clue: those keep their matches."""
+    if not any(w[:1].isupper() for w in words.words[:200]) or not any(
+        w[:1].islower() for w in words.words[:200]
+    ):
+        return found
+    for term in [t for t in found if t in _PROPER]:
+        offsets = _PROPER[term]
+        kept = [s for s in found[term] if all(words.words[s + k][:1].isupper() for k in offsets)]
+        if kept:
+            found[term] = kept
+        else:
+            del found[term]
+    return found
+
+
 def _unmasked(found: dict[str, list[int]], vocab: Vocabulary, toned: bool) -> dict[str, list[int]]:
     """``found`` without the matches that fall inside another movement's name (masks)."""
     spans = [(s, s + len(phrase_key(m, toned))) for m in vocab.masks for s in found.pop(m, ())]
@@ -725,8 +753,8 @@ def rule_scores(
     lexicon = vocab.lexicon
     layout = _layout(text)
     zones = _by_zone(
-        _unmasked(lexicon.find(title_w), vocab, title_w.toned),
-        _unmasked(lexicon.find(body_w), vocab, body_w.toned),
+        _unmasked(_proper_only(lexicon.find(title_w), title_w), vocab, title_w.toned),
+        _unmasked(_proper_only(lexicon.find(body_w), body_w), vocab, body_w.toned),
         layout,
         vocab,
         (title_w.toned, body_w.toned),

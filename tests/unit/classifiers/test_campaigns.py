@@ -490,3 +490,15 @@ def test_a_text_without_blank_lines_is_not_all_lead() -> None:
     assert not any(e.get("in_lead") for e in lead.evidence)
     short = {s.code: s for s in rule_scores("Cô giáo bản Mù", "Bản nằm gần biên giới.")}
     assert short["quoc-phong-an-ninh"].evidence[0]["in_lead"] is True
+
+
+def test_an_elder_or_a_doctor_is_not_bac_ho() -> None:
+    """A "bác" addresses any elder and starts "bác sĩ": only a capitalised Bác is Bác Hồ."""
+    title = "Y sĩ trạm y tế xã đi học bác sĩ"
+    text = (
+        "Theo lời bác Sáng, trưởng thôn, chị Lan là y sĩ tận tụy của trạm y tế xã. Năm "
+        "2015 chị được cử đi học bác sĩ, về trạm khám bệnh, tiêm chủng cho trẻ em."
+    )
+    assert _chosen(title, text) == ["suc-khoe"]
+    named = text + " Chị luôn làm theo lời Bác dạy."
+    assert _chosen(title, named) == ["hoc-tap-bac-ho", "suc-khoe"]
