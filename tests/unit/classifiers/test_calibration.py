@@ -83,3 +83,19 @@ def test_the_shipped_calibration_covers_every_field_and_is_monotone():
     for f in FIELDS:
         grid = [cal(f, x / 100) for x in range(101)]
         assert all(a <= b for a, b in itertools.pairwise(grid)), f
+
+
+def test_config_uses_the_shipped_calibration_unless_told_to_keep_raw_scores(tmp_path: Path):
+    from dienhinh.core.config import load_config
+
+    base = f'[paths]\ndata_dir = "{tmp_path}/var"\n[mailbox]\nurl = "maildir://{tmp_path}/md"\n'
+    p = tmp_path / "config.toml"
+    p.write_text(base, encoding="utf-8")
+    tagging = load_config(p, environ={}).tagging
+    assert tagging is not None and tagging.calibration_file == CALIBRATION_FILE
+    p.write_text(base + '[tagging]\ncalibration_file = ""\n', encoding="utf-8")
+    tagging = load_config(p, environ={}).tagging
+    assert tagging is not None and tagging.calibration_file is None
+    p.write_text(base + '[tagging]\ncalibration_file = "mine.json"\n', encoding="utf-8")
+    tagging = load_config(p, environ={}).tagging
+    assert tagging is not None and tagging.calibration_file == tmp_path / "mine.json"
