@@ -290,10 +290,19 @@ def tag_article(
     headers: MailHeaders,
     unit_code: str | None,
     unit_flags: list[str],
+    unit_confidence: float | None = None,
 ) -> ArticleTags:
     """Campaign, subject and kind tags for one article whose text arrived later (the slow
-    lane's conversions and OCR), with the unit already attributed to its message."""
+    lane's conversions and OCR), with the unit already attributed to its message (and its
+    stored, calibrated confidence: under the threshold, the article goes to an editor)."""
     res = _RESOURCES.get(settings)
+    unit_reasons = list(unit_flags)
+    if unit_code is not None and unit_confidence is not None:
+        low_unit = _low(
+            [TagSuggestion("unit", unit_code, unit_confidence, [])], settings.review_threshold
+        )
+        if low_unit:
+            unit_reasons.append(low_unit)
     assert res.directory is not None
     unit = res.directory.get(unit_code) if unit_code else None
     ctx = ClassifyContext(
@@ -305,6 +314,6 @@ def tag_article(
         draft,
         ctx,
         settings.review_threshold,
-        flagged_unit=unit_code is None or bool(unit_flags),
-        unit_reasons=unit_flags,
+        flagged_unit=unit_code is None or bool(unit_reasons),
+        unit_reasons=unit_reasons,
     )

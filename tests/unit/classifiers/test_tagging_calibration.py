@@ -100,3 +100,15 @@ def test_every_article_tag_under_the_threshold_is_named_for_review(tmp_path: Pat
     low = [s for s in art.suggestions if s.confidence < 0.6]
     assert low and all(f"{s.field} {s.value} ({s.confidence:.2f})" in reason for s in low)
     assert "campaign" not in reason
+
+
+def test_slow_lane_article_under_a_low_unit_goes_to_the_editor(tmp_path: Path, outcome):
+    from dienhinh.classifiers.tagging import tag_article
+
+    settings = _settings(tmp_path, None)
+    draft = outcome.articles[0]
+    kw = {"headers": outcome.headers, "unit_code": "bat-xat", "unit_flags": []}
+    low = tag_article(draft, settings, unit_confidence=0.4, **kw)
+    assert f"{LOW_CONFIDENCE}unit bat-xat (0.40)" in low.reasons and low.flagged
+    sure = tag_article(draft, settings, unit_confidence=0.95, **kw)
+    assert not any(r.startswith(f"{LOW_CONFIDENCE}unit") for r in sure.reasons)
