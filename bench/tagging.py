@@ -157,7 +157,9 @@ def measure(outcomes: list[Any], repeat: int) -> dict[str, Any]:
     fns["  calibration"] = calibration
     rows = {k: per_article(v) for k, v in _best(fns, repeat).items()}
     parts = sum(v for k, v in rows.items() if k != "tag_outcome (all)")
-    # What tag_outcome spends beyond its parts (contexts, review reasons, resource checks).
+    # What tag_outcome spends beyond its parts (contexts, review reasons, resource checks);
+    # about zero, or below when the taggers share an article's scan (scan.analyse's cache)
+    # in tag_outcome but each pays for it when timed alone.
     rows["  the rest of tagging.py"] = round(rows["tag_outcome (all)"] - parts, 3)
     return {"messages": len(outcomes), "articles": articles, "ms_per_article": rows}
 
