@@ -19,9 +19,11 @@ works too.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any, ClassVar
 
 from dienhinh.classifiers.base import ClassifyContext, TagSuggestion
@@ -665,3 +667,28 @@ class KindTagger:
             article.title, _article_text(article), _learned(ctx, "kind")
         )
         return [TagSuggestion("kind", value, confidence, evidence, self.name)]
+
+
+# --- weights learned from editors' corrections (classifiers/learning.py writes them) -------
+
+CUE_WEIGHT_FIELDS = ("subject_type", "kind")
+
+
+def cue_weights_path(model_file: Path) -> Path:
+    """Where the learned cue weights live: beside the campaign model."""
+    return model_file.with_name("cue-weights.json")
+
+
+def load_cue_weights(path: Path) -> dict[str, dict[str, float]]:
+    """{"subject_type": {...}, "kind": {...}}; empty when there is no usable file."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {
+        f: {str(c): float(w) for c, w in (data.get(f) or {}).items()}
+        for f in CUE_WEIGHT_FIELDS
+        if isinstance(data.get(f), dict)
+    }

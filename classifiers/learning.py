@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from dienhinh.classifiers import kinds as k
 from dienhinh.classifiers import model as m
 from dienhinh.classifiers.directory import UnitDirectory
+from dienhinh.classifiers.kinds import cue_weights_path, load_cue_weights
 from dienhinh.classifiers.seed import SEED_ARTICLES
 from dienhinh.core.errors import DienhinhError
 from dienhinh.core.evidence import EvidenceKind, item
@@ -191,26 +192,6 @@ CUE_FIELDS = {
     "subject_type": (k.SUBJECT_VALUES, "tap-the", k.subject_parts, k.subject_type),
     "kind": (k.KIND_VALUES, "dien-hinh-tien-tien", k.kind_parts, k.kind),
 }
-
-
-def cue_weights_path(model_file: Path) -> Path:
-    """Where the learned cue weights live: beside the campaign model."""
-    return model_file.with_name("cue-weights.json")
-
-
-def load_cue_weights(path: Path) -> dict[str, dict[str, float]]:
-    """{"subject_type": {...}, "kind": {...}}; empty when there is no usable file."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    return {
-        f: {str(c): float(w) for c, w in (data.get(f) or {}).items()}
-        for f in CUE_FIELDS
-        if isinstance(data.get(f), dict)
-    }
 
 
 @dataclass(frozen=True)

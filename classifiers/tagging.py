@@ -22,6 +22,7 @@ from dienhinh.classifiers.base import Classifier, ClassifyContext, TagSuggestion
 from dienhinh.classifiers.calibration import Calibration
 from dienhinh.classifiers.campaigns import Vocabulary, load_campaigns
 from dienhinh.classifiers.directory import UnitDirectory
+from dienhinh.classifiers.kinds import cue_weights_path, load_cue_weights
 from dienhinh.classifiers.units import attribute_unit
 from dienhinh.core.errors import ConfigError
 from dienhinh.core.types import ArticleDraft, MailHeaders, Outcome
@@ -96,6 +97,8 @@ class _Resources:
         self.model: Any = None
         self.taggers: list[Classifier] = []
         self.calibration: Calibration | None = None
+        # Subject-type and kind cue weights learned from editors' corrections (`retrain`).
+        self.cue_weights: dict[str, dict[str, float]] = {}
 
     @staticmethod
     def _stamp(path: Path) -> float:
@@ -111,6 +114,7 @@ class _Resources:
             "unit_group": unit_group,
             "campaign_vocabulary": self.vocabulary,
             "campaign_model": self.model,
+            "cue_weights": self.cue_weights,
         }
 
     def get(self, s: TaggingSettings) -> _Resources:
@@ -124,6 +128,7 @@ class _Resources:
             s.taggers,
             s.calibration_file,
             self._stamp(s.calibration_file) if s.calibration_file else None,
+            self._stamp(cue_weights_path(s.model_file)),
         )
         with self._lock:
             if key != self._key:
@@ -132,6 +137,7 @@ class _Resources:
                 self.model = _load_model(s.model_file)
                 self.taggers = article_taggers(s.taggers)
                 self.calibration = _load_calibration(s.calibration_file)
+                self.cue_weights = load_cue_weights(cue_weights_path(s.model_file))
                 self._key = key
         return self
 

@@ -112,3 +112,16 @@ def test_slow_lane_article_under_a_low_unit_goes_to_the_editor(tmp_path: Path, o
     assert f"{LOW_CONFIDENCE}unit bat-xat (0.40)" in low.reasons and low.flagged
     sure = tag_article(draft, settings, unit_confidence=0.95, **kw)
     assert not any(r.startswith(f"{LOW_CONFIDENCE}unit") for r in sure.reasons)
+
+
+def test_cue_weights_learned_beside_the_model_reach_the_taggers(tmp_path: Path) -> None:
+    """`retrain` writes cue-weights.json beside the campaign model; the article taggers read
+    them from ClassifyContext.settings (and a changed file is read again)."""
+    from dienhinh.classifiers.tagging import _RESOURCES
+
+    settings = _settings(tmp_path, None)
+    assert _RESOURCES.get(settings).settings(None, None)["cue_weights"] == {}
+    (tmp_path / "cue-weights.json").write_text('{"kind": {"lan-dau": 1.7}}', encoding="utf-8")
+    assert _RESOURCES.get(settings).settings(None, None)["cue_weights"] == {
+        "kind": {"lan-dau": 1.7}
+    }
