@@ -201,6 +201,14 @@ _REWRITES: Final[tuple[tuple[str, str], ...]] = (
     ("thành phố", "tp"),
     ("thị xã", "tx"),
     ("thị trấn", "tt"),
+    # A district's party committee and youth union carry its administrative word:
+    # "Huyện ủy Bắc Hà", "Huyện đoàn Bảo Yên", "Thành đoàn Lào Cai" are the district's.
+    ("Huyện ủy", "huyen"),
+    ("Huyện đoàn", "huyen"),
+    ("Thành ủy", "tp"),
+    ("Thành đoàn", "tp"),
+    ("Thị ủy", "tx"),
+    ("Thị đoàn", "tx"),
     ("H", "huyen"),
     ("X", "xa"),
 )

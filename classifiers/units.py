@@ -62,7 +62,7 @@ from dienhinh.core.evidence import EvidenceKind as EK
 from dienhinh.core.evidence import Where, describe, item
 from dienhinh.core.text import fold, nfc
 from dienhinh.core.types import ArticleDraft, ForwardOrigin, MailHeaders
-from dienhinh.ingest.forward import is_forward_subject
+from dienhinh.ingest.forward import is_board_reminder, is_forward_subject
 
 __all__ = [
     "Evidence",
@@ -90,10 +90,12 @@ W_COVER: Final = 1.0
 W_ARTICLE: Final = 0.5
 
 W_ON_BEHALF: Final = 7.0  # "bài này của X", "gửi hộ X", "viết cho X": whose piece it is
+W_REMINDER_TO: Final = 2.5  # the unit a quoted Board reminder was addressed to
 W_WEBMAIL_HINT: Final = 1.5  # a personal mailbox named after its office ("vanthu.pnvbaothang")
 
 FORWARDER_FACTOR: Final = 0.1  # the forwarder's address and name
 RELAY_FACTOR: Final = 0.6  # a middle hop of a forward chain (a unit passing a piece on)
+BRANCH_PLACE_FACTOR: Final = 0.3  # a district named beside a provincial unit in one line
 INFERRED_LETTERHEAD_FACTOR: Final = 0.8  # capitals opening an article, read as letterhead
 FORWARDER_NOTE_FACTOR: Final = 0.3  # the forwarder's own note
 UNVERIFIED_FACTOR: Final = 0.2  # address and display name of a sender that failed auth
@@ -315,6 +317,28 @@ def _own_lines(text: str) -> tuple[list[str], list[str]]:
     return own, []
 
 
+def _reminder_addressee(sc: _Scorer, text: str) -> None:
+    """A reply or forward quoting the Board's reminder: the reminder's own words (its
+    sender, the Board, and whatever it names) never count, but whom it was addressed to
+    ("Kính gửi UBND huyện X,") is the unit now answering it: a hint, not proof."""
+    lines = nfc(text).splitlines()
+    folded = _folded_lines(lines)
+    for i, line in enumerate(folded):
+        if _QUOTE_START.match(line) or _header_block_at(folded, i):
+            quoted = [x.lstrip("> ").strip() for x in lines[i + 1 :]]
+            if not is_board_reminder(ForwardOrigin(from_name="", from_addr=""), "\n".join(quoted)):
+                return
+            for q in quoted[:12]:
+                if fold(q).startswith("kinh gui"):
+                    clause = re.split(r"[.;]\s|,\s*$", q, maxsplit=1)[0]
+                    for m in sc.directory.find_mentions(clause):
+                        sc.add(
+                            "body", clause, m.unit_code, W_REMINDER_TO * m.strength, Where.FORWARDED
+                        )
+                    return
+            return
+
+
 def _split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
     """(the note, its closing lines): short lines read upwards from the end, stopping at a
     sentence, a closing formula ("Trân trọng"), a salutation or a long line."""
@@ -372,10 +396,21 @@ class _Scorer:
         self.best[key] = max(self.best.get(key, 0.0), weight)
 
     def mentions(self, kind: str, text: str, weight: float, where: str = "") -> list[Mention]:
+        """Units named in one short line (a signature line, a display name, a byline). A
+        line naming a provincial unit and a district ("Điện lực Si Ma Cai - PC Lào Cai",
+        "Đồn BP Y Tý, BĐBP Lào Cai", "TTYT huyện X - Sở Y tế") is the provincial unit's
+        branch in that district: the district there is a place and counts little."""
         found: list[Mention] = self.directory.find_mentions(text)
+        groups = {m.unit_code: self._group(m.unit_code) for m in found}
+        parent = any(g not in ("district", None) for g in groups.values())
         for m in found:
-            self.add(kind, m.matched_text, m.unit_code, weight * m.strength, where)
+            factor = BRANCH_PLACE_FACTOR if parent and groups[m.unit_code] == "district" else 1.0
+            self.add(kind, m.matched_text, m.unit_code, weight * m.strength * factor, where)
         return found
+
+    def _group(self, code: str) -> str | None:
+        unit = self.directory.get(code)
+        return unit.group if unit is not None else None
 
     def totals(self) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -663,6 +698,9 @@ def attribute_unit(
         inner = _forwarded_text(text) if forwarded else ""
         if inner.strip():
             _note(sc, inner, factor=1.0, article=len(inner) > 1200, where=Where.FORWARDED)
+
+    if body_text.strip():
+        _reminder_addressee(sc, body_text)
 
     _letterhead(sc, articles)
     for art in articles:

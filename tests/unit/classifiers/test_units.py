@@ -18,6 +18,7 @@ from dienhinh.classifiers.base import ClassifyContext, build_registry
 from dienhinh.classifiers.directory import Unit, UnitDirectory
 from dienhinh.classifiers.units import (
     CONVINCING,
+    FLAG_CONFLICT,
     UnitTagger,
     attribute_unit,
     parse_authentication_results,
@@ -1101,3 +1102,44 @@ def test_signature_in_short_forms_generated_from_the_names(signature: str, unit:
     cover = f"Em gửi bài ạ.\n\nTrân trọng.\nTrần Văn Nam\n{signature}\n"
     v = Msg(cover=cover).verdict()
     assert v.unit == unit, v.evidence
+
+
+def test_quoted_board_reminder_names_its_addressee_never_its_own_words():
+    """A reply above the Board's quoted reminder: whom the reminder greeted is the unit
+    answering it (a hint); the units the reminder's text names are not the sender."""
+    reminder = (
+        "Kính gửi UBND huyện Văn Bàn,\n\nĐến 25/3/2019, Ban Thi đua - Khen thưởng chưa nhận "
+        "được bài viết nào của đơn vị trong kỳ tháng 3.\nĐề nghị đơn vị gửi bài về địa chỉ "
+        "của Ban. Sở Y tế tỉnh, Sở Nội vụ đã gửi bài.\n"
+    )
+    body = (
+        "Dạ em gửi bài tháng 3 ạ.\n\nVào 25/3/2019 lúc 08:00, Ban TĐKT <btdkt@example.vn> "
+        "đã viết:\n" + "".join(f"> {line}\n" for line in reminder.splitlines())
+    )
+    v = Msg(cover="Dạ em gửi bài tháng 3 ạ.", body=body, subject="Re: Nhắc gửi bài").verdict()
+    assert kinds(v, "van-ban") == {"body"}
+    assert "so-y-te" not in v.scores and "so-noi-vu" not in v.scores
+    assert v.unit == "van-ban" and v.confidence < 0.6
+    other = body.replace("Đề nghị đơn vị gửi bài", "Mời đơn vị dự họp").replace(
+        "chưa nhận được bài viết nào", "đã nhận"
+    )
+    assert "van-ban" not in Msg(cover="Dạ.", body=other).verdict().scores  # not a reminder
+
+
+@pytest.mark.parametrize(
+    ("line", "unit"),
+    [
+        ("Ban Tuyên giáo Huyện ủy Bắc Hà", "bac-ha"),
+        ("BT Huyện đoàn Bảo Yên", "bao-yen"),
+        ("Điện lực Si Ma Cai - Công ty Điện lực Lào Cai", "dien-luc"),
+        ("Đồn Biên phòng Y Tý, Bộ đội Biên phòng tỉnh Lào Cai", "bien-phong"),
+        ("Trung tâm Y tế huyện Văn Bàn - Sở Y tế Lào Cai", "so-y-te"),
+    ],
+)
+def test_signature_of_a_sub_unit_or_a_branch(line: str, unit: str):
+    """A district's party committee and youth union are the district's; a provincial
+    unit's branch named with its parent in one line is the parent's (the dev labels'
+    convention: "Điện lực Si Ma Cai (PC Lào Cai)" is the power company's)."""
+    v = Msg(cover=f"Em gửi bài ạ.\n\nTrân trọng.\nLò Thị Mai\n{line}\n").verdict()
+    assert v.unit == unit, v.evidence
+    assert FLAG_CONFLICT not in v.flag_reasons
