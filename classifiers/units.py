@@ -365,6 +365,31 @@ def _split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
     return lines[:cut], sig
 
 
+# How an official paper names its issuer at its end: "Trên đây là bài viết ... của UBND
+# huyện X" (the closing sentence), "TM. UBND HUYỆN X", "KT. GIÁM ĐỐC SỞ ...", "TL. ..."
+# (on behalf of / signed for: the signature block above the signer's name).
+_CLOSING_SENTENCE = re.compile(r"^tren day la\b")
+_CLOSING_OWNER = re.compile(r"\b(?:cua|thuoc)[\W_]*$")
+_SIGN_BLOCK = re.compile(r"^(?:t/?m|kt|tl|tuq)[.\s/]")
+CLOSING_LINES: Final = 14
+
+
+def _official_closing(sc: _Scorer, text: str) -> None:
+    """The issuer an official paper names in its closing sentence or signature block."""
+    lines = [s.strip() for s in text.splitlines() if s.strip()][-CLOSING_LINES:]
+    for line in lines:
+        folded = fold(line)
+        if _CLOSING_SENTENCE.match(folded):
+            for m in sc.directory.find_mentions(line):
+                if _CLOSING_OWNER.search(fold(line[max(0, m.start - 30) : m.start])):
+                    sc.add(
+                        "signature", line[:120], m.unit_code, W_SELF_ID * m.strength, Where.ARTICLE
+                    )
+        for cell in line.split("|"):
+            if _SIGN_BLOCK.match(fold(cell.strip())):
+                sc.mentions("signature", cell.strip(), W_SIGNATURE, Where.ARTICLE)
+
+
 def _article_byline(text: str) -> list[str]:
     lines = [s.strip() for s in text.splitlines() if s.strip()]
     tail = []
@@ -706,6 +731,7 @@ def attribute_unit(
     for art in articles:
         for line in _article_byline(art.text):
             sc.mentions("signature", line, W_BYLINE, Where.ARTICLE)
+        _official_closing(sc, art.text)
         for text in (art.title, art.text):
             for m in sc.directory.find_mentions(text):
                 sc.add("body", m.matched_text, m.unit_code, W_ARTICLE * m.strength, Where.ARTICLE)

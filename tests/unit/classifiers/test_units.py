@@ -1143,3 +1143,23 @@ def test_signature_of_a_sub_unit_or_a_branch(line: str, unit: str):
     v = Msg(cover=f"Em gửi bài ạ.\n\nTrân trọng.\nLò Thị Mai\n{line}\n").verdict()
     assert v.unit == unit, v.evidence
     assert FLAG_CONFLICT not in v.flag_reasons
+
+
+def test_official_paper_names_its_issuer_in_its_closing():
+    """ "Trên đây là bài viết ... của UBND huyện X" and the signature block "TM. UBND HUYỆN
+    X" end an official paper: its issuer, though the text is about a commune."""
+    text = (
+        "Xã Y Tý có 1.200 hộ; mô hình chè cổ thụ giúp 80 hộ thoát nghèo.\n\n"
+        "Trên đây là bài viết giới thiệu mô hình mới tháng 6/2019 của UBND huyện Bát Xát./.\n\n"
+        "Nơi nhận:\n- Ban TĐKT tỉnh;\n- Lưu: VT."
+    )
+    v = Msg(text=text).verdict()
+    assert v.unit == "bat-xat" and "signature" in kinds(v, "bat-xat")
+    block = "Mô hình chè cổ thụ.\n\nNơi nhận:\n- Ban TĐKT tỉnh; | TM. HỘI LHPN TỈNH\nLò Thị Mai"
+    v = Msg(text=block).verdict()
+    assert v.unit == "hoi-phu-nu" and "signature" in kinds(v, "hoi-phu-nu")
+    # "trên đây là ..." naming a unit that is not the paper's owner counts for nothing
+    other = "Trên đây là kết quả mà Sở Y tế đánh giá cao."
+    assert "so-y-te" not in {
+        e.unit for e in Msg(text=other).verdict().evidence if e.kind == "signature"
+    }
