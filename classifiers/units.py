@@ -374,10 +374,22 @@ _SIGN_BLOCK = re.compile(r"^(?:t/?m|kt|tl|tuq)[.\s/]")
 CLOSING_LINES: Final = 14
 
 
+# A byline or label opening an article: "Bài và ảnh: Lò Mai (Trung tâm VHTT huyện X)",
+# "Tác giả: ...", "Đơn vị: Hội Nông dân tỉnh".
+_OPENING_LABEL = re.compile(
+    r"^(?:bai(?: va anh)?|tac gia|nguoi viet|nhom tac gia|don vi(?: gui)?|co quan)\s*:"
+)
+OPENING_LINES: Final = 3
+
+
 def _official_closing(sc: _Scorer, text: str) -> None:
-    """The issuer an official paper names in its closing sentence or signature block."""
-    lines = [s.strip() for s in text.splitlines() if s.strip()][-CLOSING_LINES:]
-    for line in lines:
+    """The issuer an official paper names in its closing sentence or signature block, and
+    the byline or unit label opening an article."""
+    lines = [s.strip() for s in text.splitlines() if s.strip()]
+    for line in lines[:OPENING_LINES]:
+        if len(line) <= SIGNATURE_LINE_MAX and _OPENING_LABEL.match(fold(line)):
+            sc.mentions("signature", line, W_BYLINE, Where.ARTICLE)
+    for line in lines[-CLOSING_LINES:]:
         folded = fold(line)
         if _CLOSING_SENTENCE.match(folded):
             for m in sc.directory.find_mentions(line):

@@ -1163,3 +1163,14 @@ def test_official_paper_names_its_issuer_in_its_closing():
     assert "so-y-te" not in {
         e.unit for e in Msg(text=other).verdict().evidence if e.kind == "signature"
     }
+
+
+def test_byline_or_unit_label_opening_the_article():
+    text = "Bài và ảnh: Lò Văn Sáng (Trung tâm VHTT huyện Si Ma Cai)\n\nChợ phiên Cán Cấu họp..."
+    v = Msg(text=text).verdict()
+    assert v.unit == "si-ma-cai" and "signature" in kinds(v, "si-ma-cai")
+    v = Msg(text="Đơn vị: Hội Cựu chiến binh tỉnh\n\nBác Thào A Chư năm nay 70 tuổi...").verdict()
+    assert "signature" in kinds(v, "hoi-cuu-chien-binh")
+    # a sentence opening the text is not a byline
+    v = Msg(text="Bài học từ huyện Si Ma Cai: làm chè sạch.\n\nNhiều hộ...").verdict()
+    assert "signature" not in kinds(v, "si-ma-cai")
