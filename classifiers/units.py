@@ -317,10 +317,17 @@ def _own_lines(text: str) -> tuple[list[str], list[str]]:
     return own, []
 
 
+# Words every reminder has (ingest.forward's wording), as written and without marks.
+_REMINDER_WORDS: Final = ("nhận được", "đề nghị", "nhắc", "nhan duoc", "de nghi", "nhac")
+
+
 def _reminder_addressee(sc: _Scorer, text: str) -> None:
     """A reply or forward quoting the Board's reminder: the reminder's own words (its
     sender, the Board, and whatever it names) never count, but whom it was addressed to
     ("Kính gửi UBND huyện X,") is the unit now answering it: a hint, not proof."""
+    lower = text.lower()
+    if not any(w in lower for w in _REMINDER_WORDS):
+        return  # cheap: most mail quotes no reminder, and folding every line costs
     lines = nfc(text).splitlines()
     folded = _folded_lines(lines)
     for i, line in enumerate(folded):
@@ -386,19 +393,19 @@ def _official_closing(sc: _Scorer, text: str) -> None:
     """The issuer an official paper names in its closing sentence or signature block, and
     the byline or unit label opening an article."""
     lines = [s.strip() for s in text.splitlines() if s.strip()]
+    # Only each line's first words are folded: a pasted article is long.
     for line in lines[:OPENING_LINES]:
-        if len(line) <= SIGNATURE_LINE_MAX and _OPENING_LABEL.match(fold(line)):
+        if len(line) <= SIGNATURE_LINE_MAX and _OPENING_LABEL.match(fold(line[:24])):
             sc.mentions("signature", line, W_BYLINE, Where.ARTICLE)
     for line in lines[-CLOSING_LINES:]:
-        folded = fold(line)
-        if _CLOSING_SENTENCE.match(folded):
+        if _CLOSING_SENTENCE.match(fold(line[:12])):
             for m in sc.directory.find_mentions(line):
                 if _CLOSING_OWNER.search(fold(line[max(0, m.start - 30) : m.start])):
                     sc.add(
                         "signature", line[:120], m.unit_code, W_SELF_ID * m.strength, Where.ARTICLE
                     )
         for cell in line.split("|"):
-            if _SIGN_BLOCK.match(fold(cell.strip())):
+            if _SIGN_BLOCK.match(fold(cell.strip()[:5])):
                 sc.mentions("signature", cell.strip(), W_SIGNATURE, Where.ARTICLE)
 
 
