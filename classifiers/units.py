@@ -9,17 +9,25 @@ wins if the total is convincing (``CONVINCING``). The weights, strongest first:
 
 ========================  =====  ==========================================================
 address / forward-origin   10    the From (or the forwarded original's) address is listed
+                                 (a middle hop of a "FW: FW:" chain: x0.6)
 learned-address             9    an editor taught the address (``learned``)
+body, whose piece           7    the note says whose article it is: "bài ... của X", "gửi
+                                 hộ X", "viết cho X", "theo đề nghị của X"
 letterhead                  6    a document's header line ("SỞ Y TẾ"); the lowest line that
                                  names a unit wins ("UBND TỈNH LÀO CAI" / "SỞ Y TẾ"), the
                                  other lines count 1.5
 signature                   5    the short lines closing a note ("Phòng Nội vụ huyện X"),
                                  or closing a forwarded original (``ForwardOrigin.signature``)
 display-name                4    "UBND huyện Bát Xát" <...>
-body, self-identifying      4    "UBND huyện Sa Pa gửi 02 bài ..." in a note's first lines
+body, self-identifying      4    "UBND huyện Sa Pa gửi 02 bài ...", "Em là văn thư Công ty
+                                 X" in a note's first lines; "Trên đây là bài viết ... của
+                                 X" closing an official paper (its "TM. X" block: 5)
 subject, signed           3.5    "UBND huyện Sa Pa gửi bài ...", "Bài tháng 3 - Sở Y tế"
 domain                    2.5    an unknown address whose words or domain point to a unit
-signature, article        2.5    the article's last short lines (author, unit)
+                                 (a webmail box named after its office: 1.5)
+signature, article        2.5    the article's last short lines (author, unit), or a
+                                 byline / "Đơn vị:" label opening it
+body, reminder's addressee 2.5   "Kính gửi X," of the Board's reminder quoted below a reply
 subject                     2    a unit merely named in it
 body, cover note            1    other mentions in the sender's own note
 body, article             0.5    mentions in the article: it is often ABOUT another unit
@@ -31,6 +39,12 @@ Bảo Yên" is surer than "Bảo Yên". A message from personal webmail gets no 
 address's place and the forwarder's address, name and note count a tenth (a third for the
 note). A sender whose SPF/DKIM/DMARC failed is flagged "unverified sender" and its address
 and display name count a fifth: not enough alone, enough with the letterhead.
+
+A district named beside a provincial unit in one signature line ("Điện lực Si Ma Cai -
+PC Lào Cai") is the branch's place and counts 0.3. Below ``CONVINCING``, a unit that the
+sender's own words name (not only the article) is still given as a guess, flagged "no
+convincing evidence", its confidence scaled by 0.75 x total / CONVINCING (under 0.47),
+unless an unverified sender is involved.
 
 ``confidence`` grows with the winner's total and shrinks with the runner-up's:
 ``(best - second) / best * (1 - exp(-best / 3))``; address alone ≈ 0.96, letterhead alone
