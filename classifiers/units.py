@@ -263,6 +263,9 @@ _ON_BEHALF = re.compile(
 )
 
 
+_ABOUT = re.compile(r"\bbai(?: viet)?\s+(?:ve|gioi thieu)\b")
+
+
 def _in_addressee_clause(line: str, start: int) -> bool:
     """Whether a position of a "Kính gửi: ..." line is still in the addressee clause,
     which ends at the first sentence end or comma: "Kính gửi Ban TĐKT tỉnh. Phòng GD
@@ -626,7 +629,14 @@ def _note(sc: _Scorer, text: str, *, factor: float, article: bool, where: str) -
         after = fold(line[end : end + 40])
         before = fold(line[max(0, start - 60) : start])
         intro = idx < INTRO_LINES
-        if not article and _ON_BEHALF.search(before):
+        # whose piece it is: an organisation, never a place ("bài về anh A của xã Y Tý"
+        # names where the story is), and not what a "bài về ..." is about
+        if (
+            not article
+            and m.via != "place"
+            and _ON_BEHALF.search(before)
+            and not _ABOUT.search(before)
+        ):
             weight = W_ON_BEHALF
         elif intro and (
             _SELF_VERB.match(after) or _SELF_HEAD.match(folded[idx]) or _SELF_INTRO.search(before)

@@ -1174,3 +1174,12 @@ def test_byline_or_unit_label_opening_the_article():
     # a sentence opening the text is not a byline
     v = Msg(text="Bài học từ huyện Si Ma Cai: làm chè sạch.\n\nNhiều hộ...").verdict()
     assert "signature" not in kinds(v, "si-ma-cai")
+
+
+def test_whose_piece_is_an_organisation_not_the_story_place():
+    """ "Sở Y tế gửi bài về y sĩ A của xã Y Tý": the commune is where the story is."""
+    cover = "Sở Y tế gửi bài về y sĩ Sùng A Páo của xã Y Tý ạ."
+    v = Msg(cover=cover).verdict()
+    assert v.unit == "so-y-te", v.evidence
+    cover = "Em gửi bài giới thiệu mô hình của UBND huyện Bát Xát ạ."
+    assert Msg(cover=cover).verdict().scores.get("bat-xat", 0) < 4
