@@ -4,9 +4,13 @@ Two sources of evidence are combined in :class:`CampaignTagger`:
 
 * **rules** (this module): weighted Vietnamese vocabulary per campaign, seeded from the
   ``hints`` of ``campaigns.toml`` and extended with general words of each field, matched on
-  whole syllables; a match in the title counts :data:`TITLE_FACTOR` times more than one in
-  the body. The sending unit's usual field (Sở Y tế → suc-khoe, Biên phòng →
-  quoc-phong-an-ninh) adds a prior. Rules need nothing but the standard library.
+  whole syllables; a match in the title counts :data:`TITLE_FACTOR` times, one in the lead
+  :data:`LEAD_FACTOR` times more than one in the body. What the article is about decides,
+  not what it mentions: a campaign *named* (its movement, programme or slogan, wherever the
+  article says so) is proposed even when the body dwells on another field; a field known
+  only from one paragraph, or only from typical words while another field is named, is the
+  story's setting and is not. The sending unit's usual field (Sở Y tế → suc-khoe, Biên
+  phòng → quoc-phong-an-ninh) adds a prior. Rules need nothing but the standard library.
 * **a learned model** (``model.py``, optional): a linear classifier trained on articles the
   editors confirmed. When it is absent (no model file yet, scikit-learn not installed) the
   rules decide alone.
@@ -23,9 +27,11 @@ administrative reform), but mostly it is what is left when no other campaign is 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 import math
+import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,7 +43,7 @@ from dienhinh.classifiers.scan import Lexicon, Words, analyse, phrase_key, toned
 from dienhinh.core.errors import ConfigError
 from dienhinh.core.evidence import EvidenceKind as EK
 from dienhinh.core.evidence import item
-from dienhinh.core.text import fold
+from dienhinh.core.text import collapse_ws, fold, nfc
 from dienhinh.core.types import ArticleDraft
 
 if TYPE_CHECKING:
@@ -78,6 +84,31 @@ CAMPAIGN_CODES: tuple[str, ...] = (
 
 # A title names what the article is about; the body also mentions the setting.
 TITLE_FACTOR = 3.0
+# The lead (the first paragraph, or two when the first is a heading shorter than
+# LEAD_WORDS) says what the article is about, like the title, a little less tersely.
+LEAD_FACTOR = 2.0
+LEAD_WORDS = 25
+LEAD_PARAGRAPHS = 2
+# A sapo is a few sentences: past this many words a first paragraph is the body (a text
+# typed without blank lines is one paragraph).
+LEAD_MAX_WORDS = 100
+# A paragraph counts for a campaign when one of its terms there weighs this much (a
+# typical term, not two common words), and in the body's length when it has this many
+# words (not a caption, a byline).
+PARAGRAPH_WEIGHT = 2.0
+SUBSTANTIVE_WORDS = 12
+# A campaign found in at most one paragraph of a body this long, and neither named nor in
+# the title or lead, is the story's setting (a border commune, the ward's clean streets).
+SETTING_PARAGRAPHS = 3
+PASSING = 0.3
+# Beside a campaign whose field is named, another needs one term of this weight (one
+# that names its field): typical words alone describe the setting.
+STRONG_WEIGHT = 3.0
+# Confidence of a campaign named in the title or lead, and named in the body only.
+NAMED_IN_LEAD = 0.9
+NAMED_IN_BODY = 0.7
+# Most a NAME_REQUIRED campaign reaches without its name.
+UNNAMED = 0.3
 # Raw score that reaches confidence 1 - 1/e (0.63). One strong term (weight 3) in the body
 # gives 0.22, the same term in the title too gives 0.63; an article about the campaign
 # typically scores 15-40.
@@ -97,6 +128,9 @@ CONVINCING = 0.35
 
 # ---------------------------------------------------------------------------------------
 # Matching keys
+
+_WORD = re.compile(r"\w+")  # as scan.analyse splits words
+_PARAGRAPH = re.compile(r"\n\s*\n")
 
 
 def _toned_key(text: str) -> str:
@@ -185,7 +219,11 @@ _VOCABULARY: dict[str, list[tuple[float, tuple[str, ...]]]] = {
     "thanh-nien": [
         (3, ("đoàn viên", "thanh niên", "khởi nghiệp", "tình nguyện", "Đoàn thanh niên",
              "chi đoàn", "tuổi trẻ", "thanh niên làm chủ")),
-        (2, ("tình nguyện viên", "Tỉnh đoàn", "huyện đoàn", "thành đoàn", "bí thư chi đoàn",
+        # ĐVTN / ĐTN: the usual short forms of "đoàn viên thanh niên" / "Đoàn thanh niên"
+        # (the latter also typed without its Đ); the Youth Union of a commune or ward.
+        (3, ("ĐVTN", "DVTN")),
+        (2, ("ĐTN", "DTN", "Đoàn xã", "Đoàn phường", "liên chi đoàn",
+             "tình nguyện viên", "Tỉnh đoàn", "huyện đoàn", "thành đoàn", "bí thư chi đoàn",
              "xung kích", "mùa hè xanh", "thanh niên xung phong", "9X", "8X", "chàng trai",
              "cô gái", "trẻ tuổi", "người trẻ", "lập nghiệp", "ý tưởng", "startup",
              "hiến máu", "đội hình", "tuổi đôi mươi", "sinh năm 199", "bạn trẻ",
@@ -193,17 +231,27 @@ _VOCABULARY: dict[str, list[tuple[float, tuple[str, ...]]]] = {
         (1, ("trẻ", "mạng xã hội", "facebook", "internet", "livestream", "bán hàng online")),
     ],
     "quoc-phong-an-ninh": [
-        (3, ("biên giới", "an ninh trật tự", "quốc phòng", "cột mốc", "tự quản", "biên phòng",
+        # "tự quản" alone is any self-managed work (a flower road, a street): only its
+        # security forms name this field.
+        (3, ("biên giới", "an ninh trật tự", "quốc phòng", "cột mốc", "tự quản đường biên",
+             "tổ an ninh tự quản", "tự quản về an ninh trật tự", "biên phòng",
              "đồn biên phòng", "bộ đội biên phòng", "đường biên", "dân quân",
-             "bảo vệ an ninh tổ quốc", "an ninh")),
-        (2, ("mốc giới", "tuần tra", "công an", "công an xã", "tội phạm", "ma túy", "trộm cắp",
+             "bảo vệ an ninh tổ quốc", "an ninh", "công an", "công an xã")),
+        (2, ("mốc giới", "tuần tra", "tội phạm", "ma túy", "trộm cắp",
              "buôn bán người", "xuất cảnh trái phép", "di cư tự do", "tà đạo", "tự vệ",
              "quân sự", "bộ đội", "chiến sĩ", "quân hàm xanh", "sĩ quan", "tổ an ninh",
-             "camera", "nguồn tin", "trật tự an toàn xã hội", "vùng biên", "bình yên",
+             "camera", "nguồn tin", "trật tự an toàn xã hội", "bình yên",
              "diễn tập", "huấn luyện", "nghĩa vụ quân sự", "tòng quân", "hòa giải",
-             "tổ quốc", "cựu chiến binh", "kẻ gian", "tố giác", "thiếu tá", "đại úy",
-             "trung tá", "thượng úy", "trung úy", "đồn", "súng")),
-        (1, ("tranh chấp", "mâu thuẫn", "phạm pháp", "vi phạm", "đêm", "gác")),
+             "tổ quốc", "kẻ gian", "tố giác", "thiếu tá", "đại úy",
+             "trung tá", "thượng úy", "trung úy", "thiếu úy", "đồn", "súng")),
+        # A veteran's past is who he is, not what the story is about.
+        (1, ("cựu chiến binh", "tự quản", "tranh chấp", "mâu thuẫn", "phạm pháp", "vi phạm",
+             "đêm", "gác")),
+        # Where a place is ("xã biên giới Bản Lầu", "vùng biên"): these take the syllables of
+        # "biên giới" and weigh almost nothing, so a border commune's story is not about defence.
+        (0.5, ("xã biên giới", "huyện biên giới", "thôn biên giới", "bản biên giới",
+               "vùng biên giới", "vùng cao biên giới", "khu vực biên giới", "địa bàn biên giới",
+               "tỉnh biên giới", "vùng biên")),
     ],
     "du-lich": [
         (3, ("du lịch", "homestay", "du khách", "lữ hành", "khách du lịch",
@@ -226,7 +274,8 @@ _VOCABULARY: dict[str, list[tuple[float, tuple[str, ...]]]] = {
              "quảng cáo", "xanh sạch đẹp", "nơi công cộng", "bãi rác", "công nhân môi trường",
              "quét dọn", "dọn vệ sinh", "môi trường", "văn minh", "thùng rác", "cống rãnh",
              "tuyến phố văn minh", "khu dân cư")),
-        (1, ("thị trấn", "phố", "thành phố", "đường phố", "hoa", "sạch", "đẹp", "vệ sinh")),
+        (1, ("thị trấn", "thị xã", "phố", "thành phố", "đường phố", "hoa", "sạch", "đẹp",
+             "vệ sinh")),
     ],
     "hoc-tap-bac-ho": [
         (3, ("làm theo tư tưởng", "đạo đức phong cách Hồ Chí Minh", "Chỉ thị 05",
@@ -254,6 +303,59 @@ _VOCABULARY: dict[str, list[tuple[float, tuple[str, ...]]]] = {
         (1, ("đơn vị", "ngành", "cơ quan", "dịch vụ", "kỹ thuật", "sáng kiến", "chi phí")),
     ],
 }
+
+# The campaign itself named: the plan's words for the movement, its programme or slogan.
+# Unit mail names the movement an exemplar belongs to ("điển hình trong học tập và làm
+# theo ...", "góp phần vào phong trào xây dựng nông thôn mới", "nhân tố mới trong Năm trật
+# tự văn minh đô thị"), mostly in the lead or the commendation that closes the article; a
+# field's ordinary words (biên giới, rác, lúa) only describe where the story happens. A
+# named campaign is proposed even when the body dwells on another field.
+_NAMES: dict[str, tuple[str, ...]] = {
+    "nong-thon-moi": ("nông thôn mới", "NTM", "giảm nghèo bền vững"),
+    "giao-duc": ("dạy tốt, học tốt", "trường học thân thiện", "học sinh tích cực",
+                 "chất lượng giáo dục", "đổi mới giáo dục"),
+    "suc-khoe": ("y đức", "sức khỏe nhân dân", "lương y như từ mẫu"),
+    "thanh-nien": ("thanh niên làm chủ", "thanh niên khởi nghiệp", "thanh niên tình nguyện"),
+    "quoc-phong-an-ninh": ("bảo vệ an ninh Tổ quốc", "quốc phòng toàn dân",
+                           "biên phòng toàn dân", "tự quản đường biên"),
+    "du-lich": ("Năm Du lịch Quốc gia", "du lịch cộng đồng"),
+    "van-minh-do-thi": ("văn minh đô thị", "trật tự đô thị", "đô thị văn minh",
+                        "tuyến phố văn minh"),
+    # Hồ Chí Minh's example is named by the Directive, the movement's title or a reference
+    # to "Bác" and his teaching ("lời Bác dạy", "noi theo tấm gương Bác Hồ"). "Bác" is
+    # also how one addresses any elder ("theo lời bác Sáng") and starts "bác sĩ": a term
+    # written with "Bác" matches only a capitalised Bác (:func:`_proper_only`).
+    "hoc-tap-bac-ho": ("làm theo tư tưởng", "đạo đức phong cách Hồ Chí Minh", "Chỉ thị 05",
+                       "05-CT/TW", "học tập và làm theo", "tư tưởng Hồ Chí Minh",
+                       "phong cách Hồ Chí Minh", "làm theo lời Bác",
+                       "làm theo Bác", "học Bác", "học tập Bác", "theo gương Bác", "gương Bác",
+                       "gương của Bác", "Bác Hồ", "Bác Hồ dạy", "lời Bác", "lời Bác dạy",
+                       "Bác dạy", "lời dạy của Bác", "điều Bác Hồ dạy"),
+}
+# A campaign whose field words fit every exemplar (đạo đức, gương mẫu, tận tụy, đảng
+# viên): only its name tells it from an article that merely praises someone.
+NAME_REQUIRED = frozenset({"hoc-tap-bac-ho"})
+# Field words that count only where the article shows the campaign's setting: clean roads,
+# flowers and rubbish collection in a village serve the rural campaign's environment
+# criterion; the urban campaign needs a town, a ward or a street.
+_ANCHORS: dict[str, frozenset[str]] = {
+    "van-minh-do-thi": frozenset(
+        ("đô thị", "phường", "tổ dân phố", "thị trấn", "thị xã", "thành phố", "phố",
+         "tuyến phố", "khu phố", "đường phố", "vỉa hè", "lòng đường")
+    ),
+}
+# Terms with a word that must be capitalised in the text: term -> that word's offsets.
+_PROPER: dict[str, tuple[int, ...]] = {
+    t: offs
+    for groups in (_VOCABULARY["hoc-tap-bac-ho"], [(3, _NAMES["hoc-tap-bac-ho"])])
+    for _, terms in groups
+    for t in terms
+    if (offs := tuple(i for i, w in enumerate(_WORD.findall(t)) if w == "Bác"))
+}
+# Names of other movements that contain a campaign's words without being that campaign:
+# the Fatherland Front's "Toàn dân đoàn kết xây dựng nông thôn mới, đô thị văn minh" is
+# neither the rural nor the urban campaign by itself. Their syllables match nothing.
+_MASKS: tuple[str, ...] = ("nông thôn mới, đô thị văn minh",)
 # fmt: on
 
 
@@ -288,23 +390,43 @@ def load_campaigns(path: str | Path) -> list[Campaign]:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """Weighted terms per campaign: the built-in list plus the configured hints (weight 3)."""
+    """Weighted terms per campaign: the built-in list plus the configured hints (weight 3
+    when the list does not have them).
+
+    ``names`` are the terms that name a campaign itself (they are terms of weight 3 too);
+    ``masks`` are other movements' names whose syllables count for no campaign.
+    """
 
     terms: Mapping[str, tuple[tuple[str, float], ...]]
+    names: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    masks: tuple[str, ...] = ()
 
     @classmethod
     def build(cls, campaigns: Iterable[Campaign] = ()) -> Vocabulary:
         merged: dict[str, dict[str, tuple[str, float]]] = {}
+        names: dict[str, set[str]] = {}
         for code, groups in _VOCABULARY.items():
             slot = merged.setdefault(code, {})
             for weight, words in groups:
                 for w in words:
                     slot.setdefault(_toned_key(w), (w, float(weight)))
+        for code, phrases in _NAMES.items():
+            slot = merged.setdefault(code, {})
+            for n in phrases:
+                key = _toned_key(n)
+                slot[key] = (slot.get(key, (n, 0.0))[0], 3.0)
+                names.setdefault(code, set()).add(key)
         for c in campaigns:
             slot = merged.setdefault(c.code, {})
             for h in c.hints:
-                slot[_toned_key(h)] = (h, max(3.0, slot.get(_toned_key(h), (h, 0.0))[1]))
-        return cls({code: tuple(words.values()) for code, words in merged.items()})
+                # A hint the built-in list already weighs keeps that weight: the list tells
+                # "tự quản" alone (any self-managed work) from "tự quản đường biên".
+                slot.setdefault(_toned_key(h), (h, 3.0))
+        return cls(
+            {code: tuple(words.values()) for code, words in merged.items()},
+            {code: frozenset(merged[code][k][0] for k in keys) for code, keys in names.items()},
+            _MASKS,
+        )
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -312,8 +434,14 @@ class Vocabulary:
 
     @functools.cached_property
     def lexicon(self) -> Lexicon:
-        """Every campaign's terms compiled into one lexicon: one pass finds them all."""
-        return Lexicon(term for terms in self.terms.values() for term, _ in terms)
+        """Every campaign's terms (and the masks) compiled into one lexicon: one pass finds
+        them all."""
+        return Lexicon(
+            [term for terms in self.terms.values() for term, _ in terms] + list(self.masks)
+        )
+
+    def names_campaign(self, code: str, term: str) -> bool:
+        return term in self.names.get(code, ())
 
     @functools.cached_property
     def _ranks(self) -> dict[str, dict[str, tuple[int, float]]]:
@@ -403,6 +531,13 @@ class CampaignScore:
     confidence: float
     score: float
     evidence: tuple[dict[str, Any], ...] = ()  # core.evidence items
+    # What the article's structure decided, which a learned model does not overrule:
+    # NAMED (the article names the campaign) or SETTING (only passing or setting words).
+    held: str = ""
+
+
+NAMED = "named"
+SETTING = "setting"
 
 
 def _to_confidence(score: float) -> float:
@@ -432,6 +567,155 @@ def _consumed(
     return out
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """Where an article's paragraphs lie in its word sequence."""
+
+    starts: tuple[int, ...]  # index of each paragraph's first word
+    head: int  # paragraphs [0, head) are the lead ...
+    head_end: int  # ... up to this word: a text without blank lines is not all lead
+    skipped: frozenset[int]  # paragraphs repeating an earlier one
+    body_paragraphs: int  # substantive paragraphs after the lead
+    substantive: tuple[bool, ...]  # per paragraph: long enough to count as one
+
+
+def _layout(text: str) -> _Layout:
+    """Split ``text`` into paragraphs (blank lines) and find its lead: the first paragraph,
+    with the next one when the first is only a heading (a name, a label) of fewer than
+    :data:`LEAD_WORDS` words."""
+    starts: list[int] = []
+    sizes: list[int] = []
+    skipped: set[int] = set()
+    seen: set[str] = set()
+    pos = 0
+    for i, para in enumerate(_PARAGRAPH.split(nfc(text))):
+        n = len(_WORD.findall(para))
+        starts.append(pos)
+        sizes.append(n)
+        pos += n
+        if n:
+            key = collapse_ws(para)
+            if key in seen:
+                skipped.add(i)  # the lead handed in twice (its field, then the text)
+            seen.add(key)
+    head, words, taken, head_end = 0, 0, 0, pos
+    rest = list(sizes)  # words of each paragraph outside the lead
+    for i, n in enumerate(sizes):
+        if taken == LEAD_PARAGRAPHS or (taken and words >= LEAD_WORDS):
+            break
+        head = i + 1
+        if n and i not in skipped:
+            if words + n > LEAD_MAX_WORDS and head_end == pos:
+                head_end = starts[i] + max(0, LEAD_MAX_WORDS - words)
+            rest[i] = max(0, starts[i] + n - head_end) if head_end < pos else 0
+            words += n
+            taken += 1
+    if head_end == pos and head < len(starts):
+        head_end = starts[head]
+    body = [n for i, n in enumerate(rest) if i not in skipped]
+    return _Layout(
+        tuple(starts),
+        head,
+        head_end,
+        frozenset(skipped),
+        sum(n >= SUBSTANTIVE_WORDS for n in body),
+        tuple(n >= SUBSTANTIVE_WORDS for n in rest),
+    )
+
+
+def _proper_only(found: dict[str, list[int]], words: Words) -> dict[str, list[int]]:
+    """``found`` without the matches of a term written with "Bác" (Hồ Chí Minh) where the
+    text has a lower-case "bác" (an elder, "bác sĩ"). Capitals in a title in capitals, and
+    a text typed in lower case throughout, give no clue: those keep their matches."""
+    if not any(w[:1].isupper() for w in words.words[:200]) or not any(
+        w[:1].islower() for w in words.words[:200]
+    ):
+        return found
+    for term in [t for t in found if t in _PROPER]:
+        offsets = _PROPER[term]
+        kept = [s for s in found[term] if all(words.words[s + k][:1].isupper() for k in offsets)]
+        if kept:
+            found[term] = kept
+        else:
+            del found[term]
+    return found
+
+
+def _unmasked(found: dict[str, list[int]], vocab: Vocabulary, toned: bool) -> dict[str, list[int]]:
+    """``found`` without the matches that fall inside another movement's name (masks)."""
+    spans = [(s, s + len(phrase_key(m, toned))) for m in vocab.masks for s in found.pop(m, ())]
+    if not spans:
+        return found
+    out: dict[str, list[int]] = {}
+    for term, starts in found.items():
+        n = len(phrase_key(term, toned))
+        kept = [s for s in starts if all(s + n <= a or s >= b for a, b in spans)]
+        if kept:
+            out[term] = kept
+    return out
+
+
+@dataclass
+class _Found:
+    """One campaign's matches by zone: title, lead and each body paragraph."""
+
+    title: dict[str, int] = field(default_factory=dict)
+    lead: dict[str, int] = field(default_factory=dict)
+    body: dict[str, int] = field(default_factory=dict)
+    paragraphs: int = 0  # substantive body paragraphs where the campaign is more than a word
+
+
+def _by_zone(
+    title_found: dict[str, list[int]],
+    text_found: dict[str, list[int]],
+    layout: _Layout,
+    vocab: Vocabulary,
+    toned: tuple[bool, bool],
+) -> dict[str, _Found]:
+    out: dict[str, _Found] = {}
+    for code, counts in _consumed(title_found, vocab, toned[0]).items():
+        out.setdefault(code, _Found()).title = counts
+    per_paragraph: dict[int, dict[str, list[int]]] = {}
+    for term, starts in text_found.items():
+        for s in starts:
+            i = bisect.bisect_right(layout.starts, s) - 1
+            if i not in layout.skipped:
+                lead = i < layout.head and s < layout.head_end
+                zone = -1 if lead else i  # -1: the lead, as one zone
+                per_paragraph.setdefault(zone, {}).setdefault(term, []).append(s)
+    for zone, found in per_paragraph.items():
+        for code, counts in _consumed(found, vocab, toned[1]).items():
+            f = out.setdefault(code, _Found())
+            if zone == -1:
+                f.lead = counts
+                continue
+            for term, n in counts.items():
+                f.body[term] = f.body.get(term, 0) + n
+            weight = max(vocab.weight(code, t) for t in counts)
+            if layout.substantive[zone] and weight >= PARAGRAPH_WEIGHT:
+                f.paragraphs += 1
+    return out
+
+
+@dataclass
+class _Standing:
+    """Where a campaign's evidence lies, which decides whether it is a subject."""
+
+    named: str = ""  # "lead" (title or lead), "body" or "": where a name of it was found
+    head: float = 0.0  # weight of its terms in the title and lead
+    paragraphs: int = 0  # substantive body paragraphs carrying it
+    strong: bool = False  # one of its terms of weight 3 (that names its field) was found
+    anchored: bool = True  # its setting (_ANCHORS) was found, or it needs none
+
+    def passing(self, body_paragraphs: int) -> bool:
+        """Nothing in the title or lead, at most one paragraph of a longer body."""
+        return (
+            self.head < PARAGRAPH_WEIGHT
+            and body_paragraphs >= SETTING_PARAGRAPHS
+            and self.paragraphs <= 1
+        )
+
+
 def rule_scores(
     title: str,
     text: str,
@@ -442,57 +726,109 @@ def rule_scores(
 ) -> list[CampaignScore]:
     """Score every campaign, best first.
 
-    A term's contribution is ``weight * (1 + ln(count))`` in the body, plus
-    ``weight * TITLE_FACTOR`` when the title has it: repeating a word rewards an article
-    that dwells on a subject, with diminishing returns. Within a campaign the longest terms
-    match first and consume their syllables ("điểm trường" is not also "trường").
-    ``don-vi`` also receives what the others lack: when the best campaign is below
-    :data:`CONVINCING`, the fallback's confidence rises to meet it.
+    What the article is about is said in its title and lead; the body also describes the
+    setting. A term's contribution is ``weight * TITLE_FACTOR`` when the title has it,
+    ``weight * LEAD_FACTOR`` when the lead (the first paragraph, or two when the first is
+    a heading) has it, and ``weight * (1 + ln(count))`` for its count in the rest: repeating
+    a word rewards an article that dwells on a subject, with diminishing returns. Within a
+    campaign the longest terms match first and consume their syllables ("điểm trường" is
+    not also "trường").
+
+    Then, by where the evidence lies:
+
+    * a campaign *named* (:data:`_NAMES`) in the title or lead is proposed
+      (:data:`NAMED_IN_LEAD`), named only in the body it still is (:data:`NAMED_IN_BODY`:
+      the commendation names the movement an exemplar belongs to);
+    * a campaign known only from one paragraph of a longer body, with nothing in the title
+      or lead, is a setting, not a subject (:data:`PASSING`), even when it scores best;
+    * so is one known only from typical words (no term of :data:`STRONG_WEIGHT`) while
+      another campaign's field is named or strongly present;
+    * :data:`NAME_REQUIRED` campaigns are never proposed unnamed, nor campaigns whose
+      setting (:data:`_ANCHORS`: a town for the urban campaign) the article lacks;
+    * ``don-vi`` receives what the others lack: when the best campaign is below
+      :data:`CONVINCING`, the fallback's (or the unit's usual field's) confidence rises.
     """
     vocab = vocabulary or _DEFAULT_VOCABULARY
     title_w, body_w = analyse(title, text)
     lexicon = vocab.lexicon
-    in_title = _consumed(lexicon.find(title_w), vocab, title_w.toned)
-    in_body = _consumed(lexicon.find(body_w), vocab, body_w.toned)
+    layout = _layout(text)
+    zones = _by_zone(
+        _unmasked(_proper_only(lexicon.find(title_w), title_w), vocab, title_w.toned),
+        _unmasked(_proper_only(lexicon.find(body_w), body_w), vocab, body_w.toned),
+        layout,
+        vocab,
+        (title_w.toned, body_w.toned),
+    )
+    body_paragraphs = layout.body_paragraphs
     prior = unit_prior(unit_code, unit_group)
-    raw: list[tuple[str, float, list[dict[str, Any]]]] = []
+    raw: list[tuple[str, float, _Standing, list[dict[str, Any]]]] = []
     for code in vocab.terms:
+        f = zones.get(code, _Found())
         score = 0.0
+        st = _Standing(paragraphs=f.paragraphs)
         evidence: list[tuple[float, dict[str, Any]]] = []
-        t_counts, b_counts = in_title.get(code, {}), in_body.get(code, {})
-
-        for term in vocab.ranked(code, t_counts.keys() | b_counts.keys()):
+        found = f.title.keys() | f.lead.keys() | f.body.keys()
+        anchors = _ANCHORS.get(code)
+        st.anchored = anchors is None or not anchors.isdisjoint(found)
+        for term in vocab.ranked(code, found):
             weight = vocab.weight(code, term)
-            n_title, n_body = t_counts.get(term, 0), b_counts.get(term, 0)
-            part = 0.0
-            if n_title:
-                part += weight * TITLE_FACTOR
-            if n_body:
-                part += weight * (1.0 + math.log(n_body))
+            st.strong = st.strong or weight >= STRONG_WEIGHT
+            n_body = f.body.get(term, 0)
+            top = weight * (TITLE_FACTOR * (term in f.title) + LEAD_FACTOR * (term in f.lead))
+            part = top + (weight * (1.0 + math.log(n_body)) if n_body else 0.0)
             score += part
-            found = item(EK.TERM, term=term, in_title=bool(n_title), count=n_body or None)
-            evidence.append((part, found))
+            if top:
+                st.head += weight
+            names = vocab.names_campaign(code, term)
+            if names and (term in f.title or term in f.lead):
+                st.named = "lead"
+            elif names and not st.named:
+                st.named = "body"
+            found_item = item(
+                EK.TERM,
+                term=term,
+                in_title=term in f.title,
+                in_lead=(term in f.lead) or None,
+                count=n_body or None,
+                names=names or None,
+            )
+            evidence.append((part + 100.0 * names, found_item))
         if prior == code:
             score += PRIOR_SCORE
             evidence.append((PRIOR_SCORE, item(EK.UNIT_PRIOR, unit=unit_code or unit_group)))
         evidence.sort(key=lambda e: -e[0])
-        raw.append((code, score, [e[1] for e in evidence[:6]]))
+        raw.append((code, score, st, [e[1] for e in evidence[:6]]))
 
-    best_score = max((s for _, s, _ in raw), default=0.0)
+    best_score = max((r[1] for r in raw), default=0.0)
+    strong = {code for code, _, st, _ in raw if st.strong or st.named}
     scores = {}
-    for code, s, ev in raw:
+    for code, s, st, ev in raw:
         # A campaign far behind the best one is a setting, not a subject: its confidence
         # shrinks with the ratio below DOMINATED (the best keeps its own).
         ratio = s / best_score if best_score else 0.0
         conf = _to_confidence(s) * min(1.0, ratio / DOMINATED)
-        scores[code] = CampaignScore(code, conf, s, tuple(ev))
+        held = NAMED if st.named else ""
+        if not st.named:
+            if code in NAME_REQUIRED or not st.anchored:
+                conf, held = min(conf, UNNAMED), SETTING
+            elif code != FALLBACK and not st.strong and strong - {code}:
+                # Typical words only, while another campaign's field is named: the story's
+                # setting, even when its words are many (a training class for the poor).
+                conf, held = min(conf, PASSING), SETTING
+            elif st.passing(body_paragraphs):
+                conf, held = min(conf, PASSING), SETTING
+        if st.named == "lead":
+            conf = max(conf, NAMED_IN_LEAD)
+        elif st.named == "body":
+            conf = max(conf, NAMED_IN_BODY)
+        scores[code] = CampaignScore(code, conf, s, tuple(ev), held if s else "")
     best_other = max((s.confidence for c, s in scores.items() if c != FALLBACK), default=0.0)
     fb = scores.get(FALLBACK, CampaignScore(FALLBACK, 0.0, 0.0))
     if best_other < CONVINCING and prior is not None and prior != FALLBACK and prior in scores:
         # Nothing in the text decides, so the unit's usual field is the best guess.
         p = scores[prior]
         p_ev = (*p.evidence, item(EK.NOTHING_CONVINCING, best=round(best_other, 2)))
-        scores[prior] = CampaignScore(prior, max(p.confidence, 0.5), p.score, p_ev)
+        scores[prior] = CampaignScore(prior, max(p.confidence, 0.5), p.score, p_ev, p.held)
     elif best_other < CONVINCING:
         lifted = max(fb.confidence, 0.5 + (CONVINCING - best_other))
         fb_ev = (*fb.evidence, item(EK.NO_CAMPAIGN_CONVINCING, best=round(best_other, 2)))
@@ -503,7 +839,9 @@ def rule_scores(
 def select(
     scores: Sequence[CampaignScore], threshold: float = RULE_THRESHOLD
 ) -> list[CampaignScore]:
-    """The campaigns the rules alone would propose: the best, plus strong runners-up."""
+    """The campaigns the rules alone would propose: the best, plus strong runners-up.
+    ``don-vi`` (the unit's own movement) is proposed only when no provincial campaign is:
+    never as a runner-up, and a best ``don-vi`` gives way to provincial runners-up."""
     ranked = sorted(scores, key=lambda s: -s.confidence)
     if not ranked:
         return [CampaignScore(FALLBACK, 0.5, 0.0, (item(EK.NO_VOCABULARY),))]
@@ -514,6 +852,8 @@ def select(
             continue  # the fallback is never a second campaign
         if s.confidence >= threshold:
             out.append(s)
+    if len(out) > 1 and best.code == FALLBACK:
+        out = out[1:]
     return out
 
 
@@ -535,7 +875,8 @@ class CampaignTagger:
         a loaded :class:`~dienhinh.classifiers.model.CampaignModel` (overrides ``model``).
 
     With a model, each campaign's score is the mean of the rule confidence and the model
-    probability, and every campaign reaching :data:`COMBINED_THRESHOLD` is proposed;
+    probability (never below the rules' for a named campaign, never above it for a passing
+    one), and every campaign reaching :data:`COMBINED_THRESHOLD` is proposed;
     campaigns the model never learned keep their rule confidence. Without a model the rules
     decide (:func:`select`). At least one campaign is always proposed, best first.
     """
@@ -597,6 +938,12 @@ class CampaignTagger:
                 p = probs[s.code]
                 value = (s.confidence + p) / 2
                 evidence.append(item(EK.MODEL, p=round(p, 2)))
+                # The model reads words, not where they stand: it cannot drop a campaign
+                # the article names, nor raise one the article only passes through.
+                if s.held == NAMED:
+                    value = max(value, s.confidence)
+                elif s.held == SETTING:
+                    value = min(value, s.confidence)
             else:
                 value = s.confidence
             combined.append((value, s.code, evidence))

@@ -201,6 +201,14 @@ _REWRITES: Final[tuple[tuple[str, str], ...]] = (
     ("thành phố", "tp"),
     ("thị xã", "tx"),
     ("thị trấn", "tt"),
+    # A district's party committee and youth union carry its administrative word:
+    # "Huyện ủy Bắc Hà", "Huyện đoàn Bảo Yên", "Thành đoàn Lào Cai" are the district's.
+    ("Huyện ủy", "huyen"),
+    ("Huyện đoàn", "huyen"),
+    ("Thành ủy", "tp"),
+    ("Thành đoàn", "tp"),
+    ("Thị ủy", "tx"),
+    ("Thị đoàn", "tx"),
     ("H", "huyen"),
     ("X", "xa"),
 )
@@ -426,21 +434,66 @@ def _join_if_upper(text: str) -> Any:
     return repl
 
 
-def _department_acronyms(name: str) -> list[str]:
-    """ "Sở Giáo dục và Đào tạo" -> ["Sở GD&ĐT"] (the joined form is made later)."""
-    toks = _tokens(nfc(name))
-    if not toks or toks[0].key != "so" or len(toks) < 3:
+# Head words an official name keeps in full before its acronym ("Sở NN&PTNT", "Hội LHPN
+# tỉnh", "Bộ CHQS tỉnh", "Trường CĐ Lào Cai"); the rest of the name is written as initials.
+_HEAD_WORDS: Final = ("Sở", "Hội", "Bộ", "Đài", "Ban", "Trường", "Công ty")
+# Words that stay whole after the acronym: the level ("tỉnh") and the province's name.
+_TAIL_WORDS: Final = frozenset({"tinh"})
+
+
+def _initials(part: str) -> str:
+    """ "Nông nghiệp và Phát triển nông thôn" -> "NN&PTNT", "Lao động - Thương binh và Xã
+    hội" -> "LĐ-TB&XH": each word's initial, "và"/"&" joining with "&", a dash with "-"."""
+    out = []
+    for piece in re.split(r"(\s+và\s+|\s*&\s*|\s+-\s+|\s*,\s*)", part):
+        if not piece.strip():
+            continue
+        sep = fold_word(piece.strip())
+        if sep in ("va", "&", ","):
+            out.append("&")
+        elif sep == "-":
+            out.append("-")
+        else:
+            out.append("".join(w[0].upper() for w in _WORD.findall(piece)))
+    return "".join(out).strip("&-")
+
+
+def fold_word(word: str) -> str:
+    return _MARKS.sub("", _fold_text(nfc(word)))
+
+
+def _department_acronyms(name: str, province: str = DEFAULT_PROVINCE) -> list[str]:
+    """The short forms officials write for a unit's name, made by rule from the name:
+    "Sở Giáo dục và Đào tạo" -> "Sở GD&ĐT"; "Hội Liên hiệp Phụ nữ tỉnh" -> "Hội LHPN tỉnh",
+    "HLHPN tỉnh"; "Bộ Chỉ huy Quân sự tỉnh" -> "Bộ CHQS tỉnh", "BCHQS tỉnh"; "Liên đoàn
+    Lao động tỉnh" -> "LĐLĐ tỉnh"; "Trường Cao đẳng Lào Cai" -> "Trường CĐ Lào Cai". The
+    joined forms ("Sở GDĐT", "LĐ-TB&XH" -> "LĐTBXH") are made later (``_joined_variant``).
+    Names already holding an acronym ("Ủy ban MTTQ ...") or too short give nothing."""
+    name = nfc(name)
+    head = next((h for h in _HEAD_WORDS if name.startswith(h + " ")), "")
+    rest = name[len(head) :].strip()
+    words = rest.split()
+    # the tail that stays whole: "tỉnh", "tỉnh Lào Cai", "Lào Cai"
+    tail: list[str] = []
+    prov = province.split()
+    if prov and [fold_word(w) for w in words[-len(prov) :]] == [fold_word(w) for w in prov]:
+        tail = words[-len(prov) :]
+        words = words[: -len(prov)]
+    if words and fold_word(words[-1]) in _TAIL_WORDS:
+        tail = [words[-1], *tail]
+        words = words[:-1]
+    core = " ".join(words)
+    if not core or any(w.isupper() and len(w) > 1 for w in words):
         return []
-    rest = nfc(name)[toks[1].start :]
-    groups = [g for g in re.split(r"\s+và\s+|\s*[-,&]\s*", rest) if g.strip()]
-    initials = []
-    for g in groups:
-        words = _WORD.findall(g)
-        initials.append("".join(w[0].upper() for w in words))
-    acronym = "&".join(initials)
-    if len(acronym.replace("&", "")) < _ACRONYM_MIN:
+    acronym = _initials(core)
+    letters = acronym.replace("&", "").replace("-", "")
+    if len(letters) < _ACRONYM_MIN or (not head and len(letters) < 3) or len(words) < 2:
         return []
-    return [f"{name[: toks[0].end]} {acronym}"]
+    suffix = (" " + " ".join(tail)) if tail else ""
+    out = [f"{head} {acronym}{suffix}".strip()]
+    if head in ("Sở", "Hội", "Bộ") and len(letters) >= 3:
+        out.append(f"{head[0]}{acronym}{suffix}")  # "HLHPN tỉnh", "BCHQS tỉnh", "SGD&ĐT"
+    return out
 
 
 def _district_cores(unit: Unit) -> tuple[set[tuple[_PTok, ...]], set[tuple[_PTok, ...]]]:
@@ -485,16 +538,17 @@ def _unit_patterns(unit: Unit, province: str) -> Iterator[_Pattern]:
     else:
         texts = [(unit.name, STRENGTH_NAME, "name", True)]
         texts += [(a, STRENGTH_ALIAS, "alias", True) for a in unit.aliases]
-        texts += [
-            (a, STRENGTH_GENERATED, "generated", False) for a in _department_acronyms(unit.name)
+        generated = [
+            a for base in (unit.name, *unit.aliases) for a in _department_acronyms(base, province)
         ]
-        for base in (unit.name, *unit.aliases):
+        texts += [(a, STRENGTH_GENERATED, "generated", False) for a in generated]
+        # "Hội Nông dân tỉnh" is also "Hội Nông dân tỉnh Lào Cai", "... Lào Cai", "... tỉnh LC"
+        short_province = "".join(w[0].upper() for w in province.split())
+        for base in (unit.name, *unit.aliases, *generated):
             stripped = re.sub(r"\s+tỉnh\s*$", "", base, flags=re.IGNORECASE)
             if stripped != base and province:
-                texts.append(
-                    (f"{stripped} tỉnh {province}", STRENGTH_GENERATED, "generated", False)
-                )
-                texts.append((f"{stripped} {province}", STRENGTH_GENERATED, "generated", False))
+                for form in (f"tỉnh {province}", province, f"tỉnh {short_province}"):
+                    texts.append((f"{stripped} {form}", STRENGTH_GENERATED, "generated", False))
     for text, strength, via, explicit in list(texts):
         joined = _joined_variant(text)
         if joined:
@@ -605,12 +659,13 @@ class UnitDirectory:
         """Units with a listed address at exactly this domain."""
         return self._by_domain.get(domain.lower().strip("."), ())
 
-    def address_hint(self, address: str) -> Unit | None:
+    def address_hint(self, address: str, *, local_only: bool = False) -> Unit | None:
         """A unit named by the words of an unknown address ("vanphong.bacha@...",
         "ubnd@baoyen.laocai.gov.vn"): the local part's pieces and the domain's labels are
-        compared with the districts' names and the departments' acronyms, written solid."""
+        compared with the districts' names and the departments' acronyms, written solid.
+        ``local_only``: the local part alone (a webmail domain says nothing)."""
         local, _, domain = address.lower().rpartition("@")
-        pieces = re.split(r"[^a-z]+", local) + domain.split(".")[:-1]
+        pieces = re.split(r"[^a-z]+", local) + ([] if local_only else domain.split(".")[:-1])
         found: set[str] = set()
         for piece in pieces:
             if not piece:

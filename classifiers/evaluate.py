@@ -12,7 +12,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["EvalReport", "evaluate"]
+__all__ = [
+    "EvalReport",
+    "ReliabilityBin",
+    "calibration_summary",
+    "evaluate",
+    "expected_calibration_error",
+    "reliability",
+    "share_right",
+]
+
+# Confidence at or above which a tag counts as "certain" (issue 14: at least 97% of them
+# must be right).
+CERTAIN = 0.9
 
 
 def _norm(text: str) -> str:
@@ -39,9 +51,75 @@ class EvalReport:
     key_phrase_recall: float = 0.0
     missing_emails: list[str] = field(default_factory=list)
     unit_errors: list[dict[str, Any]] = field(default_factory=list)
+    # Per field ("unit", "campaign", "subject_type", "kind"): calibration_summary().
+    calibration: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # (field, stored confidence, right) of every tag shown: what `dienhinh calibrate` fits.
+    tag_outcomes: list[tuple[str, float, bool]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        del d["tag_outcomes"]
+        return d
+
+
+@dataclass(frozen=True)
+class ReliabilityBin:
+    """Tags whose confidence is in [lo, hi): how many, their mean confidence, the share right."""
+
+    lo: float
+    hi: float
+    count: int
+    mean_confidence: float
+    accuracy: float
+
+
+def reliability(outcomes: Sequence[tuple[float, bool]], bins: int = 10) -> list[ReliabilityBin]:
+    """Equal-width bins of confidence over [0, 1] (1.0 falls in the top bin); empty bins
+    are left out."""
+    sums: dict[int, list[float]] = {}
+    for conf, ok in outcomes:
+        i = min(int(float(conf) * bins), bins - 1)
+        b = sums.setdefault(max(i, 0), [0, 0.0, 0])
+        b[0] += 1
+        b[1] += float(conf)
+        b[2] += bool(ok)
+    return [
+        ReliabilityBin(
+            lo=round(i / bins, 4),
+            hi=round((i + 1) / bins, 4),
+            count=int(n),
+            mean_confidence=round(total / n, 4),
+            accuracy=round(right / n, 4),
+        )
+        for i, (n, total, right) in sorted(sums.items())
+    ]
+
+
+def expected_calibration_error(table: Sequence[ReliabilityBin]) -> float:
+    """The bins' gaps between accuracy and mean confidence, weighted by their counts."""
+    total = sum(b.count for b in table)
+    if not total:
+        return 0.0
+    return round(sum(b.count * abs(b.accuracy - b.mean_confidence) for b in table) / total, 4)
+
+
+def share_right(outcomes: Sequence[tuple[float, bool]], at: float = CERTAIN) -> tuple[int, float]:
+    """How many tags have confidence >= ``at``, and the share of them right (1.0 if none)."""
+    high = [ok for conf, ok in outcomes if conf >= at]
+    return len(high), round(sum(high) / len(high), 4) if high else 1.0
+
+
+def calibration_summary(outcomes: Sequence[tuple[float, bool]]) -> dict[str, Any]:
+    """One field's reliability table, ECE and share right among the "certain" tags."""
+    table = reliability(outcomes)
+    certain, certain_right = share_right(outcomes)
+    return {
+        "tags": len(outcomes),
+        "bins": [asdict(b) for b in table],
+        "ece": expected_calibration_error(table),
+        "certain": certain,
+        "certain_right": certain_right,
+    }
 
 
 def _f1(tp: int, fp: int, fn: int) -> float:
@@ -53,9 +131,22 @@ def evaluate(
     message_id_of: Mapping[str, str],
     messages: Sequence[Mapping[str, Any]],
     articles: Sequence[Mapping[str, Any]],
+    tags: Sequence[Mapping[str, Any]] = (),
 ) -> EvalReport:
     """``message_id_of`` maps each label's ``file`` to the Message-ID the product gave it;
-    ``messages``/``articles`` are rows of `dienhinh export`."""
+    ``messages``/``articles`` are rows of `dienhinh export`; ``tags`` are the taggers' tag
+    rows (``message_id``, ``article_id`` (None for the unit), ``field``, ``value``,
+    ``confidence``), scored for calibration when given: a tag shown on a relevant message
+    or a matched article is right when the label has its value."""
+    unit_conf: dict[str, float] = {}
+    tags_of: dict[Any, list[Mapping[str, Any]]] = {}
+    for t in tags:
+        if t["article_id"] is None:
+            if t["field"] == "unit":
+                unit_conf[t["message_id"]] = float(t["confidence"])
+        else:
+            tags_of.setdefault(t["article_id"], []).append(t)
+    outcomes: list[tuple[str, float, bool]] = []
     by_mid = {m["message_id"]: m for m in messages}
     arts_by_mid: dict[str, list[Mapping[str, Any]]] = {}
     for a in articles:
@@ -83,12 +174,20 @@ def evaluate(
         if actual_noise:
             continue
         r.relevant += 1
-        if msg.get("unit") == lab.get("unit"):
+        unit_ok = msg.get("unit") == lab.get("unit")
+        if unit_ok:
             r.unit_correct += 1
         else:
             r.unit_errors.append(
-                {"file": lab["file"], "expected": lab.get("unit"), "got": msg.get("unit")}
+                {
+                    "file": lab["file"],
+                    "expected": lab.get("unit"),
+                    "got": msg.get("unit"),
+                    "confidence": unit_conf.get(mid),
+                }
             )
+        if msg.get("unit") is not None and mid in unit_conf:
+            outcomes.append(("unit", unit_conf[mid], unit_ok))
         found = list(arts_by_mid.get(mid, []))
         for la in lab.get("articles", []):
             r.articles_labelled += 1
@@ -114,6 +213,7 @@ def evaluate(
                 c[2] += code in want and code not in got
             subj_ok += match.get("subject_type") == la.get("subject")
             kind_ok += match.get("kind") == la.get("kind")
+            outcomes.extend(_shown_outcomes(tags_of.get(match.get("id"), []), match, la))
     if r.relevant:
         r.unit_accuracy = round(r.unit_correct / r.relevant, 4)
     tp = sum(c[0] for c in per_campaign.values())
@@ -130,4 +230,37 @@ def evaluate(
     r.noise_precision = round(noise_tp / (noise_tp + noise_fp), 4) if noise_tp + noise_fp else 1.0
     r.noise_recall = round(noise_tp / (noise_tp + noise_fn), 4) if noise_tp + noise_fn else 1.0
     r.key_phrase_recall = round(phrases_found / phrases, 4) if phrases else 1.0
+    r.tag_outcomes = outcomes
+    by_field: dict[str, list[tuple[float, bool]]] = {}
+    for f, conf, ok in outcomes:
+        by_field.setdefault(f, []).append((conf, ok))
+    r.calibration = {f: calibration_summary(by_field[f]) for f in _FIELDS if f in by_field}
     return r
+
+
+_FIELDS = ("unit", "campaign", "subject_type", "kind")
+
+
+def _shown_outcomes(
+    tags: Sequence[Mapping[str, Any]], article: Mapping[str, Any], label: Mapping[str, Any]
+) -> list[tuple[str, float, bool]]:
+    """(field, confidence, right) of the tags the article shows: its campaigns, and the
+    suggestion that became its subject type and kind (a field's other suggestions are not
+    shown as its value)."""
+    want_campaigns = set(label.get("campaigns", []))
+    shown = {
+        "campaign": set(article.get("campaigns") or []),
+        "subject_type": {article.get("subject_type")},
+        "kind": {article.get("kind")},
+    }
+    expected = {"subject_type": label.get("subject"), "kind": label.get("kind")}
+    out: list[tuple[str, float, bool]] = []
+    seen: set[tuple[str, str]] = set()
+    for t in tags:
+        f, v = t["field"], t["value"]
+        if f not in shown or v not in shown[f] or (f, v) in seen:
+            continue
+        seen.add((f, v))
+        ok = v in want_campaigns if f == "campaign" else v == expected[f]
+        out.append((f, float(t["confidence"]), ok))
+    return out

@@ -19,13 +19,15 @@ works too.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any, ClassVar
 
 from dienhinh.classifiers.base import ClassifyContext, TagSuggestion
-from dienhinh.classifiers.scan import Lexicon, analyse
+from dienhinh.classifiers.scan import Lexicon, Words, analyse
 from dienhinh.core.evidence import EvidenceKind as EK
 from dienhinh.core.evidence import item
 from dienhinh.core.text import fold
@@ -36,7 +38,11 @@ __all__ = [
     "SUBJECT_VALUES",
     "KindTagger",
     "SubjectTypeTagger",
+    "headline",
     "kind",
+    "kind_parts",
+    "learn_weights",
+    "subject_parts",
     "subject_type",
 ]
 
@@ -65,6 +71,8 @@ _PERSON = (
     "người phụ nữ", "người đàn ông", "người thầy", "người lính", "người", "9X", "8X",
     "doanh nhân", "nhà báo", "thủ lĩnh", "nữ sinh", "nam sinh", "trung đội trưởng",
     "tiểu đội trưởng", "thôn đội trưởng", "trưởng công an", "chỉ huy trưởng",
+    "già", "giảng viên", "giáo viên", "thạc sĩ", "tiến sĩ", "nhân viên", "y sỹ", "nghệ sĩ",
+    "thượng sĩ", "trung sĩ", "hạ sĩ", "chủ nhiệm",
 )
 # Words a title opens with when it is about a household.
 _HOUSEHOLD = (
@@ -88,6 +96,7 @@ _COLLECTIVE = (
     "công đoàn", "làng", "khu dân cư", "ban quản lý", "đảng bộ", "tiểu đội", "trung đội",
     "lớp", "thư viện", "tuyến phố", "cánh đồng", "doanh nghiệp", "nhà máy", "người dân",
     "bà con", "nhân dân", "phụ nữ", "thanh niên", "các hộ", "những người", "những hộ",
+    "chợ",
 )
 _COLLECTIVE_BODY = (
     "tập thể", "các thành viên", "thành viên", "tổ viên", "xã viên", "hội viên",
@@ -98,6 +107,16 @@ _HOUSEHOLD_BODY = (
     "gia đình anh", "gia đình chị", "gia đình ông", "gia đình bà", "gia đình tôi",
     "vợ chồng", "hai vợ chồng", "anh chị", "ông bà", "cả nhà", "cả gia đình", "hộ gia đình",
     "ba thế hệ", "con trai", "con gái", "các con", "con cháu",
+)
+# The fields of an achievement report's form ("báo cáo thành tích" of a person, a
+# collective or a household), as units fill them in: "Họ và tên: ...", "Tên tập thể: ...",
+# "Chủ hộ: ...". A form says outright whom it is about.
+_FORM_FIELDS = (
+    ("họ và tên", "ca-nhan"), ("họ tên", "ca-nhan"), ("ngày sinh", "ca-nhan"),
+    ("năm sinh", "ca-nhan"), ("thành tích cá nhân", "ca-nhan"),
+    ("tên tập thể", "tap-the"), ("tên đơn vị", "tap-the"), ("số thành viên", "tap-the"),
+    ("thành tích tập thể", "tap-the"), ("tổng số cán bộ", "tap-the"),
+    ("chủ hộ", "ho-gia-dinh"), ("thành tích hộ gia đình", "ho-gia-dinh"),
 )
 # fmt: on
 
@@ -120,23 +139,247 @@ def _decide(
     return best, confidence, evidence[best][:6]
 
 
+# One cue's points for one value: (value, points, evidence shown, or None, cue). Rules
+# return their parts; the decision sums them, each times its learned weight (1.0 unless
+# editors' corrections moved it, see :func:`learn_weights`).
+Part = tuple[str, float, "Evidence | None", str]
+Weights = Mapping[str, float]
+
+
+def cue_of(why: Evidence) -> str:
+    """The cue an evidence item stands for: its kind, and its phrase when that is a word
+    of the vocabulary (not a year, an age or a name)."""
+    phrase = str(why.get("phrase") or "")
+    if phrase and not any(c.isdigit() for c in phrase):
+        return f"{why['kind']}:{phrase}"
+    return str(why["kind"])
+
+
+def _part(value: str, points: float, why: Evidence) -> Part:
+    return (value, points, why, cue_of(why))
+
+
+def _weighed(
+    parts: Iterable[Part], values: tuple[str, ...], weights: Weights | None
+) -> tuple[dict[str, float], dict[str, list[Evidence]]]:
+    scores = dict.fromkeys(values, 0.0)
+    ev: dict[str, list[Evidence]] = {k: [] for k in values}
+    for value, points, why, cue in parts:
+        scores[value] += points * (weights.get(f"{value}|{cue}", 1.0) if weights else 1.0)
+        if why is not None:
+            ev[value].append(dict(why))
+    return scores, ev
+
+
+def learn_weights(
+    examples: Iterable[tuple[tuple[Part, ...], str]],
+    values: tuple[str, ...],
+    default: str,
+    *,
+    epochs: int = 8,
+    rate: float = 0.15,
+    bounds: tuple[float, float] = (0.3, 3.0),
+) -> dict[str, float]:
+    """Per-cue weights from examples an editor confirmed: (the rule's parts, the right
+    value). A perceptron over the cues: when the weighed rule picks a wrong value, each
+    cue that spoke for the right one grows by ``rate`` and each that spoke for the wrong
+    one shrinks, within ``bounds``. Only weights that moved are returned (key
+    "value|cue"). Cheap: the rules run once per example, the epochs only re-add."""
+    data = list(examples)
+    w: dict[str, float] = {}
+    low, high = bounds
+    for _ in range(epochs):
+        wrong = 0
+        for parts, truth in data:
+            scores, _ = _weighed(parts, values, w)
+            got = max(scores, key=lambda k: (scores[k], k == default))
+            if got == truth:
+                continue
+            wrong += 1
+            for value, points, _why, cue in parts:
+                key = f"{value}|{cue}"
+                if points > 0 and value == truth:
+                    w[key] = min(high, w.get(key, 1.0) * (1 + rate))
+                elif points > 0 and value == got:
+                    w[key] = max(low, w.get(key, 1.0) * (1 - rate))
+        if not wrong:
+            break
+    return {k: round(v, 4) for k, v in w.items() if abs(v - 1.0) > 1e-9}
+
+
 # ---------------------------------------------------------------------------------------
 # Subject type
 
 
-def subject_type(title: str, text: str) -> tuple[str, float, list[Evidence]]:
-    """(value, confidence, evidence) for who the article is about."""
-    t, b = analyse(title, text)
-    b = b.opening(OPENING_WORDS)
+# A title that is the mail's subject line, not the article's headline: "Gửi bài viết điển
+# hình quý II/2020", "bai nhan to moi thang 9", "V/v gửi bài", "Báo X gửi bài giới thiệu
+# ...". It says little about whom the article is about; the article's own headline, when
+# the text opens with one, is read as the title instead (see :func:`headline`).
+_MAIL_SUBJECT = re.compile(
+    r"^(?:(?:fw|fwd|tr|re)\s*:\s*)*(?:v/v\b|ve viec\b|bai\b|tin bai\b|gui\b)"
+    r"|\bgui (?:bai|tin)\b|\bbai viet\b"
+    r"|\bgioi thieu (?:guong |bai |tin )?(?:dien hinh|nhan to|mo hinh|guong)"
+    # A periodic submission: "điển hình tiên tiến quý III/2021", "nhân tố mới tháng 5".
+    r"|\b(?:dien hinh|tien tien|nhan to moi|mo hinh moi) (?:quy|thang|nam|dot)\b"
+    r"|^\W*(?:tin|bai)\W"
+)
+# A headline is a short line with no closing punctuation among the text's first lines.
+_HEADLINE_LINES = 4
+_HEADLINE_WORDS = (4, 32)
+
+
+def headline(title: str, text: str) -> str:
+    """The title the rules read: ``title``, unless it is a mail subject line and the text
+    opens with a headline of its own (a short line without closing punctuation within
+    its first lines; a chat header "[08:41] X:" or a masthead "BÁO · mục · ngày" is
+    skipped)."""
+    if not _MAIL_SUBJECT.search(fold(title)):
+        return title
+    seen = 0
+    for raw in text[:OPENING_CHARS].split("\n"):
+        line = raw.strip()
+        if not line:
+            continue
+        seen += 1
+        if seen > _HEADLINE_LINES:
+            break
+        if line.endswith((".", ":", ";", ",", "!", "?")) or any(c in line for c in "·|[]"):
+            continue
+        low, high = _HEADLINE_WORDS
+        if low <= len(line.split()) <= high and line[0].isalpha():
+            return line
+    return title
+
+
+# fmt: off
+# Family names that open a full name written without a title word ("Giàng A Chư sinh năm
+# 1995 ...", "Thào Thị Sú, cô gái Mông ..."): the common Kinh names and those of Lào Cai's
+# peoples (Mông, Dao, Tày, Nùng, Giáy, Hà Nhì, Phù Lá ...), compared folded.
+_SURNAMES = frozenset(fold(n) for n in (
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi",
+    "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trịnh", "Đào", "Đoàn", "Lương", "Trương",
+    "Lưu", "Tạ", "Cao", "Lâm", "Triệu", "Tô", "Mai", "Hà", "Vi", "Nông", "Lục", "Ma",
+    "Mã", "La", "Lã", "Kiều", "Tăng", "Thân", "Mạc", "Đàm", "Tống", "Khổng", "Hứa", "Quan",
+    "Lò", "Lường", "Giàng", "Thào", "Sùng", "Vàng", "Hảng", "Lù", "Tẩn", "Chảo", "Phàn",
+    "Bàn", "Chu", "Sần", "Lầu", "Mùa", "Cư", "Hầu", "Tráng", "Ly", "Sầm", "Lồ", "Sình",
+    "Chẻo", "Pờ", "Hờ", "Cứ", "Chang", "Sển", "Lìn", "Vừ", "Mạ", "Pồ", "Phùng", "Hoàng",
+))
+# fmt: on
+
+
+def _capital(word: str) -> bool:
+    """A proper-name syllable: one capital, then lower case (not an abbreviation)."""
+    return word[:1].isupper() and (len(word) == 1 or word[1:].islower())
+
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_fold_word = functools.lru_cache(maxsize=16384)(fold)
+
+
+def _full_names(text: str) -> Counter[str]:
+    """Mentions of people named without a title word, by given name: a run of three or
+    four capitalised words (punctuation ends a run) from a family name on ("Giàng A Chư",
+    "Anh Chu Xá Phứ" from "Chu"), then the given name on its own ("Chư vay vốn ..."),
+    unless the word is also an ordinary word of the text, written in lower case elsewhere
+    ("Sinh", "Năm")."""
+    w = _TOKEN.findall(text)
+    n = len(w)
+    cap = [x.istitle() for x in w]  # a capital then lower case (_capital), in C
+    given: Counter[str] = Counter()
+    i = 0
+    while i < n:
+        if not cap[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and cap[j]:
+            j += 1
+        start = next((k for k in range(i, j) if _fold_word(w[k]) in _SURNAMES), j)
+        if 3 <= j - start <= 4:
+            given[w[j - 1]] += 1
+        i = j
+    if not given:
+        return given
+    lower = {x for x in w if x.islower()}
+    for k, word in enumerate(w):
+        if word in given and (k == 0 or not cap[k - 1]) and (k + 1 == n or not cap[k + 1]):
+            given[word] += 1
+    return Counter({g: c for g, c in given.items() if g.lower() not in lower})
+
+
+_CAPS_HEAD = re.compile(r"^\W*((?:\w+ ){2,3}\w+)\s*[,:\-–(]")
+
+
+def _caps_name(title: str) -> str:
+    """The full name a title in capitals opens with, before a comma, colon or dash
+    ("GIÀNG A CHƯ - ..."): three or four words from a family name; else ""."""
+    m = _CAPS_HEAD.match(title)
+    if m and fold(m.group(1).split()[0]) in _SURNAMES:
+        return m.group(1).title()
+    return ""
+
+
+# Names without a title word are looked for in this much of the text (a portrait
+# repeats its subject's name from the first paragraphs on).
+NAMES_CHARS = 2000
+# What the lead (the text's first words) says the article is about: a model run by a
+# collective ("Đồn Biên phòng X triển khai mô hình ...", "42 chị em ... lập tổ hợp tác"),
+# or a household named by its head ("vợ chồng ông X").
+LEAD_WORDS = 70
+_LEAD_COLLECTIVE = Lexicon(
+    (
+        "mô hình", "cách làm mới", "tổ hợp tác", "tự quản", "các hộ", "hộ dân", "mỗi hộ",
+        "chị em", "cả thôn", "cả bản", "người dân", "tiểu thương",
+    )
+)  # fmt: skip
+
+
+# "người Hà Nhì", "người Mông" in a title name a people, not a person.
+_TITLE_PERSON = tuple(x for x in _PERSON if x != "người")
+# Collective head nouns that are also plain place names ("xã Bản Lầu").
+_PLACES = ("xã", "thôn", "bản", "phường", "thị trấn", "làng")
+
+
+def _title_words(title: str) -> Words:
+    """The title's words in its own writing mode: a subject typed without diacritics
+    over a body with them is matched folded (each on its own keys)."""
+    return analyse(title, "")[0]
+
+
+def subject_type(
+    title: str, text: str, weights: Weights | None = None
+) -> tuple[str, float, list[Evidence]]:
+    """(value, confidence, evidence) for who the article is about; ``weights`` are cue
+    weights learned from editors' corrections (:func:`learn_weights`)."""
+    scores, ev = _weighed(subject_parts(title, text), SUBJECT_VALUES, weights)
+    return _decide(scores, ev, "tap-the")
+
+
+@functools.lru_cache(maxsize=32)
+def _subject_type(title: str, text: str) -> tuple[str, float, list[Evidence]]:
+    """The unweighed subject, cached: the kind rule asks for it again."""
+    return subject_type(title, text)
+
+
+@functools.lru_cache(maxsize=32)
+def subject_parts(title: str, text: str) -> tuple[Part, ...]:
+    """What each subject cue of the article gives each value."""
+    # The body's words are keyed on the mail's own title, as the campaign tagger reads
+    # them (one tokenisation per article), whatever title the rules read.
+    b = analyse(title, text)[1].opening(OPENING_WORDS)
     _, body_counts = _counts(title, text)
-    scores = dict.fromkeys(SUBJECT_VALUES, 0.0)
-    ev: dict[str, list[Evidence]] = {k: [] for k in SUBJECT_VALUES}
+    title = headline(title, text)
+    t = _title_words(title)
+    lead = b.opening(LEAD_WORDS)
+    parts: list[Part] = []
 
     def add(value: str, points: float, why: Evidence) -> None:
-        scores[value] += points
-        ev[value].append(why)
+        parts.append(_part(value, points, why))
 
     caps = _all_caps(title)
+    if caps and _caps_name(title):
+        # "THÀO THỊ SÚ, CÔ GÁI MÔNG ...": a headline in capitals opening with a full name.
+        add("ca-nhan", 5, item(EK.TITLE_NAMES, phrase="", name=_caps_name(title)))
     # The title's head.
     head_household = t.starts_with(_HOUSEHOLD)
     head_person = t.starts_with(_PERSON)
@@ -156,20 +399,42 @@ def subject_type(title: str, text: str) -> tuple[str, float, list[Evidence]]:
             add("ho-gia-dinh", 4, item(EK.TITLE_NAMES, phrase=p, name=name))
             break
         if not head_household:
-            for p, name in t.names_after(_PERSON):
+            # "người Hà Nhì", "người Mông" name a people, not a person.
+            named = t.names_after(_TITLE_PERSON)[:1] or [("", n) for n in _full_names(title)]
+            # A title word and a name ("bà Nhung"), or a full name without a title word
+            # ("Thào Thị Sú, cô gái Mông ..."), once.
+            for p, name in named[:1]:
                 add("ca-nhan", 3, item(EK.TITLE_NAMES, phrase=p, name=name))
-                break
         for p, name in t.names_after(_COLLECTIVE):
-            if p not in ("xã", "thôn", "bản", "phường", "thị trấn", "làng"):
+            if p not in _PLACES:
                 add("tap-the", 2, item(EK.TITLE_NAMES, phrase=p, name=name))
                 break
 
+    # The lead: a household named by its head, a model run by a collective.
+    for p, name in lead.names_after(_HOUSEHOLD_NAMED):
+        add("ho-gia-dinh", 3, item(EK.TITLE_NAMES, phrase=p, name=name))
+        break
+    for p, name in lead.names_after(_COLLECTIVE):
+        if p not in _PLACES:
+            add("tap-the", 1.5, item(EK.TITLE_NAMES, phrase=p, name=name))
+            break
+    lead_org = _LEAD_COLLECTIVE.count(lead)
+    if lead_org:
+        add("tap-the", min(len(lead_org), 3) * 1.5, item(EK.PHRASE, phrase=min(lead_org), count=1))
+
     # The body: one name repeated is a portrait; household and collective vocabulary.
     people = Counter(name for p, name in b.names_after(_PERSON) if p not in ("người",))
+    people.update(_full_names(text[:NAMES_CHARS]))
+    # The name of a household's head ("gia đình ông Thiện", "vợ chồng ông Thiện" more
+    # than once) repeated is the household's portrait, not one person's.
     if people:
         name, count = people.most_common(1)[0]
         if count >= 2:
-            add("ca-nhan", min(count, 8) * 0.6, item(EK.NAME_REPEATED, name=name, count=count))
+            value = "ca-nhan"
+            if any(body_counts.get(p) for p in _HOUSEHOLD_BODY[:6]):  # any household said
+                heads = Counter(n for _, n in b.names_after(_HOUSEHOLD_NAMED))
+                value = "ho-gia-dinh" if heads[name] >= 2 else "ca-nhan"
+            add(value, min(count, 8) * 0.6, item(EK.NAME_REPEATED, name=name, count=count))
     for phrase in _HOUSEHOLD_BODY:
         c = body_counts.get(phrase, 0)
         if c:
@@ -182,7 +447,10 @@ def subject_type(title: str, text: str) -> tuple[str, float, list[Evidence]]:
         c = body_counts.get(phrase, 0)
         if c:
             add("tap-the", min(c, 4) * 0.5, item(EK.PHRASE, phrase=phrase, count=c))
-    return _decide(scores, ev, "tap-the")
+    for phrase, value in _FORM_FIELDS:
+        if body_counts.get(phrase):
+            add(value, 2.5, item(EK.PHRASE, phrase=phrase, count=body_counts[phrase]))
+    return tuple(parts)
 
 
 # ---------------------------------------------------------------------------------------
@@ -201,12 +469,20 @@ _NEW_FACTOR_TERMS = (("nhân tố mới", 4.0), ("khởi nghiệp", 1.2), ("lậ
                      ("lần đầu", 1.0), ("đầu tiên", 0.8), ("tiên phong", 0.8),
                      ("ý tưởng", 0.8), ("công nghệ", 0.4), ("thương mại điện tử", 1.0),
                      ("mạng xã hội", 0.6), ("bỏ phố về quê", 2.0), ("về quê", 0.6),
-                     ("chàng trai", 1.0), ("cô gái", 1.0), ("kỹ thuật mới", 1.2))
+                     ("chàng trai", 1.0), ("cô gái", 1.0), ("kỹ thuật mới", 1.2),
+                     # Newly arrived, newly started, first results.
+                     ("trẻ nhất", 1.0), ("mới thành lập", 1.2), ("vừa thành lập", 1.2),
+                     ("được điều động", 0.8), ("mới được", 0.6), ("vừa được", 0.6),
+                     ("bước đầu", 0.6), ("vụ đầu", 0.8), ("gần một năm", 0.8),
+                     ("chưa đầy một năm", 0.8), ("sáng kiến", 0.6))
 _EXEMPLAR_TERMS = (("điển hình tiên tiến", 3.0), ("tấm gương", 1.2), ("gương sáng", 1.2),
                    ("nhiều năm liền", 1.0), ("chiến sĩ thi đua", 1.0), ("danh hiệu", 0.5),
                    ("bằng khen", 0.5), ("gương mẫu", 0.6), ("tận tụy", 0.6),
                    ("tiêu biểu", 0.5), ("gắn bó", 0.5), ("hoàn thành xuất sắc", 0.6),
-                   ("người tốt việc tốt", 1.5))
+                   ("người tốt việc tốt", 1.5),
+                   # A record of years: "những năm qua", "ba năm liền", "giấy khen".
+                   ("những năm qua", 0.8), ("nhiều năm", 0.6), ("năm liền", 0.8),
+                   ("giấy khen", 0.5), ("liên tục", 0.3))
 # fmt: on
 _YOUNG_TITLE = ("trẻ", "nữ sinh", "sinh viên")
 # The subject's body phrases and the kind terms, found in one pass over the opening.
@@ -216,15 +492,17 @@ _OPENING_TERMS = Lexicon(
         *_COLLECTIVE_BODY,
         *(t for t, _ in (*_MODEL_TERMS, *_NEW_FACTOR_TERMS, *_EXEMPLAR_TERMS)),
         *_YOUNG_TITLE,
+        *(f for f, _ in _FORM_FIELDS),
     )
 )
 
 
 @functools.lru_cache(maxsize=32)
 def _counts(title: str, text: str) -> tuple[dict[str, int], dict[str, int]]:
-    """Phrase counts in the title and in the opening of the text, shared by both rules."""
-    t, b = analyse(title, text)
-    return _OPENING_TERMS.count(t), _OPENING_TERMS.count(b.opening(OPENING_WORDS))
+    """Phrase counts in the title (the headline the rules read, under a mail subject)
+    and in the opening of the text, shared by both rules."""
+    in_title = _OPENING_TERMS.count(_title_words(headline(title, text)))
+    return in_title, _OPENING_TERMS.count(analyse(title, text)[1].opening(OPENING_WORDS))
 
 
 # What an article starts with for being an exemplar: one mention of "mô hình" (2.0) is not
@@ -234,39 +512,107 @@ _BORN = re.compile(r"sinh nam (19[89]\d|20[01]\d)|\b(\d\d) tuoi")
 _SERVICE = re.compile(r"\b(\d{2}|muoi|hai muoi|ba muoi|bon muoi)( \w+)? nam\b")
 
 
-def kind(title: str, text: str) -> tuple[str, float, list[Evidence]]:
-    """(value, confidence, evidence) for what sort of example the article is."""
+def kind(
+    title: str, text: str, weights: Weights | None = None
+) -> tuple[str, float, list[Evidence]]:
+    """(value, confidence, evidence) for what sort of example the article is; ``weights``
+    are cue weights learned from editors' corrections (:func:`learn_weights`)."""
+    scores, ev = _weighed(kind_parts(title, text), KIND_VALUES, weights)
+    return _decide(scores, ev, "dien-hinh-tien-tien")
+
+
+@functools.lru_cache(maxsize=32)
+def kind_parts(title: str, text: str) -> tuple[Part, ...]:
+    """What each kind cue of the article gives each value; title cues first (they are
+    the evidence an editor reads first)."""
+    subject_title = title
     in_title, in_body = _counts(title, text)
-    scores = {"dien-hinh-tien-tien": _EXEMPLAR_BASE, "mo-hinh-moi": 0.0, "nhan-to-moi": 0.0}
-    ev: dict[str, list[Evidence]] = {k: [] for k in KIND_VALUES}
-    ev["dien-hinh-tien-tien"].append(item(EK.DEFAULT))
+    lead = _OPENING_TERMS.count(analyse(title, text)[1].opening(LEAD_WORDS))
+    title = headline(title, text)
+    first_parts: list[Part] = []
+    parts: list[Part] = [_part("dien-hinh-tien-tien", _EXEMPLAR_BASE, item(EK.DEFAULT))]
+    organisation = 0.0  # what the words of an organisation gave the model
 
     def weigh(value: str, terms: Iterable[tuple[str, float]], title_factor: float) -> None:
+        nonlocal organisation
         for term, w in terms:
             n_title, n_body = in_title.get(term, 0), in_body.get(term, 0)
             if n_title:
-                scores[value] += w * title_factor
-                ev[value].insert(0, item(EK.TITLE_TERM, phrase=term))
+                first_parts.append(_part(value, w * title_factor, item(EK.TITLE_TERM, phrase=term)))
             if n_body:
-                scores[value] += w * min(n_body, 4)
-                ev[value].append(item(EK.PHRASE, phrase=term, count=n_body))
+                parts.append(
+                    _part(value, w * min(n_body, 4), item(EK.PHRASE, phrase=term, count=n_body))
+                )
+            if term in _ORGANISATION_TERMS:
+                organisation += w * (title_factor if n_title else 0) + w * min(n_body, 4)
 
     weigh("mo-hinh-moi", _MODEL_TERMS, 5.0)
     weigh("nhan-to-moi", _NEW_FACTOR_TERMS, 3.0)
     weigh("dien-hinh-tien-tien", _EXEMPLAR_TERMS, 2.0)
     if any(in_title.get(w) for w in _YOUNG_TITLE):
-        scores["nhan-to-moi"] += 1.5
-        ev["nhan-to-moi"].insert(0, item(EK.YOUNG_TITLE))
+        first_parts.append(_part("nhan-to-moi", 1.5, item(EK.YOUNG_TITLE)))
+    # The lead weighs again: it says what the article is about.
+    parts.extend(_lead_parts(lead))
     folded = fold(f"{title}\n{text[:OPENING_CHARS]}")
     young = _young(folded)
     if young:
-        scores["nhan-to-moi"] += 1.5
-        ev["nhan-to-moi"].append(item(EK.YOUNG, phrase=young))
+        parts.append(_part("nhan-to-moi", 1.5, item(EK.YOUNG, phrase=young)))
     # Long service is the mark of an exemplar, not of a newcomer.
     if _SERVICE.search(folded):
-        scores["dien-hinh-tien-tien"] += 0.8
-        ev["dien-hinh-tien-tien"].append(item(EK.YEARS_OF_SERVICE))
-    return _decide(scores, ev, "dien-hinh-tien-tien")
+        parts.append(_part("dien-hinh-tien-tien", 0.8, item(EK.YEARS_OF_SERVICE)))
+    # The years the text runs over: a record of many years is an exemplar's; a start
+    # only a few years back (or a young subject) is something new, a new model when the
+    # article is about a collective, a new factor when about a person or household.
+    first, last = _year_span(folded)
+    span = last - first
+    if span >= _LONG_RECORD:
+        points = 2.5 if span >= _LONG_RECORD + 3 else 1.2
+        why = item(EK.YEARS_OF_SERVICE, phrase=f"{first}-{last}")
+        parts.append(("dien-hinh-tien-tien", points, why, "long-record"))
+        # An established collective is not a new model for being a collective: its
+        # founding and organisation words ("thành lập từ năm 2009", "tổ tự quản") count
+        # for nothing once its record runs many years.
+        parts.append(("mo-hinh-moi", -organisation, None, "established"))
+    elif (first and span <= _RECENT) or young:
+        who = _subject_type(subject_title, text)[0]
+        value = "mo-hinh-moi" if who == "tap-the" else "nhan-to-moi"
+        why = item(EK.PHRASE, phrase=f"{first}-{last}" if first else young, count=1)
+        parts.append((value, 1.2, why, "recent"))
+    return (*first_parts[::-1], *parts)
+
+
+# Model terms that only say an organisation exists (a cooperative, a club, a
+# self-managed team, its founding), not that its way of working is new.
+_ORGANISATION_TERMS = frozenset(
+    ("hợp tác xã", "tổ hợp tác", "câu lạc bộ", "tự quản", "thành lập", "liên kết")
+)
+# Years of a record ("từ năm 2009 ... năm 2020"): this many years or more is a long one.
+_LONG_RECORD = 5
+# A start this many years or fewer before the latest year the text names is recent.
+_RECENT = 3
+# "năm 2017", "năm học 2018-2019", "từ năm 2009" (folded); not a birth year ("sinh năm
+# 1990") nor a decade of the background ("từ những năm 1990").
+_YEAR = re.compile(r"(?<!sinh )(?<!nhung )(?<!cac )\bnam (?:hoc )?(19[5-9]\d|20[0-4]\d)\b")
+
+
+def _year_span(folded: str) -> tuple[int, int]:
+    """(first, last) year the text names as a time of events, (0, 0) without two."""
+    years = sorted({int(m) for m in _YEAR.findall(folded)})
+    return (years[0], years[-1]) if len(years) >= 2 else (0, 0)
+
+
+def _lead_parts(lead: dict[str, int]) -> list[Part]:
+    """Kind terms in the lead (the text's first words, counted) count once more."""
+    out: list[Part] = []
+    for value, terms in (
+        ("mo-hinh-moi", _MODEL_TERMS),
+        ("nhan-to-moi", _NEW_FACTOR_TERMS),
+        ("dien-hinh-tien-tien", _EXEMPLAR_TERMS),
+    ):
+        for term, w in terms:
+            if lead.get(term):
+                out.append((value, w, None, f"lead:{term}"))
+    return out
 
 
 def _young(folded: str) -> str:
@@ -290,6 +636,13 @@ def _article_text(article: ArticleDraft) -> str:
     return "\n\n".join(p for p in (article.lead, article.text) if p)
 
 
+def _learned(ctx: ClassifyContext, field: str) -> Weights | None:
+    """The cue weights editors' corrections taught for ``field``, when the caller loaded
+    them into ``ctx.settings["cue_weights"]`` (classifiers.learning.load_cue_weights)."""
+    learned = ctx.settings.get("cue_weights") or {}
+    return learned.get(field) or None
+
+
 class SubjectTypeTagger:
     """``subject_type`` tag from :func:`subject_type`."""
 
@@ -297,7 +650,9 @@ class SubjectTypeTagger:
     level: ClassVar[str] = "article"
 
     def classify(self, article: ArticleDraft, ctx: ClassifyContext) -> list[TagSuggestion]:
-        value, confidence, evidence = subject_type(article.title, _article_text(article))
+        value, confidence, evidence = subject_type(
+            article.title, _article_text(article), _learned(ctx, "subject_type")
+        )
         return [TagSuggestion("subject_type", value, confidence, evidence, self.name)]
 
 
@@ -308,5 +663,32 @@ class KindTagger:
     level: ClassVar[str] = "article"
 
     def classify(self, article: ArticleDraft, ctx: ClassifyContext) -> list[TagSuggestion]:
-        value, confidence, evidence = kind(article.title, _article_text(article))
+        value, confidence, evidence = kind(
+            article.title, _article_text(article), _learned(ctx, "kind")
+        )
         return [TagSuggestion("kind", value, confidence, evidence, self.name)]
+
+
+# --- weights learned from editors' corrections (classifiers/learning.py writes them) -------
+
+CUE_WEIGHT_FIELDS = ("subject_type", "kind")
+
+
+def cue_weights_path(model_file: Path) -> Path:
+    """Where the learned cue weights live: beside the campaign model."""
+    return model_file.with_name("cue-weights.json")
+
+
+def load_cue_weights(path: Path) -> dict[str, dict[str, float]]:
+    """{"subject_type": {...}, "kind": {...}}; empty when there is no usable file."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {
+        f: {str(c): float(w) for c, w in (data.get(f) or {}).items()}
+        for f in CUE_WEIGHT_FIELDS
+        if isinstance(data.get(f), dict)
+    }

@@ -9,6 +9,7 @@ once per process (and again when their file changes).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Mapping
@@ -18,8 +19,10 @@ from typing import Any
 
 from dienhinh.classifiers import BUILTINS
 from dienhinh.classifiers.base import Classifier, ClassifyContext, TagSuggestion, build_registry
+from dienhinh.classifiers.calibration import Calibration
 from dienhinh.classifiers.campaigns import Vocabulary, load_campaigns
 from dienhinh.classifiers.directory import UnitDirectory
+from dienhinh.classifiers.kinds import cue_weights_path, load_cue_weights
 from dienhinh.classifiers.units import attribute_unit
 from dienhinh.core.errors import ConfigError
 from dienhinh.core.types import ArticleDraft, MailHeaders, Outcome
@@ -58,6 +61,9 @@ class TaggingSettings:
     learned: tuple[tuple[str, str], ...] = ()  # (address, unit) an editor confirmed
     # The article taggers to run, by name, in this order; None: every built-in one.
     taggers: tuple[str, ...] | None = None
+    # The map from the taggers' raw scores to probabilities (classifiers/calibration.json);
+    # None keeps the raw scores (what `dienhinh calibrate` fits on).
+    calibration_file: Path | None = None
 
 
 @dataclass
@@ -90,6 +96,9 @@ class _Resources:
         self.vocabulary: Vocabulary | None = None
         self.model: Any = None
         self.taggers: list[Classifier] = []
+        self.calibration: Calibration | None = None
+        # Subject-type and kind cue weights learned from editors' corrections (`retrain`).
+        self.cue_weights: dict[str, dict[str, float]] = {}
 
     @staticmethod
     def _stamp(path: Path) -> float:
@@ -105,6 +114,7 @@ class _Resources:
             "unit_group": unit_group,
             "campaign_vocabulary": self.vocabulary,
             "campaign_model": self.model,
+            "cue_weights": self.cue_weights,
         }
 
     def get(self, s: TaggingSettings) -> _Resources:
@@ -116,6 +126,9 @@ class _Resources:
             s.model_file,
             self._stamp(s.model_file),
             s.taggers,
+            s.calibration_file,
+            self._stamp(s.calibration_file) if s.calibration_file else None,
+            self._stamp(cue_weights_path(s.model_file)),
         )
         with self._lock:
             if key != self._key:
@@ -123,6 +136,8 @@ class _Resources:
                 self.vocabulary = Vocabulary.build(load_campaigns(s.campaigns_file))
                 self.model = _load_model(s.model_file)
                 self.taggers = article_taggers(s.taggers)
+                self.calibration = _load_calibration(s.calibration_file)
+                self.cue_weights = load_cue_weights(cue_weights_path(s.model_file))
                 self._key = key
         return self
 
@@ -139,6 +154,35 @@ def _load_model(path: Path) -> Any:
         log.warning("campaign model %s not used: %s", path, err)
         return None
     return loaded if loaded.trained_on >= MIN_CONFIRMED_FOR_MODEL else None
+
+
+def _load_calibration(path: Path | None) -> Calibration | None:
+    """The calibration in ``path``; None (raw scores) when there is none or it is unreadable
+    (then said in the log: shown confidences are the taggers' raw scores)."""
+    if path is None:
+        return None
+    try:
+        cal = Calibration.load(path)
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        log.warning("confidence calibration %s not used: %s", path, err)
+        return None
+    if cal is None:
+        log.warning("no confidence calibration at %s: confidences are raw scores", path)
+    return cal
+
+
+def calibrated(cal: Calibration | None, tag: TagSuggestion) -> TagSuggestion:
+    """``tag`` with its raw score replaced by the calibrated probability of being right."""
+    if cal is None:
+        return tag
+    p = round(cal(tag.field, tag.confidence), 3)
+    return tag if p == tag.confidence else dataclasses.replace(tag, confidence=p)
+
+
+def _low(tags: list[TagSuggestion], threshold: float) -> str | None:
+    """The review reason naming the tags under ``threshold``, or None."""
+    low = [f"{s.field} {s.value} ({s.confidence:.2f})" for s in tags if s.confidence < threshold]
+    return LOW_CONFIDENCE + ", ".join(low) if low else None
 
 
 _RESOURCES = _Resources()
@@ -177,17 +221,26 @@ def tag_outcome(outcome: Outcome, settings: TaggingSettings) -> MessageTags:
     )
     unit_tag = None
     unit_group = None
+    flags = list(verdict.flag_reasons)
+    unit_reasons = list(flags)  # why the articles go to an editor on the unit's account
     if verdict.unit is not None:
-        unit_tag = TagSuggestion(
-            "unit",
-            verdict.unit,
-            round(verdict.confidence, 3),
-            [e.as_item() for e in verdict.evidence if e.unit == verdict.unit],
-            "unit",
+        unit_tag = calibrated(
+            res.calibration,
+            TagSuggestion(
+                "unit",
+                verdict.unit,
+                round(verdict.confidence, 3),
+                [e.as_item() for e in verdict.evidence if e.unit == verdict.unit],
+                "unit",
+            ),
         )
         unit = res.directory.get(verdict.unit)
         unit_group = unit.group if unit is not None else None
-    flags = list(verdict.flag_reasons)
+        # A unit under the threshold sends every article to an editor, as a flag does (the
+        # message's own flags stay the attribution's).
+        low_unit = _low([unit_tag], settings.review_threshold)
+        if low_unit:
+            unit_reasons.append(low_unit)
     ctx = ClassifyContext(
         headers=outcome.headers,
         cover_note=outcome.cover_note,
@@ -199,8 +252,8 @@ def tag_outcome(outcome: Outcome, settings: TaggingSettings) -> MessageTags:
             draft,
             ctx,
             settings.review_threshold,
-            flagged_unit=verdict.flagged or unit_tag is None,
-            unit_reasons=flags,
+            flagged_unit=bool(unit_reasons) or unit_tag is None,
+            unit_reasons=unit_reasons,
         )
         for draft in outcome.articles
     ]
@@ -224,15 +277,12 @@ def _tag_one(
 ) -> ArticleTags:
     tags = ArticleTags()
     if draft.text.strip():
+        cal = res.calibration
         for tagger in res.taggers:
-            tags.suggestions.extend(tagger.classify(draft, ctx))
-        low = [
-            f"{s.field} {s.value} ({s.confidence:.2f})"
-            for s in tags.suggestions
-            if s.confidence < threshold
-        ]
+            tags.suggestions.extend(calibrated(cal, t) for t in tagger.classify(draft, ctx))
+        low = _low(tags.suggestions, threshold)
         if low:
-            tags.reasons.append(LOW_CONFIDENCE + ", ".join(low))
+            tags.reasons.append(low)
     if flagged_unit:
         tags.reasons.extend(unit_reasons or [NO_UNIT])
     tags.flagged = bool(tags.reasons)
@@ -246,10 +296,19 @@ def tag_article(
     headers: MailHeaders,
     unit_code: str | None,
     unit_flags: list[str],
+    unit_confidence: float | None = None,
 ) -> ArticleTags:
     """Campaign, subject and kind tags for one article whose text arrived later (the slow
-    lane's conversions and OCR), with the unit already attributed to its message."""
+    lane's conversions and OCR), with the unit already attributed to its message (and its
+    stored, calibrated confidence: under the threshold, the article goes to an editor)."""
     res = _RESOURCES.get(settings)
+    unit_reasons = list(unit_flags)
+    if unit_code is not None and unit_confidence is not None:
+        low_unit = _low(
+            [TagSuggestion("unit", unit_code, unit_confidence, [])], settings.review_threshold
+        )
+        if low_unit:
+            unit_reasons.append(low_unit)
     assert res.directory is not None
     unit = res.directory.get(unit_code) if unit_code else None
     ctx = ClassifyContext(
@@ -261,6 +320,6 @@ def tag_article(
         draft,
         ctx,
         settings.review_threshold,
-        flagged_unit=unit_code is None or bool(unit_flags),
-        unit_reasons=unit_flags,
+        flagged_unit=unit_code is None or bool(unit_reasons),
+        unit_reasons=unit_reasons,
     )

@@ -9,17 +9,25 @@ wins if the total is convincing (``CONVINCING``). The weights, strongest first:
 
 ========================  =====  ==========================================================
 address / forward-origin   10    the From (or the forwarded original's) address is listed
+                                 (a middle hop of a "FW: FW:" chain: x0.6)
 learned-address             9    an editor taught the address (``learned``)
+body, whose piece           7    the note says whose article it is: "bài ... của X", "gửi
+                                 hộ X", "viết cho X", "theo đề nghị của X"
 letterhead                  6    a document's header line ("SỞ Y TẾ"); the lowest line that
                                  names a unit wins ("UBND TỈNH LÀO CAI" / "SỞ Y TẾ"), the
                                  other lines count 1.5
 signature                   5    the short lines closing a note ("Phòng Nội vụ huyện X"),
                                  or closing a forwarded original (``ForwardOrigin.signature``)
 display-name                4    "UBND huyện Bát Xát" <...>
-body, self-identifying      4    "UBND huyện Sa Pa gửi 02 bài ..." in a note's first lines
+body, self-identifying      4    "UBND huyện Sa Pa gửi 02 bài ...", "Em là văn thư Công ty
+                                 X" in a note's first lines; "Trên đây là bài viết ... của
+                                 X" closing an official paper (its "TM. X" block: 5)
 subject, signed           3.5    "UBND huyện Sa Pa gửi bài ...", "Bài tháng 3 - Sở Y tế"
 domain                    2.5    an unknown address whose words or domain point to a unit
-signature, article        2.5    the article's last short lines (author, unit)
+                                 (a webmail box named after its office: 1.5)
+signature, article        2.5    the article's last short lines (author, unit), or a
+                                 byline / "Đơn vị:" label opening it
+body, reminder's addressee 2.5   "Kính gửi X," of the Board's reminder quoted below a reply
 subject                     2    a unit merely named in it
 body, cover note            1    other mentions in the sender's own note
 body, article             0.5    mentions in the article: it is often ABOUT another unit
@@ -31,6 +39,12 @@ Bảo Yên" is surer than "Bảo Yên". A message from personal webmail gets no 
 address's place and the forwarder's address, name and note count a tenth (a third for the
 note). A sender whose SPF/DKIM/DMARC failed is flagged "unverified sender" and its address
 and display name count a fifth: not enough alone, enough with the letterhead.
+
+A district named beside a provincial unit in one signature line ("Điện lực Si Ma Cai -
+PC Lào Cai") is the branch's place and counts 0.3. Below ``CONVINCING``, a unit that the
+sender's own words name (not only the article) is still given as a guess, flagged "no
+convincing evidence", its confidence scaled by 0.75 x total / CONVINCING (under 0.47),
+unless an unverified sender is involved.
 
 ``confidence`` grows with the winner's total and shrinks with the runner-up's:
 ``(best - second) / best * (1 - exp(-best / 3))``; address alone ≈ 0.96, letterhead alone
@@ -62,7 +76,7 @@ from dienhinh.core.evidence import EvidenceKind as EK
 from dienhinh.core.evidence import Where, describe, item
 from dienhinh.core.text import fold, nfc
 from dienhinh.core.types import ArticleDraft, ForwardOrigin, MailHeaders
-from dienhinh.ingest.forward import is_forward_subject
+from dienhinh.ingest.forward import is_board_reminder, is_forward_subject
 
 __all__ = [
     "Evidence",
@@ -85,14 +99,27 @@ W_DISPLAY_NAME: Final = 4.0
 W_DOMAIN: Final = 2.5
 W_SUBJECT_SIGNED: Final = 3.5  # "X gửi bài ...", "... - X"
 W_SUBJECT: Final = 2.0
+W_SUBJECT_TOPIC: Final = 0.8  # "bài về mô hình ở Bắc Hà": the story's place
 W_COVER: Final = 1.0
 W_ARTICLE: Final = 0.5
 
+W_ON_BEHALF: Final = 7.0  # "bài này của X", "gửi hộ X", "viết cho X": whose piece it is
+W_REMINDER_TO: Final = 2.5  # the unit a quoted Board reminder was addressed to
+W_WEBMAIL_HINT: Final = 1.5  # a personal mailbox named after its office ("vanthu.pnvbaothang")
+
 FORWARDER_FACTOR: Final = 0.1  # the forwarder's address and name
+RELAY_FACTOR: Final = 0.6  # a middle hop of a forward chain (a unit passing a piece on)
+BRANCH_PLACE_FACTOR: Final = 0.3  # a district named beside a provincial unit in one line
+INFERRED_LETTERHEAD_FACTOR: Final = 0.8  # capitals opening an article, read as letterhead
 FORWARDER_NOTE_FACTOR: Final = 0.3  # the forwarder's own note
 UNVERIFIED_FACTOR: Final = 0.2  # address and display name of a sender that failed auth
 
-CONVINCING: Final = 3.0  # the least total that names a unit
+CONVINCING: Final = 3.0  # the least total that names a unit surely enough
+# Below CONVINCING, a unit that the sender's own words name (subject, note, signature,
+# byline: not only the article's places) is still the best guess: it is given, with a low
+# confidence and the "no convincing evidence" flag, so an editor confirms it.
+GUESS_MIN: Final = 1.0
+GUESS_FACTOR: Final = 0.75  # a guess's confidence is at most 0.75 of a convincing one's
 CONFLICT_RATIO: Final = 0.35  # runner-up / winner from which the evidence conflicts
 CONFLICT_MIN: Final = 2.0  # ... provided the runner-up has at least this much
 CONFIDENCE_SCALE: Final = 3.0
@@ -219,7 +246,32 @@ _CLOSING = re.compile(
 _ADDRESSEE = re.compile(r"^(kinh gui|dong gui|noi nhan|to:|cc:|den:|gui:)")
 _TO_WHOM = re.compile(r"\b(gui|gui cho|gui toi|gui den|kinh gui)[\W_]*$")
 _SELF_HEAD = re.compile(r"^(don vi|co quan|noi gui|nguoi gui|don vi gui)\b")
-_SELF_VERB = re.compile(r"^[\W_]*(?:(?:xin|kinh|tran|trong|da|phep|duoc)[\W_]+){0,3}gui\b")
+_SELF_VERB = re.compile(
+    # "X gửi ...", "X xin gửi ...", "X (Phòng Nội vụ) xin gửi ...": an office in brackets
+    r"^[\W_]*(?:\([^)]{0,40}\)[\W_]*)?(?:(?:xin|kinh|tran|trong|da|phep|duoc)[\W_]+){0,3}gui\b"
+)
+# "Em là văn thư Công ty X", "Tôi là cán bộ Phòng Nội vụ huyện X": the writer's own office.
+_SELF_INTRO = re.compile(r"\b(?:em|toi|chung toi|minh|chung em)\s+la\b[^.;!?]{0,50}$")
+# Whose piece the note says it is: "bài ... của X", "gửi hộ/giúp X", "viết cho X",
+# "thay mặt X", "theo đề nghị của X", "X giao/nhờ ...": the unit the piece counts for,
+# even when the writer's own signature names another employer (a stringer, a school).
+_ON_BEHALF = re.compile(
+    r"(?:\bbai\b[^.;!?]{0,40}\b(?:cua|thuoc)|\bgui\s+(?:ho|giup)|\bviet\s+(?:cho|giup)|"
+    r"\bthay\s+mat|\btheo\s+de\s+nghi\s+cua|\btheo\s+yeu\s+cau\s+cua)"
+    # then, before the unit, at most an office of it ("cho Phòng Văn hóa - Thông tin huyện X")
+    r"(?:[\W_]+(?:van phong|phong|ban|trung tam|to)\b[^.;!?,()]{0,36})?[\W_]*$"
+)
+
+
+_ABOUT = re.compile(r"\bbai(?: viet)?\s+(?:ve|gioi thieu)\b")
+
+
+def _in_addressee_clause(line: str, start: int) -> bool:
+    """Whether a position of a "Kính gửi: ..." line is still in the addressee clause,
+    which ends at the first sentence end or comma: "Kính gửi Ban TĐKT tỉnh. Phòng GD
+    huyện X giao ..." names the addressee, then the sender."""
+    m = re.search(r"[.,;:!?](?:\s|$)", line[12:])
+    return m is None or start < 12 + m.start()
 
 
 _HEADER_LINE = re.compile(
@@ -282,6 +334,35 @@ def _own_lines(text: str) -> tuple[list[str], list[str]]:
     return own, []
 
 
+# Words every reminder has (ingest.forward's wording), as written and without marks.
+_REMINDER_WORDS: Final = ("nhận được", "đề nghị", "nhắc", "nhan duoc", "de nghi", "nhac")
+
+
+def _reminder_addressee(sc: _Scorer, text: str) -> None:
+    """A reply or forward quoting the Board's reminder: the reminder's own words (its
+    sender, the Board, and whatever it names) never count, but whom it was addressed to
+    ("Kính gửi UBND huyện X,") is the unit now answering it: a hint, not proof."""
+    lower = text.lower()
+    if not any(w in lower for w in _REMINDER_WORDS):
+        return  # cheap: most mail quotes no reminder, and folding every line costs
+    lines = nfc(text).splitlines()
+    folded = _folded_lines(lines)
+    for i, line in enumerate(folded):
+        if _QUOTE_START.match(line) or _header_block_at(folded, i):
+            quoted = [x.lstrip("> ").strip() for x in lines[i + 1 :]]
+            if not is_board_reminder(ForwardOrigin(from_name="", from_addr=""), "\n".join(quoted)):
+                return
+            for q in quoted[:12]:
+                if fold(q).startswith("kinh gui"):
+                    clause = re.split(r"[.;]\s|,\s*$", q, maxsplit=1)[0]
+                    for m in sc.directory.find_mentions(clause):
+                        sc.add(
+                            "body", clause, m.unit_code, W_REMINDER_TO * m.strength, Where.FORWARDED
+                        )
+                    return
+            return
+
+
 def _split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
     """(the note, its closing lines): short lines read upwards from the end, stopping at a
     sentence, a closing formula ("Trân trọng"), a salutation or a long line."""
@@ -306,6 +387,43 @@ def _split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
         cut = idx
     sig.reverse()
     return lines[:cut], sig
+
+
+# How an official paper names its issuer at its end: "Trên đây là bài viết ... của UBND
+# huyện X" (the closing sentence), "TM. UBND HUYỆN X", "KT. GIÁM ĐỐC SỞ ...", "TL. ..."
+# (on behalf of / signed for: the signature block above the signer's name).
+_CLOSING_SENTENCE = re.compile(r"^tren day la\b")
+_CLOSING_OWNER = re.compile(r"\b(?:cua|thuoc)[\W_]*$")
+_SIGN_BLOCK = re.compile(r"^(?:t/?m|kt|tl|tuq)[.\s/]")
+CLOSING_LINES: Final = 14
+
+
+# A byline or label opening an article: "Bài và ảnh: Lò Mai (Trung tâm VHTT huyện X)",
+# "Tác giả: ...", "Đơn vị: Hội Nông dân tỉnh".
+_OPENING_LABEL = re.compile(
+    r"^(?:bai(?: va anh)?|tac gia|nguoi viet|nhom tac gia|don vi(?: gui)?|co quan)\s*:"
+)
+OPENING_LINES: Final = 3
+
+
+def _official_closing(sc: _Scorer, text: str) -> None:
+    """The issuer an official paper names in its closing sentence or signature block, and
+    the byline or unit label opening an article."""
+    lines = [s.strip() for s in text.splitlines() if s.strip()]
+    # Only each line's first words are folded: a pasted article is long.
+    for line in lines[:OPENING_LINES]:
+        if len(line) <= SIGNATURE_LINE_MAX and _OPENING_LABEL.match(fold(line[:24])):
+            sc.mentions("signature", line, W_BYLINE, Where.ARTICLE)
+    for line in lines[-CLOSING_LINES:]:
+        if _CLOSING_SENTENCE.match(fold(line[:12])):
+            for m in sc.directory.find_mentions(line):
+                if _CLOSING_OWNER.search(fold(line[max(0, m.start - 30) : m.start])):
+                    sc.add(
+                        "signature", line[:120], m.unit_code, W_SELF_ID * m.strength, Where.ARTICLE
+                    )
+        for cell in line.split("|"):
+            if _SIGN_BLOCK.match(fold(cell.strip()[:5])):
+                sc.mentions("signature", cell.strip(), W_SIGNATURE, Where.ARTICLE)
 
 
 def _article_byline(text: str) -> list[str]:
@@ -339,10 +457,21 @@ class _Scorer:
         self.best[key] = max(self.best.get(key, 0.0), weight)
 
     def mentions(self, kind: str, text: str, weight: float, where: str = "") -> list[Mention]:
+        """Units named in one short line (a signature line, a display name, a byline). A
+        line naming a provincial unit and a district ("Điện lực Si Ma Cai - PC Lào Cai",
+        "Đồn BP Y Tý, BĐBP Lào Cai", "TTYT huyện X - Sở Y tế") is the provincial unit's
+        branch in that district: the district there is a place and counts little."""
         found: list[Mention] = self.directory.find_mentions(text)
+        groups = {m.unit_code: self._group(m.unit_code) for m in found}
+        parent = any(g not in ("district", None) for g in groups.values())
         for m in found:
-            self.add(kind, m.matched_text, m.unit_code, weight * m.strength, where)
+            factor = BRANCH_PLACE_FACTOR if parent and groups[m.unit_code] == "district" else 1.0
+            self.add(kind, m.matched_text, m.unit_code, weight * m.strength * factor, where)
         return found
+
+    def _group(self, code: str) -> str | None:
+        unit = self.directory.get(code)
+        return unit.group if unit is not None else None
 
     def totals(self) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -390,8 +519,15 @@ def _address_evidence(
     if unit is not None or code is not None:
         return
     domain = domain_of(address)
-    if not domain or _domain_in(domain, webmail_domains):
-        return  # personal webmail: the address says nothing about the unit
+    if not domain:
+        return
+    if _domain_in(domain, webmail_domains):
+        # Personal webmail: the domain says nothing, but a shared office mailbox is often
+        # named after its office ("vanthu.pnvbaothang@gmail.com"): a weak hint.
+        hint = sc.directory.address_hint(address, local_only=True)
+        if hint is not None:
+            sc.add("domain", address, hint.code, W_WEBMAIL_HINT * factor)
+        return
     hint = sc.directory.address_hint(address)
     if hint is not None:
         sc.add("domain", address, hint.code, W_DOMAIN * factor)
@@ -401,12 +537,34 @@ def _address_evidence(
             sc.add("domain", address, owners[0].code, W_DOMAIN * factor)
 
 
+_MOTTO = re.compile(r"^(cong hoa xa hoi|doc lap|so:|so\s+\d)")
+
+
+def _inferred_header(text: str) -> list[str]:
+    """The capitals lines opening an article before the national motto or a number line
+    ("UBND HUYỆN X / PHÒNG NỘI VỤ / Số: 44/BC-NV | CỘNG HÒA ..."): an official paper's
+    letterhead that the extractor left in the text (a table it did not read as one)."""
+    out = []
+    for line in text.lstrip().splitlines()[:4]:
+        line = line.split("|")[0].strip()
+        if not line or _MOTTO.match(fold(line)):
+            break
+        letters = [c for c in line if c.isalpha()]
+        if len(letters) < 4 or not all(c.isupper() for c in letters):
+            break
+        out.append(line)
+    return out
+
+
 def _letterhead(sc: _Scorer, articles: Sequence[ArticleDraft]) -> None:
     """The lowest line that names a unit is the most specific ("UBND TỈNH LÀO CAI" then
     "SỞ Y TẾ"), unless a line above names a unit much more surely."""
     for art in articles:
+        lines, factor = art.header_lines, 1.0
+        if not lines:
+            lines, factor = _inferred_header(art.text), INFERRED_LETTERHEAD_FACTOR
         found: list[tuple[int, str, Mention]] = []
-        for pos, line in enumerate(art.header_lines):
+        for pos, line in enumerate(lines):
             for m in sc.directory.find_mentions(line):
                 found.append((pos, line, m))
         if not found:
@@ -414,7 +572,12 @@ def _letterhead(sc: _Scorer, articles: Sequence[ArticleDraft]) -> None:
         winner = max(found, key=lambda f: (f[2].strength, f[0]))
         for pos, line, m in found:
             weight = W_LETTERHEAD if (pos, m) == (winner[0], winner[2]) else W_LETTERHEAD_UPPER
-            sc.add("letterhead", line, m.unit_code, weight * m.strength)
+            sc.add("letterhead", line, m.unit_code, weight * m.strength * factor)
+
+
+# A unit after "ở", "tại", "về" in a subject is where the story happens, not who sends it.
+_TOPIC_BEFORE = re.compile(r"\b(?:o|tai|ve|cua xa|thuoc)\s*$")
+_SUBJECT_PREFIX = re.compile(r"^(?:\s*(?:fwd?|tr|re|tl|vv|v/v)\s*:)*\s*")
 
 
 def _subject(sc: _Scorer, subject: str) -> None:
@@ -423,10 +586,19 @@ def _subject(sc: _Scorer, subject: str) -> None:
     subject = nfc(subject)
     for m in sc.directory.find_mentions(subject):
         after = fold(subject[m.end : m.end + 40])
-        signed = bool(_SELF_VERB.match(after)) or (
-            not after.strip(" .") and bool(re.search(r"[-–:(]\s*$", subject[: m.start]))
+        before = subject[: m.start]
+        signed = (
+            bool(_SELF_VERB.match(after))
+            or (not after.strip(" .") and bool(re.search(r"[-–:(]\s*$", before)))
+            # "TP Lào Cai - bài tháng 7", "Fwd: HOI CCB TINH: bai quy II": the unit heads it
+            or (
+                not _SUBJECT_PREFIX.sub("", fold(before)).strip()
+                and bool(re.match(r"\s*[-–:|]\s", subject[m.end :]))
+            )
         )
         weight = W_SUBJECT_SIGNED if signed else W_SUBJECT
+        if not signed and _TOPIC_BEFORE.search(fold(before)):
+            weight = W_SUBJECT_TOPIC  # "bài về mô hình chè ở Bắc Hà": the article's place
         sc.add("subject", subject, m.unit_code, weight * m.strength)
 
 
@@ -450,13 +622,25 @@ def _note(sc: _Scorer, text: str, *, factor: float, article: bool, where: str) -
         start, end = m.start - off, m.end - off
         if idx not in folded:
             folded[idx] = fold(line)
-        if _ADDRESSEE.match(folded[idx]):
+        if _ADDRESSEE.match(folded[idx]) and _in_addressee_clause(line, start):
             continue  # "Kính gửi Sở Nội vụ": whom it is for, not who sent it
         if _TO_WHOM.search(fold(line[max(0, start - 16) : start])):
             continue  # "Em gửi Sở Nội vụ ...": the addressee
         after = fold(line[end : end + 40])
+        before = fold(line[max(0, start - 60) : start])
         intro = idx < INTRO_LINES
-        if intro and (_SELF_VERB.match(after) or _SELF_HEAD.match(folded[idx])):
+        # whose piece it is: an organisation, never a place ("bài về anh A của xã Y Tý"
+        # names where the story is), and not what a "bài về ..." is about
+        if (
+            not article
+            and m.via != "place"
+            and _ON_BEHALF.search(before)
+            and not _ABOUT.search(before)
+        ):
+            weight = W_ON_BEHALF
+        elif intro and (
+            _SELF_VERB.match(after) or _SELF_HEAD.match(folded[idx]) or _SELF_INTRO.search(before)
+        ):
             weight = W_SELF_ID
         else:
             weight = W_ARTICLE if article else W_COVER
@@ -490,9 +674,11 @@ def attribute_unit(
     flags: list[str] = []
 
     origins: list[ForwardOrigin] = []
+    relays: list[ForwardOrigin] = []  # middle hops: a unit's mailbox passing a piece on
     for chain in (forwarded_from, *(a.forwarded_from for a in articles)):
         if chain and chain[-1] not in origins:
             origins.append(chain[-1])
+        relays += [o for o in chain[:-1] if o not in relays]
     forwarded = bool(origins)
     if _quoted_as_forward(headers.subject, [forwarded_from, *(a.forwarded_from for a in articles)]):
         flags.append(FLAG_QUOTED_FORWARD)
@@ -520,6 +706,28 @@ def attribute_unit(
         or from_addr in learned
     ):
         flags.append(FLAG_UNVERIFIED)
+
+    # The middle hops of a forward chain ("FW: FW:"): a unit's own mailbox that passed the
+    # piece on to the Board adopted it as its article (a district centre writes to its
+    # department, the department forwards it), so its address counts, less than the origin.
+    for relay in relays:
+        _address_evidence(
+            sc,
+            relay.from_addr,
+            kind_known="forward-origin",
+            factor=RELAY_FACTOR,
+            learned=learned,
+            official_domains=official,
+            webmail_domains=webmail,
+        )
+        if relay.from_name:
+            _display_name(
+                sc,
+                "forward-origin",
+                relay.from_name,
+                W_DISPLAY_NAME * RELAY_FACTOR,
+                Where.FROM_NAME,
+            )
 
     # The original senders of a forward.
     for origin in origins:
@@ -559,10 +767,14 @@ def attribute_unit(
         if inner.strip():
             _note(sc, inner, factor=1.0, article=len(inner) > 1200, where=Where.FORWARDED)
 
+    if body_text.strip():
+        _reminder_addressee(sc, body_text)
+
     _letterhead(sc, articles)
     for art in articles:
         for line in _article_byline(art.text):
             sc.mentions("signature", line, W_BYLINE, Where.ARTICLE)
+        _official_closing(sc, art.text)
         for text in (art.title, art.text):
             for m in sc.directory.find_mentions(text):
                 sc.add("body", m.matched_text, m.unit_code, W_ARTICLE * m.strength, Where.ARTICLE)
@@ -592,10 +804,25 @@ def _verdict(sc: _Scorer, flags: list[str], verified: bool | None) -> UnitVerdic
     unit: str | None = best_unit
     confidence = 0.0
     if best < CONVINCING:
-        unit = None
         flags.append(FLAG_NONE)
-    else:
+        own = sum(w for (kind, u), w in sc.best.items() if u == best_unit and kind != "body")
+        own += sum(
+            e.weight
+            for e in sc.evidence
+            if e.unit == best_unit and e.kind == "body" and e.where != Where.ARTICLE
+        )
+        if (
+            best < GUESS_MIN
+            or own < GUESS_MIN / 2
+            or second >= best / 2
+            or FLAG_UNVERIFIED in flags  # a spoofed address must not name a unit at all
+        ):
+            unit = None
+    if unit is not None:
         confidence = (best - second) / best * (1 - math.exp(-best / CONFIDENCE_SCALE))
+        if best < CONVINCING:
+            # A guess stays well under any review threshold, ordered by its total.
+            confidence *= GUESS_FACTOR * best / CONVINCING
         if second >= CONFLICT_MIN and second >= CONFLICT_RATIO * best:
             flags.append(FLAG_CONFLICT)
     return UnitVerdict(

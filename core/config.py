@@ -236,6 +236,8 @@ class TaggingConfig:
     )
     # The article taggers to run, by name and in order (classifiers.BUILTINS); None: all.
     taggers: tuple[str, ...] | None = None
+    # Raw tagger score -> probability (classifiers/calibration.py); None: raw scores.
+    calibration_file: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -310,6 +312,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         "official_domains": list,
         "webmail_domains": list,
         "taggers": list,
+        "calibration_file": str,
     },
 }
 
@@ -515,6 +518,12 @@ def config_from_mapping(
             str(d).lower() for d in tag.get("webmail_domains", TaggingConfig.webmail_domains)
         ),
         taggers=tuple(str(n) for n in tag["taggers"]) if "taggers" in tag else None,
+        # "" keeps the taggers' raw scores (what `dienhinh calibrate` fits on).
+        calibration_file=(
+            _file("calibration_file", package_dir / "classifiers" / "calibration.json")
+            if tag.get("calibration_file", None) != ""
+            else None
+        ),
     )
     if not 0 < tagging.review_threshold <= 1:
         raise ConfigError("tagging.review_threshold", "must be between 0 and 1")

@@ -569,6 +569,7 @@ class Ingestor:
                 webmail_domains=t.webmail_domains,
                 learned=learned,
                 taggers=t.taggers,
+                calibration_file=t.calibration_file,
             ),
         )
 

@@ -376,7 +376,12 @@ def _tag(s: Session, art: Article, draft: ArticleDraft, msg: Message, ctx: Extra
         date=msg.date_header,
     )
     tags = tag_article(
-        draft, ctx.tagging, headers=headers, unit_code=msg.unit, unit_flags=list(msg.flags or [])
+        draft,
+        ctx.tagging,
+        headers=headers,
+        unit_code=msg.unit,
+        unit_flags=list(msg.flags or []),
+        unit_confidence=msg.unit_confidence,
     )
     for column, value in tag_columns(msg.unit, tags).items():
         setattr(art, column, value)

@@ -10,7 +10,7 @@ first: what the preview shows is what goes out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import nh3
 from markupsafe import Markup
@@ -21,7 +21,7 @@ from dienhinh.publish.items import item_from_article, labels
 from dienhinh.publish.render import article_html
 from dienhinh.store.models import Article
 
-__all__ = ["Preview", "preview"]
+__all__ = ["PREVIEW_CHARS", "Preview", "preview"]
 
 # What article_html produces; nh3 is a second, independent guard (every text in it is
 # already escaped by the renderer).
@@ -35,6 +35,12 @@ class Preview:
     body: Markup  # lead, body, photos with captions, as article_html renders them
     photos: int
     cover_asset_id: int | None
+    cut: bool = False  # only the text's first PREVIEW_CHARS characters are shown
+
+
+# A preview of the whole of a 3-million-character text made the page 4 MB: the panel shows
+# the beginning, rendered the same way, and the page links to the whole text.
+PREVIEW_CHARS = 20_000
 
 
 def _console_src(img: ImageItem) -> str:
@@ -44,6 +50,11 @@ def _console_src(img: ImageItem) -> str:
 def preview(article: Article, config: Config) -> Preview:
     """The preview of ``article`` (its message and images loaded)."""
     item = item_from_article(article, labels(config), blobs=None)
+    cut = len(item.text) > PREVIEW_CHARS
+    if cut:
+        head = item.text[:PREVIEW_CHARS]
+        end = head.rfind("\n\n")
+        item = replace(item, text=head[:end] if end > PREVIEW_CHARS // 2 else head)
     html = article_html(item, _console_src)
     cover = item.cover
     return Preview(
@@ -51,4 +62,5 @@ def preview(article: Article, config: Config) -> Preview:
         body=Markup(nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES)),  # noqa: S704 - cleaned
         photos=len(item.images),
         cover_asset_id=cover.asset_id if cover is not None else None,
+        cut=cut,
     )

@@ -399,8 +399,11 @@ def cmd_status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def cmd_eval(config: Config, args: argparse.Namespace, out: TextIO) -> int:
-    """Ingest a folder of .eml files into a throwaway database and score the result."""
+def _eval_report(
+    config: Config, labels_path: str, folder_arg: str, *, quiet: bool, cmd: str = "eval"
+) -> Any:
+    """Ingest the labelled .eml files into a throwaway database and score the result
+    (an EvalReport), or None after saying on stderr which labelled files are missing."""
     import dataclasses
     import tempfile
 
@@ -411,16 +414,18 @@ def cmd_eval(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     from dienhinh.store.db import make_engine
     from dienhinh.store.export import export_articles, export_messages
     from dienhinh.store.migrate import upgrade
+    from dienhinh.store.models import Tag
 
-    labels = json.loads(Path(args.labels).read_text(encoding="utf-8"))
-    folder = Path(args.dir)
+    labels = json.loads(Path(labels_path).read_text(encoding="utf-8"))
+    folder = Path(folder_arg)
     files = {lab["file"]: folder / lab["file"] for lab in labels}
     missing = [name for name, p in files.items() if not p.is_file()]
     if missing:
         print(
-            f"eval: {len(missing)} labelled file(s) not in {folder}: {missing[:5]}", file=sys.stderr
+            f"{cmd}: {len(missing)} labelled file(s) not in {folder}: {missing[:5]}",
+            file=sys.stderr,
         )
-        return 2
+        return None
     mids = {name: header_facts(p.read_bytes())[0] for name, p in files.items()}
     with tempfile.TemporaryDirectory(prefix="dienhinh-eval-") as tmp:
         data_dir = Path(tmp)
@@ -434,16 +439,61 @@ def cmd_eval(config: Config, args: argparse.Namespace, out: TextIO) -> int:
         engine = make_engine(cfg.database.url)
         try:
             upgrade(engine)
-            with _Progress(_interactive(sys.stderr) and not args.quiet) as progress:
+            with _Progress(_interactive(sys.stderr) and not quiet) as progress:
                 Ingestor(cfg, engine, progress=progress).import_from(
                     FileImportSource(sorted(files.values()))
                 )
             with Session(engine) as s:
                 messages = list(export_messages(s, tz=cfg.timezone))
                 articles = list(export_articles(s))
+                # The taggers' own rows (not an editor's): their confidence is scored.
+                tags = [
+                    {
+                        "message_id": mid,
+                        "article_id": aid,
+                        "field": f,
+                        "value": v,
+                        "confidence": c,
+                    }
+                    for mid, aid, f, v, c in s.execute(
+                        select(Tag.message_pk, Tag.article_id, Tag.field, Tag.value, Tag.confidence)
+                        .where(~Tag.tagger.startswith("editor:"))
+                        .order_by(Tag.id)
+                    )
+                ]
+                mid_of = dict(s.execute(select(Message.id, Message.message_id)).all())
+                for t in tags:
+                    t["message_id"] = mid_of.get(t["message_id"])
         finally:
             engine.dispose()
-    report = evaluate(labels, mids, messages, articles)
+    return evaluate(labels, mids, messages, articles, tags)
+
+
+_FIELD_NAMES = {"unit": "unit", "campaign": "campaign", "subject_type": "subject", "kind": "kind"}
+
+
+def _print_calibration(report: Any, out: TextIO) -> None:
+    """A reliability table per field, its ECE and the share right among "certain" tags."""
+    print("calibration (confidence shown: tags, mean confidence, share right)", file=out)
+    for f, cal in report.calibration.items():
+        print(
+            f"  {_FIELD_NAMES.get(f, f)}: {cal['tags']} tags, ECE {cal['ece']:.3f}, "
+            f">= 0.9: {cal['certain_right']:.3f} right of {cal['certain']}",
+            file=out,
+        )
+        for b in cal["bins"]:
+            print(
+                f"    [{b['lo']:.1f}, {b['hi']:.1f}{']' if b['hi'] >= 1 else ')'}"
+                f"  {b['count']:>4}  {b['mean_confidence']:.3f}  {b['accuracy']:.3f}",
+                file=out,
+            )
+
+
+def cmd_eval(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    """Ingest a folder of .eml files into a throwaway database and score the result."""
+    report = _eval_report(config, args.labels, args.dir, quiet=args.quiet)
+    if report is None:
+        return 2
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2), file=out)
         return 0
@@ -462,8 +512,49 @@ def cmd_eval(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     width = max(len(k) for k, _v in rows)
     for k, v in rows:
         print(f"{k:<{width}}  {v}", file=out)
+    _print_calibration(report, out)
     for err in report.unit_errors:
-        print(f"  unit: {err['file']}: expected {err['expected']}, got {err['got']}", file=out)
+        conf = err.get("confidence")
+        print(
+            f"  unit: {err['file']}: expected {err['expected']}, got {err['got']}"
+            + (f" ({conf:.2f})" if conf is not None else ""),
+            file=out,
+        )
+    return 0
+
+
+def cmd_calibrate(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    """Fit the confidence calibration on labelled mail: tag it with raw confidences, score
+    each shown tag, and write the per-field maps (classifiers/calibration.json)."""
+    import dataclasses
+    from datetime import date
+
+    from dienhinh.classifiers.calibration import CALIBRATION_FILE, fitted
+
+    assert config.tagging is not None
+    raw = dataclasses.replace(
+        config, tagging=dataclasses.replace(config.tagging, calibration_file=None)
+    )
+    report = _eval_report(raw, args.labels, args.dir, quiet=args.quiet, cmd="calibrate")
+    if report is None:
+        return 2
+    labels = json.loads(Path(args.labels).read_text(encoding="utf-8"))
+    writers = sorted({str(lab.get("writer", "")) for lab in labels} - {""}) or [Path(args.dir).name]
+    cal = fitted(
+        report.tag_outcomes,
+        writers=writers,
+        fitted_on=date.today().isoformat(),
+        sigmas=args.sigmas,
+    )
+    target = Path(args.output) if args.output else CALIBRATION_FILE
+    target.write_text(cal.to_json(), encoding="utf-8")
+    print(
+        f"calibrate: {len(report.tag_outcomes)} tags of {', '.join(writers)} -> {target}",
+        file=out,
+    )
+    for f, m in cal.fields.items():
+        steps = ", ".join(f"{b.raw:.2f} -> {b.p:.2f} ({b.right}/{b.n})" for b in m.blocks)
+        print(f"  {_FIELD_NAMES.get(f, f)}: {steps}", file=out)
     return 0
 
 
@@ -571,6 +662,7 @@ COMMANDS: dict[str, Callable[[Config, argparse.Namespace, TextIO], int]] = {
     "export": cmd_export,
     "status": cmd_status,
     "eval": cmd_eval,
+    "calibrate": cmd_calibrate,
     "retrain": cmd_retrain,
     "assign": cmd_assign,
     "forget-address": cmd_forget_address,
@@ -625,6 +717,19 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("labels", metavar="LABELS.json")
     sp.add_argument("dir", metavar="DIR", help="the folder holding the labelled .eml files")
     sp.add_argument("--json", action="store_true")
+    sp = sub.add_parser(
+        "calibrate",
+        help="fit the taggers' confidence calibration on labelled mail (calibration.json)",
+    )
+    sp.add_argument("labels", metavar="LABELS.json")
+    sp.add_argument("dir", metavar="DIR", help="the folder holding the labelled .eml files")
+    sp.add_argument("-o", "--output", help="file to write (default: classifiers/calibration.json)")
+    sp.add_argument(
+        "--sigmas",
+        type=float,
+        default=1.0,
+        help="how cautious each block's probability is (standard deviations below its mean)",
+    )
     sub.add_parser(
         "retrain",
         help="retrain the campaign model on editor-confirmed articles (kept only if not worse)",

@@ -730,6 +730,30 @@ class DocxExtractor:
 
     def extract(self, part: Part, ctx: ExtractContext) -> list[ArticleDraft]:
         blocks, flags = docx_blocks(part.payload, ctx, part)
-        return articles_from_blocks(
+        articles = articles_from_blocks(
             blocks, source=docx_source(flags), origin=part.filename or part.path, flags=flags
         )
+        _letterhead_from_image(blocks, articles, ctx)
+        return articles
+
+
+def _letterhead_from_image(
+    blocks: list[Block], articles: list[ArticleDraft], ctx: ExtractContext
+) -> None:
+    """A letterhead pasted as a picture ("UBND HUYỆN X / PHÒNG ..." scanned from the paper
+    template) opens the document and names the sending unit nowhere else: when the first
+    thing in the document is a banner-shaped image and no letterhead was read as text,
+    that one image is OCR'd (only it: never a photo, never the page) into the first
+    article's ``header_lines``, for the unit tagger."""
+    if not articles or articles[0].header_lines:
+        return
+    first = next((b for b in blocks if b.image is not None or b.text.strip()), None)
+    if first is None or first.image is None:
+        return
+    from dienhinh.ingest.ocr import ocr_letterhead
+
+    try:
+        data = ctx.blob_store().read(first.image.sha256)
+    except OSError:
+        return
+    articles[0].header_lines = ocr_letterhead(data, ctx)

@@ -123,7 +123,8 @@ def test_dashboard_newest_mail_at_desktop_and_phone(new_page: Any, server: Any, 
     newest = page.inner_text("#newest-mail")
     assert re.search(r"Thư mới nhất nhận lúc \d{2}/\d{2}/\d{4} \d{2}:\d{2} \(vừa xong\)", newest)
     error = page.locator("td.error", has_text="Hết thời gian chờ máy chủ thư")
-    assert error.is_visible() and "(timed out)" in error.locator(".error-original").inner_text()
+    # The stored English is the admins' folded detail, never shown to an editor (issue 13).
+    assert error.is_visible() and "timed out" not in error.inner_text()
     shot(page, "dashboard-newest")
     page.set_viewport_size(PHONE)
     assert page.locator("#newest-mail").is_visible()

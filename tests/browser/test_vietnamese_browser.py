@@ -287,7 +287,22 @@ def _audit(s: Session, arts: list[Article], msgs: list[Message], pubs: list[Publ
         "assign-unit": ("message", msg.id, {"unit": None}, {"unit": "bat-xat"}),
         "forget-address": ("address", 0, {"address": "nguoigui@gmail.com"}, None),
         "deleted": ("article", art.id, {"status": "pending-review", "origin": "gm.doc"}, None),
-    }
+        "undo": (
+            "article",
+            art.id,
+            {"undone": "state:approved", "audit_id": 1, "at": "2026-12-01T00:00:00",
+             "status": "approved"},
+            {"status": "pending-review"},
+        ),
+        "use-revision": (
+            "article",
+            art.id,
+            {"title": "Tiêu đề cũ", "lead": "Sapo cũ", "text": "Nội dung cũ",
+             "status": "pending-review"},
+            {"title": art.title, "lead": "", "text": "", "revision": arts[4].id},
+        ),
+        "keep-original": ("article", art.id, None, {"revision": arts[4].id}),
+    }  # fmt: skip
     missing = codes.audit_actions() - set(details)
     assert not missing, f"add an audit row for {missing} to this test's seed"
     reasons = {"confirm-no-article": "Đã gọi điện, đơn vị gửi nhầm thư"}

@@ -279,3 +279,226 @@ def test_tagger_always_proposes_one_campaign() -> None:
 def test_tagger_registers_by_name() -> None:
     (tagger,) = build_registry([CampaignTagger], ["campaign"])
     assert isinstance(tagger, CampaignTagger)
+
+
+# ---------------------------------------------------------------------------------------
+# What the article is about: title, lead and names above passing mentions (issue #14)
+
+
+def _chosen(title: str, text: str, **kw: str) -> list[str]:
+    return sorted(s.code for s in select(rule_scores(title, text, **kw)))
+
+
+def test_a_named_campaign_in_the_lead_counts_though_the_body_is_another_field() -> None:
+    """A teacher's portrait whose lead says she follows Bác's example: the body is all
+    school, the lead names the movement."""
+    title = "Cô giáo Vàng Thị Mai và lớp học bán trú"
+    text = (
+        "Noi theo gương Bác, cô Mai coi mỗi học sinh như con mình, mười năm bám điểm trường.\n\n"
+        "Cô dạy học cho 25 học sinh lớp ghép, giảng bài bằng tiếng Mông cho các em mới đến "
+        "lớp, vận động phụ huynh không cho con bỏ học giữa năm học.\n\n"
+        "Buổi tối cô kèm các em ôn bài ở khu nội trú, tự làm đồ dùng dạy học bằng tre, nứa "
+        "để giờ học sinh động hơn, lớp cô năm nào cũng đủ số học sinh."
+    )
+    assert _chosen(title, text) == ["giao-duc", "hoc-tap-bac-ho"]
+    best = {s.code: s for s in rule_scores(title, text)}["hoc-tap-bac-ho"]
+    assert best.evidence[0]["names"] is True and best.evidence[0]["in_lead"] is True
+
+
+def test_a_campaign_named_in_the_closing_commendation_counts() -> None:
+    """A health article whose commendation names Hồ Chí Minh's example."""
+    title = "Nữ hộ sinh của trạm y tế xã"
+    text = (
+        "Chị Lù Thị Sen là nữ hộ sinh của trạm y tế xã Bản Xèo, mười năm đỡ đẻ cho sản phụ "
+        "các thôn xa.\n\n"
+        "Chị đến từng nhà thai phụ vận động sinh con tại trạm, tiêm chủng cho trẻ, khám "
+        "bệnh cho người già, đêm nào cũng sẵn sàng đi cấp cứu.\n\n"
+        "Năm 2019 chị được biểu dương là điển hình trong học tập và làm theo tư tưởng, đạo "
+        "đức, phong cách Hồ Chí Minh của huyện."
+    )
+    assert _chosen(title, text) == ["hoc-tap-bac-ho", "suc-khoe"]
+
+
+def test_moral_words_alone_do_not_make_the_ho_chi_minh_campaign() -> None:
+    """Tận tụy, gần dân, đảng viên describe every exemplar: without a reference to Hồ Chí
+    Minh's example they do not tag his campaign."""
+    title = "Người cán bộ tư pháp tận tụy"
+    text = (
+        "Chị là đảng viên, cán bộ tư pháp xã, tận tụy, gần dân, hết lòng phục vụ nhân dân, "
+        "luôn gương mẫu trong công việc, giản dị, khiêm tốn."
+    )
+    assert "hoc-tap-bac-ho" not in _chosen(title, text)
+
+
+def test_a_border_paragraph_in_a_new_rural_story_is_a_setting() -> None:
+    """Border guards helping once, in one paragraph of a long story of a commune's roads
+    and poverty, is where the story happens, not what it is about."""
+    title = "Thôn Na Pao thoát nghèo nhờ cây chuối"
+    text = (
+        "Thôn Na Pao ở xã biên giới Pha Long có 90 hộ, trước đây hơn nửa là hộ nghèo.\n\n"
+        "Từ năm 2017, bà con chuyển đổi cơ cấu cây trồng, trồng chuối theo liên kết sản xuất "
+        "với hợp tác xã, thu nhập bình quân tăng gấp ba.\n\n"
+        "Hộ nghèo của thôn giảm từ 46 hộ xuống còn 7 hộ, nhiều gia đình làm nhà mới, mua xe "
+        "máy, cho con đi học.\n\n"
+        "Cán bộ, chiến sĩ đồn biên phòng Pha Long cũng giúp bà con làm đường giao thông "
+        "nông thôn, tuần tra cột mốc cùng dân quân.\n\n"
+        "Thôn đã góp phần để xã về đích nông thôn mới năm 2019."
+    )
+    assert _chosen(title, text) == ["nong-thon-moi"]
+
+
+def test_a_border_commune_in_the_lead_is_a_place_not_a_subject() -> None:
+    def defence(text: str) -> float:
+        return {s.code: s.score for s in rule_scores("Bếp ăn bán trú", text)}["quoc-phong-an-ninh"]
+
+    assert defence("Trường ở xã biên giới A Mú Sung.") <= 1.0
+    assert defence("Trường giữ vững biên giới A Mú Sung.") >= 6.0
+
+
+def test_typical_words_beside_a_named_field_are_the_setting() -> None:
+    """A young man's startup on a farm: chè, nương, hợp tác are the setting; the youth
+    movement is named."""
+    title = "Chàng trai 9X khởi nghiệp từ nương chè cổ thụ"
+    text = (
+        "Anh Chảo Văn Lìn vay vốn hỗ trợ thanh niên khởi nghiệp, cùng hai đoàn viên mở "
+        "xưởng sao chè.\n\n"
+        "Xưởng thu mua chè của bà con trong thôn, hái chè trên nương, chế biến chè xanh "
+        "đóng túi, bán qua mạng xã hội.\n\n"
+        "Mỗi năm xưởng lãi hơn 200 triệu đồng, tạo việc làm cho 6 thanh niên."
+    )
+    assert _chosen(title, text) == ["thanh-nien"]
+
+
+def test_village_cleanliness_is_not_the_urban_campaign() -> None:
+    """Flowers, rubbish collection and clean roads in a village serve the rural campaign's
+    environment criterion; the urban campaign needs a town, a ward or a street."""
+    title = "Con đường hoa của chi hội phụ nữ thôn"
+    text = (
+        "Chi hội phụ nữ thôn Tả Chải nhận quét dọn, trồng hoa dọc 3 km đường thôn.\n\n"
+        "Mỗi tuần chị em thu gom rác, phân loại rác tại nhà, giữ vệ sinh môi trường.\n\n"
+        "Mô hình giúp xã hoàn thành tiêu chí môi trường trong xây dựng nông thôn mới."
+    )
+    assert _chosen(title, text) == ["nong-thon-moi"]
+    ward = title.replace("thôn", "tổ dân phố"), text.replace("thôn Tả Chải", "phường Pom Hán")
+    assert "van-minh-do-thi" in _chosen(*ward)
+
+
+def test_a_movement_containing_two_fields_names_neither() -> None:
+    """The Front's "Toàn dân đoàn kết xây dựng nông thôn mới, đô thị văn minh" is not the
+    urban campaign in a village story."""
+    title = "Khu dân cư thôn Bản Lếch"
+    text = (
+        "Điển hình trong cuộc vận động Toàn dân đoàn kết xây dựng nông thôn mới, đô thị văn "
+        "minh.\n\n"
+        "Bà con hiến đất làm đường bê tông, giúp hộ nghèo cây giống, con giống; thôn đạt "
+        "chuẩn nông thôn mới năm 2018."
+    )
+    assert _chosen(title, text) == ["nong-thon-moi"]
+
+
+def test_short_forms_of_the_youth_union() -> None:
+    title = "bai mo hinh DTN xa Coc San"
+    text = (
+        "ĐVTN xã Cốc San nhận chăm sóc 2 km đường thanh niên, Đoàn xã tổ chức ngày chủ nhật "
+        "xanh mỗi tháng."
+    )
+    assert "thanh-nien" in _chosen(title, text)
+
+
+def test_the_unit_movement_never_beside_a_provincial_campaign() -> None:
+    """A broadcaster's technician (the unit's own field) commended under Hồ Chí Minh's
+    example: only the provincial campaign is proposed."""
+    title = "Kỹ thuật viên trạm phát sóng"
+    text = (
+        "Anh là kỹ thuật viên của đài phát thanh truyền hình, ca trực nào cũng kiểm tra "
+        "lưới điện, phần mềm, cải tiến kỹ thuật để giữ sóng.\n\n"
+        "Anh được biểu dương trong học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí "
+        "Minh."
+    )
+    assert _chosen(title, text, unit_group="media") == ["hoc-tap-bac-ho"]
+
+
+def test_a_configured_hint_keeps_the_builtin_weight(tmp_path: Path) -> None:
+    """campaigns.toml hints "tự quản"; the built-in list knows that alone it is any
+    self-managed work, so a self-managed flower road is not about defence."""
+    vocab = Vocabulary.build([Campaign("quoc-phong-an-ninh", "", ("tự quản", "chốt dân quân"))])
+    weights = dict(vocab.terms["quoc-phong-an-ninh"])
+    assert weights["tự quản"] == 1.0
+    assert weights["chốt dân quân"] == 3.0
+
+
+def test_the_lead_handed_twice_counts_once() -> None:
+    """The tagger reads the lead field and then the text that starts with it again."""
+    lead = "Thôn có 40 hộ làm homestay đón du khách."
+    once = rule_scores("Bản du lịch", f"{lead}\n\nKhách đến ngày một đông.")
+    twice = rule_scores("Bản du lịch", f"{lead}\n\n{lead}\n\nKhách đến ngày một đông.")
+    assert [(s.code, s.score) for s in once] == [(s.code, s.score) for s in twice]
+
+
+def test_the_best_campaign_in_one_paragraph_only_is_not_convincing() -> None:
+    """A journalist's story that ends on a schoolgirl's lost books: the school is one
+    paragraph, nothing in the title or lead, so the unit's own movement is proposed."""
+    title = "Nữ phóng viên ở vùng lũ"
+    text = (
+        "Chị là phóng viên của đài, có mặt sớm nhất ở vùng lũ cuối tháng Sáu, cùng tổ công "
+        "tác đi bộ vào các thôn bị cô lập, gửi tin bài về ngay trong đêm cho bạn đọc.\n\n"
+        "Ba ngày liền chị lội bùn, ghi lại từng nhà bị thiệt hại, leo lên đồi tìm sóng "
+        "điện thoại để gửi ảnh về tòa soạn.\n\n"
+        "Loạt bài của chị kêu gọi được hơn 300 triệu đồng ủng hộ bà con, trao tận tay "
+        "các gia đình bị thiệt hại.\n\n"
+        "Chị nhớ nhất một em học sinh lớp 3 mất hết sách vở, nay đã được bạn đọc giúp "
+        "tiếp tục đến trường học."
+    )
+    assert _chosen(title, text, unit_group="media") == [FALLBACK]
+    assert _chosen(title, text) == [FALLBACK]
+
+
+class _FixedModel:
+    """A stand-in for the learned model: the same probabilities for every text."""
+
+    def __init__(self, probs: dict[str, float]) -> None:
+        self.probs = probs
+
+    def predict(self, text: str) -> dict[str, float]:
+        return dict(self.probs)
+
+
+def test_the_model_cannot_drop_a_named_campaign_nor_raise_a_passing_one() -> None:
+    title = "Thôn Na Pao thoát nghèo nhờ cây chuối"
+    text = (
+        "Thôn Na Pao ở xã Pha Long có 90 hộ, trước đây hơn nửa là hộ nghèo.\n\n"
+        "Bà con chuyển đổi cơ cấu cây trồng, trồng chuối theo liên kết sản xuất với hợp "
+        "tác xã, thu nhập bình quân tăng gấp ba.\n\n"
+        "Hộ nghèo của thôn giảm từ 46 hộ xuống còn 7 hộ, nhiều gia đình làm nhà mới.\n\n"
+        "Cán bộ, chiến sĩ đồn biên phòng cũng giúp bà con làm đường, tuần tra cột mốc.\n\n"
+        "Trưởng thôn luôn làm theo lời Bác dạy: việc gì có lợi cho dân thì hết sức làm."
+    )
+    model = _FixedModel({"nong-thon-moi": 0.9, "quoc-phong-an-ninh": 0.9, "hoc-tap-bac-ho": 0.0})
+    out = CampaignTagger(model=model).suggest(title, text)  # type: ignore[arg-type]
+    assert sorted(s.value for s in out) == ["hoc-tap-bac-ho", "nong-thon-moi"]
+
+
+def test_a_text_without_blank_lines_is_not_all_lead() -> None:
+    """Typed as one block, a long article's first words are its lead, not the whole: a
+    border mention near its end stays a mention."""
+    story = (
+        "Chị Hoa mở lớp dạy học cho trẻ em trong bản, vận động phụ huynh cho con đến lớp, "
+        "tự làm đồ dùng dạy học cho học sinh. "
+    ) * 8
+    text = story + "Bản nằm gần biên giới."
+    lead = {s.code: s for s in rule_scores("Cô giáo bản Mù", text)}["quoc-phong-an-ninh"]
+    assert not any(e.get("in_lead") for e in lead.evidence)
+    short = {s.code: s for s in rule_scores("Cô giáo bản Mù", "Bản nằm gần biên giới.")}
+    assert short["quoc-phong-an-ninh"].evidence[0]["in_lead"] is True
+
+
+def test_an_elder_or_a_doctor_is_not_bac_ho() -> None:
+    """A "bác" addresses any elder and starts "bác sĩ": only a capitalised Bác is Bác Hồ."""
+    title = "Y sĩ trạm y tế xã đi học bác sĩ"
+    text = (
+        "Theo lời bác Sáng, trưởng thôn, chị Lan là y sĩ tận tụy của trạm y tế xã. Năm "
+        "2015 chị được cử đi học bác sĩ, về trạm khám bệnh, tiêm chủng cho trẻ em."
+    )
+    assert _chosen(title, text) == ["suc-khoe"]
+    named = text + " Chị luôn làm theo lời Bác dạy."
+    assert _chosen(title, named) == ["hoc-tap-bac-ho", "suc-khoe"]

@@ -9,6 +9,7 @@ still never take "Bảo Yên" for "Bảo Thắng", the province for the city, or
 
 from __future__ import annotations
 
+import tomllib
 import unicodedata
 from pathlib import Path
 
@@ -440,3 +441,59 @@ def test_place_names_that_are_people_or_words_or_ambiguous_name_no_unit(
     shipped: UnitDirectory, text: str
 ) -> None:
     assert shipped.find_mentions(text) == []
+
+
+# --- short forms generated from the names ---------------------------------------------------
+
+_NAMED_ONLY = UnitDirectory(
+    [
+        Unit("hlhpn", "Hội Liên hiệp Phụ nữ tỉnh", group="mass-org"),
+        Unit("bchqs", "Bộ Chỉ huy Quân sự tỉnh", group="armed-forces"),
+        Unit("ldld", "Liên đoàn Lao động tỉnh", group="mass-org"),
+        Unit("snn", "Sở Nông nghiệp và Phát triển nông thôn"),
+        Unit("sld", "Sở Lao động - Thương binh và Xã hội"),
+        Unit("dai", "Đài Phát thanh và Truyền hình tỉnh", group="media"),
+        Unit("cd", "Trường Cao đẳng Lào Cai", group="school"),
+        Unit("ttx", "UBND thị xã Sa Pa", ("Sa Pa",), group="district"),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Hội LHPN tỉnh", "hlhpn"),
+        ("HLHPN tỉnh Lào Cai", "hlhpn"),
+        ("hoi lhpn tinh lao cai", "hlhpn"),  # typed in lower case without diacritics
+        ("Bộ CHQS tỉnh", "bchqs"),
+        ("BCHQS TINH", "bchqs"),
+        ("LĐLĐ tỉnh LC", "ldld"),
+        ("LDLD tinh", "ldld"),
+        ("Sở NN&PTNT", "snn"),
+        ("SO NN-PTNT", "snn"),
+        ("Sở LĐ-TB&XH", "sld"),
+        ("Sở LĐTBXH", "sld"),
+        ("Đài PT&TH tỉnh", "dai"),
+        ("Đài PTTH tỉnh", "dai"),
+        ("Trường CĐ Lào Cai", "cd"),
+        ("TX. Sa Pa", "ttx"),
+        ("UBND TX SA PA", "ttx"),
+    ],
+)
+def test_short_forms_are_generated_from_the_names(text: str, code: str | None):
+    """None of these forms is listed: each comes by rule from the official name (the head
+    word kept, the rest as initials, "và" as "&", the level and province kept or shortened)."""
+    found = [m.unit_code for m in _NAMED_ONLY.find_mentions(f"Văn phòng {text} gửi bài")]
+    assert found == ([code] if code else []), found
+
+
+def test_generated_short_forms_do_not_take_everyday_words():
+    text = "cả tỉnh có hội nông dân xã, sở thích, bộ chỉ huy mới và đài phát thanh xã"
+    assert _NAMED_ONLY.find_mentions(text) == []
+
+
+def test_address_hint_of_the_local_part_only():
+    d = UnitDirectory.from_mapping(tomllib.loads(TOML))
+    hit = d.address_hint("vanthu.pnvbaoyen@gmail.com", local_only=True)
+    assert hit is not None and hit.code == "bao-yen"
+    assert d.address_hint("lan.nguyen@baoyen.gmail.com", local_only=True) is None

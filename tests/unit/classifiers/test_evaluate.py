@@ -1,6 +1,15 @@
 from __future__ import annotations
 
-from dienhinh.classifiers.evaluate import evaluate
+import pytest
+
+from dienhinh.classifiers.evaluate import (
+    ReliabilityBin,
+    calibration_summary,
+    evaluate,
+    expected_calibration_error,
+    reliability,
+    share_right,
+)
 
 LABELS = [
     {
@@ -85,7 +94,9 @@ ARTICLES = [
 def test_scores():
     r = evaluate(LABELS, MIDS, MESSAGES, ARTICLES)
     assert r.relevant == 3 and r.unit_correct == 2 and r.unit_accuracy == round(2 / 3, 4)
-    assert r.unit_errors == [{"file": "b.eml", "expected": "so-y-te", "got": "bac-ha"}]
+    assert r.unit_errors == [
+        {"file": "b.eml", "expected": "so-y-te", "got": "bac-ha", "confidence": None}
+    ]
     assert r.noise_precision == 1.0 and r.noise_recall == 1.0
     assert r.duplicates_labelled == 1 and r.duplicates_found == 1
     assert r.key_phrase_recall == 1.0
@@ -101,3 +112,86 @@ def test_missing_and_failed_articles():
     r = evaluate(LABELS, MIDS, msgs, arts)
     assert r.missing_emails == ["c.eml"]
     assert r.key_phrase_recall == 0.0
+
+
+# --- calibration (issue 14) ---------------------------------------------------------------
+
+ARTICLES_WITH_IDS = [{**a, "id": i} for i, a in enumerate(ARTICLES, start=1)]
+
+
+def _tag(mid: str, aid: int | None, field: str, value: str, conf: float) -> dict:
+    return {
+        "message_id": mid,
+        "article_id": aid,
+        "field": field,
+        "value": value,
+        "confidence": conf,
+    }
+
+
+TAGS = [
+    # a: right unit, right campaign, right subject and kind; a suggestion not shown as
+    # the subject (the article shows the first one) is not scored.
+    _tag("a@x", None, "unit", "bat-xat", 0.95),
+    _tag("a@x", 1, "campaign", "nong-thon-moi", 0.92),
+    _tag("a@x", 1, "subject_type", "ho-gia-dinh", 0.7),
+    _tag("a@x", 1, "subject_type", "ca-nhan", 0.2),
+    _tag("a@x", 1, "kind", "dien-hinh-tien-tien", 0.8),
+    # b: a wrong unit, a right campaign, a wrong kind.
+    _tag("b@x", None, "unit", "bac-ha", 0.55),
+    _tag("b@x", 2, "campaign", "suc-khoe", 0.97),
+    _tag("b@x", 2, "kind", "mo-hinh-moi", 0.91),
+    # c is noise: its tags are not scored.
+    _tag("c@x", None, "unit", "bat-xat", 0.99),
+]
+
+
+def test_tags_shown_are_scored_per_field():
+    r = evaluate(LABELS, MIDS, MESSAGES, ARTICLES_WITH_IDS, TAGS)
+    assert sorted(r.tag_outcomes) == sorted(
+        [
+            ("unit", 0.95, True),
+            ("unit", 0.55, False),
+            ("campaign", 0.92, True),
+            ("campaign", 0.97, True),
+            ("subject_type", 0.7, True),
+            ("kind", 0.8, True),
+            ("kind", 0.91, False),
+        ]
+    )
+    assert r.unit_errors[0]["confidence"] == 0.55
+    assert list(r.calibration) == ["unit", "campaign", "subject_type", "kind"]
+    assert r.calibration["kind"]["certain"] == 1
+    assert r.calibration["kind"]["certain_right"] == 0.0
+    assert r.calibration["campaign"]["certain_right"] == 1.0
+    assert "tag_outcomes" not in r.as_dict() and "calibration" in r.as_dict()
+
+
+def test_without_tags_there_is_no_calibration():
+    r = evaluate(LABELS, MIDS, MESSAGES, ARTICLES)
+    assert r.calibration == {} and r.tag_outcomes == []
+
+
+def test_reliability_bins_count_mean_and_accuracy():
+    table = reliability([(0.05, False), (0.91, True), (0.95, False), (1.0, True), (0.5, True)])
+    assert table == [
+        ReliabilityBin(0.0, 0.1, 1, 0.05, 0.0),
+        ReliabilityBin(0.5, 0.6, 1, 0.5, 1.0),
+        ReliabilityBin(0.9, 1.0, 3, round((0.91 + 0.95 + 1.0) / 3, 4), round(2 / 3, 4)),
+    ]
+
+
+def test_ece_weights_each_bins_gap_by_its_count():
+    table = [ReliabilityBin(0.0, 0.1, 1, 0.05, 0.0), ReliabilityBin(0.9, 1.0, 3, 0.9, 0.5)]
+    assert expected_calibration_error(table) == pytest.approx((0.05 + 3 * 0.4) / 4, abs=1e-4)
+    assert expected_calibration_error([]) == 0.0
+    perfect = reliability([(0.75, True)] * 3 + [(0.75, False)])
+    assert expected_calibration_error(perfect) == 0.0
+
+
+def test_share_right_among_certain_tags():
+    assert share_right([(0.9, True), (0.95, False), (0.89, False)]) == (2, 0.5)
+    assert share_right([(0.5, False)]) == (0, 1.0)
+    s = calibration_summary([(0.9, True), (0.3, False)])
+    assert s["tags"] == 2 and s["certain"] == 1 and s["certain_right"] == 1.0
+    assert [b["count"] for b in s["bins"]] == [1, 1]

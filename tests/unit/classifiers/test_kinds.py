@@ -5,8 +5,16 @@ from __future__ import annotations
 import pytest
 
 from dienhinh.classifiers.base import ClassifyContext, build_registry
-from dienhinh.classifiers.kinds import KindTagger, SubjectTypeTagger, kind, subject_type
-from dienhinh.core.text import strip_diacritics
+from dienhinh.classifiers.kinds import (
+    KindTagger,
+    SubjectTypeTagger,
+    _full_names,
+    _year_span,
+    headline,
+    kind,
+    subject_type,
+)
+from dienhinh.core.text import fold, strip_diacritics
 from dienhinh.core.types import ArticleDraft, MailHeaders
 
 PERSON_BODY = (
@@ -176,3 +184,148 @@ def test_taggers_return_suggestions() -> None:
     assert (s.field, s.value, s.tagger) == ("subject_type", "tap-the", "subject_type")
     assert (k.field, k.value, k.tagger) == ("kind", "mo-hinh-moi", "kind")
     assert s.evidence and k.evidence
+
+
+# --- issue 14: subject type on other writers' mail ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "want"),
+    [
+        ("Gửi bài viết điển hình quý III/2021", True),
+        ("gui bai nhan to moi thang 4", True),
+        ("V/v gửi bài tuyên truyền", True),
+        ("Huyện đoàn Mường Khương gửi bài giới thiệu", True),
+        ("GIỚI THIỆU GƯƠNG ĐIỂN HÌNH TIÊN TIẾN", True),
+        ("Bác sĩ Lý Văn Phúc và trạm y tế vùng cao", False),
+    ],
+)
+def test_headline_replaces_a_mail_subject(title: str, want: bool) -> None:
+    text = "Chiến sĩ trẻ trên đồi chè Tân Uyên\n\nAnh Sùng A Lử sinh năm 1997 ..."
+    assert (headline(title, text) == "Chiến sĩ trẻ trên đồi chè Tân Uyên") is want
+
+
+def test_headline_skips_a_greeting_and_a_masthead() -> None:
+    text = (
+        "Dạ em gửi anh chị bài ạ.\n\nBÁO NÔNG THÔN · Chân dung · 3/4/2021\n\n"
+        "Người giữ rừng ở Nậm Cang\n\nÔng Lò Văn Bình đã 20 năm giữ rừng."
+    )
+    assert headline("Gui bai", text) == "Người giữ rừng ở Nậm Cang"
+    # A text that opens with its lead has no headline: the title stays.
+    assert headline("Gui bai", "Ông Lò Văn Bình đã 20 năm giữ rừng.") == "Gui bai"
+
+
+def test_a_bare_full_name_and_its_given_name_make_a_portrait() -> None:
+    """No title word before the name ("Sùng A Lử sinh năm 1997"), then the given name
+    alone; the villagers he helps do not make the article a collective's."""
+    text = (
+        "Sùng A Lử sinh năm 1997, người Mông ở thôn Sín Chải. Năm 2019 Lử vay vốn nuôi dê. "
+        "Bà con trong thôn học theo Lử. Nay Lử còn dạy bà con làm chuồng, bà con quý Lử."
+    )
+    assert subject_type("gui bai thang 5", text)[0] == "ca-nhan"
+    # A run of capitals that is a place ("Sín Chải"), or a word written in lower case
+    # elsewhere, is not a person.
+    assert _full_names("Thôn Sín Chải có 40 hộ. Năm nay thôn làm đường, năm sau làm cầu.") == {}
+
+
+def test_a_named_household_head_repeated_is_the_household() -> None:
+    """The title opens on a person, but the lead and body keep naming "vợ chồng ông
+    Khang", "gia đình ông Khang": the article is the household's."""
+    text = (
+        "Vợ chồng ông Lục Văn Khang ở xã Bảo Hà có trang trại 5 ha. Gia đình ông Khang "
+        "nuôi cá, trồng quế. Ông Khang nói cả nhà cùng làm. Ông Khang thuê 6 lao động; "
+        "vợ chồng ông Khang còn cho hộ nghèo vay giống."
+    )
+    assert subject_type("Lão nông làm giàu bên sông Hồng", text)[0] == "ho-gia-dinh"
+
+
+def test_a_model_in_the_lead_is_the_collective_article() -> None:
+    """No collective in the title; the lead says a post runs a model, and one officer is
+    quoted many times."""
+    text = (
+        "Từ năm 2020, Đồn Biên phòng Mường Khương triển khai mô hình “Mái ấm biên cương”, "
+        "các hộ nghèo được giúp sửa nhà.\n\nĐại úy Trần Văn Hòa kể anh Hòa đi từng nhà. "
+        "Anh Hòa nói: “Bà con vui lắm”. Anh Hòa mong mô hình được nhân rộng."
+    )
+    assert subject_type("Những mái nhà mới ở vùng biên", text)[0] == "tap-the"
+
+
+def test_a_people_named_in_the_title_is_not_a_person() -> None:
+    text = "Bản có 30 hộ cùng làm du lịch cộng đồng, mỗi hộ đón khách theo lượt."
+    assert subject_type("Về bản ngủ nhà người Dao", text)[0] == "tap-the"
+
+
+def test_a_title_without_diacritics_over_a_body_with_them() -> None:
+    """The subject typed on a phone without marks still counts as a title."""
+    value, _, _ = kind("bai nhan to moi xa Ban Xen", "Chị làm nghề dệt ở xã Bản Xen.")
+    assert value == "nhan-to-moi"
+
+
+def test_a_full_name_heading_a_title_in_capitals() -> None:
+    text = "Chị sinh năm 1999, dạy múa cho các em trong bản. Các em gọi chị là cô giáo."
+    assert subject_type("LÙ THỊ HOA, CÔ GÁI DẠY MÚA Ở BẢN HỒ", text)[0] == "ca-nhan"
+
+
+# --- issue 14: kind from time and novelty --------------------------------------------
+
+
+def test_an_established_collective_is_not_a_new_model() -> None:
+    """A self-managed team founded in 2008 with a record to 2021: its founding and its
+    organisation words do not make it a new model."""
+    text = (
+        "Tổ tự quản an ninh thôn Na Lo được thành lập từ năm 2008, có 9 thành viên. "
+        "Từ năm 2012 đến nay, tổ tự quản đã hòa giải 40 vụ việc; năm 2021 tổ được "
+        "UBND huyện tặng giấy khen."
+    )
+    assert kind("Tổ tự quản an ninh thôn Na Lo", text)[0] == "dien-hinh-tien-tien"
+
+
+def test_a_recent_start_is_new_by_who_the_article_is_about() -> None:
+    """Started in 2020, results in 2021: a collective's is a new model, a person's a new
+    factor. (The same texts without their years stay exemplars: recency decides.)"""
+    group = (
+        "Năm 2020, các hộ trong thôn Cốc Ly góp vốn lập tổ hợp tác làm miến; năm 2021 các "
+        "hộ đã bán 20 tấn miến."
+    )
+    assert kind("Các hộ thôn Cốc Ly làm miến", group)[0] == "mo-hinh-moi"
+    person = (
+        "Năm 2020, anh Vàng Seo Dín về quê mở xưởng miến. Năm 2021 anh Dín bán 20 tấn "
+        "miến, anh Dín thuê 5 lao động."
+    )
+    assert kind("Anh Vàng Seo Dín làm miến", person)[0] == "nhan-to-moi"
+    undated = person.replace("Năm 2020, ", "").replace("Năm 2021 ", "")
+    assert kind("Anh Vàng Seo Dín làm miến", undated)[0] == "dien-hinh-tien-tien"
+
+
+def test_a_background_decade_and_a_birth_year_are_not_a_record() -> None:
+    text = (
+        "Ông sinh năm 1962. Bà con trồng chè từ những năm 1980. Năm 2019 ông được chọn làm "
+        "tổ trưởng, năm 2021 ông mở xưởng chè."
+    )
+    folded = fold(text)
+    assert _year_span(folded) == (2019, 2021)
+    assert _year_span(fold("Năm 2020 anh mở xưởng.")) == (0, 0)
+
+
+def test_a_long_record_of_years_is_an_exemplar() -> None:
+    text = (
+        "Từ năm 2006, chị Lò Thị Nga làm y tá ở trạm. Năm 2014 chị học thêm nghề hộ sinh; "
+        "năm 2020 chị được tặng bằng khen."
+    )
+    value, _, evidence = kind("Chị Lò Thị Nga ở trạm y tế xã", text)
+    assert value == "dien-hinh-tien-tien"
+    assert any(e.get("phrase") == "2006-2020" for e in evidence)
+
+
+@pytest.mark.parametrize(
+    ("want", "form"),
+    [
+        ("ca-nhan", "Họ và tên: Sùng Thị Mỷ\nNăm sinh: 1985\nChức vụ: Chi hội trưởng"),
+        ("tap-the", "Tên tập thể: Tổ hợp tác chè Phìn Hồ\nSố thành viên: 14"),
+        ("ho-gia-dinh", "Chủ hộ: Lý Văn Sài\nĐịa chỉ: thôn Nậm Mả"),
+    ],
+)
+def test_an_achievement_report_form_says_whom_it_is_about(want: str, form: str) -> None:
+    """The fields of a "báo cáo thành tích" form, under a mail subject that says nothing."""
+    text = f"{form}\n\nThành tích: năm 2020 hoàn thành xuất sắc nhiệm vụ."
+    assert subject_type("Báo cáo thành tích", text)[0] == want

@@ -1,0 +1,195 @@
+"""Tagging cost per article (issue 14, item 6): target <= 2 ms per article.
+
+Builds the development writers' mail of the labelled corpus (tests/fixtures/corpus, or
+reads an already built folder), extracts every message once (not timed), then times, in
+this process and with every resource already loaded:
+  - ``classifiers.tagging.tag_outcome`` as the extraction workers call it (the unit,
+    every article tagger, the calibration, the review reasons), per article;
+  - its parts: the message-level unit attribution, each article tagger's ``classify``,
+    the calibration of their suggestions, and the rest of what tagging.py adds around
+    them (contexts, review reasons, the check that no resource file changed);
+and prints ms per article with the ratio to the 2 ms target. Best of ``--repeat`` passes,
+so a busy machine's noise does not count against the taggers.
+
+Usage: python bench/tagging.py [--corpus DIR] [--writers a,b] [--repeat 5] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+TARGET_MS = 2.0
+
+
+def _corpus_module() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "corpus_build", ROOT / "tests" / "fixtures" / "corpus" / "build.py"
+    )
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _outcomes(folder: Path, names: list[str]) -> list[Any]:
+    """Every labelled message of ``folder`` extracted (without tagging)."""
+    from dienhinh.ingest.context import ExtractContext
+    from dienhinh.ingest.extract import extract_message
+
+    labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
+    ctx = ExtractContext(blob_root=folder / ".blobs")
+    return [
+        extract_message((folder / lab["file"]).read_bytes(), ctx)
+        for lab in labels
+        if not names or lab.get("writer") in names
+    ]
+
+
+def _best(fns: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+    """The fastest of ``repeat`` runs of each function, in seconds. The functions take
+    turns (one run of each per round), so a moment of load elsewhere on the machine is
+    shared among them instead of landing on one."""
+    best = dict.fromkeys(fns, float("inf"))
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - t0)
+    return best
+
+
+def measure(outcomes: list[Any], repeat: int) -> dict[str, Any]:
+    """ms per article of tag_outcome and of each of its parts."""
+    from dienhinh.classifiers.base import ClassifyContext
+    from dienhinh.classifiers.calibration import CALIBRATION_FILE
+    from dienhinh.classifiers.tagging import _RESOURCES, TaggingSettings, calibrated, tag_outcome
+    from dienhinh.classifiers.units import attribute_unit
+
+    settings = TaggingSettings(
+        units_file=ROOT / "units.toml",
+        campaigns_file=ROOT / "campaigns.toml",
+        model_file=ROOT / "var" / "no-model.pickle",  # the rules alone, as without `retrain`
+        calibration_file=CALIBRATION_FILE,
+    )
+    articles = sum(1 for o in outcomes for d in o.articles if d.text.strip())
+    for o in outcomes:  # load the resources and warm every cache once
+        tag_outcome(o, settings)
+    res = _RESOURCES.get(settings)
+    assert res.directory is not None
+
+    def whole() -> None:
+        for o in outcomes:
+            tag_outcome(o, settings)
+
+    # The raw suggestions, to time the calibration alone (tag_outcome with another
+    # calibration file would reload every resource: a different process's settings).
+    raw = [
+        s
+        for o in outcomes
+        for d in o.articles
+        if d.text.strip()
+        for t in res.taggers
+        for s in t.classify(
+            d, ClassifyContext(headers=o.headers, settings=res.settings(None, None))
+        )
+    ]
+
+    def calibration() -> None:
+        for s in raw:
+            calibrated(res.calibration, s)
+
+    def unit() -> None:
+        for o in outcomes:
+            body = f"{o.body_text}\n\n-- \n{o.signature}" if o.signature else o.body_text
+            attribute_unit(
+                o.headers,
+                o.articles,
+                o.cover_note,
+                body,
+                o.forwarded_from,
+                res.directory,
+                learned={},
+                official_domains=settings.official_domains,
+                webmail_domains=("gmail.com", "yahoo.com"),
+            )
+
+    # The article taggers read the unit from the context: give each message its own.
+    contexts = []
+    for o in outcomes:
+        tags = tag_outcome(o, settings)
+        code = tags.unit.value if tags.unit else None
+        contexts.append(
+            ClassifyContext(
+                headers=o.headers,
+                cover_note=o.cover_note,
+                settings=res.settings(code, tags.unit_group),
+            )
+        )
+
+    def tagger(t: Any) -> Callable[[], None]:
+        def run() -> None:
+            for o, ctx in zip(outcomes, contexts, strict=True):
+                for d in o.articles:
+                    if d.text.strip():
+                        t.classify(d, ctx)
+
+        return run
+
+    def per_article(seconds: float) -> float:
+        return round(seconds * 1000 / max(articles, 1), 3)
+
+    fns: dict[str, Callable[[], object]] = {
+        "tag_outcome (all)": whole,
+        "  unit attribution": unit,
+    }
+    fns.update({f"  {t.name}": tagger(t) for t in res.taggers})
+    fns["  calibration"] = calibration
+    rows = {k: per_article(v) for k, v in _best(fns, repeat).items()}
+    parts = sum(v for k, v in rows.items() if k != "tag_outcome (all)")
+    # What tag_outcome spends beyond its parts (contexts, review reasons, resource checks);
+    # about zero, or below when the taggers share an article's scan (scan.analyse's cache)
+    # in tag_outcome but each pays for it when timed alone.
+    rows["  the rest of tagging.py"] = round(rows["tag_outcome (all)"] - parts, 3)
+    return {"messages": len(outcomes), "articles": articles, "ms_per_article": rows}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", type=Path, help="an already built corpus folder")
+    ap.add_argument("--writers", help="comma-separated writers (default: the development ones)")
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--json", type=Path, help="also write the figures here")
+    args = ap.parse_args(argv)
+    build = _corpus_module()
+    names = args.writers.split(",") if args.writers else sorted(build.DEVELOPMENT)
+    with tempfile.TemporaryDirectory(prefix="bench-tagging-") as tmp:
+        folder = args.corpus or Path(tmp)
+        if args.corpus is None:
+            build.build(folder, names)
+        outcomes = _outcomes(folder, names)
+        report = measure(outcomes, args.repeat)
+    print(
+        f"tagging cost: {report['messages']} messages, {report['articles']} articles "
+        f"of {', '.join(names)} (best of {args.repeat})"
+    )
+    width = max(len(k) for k in report["ms_per_article"])
+    for k, ms in report["ms_per_article"].items():
+        print(f"{k:<{width}}  {ms:7.3f} ms/article  {ms / TARGET_MS:5.2f} x target")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
