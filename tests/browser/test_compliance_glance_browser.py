@@ -30,7 +30,7 @@ DESKTOP = {"width": 1280, "height": 900}
 SIZES = {"desktop": DESKTOP, "tablet": TABLET, "phone": PHONE}
 BLUE_OUTLINE = "rgb(37, 99, 235)"  # .cell-current
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-GMAIL = "canbo.baoyen.lc@gmail.com"
+GMAIL = "nguyenthihoa.1987@gmail.com"  # a local part naming no unit (it would be a hint)
 OPEN_AMBER = "rgb(255, 243, 196)"  # .cell-open
 MISSED_RED = "rgb(255, 199, 206)"  # .cell-missed
 

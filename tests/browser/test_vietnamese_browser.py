@@ -302,6 +302,13 @@ def _audit(s: Session, arts: list[Article], msgs: list[Message], pubs: list[Publ
             {"title": art.title, "lead": "", "text": "", "revision": arts[4].id},
         ),
         "keep-original": ("article", art.id, None, {"revision": arts[4].id}),
+        "learn-address": (
+            "address",
+            msg.id,
+            {"address": "nguoigui@gmail.com"},
+            {"address": "nguoigui@gmail.com", "unit": "bat-xat", "article_id": art.id,
+             "message_id": msg.message_id},
+        ),
     }  # fmt: skip
     missing = codes.audit_actions() - set(details)
     assert not missing, f"add an audit row for {missing} to this test's seed"

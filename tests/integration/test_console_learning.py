@@ -25,7 +25,7 @@ from dienhinh.review.app import create_app
 from dienhinh.store.models import Article, AuditLog, Message, SenderAddress
 from factory import ICT, article_text, make_email
 
-GMAIL = "canbo.baoyen.lc@gmail.com"
+GMAIL = "nguyenthihoa.1987@gmail.com"  # a local part naming no unit (it would be a hint)
 SUBJECT = "Bài từ hộp thư cá nhân"
 
 
