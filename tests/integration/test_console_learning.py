@@ -126,6 +126,8 @@ def test_a_unit_change_asks_and_learns_nothing_until_answered(
 ) -> None:
     c = client_for()
     aid = env.article(SUBJECT)
+    with Session(env.engine) as s:  # the mail itself names no unit: the editor chooses
+        assert s.get(Article, aid).unit is None
     r = _save_unit(c, aid, "bao-yen")
     assert r.status_code == 303
     assert "ask=learn" in r.headers["location"]
