@@ -21,7 +21,7 @@ from dienhinh.publish.items import item_from_article, labels
 from dienhinh.publish.render import article_html
 from dienhinh.store.models import Article
 
-__all__ = ["PREVIEW_CHARS", "Preview", "preview"]
+__all__ = ["PREVIEW_CHARS", "Preview", "preview", "text_preview"]
 
 # What article_html produces; nh3 is a second, independent guard (every text in it is
 # already escaped by the renderer).
@@ -38,9 +38,20 @@ class Preview:
     cut: bool = False  # only the text's first PREVIEW_CHARS characters are shown
 
 
-# A preview of the whole of a 3-million-character text made the page 4 MB: the panel shows
-# the beginning, rendered the same way, and the page links to the whole text.
+# The article page and this panel show a text's first PREVIEW_CHARS characters (a
+# 3-million-character text made the page 8 MB and took chromium 14 s to lay out); the page
+# links to the whole ("Xem toàn bộ", views/article.article_text).
 PREVIEW_CHARS = 20_000
+
+
+def text_preview(text: str, limit: int = PREVIEW_CHARS) -> str:
+    """The first ``limit`` characters of ``text``, cut at a space or line break when one
+    is near the end (a word is not shown half)."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    return cut[:space] if space > limit - 200 else cut
 
 
 def _console_src(img: ImageItem) -> str:
@@ -52,9 +63,7 @@ def preview(article: Article, config: Config) -> Preview:
     item = item_from_article(article, labels(config), blobs=None)
     cut = len(item.text) > PREVIEW_CHARS
     if cut:
-        head = item.text[:PREVIEW_CHARS]
-        end = head.rfind("\n\n")
-        item = replace(item, text=head[:end] if end > PREVIEW_CHARS // 2 else head)
+        item = replace(item, text=text_preview(item.text))
     html = article_html(item, _console_src)
     cover = item.cover
     return Preview(

@@ -22,7 +22,7 @@ from dienhinh.review import actions, queue, reads
 from dienhinh.review.app import Console
 from dienhinh.review.flash import flash_message
 from dienhinh.review.ids import parse_id
-from dienhinh.review.preview import preview
+from dienhinh.review.preview import PREVIEW_CHARS, preview, text_preview
 from dienhinh.review.views.auth import _safe_next
 from dienhinh.review.web import checked_form, form_str, render_text, user_of
 from dienhinh.store.models import Article, AuditLog, Message, Publication, Tag
@@ -54,7 +54,6 @@ log = logging.getLogger(__name__)
 # 8 MB and took chromium 14 s to lay out. The edit box holds the text up to EDIT_CHARS;
 # a longer text is not editable in the browser (the rest of the form still is), as a
 # form that posted it back would be megabytes for a change of title.
-PREVIEW_CHARS = 20_000
 EDIT_CHARS = 200_000
 # The full text is streamed this many paragraphs at a time.
 _STREAM_PARAGRAPHS = 200
@@ -156,16 +155,6 @@ def _context(s: Session, console: Console, f: queue.Filters, art: Article) -> di
         or [],
         "review_reasons": (art.meta or {}).get("review_reasons", []),
     }
-
-
-def text_preview(text: str, limit: int = PREVIEW_CHARS) -> str:
-    """The first ``limit`` characters of ``text``, cut at a space or line break when one
-    is near the end (a word is not shown half)."""
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    space = max(cut.rfind(" "), cut.rfind("\n"))
-    return cut[:space] if space > limit - 200 else cut
 
 
 def _text_view(text: str) -> dict[str, Any]:
