@@ -55,6 +55,8 @@ __all__ = [
 
 A = ArticleState
 _PUBLISHED_STATES = (A.APPROVED, A.PUBLISHED)
+# The audit reason of an approved or published article whose content an editor changed.
+EDITED_AFTER_APPROVAL = "content edited after approval: to be approved again"
 
 
 class Conflict(DienhinhError):
@@ -139,6 +141,15 @@ def edit(
             setattr(article, k, content[k])
         _audit(session, actor, article, "edit", before, {k: content[k] for k in before})
         changed += list(before)
+        if article.status in _PUBLISHED_STATES:
+            # What goes (or went) to the portal is what an editor approved: new words go
+            # back to review, and what has not gone out yet waits for that approval. A
+            # published post keeps its old text until the next approval updates it.
+            _withdraw_if_published(session, article, actor)
+            transition(
+                session, article, A.PENDING_REVIEW, actor=actor, reason=EDITED_AFTER_APPROVAL
+            )
+            changed.append("status")
 
     unit = (unit or "").strip()
     if unit and unit != (article.unit or ""):

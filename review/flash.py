@@ -12,6 +12,8 @@ __all__ = ["MESSAGES", "flash_message"]
 
 MESSAGES = {
     "saved": "Đã lưu bài {id}.",
+    "saved-to-review": "Đã lưu bài {id}. Nội dung đã thay đổi sau khi duyệt nên bài trở lại "
+    "hàng chờ duyệt; bài chỉ được đăng (hoặc cập nhật trên cổng) khi được duyệt lại.",
     "unchanged": "Không có gì thay đổi ở bài {id}.",
     "approved": "Đã duyệt bài {id}; bài đã vào hàng đợi đăng.",
     "rejected": "Đã từ chối bài {id}.",

@@ -279,6 +279,7 @@ REASON_LABELS: Final = {
     "restore": "khôi phục về hàng chờ duyệt",
     "retry requested": "biên tập viên yêu cầu thử lại",
     "article withdrawn": "bài đã được rút lại",
+    "content edited after approval": "nội dung được sửa sau khi duyệt, cần duyệt lại",
 }
 # Why a message is not an article (ingest/noise.py: its rules' reasons, by their words).
 NOISE_LABELS: Final = {

@@ -157,7 +157,7 @@
   // article, removed once a page says the article was saved or decided on.
   var DRAFT_FIELDS = ["title", "lead", "text"];
   var DRAFT_PREFIX = "dienhinh:draft:";
-  var SAVED_NOTICES = { saved: 1, unchanged: 1, approved: 1, rejected: 1 };
+  var SAVED_NOTICES = { saved: 1, "saved-to-review": 1, unchanged: 1, approved: 1, rejected: 1 };
   var editForm = document.getElementById("edit-form");
   var leaving = false; // the editor chose to leave (saving, or dropping the edits): no question
 

@@ -26,6 +26,7 @@ from dienhinh.review.preview import PREVIEW_CHARS, preview, text_preview
 from dienhinh.review.views.auth import _safe_next
 from dienhinh.review.web import checked_form, form_str, render_text, user_of
 from dienhinh.store.models import Article, AuditLog, Message, Publication, Tag
+from dienhinh.store.states import ArticleState as A
 
 __all__ = [
     "ACTIONS",
@@ -306,10 +307,15 @@ def _edit(s: Session, console: Console, art: Article, login: str, form: FormData
     # "Lưu và duyệt" / "Lưu và từ chối": the decision on the text just saved, in the same
     # transaction (the editor decides on what they see, and either both happen or neither).
     then = form_str(form, "then")
+    if then == "approve" and art.status in (A.APPROVED, A.PUBLISHED):
+        # Nothing the approval covers changed (a tag, or nothing): it stands as it is.
+        return "saved" if changed else "unchanged"
     if then == "approve":
         return _approve(s, console, art, login, form)
     if then == "reject":
         return _reject(s, console, art, login, form)
+    if "status" in changed:  # content of an approved or published article: back to review
+        return "saved-to-review"
     return "saved" if changed else "unchanged"
 
 

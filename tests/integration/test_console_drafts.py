@@ -298,7 +298,8 @@ def test_undo_is_refused_once_anything_changed_the_article(client_for: Any, env:
     assert 'id="undo-form"' not in mai.get(where).text
     r = mai.post(action, data=form)
     assert r.status_code == 400 and "đã thay đổi" in r.text
-    assert _status(env, aid) == "approved"
+    # Lan's new words were never approved: her save sent the article back to review.
+    assert _status(env, aid) == "pending-review"
 
 
 def test_undo_is_refused_for_a_stale_version_or_another_article(
