@@ -26,6 +26,7 @@ from dienhinh.ingest.forward import (
     SIGNATURE_START,
     header_field,
     is_forward_marker,
+    separator_kind,
     split_sections,
 )
 from dienhinh.ingest.mime import decode_text
@@ -136,7 +137,14 @@ def _forwarding(tag: Tag) -> bool:
     Mail: "Begin forwarded message:" then ``<blockquote type="cite">``): kept, its
     marker opens a section."""
     head = tag.get_text("\n")[:600]
-    if any(is_forward_marker(ln) for ln in _LINES.split(head) if ln.strip()):
+    lines = [ln for ln in _LINES.split(head) if ln.strip()]
+    if any(is_forward_marker(ln) for ln in lines):
+        return True
+    # Outlook's "-----Original Message-----" opening the container (a Gmail forward of
+    # mail that came from Outlook): a forward or a reply's quotation, which only the
+    # subjects tell apart. Kept, so that forward.forwards_kept decides as it does for a
+    # plain-text body (a reply's block is dropped there); removing it here lost articles.
+    if any(separator_kind(ln) == "quoted" for ln in lines[:3]):
         return True
     for text in tag.find_all_previous(string=True, limit=12):
         if type(text) is not NavigableString or not text.strip():

@@ -172,6 +172,27 @@ def _outlook_2003(o: Original, vi: bool) -> tuple[str, str, str]:
     return "FW: ", plain, html
 
 
+def _gmail_over_outlook(o: Original, vi: bool) -> tuple[str, str, str]:
+    """Gmail forwarding (Fwd:) mail that came in from Outlook: the Outlook original's
+    "-----Original Message-----" block opens Gmail's quote container, with no Gmail
+    forward marker of its own (a colleague's personal Gmail relaying a department's mail)."""
+    sep = "-----Thư gốc-----" if vi else "-----Original Message-----"
+    h = ("Từ", "Đã gửi", "Đến", "Chủ đề") if vi else ("From", "Sent", "To", "Subject")
+    date = "06 Tháng Mười Hai 2026 09:15" if vi else "Sunday, December 6, 2026 9:15 AM"
+    head = [f"{h[0]}: {o.sender}", f"{h[1]}: {date}", f"{h[2]}: thuhang.ngo@gmail.com"]
+    head.append(f"{h[3]}: {o.subject}")
+    plain = f"{NOTE}\n\n{sep}\n" + "\n".join(head) + f"\n\n{o.plain_body()}\n"
+    html = (
+        f'<div dir="ltr"><p>{E(NOTE)}</p><p>&nbsp;</p><div class="gmail_quote">'
+        f"<p>{E(sep)}</p>"
+        + "".join(f"<p>{E(x)}</p>" for x in head)
+        + "<p>&nbsp;</p>"
+        + o.html_body()
+        + "</div></div>"
+    )
+    return "Fwd: ", plain, html
+
+
 def _gmail_web(o: Original, vi: bool) -> tuple[str, str, str]:
     # Gmail's Vietnamese interface translates the separator and "From", keeps the rest.
     sep = (
@@ -373,6 +394,7 @@ CLIENTS: dict[str, Callable[[Original, bool], tuple[str, str, str]]] = {
     "outlook-web": _outlook_web,
     "outlook-2003": _outlook_2003,
     "gmail-web": _gmail_web,
+    "gmail-over-outlook": _gmail_over_outlook,
     "gmail-phone": _gmail_phone,
     "yahoo": _yahoo,
     "zimbra": _zimbra,
@@ -568,6 +590,15 @@ def _reply_cases() -> dict[str, tuple[str, str | None, str | None]]:
             f'<div dir="ltr">{E(ANSWER)}</div><br><div class="gmail_quote"><div dir="ltr" '
             f'class="gmail_attr">Vào Th 2, 6 thg 12, 2026 vào lúc 09:15 {E(BOARD)} đã viết:'
             f'<br></div><blockquote class="gmail_quote">{html_rem}</blockquote></div>',
+        ),
+        # A reply from Gmail to mail that came from Outlook: the quote container opens
+        # with Outlook's separator; the subject says reply, so it is history.
+        "gmail-over-outlook-html-Re": (
+            "Re: Nhắc nộp bài tháng 12",
+            None,
+            f'<div dir="ltr">{E(ANSWER)}</div><div class="gmail_quote"><p>-----Original '
+            f"Message-----</p><p>From: {E(BOARD)}</p><p>Sent: Sunday, December 6, 2026 9:15 "
+            f"AM</p><p>Subject: Nhắc nộp bài tháng 12</p>{html_rem}</div>",
         ),
         "outlook-web-vi-html-RE": (
             "RE: Nhắc nộp bài tháng 12",
