@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -461,6 +461,15 @@ def config_from_mapping(
         for name, cls in SECTIONS.items()
         if name != "paths"
     }
+    # The secrets of the other packages' sections (the IMAP one: MailboxConfig.finish).
+    sections["notify"] = replace(
+        sections["notify"], password=Secret(env.get(ENV_SMTP_PASSWORD, ""))
+    )
+    publish = sections["publish"]
+    sections["publish"] = replace(
+        publish,
+        wordpress=replace(publish.wordpress, password=Secret(env.get(ENV_WP_PASSWORD, ""))),
+    )
     return Config(path=path, data_dir=paths.data_dir, timezone=tz, raw=data, **sections)
 
 

@@ -195,8 +195,8 @@ class AlertConfig:
 @dataclass(frozen=True)
 class NotifyConfig:
     smtp_url: SmtpURL | None = setting(None, toml=str, convert=_smtp_url)
-    # The SMTP password: DIENHINH_SMTP_PASSWORD, else the file below (read by
-    # dienhinh.notify.config.load, so only the commands that mail need it readable).
+    # The SMTP password: DIENHINH_SMTP_PASSWORD (set by core/config.py), else the file below
+    # (read by dienhinh.notify.config.load, so only the commands that mail need it readable).
     password: Secret = field(default_factory=lambda: Secret(""))
     password_file: Path | None = setting(None, toml=str, convert=optional_path)
     from_address: str = setting("btdkt-snv@laocai.gov.vn", toml=str, convert=_address)
@@ -227,7 +227,6 @@ class NotifyConfig:
     @staticmethod
     def finish(values: dict[str, Any], ctx: Context, prefix: str) -> None:
         values["timezone"] = ctx.timezone
-        values["password"] = Secret(ctx.env.get(ENV_SMTP_PASSWORD, ""))
         if values["sending_timeout_minutes"] * 60 <= values["timeout_seconds"] * 3:
             raise ConfigError(
                 f"{prefix}.sending_timeout_minutes",
@@ -314,17 +313,14 @@ def _slug_prefix(value: str) -> str | None:
 class WordPressSettings:
     url: str = setting("", toml=str, convert=_portal_url)
     user: str = setting("", toml=str)
-    # DIENHINH_WP_PASSWORD; else password_file, read by secret() when a publisher is built.
+    # DIENHINH_WP_PASSWORD (set by core/config.py); else password_file, read by secret()
+    # when a publisher is built.
     password: Secret = field(default_factory=lambda: Secret(""))
     password_file: Path | None = setting(None, toml=str, convert=optional_path)
     status: str = setting("draft", toml=str, checks=[one_of(WP_STATUSES)])
     timeout_seconds: float = setting(30.0, toml=(int, float), convert=as_float, checks=[positive])
     tls_verify: bool = setting(True, toml=bool)
     slug_prefix: str = setting("dienhinh", toml=str, checks=[_slug_prefix])
-
-    @staticmethod
-    def finish(values: dict[str, Any], ctx: Context, prefix: str) -> None:
-        values["password"] = Secret(ctx.env.get(ENV_WP_PASSWORD, ""))
 
     @property
     def api(self) -> str:
