@@ -73,10 +73,11 @@ def measure(outcomes: list[Any], repeat: int) -> dict[str, Any]:
     """ms per article of tag_outcome and of each of its parts."""
     from dienhinh.classifiers.base import ClassifyContext
     from dienhinh.classifiers.calibration import CALIBRATION_FILE
-    from dienhinh.classifiers.tagging import _RESOURCES, TaggingSettings, calibrated, tag_outcome
+    from dienhinh.classifiers.tagging import _RESOURCES, calibrated, tag_outcome
     from dienhinh.classifiers.units import attribute_unit
+    from dienhinh.core.config import TaggingConfig
 
-    settings = TaggingSettings(
+    settings = TaggingConfig(
         units_file=ROOT / "units.toml",
         campaigns_file=ROOT / "campaigns.toml",
         model_file=ROOT / "var" / "no-model.pickle",  # the rules alone, as without `retrain`
@@ -121,7 +122,7 @@ def measure(outcomes: list[Any], repeat: int) -> dict[str, Any]:
                 res.directory,
                 learned={},
                 official_domains=settings.official_domains,
-                webmail_domains=("gmail.com", "yahoo.com"),
+                webmail_domains=settings.webmail_domains,
             )
 
     # The article taggers read the unit from the context: give each message its own.

@@ -2,9 +2,10 @@
 campaigns, subject type and kind, each with confidence and evidence.
 
 Runs in the extraction worker processes, right after extraction, so its CPU cost is
-spread over the cores like the parsing. Everything it needs arrives in a picklable
-:class:`TaggingSettings`; the unit directory, campaign vocabulary and model are loaded
-once per process (and again when their file changes).
+spread over the cores like the parsing. Everything it needs arrives in the configuration's
+picklable :class:`~dienhinh.core.config.TaggingConfig` (with ``learned`` filled in by the
+ingest); the unit directory, campaign vocabulary and model are loaded once per process (and
+again when their file changes).
 """
 
 from __future__ import annotations
@@ -24,13 +25,13 @@ from dienhinh.classifiers.campaigns import Vocabulary, load_campaigns
 from dienhinh.classifiers.directory import UnitDirectory
 from dienhinh.classifiers.kinds import cue_weights_path, load_cue_weights
 from dienhinh.classifiers.units import attribute_unit
+from dienhinh.core.config import TaggingConfig
 from dienhinh.core.errors import ConfigError
 from dienhinh.core.types import ArticleDraft, MailHeaders, Outcome
 
 __all__ = [
     "ArticleTags",
     "MessageTags",
-    "TaggingSettings",
     "article_taggers",
     "tag_article",
     "tag_outcome",
@@ -48,22 +49,6 @@ MIN_CONFIRMED_FOR_MODEL = 50
 # by ", " (a format of its own: review/labels.py reads it back to show it in Vietnamese).
 LOW_CONFIDENCE = "low confidence: "
 NO_UNIT = "no sending unit found"
-
-
-@dataclass(frozen=True)
-class TaggingSettings:
-    units_file: Path
-    campaigns_file: Path
-    model_file: Path
-    review_threshold: float = 0.6
-    official_domains: tuple[str, ...] = ("laocai.gov.vn",)
-    webmail_domains: tuple[str, ...] = ()
-    learned: tuple[tuple[str, str], ...] = ()  # (address, unit) an editor confirmed
-    # The article taggers to run, by name, in this order; None: every built-in one.
-    taggers: tuple[str, ...] | None = None
-    # The map from the taggers' raw scores to probabilities (classifiers/calibration.json);
-    # None keeps the raw scores (what `dienhinh calibrate` fits on).
-    calibration_file: Path | None = None
 
 
 @dataclass
@@ -117,7 +102,7 @@ class _Resources:
             "cue_weights": self.cue_weights,
         }
 
-    def get(self, s: TaggingSettings) -> _Resources:
+    def get(self, s: TaggingConfig) -> _Resources:
         key = (
             s.units_file,
             self._stamp(s.units_file),
@@ -201,7 +186,7 @@ def article_taggers(names: tuple[str, ...] | None = None) -> list[Classifier]:
     return chosen
 
 
-def tag_outcome(outcome: Outcome, settings: TaggingSettings) -> MessageTags:
+def tag_outcome(outcome: Outcome, settings: TaggingConfig) -> MessageTags:
     res = _RESOURCES.get(settings)
     assert res.directory is not None
     learned: Mapping[str, str] = dict(settings.learned)
@@ -217,7 +202,7 @@ def tag_outcome(outcome: Outcome, settings: TaggingSettings) -> MessageTags:
         res.directory,
         learned=learned,
         official_domains=settings.official_domains,
-        webmail_domains=settings.webmail_domains or ("gmail.com", "yahoo.com"),
+        webmail_domains=settings.webmail_domains,
     )
     unit_tag = None
     unit_group = None
@@ -291,7 +276,7 @@ def _tag_one(
 
 def tag_article(
     draft: ArticleDraft,
-    settings: TaggingSettings,
+    settings: TaggingConfig,
     *,
     headers: MailHeaders,
     unit_code: str | None,

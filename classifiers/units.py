@@ -71,6 +71,7 @@ from dienhinh.classifiers.directory import (
     UnitDirectory,
     domain_of,
 )
+from dienhinh.core.config import WEBMAIL_DOMAINS
 from dienhinh.core.errors import ConfigError
 from dienhinh.core.evidence import EvidenceKind as EK
 from dienhinh.core.evidence import Where, describe, item
@@ -657,13 +658,7 @@ def attribute_unit(
     *,
     learned: Mapping[str, str] | None = None,
     official_domains: Sequence[str] = ("laocai.gov.vn",),
-    webmail_domains: Sequence[str] = (
-        "gmail.com",
-        "yahoo.com",
-        "yahoo.com.vn",
-        "outlook.com",
-        "hotmail.com",
-    ),
+    webmail_domains: Sequence[str] = WEBMAIL_DOMAINS,
 ) -> UnitVerdict:
     """The unit that sent a message, with every clue as evidence. See the module docstring."""
     learned = {k.strip().lower(): v for k, v in (learned or {}).items()}

@@ -1,26 +1,64 @@
-"""The one place that reads configuration.
+"""The one place that reads configuration: ``config.toml`` and its environment overrides.
 
-Precedence: environment (``DIENHINH_*``) > the TOML file > defaults written here.
-Every value is checked when loaded; a bad one raises :class:`ConfigError` naming the
-key. Secrets are read from the environment or from a file named in the config and are
-held in :class:`Secret`, whose ``repr`` is masked. No other module reads ``os.environ``.
+Precedence: environment (``DIENHINH_*``) > the TOML file > defaults written here. The whole
+file is one typed schema (the section dataclasses below and in core/config_sections.py,
+read by core/config_schema.py): an unknown section or key, a value of the wrong type or a
+bad value raises :class:`ConfigError` naming the key, in one line, whatever command runs.
+Secrets are read from the environment or from a file named in the config and are held in
+:class:`Secret`, whose ``repr`` is masked. No other module reads ``os.environ`` for
+configuration (tests/unit/core/test_config_schema.py checks it).
 """
 
 from __future__ import annotations
 
-import ipaddress
 import os
-import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from dienhinh.core.config_schema import (
+    Context,
+    Secret,
+    as_float,
+    at_least,
+    between,
+    build,
+    check_positive,
+    is_loopback,
+    lower_tuple,
+    matches,
+    one_of,
+    optional_path,
+    path_or,
+    positive,
+    read_secret_file,
+    setting,
+)
+from dienhinh.core.config_sections import (
+    ENV_SMTP_PASSWORD,
+    ENV_WP_PASSWORD,
+    NotifyConfig,
+    PublishSettings,
+    ReportConfig,
+    ReviewConfig,
+    WorkerConfig,
+)
 from dienhinh.core.errors import ConfigError
 
 __all__ = [
+    "ENV_CONFIG",
+    "ENV_DATABASE_URL",
+    "ENV_DATA_DIR",
+    "ENV_IMAP_PASSWORD",
+    "ENV_LOG_JSON",
+    "ENV_MAILBOX_URL",
+    "ENV_SMTP_PASSWORD",
+    "ENV_WP_PASSWORD",
+    "TAGGERS",
+    "WEBMAIL_DOMAINS",
     "Config",
     "DatabaseConfig",
     "IngestConfig",
@@ -29,8 +67,13 @@ __all__ = [
     "MailboxURL",
     "Secret",
     "TaggingConfig",
+    "check_positive",
+    "config_from_mapping",
+    "is_loopback",
     "load_config",
     "parse_mailbox_url",
+    "read_secret_file",
+    "with_environ",
 ]
 
 ENV_CONFIG = "DIENHINH_CONFIG"
@@ -41,33 +84,25 @@ ENV_DATA_DIR = "DIENHINH_DATA_DIR"
 ENV_LOG_JSON = "DIENHINH_LOG_JSON"
 
 POST_ACTIONS = ("none", "flag", "move")
-_OCR_LANGUAGES = re.compile(r"[A-Za-z_]+(?:\+[A-Za-z_]+)*")
 
+# The taggers ``tagging.taggers`` may name, and whether each runs once per message or per
+# article. dienhinh.classifiers.BUILTINS must register exactly these (it checks at import),
+# so the file is checked here without core importing the classifiers.
+TAGGERS = {"unit": "message", "campaign": "article", "subject_type": "article", "kind": "article"}
 
-class Secret:
-    """A string that never shows itself in ``repr``, logs or tracebacks."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('**********')"
-
-    __str__ = __repr__
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
+# Personal webmail: a sender there is attributed to a unit only from what the mail says.
+# The one default (config.toml repeats it; classifiers.units uses it when given none).
+WEBMAIL_DOMAINS = (
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "yahoo.com.vn",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "icloud.com",
+    "zing.vn",
+)
 
 
 @dataclass(frozen=True)
@@ -99,17 +134,6 @@ class MailboxURL:
 
     def display(self) -> str:
         return self.key
-
-
-def is_loopback(host: str) -> bool:
-    """True for localhost and loopback addresses: where a plain (unencrypted) protocol is
-    allowed."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def parse_mailbox_url(
@@ -159,85 +183,161 @@ def parse_mailbox_url(
     return MailboxURL(scheme=scheme, host=host, port=port, username=username, folder=folder)
 
 
+def _data_dir(value: str, ctx: Context, key: str) -> Path:
+    p = Path(value)
+    return p if p.is_absolute() else ctx.base / p
+
+
+@dataclass(frozen=True)
+class PathsConfig:
+    # Raw messages (raw/), attachments and images (blobs/) and the SQLite file live here.
+    data_dir: Path = setting("var", toml=str, env=ENV_DATA_DIR, convert=_data_dir)
+
+
+def _database_url(value: str, ctx: Context, key: str) -> str:
+    url = value or f"sqlite:///{ctx.data_dir / 'dienhinh.sqlite3'}"
+    if "://" not in url:
+        raise ConfigError(key, f"has value {url!r}, expected a SQLAlchemy URL")
+    return url
+
+
 @dataclass(frozen=True)
 class DatabaseConfig:
-    url: str
+    url: str = setting("", toml=str, env=ENV_DATABASE_URL, convert=_database_url)
+
+
+def _mailbox_url(value: str, ctx: Context, key: str) -> MailboxURL:
+    return parse_mailbox_url(value, key=key, base=ctx.base)
 
 
 @dataclass(frozen=True)
 class MailboxConfig:
-    url: MailboxURL
-    password: Secret
-    post_action: str = "none"
-    flag: str = "$DienhinhProcessed"
-    processed_folder: str = "Processed"
-    batch_size: int = 100
-    batch_max_bytes: int = 32 * 1024 * 1024
-    timeout_seconds: float = 60.0
-    tls_verify: bool = True
-    ca_file: Path | None = None
-    lease_seconds: int = 300
+    url: MailboxURL = setting("", toml=str, env=ENV_MAILBOX_URL, convert=_mailbox_url)
+    # DIENHINH_IMAP_PASSWORD, else the first line of password_file.
+    password: Secret = field(default_factory=lambda: Secret(""))
+    post_action: str = setting("none", toml=str, checks=[one_of(POST_ACTIONS)])
+    flag: str = setting("$DienhinhProcessed", toml=str)
+    processed_folder: str = setting("Processed", toml=str)
+    batch_size: int = setting(100, toml=int, checks=[positive])
+    batch_max_bytes: int = setting(32 * 1024 * 1024, toml=int, checks=[positive])
+    timeout_seconds: float = setting(60.0, toml=(int, float), convert=as_float, checks=[positive])
+    tls_verify: bool = setting(True, toml=bool)
+    ca_file: Path | None = setting(None, toml=str, convert=optional_path)
+    lease_seconds: int = setting(300, toml=int, checks=[positive])
+    password_file: Path | None = setting(None, toml=str, convert=optional_path)
+
+    @staticmethod
+    def finish(values: dict[str, Any], ctx: Context, prefix: str) -> None:
+        values["password"] = Secret(
+            ctx.env.get(ENV_IMAP_PASSWORD, "")
+            or read_secret_file(values["password_file"], base=ctx.base, key="mailbox.password_file")
+        )
+        if values["post_action"] == "flag" and not values["flag"]:
+            raise ConfigError(f"{prefix}.flag", "is empty but post_action is 'flag'")
 
 
 @dataclass(frozen=True)
 class IngestConfig:
-    workers: int = 0
-    parallel_threshold: int = 16
-    max_message_bytes: int = 60 * 1024 * 1024
-    max_attachment_bytes: int = 40 * 1024 * 1024
-    max_mime_depth: int = 20
-    max_mime_parts: int = 500
-    max_header_bytes: int = 256 * 1024
-    min_article_chars: int = 400
-    retry_backoff_seconds: int = 300
-    max_attempts: int = 6
+    workers: int = setting(0, toml=int, checks=[at_least(0, "must be 0 (one per core) or more")])
+    parallel_threshold: int = setting(16, toml=int, checks=[positive])
+    max_message_bytes: int = setting(60 * 1024 * 1024, toml=int, checks=[positive])
+    max_attachment_bytes: int = setting(40 * 1024 * 1024, toml=int, checks=[positive])
+    max_mime_depth: int = setting(20, toml=int, checks=[positive])
+    max_mime_parts: int = setting(500, toml=int, checks=[positive])
+    max_header_bytes: int = setting(256 * 1024, toml=int, checks=[positive])
+    min_article_chars: int = setting(400, toml=int, checks=[positive])
+    retry_backoff_seconds: int = setting(300, toml=int, checks=[positive])
+    max_attempts: int = setting(6, toml=int, checks=[positive])
     # Archives (.zip attachments) are opened in memory within these bounds (zip bombs).
-    max_archive_depth: int = 3
-    max_archive_members: int = 200
-    max_archive_total_bytes: int = 200 * 1024 * 1024
-    max_compression_ratio: int = 100
+    max_archive_depth: int = setting(3, toml=int, checks=[positive])
+    max_archive_members: int = setting(200, toml=int, checks=[positive])
+    max_archive_total_bytes: int = setting(200 * 1024 * 1024, toml=int, checks=[positive])
+    max_compression_ratio: int = setting(100, toml=int, checks=[positive])
     # Forwards inside forwards (message/rfc822 or inline blocks) followed this deep.
-    max_forward_depth: int = 5
+    max_forward_depth: int = setting(5, toml=int, checks=[positive])
     # The fast path of one message (MIME, documents, tagging) past this many seconds is
     # stopped and the message failed "timeout: ..." (a parser looping on hostile input).
-    extraction_timeout_seconds: int = 300
-    conversion_timeout_seconds: int = 120
-    ocr_timeout_seconds: int = 180
-    ocr_languages: str = "vie"
-    ocr_max_pages: int = 20
-    slow_lane_budget_seconds: int = 300
+    extraction_timeout_seconds: int = setting(300, toml=int, checks=[positive])
+    conversion_timeout_seconds: int = setting(120, toml=int, checks=[positive])
+    ocr_timeout_seconds: int = setting(180, toml=int, checks=[positive])
+    ocr_languages: str = setting(
+        "vie",
+        toml=str,
+        checks=[matches(r"[A-Za-z_]+(?:\+[A-Za-z_]+)*", "Tesseract codes ('vie', 'vie+eng')")],
+    )
+    ocr_max_pages: int = setting(20, toml=int, checks=[positive])
+    slow_lane_budget_seconds: int = setting(300, toml=int, checks=[positive])
+
+
+def _upper(value: str, ctx: Context, key: str) -> str:
+    return value.upper()
 
 
 @dataclass(frozen=True)
 class LoggingConfig:
-    level: str = "INFO"
-    json: bool = False
+    level: str = setting(
+        "INFO", toml=str, convert=_upper, checks=[one_of(("DEBUG", "INFO", "WARNING", "ERROR"))]
+    )
+    # One JSON object per line (for journald/ELK) instead of plain text.
+    json: bool = setting(False, toml=bool, env=ENV_LOG_JSON)
+
+
+def _taggers(value: list[str] | None, ctx: Context, key: str) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    for name in value:
+        if name not in TAGGERS:
+            raise ConfigError(key, f"unknown tagger {name!r}; known: {sorted(TAGGERS)}")
+        if TAGGERS[name] != "article":
+            raise ConfigError(key, f"{name!r} runs once per message, not per article")
+    if len(set(value)) != len(value):
+        raise ConfigError(key, "names a tagger twice")
+    return tuple(value)
+
+
+def _calibration_file(value: str | None, ctx: Context, key: str) -> Path | None:
+    """Absent: the shipped classifiers/calibration.json; "": None (the taggers' raw scores,
+    what `dienhinh calibrate` fits on)."""
+    if value == "":
+        return None
+    return path_or(lambda c: c.package_dir / "classifiers" / "calibration.json")(value, ctx, key)
 
 
 @dataclass(frozen=True)
 class TaggingConfig:
-    """Where the unit directory and campaigns live, and how sure a tag must be."""
+    """Where the unit directory and campaigns live, and how sure a tag must be. The one
+    type: the extraction processes receive it (with ``learned`` filled in) and the
+    classifiers read it."""
 
-    units_file: Path
-    campaigns_file: Path
-    model_file: Path  # the learned campaign model, written by `dienhinh retrain`
-    review_threshold: float = 0.6
-    official_domains: tuple[str, ...] = ("laocai.gov.vn",)
-    webmail_domains: tuple[str, ...] = (
-        "gmail.com",
-        "googlemail.com",
-        "yahoo.com",
-        "yahoo.com.vn",
-        "outlook.com",
-        "hotmail.com",
-        "live.com",
-        "icloud.com",
-        "zing.vn",
+    units_file: Path = setting(
+        toml=str, convert=path_or(lambda ctx: ctx.package_dir / "units.toml")
+    )
+    campaigns_file: Path = setting(
+        toml=str, convert=path_or(lambda ctx: ctx.package_dir / "campaigns.toml")
+    )
+    # The learned campaign model, written by `dienhinh retrain`.
+    model_file: Path = setting(
+        toml=str, convert=path_or(lambda ctx: ctx.data_dir / "campaign-model.pickle")
+    )
+    review_threshold: float = setting(
+        0.6,
+        toml=(int, float),
+        convert=as_float,
+        checks=[between(0, 1, "must be between 0 and 1")],
+    )
+    official_domains: tuple[str, ...] = setting(
+        ("laocai.gov.vn",), toml=list, items=str, convert=lower_tuple
+    )
+    webmail_domains: tuple[str, ...] = setting(
+        WEBMAIL_DOMAINS, toml=list, items=str, convert=lower_tuple
     )
     # The article taggers to run, by name and in order (classifiers.BUILTINS); None: all.
-    taggers: tuple[str, ...] | None = None
+    taggers: tuple[str, ...] | None = setting(None, toml=list, items=str, convert=_taggers)
     # Raw tagger score -> probability (classifiers/calibration.py); None: raw scores.
-    calibration_file: Path | None = None
+    calibration_file: Path | None = setting(None, toml=str, convert=_calibration_file)
+    # (address, unit) pairs editors confirmed: not in the file, filled from the database
+    # by the ingest before each run (ingest/pipeline.py).
+    learned: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -251,6 +351,12 @@ class Config:
     logging: LoggingConfig
     tagging: TaggingConfig | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    # The other packages' sections (core/config_sections.py), checked with the rest.
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
+    publish: PublishSettings = field(default_factory=PublishSettings)
+    worker: WorkerConfig = field(default_factory=WorkerConfig)
+    review: ReviewConfig = field(default_factory=ReviewConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
 
     @property
     def blob_dir(self) -> Path:
@@ -261,121 +367,22 @@ class Config:
         return self.data_dir / "raw"
 
 
-# --- schema ------------------------------------------------------------------------------
-
-_SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "": {"timezone": str},
-    "paths": {"data_dir": str},
-    "database": {"url": str},
-    "mailbox": {
-        "url": str,
-        "password_file": str,
-        "post_action": str,
-        "flag": str,
-        "processed_folder": str,
-        "batch_size": int,
-        "batch_max_bytes": int,
-        "timeout_seconds": (int, float),
-        "tls_verify": bool,
-        "ca_file": str,
-        "lease_seconds": int,
-    },
-    "ingest": {
-        "workers": int,
-        "parallel_threshold": int,
-        "max_message_bytes": int,
-        "max_attachment_bytes": int,
-        "max_mime_depth": int,
-        "max_mime_parts": int,
-        "max_header_bytes": int,
-        "min_article_chars": int,
-        "retry_backoff_seconds": int,
-        "max_attempts": int,
-        "max_archive_depth": int,
-        "max_archive_members": int,
-        "max_archive_total_bytes": int,
-        "max_compression_ratio": int,
-        "max_forward_depth": int,
-        "slow_lane_budget_seconds": int,
-        "extraction_timeout_seconds": int,
-        "conversion_timeout_seconds": int,
-        "ocr_timeout_seconds": int,
-        "ocr_languages": str,
-        "ocr_max_pages": int,
-    },
-    "logging": {"level": str, "json": bool},
-    "tagging": {
-        "units_file": str,
-        "campaigns_file": str,
-        "model_file": str,
-        "review_threshold": (int, float),
-        "official_domains": list,
-        "webmail_domains": list,
-        "taggers": list,
-        "calibration_file": str,
-    },
+# Every table of config.toml and the dataclass that reads it; "timezone" is the only key
+# outside a table.
+SECTIONS: dict[str, type] = {
+    "paths": PathsConfig,
+    "database": DatabaseConfig,
+    "mailbox": MailboxConfig,
+    "ingest": IngestConfig,
+    "logging": LoggingConfig,
+    "tagging": TaggingConfig,
+    "notify": NotifyConfig,
+    "publish": PublishSettings,
+    "worker": WorkerConfig,
+    "review": ReviewConfig,
+    "report": ReportConfig,
 }
-
-# Sections owned by other packages (console, publishing, worker, notifications, reports); each
-# is checked by its own loader (reading Config.raw), so here they need only be tables.
-_OPEN_SECTIONS = {"review", "publish", "worker", "notify", "report"}
-
-
-def _check(data: Mapping[str, Any]) -> None:
-    for name, value in data.items():
-        if isinstance(value, dict):
-            if name in _OPEN_SECTIONS:
-                continue
-            if name not in _SCHEMA or name == "":
-                raise ConfigError(name, "unknown section")
-            for k, v in value.items():
-                types = _SCHEMA[name].get(k)
-                if types is None:
-                    raise ConfigError(f"{name}.{k}", "unknown key")
-                _check_type(f"{name}.{k}", v, types)
-        else:
-            types = _SCHEMA[""].get(name)
-            if types is None:
-                raise ConfigError(name, "unknown key")
-            _check_type(name, value, types)
-
-
-def _check_type(key: str, value: Any, types: type | tuple[type, ...]) -> None:
-    want = types if isinstance(types, tuple) else (types,)
-    # bool is a subclass of int; a boolean where a number is wanted is a mistake.
-    if isinstance(value, bool) and bool not in want:
-        raise ConfigError(key, f"has value {value!r}, expected {_names(want)}")
-    if not isinstance(value, want):
-        raise ConfigError(key, f"has value {value!r}, expected {_names(want)}")
-
-
-def _names(types: tuple[type, ...]) -> str:
-    return " or ".join(
-        {"str": "a string", "int": "an integer", "float": "a number", "bool": "true/false"}[
-            t.__name__
-        ]
-        for t in types
-    )
-
-
-def check_positive(key: str, value: float) -> None:
-    """Raise ConfigError naming ``key`` unless ``value`` is above zero."""
-    if value <= 0:
-        raise ConfigError(key, f"must be positive, got {value!r}")
-
-
-def read_secret_file(name: str, *, base: Path, key: str) -> str:
-    """The one-line secret in the file ``name`` (relative to ``base``); "" when no file is
-    named. An unreadable file is a ConfigError naming ``key``."""
-    if not name:
-        return ""
-    path = Path(name)
-    if not path.is_absolute():
-        path = base / path
-    try:
-        return path.read_text(encoding="utf-8").strip()
-    except OSError as err:
-        raise ConfigError(key, f"cannot read {path}: {err}") from err
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
 def default_config_path() -> Path:
@@ -389,10 +396,11 @@ def load_config(
     """Read, check and return the configuration.
 
     ``path`` (from ``--config``) wins over ``DIENHINH_CONFIG``, which wins over
-    ``./config.toml`` and then the packaged default.
+    ``./config.toml`` and then the packaged default. ``environ`` defaults to the process
+    environment: the only place the product reads it for configuration.
     """
     env = os.environ if environ is None else environ
-    cfg_path: Path | None
+    cfg_path: Path
     if path is not None:
         cfg_path = Path(path)
     elif env.get(ENV_CONFIG):
@@ -411,135 +419,61 @@ def load_config(
     return config_from_mapping(data, path=cfg_path.resolve(), environ=env)
 
 
-def config_from_mapping(
-    data: Mapping[str, Any], *, path: Path | None = None, environ: Mapping[str, str] | None = None
-) -> Config:
-    """Build a Config from already-parsed TOML (tests use this directly)."""
-    env = {} if environ is None else environ
-    _check(data)
-    base = path.parent if path is not None else Path.cwd()
-
-    def section(name: str) -> Mapping[str, Any]:
-        value = data.get(name, {})
-        return value if isinstance(value, Mapping) else {}
-
-    paths, db, mb, ing, log, tag = (
-        section(n) for n in ("paths", "database", "mailbox", "ingest", "logging", "tagging")
-    )
-
-    data_dir = Path(env.get(ENV_DATA_DIR) or paths.get("data_dir", "var"))
-    if not data_dir.is_absolute():
-        data_dir = base / data_dir
-
-    db_url = env.get(ENV_DATABASE_URL) or db.get("url", "")
-    if not db_url:
-        db_url = f"sqlite:///{data_dir / 'dienhinh.sqlite3'}"
-    if "://" not in db_url:
-        raise ConfigError("database.url", f"has value {db_url!r}, expected a SQLAlchemy URL")
-
-    mailbox_url = parse_mailbox_url(
-        env.get(ENV_MAILBOX_URL) or mb.get("url", ""),
-        key=ENV_MAILBOX_URL if env.get(ENV_MAILBOX_URL) else "mailbox.url",
-        base=base,
-    )
-    password = env.get(ENV_IMAP_PASSWORD, "") or read_secret_file(
-        mb.get("password_file", ""), base=base, key="mailbox.password_file"
-    )
-
-    post_action = mb.get("post_action", "none")
-    if post_action not in POST_ACTIONS:
-        raise ConfigError(
-            "mailbox.post_action", f"has value {post_action!r}, expected one of {POST_ACTIONS}"
-        )
-    ca_file = mb.get("ca_file")
-    mailbox = MailboxConfig(
-        url=mailbox_url,
-        password=Secret(password),
-        post_action=post_action,
-        flag=mb.get("flag", MailboxConfig.flag),
-        processed_folder=mb.get("processed_folder", MailboxConfig.processed_folder),
-        batch_size=mb.get("batch_size", MailboxConfig.batch_size),
-        batch_max_bytes=mb.get("batch_max_bytes", MailboxConfig.batch_max_bytes),
-        timeout_seconds=float(mb.get("timeout_seconds", MailboxConfig.timeout_seconds)),
-        tls_verify=mb.get("tls_verify", True),
-        ca_file=(base / ca_file) if ca_file else None,
-        lease_seconds=mb.get("lease_seconds", MailboxConfig.lease_seconds),
-    )
-    for k in ("batch_size", "batch_max_bytes", "timeout_seconds", "lease_seconds"):
-        check_positive(f"mailbox.{k}", getattr(mailbox, k))
-    if mailbox.post_action == "flag" and not mailbox.flag:
-        raise ConfigError("mailbox.flag", "is empty but post_action is 'flag'")
-
-    ingest = IngestConfig(**{k: ing[k] for k in ing})
-    for k, v in ing.items():
-        if k not in ("workers", "ocr_languages"):
-            check_positive(f"ingest.{k}", v)
-    if not _OCR_LANGUAGES.fullmatch(ingest.ocr_languages):
-        raise ConfigError(
-            "ingest.ocr_languages",
-            f"has value {ingest.ocr_languages!r}, expected Tesseract codes ('vie', 'vie+eng')",
-        )
-    if ingest.workers < 0:
-        raise ConfigError("ingest.workers", "must be 0 (one per core) or more")
-
-    json_env = env.get(ENV_LOG_JSON)
-    logging_cfg = LoggingConfig(
-        level=str(log.get("level", "INFO")).upper(),
-        json=(json_env.lower() in ("1", "true", "yes"))
-        if json_env
-        else bool(log.get("json", False)),
-    )
-    if logging_cfg.level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-        raise ConfigError("logging.level", f"has value {logging_cfg.level!r}")
-
-    tz = data.get("timezone", "Asia/Ho_Chi_Minh")
+def _timezone(data: Mapping[str, Any]) -> str:
+    tz = data.get("timezone", DEFAULT_TIMEZONE)
+    if not isinstance(tz, str):
+        raise ConfigError("timezone", f"has value {tz!r} of the wrong type, expected a string")
     try:
         from zoneinfo import ZoneInfo
 
         ZoneInfo(tz)
     except (KeyError, ValueError) as err:  # ZoneInfoNotFoundError is a KeyError
         raise ConfigError("timezone", f"unknown time zone {tz!r}") from err
+    return tz
 
-    def _file(key: str, default: Path) -> Path:
-        value = tag.get(key)
-        p = Path(value) if value else default
-        return p if p.is_absolute() else base / p
 
-    package_dir = Path(__file__).resolve().parent.parent
-    tagging = TaggingConfig(
-        units_file=_file("units_file", package_dir / "units.toml"),
-        campaigns_file=_file("campaigns_file", package_dir / "campaigns.toml"),
-        model_file=_file("model_file", data_dir / "campaign-model.pickle"),
-        review_threshold=float(tag.get("review_threshold", TaggingConfig.review_threshold)),
-        official_domains=tuple(
-            str(d).lower() for d in tag.get("official_domains", TaggingConfig.official_domains)
-        ),
-        webmail_domains=tuple(
-            str(d).lower() for d in tag.get("webmail_domains", TaggingConfig.webmail_domains)
-        ),
-        taggers=tuple(str(n) for n in tag["taggers"]) if "taggers" in tag else None,
-        # "" keeps the taggers' raw scores (what `dienhinh calibrate` fits on).
-        calibration_file=(
-            _file("calibration_file", package_dir / "classifiers" / "calibration.json")
-            if tag.get("calibration_file", None) != ""
-            else None
-        ),
-    )
-    if not 0 < tagging.review_threshold <= 1:
-        raise ConfigError("tagging.review_threshold", "must be between 0 and 1")
-    if tagging.taggers is not None:
-        from dienhinh.classifiers.tagging import article_taggers
-
-        article_taggers(tagging.taggers)  # an unknown name fails here, naming the key
-
-    return Config(
-        path=path,
-        data_dir=data_dir,
+def config_from_mapping(
+    data: Mapping[str, Any], *, path: Path | None = None, environ: Mapping[str, str] | None = None
+) -> Config:
+    """Build a Config from already-parsed TOML (tests use this directly; ``environ``
+    defaults to none at all here, so a test never picks up the caller's variables)."""
+    env: Mapping[str, str] = {} if environ is None else environ
+    for name, value in data.items():
+        if name == "timezone":
+            continue
+        if name not in SECTIONS:
+            problem = "unknown section" if isinstance(value, Mapping) else "unknown key"
+            raise ConfigError(name, problem)
+    tz = _timezone(data)
+    ctx = Context(
+        base=path.parent if path is not None else Path.cwd(),
+        data_dir=Path(),
         timezone=tz,
-        database=DatabaseConfig(url=db_url),
-        mailbox=mailbox,
-        ingest=ingest,
-        logging=logging_cfg,
-        tagging=tagging,
-        raw=data,
+        env=env,
+        package_dir=Path(__file__).resolve().parent.parent,
     )
+    paths = build(PathsConfig, data.get("paths", {}), "paths", ctx)
+    ctx = Context(
+        base=ctx.base, data_dir=paths.data_dir, timezone=tz, env=env, package_dir=ctx.package_dir
+    )
+    sections = {
+        name: build(cls, data.get(name, {}), name, ctx)
+        for name, cls in SECTIONS.items()
+        if name != "paths"
+    }
+    # The secrets of the other packages' sections (the IMAP one: MailboxConfig.finish).
+    sections["notify"] = replace(
+        sections["notify"], password=Secret(env.get(ENV_SMTP_PASSWORD, ""))
+    )
+    publish = sections["publish"]
+    sections["publish"] = replace(
+        publish,
+        wordpress=replace(publish.wordpress, password=Secret(env.get(ENV_WP_PASSWORD, ""))),
+    )
+    return Config(path=path, data_dir=paths.data_dir, timezone=tz, raw=data, **sections)
+
+
+def with_environ(config: Config, environ: Mapping[str, str]) -> Config:
+    """``config`` read again with ``environ`` as its environment (the package loaders'
+    ``environ=`` argument, for tests and tools that hand one in)."""
+    return config_from_mapping(config.raw, path=config.path, environ=environ)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dienhinh.classifiers.tagging import TaggingSettings
-from dienhinh.core.config import IngestConfig
+from dienhinh.core.config import IngestConfig, TaggingConfig
 from dienhinh.store.blobs import BlobStore
 
 __all__ = ["ExtractContext"]
@@ -20,7 +19,7 @@ class ExtractContext:
 
     blob_root: Path
     limits: IngestConfig = field(default_factory=IngestConfig)
-    tagging: TaggingSettings | None = None  # None: extract only (tests, tools)
+    tagging: TaggingConfig | None = None  # None: extract only (tests, tools)
 
     def blob_store(self) -> BlobStore:
         """Where extractors put attachments and images. Not fsync'ed one by one: they are

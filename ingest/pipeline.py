@@ -43,8 +43,8 @@ from sqlalchemy import Engine, Select, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from dienhinh.classifiers.tagging import MessageTags, TaggingSettings
-from dienhinh.core.config import Config
+from dienhinh.classifiers.tagging import MessageTags
+from dienhinh.core.config import Config, TaggingConfig
 from dienhinh.core.errors import ConnectionLost, SourceError, StorageError
 from dienhinh.core.types import Outcome, RawMail
 from dienhinh.ingest.apply import apply_failure
@@ -245,7 +245,7 @@ def _database_down(err: Exception, session: Session) -> bool:
     )
 
 
-def _tag(outcome: Outcome, settings: TaggingSettings) -> MessageTags | None:
+def _tag(outcome: Outcome, settings: TaggingConfig) -> MessageTags | None:
     """Tags for an extracted message. A tagger's failure must not lose the extraction:
     the message is stored untagged and flagged for an editor instead."""
     from dienhinh.classifiers.tagging import tag_outcome
@@ -558,20 +558,7 @@ class Ingestor:
                     ).all()
                 )
             )
-        self.ctx = dataclasses.replace(
-            self.ctx,
-            tagging=TaggingSettings(
-                units_file=t.units_file,
-                campaigns_file=t.campaigns_file,
-                model_file=t.model_file,
-                review_threshold=t.review_threshold,
-                official_domains=t.official_domains,
-                webmail_domains=t.webmail_domains,
-                learned=learned,
-                taggers=t.taggers,
-                calibration_file=t.calibration_file,
-            ),
-        )
+        self.ctx = dataclasses.replace(self.ctx, tagging=dataclasses.replace(t, learned=learned))
 
     def _run(self, source: MailSource, *, kind: str, post_action: bool) -> RunReport:
         report = RunReport(kind=kind, mailbox=source.key)

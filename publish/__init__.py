@@ -28,6 +28,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dienhinh.core.config_sections import PUBLISH_TARGETS
+
 from .atom import FeedPublisher
 from .folder import FolderPublisher
 from .wordpress import WordPressPublisher
@@ -49,6 +51,8 @@ PUBLISHERS: tuple[type[FeedPublisher] | type[FolderPublisher] | type[WordPressPu
 _names = [p.name for p in PUBLISHERS]
 if len(set(_names)) != len(_names):  # a duplicate name is a programming error (Mailman)
     raise RuntimeError(f"two publishers share a name: {_names}")
+if tuple(_names) != PUBLISH_TARGETS:  # the schema checks publish.targets against these
+    raise RuntimeError(f"publishers {_names} differ from core's PUBLISH_TARGETS {PUBLISH_TARGETS}")
 
 
 def publisher_names() -> tuple[str, ...]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from fuzzkit import LIMITS, ROOT
 
-from dienhinh.classifiers.tagging import TaggingSettings
+from dienhinh.core.config import TaggingConfig
 from dienhinh.ingest.context import ExtractContext
 
 
@@ -26,9 +26,9 @@ def fuzz_ctx(tmp_path_factory: pytest.TempPathFactory) -> ExtractContext:
 
 
 @pytest.fixture(scope="module")
-def tagging(tmp_path_factory: pytest.TempPathFactory) -> TaggingSettings:
+def tagging(tmp_path_factory: pytest.TempPathFactory) -> TaggingConfig:
     """The shipped unit directory and campaigns; no learned model (rules only)."""
-    return TaggingSettings(
+    return TaggingConfig(
         units_file=ROOT / "units.toml",
         campaigns_file=ROOT / "campaigns.toml",
         model_file=tmp_path_factory.mktemp("fuzz-model") / "absent.pkl",

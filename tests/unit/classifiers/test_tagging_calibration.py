@@ -9,7 +9,8 @@ import pytest
 
 from dienhinh.classifiers.base import TagSuggestion
 from dienhinh.classifiers.calibration import Block, Calibration, FieldMap
-from dienhinh.classifiers.tagging import LOW_CONFIDENCE, TaggingSettings, calibrated, tag_outcome
+from dienhinh.classifiers.tagging import LOW_CONFIDENCE, calibrated, tag_outcome
+from dienhinh.core.config import TaggingConfig
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extract import extract_message
 from tests.factory import article_text, make_email
@@ -17,12 +18,12 @@ from tests.factory import article_text, make_email
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _settings(tmp_path: Path, calibration: Calibration | None) -> TaggingSettings:
+def _settings(tmp_path: Path, calibration: Calibration | None) -> TaggingConfig:
     path = None
     if calibration is not None:
         path = tmp_path / "calibration.json"
         path.write_text(calibration.to_json(), encoding="utf-8")
-    return TaggingSettings(
+    return TaggingConfig(
         units_file=ROOT / "units.toml",
         campaigns_file=ROOT / "campaigns.toml",
         model_file=tmp_path / "absent.pkl",

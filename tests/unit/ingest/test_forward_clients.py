@@ -24,8 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from dienhinh.classifiers.tagging import TaggingSettings, tag_outcome
+from dienhinh.classifiers.tagging import tag_outcome
 from dienhinh.classifiers.units import FLAG_QUOTED_FORWARD
+from dienhinh.core.config import TaggingConfig
 from dienhinh.core.types import Outcome
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extract import extract_message
@@ -422,9 +423,9 @@ def _forward(client: str, locale: str, fmt: str, o: Original) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def tagging(tmp_path_factory: pytest.TempPathFactory) -> TaggingSettings:
+def tagging(tmp_path_factory: pytest.TempPathFactory) -> TaggingConfig:
     """The shipped unit directory and campaigns; rules only (no learned model)."""
-    return TaggingSettings(
+    return TaggingConfig(
         units_file=ROOT / "units.toml",
         campaigns_file=ROOT / "campaigns.toml",
         model_file=tmp_path_factory.mktemp("model") / "absent.pkl",
@@ -447,7 +448,7 @@ def _check_article(out: Outcome, o: Original) -> None:
 
 @pytest.mark.parametrize(("client", "locale", "fmt"), CASES)
 def test_forward_from_an_official_address(
-    client: str, locale: str, fmt: str, ctx: ExtractContext, tagging: TaggingSettings
+    client: str, locale: str, fmt: str, ctx: ExtractContext, tagging: TaggingConfig
 ) -> None:
     """GIVEN a unit's article forwarded inline by a personal Gmail WHEN extracted THEN
     the forwarded text is the article, with the unit's sender as its origin, AND the
@@ -465,7 +466,7 @@ def test_forward_from_an_official_address(
 
 @pytest.mark.parametrize(("client", "locale", "fmt"), CASES)
 def test_forward_from_a_personal_address_signed_by_the_unit(
-    client: str, locale: str, fmt: str, ctx: ExtractContext, tagging: TaggingSettings
+    client: str, locale: str, fmt: str, ctx: ExtractContext, tagging: TaggingConfig
 ) -> None:
     """GIVEN the original sent from a personal Gmail whose signature names the unit WHEN
     forwarded THEN the signature travels with the origin and attributes the unit."""
@@ -511,7 +512,7 @@ def _nested_html(o: Original, middle_subject: str) -> str:
 @pytest.mark.parametrize("fmt", ["plain", "html"])
 @pytest.mark.parametrize("middle_subject", ["CT: Bài viết", "Bài của Phòng Nội vụ"])
 def test_forward_of_a_forward(
-    fmt: str, middle_subject: str, ctx: ExtractContext, tagging: TaggingSettings
+    fmt: str, middle_subject: str, ctx: ExtractContext, tagging: TaggingConfig
 ) -> None:
     """GIVEN Gmail forwarding an Outlook (Vietnamese) forward of the unit's article, the
     middle subject marked CT: or retyped WHEN extracted THEN the innermost text is the

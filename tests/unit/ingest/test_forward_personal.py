@@ -27,7 +27,8 @@ from pathlib import Path
 
 import pytest
 
-from dienhinh.classifiers.tagging import TaggingSettings, tag_outcome
+from dienhinh.classifiers.tagging import tag_outcome
+from dienhinh.core.config import TaggingConfig
 from dienhinh.core.text import strip_diacritics
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extract import extract_message
@@ -143,8 +144,8 @@ def _originals(channel: str, n: int, seed: int) -> list[tuple[str, Styled]]:
 
 
 @pytest.fixture(scope="module")
-def tagging(tmp_path_factory: pytest.TempPathFactory) -> TaggingSettings:
-    return TaggingSettings(
+def tagging(tmp_path_factory: pytest.TempPathFactory) -> TaggingConfig:
+    return TaggingConfig(
         units_file=ROOT / "units.toml",
         campaigns_file=ROOT / "campaigns.toml",
         model_file=tmp_path_factory.mktemp("model") / "absent.pkl",
@@ -154,7 +155,7 @@ def tagging(tmp_path_factory: pytest.TempPathFactory) -> TaggingSettings:
 def measure(
     channel: str,
     ctx: ExtractContext,
-    tagging: TaggingSettings,
+    tagging: TaggingConfig,
     *,
     per_case: int = 2,
     seed: int | None = None,
@@ -191,7 +192,7 @@ def measure(
 
 @pytest.mark.parametrize("channel", ["signature", "display-name"])
 def test_personal_forwards_are_attributed_to_the_unit(
-    channel: str, ctx: ExtractContext, tagging: TaggingSettings
+    channel: str, ctx: ExtractContext, tagging: TaggingConfig
 ) -> None:
     """GIVEN 88 forwards (every client x locale x text/html, twice) of originals sent
     from personal addresses, each unit named only in the signature, or only in the
