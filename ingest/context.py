@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from dienhinh.classifiers.tagging import TaggingSettings
 from dienhinh.core.config import IngestConfig
 from dienhinh.store.blobs import BlobStore
+
+if TYPE_CHECKING:  # not imported at run time: the poll's start-up does not load the taggers
+    from dienhinh.classifiers.tagging import TaggingSettings
 
 __all__ = ["ExtractContext"]
 

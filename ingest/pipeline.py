@@ -37,13 +37,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, Select, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from dienhinh.classifiers.tagging import MessageTags, TaggingSettings
 from dienhinh.core.config import Config
 from dienhinh.core.errors import ConnectionLost, SourceError, StorageError
 from dienhinh.core.types import Outcome, RawMail
@@ -57,6 +56,9 @@ from dienhinh.store.blobs import BlobStore
 from dienhinh.store.lease import lease, renew
 from dienhinh.store.models import Delivery, MailboxState, Message, PollRun, SenderAddress, utcnow
 from dienhinh.store.states import MessageState
+
+if TYPE_CHECKING:  # the taggers are imported where a message is tagged (start-up cost)
+    from dienhinh.classifiers.tagging import MessageTags, TaggingSettings
 
 __all__ = ["Ingestor", "RunReport"]
 
@@ -279,7 +281,10 @@ class Ingestor:
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         self.blobs = BlobStore(config.blob_dir)
         self.raw_blobs = BlobStore(config.raw_dir)
-        self.ctx = ExtractContext(blob_root=config.blob_dir, limits=config.ingest)
+        self._ctx = ExtractContext(blob_root=config.blob_dir, limits=config.ingest)
+        # Set by a run: the tagging settings are read (_refresh_tagging) when the run first
+        # needs the context, so a poll with nothing new never loads the taggers.
+        self._tagging_due = False
         self.progress = progress or (lambda phase, done, total: None)
         self._pool: Executor | None = None
         self._slots: Any = None  # the pool's shared table (see _init_worker)
@@ -514,7 +519,9 @@ class Ingestor:
 
         self.close()  # give the cores back before LibreOffice/Tesseract start
         slow = run_slow_lane(
-            self.sessions, self.ctx, budget_seconds=self.config.ingest.slow_lane_budget_seconds
+            self.sessions,
+            lambda: self.ctx,  # read only when something waits (see ctx)
+            budget_seconds=self.config.ingest.slow_lane_budget_seconds,
         )
         report.converted += slow.converted
         report.ocred += slow.ocred
@@ -541,12 +548,22 @@ class Ingestor:
 
     # --- the run ------------------------------------------------------------------------
 
+    @property
+    def ctx(self) -> ExtractContext:
+        """The extraction context; in a run, with the tagging settings read at first use."""
+        if self._tagging_due:
+            self._refresh_tagging()
+        return self._ctx
+
     def _refresh_tagging(self) -> None:
         """Put the current tagging settings, with the addresses editors have attributed,
         into the extraction context (read once per run: one small query)."""
+        self._tagging_due = False
         t = self.config.tagging
         if t is None:
             return
+        from dienhinh.classifiers.tagging import TaggingSettings
+
         with self.sessions() as s:
             learned = tuple(
                 (a, u)
@@ -558,8 +575,8 @@ class Ingestor:
                     ).all()
                 )
             )
-        self.ctx = dataclasses.replace(
-            self.ctx,
+        self._ctx = dataclasses.replace(
+            self._ctx,
             tagging=TaggingSettings(
                 units_file=t.units_file,
                 campaigns_file=t.campaigns_file,
@@ -575,7 +592,7 @@ class Ingestor:
 
     def _run(self, source: MailSource, *, kind: str, post_action: bool) -> RunReport:
         report = RunReport(kind=kind, mailbox=source.key)
-        self._refresh_tagging()
+        self._tagging_due = True  # read when first needed (see ctx)
         started = utcnow()
         with self.sessions() as s:
             state = self._mailbox_state(s, source.key)
