@@ -851,8 +851,18 @@ class Ingestor:
         if self.mp_start_method == "forkserver":
             # Read by the forkserver when it starts (it inherits the environment).
             os.environ[OWNER_ENV] = str(os.getpid())
+            # Everything a worker runs, imported once in the forkserver and shared by every
+            # worker it forks (this module and the taggers are imported lazily here, so
+            # they must be named: else each worker imports them on its first message).
             ctx.set_forkserver_preload(
-                ["dienhinh.ingest.forkserver_guard", "dienhinh.ingest.extract"]
+                [
+                    "dienhinh.ingest.forkserver_guard",
+                    "dienhinh.ingest.extract",
+                    "dienhinh.ingest.pipeline",
+                    "dienhinh.ingest.apply",
+                    "dienhinh.ingest.dedupe",
+                    "dienhinh.classifiers.tagging",
+                ]
             )
         slots = ctx.Array("d", 3 * workers)
         pool = ProcessPoolExecutor(
