@@ -608,6 +608,8 @@ class Ingestor:
                 items = source.list_new(last_uid, known)
                 total = len(items)
                 log.info("%s %s: %d new message(s)", kind, source.key, total)
+                if total >= self.config.ingest.parallel_threshold:
+                    self._start_forkserver()
                 # Extraction of one batch overlaps the fetching and storing of the next:
                 # the pool works on batch N while this process fetches N+1, then this
                 # process writes N's results while the pool works on N+1.
@@ -847,6 +849,27 @@ class Ingestor:
         """A process pool and the table its workers report what they work on in. Its
         workers and its forkserver end with this process, even when it is SIGKILLed
         (see procguard)."""
+        ctx = self._mp_context()
+        slots = ctx.Array("d", 3 * workers)
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=ctx,
+            initializer=_init_worker,
+            initargs=(slots, os.getpid()),
+        )
+        return pool, slots
+
+    def _start_forkserver(self) -> None:
+        """Start the pool's forkserver now, without waiting for it: it imports the
+        extraction code (about half a second) while this process fetches and stores the
+        first batch, instead of while the first batch waits to be extracted."""
+        if self.mp_start_method == "forkserver" and self._workers() > 1:
+            from multiprocessing import forkserver
+
+            self._mp_context()
+            forkserver.ensure_running()
+
+    def _mp_context(self) -> Any:
         ctx = multiprocessing.get_context(self.mp_start_method)
         if self.mp_start_method == "forkserver":
             # Read by the forkserver when it starts (it inherits the environment).
@@ -864,14 +887,7 @@ class Ingestor:
                     "dienhinh.classifiers.tagging",
                 ]
             )
-        slots = ctx.Array("d", 3 * workers)
-        pool = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=ctx,
-            initializer=_init_worker,
-            initargs=(slots, os.getpid()),
-        )
-        return pool, slots
+        return ctx
 
     def _submit(self, jobs: list[Job], claim: Session | None = None) -> Pending:
         """Start extracting ``jobs``; the results are read, in job order, from the returned
