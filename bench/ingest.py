@@ -187,6 +187,38 @@ def worker_child(role: str, work: Path, port: int, db_url: str, workers: int) ->
     )
 
 
+def _descendants(root: int) -> list[int]:
+    """``root`` and every process below it (children, their children ...)."""
+    parents: dict[int, int] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(d.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    out = []
+    for pid in parents:
+        p = pid
+        while p and p != root:
+            p = parents.get(p, 0)
+        if p == root:
+            out.append(pid)
+    return out
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of ``pid`` so far (its own, not its children's)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
 def _tree_pss_mb(root: int) -> float:
     """Memory of ``root`` and all its descendants: the sum of their PSS (proportional set
     size: a page shared by k processes, such as the forkserver's preloaded modules, counts
@@ -231,7 +263,6 @@ def run_workers(
     engine = make_engine(product_config(port, work, db_url or None).database.url)
     upgrade(engine)
     engine.dispose()
-    usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     launched = time.time()
     procs = [
         subprocess.Popen(
@@ -253,10 +284,19 @@ def run_workers(
     peak = 0.0
     stop = threading.Event()
 
+    # CPU of every process of the tree, as last seen (the extraction processes are the
+    # forkserver's children: getrusage of this process never counts them).
+    cpu_seen: dict[int, float] = {}
+
     def sample() -> None:
         nonlocal peak
         while not stop.is_set():
             peak = max(peak, sum(_tree_pss_mb(p.pid) for p in procs))
+            for proc in procs:
+                for pid in _descendants(proc.pid):
+                    got = _cpu_seconds(pid)
+                    if got is not None:
+                        cpu_seen[pid] = max(cpu_seen.get(pid, 0.0), got)
             stop.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -268,7 +308,6 @@ def run_workers(
             raise RuntimeError(f"worker child failed ({proc.returncode}): {out[-2000:]}")
         outs.append(json.loads(out.strip().splitlines()[-1]))
     exited = time.time()
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     stop.set()
     sampler.join()
     start = min(o["start"] for o in outs)
@@ -278,9 +317,10 @@ def run_workers(
         # From the launch of the processes to their exit: Python's start, imports,
         # configuration, the run, the pool's shutdown (issue 15: "process start included").
         "seconds_with_start": exited - launched,
-        # CPU of the children and their reaped descendants (extraction processes).
-        "cpu_s": (usage.ru_utime + usage.ru_stime)
-        - (usage_before.ru_utime + usage_before.ru_stime),
+        # CPU of the whole tree (worker, forkserver, extraction processes), each process's
+        # own as last sampled, at most 50 ms before its end: getrusage would miss the
+        # extraction processes, children of the forkserver, and count reaped ones twice.
+        "cpu_s": sum(cpu_seen.values()),
         "peak_mb": peak,
         "processed": sum(o["processed"] for o in outs),
         "processed_by": {o["role"]: o["processed"] for o in outs},
