@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+from functools import lru_cache
 
 __all__ = [
     "body_without_lead",
@@ -46,6 +48,30 @@ _STRIP_TABLE.update({cp: "" for cp in range(0x0300, 0x0370)})
 _STRIP_TABLE.update({ord("đ"): "d", ord("Đ"): "D"})
 
 
+def _memoized(fn: Callable[[str], str]) -> Callable[[str], str]:
+    """``fn`` with its results kept for texts seen recently. Folding costs about 0.1 µs a
+    character (``str.translate`` looks each one up), and one message's texts are folded
+    again and again: its lines by the official-document and noise rules, its article by
+    duplicate detection, then by every tagger (about 20,000 characters folded per message
+    for 8,000 distinct ones). Bounded: at most 4,096 short texts and 16 long ones (a few
+    MB at worst); longer texts and str subclasses (bs4's strings) are not kept."""
+    short = lru_cache(maxsize=4096)(fn)
+    long = lru_cache(maxsize=16)(fn)
+
+    def cached(text: str) -> str:
+        if type(text) is not str:
+            return fn(text)
+        n = len(text)
+        if n <= 1000:
+            return short(text)
+        return long(text) if n <= 200_000 else fn(text)
+
+    cached.__doc__ = fn.__doc__
+    cached.__name__ = fn.__name__
+    return cached
+
+
+@_memoized
 def strip_diacritics(text: str) -> str:
     """Remove tone and vowel marks; map đ/Đ to d/D (đ has no decomposition)."""
     if text.isascii():
@@ -59,6 +85,7 @@ def collapse_ws(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+@_memoized
 def fold(text: str) -> str:
     """Matching key: no diacritics, case-folded, whitespace collapsed."""
     return collapse_ws(strip_diacritics(text).casefold())

@@ -7,19 +7,21 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from dienhinh.classifiers.base import TagSuggestion
-from dienhinh.classifiers.tagging import ArticleTags
 from dienhinh.core.config import IngestConfig
 from dienhinh.core.text import fold
 from dienhinh.core.types import ForwardOrigin, Outcome
 from dienhinh.ingest.duplicates import find_match, index_article
 from dienhinh.store.models import Article, ArticleBand, Asset, Message, utcnow
 from dienhinh.store.states import ArticleState, MessageState, transition
+
+if TYPE_CHECKING:  # types only: loading the taggers is the extraction's cost, not the poll's
+    from dienhinh.classifiers.base import TagSuggestion
+    from dienhinh.classifiers.tagging import ArticleTags
 
 __all__ = [
     "ACTOR",

@@ -36,6 +36,7 @@ import logging
 import posixpath
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from dienhinh.core.errors import (
     ExtractionError,
@@ -174,6 +175,34 @@ def image_verdict(payload: bytes) -> ImageVerdict:
     return ImageVerdict(None)
 
 
+# Signature blocks of an HTML body, as the CSS selectors ".gmail_signature,
+# [data-smartmail=gmail_signature], .signature" (_main_signature_block) and those plus
+# "#Signature, .moz-signature, #signature, .yahoo-signature" (_any_signature_block) find
+# them: a function of the tag, which bs4 tests in a plain walk (soupsieve's select parsed
+# and matched the selector at ~2 ms a body).
+_MAIN_SIGNATURE_CLASSES = frozenset({"gmail_signature", "signature"})
+_ANY_SIGNATURE_CLASSES = _MAIN_SIGNATURE_CLASSES | {"moz-signature", "yahoo-signature"}
+
+
+def _classes(tag: Any) -> list[str]:
+    classes = tag.attrs.get("class") or []
+    return classes.split() if isinstance(classes, str) else list(classes)
+
+
+def _main_signature_block(tag: Any) -> bool:
+    return tag.attrs.get("data-smartmail") == "gmail_signature" or not (
+        _MAIN_SIGNATURE_CLASSES.isdisjoint(_classes(tag))
+    )
+
+
+def _any_signature_block(tag: Any) -> bool:
+    return (
+        tag.attrs.get("data-smartmail") == "gmail_signature"
+        or tag.attrs.get("id") in ("Signature", "signature")
+        or not _ANY_SIGNATURE_CLASSES.isdisjoint(_classes(tag))
+    )
+
+
 def _signature_cids(scope: BodyParts | None) -> frozenset[str]:
     """The ``cid:`` images shown inside the sender's signature block of an HTML body
     (Gmail, Outlook and Thunderbird mark it): logos, not photos."""
@@ -183,10 +212,7 @@ def _signature_cids(scope: BodyParts | None) -> frozenset[str]:
 
     soup = BeautifulSoup(decode_text(scope.html.payload, scope.html.charset), "lxml")
     found: set[str] = set()
-    for sig in soup.select(
-        ".gmail_signature, [data-smartmail=gmail_signature], .signature, #Signature, "
-        ".moz-signature, #signature, .yahoo-signature"
-    ):
+    for sig in soup.find_all(_any_signature_block):
         for img in sig.find_all("img"):
             src = str(img.get("src") or "")
             if src.lower().startswith("cid:"):
@@ -728,7 +754,7 @@ def _signature(scope: BodyParts | None) -> str:
         from bs4 import BeautifulSoup
 
         soup = BeautifulSoup(decode_text(scope.html.payload, scope.html.charset), "lxml")
-        sig = soup.select_one(".gmail_signature, [data-smartmail=gmail_signature], .signature")
+        sig = soup.find(_main_signature_block)
         if sig is not None:
             return collapse_lines(sig.get_text("\n"))
         texts.append(soup.get_text("\n"))

@@ -37,13 +37,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, Select, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from dienhinh.classifiers.tagging import MessageTags
 from dienhinh.core.config import Config, TaggingConfig
 from dienhinh.core.errors import ConnectionLost, SourceError, StorageError
 from dienhinh.core.types import Outcome, RawMail
@@ -57,6 +56,9 @@ from dienhinh.store.blobs import BlobStore
 from dienhinh.store.lease import lease, renew
 from dienhinh.store.models import Delivery, MailboxState, Message, PollRun, SenderAddress, utcnow
 from dienhinh.store.states import MessageState
+
+if TYPE_CHECKING:  # the taggers are imported where a message is tagged (start-up cost)
+    from dienhinh.classifiers.tagging import MessageTags
 
 __all__ = ["Ingestor", "RunReport"]
 
@@ -279,7 +281,10 @@ class Ingestor:
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         self.blobs = BlobStore(config.blob_dir)
         self.raw_blobs = BlobStore(config.raw_dir)
-        self.ctx = ExtractContext(blob_root=config.blob_dir, limits=config.ingest)
+        self._ctx = ExtractContext(blob_root=config.blob_dir, limits=config.ingest)
+        # Set by a run: the tagging settings are read (_refresh_tagging) when the run first
+        # needs the context, so a poll with nothing new never loads the taggers.
+        self._tagging_due = False
         self.progress = progress or (lambda phase, done, total: None)
         self._pool: Executor | None = None
         self._slots: Any = None  # the pool's shared table (see _init_worker)
@@ -514,7 +519,9 @@ class Ingestor:
 
         self.close()  # give the cores back before LibreOffice/Tesseract start
         slow = run_slow_lane(
-            self.sessions, self.ctx, budget_seconds=self.config.ingest.slow_lane_budget_seconds
+            self.sessions,
+            lambda: self.ctx,  # read only when something waits (see ctx)
+            budget_seconds=self.config.ingest.slow_lane_budget_seconds,
         )
         report.converted += slow.converted
         report.ocred += slow.ocred
@@ -541,9 +548,17 @@ class Ingestor:
 
     # --- the run ------------------------------------------------------------------------
 
+    @property
+    def ctx(self) -> ExtractContext:
+        """The extraction context; in a run, with the tagging settings read at first use."""
+        if self._tagging_due:
+            self._refresh_tagging()
+        return self._ctx
+
     def _refresh_tagging(self) -> None:
         """Put the current tagging settings, with the addresses editors have attributed,
         into the extraction context (read once per run: one small query)."""
+        self._tagging_due = False
         t = self.config.tagging
         if t is None:
             return
@@ -558,11 +573,11 @@ class Ingestor:
                     ).all()
                 )
             )
-        self.ctx = dataclasses.replace(self.ctx, tagging=dataclasses.replace(t, learned=learned))
+        self._ctx = dataclasses.replace(self._ctx, tagging=dataclasses.replace(t, learned=learned))
 
     def _run(self, source: MailSource, *, kind: str, post_action: bool) -> RunReport:
         report = RunReport(kind=kind, mailbox=source.key)
-        self._refresh_tagging()
+        self._tagging_due = True  # read when first needed (see ctx)
         started = utcnow()
         with self.sessions() as s:
             state = self._mailbox_state(s, source.key)
@@ -578,6 +593,8 @@ class Ingestor:
                 items = source.list_new(last_uid, known)
                 total = len(items)
                 log.info("%s %s: %d new message(s)", kind, source.key, total)
+                if total >= self.config.ingest.parallel_threshold:
+                    self._start_forkserver()
                 # Extraction of one batch overlaps the fetching and storing of the next:
                 # the pool works on batch N while this process fetches N+1, then this
                 # process writes N's results while the pool works on N+1.
@@ -817,13 +834,7 @@ class Ingestor:
         """A process pool and the table its workers report what they work on in. Its
         workers and its forkserver end with this process, even when it is SIGKILLed
         (see procguard)."""
-        ctx = multiprocessing.get_context(self.mp_start_method)
-        if self.mp_start_method == "forkserver":
-            # Read by the forkserver when it starts (it inherits the environment).
-            os.environ[OWNER_ENV] = str(os.getpid())
-            ctx.set_forkserver_preload(
-                ["dienhinh.ingest.forkserver_guard", "dienhinh.ingest.extract"]
-            )
+        ctx = self._mp_context()
         slots = ctx.Array("d", 3 * workers)
         pool = ProcessPoolExecutor(
             max_workers=workers,
@@ -832,6 +843,36 @@ class Ingestor:
             initargs=(slots, os.getpid()),
         )
         return pool, slots
+
+    def _start_forkserver(self) -> None:
+        """Start the pool's forkserver now, without waiting for it: it imports the
+        extraction code (about half a second) while this process fetches and stores the
+        first batch, instead of while the first batch waits to be extracted."""
+        if self.mp_start_method == "forkserver" and self._workers() > 1:
+            from multiprocessing import forkserver
+
+            self._mp_context()
+            forkserver.ensure_running()
+
+    def _mp_context(self) -> Any:
+        ctx = multiprocessing.get_context(self.mp_start_method)
+        if self.mp_start_method == "forkserver":
+            # Read by the forkserver when it starts (it inherits the environment).
+            os.environ[OWNER_ENV] = str(os.getpid())
+            # Everything a worker runs, imported once in the forkserver and shared by every
+            # worker it forks (this module and the taggers are imported lazily here, so
+            # they must be named: else each worker imports them on its first message).
+            ctx.set_forkserver_preload(
+                [
+                    "dienhinh.ingest.forkserver_guard",
+                    "dienhinh.ingest.extract",
+                    "dienhinh.ingest.pipeline",
+                    "dienhinh.ingest.apply",
+                    "dienhinh.ingest.dedupe",
+                    "dienhinh.classifiers.tagging",
+                ]
+            )
+        return ctx
 
     def _submit(self, jobs: list[Job], claim: Session | None = None) -> Pending:
         """Start extracting ``jobs``; the results are read, in job order, from the returned

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
@@ -126,11 +127,13 @@ def _ocr_pages(article: Article, ctx: ExtractContext, blobs: BlobStore) -> list[
 
 def run_slow_lane(
     sessions: sessionmaker[Session],
-    ctx: ExtractContext,
+    ctx: ExtractContext | Callable[[], ExtractContext],
     *,
     budget_seconds: float = 300.0,
 ) -> SlowReport:
-    """Convert / OCR waiting articles, oldest first, until done or out of time."""
+    """Convert / OCR waiting articles, oldest first, until done or out of time. ``ctx``
+    may be given as a function, called only when an article waits (the common case, none,
+    then costs one query)."""
     from dienhinh.ingest.apply import link_duplicates, text_fingerprint
     from dienhinh.ingest.dedupe import minhash
 
@@ -161,6 +164,8 @@ def run_slow_lane(
                 select(Article.id).where(Article.status.in_(wanted)).order_by(Article.id)
             ).scalars()
         )
+    if callable(ctx):
+        ctx = ctx()
     blobs = ctx.blob_store()
     deadline = time.monotonic() + budget_seconds
     for art_id in ids:

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from dienhinh.classifiers.tagging import ArticleTags
 from dienhinh.core.text import body_without_lead, lead_and_body
 from dienhinh.core.types import ArticleDraft, Outcome
 from dienhinh.ingest import dedupe
@@ -42,6 +41,9 @@ from dienhinh.store.models import (
     utcnow,
 )
 from dienhinh.store.states import ArticleState, MessageState, check_initial, check_transition
+
+if TYPE_CHECKING:  # a type only (the taggers run in the extraction, not here)
+    from dienhinh.classifiers.tagging import ArticleTags
 
 __all__ = ["write_group"]
 

@@ -668,6 +668,9 @@ COMMANDS: dict[str, Callable[[Config, argparse.Namespace, TextIO], int]] = {
     "forget-address": cmd_forget_address,
 }
 
+# This module's own commands (COMMANDS also gathers the extensions' when they register).
+_OWN_COMMANDS = frozenset(COMMANDS)
+
 Handler = Callable[[Config, argparse.Namespace, TextIO], int]
 
 # Subcommands owned by other packages. Each module has ``register(sub) -> {name: handler}``
@@ -682,7 +685,22 @@ EXTENSIONS: tuple[str, ...] = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _own_command(argv: Sequence[str]) -> bool:
+    """True when ``argv`` names one of this module's commands (``poll``, ``import`` ...),
+    so the other packages' parsers need not be imported: `dienhinh poll` runs from a timer
+    every few minutes and its start-up is most of an idle poll's time."""
+    it = iter(argv)
+    for arg in it:
+        if arg == "--config":
+            next(it, None)
+        elif not arg.startswith("-"):
+            return arg in _OWN_COMMANDS
+        elif arg in ("-h", "--help", "--version"):
+            return False
+    return False
+
+
+def build_parser(*, extensions: bool = True) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="dienhinh", description=__doc__.splitlines()[0] if __doc__ else None
     )
@@ -741,14 +759,15 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("forget-address", help="undo a learned sender address")
     sp.add_argument("address")
     sp.add_argument("--editor", default="cli")
-    for name in EXTENSIONS:
+    for name in EXTENSIONS if extensions else ():
         COMMANDS.update(importlib.import_module(name).register(sub))
     return p
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(extensions=not _own_command(argv)).parse_args(argv)
     try:
         config = load_config(args.config)
         level = "DEBUG" if args.verbose else ("WARNING" if args.quiet else config.logging.level)
