@@ -205,7 +205,7 @@ class Outcome:
     # The taggers' verdict (classifiers.tagging.MessageTags), set by the pipeline after
     # extraction; typed loosely because core/ imports nothing from the packages above it.
     tags: Any = None
-    # True when the message is machine-written noise (ingest/noise.py: auto-reply, delivery
+    # True when the message is machine-written noise (core/noise.py: auto-reply, delivery
     # report, receipt, list mail): "no article" then calls for no editor.
     automatic: bool = False
     # The forward chain of the message as a whole (see ArticleDraft.forwarded_from).

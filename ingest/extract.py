@@ -44,6 +44,7 @@ from dienhinh.core.errors import (
     NeedsConversion,
     NeedsOCR,
 )
+from dienhinh.core.noise import classify_noise
 from dienhinh.core.text import fold, scrub
 from dienhinh.core.types import (
     ArticleDraft,
@@ -73,7 +74,6 @@ from dienhinh.ingest.mime import (
     parse_message,
     sniff_type,
 )
-from dienhinh.ingest.noise import classify_noise
 from dienhinh.ingest.official import OfficialVerdict, classify_drafts, classify_lines
 from dienhinh.store.account import waiting_note
 from dienhinh.store.blobs import BlobStore

@@ -132,7 +132,7 @@ def run_slow_lane(
 ) -> SlowReport:
     """Convert / OCR waiting articles, oldest first, until done or out of time."""
     from dienhinh.ingest.apply import link_duplicates, text_fingerprint
-    from dienhinh.ingest.dedupe import minhash
+    from dienhinh.ingest.similarity import minhash
 
     report = SlowReport()
     waiting_states = [ArticleState.NEEDS_CONVERSION, ArticleState.NEEDS_OCR]

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from dienhinh.classifiers.directory import UnitDirectory
 from dienhinh.core.config import Config
+from dienhinh.core.periods import period_bounds, period_label, period_of
 from dienhinh.notify.compose import (
     DigestData,
     PendingItem,
@@ -37,7 +38,6 @@ from dienhinh.notify.config import NotifyConfig, load
 from dienhinh.notify.outbox import DONE, NotificationState, Outbox, make_key
 from dienhinh.notify.rules import ack_refusal, parse_stored_headers
 from dienhinh.notify.transport import ServerUnavailable, Transport, make_transport
-from dienhinh.report.periods import period_bounds, period_label, period_of
 from dienhinh.store.models import Article, Message, Notification
 from dienhinh.store.states import ArticleState, MessageState
 

@@ -50,14 +50,14 @@ from sqlalchemy.orm import Session, aliased
 from dienhinh.classifiers.directory import UnitDirectory
 from dienhinh.core.config import Config
 from dienhinh.core.errors import ConfigError, DienhinhError
-from dienhinh.report import config as report_config
-from dienhinh.report.periods import (
+from dienhinh.core.periods import (
     check_year,
     month_index,
     month_starts_utc,
     period_bounds,
     periods_of_year,
 )
+from dienhinh.report import config as report_config
 from dienhinh.store.models import Article, Message
 from dienhinh.store.states import ArticleState
 

@@ -144,7 +144,7 @@ def edit(
     if unit and unit != (article.unit or ""):
         if directory.get(unit) is None:
             raise ActionError("Đơn vị đã chọn không có trong danh mục.")
-        from dienhinh.classifiers.learning import assign_unit
+        from dienhinh.learning.editors import assign_unit
 
         # The message's unit (and so every article of the message). The sender's address
         # is not learned here: the page asks the editor first (learning.learn_offer).

@@ -280,7 +280,7 @@ REASON_LABELS: Final = {
     "retry requested": "biên tập viên yêu cầu thử lại",
     "article withdrawn": "bài đã được rút lại",
 }
-# Why a message is not an article (ingest/noise.py: its rules' reasons, by their words).
+# Why a message is not an article (core/noise.py: its rules' reasons, by their words).
 NOISE_LABELS: Final = {
     "delivery status notification": "thư báo không gửi được (thư trả về)",
     "read receipt": "thư báo đã đọc",

@@ -229,7 +229,7 @@ class Article(Base):
     # page lists an article's revisions through this index, migration 0011).
     revision_of_id: Mapped[int | None] = mapped_column(ForeignKey("article.id"), index=True)
     similarity: Mapped[float | None]
-    # MinHash signature of the matching form of the text (ingest/dedupe.py), for
+    # MinHash signature of the matching form of the text (ingest/similarity.py), for
     # confirming near-duplicate candidates found through ArticleBand.
     signature: Mapped[list[int] | None] = mapped_column(JSON)
     # Facts for later stages: forwarded-from senders, legacy encoding, OCR details.

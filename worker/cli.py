@@ -282,9 +282,9 @@ def cmd_export(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     from zoneinfo import ZoneInfo
 
+    from dienhinh.review import health
     from dienhinh.store.models import utcnow
-    from dienhinh.store.status import collect_status
-    from dienhinh.worker import health
+    from dienhinh.store.overview import collect_status
 
     engine = open_engine(config)
     with Session(engine) as s:
@@ -559,8 +559,8 @@ def cmd_calibrate(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_retrain(config: Config, args: argparse.Namespace, out: TextIO) -> int:
-    from dienhinh.classifiers.learning import retrain
     from dienhinh.classifiers.model import HAVE_SKLEARN
+    from dienhinh.learning.editors import retrain
 
     if not HAVE_SKLEARN:
         print(
@@ -583,7 +583,7 @@ def _directory(config: Config) -> Any:
 
 
 def cmd_assign(config: Config, args: argparse.Namespace, out: TextIO) -> int:
-    from dienhinh.classifiers.learning import assign_unit
+    from dienhinh.learning.editors import assign_unit
 
     engine = open_engine(config)
     with Session(engine) as s:
@@ -611,7 +611,7 @@ def cmd_assign(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_forget_address(config: Config, args: argparse.Namespace, out: TextIO) -> int:
-    from dienhinh.classifiers.learning import forget_address
+    from dienhinh.learning.editors import forget_address
 
     engine = open_engine(config)
     with Session(engine) as s:
@@ -678,7 +678,7 @@ EXTENSIONS: tuple[str, ...] = (
     "dienhinh.notify.cli",
     "dienhinh.publish.cli",
     "dienhinh.review.cli",
-    "dienhinh.worker.worker_cli",
+    "dienhinh.worker.daemon_cli",
 )
 
 

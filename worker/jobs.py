@@ -462,8 +462,8 @@ def publish(ctx: JobContext) -> JobResult:
 
 
 def retrain(ctx: JobContext) -> JobResult:
-    from dienhinh.classifiers.learning import NotEnoughConfirmed
-    from dienhinh.classifiers.learning import retrain as do_retrain
+    from dienhinh.learning.editors import NotEnoughConfirmed
+    from dienhinh.learning.editors import retrain as do_retrain
 
     assert ctx.config.tagging is not None
     with ctx.sessions() as s:
@@ -495,7 +495,7 @@ digest = _notify("send_digest")
 def health(ctx: JobContext) -> JobResult:
     """Log every alert as a WARNING and mail each to the admins at most once per day
     (notify keeps the key; this process also remembers what it already handed over)."""
-    from dienhinh.worker.health import alerts
+    from dienhinh.review.health import alerts
 
     now = ctx.now()
     with ctx.sessions() as s:

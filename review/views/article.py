@@ -16,8 +16,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
-from dienhinh.classifiers import learning
 from dienhinh.core.errors import IllegalTransition
+from dienhinh.learning import editors as learning
 from dienhinh.review import actions, queue, reads
 from dienhinh.review.app import Console
 from dienhinh.review.flash import flash_message

@@ -89,8 +89,8 @@ def _data(s: Session, console: Console) -> dict[str, object]:
     ).all()
     # The worker's health checks (a mailbox not polled for too long, a failed job): the
     # same alerts `dienhinh status` prints and the worker mails to admins.
+    from dienhinh.review.health import alerts
     from dienhinh.review.views.messages import review_count, review_rows
-    from dienhinh.worker.health import alerts
 
     # The newest mail stored: the first thing to look at when "no mail came today" (the
     # received_at index's last entry).

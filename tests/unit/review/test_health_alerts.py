@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from dienhinh.review.health import alerts
 from dienhinh.store.models import MailboxState, PollRun
-from dienhinh.worker.health import alerts
 
 NOW = datetime.fromisoformat("2018-04-01T08:00:00+07:00")
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from dienhinh.core.config import Config
 from dienhinh.review.labels import RUN_KIND_LABELS, error_label, mailbox_label
 from dienhinh.store.models import MailboxState, PollRun
-from dienhinh.store.status import last_runs
+from dienhinh.store.overview import last_runs
 
 __all__ = ["Alert", "alerts"]
 
