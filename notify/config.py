@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from dienhinh.core.config import Config, Secret, check_positive, is_loopback, read_secret_file
 from dienhinh.core.errors import ConfigError
+from dienhinh.core.mailwords import BOARD_ADDRESS
 
 __all__ = [
     "ENV_SMTP_PASSWORD",
@@ -135,7 +136,7 @@ class AlertConfig:
 class NotifyConfig:
     smtp_url: SmtpURL | None = None
     password: Secret = field(default_factory=lambda: Secret(""))
-    from_address: str = "btdkt-snv@laocai.gov.vn"
+    from_address: str = BOARD_ADDRESS
     from_name: str = "Ban Thi đua - Khen thưởng tỉnh Lào Cai"
     own_addresses: tuple[str, ...] = ()  # other addresses of the Board: never mailed
     admins: tuple[str, ...] = ()

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from dienhinh.core.official_kinds import KINDS
 from dienhinh.core.types import AttachmentOutcome
 from dienhinh.store.models import Article, Asset, Message, SenderAddress
 from dienhinh.store.states import ArticleState, MessageState, transition
@@ -211,8 +212,6 @@ def _settle_no_article(session: Session, msg: Message, *, actor: str) -> None:
 def _official_detail(name: str, error: str | None) -> str:
     """ "invitation: giay-moi.doc, Số 45/GM-UBND" from the attachment's reason
     "official-document: giấy mời, Số 45/GM-UBND" (extraction's wording)."""
-    from dienhinh.ingest.official import KINDS
-
     detail = (error or "").partition(":")[2].strip()
     kind, sep, number = detail.partition(", ")
     english = {v[0]: v[1] for v in KINDS.values()}.get(kind, kind or "official document")

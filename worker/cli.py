@@ -25,10 +25,11 @@ from dienhinh import __version__
 from dienhinh.core.config import Config, load_config
 from dienhinh.core.errors import ConfigError, DienhinhError, LeaseHeld
 from dienhinh.core.logs import setup_logging
+from dienhinh.store.engines import dispose_engines, open_engine
 from dienhinh.store.migrate import SchemaOutOfDate
 from dienhinh.store.models import Article, Message
 from dienhinh.store.states import ArticleState, MessageState
-from dienhinh.worker.app import dispose_engines, make_source, open_engine
+from dienhinh.worker.app import make_source
 
 if TYPE_CHECKING:
     from dienhinh.ingest.pipeline import RunReport

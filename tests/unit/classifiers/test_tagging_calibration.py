@@ -12,7 +12,7 @@ from dienhinh.classifiers.calibration import Block, Calibration, FieldMap
 from dienhinh.classifiers.tagging import LOW_CONFIDENCE, TaggingSettings, calibrated, tag_outcome
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extract import extract_message
-from tests.factory import article_text, make_email
+from factory import article_text, make_email
 
 ROOT = Path(__file__).resolve().parents[3]
 
