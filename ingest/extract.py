@@ -45,6 +45,7 @@ from dienhinh.core.errors import (
     NeedsOCR,
 )
 from dienhinh.core.noise import classify_noise
+from dienhinh.core.states import ArticleState, MessageState
 from dienhinh.core.text import fold, scrub
 from dienhinh.core.types import (
     ArticleDraft,
@@ -84,6 +85,10 @@ log = logging.getLogger(__name__)
 
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png"})
 _NO_BODY = "no article: no body text and no document attached"
+
+
+# Articles that wait for the slow lane (a conversion or OCR) before anyone can read them.
+_WAITING = frozenset({ArticleState.NEEDS_CONVERSION, ArticleState.NEEDS_OCR})
 
 
 @dataclass
@@ -254,13 +259,14 @@ def _run_document(st: _State, ex: Extractor, part: Part, att: Attachment) -> Non
             return
         if isinstance(err, NeedsConversion | NeedsOCR):
             status, kind = (
-                ("needs-conversion", "needs-conversion")
+                (ArticleState.NEEDS_CONVERSION, "needs-conversion")
                 if isinstance(err, NeedsConversion)
-                else ("needs-ocr", "needs-ocr")
+                else (ArticleState.NEEDS_OCR, "needs-ocr")
             )
             _settle(att, AttachmentOutcome.WAITING, f"{status}: {err}")
         else:
-            status, kind = "failed", "limit" if isinstance(err, LimitExceeded) else "failed"
+            status = ArticleState.FAILED
+            kind = "limit" if isinstance(err, LimitExceeded) else "failed"
             _settle(att, AttachmentOutcome.REFUSED, error_reason(err))
         st.outcome.errors.append(
             PartError(part_path=part.path, filename=part.filename, error=str(err), kind=kind)
@@ -276,7 +282,7 @@ def _run_document(st: _State, ex: Extractor, part: Part, att: Attachment) -> Non
             )
         ]
     else:
-        waiting = [d for d in drafts if d.status in ("needs-ocr", "needs-conversion")]
+        waiting = [d for d in drafts if d.status in _WAITING]
         verdict = classify_drafts(drafts) if drafts and not waiting else None
         if verdict is not None and verdict.official:
             # Not an article: recorded with its kind and number, never counted.
@@ -291,7 +297,7 @@ def _run_document(st: _State, ex: Extractor, part: Part, att: Attachment) -> Non
         else:
             _settle(att, AttachmentOutcome.NOT_ARTICLE, "not-article: the document has no text")
         for d in drafts:
-            if d.status == "needs-ocr":
+            if d.status == ArticleState.NEEDS_OCR:
                 st.outcome.errors.append(
                     PartError(
                         part_path=part.path, filename=part.filename, error=d.error, kind="needs-ocr"
@@ -812,7 +818,7 @@ def _scanned_pages(st: _State, subject: str) -> ArticleDraft | None:
         text="",
         source="image-scan",
         origin=", ".join(ph.part.filename or ph.part.path for ph in pages)[:1000],
-        status="needs-ocr",
+        status=ArticleState.NEEDS_OCR,
         images=images,
         flags=["ocr"],
         error="photographed pages: waiting for OCR",
@@ -854,20 +860,20 @@ def _extract(data: bytes, ctx: ExtractContext, registry: Registry | None) -> Out
         # failed, so it is seen, never a quiet "no article".
         return Outcome(
             headers=parsed.headers,
-            status="failed",
+            status=MessageState.FAILED,
             reason=f"empty message: {len(data)} bytes, no headers and no body",
         )
     if parsed.fatal:
         return Outcome(
             headers=parsed.headers,
-            status="failed",
+            status=MessageState.FAILED,
             reason=parsed.fatal,
             errors=parsed.errors,
             defects=parsed.defects,
         )
     outcome = Outcome(
         headers=parsed.headers,
-        status="no-article",
+        status=MessageState.NO_ARTICLE,
         errors=list(parsed.errors),
         defects=list(parsed.defects),
     )
@@ -1025,19 +1031,19 @@ def _message_state(outcome: Outcome, articles: list[ArticleDraft], reason: str |
     named = "; ".join(_named(_part_name(a), a.error) for a in others[:10])
     if len(others) > 10:
         named += f"; and {len(others) - 10} more"
-    if articles and all(a.status == "failed" for a in articles):
+    if articles and all(a.status == ArticleState.FAILED for a in articles):
         # Nothing readable: the message waits in `failed` (visible, reprocessable), with
         # each unreadable document kept as a failed article carrying its error.
-        outcome.status = "failed"
+        outcome.status = MessageState.FAILED
         outcome.reason = "no readable article: " + "; ".join(
             _named(a.origin or a.source, a.error) for a in articles
         )
         if named:
             outcome.reason += f"; refused: {named}"
     elif articles:
-        outcome.status = "ingested"
-        failed = [a for a in articles if a.status == "failed"]
-        waiting = [a for a in articles if a.status in ("needs-conversion", "needs-ocr")]
+        outcome.status = MessageState.INGESTED
+        failed = [a for a in articles if a.status == ArticleState.FAILED]
+        waiting = [a for a in articles if a.status in _WAITING]
         notes = []
         if waiting:
             # Not finished: the slow lane reads these.
@@ -1051,7 +1057,7 @@ def _message_state(outcome: Outcome, articles: list[ArticleDraft], reason: str |
             notes.append(f"refused: {named}")
         outcome.reason = "; ".join(notes) or None
     elif refused:
-        outcome.status = "failed"
+        outcome.status = MessageState.FAILED
         outcome.reason = f"no article: {named}"
     else:
         outcome.reason = reason

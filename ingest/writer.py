@@ -237,7 +237,11 @@ def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> N
                         "declared_type": "",
                     }
                 )
-        if outcome.status == "ingested" and all_duplicates and first_dup_message is not None:
+        if (
+            outcome.status == MessageState.INGESTED
+            and all_duplicates
+            and first_dup_message is not None
+        ):
             to, reason, dup = (
                 MessageState.DUPLICATE,
                 "duplicate: every article was received before",

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dienhinh.core.config import Config
+from dienhinh.core.states import RunState
 from dienhinh.review.labels import RUN_KIND_LABELS, error_label, mailbox_label
 from dienhinh.store.models import MailboxState, PollRun
 from dienhinh.store.overview import last_runs
@@ -98,7 +99,7 @@ def alerts(session: Session, config: Config, now: datetime) -> list[Alert]:
         found.append(stale)
     tz = ZoneInfo(config.timezone)
     for run in last_runs(session):
-        if run.kind not in _JOB_KINDS or run.status != "error":
+        if run.kind not in _JOB_KINDS or run.status != RunState.ERROR:
             continue
         first_line = (run.error or "").strip().splitlines()[0] if run.error else ""
         found.append(

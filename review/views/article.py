@@ -25,6 +25,7 @@ from dienhinh.review.ids import parse_id
 from dienhinh.review.preview import PREVIEW_CHARS, preview, text_preview
 from dienhinh.review.views.auth import _safe_next
 from dienhinh.review.web import checked_form, form_str, render_text, user_of
+from dienhinh.store.audit import record_audit
 from dienhinh.store.models import Article, AuditLog, Message, Publication, Tag
 
 __all__ = [
@@ -432,7 +433,8 @@ async def article_action(request: Request) -> Response:
                 s.rollback()
                 current = s.get(Article, article_id)
                 draft = {k: form_str(form, k) for k in DRAFT_FIELDS}
-                record = AuditLog(
+                record = record_audit(
+                    s,
                     actor=user.login,
                     object_type="draft",  # not the article's history: nothing changed
                     object_id=article_id,
@@ -444,7 +446,6 @@ async def article_action(request: Request) -> Response:
                     },
                     after={k: v for k, v in draft.items() if v} or None,
                 )
-                s.add(record)
                 s.commit()
                 return "conflict", "", 409, record.id if record.after else None
             except actions.UnsavedEdit as err:
