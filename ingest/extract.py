@@ -98,7 +98,9 @@ class _Photo:
 
 
 @dataclass
-class _State:
+class _Extraction:
+    """One message's extraction in progress: what the steps below read and fill in."""
+
     ctx: ExtractContext
     registry: Registry
     store: BlobStore
@@ -247,7 +249,7 @@ def _with_container(source: str, container: str) -> str:
     return f"{container}-{source.split('-')[0]}" if container else source
 
 
-def _run_document(st: _State, ex: Extractor, part: Part, att: Attachment) -> None:
+def _run_document(st: _Extraction, ex: Extractor, part: Part, att: Attachment) -> None:
     label = part.filename or f"part {part.path}"
     try:
         drafts = ex.extract(part, st.ctx)
@@ -328,7 +330,7 @@ def _waiting_official(part: Part) -> OfficialVerdict | None:
     return verdict if verdict.official else None
 
 
-def _register(st: _State, part: Part) -> Attachment:
+def _register(st: _Extraction, part: Part) -> Attachment:
     att = Attachment(
         sha256=st.store.put(part.payload),
         size=part.size,
@@ -343,7 +345,7 @@ def _register(st: _State, part: Part) -> Attachment:
     return att
 
 
-def _open_archive(st: _State, part: Part, att: Attachment) -> None:
+def _open_archive(st: _Extraction, part: Part, att: Attachment) -> None:
     try:
         expanded = expand_archive(part, st.ctx.limits)
     except (LimitExceeded, MalformedDocument) as err:
@@ -397,7 +399,7 @@ _DOCUMENT_EXTENSIONS = frozenset({".docx", ".doc", ".odt", ".rtf", ".pdf"})
 _GENERIC_TYPES = frozenset({OLE_OTHER_TYPE, OOXML_OTHER_TYPE, ODF_OTHER_TYPE, "application/zip"})
 
 
-def _take(st: _State, part: Part) -> None:
+def _take(st: _Extraction, part: Part) -> None:
     att = _register(st, part)
     if is_archive(part):
         _open_archive(st, part, att)
@@ -433,7 +435,7 @@ _SIGNATURE_TYPES = frozenset(
 )
 
 
-def _take_broken_multipart(st: _State, part: Part, att: Attachment) -> None:
+def _take_broken_multipart(st: _Extraction, part: Part, att: Attachment) -> None:
     """A multipart the MIME parser could not split (its boundary never appears in its body,
     or a nested part reuses its parent's boundary) arrives as one leaf. Saying "multipart/
     mixed is not a document kind" would blame the kind; the message's structure is broken.
@@ -474,12 +476,12 @@ def _unsupported_reason(part: Part) -> str:
     return f"unsupported: {part.content_type} is not a document kind that is read{hint}"
 
 
-def _refuse(st: _State, part: Part, att: Attachment, reason: str) -> None:
+def _refuse(st: _Extraction, part: Part, att: Attachment, reason: str) -> None:
     _settle(att, AttachmentOutcome.REFUSED, reason)
     log.info("part %s (%s) refused: %s", part.path, part.filename or "no name", reason)
 
 
-def _take_text(st: _State, ex: Extractor, part: Part, att: Attachment) -> None:
+def _take_text(st: _Extraction, ex: Extractor, part: Part, att: Attachment) -> None:
     """A text or HTML file attached (not the mail body): read like a body, and an article
     when it is long enough to be one; a short one is a note, not an article."""
     drafts = ex.extract(part, st.ctx)
@@ -510,7 +512,7 @@ def _take_text(st: _State, ex: Extractor, part: Part, att: Attachment) -> None:
     st.documents.append(draft)
 
 
-def _take_image(st: _State, part: Part, att: Attachment) -> None:
+def _take_image(st: _Extraction, part: Part, att: Attachment) -> None:
     verdict = image_verdict(part.payload)
     if verdict.outcome is not None:
         _settle(att, verdict.outcome, verdict.reason)
@@ -521,7 +523,7 @@ def _take_image(st: _State, part: Part, att: Attachment) -> None:
     st.photos.append(_Photo(part, att))
 
 
-def _attachments(st: _State, parsed: ParsedMail, inline_used: set[str]) -> None:
+def _attachments(st: _Extraction, parsed: ParsedMail, inline_used: set[str]) -> None:
     for part in parsed.attachments:
         if part.path in inline_used:
             # Shown by the HTML body; placed when the body is placed, unless it is not a
@@ -538,7 +540,7 @@ def _attachments(st: _State, parsed: ParsedMail, inline_used: set[str]) -> None:
     st.outcome.attachments.sort(key=lambda a: _path_key(a.part_path))
 
 
-def _body_drafts(st: _State, bodies: BodyParts, subject: str) -> list[ArticleDraft]:
+def _body_drafts(st: _Extraction, bodies: BodyParts, subject: str) -> list[ArticleDraft]:
     """The body's own text, then its inline forwards (outermost first); quoted blocks
     that are a reply's history rather than a forward are dropped."""
     part = bodies.html or bodies.plain
@@ -657,7 +659,7 @@ def _photo_target(
     return found
 
 
-def _place_photos(st: _State, articles: list[ArticleDraft]) -> None:
+def _place_photos(st: _Extraction, articles: list[ArticleDraft]) -> None:
     if not articles:
         return
     documents = [a for a in articles if a.document_sha256]
@@ -687,7 +689,7 @@ def _place_photos(st: _State, articles: list[ArticleDraft]) -> None:
 
 
 def _body_article(
-    st: _State, parsed: ParsedMail, top: list[ArticleDraft], subject: str
+    st: _Extraction, parsed: ParsedMail, top: list[ArticleDraft], subject: str
 ) -> tuple[ArticleDraft | None, str]:
     """The article a body carries, if any: a forwarded message in it first (innermost
     first: that is what was forwarded), then the sender's own text, then the bodies of
@@ -785,7 +787,7 @@ def collapse_lines(text: str) -> str:
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())[:2000]
 
 
-def _scanned_pages(st: _State, subject: str) -> ArticleDraft | None:
+def _scanned_pages(st: _Extraction, subject: str) -> ArticleDraft | None:
     """Photos of a printed article (no document, no article in the body): an `image-scan`
     article that waits for OCR, with the pages in order (by the numbers in their file
     names, else as attached). Ordinary photos (people, places) are told apart by what
@@ -877,7 +879,7 @@ def _extract(data: bytes, ctx: ExtractContext, registry: Registry | None) -> Out
         errors=list(parsed.errors),
         defects=list(parsed.defects),
     )
-    st = _State(
+    st = _Extraction(
         ctx=ctx,
         registry=registry or default_registry(),
         store=ctx.blob_store(),
@@ -992,7 +994,7 @@ def _extract(data: bytes, ctx: ExtractContext, registry: Registry | None) -> Out
     return outcome
 
 
-def _settle_rest(st: _State, has_article: bool) -> None:
+def _settle_rest(st: _Extraction, has_article: bool) -> None:
     """Every attachment the assembly did not use ends with an outcome too: pictures with
     no article to go with, pictures a body showed but the body was not the article."""
     for att in st.outcome.attachments:
