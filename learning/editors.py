@@ -28,6 +28,7 @@ from dienhinh.classifiers.kinds import cue_weights_path, load_cue_weights
 from dienhinh.classifiers.seed import SEED_ARTICLES
 from dienhinh.core.errors import DienhinhError
 from dienhinh.core.evidence import EvidenceKind, item
+from dienhinh.core.states import ArticleState
 from dienhinh.core.text import lead_and_body
 from dienhinh.store.audit import record_audit
 from dienhinh.store.models import Article, Message, SenderAddress, Tag, utcnow
@@ -52,7 +53,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-CONFIRMED_STATES = ("approved", "published")
+CONFIRMED_STATES = (ArticleState.APPROVED, ArticleState.PUBLISHED)
 
 
 # Fewer confirmed articles than this leave nothing meaningful to hold back.
