@@ -24,17 +24,18 @@ ALLOWED = {
 
 
 def _arrows(path: Path) -> set[tuple[int, str]]:
-    return _arrows_from(path, "dienhinh.")
+    return _arrows_from(path, "dienhinh")
 
 
 def _arrows_from(path: Path, prefix: str) -> set[tuple[int, str]]:
-    """(line, first name after ``prefix``) of every import of a module under ``prefix``."""
+    """(line, first name after ``prefix.``) of every import of ``prefix`` or a module in it."""
     out = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
         names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
         if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-        out |= {(node.lineno, n.split(".")[1]) for n in names if n.startswith(prefix)}
+        inside = [n for n in names if n == prefix or n.startswith(prefix + ".")]
+        out |= {(node.lineno, n[len(prefix) + 1 :].split(".")[0]) for n in inside}
     return out
 
 
@@ -67,6 +68,18 @@ def test_tests_import_their_helpers_one_way():
     wrong = [
         f"{path.relative_to(ROOT)}:{line}"
         for path in sorted((ROOT / "tests").rglob("*.py"))
-        for line, target in _arrows_from(path, "tests.")
+        for line, _ in _arrows_from(path, "tests")
     ]
     assert not wrong, "imports through the tests package:\n" + "\n".join(wrong)
+
+
+def test_core_and_the_taggers_use_no_database():
+    """Taggers take and return plain core types (README, "Architecture"): what needs the
+    database lives in store, or above it (learning from editors: learning/)."""
+    wrong = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for pkg in ("core", "classifiers")
+        for path in sorted((ROOT / pkg).rglob("*.py"))
+        for line, _ in _arrows_from(path, "sqlalchemy") | _arrows_from(path, "dienhinh.store")
+    ]
+    assert not wrong, "database imports in core or classifiers:\n" + "\n".join(wrong)
