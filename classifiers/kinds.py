@@ -638,7 +638,7 @@ def _article_text(article: ArticleDraft) -> str:
 
 def _learned(ctx: ClassifyContext, field: str) -> Weights | None:
     """The cue weights editors' corrections taught for ``field``, when the caller loaded
-    them into ``ctx.settings["cue_weights"]`` (classifiers.learning.load_cue_weights)."""
+    them into ``ctx.settings["cue_weights"]`` (learning.editors.load_cue_weights)."""
     learned = ctx.settings.get("cue_weights") or {}
     return learned.get(field) or None
 
@@ -669,7 +669,7 @@ class KindTagger:
         return [TagSuggestion("kind", value, confidence, evidence, self.name)]
 
 
-# --- weights learned from editors' corrections (classifiers/learning.py writes them) -------
+# --- weights learned from editors' corrections (learning/editors.py writes them) -------
 
 CUE_WEIGHT_FIELDS = ("subject_type", "kind")
 

@@ -75,9 +75,9 @@ from dienhinh.core.config import WEBMAIL_DOMAINS
 from dienhinh.core.errors import ConfigError
 from dienhinh.core.evidence import EvidenceKind as EK
 from dienhinh.core.evidence import Where, describe, item
+from dienhinh.core.mailwords import is_board_reminder, is_forward_subject
 from dienhinh.core.text import fold, nfc
 from dienhinh.core.types import ArticleDraft, ForwardOrigin, MailHeaders
-from dienhinh.ingest.forward import is_board_reminder, is_forward_subject
 
 __all__ = [
     "Evidence",

@@ -35,6 +35,7 @@ from dienhinh.core.config_schema import (
     time_of_day,
 )
 from dienhinh.core.errors import ConfigError
+from dienhinh.core.mailwords import BOARD_ADDRESS
 
 __all__ = [
     "ENV_SMTP_PASSWORD",
@@ -199,7 +200,7 @@ class NotifyConfig:
     # (read by dienhinh.notify.config.load, so only the commands that mail need it readable).
     password: Secret = field(default_factory=lambda: Secret(""))
     password_file: Path | None = setting(None, toml=str, convert=optional_path)
-    from_address: str = setting("btdkt-snv@laocai.gov.vn", toml=str, convert=_address)
+    from_address: str = setting(BOARD_ADDRESS, toml=str, convert=_address)
     from_name: str = setting("Ban Thi đua - Khen thưởng tỉnh Lào Cai", toml=str)
     # Other addresses of the Board: never mailed.
     own_addresses: tuple[str, ...] = setting((), toml=list, items=str, convert=_addresses)

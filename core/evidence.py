@@ -48,7 +48,7 @@ class EvidenceKind(StrEnum):
     YOUNG = "young"  # the text gives a young age or birth year: ``phrase``
     YEARS_OF_SERVICE = "years-of-service"  # long service: an exemplar's mark
     DEFAULT = "default"  # no marker found: the default value
-    # An editor's choice (review/actions.py, classifiers/learning.py).
+    # An editor's choice (review/actions.py, learning/editors.py).
     EDITOR_ASSIGNED = "editor-assigned"  # the unit, by ``editor``
     EDITOR_CHOSE = "editor-chose"  # a tag value, by ``editor``
     MERGED_FROM = "merged-from"  # a campaign merged in from ``article``

@@ -4,7 +4,7 @@ The mail sources store a plain English ``user_message`` (``ingest/sources/imap.p
 ``maildir.py``; the pipeline adds storage and database errors): it is what `dienhinh
 status` and the log show, and it stays stored and logged as it is. The console's dashboard
 shows the sentence this module maps it to, with the original beneath, smaller, and the
-"mailbox not polled" alert (``worker/health.py``: the dashboard and the admins' mail) gives
+"mailbox not polled" alert (``review/health.py``: the dashboard and the admins' mail) gives
 the sentence with the original after it.
 One table of patterns, checked in order (the more specific first); a message no pattern
 knows gives None and the dashboard shows the stored text alone.

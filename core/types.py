@@ -12,6 +12,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
+from dienhinh.core.states import ArticleState
+
 __all__ = [
     "ArticleDraft",
     "Asset",
@@ -151,7 +153,8 @@ class ArticleDraft:
     lead: str = ""  # the first paragraph when short enough to stand as the sapo
     images: list[Asset] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)  # "ocr", "legacy-encoding", ...
-    status: str = "pending-review"  # or "needs-conversion", "needs-ocr", "failed"
+    # The article's first state: PENDING_REVIEW, or NEEDS_CONVERSION / NEEDS_OCR / FAILED
+    status: str = ArticleState.PENDING_REVIEW
     error: str = ""
     header_lines: list[str] = field(default_factory=list)  # letterhead lines, for tagging
     document_sha256: str = ""
@@ -193,7 +196,7 @@ class Outcome:
     """Everything the pipeline learned from one message."""
 
     headers: MailHeaders
-    status: Literal["ingested", "no-article", "failed"]
+    status: str  # MessageState.INGESTED, NO_ARTICLE or FAILED
     reason: str | None = None
     articles: list[ArticleDraft] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
@@ -205,7 +208,7 @@ class Outcome:
     # The taggers' verdict (classifiers.tagging.MessageTags), set by the pipeline after
     # extraction; typed loosely because core/ imports nothing from the packages above it.
     tags: Any = None
-    # True when the message is machine-written noise (ingest/noise.py: auto-reply, delivery
+    # True when the message is machine-written noise (core/noise.py: auto-reply, delivery
     # report, receipt, list mail): "no article" then calls for no editor.
     automatic: bool = False
     # The forward chain of the message as a whole (see ArticleDraft.forwarded_from).

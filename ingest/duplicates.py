@@ -2,8 +2,8 @@
 
 Two steps, both cheap at 100,000 articles: an exact match on the fingerprint of the
 matching form of the text (indexed), then near-duplicate candidates through the LSH bands
-of the MinHash signature (indexed), confirmed by ``dedupe.compare`` on the texts. The pure
-algorithms live in ``ingest/dedupe.py``; the decision is :func:`decide`, which reads the
+of the MinHash signature (indexed), confirmed by ``similarity.compare`` on the texts. The pure
+algorithms live in ``ingest/similarity.py``; the decision is :func:`decide`, which reads the
 stored articles through a :class:`Lookup`: one over single queries (:class:`DbLookup`, for
 the slow lane) and one over a whole group's prefetched rows (``ingest/writer.py``).
 """
@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dienhinh.core.text import lead_and_body
-from dienhinh.ingest import dedupe
+from dienhinh.ingest import similarity
 from dienhinh.store.models import Article, ArticleBand
 
 __all__ = ["DbLookup", "Lookup", "MatchRef", "decide", "find_match", "index_article"]
@@ -30,9 +30,9 @@ log = logging.getLogger(__name__)
 _MAX_CANDIDATES = 3
 # Candidates whose estimated Jaccard (64-bin MinHash over all shingles, template phrases
 # included; error about ±0.06) is below this are not compared in full. A real edit that
-# dedupe.compare calls a revision (>= 0.25 on the template-free text) estimates well above
+# similarity.compare calls a revision (>= 0.25 on the template-free text) estimates well above
 # it; two different articles written on the same template estimate up to about 0.2.
-# The price: a lightly related text whose subject merely says "bản sửa" (dedupe's 0.15
+# The price: a lightly related text whose subject merely says "bản sửa" (similarity's 0.15
 # hint rule) is not linked when its estimate is under this.
 _MIN_ESTIMATE = 0.2
 
@@ -80,13 +80,13 @@ def decide(
         return None
     exact = lookup.exact(fingerprint, message_pk) if fingerprint else None
     if exact is not None:
-        verdict, sim, reason = dedupe.compare(lookup.text(exact.id), text, hint_b=hint)
+        verdict, sim, reason = similarity.compare(lookup.text(exact.id), text, hint_b=hint)
         if verdict != "revision":  # identical matching form: a duplicate whatever the wording
             verdict, reason = "duplicate", reason if verdict == "duplicate" else "same text"
         return MatchRef(verdict, exact.id, exact.message_pk, sim or 1.0, reason)
     if not signature:
         return None
-    counts = lookup.band_hits(dedupe.lsh_bands(tuple(signature)))
+    counts = lookup.band_hits(similarity.lsh_bands(tuple(signature)))
     if not counts:
         return None
     # Confirm cheaply first: the signatures' estimated Jaccard, read without the texts,
@@ -94,7 +94,7 @@ def decide(
     ids = [cid for cid, _n in counts.most_common(_MAX_CANDIDATES * 4)]
     close = sorted(
         (
-            (dedupe.estimate_jaccard(signature, s.signature), s.id, s.message_pk)
+            (similarity.estimate_jaccard(signature, s.signature), s.id, s.message_pk)
             for s in lookup.stored(ids)
             if s.signature and s.message_pk != message_pk
         ),
@@ -104,7 +104,7 @@ def decide(
     for estimate, cand_id, cand_message in close[:_MAX_CANDIDATES]:
         if estimate < _MIN_ESTIMATE:
             break
-        verdict, sim, reason = dedupe.compare(lookup.text(cand_id), text, hint_b=hint)
+        verdict, sim, reason = similarity.compare(lookup.text(cand_id), text, hint_b=hint)
         if verdict == "different":
             continue
         if (
@@ -173,5 +173,5 @@ def index_article(session: Session, article: Article) -> None:
     """Record the article's LSH bands so later articles can find it."""
     if not article.signature:
         return
-    for band in set(dedupe.lsh_bands(tuple(article.signature))):
+    for band in set(similarity.lsh_bands(tuple(article.signature))):
         session.add(ArticleBand(band=band, article_id=article.id))

@@ -45,6 +45,8 @@ from dienhinh.core.errors import (
     NeedsConversion,
     NeedsOCR,
 )
+from dienhinh.core.noise import classify_noise
+from dienhinh.core.states import ArticleState, MessageState
 from dienhinh.core.text import fold, scrub
 from dienhinh.core.types import (
     ArticleDraft,
@@ -74,7 +76,6 @@ from dienhinh.ingest.mime import (
     parse_message,
     sniff_type,
 )
-from dienhinh.ingest.noise import classify_noise
 from dienhinh.ingest.official import OfficialVerdict, classify_drafts, classify_lines
 from dienhinh.store.account import waiting_note
 from dienhinh.store.blobs import BlobStore
@@ -87,6 +88,10 @@ PHOTO_TYPES = frozenset({"image/jpeg", "image/png"})
 _NO_BODY = "no article: no body text and no document attached"
 
 
+# Articles that wait for the slow lane (a conversion or OCR) before anyone can read them.
+_WAITING = frozenset({ArticleState.NEEDS_CONVERSION, ArticleState.NEEDS_OCR})
+
+
 @dataclass
 class _Photo:
     part: Part
@@ -94,7 +99,9 @@ class _Photo:
 
 
 @dataclass
-class _State:
+class _Extraction:
+    """One message's extraction in progress: what the steps below read and fill in."""
+
     ctx: ExtractContext
     registry: Registry
     store: BlobStore
@@ -268,7 +275,7 @@ def _with_container(source: str, container: str) -> str:
     return f"{container}-{source.split('-')[0]}" if container else source
 
 
-def _run_document(st: _State, ex: Extractor, part: Part, att: Attachment) -> None:
+def _run_document(st: _Extraction, ex: Extractor, part: Part, att: Attachment) -> None:
     label = part.filename or f"part {part.path}"
     try:
         drafts = ex.extract(part, st.ctx)
@@ -280,13 +287,14 @@ def _run_document(st: _State, ex: Extractor, part: Part, att: Attachment) -> Non
             return
         if isinstance(err, NeedsConversion | NeedsOCR):
             status, kind = (
-                ("needs-conversion", "needs-conversion")
+                (ArticleState.NEEDS_CONVERSION, "needs-conversion")
                 if isinstance(err, NeedsConversion)
-                else ("needs-ocr", "needs-ocr")
+                else (ArticleState.NEEDS_OCR, "needs-ocr")
             )
             _settle(att, AttachmentOutcome.WAITING, f"{status}: {err}")
         else:
-            status, kind = "failed", "limit" if isinstance(err, LimitExceeded) else "failed"
+            status = ArticleState.FAILED
+            kind = "limit" if isinstance(err, LimitExceeded) else "failed"
             _settle(att, AttachmentOutcome.REFUSED, error_reason(err))
         st.outcome.errors.append(
             PartError(part_path=part.path, filename=part.filename, error=str(err), kind=kind)
@@ -302,7 +310,7 @@ def _run_document(st: _State, ex: Extractor, part: Part, att: Attachment) -> Non
             )
         ]
     else:
-        waiting = [d for d in drafts if d.status in ("needs-ocr", "needs-conversion")]
+        waiting = [d for d in drafts if d.status in _WAITING]
         verdict = classify_drafts(drafts) if drafts and not waiting else None
         if verdict is not None and verdict.official:
             # Not an article: recorded with its kind and number, never counted.
@@ -317,7 +325,7 @@ def _run_document(st: _State, ex: Extractor, part: Part, att: Attachment) -> Non
         else:
             _settle(att, AttachmentOutcome.NOT_ARTICLE, "not-article: the document has no text")
         for d in drafts:
-            if d.status == "needs-ocr":
+            if d.status == ArticleState.NEEDS_OCR:
                 st.outcome.errors.append(
                     PartError(
                         part_path=part.path, filename=part.filename, error=d.error, kind="needs-ocr"
@@ -348,7 +356,7 @@ def _waiting_official(part: Part) -> OfficialVerdict | None:
     return verdict if verdict.official else None
 
 
-def _register(st: _State, part: Part) -> Attachment:
+def _register(st: _Extraction, part: Part) -> Attachment:
     att = Attachment(
         sha256=st.store.put(part.payload),
         size=part.size,
@@ -363,7 +371,7 @@ def _register(st: _State, part: Part) -> Attachment:
     return att
 
 
-def _open_archive(st: _State, part: Part, att: Attachment) -> None:
+def _open_archive(st: _Extraction, part: Part, att: Attachment) -> None:
     try:
         expanded = expand_archive(part, st.ctx.limits)
     except (LimitExceeded, MalformedDocument) as err:
@@ -417,7 +425,7 @@ _DOCUMENT_EXTENSIONS = frozenset({".docx", ".doc", ".odt", ".rtf", ".pdf"})
 _GENERIC_TYPES = frozenset({OLE_OTHER_TYPE, OOXML_OTHER_TYPE, ODF_OTHER_TYPE, "application/zip"})
 
 
-def _take(st: _State, part: Part) -> None:
+def _take(st: _Extraction, part: Part) -> None:
     att = _register(st, part)
     if is_archive(part):
         _open_archive(st, part, att)
@@ -453,7 +461,7 @@ _SIGNATURE_TYPES = frozenset(
 )
 
 
-def _take_broken_multipart(st: _State, part: Part, att: Attachment) -> None:
+def _take_broken_multipart(st: _Extraction, part: Part, att: Attachment) -> None:
     """A multipart the MIME parser could not split (its boundary never appears in its body,
     or a nested part reuses its parent's boundary) arrives as one leaf. Saying "multipart/
     mixed is not a document kind" would blame the kind; the message's structure is broken.
@@ -494,12 +502,12 @@ def _unsupported_reason(part: Part) -> str:
     return f"unsupported: {part.content_type} is not a document kind that is read{hint}"
 
 
-def _refuse(st: _State, part: Part, att: Attachment, reason: str) -> None:
+def _refuse(st: _Extraction, part: Part, att: Attachment, reason: str) -> None:
     _settle(att, AttachmentOutcome.REFUSED, reason)
     log.info("part %s (%s) refused: %s", part.path, part.filename or "no name", reason)
 
 
-def _take_text(st: _State, ex: Extractor, part: Part, att: Attachment) -> None:
+def _take_text(st: _Extraction, ex: Extractor, part: Part, att: Attachment) -> None:
     """A text or HTML file attached (not the mail body): read like a body, and an article
     when it is long enough to be one; a short one is a note, not an article."""
     drafts = ex.extract(part, st.ctx)
@@ -530,7 +538,7 @@ def _take_text(st: _State, ex: Extractor, part: Part, att: Attachment) -> None:
     st.documents.append(draft)
 
 
-def _take_image(st: _State, part: Part, att: Attachment) -> None:
+def _take_image(st: _Extraction, part: Part, att: Attachment) -> None:
     verdict = image_verdict(part.payload)
     if verdict.outcome is not None:
         _settle(att, verdict.outcome, verdict.reason)
@@ -541,7 +549,7 @@ def _take_image(st: _State, part: Part, att: Attachment) -> None:
     st.photos.append(_Photo(part, att))
 
 
-def _attachments(st: _State, parsed: ParsedMail, inline_used: set[str]) -> None:
+def _attachments(st: _Extraction, parsed: ParsedMail, inline_used: set[str]) -> None:
     for part in parsed.attachments:
         if part.path in inline_used:
             # Shown by the HTML body; placed when the body is placed, unless it is not a
@@ -558,7 +566,7 @@ def _attachments(st: _State, parsed: ParsedMail, inline_used: set[str]) -> None:
     st.outcome.attachments.sort(key=lambda a: _path_key(a.part_path))
 
 
-def _body_drafts(st: _State, bodies: BodyParts, subject: str) -> list[ArticleDraft]:
+def _body_drafts(st: _Extraction, bodies: BodyParts, subject: str) -> list[ArticleDraft]:
     """The body's own text, then its inline forwards (outermost first); quoted blocks
     that are a reply's history rather than a forward are dropped."""
     part = bodies.html or bodies.plain
@@ -677,7 +685,7 @@ def _photo_target(
     return found
 
 
-def _place_photos(st: _State, articles: list[ArticleDraft]) -> None:
+def _place_photos(st: _Extraction, articles: list[ArticleDraft]) -> None:
     if not articles:
         return
     documents = [a for a in articles if a.document_sha256]
@@ -707,7 +715,7 @@ def _place_photos(st: _State, articles: list[ArticleDraft]) -> None:
 
 
 def _body_article(
-    st: _State, parsed: ParsedMail, top: list[ArticleDraft], subject: str
+    st: _Extraction, parsed: ParsedMail, top: list[ArticleDraft], subject: str
 ) -> tuple[ArticleDraft | None, str]:
     """The article a body carries, if any: a forwarded message in it first (innermost
     first: that is what was forwarded), then the sender's own text, then the bodies of
@@ -805,7 +813,7 @@ def collapse_lines(text: str) -> str:
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())[:2000]
 
 
-def _scanned_pages(st: _State, subject: str) -> ArticleDraft | None:
+def _scanned_pages(st: _Extraction, subject: str) -> ArticleDraft | None:
     """Photos of a printed article (no document, no article in the body): an `image-scan`
     article that waits for OCR, with the pages in order (by the numbers in their file
     names, else as attached). Ordinary photos (people, places) are told apart by what
@@ -838,7 +846,7 @@ def _scanned_pages(st: _State, subject: str) -> ArticleDraft | None:
         text="",
         source="image-scan",
         origin=", ".join(ph.part.filename or ph.part.path for ph in pages)[:1000],
-        status="needs-ocr",
+        status=ArticleState.NEEDS_OCR,
         images=images,
         flags=["ocr"],
         error="photographed pages: waiting for OCR",
@@ -880,24 +888,24 @@ def _extract(data: bytes, ctx: ExtractContext, registry: Registry | None) -> Out
         # failed, so it is seen, never a quiet "no article".
         return Outcome(
             headers=parsed.headers,
-            status="failed",
+            status=MessageState.FAILED,
             reason=f"empty message: {len(data)} bytes, no headers and no body",
         )
     if parsed.fatal:
         return Outcome(
             headers=parsed.headers,
-            status="failed",
+            status=MessageState.FAILED,
             reason=parsed.fatal,
             errors=parsed.errors,
             defects=parsed.defects,
         )
     outcome = Outcome(
         headers=parsed.headers,
-        status="no-article",
+        status=MessageState.NO_ARTICLE,
         errors=list(parsed.errors),
         defects=list(parsed.defects),
     )
-    st = _State(
+    st = _Extraction(
         ctx=ctx,
         registry=registry or default_registry(),
         store=ctx.blob_store(),
@@ -1012,7 +1020,7 @@ def _extract(data: bytes, ctx: ExtractContext, registry: Registry | None) -> Out
     return outcome
 
 
-def _settle_rest(st: _State, has_article: bool) -> None:
+def _settle_rest(st: _Extraction, has_article: bool) -> None:
     """Every attachment the assembly did not use ends with an outcome too: pictures with
     no article to go with, pictures a body showed but the body was not the article."""
     for att in st.outcome.attachments:
@@ -1051,19 +1059,19 @@ def _message_state(outcome: Outcome, articles: list[ArticleDraft], reason: str |
     named = "; ".join(_named(_part_name(a), a.error) for a in others[:10])
     if len(others) > 10:
         named += f"; and {len(others) - 10} more"
-    if articles and all(a.status == "failed" for a in articles):
+    if articles and all(a.status == ArticleState.FAILED for a in articles):
         # Nothing readable: the message waits in `failed` (visible, reprocessable), with
         # each unreadable document kept as a failed article carrying its error.
-        outcome.status = "failed"
+        outcome.status = MessageState.FAILED
         outcome.reason = "no readable article: " + "; ".join(
             _named(a.origin or a.source, a.error) for a in articles
         )
         if named:
             outcome.reason += f"; refused: {named}"
     elif articles:
-        outcome.status = "ingested"
-        failed = [a for a in articles if a.status == "failed"]
-        waiting = [a for a in articles if a.status in ("needs-conversion", "needs-ocr")]
+        outcome.status = MessageState.INGESTED
+        failed = [a for a in articles if a.status == ArticleState.FAILED]
+        waiting = [a for a in articles if a.status in _WAITING]
         notes = []
         if waiting:
             # Not finished: the slow lane reads these.
@@ -1077,7 +1085,7 @@ def _message_state(outcome: Outcome, articles: list[ArticleDraft], reason: str |
             notes.append(f"refused: {named}")
         outcome.reason = "; ".join(notes) or None
     elif refused:
-        outcome.status = "failed"
+        outcome.status = MessageState.FAILED
         outcome.reason = f"no article: {named}"
     else:
         outcome.reason = reason

@@ -46,12 +46,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Literal
 
+from dienhinh.core.mailwords import (
+    BOARD_ADDRESSES,
+    is_board_reminder,
+    is_forward_subject,
+    is_reply_subject,
+)
 from dienhinh.core.text import collapse_ws, fold, nfc
 from dienhinh.core.types import ForwardOrigin
-from dienhinh.notify.config import NotifyConfig
 
 __all__ = [
-    "BOARD_ADDRESSES",
     "CLIENT_FORMATS",
     "HEADER_WORDS",
     "QUOTE_SENTINEL",
@@ -62,11 +66,8 @@ __all__ = [
     "Section",
     "forwards_kept",
     "header_field",
-    "is_board_reminder",
     "is_forward_marker",
-    "is_forward_subject",
     "is_reply_line",
-    "is_reply_subject",
     "may_be_marker",
     "parse_forward_date",
     "reply_line_end",
@@ -191,10 +192,6 @@ _REPLY_END = re.compile(
     rf"\b(?:{_alternation(w for _, ends in REPLY_WORDS.values() for w in ends)})\s*:$"
 )
 _REPLY_REACH = 3  # lines a wrapped attribution line may take ("On …,\nName <\na@b> wrote:")
-_REPLY_SUBJECT = re.compile(r"^\s*(?:re|tl|tra loi|aw|sv|antw|odp)\s*(?:\[\d+\])?\s*:")
-_FORWARD_SUBJECT = re.compile(
-    r"^\s*(?:(?:re|tl|aw|sv)\s*:\s*)*(?:fw|fwd|tr|ct|chuyen tiep|wg|rv)\s*(?:\[\d+\])?\s*:",
-)
 # First characters of every line that can be a marker: most body lines are prose, and
 # folding each of them would cost more than the rest of the split.
 _MARKER_STARTS = frozenset("-_=*\u2014\u2500\x01" + QUOTE_SENTINEL)
@@ -255,16 +252,6 @@ def reply_line_end(lines: list[str], i: int) -> int | None:
 def is_reply_line(lines: list[str], i: int) -> bool:
     """A reply's attribution line starts at ``lines[i]`` (see :func:`reply_line_end`)."""
     return reply_line_end(lines, i) is not None
-
-
-def is_forward_subject(subject: str) -> bool:
-    """Whether a subject says "forwarded" (Fwd:, FW:, TR:, CT:, "Chuyển tiếp:")."""
-    return bool(_FORWARD_SUBJECT.match(fold(subject)))
-
-
-def is_reply_subject(subject: str) -> bool:
-    """Whether a subject says "reply" (RE:, TL:, "Trả lời:", AW:, SV:)."""
-    return bool(_REPLY_SUBJECT.match(fold(subject)))
 
 
 @dataclass
@@ -580,29 +567,6 @@ def _unquote(section: Section) -> None:
         section.lines = [
             ln.lstrip()[1:].removeprefix(" ") if ln.strip() else ln for ln in section.lines
         ]
-
-
-# The Board's own mail, quoted or forwarded back to it, is never a unit's article: its
-# mailbox (the address its reminders are sent from, notify.from_address), and the wording
-# of its reminder (notify/compose.py: "chưa nhận được bài viết nào của đơn vị", "Đề nghị
-# đơn vị gửi bài"; the subject "Nhắc gửi bài ..."). Matched on folded text.
-BOARD_ADDRESSES: frozenset[str] = frozenset({NotifyConfig.from_address})
-_REMINDER = re.compile(
-    r"\b(?:nhac (?:nho )?(?:cac don vi )?(?:nop|gui) bai"
-    r"|chua nhan duoc (?:bai viet|bai)"
-    r"|de nghi (?:cac )?don vi (?:khan truong )?(?:gui|nop) bai)"
-)
-_REMINDER_REACH = 2000  # characters of a quoted block read for the reminder's wording
-
-
-def is_board_reminder(
-    origin: ForwardOrigin, text: str, board: Collection[str] = BOARD_ADDRESSES
-) -> bool:
-    """Whether a forwarded or quoted message is the Board's own mail (sent from its
-    address) or its reminder to send articles (the reminder's wording in the text)."""
-    if origin.from_addr and origin.from_addr.lower() in board:
-        return True
-    return bool(_REMINDER.search(collapse_ws(fold(text[:_REMINDER_REACH]))))
 
 
 def forwards_kept(

@@ -45,6 +45,7 @@ import pypdfium2 as pdfium
 from PIL import Image, ImageFilter, ImageMath, ImageOps, UnidentifiedImageError
 
 from dienhinh.core.errors import LimitExceeded, MalformedDocument, NeedsOCR
+from dienhinh.core.states import ArticleState
 from dienhinh.core.text import collapse_ws, nfc
 from dienhinh.core.types import ArticleDraft
 from dienhinh.ingest.article import TITLE_MAX_CHARS, Block, build_article, is_letterhead_line
@@ -264,7 +265,7 @@ def _article(pages: list[list[_Line]], *, source: str, origin: str) -> ArticleDr
     confidences = [c for p in pages for ln in p for c in ln.confidences]
     if confidences and statistics.fmean(confidences) < LOW_CONFIDENCE:
         article.flags.append("ocr-low-confidence")
-    article.status = "pending-review"
+    article.status = ArticleState.PENDING_REVIEW
     return article
 
 

@@ -29,23 +29,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from dienhinh.core.official_kinds import KINDS
 from dienhinh.core.text import collapse_ws, fold, strip_diacritics
 from dienhinh.core.types import ArticleDraft
 
-__all__ = ["KINDS", "OfficialVerdict", "classify_drafts", "classify_lines"]
+__all__ = ["OfficialVerdict", "classify_drafts", "classify_lines"]
 
-# kind key -> (Vietnamese name, English name for reasons, folded heading, number codes)
-KINDS: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
-    "giay-moi": ("giấy mời", "invitation", "giay moi", ("gm",)),
-    "quyet-dinh": ("quyết định", "decision", "quyet dinh", ("qd",)),
-    "ke-hoach": ("kế hoạch", "plan", "ke hoach", ("kh",)),
-    "bao-cao": ("báo cáo", "report", "bao cao", ("bc",)),
-    "thong-bao": ("thông báo", "notice", "thong bao", ("tb",)),
-    "to-trinh": ("tờ trình", "submission", "to trinh", ("ttr",)),
-    "cong-van": ("công văn", "official letter", "cong van", ()),
-    "chi-thi": ("chỉ thị", "directive", "chi thi", ("ct",)),
-    "huong-dan": ("hướng dẫn", "guidance", "huong dan", ("hd",)),
-}
 _BY_HEADING = {v[2]: k for k, v in KINDS.items()}
 _BY_CODE = {code: k for k, v in KINDS.items() for code in v[3]}
 

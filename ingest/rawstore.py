@@ -15,6 +15,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from dienhinh.core.states import PostActionState
 from dienhinh.core.types import RawMail
 from dienhinh.ingest.identity import HeaderFacts, body_sha256, header_facts
 from dienhinh.ingest.received import ReceivedAt, choose_received_at
@@ -80,7 +81,7 @@ def store_raw(
         uid=raw.uid,
         location=raw.location,
         sha256=sha,
-        post_action_state="pending" if post_action else "none",
+        post_action_state=PostActionState.PENDING if post_action else PostActionState.NONE,
     )
     session.add(delivery)
     session.flush()
@@ -194,7 +195,9 @@ def store_raw_batch(
                             "uid": raw.uid,
                             "location": raw.location,
                             "sha256": sha,
-                            "post_action_state": "pending" if post_action else "none",
+                            "post_action_state": (
+                                PostActionState.PENDING if post_action else PostActionState.NONE
+                            ),
                             "post_action_error": None,
                         }
                         for pk, (raw, sha, *_r) in zip(ids, fresh, strict=True)

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from dienhinh.store.models import Article, AuditLog, Message, ReprocessRequest, utcnow
+from dienhinh.store.audit import record_audit
+from dienhinh.store.models import Article, Message, ReprocessRequest, utcnow
 from dienhinh.store.states import ArticleState
 
 if TYPE_CHECKING:  # the console imports this module and never loads the pipeline
@@ -85,15 +86,14 @@ def request_reprocess(session: Session, message_pk: int, *, actor: str) -> Queue
     status = session.execute(select(Message.status).where(Message.id == message_pk)).scalar()
     row = ReprocessRequest(message_pk=message_pk, requested_by=actor, requested_at=utcnow())
     session.add(row)
-    session.add(
-        AuditLog(
-            actor=actor,
-            object_type="message",
-            object_id=message_pk,
-            action="reprocess",
-            before={"status": status},
-            after={"queued": True},
-        )
+    record_audit(
+        session,
+        actor=actor,
+        object_type="message",
+        object_id=message_pk,
+        action="reprocess",
+        before={"status": status},
+        after={"queued": True},
     )
     session.commit()
     return Queued(int(row.id), created=True)

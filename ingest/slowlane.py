@@ -23,13 +23,13 @@ from dienhinh.core.types import ArticleDraft, AttachmentOutcome
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.official import OfficialVerdict, classify_drafts
 from dienhinh.store.account import account_attachments, settle_after_slow_lane
+from dienhinh.store.audit import record_audit
 from dienhinh.store.blobs import BlobStore
 from dienhinh.store.models import (
     Article,
     ArticleBand,
     ArticleSearch,
     Asset,
-    AuditLog,
     Message,
     Publication,
     Tag,
@@ -135,7 +135,7 @@ def run_slow_lane(
     may be given as a function, called only when an article waits (the common case, none,
     then costs one query)."""
     from dienhinh.ingest.apply import link_duplicates, text_fingerprint
-    from dienhinh.ingest.dedupe import minhash
+    from dienhinh.ingest.similarity import minhash
 
     report = SlowReport()
     waiting_states = [ArticleState.NEEDS_CONVERSION, ArticleState.NEEDS_OCR]
@@ -290,15 +290,14 @@ def _settle_official(s: Session, art: Article, msg: Message, verdict: OfficialVe
         outcome, reason = AttachmentOutcome.OFFICIAL_DOCUMENT, verdict.reason()
     account_attachments(s, art, outcome, reason)
     log.info("article %s (%s): %s; removed", art.id, art.origin, reason)
-    s.add(
-        AuditLog(
-            actor=ACTOR,
-            object_type="article",
-            object_id=art.id,
-            action="deleted",
-            before={"status": art.status, "origin": art.origin, "message_id": msg.message_id},
-            reason=reason,
-        )
+    record_audit(
+        s,
+        actor=ACTOR,
+        object_type="article",
+        object_id=art.id,
+        action="deleted",
+        before={"status": art.status, "origin": art.origin, "message_id": msg.message_id},
+        reason=reason,
     )
     for column in (Article.duplicate_of_id, Article.revision_of_id):
         s.execute(update(Article).where(column == art.id).values({column: None}))

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from dienhinh.core.text import body_without_lead, lead_and_body
 from dienhinh.core.types import ArticleDraft, Outcome
-from dienhinh.ingest import dedupe
+from dienhinh.ingest import similarity
 from dienhinh.ingest.apply import (
     clear_previous,
     message_fields,
@@ -55,7 +55,7 @@ class _GroupLookup:
         self.session = session
         fps = sorted({d.fingerprint for d in drafts if d.fingerprint})
         bands = sorted(
-            {b for d in drafts if d.signature for b in dedupe.lsh_bands(tuple(d.signature))}
+            {b for d in drafts if d.signature for b in similarity.lsh_bands(tuple(d.signature))}
         )
         self.by_fp: dict[str, list[Stored]] = {}
         self.by_band: dict[str, list[int]] = {}
@@ -112,7 +112,7 @@ class _GroupLookup:
         self.texts[aid] = draft.text
         if draft.fingerprint:
             self.by_fp.setdefault(draft.fingerprint, []).append(st)
-        for band in set(dedupe.lsh_bands(tuple(draft.signature))) if draft.signature else ():
+        for band in set(similarity.lsh_bands(tuple(draft.signature))) if draft.signature else ():
             self.by_band.setdefault(band, []).append(aid)
 
 
@@ -219,7 +219,7 @@ def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> N
                     lookup.add(aid, msg.id, draft)
                     band_rows.extend(
                         {"band": b, "article_id": aid}
-                        for b in set(dedupe.lsh_bands(tuple(draft.signature)))
+                        for b in set(similarity.lsh_bands(tuple(draft.signature)))
                     )
             for pos, img in enumerate(draft.images):
                 asset_rows.append(
@@ -239,7 +239,11 @@ def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> N
                         "declared_type": "",
                     }
                 )
-        if outcome.status == "ingested" and all_duplicates and first_dup_message is not None:
+        if (
+            outcome.status == MessageState.INGESTED
+            and all_duplicates
+            and first_dup_message is not None
+        ):
             to, reason, dup = (
                 MessageState.DUPLICATE,
                 "duplicate: every article was received before",

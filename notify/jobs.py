@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from dienhinh.classifiers.directory import UnitDirectory
 from dienhinh.core.config import Config
+from dienhinh.core.periods import period_bounds, period_label, period_of
 from dienhinh.notify.compose import (
     DigestData,
     PendingItem,
@@ -34,12 +35,11 @@ from dienhinh.notify.compose import (
     reminder_mail,
 )
 from dienhinh.notify.config import NotifyConfig, load
-from dienhinh.notify.outbox import DONE, NotificationState, Outbox, make_key
+from dienhinh.notify.outbox import DONE, Outbox, make_key
 from dienhinh.notify.rules import ack_refusal, parse_stored_headers
 from dienhinh.notify.transport import ServerUnavailable, Transport, make_transport
-from dienhinh.report.periods import period_bounds, period_label, period_of
 from dienhinh.store.models import Article, Message, Notification
-from dienhinh.store.states import ArticleState, MessageState
+from dienhinh.store.states import ArticleState, MessageState, NotificationState
 
 __all__ = [
     "Tally",
@@ -53,21 +53,20 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-A, M, S = ArticleState, MessageState, NotificationState
 
 ACK_LOOP_LIMIT = 10
 """At most this many acknowledgements to one address in 24 hours: the last guard against a
 loop with a responder that hides every automatic-mail header."""
 
 _STATE_LABELS = {
-    A.PENDING_REVIEW: "Chờ duyệt",
-    A.APPROVED: "Đã duyệt, chờ đăng",
-    A.PUBLISHED: "Đã đăng",
-    A.REJECTED: "Không duyệt",
-    A.DUPLICATE: "Trùng lặp",
-    A.NEEDS_CONVERSION: "Chờ chuyển đổi định dạng",
-    A.NEEDS_OCR: "Chờ nhận dạng chữ (OCR)",
-    A.FAILED: "Lỗi xử lý",
+    ArticleState.PENDING_REVIEW: "Chờ duyệt",
+    ArticleState.APPROVED: "Đã duyệt, chờ đăng",
+    ArticleState.PUBLISHED: "Đã đăng",
+    ArticleState.REJECTED: "Không duyệt",
+    ArticleState.DUPLICATE: "Trùng lặp",
+    ArticleState.NEEDS_CONVERSION: "Chờ chuyển đổi định dạng",
+    ArticleState.NEEDS_OCR: "Chờ nhận dạng chữ (OCR)",
+    ArticleState.FAILED: "Lỗi xử lý",
 }
 
 
@@ -86,9 +85,9 @@ class Tally:
     def count(self, status: str | None) -> None:
         if status in DONE:
             self.done += 1
-        elif status == S.FAILED:
+        elif status == NotificationState.FAILED:
             self.failed += 1
-        elif status == S.REFUSED:
+        elif status == NotificationState.REFUSED:
             self.refused += 1
 
     def summary(self) -> str:
@@ -153,7 +152,7 @@ def _ack_candidates(s: Session, cfg: NotifyConfig, since: datetime, now: datetim
     fresh = s.execute(
         select(Message.id)
         .where(
-            Message.status == M.INGESTED,
+            Message.status == MessageState.INGESTED,
             Message.received_at >= oldest,
             Message.received_at <= now,
             ~exists().where(Notification.message_pk == Message.id, Notification.kind == "ack"),
@@ -163,7 +162,7 @@ def _ack_candidates(s: Session, cfg: NotifyConfig, since: datetime, now: datetim
     retry = s.execute(
         select(Notification.message_pk).where(
             Notification.kind == "ack",
-            Notification.status == S.FAILED,
+            Notification.status == NotificationState.FAILED,
             Notification.created_at >= now - timedelta(hours=cfg.retry_hours),
             Notification.message_pk.is_not(None),
         )
@@ -176,7 +175,14 @@ def _recent_acks(s: Session, address: str, now: datetime) -> int:
         select(func.count(Notification.id)).where(
             Notification.kind == "ack",
             Notification.recipient == address,
-            Notification.status.in_([S.SENT, S.DRY_RUN, S.SENDING, S.UNKNOWN]),
+            Notification.status.in_(
+                [
+                    NotificationState.SENT,
+                    NotificationState.DRY_RUN,
+                    NotificationState.SENDING,
+                    NotificationState.UNKNOWN,
+                ]
+            ),
             Notification.created_at > now - timedelta(hours=24),
         )
     ).scalar_one()
@@ -210,7 +216,7 @@ def _plan_ack(
         t or "(chưa đọc được tiêu đề)"
         for t in s.execute(
             select(Article.title)
-            .where(Article.message_pk == pk, Article.status != A.DUPLICATE)
+            .where(Article.message_pk == pk, Article.status != ArticleState.DUPLICATE)
             .order_by(Article.ordinal)
         ).scalars()
     ]
@@ -307,7 +313,7 @@ def _sent_something(s: Session, code: str, start: datetime, end: datetime) -> bo
             func.coalesce(Article.unit, Message.unit) == code,
             Message.received_at >= start,
             Message.received_at < end,
-            Article.status.not_in([A.DUPLICATE, A.REJECTED]),
+            Article.status.not_in([ArticleState.DUPLICATE, ArticleState.REJECTED]),
             Article.duplicate_of_id.is_(None),
         )
         .limit(1)
@@ -320,7 +326,7 @@ def _sent_something(s: Session, code: str, start: datetime, end: datetime) -> bo
             Message.unit == code,
             Message.received_at >= start,
             Message.received_at < end,
-            Message.status.in_([M.RECEIVED, M.FAILED]),
+            Message.status.in_([MessageState.RECEIVED, MessageState.FAILED]),
         )
         .limit(1)
     ).first()
@@ -417,7 +423,7 @@ def _digest_data(
             for title, unit, meta, error in rows
         ]
 
-    flagged_q = and_(Article.status == A.PENDING_REVIEW, Article.flagged.is_(True))
+    flagged_q = and_(Article.status == ArticleState.PENDING_REVIEW, Article.flagged.is_(True))
     flagged = items(
         list(s.execute(base.where(flagged_q).order_by(Article.id.desc()).limit(limit)).all()),
         lambda meta, _e: "; ".join((meta or {}).get("review_reasons", []))[:200],
@@ -425,14 +431,16 @@ def _digest_data(
     failed_articles = items(
         list(
             s.execute(
-                base.where(Article.status == A.FAILED).order_by(Article.id.desc()).limit(limit)
+                base.where(Article.status == ArticleState.FAILED)
+                .order_by(Article.id.desc())
+                .limit(limit)
             ).all()
         ),
         lambda _m, error: (error or "").splitlines()[0][:200] if error else "",
     )
     # A failed message whose failed article is listed already is not listed twice.
     lone_failure = and_(
-        Message.status == M.FAILED, ~exists().where(Article.message_pk == Message.id)
+        Message.status == MessageState.FAILED, ~exists().where(Article.message_pk == Message.id)
     )
     failed_messages = [
         PendingItem(
@@ -448,13 +456,13 @@ def _digest_data(
         ).all()
     ]
     failed_total = (
-        counts.get(A.FAILED, 0)
+        counts.get(ArticleState.FAILED, 0)
         + s.execute(select(func.count(Message.id)).where(lone_failure)).scalar_one()
     )
     newest = items(
         list(
             s.execute(
-                base.where(Article.status == A.PENDING_REVIEW)
+                base.where(Article.status == ArticleState.PENDING_REVIEW)
                 .order_by(Message.received_at.desc(), Article.id.desc())
                 .limit(limit)
             ).all()
@@ -473,7 +481,7 @@ def _digest_data(
         flagged=flagged,
         failed=(failed_messages + failed_articles)[:limit],
         newest=newest,
-        pending_total=counts.get(A.PENDING_REVIEW, 0),
+        pending_total=counts.get(ArticleState.PENDING_REVIEW, 0),
         flagged_total=s.execute(select(func.count(Article.id)).where(flagged_q)).scalar_one(),
         failed_total=failed_total,
     )

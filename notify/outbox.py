@@ -30,12 +30,12 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from enum import StrEnum
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
+from dienhinh.core.states import NotificationState
 from dienhinh.notify.config import NotifyConfig
 from dienhinh.notify.transport import (
     PermanentSendError,
@@ -44,27 +44,16 @@ from dienhinh.notify.transport import (
     Transport,
 )
 from dienhinh.store.models import Notification
+from dienhinh.store.states import check_transition
 
-__all__ = ["MAX_KEY", "NotificationState", "Outbox", "make_key"]
+__all__ = ["DONE", "MAX_KEY", "Outbox", "make_key"]
 
 log = logging.getLogger(__name__)
 
 MAX_KEY = 700  # Notification.dedupe_key's length
 
 
-class NotificationState(StrEnum):
-    SENDING = "sending"  # claimed; an attempt is (or was, if it crashed) in flight
-    SENT = "sent"
-    DRY_RUN = "dry-run"  # written as an .eml file instead of being sent
-    FAILED = "failed"  # transient failure: a later run retries within notify.retry_hours
-    REFUSED = "refused"  # the server refused it for good (5xx): never retried
-    UNKNOWN = "unknown"  # interrupted while sending: may or may not have gone; not resent
-    SKIPPED = "skipped"  # decided against (a rule); ``error`` says why
-    ENABLED = "enabled"  # marker: when a kind was first enabled (the backlog cut-off)
-
-
-S = NotificationState
-DONE = frozenset({S.SENT, S.DRY_RUN})
+DONE = frozenset({NotificationState.SENT, NotificationState.DRY_RUN})
 
 
 def make_key(prefix: str, ident: str) -> str:
@@ -100,7 +89,7 @@ class Outbox:
     def may_send(self, key: str) -> bool:
         """True if nothing is recorded under ``key`` or its last attempt failed transiently
         (whether the retry window is still open is checked by the claim)."""
-        return self.state(key) in (None, S.FAILED)
+        return self.state(key) in (None, NotificationState.FAILED)
 
     def retry_since(self) -> datetime:
         return self.now - timedelta(hours=self.cfg.retry_hours)
@@ -114,7 +103,8 @@ class Outbox:
             stale = list(
                 s.execute(
                     select(Notification).where(
-                        Notification.status == S.SENDING, Notification.sent_at < limit
+                        Notification.status == NotificationState.SENDING,
+                        Notification.sent_at < limit,
                     )
                 ).scalars()
             )
@@ -122,9 +112,16 @@ class Outbox:
                 started = row.sent_at
                 changed = s.execute(
                     update(Notification)
-                    .where(Notification.id == row.id, Notification.status == S.SENDING)
+                    .where(
+                        Notification.id == row.id, Notification.status == NotificationState.SENDING
+                    )
                     .values(
-                        status=S.UNKNOWN,
+                        status=check_transition(
+                            Notification,
+                            NotificationState.SENDING,
+                            NotificationState.UNKNOWN,
+                            row.dedupe_key,
+                        ),
                         sent_at=None,
                         error=f"interrupted while sending (attempt began {started:%Y-%m-%d %H:%M}"
                         " UTC); it may or may not have been delivered, so it is not resent "
@@ -157,7 +154,7 @@ class Outbox:
                 Notification(
                     kind=kind,
                     dedupe_key=key,
-                    status=S.ENABLED,
+                    status=NotificationState.ENABLED,
                     subject=f"{kind} notifications enabled",
                     error="marker: mail received before this moment is not answered",
                     created_at=self.now,
@@ -193,7 +190,7 @@ class Outbox:
                 Notification(
                     kind=kind,
                     dedupe_key=key,
-                    status=S.SKIPPED,
+                    status=NotificationState.SKIPPED,
                     recipient=", ".join(recipients)[:1000],
                     subject=subject,
                     error=reason,
@@ -225,7 +222,7 @@ class Outbox:
                 Notification(
                     kind=kind,
                     dedupe_key=key,
-                    status=S.SENDING,
+                    status=NotificationState.SENDING,
                     recipient=recipient,
                     subject=subject,
                     message_pk=message_pk,
@@ -243,16 +240,25 @@ class Outbox:
                 update(Notification)
                 .where(
                     Notification.dedupe_key == key,
-                    Notification.status == S.FAILED,
+                    Notification.status == NotificationState.FAILED,
                     Notification.created_at >= self.retry_since(),
                 )
-                .values(status=S.SENDING, sent_at=self.now, recipient=recipient, subject=subject)
+                .values(
+                    status=check_transition(
+                        Notification, NotificationState.FAILED, NotificationState.SENDING, key
+                    ),
+                    sent_at=self.now,
+                    recipient=recipient,
+                    subject=subject,
+                )
                 .execution_options(synchronize_session=False)
             ).rowcount  # type: ignore[attr-defined]
             s.commit()
             return bool(retried == 1)
 
-    def _finish(self, key: str, **values: object) -> None:
+    def _finish(self, key: str, *, status: str, **values: object) -> None:
+        """Record how the claimed attempt on ``key`` ended (it was ``sending``)."""
+        values["status"] = check_transition(Notification, NotificationState.SENDING, status, key)
         with self.sessions() as s:
             s.execute(
                 update(Notification)
@@ -294,11 +300,11 @@ class Outbox:
                 msg, sender=self.cfg.from_address, recipients=recipients, key=key
             )
         except PermanentSendError as err:
-            self._finish(key, status=S.REFUSED, error=str(err), sent_at=None)
+            self._finish(key, status=NotificationState.REFUSED, error=str(err), sent_at=None)
             log.warning("notification %s to %s refused: %s", key, recipient, err, extra=extra)
-            return S.REFUSED
+            return NotificationState.REFUSED
         except TransientSendError as err:
-            self._finish(key, status=S.FAILED, error=str(err), sent_at=None)
+            self._finish(key, status=NotificationState.FAILED, error=str(err), sent_at=None)
             log.warning(
                 "notification %s to %s failed (retried later): %s",
                 key,
@@ -308,13 +314,13 @@ class Outbox:
             )
             if isinstance(err, ServerUnavailable):
                 raise
-            return S.FAILED
+            return NotificationState.FAILED
         error = "refused by the server: " + "; ".join(done.refused) if done.refused else None
         self._finish(key, status=done.status, path=done.path, error=error, sent_at=self.now)
         log.info(
             "notification %s %s to %s: %s%s",
             key,
-            "written" if done.status == S.DRY_RUN else "sent",
+            "written" if done.status == NotificationState.DRY_RUN else "sent",
             recipient,
             subject,
             f" ({done.path})" if done.path else "",

@@ -4,7 +4,7 @@ An automatic answer to the wrong message does harm: answering an auto-reply can 
 loop that fills both mailboxes, answering a list writes to every subscriber, answering a
 bounce or a forged sender is backscatter. The rules run on what ingest stored for the
 message (``Message.headers_text``, the decoded From, the SPF/DKIM verdict), and reuse
-``ingest.noise.is_auto_generated``, the same judgement ingest makes, so both sides agree on
+``core.noise.is_auto_generated``, the same judgement ingest makes, so both sides agree on
 what "automatic" means. The first rule that fires gives the reason recorded in the
 ``skipped`` row.
 """
@@ -16,9 +16,9 @@ from email.message import Message as MimeMessage
 from email.parser import HeaderParser
 from email.policy import compat32
 
+from dienhinh.core.noise import classify_noise, is_auto_generated
 from dienhinh.core.text import fold
 from dienhinh.core.types import MailHeaders
-from dienhinh.ingest.noise import classify_noise, is_auto_generated
 from dienhinh.notify.config import NotifyConfig
 from dienhinh.store.models import Message
 
@@ -32,7 +32,7 @@ _NO_REPLY = re.compile(
     r"|bounces?|bounce-.*|.*-bounces?|auto-?reply|autoresponder|notifications?|khong-?tra-?loi"
     r"|khongtraloi|nobody)$"
 )
-# Auto-reply subjects ingest.noise does not know ("Vacation", "Nghỉ phép", "Vắng mặt"):
+# Auto-reply subjects core.noise does not know ("Vacation", "Nghỉ phép", "Vắng mặt"):
 # harmless to match widely here, because a false match only withholds a receipt.
 _AUTO_SUBJECT = re.compile(
     r"^(?:re\s*:\s*)*(?:vacation|away from (?:the )?office|out of (?:the )?office|auto(?:matic)?"

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Protocol
 
 from dienhinh.core.errors import DienhinhError
+from dienhinh.core.states import NotificationState
 from dienhinh.notify.config import NotifyConfig
 
 __all__ = [
@@ -68,7 +69,7 @@ class PermanentSendError(SendError):
 
 @dataclass(frozen=True)
 class Delivered:
-    """A mail handed over: ``status`` is "sent" or "dry-run"; ``path`` the .eml written in
+    """A mail handed over: ``status`` is SENT or DRY_RUN; ``path`` the .eml written in
     dry-run mode; ``refused`` recipients the server refused while accepting others."""
 
     status: str
@@ -112,7 +113,7 @@ class DryRunTransport:
         tmp = path.with_suffix(".tmp")
         tmp.write_bytes(msg.as_bytes(policy=SMTP))
         tmp.replace(path)
-        return Delivered(status="dry-run", path=str(path))
+        return Delivered(status=NotificationState.DRY_RUN, path=str(path))
 
     def close(self) -> None:
         return None
@@ -210,7 +211,7 @@ class SmtpTransport:
             self._drop()
             raise ServerUnavailable(f"{self.url.display()}: {type(err).__name__}: {err}") from err
         return Delivered(
-            status="sent",
+            status=NotificationState.SENT,
             refused=tuple(f"{r}: {_reply_text(c, t)}" for r, (c, t) in refused.items()),
         )
 

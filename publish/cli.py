@@ -43,8 +43,8 @@ def run(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 
     from dienhinh.core.errors import IllegalTransition
     from dienhinh.publish.queue import retry, run_queue
+    from dienhinh.store.engines import open_engine
     from dienhinh.store.models import Publication
-    from dienhinh.worker.app import open_engine
 
     engine = open_engine(config)
     if args.retry is not None:

@@ -46,7 +46,6 @@ __all__ = ["ItemOutcome", "QueueReport", "enqueue", "retry", "run_queue", "withd
 
 log = logging.getLogger(__name__)
 
-P = PublicationState
 _PUBLISHABLE = (ArticleState.APPROVED, ArticleState.PUBLISHED)
 _ERROR_MAX = 4000
 QUEUE_ACTOR = "publish-queue"
@@ -98,10 +97,16 @@ def enqueue(
         pub = existing.get(target)
         if pub is None:
             pub = Publication(article_id=article.id, target=target, created_by=actor, attempts=0)
-            initial(pub, P.QUEUED)
+            initial(pub, PublicationState.QUEUED)
             session.add(pub)
-        elif pub.status != P.QUEUED:
-            transition(session, pub, P.QUEUED, actor=actor, reason=f"approved ({pub.status})")
+        elif pub.status != PublicationState.QUEUED:
+            transition(
+                session,
+                pub,
+                PublicationState.QUEUED,
+                actor=actor,
+                reason=f"approved ({pub.status})",
+            )
             _reset(pub)
         out.append(pub)
     session.flush()
@@ -114,11 +119,14 @@ def withdraw(session: Session, article: Article, *, actor: str) -> None:
     next approval re-queues it and updates the same post."""
     pubs = session.execute(
         select(Publication).where(
-            Publication.article_id == article.id, Publication.status.in_([P.QUEUED, P.FAILED])
+            Publication.article_id == article.id,
+            Publication.status.in_([PublicationState.QUEUED, PublicationState.FAILED]),
         )
     ).scalars()
     for pub in pubs:
-        transition(session, pub, P.CANCELLED, actor=actor, reason="article withdrawn")
+        transition(
+            session, pub, PublicationState.CANCELLED, actor=actor, reason="article withdrawn"
+        )
         pub.next_attempt_at = None
     session.flush()
 
@@ -130,7 +138,7 @@ def retry(session: Session, publication: Publication, *, actor: str) -> None:
     if article is None:
         raise IllegalTransition(f"publication {publication.id}: its article no longer exists")
     _check_article(article)
-    transition(session, publication, P.QUEUED, actor=actor, reason="retry requested")
+    transition(session, publication, PublicationState.QUEUED, actor=actor, reason="retry requested")
     _reset(publication)
     session.flush()
 
@@ -254,7 +262,7 @@ class _Run:
     def _claim(self) -> list[int]:
         now = self.clock()
         due = and_(
-            Publication.status == P.QUEUED,
+            Publication.status == PublicationState.QUEUED,
             Publication.target.in_(list(self.publishers)),
             or_(Publication.next_attempt_at.is_(None), Publication.next_attempt_at <= now),
             or_(Publication.claimed_until.is_(None), Publication.claimed_until < now),
@@ -286,7 +294,7 @@ class _Run:
     def _mine(self, s: Session, pid: int) -> Publication | None:
         """The row, locked on PostgreSQL, if this worker still holds it as queued."""
         pub = s.get(Publication, pid, with_for_update=self.postgres)
-        if pub is None or pub.status != P.QUEUED or pub.claimed_by != self.holder:
+        if pub is None or pub.status != PublicationState.QUEUED or pub.claimed_by != self.holder:
             return None
         return pub
 
@@ -319,7 +327,7 @@ class _Run:
             if pub is None:
                 return ItemOutcome(pid, 0, "", "superseded")
             reason = f"article is {article_status}, not approved"
-            transition(s, pub, P.CANCELLED, actor=QUEUE_ACTOR, reason=reason)
+            transition(s, pub, PublicationState.CANCELLED, actor=QUEUE_ACTOR, reason=reason)
             pub.claimed_by = pub.claimed_until = None
             log.info("publication %s (article %s): cancelled, %s", pid, pub.article_id, reason)
             return ItemOutcome(pid, pub.article_id, pub.target, "cancelled", error=reason)
@@ -334,13 +342,15 @@ class _Run:
             # later publication then updates that post instead of making another.
             pub.remote_id = receipt.remote_id
             pub.url = receipt.url
-            if pub.status != P.QUEUED or pub.claimed_by != self.holder:
+            if pub.status != PublicationState.QUEUED or pub.claimed_by != self.holder:
                 log.warning(
                     "publication %s (article %s -> %s) went out but was %s meanwhile",
                     pid,
                     pub.article_id,
                     pub.target,
-                    pub.status if pub.status != P.QUEUED else f"claimed by {pub.claimed_by}",
+                    pub.status
+                    if pub.status != PublicationState.QUEUED
+                    else f"claimed by {pub.claimed_by}",
                 )
                 return ItemOutcome(
                     pid, pub.article_id, pub.target, "superseded", receipt.remote_id, receipt.url
@@ -353,7 +363,7 @@ class _Run:
             transition(
                 s,
                 pub,
-                P.PUBLISHED,
+                PublicationState.PUBLISHED,
                 actor=f"publisher:{pub.target}",
                 reason=receipt.detail or None,
                 extra={"remote_id": receipt.remote_id, "url": receipt.url},
@@ -399,7 +409,7 @@ class _Run:
                 transition(
                     s,
                     pub,
-                    P.QUEUED,
+                    PublicationState.QUEUED,
                     actor=QUEUE_ACTOR,
                     reason=f"attempt {pub.attempts} failed, retry in {delay} s: {error}",
                 )
@@ -410,7 +420,9 @@ class _Run:
             else:
                 pub.next_attempt_at = None
                 why = "refused" if not retryable else f"gave up after {pub.attempts} attempts"
-                transition(s, pub, P.FAILED, actor=QUEUE_ACTOR, reason=f"{why}: {error}")
+                transition(
+                    s, pub, PublicationState.FAILED, actor=QUEUE_ACTOR, reason=f"{why}: {error}"
+                )
                 log.error("%s: failed (%s): %s", where, why, error)
                 status = "failed"
             return ItemOutcome(
@@ -433,9 +445,9 @@ class _Run:
             for p in s.execute(
                 select(Publication).where(Publication.article_id == article_id)
             ).scalars()
-            if p.status != P.CANCELLED
+            if p.status != PublicationState.CANCELLED
         ]
-        if not pubs or any(p.status != P.PUBLISHED for p in pubs):
+        if not pubs or any(p.status != PublicationState.PUBLISHED for p in pubs):
             return None
         article = s.get(Article, article_id)
         if article is None or article.status not in _PUBLISHABLE:
@@ -460,10 +472,13 @@ class _Run:
         """Articles left approved although every publication is published (the run that
         published the last one failed to record the article, e.g. an editor saved the
         article at that very moment): settle them now. One indexed query."""
-        open_states = [P.QUEUED, P.FAILED]
+        open_states = [PublicationState.QUEUED, PublicationState.FAILED]
         q = select(Article.id).where(
             Article.status == ArticleState.APPROVED,
-            exists().where(Publication.article_id == Article.id, Publication.status == P.PUBLISHED),
+            exists().where(
+                Publication.article_id == Article.id,
+                Publication.status == PublicationState.PUBLISHED,
+            ),
             ~exists().where(
                 Publication.article_id == Article.id, Publication.status.in_(open_states)
             ),

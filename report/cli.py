@@ -58,13 +58,13 @@ def run(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 def compliance_command(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     from sqlalchemy.orm import Session
 
+    from dienhinh.core.periods import check_year
     from dienhinh.report.compliance import (
         UnknownUnit,
         build_report,
         load_directory,
         newest_received,
     )
-    from dienhinh.report.periods import check_year
     from dienhinh.store.db import make_engine
     from dienhinh.store.migrate import check_schema
 

@@ -50,14 +50,14 @@ from sqlalchemy.orm import Session, aliased
 from dienhinh.classifiers.directory import UnitDirectory
 from dienhinh.core.config import Config
 from dienhinh.core.errors import ConfigError, DienhinhError
-from dienhinh.report import config as report_config
-from dienhinh.report.periods import (
+from dienhinh.core.periods import (
     check_year,
     month_index,
     month_starts_utc,
     period_bounds,
     periods_of_year,
 )
+from dienhinh.report import config as report_config
 from dienhinh.store.models import Article, Message
 from dienhinh.store.states import ArticleState
 
@@ -76,12 +76,17 @@ __all__ = [
     "year_result",
 ]
 
-A = ArticleState
 RECEIVED_STATES: Final = frozenset(
-    {A.PENDING_REVIEW, A.APPROVED, A.PUBLISHED, A.NEEDS_CONVERSION, A.NEEDS_OCR}
+    {
+        ArticleState.PENDING_REVIEW,
+        ArticleState.APPROVED,
+        ArticleState.PUBLISHED,
+        ArticleState.NEEDS_CONVERSION,
+        ArticleState.NEEDS_OCR,
+    }
 )
-APPROVED_STATES: Final = frozenset({A.APPROVED, A.PUBLISHED})
-PUBLISHED_STATES: Final = frozenset({A.PUBLISHED})
+APPROVED_STATES: Final = frozenset({ArticleState.APPROVED, ArticleState.PUBLISHED})
+PUBLISHED_STATES: Final = frozenset({ArticleState.PUBLISHED})
 
 _CHUNK: Final = 500  # ids per IN (...) look-up
 _MAX_CHAIN: Final = 50  # revision chains longer than this are a data error; stop following
@@ -261,7 +266,7 @@ def build_report(
         raise ValueError("now must be an aware datetime")
     tz = config.timezone
     starts = month_starts_utc(year, tz)
-    received_states = RECEIVED_STATES | ({A.FAILED} if settings.count_failed else set())
+    received_states = RECEIVED_STATES | ({ArticleState.FAILED} if settings.count_failed else set())
 
     rows = _fetch(session, starts[0], starts[-1])
     chains = _chains(rows)
@@ -397,7 +402,7 @@ def _columns() -> Select[Any]:
 
 
 def _not_duplicate() -> Any:
-    return and_(Article.status != A.DUPLICATE, Article.duplicate_of_id.is_(None))
+    return and_(Article.status != ArticleState.DUPLICATE, Article.duplicate_of_id.is_(None))
 
 
 def _add(rows: dict[int, _Row], result: Iterable[Any]) -> None:
@@ -406,7 +411,7 @@ def _add(rows: dict[int, _Row], result: Iterable[Any]) -> None:
             id=aid,
             parent=parent,
             status=status,
-            countable=status != A.DUPLICATE and dup_of is None,
+            countable=status != ArticleState.DUPLICATE and dup_of is None,
             unit=unit,
             received_at=received_at,
         )

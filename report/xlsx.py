@@ -38,9 +38,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from dienhinh.classifiers.directory import UnitDirectory
+from dienhinh.core.periods import period_label
 from dienhinh.report.compliance import ComplianceRow, year_result
 from dienhinh.report.labels import CADENCE_LABELS, PERIOD_STATE_LABELS, group_label, roman
-from dienhinh.report.periods import period_label
 
 __all__ = ["SHEET_DETAIL", "SHEET_SUMMARY", "write_compliance_xlsx"]
 

@@ -29,6 +29,7 @@ from dienhinh.core.errors import DienhinhError
 from dienhinh.core.evidence import EvidenceKind, item
 from dienhinh.core.text import body_without_lead, nfc, scrub
 from dienhinh.review.labels import STATE_LABELS
+from dienhinh.store.audit import record_audit
 from dienhinh.store.models import Article, Asset, AuditLog, Tag, utcnow
 from dienhinh.store.states import ArticleState, transition
 
@@ -53,8 +54,7 @@ __all__ = [
     "use_revision",
 ]
 
-A = ArticleState
-_PUBLISHED_STATES = (A.APPROVED, A.PUBLISHED)
+_PUBLISHED_STATES = (ArticleState.APPROVED, ArticleState.PUBLISHED)
 # The audit reason of an approved or published article whose content an editor changed.
 EDITED_AFTER_APPROVAL = "content edited after approval: to be approved again"
 
@@ -91,16 +91,15 @@ def _audit(
     after: dict[str, Any] | None,
     reason: str | None = None,
 ) -> None:
-    session.add(
-        AuditLog(
-            actor=actor,
-            object_type="article",
-            object_id=article.id,
-            action=action,
-            before=before,
-            after=after,
-            reason=reason,
-        )
+    record_audit(
+        session,
+        actor=actor,
+        object_type="article",
+        object_id=article.id,
+        action=action,
+        before=before,
+        after=after,
+        reason=reason,
     )
 
 
@@ -147,7 +146,11 @@ def edit(
             # published post keeps its old text until the next approval updates it.
             _withdraw_if_published(session, article, actor)
             transition(
-                session, article, A.PENDING_REVIEW, actor=actor, reason=EDITED_AFTER_APPROVAL
+                session,
+                article,
+                ArticleState.PENDING_REVIEW,
+                actor=actor,
+                reason=EDITED_AFTER_APPROVAL,
             )
             changed.append("status")
 
@@ -155,7 +158,7 @@ def edit(
     if unit and unit != (article.unit or ""):
         if directory.get(unit) is None:
             raise ActionError("Đơn vị đã chọn không có trong danh mục.")
-        from dienhinh.classifiers.learning import assign_unit
+        from dienhinh.learning.editors import assign_unit
 
         # The message's unit (and so every article of the message). The sender's address
         # is not learned here: the page asks the editor first (learning.learn_offer).
@@ -297,12 +300,12 @@ def check_seen_text(article: Article, seen: Mapping[str, str | None]) -> None:
 
 def approve(session: Session, article: Article, *, actor: str) -> None:
     """Approve and put the article in the publication queue."""
-    if article.status != A.PENDING_REVIEW:
+    if article.status != ArticleState.PENDING_REVIEW:
         raise ActionError(
             "Chỉ duyệt được bài đang chờ duyệt (bài đang ở trạng thái "
             f"«{STATE_LABELS.get(article.status, 'khác')}»)."
         )
-    transition(session, article, A.APPROVED, actor=actor)
+    transition(session, article, ArticleState.APPROVED, actor=actor)
     article.reviewed_by = actor
     article.reviewed_at = utcnow()
     article.reject_reason = None
@@ -322,12 +325,12 @@ def reject(session: Session, article: Article, *, actor: str, reason: str) -> No
     reason = _clean(reason)
     if not reason:
         raise ActionError("Cần ghi lý do từ chối.")
-    if article.status not in (A.PENDING_REVIEW, A.APPROVED):
+    if article.status not in (ArticleState.PENDING_REVIEW, ArticleState.APPROVED):
         raise ActionError(
             f"Không thể từ chối bài đang ở trạng thái «{STATE_LABELS.get(article.status, 'khác')}»."
         )
     _withdraw_if_published(session, article, actor)
-    transition(session, article, A.REJECTED, actor=actor, reason=reason)
+    transition(session, article, ArticleState.REJECTED, actor=actor, reason=reason)
     article.reject_reason = reason
     article.reviewed_by = actor
     article.reviewed_at = utcnow()
@@ -335,18 +338,25 @@ def reject(session: Session, article: Article, *, actor: str, reason: str) -> No
 
 def restore(session: Session, article: Article, *, actor: str) -> None:
     """Back to the queue (from rejected, duplicate, approved or published)."""
-    if article.status == A.PENDING_REVIEW:
+    if article.status == ArticleState.PENDING_REVIEW:
         raise ActionError("Bài đang chờ duyệt.")
-    if article.status not in (A.REJECTED, A.DUPLICATE, A.APPROVED, A.PUBLISHED):
+    if article.status not in (
+        ArticleState.REJECTED,
+        ArticleState.DUPLICATE,
+        ArticleState.APPROVED,
+        ArticleState.PUBLISHED,
+    ):
         raise ActionError(
             "Không thể khôi phục bài đang ở trạng thái "
             f"«{STATE_LABELS.get(article.status, 'khác')}»."
         )
     _withdraw_if_published(session, article, actor)
     extra = {}
-    if article.status == A.DUPLICATE and article.duplicate_of_id:
+    if article.status == ArticleState.DUPLICATE and article.duplicate_of_id:
         extra["was_duplicate_of"] = article.duplicate_of_id
-    transition(session, article, A.PENDING_REVIEW, actor=actor, reason="restore", extra=extra)
+    transition(
+        session, article, ArticleState.PENDING_REVIEW, actor=actor, reason="restore", extra=extra
+    )
     article.duplicate_of_id = None
     article.reject_reason = None
 
@@ -373,13 +383,13 @@ def _target(session: Session, article: Article, target_id: int) -> Article:
 
 def mark_duplicate(session: Session, article: Article, *, actor: str, target_id: int) -> Article:
     """Mark ``article`` a duplicate of ``target_id`` (or of the original it duplicates)."""
-    if article.status != A.PENDING_REVIEW:
+    if article.status != ArticleState.PENDING_REVIEW:
         raise ActionError("Chỉ đánh dấu trùng được bài đang chờ duyệt.")
     target = _target(session, article, target_id)
     transition(
         session,
         article,
-        A.DUPLICATE,
+        ArticleState.DUPLICATE,
         actor=actor,
         reason=f"duplicate of article {target.id}",
         extra={"duplicate_of": target.id},
@@ -391,10 +401,14 @@ def mark_duplicate(session: Session, article: Article, *, actor: str, target_id:
 def merge(session: Session, article: Article, *, actor: str, target_id: int) -> Article:
     """Fold ``article`` into another one: its photos and campaigns join the target, and
     it becomes a duplicate of the target."""
-    if article.status != A.PENDING_REVIEW:
+    if article.status != ArticleState.PENDING_REVIEW:
         raise ActionError("Chỉ gộp được bài đang chờ duyệt.")
     target = _target(session, article, target_id)
-    if target.status not in (A.PENDING_REVIEW, A.APPROVED, A.PUBLISHED):
+    if target.status not in (
+        ArticleState.PENDING_REVIEW,
+        ArticleState.APPROVED,
+        ArticleState.PUBLISHED,
+    ):
         raise ActionError("Chỉ gộp được vào bài đang chờ duyệt hoặc đã duyệt.")
     have = {a.sha256 for a in target.images}
     position = (
@@ -443,7 +457,7 @@ def merge(session: Session, article: Article, *, actor: str, target_id: int) -> 
 # --- undo ---------------------------------------------------------------------------------
 
 # The decisions that can be taken back, and the state each one left the article in.
-_UNDOABLE = {"state:approved": A.APPROVED, "state:rejected": A.REJECTED}
+_UNDOABLE = {"state:approved": ArticleState.APPROVED, "state:rejected": ArticleState.REJECTED}
 
 
 @dataclass(frozen=True)
@@ -475,7 +489,7 @@ def _undoable(
         or row.object_id != article.id
         or row.action not in _UNDOABLE
         or row.actor != actor
-        or (row.before or {}).get("status") != A.PENDING_REVIEW
+        or (row.before or {}).get("status") != ArticleState.PENDING_REVIEW
     ):
         raise ActionError("Không có thao tác nào của bạn ở bài này để hoàn tác.")
     if now - row.at > timedelta(seconds=window_seconds):
@@ -564,7 +578,7 @@ def undo(
     transition(
         session,
         article,
-        A.PENDING_REVIEW,
+        ArticleState.PENDING_REVIEW,
         actor=actor,
         reason="undo",
         extra={"undo_of": row.id},
@@ -578,7 +592,7 @@ def undo(
     }
     if row.reason:
         before["reason"] = row.reason
-    _audit(session, actor, article, "undo", before, {"status": A.PENDING_REVIEW})
+    _audit(session, actor, article, "undo", before, {"status": ArticleState.PENDING_REVIEW})
     return str(undone)
 
 
@@ -589,7 +603,7 @@ def undo(
 # original and keeps its ``revision_of_id``, so both pages link to each other afterwards.
 
 _CONTENT = ("title", "lead", "text")
-_REVISABLE = (A.PENDING_REVIEW, A.APPROVED, A.PUBLISHED)
+_REVISABLE = (ArticleState.PENDING_REVIEW, ArticleState.APPROVED, ArticleState.PUBLISHED)
 
 
 def original_of(session: Session, revision: Article) -> Article:
@@ -603,7 +617,7 @@ def original_of(session: Session, revision: Article) -> Article:
 
 
 def _decidable(session: Session, revision: Article, original_version: str | int | None) -> Article:
-    if revision.status != A.PENDING_REVIEW:
+    if revision.status != ArticleState.PENDING_REVIEW:
         raise ActionError("Chỉ xử lý được bản sửa đang chờ duyệt.")
     original = original_of(session, revision)
     if original.status not in _REVISABLE:
@@ -656,7 +670,7 @@ def use_revision(
         transition(
             session,
             original,
-            A.PENDING_REVIEW,
+            ArticleState.PENDING_REVIEW,
             actor=actor,
             reason=f"text replaced by revision {revision.id}: to be approved again",
         )

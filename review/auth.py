@@ -34,7 +34,8 @@ from sqlalchemy.orm import Session
 from dienhinh.core.errors import DienhinhError
 from dienhinh.review.config import ReviewConfig
 from dienhinh.review.passwords import MIN_LENGTH, password_problem
-from dienhinh.store.models import AuditLog, LoginThrottle, User, WebSession, utcnow
+from dienhinh.store.audit import record_audit
+from dienhinh.store.models import LoginThrottle, User, WebSession, utcnow
 
 __all__ = [
     "MIN_PASSWORD",
@@ -196,15 +197,14 @@ def _audit(
     before: dict[str, object] | None,
     after: dict[str, object] | None,
 ) -> None:
-    session.add(
-        AuditLog(
-            actor=actor,
-            object_type="user",
-            object_id=user.id,
-            action=action,
-            before=before,
-            after=after,
-        )
+    record_audit(
+        session,
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        action=action,
+        before=before,
+        after=after,
     )
 
 
@@ -394,15 +394,14 @@ def attempt_login(
         # login would otherwise grow the log without bound.
         why = "unknown-login" if user is None else ("disabled" if verified else "password")
         name = user.login if user is not None else UNKNOWN_LOGIN
-        session.add(
-            AuditLog(
-                actor=name,
-                object_type="user",
-                object_id=user.id if user is not None else 0,
-                action="login-failed",
-                before=None,
-                after={"ip": ip, "login": name, "why": why},
-            )
+        record_audit(
+            session,
+            actor=name,
+            object_type="user",
+            object_id=user.id if user is not None else 0,
+            action="login-failed",
+            before=None,
+            after={"ip": ip, "login": name, "why": why},
         )
         session.commit()
         return LoginResult(ok=False)
@@ -424,15 +423,14 @@ def attempt_login(
         )
     )
     user.last_login_at = now
-    session.add(
-        AuditLog(
-            actor=user.login,
-            object_type="user",
-            object_id=user.id,
-            action="login",
-            before=None,
-            after={"ip": ip, "user_agent": user_agent[:200]},
-        )
+    record_audit(
+        session,
+        actor=user.login,
+        object_type="user",
+        object_id=user.id,
+        action="login",
+        before=None,
+        after={"ip": ip, "user_agent": user_agent[:200]},
     )
     # Expired sessions of anyone are removed here, where a write happens anyway.
     session.execute(delete(WebSession).where(WebSession.expires_at < now))
@@ -478,14 +476,13 @@ def end_session(
     """End one session (logout); with ``user``, the logout is audited with the address."""
     session.execute(delete(WebSession).where(WebSession.id == session_id))
     if user is not None:
-        session.add(
-            AuditLog(
-                actor=user.login,
-                object_type="user",
-                object_id=user.user_id,
-                action="logout",
-                before=None,
-                after={"ip": ip[:100]},
-            )
+        record_audit(
+            session,
+            actor=user.login,
+            object_type="user",
+            object_id=user.user_id,
+            action="logout",
+            before=None,
+            after={"ip": ip[:100]},
         )
     session.commit()

@@ -51,8 +51,8 @@ def cmd_serve(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 
     from dienhinh.review.app import create_app
     from dienhinh.review.config import load
+    from dienhinh.store.engines import open_engine
     from dienhinh.store.migrate import check_schema
-    from dienhinh.worker.app import open_engine
 
     review = load(config)
     engine = open_engine(config)
@@ -99,7 +99,7 @@ def cmd_user(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     from sqlalchemy.orm import Session
 
     from dienhinh.review import auth
-    from dienhinh.worker.app import open_engine
+    from dienhinh.store.engines import open_engine
 
     engine = open_engine(config)
     actor = f"cli:{getpass.getuser()}"

@@ -281,7 +281,7 @@ REASON_LABELS: Final = {
     "article withdrawn": "bài đã được rút lại",
     "content edited after approval": "nội dung được sửa sau khi duyệt, cần duyệt lại",
 }
-# Why a message is not an article (ingest/noise.py: its rules' reasons, by their words).
+# Why a message is not an article (core/noise.py: its rules' reasons, by their words).
 NOISE_LABELS: Final = {
     "delivery status notification": "thư báo không gửi được (thư trả về)",
     "read receipt": "thư báo đã đọc",

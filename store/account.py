@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from dienhinh.core.official_kinds import KINDS
 from dienhinh.core.types import AttachmentOutcome
 from dienhinh.store.models import Article, Asset, Message, SenderAddress
 from dienhinh.store.states import ArticleState, MessageState, transition
@@ -34,10 +35,17 @@ __all__ = [
     "waiting_note",
 ]
 
-A, M = ArticleState, MessageState
 # An article in one of these states has text someone can read.
-READABLE_STATES = frozenset({A.PENDING_REVIEW, A.APPROVED, A.PUBLISHED, A.REJECTED, A.DUPLICATE})
-_WAITING_STATES = frozenset({A.NEEDS_CONVERSION, A.NEEDS_OCR})
+READABLE_STATES = frozenset(
+    {
+        ArticleState.PENDING_REVIEW,
+        ArticleState.APPROVED,
+        ArticleState.PUBLISHED,
+        ArticleState.REJECTED,
+        ArticleState.DUPLICATE,
+    }
+)
+_WAITING_STATES = frozenset({ArticleState.NEEDS_CONVERSION, ArticleState.NEEDS_OCR})
 # Outcomes that do not call for an editor on their own: an article, and the signature
 # image or logo any mail (an auto-reply's letterhead too) carries.
 QUIET_OUTCOMES = frozenset({AttachmentOutcome.ARTICLE.value, AttachmentOutcome.LOGO.value})
@@ -56,9 +64,9 @@ def needs_review(
     carried an attachment whose outcome (``outcomes``) is not an article (nor a logo).
     A machine-written ``no-article`` (``automatic``: a unit's auto-reply, a bounce) holds
     no article whoever it came from, and calls for nobody."""
-    if status not in (M.NO_ARTICLE, M.FAILED):
+    if status not in (MessageState.NO_ARTICLE, MessageState.FAILED):
         return False
-    if automatic and status == M.NO_ARTICLE:
+    if automatic and status == MessageState.NO_ARTICLE:
         return False
     if unit or learned_sender:
         return True
@@ -136,7 +144,7 @@ def settle_after_slow_lane(session: Session, msg: Message, *, actor: str) -> Non
     if not states:
         _settle_no_article(session, msg, actor=actor)
         return
-    failed = [(o or s, e or "unreadable") for st, o, s, e in states if st == A.FAILED]
+    failed = [(o or s, e or "unreadable") for st, o, s, e in states if st == ArticleState.FAILED]
     readable = any(st in READABLE_STATES for st, *_ in states)
     waiting = [(o or s, str(st)) for st, o, s, _e in states if st in _WAITING_STATES]
     if readable or waiting:
@@ -147,20 +155,22 @@ def settle_after_slow_lane(session: Session, msg: Message, *, actor: str) -> Non
                 f"{len(failed)} of {len(states)} documents could not be read: "
                 + "; ".join(f"{name}: {err}" for name, err in failed[:10])
             )
-        if readable and msg.status == M.FAILED:
-            transition(session, msg, M.INGESTED, actor=actor, reason="text from the slow lane")
-        if msg.status == M.INGESTED:
+        if readable and msg.status == MessageState.FAILED:
+            transition(
+                session, msg, MessageState.INGESTED, actor=actor, reason="text from the slow lane"
+            )
+        if msg.status == MessageState.INGESTED:
             msg.reason = "; ".join(notes) or None
             if readable and msg.review_needed and msg.decided_at is None:
                 msg.review_needed = False  # an article came out after all
         return
-    if not failed or msg.status != M.INGESTED:
+    if not failed or msg.status != MessageState.INGESTED:
         return  # not a state the slow lane decides
     # Same wording as extraction's (ingest/extract.py), so both read alike.
     reason = "no readable article: " + "; ".join(f"{name}: {err}" for name, err in failed)
-    transition(session, msg, M.FAILED, actor=actor, reason=reason)
+    transition(session, msg, MessageState.FAILED, actor=actor, reason=reason)
     msg.reason = reason
-    _review(session, msg, M.FAILED)
+    _review(session, msg, MessageState.FAILED)
 
 
 def _review(session: Session, msg: Message, status: str) -> None:
@@ -185,7 +195,7 @@ def _settle_no_article(session: Session, msg: Message, *, actor: str) -> None:
     (a giấy mời sent as .doc). The message is ``no-article`` with the reason extraction
     gives the same mail (ingest/extract.py), a dispatch kept as a cover letter has no
     article to cover any more, and pictures have no article to go with."""
-    if msg.status != M.INGESTED:
+    if msg.status != MessageState.INGESTED:
         return
     parts = list(
         session.execute(
@@ -203,16 +213,14 @@ def _settle_no_article(session: Session, msg: Message, *, actor: str) -> None:
             att.used_as = AttachmentOutcome.NOT_ARTICLE.value
             att.error = "not-article: a picture, and no article in this message"
     reason = "not an article: official document (" + "; ".join(named) + ")"
-    transition(session, msg, M.NO_ARTICLE, actor=actor, reason=reason)
+    transition(session, msg, MessageState.NO_ARTICLE, actor=actor, reason=reason)
     msg.reason = reason
-    _review(session, msg, M.NO_ARTICLE)
+    _review(session, msg, MessageState.NO_ARTICLE)
 
 
 def _official_detail(name: str, error: str | None) -> str:
     """ "invitation: giay-moi.doc, Số 45/GM-UBND" from the attachment's reason
     "official-document: giấy mời, Số 45/GM-UBND" (extraction's wording)."""
-    from dienhinh.ingest.official import KINDS
-
     detail = (error or "").partition(":")[2].strip()
     kind, sep, number = detail.partition(", ")
     english = {v[0]: v[1] for v in KINDS.values()}.get(kind, kind or "official document")

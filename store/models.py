@@ -1,7 +1,7 @@
 """Typed SQLAlchemy 2.x models.
 
-Status columns hold the string values of the enums in ``states.py``; only
-``states.transition()`` changes them.
+State columns hold the string values of the enums in ``core/states.py``; only
+``store/states.py`` (its transition tables) changes them.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
+
+from dienhinh.core.states import PostActionState, PublicationState, RunState
 
 __all__ = [
     "Article",
@@ -185,7 +187,7 @@ class Delivery(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     # pending -> done | failed (retried) ; "none" when no post-action is configured.
-    post_action_state: Mapped[str] = mapped_column(String(20), default="none")
+    post_action_state: Mapped[str] = mapped_column(String(20), default=PostActionState.NONE)
     post_action_error: Mapped[str | None] = mapped_column(Text)
     # A failed post-action is tried again by the first poll after post_action_next_at
     # (exponential backoff over post_action_attempts).
@@ -229,7 +231,7 @@ class Article(Base):
     # page lists an article's revisions through this index, migration 0011).
     revision_of_id: Mapped[int | None] = mapped_column(ForeignKey("article.id"), index=True)
     similarity: Mapped[float | None]
-    # MinHash signature of the matching form of the text (ingest/dedupe.py), for
+    # MinHash signature of the matching form of the text (ingest/similarity.py), for
     # confirming near-duplicate candidates found through ArticleBand.
     signature: Mapped[list[int] | None] = mapped_column(JSON)
     # Facts for later stages: forwarded-from senders, legacy encoding, OCR details.
@@ -383,7 +385,7 @@ class PollRun(Base):
     holder: Mapped[str] = mapped_column(String(200), default="")
     started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     finished_at: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(String(20), default="running")  # running|ok|error
+    status: Mapped[str] = mapped_column(String(20), default=RunState.RUNNING)  # RunState
     fetched: Mapped[int] = mapped_column(Integer, default=0)
     stored: Mapped[int] = mapped_column(Integer, default=0)
     processed: Mapped[int] = mapped_column(Integer, default=0)
@@ -487,7 +489,7 @@ class Publication(Base):
         ForeignKey("article.id", ondelete="CASCADE"), index=True
     )
     target: Mapped[str] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(20), default="queued")
+    status: Mapped[str] = mapped_column(String(20), default=PublicationState.QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -515,7 +517,7 @@ class Notification(Base):
     dedupe_key: Mapped[str] = mapped_column(String(700), unique=True)
     recipient: Mapped[str] = mapped_column(String(1000), default="")
     subject: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(20))  # sent | dry-run | failed | skipped
+    status: Mapped[str] = mapped_column(String(20))  # NotificationState
     error: Mapped[str | None] = mapped_column(Text)
     message_pk: Mapped[int | None] = mapped_column(ForeignKey("message.id"), index=True)
     unit: Mapped[str | None] = mapped_column(String(100))

@@ -27,7 +27,7 @@ __all__ = [
 ROOT = Path(dienhinh.__file__).resolve().parent
 # The product's own packages: a checkout also holds .venv/, var/ (fetched corpora), bench/.
 PACKAGES = ("core", "ingest", "classifiers", "store", "review", "publish", "worker", "notify",
-            "report")  # fmt: skip
+            "report", "learning")  # fmt: skip
 
 
 def literals(pattern: str, *globs: str) -> set[str]:
@@ -99,5 +99,7 @@ def run_kinds() -> set[str]:
 
 
 def run_statuses() -> set[str]:
-    found = literals(r'status="([a-z-]+)"', "worker/jobs.py", "ingest/pipeline.py")
-    return found | literals(r'default="([a-z-]+)"\)\s*# running', "store/models.py")
+    """PollRun.status: the run states (core/states.py)."""
+    from dienhinh.core.states import RunState
+
+    return {state.value for state in RunState}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import random
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -701,4 +702,59 @@ def make_page_photo(
     page_image(title, paragraphs, width=width, font_px=font_px).convert("RGB").save(
         buf, "JPEG", quality=85
     )
+    return buf.getvalue()
+
+
+# --- OpenDocument and Strict OOXML ------------------------------------------------------
+
+ODT_TYPE = "application/vnd.oasis.opendocument.text"
+_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+
+
+def make_odt(title: str, paragraphs: list[str]) -> bytes:
+    """A minimal OpenDocument text as LibreOffice and odfpy lay it out: the ``mimetype``
+    member first and stored, then content.xml and the manifest."""
+    from xml.sax.saxutils import escape
+
+    body = f'<text:h text:outline-level="1">{escape(title)}</text:h>' + "".join(
+        f"<text:p>{escape(p)}</text:p>" for p in paragraphs
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        f'xmlns:office="{_OFFICE}" xmlns:text="{_TEXT}" office:version="1.2">'
+        f"<office:body><office:text>{body}</office:text></office:body>"
+        "</office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+        f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{ODT_TYPE}"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), ODT_TYPE, compress_type=zipfile.ZIP_STORED)
+        zf.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        zf.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+def strict_ooxml(data: bytes) -> bytes:
+    """The same document with Strict OOXML namespaces (Word's "Strict Open XML")."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for item in src.infolist():
+            body = src.read(item)
+            if item.filename.endswith(".xml") or item.filename.endswith(".rels"):
+                body = body.replace(
+                    b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+                    b"http://purl.oclc.org/ooxml/wordprocessingml/main",
+                ).replace(
+                    b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                    b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+                )
+            zf.writestr(item, body)
     return buf.getvalue()

@@ -1,31 +1,11 @@
-"""Build the long-lived objects (engine, ingestor, sources) from a Config: wiring only."""
+"""Build the mail source from a Config: wiring only (engines: ``store/engines.py``)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
-
 from dienhinh.core.config import Config
 from dienhinh.ingest.sources.base import MailSource
-from dienhinh.store.db import make_engine
-from dienhinh.store.migrate import check_schema
 
-__all__ = ["dispose_engines", "make_source", "open_engine"]
-
-_engines: list[Engine] = []
-
-
-def open_engine(config: Config, *, check: bool = True) -> Engine:
-    engine = make_engine(config.database.url)
-    _engines.append(engine)
-    if check:
-        check_schema(engine)
-    return engine
-
-
-def dispose_engines() -> None:
-    """Close every pooled connection the command opened (called once, at exit)."""
-    while _engines:
-        _engines.pop().dispose()
+__all__ = ["make_source"]
 
 
 def make_source(config: Config) -> MailSource:

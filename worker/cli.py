@@ -25,10 +25,11 @@ from dienhinh import __version__
 from dienhinh.core.config import Config, load_config
 from dienhinh.core.errors import ConfigError, DienhinhError, LeaseHeld
 from dienhinh.core.logs import setup_logging
+from dienhinh.store.engines import dispose_engines, open_engine
 from dienhinh.store.migrate import SchemaOutOfDate
 from dienhinh.store.models import Article, Message
 from dienhinh.store.states import ArticleState, MessageState
-from dienhinh.worker.app import dispose_engines, make_source, open_engine
+from dienhinh.worker.app import make_source
 
 if TYPE_CHECKING:
     from dienhinh.ingest.pipeline import RunReport
@@ -282,9 +283,9 @@ def cmd_export(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     from zoneinfo import ZoneInfo
 
+    from dienhinh.review import health
     from dienhinh.store.models import utcnow
-    from dienhinh.store.status import collect_status
-    from dienhinh.worker import health
+    from dienhinh.store.overview import collect_status
 
     engine = open_engine(config)
     with Session(engine) as s:
@@ -559,8 +560,8 @@ def cmd_calibrate(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_retrain(config: Config, args: argparse.Namespace, out: TextIO) -> int:
-    from dienhinh.classifiers.learning import retrain
     from dienhinh.classifiers.model import HAVE_SKLEARN
+    from dienhinh.learning.editors import retrain
 
     if not HAVE_SKLEARN:
         print(
@@ -583,7 +584,7 @@ def _directory(config: Config) -> Any:
 
 
 def cmd_assign(config: Config, args: argparse.Namespace, out: TextIO) -> int:
-    from dienhinh.classifiers.learning import assign_unit
+    from dienhinh.learning.editors import assign_unit
 
     engine = open_engine(config)
     with Session(engine) as s:
@@ -611,7 +612,7 @@ def cmd_assign(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_forget_address(config: Config, args: argparse.Namespace, out: TextIO) -> int:
-    from dienhinh.classifiers.learning import forget_address
+    from dienhinh.learning.editors import forget_address
 
     engine = open_engine(config)
     with Session(engine) as s:
@@ -681,7 +682,7 @@ EXTENSIONS: tuple[str, ...] = (
     "dienhinh.notify.cli",
     "dienhinh.publish.cli",
     "dienhinh.review.cli",
-    "dienhinh.worker.worker_cli",
+    "dienhinh.worker.daemon_cli",
 )
 
 

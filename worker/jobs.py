@@ -28,7 +28,7 @@ from dienhinh.core.errors import LeaseHeld
 from dienhinh.ingest.pipeline import Ingestor, RunReport
 from dienhinh.store.lease import release, try_acquire
 from dienhinh.store.models import Article, Message, PollRun
-from dienhinh.store.states import ArticleState, MessageState
+from dienhinh.store.states import ArticleState, MessageState, RunState, transition
 from dienhinh.worker.settings import WorkerConfig
 
 __all__ = [
@@ -64,7 +64,7 @@ _SHARE_PAUSE = 0.5
 class JobResult:
     """What one job run did. ``note`` is the error, or why the run was skipped."""
 
-    status: str = "ok"  # ok | skipped | error
+    status: str = RunState.OK  # OK | SKIPPED | ERROR
     fetched: int = 0
     stored: int = 0
     processed: int = 0
@@ -75,7 +75,7 @@ class JobResult:
     @property
     def busy(self) -> bool:
         """Did something worth a row in the run history (work done, or a failure)?"""
-        return self.status == "error" or any(
+        return self.status == RunState.ERROR or any(
             (self.fetched, self.stored, self.processed, self.articles, self.failed)
         )
 
@@ -86,7 +86,7 @@ class JobResult:
         self.articles += report.articles
         self.failed += report.failed
         if report.error:
-            self.status, self.note = "error", report.error
+            self.status, self.note = RunState.ERROR, report.error
         elif report.post_actions_failed and self.note is None:
             # The poll itself went through; the server refused marking/moving the mail
             # (retried by later polls, listed by `dienhinh status`).
@@ -202,7 +202,7 @@ class JobRunner:
                 .where(
                     PollRun.kind == spec.kind,
                     PollRun.started_at >= occurrence - _CLOCK_TOLERANCE,
-                    PollRun.status.in_(("ok", "running", "skipped")),
+                    PollRun.status.in_((RunState.OK, RunState.RUNNING, RunState.SKIPPED)),
                 )
                 .limit(1)
             ).first()
@@ -226,7 +226,7 @@ class JobRunner:
             result = spec.func(ctx)
         except Exception as err:  # the worker's catch boundary (module docstring)
             log.exception("job %s failed", spec.kind, extra={"job": spec.kind})
-            result = JobResult(status="error", note=f"{type(err).__name__}: {err}")
+            result = JobResult(status=RunState.ERROR, note=f"{type(err).__name__}: {err}")
         finished = ctx.now()
         if spec.record == "always" or (spec.record == "busy" and result.busy):
             try:
@@ -234,10 +234,10 @@ class JobRunner:
             except SQLAlchemyError as err:
                 log.error("job %s: could not record the run: %s", spec.kind, err)
         # A minutely job that found nothing to do is not worth a line at INFO.
-        quiet = spec.record != "always" and not result.busy and result.status == "ok"
+        quiet = spec.record != "always" and not result.busy and result.status == RunState.OK
         level = (
             logging.WARNING
-            if result.status == "error"
+            if result.status == RunState.ERROR
             else (logging.DEBUG if quiet else logging.INFO)
         )
         log.log(
@@ -261,7 +261,12 @@ class JobRunner:
 
     def _start_row(self, spec: JobSpec, started: datetime) -> int:
         with self.ctx.sessions() as s:
-            row = PollRun(kind=spec.kind, holder=self.ctx.holder, started_at=started)
+            row = PollRun(
+                kind=spec.kind,
+                holder=self.ctx.holder,
+                started_at=started,
+                status=RunState.RUNNING,
+            )
             s.add(row)
             s.commit()
             return int(row.id)
@@ -277,10 +282,15 @@ class JobRunner:
         with self.ctx.sessions() as s:
             row = s.get(PollRun, run_id) if run_id is not None else None
             if row is None:
-                row = PollRun(kind=spec.kind, holder=self.ctx.holder, started_at=started)
+                row = PollRun(
+                    kind=spec.kind,
+                    holder=self.ctx.holder,
+                    started_at=started,
+                    status=RunState.RUNNING,
+                )
                 s.add(row)
             row.finished_at = finished
-            row.status = result.status
+            transition(s, row, result.status, actor=self.ctx.holder, audit=False)
             row.fetched, row.stored = result.fetched, result.stored
             row.processed, row.articles, row.failed = (
                 result.processed,
@@ -310,7 +320,7 @@ def _poll_once(ctx: JobContext) -> JobResult:
         report = ctx.ingestor().poll(make_source(ctx.config))
     except LeaseHeld as err:
         log.info("poll skipped: %s", err)
-        return JobResult(status="skipped", note=str(err))
+        return JobResult(status=RunState.SKIPPED, note=str(err))
     result.add(report)
     return result
 
@@ -319,7 +329,7 @@ def poll(ctx: JobContext) -> JobResult:
     """The scheduled poll. Skipped when this process is already polling (the IDLE-asked
     or daily poll has just fetched everything); the Ingestor records the run itself."""
     if not ctx.mail_lock.acquire(blocking=False):
-        return JobResult(status="skipped", note="a poll is already running in this worker")
+        return JobResult(status=RunState.SKIPPED, note="a poll is already running in this worker")
     try:
         return _poll_once(ctx)
     finally:
@@ -330,7 +340,7 @@ def poll_now(ctx: JobContext) -> JobResult:
     """A poll asked for by IDLE (new mail): waits for a running poll to end, then polls,
     so mail that arrived during that poll is fetched too."""
     if not _acquire(ctx.mail_lock, ctx.stop):
-        return JobResult(status="skipped", note="stopping")
+        return JobResult(status=RunState.SKIPPED, note="stopping")
     try:
         return _poll_once(ctx)
     finally:
@@ -372,15 +382,15 @@ def daily(ctx: JobContext) -> JobResult:
     and OCR) within its budget."""
     result = JobResult()
     if not _acquire(ctx.mail_lock, ctx.stop):
-        return JobResult(status="skipped", note="stopping")
+        return JobResult(status=RunState.SKIPPED, note="stopping")
     try:
         polled = _poll_once(ctx)
     finally:
         ctx.mail_lock.release()
     for name in ("fetched", "stored", "processed", "articles", "failed"):
         setattr(result, name, getattr(polled, name))
-    if polled.status == "error":
-        result.status, result.note = "error", f"poll: {polled.note}"
+    if polled.status == RunState.ERROR:
+        result.status, result.note = RunState.ERROR, f"poll: {polled.note}"
     if ctx.stop.is_set():
         return result
     ing = ctx.ingestor()
@@ -435,7 +445,7 @@ def reprocess(ctx: JobContext) -> JobResult:
     from dienhinh.ingest.requested import run_requested
 
     if not ctx.mail_lock.acquire(blocking=False):
-        return JobResult(status="skipped", note="a poll is running in this worker")
+        return JobResult(status=RunState.SKIPPED, note="a poll is running in this worker")
     try:
         report = run_requested(ctx.ingestor(), ctx.holder)
     finally:
@@ -454,7 +464,7 @@ def publish(ctx: JobContext) -> JobResult:
         processed=len(report.outcomes), articles=len(report.published), failed=len(report.failed)
     )
     if report.failed:
-        result.status = "error"
+        result.status = RunState.ERROR
         result.note = "; ".join(
             f"article {o.article_id} on {o.target}: {o.error}" for o in report.failed[:3]
         )
@@ -462,15 +472,15 @@ def publish(ctx: JobContext) -> JobResult:
 
 
 def retrain(ctx: JobContext) -> JobResult:
-    from dienhinh.classifiers.learning import NotEnoughConfirmed
-    from dienhinh.classifiers.learning import retrain as do_retrain
+    from dienhinh.learning.editors import NotEnoughConfirmed
+    from dienhinh.learning.editors import retrain as do_retrain
 
     assert ctx.config.tagging is not None
     with ctx.sessions() as s:
         try:
             report = do_retrain(s, ctx.config.tagging.model_file)
         except NotEnoughConfirmed as err:
-            return JobResult(status="skipped", note=str(err))
+            return JobResult(status=RunState.SKIPPED, note=str(err))
     return JobResult(note=str(report))
 
 
@@ -495,7 +505,7 @@ digest = _notify("send_digest")
 def health(ctx: JobContext) -> JobResult:
     """Log every alert as a WARNING and mail each to the admins at most once per day
     (notify keeps the key; this process also remembers what it already handed over)."""
-    from dienhinh.worker.health import alerts
+    from dienhinh.review.health import alerts
 
     now = ctx.now()
     with ctx.sessions() as s:

@@ -1,16 +1,17 @@
 """Word 97-2003 (.doc), OpenDocument text (.odt) and RTF files: recognised by their bytes,
 converted later by the slow lane (LibreOffice, ``ingest/convert.py``).
 
-They become an article with status "needs-conversion" (the editor sees that a document
-arrived) until the slow lane converts them. The kind comes from the sniffed content type
-(``ingest/mime.py``), confirmed by the magic number here: a file named ``.doc`` or
-declared ``application/msword`` whose bytes are something else is not taken. A
-password-protected Office file (an OLE2 ``EncryptedPackage``, whatever its name) is
-taken here only to fail with that reason (the attachment is refused "encrypted: ...");
-so is a Word .doc encrypted by Word itself (RC4 or XOR obfuscation: the ``fEncrypted`` bit
-of the FIB at the start of its WordDocument stream, found by reading the OLE2 directory
-here, :func:`doc_encrypted`), which LibreOffice would only fail on later. An .odt (or an
-.ott template) is bounded like a zip attachment before it waits.
+:meth:`LegacyExtractor.extract` raises ``NeedsConversion``; extraction keeps the document as
+an article waiting in ``ArticleState.NEEDS_CONVERSION`` (the editor sees that it arrived)
+until the slow lane (``ingest/slowlane.py``) converts and reads it. The kind comes from the
+sniffed content type (``ingest/mime.py``), confirmed by the magic number here: a file named
+``.doc`` or declared ``application/msword`` whose bytes are something else is not taken. A
+password-protected Office file (an OLE2 ``EncryptedPackage``, whatever its name) is taken
+here only to fail with that reason (the attachment is refused "encrypted: ..."); so is a
+Word .doc encrypted by Word itself (RC4 or XOR obfuscation: the ``fEncrypted`` bit of the
+FIB at the start of its WordDocument stream, found by reading the OLE2 directory here,
+:func:`doc_encrypted`), which LibreOffice would only fail on later. An .odt (or an .ott
+template) is bounded like a zip attachment before it waits.
 """
 
 from __future__ import annotations

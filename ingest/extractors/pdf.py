@@ -2,7 +2,7 @@
 
 pypdfium2 reads a 1-2 page unit PDF in ~2.5 ms where pypdf needs ~36 ms
 (parsing-costs.md). A PDF without a text layer (a scan) is not dropped: it becomes an
-article with status "needs-ocr" so the editor sees it until OCR exists.
+article waiting in ``ArticleState.NEEDS_OCR`` for the slow lane's OCR (``ingest/ocr.py``).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from dienhinh.core.errors import MalformedDocument
+from dienhinh.core.states import ArticleState
 from dienhinh.core.text import nfc
 from dienhinh.core.types import ArticleDraft, Part
 from dienhinh.ingest.article import Block, is_letterhead_line, repair_legacy_blocks
@@ -151,7 +152,7 @@ class PdfExtractor:
                     text="",
                     source="pdf",
                     origin=origin,
-                    status="needs-ocr",
+                    status=ArticleState.NEEDS_OCR,
                     flags=["ocr"],
                     error=f"{label}: no text layer (scanned); needs OCR",
                 )

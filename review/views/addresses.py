@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from dienhinh.classifiers.learning import forget_address, learned_addresses
+from dienhinh.learning.editors import forget_address, learned_addresses
 from dienhinh.review.app import Console
 from dienhinh.review.flash import flash_message
 from dienhinh.review.web import checked_form, form_str, user_of

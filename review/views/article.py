@@ -16,8 +16,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
-from dienhinh.classifiers import learning
 from dienhinh.core.errors import IllegalTransition
+from dienhinh.learning import editors as learning
 from dienhinh.review import actions, queue, reads
 from dienhinh.review.app import Console
 from dienhinh.review.flash import flash_message
@@ -25,8 +25,9 @@ from dienhinh.review.ids import parse_id
 from dienhinh.review.preview import PREVIEW_CHARS, preview, text_preview
 from dienhinh.review.views.auth import _safe_next
 from dienhinh.review.web import checked_form, form_str, render_text, user_of
+from dienhinh.store.audit import record_audit
 from dienhinh.store.models import Article, AuditLog, Message, Publication, Tag
-from dienhinh.store.states import ArticleState as A
+from dienhinh.store.states import ArticleState
 
 __all__ = [
     "ACTIONS",
@@ -307,7 +308,7 @@ def _edit(s: Session, console: Console, art: Article, login: str, form: FormData
     # "Lưu và duyệt" / "Lưu và từ chối": the decision on the text just saved, in the same
     # transaction (the editor decides on what they see, and either both happen or neither).
     then = form_str(form, "then")
-    if then == "approve" and art.status in (A.APPROVED, A.PUBLISHED):
+    if then == "approve" and art.status in (ArticleState.APPROVED, ArticleState.PUBLISHED):
         # Nothing the approval covers changed (a tag, or nothing): it stands as it is.
         return "saved" if changed else "unchanged"
     if then == "approve":
@@ -438,7 +439,8 @@ async def article_action(request: Request) -> Response:
                 s.rollback()
                 current = s.get(Article, article_id)
                 draft = {k: form_str(form, k) for k in DRAFT_FIELDS}
-                record = AuditLog(
+                record = record_audit(
+                    s,
                     actor=user.login,
                     object_type="draft",  # not the article's history: nothing changed
                     object_id=article_id,
@@ -450,7 +452,6 @@ async def article_action(request: Request) -> Response:
                     },
                     after={k: v for k, v in draft.items() if v} or None,
                 )
-                s.add(record)
                 s.commit()
                 return "conflict", "", 409, record.id if record.after else None
             except actions.UnsavedEdit as err:

@@ -38,6 +38,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from dienhinh.classifiers.directory import UnitDirectory
+from dienhinh.core.periods import (
+    MAX_YEAR,
+    MIN_YEAR,
+    period_bounds,
+    period_label,
+    periods_of_year,
+)
 from dienhinh.report.compliance import (
     ComplianceReport,
     ComplianceRow,
@@ -47,13 +54,6 @@ from dienhinh.report.compliance import (
     year_result,
 )
 from dienhinh.report.labels import CADENCE_LABELS, group_label, roman
-from dienhinh.report.periods import (
-    MAX_YEAR,
-    MIN_YEAR,
-    period_bounds,
-    period_label,
-    periods_of_year,
-)
 from dienhinh.review.app import Console
 from dienhinh.review.web import content_disposition
 from dienhinh.store.models import Article, Message

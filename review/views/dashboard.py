@@ -23,8 +23,7 @@ from dienhinh.store.states import ArticleState, MessageState, PublicationState
 
 __all__ = ["dashboard_page", "reprocess_message", "retry_publication"]
 
-A = ArticleState
-_WAITING = (A.NEEDS_CONVERSION, A.NEEDS_OCR, A.FAILED)
+_WAITING = (ArticleState.NEEDS_CONVERSION, ArticleState.NEEDS_OCR, ArticleState.FAILED)
 
 
 def _starts(tz: str) -> tuple[datetime, datetime]:
@@ -89,8 +88,8 @@ def _data(s: Session, console: Console) -> dict[str, object]:
     ).all()
     # The worker's health checks (a mailbox not polled for too long, a failed job): the
     # same alerts `dienhinh status` prints and the worker mails to admins.
+    from dienhinh.review.health import alerts
     from dienhinh.review.views.messages import review_count, review_rows
-    from dienhinh.worker.health import alerts
 
     # The newest mail stored: the first thing to look at when "no mail came today" (the
     # received_at index's last entry).
@@ -101,12 +100,12 @@ def _data(s: Session, console: Console) -> dict[str, object]:
         "arrived_today": arrived(today),
         "arrived_week": arrived(week),
         "articles": articles,
-        "waiting": articles.get(A.PENDING_REVIEW, 0),
+        "waiting": articles.get(ArticleState.PENDING_REVIEW, 0),
         "flagged": int(
             s.execute(
                 select(func.count())
                 .select_from(Article)
-                .where(Article.status == A.PENDING_REVIEW, Article.flagged.is_(True))
+                .where(Article.status == ArticleState.PENDING_REVIEW, Article.flagged.is_(True))
             ).scalar_one()
         ),
         "failed_messages": failed_messages,

@@ -19,6 +19,7 @@ from dienhinh.core.errors import IllegalTransition
 from dienhinh.review.app import Console
 from dienhinh.review.flash import flash_message
 from dienhinh.review.web import checked_form, form_str, user_of
+from dienhinh.store.audit import record_audit
 from dienhinh.store.models import Article, AuditLog, Message
 from dienhinh.store.states import ArticleState, MessageState, transition
 
@@ -139,16 +140,15 @@ async def confirm_no_article(request: Request) -> Response:
             now = datetime.now(UTC)
             msg.review_needed = False
             msg.decided_by, msg.decided_at = user.login, now
-            s.add(
-                AuditLog(
-                    actor=user.login,
-                    object_type="message",
-                    object_id=pk,
-                    action="confirm-no-article",
-                    before={"status": msg.status, "reason": msg.reason, "review_needed": True},
-                    after={"review_needed": False, "decided_by": user.login},
-                    reason=note,
-                )
+            record_audit(
+                s,
+                actor=user.login,
+                object_type="message",
+                object_id=pk,
+                action="confirm-no-article",
+                before={"status": msg.status, "reason": msg.reason, "review_needed": True},
+                after={"review_needed": False, "decided_by": user.login},
+                reason=note,
             )
             s.commit()
 

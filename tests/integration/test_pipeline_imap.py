@@ -199,7 +199,7 @@ def test_login_refused_is_recorded_for_status(make_config, server):
     assert not report.ok and USER in report.error
     from sqlalchemy.orm import Session
 
-    from dienhinh.store.status import collect_status
+    from dienhinh.store.overview import collect_status
 
     with Session(ing.engine) as s:
         (mb,) = collect_status(s).mailboxes

@@ -204,7 +204,7 @@ def test_missing_maildir_is_recorded_for_status(make_config, tmp_path):
     assert not report.ok and "does not exist" in report.error
     from sqlalchemy.orm import Session
 
-    from dienhinh.store.status import collect_status
+    from dienhinh.store.overview import collect_status
 
     with Session(ing.engine) as s:
         st = collect_status(s)

@@ -189,7 +189,7 @@ def test_retrain_needs_confirmed_articles_then_saves_a_checked_model(cli, tmp_pa
     assert model.load(model_file).trained_on >= 8  # the confirmed articles, not the seed
     # The subject and kind cue weights are learned beside it (a JSON file; empty fields
     # when the editors' choices taught nothing the rules did not already do).
-    from dienhinh.classifiers.learning import cue_weights_path, load_cue_weights
+    from dienhinh.learning.editors import cue_weights_path, load_cue_weights
 
     weights_file = cue_weights_path(model_file)
     assert weights_file.is_file()

@@ -13,8 +13,8 @@ from dienhinh.classifiers.kinds import (
     kind_parts,
     learn_weights,
 )
-from dienhinh.classifiers.learning import learn_cues, load_cue_weights
 from dienhinh.core.types import ArticleDraft, MailHeaders
+from dienhinh.learning.editors import learn_cues, load_cue_weights
 
 WORKERS = ("Vũ Văn An", "Lê Đức Bình", "Trần Minh Cường", "Phạm Quốc Dũng", "Đỗ Hữu Giang")
 MACHINES = ("máy nghiền", "băng tải", "lò nung", "máy bơm", "quạt gió", "máy sàng")

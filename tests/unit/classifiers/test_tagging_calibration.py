@@ -13,7 +13,7 @@ from dienhinh.classifiers.tagging import LOW_CONFIDENCE, calibrated, tag_outcome
 from dienhinh.core.config import TaggingConfig
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extract import extract_message
-from tests.factory import article_text, make_email
+from factory import article_text, make_email
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -16,7 +16,7 @@ from dienhinh.ingest.archive import ArchiveLimit, expand_archive, is_archive, me
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extract import extract_message
 from dienhinh.ingest.mime import DOCX_TYPE, ZIP_TYPE, sniff_type
-from tests.factory import (
+from factory import (
     Attach,
     DocSpec,
     article_text,

@@ -15,7 +15,7 @@ import pytest
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extract import extract_message
 from dienhinh.ingest.mime import decode_text
-from tests.factory import (
+from factory import (
     DOCX_TYPE,
     Attach,
     DocSpec,

@@ -18,7 +18,7 @@ from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.convert import convert_legacy
 from dienhinh.ingest.extract import extract_message
 from dienhinh.ingest.mime import ODT_TYPE, sniff_type
-from tests.factory import (
+from factory import (
     DOCX_TYPE,
     Attach,
     DocSpec,
@@ -27,43 +27,13 @@ from tests.factory import (
     make_docx,
     make_email,
     make_jpeg,
+    make_odt,
     make_png,
     make_raw_email,
     make_zip,
     mark_zip_encrypted,
+    strict_ooxml,
 )
-
-_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
-_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
-
-
-def make_odt(title: str, paragraphs: list[str]) -> bytes:
-    """A minimal OpenDocument text as LibreOffice and odfpy lay it out: the ``mimetype``
-    member first and stored, then content.xml and the manifest."""
-    from xml.sax.saxutils import escape
-
-    body = f'<text:h text:outline-level="1">{escape(title)}</text:h>' + "".join(
-        f"<text:p>{escape(p)}</text:p>" for p in paragraphs
-    )
-    content = (
-        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-        f'xmlns:office="{_OFFICE}" xmlns:text="{_TEXT}" office:version="1.2">'
-        f"<office:body><office:text>{body}</office:text></office:body>"
-        "</office:document-content>"
-    )
-    manifest = (
-        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
-        f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{ODT_TYPE}"/>'
-        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-        "</manifest:manifest>"
-    )
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr(zipfile.ZipInfo("mimetype"), ODT_TYPE, compress_type=zipfile.ZIP_STORED)
-        zf.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
-        zf.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
-    return buf.getvalue()
 
 
 def make_rtf(title: str, paragraphs: list[str]) -> bytes:
@@ -345,10 +315,9 @@ def test_no_outcome_is_left_empty_or_old(ctx: ExtractContext) -> None:
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 def test_strict_ooxml_waits_then_libreoffice_reads_it(ctx: ExtractContext) -> None:
-    from tests.unit.ingest.test_docx import _strict
 
     title, paras = article_text(39)
-    data = _strict(make_docx(DocSpec(title=title, paragraphs=paras)))
+    data = strict_ooxml(make_docx(DocSpec(title=title, paragraphs=paras)))
     out = extract_message(make_email(attachments=[Attach("bai.docx", data, DOCX_TYPE)]), ctx)
     [art] = out.articles
     assert art.status == "needs-conversion" and out.attachments[0].used_as == "waiting"

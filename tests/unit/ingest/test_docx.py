@@ -15,7 +15,14 @@ from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extractors.docx import DocxExtractor, docx_blocks, salvage_package
 from dienhinh.ingest.mime import DOCX_TYPE
 from dienhinh.store.blobs import BlobStore
-from tests.factory import DocImage, DocSpec, article_text, make_docx, make_jpeg
+from factory import (
+    DocImage,
+    DocSpec,
+    article_text,
+    make_docx,
+    make_jpeg,
+    strict_ooxml,
+)
 
 TITLE, PARAS = article_text(7)
 
@@ -201,27 +208,8 @@ def test_docx_with_damaged_xml_waits_for_libreoffice(ctx: ExtractContext) -> Non
         DocxExtractor().extract(_part(buf.getvalue()), ctx)
 
 
-def _strict(data: bytes) -> bytes:
-    """The same document with Strict OOXML namespaces (Word's "Strict Open XML")."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for item in src.infolist():
-            body = src.read(item)
-            if item.filename.endswith(".xml") or item.filename.endswith(".rels"):
-                body = body.replace(
-                    b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
-                    b"http://purl.oclc.org/ooxml/wordprocessingml/main",
-                ).replace(
-                    b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-                    b"http://purl.oclc.org/ooxml/officeDocument/relationships",
-                )
-            zf.writestr(item, body)
-    return buf.getvalue()
-
-
 def test_strict_ooxml_waits_for_libreoffice(ctx: ExtractContext) -> None:
-    data = _strict(make_docx(DocSpec(title=TITLE, paragraphs=PARAS)))
+    data = strict_ooxml(make_docx(DocSpec(title=TITLE, paragraphs=PARAS)))
     with pytest.raises(NeedsConversion, match="Strict OOXML"):
         DocxExtractor().extract(_part(data), ctx)
 

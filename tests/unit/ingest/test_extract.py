@@ -11,7 +11,7 @@ from dienhinh.ingest.extract import extract_message
 from dienhinh.ingest.extractors import BUILTINS, build_registry
 from dienhinh.ingest.extractors.docx import DocxExtractor
 from dienhinh.store.blobs import BlobStore
-from tests.factory import (
+from factory import (
     DOCX_TYPE,
     Attach,
     DocImage,

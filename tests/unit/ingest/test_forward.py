@@ -13,22 +13,20 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from dienhinh.core.config import IngestConfig
+from dienhinh.core.mailwords import is_board_reminder, is_forward_subject, is_reply_subject
 from dienhinh.core.types import ForwardOrigin
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extract import extract_message
 from dienhinh.ingest.forward import (
     forwards_kept,
     header_field,
-    is_board_reminder,
-    is_forward_subject,
-    is_reply_subject,
     parse_forward_date,
     reply_line_end,
     separator_kind,
     split_sections,
 )
 from dienhinh.ingest.mime import parse_message
-from tests.factory import (
+from factory import (
     DOCX_TYPE,
     Attach,
     DocSpec,

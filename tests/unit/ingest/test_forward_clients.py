@@ -33,7 +33,7 @@ from dienhinh.ingest.extract import extract_message
 from dienhinh.ingest.extractors.html import html_sections
 from dienhinh.notify.compose import reminder_mail
 from dienhinh.notify.config import NotifyConfig
-from tests.factory import article_text, make_email
+from factory import article_text, make_email
 
 ROOT = Path(__file__).resolve().parents[3]
 ICT = timezone(timedelta(hours=7))

@@ -23,7 +23,7 @@ from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extract import extract_message
 from dienhinh.ingest.extractors.html import html_sections
 from dienhinh.ingest.extractors.text import plain_sections
-from tests.factory import make_email
+from factory import make_email
 
 TALON = "talon==1.4.4"
 # outlook.eml is left out: its subject ("Test") does not say "reply", so its Outlook

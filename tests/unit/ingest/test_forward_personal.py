@@ -26,14 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import test_forward_clients as clients  # this folder's test module: one copy, as pytest loads it
 
 from dienhinh.classifiers.tagging import tag_outcome
 from dienhinh.core.config import TaggingConfig
 from dienhinh.core.text import strip_diacritics
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extract import extract_message
-from tests.factory import article_text, make_email
-from tests.unit.ingest import test_forward_clients as clients
+from factory import article_text, make_email
 
 ROOT = Path(__file__).resolve().parents[3]
 PERSONS = [

@@ -7,7 +7,7 @@ from dienhinh.core.types import Part
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extractors.html import HtmlExtractor, html_paragraphs
 from dienhinh.store.blobs import BlobStore
-from tests.factory import make_jpeg, make_png
+from factory import make_jpeg, make_png
 
 HOSTILE = """<html><head><title>t</title><style>p{color:red}</style>
 <script>alert('head')</script></head><body onload="steal()">

@@ -18,7 +18,7 @@ from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extractors.docx import DocxExtractor
 from dienhinh.ingest.mime import DOCX_TYPE
 from dienhinh.ingest.ocr import is_letterhead_banner, ocr_letterhead, tesseract_available
-from tests.factory import DEJAVU_BOLD, make_jpeg
+from factory import DEJAVU_BOLD, make_jpeg
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 

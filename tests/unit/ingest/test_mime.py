@@ -16,10 +16,10 @@ from dienhinh.ingest.mime import (
     sanitize_filename,
     sniff_type,
 )
-from tests.factory import (
+from factory import (
     DOCX_TYPE as FACTORY_DOCX,
 )
-from tests.factory import (
+from factory import (
     Attach,
     DocSpec,
     RawPart,

@@ -15,7 +15,7 @@ import pytest
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extract import extract_message
 from dienhinh.ingest.official import classify_lines
-from tests.factory import DOCX_TYPE, Attach, article_text, make_email, make_pdf
+from factory import DOCX_TYPE, Attach, article_text, make_email, make_pdf
 
 ISSUERS = [
     ("UBND HUYỆN BẢO THẮNG", "UBND"),
@@ -368,7 +368,7 @@ def test_short_report_with_recipients_is_an_official_document() -> None:
 def test_odt_invitation_is_recognised_before_it_would_wait_for_libreoffice(
     ctx: ExtractContext,
 ) -> None:
-    from tests.unit.ingest.test_content_decides import make_odt
+    from factory import make_odt
 
     number, lines = invitation(19)
     data = make_odt(lines[0], lines[1:])

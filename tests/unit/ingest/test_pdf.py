@@ -10,7 +10,7 @@ from dienhinh.core.errors import MalformedDocument
 from dienhinh.core.types import Part
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extractors.pdf import PdfExtractor
-from tests.factory import article_text, make_image_pdf, make_pdf
+from factory import article_text, make_image_pdf, make_pdf
 
 TITLE, PARAS = article_text(11)
 

@@ -13,7 +13,7 @@ from dienhinh.ingest.article import Block
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extract import extract_message
 from dienhinh.ingest.split import split_blocks
-from tests.factory import (
+from factory import (
     DOCX_TYPE,
     Attach,
     Para,

@@ -16,7 +16,7 @@ from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extract import extract_message
 from dienhinh.ingest.extractors.docx import DocxExtractor
 from dienhinh.ingest.mime import DOCX_TYPE
-from tests.factory import (
+from factory import (
     Attach,
     Para,
     make_docx_paragraphs,

@@ -7,7 +7,7 @@ import unicodedata
 from dienhinh.core.types import Part
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extractors.text import TextExtractor, plain_paragraphs
-from tests.factory import to_cp1258
+from factory import to_cp1258
 
 
 def test_windows1258_body_is_nfc(ctx: ExtractContext) -> None:

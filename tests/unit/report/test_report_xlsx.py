@@ -14,8 +14,8 @@ import pytest
 from openpyxl import load_workbook
 
 from dienhinh.classifiers.directory import UnitDirectory
+from dienhinh.core.periods import period_bounds, periods_of_year
 from dienhinh.report.compliance import ComplianceRow
-from dienhinh.report.periods import period_bounds, periods_of_year
 from dienhinh.report.xlsx import (
     FILL_FUTURE,
     FILL_MET,

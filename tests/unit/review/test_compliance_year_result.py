@@ -9,8 +9,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from dienhinh.classifiers.directory import UnitDirectory
+from dienhinh.core.periods import period_bounds
 from dienhinh.report.compliance import ComplianceRow
-from dienhinh.report.periods import period_bounds
 from dienhinh.review.views.compliance import (
     _unit_line,
     build_grid,

@@ -2,9 +2,30 @@ from __future__ import annotations
 
 import pytest
 
+from dienhinh.core import states as core_states
 from dienhinh.core.errors import IllegalTransition
-from dienhinh.store.models import Article, AuditLog, Message
-from dienhinh.store.states import ALLOWED, ArticleState, MessageState, initial, transition
+from dienhinh.store.models import (
+    Article,
+    AuditLog,
+    Delivery,
+    Message,
+    Notification,
+    PollRun,
+    Publication,
+)
+from dienhinh.store.states import (
+    ALLOWED,
+    INITIAL,
+    ArticleState,
+    MessageState,
+    NotificationState,
+    PostActionState,
+    PublicationState,
+    RunState,
+    check_transition,
+    initial,
+    transition,
+)
 
 
 class FakeSession:
@@ -18,9 +39,56 @@ class FakeSession:
         pass
 
 
+TABLES = {
+    Message: MessageState,
+    Article: ArticleState,
+    Publication: PublicationState,
+    Notification: NotificationState,
+    PollRun: RunState,
+    Delivery: PostActionState,
+}
+
+
 def test_every_state_has_a_row():
-    assert set(ALLOWED[Message]) == set(MessageState)
-    assert set(ALLOWED[Article]) == set(ArticleState)
+    for model, enum in TABLES.items():
+        assert set(ALLOWED[model]) == set(enum), model
+        moves = set().union(*ALLOWED[model].values()) | INITIAL[model]
+        assert moves <= set(enum), f"{model.__name__}: moves to a state its enum lacks"
+
+
+def test_every_state_enum_of_core_has_a_table():
+    enums = {
+        obj for name in core_states.__all__ if isinstance(obj := getattr(core_states, name), type)
+    }
+    assert enums == set(TABLES.values())
+
+
+def test_the_ledgers_move_once_and_never_back():
+    """A notification's attempt ends once (an interrupted one is never resent, only a
+    transient failure is claimed again); a run finishes once; a post-action is done, retried
+    after a failure, or abandoned when the folder's UIDVALIDITY changed."""
+    check_transition(Notification, NotificationState.FAILED, NotificationState.SENDING)
+    for ended in (NotificationState.SENT, NotificationState.UNKNOWN, NotificationState.REFUSED):
+        with pytest.raises(IllegalTransition, match="not allowed"):
+            check_transition(Notification, ended, NotificationState.SENDING, "ack:x")
+    with pytest.raises(IllegalTransition):
+        check_transition(PollRun, RunState.OK, RunState.RUNNING)
+    with pytest.raises(IllegalTransition):
+        check_transition(Delivery, PostActionState.NONE, PostActionState.DONE)
+    with pytest.raises(IllegalTransition):
+        check_transition(Delivery, PostActionState.DONE, PostActionState.PENDING)
+
+
+def test_transition_sets_the_post_action_column():
+    d = Delivery(id=5)
+    initial(d, PostActionState.PENDING)
+    assert d.post_action_state == "pending"
+    s = FakeSession()
+    transition(s, d, PostActionState.FAILED, actor="poll", audit=False)
+    transition(s, d, PostActionState.DONE, actor="poll", audit=False)
+    assert d.post_action_state == "done" and not s.added
+    with pytest.raises(IllegalTransition):
+        transition(s, d, PostActionState.STALE, actor="poll")
 
 
 def test_transition_writes_audit_and_refuses_illegal_moves():

@@ -28,8 +28,10 @@ from dienhinh.classifiers.kinds import cue_weights_path, load_cue_weights
 from dienhinh.classifiers.seed import SEED_ARTICLES
 from dienhinh.core.errors import DienhinhError
 from dienhinh.core.evidence import EvidenceKind, item
+from dienhinh.core.states import ArticleState
 from dienhinh.core.text import lead_and_body
-from dienhinh.store.models import Article, AuditLog, Message, SenderAddress, Tag, utcnow
+from dienhinh.store.audit import record_audit
+from dienhinh.store.models import Article, Message, SenderAddress, Tag, utcnow
 
 __all__ = [
     "MIN_CONFIRMED",
@@ -51,7 +53,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-CONFIRMED_STATES = ("approved", "published")
+CONFIRMED_STATES = (ArticleState.APPROVED, ArticleState.PUBLISHED)
 
 
 # Fewer confirmed articles than this leave nothing meaningful to hold back.
@@ -118,15 +120,14 @@ def assign_unit(
             tagger=f"editor:{editor}",
         )
     )
-    session.add(
-        AuditLog(
-            actor=editor,
-            object_type="message",
-            object_id=msg.id,
-            action="assign-unit",
-            before={"unit": before},
-            after={"unit": unit},
-        )
+    record_audit(
+        session,
+        actor=editor,
+        object_type="message",
+        object_id=msg.id,
+        action="assign-unit",
+        before={"unit": before},
+        after={"unit": unit},
     )
     learned = None
     if learn:
@@ -171,20 +172,19 @@ def learn_address(
     row.unit, row.active, row.created_by = offer.unit, True, editor
     row.created_at = utcnow()  # when it was (last) taught: the admins' list shows it
     row.source_article_id, row.source_message_pk = article_id, msg.id
-    session.add(
-        AuditLog(
-            actor=editor,
-            object_type="address",
-            object_id=msg.id,
-            action="learn-address",
-            before={"address": offer.address, **before} if before else {"address": offer.address},
-            after={
-                "address": offer.address,
-                "unit": offer.unit,
-                "article_id": article_id,
-                "message_id": msg.message_id,
-            },
-        )
+    record_audit(
+        session,
+        actor=editor,
+        object_type="address",
+        object_id=msg.id,
+        action="learn-address",
+        before={"address": offer.address, **before} if before else {"address": offer.address},
+        after={
+            "address": offer.address,
+            "unit": offer.unit,
+            "article_id": article_id,
+            "message_id": msg.message_id,
+        },
     )
     log.info("%s taught %s = %s", editor, offer.address, offer.unit)
     return offer.address
@@ -214,15 +214,14 @@ def forget_address(session: Session, address: str, *, editor: str) -> bool:
         .values(active=False, updated_at=utcnow())
     )
     if res.rowcount:  # type: ignore[attr-defined]
-        session.add(
-            AuditLog(
-                actor=editor,
-                object_type="address",
-                object_id=0,
-                action="forget-address",
-                before={"address": address, "unit": unit},
-                after=None,
-            )
+        record_audit(
+            session,
+            actor=editor,
+            object_type="address",
+            object_id=0,
+            action="forget-address",
+            before={"address": address, "unit": unit},
+            after=None,
         )
     return bool(res.rowcount)  # type: ignore[attr-defined]
 

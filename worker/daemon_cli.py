@@ -31,7 +31,7 @@ def register(sub: Any) -> dict[str, Callable[[Config, argparse.Namespace, TextIO
 
 
 def cmd_worker(config: Config, args: argparse.Namespace, out: TextIO) -> int:
-    from dienhinh.worker.app import open_engine
+    from dienhinh.store.engines import open_engine
     from dienhinh.worker.guard import WorkerAlreadyRunning
     from dienhinh.worker.runtime import Worker
 

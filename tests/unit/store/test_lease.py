@@ -11,10 +11,23 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from dienhinh.core.errors import LeaseHeld
+from dienhinh.store.db import make_engine
 from dienhinh.store.lease import host_id, lease, try_acquire
+from dienhinh.store.migrate import upgrade
 from dienhinh.store.models import Lease, utcnow
+from helpers import ENGINES
+
+
+@pytest.fixture
+def sessions(db_url: str) -> sessionmaker[Session]:
+    """Sessions on a fresh database at the schema's head (SQLite and PostgreSQL)."""
+    engine = make_engine(db_url)
+    ENGINES.append(engine)
+    upgrade(engine)
+    return sessionmaker(engine)
 
 
 def _dead_pid() -> int:
@@ -27,37 +40,34 @@ def _dead_pid() -> int:
     return int(proc.stdout)
 
 
-def test_a_dead_holder_on_this_machine_is_taken_over_at_once(make_ctx):
-    ctx = make_ctx()
+def test_a_dead_holder_on_this_machine_is_taken_over_at_once(sessions):
     dead = f"{host_id()}:{_dead_pid()}:dead"
-    assert try_acquire(ctx.sessions, "poll:x", dead, 600)
-    with lease(ctx.sessions, "poll:x", 600) as me:
+    assert try_acquire(sessions, "poll:x", dead, 600)
+    with lease(sessions, "poll:x", 600) as me:
         assert me != dead
 
 
-def test_a_holder_on_another_machine_with_the_same_host_name_is_not(make_ctx):
+def test_a_holder_on_another_machine_with_the_same_host_name_is_not(sessions):
     """GIVEN two freshly installed servers both called like this one, and the other's
     poll holding the lease with a pid that does not exist here THEN no takeover."""
-    ctx = make_ctx()
     twin = f"{socket.gethostname()}@ffffffff:{_dead_pid()}:twin"
     if twin.split(":")[0] == host_id():
         pytest.skip("this machine's id starts with ffffffff")
-    assert try_acquire(ctx.sessions, "poll:x", twin, 600)
-    with pytest.raises(LeaseHeld, match="twin"), lease(ctx.sessions, "poll:x", 600):
+    assert try_acquire(sessions, "poll:x", twin, 600)
+    with pytest.raises(LeaseHeld, match="twin"), lease(sessions, "poll:x", 600):
         pass
     bare = f"{socket.gethostname()}:{_dead_pid()}:old-format"  # without a machine id
-    assert try_acquire(ctx.sessions, "poll:y", bare, 600)
-    with pytest.raises(LeaseHeld), lease(ctx.sessions, "poll:y", 600):
+    assert try_acquire(sessions, "poll:y", bare, 600)
+    with pytest.raises(LeaseHeld), lease(sessions, "poll:y", 600):
         pass
 
 
-def test_an_expired_lease_is_free_for_anyone(make_ctx):
-    ctx = make_ctx()
-    with ctx.sessions() as s:
+def test_an_expired_lease_is_free_for_anyone(sessions):
+    with sessions() as s:
         past = utcnow() - timedelta(minutes=10)
         s.add(Lease(name="poll:x", holder="far-away@1:1:x", acquired_at=past, expires_at=past))
         s.commit()
-    with lease(ctx.sessions, "poll:x", 600) as me:
-        with ctx.sessions() as s:
+    with lease(sessions, "poll:x", 600) as me:
+        with sessions() as s:
             row = s.execute(select(Lease)).scalar_one()
         assert row.holder == me and row.expires_at > utcnow()

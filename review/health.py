@@ -16,9 +16,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dienhinh.core.config import Config
+from dienhinh.core.states import RunState
 from dienhinh.review.labels import RUN_KIND_LABELS, error_label, mailbox_label
 from dienhinh.store.models import MailboxState, PollRun
-from dienhinh.store.status import last_runs
+from dienhinh.store.overview import last_runs
 
 __all__ = ["Alert", "alerts"]
 
@@ -53,9 +54,7 @@ def _local(dt: datetime | None, tz: ZoneInfo) -> str:
 
 
 def _stale_alert(session: Session, config: Config, now: datetime) -> Alert | None:
-    from dienhinh.worker.settings import load
-
-    limit = timedelta(minutes=load(config).stale_after_minutes)
+    limit = timedelta(minutes=config.worker.stale_after_minutes)
     key = config.mailbox.url.key
     state = session.get(MailboxState, key)
     if state is None:
@@ -98,7 +97,7 @@ def alerts(session: Session, config: Config, now: datetime) -> list[Alert]:
         found.append(stale)
     tz = ZoneInfo(config.timezone)
     for run in last_runs(session):
-        if run.kind not in _JOB_KINDS or run.status != "error":
+        if run.kind not in _JOB_KINDS or run.status != RunState.ERROR:
             continue
         first_line = (run.error or "").strip().splitlines()[0] if run.error else ""
         found.append(

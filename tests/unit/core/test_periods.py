@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dienhinh.report.periods import (
+from dienhinh.core.periods import (
     check_year,
     month_index,
     month_starts_utc,

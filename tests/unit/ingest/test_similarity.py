@@ -16,8 +16,8 @@ import sys
 
 import pytest
 
-from dienhinh.ingest import dedupe
-from dienhinh.ingest.dedupe import (
+from dienhinh.ingest import similarity
+from dienhinh.ingest.similarity import (
     DUPLICATE_JACCARD,
     REVISION_MIN_JACCARD,
     compare,
@@ -172,7 +172,7 @@ def test_minhash_is_deterministic_and_pinned() -> None:
 
 def test_minhash_is_the_same_in_another_process() -> None:
     """Python's hash() is salted per process; the signature must not be."""
-    code = "from dienhinh.ingest.dedupe import minhash; import sys; print(minhash(sys.argv[1]))"
+    code = "from dienhinh.ingest.similarity import minhash; import sys; print(minhash(sys.argv[1]))"
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     out = subprocess.run(
         [sys.executable, "-c", code, ORIGINAL], env=env, capture_output=True, text=True, check=True
@@ -449,4 +449,4 @@ def test_flat_picture_has_no_hash() -> None:
 
 
 def test_module_exports_are_defined() -> None:
-    assert all(hasattr(dedupe, name) for name in dedupe.__all__)
+    assert all(hasattr(similarity, name) for name in similarity.__all__)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dienhinh.store.models import Article, Delivery, MailboxState, Message, PollRun
-from dienhinh.store.states import MessageState
+from dienhinh.store.states import MessageState, PostActionState
 
 __all__ = ["FailedItem", "PostActionFailure", "Status", "collect_status", "last_runs"]
 
@@ -94,7 +94,7 @@ def collect_status(
     pq = (
         select(Delivery, Message.message_id)
         .join(Message, Message.id == Delivery.message_pk)
-        .where(Delivery.post_action_state == "failed")
+        .where(Delivery.post_action_state == PostActionState.FAILED)
         .order_by(Delivery.id)
     )
     if post_action_limit is not None:
@@ -118,8 +118,8 @@ def collect_status(
         last_runs=runs,
         failed=failed,
         failed_total=failed_total,
-        post_actions_pending=pa.get("pending", 0),
-        post_actions_failed=pa.get("failed", 0),
+        post_actions_pending=pa.get(PostActionState.PENDING, 0),
+        post_actions_failed=pa.get(PostActionState.FAILED, 0),
         post_action_failures=pa_failures,
         job_runs=last_runs(session),
     )

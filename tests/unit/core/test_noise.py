@@ -15,14 +15,14 @@ from email.utils import parseaddr
 
 import pytest
 
-from dienhinh.core.types import MailHeaders
-from dienhinh.ingest.noise import (
+from dienhinh.core.noise import (
     RULES,
     SHORT_BODY_LIMIT,
     NoiseVerdict,
     classify_noise,
     is_auto_generated,
 )
+from dienhinh.core.types import MailHeaders
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -536,7 +536,7 @@ def test_people_are_not_auto_generated(msg: Message) -> None:
 def test_machine_written_verdicts_say_so() -> None:
     """An auto-reply or a bounce is machine-written (it can hold no article, so a unit's one
     calls for no editor); a person's short question or an invitation is not."""
-    from dienhinh.ingest.noise import RULES, NoiseVerdict
+    from dienhinh.core.noise import RULES, NoiseVerdict
 
     machine = {r.name for r in RULES if r.automatic}
     assert {"auto-submitted", "delivery-report", "mailing-list"} <= machine

@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
 
+import pytest
+from sqlalchemy.orm import sessionmaker
+
+from dienhinh.review.health import alerts
+from dienhinh.store.db import make_engine
+from dienhinh.store.migrate import upgrade
 from dienhinh.store.models import MailboxState, PollRun
-from dienhinh.worker.health import alerts
+from helpers import ENGINES
 
 NOW = datetime.fromisoformat("2018-04-01T08:00:00+07:00")
+
+
+@pytest.fixture
+def make_ctx(make_config: Callable[..., Any]) -> Callable[..., SimpleNamespace]:
+    """The config and sessions the alerts read, on a fresh database (SQLite and PostgreSQL)."""
+
+    def build(**sections: dict[str, Any]) -> SimpleNamespace:
+        config = make_config(**sections)
+        engine = make_engine(config.database.url)
+        ENGINES.append(engine)
+        upgrade(engine)
+        return SimpleNamespace(config=config, sessions=sessionmaker(engine))
+
+    return build
 
 
 def _state(ctx, **fields) -> str:

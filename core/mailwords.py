@@ -1,0 +1,64 @@
+"""What a subject or a quoted block says about the mail: forwarded, a reply, the Board's
+own reminder. Plain text rules over folded text, shared by ingest (``ingest/forward.py``
+splits inline forwards) and the unit tagger (``classifiers/units.py``), so both layers
+judge the same mail the same way without the tagger importing ingest.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from typing import Final
+
+from dienhinh.core.text import collapse_ws, fold
+from dienhinh.core.types import ForwardOrigin
+
+__all__ = [
+    "BOARD_ADDRESS",
+    "BOARD_ADDRESSES",
+    "is_board_reminder",
+    "is_forward_subject",
+    "is_reply_subject",
+]
+
+# The Board's mailbox: where units send articles and where its reminders come from
+# (the default of notify.from_address).
+BOARD_ADDRESS: Final = "btdkt-snv@laocai.gov.vn"
+
+_REPLY_SUBJECT = re.compile(r"^\s*(?:re|tl|tra loi|aw|sv|antw|odp)\s*(?:\[\d+\])?\s*:")
+_FORWARD_SUBJECT = re.compile(
+    r"^\s*(?:(?:re|tl|aw|sv)\s*:\s*)*(?:fw|fwd|tr|ct|chuyen tiep|wg|rv)\s*(?:\[\d+\])?\s*:",
+)
+
+
+def is_forward_subject(subject: str) -> bool:
+    """Whether a subject says "forwarded" (Fwd:, FW:, TR:, CT:, "Chuyển tiếp:")."""
+    return bool(_FORWARD_SUBJECT.match(fold(subject)))
+
+
+def is_reply_subject(subject: str) -> bool:
+    """Whether a subject says "reply" (RE:, TL:, "Trả lời:", AW:, SV:)."""
+    return bool(_REPLY_SUBJECT.match(fold(subject)))
+
+
+# The Board's own mail, quoted or forwarded back to it, is never a unit's article: its
+# mailbox (the address its reminders are sent from, notify.from_address), and the wording
+# of its reminder (notify/compose.py: "chưa nhận được bài viết nào của đơn vị", "Đề nghị
+# đơn vị gửi bài"; the subject "Nhắc gửi bài ..."). Matched on folded text.
+BOARD_ADDRESSES: frozenset[str] = frozenset({BOARD_ADDRESS})
+_REMINDER = re.compile(
+    r"\b(?:nhac (?:nho )?(?:cac don vi )?(?:nop|gui) bai"
+    r"|chua nhan duoc (?:bai viet|bai)"
+    r"|de nghi (?:cac )?don vi (?:khan truong )?(?:gui|nop) bai)"
+)
+_REMINDER_REACH = 2000  # characters of a quoted block read for the reminder's wording
+
+
+def is_board_reminder(
+    origin: ForwardOrigin, text: str, board: Collection[str] = BOARD_ADDRESSES
+) -> bool:
+    """Whether a forwarded or quoted message is the Board's own mail (sent from its
+    address) or its reminder to send articles (the reminder's wording in the text)."""
+    if origin.from_addr and origin.from_addr.lower() in board:
+        return True
+    return bool(_REMINDER.search(collapse_ws(fold(text[:_REMINDER_REACH]))))
