@@ -66,8 +66,12 @@ def _memoized(fn: Callable[[str], str]) -> Callable[[str], str]:
             return short(text)
         return long(text) if n <= 200_000 else fn(text)
 
+    # The module-level name it replaces, so pickle finds it by reference (the campaign
+    # model's vectorizer keeps ``fold`` as its preprocessor).
     cached.__doc__ = fn.__doc__
     cached.__name__ = fn.__name__
+    cached.__qualname__ = fn.__qualname__
+    cached.__module__ = fn.__module__
     return cached
 
 
