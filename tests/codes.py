@@ -99,5 +99,5 @@ def run_kinds() -> set[str]:
 
 
 def run_statuses() -> set[str]:
-    found = literals(r'status="([a-z-]+)"', "worker/jobs.py", "ingest/pipeline.py")
+    found = literals(r'status="([a-z-]+)"', "worker/jobs.py", "ingest/results.py")
     return found | literals(r'default="([a-z-]+)"\)\s*# running', "store/models.py")
