@@ -53,14 +53,14 @@ class Runner(Generic[ItemT, ReportT]):
                 item = next(items, _END)  # a generator claims (or extracts) here
                 if item is _END:
                     break
-                if not self._one(item, report):  # type: ignore[arg-type]
+                if not self._boundary(item, report):  # type: ignore[arg-type]
                     break
             self._done(report)
         finally:
             self._record_run(report)
         return report
 
-    def _one(self, item: ItemT, report: ReportT) -> bool:
+    def _boundary(self, item: ItemT, report: ReportT) -> bool:
         """The failure boundary: False when the run must end (a halting error)."""
         try:
             self._dispose(item, report)
