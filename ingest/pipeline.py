@@ -37,6 +37,7 @@ from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extraction import ExtractionQueue, Pending
 from dienhinh.ingest.mailbox import MailboxSync
 from dienhinh.ingest.results import Drain, ResultWriter, RunReport
+from dienhinh.ingest.sources.actions import post_action_named
 from dienhinh.ingest.sources.base import MailSource
 from dienhinh.store.blobs import BlobStore
 from dienhinh.store.models import Message, SenderAddress, utcnow
@@ -108,9 +109,8 @@ class Ingestor:
         """One pass over a mailbox folder, under its lease. Raises LeaseHeld at once if
         another poll holds it; source failures are recorded, not raised."""
         with self.mailbox.leased(source):
-            return self._run(
-                source, kind="poll", post_action=self.config.mailbox.post_action != "none"
-            )
+            action = post_action_named(self.config.mailbox.post_action)
+            return self._run(source, kind="poll", post_action=action.changes_mail)
 
     def import_from(self, source: MailSource) -> RunReport:
         return self._run(source, kind="import", post_action=False)
