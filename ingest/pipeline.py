@@ -15,8 +15,14 @@ are committed), and results are written only for rows this run holds and that ar
 the worker on SIGTERM) ends a run after the message being extracted: what is extracted is
 committed, the rest stays `received` for the next run.
 
-``_extract_boundary`` is the one catch-all of the ingest: one message's failure is
-recorded on that message and never stops the rest of the mailbox.
+``_extract_boundary`` (ingest/extraction.py) is the one catch-all of the ingest: one
+message's failure is recorded on that message (by the result writer, ingest/results.py)
+and never stops the rest of the mailbox.
+
+The :class:`Ingestor` is a façade over one module per job, in the order a poll uses them:
+ingest/mailbox.py (steps 1 and 3: lease, UIDVALIDITY, batches, raw storage, post-actions),
+ingest/extraction.py (step 2: claims, the process pool, timeouts) and ingest/results.py
+(writes, failures, counts, the run's record). ``_run`` below is the poll itself.
 """
 
 from __future__ import annotations
