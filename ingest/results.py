@@ -24,6 +24,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from dienhinh.core.config import Config
+from dienhinh.core.errors import SourceError, StorageError
 from dienhinh.core.runner import Runner
 from dienhinh.core.types import Outcome
 from dienhinh.ingest.apply import apply_failure
@@ -239,6 +240,7 @@ class Drain(Runner[Result, RunReport]):
         self.remaining = [pk for pk, _path, _ctx in self.jobs]
         self.done = 0
         self.stopped = False
+        self.flushing = False  # a group is being written
 
     def _claim(self) -> Iterator[Result]:
         return iter(self.results)  # extracting in-process happens when read
@@ -252,7 +254,9 @@ class Drain(Runner[Result, RunReport]):
         self.group.append(result)
         self.progress("extract", self.done, len(self.jobs))
         if len(self.group) >= _COMMIT_EVERY:
+            self.flushing = True
             self._flush(report)
+            self.flushing = False
             if self.between_groups is not None:
                 self.between_groups()
 
@@ -263,23 +267,29 @@ class Drain(Runner[Result, RunReport]):
             self.queue.relock(self.claim, self.remaining)  # the commit ended the claim
 
     def _passes(self, err: Exception) -> bool:
-        return _database_down(err, self.session)
+        """The errors the run itself handles (ingest/pipeline.py ``_run``) are not the
+        message's: the database's (gone, locked, refusing a commit), the mailbox's (a
+        connection lost during the post-actions between groups) and the blob store's.
+        They end the run; the messages not written stay `received` for the next one."""
+        return isinstance(err, (SQLAlchemyError, SourceError, StorageError))
 
     def _record_failure(self, result: Result, err: Exception, report: RunReport) -> None:
-        """Not the message's extraction but its writing failed outside the writer's own
-        per-message savepoints (a bug): the group's uncommitted writes are rolled back
-        (those messages stay `received` and a later run does them: never lost, never
-        written twice) and this message is marked failed."""
+        """A bug here, outside the writer's own per-message savepoints (which record what
+        the database refuses for one message). Before its group is written, the message's
+        result becomes this error, written with the group as the message's failure. While
+        a group is written (a bug in the writer's fallback itself), what the group had not
+        committed is rolled back: those messages stay `received` and a later run does
+        them, so nothing is lost or written twice."""
         pk = result[0]
-        log.exception("message pk=%s: writing its result failed", pk)
+        log.exception("message pk=%s: handling its result failed", pk)
+        error = f"internal error while writing: {type(err).__name__}: {err}"
+        if not self.flushing and self.group and self.group[-1] is result:
+            self.group[-1] = (pk, "error", (error, traceback.format_exc()))
+            return
+        self.flushing = False
         self.session.rollback()
         self.remaining = self.remaining[len(self.group) :]
         self.group.clear()
-        msg = self.session.get(Message, pk)
-        if msg is not None and msg.status == MessageState.RECEIVED:
-            error = f"internal error while writing: {type(err).__name__}: {err}"
-            self.writer.fail(self.session, msg, "error", (error, traceback.format_exc()), report)
-        self.session.commit()
         if self.claim is not None and self.remaining:
             self.queue.relock(self.claim, self.remaining)
 
