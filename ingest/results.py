@@ -282,9 +282,13 @@ class Drain(Runner[Result, RunReport]):
         them, so nothing is lost or written twice."""
         pk = result[0]
         log.exception("message pk=%s: handling its result failed", pk)
-        error = f"internal error while writing: {type(err).__name__}: {err}"
         if not self.flushing and self.group and self.group[-1] is result:
-            self.group[-1] = (pk, "error", (error, traceback.format_exc()))
+            # Shown as an internal error (no reason code), as the extraction boundary's.
+            failure = (
+                f"internal error while writing: {type(err).__name__}: {err}",
+                traceback.format_exc(),
+            )
+            self.group[-1] = (pk, "error", failure)
             return
         self.flushing = False
         self.session.rollback()
