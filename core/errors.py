@@ -1,8 +1,8 @@
 """One exception tree for the whole product.
 
 Each class says *when* it is raised. Code catches the narrowest class it can handle;
-the only catch-all boundaries are the per-message loop in ``ingest/pipeline.py`` and the
-command-line entry point.
+the only catch-all boundaries are the per-item loops (``core/runner.py``; the ingest's
+extraction boundary in ``ingest/extraction.py``) and the command-line entry point.
 """
 
 from __future__ import annotations

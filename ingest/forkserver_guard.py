@@ -1,4 +1,4 @@
-"""Imported only as a preload of the extraction pool's forkserver (see ingest/pipeline.py
+"""Imported only as a preload of the extraction pool's forkserver (see ingest/extraction.py
 and ingest/procguard.py): the forkserver then ends when the process that started it ends,
 even when that process was killed with SIGKILL. Never import this anywhere else: it would
 tie the importing process to its own parent."""

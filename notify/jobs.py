@@ -8,6 +8,10 @@ job's clock: tests and ``--now`` pass one, the worker passes none.
 A job stops at the first :class:`ServerUnavailable` (the server is down or refuses our
 login): that mail is recorded ``failed`` and the candidates after it are simply left for the
 next run, which finds them again because they have no row yet.
+
+The loops over many mails (acknowledgements, reminders) run on the
+:class:`~dienhinh.core.runner.Runner` base: an unexpected error on one mail is recorded on
+that mail (:meth:`Outbox.record_error`) and the job goes on with the next.
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ from typing import Any
 from sqlalchemy import Engine, and_, exists, func, select
 from sqlalchemy.orm import Session
 
-from dienhinh.classifiers.directory import UnitDirectory
+from dienhinh.classifiers.directory import Unit, UnitDirectory
 from dienhinh.core.config import Config
 from dienhinh.core.periods import period_bounds, period_label, period_of
+from dienhinh.core.runner import Runner
 from dienhinh.notify.compose import (
     DigestData,
     PendingItem,
@@ -264,34 +269,71 @@ def run_ack(
         since = cfg.ack.since or box.mark_enabled("ack")
         with box.sessions() as s:
             candidates = _ack_candidates(s, cfg, since, now)
-        for pk in candidates:
-            with box.sessions() as s:
-                plan = _plan_ack(s, pk, cfg, directory, now)
-            if plan is None:
-                continue
-            if isinstance(plan, _AckSkip):
-                if box.state(plan.key) is None:
-                    tally.skipped += box.skip(
-                        kind="ack",
-                        key=plan.key,
-                        reason=plan.reason,
-                        recipients=[plan.recipient],
-                        message_pk=pk,
-                        unit=plan.unit,
-                    )
-                continue
-            if not _send(
-                box,
-                tally,
+        _AckRun(box, cfg, directory, candidates).run(tally)
+    return tally
+
+
+class _MailRun(Runner[Any, Tally]):
+    """A job's loop over its mails: a mail the server cannot take now ends the run (the
+    rest waits for the next one, see the module docstring)."""
+
+    halts = (ServerUnavailable,)
+
+    def _halted(self, item: Any, err: Exception, tally: Tally) -> None:
+        tally.failed += 1
+        tally.stopped = str(err)
+
+
+class _AckRun(_MailRun):
+    """One acknowledgement per candidate message (a message's pk)."""
+
+    def __init__(
+        self, box: Outbox, cfg: NotifyConfig, directory: UnitDirectory | None, pks: list[int]
+    ) -> None:
+        self.box, self.cfg, self.directory, self.pks = box, cfg, directory, pks
+
+    def _claim(self) -> list[int]:
+        return self.pks  # each mail is claimed by the outbox as it is sent
+
+    def _dispose(self, pk: int, tally: Tally) -> None:
+        box = self.box
+        with box.sessions() as s:
+            plan = _plan_ack(s, pk, self.cfg, self.directory, box.now)
+        if plan is None:
+            return
+        if isinstance(plan, _AckSkip):
+            if box.state(plan.key) is None:
+                tally.skipped += box.skip(
+                    kind="ack",
+                    key=plan.key,
+                    reason=plan.reason,
+                    recipients=[plan.recipient],
+                    message_pk=pk,
+                    unit=plan.unit,
+                )
+            return
+        tally.count(
+            box.send(
                 kind="ack",
                 key=plan.key,
                 msg=plan.msg,
                 recipients=[plan.recipient],
                 message_pk=pk,
                 unit=plan.unit,
-            ):
-                break
-    return tally
+            )
+        )
+
+    def _record_failure(self, pk: int, err: Exception, tally: Tally) -> None:
+        log.exception("acknowledgement of message pk=%s: unexpected error", pk)
+        tally.failed += 1
+        with self.box.sessions() as s:
+            row = s.get(Message, pk)
+            if row is None:
+                return
+            key, unit = make_key("ack", row.message_id), row.unit
+        self.box.record_error(
+            kind="ack", key=key, error=f"{type(err).__name__}: {err}", message_pk=pk, unit=unit
+        )
 
 
 # --- reminders ----------------------------------------------------------------------------
@@ -350,40 +392,64 @@ def run_remind(
     if directory is None:
         tally.stopped = "no unit directory (tagging.units_file)"
         return tally
-    window = timedelta(days=cfg.remind.days_before)
     with _outbox(engine, cfg, now, transport) as box:
-        for unit in directory:
-            period = period_of(now, unit.cadence, cfg.timezone)
-            start, end = period_bounds(period, cfg.timezone)
-            if not end - window <= now < end:
-                continue
-            key = make_key("remind", f"{unit.code}:{period}")
-            if not box.may_send(key):
-                continue
-            with box.sessions() as s:
-                if _sent_something(s, unit.code, start, end):
-                    continue
-            recipients = [a.lower() for a in unit.addresses if not cfg.is_own(a)]
-            if not recipients:
-                tally.skipped += box.skip(
-                    kind="reminder",
-                    key=key,
-                    reason="the unit has no address in the unit directory",
-                    unit=unit.code,
-                )
-                continue
-            msg = reminder_mail(
-                cfg,
-                to=recipients,
-                unit_name=unit.name,
-                period_label=period_label(period),
-                last_day=end - timedelta(seconds=1),
-                now=now,
-            )
-            if not _send(box, tally, kind="reminder", key=key, msg=msg, recipients=recipients,
-                         unit=unit.code):  # fmt: skip
-                break
+        _RemindRun(box, cfg, directory).run(tally)
     return tally
+
+
+class _RemindRun(_MailRun):
+    """One reminder per unit of the directory whose period ends within ``days_before``
+    and that has sent nothing in it."""
+
+    def __init__(self, box: Outbox, cfg: NotifyConfig, directory: UnitDirectory) -> None:
+        self.box, self.cfg, self.directory = box, cfg, directory
+        self.window = timedelta(days=cfg.remind.days_before)
+        self.key: str | None = None  # the reminder being worked on, once known
+
+    def _claim(self) -> UnitDirectory:
+        return self.directory  # each mail is claimed by the outbox as it is sent
+
+    def _dispose(self, unit: Unit, tally: Tally) -> None:
+        box, cfg, now = self.box, self.cfg, self.box.now
+        self.key = None
+        period = period_of(now, unit.cadence, cfg.timezone)
+        start, end = period_bounds(period, cfg.timezone)
+        if not end - self.window <= now < end:
+            return
+        key = self.key = make_key("remind", f"{unit.code}:{period}")
+        if not box.may_send(key):
+            return
+        with box.sessions() as s:
+            if _sent_something(s, unit.code, start, end):
+                return
+        recipients = [a.lower() for a in unit.addresses if not cfg.is_own(a)]
+        if not recipients:
+            tally.skipped += box.skip(
+                kind="reminder",
+                key=key,
+                reason="the unit has no address in the unit directory",
+                unit=unit.code,
+            )
+            return
+        msg = reminder_mail(
+            cfg,
+            to=recipients,
+            unit_name=unit.name,
+            period_label=period_label(period),
+            last_day=end - timedelta(seconds=1),
+            now=now,
+        )
+        tally.count(
+            box.send(kind="reminder", key=key, msg=msg, recipients=recipients, unit=unit.code)
+        )
+
+    def _record_failure(self, unit: Unit, err: Exception, tally: Tally) -> None:
+        log.exception("reminder to unit %s: unexpected error", unit.code)
+        tally.failed += 1
+        if self.key is not None:  # else it failed before its mail had a name: logged only
+            self.box.record_error(
+                kind="reminder", key=self.key, error=f"{type(err).__name__}: {err}", unit=unit.code
+            )
 
 
 # --- the editors' digest ------------------------------------------------------------------

@@ -20,7 +20,9 @@ than ``notify.sending_timeout_minutes`` marks it ``unknown`` and logs a warning.
 acknowledgement is better than mailing a unit twice, and the row says what happened; an
 admin who wants it sent deletes the row. Rows that were decided against are ``skipped``
 with the reason in ``error``, so "why did this sender get no acknowledgement?" has an
-answer in the database.
+answer in the database. An unexpected error (a bug) while a job works on one mail is
+recorded on that mail by :meth:`Outbox.record_error` (the jobs' runner boundary): ``unknown``
+if it was claimed (it may have gone), ``failed`` if nothing was sent yet.
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ class Outbox:
         self.transport = transport
         self.now = now
         self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self._sending: set[str] = set()  # keys this outbox claimed and has not recorded
 
     # --- reading -------------------------------------------------------------------
 
@@ -233,6 +236,7 @@ class Outbox:
             )
             try:
                 s.commit()
+                self._sending.add(key)
                 return True
             except IntegrityError:
                 s.rollback()
@@ -254,6 +258,8 @@ class Outbox:
                 .execution_options(synchronize_session=False)
             ).rowcount  # type: ignore[attr-defined]
             s.commit()
+            if retried == 1:
+                self._sending.add(key)
             return bool(retried == 1)
 
     def _finish(self, key: str, *, status: str, **values: object) -> None:
@@ -267,6 +273,42 @@ class Outbox:
                 .execution_options(synchronize_session=False)
             )
             s.commit()
+        self._sending.discard(key)
+
+    def record_error(
+        self,
+        *,
+        kind: str,
+        key: str,
+        error: str,
+        message_pk: int | None = None,
+        unit: str | None = None,
+    ) -> None:
+        """Record an unexpected error (a bug) on ``key``'s notification. One this outbox
+        claimed becomes ``unknown``: the transport may have handed it to the server, so it
+        is never resent automatically, as after a crash. One with no row yet becomes
+        ``failed``: nothing was sent, and a later run retries it within ``retry_hours``.
+        Anything already recorded is left as it is."""
+        error = f"internal error: {error}"
+        if key in self._sending:
+            self._finish(key, status=NotificationState.UNKNOWN, error=error, sent_at=None)
+            return
+        with self.sessions() as s:
+            s.add(
+                Notification(
+                    kind=kind,
+                    dedupe_key=key,
+                    status=NotificationState.FAILED,
+                    error=error,
+                    message_pk=message_pk,
+                    unit=unit,
+                    created_at=self.now,
+                )
+            )
+            try:
+                s.commit()
+            except IntegrityError:
+                s.rollback()
 
     def send(
         self,

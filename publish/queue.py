@@ -10,7 +10,8 @@ compare-and-set UPDATE; on PostgreSQL the candidate rows are also read ``FOR UPD
 LOCKED`` so two workers never wait on each other), so several workers never publish the
 same row at once, and a crashed worker's claim simply expires. Each row is published
 outside any database transaction (a slow portal holds no lock), inside the queue's one
-catch boundary: whatever happens to one row is recorded on it and the run goes on.
+catch boundary (the :class:`~dienhinh.core.runner.Runner` base's): whatever happens to one
+row is recorded on it and the run goes on.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from dienhinh.core.errors import (
     PublishError,
     RetryablePublishError,
 )
+from dienhinh.core.runner import Runner
 from dienhinh.store.blobs import BlobStore
 from dienhinh.store.models import Article, Publication
 from dienhinh.store.states import ArticleState, PublicationState, initial, transition
@@ -224,11 +226,14 @@ def run_queue(
         clock=(lambda: now) if now is not None else (lambda: datetime.now(UTC)),
         postgres=engine.dialect.name == "postgresql",
     )
-    return run.run()
+    return run.run(QueueReport(holder=run.holder))
 
 
 @dataclass
-class _Run:
+class _Run(Runner[int, QueueReport]):
+    """One pass over the due publications: claimed rows, each published (``_dispose``)
+    under the runner's boundary, which records an unexpected error on that row."""
+
     factory: sessionmaker[Session]
     settings: PublishSettings
     publishers: Mapping[str, Publisher]
@@ -237,25 +242,29 @@ class _Run:
     holder: str
     clock: Callable[[], datetime]
     postgres: bool
+    names: Labels = field(init=False)
 
-    def run(self) -> QueueReport:
-        report = QueueReport(holder=self.holder)
+    def run(self, report: QueueReport) -> QueueReport:
         report.articles_published.extend(self._settle_articles())
-        names = labels(self.config)
-        for pid in self._claim():
-            try:
-                outcome, done = self._one(pid, names)
-            except Exception as err:
-                # Not a publish error: a bug, or the database failing under us. Record it on
-                # the row as a retryable failure (so it is visible and backs off) and go on
-                # with the next row; if even that fails, the claim expires and a later run
-                # takes the row again (publishing is idempotent).
-                log.exception("publication %s: unexpected error", pid)
-                outcome, done = self._failed(pid, f"internal error: {type(err).__name__}: {err}")
-            report.outcomes.append(outcome)
-            if done is not None:
-                report.articles_published.append(done)
-        return report
+        self.names = labels(self.config)
+        return super().run(report)
+
+    def _dispose(self, pid: int, report: QueueReport) -> None:
+        self._add(report, *self._one(pid, self.names))
+
+    def _record_failure(self, pid: int, err: Exception, report: QueueReport) -> None:
+        # Not a publish error: a bug, or the database failing under us. Record it on the
+        # row as a retryable failure (so it is visible and backs off) and go on with the
+        # next row; if even that fails, the claim expires and a later run takes the row
+        # again (publishing is idempotent).
+        log.exception("publication %s: unexpected error", pid)
+        self._add(report, *self._failed(pid, f"internal error: {type(err).__name__}: {err}"))
+
+    @staticmethod
+    def _add(report: QueueReport, outcome: ItemOutcome, done: int | None) -> None:
+        report.outcomes.append(outcome)
+        if done is not None:
+            report.articles_published.append(done)
 
     # -- claiming ----------------------------------------------------------------------
 

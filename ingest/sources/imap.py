@@ -42,6 +42,7 @@ from imapclient.exceptions import IMAPClientError, LoginError
 from dienhinh.core.config import MailboxConfig
 from dienhinh.core.errors import AccountError, ConnectionLost, SourceError
 from dienhinh.core.types import RawMail
+from dienhinh.ingest.sources.actions import post_action_named
 from dienhinh.ingest.sources.base import SourceItem
 
 __all__ = ["ImapSource"]
@@ -500,17 +501,22 @@ class ImapSource:
     # --- post-actions ----------------------------------------------------------------------
 
     def post_action(self, items: Sequence[SourceItem]) -> None:
-        """Apply ``cfg.post_action`` to committed items. Idempotent; never deletes mail."""
-        action = self.cfg.post_action
+        """Apply ``cfg.post_action`` (ingest/sources/actions.py) to committed items.
+        Idempotent; never deletes mail."""
+        if items:
+            post_action_named(self.cfg.post_action).apply(self, items)
+
+    def flag(self, items: Sequence[SourceItem]) -> None:
+        """Add ``mailbox.flag`` to the items (the ``flag`` post-action)."""
         uids = sorted({i.uid for i in items})
-        if action == "none" or not uids:
-            return
-        if action == "flag":
+        if uids:
             self._flag(uids)
-        elif action == "move":
+
+    def move(self, items: Sequence[SourceItem]) -> None:
+        """Move the items to ``mailbox.processed_folder`` (the ``move`` post-action)."""
+        uids = sorted({i.uid for i in items})
+        if uids:
             self._move(uids)
-        else:  # config.py already refuses other values
-            raise SourceError(f"{self.key}: unknown post_action {action!r}")
 
     def _flag(self, uids: list[int]) -> None:
         flag = self.cfg.flag

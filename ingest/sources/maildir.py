@@ -16,6 +16,7 @@ from types import TracebackType
 from dienhinh.core.config import MailboxConfig
 from dienhinh.core.errors import AccountError, SourceError
 from dienhinh.core.types import RawMail
+from dienhinh.ingest.sources.actions import post_action_named
 from dienhinh.ingest.sources.base import SourceItem
 
 __all__ = ["MaildirSource"]
@@ -128,10 +129,11 @@ class MaildirSource:
         """Flag (``S``, moved to cur/) or move to the Maildir++ subfolder. A file system
         refusal (permissions, disk) is a SourceError naming the folder: the pipeline
         records it on the deliveries and retries it on a later poll."""
-        if self.post_action_kind == "none":
+        action = post_action_named(self.post_action_kind)
+        if not action.changes_mail:
             return
         try:
-            self._post_action(items)
+            action.apply(self, items)
         except OSError as err:
             raise SourceError(
                 f"{self.key}: post-action {self.post_action_kind} failed: {err}",
@@ -141,21 +143,28 @@ class MaildirSource:
                 ),
             ) from err
 
-    def _post_action(self, items: Sequence[SourceItem]) -> None:
+    def _files(self, items: Sequence[SourceItem]) -> Iterator[Path]:
+        """The items' files still in the folder (one already moved is skipped: idempotent)."""
         index = self._scan()
         for item in items:
             path = index.get(item.location)
-            if path is None:
-                continue  # already moved: idempotent
-            if self.post_action_kind == "flag":
-                base, _, flags = path.name.partition(":2,")
-                if "S" not in flags:
-                    (self.path / "cur").mkdir(exist_ok=True)
-                    target = self.path / "cur" / f"{base}:2,{''.join(sorted(flags + 'S'))}"
-                    path.rename(target)
-            elif self.post_action_kind == "move":
-                # Maildir++ subfolder, as dovecot and Courier lay them out.
-                dest = self.path / f".{self.processed_folder}"
-                for sub in ("cur", "new", "tmp"):
-                    (dest / sub).mkdir(parents=True, exist_ok=True)
-                path.rename(dest / "cur" / path.name)
+            if path is not None:
+                yield path
+
+    def flag(self, items: Sequence[SourceItem]) -> None:
+        """Mark the items seen (``S``, moved to cur/): the ``flag`` post-action."""
+        for path in self._files(items):
+            base, _, flags = path.name.partition(":2,")
+            if "S" not in flags:
+                (self.path / "cur").mkdir(exist_ok=True)
+                target = self.path / "cur" / f"{base}:2,{''.join(sorted(flags + 'S'))}"
+                path.rename(target)
+
+    def move(self, items: Sequence[SourceItem]) -> None:
+        """Move the items to the processed folder: the ``move`` post-action."""
+        for path in self._files(items):
+            # Maildir++ subfolder, as dovecot and Courier lay them out.
+            dest = self.path / f".{self.processed_folder}"
+            for sub in ("cur", "new", "tmp"):
+                (dest / sub).mkdir(parents=True, exist_ok=True)
+            path.rename(dest / "cur" / path.name)

@@ -214,7 +214,7 @@ def test_reprocess_queues_the_message_for_the_worker(client: TestClient, env: Se
         ).first()
         from dienhinh.ingest.pipeline import Ingestor
 
-        due = s.execute(Ingestor(env.config, env.engine)._pending_query(None)).all()
+        due = s.execute(Ingestor(env.config, env.engine).queue.pending_query(None)).all()
         assert pk in {row[0] for row in due}
     page = client.get(f"/messages/{pk}").text
     assert "chờ xử lý" in page and "biên tập viên đã yêu cầu xử lý lại" in page

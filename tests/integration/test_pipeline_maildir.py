@@ -301,3 +301,32 @@ def test_a_refused_maildir_move_is_recorded_and_retried_later(make_config):
     (d,) = deliveries(ing)
     assert d.post_action_state == "done" and d.post_action_error is None
     assert list((md / ".Processed" / "cur").iterdir())
+
+
+def test_a_bug_while_one_result_is_handled_fails_that_message_only(make_config):
+    """GIVEN a poll in which handling one message's result raises a bug outside the
+    writer (here the progress hook, on the second message) WHEN polled THEN the runner's
+    boundary (core/runner.py) records the error on that message, the others are ingested,
+    the poll ends normally, and the next poll does not take the failed one again."""
+    config = make_config()
+    md = config.mailbox.url.path
+    for i in range(3):
+        deliver(md, _docx_mail(80 + i, message_id=f"<h{i}@laocai.gov.vn>"))
+    ing = ingestor(config)
+
+    def progress(phase: str, done: int, total: int) -> None:
+        if phase == "extract" and done == 2:
+            raise TypeError("a bug in the progress hook")
+
+    ing.progress = progress
+    report = ing.poll(_source(config))
+    assert report.ok and report.processed == 3 and report.failed == 1
+    # Which message is extracted second depends on the backend's claim order (PostgreSQL
+    # claims half of a batch first); exactly that one fails, with the bug as its reason.
+    failed = [m for m in messages(ing) if m.status == "failed"]
+    assert len(failed) == 1
+    assert failed[0].reason.startswith("internal error while writing: TypeError")
+    assert sorted(m.status for m in messages(ing)) == ["failed", "ingested", "ingested"]
+    assert len(articles(ing)) == 2
+    again = ingestor(config).poll(_source(config))
+    assert again.ok and again.processed == 0

@@ -335,7 +335,7 @@ def test_workers_share_waiting_messages_and_never_take_one_twice(tmp_path, pg_ur
     import threading
     from collections import Counter
 
-    from dienhinh.ingest import pipeline
+    from dienhinh.ingest import extraction, pipeline
 
     n = 160
     db = _Stored(tmp_path, pg_url)
@@ -345,14 +345,14 @@ def test_workers_share_waiting_messages_and_never_take_one_twice(tmp_path, pg_ur
 
     extracted: Counter[int] = Counter()
     guard = threading.Lock()
-    real = pipeline._extract_boundary
+    real = extraction._extract_boundary
 
     def counting(job):
         with guard:
             extracted[job[0]] += 1
         return real(job)
 
-    monkeypatch.setattr(pipeline, "_extract_boundary", counting)
+    monkeypatch.setattr(extraction, "_extract_boundary", counting)
     start = threading.Barrier(3)
     reports: list[pipeline.RunReport] = []
     errors: list[BaseException] = []

@@ -306,3 +306,66 @@ def test_alert_once_per_key(notify_env, tmp_path):
     assert [r.dedupe_key for r in env.rows()] == [
         "alert:imap:inbox:2018-03-22", "alert:imap:inbox:2018-03-23",
     ]  # fmt: skip
+
+
+# --- the runner's boundary: one mail's unexpected error ----------------------------------
+
+
+def test_an_unexpected_error_while_sending_is_recorded_on_that_mail_and_the_job_goes_on(
+    notify_env,
+):
+    """GIVEN two new messages and a transport that raises a bug (not a send error) on the
+    first mail WHEN the acknowledgements run THEN that mail is recorded `unknown` with the
+    error (it was claimed: it may have gone, so it is never resent), and the second is sent."""
+    from notifykit import Recording
+
+    env = notify_env(ack={"enabled": True, "since": "2018-03-01T00:00"})
+    env.ingest(article_mail(11, T0), article_mail(12, T0 + timedelta(minutes=1)))
+    transport = Recording(fail_with=[RuntimeError("transport bug")])
+    tally = jobs.run_ack(
+        env.engine, env.config, env.notify(), now=T0 + timedelta(hours=1), transport=transport
+    )
+    assert (tally.done, tally.failed, tally.stopped) == (1, 1, None)
+    rows = {r.dedupe_key: r for r in env.rows()}
+    first, second = rows["ack:bai-11@laocai.gov.vn"], rows["ack:bai-12@laocai.gov.vn"]
+    assert first.status == "unknown"
+    assert first.error == "internal error: RuntimeError: transport bug"
+    assert second.status == "sent"
+    assert [key for _m, _r, key in transport.sent] == ["ack:bai-12@laocai.gov.vn"]
+    again = jobs.run_ack(
+        env.engine, env.config, env.notify(), now=T0 + timedelta(hours=2), transport=transport
+    )
+    assert (again.done, again.failed) == (0, 0)  # never resent
+
+
+def test_an_unexpected_error_before_sending_fails_that_mail_and_a_later_run_sends_it(
+    notify_env, tmp_path, monkeypatch
+):
+    """GIVEN a bug while the first acknowledgement is composed WHEN the job runs THEN that
+    mail is recorded `failed` with the error, the next one is sent, and once the bug is
+    gone a later run sends the failed one (nothing had gone out)."""
+    env = notify_env(ack={"enabled": True, "since": "2018-03-01T00:00"})
+    env.ingest(article_mail(13, T0), article_mail(14, T0 + timedelta(minutes=1)))
+    real = jobs.ack_mail
+
+    def broken(cfg, **kw):
+        if kw["message_id"] == "bai-13@laocai.gov.vn":
+            raise KeyError("a missing template field")
+        return real(cfg, **kw)
+
+    monkeypatch.setattr(jobs, "ack_mail", broken)
+    tally = jobs.run_ack(env.engine, env.config, env.notify(), now=T0 + timedelta(hours=1))
+    assert (tally.done, tally.failed) == (1, 1)
+    rows = {r.dedupe_key: r for r in env.rows()}
+    assert rows["ack:bai-13@laocai.gov.vn"].status == "failed"
+    assert "KeyError" in rows["ack:bai-13@laocai.gov.vn"].error
+    assert rows["ack:bai-14@laocai.gov.vn"].status == "dry-run"
+
+    monkeypatch.setattr(jobs, "ack_mail", real)
+    later = jobs.run_ack(env.engine, env.config, env.notify(), now=T0 + timedelta(hours=2))
+    assert (later.done, later.failed) == (1, 0)
+    assert {r.dedupe_key: r.status for r in env.rows()} == {
+        "ack:bai-13@laocai.gov.vn": "dry-run",
+        "ack:bai-14@laocai.gov.vn": "dry-run",
+    }
+    assert len(mails(tmp_path / "outbox")) == 2
