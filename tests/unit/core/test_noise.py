@@ -413,7 +413,7 @@ def test_a_letter_of_questions_is_noise_for_an_editor_to_see() -> None:
 
 
 def test_an_article_with_a_few_rhetorical_questions_is_kept() -> None:
-    body = (ARTICLE + "\n\nVì sao thôn làm được? Ai là người đi đầu? Câu trả lời nằm ở chi bộ.")
+    body = ARTICLE + "\n\nVì sao thôn làm được? Ai là người đi đầu? Câu trả lời nằm ở chi bộ."
     assert classify(build("Gửi bài điển hình", body)) is None
 
 
