@@ -56,6 +56,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_plus
 
 import httpx
 from sqlalchemy import Engine, create_engine, insert, select, text
@@ -804,12 +805,34 @@ def request_mix(engine: Engine, rng: random.Random) -> list[tuple[str, str]]:
             ).scalars()
         )
         person = s.execute(select(Article.title).where(Article.id == ids[len(ids) // 3])).scalar()
+        # Rare words: the file numbers each article's own paragraph carries ("mã hồ sơ N"),
+        # one article each, read from a few articles spread over the archive.
+        codes = []
+        for aid in ids[:: max(1, len(ids) // 12)][:12]:
+            body = s.execute(select(Article.text).where(Article.id == aid)).scalar() or ""
+            found = re.search(r"mã hồ sơ (\d+)", body)
+            if found:
+                codes.append(found.group(1))
     campaigns = [c.code for c in load_campaigns(ROOT / "campaigns.toml")]
     years = range(FIRST_DAY.year + 1, LAST_DAY.year + 1)
     # A person's name as typed without diacritics (rare), and words of the genre (common).
     name = " ".join(fold(person or "").split()[:3])
     rare = [name, "trinh tuong", "ma ho so 4211", "seng cu", "lo van pan", "ca hoi"]
     common = ["nong thon moi", "ba con", "thon", "hoc sinh", "giam ngheo", "du lich", "xa"]
+    # Issue 15's searches, as an editor types them: a word found in nearly every article, a
+    # two-word phrase found in nearly every article, a rare word, a common word without its
+    # diacritics. Each without a tab (every state) and under a tab.
+    common_word = ["của", "và", "xã", "được", "thôn"]
+    common_phrase = ["phong trào", "thi đua", "Lào Cai", "bà con", "nông thôn"]
+    rare_word = codes or ["4211"]
+    plain_word = ["cua", "xa", "duoc", "thon", "nguoi"]
+
+    def searches(words: list[str]) -> list[str]:
+        out = []
+        for w in words:
+            q = quote_plus(w)
+            out += [f"/?q={q}", f"/?state=published&q={q}", f"/?state=pending-review&q={q}"]
+        return out
 
     def deep(pool: list[int], page: int) -> int:
         return pool[min(page * 50, len(pool) - 1)]
@@ -840,6 +863,10 @@ def request_mix(engine: Engine, rng: random.Random) -> list[tuple[str, str]]:
         ),
         ("search common", [f"/?state=&q={q}" for q in common] + [f"/?q={q}" for q in common]),
         ("search rare", [f"/?state=&q={q}" for q in rare] + [f"/?q={q}" for q in rare]),
+        ("search common word", searches(common_word)),
+        ("search common phrase", searches(common_phrase)),
+        ("search rare word", searches(rare_word)),
+        ("search no diacritics", searches(plain_word)),
         (
             "deep page",
             [f"/?state=&before={deep(all_desc, p)}" for p in (20, 100, 500, 1500)]
@@ -862,6 +889,10 @@ def request_mix(engine: Engine, rng: random.Random) -> list[tuple[str, str]]:
         "dashboard": 4,
         "search common": 8,
         "search rare": 8,
+        "search common word": 8,
+        "search common phrase": 8,
+        "search rare word": 8,
+        "search no diacritics": 8,
         "deep page": 6,
     }
     out = []
@@ -935,6 +966,8 @@ def summarise(times: dict[str, list[float]]) -> dict[str, dict[str, float]]:
 def bench_one(name: str, url: str, n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     engine = make_engine(url)
     mix = request_mix(engine, random.Random(11))
+    if args.kinds:
+        mix = [(k, u) for k, u in mix if any(w in k for w in args.kinds)]
     engine.dispose()
     server = start_server(url, work, args.server_workers)
     try:
@@ -969,6 +1002,12 @@ def main() -> None:
         help="dienhinh serve --workers (deploy/dienhinh-web.service runs 2)",
     )
     ap.add_argument("--requests", type=int, default=600)
+    ap.add_argument(
+        "--kinds",
+        nargs="+",
+        default=[],
+        help="only the kinds of request whose name holds one of these words (e.g. search)",
+    )
     ap.add_argument("--no-postgres", action="store_true")
     ap.add_argument("--no-sqlite", action="store_true")
     ap.add_argument("--rebuild", action="store_true", help="rebuild the cached SQLite files")
