@@ -18,6 +18,13 @@ Those come from an index of the titles alone:
   ``title`` here does not rewrite the whole text index;
 * PostgreSQL: a GIN index ``article_fts_title`` on ``to_tsvector('simple', title)`` (titles
   are short: no stored vector).
+
+SQLite, ``article_fts`` is rebuilt with prefix indexes of 3 to 7 letters (a folded Vietnamese
+syllable has at most 7). The last word of a search is also a prefix ("lung phi" finds "Lùng
+Phình"); without a prefix index FTS5 merges the lists of every word the prefix starts before
+it returns one row, 25-70 ms for "cua"* or "thon"* at 100,000 articles, on every statement of a
+request that uses the search; with one, a read that stops after the newest matches takes
+0.1-0.4 ms (the index grows from 34 to 74 MB at 100,000 articles; rebuilt in about 40 s).
 """
 
 from __future__ import annotations
@@ -95,6 +102,18 @@ def _sqlite_text_trigger(columns: str) -> None:
     )
 
 
+_PREFIX = ", prefix='3 4 5 6 7'"
+
+
+def _sqlite_text_index(options: str) -> None:
+    op.execute("DROP TABLE IF EXISTS article_fts")
+    op.execute(
+        "CREATE VIRTUAL TABLE article_fts USING fts5("
+        f"folded, content='article_search', content_rowid='article_id', detail=none{options})"
+    )
+    op.execute("INSERT INTO article_fts(article_fts) VALUES ('rebuild')")
+
+
 def upgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
     # A plain ADD COLUMN on both databases (no batch copy: SQLite's FTS triggers and the
@@ -106,9 +125,10 @@ def upgrade() -> None:
         _sqlite_text_trigger(" OF folded")
     _backfill()
     if sqlite:
+        _sqlite_text_index(_PREFIX)
         op.execute(
             "CREATE VIRTUAL TABLE article_fts_title USING fts5("
-            "title, content='article_search', content_rowid='article_id', detail=none)"
+            f"title, content='article_search', content_rowid='article_id', detail=none{_PREFIX})"
         )
         op.execute("INSERT INTO article_fts_title(article_fts_title) VALUES ('rebuild')")
         op.execute(
@@ -141,6 +161,7 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS article_search_title_au")
         op.execute("DROP TABLE IF EXISTS article_fts_title")
         _sqlite_text_trigger("")
+        _sqlite_text_index("")
     else:
         op.execute("DROP INDEX IF EXISTS article_fts_title")
     op.drop_column("article_search", "title")
