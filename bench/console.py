@@ -23,7 +23,8 @@ Then it starts ``dienhinh serve --workers 2`` (uvicorn, exactly as
 deploy/dienhinh-web.service does) on a free loopback port and drives it with ``--clients``
 threads, each logged in with its own session cookie,
 over a mix of requests: the default queue, filters by state / unit / campaign / period /
-flagged and combinations, searches for common and rare words typed without diacritics, deep
+flagged and combinations, searches for common and rare words (with and without diacritics,
+words found in nearly every article, a common two-word phrase, a one-article word), deep
 pages (keyset ``before``), article pages and the dashboard. Median and p95 per kind of request
 and overall are printed against the target (p95 <= 200 ms at 100,000 articles) and written to
 this script's own section of bench/RESULTS.md (other sections are kept).
@@ -1100,7 +1101,12 @@ def write_results_md(results: dict[str, Any]) -> None:
         "*period* (a month or quarter), *flagged*, *combined* (state + unit + campaign + "
         "quarter) are the queue's filters; *search common* / *rare* are diacritic-free "
         "searches (`nong thon moi`, `thon`, `xa`; a person's name, a commune) with and without "
-        "a state; *deep page* follows `before` 1,000-75,000 articles down; *article* is the "
+        "a state; issue 15's rows, each without a tab and under the published and waiting "
+        "tabs: *search common word* (`của`, `và`, `xã`, `được`, `thôn`: nearly every "
+        "article), *search common phrase* (`phong trào`, `thi đua`, `Lào Cai`, `bà con`, "
+        "`nông thôn`), *search rare word* (an article's own file number: one match), "
+        "*search no diacritics* (`cua`, `xa`, `duoc`, `thon`, `nguoi`); *deep page* follows "
+        "`before` 1,000-75,000 articles down; *article* is the "
         "article page (with the queue's neighbours); *dashboard* the dashboard. A ✗ marks a "
         "p95 over the target. Data: "
         + "; ".join(
