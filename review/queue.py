@@ -7,10 +7,12 @@ filter runs on an index: status, unit, flagged (article columns), campaign (Tag'
 field/value index), period (message.received_at; "today" too) and text (the full-text index).
 
 A search is ranked by relevance (:func:`ranked_ids`: the query as a phrase in the title, then
-more of its words in the title, then the phrase anywhere, then newest) when it matches fewer
-than ``search.rank_limit()`` articles, which is what a search for something particular
-does; its pages are then slices of that order (``skip``). A more common search ("thôn")
-stays newest first, with the keyset pages above.
+more of its words in the title, then the phrase anywhere, then newest); its pages are slices
+of that order (``skip``). A search matching fewer than ``search.rank_limit()`` articles (a
+name, a place) ranks every match; a more common one ("thôn", "của", "phong trào") ranks a
+bounded window (its newest matches and the newest articles whose title holds every word),
+and its state counts are capped (:func:`counts`): nothing reads every match of a common word
+on SQLite.
 """
 
 from __future__ import annotations

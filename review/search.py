@@ -263,8 +263,8 @@ def window() -> int:
 
 
 def rank_limit() -> int:
-    """Searches with fewer matches than this are ranked by relevance (see
-    ``queue.ranked_ids``); a more common one stays newest first. Ranking reads every
+    """Searches with fewer matches than this rank every match by relevance (see
+    ``queue.ranked_ids``); a more common one ranks a window (:func:`window`). Ranking reads every
     match's title and tests its folded text for the phrase (PostgreSQL decompresses each):
     a search of 997 matches in the bench archive of 10,000 articles took 84 ms (SQLite) and
     99 ms (PostgreSQL) for its counts, ranking and page, median, on a two-core machine at
