@@ -332,7 +332,7 @@ def _window(session: Session, f: Filters, tz: str, counts: Mapping[str, int] | N
     """A common search's candidates (see :func:`ranked_ids`): its newest matches under the
     filters and the newest articles under the filters whose title holds every word, each
     up to ``search.window()``; read newest first from an index and stopped there."""
-    size = search.window()
+    size = search.window(session)
     newest: list[int] | None = None
     titled: list[int] | None = None
     if _walk_search(f, counts):
