@@ -11,8 +11,8 @@ more of its words in the title, then the phrase anywhere, then newest); its page
 of that order (``skip``). A search matching fewer than ``search.rank_limit()`` articles (a
 name, a place) ranks every match; a more common one ("thôn", "của", "phong trào") ranks a
 bounded window (its newest matches and the newest articles whose title holds every word),
-and its state counts are capped (:func:`counts`): nothing reads every match of a common word
-on SQLite.
+and its state counts are capped (:func:`counts`): no request ranks, marks or reads the rows
+of every match of a common word.
 """
 
 from __future__ import annotations
