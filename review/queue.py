@@ -7,16 +7,18 @@ filter runs on an index: status, unit, flagged (article columns), campaign (Tag'
 field/value index), period (message.received_at; "today" too) and text (the full-text index).
 
 A search is ranked by relevance (:func:`ranked_ids`: the query as a phrase in the title, then
-more of its words in the title, then the phrase anywhere, then newest) when it matches fewer
-than ``search.rank_limit()`` articles, which is what a search for something particular
-does; its pages are then slices of that order (``skip``). A more common search ("thôn")
-stays newest first, with the keyset pages above.
+more of its words in the title, then the phrase anywhere, then newest); its pages are slices
+of that order (``skip``). A search matching fewer than ``search.rank_limit()`` articles (a
+name, a place) ranks every match; a more common one ("thôn", "của", "phong trào") ranks a
+bounded window (its newest matches and the newest articles whose title holds every word),
+and its state counts are capped (:func:`counts`): no request ranks, marks or reads the rows
+of every match of a common word.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -274,25 +276,42 @@ def _rows(session: Session, cond: ColumnElement[bool]) -> list[QueueRow]:
 
 
 def ranked_ids(
-    session: Session, f: Filters, tz: str, *, include: int | None = None
+    session: Session,
+    f: Filters,
+    tz: str,
+    *,
+    include: int | None = None,
+    counts: Mapping[str, int] | None = None,
 ) -> list[int] | None:
-    """The ids of every article the search matches under the filters, most relevant first
-    (``search.relevance``, then newest), or None when the search is not ranked: no
-    search, or one matching ``search.rank_limit()`` articles or more. ``include`` adds one
+    """The ids of the articles the search matches under the filters, most relevant first
+    (``search.relevance``, then newest), or None without a search. ``include`` adds one
     article whatever the filters (the one just approved out of its tab, whose place
-    decides the next one). Once per transaction for the same filters."""
+    decides the next one); ``counts``, the state counts when the caller has them, help
+    choose how the window below is read. Once per transaction for the same filters.
+
+    A search matching fewer than ``search.rank_limit()`` articles ranks every match. A more
+    common one ("của", "xã", "phong trào": nearly every article) ranks a bounded window:
+    its ``search.window()`` newest matches and the ``search.window()`` newest articles
+    whose title holds every word (from the titles' own index, so the best matches are
+    there whatever their age), never every match."""
     if not f.q:
         return None
     count = search.match_count(session, f.q)
-    if count is None or count >= search.rank_limit():
+    if count is None:
         return None
     key = (replace(f, before=None, skip=0), include)
     cache = search.txn_cache(session, "ranked_ids")
     if key not in cache:
         terms = search.query_terms(f.q)
-        cond = and_(*_conditions(session, f, tz, with_state=True))
-        if include is not None:
-            cond = or_(cond, Article.id == include)
+        if count < search.rank_limit():
+            cond = and_(*_conditions(session, f, tz, with_state=True))
+            if include is not None:
+                cond = or_(cond, Article.id == include)
+        else:
+            ids = _window(session, f, tz, counts)
+            if include is not None:
+                ids.add(include)
+            cond = Article.id.in_(sorted(ids))
         phrase = search.phrase_anywhere(session, terms)
         stmt = select(Article.id, Article.title).where(cond)
         if phrase is not None:
@@ -309,6 +328,38 @@ def ranked_ids(
     return ranked
 
 
+def _window(session: Session, f: Filters, tz: str, counts: Mapping[str, int] | None) -> set[int]:
+    """A common search's candidates (see :func:`ranked_ids`): its newest matches under the
+    filters and the newest articles under the filters whose title holds every word, each
+    up to ``search.window()``; read newest first from an index and stopped there."""
+    size = search.window(session)
+    newest: list[int] | None = None
+    titled: list[int] | None = None
+    if _walk_search(f, counts):
+        newest = search.newest_matches(session, f.q, state=f.state, before=None, limit=size)
+        titled = search.newest_title_matches(session, f.q, state=f.state, limit=size)
+    conds = _conditions(session, f, tz, with_state=True)
+    if newest is None:
+        newest = list(
+            search.execute(
+                session, select(Article.id).where(*conds).order_by(Article.id.desc()).limit(size)
+            ).scalars()
+        )
+    if titled is None:
+        title_cond = search.title_match(session, f.q)
+        others = _conditions(session, replace(f, q=""), tz, with_state=True)
+        titled = list(
+            search.execute(
+                session,
+                select(Article.id)
+                .where(*others, title_cond)
+                .order_by(Article.id.desc())
+                .limit(size),
+            ).scalars()
+        )
+    return set(newest) | set(titled)
+
+
 def ranked_page(
     session: Session, ranked: list[int], skip: int, size: int
 ) -> tuple[list[QueueRow], int | None]:
@@ -322,16 +373,58 @@ def ranked_page(
     return rows, (skip + size if len(ranked) > skip + size else None)
 
 
+# A common search's state counts look at this many of its newest matches first (see
+# _capped_counts()).
+_COUNT_WALK = 10_000
+
+
 def counts(session: Session, f: Filters, tz: str) -> dict[str, int]:
-    """Articles per state under the other filters (the state tabs' numbers)."""
+    """Articles per state under the other filters (the state tabs' numbers). Under a common
+    search (more than ``search.count_cap()`` matches) a number above the cap is not exact:
+    the console shows "hơn 2.000" for it (see :func:`_capped_counts`)."""
+    if f.q and search.is_common(search.match_count(session, f.q)):
+        capped = _capped_counts(session, f, tz)
+        if capped is not None:
+            return capped
+    return _exact_counts(session, f, tz, STATES)
+
+
+def _capped_counts(session: Session, f: Filters, tz: str) -> dict[str, int] | None:
+    """A common search's state counts, each exact up to ``search.count_cap()`` and
+    ``count_cap() + 1`` above it, without reading every match's state: the newest
+    ``_COUNT_WALK`` matches are walked first (newest first, from the full-text index), and
+    a state already past the cap there is past it; the other states (those with few of the
+    matches: failed, needing OCR, ...) are counted exactly from their own index entries. None
+    where this does not apply: other filters narrowing the search (their own indexes bound
+    the exact count), or PostgreSQL (``search.newest_states``), which counts every match in
+    one hash join from its GIN bitmap and the (id, status) index."""
+    if f.unit or f.campaign or f.period or f.flagged:
+        return None
+    newest = search.newest_states(session, f.q, limit=_COUNT_WALK)
+    if newest is None:
+        return None
+    walked, complete = newest
+    cap = search.count_cap()
+    if complete:  # every match walked: exact
+        return {s: walked.get(s, 0) for s in STATES}
+    out = {s: cap + 1 for s in STATES if walked.get(s, 0) > cap}
+    rest = [s for s in STATES if s not in out]
+    if rest:
+        out.update(_exact_counts(session, f, tz, rest))
+    return {s: min(out.get(s, 0), cap + 1) for s in STATES}
+
+
+def _exact_counts(session: Session, f: Filters, tz: str, states: Sequence[str]) -> dict[str, int]:
     conds = _conditions(session, f, tz, with_state=False)
+    if len(states) < len(STATES):
+        conds.append(Article.status.in_(states))
     # Answered from an index without reading article rows (ix_article_status,
     # ix_article_unit_status, ix_article_flagged_status hold the state; search and campaign
     # test ids against their lists, see _conditions); only a period (and unit with flagged
     # together) reads the rows of the articles it selects.
     stmt = select(Article.status, func.count()).where(*conds).group_by(Article.status)
     found = {status: int(n) for status, n in search.execute(session, stmt)}
-    return {s: found.get(s, 0) for s in STATES}
+    return {s: found.get(s, 0) for s in states}
 
 
 def neighbour(session: Session, f: Filters, tz: str, article_id: int, *, older: bool) -> int | None:

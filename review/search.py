@@ -51,22 +51,30 @@ from dienhinh.store.models import Article, ArticleSearch, Message
 
 __all__ = [
     "RefreshResult",
+    "count_cap",
     "execute",
     "folded_document",
+    "folded_title",
+    "is_common",
     "match",
     "match_count",
     "newest_matches",
+    "newest_states",
+    "newest_title_matches",
     "phrase_anywhere",
     "query_terms",
     "rank_limit",
     "refresh",
     "relevance",
+    "title_match",
     "txn_cache",
+    "window",
 ]
 
 # PostgreSQL refuses a tsvector over 1 MB; an article is a few thousand characters, and
 # anything beyond this is an annex nobody searches.
 _MAX_FOLDED = 400_000
+_MAX_TITLE = 1000
 # Rows changed within this long before the newest indexed row are looked at again by the
 # quick catch-up: a slow ingest transaction may commit rows older than ones already seen.
 _LOOKBACK = timedelta(minutes=10)
@@ -74,10 +82,19 @@ _TERM = re.compile(r"[^\W_]+")
 _MAX_TERMS = 12
 # The last word of a search is a prefix from this many letters on (see match()).
 _MIN_PREFIX = 3
-# Past this many matches a search is "common" (see _sqlite_match() and _pg_match()).
+# Past this many matches a search is "common": its counts are shown capped ("hơn 2.000",
+# the Board's choice, see count_cap()), it is ranked within a window (see window()), and the
+# queue's conditions are written for it (see _sqlite_match() and _pg_match()).
 _COMMON = 2000
-# Up to this many matches a search is ranked by relevance (see rank_limit()).
+# Up to this many matches a search is ranked by relevance as a whole (see rank_limit()).
 _RANK_LIMIT = 1000
+# A more common search is ranked within this many of its newest matches plus this many of
+# the newest articles whose title holds every word (see window()).
+_WINDOW = 250
+# PostgreSQL reads each windowed match's vector (the newest matches) and folded text (the
+# phrase test) out of line, decompressing each: a smaller window there (20-80 ms at 250,
+# 8-30 ms at 100, at load 6 and 100,000 articles).
+_WINDOW_PG = 100
 
 
 @dataclass(frozen=True)
@@ -95,6 +112,11 @@ _MARKUP = str.maketrans("<>&", "   ")
 def folded_document(title: str, lead: str, body: str, subject: str, sender: str) -> str:
     """The text that is searched: what an editor remembers of an article."""
     return fold(" ".join((title, lead, body, subject, sender)).translate(_MARKUP))[:_MAX_FOLDED]
+
+
+def folded_title(title: str | None) -> str:
+    """The title as its own index holds it (migration 0015): folded as the document is."""
+    return fold((title or "").translate(_MARKUP))[:_MAX_TITLE]
 
 
 def query_terms(query: str) -> list[str]:
@@ -152,6 +174,7 @@ def refresh(session: Session, *, limit: int | None = None, quick: bool = False) 
                 "folded": folded_document(
                     r.title, r.lead, r.text, r.subject, f"{r.from_name} {r.from_addr}"
                 ),
+                "title": folded_title(r.title),
             }
             for r in rows
         ]
@@ -177,7 +200,11 @@ def _upsert(session: Session, values: list[dict[str, object]]) -> None:
     # second console process indexed the same article first.
     stmt = stmt.on_conflict_do_update(
         index_elements=[ArticleSearch.article_id],
-        set_={"updated_at": stmt.excluded.updated_at, "folded": stmt.excluded.folded},
+        set_={
+            "updated_at": stmt.excluded.updated_at,
+            "folded": stmt.excluded.folded,
+            "title": stmt.excluded.title,
+        },
     )
     session.execute(stmt)
 
@@ -210,9 +237,9 @@ def _pg_query(terms: list[str]) -> str:
 
 
 def match_count(session: Session, query: str) -> int | None:
-    """How many articles match ``query``, counted up to :data:`_COMMON` (the count
-    :func:`match` makes once per transaction; reaching the bound means "common"), or None
-    for a query without words."""
+    """How many articles match ``query``, counted up to ``count_cap() + 1`` (the count
+    :func:`match` makes once per transaction; more than :func:`count_cap` means "common"),
+    or None for a query without words."""
     terms = query_terms(query)
     if not terms:
         return None
@@ -222,9 +249,28 @@ def match_count(session: Session, query: str) -> int | None:
     return len(txn_cache(session, "search_ids")[_pg_query(terms)])
 
 
+def count_cap() -> int:
+    """Past this many matches a search's counts are not exact: the console shows "hơn
+    2.000" (the Board's choice), and nothing reads every match of a common word."""
+    return _COMMON
+
+
+def is_common(count: int | None) -> bool:
+    """Whether a search of ``count`` matches (:func:`match_count`) is common."""
+    return count is not None and count > _COMMON
+
+
+def window(session: Session) -> int:
+    """How many of a common search's newest matches, and of the newest articles whose title
+    holds every word, are ranked (see ``queue.ranked_ids``)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return _WINDOW
+    return min(_WINDOW, _WINDOW_PG)
+
+
 def rank_limit() -> int:
-    """Searches with fewer matches than this are ranked by relevance (see
-    ``queue.ranked_ids``); a more common one stays newest first. Ranking reads every
+    """Searches with fewer matches than this rank every match by relevance (see
+    ``queue.ranked_ids``); a more common one ranks a window (:func:`window`). Ranking reads every
     match's title and tests its folded text for the phrase (PostgreSQL decompresses each):
     a search of 997 matches in the bench archive of 10,000 articles took 84 ms (SQLite) and
     99 ms (PostgreSQL) for its counts, ranking and page, median, on a two-core machine at
@@ -309,6 +355,93 @@ def newest_matches(
     return [int(i) for i in session.execute(text(sql), params).scalars()]
 
 
+def newest_states(
+    session: Session, query: str, *, limit: int
+) -> tuple[dict[str, int], bool] | None:
+    """SQLite: the states of the newest ``limit`` matches of ``query``, counted per state,
+    and whether those were all its matches, read from the full-text index in descending
+    rowid order and stopping there (each state from ``ix_article_id_status``): a bounded
+    read for the capped counts of a common search (``queue.counts``). None on PostgreSQL,
+    whose GIN index gives its matches in no order (a bitmap of all of them; ANDing it with
+    an id range was tried: the planner then tests each row's vector, 27 µs a row), or for a
+    query without words."""
+    terms = query_terms(query)
+    if not terms or session.get_bind().dialect.name != "sqlite":
+        return None
+    rows = session.execute(
+        text(
+            "SELECT status, count(*) FROM (SELECT article.status AS status FROM article_fts "
+            "JOIN article INDEXED BY ix_article_id_status ON article.id = article_fts.rowid "
+            "WHERE article_fts MATCH :q ORDER BY article_fts.rowid DESC LIMIT :n) "
+            "GROUP BY status"
+        ),
+        {"q": _fts_query(terms), "n": limit},
+    )
+    found = {str(status): int(n) for status, n in rows}
+    return found, sum(found.values()) < limit
+
+
+def title_match(session: Session, query: str) -> ColumnElement[bool] | None:
+    """A condition on ``Article.id`` for the articles whose *title* holds every word of
+    ``query`` (the last also as a prefix, as :func:`match`), from the titles' own index
+    (migration 0015); None for a query without words. Every such article matches
+    ``query`` (the searched text starts with the title). Written for the planner as
+    :func:`match` is: SQLite starts from the list of matches unless told otherwise, so when
+    the titles alone hold more than :func:`count_cap` matches (counted once per
+    transaction), ``id + 0`` lets the queue's indexes drive."""
+    terms = query_terms(query)
+    if not terms:
+        return None
+    if session.get_bind().dialect.name == "sqlite":
+        fts = _fts_query(terms)
+        cache = txn_cache(session, "title_probe")
+        if fts not in cache:
+            cache[fts] = session.execute(
+                text(
+                    "SELECT count(*) FROM (SELECT rowid FROM article_fts_title "
+                    "WHERE article_fts_title MATCH :q LIMIT :n)"
+                ),
+                {"q": fts, "n": _COMMON + 1},
+            ).scalar_one()
+        fts_table = table("article_fts_title", column("rowid", Integer))
+        sub = select(fts_table.c.rowid).where(
+            text("article_fts_title MATCH :title_query").bindparams(title_query=fts)
+        )
+        target = Article.id + 0 if cache[fts] > _COMMON else Article.id
+        return target.in_(sub)
+    return Article.id.in_(
+        select(ArticleSearch.article_id).where(
+            text(
+                "to_tsvector('simple'::regconfig, article_search.title) "
+                "@@ to_tsquery('simple'::regconfig, :title_tsq)"
+            ).bindparams(title_tsq=_pg_query(terms))
+        )
+    )
+
+
+def newest_title_matches(
+    session: Session, query: str, *, state: str, limit: int
+) -> list[int] | None:
+    """SQLite: the ids of the newest ``limit`` articles whose title holds every word of
+    ``query`` (in ``state`` when given), read from the titles' index in descending rowid
+    order and stopping there, as :func:`newest_matches` does for the whole text. None on
+    PostgreSQL or for a query without words."""
+    terms = query_terms(query)
+    if not terms or session.get_bind().dialect.name != "sqlite":
+        return None
+    sql = (
+        "SELECT article_fts_title.rowid FROM article_fts_title "
+        "JOIN article INDEXED BY ix_article_id_status ON article.id = article_fts_title.rowid "
+        "WHERE article_fts_title MATCH :q"
+    )
+    params: dict[str, object] = {"q": _fts_query(terms), "n": limit}
+    if state:
+        sql += " AND article.status = :state"
+        params["state"] = state
+    sql += " ORDER BY article_fts_title.rowid DESC LIMIT :n"
+    return [int(i) for i in session.execute(text(sql), params).scalars()]
+
+
 def txn_cache(session: Session, key: str) -> dict[Any, Any]:
     """A dict that lives as long as the session's current transaction (matches counted in
     an earlier transaction may be stale)."""
@@ -341,13 +474,13 @@ def _sqlite_match(session: Session, fts: str) -> ColumnElement[bool]:
                 "SELECT count(*) FROM (SELECT rowid FROM article_fts "
                 "WHERE article_fts MATCH :q LIMIT :n)"
             ),
-            {"q": fts, "n": _COMMON},
+            {"q": fts, "n": _COMMON + 1},
         ).scalar_one()
     fts_table = table("article_fts", column("rowid", Integer))
     sub = select(fts_table.c.rowid).where(
         text("article_fts MATCH :fts_query").bindparams(fts_query=fts)
     )
-    target = Article.id + 0 if cache[fts] >= _COMMON else Article.id
+    target = Article.id + 0 if cache[fts] > _COMMON else Article.id
     return target.in_(sub)
 
 
@@ -375,11 +508,11 @@ def _pg_match(session: Session, tsq: str) -> ColumnElement[bool]:
                         "SELECT article_id FROM article_search WHERE "
                         "tsv @@ to_tsquery('simple'::regconfig, :q) LIMIT :n"
                     ),
-                    {"q": tsq, "n": _COMMON},
+                    {"q": tsq, "n": _COMMON + 1},
                 ).scalars()
             )
     ids = cache[tsq]
-    if len(ids) < _COMMON:
+    if len(ids) <= _COMMON:
         return Article.id == any_(bindparam("search_ids", ids, ARRAY(Integer)))
     session.info["index_only"] = session.get_transaction()
     return Article.id.in_(

@@ -535,7 +535,9 @@ class ArticleSearch(Base):
     ``dienhinh.review.search.refresh``, so ingest writes articles without knowing about search.
     Migration 0005 adds the full-text index beside it: an FTS5 table ``article_fts`` kept in
     step by triggers on SQLite, a GIN index on ``to_tsvector('simple', folded)`` on
-    PostgreSQL. Deleting an article deletes its row (cascade).
+    PostgreSQL. Deleting an article deletes its row (cascade). ``title`` is the folded title
+    alone, with an index of its own (migration 0015: FTS5 ``article_fts_title``, a GIN index
+    ``article_fts_title``): a common search ranks the titles holding its words first.
     """
 
     __tablename__ = "article_search"
@@ -545,6 +547,7 @@ class ArticleSearch(Base):
     )
     updated_at: Mapped[datetime] = mapped_column(index=True)
     folded: Mapped[str] = mapped_column(Text, default="")
+    title: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class ArticleRead(Base):

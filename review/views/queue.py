@@ -80,7 +80,8 @@ def queue_page(request: Request) -> Response:
         if f.q:
             backlog = search.refresh(s, limit=_CATCH_UP, quick=True).remaining
         counts = queue.counts(s, f, tz)
-        ranked = queue.ranked_ids(s, f, tz)
+        matches = search.match_count(s, f.q) if f.q else None
+        ranked = queue.ranked_ids(s, f, tz, counts=counts)
         if ranked is not None:
             rows, next_skip = queue.ranked_page(s, ranked, f.skip, size)
         else:
@@ -91,6 +92,7 @@ def queue_page(request: Request) -> Response:
         read = reads.read_ids(s, user_of(request).user_id, [r.id for r in rows])
         terms = search.query_terms(f.q) if f.q else []
         excerpts = _excerpts(s, [r.id for r in rows], terms)
+        window = search.window(s)
     periods.insert(0, (queue.TODAY, "Hôm nay"))
     if f.period and f.period not in {p for p, _l in periods}:
         periods.insert(1, (f.period, f.period))
@@ -101,12 +103,16 @@ def queue_page(request: Request) -> Response:
             "f": f,
             "rows": rows,
             "counts": counts,
-            "total": sum(counts.values()),
+            "total": sum(counts.values()),  # past the cap when any state is
             "next_before": next_before,
             "next_skip": next_skip,
             "ranked": ranked is not None,
-            "common_search": bool(f.q) and ranked is None and bool(terms),
-            "rank_limit": search.rank_limit(),
+            # A search of many matches is ranked within a window (queue.ranked_ids) and its
+            # numbers past the cap are shown as "hơn 2.000" (queue.counts).
+            "windowed": matches is not None and matches >= search.rank_limit(),
+            "window": window,
+            "count_cap": search.count_cap() if matches is not None else None,
+            "count_cap_text": f"{search.count_cap():,}".replace(",", "."),
             "read": read,
             "terms": terms,
             "excerpts": excerpts,

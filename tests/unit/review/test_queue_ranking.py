@@ -141,15 +141,27 @@ def test_vietnamese_diacritics_and_case_do_not_matter(engine: Engine) -> None:
     assert _ranked(engine, "ĐỒNG BÀO") == [dong]
 
 
-def test_a_common_search_is_not_ranked(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_common_search_is_ranked_within_a_window_title_matches_first(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the cap a search ranks a bounded window, never every match: its newest matches
+    and the newest articles whose title holds every word. The old article with the phrase
+    in its title still comes first; an old one holding the words in its text only, outside
+    the window, is not read."""
     with Session(engine) as s:
-        for i in range(5):
-            _article(s, f"Bài {i}", FILLER)
+        best = _article(s, "Phong trào thi đua ở Bắc Hà", FILLER)
+        old_text = _article(s, "Tin cũ", "Phong trào thi đua của thôn. " + FILLER)
+        newer = [_article(s, f"Bài {i}", "Phong trào thi đua của xã. " + FILLER) for i in range(6)]
         s.commit()
         search.refresh(s)
-    assert _ranked(engine, "thon") is not None
+    everything = _ranked(engine, "phong trao")
+    assert everything == [best, *newer[::-1], old_text]  # few matches: every one ranked
     monkeypatch.setattr(search, "_COMMON", 3)
-    assert _ranked(engine, "thon") is None  # newest first, the keyset pages
+    monkeypatch.setattr(search, "_RANK_LIMIT", 3)
+    monkeypatch.setattr(search, "_WINDOW", 4)
+    assert _ranked(engine, "phong trao") == [best, *newer[::-1][:4]]
+    assert _ranked(engine, "phong trao", state="pending-review") == [best, *newer[::-1][:4]]
+    assert _ranked(engine, "phong trao", state="approved") == []
     assert _ranked(engine, "") is None
 
 
