@@ -39,7 +39,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from dienhinh.classifiers.base import ClassifyContext, TagSuggestion
-from dienhinh.classifiers.scan import Lexicon, Words, analyse, phrase_key, toned_syllable
+from dienhinh.classifiers.scan import (
+    WORD,
+    Lexicon,
+    Words,
+    analyse,
+    phrase_key,
+    toned_syllable,
+)
 from dienhinh.core.errors import ConfigError
 from dienhinh.core.evidence import EvidenceKind as EK
 from dienhinh.core.evidence import item
@@ -129,7 +136,7 @@ CONVINCING = 0.35
 # ---------------------------------------------------------------------------------------
 # Matching keys
 
-_WORD = re.compile(r"\w+")  # as scan.analyse splits words
+_WORD = WORD  # as scan.analyse splits words
 _PARAGRAPH = re.compile(r"\n\s*\n")
 
 

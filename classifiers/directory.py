@@ -45,12 +45,14 @@ from __future__ import annotations
 
 import re
 import tomllib
+from itertools import islice
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from dienhinh.classifiers.scan import WORD, split_words, word_spans
 from dienhinh.core.errors import ConfigError
 from dienhinh.core.text import nfc, strip_diacritics
 
@@ -121,7 +123,7 @@ for _cp in range(0x00C0, 0x1F00):
     if len(_s) == 1 and _s != chr(_cp):
         _FOLD1[_cp] = _s
 _FOLD1.update({ord("đ"): "d", ord("Đ"): "d"})
-_WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+")
+_WORD = WORD  # scan's split: one per text for every tagger
 _MARKS = re.compile(r"[\u0300-\u036f]")
 _TONE_MARKS: Final = frozenset("\u0300\u0301\u0303\u0309\u0323")
 _ACRONYM_MIN: Final = 2
@@ -264,23 +266,29 @@ def _canonical(toks: list[_Tok]) -> list[_Tok]:
 
 
 class _Words:
-    """The words of a text as matching keys, found by the regex engine in one call and
-    folded through a cache (the language has a few thousand distinct syllables); spans
-    and spellings are computed only when a pattern's keys match, which is rare. Most words
-    thus cost one dict lookup to fold and one to be dropped."""
+    """The words of a text as matching keys, split once per text (``scan.split_words``:
+    the campaign and kind rules read the same split) and folded through a cache (the
+    language has a few thousand distinct syllables); spans and spellings are computed
+    only up to the last word a pattern's keys matched, which is rare and mostly early.
+    Most words thus cost one dict lookup to fold and one to be dropped."""
 
-    __slots__ = ("_spans", "keys", "text")
+    __slots__ = ("_iter", "_spans", "keys", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         cache = _KEY_CACHE
-        self.keys: list[str] = [cache.get(w) or _key(w) for w in _WORD.findall(text)]
-        self._spans: list[tuple[int, int]] | None = None
+        self.keys: list[str] = [cache.get(w) or _key(w) for w in split_words(text)]
+        self._spans: list[tuple[int, int]] = []
+        self._iter: Iterator[re.Match[str]] | None = None
 
     def span(self, i: int) -> tuple[int, int]:
-        if self._spans is None:
-            self._spans = [m.span() for m in _WORD.finditer(self.text)]
-        return self._spans[i]
+        spans = self._spans
+        if i >= len(spans):
+            if self._iter is None:
+                self._iter = word_spans(self.text)
+            # In chunks: a listcomp per chunk, not a call per word.
+            spans += [m.span() for m in islice(self._iter, max(i + 1 - len(spans), 256))]
+        return spans[i]
 
     def orig(self, i: int) -> str:
         s, e = self.span(i)

@@ -18,14 +18,44 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from dienhinh.core.text import fold, nfc
 
-__all__ = ["Lexicon", "Words", "analyse", "phrase_key", "safe_untoned", "toned_syllable"]
+__all__ = [
+    "Lexicon",
+    "Words",
+    "analyse",
+    "phrase_key",
+    "safe_untoned",
+    "split_words",
+    "toned_syllable",
+    "word_spans",
+]
 
-_WORD = re.compile(r"\w+")
+# A word: letters and digits, with any stray combining mark a non-NFC source left (an
+# underscore joins nothing: :func:`_spaced` blanks it first, keeping every offset). The
+# unit directory's matcher splits texts the same way, so the taggers of one message share
+# one split of each text (:func:`split_words`).
+WORD = re.compile(r"[\w\u0300-\u036f]+")
+_WORD = WORD
+
+
+def _spaced(text: str) -> str:
+    return text.replace("_", " ") if "_" in text else text
+
+
+@functools.lru_cache(maxsize=256)
+def split_words(text: str) -> tuple[str, ...]:
+    """The words of NFC ``text``, split once per text: the campaign, subject and kind rules
+    (through :func:`analyse`) and the unit directory's matcher all read this split."""
+    return tuple(WORD.findall(_spaced(text)))
+
+
+def word_spans(text: str) -> Iterator[re.Match[str]]:
+    """The words of :func:`split_words`, as matches (their spans index ``text``)."""
+    return WORD.finditer(_spaced(text))
 _TONE_DIGITS = {"\u0300": "2", "\u0301": "1", "\u0303": "4", "\u0309": "3", "\u0323": "5"}
 
 
@@ -89,10 +119,13 @@ class Words:
 
     def starts_with(self, phrases: Iterable[str]) -> str | None:
         """The longest phrase the text opens with."""
+        if not self.keys:
+            return None
         best = None
-        for p in phrases:
-            key = phrase_key(p, self.toned)
-            if key and self.keys[: len(key)] == key and (best is None or len(p) > len(best)):
+        phrases = phrases if isinstance(phrases, tuple) else tuple(phrases)
+        # Only the phrases starting with the text's first syllable can match.
+        for key, p in _by_first(phrases, self.toned).get(self.keys[0], ()):
+            if self.keys[: len(key)] == key and (best is None or len(p) > len(best)):
                 best = p
         return best
 
@@ -141,13 +174,13 @@ def analyse(title: str, text: str) -> tuple[Words, Words]:
     """The title's and the text's words, in the mode the two together are written in (a
     title in capitals is judged with its body). Cached: the taggers of one article share
     it."""
-    tw = _WORD.findall(nfc(title))
-    bw = _WORD.findall(nfc(text))
+    tw = split_words(nfc(title))
+    bw = split_words(nfc(text))
     toned = _written_with_marks(tw + bw)
     key = toned_syllable if toned else _folded_syllable
     return (
-        Words(tuple(tw), tuple(map(key, tw)), toned),
-        Words(tuple(bw), tuple(map(key, bw)), toned),
+        Words(tw, tuple(map(key, tw)), toned),
+        Words(bw, tuple(map(key, bw)), toned),
     )
 
 
@@ -161,7 +194,15 @@ class Lexicon:
 
     def __init__(self, phrases: Iterable[str]) -> None:
         self.phrases: tuple[str, ...] = tuple(dict.fromkeys(phrases))
-        self._index = {True: self._build(toned=True), False: self._build(toned=False)}
+        # Compiled on first use, per mode (a vocabulary at module level costs nothing at
+        # import: a process that never tags never builds it).
+        self._index: dict[bool, dict[str, tuple[tuple[tuple[str, ...], str], ...]]] = {}
+
+    def index(self, toned: bool) -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
+        found = self._index.get(toned)
+        if found is None:
+            found = self._index[toned] = self._build(toned=toned)
+        return found
 
     def _build(self, *, toned: bool) -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
         index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
@@ -179,7 +220,7 @@ class Lexicon:
         return len(phrase_key(phrase, toned))
 
     def find(self, words: Words) -> dict[str, list[int]]:
-        index = self._index[words.toned]
+        index = self._index.get(words.toned) or self.index(words.toned)
         keys = words.keys
         found: dict[str, list[int]] = {}
         # Most syllables start no phrase: one set test each, in a comprehension.
