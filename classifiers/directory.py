@@ -45,10 +45,10 @@ from __future__ import annotations
 
 import re
 import tomllib
-from itertools import islice
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any, Final
 
