@@ -56,6 +56,8 @@ def split_words(text: str) -> tuple[str, ...]:
 def word_spans(text: str) -> Iterator[re.Match[str]]:
     """The words of :func:`split_words`, as matches (their spans index ``text``)."""
     return WORD.finditer(_spaced(text))
+
+
 _TONE_DIGITS = {"\u0300": "2", "\u0301": "1", "\u0303": "4", "\u0309": "3", "\u0323": "5"}
 
 
