@@ -116,6 +116,11 @@ NAMED_IN_LEAD = 0.9
 NAMED_IN_BODY = 0.7
 # Most a NAME_REQUIRED campaign reaches without its name.
 UNNAMED = 0.3
+# Most any campaign's shown confidence reaches unless the article names it (its movement's
+# name, :data:`_NAMES`): words typical of a field are evidence of what an article is about,
+# never proof (a border-defence phrase in a new-rural story); certainty (0.9 and above)
+# is kept for a campaign the article names. Applied to what is shown, after the ranking.
+UNNAMED_MAX = 0.85
 # Raw score that reaches confidence 1 - 1/e (0.63). One strong term (weight 3) in the body
 # gives 0.22, the same term in the title too gives 0.63; an article about the campaign
 # typically scores 15-40.
@@ -933,7 +938,11 @@ class CampaignTagger:
         if model is None:
             return [
                 TagSuggestion(
-                    "campaign", s.code, round(s.confidence, 3), list(s.evidence), self.name
+                    "campaign",
+                    s.code,
+                    round(_shown(s, s.confidence), 3),
+                    list(s.evidence),
+                    self.name,
                 )
                 for s in select(scores)
             ]
@@ -953,12 +962,18 @@ class CampaignTagger:
                     value = min(value, s.confidence)
             else:
                 value = s.confidence
-            combined.append((value, s.code, evidence))
+            combined.append((value, s.code, evidence, s))
         combined.sort(key=lambda c: -c[0])
         chosen = [c for c in combined if c[0] >= self.threshold] or combined[:1]
         if len(chosen) > 1:
             chosen = [c for c in chosen if c[1] != FALLBACK] or chosen[:1]
         return [
-            TagSuggestion("campaign", code, round(value, 3), evidence, self.name)
-            for value, code, evidence in chosen
+            TagSuggestion("campaign", code, round(_shown(s, value), 3), evidence, self.name)
+            for value, code, evidence, s in chosen
         ]
+
+
+def _shown(score: CampaignScore, confidence: float) -> float:
+    """The confidence shown for a proposed campaign: at most :data:`UNNAMED_MAX` unless
+    the article names it."""
+    return confidence if score.held == NAMED else min(confidence, UNNAMED_MAX)

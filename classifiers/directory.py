@@ -75,6 +75,11 @@ DEFAULT_PROVINCE: Final = "Lào Cai"
 STRENGTH_NAME: Final = 1.0  # the official name, or a district with UBND/HĐND before it
 STRENGTH_ALIAS: Final = 0.9  # a listed alias of a department, association, company ...
 STRENGTH_GENERATED: Final = 0.85  # acronym or "<name> <province>" made from the name
+# A provincial unit's short form without its level ("Hội LHPN", "BCHQS", "Hội CCB" for
+# "... tỉnh"), or a department by the first field of its name ("Sở Lao động" for "Sở Lao
+# động - Thương binh và Xã hội"): how staff write it in a hurry; never before a district's
+# or commune's name ("Hội LHPN huyện X" is the district's association).
+STRENGTH_SHORT: Final = 0.7
 STRENGTH_ADMIN: Final = 0.8  # "huyện Bảo Yên", "TP Lào Cai": also a place name
 STRENGTH_BARE: Final = 0.6  # "Bảo Yên" alone (only when listed as an alias)
 STRENGTH_PLACE_ORG: Final = 0.7  # "UBND xã Y Tý"
@@ -225,6 +230,9 @@ _ORG_PREFIXES: Final[tuple[tuple[str, ...], ...]] = (
     ("ubnd", "hdnd"),
 )
 _PLACE_PREFIXES: Final = ("xa", "tt", "phuong")
+# Keys after which a short form without its level is a lower level's body ("Hội LHPN
+# huyện X", "Hội CCB xã Y", "Hội ND thôn Z").
+_LOWER_LEVELS: Final = frozenset({*_ADMIN, *_PLACE_PREFIXES, "thon", "ban", "to", "cap", "co", "cac"})
 
 
 def _rewrite_table() -> dict[str, list[tuple[list[_Tok], str]]]:
@@ -374,6 +382,8 @@ class _Pattern:
     # A place name alone ("Tả Van", "Liên Minh") must be written as a proper noun: many
     # commune names are also ordinary words ("liên minh", "bình minh", "tân tiến").
     proper: bool = False
+    # A short form without the level (STRENGTH_SHORT): not when a lower level follows.
+    unleveled: bool = False
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -425,10 +435,57 @@ def _ptoks(text: str) -> tuple[_PTok, ...]:
     return tuple(out)
 
 
+_ACRONYM_SEP = re.compile(r"(?<=[^\W\d_])\s*[&/-]\s*(?=[^\W\d_])")
+
+
 def _joined_variant(text: str) -> str | None:
     """ "Sở GD&ĐT" -> "Sở GDĐT": acronym pieces joined by & - / written as one word."""
-    joined = re.sub(r"(?<=[^\W\d_])\s*[&/-]\s*(?=[^\W\d_])", _join_if_upper(text), text)
+    joined = _ACRONYM_SEP.sub(_join_if_upper(text), text)
     return joined if joined != text else None
+
+
+def _joined_variants(text: str) -> list[str]:
+    """Every way of writing an acronym's separators solid or not: "Sở LĐ-TB&XH" ->
+    "Sở LĐTBXH", "Sở LĐTB&XH", "Sở LĐ-TBXH" (at most three separators: eight forms)."""
+    repl = _join_if_upper(text)
+    seps = [m for m in _ACRONYM_SEP.finditer(text) if repl(m) == ""]
+    if not seps or len(seps) > 3:
+        return []
+    out = []
+    for mask in range(1, 2 ** len(seps)):
+        pieces, at = [], 0
+        for k, m in enumerate(seps):
+            pieces.append(text[at : m.start()])
+            pieces.append("" if mask >> k & 1 else m.group())
+            at = m.end()
+        pieces.append(text[at:])
+        out.append("".join(pieces))
+    return out
+
+
+# The level word a provincial unit's name ends with.
+_LEVEL_TAIL = re.compile(r"\s+tỉnh(?:\s+Lào Cai)?\s*$", re.IGNORECASE)
+# An acronym of three letters or more ("LHPN", "CHQS", "CCB", "ND" is too short alone).
+_ACRONYM_WORD = re.compile(r"\b[A-ZĐ]{2,}(?:[&-][A-ZĐ]+)*\b")
+
+
+def _short_forms(unit: Unit, generated: list[str]) -> list[str]:
+    """Short forms of a provincial unit or department (see STRENGTH_SHORT): its acronym
+    forms without the level word ("Hội LHPN tỉnh" -> "Hội LHPN", "BCHQS tỉnh" ->
+    "BCHQS"), and "Sở <first field>" of a department named by several fields."""
+    out: list[str] = []
+    for base in (unit.name, *unit.aliases, *generated):
+        stripped = _LEVEL_TAIL.sub("", base)
+        if stripped == base or not stripped.strip():
+            continue
+        acronyms = _ACRONYM_WORD.findall(stripped)
+        letters = sum(len(re.sub(r"[&-]", "", a)) for a in acronyms)
+        if acronyms and (letters >= 3 or len(stripped.split()) >= 2):
+            out.append(stripped.strip())
+    m = re.match(r"Sở (.+?)(?:\s+và\s+|\s*[-,]\s+)", unit.name)
+    if m and len(m.group(1).split()) >= 2:
+        out.append(f"Sở {m.group(1)}")
+    return [f for f in dict.fromkeys(out) if fold_word(f) != fold_word(unit.name)]
 
 
 def _join_if_upper(text: str) -> Any:
@@ -557,14 +614,13 @@ def _unit_patterns(unit: Unit, province: str) -> Iterator[_Pattern]:
             if stripped != base and province:
                 for form in (f"tỉnh {province}", province, f"tỉnh {short_province}"):
                     texts.append((f"{stripped} {form}", STRENGTH_GENERATED, "generated", False))
+        texts += [(a, STRENGTH_SHORT, "short", False) for a in _short_forms(unit, generated)]
     for text, strength, via, explicit in list(texts):
-        joined = _joined_variant(text)
-        if joined:
-            texts.append((joined, strength, via, explicit))
+        texts += [(j, strength, via, explicit) for j in _joined_variants(text)]
     for text, strength, via, explicit in texts:
         toks = _ptoks(text)
         if toks:
-            yield _Pattern(code, toks, strength, via, explicit)
+            yield _Pattern(code, toks, strength, via, explicit, unleveled=via == "short")
     for place in unit.places:
         toks = _ptoks(place)
         if not toks:
@@ -711,11 +767,14 @@ class UnitDirectory:
                 if not cands:
                     continue
                 toks_here = window(i, length)
+                lower_level = i + length < n and keys[i + length] in _LOWER_LEVELS
                 p = next(
                     (
                         c
                         for c in cands
-                        if c.accepts(toks_here) and (not c.proper or _alone(window, i, length, n))
+                        if c.accepts(toks_here)
+                        and (not c.proper or _alone(window, i, length, n))
+                        and not (c.unleveled and lower_level)
                     ),
                     None,
                 )
