@@ -667,6 +667,7 @@ class UnitDirectory:
                     units_here.append(u)
         self._by_domain = {d: tuple(us) for d, us in by_domain.items()}
         self._patterns, self._first = self._build_patterns()
+        self._recent: dict[str, tuple[Mention, ...]] = {}
         self._address_hints = self._build_address_hints()
 
     # -- loading -----------------------------------------------------------------------
@@ -750,9 +751,19 @@ class UnitDirectory:
     # -- matching ----------------------------------------------------------------------
 
     def find_mentions(self, text: str) -> list[Mention]:
-        """Units named in ``text``, left to right, longest match first, not overlapping."""
+        """Units named in ``text``, left to right, longest match first, not overlapping.
+        The last few hundred texts' answers are kept: one message's taggers ask about the
+        same lines (a subject, a signature, a pasted body) more than once."""
         if not text:
             return []
+        cached = self._recent.get(text)
+        if cached is None:
+            if len(self._recent) >= _RECENT_TEXTS:
+                self._recent.clear()
+            cached = self._recent[text] = tuple(self._find(text))
+        return list(cached)
+
+    def _find(self, text: str) -> list[Mention]:
         text = nfc(text)
         keys, window = _Words(text).canonical()
         out: list[Mention] = []
@@ -849,6 +860,8 @@ class UnitDirectory:
         return hints
 
 
+# How many texts' mentions a directory keeps (find_mentions).
+_RECENT_TEXTS: Final = 256
 _ADDRESS_PREFIXES: Final = ("ubnd", "vpubnd", "vanphong", "vp", "pnv", "noivu", "hdnd", "ub")
 
 _UNIT_KEYS: Final = frozenset(

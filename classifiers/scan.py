@@ -137,10 +137,13 @@ class Words:
         by_first = _by_first(phrases, self.toned)
         keys, words = self.keys, self.words
         out = []
-        i = 0
         n = len(keys)
-        while i < n:
-            for key, p in by_first.get(keys[i], ()):
+        done = 0  # a name taken ends here: phrases starting inside it are skipped
+        # Most syllables start no phrase: one set test each, in a comprehension.
+        for i in [i for i, k in enumerate(keys) if k in by_first]:
+            if i < done:
+                continue
+            for key, p in by_first[keys[i]]:
                 if keys[i : i + len(key)] == key:
                     j = i + len(key)
                     name: list[str] = []
@@ -149,9 +152,8 @@ class Words:
                         j += 1
                     if name:
                         out.append((p, name[-1]))
-                        i = j - 1
+                        done = j
                     break
-            i += 1
         return out
 
 
