@@ -44,6 +44,7 @@ from dienhinh.classifiers.scan import (
     Lexicon,
     Words,
     analyse,
+    count_words,
     phrase_key,
     toned_syllable,
 )
@@ -601,7 +602,7 @@ def _layout(text: str) -> _Layout:
     seen: set[str] = set()
     pos = 0
     for i, para in enumerate(_PARAGRAPH.split(nfc(text))):
-        n = len(_WORD.findall(para))
+        n = count_words(para)
         starts.append(pos)
         sizes.append(n)
         pos += n

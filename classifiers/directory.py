@@ -46,6 +46,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -306,12 +307,14 @@ class _Words:
 
     def canonical(self) -> tuple[list[str], Any]:
         """Keys after the abbreviation rewrites (as ``_canonical``), and a function giving
-        the tokens of a window of them."""
+        the tokens of a window of them. A canonical key maps back to its words through
+        the few places where a rewrite or a dropped word shifted the sequence (the words
+        between two such places keep one offset), so nothing is built per word."""
         keys = self.keys
         ck: list[str] = []
-        first: list[int] = []
-        last: list[int] = []
-        canon: list[bool] = []
+        rewritten: dict[int, tuple[int, int]] = {}  # canonical index -> its first, last word
+        breaks: list[int] = [0]  # from this canonical index on ...
+        shifts: list[int] = [0]  # ... the word index is the canonical one plus this
         # Most words pass through unchanged: copy the runs between rewrite candidates whole.
         special = [i for i, k in enumerate(keys) if k in _SPECIAL]
         done = 0
@@ -320,12 +323,11 @@ class _Words:
             if i < done:
                 continue
             ck += keys[done:i]
-            first += range(done, i)
-            last += range(done, i)
-            canon += [False] * (i - done)
             done = i + 1
             k = keys[i]
             if k in _DROP:
+                breaks.append(len(ck))
+                shifts.append(done - len(ck))
                 continue
             for seq, repl in _REWRITE_TABLE[k]:
                 m = len(seq)
@@ -337,28 +339,27 @@ class _Words:
                         for j in range(m)
                     )
                 ):
+                    rewritten[len(ck)] = (i, i + m - 1)
                     ck.append(repl)
-                    first.append(i)
-                    last.append(i + m - 1)
-                    canon.append(True)
                     done = i + m
+                    breaks.append(len(ck))
+                    shifts.append(done - len(ck))
                     break
             else:
                 ck.append(k)
-                first.append(i)
-                last.append(i)
-                canon.append(False)
         ck += keys[done:]
-        first += range(done, n)
-        last += range(done, n)
-        canon += [False] * (n - done)
 
         def window(at: int, length: int) -> list[_Tok]:
             out = []
             for j in range(at, at + length):
-                s = self.span(first[j])[0]
-                e = self.span(last[j])[1]
-                out.append(_Tok(ck[j], s, e, "" if canon[j] else self.text[s:e]))
+                span = rewritten.get(j)
+                if span is not None:
+                    s = self.span(span[0])[0]
+                    e = self.span(span[1])[1]
+                    out.append(_Tok(ck[j], s, e, ""))
+                else:
+                    s, e = self.span(j + shifts[bisect_right(breaks, j) - 1])
+                    out.append(_Tok(ck[j], s, e, self.text[s:e]))
             return out
 
         return ck, window

@@ -27,6 +27,7 @@ __all__ = [
     "Lexicon",
     "Words",
     "analyse",
+    "count_words",
     "phrase_key",
     "safe_untoned",
     "split_words",
@@ -51,6 +52,11 @@ def split_words(text: str) -> tuple[str, ...]:
     """The words of NFC ``text``, split once per text: the campaign, subject and kind rules
     (through :func:`analyse`) and the unit directory's matcher all read this split."""
     return tuple(WORD.findall(_spaced(text)))
+
+
+def count_words(text: str) -> int:
+    """How many words :func:`split_words` finds in ``text`` (not cached)."""
+    return len(WORD.findall(_spaced(text)))
 
 
 def word_spans(text: str) -> Iterator[re.Match[str]]:
