@@ -8,8 +8,9 @@ this process and with every resource already loaded:
   - its parts: the message-level unit attribution, each article tagger's ``classify``,
     the calibration of their suggestions, and the rest of what tagging.py adds around
     them (contexts, review reasons, the check that no resource file changed);
-and prints ms per article with the ratio to the 2 ms target. Best of ``--repeat`` passes,
-so a busy machine's noise does not count against the taggers.
+and prints ms per article with the ratio to the 2 ms target. Times are this process's CPU
+time (``time.process_time``: what other processes on a shared machine do is not counted),
+best of ``--repeat`` passes, so a busy machine's noise does not count against the taggers.
 
 Usage: python bench/tagging.py [--corpus DIR] [--writers a,b] [--repeat 5] [--json OUT]
 """
@@ -57,15 +58,15 @@ def _outcomes(folder: Path, names: list[str]) -> list[Any]:
 
 
 def _best(fns: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
-    """The fastest of ``repeat`` runs of each function, in seconds. The functions take
-    turns (one run of each per round), so a moment of load elsewhere on the machine is
-    shared among them instead of landing on one."""
+    """The fastest of ``repeat`` runs of each function, in CPU seconds of this process.
+    The functions take turns (one run of each per round), so a moment of load elsewhere on
+    the machine is shared among them instead of landing on one."""
     best = dict.fromkeys(fns, float("inf"))
     for _ in range(repeat):
         for name, fn in fns.items():
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             fn()
-            best[name] = min(best[name], time.perf_counter() - t0)
+            best[name] = min(best[name], time.process_time() - t0)
     return best
 
 
