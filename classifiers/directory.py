@@ -287,8 +287,11 @@ class _Words:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        cache = _KEY_CACHE
-        self.keys: list[str] = [cache.get(w) or _key(w) for w in split_words(text)]
+        words = split_words(text)
+        keys = list(map(_KEY_CACHE.get, words))
+        if None in keys:  # a word seen for the first time
+            keys = [k if k is not None else _key(w) for k, w in zip(keys, words, strict=True)]
+        self.keys: list[str] = keys
         self._spans: list[tuple[int, int]] = []
         self._iter: Iterator[re.Match[str]] | None = None
 

@@ -187,11 +187,30 @@ def analyse(title: str, text: str) -> tuple[Words, Words]:
     tw = split_words(nfc(title))
     bw = split_words(nfc(text))
     toned = _written_with_marks(tw + bw)
-    key = toned_syllable if toned else _folded_syllable
     return (
-        Words(tw, tuple(map(key, tw)), toned),
-        Words(bw, tuple(map(key, bw)), toned),
+        Words(tw, _keys(tw, toned), toned),
+        Words(bw, _keys(bw, toned), toned),
     )
+
+
+# Each syllable's key in either mode, once per process (the language has a few thousand
+# syllables; a dict read through ``map`` is the cheapest lookup per word there is).
+_SYLLABLE_KEYS: dict[bool, dict[str, str]] = {True: {}, False: {}}
+_SYLLABLE_KEYS_MAX = 200_000
+
+
+def _keys(words: tuple[str, ...], toned: bool) -> tuple[str, ...]:
+    known = _SYLLABLE_KEYS[toned]
+    keys = tuple(map(known.get, words))
+    if None in keys:  # a syllable seen for the first time
+        if len(known) >= _SYLLABLE_KEYS_MAX:
+            known.clear()
+        key = toned_syllable if toned else _folded_syllable
+        keys = tuple(
+            k if k is not None else known.setdefault(w, key(w))
+            for k, w in zip(keys, words, strict=True)
+        )
+    return keys
 
 
 class Lexicon:
