@@ -233,9 +233,9 @@ _ORG_PREFIXES: Final[tuple[tuple[str, ...], ...]] = (
 _PLACE_PREFIXES: Final = ("xa", "tt", "phuong")
 # Keys after which a short form without its level is a lower level's body ("Hội LHPN
 # huyện X", "Hội CCB xã Y", "Hội ND thôn Z").
-_LOWER_LEVELS: Final = frozenset(
-    {*_ADMIN, *_PLACE_PREFIXES, "thon", "ban", "to", "cap", "co", "cac"}
-)
+# (Keys are folded: "bản"/"bàn" and "cơ"/"có" would be one word, so neither is here: "Hội
+# LHPN có 500 hội viên" is the province's association.)
+_LOWER_LEVELS: Final = frozenset({*_ADMIN, *_PLACE_PREFIXES, "thon", "to", "cap", "cac"})
 
 
 def _rewrite_table() -> dict[str, list[tuple[list[_Tok], str]]]:

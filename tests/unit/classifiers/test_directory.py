@@ -526,3 +526,9 @@ def test_a_short_form_before_a_lower_level_is_that_level_s_body(text: str):
     shipped = UnitDirectory.load(REPO / "units.toml")
     codes = [m.unit_code for m in shipped.find_mentions(text)]
     assert not {"hoi-phu-nu", "hoi-cuu-chien-binh", "quan-su"} & set(codes), codes
+
+
+def test_a_short_form_before_an_ordinary_word_still_names_the_unit():
+    shipped = UnitDirectory.load(REPO / "units.toml")
+    found = shipped.find_mentions("Hội LHPN có 500 hội viên tham gia")
+    assert [m.unit_code for m in found] == ["hoi-phu-nu"]
