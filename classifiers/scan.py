@@ -213,6 +213,10 @@ def _keys(words: tuple[str, ...], toned: bool) -> tuple[str, ...]:
     return keys
 
 
+# A phrase in a Lexicon's index: its keys, the phrase, how many keys, its second key.
+_Entry = tuple[tuple[str, ...], str, int, "str | None"]
+
+
 class Lexicon:
     """A fixed set of phrases, compiled once, found in a text in one pass.
 
@@ -225,24 +229,24 @@ class Lexicon:
         self.phrases: tuple[str, ...] = tuple(dict.fromkeys(phrases))
         # Compiled on first use, per mode (a vocabulary at module level costs nothing at
         # import: a process that never tags never builds it).
-        self._index: dict[bool, dict[str, tuple[tuple[tuple[str, ...], str], ...]]] = {}
+        self._index: dict[bool, dict[str, tuple[_Entry, ...]]] = {}
 
-    def index(self, toned: bool) -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
+    def index(self, toned: bool) -> dict[str, tuple[_Entry, ...]]:
         found = self._index.get(toned)
         if found is None:
             found = self._index[toned] = self._build(toned=toned)
         return found
 
-    def _build(self, *, toned: bool) -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
-        index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    def _build(self, *, toned: bool) -> dict[str, tuple[_Entry, ...]]:
+        index: dict[str, list[_Entry]] = {}
         for p in self.phrases:
             key = phrase_key(p, toned)
             if not key or (not toned and len(key) == 1 and not safe_untoned(p)):
                 continue  # one Vietnamese syllable without its tone is ambiguous
-            index.setdefault(key[0], []).append((key, p))
+            second = key[1] if len(key) > 1 else None
+            index.setdefault(key[0], []).append((key, p, len(key), second))
         return {
-            first: tuple(sorted(entries, key=lambda e: -len(e[0])))
-            for first, entries in index.items()
+            first: tuple(sorted(entries, key=lambda e: -e[2])) for first, entries in index.items()
         }
 
     def length(self, phrase: str, toned: bool) -> int:
@@ -253,10 +257,12 @@ class Lexicon:
         keys = words.keys
         found: dict[str, list[int]] = {}
         # Most syllables start no phrase: one set test each, in a comprehension.
+        last = len(keys) - 1
         for i in [i for i, k in enumerate(keys) if k in index]:
-            for key, p in index[keys[i]]:
-                n = len(key)
-                if n == 1 or keys[i : i + n] == key:
+            after = keys[i + 1] if i < last else None
+            for key, p, n, second in index[keys[i]]:
+                # The second syllable first: most candidates fail there, without a slice.
+                if n == 1 or (second == after and (n == 2 or keys[i : i + n] == key)):
                     found.setdefault(p, []).append(i)
         return found
 
