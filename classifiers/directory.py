@@ -776,10 +776,19 @@ class UnitDirectory:
         first, patterns = self._first, self._patterns
         n = len(keys)
         done = 0  # matches do not overlap: a match ending here hides starts before it
+        seconds, singles = self._seconds, self._singles
         for i in [i for i, k in enumerate(keys) if k in first]:
             if i < done:
                 continue
-            for length in range(min(first[keys[i]], n - i), 0, -1):
+            k = keys[i]
+            top = min(first[k], n - i)
+            # Most starts (a syllable that begins a commune's name) go no further: no
+            # pattern continues with the next key, and one key alone names nothing.
+            if top > 1 and keys[i + 1] not in seconds[k]:
+                top = 1
+            if top == 1 and k not in singles:
+                continue
+            for length in range(top, 0, -1):
                 cands = patterns.get(tuple(keys[i : i + length]))
                 if not cands:
                     continue
@@ -835,8 +844,15 @@ class UnitDirectory:
             patterns[key] = [c for c in patterns[key] if _tones(c) != tones]
         patterns = {k: sorted(v, key=lambda c: -c.strength) for k, v in patterns.items() if v}
         first: dict[str, int] = {}
+        seconds: dict[str, set[str]] = {}
         for key in patterns:
             first[key[0]] = max(first.get(key[0], 0), len(key))
+            follow = seconds.setdefault(key[0], set())
+            if len(key) > 1:
+                follow.add(key[1])
+        # What may follow each first key, and the first keys that are a pattern alone.
+        self._seconds = {k: frozenset(v) for k, v in seconds.items()}
+        self._singles = frozenset(key[0] for key in patterns if len(key) == 1)
         return patterns, first
 
     def _build_address_hints(self) -> dict[str, str]:
