@@ -491,7 +491,12 @@ class Vocabulary:
         return self._ranks[code][term][1]
 
 
-_DEFAULT_VOCABULARY = Vocabulary.build()
+@functools.cache
+def _default_vocabulary() -> Vocabulary:
+    """The built-in vocabulary, built on first use (not at import: a process that never
+    tags, the console or the poller, never pays for it)."""
+    return Vocabulary.build()
+
 
 # ---------------------------------------------------------------------------------------
 # Unit priors
@@ -761,7 +766,7 @@ def rule_scores(
     * ``don-vi`` receives what the others lack: when the best campaign is below
       :data:`CONVINCING`, the fallback's (or the unit's usual field's) confidence rises.
     """
-    vocab = vocabulary or _DEFAULT_VOCABULARY
+    vocab = vocabulary or _default_vocabulary()
     title_w, body_w = analyse(title, text)
     lexicon = vocab.lexicon
     layout = _layout(text)
@@ -898,7 +903,7 @@ class CampaignTagger:
     level: ClassVar[str] = "article"
 
     model: CampaignModel | None = None
-    vocabulary: Vocabulary = field(default_factory=lambda: _DEFAULT_VOCABULARY)
+    vocabulary: Vocabulary = field(default_factory=_default_vocabulary)
     threshold: float = COMBINED_THRESHOLD
 
     @classmethod
