@@ -45,17 +45,18 @@ outside:
 	.venv/bin/python bench/outside.py $(OUTSIDE_ARGS)
 
 # Refit the taggers' confidence calibration (classifiers/calibration.json, issue 14) on the
-# development writers of the labelled corpus (tests/fixtures/corpus, build.py DEVELOPMENT;
-# never the held-out ones): build their mail, tag it with raw scores, fit one monotone map
-# per field. Run it after changing a tagger, and commit the file. PYTHON may name another
-# interpreter (a worktree: PYTHON=/work/main/.venv/bin/python with PYTHONPATH set).
+# HELD-OUT writers of the labelled corpus (tests/fixtures/corpus: every writer not in
+# build.py DEVELOPMENT, the ones the rules were never tuned on): build their mail, tag it
+# with raw scores, fit one monotone map per field on all of them, and print the
+# cross-fitted figures (leave one writer out: fit on the others, score the one left out)
+# that say how the map holds on mail it never saw. Run it after changing a tagger, and
+# commit the file. PYTHON may name another interpreter (a worktree:
+# PYTHON=/work/main/.venv/bin/python with PYTHONPATH set).
 PYTHON ?= .venv/bin/python
 CALIBRATION_CORPUS ?= var/calibration-corpus
 calibrate:
 	rm -rf $(CALIBRATION_CORPUS)
-	$(PYTHON) tests/fixtures/corpus/build.py $(CALIBRATION_CORPUS) --writers \
-		$$($(PYTHON) -c 'import sys; sys.path.insert(0, "tests/fixtures/corpus"); \
-		import build; print(",".join(sorted(build.DEVELOPMENT)))')
+	$(PYTHON) tests/fixtures/corpus/build.py $(CALIBRATION_CORPUS) --held-out
 	$(PYTHON) -m dienhinh -q calibrate $(CALIBRATION_CORPUS)/labels.json $(CALIBRATION_CORPUS)
 
 # Tagging cost per article on the development writers' mail (issue 14: target <= 2 ms).

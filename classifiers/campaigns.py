@@ -39,7 +39,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from dienhinh.classifiers.base import ClassifyContext, TagSuggestion
-from dienhinh.classifiers.scan import Lexicon, Words, analyse, phrase_key, toned_syllable
+from dienhinh.classifiers.scan import (
+    WORD,
+    Lexicon,
+    Words,
+    analyse,
+    count_words,
+    phrase_key,
+    toned_syllable,
+)
 from dienhinh.core.errors import ConfigError
 from dienhinh.core.evidence import EvidenceKind as EK
 from dienhinh.core.evidence import item
@@ -109,6 +117,11 @@ NAMED_IN_LEAD = 0.9
 NAMED_IN_BODY = 0.7
 # Most a NAME_REQUIRED campaign reaches without its name.
 UNNAMED = 0.3
+# Most any campaign's shown confidence reaches unless the article names it (its movement's
+# name, :data:`_NAMES`): words typical of a field are evidence of what an article is about,
+# never proof (a border-defence phrase in a new-rural story); certainty (0.9 and above)
+# is kept for a campaign the article names. Applied to what is shown, after the ranking.
+UNNAMED_MAX = 0.85
 # Raw score that reaches confidence 1 - 1/e (0.63). One strong term (weight 3) in the body
 # gives 0.22, the same term in the title too gives 0.63; an article about the campaign
 # typically scores 15-40.
@@ -129,7 +142,7 @@ CONVINCING = 0.35
 # ---------------------------------------------------------------------------------------
 # Matching keys
 
-_WORD = re.compile(r"\w+")  # as scan.analyse splits words
+_WORD = WORD  # as scan.analyse splits words
 _PARAGRAPH = re.compile(r"\n\s*\n")
 
 
@@ -478,7 +491,12 @@ class Vocabulary:
         return self._ranks[code][term][1]
 
 
-_DEFAULT_VOCABULARY = Vocabulary.build()
+@functools.cache
+def _default_vocabulary() -> Vocabulary:
+    """The built-in vocabulary, built on first use (not at import: a process that never
+    tags, the console or the poller, never pays for it)."""
+    return Vocabulary.build()
+
 
 # ---------------------------------------------------------------------------------------
 # Unit priors
@@ -589,7 +607,7 @@ def _layout(text: str) -> _Layout:
     seen: set[str] = set()
     pos = 0
     for i, para in enumerate(_PARAGRAPH.split(nfc(text))):
-        n = len(_WORD.findall(para))
+        n = count_words(para)
         starts.append(pos)
         sizes.append(n)
         pos += n
@@ -748,7 +766,7 @@ def rule_scores(
     * ``don-vi`` receives what the others lack: when the best campaign is below
       :data:`CONVINCING`, the fallback's (or the unit's usual field's) confidence rises.
     """
-    vocab = vocabulary or _DEFAULT_VOCABULARY
+    vocab = vocabulary or _default_vocabulary()
     title_w, body_w = analyse(title, text)
     lexicon = vocab.lexicon
     layout = _layout(text)
@@ -885,7 +903,7 @@ class CampaignTagger:
     level: ClassVar[str] = "article"
 
     model: CampaignModel | None = None
-    vocabulary: Vocabulary = field(default_factory=lambda: _DEFAULT_VOCABULARY)
+    vocabulary: Vocabulary = field(default_factory=_default_vocabulary)
     threshold: float = COMBINED_THRESHOLD
 
     @classmethod
@@ -926,7 +944,11 @@ class CampaignTagger:
         if model is None:
             return [
                 TagSuggestion(
-                    "campaign", s.code, round(s.confidence, 3), list(s.evidence), self.name
+                    "campaign",
+                    s.code,
+                    round(_shown(s, s.confidence), 3),
+                    list(s.evidence),
+                    self.name,
                 )
                 for s in select(scores)
             ]
@@ -946,12 +968,18 @@ class CampaignTagger:
                     value = min(value, s.confidence)
             else:
                 value = s.confidence
-            combined.append((value, s.code, evidence))
+            combined.append((value, s.code, evidence, s))
         combined.sort(key=lambda c: -c[0])
         chosen = [c for c in combined if c[0] >= self.threshold] or combined[:1]
         if len(chosen) > 1:
             chosen = [c for c in chosen if c[1] != FALLBACK] or chosen[:1]
         return [
-            TagSuggestion("campaign", code, round(value, 3), evidence, self.name)
-            for value, code, evidence in chosen
+            TagSuggestion("campaign", code, round(_shown(s, value), 3), evidence, self.name)
+            for value, code, evidence, s in chosen
         ]
+
+
+def _shown(score: CampaignScore, confidence: float) -> float:
+    """The confidence shown for a proposed campaign: at most :data:`UNNAMED_MAX` unless
+    the article names it."""
+    return confidence if score.held == NAMED else min(confidence, UNNAMED_MAX)

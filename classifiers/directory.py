@@ -46,11 +46,14 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any, Final
 
+from dienhinh.classifiers.scan import WORD, split_words, word_spans
 from dienhinh.core.errors import ConfigError
 from dienhinh.core.text import nfc, strip_diacritics
 
@@ -73,6 +76,11 @@ DEFAULT_PROVINCE: Final = "Lào Cai"
 STRENGTH_NAME: Final = 1.0  # the official name, or a district with UBND/HĐND before it
 STRENGTH_ALIAS: Final = 0.9  # a listed alias of a department, association, company ...
 STRENGTH_GENERATED: Final = 0.85  # acronym or "<name> <province>" made from the name
+# A provincial unit's short form without its level ("Hội LHPN", "BCHQS", "Hội CCB" for
+# "... tỉnh"), or a department by the first field of its name ("Sở Lao động" for "Sở Lao
+# động - Thương binh và Xã hội"): how staff write it in a hurry; never before a district's
+# or commune's name ("Hội LHPN huyện X" is the district's association).
+STRENGTH_SHORT: Final = 0.7
 STRENGTH_ADMIN: Final = 0.8  # "huyện Bảo Yên", "TP Lào Cai": also a place name
 STRENGTH_BARE: Final = 0.6  # "Bảo Yên" alone (only when listed as an alias)
 STRENGTH_PLACE_ORG: Final = 0.7  # "UBND xã Y Tý"
@@ -121,7 +129,7 @@ for _cp in range(0x00C0, 0x1F00):
     if len(_s) == 1 and _s != chr(_cp):
         _FOLD1[_cp] = _s
 _FOLD1.update({ord("đ"): "d", ord("Đ"): "d"})
-_WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+")
+_WORD = WORD  # scan's split: one per text for every tagger
 _MARKS = re.compile(r"[\u0300-\u036f]")
 _TONE_MARKS: Final = frozenset("\u0300\u0301\u0303\u0309\u0323")
 _ACRONYM_MIN: Final = 2
@@ -223,6 +231,11 @@ _ORG_PREFIXES: Final[tuple[tuple[str, ...], ...]] = (
     ("ubnd", "hdnd"),
 )
 _PLACE_PREFIXES: Final = ("xa", "tt", "phuong")
+# Keys after which a short form without its level is a lower level's body ("Hội LHPN
+# huyện X", "Hội CCB xã Y", "Hội ND thôn Z").
+# (Keys are folded: "bản"/"bàn" and "cơ"/"có" would be one word, so neither is here: "Hội
+# LHPN có 500 hội viên" is the province's association.)
+_LOWER_LEVELS: Final = frozenset({*_ADMIN, *_PLACE_PREFIXES, "thon", "to", "cap", "cac"})
 
 
 def _rewrite_table() -> dict[str, list[tuple[list[_Tok], str]]]:
@@ -264,23 +277,32 @@ def _canonical(toks: list[_Tok]) -> list[_Tok]:
 
 
 class _Words:
-    """The words of a text as matching keys, found by the regex engine in one call and
-    folded through a cache (the language has a few thousand distinct syllables); spans
-    and spellings are computed only when a pattern's keys match, which is rare. Most words
-    thus cost one dict lookup to fold and one to be dropped."""
+    """The words of a text as matching keys, split once per text (``scan.split_words``:
+    the campaign and kind rules read the same split) and folded through a cache (the
+    language has a few thousand distinct syllables); spans and spellings are computed
+    only up to the last word a pattern's keys matched, which is rare and mostly early.
+    Most words thus cost one dict lookup to fold and one to be dropped."""
 
-    __slots__ = ("_spans", "keys", "text")
+    __slots__ = ("_iter", "_spans", "keys", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        cache = _KEY_CACHE
-        self.keys: list[str] = [cache.get(w) or _key(w) for w in _WORD.findall(text)]
-        self._spans: list[tuple[int, int]] | None = None
+        words = split_words(text)
+        keys = list(map(_KEY_CACHE.get, words))
+        if None in keys:  # a word seen for the first time
+            keys = [k if k is not None else _key(w) for k, w in zip(keys, words, strict=True)]
+        self.keys: list[str] = keys
+        self._spans: list[tuple[int, int]] = []
+        self._iter: Iterator[re.Match[str]] | None = None
 
     def span(self, i: int) -> tuple[int, int]:
-        if self._spans is None:
-            self._spans = [m.span() for m in _WORD.finditer(self.text)]
-        return self._spans[i]
+        spans = self._spans
+        if i >= len(spans):
+            if self._iter is None:
+                self._iter = word_spans(self.text)
+            # In chunks: a listcomp per chunk, not a call per word.
+            spans += [m.span() for m in islice(self._iter, max(i + 1 - len(spans), 256))]
+        return spans[i]
 
     def orig(self, i: int) -> str:
         s, e = self.span(i)
@@ -288,12 +310,14 @@ class _Words:
 
     def canonical(self) -> tuple[list[str], Any]:
         """Keys after the abbreviation rewrites (as ``_canonical``), and a function giving
-        the tokens of a window of them."""
+        the tokens of a window of them. A canonical key maps back to its words through
+        the few places where a rewrite or a dropped word shifted the sequence (the words
+        between two such places keep one offset), so nothing is built per word."""
         keys = self.keys
         ck: list[str] = []
-        first: list[int] = []
-        last: list[int] = []
-        canon: list[bool] = []
+        rewritten: dict[int, tuple[int, int]] = {}  # canonical index -> its first, last word
+        breaks: list[int] = [0]  # from this canonical index on ...
+        shifts: list[int] = [0]  # ... the word index is the canonical one plus this
         # Most words pass through unchanged: copy the runs between rewrite candidates whole.
         special = [i for i, k in enumerate(keys) if k in _SPECIAL]
         done = 0
@@ -302,12 +326,11 @@ class _Words:
             if i < done:
                 continue
             ck += keys[done:i]
-            first += range(done, i)
-            last += range(done, i)
-            canon += [False] * (i - done)
             done = i + 1
             k = keys[i]
             if k in _DROP:
+                breaks.append(len(ck))
+                shifts.append(done - len(ck))
                 continue
             for seq, repl in _REWRITE_TABLE[k]:
                 m = len(seq)
@@ -319,28 +342,27 @@ class _Words:
                         for j in range(m)
                     )
                 ):
+                    rewritten[len(ck)] = (i, i + m - 1)
                     ck.append(repl)
-                    first.append(i)
-                    last.append(i + m - 1)
-                    canon.append(True)
                     done = i + m
+                    breaks.append(len(ck))
+                    shifts.append(done - len(ck))
                     break
             else:
                 ck.append(k)
-                first.append(i)
-                last.append(i)
-                canon.append(False)
         ck += keys[done:]
-        first += range(done, n)
-        last += range(done, n)
-        canon += [False] * (n - done)
 
         def window(at: int, length: int) -> list[_Tok]:
             out = []
             for j in range(at, at + length):
-                s = self.span(first[j])[0]
-                e = self.span(last[j])[1]
-                out.append(_Tok(ck[j], s, e, "" if canon[j] else self.text[s:e]))
+                span = rewritten.get(j)
+                if span is not None:
+                    s = self.span(span[0])[0]
+                    e = self.span(span[1])[1]
+                    out.append(_Tok(ck[j], s, e, ""))
+                else:
+                    s, e = self.span(j + shifts[bisect_right(breaks, j) - 1])
+                    out.append(_Tok(ck[j], s, e, self.text[s:e]))
             return out
 
         return ck, window
@@ -366,6 +388,8 @@ class _Pattern:
     # A place name alone ("Tả Van", "Liên Minh") must be written as a proper noun: many
     # commune names are also ordinary words ("liên minh", "bình minh", "tân tiến").
     proper: bool = False
+    # A short form without the level (STRENGTH_SHORT): not when a lower level follows.
+    unleveled: bool = False
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -417,10 +441,57 @@ def _ptoks(text: str) -> tuple[_PTok, ...]:
     return tuple(out)
 
 
+_ACRONYM_SEP = re.compile(r"(?<=[^\W\d_])\s*[&/-]\s*(?=[^\W\d_])")
+
+
 def _joined_variant(text: str) -> str | None:
     """ "Sở GD&ĐT" -> "Sở GDĐT": acronym pieces joined by & - / written as one word."""
-    joined = re.sub(r"(?<=[^\W\d_])\s*[&/-]\s*(?=[^\W\d_])", _join_if_upper(text), text)
+    joined = _ACRONYM_SEP.sub(_join_if_upper(text), text)
     return joined if joined != text else None
+
+
+def _joined_variants(text: str) -> list[str]:
+    """Every way of writing an acronym's separators solid or not: "Sở LĐ-TB&XH" ->
+    "Sở LĐTBXH", "Sở LĐTB&XH", "Sở LĐ-TBXH" (at most three separators: eight forms)."""
+    repl = _join_if_upper(text)
+    seps = [m for m in _ACRONYM_SEP.finditer(text) if repl(m) == ""]
+    if not seps or len(seps) > 3:
+        return []
+    out = []
+    for mask in range(1, 2 ** len(seps)):
+        pieces, at = [], 0
+        for k, m in enumerate(seps):
+            pieces.append(text[at : m.start()])
+            pieces.append("" if mask >> k & 1 else m.group())
+            at = m.end()
+        pieces.append(text[at:])
+        out.append("".join(pieces))
+    return out
+
+
+# The level word a provincial unit's name ends with.
+_LEVEL_TAIL = re.compile(r"\s+tỉnh(?:\s+Lào Cai)?\s*$", re.IGNORECASE)
+# An acronym of three letters or more ("LHPN", "CHQS", "CCB", "ND" is too short alone).
+_ACRONYM_WORD = re.compile(r"\b[A-ZĐ]{2,}(?:[&-][A-ZĐ]+)*\b")
+
+
+def _short_forms(unit: Unit, generated: list[str]) -> list[str]:
+    """Short forms of a provincial unit or department (see STRENGTH_SHORT): its acronym
+    forms without the level word ("Hội LHPN tỉnh" -> "Hội LHPN", "BCHQS tỉnh" ->
+    "BCHQS"), and "Sở <first field>" of a department named by several fields."""
+    out: list[str] = []
+    for base in (unit.name, *unit.aliases, *generated):
+        stripped = _LEVEL_TAIL.sub("", base)
+        if stripped == base or not stripped.strip():
+            continue
+        acronyms = _ACRONYM_WORD.findall(stripped)
+        letters = sum(len(re.sub(r"[&-]", "", a)) for a in acronyms)
+        if acronyms and (letters >= 3 or len(stripped.split()) >= 2):
+            out.append(stripped.strip())
+    m = re.match(r"Sở (.+?)(?:\s+và\s+|\s*[-,]\s+)", unit.name)
+    if m and len(m.group(1).split()) >= 2:
+        out.append(f"Sở {m.group(1)}")
+    return [f for f in dict.fromkeys(out) if fold_word(f) != fold_word(unit.name)]
 
 
 def _join_if_upper(text: str) -> Any:
@@ -549,14 +620,13 @@ def _unit_patterns(unit: Unit, province: str) -> Iterator[_Pattern]:
             if stripped != base and province:
                 for form in (f"tỉnh {province}", province, f"tỉnh {short_province}"):
                     texts.append((f"{stripped} {form}", STRENGTH_GENERATED, "generated", False))
+        texts += [(a, STRENGTH_SHORT, "short", False) for a in _short_forms(unit, generated)]
     for text, strength, via, explicit in list(texts):
-        joined = _joined_variant(text)
-        if joined:
-            texts.append((joined, strength, via, explicit))
+        texts += [(j, strength, via, explicit) for j in _joined_variants(text)]
     for text, strength, via, explicit in texts:
         toks = _ptoks(text)
         if toks:
-            yield _Pattern(code, toks, strength, via, explicit)
+            yield _Pattern(code, toks, strength, via, explicit, unleveled=via == "short")
     for place in unit.places:
         toks = _ptoks(place)
         if not toks:
@@ -603,6 +673,7 @@ class UnitDirectory:
                     units_here.append(u)
         self._by_domain = {d: tuple(us) for d, us in by_domain.items()}
         self._patterns, self._first = self._build_patterns()
+        self._recent: dict[str, tuple[Mention, ...]] = {}
         self._address_hints = self._build_address_hints()
 
     # -- loading -----------------------------------------------------------------------
@@ -686,28 +757,50 @@ class UnitDirectory:
     # -- matching ----------------------------------------------------------------------
 
     def find_mentions(self, text: str) -> list[Mention]:
-        """Units named in ``text``, left to right, longest match first, not overlapping."""
+        """Units named in ``text``, left to right, longest match first, not overlapping.
+        The last few hundred texts' answers are kept: one message's taggers ask about the
+        same lines (a subject, a signature, a pasted body) more than once."""
         if not text:
             return []
+        cached = self._recent.get(text)
+        if cached is None:
+            if len(self._recent) >= _RECENT_TEXTS:
+                self._recent.clear()
+            cached = self._recent[text] = tuple(self._find(text))
+        return list(cached)
+
+    def _find(self, text: str) -> list[Mention]:
         text = nfc(text)
         keys, window = _Words(text).canonical()
         out: list[Mention] = []
         first, patterns = self._first, self._patterns
         n = len(keys)
         done = 0  # matches do not overlap: a match ending here hides starts before it
+        seconds, singles = self._seconds, self._singles
         for i in [i for i, k in enumerate(keys) if k in first]:
             if i < done:
                 continue
-            for length in range(min(first[keys[i]], n - i), 0, -1):
+            k = keys[i]
+            top = min(first[k], n - i)
+            # Most starts (a syllable that begins a commune's name) go no further: no
+            # pattern continues with the next key, and one key alone names nothing.
+            if top > 1 and keys[i + 1] not in seconds[k]:
+                top = 1
+            if top == 1 and k not in singles:
+                continue
+            for length in range(top, 0, -1):
                 cands = patterns.get(tuple(keys[i : i + length]))
                 if not cands:
                     continue
                 toks_here = window(i, length)
+                lower_level = i + length < n and keys[i + length] in _LOWER_LEVELS
                 p = next(
                     (
                         c
                         for c in cands
-                        if c.accepts(toks_here) and (not c.proper or _alone(window, i, length, n))
+                        if c.accepts(toks_here)
+                        and (not c.proper or _alone(window, i, length, n))
+                        and not (c.unleveled and lower_level)
                     ),
                     None,
                 )
@@ -751,8 +844,15 @@ class UnitDirectory:
             patterns[key] = [c for c in patterns[key] if _tones(c) != tones]
         patterns = {k: sorted(v, key=lambda c: -c.strength) for k, v in patterns.items() if v}
         first: dict[str, int] = {}
+        seconds: dict[str, set[str]] = {}
         for key in patterns:
             first[key[0]] = max(first.get(key[0], 0), len(key))
+            follow = seconds.setdefault(key[0], set())
+            if len(key) > 1:
+                follow.add(key[1])
+        # What may follow each first key, and the first keys that are a pattern alone.
+        self._seconds = {k: frozenset(v) for k, v in seconds.items()}
+        self._singles = frozenset(key[0] for key in patterns if len(key) == 1)
         return patterns, first
 
     def _build_address_hints(self) -> dict[str, str]:
@@ -782,6 +882,8 @@ class UnitDirectory:
         return hints
 
 
+# How many texts' mentions a directory keeps (find_mentions).
+_RECENT_TEXTS: Final = 256
 _ADDRESS_PREFIXES: Final = ("ubnd", "vpubnd", "vanphong", "vp", "pnv", "noivu", "hdnd", "ub")
 
 _UNIT_KEYS: Final = frozenset(

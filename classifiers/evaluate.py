@@ -55,10 +55,13 @@ class EvalReport:
     calibration: dict[str, dict[str, Any]] = field(default_factory=dict)
     # (field, stored confidence, right) of every tag shown: what `dienhinh calibrate` fits.
     tag_outcomes: list[tuple[str, float, bool]] = field(default_factory=list)
+    # The writer of each of tag_outcomes' tags (the label's ``writer``, "" without one):
+    # the groups `dienhinh calibrate` cross-fits over (leave one writer out).
+    tag_writers: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        del d["tag_outcomes"]
+        del d["tag_outcomes"], d["tag_writers"]
         return d
 
 
@@ -147,6 +150,7 @@ def evaluate(
         else:
             tags_of.setdefault(t["article_id"], []).append(t)
     outcomes: list[tuple[str, float, bool]] = []
+    writers: list[str] = []  # the writer of each outcome
     by_mid = {m["message_id"]: m for m in messages}
     arts_by_mid: dict[str, list[Mapping[str, Any]]] = {}
     for a in articles:
@@ -186,6 +190,7 @@ def evaluate(
                     "confidence": unit_conf.get(mid),
                 }
             )
+        writer = str(lab.get("writer", ""))
         if msg.get("unit") is not None and mid in unit_conf:
             outcomes.append(("unit", unit_conf[mid], unit_ok))
         found = list(arts_by_mid.get(mid, []))
@@ -214,6 +219,7 @@ def evaluate(
             subj_ok += match.get("subject_type") == la.get("subject")
             kind_ok += match.get("kind") == la.get("kind")
             outcomes.extend(_shown_outcomes(tags_of.get(match.get("id"), []), match, la))
+        writers.extend([writer] * (len(outcomes) - len(writers)))
     if r.relevant:
         r.unit_accuracy = round(r.unit_correct / r.relevant, 4)
     tp = sum(c[0] for c in per_campaign.values())
@@ -231,6 +237,7 @@ def evaluate(
     r.noise_recall = round(noise_tp / (noise_tp + noise_fn), 4) if noise_tp + noise_fn else 1.0
     r.key_phrase_recall = round(phrases_found / phrases, 4) if phrases else 1.0
     r.tag_outcomes = outcomes
+    r.tag_writers = writers
     by_field: dict[str, list[tuple[float, bool]]] = {}
     for f, conf, ok in outcomes:
         by_field.setdefault(f, []).append((conf, ok))

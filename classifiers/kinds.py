@@ -286,24 +286,21 @@ def _full_names(text: str) -> Counter[str]:
     n = len(w)
     cap = [x.istitle() for x in w]  # a capital then lower case (_capital), in C
     given: Counter[str] = Counter()
-    i = 0
-    while i < n:
-        if not cap[i]:
-            i += 1
-            continue
+    # The runs of capitalised words: each starts where one follows a word that is not.
+    prev = [False, *cap]
+    for i in [i for i in range(n) if cap[i] and not prev[i]]:
         j = i
         while j < n and cap[j]:
             j += 1
         start = next((k for k in range(i, j) if _fold_word(w[k]) in _SURNAMES), j)
         if 3 <= j - start <= 4:
             given[w[j - 1]] += 1
-        i = j
     if not given:
         return given
     lower = {x for x in w if x.islower()}
-    for k, word in enumerate(w):
-        if word in given and (k == 0 or not cap[k - 1]) and (k + 1 == n or not cap[k + 1]):
-            given[word] += 1
+    for k in [k for k, word in enumerate(w) if word in given]:
+        if (k == 0 or not cap[k - 1]) and (k + 1 == n or not cap[k + 1]):
+            given[w[k]] += 1
     return Counter({g: c for g, c in given.items() if g.lower() not in lower})
 
 

@@ -18,14 +18,52 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from dienhinh.core.text import fold, nfc
 
-__all__ = ["Lexicon", "Words", "analyse", "phrase_key", "safe_untoned", "toned_syllable"]
+__all__ = [
+    "Lexicon",
+    "Words",
+    "analyse",
+    "count_words",
+    "phrase_key",
+    "safe_untoned",
+    "split_words",
+    "toned_syllable",
+    "word_spans",
+]
 
-_WORD = re.compile(r"\w+")
+# A word: letters and digits, with any stray combining mark a non-NFC source left (an
+# underscore joins nothing: :func:`_spaced` blanks it first, keeping every offset). The
+# unit directory's matcher splits texts the same way, so the taggers of one message share
+# one split of each text (:func:`split_words`).
+WORD = re.compile(r"[\w\u0300-\u036f]+")
+_WORD = WORD
+
+
+def _spaced(text: str) -> str:
+    return text.replace("_", " ") if "_" in text else text
+
+
+@functools.lru_cache(maxsize=256)
+def split_words(text: str) -> tuple[str, ...]:
+    """The words of NFC ``text``, split once per text: the campaign, subject and kind rules
+    (through :func:`analyse`) and the unit directory's matcher all read this split."""
+    return tuple(WORD.findall(_spaced(text)))
+
+
+def count_words(text: str) -> int:
+    """How many words :func:`split_words` finds in ``text`` (not cached)."""
+    return len(WORD.findall(_spaced(text)))
+
+
+def word_spans(text: str) -> Iterator[re.Match[str]]:
+    """The words of :func:`split_words`, as matches (their spans index ``text``)."""
+    return WORD.finditer(_spaced(text))
+
+
 _TONE_DIGITS = {"\u0300": "2", "\u0301": "1", "\u0303": "4", "\u0309": "3", "\u0323": "5"}
 
 
@@ -89,10 +127,13 @@ class Words:
 
     def starts_with(self, phrases: Iterable[str]) -> str | None:
         """The longest phrase the text opens with."""
+        if not self.keys:
+            return None
         best = None
-        for p in phrases:
-            key = phrase_key(p, self.toned)
-            if key and self.keys[: len(key)] == key and (best is None or len(p) > len(best)):
+        phrases = phrases if isinstance(phrases, tuple) else tuple(phrases)
+        # Only the phrases starting with the text's first syllable can match.
+        for key, p in _by_first(phrases, self.toned).get(self.keys[0], ()):
+            if self.keys[: len(key)] == key and (best is None or len(p) > len(best)):
                 best = p
         return best
 
@@ -102,10 +143,13 @@ class Words:
         by_first = _by_first(phrases, self.toned)
         keys, words = self.keys, self.words
         out = []
-        i = 0
         n = len(keys)
-        while i < n:
-            for key, p in by_first.get(keys[i], ()):
+        done = 0  # a name taken ends here: phrases starting inside it are skipped
+        # Most syllables start no phrase: one set test each, in a comprehension.
+        for i in [i for i, k in enumerate(keys) if k in by_first]:
+            if i < done:
+                continue
+            for key, p in by_first[keys[i]]:
                 if keys[i : i + len(key)] == key:
                     j = i + len(key)
                     name: list[str] = []
@@ -114,9 +158,8 @@ class Words:
                         j += 1
                     if name:
                         out.append((p, name[-1]))
-                        i = j - 1
+                        done = j
                     break
-            i += 1
         return out
 
 
@@ -141,14 +184,37 @@ def analyse(title: str, text: str) -> tuple[Words, Words]:
     """The title's and the text's words, in the mode the two together are written in (a
     title in capitals is judged with its body). Cached: the taggers of one article share
     it."""
-    tw = _WORD.findall(nfc(title))
-    bw = _WORD.findall(nfc(text))
+    tw = split_words(nfc(title))
+    bw = split_words(nfc(text))
     toned = _written_with_marks(tw + bw)
-    key = toned_syllable if toned else _folded_syllable
     return (
-        Words(tuple(tw), tuple(map(key, tw)), toned),
-        Words(tuple(bw), tuple(map(key, bw)), toned),
+        Words(tw, _keys(tw, toned), toned),
+        Words(bw, _keys(bw, toned), toned),
     )
+
+
+# Each syllable's key in either mode, once per process (the language has a few thousand
+# syllables; a dict read through ``map`` is the cheapest lookup per word there is).
+_SYLLABLE_KEYS: dict[bool, dict[str, str]] = {True: {}, False: {}}
+_SYLLABLE_KEYS_MAX = 200_000
+
+
+def _keys(words: tuple[str, ...], toned: bool) -> tuple[str, ...]:
+    known = _SYLLABLE_KEYS[toned]
+    keys = tuple(map(known.get, words))
+    if None in keys:  # a syllable seen for the first time
+        if len(known) >= _SYLLABLE_KEYS_MAX:
+            known.clear()
+        key = toned_syllable if toned else _folded_syllable
+        keys = tuple(
+            k if k is not None else known.setdefault(w, key(w))
+            for k, w in zip(keys, words, strict=True)
+        )
+    return keys
+
+
+# A phrase in a Lexicon's index: its keys, the phrase, how many keys, its second key.
+_Entry = tuple[tuple[str, ...], str, int, "str | None"]
 
 
 class Lexicon:
@@ -161,32 +227,42 @@ class Lexicon:
 
     def __init__(self, phrases: Iterable[str]) -> None:
         self.phrases: tuple[str, ...] = tuple(dict.fromkeys(phrases))
-        self._index = {True: self._build(toned=True), False: self._build(toned=False)}
+        # Compiled on first use, per mode (a vocabulary at module level costs nothing at
+        # import: a process that never tags never builds it).
+        self._index: dict[bool, dict[str, tuple[_Entry, ...]]] = {}
 
-    def _build(self, *, toned: bool) -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
-        index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    def index(self, toned: bool) -> dict[str, tuple[_Entry, ...]]:
+        found = self._index.get(toned)
+        if found is None:
+            found = self._index[toned] = self._build(toned=toned)
+        return found
+
+    def _build(self, *, toned: bool) -> dict[str, tuple[_Entry, ...]]:
+        index: dict[str, list[_Entry]] = {}
         for p in self.phrases:
             key = phrase_key(p, toned)
             if not key or (not toned and len(key) == 1 and not safe_untoned(p)):
                 continue  # one Vietnamese syllable without its tone is ambiguous
-            index.setdefault(key[0], []).append((key, p))
+            second = key[1] if len(key) > 1 else None
+            index.setdefault(key[0], []).append((key, p, len(key), second))
         return {
-            first: tuple(sorted(entries, key=lambda e: -len(e[0])))
-            for first, entries in index.items()
+            first: tuple(sorted(entries, key=lambda e: -e[2])) for first, entries in index.items()
         }
 
     def length(self, phrase: str, toned: bool) -> int:
         return len(phrase_key(phrase, toned))
 
     def find(self, words: Words) -> dict[str, list[int]]:
-        index = self._index[words.toned]
+        index = self._index.get(words.toned) or self.index(words.toned)
         keys = words.keys
         found: dict[str, list[int]] = {}
         # Most syllables start no phrase: one set test each, in a comprehension.
+        last = len(keys) - 1
         for i in [i for i, k in enumerate(keys) if k in index]:
-            for key, p in index[keys[i]]:
-                n = len(key)
-                if n == 1 or keys[i : i + n] == key:
+            after = keys[i + 1] if i < last else None
+            for key, p, n, second in index[keys[i]]:
+                # The second syllable first: most candidates fail there, without a slice.
+                if n == 1 or (second == after and (n == 2 or keys[i : i + n] == key)):
                     found.setdefault(p, []).append(i)
         return found
 

@@ -76,7 +76,7 @@ from dienhinh.core.errors import ConfigError
 from dienhinh.core.evidence import EvidenceKind as EK
 from dienhinh.core.evidence import Where, describe, item
 from dienhinh.core.mailwords import is_board_reminder, is_forward_subject
-from dienhinh.core.text import fold, nfc
+from dienhinh.core.text import fold, nfc, strip_diacritics
 from dienhinh.core.types import ArticleDraft, ForwardOrigin, MailHeaders
 
 __all__ = [
@@ -293,7 +293,11 @@ _SENT_LINE = re.compile(r"^(sent|date|ngay|da gui|gui|vao):\s")
 
 
 def _folded_lines(lines: list[str]) -> list[str]:
-    return [fold(line.strip()) for line in lines]
+    """``fold`` of each line, the marks stripped and case folded in one call for all."""
+    whole = strip_diacritics("\n".join(lines)).casefold().split("\n")
+    if len(whole) != len(lines):  # a line holding a newline of its own: one by one
+        return [fold(line.strip()) for line in lines]
+    return [" ".join(line.split()) for line in whole]
 
 
 def _forwarded_text(text: str) -> str:

@@ -473,10 +473,14 @@ def _eval_report(
 _FIELD_NAMES = {"unit": "unit", "campaign": "campaign", "subject_type": "subject", "kind": "kind"}
 
 
-def _print_calibration(report: Any, out: TextIO) -> None:
+def _print_calibration(
+    calibration: dict[str, Any],
+    out: TextIO,
+    title: str = "calibration (confidence shown: tags, mean confidence, share right)",
+) -> None:
     """A reliability table per field, its ECE and the share right among "certain" tags."""
-    print("calibration (confidence shown: tags, mean confidence, share right)", file=out)
-    for f, cal in report.calibration.items():
+    print(title, file=out)
+    for f, cal in calibration.items():
         print(
             f"  {_FIELD_NAMES.get(f, f)}: {cal['tags']} tags, ECE {cal['ece']:.3f}, "
             f">= 0.9: {cal['certain_right']:.3f} right of {cal['certain']}",
@@ -496,7 +500,8 @@ def cmd_eval(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     if report is None:
         return 2
     if args.json:
-        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2), file=out)
+        data = {**report.as_dict(), "calibration_map": _calibration_map(config)}
+        print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
         return 0
     rows = [
         ("emails (relevant)", f"{report.emails} ({report.relevant})"),
@@ -510,10 +515,11 @@ def cmd_eval(config: Config, args: argparse.Namespace, out: TextIO) -> int:
         ("key-phrase recall", f"{report.key_phrase_recall:.3f}"),
         ("articles matched", f"{report.articles_matched}/{report.articles_labelled}"),
     ]
+    rows.append(("calibration map", _calibration_map(config)))
     width = max(len(k) for k, _v in rows)
     for k, v in rows:
         print(f"{k:<{width}}  {v}", file=out)
-    _print_calibration(report, out)
+    _print_calibration(report.calibration, out)
     for err in report.unit_errors:
         conf = err.get("confidence")
         print(
@@ -524,13 +530,32 @@ def cmd_eval(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _calibration_map(config: Config) -> str:
+    """Which map turned the raw scores into the confidences scored: its file, the writers
+    it was fitted on and when (or that there is none)."""
+    from dienhinh.classifiers.calibration import Calibration
+
+    path = config.tagging.calibration_file if config.tagging is not None else None
+    if path is None:
+        return "none (raw scores)"
+    try:
+        cal = Calibration.load(path)
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        return f"{path} unreadable ({err}): raw scores"
+    if cal is None:
+        return f"{path} missing: raw scores"
+    writers = ", ".join(cal.meta.get("writers") or ["?"])
+    return f"fitted on {writers} ({cal.meta.get('fitted_on', '?')}), {path.name}"
+
+
 def cmd_calibrate(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     """Fit the confidence calibration on labelled mail: tag it with raw confidences, score
     each shown tag, and write the per-field maps (classifiers/calibration.json)."""
     import dataclasses
     from datetime import date
 
-    from dienhinh.classifiers.calibration import CALIBRATION_FILE, fitted
+    from dienhinh.classifiers.calibration import CALIBRATION_FILE, FIELDS, cross_fit, fitted
+    from dienhinh.classifiers.evaluate import calibration_summary
 
     assert config.tagging is not None
     raw = dataclasses.replace(
@@ -541,11 +566,27 @@ def cmd_calibrate(config: Config, args: argparse.Namespace, out: TextIO) -> int:
         return 2
     labels = json.loads(Path(args.labels).read_text(encoding="utf-8"))
     writers = sorted({str(lab.get("writer", "")) for lab in labels} - {""}) or [Path(args.dir).name]
+    # How the map holds on writers it never saw: leave one writer out, fit on the others,
+    # score the one left out; the pooled out-of-fold confidences (two writers or more).
+    oof: dict[str, Any] | None = None
+    groups = sorted(set(report.tag_writers) - {""})
+    if len(groups) >= 2 and "" not in report.tag_writers:
+        crossed = cross_fit(report.tag_outcomes, report.tag_writers, sigmas=args.sigmas)
+        oof = {
+            "method": "leave one writer out",
+            "writers": groups,
+            "fields": {
+                f: calibration_summary([(c, ok) for g, c, ok in crossed if g == f])
+                for f in FIELDS
+                if any(g == f for g, _c, _ok in crossed)
+            },
+        }
     cal = fitted(
         report.tag_outcomes,
         writers=writers,
         fitted_on=date.today().isoformat(),
         sigmas=args.sigmas,
+        out_of_fold=oof,
     )
     target = Path(args.output) if args.output else CALIBRATION_FILE
     target.write_text(cal.to_json(), encoding="utf-8")
@@ -553,9 +594,18 @@ def cmd_calibrate(config: Config, args: argparse.Namespace, out: TextIO) -> int:
         f"calibrate: {len(report.tag_outcomes)} tags of {', '.join(writers)} -> {target}",
         file=out,
     )
+    print(f"  fitted on writers: {', '.join(writers)}", file=out)
     for f, m in cal.fields.items():
         steps = ", ".join(f"{b.raw:.2f} -> {b.p:.2f} ({b.right}/{b.n})" for b in m.blocks)
         print(f"  {_FIELD_NAMES.get(f, f)}: {steps}", file=out)
+    if oof is None:
+        print("  out of fold: needs labels of two writers or more (the 'writer' key)", file=out)
+    else:
+        title = (
+            f"out of fold ({oof['method']}: each of {', '.join(groups)} scored by the map "
+            "fitted on the others; tags, mean confidence, share right)"
+        )
+        _print_calibration(oof["fields"], out, title)
     return 0
 
 

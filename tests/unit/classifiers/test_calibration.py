@@ -99,3 +99,38 @@ def test_config_uses_the_shipped_calibration_unless_told_to_keep_raw_scores(tmp_
     p.write_text(base + '[tagging]\ncalibration_file = "mine.json"\n', encoding="utf-8")
     tagging = load_config(p, environ={}).tagging
     assert tagging is not None and tagging.calibration_file == tmp_path / "mine.json"
+
+
+def test_cross_fit_scores_each_writer_with_the_map_fitted_on_the_others():
+    """Leave one writer out: a writer whose tags at 0.95 are all wrong is scored by the
+    others' map (which learned 0.95 is usually right), so its out-of-fold confidences stay
+    high and the pooled table shows the miss; the in-sample map would have hidden it."""
+    from dienhinh.classifiers.calibration import cross_fit
+
+    outcomes = [("unit", 0.95, True)] * 40 + [("unit", 0.95, False)] * 10
+    groups = ["a"] * 20 + ["b"] * 20 + ["c"] * 10
+    crossed = cross_fit(outcomes, groups)
+    assert len(crossed) == len(outcomes)
+    assert [ok for _f, _p, ok in crossed] == [ok for _f, _r, ok in outcomes]
+    a = fit_field([(0.95, True)] * 20 + [(0.95, False)] * 10)(0.95)  # b and c
+    c = fit_field([(0.95, True)] * 40)(0.95)  # a and b
+    assert crossed[0][1] == round(a, 3) and crossed[-1][1] == round(c, 3)
+    assert crossed[-1][1] > 0.9 > crossed[0][1]
+
+
+def test_cross_fit_needs_two_writers():
+    import pytest
+
+    from dienhinh.classifiers.calibration import cross_fit
+
+    with pytest.raises(ValueError, match="two writers"):
+        cross_fit([("unit", 0.9, True)], ["a"])
+
+
+def test_the_out_of_fold_figures_are_kept_beside_the_map(tmp_path: Path):
+    oof = {"method": "leave one writer out", "writers": ["a", "b"], "fields": {}}
+    cal = fitted([("unit", 0.9, True)], writers=["a", "b"], fitted_on="x", out_of_fold=oof)
+    p = tmp_path / "c.json"
+    p.write_text(cal.to_json(), encoding="utf-8")
+    back = Calibration.load(p)
+    assert back is not None and back.meta["out_of_fold"] == oof

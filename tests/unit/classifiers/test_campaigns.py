@@ -502,3 +502,19 @@ def test_an_elder_or_a_doctor_is_not_bac_ho() -> None:
     assert _chosen(title, text) == ["suc-khoe"]
     named = text + " Chị luôn làm theo lời Bác dạy."
     assert _chosen(title, named) == ["hoc-tap-bac-ho", "suc-khoe"]
+
+
+def test_only_a_campaign_the_article_names_is_shown_as_certain() -> None:
+    """Typical words of a field are evidence, not proof: unnamed, a campaign is shown at
+    most UNNAMED_MAX however many of its words the article has; named, it may be certain."""
+    from dienhinh.classifiers.campaigns import UNNAMED_MAX
+
+    tagger = CampaignTagger()
+    words = (
+        "Đồn Biên phòng phối hợp tuần tra biên giới, bảo vệ cột mốc, giữ gìn an ninh trật "
+        "tự; bộ đội biên phòng cùng dân quân tuần tra đường biên, cột mốc."
+    )
+    unnamed = tagger.suggest("Bộ đội biên phòng tuần tra biên giới", words)
+    assert unnamed and all(t.confidence <= UNNAMED_MAX for t in unnamed)
+    scores = rule_scores("Bộ đội biên phòng tuần tra biên giới", words)
+    assert max(s.confidence for s in scores) > UNNAMED_MAX  # the rules' own score is higher

@@ -497,3 +497,38 @@ def test_address_hint_of_the_local_part_only():
     hit = d.address_hint("vanthu.pnvbaoyen@gmail.com", local_only=True)
     assert hit is not None and hit.code == "bao-yen"
     assert d.address_hint("lan.nguyen@baoyen.gmail.com", local_only=True) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("BCHQS gửi bài tháng 5", "quan-su"),
+        ("Bộ CHQS - bài điển hình", "quan-su"),
+        ("Hội LHPN gửi bài", "hoi-phu-nu"),
+        ("Hoi CCB gui bai", "hoi-cuu-chien-binh"),
+        ("Sở LĐTB&XH gửi bài", "so-lao-dong"),
+        ("Sở LĐ-TBXH", "so-lao-dong"),
+        ("Sở Lao động gửi bài", "so-lao-dong"),
+    ],
+)
+def test_shipped_units_by_their_hurried_short_forms(text: str, code: str):
+    """Short forms made from the names (not listed in units.toml): an acronym form without
+    its level word, "Sở <first field>", an acronym's separators solid or not."""
+    shipped = UnitDirectory.load(REPO / "units.toml")
+    assert [m.unit_code for m in shipped.find_mentions(text)] == [code]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Hội LHPN huyện Bắc Hà", "Hội CCB xã Y Tý", "Bộ CHQS huyện Bảo Yên", "Hội LHPN các xã"],
+)
+def test_a_short_form_before_a_lower_level_is_that_level_s_body(text: str):
+    shipped = UnitDirectory.load(REPO / "units.toml")
+    codes = [m.unit_code for m in shipped.find_mentions(text)]
+    assert not {"hoi-phu-nu", "hoi-cuu-chien-binh", "quan-su"} & set(codes), codes
+
+
+def test_a_short_form_before_an_ordinary_word_still_names_the_unit():
+    shipped = UnitDirectory.load(REPO / "units.toml")
+    found = shipped.find_mentions("Hội LHPN có 500 hội viên tham gia")
+    assert [m.unit_code for m in found] == ["hoi-phu-nu"]

@@ -165,6 +165,8 @@ def test_tags_shown_are_scored_per_field():
     assert r.calibration["kind"]["certain_right"] == 0.0
     assert r.calibration["campaign"]["certain_right"] == 1.0
     assert "tag_outcomes" not in r.as_dict() and "calibration" in r.as_dict()
+    # One writer per outcome, for `dienhinh calibrate`'s cross-fitting.
+    assert len(r.tag_writers) == len(r.tag_outcomes) and "tag_writers" not in r.as_dict()
 
 
 def test_without_tags_there_is_no_calibration():
