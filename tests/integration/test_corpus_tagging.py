@@ -40,33 +40,35 @@ TARGETS = {
 }
 CERTAIN_RIGHT_TARGET = 0.97  # of tags shown with confidence >= 0.9, the share right
 
-# Measured on 2026-12-06 after the unit, campaign and kind work of issue 14 (held-out
-# writers bullets, caps, figures, longform: 100 emails, 89 relevant, 91 articles): unit
-# 0.933, campaign micro-F1 0.891, macro-F1 0.887, subject 0.901, kind 0.934, noise
-# precision 1.000 / recall 0.545, key phrases 1.000; the same again after the tagging-cost
-# and short-form work (the short forms made from the units' names and the "certain only when
-# named" rule for campaigns left these figures unchanged). (Before issue 14's work: unit
-# 0.832, campaign 0.840/0.851, subject 0.826, kind 0.884, noise recall 0.375.) TO RAISE
-# towards TARGETS as the taggers improve (unit to 0.98, campaigns to 0.90, subject to
-# 0.95); never lower.
+# Measured on 2026-12-06 on the six held-out writers (bullets, caps, figures, longform, and
+# school and firm, two writers added that day, written without reading the taggers: 150
+# emails, 133 relevant, 136 articles): unit 0.910, campaign micro-F1 0.890, macro-F1 0.882,
+# subject 0.912, kind 0.927, noise precision 1.000 / recall 0.706, key phrases 1.000. The
+# floors were set again that day because the held-out set grew (on the first four alone:
+# unit 0.933, campaigns 0.891/0.887, subject 0.901, kind 0.934, noise recall 0.545; school
+# alone: unit 0.864, firm alone: unit 0.864, the harder voices). (Before issue 14's work,
+# on the first four: unit 0.832, campaign 0.840/0.851, subject 0.826, kind 0.884, noise
+# recall 0.375.) TO RAISE towards TARGETS as the taggers improve (unit to 0.98, campaigns
+# to 0.90, subject to 0.95); never lower on the same set.
 FLOORS = {
-    "unit_accuracy": 0.92,
+    "unit_accuracy": 0.90,
     "campaign_micro_f1": 0.88,
     "campaign_macro_f1": 0.87,
-    "subject_accuracy": 0.89,
+    "subject_accuracy": 0.90,
     "kind_accuracy": 0.92,
     "noise_precision": 1.0,
-    "noise_recall": 0.5,
+    "noise_recall": 0.69,
     "key_phrase_recall": 1.0,
 }
-# Calibration, 2026-12-06, map fitted on the held-out writers (classifiers/calibration.json).
-# Cross-fitted (leave one writer out, pooled): ECE unit 0.161, campaign 0.130, subject
-# 0.113, kind 0.109; share right among tags >= 0.9: unit 1.000 (39), campaign 1.000 (48),
-# subject 1.000 (41), kind 1.000 (10). In-sample (the shipped map on its own writers, what
-# `dienhinh eval` shows here): ECE unit 0.150, campaign 0.065, subject 0.083, kind 0.096;
-# share right >= 0.9: 1.000 for each (44, 46, 48, 41 tags). (With the map fitted on the
-# development writers, before: campaign 0.897 of 97, kind 0.958 of 71 right.) Ceilings a
-# little above the ECEs; the share right must reach the target (0.97) out of fold.
+# Calibration, 2026-12-06, map fitted on the six held-out writers (classifiers/
+# calibration.json). Cross-fitted (leave one writer out, pooled): ECE unit 0.148, campaign
+# 0.105, subject 0.080, kind 0.092; share right among tags >= 0.9: unit 1.000 (65),
+# campaign 1.000 (64), subject 1.000 (81), kind 0.979 (47). In-sample (the shipped map on
+# its own writers, what `dienhinh eval` shows here): ECE unit 0.133, campaign 0.059, subject
+# 0.066, kind 0.086; share right >= 0.9: 1.000 for each (74, 61, 84, 57 tags). (With the
+# map fitted on the development writers, before: campaign 0.897 of 97, kind 0.958 of 71
+# right.) Ceilings a little above the ECEs; the share right must reach the target (0.97)
+# out of fold.
 OUT_OF_FOLD_ECE_CEILINGS = {"unit": 0.18, "campaign": 0.15, "subject_type": 0.13, "kind": 0.13}
 ECE_CEILINGS = {"unit": 0.17, "campaign": 0.08, "subject_type": 0.10, "kind": 0.11}
 CERTAIN_RIGHT_FLOORS = dict.fromkeys(("unit", "campaign", "subject_type", "kind"), 0.97)
