@@ -46,7 +46,7 @@ MIN_CONFIRMED_FOR_MODEL = 50
 
 # Why an article is flagged (``Article.meta["review_reasons"]``): the unit's flags
 # (units.FLAG_*), NO_UNIT, or LOW_CONFIDENCE followed by "field value (0.59)" items joined
-# by ", " (a format of its own: review/labels.py reads it back to show it in Vietnamese).
+# by ", " (a format of its own: core/labels.py reads it back to show it in Vietnamese).
 LOW_CONFIDENCE = "low confidence: "
 NO_UNIT = "no sending unit found"
 

@@ -3,7 +3,7 @@
 A tag's "why" (``Tag.evidence``, a JSON list) is read by editors in Vietnamese and by
 tools and logs in English. Storing a sentence in either language forces the other to
 parse it; storing ``{"kind": "address", "value": "x@y"}`` lets the console render it
-(``review/labels.py``: one line per kind) and :func:`describe` write it for logs.
+(``core/labels.py``: one line per kind) and :func:`describe` write it for logs.
 
 Every kind a tagger may write is a member of :class:`EvidenceKind`; a test checks the
 console has a label for each, so a new kind without one fails before an editor sees it.

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from dienhinh.classifiers.directory import Unit, UnitDirectory
 from dienhinh.core.config import Config
+from dienhinh.core.labels import error_label, flag_label
 from dienhinh.core.periods import period_bounds, period_label, period_of
 from dienhinh.core.runner import Runner
 from dienhinh.notify.compose import (
@@ -492,7 +493,9 @@ def _digest_data(
     flagged_q = and_(Article.status == ArticleState.PENDING_REVIEW, Article.flagged.is_(True))
     flagged = items(
         list(s.execute(base.where(flagged_q).order_by(Article.id.desc()).limit(limit)).all()),
-        lambda meta, _e: "; ".join((meta or {}).get("review_reasons", []))[:200],
+        lambda meta, _e: "; ".join(
+            dict.fromkeys(flag_label(r) for r in (meta or {}).get("review_reasons", []))
+        )[:200],
     )
     failed_articles = items(
         list(
@@ -502,7 +505,7 @@ def _digest_data(
                 .limit(limit)
             ).all()
         ),
-        lambda _m, error: (error or "").splitlines()[0][:200] if error else "",
+        lambda _m, error: error_label(error)[:200],
     )
     # A failed message whose failed article is listed already is not listed twice.
     lone_failure = and_(
@@ -512,7 +515,7 @@ def _digest_data(
         PendingItem(
             title=f"Thư “{subject or '(không có tiêu đề)'}” của {sender}",
             unit=_unit_name(directory, unit),
-            note=(error or "").splitlines()[0][:200] if error else "",
+            note=error_label(error)[:200],
         )
         for subject, sender, unit, error in s.execute(
             select(Message.subject, Message.from_addr, Message.unit, Message.error)

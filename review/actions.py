@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session
 from dienhinh.classifiers.directory import UnitDirectory
 from dienhinh.core.errors import DienhinhError
 from dienhinh.core.evidence import EvidenceKind, item
+from dienhinh.core.labels import STATE_LABELS
 from dienhinh.core.text import body_without_lead, nfc, scrub
-from dienhinh.review.labels import STATE_LABELS
 from dienhinh.store.audit import record_audit
 from dienhinh.store.models import Article, Asset, AuditLog, Tag, utcnow
 from dienhinh.store.states import ArticleState, transition

@@ -32,8 +32,8 @@ from starlette.templating import Jinja2Templates
 from dienhinh.classifiers.campaigns import Campaign, load_campaigns
 from dienhinh.classifiers.directory import UnitDirectory
 from dienhinh.classifiers.kinds import KIND_VALUES, SUBJECT_VALUES
+from dienhinh.core import labels, search
 from dienhinh.core.config import Config
-from dienhinh.review import labels, search
 from dienhinh.review.config import ReviewConfig
 from dienhinh.review.config import load as load_review_config
 from dienhinh.review.highlight import highlight
@@ -87,7 +87,7 @@ class Console:
         env.filters["ago"] = lambda v: time_ago(v, datetime.now(UTC))
         env.filters["highlight"] = highlight
         env.filters["article_html"] = render_text
-        # Every code reaches the page through review/labels.py, in Vietnamese.
+        # Every code reaches the page through core/labels.py, in Vietnamese.
         env.filters["flag"] = lambda v: labels.flag_label(v, names)
         env.filters["outcome"] = labels.outcome_label
         env.filters["reason"] = labels.reason_label

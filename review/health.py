@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dienhinh.core.config import Config
+from dienhinh.core.labels import RUN_KIND_LABELS, error_label, mailbox_label
 from dienhinh.core.states import RunState
-from dienhinh.review.labels import RUN_KIND_LABELS, error_label, mailbox_label
 from dienhinh.store.models import MailboxState, PollRun
 from dienhinh.store.overview import last_runs
 

@@ -1,7 +1,7 @@
 """Every code the product writes where an editor may see it, enumerated from the code
 itself: the enums, and for codes written as string literals (audit actions, flags,
 sources, reason codes, MIME types, run kinds) the literals in the files that write them.
-Shared by the unit test of review/labels.py and the browser test that seeds a database
+Shared by the unit test of core/labels.py and the browser test that seeds a database
 with every one of them, so a code added later shows up in both."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Find code and English in text an editor reads (issue 13: "no internal code or English
 reaches an editor"). Used by the browser test on every page's visible text and by the unit
-test of review/labels.py on every label.
+test of core/labels.py on every label.
 
 A token is flagged when it is
 * a code: ASCII words joined by "-" or "_" ("ca-nhan", "subject_type", "feed:queued"

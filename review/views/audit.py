@@ -15,14 +15,14 @@ from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.responses import Response
 
-from dienhinh.review.app import Console
-from dienhinh.review.ids import parse_id
-from dienhinh.review.labels import (
+from dienhinh.core.labels import (
     AUDIT_ACTION_LABELS,
     MESSAGE_STATE_LABELS,
     PUBLICATION_STATE_LABELS,
     STATE_LABELS,
 )
+from dienhinh.review.app import Console
+from dienhinh.review.ids import parse_id
 from dienhinh.store.models import AuditLog
 
 __all__ = ["PAGE_SIZE", "audit_page"]

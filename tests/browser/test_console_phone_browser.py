@@ -114,7 +114,7 @@ def kinds(server: Any) -> dict[str, tuple[str, str | None]]:
         "audit": ("/admin/audit", "quan"),
         "error": ("/articles/999999", "mai"),
     }
-    from dienhinh.review.labels import STATE_LABELS
+    from dienhinh.core.labels import STATE_LABELS
 
     for code in STATE_LABELS:
         pages[f"queue-{code}"] = (f"/?state={code}", "mai")

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from consolekit import TEST_REVIEW, Seeded, add_user, login, seed
+from dienhinh.core.labels import flag_label
 from dienhinh.publish import config as publish_config
 from dienhinh.review.app import create_app
-from dienhinh.review.labels import flag_label
 from dienhinh.store.models import Article, MailboxState, Message, utcnow
 
 

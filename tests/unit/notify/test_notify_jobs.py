@@ -266,7 +266,8 @@ def test_digest_once_per_local_day_not_before_its_time(notify_env, tmp_path):
         first = s.query(Article).filter(Article.status == "pending-review").first()
         s.execute(
             update(Article).where(Article.id == first.id)
-            .values(flagged=True, meta={"review_reasons": ["đơn vị chưa chắc chắn"]})
+            .values(flagged=True, meta={"review_reasons": ["conflicting evidence",
+                                                          "unverified sender"]})
         )  # fmt: skip
         s.commit()
         flagged_title = first.title
@@ -284,7 +285,14 @@ def test_digest_once_per_local_day_not_before_its_time(notify_env, tmp_path):
     assert msg["Subject"] == "Bản tin ngày 23/03/2018: 2 bài chờ duyệt, 1 bài gắn cờ, 1 lỗi"
     body = msg.get_body().get_content()
     assert "Chờ duyệt: 2" in body and "Lỗi xử lý: 1" in body
-    assert f"{flagged_title} (UBND huyện Bát Xát): đơn vị chưa chắc chắn" in body
+    # The editors read the console's words, not the stored codes (core/labels.py).
+    assert (
+        f"{flagged_title} (UBND huyện Bát Xát): các căn cứ chỉ ra nhiều đơn vị khác nhau; "
+        "người gửi chưa được xác thực" in body
+    )
+    assert "conflicting evidence" not in body
+    # The broken document is named as what it is, not as a technical error.
+    assert "Gửi bài viết gương điển hình tiên tiến (UBND huyện Bát Xát): tệp bị hỏng" in body
     assert "(Sở Y tế)" in body
     assert "https://dienhinh.laocai.gov.vn/" in body
 

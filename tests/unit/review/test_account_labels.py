@@ -1,10 +1,23 @@
-"""The one Vietnamese mapping of attachment outcomes and reason codes (review/labels.py)."""
+"""The one Vietnamese mapping of attachment outcomes and reason codes (core/labels.py)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from dienhinh.core.labels import (
+    MESSAGE_STATE_LABELS,
+    OUTCOME_LABELS,
+    error_label,
+    outcome_label,
+    reason_parts,
+)
 from dienhinh.core.types import AttachmentOutcome
-from dienhinh.review.labels import MESSAGE_STATE_LABELS, OUTCOME_LABELS, outcome_label, reason_parts
+from dienhinh.ingest.context import ExtractContext
+from dienhinh.ingest.extract import extract_message
 from dienhinh.store.states import MessageState
+from factory import DOCX_TYPE, Attach, make_email
 
 
 def test_every_outcome_and_message_state_has_a_vietnamese_label() -> None:
@@ -49,3 +62,39 @@ def test_reason_codes_before_the_colon_are_vietnamese_and_the_stored_text_is_kep
         "lý do kỹ thuật (quản trị viên xem chi tiết)",
         "weird thing happened",
     )
+
+
+# --- documents the extractors could not open ------------------------------------------------
+
+
+def _broken_zip_member() -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("bai.docx", b"PK\x03\x04" + b"\x00" * 64)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "ctype", "words"),
+    [
+        ("bai-hong.docx", bytes(range(7, 251)) * 20, DOCX_TYPE, "tệp bị hỏng"),
+        ("bai-hong.pdf", b"%PDF-1.4\n" + b"\x00garbage" * 200, "application/pdf", "tệp bị hỏng"),
+        ("bai.zip", _broken_zip_member(), "application/zip", "không đọc được"),
+    ],
+)
+def test_a_document_that_cannot_be_opened_is_named_as_such(
+    tmp_path: Path, name: str, data: bytes, ctype: str, words: str
+) -> None:
+    """GIVEN a unit's only document damaged WHEN extracted THEN what the console and the
+    digest show for the message and its failed article says the file is at fault (so an
+    editor asks for it again), never the generic "lỗi kỹ thuật"."""
+    out = extract_message(
+        make_email(attachments=[Attach(name, data, ctype)]), ExtractContext(blob_root=tmp_path)
+    )
+    assert out.status == "failed", out.reason
+    shown = [error_label(out.reason)] + [error_label(a.error) for a in out.articles if a.error]
+    assert all("kỹ thuật" not in x for x in shown), (out.reason, shown)
+    assert any(words in x for x in shown), shown

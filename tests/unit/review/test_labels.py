@@ -1,4 +1,4 @@
-"""Every code the console can show has a Vietnamese label (review/labels.py), and no label
+"""Every code the console can show has a Vietnamese label (core/labels.py), and no label
 carries code or English (tests/vncheck.py, the browser test's checker).
 
 The codes are enumerated from the code itself: the state enums, the attachment outcomes,
@@ -17,9 +17,9 @@ from vncheck import offending_tokens
 from dienhinh.classifiers.campaigns import load_campaigns
 from dienhinh.classifiers.directory import UnitDirectory
 from dienhinh.classifiers.kinds import KIND_VALUES, SUBJECT_VALUES
+from dienhinh.core import labels as L
 from dienhinh.core.evidence import EvidenceKind, Where, item
 from dienhinh.core.types import AttachmentOutcome
-from dienhinh.review import labels as L
 from dienhinh.store.states import ArticleState, MessageState, PublicationState
 
 GENERIC = {

@@ -1,4 +1,7 @@
-"""Every code the console shows, in Vietnamese: the one mapping.
+"""Every code the console and the Board's mail show, in Vietnamese: the one mapping.
+
+In core because both the console (review/) and the outgoing mail (notify/: the editors'
+digest, the alerts) show the same codes to the same people, and neither may import the other.
 
 States (articles, messages, publications), attachment outcomes, the reasons and errors the
 pipeline records, flags and review reasons, the taggers' evidence (``core.evidence``),
@@ -327,6 +330,36 @@ _PATTERNS: Final[tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], .
     (re.compile(r"^article is ([a-z-]+), not approved"), lambda m: "bài không còn được duyệt"),
     (re.compile(r"^timeout: extraction took over (\d+) s"), lambda m: "quá thời gian đọc thư"),
 )
+# A document the extractors could not open (MalformedDocument's words, after the part's
+# name): the editor learns the file is at fault and can ask the unit to send it again.
+_DOCUMENT_FAULTS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
+    (re.compile(r"password-protected"), "tệp có mật khẩu, không mở được"),
+    (re.compile(r"member .* is damaged"), "tệp nén có tệp bên trong bị hỏng"),
+    (re.compile(r"not a \.doc, \.odt or \.rtf file"), "tệp không đúng định dạng như tên gọi"),
+    (
+        re.compile(r"(not a readable|damaged|cannot open|cannot read this) "),
+        "tệp bị hỏng, không đọc được",
+    ),
+    (re.compile(r"Tesseract failed"), "nhận dạng chữ từ ảnh không thành công"),
+    (re.compile(r"OCR found no text"), "nhận dạng xong nhưng không thấy chữ"),
+)
+_PART_NAME = re.compile(r"^([^:\n]{1,200}?): ")
+
+
+def _document_fault(text: str) -> str:
+    """The Vietnamese for a document fault in ``text`` ("a.docx: not a readable .docx
+    (...)"), with the part's name when it leads; "" when ``text`` names none."""
+    for pattern, label in _DOCUMENT_FAULTS:
+        m = pattern.search(text)
+        if m is None:
+            continue
+        name = _PART_NAME.match(text)
+        if name and name.end() <= m.start() and not _code_label(name.group(1)):
+            return f"{label}: «{name.group(1).strip()}»"
+        return label
+    return ""
+
+
 _GENERIC_REASON = "lý do kỹ thuật (quản trị viên xem chi tiết)"
 # A cause named inside a longer reason ("...: bai.doc: encrypted: ...; anh.gif: logo: ...").
 _CAUSE = re.compile(r"(?:^|[:;]\s)([a-z][a-z -]*[a-z])(?=:\s)")
@@ -361,7 +394,7 @@ def reason_label(reason: str | None) -> str:
     head, _, rest = text.partition(":")
     main = _code_label(head)
     if not main:
-        main = _noise(text)
+        main = _noise(text) or _document_fault(text)
         if main:
             return main
         return _GENERIC_REASON
@@ -374,6 +407,10 @@ def reason_label(reason: str | None) -> str:
         label = _code_label(code)
         if label and label != main and label not in causes and code in _ATTACHMENT_CODES:
             causes.append(label)
+    if not causes and head.strip().lower() in ("no readable article", "no article"):
+        fault = _document_fault(rest.strip())
+        if fault:
+            causes.append(fault.split(":")[0])
     return f"{main} ({', '.join(causes)})" if causes else main
 
 
