@@ -32,8 +32,9 @@ from starlette.templating import Jinja2Templates
 from dienhinh.classifiers.campaigns import Campaign, load_campaigns
 from dienhinh.classifiers.directory import UnitDirectory
 from dienhinh.classifiers.kinds import KIND_VALUES, SUBJECT_VALUES
-from dienhinh.core import labels, search
+from dienhinh.core import labels
 from dienhinh.core.config import Config
+from dienhinh.review import search
 from dienhinh.review.config import ReviewConfig
 from dienhinh.review.config import load as load_review_config
 from dienhinh.review.highlight import highlight

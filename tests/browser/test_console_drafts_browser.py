@@ -335,3 +335,34 @@ def test_the_shortcuts_panel(new_page: Any, server: Any, shot: Any) -> None:
     _view(page, "drafts-keys-panel-phone")
     page.click("#keys-close")
     assert not panel.is_visible()
+
+
+def test_editing_an_approved_article_on_a_phone_sends_it_back_and_says_so(
+    new_page: Any, server: Any
+) -> None:
+    """An approved article's page says, before the editor saves, that new words go back to
+    review; saving a changed title does that and the notice says so; "Lưu và duyệt" is there
+    to approve the new words in one step (390 px wide)."""
+    page = new_page()
+    page.set_viewport_size(PHONE)
+    aid = _fresh(server)
+    page.goto(f"/articles/{aid}")
+    page.click("#approve")
+    page.wait_for_url(re.compile(r".*msg=approved.*"))
+    page.goto(f"/articles/{aid}")
+    note = page.locator("#edit-after-approval")
+    assert note.is_visible() and "trở lại hàng chờ duyệt" in note.inner_text()
+    assert page.is_visible("#save-approve")
+    page.fill("#edit-title", "Tiêu đề sửa sau khi duyệt trên điện thoại")
+    page.click("#save")
+    page.wait_for_url(re.compile(r".*msg=saved-to-review.*"))
+    _view(page, "edit-after-approval-phone")
+    assert "Nội dung đã thay đổi sau khi duyệt" in page.inner_text("body")
+    assert page.inner_text("#article-state") == "Chờ duyệt"
+    assert _article(server, aid).status == "pending-review"
+    box = page.locator("#save-approve").bounding_box()
+    assert box and box["height"] >= 44 and box["x"] + box["width"] <= PHONE["width"]
+    page.click("#save-approve")
+    page.wait_for_url(re.compile(r".*msg=approved.*"))
+    assert _article(server, aid).status == "approved"
+    assert _draft(page, aid) is None
