@@ -42,6 +42,7 @@ ALLOWED: Final[dict[str, str]] = {
     "TCVN3": "the Vietnamese legacy encoding's own name",
     "VNI": "the Vietnamese legacy encoding's own name",
     "Sapo": "the newsroom's Vietnamese word for an article's lead (sa-pô, from chapeau)",
+    "sapo": "the same word inside a sentence ('tiêu đề, sapo hoặc nội dung')",
     "Enter": "a key cap, in the keyboard shortcuts",
     "Esc": "a key cap, in the keyboard shortcuts",
 }
