@@ -512,8 +512,10 @@ def stages_bench(msgs: list[bytes]) -> dict[str, object]:
     import functools
     from collections import Counter
 
+    from sqlalchemy.orm import Session
+
     from dienhinh.classifiers import tagging
-    from dienhinh.ingest import apply, dedupe, extract, pipeline, writer
+    from dienhinh.ingest import apply, extract, mailbox, pipeline, results, similarity, writer
     from dienhinh.ingest.sources import imap
     from dienhinh.store.db import make_engine
     from dienhinh.store.migrate import upgrade
@@ -570,15 +572,15 @@ def stages_bench(msgs: list[bytes]) -> dict[str, object]:
             engine = make_engine(config.database.url)
             upgrade(engine)
             wrap_iter(imap.ImapSource, "fetch", "fetch")
-            wrap(pipeline, "store_raw_batch", "store raw")
+            wrap(mailbox, "store_raw_batch", "store raw")
             wrap(extract, "parse_message", "parse")
             wrap(extract, "extract_message", "extract+parse")
-            wrap(dedupe, "minhash", "dedupe")
+            wrap(similarity, "minhash", "dedupe")
             wrap(apply, "text_fingerprint", "dedupe")
             wrap(writer, "decide", "dedupe lookup")
             wrap(tagging, "tag_outcome", "tag")
-            wrap(pipeline, "write_group", "write")
-            wrap(pipeline.Session, "commit", "commit")
+            wrap(results, "write_group", "write")
+            wrap(Session, "commit", "commit")
             try:
                 t0 = clock()
                 report = pipeline.Ingestor(config, engine).poll(imap.ImapSource(config.mailbox))
