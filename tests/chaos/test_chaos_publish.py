@@ -174,14 +174,20 @@ def approved_article(engine) -> int:
 
 
 def test_portal_errors_and_timeouts_retry_with_backoff_into_one_post(
-    make_config, db_url, portal, monkeypatch
+    make_config, db_url, portal, tmp_path
 ):
-    monkeypatch.setenv("DIENHINH_WP_PASSWORD", "abcd efgh ijkl mnop")
+    # The Application Password from its file (tests build configs with no environment).
+    (tmp_path / "wp-password").write_text("abcd efgh ijkl mnop\n")
     config = make_config(
         publish={
             "targets": ["wordpress"],
             "retry_backoff_seconds": BACKOFF,
-            "wordpress": {"url": portal.url, "user": "bientap", "timeout_seconds": TIMEOUT},
+            "wordpress": {
+                "url": portal.url,
+                "user": "bientap",
+                "password_file": "wp-password",
+                "timeout_seconds": TIMEOUT,
+            },
         }
     )
     engine = make_engine(config.database.url)
