@@ -106,12 +106,14 @@ def test_editing_an_approved_article_sends_it_back_before_anything_goes_out(
     assert _state(env, aid) == ("approved", ["queued"])
     page = client.get(f"/articles/{aid}").text
     assert 'id="edit-after-approval"' in page and "trở lại hàng chờ duyệt" in page
+    assert "mai xét lúc" in page  # who decided, while the decision stands
 
     assert _save(client, aid, title="Tiêu đề sửa sau khi duyệt") == "saved-to-review"
     assert _state(env, aid) == ("pending-review", ["cancelled"])
     page = client.get(f"/articles/{aid}?msg=saved-to-review&id={aid}").text
     assert "Nội dung đã thay đổi sau khi duyệt" in page
     assert "nội dung được sửa sau khi duyệt, cần duyệt lại" in page  # the history
+    assert "xét lúc" not in page  # waiting again: no decision shown as standing
     with Session(env.engine) as s:
         row = (
             s.execute(
