@@ -35,7 +35,7 @@ from email.message import EmailMessage
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from dienhinh.core.states import NotificationState
 from dienhinh.notify.config import NotifyConfig
@@ -189,25 +189,31 @@ class Outbox:
     ) -> bool:
         """Record a decision not to send; False if ``key`` was already recorded."""
         with self.sessions() as s:
-            s.add(
-                Notification(
-                    kind=kind,
-                    dedupe_key=key,
-                    status=NotificationState.SKIPPED,
-                    recipient=", ".join(recipients)[:1000],
-                    subject=subject,
-                    error=reason,
-                    message_pk=message_pk,
-                    unit=unit,
-                    created_at=self.now,
-                )
+            first = self._insert(
+                s,
+                kind=kind,
+                dedupe_key=key,
+                status=NotificationState.SKIPPED,
+                recipient=", ".join(recipients)[:1000],
+                subject=subject,
+                error=reason,
+                message_pk=message_pk,
+                unit=unit,
             )
-            try:
-                s.commit()
-            except IntegrityError:
-                s.rollback()
-                return False
+        if not first:
+            return False
         log.info("notification %s skipped: %s", key, reason, extra={"notification_key": key})
+        return True
+
+    def _insert(self, s: Session, **fields: object) -> bool:
+        """Add and commit the notification row ``fields`` describe (created now); False,
+        rolled back, when its dedupe key is recorded already."""
+        s.add(Notification(created_at=self.now, **fields))
+        try:
+            s.commit()
+        except IntegrityError:
+            s.rollback()
+            return False
         return True
 
     def _claim(
@@ -221,25 +227,19 @@ class Outbox:
         unit: str | None,
     ) -> bool:
         with self.sessions() as s:
-            s.add(
-                Notification(
-                    kind=kind,
-                    dedupe_key=key,
-                    status=NotificationState.SENDING,
-                    recipient=recipient,
-                    subject=subject,
-                    message_pk=message_pk,
-                    unit=unit,
-                    created_at=self.now,
-                    sent_at=self.now,
-                )
-            )
-            try:
-                s.commit()
+            if self._insert(
+                s,
+                kind=kind,
+                dedupe_key=key,
+                status=NotificationState.SENDING,
+                recipient=recipient,
+                subject=subject,
+                message_pk=message_pk,
+                unit=unit,
+                sent_at=self.now,
+            ):
                 self._sending.add(key)
                 return True
-            except IntegrityError:
-                s.rollback()
             retried = s.execute(
                 update(Notification)
                 .where(
@@ -294,21 +294,15 @@ class Outbox:
             self._finish(key, status=NotificationState.UNKNOWN, error=error, sent_at=None)
             return
         with self.sessions() as s:
-            s.add(
-                Notification(
-                    kind=kind,
-                    dedupe_key=key,
-                    status=NotificationState.FAILED,
-                    error=error,
-                    message_pk=message_pk,
-                    unit=unit,
-                    created_at=self.now,
-                )
+            self._insert(
+                s,
+                kind=kind,
+                dedupe_key=key,
+                status=NotificationState.FAILED,
+                error=error,
+                message_pk=message_pk,
+                unit=unit,
             )
-            try:
-                s.commit()
-            except IntegrityError:
-                s.rollback()
 
     def send(
         self,

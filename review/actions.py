@@ -140,18 +140,7 @@ def edit(
             setattr(article, k, content[k])
         _audit(session, actor, article, "edit", before, {k: content[k] for k in before})
         changed += list(before)
-        if article.status in _PUBLISHED_STATES:
-            # What goes (or went) to the portal is what an editor approved: new words go
-            # back to review, and what has not gone out yet waits for that approval. A
-            # published post keeps its old text until the next approval updates it.
-            _withdraw_if_published(session, article, actor)
-            transition(
-                session,
-                article,
-                ArticleState.PENDING_REVIEW,
-                actor=actor,
-                reason=EDITED_AFTER_APPROVAL,
-            )
+        if _new_words_to_review(session, article, actor, EDITED_AFTER_APPROVAL):
             changed.append("status")
 
     unit = (unit or "").strip()
@@ -319,6 +308,18 @@ def _withdraw_if_published(session: Session, article: Article, actor: str) -> No
         from dienhinh.publish.queue import withdraw
 
         withdraw(session, article, actor=actor)
+
+
+def _new_words_to_review(session: Session, article: Article, actor: str, reason: str) -> bool:
+    """An approved or published article whose words just changed goes back to review: what
+    goes (or went) to the portal is what an editor approved. What has not gone out yet waits
+    for that approval; a published post keeps its old text until the next approval updates
+    it. True when the article moved."""
+    if article.status not in _PUBLISHED_STATES:
+        return False
+    _withdraw_if_published(session, article, actor)
+    transition(session, article, ArticleState.PENDING_REVIEW, actor=actor, reason=reason)
+    return True
 
 
 def reject(session: Session, article: Article, *, actor: str, reason: str) -> None:
@@ -665,15 +666,9 @@ def use_revision(
     )
     for k, v in new.items():
         setattr(original, k, v)
-    if original.status in _PUBLISHED_STATES:
-        _withdraw_if_published(session, original, actor)
-        transition(
-            session,
-            original,
-            ArticleState.PENDING_REVIEW,
-            actor=actor,
-            reason=f"text replaced by revision {revision.id}: to be approved again",
-        )
+    _new_words_to_review(
+        session, original, actor, f"text replaced by revision {revision.id}: to be approved again"
+    )
     merge(session, revision, actor=actor, target_id=original.id)
     return original
 
