@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import (
     ColumnElement,
@@ -393,22 +393,7 @@ def title_match(session: Session, query: str) -> ColumnElement[bool] | None:
     if not terms:
         return None
     if session.get_bind().dialect.name == "sqlite":
-        fts = _fts_query(terms)
-        cache = txn_cache(session, "title_probe")
-        if fts not in cache:
-            cache[fts] = session.execute(
-                text(
-                    "SELECT count(*) FROM (SELECT rowid FROM article_fts_title "
-                    "WHERE article_fts_title MATCH :q LIMIT :n)"
-                ),
-                {"q": fts, "n": _COMMON + 1},
-            ).scalar_one()
-        fts_table = table("article_fts_title", column("rowid", Integer))
-        sub = select(fts_table.c.rowid).where(
-            text("article_fts_title MATCH :title_query").bindparams(title_query=fts)
-        )
-        target = Article.id + 0 if cache[fts] > _COMMON else Article.id
-        return target.in_(sub)
+        return _fts_ids_in(session, "article_fts_title", _fts_query(terms), "title_query")
     return Article.id.in_(
         select(ArticleSearch.article_id).where(
             text(
@@ -467,19 +452,28 @@ def _sqlite_match(session: Session, fts: str) -> ColumnElement[bool]:
     each id against the matches. (Testing each article walked with an FTS5 lookup of its
     rowid instead was tried: 1-2 s a page for a frequent word, as FTS5 seeks through its
     long position lists.)"""
-    cache = txn_cache(session, "search_probe")
+    return _fts_ids_in(session, "article_fts", fts, "fts_query")
+
+
+# The probe cache of each FTS5 table (its matches counted up to _COMMON, per transaction).
+_PROBES: Final = {"article_fts": "search_probe", "article_fts_title": "title_probe"}
+
+
+def _fts_ids_in(session: Session, fts_table: str, fts: str, param: str) -> ColumnElement[bool]:
+    """``Article.id IN (rowids of fts_table matching fts)``, with the id hidden from the
+    planner (``id + 0``) when the probe finds more than :data:`_COMMON` matches (see
+    :func:`_sqlite_match`). ``param`` names the bound query (unique per statement)."""
+    cache = txn_cache(session, _PROBES[fts_table])
     if fts not in cache:
         cache[fts] = session.execute(
             text(
-                "SELECT count(*) FROM (SELECT rowid FROM article_fts "
-                "WHERE article_fts MATCH :q LIMIT :n)"
+                f"SELECT count(*) FROM (SELECT rowid FROM {fts_table} "  # noqa: S608 - a table of _PROBES
+                f"WHERE {fts_table} MATCH :q LIMIT :n)"
             ),
             {"q": fts, "n": _COMMON + 1},
         ).scalar_one()
-    fts_table = table("article_fts", column("rowid", Integer))
-    sub = select(fts_table.c.rowid).where(
-        text("article_fts MATCH :fts_query").bindparams(fts_query=fts)
-    )
+    rows = table(fts_table, column("rowid", Integer))
+    sub = select(rows.c.rowid).where(text(f"{fts_table} MATCH :{param}").bindparams(**{param: fts}))
     target = Article.id + 0 if cache[fts] > _COMMON else Article.id
     return target.in_(sub)
 
