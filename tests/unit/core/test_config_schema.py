@@ -230,13 +230,13 @@ NOT_PRODUCT = {"tests", "bench", "demo", "scripts", ".venv", "build"}
 
 
 def _product_modules() -> list[Path]:
-    return sorted(
-        p
-        for p in REPO.rglob("*.py")
-        if p.relative_to(REPO).parts[0] not in NOT_PRODUCT
-        and "site-packages" not in p.parts
-        and not p.relative_to(REPO).parts[0].startswith(".")
-    )
+    """The installed package's modules: the top-level packages (folders with an
+    ``__init__.py``) and the top-level modules, not what a run leaves in the checkout
+    (var/ holds other projects' files after `make outside`)."""
+    packages = [
+        d for d in REPO.iterdir() if (d / "__init__.py").is_file() and d.name not in NOT_PRODUCT
+    ]
+    return sorted([*REPO.glob("*.py"), *(p for d in packages for p in d.rglob("*.py"))])
 
 
 def _environment_reads(tree: ast.AST) -> list[int]:
