@@ -35,6 +35,7 @@ from dienhinh.core.config_schema import (
     path_or,
     positive,
     read_secret_file,
+    server_address,
     setting,
 )
 from dienhinh.core.config_sections import (
@@ -153,19 +154,12 @@ def parse_mailbox_url(
             p = (base or Path.cwd()) / p
         return MailboxURL(scheme="maildir", path=p, folder="")
     parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    default_ports = {"imaps": 993, "imap+starttls": 143, "imap": 143}
-    if scheme not in default_ports:
-        raise ConfigError(
-            key, f"unknown scheme {parts.scheme!r}; use imaps, imap+starttls, imap or maildir"
-        )
-    host = parts.hostname or ""
-    if not host:
-        raise ConfigError(key, "has no host")
-    try:
-        port = parts.port or default_ports[scheme]
-    except ValueError as err:
-        raise ConfigError(key, f"bad port: {err}") from err
+    scheme, host, port = server_address(
+        parts,
+        key,
+        {"imaps": 993, "imap+starttls": 143, "imap": 143},
+        "imaps, imap+starttls, imap or maildir",
+    )
     username = unquote(parts.username or "")
     if not username:
         raise ConfigError(key, "has no user (imaps://USER@HOST/INBOX)")

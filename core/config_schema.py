@@ -22,6 +22,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime, time
 from pathlib import Path
 from typing import Any
+from urllib.parse import SplitResult
 
 from dienhinh.core.errors import ConfigError
 
@@ -316,6 +317,25 @@ def time_of_day(expected: str = "a local time HH:MM") -> Callable[[Any, Context,
 
 
 # --- helpers the sections share -----------------------------------------------------------
+
+
+def server_address(
+    parts: SplitResult, key: str, default_ports: Mapping[str, int], schemes: str
+) -> tuple[str, str, int]:
+    """(scheme, host, port) of a mail server URL (IMAP, SMTP), the port defaulting by
+    scheme; a ConfigError naming ``key`` for an unknown scheme (``schemes`` says which are
+    known), no host or a bad port."""
+    scheme = parts.scheme.lower()
+    if scheme not in default_ports:
+        raise ConfigError(key, f"unknown scheme {parts.scheme!r}; use {schemes}")
+    host = parts.hostname or ""
+    if not host:
+        raise ConfigError(key, "has no host")
+    try:
+        port = parts.port or default_ports[scheme]
+    except ValueError as err:
+        raise ConfigError(key, f"bad port: {err}") from err
+    return scheme, host, port
 
 
 def is_loopback(host: str) -> bool:

@@ -30,6 +30,7 @@ from dienhinh.core.config_schema import (
     optional_path,
     path_or,
     positive,
+    server_address,
     setting,
     table,
     time_of_day,
@@ -93,18 +94,9 @@ def parse_smtp_url(url: str, *, key: str = "notify.smtp_url") -> SmtpURL:
     if not url:
         raise ConfigError(key, "is empty; give smtps://USER@HOST:465 or smtp+starttls://...")
     parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_SMTP_PORTS:
-        raise ConfigError(
-            key, f"unknown scheme {parts.scheme!r}; use smtps, smtp+starttls or smtp (loopback)"
-        )
-    host = parts.hostname or ""
-    if not host:
-        raise ConfigError(key, "has no host")
-    try:
-        port = parts.port or _DEFAULT_SMTP_PORTS[scheme]
-    except ValueError as err:
-        raise ConfigError(key, f"bad port: {err}") from err
+    scheme, host, port = server_address(
+        parts, key, _DEFAULT_SMTP_PORTS, "smtps, smtp+starttls or smtp (loopback)"
+    )
     if parts.password:
         raise ConfigError(
             key, f"must not contain a password; use {ENV_SMTP_PASSWORD} or notify.password_file"
