@@ -63,6 +63,9 @@ class RunReport:
     waiting: int = 0  # articles still waiting for conversion/OCR after this run
     error: str | None = None
     message_pks: list[int] = field(default_factory=list)
+    # A poll whose quick check found nothing to do (Ingestor._nothing_to_do): the listing,
+    # post-actions, retries and slow lane were skipped.
+    idle: bool = False
 
     @property
     def ok(self) -> bool:
