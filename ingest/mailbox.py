@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from dienhinh.core.config import Config
 from dienhinh.core.errors import ConnectionLost, SourceError
 from dienhinh.core.types import RawMail
-from dienhinh.ingest.rawstore import store_raw_batch
 from dienhinh.ingest.results import RunReport
 from dienhinh.ingest.sources.base import MailSource, SourceItem
 from dienhinh.store.blobs import BlobStore
@@ -146,6 +145,8 @@ class MailboxSync:
     ) -> list[int]:
         """Fetch one batch and commit every message's raw bytes and row, advancing last_uid
         only over a contiguous run of committed UIDs."""
+        from dienhinh.ingest.rawstore import store_raw_batch  # not needed by an idle poll
+
         pks: list[int] = []
         expected = [i.uid for i in batch]
         stored_uids: set[int] = set()
