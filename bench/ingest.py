@@ -379,22 +379,32 @@ def _compiled_env(env: dict[str, str], prefix: Path) -> dict[str, str]:
     return out
 
 
-def _time_command(cmd: list[str], env: dict[str, str], runs: int = 5) -> dict[str, float]:
-    """Median wall and CPU (user + system) of ``cmd`` over ``runs`` runs, after one that
-    warms the page cache (and, with a pycache prefix, writes the bytecode)."""
-    walls, cpus = [], []
+def _time_commands(
+    cmd: list[str], envs: dict[str, dict[str, str]], runs: int = 5
+) -> dict[str, dict[str, float]]:
+    """Median wall and CPU (user + system) of ``cmd`` in each of ``envs`` over ``runs``
+    runs, the environments taking turns (a shared machine's load moves in waves), after
+    one round that warms the page cache (and, with a pycache prefix, writes the bytecode)."""
+    walls: dict[str, list[float]] = {name: [] for name in envs}
+    cpus: dict[str, list[float]] = {name: [] for name in envs}
     for i in range(runs + 1):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t0 = time.perf_counter()
-        out = subprocess.run(cmd, env=env, capture_output=True, text=True)
-        wall = time.perf_counter() - t0
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        if out.returncode != 0 or "fetched 0," not in out.stdout:
-            raise RuntimeError(f"dienhinh poll: {out.stdout[-500:]} {out.stderr[-2000:]}")
-        if i:
-            walls.append(wall)
-            cpus.append((after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime))
-    return {"wall": statistics.median(walls), "cpu": statistics.median(cpus)}
+        for name, env in envs.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t0 = time.perf_counter()
+            out = subprocess.run(cmd, env=env, capture_output=True, text=True)
+            wall = time.perf_counter() - t0
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if out.returncode != 0 or "fetched 0," not in out.stdout:
+                raise RuntimeError(f"dienhinh poll: {out.stdout[-500:]} {out.stderr[-2000:]}")
+            if i:
+                walls[name].append(wall)
+                cpus[name].append(
+                    (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+                )
+    return {
+        name: {"wall": statistics.median(walls[name]), "cpu": statistics.median(cpus[name])}
+        for name in envs
+    }
 
 
 def idle_poll(size: int, base: list[bytes]) -> dict[str, float]:
@@ -456,8 +466,10 @@ def idle_poll(size: int, base: list[bytes]) -> dict[str, float]:
             )
             cmd = [sys.executable, "-m", "dienhinh", "--config", str(cfg_file), "-q", "poll"]
             env = dict(os.environ, DIENHINH_IMAP_PASSWORD="secret")
-            compiled = _time_command(cmd, _compiled_env(env, work / "pycache"))
-            source = _time_command(cmd, env)
+            timed = _time_commands(
+                cmd, {"compiled": _compiled_env(env, work / "pycache"), "source": env}
+            )
+            compiled, source = timed["compiled"], timed["source"]
             return {
                 "run_s": statistics.median(times),
                 "command_s": compiled["wall"],
