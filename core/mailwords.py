@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from typing import Final
 
+from dienhinh.core.config_sections import BOARD_ADDRESS
 from dienhinh.core.text import collapse_ws, fold
 from dienhinh.core.types import ForwardOrigin
 
@@ -21,9 +21,6 @@ __all__ = [
     "is_reply_subject",
 ]
 
-# The Board's mailbox: where units send articles and where its reminders come from
-# (the default of notify.from_address).
-BOARD_ADDRESS: Final = "btdkt-snv@laocai.gov.vn"
 
 _REPLY_SUBJECT = re.compile(r"^\s*(?:re|tl|tra loi|aw|sv|antw|odp)\s*(?:\[\d+\])?\s*:")
 _FORWARD_SUBJECT = re.compile(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = [
+    "SLOW_LANE_STATES",
     "ArticleState",
     "MessageState",
     "NotificationState",
@@ -43,6 +44,10 @@ class ArticleState(StrEnum):
     NEEDS_CONVERSION = "needs-conversion"
     NEEDS_OCR = "needs-ocr"
     FAILED = "failed"
+
+
+# The articles the slow lane (ingest/slowlane.py) works on: waiting for a conversion or OCR.
+SLOW_LANE_STATES = (ArticleState.NEEDS_CONVERSION, ArticleState.NEEDS_OCR)
 
 
 class PublicationState(StrEnum):

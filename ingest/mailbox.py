@@ -17,13 +17,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from dienhinh.core.config import Config
 from dienhinh.core.errors import ConnectionLost, SourceError
 from dienhinh.core.types import RawMail
-from dienhinh.ingest.rawstore import store_raw_batch
 from dienhinh.ingest.results import RunReport
 from dienhinh.ingest.sources.base import MailSource, SourceItem
 from dienhinh.store.blobs import BlobStore
@@ -146,6 +145,8 @@ class MailboxSync:
     ) -> list[int]:
         """Fetch one batch and commit every message's raw bytes and row, advancing last_uid
         only over a contiguous run of committed UIDs."""
+        from dienhinh.ingest.rawstore import store_raw_batch  # not needed by an idle poll
+
         pks: list[int] = []
         expected = [i.uid for i in batch]
         stored_uids: set[int] = set()
@@ -184,6 +185,27 @@ class MailboxSync:
         base = max(1, self.config.ingest.retry_backoff_seconds)
         return timedelta(seconds=min(base * 2 ** max(0, attempts - 1), _POST_ACTION_MAX_DELAY))
 
+    @staticmethod
+    def due_post_actions(key: str, now: datetime) -> Select[tuple[Delivery]]:
+        """The deliveries of mailbox ``key`` whose post-action is due at ``now``: their
+        message is done, and they are pending, or failed with their retry time come."""
+        return (
+            select(Delivery)
+            .join(Message, Message.id == Delivery.message_pk)
+            .where(
+                Delivery.mailbox == key,
+                (Delivery.post_action_state == PostActionState.PENDING)
+                | (
+                    (Delivery.post_action_state == PostActionState.FAILED)
+                    & (
+                        Delivery.post_action_next_at.is_(None)
+                        | (Delivery.post_action_next_at <= now)
+                    )
+                ),
+                Message.status != MessageState.RECEIVED,
+            )
+        )
+
     def post_actions(self, source: MailSource, report: RunReport | None = None) -> int:
         """Apply the post-action to every delivery of this mailbox whose message is done:
         the pending ones, and the failed ones whose retry time has come. A failure is
@@ -192,21 +214,7 @@ class MailboxSync:
         with self.sessions() as s:
             rows = (
                 s.execute(
-                    select(Delivery)
-                    .join(Message, Message.id == Delivery.message_pk)
-                    .where(
-                        Delivery.mailbox == source.key,
-                        (Delivery.post_action_state == PostActionState.PENDING)
-                        | (
-                            (Delivery.post_action_state == PostActionState.FAILED)
-                            & (
-                                Delivery.post_action_next_at.is_(None)
-                                | (Delivery.post_action_next_at <= now)
-                            )
-                        ),
-                        Message.status != MessageState.RECEIVED,
-                    )
-                    .order_by(Delivery.uid, Delivery.id)
+                    self.due_post_actions(source.key, now).order_by(Delivery.uid, Delivery.id)
                 )
                 .scalars()
                 .all()

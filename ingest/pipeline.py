@@ -22,7 +22,8 @@ and never stops the rest of the mailbox.
 The :class:`Ingestor` is a façade over one module per job, in the order a poll uses them:
 ingest/mailbox.py (steps 1 and 3: lease, UIDVALIDITY, batches, raw storage, post-actions),
 ingest/extraction.py (step 2: claims, the process pool, timeouts) and ingest/results.py
-(writes, failures, counts, the run's record). ``_run`` below is the poll itself.
+(writes, failures, counts, the run's record). ``_run`` below is the poll itself; its quick
+check (``_nothing_to_do``) ends a poll with nothing to do right after SELECT.
 """
 
 from __future__ import annotations
@@ -32,12 +33,13 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from dienhinh.core.config import Config
 from dienhinh.core.errors import ConnectionLost, SourceError, StorageError
+from dienhinh.core.states import SLOW_LANE_STATES
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extraction import ExtractionQueue, Pending
 from dienhinh.ingest.mailbox import MailboxSync
@@ -45,7 +47,7 @@ from dienhinh.ingest.results import Drain, ResultWriter, RunReport
 from dienhinh.ingest.sources.actions import post_action_named
 from dienhinh.ingest.sources.base import MailSource
 from dienhinh.store.blobs import BlobStore
-from dienhinh.store.models import Message, SenderAddress, utcnow
+from dienhinh.store.models import Article, MailboxState, Message, SenderAddress, utcnow
 from dienhinh.store.states import MessageState
 
 __all__ = ["Ingestor", "RunReport"]
@@ -237,6 +239,92 @@ class Ingestor:
             )
         self.ctx = dataclasses.replace(self.ctx, tagging=dataclasses.replace(t, learned=learned))
 
+    def _nothing_to_do(self, source: MailSource) -> bool:
+        """The quick check of a poll (issue 15: an idle poll in well under a second, process
+        start included): True when the whole run would do nothing, so it can stop after
+        SELECT. That is when the folder holds no UID above ``last_uid`` (its UIDNEXT from
+        SELECT is at most ``last_uid`` + 1, read after check_uidvalidity, which sets
+        ``last_uid`` to 0 on a new UIDVALIDITY), no post-action of this mailbox is due, no
+        message waits for a retry whose time has come, and no article waits for a
+        conversion or OCR. Mail that left the folder (expunged, moved) creates no work:
+        a listing only looks above ``last_uid``, and a due post-action is checked here.
+        A source that gives no UIDNEXT (Maildir, some servers) always runs in full."""
+        uidnext = getattr(source, "uidnext", None)
+        if not source.supports_uids or not uidnext:
+            return False
+        now = utcnow()
+        busy = or_(
+            self.mailbox.due_post_actions(source.key, now).exists(),
+            self.queue.pending_query(None).order_by(None).exists(),
+            select(Article.id).where(Article.status.in_(SLOW_LANE_STATES)).exists(),
+        )
+        with self.sessions() as s:
+            row = s.execute(
+                select(MailboxState.last_uid, busy).where(MailboxState.key == source.key)
+            ).one_or_none()
+        return row is not None and uidnext <= row[0] + 1 and not row[1]
+
+    def _sync(
+        self,
+        source: MailSource,
+        uidvalidity: int,
+        *,
+        kind: str,
+        post_action: bool,
+        report: RunReport,
+    ) -> None:
+        """The mailbox's part of a run: due post-actions, the listing, then fetch, store
+        and extract batch by batch, then due retries."""
+        report.post_actions += self.mailbox.post_actions(source, report)
+        known = self.mailbox.known_locations(source) if not source.supports_uids else ()
+        with self.sessions() as s:
+            last_uid = self.mailbox.state(s, source.key).last_uid
+        items = source.list_new(last_uid, known)
+        total = len(items)
+        log.info("%s %s: %d new message(s)", kind, source.key, total)
+        if total >= self.config.ingest.parallel_threshold:
+            self.queue.start_forkserver()
+        # Extraction of one batch overlaps the fetching and storing of the next:
+        # the pool works on batch N while this process fetches N+1, then this
+        # process writes N's results while the pool works on N+1.
+        waiting: list[Pending] = []
+        # On PostgreSQL other workers may share the extraction (see below).
+        shared = self.engine.dialect.name != "sqlite"
+        for batch in self.mailbox.batches(items):
+            if self._stopping():
+                log.info("%s %s: stop requested; the rest is fetched next time", kind, source.key)
+                break
+            self.mailbox.renew_lease()
+            try:
+                pks = self.mailbox.fetch_and_store(source, batch, uidvalidity, post_action, report)
+            except SourceError:
+                for pending in waiting:  # what was fetched before is written first
+                    self._drain(pending, report, None)
+                raise
+            self.progress("fetch", report.fetched, total)
+            # With several workers, half of the batch goes to this worker's pool at
+            # once (it keeps working while this process writes the previous batch)
+            # and the other half waits `received` until then: the other workers'
+            # processing job (``process``) takes part of it meanwhile, and the late
+            # claim skips what they took (SKIP LOCKED).
+            half = len(pks) // 2 if shared else len(pks)
+            current = [self.queue.claim(pks[:half])]
+            for pending in waiting:
+                self._drain(pending, report, source)
+            if waiting:
+                report.post_actions += self.mailbox.post_actions(source, report)
+            if pks[half:]:
+                current.append(self.queue.claim(pks[half:]))
+            waiting = current
+        for pending in waiting:
+            self._drain(pending, report, source)
+        if waiting:
+            report.post_actions += self.mailbox.post_actions(source, report)
+        if not self._stopping():
+            # retries of earlier transient failures whose time has come
+            self.process_pending(report=report, source=source)
+            report.post_actions += self.mailbox.post_actions(source, report)
+
     def _run(self, source: MailSource, *, kind: str, post_action: bool) -> RunReport:
         report = RunReport(kind=kind, mailbox=source.key)
         self.queue.complete_ctx_later(self._refresh_tagging)  # read when first needed
@@ -245,60 +333,14 @@ class Ingestor:
         try:
             with source:
                 uidvalidity = self.mailbox.check_uidvalidity(source)
-                report.post_actions += self.mailbox.post_actions(source, report)
-                known = self.mailbox.known_locations(source) if not source.supports_uids else ()
-                with self.sessions() as s:
-                    last_uid = self.mailbox.state(s, source.key).last_uid
-                items = source.list_new(last_uid, known)
-                total = len(items)
-                log.info("%s %s: %d new message(s)", kind, source.key, total)
-                if total >= self.config.ingest.parallel_threshold:
-                    self.queue.start_forkserver()
-                # Extraction of one batch overlaps the fetching and storing of the next:
-                # the pool works on batch N while this process fetches N+1, then this
-                # process writes N's results while the pool works on N+1.
-                waiting: list[Pending] = []
-                # On PostgreSQL other workers may share the extraction (see below).
-                shared = self.engine.dialect.name != "sqlite"
-                for batch in self.mailbox.batches(items):
-                    if self._stopping():
-                        log.info(
-                            "%s %s: stop requested; the rest is fetched next time", kind, source.key
-                        )
-                        break
-                    self.mailbox.renew_lease()
-                    try:
-                        pks = self.mailbox.fetch_and_store(
-                            source, batch, uidvalidity, post_action, report
-                        )
-                    except SourceError:
-                        for pending in waiting:  # what was fetched before is written first
-                            self._drain(pending, report, None)
-                        raise
-                    self.progress("fetch", report.fetched, total)
-                    # With several workers, half of the batch goes to this worker's pool at
-                    # once (it keeps working while this process writes the previous batch)
-                    # and the other half waits `received` until then: the other workers'
-                    # processing job (``process``) takes part of it meanwhile, and the late
-                    # claim skips what they took (SKIP LOCKED).
-                    half = len(pks) // 2 if shared else len(pks)
-                    current = [self.queue.claim(pks[:half])]
-                    for pending in waiting:
-                        self._drain(pending, report, source)
-                    if waiting:
-                        report.post_actions += self.mailbox.post_actions(source, report)
-                    if pks[half:]:
-                        current.append(self.queue.claim(pks[half:]))
-                    waiting = current
-                for pending in waiting:
-                    self._drain(pending, report, source)
-                if waiting:
-                    report.post_actions += self.mailbox.post_actions(source, report)
-                if not self._stopping():
-                    # retries of earlier transient failures whose time has come
-                    self.process_pending(report=report, source=source)
-                    report.post_actions += self.mailbox.post_actions(source, report)
-            if not self._stopping():
+                report.idle = kind == "poll" and self._nothing_to_do(source)
+                if report.idle:
+                    log.info("%s %s: nothing new (quick check)", kind, source.key)
+                else:
+                    self._sync(
+                        source, uidvalidity, kind=kind, post_action=post_action, report=report
+                    )
+            if not (self._stopping() or report.idle):
                 self.slow_lane(report)
         except SourceError as err:
             report.error = err.user_message

@@ -27,9 +27,7 @@ from dienhinh.core.config import Config
 from dienhinh.core.errors import SourceError, StorageError
 from dienhinh.core.runner import Runner
 from dienhinh.core.types import Outcome
-from dienhinh.ingest.apply import apply_failure
 from dienhinh.ingest.extraction import ExtractionQueue, Pending, Result
-from dienhinh.ingest.writer import write_group
 from dienhinh.store.models import Message, PollRun, utcnow
 from dienhinh.store.states import MessageState, RunState
 
@@ -63,6 +61,9 @@ class RunReport:
     waiting: int = 0  # articles still waiting for conversion/OCR after this run
     error: str | None = None
     message_pks: list[int] = field(default_factory=list)
+    # A poll whose quick check found nothing to do (Ingestor._nothing_to_do): the listing,
+    # post-actions, retries and slow lane were skipped.
+    idle: bool = False
 
     @property
     def ok(self) -> bool:
@@ -79,6 +80,12 @@ def _database_down(err: Exception, session: Session) -> bool:
     )
 
 
+# _WRITERS: the writers of results (ingest/writer.py, ingest/apply.py, with duplicate
+# detection and the text helpers under them) are imported when the first result is
+# written: a poll with nothing new, whose process start is most of its cost, never needs
+# them (issue 15).
+
+
 class ResultWriter:
     """Writes extraction results and failures, counts them in the run's report, and
     records the run."""
@@ -93,6 +100,8 @@ class ResultWriter:
         refuses (or a bug) only fails that message."""
         if not group:
             return
+        from dienhinh.ingest.writer import write_group  # see _WRITERS
+
         counts = (report.articles, report.failed)
         # One query for the group's messages, held here (the session keeps only weak
         # references to unchanged objects): only those still `received`, and on PostgreSQL
@@ -145,6 +154,8 @@ class ResultWriter:
         if msg is None or msg.status != MessageState.RECEIVED:
             return
         if kind == "ok":
+            from dienhinh.ingest.writer import write_group  # see _WRITERS
+
             assert isinstance(payload, Outcome)
             try:
                 with s.begin_nested():
@@ -168,6 +179,8 @@ class ResultWriter:
         self.fail(s, msg, kind, payload, report)
 
     def fail(self, s: Session, msg: Message, kind: str, payload: object, report: RunReport) -> None:
+        from dienhinh.ingest.apply import apply_failure  # see _WRITERS
+
         error, detail = payload  # type: ignore[misc]
         with s.begin_nested():
             apply_failure(

@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from dienhinh.core.errors import ExtractionError, MalformedDocument, NeedsConversion, NeedsOCR
+from dienhinh.core.states import SLOW_LANE_STATES
 from dienhinh.core.text import body_without_lead, lead_and_body
 from dienhinh.core.types import ArticleDraft, AttachmentOutcome
 from dienhinh.ingest.context import ExtractContext
@@ -138,7 +139,7 @@ def run_slow_lane(
     from dienhinh.ingest.similarity import minhash
 
     report = SlowReport()
-    waiting_states = [ArticleState.NEEDS_CONVERSION, ArticleState.NEEDS_OCR]
+    waiting_states = list(SLOW_LANE_STATES)
     with sessions() as s:
         by_state = dict(
             s.execute(

@@ -2,8 +2,11 @@
 
 Contract (RFC 2119 words):
 - ``open()`` MUST connect/select and return the folder's UIDVALIDITY (0 for sources
-  without UIDs). Account-level failures MUST raise ``AccountError`` with a plain-language
-  ``user_message``; a dropped connection MUST raise ``ConnectionLost``.
+  without UIDs). A UID source MAY set ``uidnext`` to the folder's UIDNEXT as ``open()``
+  found it (every message then in the folder has a smaller UID); None when unknown. The
+  poll's quick check (ingest/pipeline.py) uses it to skip the listing when no UID can be
+  above the last one stored. Account-level failures MUST raise ``AccountError`` with a
+  plain-language ``user_message``; a dropped connection MUST raise ``ConnectionLost``.
 - ``list_new(after_uid, known)`` MUST return the items not yet stored, oldest first: for
   UID sources, every UID greater than ``after_uid`` (selection by UID range only, never a
   non-ASCII SEARCH); for others, every item whose ``location`` is not in ``known``. Its cost
@@ -36,6 +39,7 @@ class SourceItem:
 class MailSource(Protocol):
     key: str  # MailboxURL.key or "import:<path>": identity for leases and tracking
     supports_uids: bool
+    uidnext: int | None  # UIDNEXT as open() found it; None when unknown or not a UID source
 
     def open(self) -> int: ...
 

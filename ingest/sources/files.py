@@ -182,6 +182,7 @@ class FileImportSource:
     """
 
     supports_uids = False
+    uidnext = None
 
     def __init__(self, paths: Sequence[Path]) -> None:
         self.paths = [p.resolve() for p in paths]

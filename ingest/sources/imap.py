@@ -138,6 +138,7 @@ class ImapSource:
         self.cfg = cfg
         self.key = cfg.url.key
         self.uidvalidity = 0
+        self.uidnext: int | None = None  # from SELECT; None when the server did not say
         self._client: IMAPClient | None = None
         self._permanent_flags: tuple[bytes, ...] = ()
         self._processed_name: str | None = None  # processed_folder_name(), once per session
@@ -291,6 +292,8 @@ class ImapSource:
                     ),
                 ) from err
         self.uidvalidity = int(resp[b"UIDVALIDITY"])
+        uidnext = resp.get(b"UIDNEXT")
+        self.uidnext = int(uidnext) if uidnext is not None else None
         self._permanent_flags = tuple(resp.get(b"PERMANENTFLAGS", ()))
         log.debug(
             "opened %s uidvalidity=%s exists=%s", self.key, self.uidvalidity, resp.get(b"EXISTS")
@@ -306,6 +309,7 @@ class ImapSource:
         """
         client, self._client = self._client, None
         self._processed_name = None
+        self.uidnext = None
         if client is None:
             return
         try:

@@ -30,6 +30,7 @@ def _unique_name(filename: str) -> str:
 
 class MaildirSource:
     supports_uids = False
+    uidnext = None
 
     def __init__(
         self,
