@@ -203,6 +203,7 @@ def tag_outcome(outcome: Outcome, settings: TaggingConfig) -> MessageTags:
         learned=learned,
         official_domains=settings.official_domains,
         webmail_domains=settings.webmail_domains,
+        quoted_text=outcome.quoted_text,
     )
     unit_tag = None
     unit_group = None

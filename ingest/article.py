@@ -138,9 +138,13 @@ _LETTERHEAD_PATTERNS = [
         r"^[^,]{0,60},\s*ngay\s+[\d.]+\s+thang\s+[\d.]+\s+nam\s+[\d.]+",
         r"^ngay\s+[\d.]+\s+thang\s+[\d.]+\s+nam\s+[\d.]+",
         r"^v/v\b",
-        r"^[-_*=~.\s]{3,}$",
+        r"^[-_*=~.\s\u2013\u2014\u2015\u2500]{3,}$",
     )
 ]
+
+
+# A page number line: "Trang 1", "Trang 1/4", "Page 2", "- 1 -", "1".
+_PAGE_MARK = re.compile(r"^(?:(?:trang|page)\s*\d{1,3}(?:\s*/\s*\d{1,3})?|[-\u2013\s]*\d{1,3}[-\u2013\s]*)$")
 
 
 def _is_upper(text: str) -> bool:
@@ -330,6 +334,9 @@ def build_article(
         if b.image is None and lines and all(is_letterhead_line(ln) for ln in lines):
             doc.header_lines.extend(lines)
             start += 1
+            continue
+        if b.image is None and _PAGE_MARK.match(fold(collapse_ws(b.text))):
+            start += 1  # a page number above the letterhead (a PDF's running header)
             continue
         break
     rest = items[start:]
