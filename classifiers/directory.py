@@ -212,6 +212,11 @@ _REWRITES: Final[tuple[tuple[str, str], ...]] = (
     ("Ủy ban nhân dân", "ubnd"),
     ("Hội đồng nhân dân", "hdnd"),
     ("Mặt trận Tổ quốc", "mttq"),
+    # "UB MTTQ VN tỉnh LC", "VNPT LCI": how staff shorten the rest of a name.
+    ("Ủy ban", "ub"),
+    ("Việt Nam", "vn"),
+    ("Lào Cai", "lc"),
+    ("LCI", "lc"),
     ("thành phố", "tp"),
     ("thị xã", "tx"),
     ("thị trấn", "tt"),
@@ -227,8 +232,12 @@ _REWRITES: Final[tuple[tuple[str, str], ...]] = (
     ("X", "xa"),
 )
 _DROP: Final = frozenset({"va"})
+# Canonical tokens spelled out, for mailbox names ("tplaocai").
+_SPELLED: Final = {"lc": "laocai"}
 # Canonical tokens: never subject to the acronym guards below.
-_CANONICAL: Final = frozenset({"ubnd", "hdnd", "mttq", "tp", "tx", "tt", "huyen", "xa"})
+_CANONICAL: Final = frozenset(
+    {"ubnd", "hdnd", "mttq", "ub", "vn", "lc", "tp", "tx", "tt", "huyen", "xa"}
+)
 _ADMIN: Final = ("huyen", "tx", "tp")
 _ORG_PREFIXES: Final[tuple[tuple[str, ...], ...]] = (
     ("ubnd",),
@@ -817,6 +826,8 @@ class UnitDirectory:
                 )
                 if p is not None:
                     s, e = toks_here[0].start, toks_here[-1].end
+                    if _broken(text, s, e):
+                        continue
                     out.append(Mention(p.unit_code, text[s:e], s, p.strength, e, p.via))
                     done = i + length
                     break
@@ -881,16 +892,30 @@ class UnitDirectory:
             for p in cands:
                 if p.via == "district" and key[0] not in ("ubnd", "hdnd"):
                     core = key[1:] if key[0] in _ADMIN else key
-                    solid = "".join(core)
-                    if key[0] == "tp":
-                        add("tp" + solid, p.unit_code)  # "tplaocai": never "laocai" alone
-                    elif p.strength == STRENGTH_BARE:
-                        add(solid, p.unit_code)
+                    # a mailbox spells the province out ("tplaocai") or shortens it ("tplc")
+                    for solid in {"".join(core), "".join(_SPELLED.get(k, k) for k in core)}:
+                        if key[0] == "tp":
+                            add("tp" + solid, p.unit_code)  # "tplaocai": never "laocai" alone
+                        elif p.strength == STRENGTH_BARE:
+                            add(solid, p.unit_code)
                 elif key[0] == "so" and any(t.acronym for t in p.toks):
                     add("s" + "".join(key[1:]), p.unit_code)
         for word in clashes:
             hints.pop(word, None)
         return hints
+
+
+_BREAKS: Final = frozenset(",;()[]\n")
+
+
+def _broken(text: str, start: int, end: int) -> bool:
+    """Words that only look like a name: split by a comma or a bracket ("cơ sở, xây dựng"
+    is no "Sở Xây dựng"), or a department's "sở" that is the "cơ sở" (a facility, a base)
+    of running text ("cơ sở y tế" is a clinic, not the Sở Y tế)."""
+    if any(c in _BREAKS for c in text[start:end]):
+        return True
+    before = text[max(0, start - 4) : start].rstrip().lower()
+    return text[start] == "s" and before.endswith(("cơ", "co"))
 
 
 # What may stand between a member's name and the place that locates it: "Trường THPT số 1

@@ -144,7 +144,9 @@ _LETTERHEAD_PATTERNS = [
 
 
 # A page number line: "Trang 1", "Trang 1/4", "Page 2", "- 1 -", "1".
-_PAGE_MARK = re.compile(r"^(?:(?:trang|page)\s*\d{1,3}(?:\s*/\s*\d{1,3})?|[-\u2013\s]*\d{1,3}[-\u2013\s]*)$")
+_PAGE_MARK = re.compile(
+    r"^(?:(?:trang|page)\s*\d{1,3}(?:\s*/\s*\d{1,3})?|[-\u2013\s]*\d{1,3}[-\u2013\s]*)$"
+)
 
 
 def _is_upper(text: str) -> bool:
