@@ -254,8 +254,10 @@ _ADDRESSEE = re.compile(r"^(kinh gui|dong gui|noi nhan|to:|cc:|den:|gui:)")
 _TO_WHOM = re.compile(r"\b(gui|gui cho|gui toi|gui den|kinh gui)[\W_]*$")
 _SELF_HEAD = re.compile(r"^(don vi|co quan|noi gui|nguoi gui|don vi gui)\b")
 _SELF_VERB = re.compile(
-    # "X gửi ...", "X xin gửi ...", "X (Phòng Nội vụ) xin gửi ...": an office in brackets
-    r"^[\W_]*(?:\([^)]{0,40}\)[\W_]*)?(?:(?:xin|kinh|tran|trong|da|phep|duoc)[\W_]+){0,3}gui\b"
+    # "X gửi ...", "X xin gửi ...", "X (Phòng Nội vụ) xin gửi ...": an office in brackets;
+    # "Sở Lao động - TB&XH xin gửi": the rest of a name written shorter than matched
+    r"^[\W_]*(?:\([^)]{0,40}\)[\W_]*)?(?:-[\W_]*[\w&]{1,8}(?:[\W_]*&[\W_]*\w{1,4})?[\W_]+)?"
+    r"(?:(?:xin|kinh|tran|trong|da|phep|duoc)[\W_]+){0,3}gui\b"
 )
 # "Em là văn thư Công ty X", "Tôi là cán bộ Phòng Nội vụ huyện X": the writer's own office.
 _SELF_INTRO = re.compile(r"\b(?:em|toi|chung toi|minh|chung em)\s+la\b[^.;!?]{0,50}$")
