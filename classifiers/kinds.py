@@ -96,7 +96,7 @@ _COLLECTIVE = (
     "công đoàn", "làng", "khu dân cư", "ban quản lý", "đảng bộ", "tiểu đội", "trung đội",
     "lớp", "thư viện", "tuyến phố", "cánh đồng", "doanh nghiệp", "nhà máy", "người dân",
     "bà con", "nhân dân", "phụ nữ", "thanh niên", "các hộ", "những người", "những hộ",
-    "chợ",
+    "chợ", "dòng họ",
 )
 # Plural heads: "Cán bộ, chiến sĩ Đồn ...", "Thầy và trò ..." (a title's head only; "Những"
 # alone says nothing: "Những mùa thảo quả của người nông dân" is one farmer's).

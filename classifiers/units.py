@@ -840,7 +840,7 @@ def _verdict(sc: _Scorer, flags: list[str], verified: bool | None) -> UnitVerdic
         if (
             best < GUESS_MIN
             or own < GUESS_MIN / 2
-            or second >= best / 2
+            or (second >= best / 2 and not _outranks(sc, best_unit, ranked[1][0]))
             or FLAG_UNVERIFIED in flags  # a spoofed address must not name a unit at all
         ):
             unit = None
@@ -872,6 +872,24 @@ def _verdict(sc: _Scorer, flags: list[str], verified: bool | None) -> UnitVerdic
         sender_verified=verified,
         scores={u: round(w, 3) for u, w in ranked},
     )
+
+
+# What names the sender itself, as opposed to what names the story's places and people.
+_SENDER_KINDS: Final = frozenset(
+    {"address", "learned-address", "domain", "display-name", "signature", "letterhead",
+     "forward-origin"}
+)  # fmt: skip
+
+
+def _outranks(sc: _Scorer, best: str | None, runner_up: str) -> bool:
+    """A guess whose unit the sender's own marks name (a signature, a letterhead, an
+    address, a forward's original sender) against a runner-up named only where stories
+    are told (a subject's or an article's place): still the guess, however close."""
+    kinds = {u: set() for u in (best, runner_up)}
+    for kind, unit in sc.best:
+        if unit in kinds:
+            kinds[unit].add(kind)
+    return bool(kinds[best] & _SENDER_KINDS) and not kinds[runner_up] & _SENDER_KINDS
 
 
 def _organisation_guess(orgs: Mapping[str, int]) -> str | None:

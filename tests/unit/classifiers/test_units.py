@@ -1237,3 +1237,23 @@ def test_a_note_naming_its_sender_in_a_longer_form_than_matched():
     v = Msg(cover="Phòng Kế hoạch - Sở Y tế - KH&TC xin gửi bài giới thiệu mô hình mới.").verdict()
     assert v.unit == "so-y-te"
     assert any(e.weight >= 2.5 for e in v.evidence if e.unit == "so-y-te"), v.evidence
+
+
+def test_a_signature_outranks_a_place_the_subject_and_article_name():
+    """The forwarder's signature names a unit weakly; the subject and the article name the
+    story's district nearly as much: the signature's unit is still the guess (flagged, low
+    confidence), since nothing but a signature, letterhead or address says who sent it."""
+    v = Msg(
+        cover="Em gửi anh bài của cộng tác viên ạ.\n\n--\nPhòng Tổng hợp - Sở Nội vụ",
+        subject="Fwd: Bai CTV - Ca hoi (Van Ban)",
+        text="Ở bản Nậm Xé, gia đình ông Kiều nuôi cá hồi nước lạnh.",
+        fwd=[ForwardOrigin(from_name="Duc CTV", from_addr="ductv88@gmail.com")],
+    ).verdict()
+    assert v.unit == "so-noi-vu" and v.confidence < 0.6, (v.scores, v.evidence)
+    assert "no convincing evidence" in v.flag_reasons
+    # two units each named by the sender's own marks: no guess between them
+    both = Msg(
+        cover="Em gửi bài.\n\n--\nSở Nội vụ\nUBND huyện Văn Bàn",
+        subject="Bai CTV (Van Ban)",
+    ).verdict()
+    assert "van-ban" in both.scores and "so-noi-vu" in both.scores

@@ -203,3 +203,15 @@ def test_a_page_number_above_the_letterhead() -> None:
     assert art.header_lines == ["HỘI NÔNG DÂN TỈNH LÀO CAI", "BAN TUYÊN HUẤN", "———————"]
     assert art.title == "Hợp tác xã chè hữu cơ Bản Liền: mô hình mới"
     assert "Trang 1" not in art.text
+
+
+def test_a_company_trade_union_letterhead() -> None:
+    """"CÔNG ĐOÀN NHÀ MÁY ..." opening a document is its letterhead, not its title."""
+    blocks = [
+        Block(text="CÔNG ĐOÀN NHÀ MÁY TUYỂN QUẶNG APATIT LÀO CAI"),
+        Block(text="Người thợ vận hành máy nghiền bi 26 năm không để xảy ra sự cố", bold=True),
+        Block(text=BODY),
+    ]
+    art = build_article(blocks, source="docx", origin="x")
+    assert art.header_lines == ["CÔNG ĐOÀN NHÀ MÁY TUYỂN QUẶNG APATIT LÀO CAI"]
+    assert art.title.startswith("Người thợ vận hành")
