@@ -1232,7 +1232,7 @@ def test_an_organisation_the_article_names_is_the_last_resort_guess():
 
 
 def test_a_note_naming_its_sender_in_a_longer_form_than_matched():
-    """"Phòng Dạy nghề - Sở Y tế - VP xin gửi bài ...": the rest of the name between the
+    """ "Phòng Dạy nghề - Sở Y tế - VP xin gửi bài ...": the rest of the name between the
     unit and "xin gửi" still makes the line the sender's own introduction."""
     v = Msg(cover="Phòng Kế hoạch - Sở Y tế - KH&TC xin gửi bài giới thiệu mô hình mới.").verdict()
     assert v.unit == "so-y-te"

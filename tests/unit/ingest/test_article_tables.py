@@ -206,7 +206,7 @@ def test_a_page_number_above_the_letterhead() -> None:
 
 
 def test_a_company_trade_union_letterhead() -> None:
-    """"CÔNG ĐOÀN NHÀ MÁY ..." opening a document is its letterhead, not its title."""
+    """ "CÔNG ĐOÀN NHÀ MÁY ..." opening a document is its letterhead, not its title."""
     blocks = [
         Block(text="CÔNG ĐOÀN NHÀ MÁY TUYỂN QUẶNG APATIT LÀO CAI"),
         Block(text="Người thợ vận hành máy nghiền bi 26 năm không để xảy ra sự cố", bold=True),
