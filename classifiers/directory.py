@@ -86,6 +86,11 @@ STRENGTH_BARE: Final = 0.6  # "Bảo Yên" alone (only when listed as an alias)
 STRENGTH_PLACE_ORG: Final = 0.7  # "UBND xã Y Tý"
 STRENGTH_PLACE: Final = 0.6  # "xã Y Tý", "thị trấn Phố Lu" from ``places``
 STRENGTH_BARE_PLACE: Final = 0.35  # "Y Tý" alone
+# An organisation that reports through the unit ("Trường THPT số 1 Si Ma Cai" is the Sở
+# GD&ĐT's school, "Trung tâm Y tế huyện X" the Sở Y tế's, "Đồn Biên phòng Y" the border
+# guard's): ``members`` in units.toml. A place name right after it is where the member is,
+# not a unit of its own (see UnitDirectory._find).
+STRENGTH_MEMBER: Final = 0.75
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,7 @@ class Unit:
     cadence: str = "quarterly"
     addresses: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
+    members: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,7 +117,7 @@ class Mention:
     start: int
     strength: float
     end: int = 0
-    via: str = ""  # "name", "alias", "generated", "district", "place"
+    via: str = ""  # "name", "alias", "generated", "short", "district", "place", "member"
 
 
 def domain_of(address: str) -> str:
@@ -206,6 +212,11 @@ _REWRITES: Final[tuple[tuple[str, str], ...]] = (
     ("Ủy ban nhân dân", "ubnd"),
     ("Hội đồng nhân dân", "hdnd"),
     ("Mặt trận Tổ quốc", "mttq"),
+    # "UB MTTQ VN tỉnh LC", "VNPT LCI": how staff shorten the rest of a name.
+    ("Ủy ban", "ub"),
+    ("Việt Nam", "vn"),
+    ("Lào Cai", "lc"),
+    ("LCI", "lc"),
     ("thành phố", "tp"),
     ("thị xã", "tx"),
     ("thị trấn", "tt"),
@@ -221,8 +232,12 @@ _REWRITES: Final[tuple[tuple[str, str], ...]] = (
     ("X", "xa"),
 )
 _DROP: Final = frozenset({"va"})
+# Canonical tokens spelled out, for mailbox names ("tplaocai").
+_SPELLED: Final = {"lc": "laocai"}
 # Canonical tokens: never subject to the acronym guards below.
-_CANONICAL: Final = frozenset({"ubnd", "hdnd", "mttq", "tp", "tx", "tt", "huyen", "xa"})
+_CANONICAL: Final = frozenset(
+    {"ubnd", "hdnd", "mttq", "ub", "vn", "lc", "tp", "tx", "tt", "huyen", "xa"}
+)
 _ADMIN: Final = ("huyen", "tx", "tp")
 _ORG_PREFIXES: Final[tuple[tuple[str, ...], ...]] = (
     ("ubnd",),
@@ -627,6 +642,11 @@ def _unit_patterns(unit: Unit, province: str) -> Iterator[_Pattern]:
         toks = _ptoks(text)
         if toks:
             yield _Pattern(code, toks, strength, via, explicit, unleveled=via == "short")
+    for member in unit.members:
+        for text in (member, *_joined_variants(member)):
+            toks = _ptoks(text)
+            if toks:
+                yield _Pattern(code, toks, STRENGTH_MEMBER, "member", explicit=True)
     for place in unit.places:
         toks = _ptoks(place)
         if not toks:
@@ -806,10 +826,12 @@ class UnitDirectory:
                 )
                 if p is not None:
                     s, e = toks_here[0].start, toks_here[-1].end
+                    if _broken(text, s, e):
+                        continue
                     out.append(Mention(p.unit_code, text[s:e], s, p.strength, e, p.via))
                     done = i + length
                     break
-        return out
+        return _members_located(text, out) if out else out
 
     def _build_patterns(
         self,
@@ -870,11 +892,12 @@ class UnitDirectory:
             for p in cands:
                 if p.via == "district" and key[0] not in ("ubnd", "hdnd"):
                     core = key[1:] if key[0] in _ADMIN else key
-                    solid = "".join(core)
-                    if key[0] == "tp":
-                        add("tp" + solid, p.unit_code)  # "tplaocai": never "laocai" alone
-                    elif p.strength == STRENGTH_BARE:
-                        add(solid, p.unit_code)
+                    # a mailbox spells the province out ("tplaocai") or shortens it ("tplc")
+                    for solid in {"".join(core), "".join(_SPELLED.get(k, k) for k in core)}:
+                        if key[0] == "tp":
+                            add("tp" + solid, p.unit_code)  # "tplaocai": never "laocai" alone
+                        elif p.strength == STRENGTH_BARE:
+                            add(solid, p.unit_code)
                 elif key[0] == "so" and any(t.acronym for t in p.toks):
                     add("s" + "".join(key[1:]), p.unit_code)
         for word in clashes:
@@ -882,12 +905,49 @@ class UnitDirectory:
         return hints
 
 
+_BREAKS: Final = frozenset(",;()[]\n")
+
+
+def _broken(text: str, start: int, end: int) -> bool:
+    """Words that only look like a name: split by a comma or a bracket ("cơ sở, xây dựng"
+    is no "Sở Xây dựng"), or a department's "sở" that is the "cơ sở" (a facility, a base)
+    of running text ("cơ sở y tế" is a clinic, not the Sở Y tế)."""
+    if any(c in _BREAKS for c in text[start:end]):
+        return True
+    before = text[max(0, start - 4) : start].rstrip().lower()
+    return text[start] == "s" and before.endswith(("cơ", "co"))
+
+
+# What may stand between a member's name and the place that locates it: "Trường THPT số 1
+# Si Ma Cai", "Trung tâm Y tế huyện Bát Xát", "Đồn Biên phòng Cửa khẩu quốc tế Lào Cai"
+# (words, numbers, hyphens; no sentence or list punctuation, no line break).
+_MEMBER_GAP: Final = re.compile(r"[^\S\n]*(?:[\w-]+[^\S\n]+){0,4}")
+
+
+def _members_located(text: str, found: list[Mention]) -> list[Mention]:
+    """Drop the district or commune named right after a member organisation: it says where
+    the school, health centre or border post is, not that the district sent the mail."""
+    out: list[Mention] = []
+    member_end = -1
+    for m in found:
+        if (
+            member_end >= 0
+            and m.via in ("district", "place")
+            and _MEMBER_GAP.fullmatch(text, member_end, m.start)
+        ):
+            member_end = m.end  # "Trung tâm Y tế huyện X, xã Y": still the member's address
+            continue
+        member_end = m.end if m.via == "member" else -1
+        out.append(m)
+    return out
+
+
 # How many texts' mentions a directory keeps (find_mentions).
 _RECENT_TEXTS: Final = 256
 _ADDRESS_PREFIXES: Final = ("ubnd", "vpubnd", "vanphong", "vp", "pnv", "noivu", "hdnd", "ub")
 
 _UNIT_KEYS: Final = frozenset(
-    {"code", "name", "aliases", "group", "cadence", "addresses", "places"}
+    {"code", "name", "aliases", "group", "cadence", "addresses", "places", "members"}
 )
 _CODE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
@@ -935,4 +995,5 @@ def _parse_unit(table: object, index: int, source: str) -> Unit:
         cadence=cadence,
         addresses=addresses,
         places=texts("places"),
+        members=texts("members"),
     )

@@ -30,7 +30,7 @@ from dienhinh.classifiers.base import ClassifyContext, TagSuggestion
 from dienhinh.classifiers.scan import Lexicon, Words, analyse
 from dienhinh.core.evidence import EvidenceKind as EK
 from dienhinh.core.evidence import item
-from dienhinh.core.text import fold
+from dienhinh.core.text import fold, nfc
 from dienhinh.core.types import ArticleDraft
 
 __all__ = [
@@ -96,8 +96,11 @@ _COLLECTIVE = (
     "công đoàn", "làng", "khu dân cư", "ban quản lý", "đảng bộ", "tiểu đội", "trung đội",
     "lớp", "thư viện", "tuyến phố", "cánh đồng", "doanh nghiệp", "nhà máy", "người dân",
     "bà con", "nhân dân", "phụ nữ", "thanh niên", "các hộ", "những người", "những hộ",
-    "chợ",
+    "chợ", "dòng họ",
 )
+# Plural heads: "Cán bộ, chiến sĩ Đồn ...", "Thầy và trò ..." (a title's head only; "Những"
+# alone says nothing: "Những mùa thảo quả của người nông dân" is one farmer's).
+_PLURAL_HEADS = ("cán bộ, chiến sĩ", "cán bộ chiến sĩ", "thầy và trò", "thầy trò")
 _COLLECTIVE_BODY = (
     "tập thể", "các thành viên", "thành viên", "tổ viên", "xã viên", "hội viên",
     "cán bộ chiến sĩ", "cán bộ, chiến sĩ", "các hộ", "người lao động", "các đoàn viên",
@@ -113,7 +116,7 @@ _HOUSEHOLD_BODY = (
 # "Chủ hộ: ...". A form says outright whom it is about.
 _FORM_FIELDS = (
     ("họ và tên", "ca-nhan"), ("họ tên", "ca-nhan"), ("ngày sinh", "ca-nhan"),
-    ("năm sinh", "ca-nhan"), ("thành tích cá nhân", "ca-nhan"),
+    ("năm sinh", "ca-nhan"), ("sinh năm", "ca-nhan"), ("thành tích cá nhân", "ca-nhan"),
     ("tên tập thể", "tap-the"), ("tên đơn vị", "tap-the"), ("số thành viên", "tap-the"),
     ("thành tích tập thể", "tap-the"), ("tổng số cán bộ", "tap-the"),
     ("chủ hộ", "ho-gia-dinh"), ("thành tích hộ gia đình", "ho-gia-dinh"),
@@ -255,7 +258,7 @@ def headline(title: str, text: str) -> str:
 # Family names that open a full name written without a title word ("Giàng A Chư sinh năm
 # 1995 ...", "Thào Thị Sú, cô gái Mông ..."): the common Kinh names and those of Lào Cai's
 # peoples (Mông, Dao, Tày, Nùng, Giáy, Hà Nhì, Phù Lá ...), compared folded.
-_SURNAMES = frozenset(fold(n) for n in (
+_SURNAME_LIST = (
     "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi",
     "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trịnh", "Đào", "Đoàn", "Lương", "Trương",
     "Lưu", "Tạ", "Cao", "Lâm", "Triệu", "Tô", "Mai", "Hà", "Vi", "Nông", "Lục", "Ma",
@@ -263,8 +266,9 @@ _SURNAMES = frozenset(fold(n) for n in (
     "Lò", "Lường", "Giàng", "Thào", "Sùng", "Vàng", "Hảng", "Lù", "Tẩn", "Chảo", "Phàn",
     "Bàn", "Chu", "Sần", "Lầu", "Mùa", "Cư", "Hầu", "Tráng", "Ly", "Sầm", "Lồ", "Sình",
     "Chẻo", "Pờ", "Hờ", "Cứ", "Chang", "Sển", "Lìn", "Vừ", "Mạ", "Pồ", "Phùng", "Hoàng",
-))
+)
 # fmt: on
+_SURNAMES = frozenset(fold(n) for n in _SURNAME_LIST)
 
 
 def _capital(word: str) -> bool:
@@ -305,6 +309,38 @@ def _full_names(text: str) -> Counter[str]:
 
 
 _CAPS_HEAD = re.compile(r"^\W*((?:\w+ ){2,3}\w+)\s*[,:\-–(]")
+
+
+# Middle names that follow a family name in a full name ("CHU THỊ SÉ", "LÒ VĂN THƯỢNG",
+# "VÀNG SEO LỬ", "GIÀNG A CHƯ"): in a title in capitals, where case cannot show a name.
+_MIDDLE_LIST = ("Thị", "Văn", "Seo", "A", "Mí", "Sao", "Đình", "Đức", "Hữu", "Ngọc", "Xuân")
+# Compared with their tone marks when the title has them ("TỔ CÔNG AN" is a team, "TÔ
+# CÔNG ..." a name), folded when it is typed without.
+_TONED_NAMES = (
+    frozenset(nfc(n).lower() for n in _SURNAME_LIST),
+    frozenset(nfc(n).lower() for n in _MIDDLE_LIST),
+)
+_FOLDED_NAMES = (_SURNAMES, frozenset(fold(n) for n in _MIDDLE_LIST))
+_CAPS_WORD = re.compile(r"\w+|[^\w\s]")
+
+
+def _caps_inner_name(title: str) -> tuple[str, int]:
+    """A full name inside a title, read without help from case (a title in capitals: "NHÂN
+    TỐ MỚI: ĐOÀN VIÊN CHU THỊ SÉ - ..."):
+    a family name, a middle name and one more word; (the name, how many words come before
+    it) or ("", -1)."""
+    title = nfc(title)
+    marked = fold(title) != title.lower()
+    (surnames, middles), key = (_TONED_NAMES, str.lower) if marked else (_FOLDED_NAMES, fold)
+    toks = _CAPS_WORD.findall(title)
+    words = 0
+    for i in range(len(toks) - 2):
+        if not toks[i][0].isalnum():
+            continue
+        if key(toks[i]) in surnames and key(toks[i + 1]) in middles and toks[i + 2][0].isalpha():
+            return " ".join(toks[i : i + 3]).title(), words
+        words += 1
+    return "", -1
 
 
 def _caps_name(title: str) -> str:
@@ -374,13 +410,21 @@ def subject_parts(title: str, text: str) -> tuple[Part, ...]:
         parts.append(_part(value, points, why))
 
     caps = _all_caps(title)
+    inner, before = _caps_inner_name(title)
     if caps and _caps_name(title):
         # "THÀO THỊ SÚ, CÔ GÁI MÔNG ...": a headline in capitals opening with a full name.
         add("ca-nhan", 5, item(EK.TITLE_NAMES, phrase="", name=_caps_name(title)))
+    elif caps and inner:
+        # "NHÂN TỐ MỚI: ĐOÀN VIÊN CHU THỊ SÉ - ...", "THANH NIÊN VÀNG SEO LỬ KHỞI NGHIỆP".
+        add("ca-nhan", 5, item(EK.TITLE_NAMES, phrase="", name=inner))
     # The title's head.
     head_household = t.starts_with(_HOUSEHOLD)
     head_person = t.starts_with(_PERSON)
-    head_org = t.starts_with(_COLLECTIVE)
+    head_org = t.starts_with(_COLLECTIVE) or t.starts_with(_PLURAL_HEADS)
+    if head_org and 0 <= before - len(head_org.split()) <= 1:
+        # "THANH NIÊN VÀNG SEO LỬ", "Thanh niên Mông Giàng A Lử": a person's role (and
+        # people) right before the name
+        head_org = None
     if head_household:
         add("ho-gia-dinh", 8, item(EK.TITLE_OPENS, phrase=head_household))
     elif head_person and (not head_org or len(head_person) >= len(head_org)):

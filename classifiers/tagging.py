@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from dienhinh.classifiers.kinds import cue_weights_path, load_cue_weights
 from dienhinh.classifiers.units import attribute_unit
 from dienhinh.core.config import TaggingConfig
 from dienhinh.core.errors import ConfigError
-from dienhinh.core.types import ArticleDraft, MailHeaders, Outcome
+from dienhinh.core.types import ArticleDraft, ForwardOrigin, MailHeaders, Outcome
 
 __all__ = [
     "ArticleTags",
@@ -186,23 +186,40 @@ def article_taggers(names: tuple[str, ...] | None = None) -> list[Classifier]:
     return chosen
 
 
-def tag_outcome(outcome: Outcome, settings: TaggingConfig) -> MessageTags:
-    res = _RESOURCES.get(settings)
+@dataclass
+class UnitFinding:
+    """The message-level unit: its calibrated tag (None when nothing names one), its
+    group, the attribution's flags, and why articles go to an editor on its account."""
+
+    tag: TagSuggestion | None
+    group: str | None
+    flags: list[str]
+    reasons: list[str]
+    sender_verified: bool | None
+
+
+def _unit(
+    res: _Resources,
+    settings: TaggingConfig,
+    headers: MailHeaders,
+    articles: Sequence[ArticleDraft],
+    cover_note: str,
+    body: str,
+    forwarded_from: Sequence[ForwardOrigin],
+    quoted_text: str = "",
+) -> UnitFinding:
     assert res.directory is not None
-    learned: Mapping[str, str] = dict(settings.learned)
-    body = outcome.body_text
-    if outcome.signature:
-        body = f"{body}\n\n-- \n{outcome.signature}"
     verdict = attribute_unit(
-        outcome.headers,
-        outcome.articles,
-        outcome.cover_note,
+        headers,
+        articles,
+        cover_note,
         body,
-        outcome.forwarded_from,
+        forwarded_from,
         res.directory,
-        learned=learned,
+        learned=dict(settings.learned),
         official_domains=settings.official_domains,
         webmail_domains=settings.webmail_domains,
+        quoted_text=quoted_text,
     )
     unit_tag = None
     unit_group = None
@@ -226,10 +243,45 @@ def tag_outcome(outcome: Outcome, settings: TaggingConfig) -> MessageTags:
         low_unit = _low([unit_tag], settings.review_threshold)
         if low_unit:
             unit_reasons.append(low_unit)
+    return UnitFinding(unit_tag, unit_group, flags, unit_reasons, verdict.sender_verified)
+
+
+def late_unit(
+    drafts: Sequence[ArticleDraft],
+    settings: TaggingConfig,
+    *,
+    headers: MailHeaders,
+    cover_note: str,
+    forwarded_from: Sequence[ForwardOrigin] = (),
+) -> UnitFinding:
+    """The unit of a message that named none until its document was converted or read
+    by OCR (a .doc, .odt or scan whose letterhead or closing names it): the attribution run
+    again with the document's text, from what the message keeps (headers, cover note,
+    forward chain)."""
+    res = _RESOURCES.get(settings)
+    return _unit(res, settings, headers, drafts, cover_note, cover_note, forwarded_from)
+
+
+def tag_outcome(outcome: Outcome, settings: TaggingConfig) -> MessageTags:
+    res = _RESOURCES.get(settings)
+    body = outcome.body_text
+    if outcome.signature:
+        body = f"{body}\n\n-- \n{outcome.signature}"
+    found = _unit(
+        res,
+        settings,
+        outcome.headers,
+        outcome.articles,
+        outcome.cover_note,
+        body,
+        outcome.forwarded_from,
+        outcome.quoted_text,
+    )
+    unit_tag, unit_group, flags, unit_reasons = found.tag, found.group, found.flags, found.reasons
     ctx = ClassifyContext(
         headers=outcome.headers,
         cover_note=outcome.cover_note,
-        settings=res.settings(verdict.unit, unit_group),
+        settings=res.settings(unit_tag.value if unit_tag else None, unit_group),
     )
     articles = [
         _tag_one(
@@ -245,7 +297,7 @@ def tag_outcome(outcome: Outcome, settings: TaggingConfig) -> MessageTags:
     return MessageTags(
         unit=unit_tag,
         unit_group=unit_group,
-        sender_verified=verdict.sender_verified,
+        sender_verified=found.sender_verified,
         flags=flags,
         articles=articles,
     )

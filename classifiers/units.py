@@ -67,6 +67,7 @@ from dienhinh.classifiers.base import ClassifyContext, TagSuggestion
 from dienhinh.classifiers.directory import (
     STRENGTH_ADMIN,
     STRENGTH_BARE,
+    STRENGTH_NAME,
     Mention,
     UnitDirectory,
     domain_of,
@@ -121,6 +122,11 @@ CONVINCING: Final = 3.0  # the least total that names a unit surely enough
 # confidence and the "no convincing evidence" flag, so an editor confirms it.
 GUESS_MIN: Final = 1.0
 GUESS_FACTOR: Final = 0.75  # a guess's confidence is at most 0.75 of a convincing one's
+# The confidence of a unit guessed from the organisations an article names, nothing else
+# speaking of the sender: the lowest there is (calibration maps it to its observed rate).
+ARTICLE_GUESS_CONFIDENCE: Final = 0.05
+# Mentions that name an organisation rather than a place (directory.Mention.via).
+_ORG_VIAS: Final = frozenset({"name", "alias", "generated", "short", "member"})
 CONFLICT_RATIO: Final = 0.35  # runner-up / winner from which the evidence conflicts
 CONFLICT_MIN: Final = 2.0  # ... provided the runner-up has at least this much
 CONFIDENCE_SCALE: Final = 3.0
@@ -248,8 +254,10 @@ _ADDRESSEE = re.compile(r"^(kinh gui|dong gui|noi nhan|to:|cc:|den:|gui:)")
 _TO_WHOM = re.compile(r"\b(gui|gui cho|gui toi|gui den|kinh gui)[\W_]*$")
 _SELF_HEAD = re.compile(r"^(don vi|co quan|noi gui|nguoi gui|don vi gui)\b")
 _SELF_VERB = re.compile(
-    # "X gửi ...", "X xin gửi ...", "X (Phòng Nội vụ) xin gửi ...": an office in brackets
-    r"^[\W_]*(?:\([^)]{0,40}\)[\W_]*)?(?:(?:xin|kinh|tran|trong|da|phep|duoc)[\W_]+){0,3}gui\b"
+    # "X gửi ...", "X xin gửi ...", "X (Phòng Nội vụ) xin gửi ...": an office in brackets;
+    # "Sở Lao động - TB&XH xin gửi": the rest of a name written shorter than matched
+    r"^[\W_]*(?:\([^)]{0,40}\)[\W_]*)?(?:-[\W_]*[\w&]{1,8}(?:[\W_]*&[\W_]*\w{1,4})?[\W_]+)?"
+    r"(?:(?:xin|kinh|tran|trong|da|phep|duoc)[\W_]+){0,3}gui\b"
 )
 # "Em là văn thư Công ty X", "Tôi là cán bộ Phòng Nội vụ huyện X": the writer's own office.
 _SELF_INTRO = re.compile(r"\b(?:em|toi|chung toi|minh|chung em)\s+la\b[^.;!?]{0,50}$")
@@ -339,33 +347,40 @@ def _own_lines(text: str) -> tuple[list[str], list[str]]:
     return own, []
 
 
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Words every reminder has (ingest.forward's wording), as written and without marks.
 _REMINDER_WORDS: Final = ("nhận được", "đề nghị", "nhắc", "nhan duoc", "de nghi", "nhac")
 
 
-def _reminder_addressee(sc: _Scorer, text: str) -> None:
+def _reminder_addressee(sc: _Scorer, text: str) -> bool:
     """A reply or forward quoting the Board's reminder: the reminder's own words (its
     sender, the Board, and whatever it names) never count, but whom it was addressed to
     ("Kính gửi UBND huyện X,") is the unit now answering it: a hint, not proof."""
     lower = text.lower()
     if not any(w in lower for w in _REMINDER_WORDS):
-        return  # cheap: most mail quotes no reminder, and folding every line costs
+        return False  # cheap: most mail quotes no reminder, and folding every line costs
     lines = nfc(text).splitlines()
     folded = _folded_lines(lines)
     for i, line in enumerate(folded):
         if _QUOTE_START.match(line) or _header_block_at(folded, i):
             quoted = [x.lstrip("> ").strip() for x in lines[i + 1 :]]
-            if not is_board_reminder(ForwardOrigin(from_name="", from_addr=""), "\n".join(quoted)):
-                return
+            # Who wrote the quoted mail: the address in "... <btdkt-snv@...> đã viết:" or
+            # in the quoted header's From line.
+            said = _ADDRESS.search(" ".join(lines[i : i + 2]))
+            writer = ForwardOrigin(from_name="", from_addr=said[0] if said else "")
+            if not is_board_reminder(writer, "\n".join(quoted)):
+                return False
             for q in quoted[:12]:
                 if fold(q).startswith("kinh gui"):
                     clause = re.split(r"[.;]\s|,\s*$", q, maxsplit=1)[0]
-                    for m in sc.directory.find_mentions(clause):
+                    found = sc.directory.find_mentions(clause)
+                    for m in found:
                         sc.add(
                             "body", clause, m.unit_code, W_REMINDER_TO * m.strength, Where.FORWARDED
                         )
-                    return
-            return
+                    return bool(found)
+            return False
+    return False
 
 
 def _split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
@@ -453,6 +468,9 @@ class _Scorer:
         self.directory = directory
         self.evidence: list[Evidence] = []
         self.best: dict[tuple[str, str], float] = {}  # (kind, unit) -> max weight
+        # Organisations (not places) the articles name, and how often: the last resort
+        # when nothing else names the sender (see _verdict).
+        self.article_orgs: dict[str, int] = {}
 
     def add(self, kind: str, value: str, unit: str, weight: float, where: str = "") -> None:
         if weight <= 0 or unit not in self.directory:
@@ -663,8 +681,11 @@ def attribute_unit(
     learned: Mapping[str, str] | None = None,
     official_domains: Sequence[str] = ("laocai.gov.vn",),
     webmail_domains: Sequence[str] = WEBMAIL_DOMAINS,
+    quoted_text: str = "",
 ) -> UnitVerdict:
-    """The unit that sent a message, with every clue as evidence. See the module docstring."""
+    """The unit that sent a message, with every clue as evidence. See the module docstring.
+    ``quoted_text`` is the body with its quoted history (``Outcome.quoted_text``): read only
+    for whom a quoted Board reminder was addressed to."""
     learned = {k.strip().lower(): v for k, v in (learned or {}).items()}
     official = tuple(d.lower() for d in official_domains)
     webmail = tuple(d.lower() for d in webmail_domains)
@@ -766,8 +787,8 @@ def attribute_unit(
         if inner.strip():
             _note(sc, inner, factor=1.0, article=len(inner) > 1200, where=Where.FORWARDED)
 
-    if body_text.strip():
-        _reminder_addressee(sc, body_text)
+    if not (body_text.strip() and _reminder_addressee(sc, body_text)) and quoted_text:
+        _reminder_addressee(sc, quoted_text)
 
     _letterhead(sc, articles)
     for art in articles:
@@ -777,6 +798,12 @@ def attribute_unit(
         for text in (art.title, art.text):
             for m in sc.directory.find_mentions(text):
                 sc.add("body", m.matched_text, m.unit_code, W_ARTICLE * m.strength, Where.ARTICLE)
+                # Named as an organisation, written as a proper noun ("Sở Tài chính", not
+                # the "sở y tế" of "cơ sở y tế", a health facility).
+                if m.matched_text[:1].isupper() and (
+                    m.via in _ORG_VIAS or (m.via == "district" and m.strength >= STRENGTH_NAME)
+                ):
+                    sc.article_orgs[m.unit_code] = sc.article_orgs.get(m.unit_code, 0) + 1
 
     return _verdict(sc, flags, verified)
 
@@ -813,10 +840,22 @@ def _verdict(sc: _Scorer, flags: list[str], verified: bool | None) -> UnitVerdic
         if (
             best < GUESS_MIN
             or own < GUESS_MIN / 2
-            or second >= best / 2
+            or (second >= best / 2 and not _outranks(sc, best_unit, ranked[1][0]))
             or FLAG_UNVERIFIED in flags  # a spoofed address must not name a unit at all
         ):
             unit = None
+    if unit is None and FLAG_UNVERIFIED not in flags:
+        unit = _organisation_guess(sc.article_orgs)
+        if unit is not None:
+            return UnitVerdict(
+                unit=unit,
+                confidence=ARTICLE_GUESS_CONFIDENCE,
+                evidence=evidence,
+                flagged=True,
+                flag_reasons=flags,
+                sender_verified=verified,
+                scores={u: round(w, 3) for u, w in ranked},
+            )
     if unit is not None:
         confidence = (best - second) / best * (1 - math.exp(-best / CONFIDENCE_SCALE))
         if best < CONVINCING:
@@ -833,6 +872,38 @@ def _verdict(sc: _Scorer, flags: list[str], verified: bool | None) -> UnitVerdic
         sender_verified=verified,
         scores={u: round(w, 3) for u, w in ranked},
     )
+
+
+# What names the sender itself, as opposed to what names the story's places and people.
+_SENDER_KINDS: Final = frozenset(
+    {"address", "learned-address", "domain", "display-name", "signature", "letterhead",
+     "forward-origin"}
+)  # fmt: skip
+
+
+def _outranks(sc: _Scorer, best: str | None, runner_up: str) -> bool:
+    """A guess whose unit the sender's own marks name (a signature, a letterhead, an
+    address, a forward's original sender) against a runner-up named only where stories
+    are told (a subject's or an article's place): still the guess, however close."""
+    kinds = {u: set() for u in (best, runner_up)}
+    for kind, unit in sc.best:
+        if unit in kinds:
+            kinds[unit].add(kind)
+    return bool(kinds[best] & _SENDER_KINDS) and not kinds[runner_up] & _SENDER_KINDS
+
+
+def _organisation_guess(orgs: Mapping[str, int]) -> str | None:
+    """When nothing but the articles speaks of the sender: the one organisation they name
+    most (a department, association, company, member school or "UBND huyện X"; never a
+    place: a story happens in communes, but a unit writes about its own people, "chị X,
+    Phó Trưởng phòng ..., Sở Tài chính"). None on a tie. Given with the lowest confidence
+    and the "no convincing evidence" flag: an editor confirms it."""
+    if not orgs:
+        return None
+    ranked = sorted(orgs.items(), key=lambda kv: -kv[1])
+    if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+        return None
+    return ranked[0][0]
 
 
 def _dedupe(evidence: list[Evidence]) -> list[Evidence]:

@@ -278,6 +278,7 @@ REASON_LABELS: Final = {
     "text from the slow lane": "đã có chữ sau khi chuyển đổi hoặc nhận dạng",
     "text from conversion": "đã có chữ sau khi chuyển đổi",
     "text from ocr": "đã có chữ sau khi nhận dạng",
+    "unit from the converted document": "văn bản đã chuyển đổi nêu đơn vị gửi",
     # the editor's and the publication queue's (review/actions.py, publish/queue.py)
     "restore": "khôi phục về hàng chờ duyệt",
     "retry requested": "biên tập viên yêu cầu thử lại",

@@ -46,7 +46,10 @@ BOARD_ADDRESSES: frozenset[str] = frozenset({BOARD_ADDRESS})
 _REMINDER = re.compile(
     r"\b(?:nhac (?:nho )?(?:cac don vi )?(?:nop|gui) bai"
     r"|chua nhan duoc (?:bai viet|bai)"
-    r"|de nghi (?:cac )?don vi (?:khan truong )?(?:gui|nop) bai)"
+    r"|de nghi (?:cac )?don vi (?:khan truong )?(?:gui|nop) bai"
+    # a Board letter's own wording: "đề nghị Quý cơ quan, đơn vị gửi bài viết giới thiệu"
+    r"|de nghi (?:quy |cac )?(?:co quan|don vi)(?:,? (?:don vi|co quan))? (?:khan truong )?"
+    r"(?:gui|nop) bai (?:viet )?(?:gioi thieu|tuyen truyen))"
 )
 _REMINDER_REACH = 2000  # characters of a quoted block read for the reminder's wording
 

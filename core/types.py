@@ -203,6 +203,9 @@ class Outcome:
     cover_note: str = ""
     body_text: str = ""
     signature: str = ""  # the "-- " block the body cleaners cut: evidence of the sender
+    # The body's whole text, quoted history included, when it holds an addressed letter
+    # ("Kính gửi: ..."): a quoted Board reminder names the unit answering it. "" otherwise.
+    quoted_text: str = ""
     errors: list[PartError] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
     # The taggers' verdict (classifiers.tagging.MessageTags), set by the pipeline after

@@ -130,7 +130,8 @@ _LETTERHEAD_PATTERNS = [
         r"^(ubnd|hdnd|ubmttq|uy ban|hoi dong|so |phong |ban |huyen |tinh |thanh pho |thi xa |"
         r"xa |dang uy|dang bo|tinh uy|huyen uy|thanh uy|bo chi huy|bch |bdbp|cong an|"
         r"cong ty|dien luc|truong |trung tam|benh vien|hoi |lien doan|ldld|doan |"
-        r"tinh doan|mat tran|chi cuc|cuc |kho bac|ngan hang|dai |bao |vien |tong cong ty)",
+        r"tinh doan|mat tran|chi cuc|cuc |kho bac|ngan hang|dai |bao |vien |tong cong ty|"
+        r"cong doan|nha may|xi nghiep|chi nhanh)",
         r"^cong hoa xa hoi chu nghia viet nam",
         r"^doc lap\s*[-–—]\s*tu do\s*[-–—]\s*hanh phuc",
         r"^so\s*:",
@@ -138,9 +139,15 @@ _LETTERHEAD_PATTERNS = [
         r"^[^,]{0,60},\s*ngay\s+[\d.]+\s+thang\s+[\d.]+\s+nam\s+[\d.]+",
         r"^ngay\s+[\d.]+\s+thang\s+[\d.]+\s+nam\s+[\d.]+",
         r"^v/v\b",
-        r"^[-_*=~.\s]{3,}$",
+        r"^[-_*=~.\s\u2013\u2014\u2015\u2500]{3,}$",
     )
 ]
+
+
+# A page number line: "Trang 1", "Trang 1/4", "Page 2", "- 1 -", "1".
+_PAGE_MARK = re.compile(
+    r"^(?:(?:trang|page)\s*\d{1,3}(?:\s*/\s*\d{1,3})?|[-\u2013\s]*\d{1,3}[-\u2013\s]*)$"
+)
 
 
 def _is_upper(text: str) -> bool:
@@ -330,6 +337,9 @@ def build_article(
         if b.image is None and lines and all(is_letterhead_line(ln) for ln in lines):
             doc.header_lines.extend(lines)
             start += 1
+            continue
+        if b.image is None and _PAGE_MARK.match(fold(collapse_ws(b.text))):
+            start += 1  # a page number above the letterhead (a PDF's running header)
             continue
         break
     rest = items[start:]

@@ -36,7 +36,7 @@ import logging
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from dienhinh.core.errors import (
     ExtractionError,
@@ -47,7 +47,7 @@ from dienhinh.core.errors import (
 )
 from dienhinh.core.noise import classify_noise
 from dienhinh.core.states import ArticleState, MessageState
-from dienhinh.core.text import fold, scrub
+from dienhinh.core.text import fold, nfc, scrub
 from dienhinh.core.types import (
     ArticleDraft,
     Asset,
@@ -748,6 +748,33 @@ _CLOSING = re.compile(
 )
 
 
+# How a letter names its addressee: a quoted reminder's "Kính gửi: UBND huyện X".
+_ADDRESSED: Final = ("kính gửi", "kinh gui", "kính gởi", "kinh goi")
+QUOTED_TEXT_MAX: Final = 20_000
+
+
+def _addressed_history(scope: BodyParts | None) -> str:
+    """The whole text of a body that holds an addressed letter ("Kính gửi: ..."), quoted
+    history included (capped), or "": the body cleaners drop a reply's quoted history, but
+    whom a quoted Board reminder was addressed to is the unit now answering it (the unit
+    tagger reads it; classifiers/units.py). The text part when there is one, else the
+    HTML's text; most mail holds no such line and costs one decode and a search."""
+    if scope is None:
+        return ""
+    part = scope.plain or scope.html
+    if part is None:
+        return ""
+    text = nfc(decode_text(part.payload, part.charset))
+    low = text.lower()
+    if not any(k in low for k in _ADDRESSED):
+        return ""
+    if part is scope.html:
+        from bs4 import BeautifulSoup
+
+        text = BeautifulSoup(text, "lxml").get_text("\n")
+    return text[:QUOTED_TEXT_MAX]
+
+
 def _signature(scope: BodyParts | None) -> str:
     """The sender's signature block: the lines after a "-- " delimiter (up to a quoted
     reply), or else the short lines after a closing formula ("Trân trọng!") at the end.
@@ -924,6 +951,7 @@ def _extract(data: bytes, ctx: ExtractContext, registry: Registry | None) -> Out
         d.images = [a for a in d.images if not st.by_path[a.part_path].used_as]
     outcome.body_text = "\n\n".join(d.text for d in top if d.text)
     outcome.signature = _signature(top_scope)
+    outcome.quoted_text = _addressed_history(top_scope)
     inline_chain = top[-1].forwarded_from if len(top) > 1 else []
 
     if parsed.message is not None:

@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dienhinh.core.errors import ExtractionError, MalformedDocument, NeedsConversion, NeedsOCR
 from dienhinh.core.states import SLOW_LANE_STATES
 from dienhinh.core.text import body_without_lead, lead_and_body
-from dienhinh.core.types import ArticleDraft, AttachmentOutcome
+from dienhinh.core.types import ArticleDraft, AttachmentOutcome, ForwardOrigin, MailHeaders
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.official import OfficialVerdict, classify_drafts
 from dienhinh.store.account import account_attachments, settle_after_slow_lane
@@ -217,6 +218,8 @@ def run_slow_lane(
                 else:
                     report.converted += 1
                 continue
+            if ctx.tagging is not None and msg.unit is None:
+                _late_unit(s, msg, drafts, ctx)
             hint = f"{msg.subject}\n{msg.cover_note}"
             next_ordinal = (
                 s.execute(
@@ -365,14 +368,8 @@ def _fill(s: Session, art: Article, draft: ArticleDraft, message_pk: int) -> Non
     s.execute(delete(ArticleBand).where(ArticleBand.article_id == art.id))
 
 
-def _tag(s: Session, art: Article, draft: ArticleDraft, msg: Message, ctx: ExtractContext) -> None:
-    """Tag an article whose text has just arrived; the message's unit is already known."""
-    from dienhinh.classifiers.tagging import tag_article
-    from dienhinh.core.types import MailHeaders
-    from dienhinh.ingest.apply import tag_columns, tag_row, with_review_reasons
-
-    assert ctx.tagging is not None
-    headers = MailHeaders(
+def _headers(msg: Message) -> MailHeaders:
+    return MailHeaders(
         message_id=msg.message_id,
         message_id_generated=msg.message_id_generated,
         from_addr=msg.from_addr,
@@ -380,6 +377,77 @@ def _tag(s: Session, art: Article, draft: ArticleDraft, msg: Message, ctx: Extra
         subject=msg.subject,
         date=msg.date_header,
     )
+
+
+def _forward_chain(msg: Message) -> list[ForwardOrigin]:
+    """The forward chain the message keeps in its meta (ingest.apply.origins)."""
+    chain = []
+    for o in (msg.meta or {}).get("forwarded_from") or []:
+        try:
+            when = datetime.fromisoformat(o["date"]) if o.get("date") else None
+        except (TypeError, ValueError):
+            when = None
+        chain.append(
+            ForwardOrigin(
+                from_name=o.get("from_name") or "",
+                from_addr=o.get("from_addr") or "",
+                subject=o.get("subject") or "",
+                date=when,
+                date_text=o.get("date_text") or "",
+                via=o.get("via") or "",
+                signature=o.get("signature") or "",
+            )
+        )
+    return chain
+
+
+def _late_unit(s: Session, msg: Message, drafts: list[ArticleDraft], ctx: ExtractContext) -> None:
+    """A message whose unit nothing named while its document waited: the converted text
+    (its letterhead, its closing "TM. UBND ...") may name it. Attributed again with what
+    the message keeps, the unit is set on the message and its articles (an editor's choice
+    is never replaced: this runs only while the message has no unit), audited."""
+    from dienhinh.classifiers.tagging import late_unit
+    from dienhinh.ingest.apply import tag_row
+
+    assert ctx.tagging is not None
+    found = late_unit(
+        drafts,
+        ctx.tagging,
+        headers=_headers(msg),
+        cover_note=msg.cover_note,
+        forwarded_from=_forward_chain(msg),
+    )
+    if found.tag is None:
+        return
+    before = {"unit": msg.unit, "flags": list(msg.flags or [])}
+    msg.unit = found.tag.value
+    msg.unit_confidence = found.tag.confidence
+    msg.flags = list(found.flags)
+    s.execute(
+        delete(Tag).where(Tag.message_pk == msg.id, Tag.article_id.is_(None), Tag.field == "unit")
+    )
+    s.execute(Tag.__table__.insert(), [tag_row(msg.id, None, found.tag)])
+    s.execute(update(Article).where(Article.message_pk == msg.id).values(unit=msg.unit))
+    record_audit(
+        s,
+        actor=ACTOR,
+        object_type="message",
+        object_id=msg.id,
+        action="assign-unit",
+        before=before,
+        after={"unit": msg.unit, "flags": list(msg.flags), "confidence": msg.unit_confidence},
+        reason="unit from the converted document",
+    )
+    log.info("message %s: unit %s found in its converted document", msg.id, msg.unit)
+
+
+def _tag(s: Session, art: Article, draft: ArticleDraft, msg: Message, ctx: ExtractContext) -> None:
+    """Tag an article whose text has just arrived; the message's unit is already known."""
+    from dienhinh.classifiers.tagging import tag_article
+    from dienhinh.ingest.apply import tag_columns, tag_row, with_review_reasons
+
+    assert ctx.tagging is not None
+    headers = _headers(msg)
     tags = tag_article(
         draft,
         ctx.tagging,

@@ -31,6 +31,7 @@ from dienhinh.ingest import legacy
 from dienhinh.ingest.archive import check_package, read_member
 from dienhinh.ingest.article import (
     Block,
+    is_letterhead_line,
     repair_legacy_blocks,
     suspect_legacy,
 )
@@ -733,8 +734,45 @@ class DocxExtractor:
         articles = articles_from_blocks(
             blocks, source=docx_source(flags), origin=part.filename or part.path, flags=flags
         )
+        _letterhead_from_page_header(part.payload, articles, ctx)
         _letterhead_from_image(blocks, articles, ctx)
         return articles
+
+
+# The page headers Word repeats on every page ("word/header1.xml" ...): where a template
+# often keeps the letterhead, outside the document's body.
+_PAGE_HEADER = re.compile(r"word/header\d{0,3}\.xml")
+_W_P = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
+_W_T = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t"
+_PAGE_HEADER_LINES = 8
+
+
+def _letterhead_from_page_header(
+    payload: bytes, articles: list[ArticleDraft], ctx: ExtractContext
+) -> None:
+    """A letterhead kept in the page header ("CÔNG TY ... / PHÒNG ..." in Word's header
+    area, not in the body): its letterhead lines become the first article's
+    ``header_lines`` for the unit tagger, when the body had none. Unicode text only (a
+    legacy-encoded header reads as noise and is not a letterhead line); a damaged header
+    is no letterhead."""
+    if not articles or articles[0].header_lines:
+        return
+    lines: list[str] = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(payload)) as zf:
+            names = sorted(n for n in zf.namelist() if _PAGE_HEADER.fullmatch(n))
+            for name in names[:3]:
+                xml = _member(zf, name, ctx.limits.max_attachment_bytes)
+                root = etree.fromstring(xml, _parser())
+                for p in root.iter(_W_P):
+                    text = nfc("".join(t.text or "" for t in p.iter(_W_T))).strip()
+                    if text:
+                        lines.append(text)
+    except (*_ZIP_ERRORS, etree.XMLSyntaxError, LimitExceeded, KeyError, ValueError):
+        return
+    found = [ln for ln in lines[:_PAGE_HEADER_LINES] if is_letterhead_line(ln)]
+    if found:
+        articles[0].header_lines = found
 
 
 def _letterhead_from_image(

@@ -40,37 +40,37 @@ TARGETS = {
 }
 CERTAIN_RIGHT_TARGET = 0.97  # of tags shown with confidence >= 0.9, the share right
 
-# Measured on 2026-12-06 on the six held-out writers (bullets, caps, figures, longform, and
-# school and firm, two writers added that day, written without reading the taggers: 150
-# emails, 133 relevant, 136 articles): unit 0.910, campaign micro-F1 0.890, macro-F1 0.882,
-# subject 0.912, kind 0.927, noise precision 1.000 / recall 0.706, key phrases 1.000. The
-# floors were set again that day because the held-out set grew (on the first four alone:
-# unit 0.933, campaigns 0.891/0.887, subject 0.901, kind 0.934, noise recall 0.545; school
-# alone: unit 0.864, firm alone: unit 0.864, the harder voices). (Before issue 14's work,
-# on the first four: unit 0.832, campaign 0.840/0.851, subject 0.826, kind 0.884, noise
-# recall 0.375.) TO RAISE towards TARGETS as the taggers improve (unit to 0.98, campaigns
-# to 0.90, subject to 0.95); never lower on the same set.
+# Measured on 2026-12-07 on the four held-out writers (commune, district, econ and press,
+# written that day without reading the taggers: 100 emails, 89 relevant, 98 articles):
+# unit 0.978 (87/89), campaign micro-F1 0.923, macro-F1 0.901, subject 0.939, kind 0.969,
+# noise precision 1.000 / recall 0.909, key phrases 1.000. (The code before that day's
+# unit and subject work, on the same four: unit 0.966, subject 0.929, the rest the same.)
+# The six writers held out before (bullets, caps, figures, longform, school, firm) and the
+# two of the session before (front, security) became development writers that day, when
+# their misses were read and fixed. History, each on the held-out set of its day: unit
+# 0.832 -> 0.910 -> 0.978, campaigns 0.840/0.851 -> 0.890/0.882 -> 0.923/0.901, subject
+# 0.826 -> 0.912 -> 0.939, kind 0.884 -> 0.927 -> 0.969. TO RAISE towards TARGETS as the
+# taggers improve (unit to 0.98, subject to 0.95); never lower on the same set.
 FLOORS = {
-    "unit_accuracy": 0.90,
-    "campaign_micro_f1": 0.88,
-    "campaign_macro_f1": 0.87,
-    "subject_accuracy": 0.90,
-    "kind_accuracy": 0.92,
+    "unit_accuracy": 0.97,
+    "campaign_micro_f1": 0.91,
+    "campaign_macro_f1": 0.89,
+    "subject_accuracy": 0.93,
+    "kind_accuracy": 0.96,
     "noise_precision": 1.0,
-    "noise_recall": 0.69,
+    "noise_recall": 0.90,
     "key_phrase_recall": 1.0,
 }
-# Calibration, 2026-12-06, map fitted on the six held-out writers (classifiers/
-# calibration.json). Cross-fitted (leave one writer out, pooled): ECE unit 0.148, campaign
-# 0.105, subject 0.080, kind 0.092; share right among tags >= 0.9: unit 1.000 (65),
-# campaign 1.000 (64), subject 1.000 (81), kind 0.979 (47). In-sample (the shipped map on
-# its own writers, what `dienhinh eval` shows here): ECE unit 0.133, campaign 0.059, subject
-# 0.066, kind 0.086; share right >= 0.9: 1.000 for each (74, 61, 84, 57 tags). (With the
-# map fitted on the development writers, before: campaign 0.897 of 97, kind 0.958 of 71
-# right.) Ceilings a little above the ECEs; the share right must reach the target (0.97)
-# out of fold.
-OUT_OF_FOLD_ECE_CEILINGS = {"unit": 0.18, "campaign": 0.15, "subject_type": 0.13, "kind": 0.13}
-ECE_CEILINGS = {"unit": 0.17, "campaign": 0.08, "subject_type": 0.10, "kind": 0.11}
+# Calibration, 2026-12-07, map fitted on the four held-out writers (classifiers/
+# calibration.json). Cross-fitted (leave one writer out, pooled): ECE unit 0.189, campaign
+# 0.082, subject 0.096, kind 0.116; share right among tags >= 0.9: 1.000 for each (unit 47,
+# campaign 51, subject 61, kind 52 tags). In-sample (the shipped map on its own writers,
+# what `dienhinh eval` shows here): ECE unit 0.172, campaign 0.083, subject 0.077, kind
+# 0.097; share right >= 0.9: 1.000 for each (49, 56, 63, 61 tags). The unit's ECE is its
+# under-confidence (every unit tag of these writers at 0.2-0.9 is right). Ceilings a
+# little above the ECEs; the share right must reach the target (0.97) out of fold.
+OUT_OF_FOLD_ECE_CEILINGS = {"unit": 0.21, "campaign": 0.10, "subject_type": 0.11, "kind": 0.13}
+ECE_CEILINGS = {"unit": 0.19, "campaign": 0.10, "subject_type": 0.09, "kind": 0.11}
 CERTAIN_RIGHT_FLOORS = dict.fromkeys(("unit", "campaign", "subject_type", "kind"), 0.97)
 
 
@@ -201,8 +201,8 @@ def test_cross_fitted_calibration_meets_the_certainty_target(
 
 
 @pytest.mark.xfail(
-    reason="issue 14's accuracy targets are not met yet on the held-out writers (unit, "
-    "campaigns, subject): when this passes, raise FLOORS to TARGETS and remove this mark",
+    reason="issue 14's accuracy targets are not met yet on the held-out writers (unit 0.978 "
+    "of 0.98, subject 0.939 of 0.95): when this passes, raise FLOORS to TARGETS, remove this",
     strict=True,
 )
 def test_held_out_writers_meet_the_issue_14_targets(held):

@@ -26,13 +26,15 @@ from legacydocs import TITLE as LEGACY_TITLE
 from legacydocs import WORDS_WITH_U, legacy_rtf, soffice_save
 from photokit import Page, char_accuracy, phone_photo, printed_page, scene_photo
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from dienhinh.core.labels import reason_label
 from dienhinh.core.text import fold, lead_and_body
 from dienhinh.ingest import convert, slowlane
 from dienhinh.ingest import ocr as ocr_module
 from dienhinh.ingest.ocr import tesseract_available
 from dienhinh.ingest.sources.maildir import MaildirSource
-from dienhinh.store.models import Article, Asset
+from dienhinh.store.models import Article, Asset, AuditLog, Message, Tag
 from dienhinh.worker.cli import main as cli_main
 from factory import (
     DOCX_TYPE,
@@ -238,6 +240,53 @@ def test_doc_waits_without_a_converter_then_converts(
     (art,) = articles(ing)
     _assert_doc_article(art)
     assert _export_articles(tmp_path, config)[0]["status"] == "pending-review"
+
+
+@needs_soffice
+@pytest.mark.parametrize("editor_first", [False, True])
+def test_unit_named_only_in_the_converted_letterhead(
+    make_config, doc_bytes, monkeypatch, editor_first
+):
+    """GIVEN a personal Gmail with a bare note, the unit named only in the .doc's
+    letterhead ("UBND HUYỆN MƯỜNG KHƯƠNG") WHEN the document waits for a converter THEN
+    the message has no unit; WHEN the slow lane converts it THEN the message and its
+    article carry the unit, with a unit tag and a slow-lane audit row saying why -- unless
+    an editor chose a unit meanwhile, which stays."""
+    config = make_config()
+    raw = _doc_mail(
+        doc_bytes,
+        "<doc-unit@gmail.com>",
+        from_="Thu Hà <thuha1990@gmail.com>",
+        subject="gui bai",
+        text="Em gửi bài ạ.\n",
+    )
+    deliver(config.mailbox.url.path, raw)
+    ing = ingestor(config)
+    with monkeypatch.context() as m:
+        _hide_converters(m)
+        assert ing.poll(_source(config)).converted == 0
+    (msg,) = messages(ing)
+    assert msg.unit is None and "no convincing evidence" in msg.flags
+    if editor_first:
+        with Session(ing.engine) as s:
+            s.get(Message, msg.id).unit = "bat-xat"
+            s.commit()
+    assert ing.poll(_source(config)).converted == 1
+    (msg,) = messages(ing)
+    (art,) = articles(ing)
+    audits = [a for a in rows(ing, AuditLog) if a.action == "assign-unit"]
+    if editor_first:
+        assert msg.unit == "bat-xat" and not audits
+        return
+    assert msg.unit == "muong-khuong" and art.unit == "muong-khuong"
+    assert msg.unit_confidence is not None
+    unit_tags = [t for t in rows(ing, Tag) if t.field == "unit"]
+    assert [(t.article_id, t.value) for t in unit_tags] == [(None, "muong-khuong")]
+    assert any(e.get("kind") == "letterhead" for e in unit_tags[0].evidence)
+    (audit,) = audits
+    assert audit.actor == "slow-lane" and audit.object_id == msg.id
+    assert audit.after["unit"] == "muong-khuong" and audit.before["unit"] is None
+    assert reason_label(audit.reason) == "văn bản đã chuyển đổi nêu đơn vị gửi"
 
 
 @needs_soffice

@@ -532,3 +532,54 @@ def test_a_short_form_before_an_ordinary_word_still_names_the_unit():
     shipped = UnitDirectory.load(REPO / "units.toml")
     found = shipped.find_mentions("Hội LHPN có 500 hội viên tham gia")
     assert [m.unit_code for m in found] == ["hoi-phu-nu"]
+
+
+# --- members, shortened names, words that only look like a name (issue 14) -------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a member organisation, then the place that locates it: the member's unit only
+        ("Trường THPT số 1 Si Ma Cai", ["so-giao-duc"]),
+        ("TRƯỜNG PTDT NỘI TRÚ THCS&THPT HUYỆN SI MA CAI", ["so-giao-duc"]),
+        ("Trung tâm Y tế huyện Bát Xát", ["so-y-te"]),
+        ("TTYT Bảo Yên", ["so-y-te"]),
+        ("Đồn Biên phòng Bản Vược", ["bien-phong"]),
+        ("Công an huyện Bảo Thắng", ["cong-an"]),
+        # a place after a comma is the text's own again
+        ("Trung tâm Y tế huyện Bát Xát, xã Quang Kim", ["so-y-te", "bat-xat"]),
+        # a school of the district's own level stays the district's
+        ("Trường THCS xã Bản Lầu, huyện Mường Khương", ["muong-khuong", "muong-khuong"]),
+        # "Ủy ban" as "UB", "Việt Nam" as "VN", "Lào Cai" as "LC"/"LCI"
+        ("Ban Tuyen giao - UB MTTQ VN tinh Lao Cai", ["mttq"]),
+        ("[VNPT LCI] Gui bai", ["vnpt"]),
+        ("UBND TP LC", ["tp-lao-cai"]),
+        # "cơ sở y tế" is a clinic, "cơ sở, xây dựng" two words apart: no department
+        ("đến cơ sở y tế gần nhất", []),
+        ("cơ sở, xây dựng nhà văn hóa", []),
+        ("Sở Y tế (Lào Cai)", ["so-y-te"]),
+    ],
+)
+def test_members_and_shortened_names(shipped, text, expected):
+    assert [m.unit_code for m in shipped.find_mentions(text)] == expected
+
+
+def test_a_member_is_named_as_a_member(shipped):
+    (m,) = shipped.find_mentions("Trường THPT số 1 Si Ma Cai")
+    assert m.via == "member" and m.matched_text == "Trường THPT"
+
+
+def test_members_key_is_read_and_checked(tmp_path):
+    d = _load_text(
+        tmp_path,
+        '[[unit]]\ncode = "so-y-te"\nname = "Sở Y tế"\ngroup = "department"\n'
+        'cadence = "quarterly"\nmembers = ["Bệnh viện Đa khoa tỉnh"]\n',
+    )
+    assert d.get("so-y-te").members == ("Bệnh viện Đa khoa tỉnh",)
+    with pytest.raises(ConfigError, match="members"):
+        _load_text(
+            tmp_path,
+            '[[unit]]\ncode = "x"\nname = "X"\ngroup = "department"\n'
+            'cadence = "quarterly"\nmembers = "Bệnh viện"\n',
+        )

@@ -32,6 +32,13 @@ SUBJECTS = [
     ("ca-nhan", "Bác sĩ Phan Văn Nam tận tụy", "Anh Nam trực cấp cứu nhiều đêm liền."),
     ("ca-nhan", "Chàng trai Giáy nuôi dê trên núi đá", "Anh Lò Văn Dũng sinh năm 1995 ..."),
     ("ca-nhan", "Những mùa thảo quả của người nông dân", PERSON_BODY),
+    # a full name inside a title in capitals, after a role the head would call a group
+    ("ca-nhan", "NHÂN TỐ MỚI: ĐOÀN VIÊN CHU THỊ SÉ - NGƯỜI BÁN GẠO QUA MẠNG", "Sé sinh năm 1996."),
+    ("ca-nhan", "THANH NIÊN VÀNG SEO LỬ KHỞI NGHIỆP SẢN XUẤT KHOAI TÂY GIỐNG", "Lử năm nay 27."),
+    ("ca-nhan", "Thanh niên Mông Giàng A Lử và đội dẫn đường ở Lao Chải", "Lử dẫn khách."),
+    # "TỔ CÔNG AN" is a team, not a Mr Tô; officers and soldiers are a collective
+    ("tap-the", "MÔ HÌNH “TỔ CÔNG AN HỖ TRỢ DU KHÁCH” Ở THỊ TRẤN SA PA", "Tổ có 12 đồng chí."),
+    ("tap-the", "CÁN BỘ, CHIẾN SĨ TRUNG ĐOÀN 254 NƠI TUYẾN ĐẦU CHỐNG DỊCH", "Đơn vị có 300 người."),
     (
         "ca-nhan",
         "Người thợ mộc khuyết tật dạy nghề cho thanh niên",

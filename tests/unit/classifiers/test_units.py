@@ -250,6 +250,8 @@ class Msg:
             title=self.title, text=self.text, source="docx", header_lines=self.letterhead
         )
 
+    quoted: str = ""  # Outcome.quoted_text: the body with its quoted history
+
     def verdict(self):
         return attribute_unit(
             self.headers(),
@@ -259,6 +261,7 @@ class Msg:
             self.fwd,
             DIRECTORY,
             learned=self.learned,
+            quoted_text=self.quoted,
         )
 
 
@@ -1183,3 +1186,74 @@ def test_whose_piece_is_an_organisation_not_the_story_place():
     assert v.unit == "so-y-te", v.evidence
     cover = "Em gửi bài giới thiệu mô hình của UBND huyện Bát Xát ạ."
     assert Msg(cover=cover).verdict().scores.get("bat-xat", 0) < 4
+
+
+def test_reminder_quoted_only_in_the_history_the_cleaners_dropped():
+    """A Gmail or Yahoo reply whose body cleaners dropped the quoted reminder: the body's
+    whole text (Outcome.quoted_text) still says whom the Board's letter greeted, also when
+    the letter is the Board's by its address rather than by the reminder's own wording."""
+    letter = (
+        "Kính gửi: Sở Văn hóa và Thể thao\n"
+        "Ban Thi đua – Khen thưởng tỉnh đề nghị Quý cơ quan gửi bài giới thiệu gương điển "
+        "hình tiên tiến quý I/2019.\nTrân trọng.\n"
+    )
+    quoted = (
+        "Dạ em gửi bài quý I ạ.\n\nVào Th 4, 20 thg 3, 2019 vào lúc 15:02 Ban Thi đua – Khen "
+        "thưởng tỉnh <btdkt-snv@laocai.gov.vn> đã viết:\n"
+        + "".join(f"> {line}\n" for line in letter.splitlines())
+    )
+    cover = "Dạ em gửi bài quý I ạ."
+    assert Msg(cover=cover).verdict().unit is None
+    v = Msg(cover=cover, quoted=quoted, subject="Re: Nhắc gửi bài").verdict()
+    assert v.unit == "so-van-hoa" and v.confidence < 0.6
+    # the same greeting in a letter from anyone else is no Board reminder
+    stranger = quoted.replace("btdkt-snv@laocai.gov.vn", "ban.a@gmail.com").replace(
+        "đề nghị Quý cơ quan gửi bài giới thiệu", "mời Quý cơ quan dự họp về"
+    )
+    assert Msg(cover=cover, quoted=stranger).verdict().unit is None
+
+
+def test_an_organisation_the_article_names_is_the_last_resort_guess():
+    """Nothing but the article speaks of the sender: the one organisation it names (not a
+    place) is given with the lowest confidence and the flag; two named as often: none."""
+    text = (
+        "Chị Nguyễn Thu Hằng, Phó Trưởng phòng Công chức, Sở Nội vụ tỉnh Lào Cai, "
+        "sinh ra ở xã Nậm Chày, huyện Văn Bàn. Nhiều năm liền chị hoàn thành xuất sắc nhiệm vụ."
+    )
+    v = Msg(text=text, subject="Bai dien hinh").verdict()
+    assert v.unit == "so-noi-vu"
+    assert v.confidence == 0.05 and v.flag_reasons == ["no convincing evidence"]
+    two = text + " Chị được Sở Y tế mời chia sẻ kinh nghiệm."
+    assert Msg(text=two, subject="Bai dien hinh").verdict().unit is None
+    spoofed = Msg(
+        text=text, from_addr="stc@laocai.gov.vn", auth=["mx; spf=fail smtp.mailfrom=laocai.gov.vn"]
+    ).verdict()
+    assert "unverified sender" in spoofed.flag_reasons
+
+
+def test_a_note_naming_its_sender_in_a_longer_form_than_matched():
+    """ "Phòng Dạy nghề - Sở Y tế - VP xin gửi bài ...": the rest of the name between the
+    unit and "xin gửi" still makes the line the sender's own introduction."""
+    v = Msg(cover="Phòng Kế hoạch - Sở Y tế - KH&TC xin gửi bài giới thiệu mô hình mới.").verdict()
+    assert v.unit == "so-y-te"
+    assert any(e.weight >= 2.5 for e in v.evidence if e.unit == "so-y-te"), v.evidence
+
+
+def test_a_signature_outranks_a_place_the_subject_and_article_name():
+    """The forwarder's signature names a unit weakly; the subject and the article name the
+    story's district nearly as much: the signature's unit is still the guess (flagged, low
+    confidence), since nothing but a signature, letterhead or address says who sent it."""
+    v = Msg(
+        cover="Em gửi anh bài của cộng tác viên ạ.\n\n--\nPhòng Tổng hợp - Sở Nội vụ",
+        subject="Fwd: Bai CTV - Ca hoi (Van Ban)",
+        text="Ở bản Nậm Xé, gia đình ông Kiều nuôi cá hồi nước lạnh.",
+        fwd=[ForwardOrigin(from_name="Duc CTV", from_addr="ductv88@gmail.com")],
+    ).verdict()
+    assert v.unit == "so-noi-vu" and v.confidence < 0.6, (v.scores, v.evidence)
+    assert "no convincing evidence" in v.flag_reasons
+    # two units each named by the sender's own marks: no guess between them
+    both = Msg(
+        cover="Em gửi bài.\n\n--\nSở Nội vụ\nUBND huyện Văn Bàn",
+        subject="Bai CTV (Van Ban)",
+    ).verdict()
+    assert "van-ban" in both.scores and "so-noi-vu" in both.scores

@@ -186,3 +186,32 @@ def test_a_sentence_before_the_title_stays_in_the_text() -> None:
         art = build_article(blocks, source="doc", origin="x.doc")
         assert (art.header_lines, art.title) == ([label], head)
         assert art.text.split("\n\n") == paras
+
+
+def test_a_page_number_above_the_letterhead() -> None:
+    """A PDF's running header ("Trang 1") above the letterhead: passed over, so the
+    letterhead is read as one (not taken for the title) and the title is the article's."""
+    blocks = [
+        Block(text="Trang 1"),
+        Block(text="HỘI NÔNG DÂN TỈNH LÀO CAI"),
+        Block(text="BAN TUYÊN HUẤN"),
+        Block(text="———————"),
+        Block(text="Hợp tác xã chè hữu cơ Bản Liền: mô hình mới", bold=True),
+        Block(text=BODY),
+    ]
+    art = build_article(blocks, source="pdf", origin="x")
+    assert art.header_lines == ["HỘI NÔNG DÂN TỈNH LÀO CAI", "BAN TUYÊN HUẤN", "———————"]
+    assert art.title == "Hợp tác xã chè hữu cơ Bản Liền: mô hình mới"
+    assert "Trang 1" not in art.text
+
+
+def test_a_company_trade_union_letterhead() -> None:
+    """ "CÔNG ĐOÀN NHÀ MÁY ..." opening a document is its letterhead, not its title."""
+    blocks = [
+        Block(text="CÔNG ĐOÀN NHÀ MÁY TUYỂN QUẶNG APATIT LÀO CAI"),
+        Block(text="Người thợ vận hành máy nghiền bi 26 năm không để xảy ra sự cố", bold=True),
+        Block(text=BODY),
+    ]
+    art = build_article(blocks, source="docx", origin="x")
+    assert art.header_lines == ["CÔNG ĐOÀN NHÀ MÁY TUYỂN QUẶNG APATIT LÀO CAI"]
+    assert art.title.startswith("Người thợ vận hành")

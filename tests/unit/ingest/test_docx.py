@@ -262,3 +262,34 @@ def test_heading_found_by_style_name_when_id_is_localised(ctx: ExtractContext) -
             zf.writestr(item, body)
     blocks, _ = docx_blocks(buf.getvalue(), ctx, _part(buf.getvalue()))
     assert [b.text for b in blocks if b.heading] == [TITLE]
+
+
+def _with_page_header(lines: tuple[str, ...]) -> bytes:
+    """A .docx whose letterhead lives in Word's page header, outside the body."""
+    d = docx.Document()
+    header = d.sections[0].header
+    header.paragraphs[0].text = lines[0]
+    for line in lines[1:]:
+        header.add_paragraph(line)
+    d.add_paragraph(TITLE).runs[0].bold = True
+    for p in PARAS:
+        d.add_paragraph(p)
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def test_letterhead_in_the_page_header(ctx: ExtractContext) -> None:
+    """GIVEN the letterhead typed in Word's page header (the body has none) WHEN extracted
+    THEN its letterhead lines become header_lines, for the unit tagger; the text is the
+    body's only. A page header of page numbers or a slogan is no letterhead."""
+    lines = ("CÔNG TY TNHH MTV APATIT VIỆT NAM", "PHÒNG TỔ CHỨC LAO ĐỘNG")
+    [art] = DocxExtractor().extract(_part(_with_page_header(lines)), ctx)
+    assert art.header_lines == list(lines)
+    assert art.title == TITLE and lines[0] not in art.text
+    [plain] = DocxExtractor().extract(_part(_with_page_header(("Trang 1", "Mừng Xuân"))), ctx)
+    assert plain.header_lines == []
+    # a letterhead in the body is the one kept
+    body_head = make_docx(DocSpec(title=TITLE, paragraphs=PARAS, letterhead=("SỞ Y TẾ",)))
+    [own] = DocxExtractor().extract(_part(body_head), ctx)
+    assert own.header_lines == ["SỞ Y TẾ"]
