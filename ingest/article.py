@@ -389,7 +389,8 @@ def build_article(
 _COVER = re.compile(
     r"^(kinh gui|kinh thua|dong kinh gui|chao |xin chao|gui ban|gui anh|gui chi)|"
     r"(gui kem|dinh kem|gui bai|gui lai bai|xin gui|gui den ban|gui toi ban|nhu duoi day|"
-    r"nhu sau|file dinh kem|tep dinh kem|noi dung ngay duoi)|"
+    r"nhu sau|file dinh kem|tep dinh kem|noi dung ngay duoi|gui \d+ bai|dan (?:ben )?duoi)|"
+    r"^da,? (?:em|e|chi|anh|toi) (?:xin )?gui|"
     r"^(tran trong|tran thanh cam on|xin cam on|cam on|tran trong cam on|thank)"
 )
 

@@ -714,6 +714,30 @@ def _place_photos(st: _Extraction, articles: list[ArticleDraft]) -> None:
 # --- assembly --------------------------------------------------------------------------------
 
 
+# A cover note beside a document is a few lines; a body this long past its greeting is an
+# article of its own ("one saved as .docx, one pasted": nothing may be lost behind the
+# document).
+PASTED_BESIDE_WORDS: Final = 150
+_PROBE_WORDS = 25
+
+
+def _pasted_beside(
+    st: _Extraction, own: ArticleDraft | None, subject: str, documents: list[ArticleDraft]
+) -> ArticleDraft | None:
+    """An article pasted in the body beside attached documents, or None: a long body that
+    reads as an article (its title, its paragraphs) and is not a document's own text pasted
+    again (its opening words are in no document)."""
+    if own is None or len(own.text.split()) < PASTED_BESIDE_WORDS:
+        return None
+    article, _ = split_body_article(own, subject=subject, min_chars=st.ctx.limits.min_article_chars)
+    if article is None or len(article.text.split()) < PASTED_BESIDE_WORDS:
+        return None
+    probe = " ".join(fold(article.text).split()[:_PROBE_WORDS])
+    if any(probe in " ".join(fold(d.text).split()) for d in documents):
+        return None
+    return article
+
+
 def _body_article(
     st: _Extraction, parsed: ParsedMail, top: list[ArticleDraft], subject: str
 ) -> tuple[ArticleDraft | None, str]:
@@ -978,6 +1002,9 @@ def _extract(data: bytes, ctx: ExtractContext, registry: Registry | None) -> Out
     reason = _NO_BODY
     if articles:
         outcome.cover_note = own.text if own is not None else ""
+        pasted = _pasted_beside(st, own, subject, articles)
+        if pasted is not None:
+            articles.append(pasted)
         # Photos pasted into a cover note go with the documents.
         st.photos[:0] = [
             _Photo(st.parts[a.part_path], st.by_path[a.part_path]) for d in top for a in d.images

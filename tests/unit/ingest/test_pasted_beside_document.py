@@ -1,0 +1,57 @@
+"""An article pasted in the body beside an attached document is an article too (issue 14's
+outside writers: "one saved as .docx, one pasted below"); a cover note, however polite, and
+a document's own text pasted again are not."""
+
+from __future__ import annotations
+
+from dienhinh.ingest.context import ExtractContext
+from dienhinh.ingest.extract import extract_message
+from factory import DOCX_TYPE, Attach, DocSpec, article_text, make_docx, make_email
+
+DOC_TITLE, DOC_PARAS = article_text(3)
+BODY_TITLE = "Chi đoàn thôn Nà Khun, điểm sáng mới trong mùa mưa lũ"
+BODY_PARAS = [
+    "Mùa mưa lũ năm 2019, khi con suối Nà Khun dâng cao, mười hai đoàn viên của chi đoàn "
+    "thôn đã thay nhau trực ở đầu cầu tạm suốt nhiều đêm liền để đưa học sinh qua suối an "
+    "toàn, không để em nào phải nghỉ học vì nước lũ."
+] * 4 + [
+    "Bí thư chi đoàn Hoàng Văn Tình cho biết, sau mùa lũ, chi đoàn đã vận động bà con góp "
+    "công, góp gỗ làm lại cây cầu chắc chắn hơn, lắp thêm tay vịn và biển báo mực nước để "
+    "người dân và các cháu học sinh đi lại yên tâm trong những ngày mưa lớn."
+] * 3
+
+
+def _mail(text: str) -> bytes:
+    docx = make_docx(DocSpec(title=DOC_TITLE, paragraphs=DOC_PARAS))
+    return make_email(
+        from_="Hạnh <hanh.vb@gmail.com>",
+        subject="Bai thang 12 huyen Van Ban",
+        text=text,
+        attachments=[Attach("bai1.docx", docx, DOCX_TYPE)],
+    )
+
+
+def test_an_article_pasted_below_the_note_beside_a_docx(ctx: ExtractContext) -> None:
+    note = "dạ e gửi 2 bài tháng 12 ạ, bài hợp tác xã e gửi file word, bài chi đoàn e dán bên dưới"
+    body = "\n\n".join([note, BODY_TITLE, *BODY_PARAS, "Hạnh"])
+    out = extract_message(_mail(body), ctx)
+    assert [a.title for a in out.articles] == [DOC_TITLE, BODY_TITLE]
+    assert out.articles[1].source == "text-body"
+    assert note not in out.articles[1].text
+    assert BODY_PARAS[-1] in out.articles[1].text
+
+
+def test_a_long_cover_note_beside_a_docx_is_no_article(ctx: ExtractContext) -> None:
+    note = (
+        "Kính gửi Ban Thi đua - Khen thưởng tỉnh,\n\nThực hiện Kế hoạch tuyên truyền, UBND "
+        "huyện Văn Bàn trân trọng gửi kèm bài viết giới thiệu gương điển hình tháng 12.\n\n"
+        "Trân trọng./."
+    )
+    out = extract_message(_mail(note), ctx)
+    assert [a.title for a in out.articles] == [DOC_TITLE]
+
+
+def test_the_documents_text_pasted_again_is_no_second_article(ctx: ExtractContext) -> None:
+    body = "\n\n".join(["Em gửi bài ạ, em dán cả vào đây:", DOC_TITLE, *DOC_PARAS, *DOC_PARAS])
+    out = extract_message(_mail(body), ctx)
+    assert [a.title for a in out.articles] == [DOC_TITLE]
