@@ -77,6 +77,7 @@ from dienhinh.ingest.mime import (
     sniff_type,
 )
 from dienhinh.ingest.official import OfficialVerdict, classify_drafts, classify_lines
+from dienhinh.ingest.split import split_pasted
 from dienhinh.store.account import waiting_note
 from dienhinh.store.blobs import BlobStore
 
@@ -719,6 +720,8 @@ def _place_photos(st: _Extraction, articles: list[ArticleDraft]) -> None:
 # document).
 PASTED_BESIDE_WORDS: Final = 150
 _PROBE_WORDS = 25
+_PROSE_WORDS = 20
+_PROSE_PARAGRAPHS = 3
 
 
 def _pasted_beside(
@@ -730,7 +733,15 @@ def _pasted_beside(
     if own is None or len(own.text.split()) < PASTED_BESIDE_WORDS:
         return None
     article, _ = split_body_article(own, subject=subject, min_chars=st.ctx.limits.min_article_chars)
-    if article is None or len(article.text.split()) < PASTED_BESIDE_WORDS:
+    if article is None:
+        return None
+    # Prose, not a signature's disclaimer: paragraphs of Vietnamese sentences.
+    prose = [
+        p
+        for p in article.text.split("\n\n")
+        if len(p.split()) >= _PROSE_WORDS and fold(p) != p.lower()
+    ]
+    if len(prose) < _PROSE_PARAGRAPHS or sum(len(p.split()) for p in prose) < PASTED_BESIDE_WORDS:
         return None
     probe = " ".join(fold(article.text).split()[:_PROBE_WORDS])
     if any(probe in " ".join(fold(d.text).split()) for d in documents):
@@ -1004,7 +1015,7 @@ def _extract(data: bytes, ctx: ExtractContext, registry: Registry | None) -> Out
         outcome.cover_note = own.text if own is not None else ""
         pasted = _pasted_beside(st, own, subject, articles)
         if pasted is not None:
-            articles.append(pasted)
+            articles.extend(split_pasted(pasted))
         # Photos pasted into a cover note go with the documents.
         st.photos[:0] = [
             _Photo(st.parts[a.part_path], st.by_path[a.part_path]) for d in top for a in d.images
@@ -1039,7 +1050,7 @@ def _extract(data: bytes, ctx: ExtractContext, registry: Registry | None) -> Out
             for position, img in enumerate(article.images):
                 img.position = position
                 _settle(st.by_path[img.part_path], AttachmentOutcome.PHOTO)
-            articles.append(article)
+            articles.extend(split_pasted(article))
     if not articles and st.photos:
         scan = _scanned_pages(st, subject)
         if scan is not None:

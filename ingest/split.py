@@ -31,7 +31,7 @@ from dienhinh.core.text import collapse_ws, fold
 from dienhinh.core.types import ArticleDraft
 from dienhinh.ingest.article import TITLE_MAX_CHARS, Block, build_article, letterhead_flags
 
-__all__ = ["MIN_MARKED_WORDS", "MIN_WORDS", "articles_from_blocks", "split_blocks"]
+__all__ = ["MIN_MARKED_WORDS", "MIN_WORDS", "articles_from_blocks", "split_blocks", "split_pasted"]
 
 MIN_WORDS = 150  # words under each heading for it to be an article of its own
 MIN_MARKED_WORDS = 40  # an explicit "Bài 2" marker needs less proof
@@ -161,3 +161,55 @@ def articles_from_blocks(
             article.flags.append(f"split:{n}/{len(groups)}")
         articles.append(article)
     return articles
+
+
+# "1. Hợp tác xã thuốc tắm Dao đỏ ở Tả Phìn", "2) Cô giáo ...": a numbered title line.
+_NUMBERED_TITLE = re.compile(r"^(\d{1,2})\s*[.)]\s+(\S.*)$")
+
+
+def _by_numbers(blocks: Sequence[Block]) -> list[list[Block]] | None:
+    """Pasted articles numbered "1. Title", "2. Title": only when the text opens with
+    "1." (the first article's title), the numbers run 1, 2, ... in order, each line is a
+    title (short, no full stop at its end) and each is followed by an article's worth of
+    text (``MIN_WORDS``): a numbered list inside one article opens no text."""
+    found: list[tuple[int, str]] = []
+    for i, b in enumerate(blocks):
+        text = collapse_ws(b.text)
+        if not text or text[0] not in "0123456789" or len(text) > TITLE_MAX_CHARS:
+            continue
+        m = _NUMBERED_TITLE.match(text)
+        if m and not text.endswith((".", ":", ";")) and int(m[1]) == len(found) + 1:
+            found.append((i, m[2]))
+    if len(found) < 2 or found[0][0] != 0:
+        return None
+    starts = [i for i, _ in found]
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else len(blocks)
+        if _words(blocks[start + 1 : end]) < MIN_WORDS:
+            return None
+    out = _groups(blocks, starts)
+    for group, (index, title) in zip(out, found, strict=True):
+        pos = next(j for j, b in enumerate(group) if b is blocks[index])
+        group[pos] = replace(blocks[index], text=title, heading=True, level=1)
+    return out
+
+
+def split_pasted(draft: ArticleDraft) -> list[ArticleDraft]:
+    """The articles of a mail body that pastes several ("Bài 1: ...", "Bài 2: ..." or
+    "1. ...", "2. ..."), each flagged "split:<n>/<total>"; ``[draft]`` when it holds one.
+    The body's pictures stay with the first (their place in the text is not known)."""
+    blocks = [Block(text=draft.title, heading=True, level=1)] if draft.title else []
+    blocks += [Block(text=p) for p in draft.text.split("\n\n") if p.strip()]
+    groups = _by_markers(blocks) or _by_numbers(blocks)
+    if not groups:
+        return [draft]
+    out: list[ArticleDraft] = []
+    for n, group in enumerate(groups, 1):
+        article = build_article(group, source=draft.source, origin=draft.origin)
+        article.flags = [*draft.flags, f"split:{n}/{len(groups)}"]
+        article.forwarded_from = list(draft.forwarded_from)
+        article.header_lines = list(draft.header_lines) or article.header_lines
+        if n == 1:
+            article.images = list(draft.images)
+        out.append(article)
+    return out

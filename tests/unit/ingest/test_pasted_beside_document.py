@@ -55,3 +55,25 @@ def test_the_documents_text_pasted_again_is_no_second_article(ctx: ExtractContex
     body = "\n\n".join(["Em gửi bài ạ, em dán cả vào đây:", DOC_TITLE, *DOC_PARAS, *DOC_PARAS])
     out = extract_message(_mail(body), ctx)
     assert [a.title for a in out.articles] == [DOC_TITLE]
+
+
+def test_a_signature_with_a_long_disclaimer_is_no_article(ctx: ExtractContext) -> None:
+    """Microsoft 365 signatures end with a confidentiality notice of a hundred English
+    words: a long body, no article."""
+    disclaimer = (
+        "CONFIDENTIALITY NOTICE: This e-mail and any attachments are intended only for the "
+        "addressee(s) and may contain confidential information. If you have received it in "
+        "error, please notify the sender and delete it. "
+    ) * 6
+    body = "\n\n".join(
+        [
+            "File đính kèm gồm bài viết (Word) và 02 ảnh minh họa đã chèn trong bài.",
+            "Trân trọng./.",
+            "ThS. Nguyễn Thị Minh Nguyệt",
+            "Phó Trưởng phòng Công tác HSSV – Thanh tra – Khảo thí",
+            "TRƯỜNG CAO ĐẲNG LÀO CAI | LAO CAI COLLEGE",
+            disclaimer,
+        ]
+    )
+    out = extract_message(_mail(body), ctx)
+    assert [a.title for a in out.articles] == [DOC_TITLE]
