@@ -204,18 +204,12 @@ def _period_ids(session: Session, bounds: tuple[datetime, datetime]) -> ColumnEl
     return Article.id == any_(bindparam("period_ids", cache[bounds], ARRAY(Integer)))
 
 
-def _walk_search(f: Filters, counts: Mapping[str, int] | None) -> bool:
-    """Whether a search's page is best read from the full-text index newest first
-    (:func:`search.newest_matches`): a search with no filter but the state, where the state
-    holds at least 1/40 of the matches, so about 40 matches are walked per article shown at
-    most (a couple of milliseconds)."""
-    if not f.q or f.unit or f.campaign or f.period or f.flagged:
-        return False
-    if not f.state:
-        return True
-    if counts is None:
-        return False
-    return counts.get(f.state, 0) * 40 >= sum(counts.values())
+def _walk_search(f: Filters) -> bool:
+    """Whether a search's page is read from the full-text index newest first
+    (:func:`search.newest_matches`): a search with no filter but the state, which the index
+    holds beside the words (migration 0016), so a state with few of the matches skips the
+    others there."""
+    return bool(f.q) and not (f.unit or f.campaign or f.period or f.flagged)
 
 
 def page(
@@ -234,7 +228,7 @@ def page(
     ids: Any = None
     if counts is not None and f.state and f.q and counts.get(f.state, 0) == 0:
         return [], None
-    if _walk_search(f, counts):
+    if _walk_search(f):
         ids = search.newest_matches(session, f.q, state=f.state, before=f.before, limit=size + 1)
     if ids is None:
         conds = _conditions(session, f, tz, with_state=True)
@@ -281,13 +275,11 @@ def ranked_ids(
     tz: str,
     *,
     include: int | None = None,
-    counts: Mapping[str, int] | None = None,
 ) -> list[int] | None:
     """The ids of the articles the search matches under the filters, most relevant first
     (``search.relevance``, then newest), or None without a search. ``include`` adds one
     article whatever the filters (the one just approved out of its tab, whose place
-    decides the next one); ``counts``, the state counts when the caller has them, help
-    choose how the window below is read. Once per transaction for the same filters.
+    decides the next one). Once per transaction for the same filters.
 
     A search matching fewer than ``search.rank_limit()`` articles ranks every match. A more
     common one ("của", "xã", "phong trào": nearly every article) ranks a bounded window:
@@ -308,7 +300,7 @@ def ranked_ids(
             if include is not None:
                 cond = or_(cond, Article.id == include)
         else:
-            ids = _window(session, f, tz, counts)
+            ids = _window(session, f, tz)
             if include is not None:
                 ids.add(include)
             cond = Article.id.in_(sorted(ids))
@@ -328,14 +320,14 @@ def ranked_ids(
     return ranked
 
 
-def _window(session: Session, f: Filters, tz: str, counts: Mapping[str, int] | None) -> set[int]:
+def _window(session: Session, f: Filters, tz: str) -> set[int]:
     """A common search's candidates (see :func:`ranked_ids`): its newest matches under the
     filters and the newest articles under the filters whose title holds every word, each
     up to ``search.window()``; read newest first from an index and stopped there."""
     size = search.window(session)
     newest: list[int] | None = None
     titled: list[int] | None = None
-    if _walk_search(f, counts):
+    if _walk_search(f):
         newest = search.newest_matches(session, f.q, state=f.state, before=None, limit=size)
         titled = search.newest_title_matches(session, f.q, state=f.state, limit=size)
     conds = _conditions(session, f, tz, with_state=True)
@@ -373,45 +365,17 @@ def ranked_page(
     return rows, (skip + size if len(ranked) > skip + size else None)
 
 
-# A common search's state counts look at this many of its newest matches first (see
-# _capped_counts()).
-_COUNT_WALK = 10_000
-
-
 def counts(session: Session, f: Filters, tz: str) -> dict[str, int]:
-    """Articles per state under the other filters (the state tabs' numbers). Under a common
-    search (more than ``search.count_cap()`` matches) a number above the cap is not exact:
-    the console shows "hơn 2.000" for it (see :func:`_capped_counts`)."""
-    if f.q and search.is_common(search.match_count(session, f.q)):
-        capped = _capped_counts(session, f, tz)
-        if capped is not None:
-            return capped
+    """Articles per state under the other filters (the state tabs' numbers). Under a search
+    with no other filter, each number is exact up to ``search.count_cap()`` and
+    ``count_cap() + 1`` above it, the console showing "hơn 2.000" for it: read from the
+    full-text index alone, which holds each article's state (``search.state_counts``), and
+    stopped at the cap. Under other filters too their own indexes bound the exact count."""
+    if f.q and not (f.unit or f.campaign or f.period or f.flagged):
+        found = search.state_counts(session, f.q, STATES)
+        if found is not None:
+            return found
     return _exact_counts(session, f, tz, STATES)
-
-
-def _capped_counts(session: Session, f: Filters, tz: str) -> dict[str, int] | None:
-    """A common search's state counts, each exact up to ``search.count_cap()`` and
-    ``count_cap() + 1`` above it, without reading every match's state: the newest
-    ``_COUNT_WALK`` matches are walked first (newest first, from the full-text index), and
-    a state already past the cap there is past it; the other states (those with few of the
-    matches: failed, needing OCR, ...) are counted exactly from their own index entries. None
-    where this does not apply: other filters narrowing the search (their own indexes bound
-    the exact count), or PostgreSQL (``search.newest_states``), which counts every match in
-    one hash join from its GIN bitmap and the (id, status) index."""
-    if f.unit or f.campaign or f.period or f.flagged:
-        return None
-    newest = search.newest_states(session, f.q, limit=_COUNT_WALK)
-    if newest is None:
-        return None
-    walked, complete = newest
-    cap = search.count_cap()
-    if complete:  # every match walked: exact
-        return {s: walked.get(s, 0) for s in STATES}
-    out = {s: cap + 1 for s in STATES if walked.get(s, 0) > cap}
-    rest = [s for s in STATES if s not in out]
-    if rest:
-        out.update(_exact_counts(session, f, tz, rest))
-    return {s: min(out.get(s, 0), cap + 1) for s in STATES}
 
 
 def _exact_counts(session: Session, f: Filters, tz: str, states: Sequence[str]) -> dict[str, int]:

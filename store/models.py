@@ -538,6 +538,7 @@ class ArticleSearch(Base):
     PostgreSQL. Deleting an article deletes its row (cascade). ``title`` is the folded title
     alone, with an index of its own (migration 0015: FTS5 ``article_fts_title``, a GIN index
     ``article_fts_title``): a common search ranks the titles holding its words first.
+    ``status`` is the article's state, in the full-text index too (migration 0016).
     """
 
     __tablename__ = "article_search"
@@ -548,6 +549,10 @@ class ArticleSearch(Base):
     updated_at: Mapped[datetime] = mapped_column(index=True)
     folded: Mapped[str] = mapped_column(Text, default="")
     title: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The article's state (migration 0016), so a search's state counts and pages come from
+    # the full-text index alone: written by ``search.refresh`` with the row, and kept in
+    # step by a trigger on ``article.status`` whoever changes it.
+    status: Mapped[str] = mapped_column(String(20), default="", server_default="")
 
 
 class ArticleRead(Base):

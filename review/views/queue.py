@@ -81,7 +81,7 @@ def queue_page(request: Request) -> Response:
             backlog = search.refresh(s, limit=_CATCH_UP, quick=True).remaining
         counts = queue.counts(s, f, tz)
         matches = search.match_count(s, f.q) if f.q else None
-        ranked = queue.ranked_ids(s, f, tz, counts=counts)
+        ranked = queue.ranked_ids(s, f, tz)
         if ranked is not None:
             rows, next_skip = queue.ranked_page(s, ranked, f.skip, size)
         else:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
@@ -22,7 +22,8 @@ from dienhinh.review import queue, search
 from dienhinh.review.app import create_app
 from dienhinh.store.db import make_engine
 from dienhinh.store.migrate import upgrade
-from dienhinh.store.models import Article, Message
+from dienhinh.store.models import Article, ArticleSearch, Message
+from dienhinh.store.states import ArticleState, transition
 from helpers import ENGINES
 
 PENDING = 2010  # past the cap in one state
@@ -129,18 +130,71 @@ def test_a_common_search_shows_capped_counts_and_an_exact_one_below(
     assert len(_rows(html)) == APPROVED
 
 
-def test_the_state_counts_past_the_walk_are_the_same(
-    archive: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+def _exact(engine: Any, q: str) -> dict[str, int]:
+    """Each state's matches counted from the articles' own states (every match read),
+    capped as the console shows them."""
+    cap = search.count_cap()
+    with Session(engine) as s:
+        cond = search.match(s, q)
+        assert cond is not None
+        rows = s.execute(
+            select(Article.status, func.count()).where(cond).group_by(Article.status)
+        ).all()
+    return {st: min(int(n), cap + 1) for st, n in rows}
+
+
+def _counted(engine: Any, q: str, state: str = "") -> dict[str, int]:
+    with Session(engine) as s:
+        found = queue.counts(s, queue.Filters(state=state, q=q), "Asia/Ho_Chi_Minh")
+    return {st: n for st, n in found.items() if n}
+
+
+QUERIES = ("thôn", "thon", "thi đua", "homestay", RARE, "mô hình", "không có gì")
+
+
+def test_the_state_counts_from_the_index_are_the_exact_ones_up_to_the_cap(
+    archive: dict[str, Any],
 ) -> None:
-    """SQLite walks the newest matches first (queue._COUNT_WALK): a walk that stops before
-    the last match gives the numbers the whole count gives."""
-    client: TestClient = archive["client"]
-    want = _tabs(client.get("/", params={"q": "thon"}).text)
-    # pending past the cap within the walk, the walk short of the last match
-    monkeypatch.setattr(queue, "_COUNT_WALK", archive["total"] - 5)
-    assert _tabs(client.get("/", params={"q": "thon"}).text) == want
-    monkeypatch.setattr(queue, "_COUNT_WALK", 100)  # no state past the cap within it
-    assert _tabs(client.get("/", params={"q": "thon"}).text) == want
+    """The state tabs' numbers come from the search index alone (the state beside each
+    search row, migration 0016) and stop at the cap: each is what counting every match's
+    own state gives, up to the cap, under any tab."""
+    engine = archive["engine"]
+    for q in QUERIES:
+        want = _exact(engine, q)
+        assert _counted(engine, q) == want, q
+        assert _counted(engine, q, "approved") == want, q
+    assert _exact(engine, "thon")["pending-review"] == search.count_cap() + 1
+
+
+def test_a_state_change_shows_in_the_counts_at_once_whoever_writes_it(
+    archive: dict[str, Any],
+) -> None:
+    """The search row's state follows the article's on every change (a trigger on
+    article.status): through the transitions, and a bulk UPDATE that neither the ORM nor
+    ``updated_at`` sees; the numbers and the tabs' rows follow without a re-index."""
+    engine, client = archive["engine"], archive["client"]
+    with Session(engine) as s:
+        transition(s, s.get(Article, 777), ArticleState.APPROVED, actor="test")
+        s.commit()
+    with engine.begin() as conn:  # no updated_at change: only the trigger sees it
+        conn.execute(
+            text("UPDATE article SET status = 'rejected' WHERE id <= 300 AND id <> 1")
+        )
+    with Session(engine) as s:
+        pairs = s.execute(
+            select(Article.status, ArticleSearch.status).join(
+                ArticleSearch, ArticleSearch.article_id == Article.id
+            )
+        ).all()
+    assert len(pairs) == archive["total"] and all(a == b for a, b in pairs)
+    for q in QUERIES:
+        assert _counted(engine, q) == _exact(engine, q), q
+    tabs = _tabs(client.get("/", params={"q": "thon"}).text)
+    assert tabs["pending-review"] == str(PENDING - 300) and tabs["rejected"] == "300"
+    assert tabs["approved"] == str(APPROVED + 1)
+    html = client.get("/", params={"q": RARE, "state": "approved"}).text
+    assert _rows(html) == [777]
+    assert _rows(client.get("/", params={"q": RARE, "state": "pending-review"}).text) == []
 
 
 def test_the_best_match_comes_first_although_older_than_the_window(

@@ -124,7 +124,8 @@ def test_a_common_word_finds_the_same_articles_by_the_other_plan(
 ) -> None:
     """Past ``_COMMON`` matches the condition is written differently (SQLite: the queue's
     index drives, ``id + 0``; PostgreSQL: a subquery run with sequential scans off): the
-    queue's page and counts must come out the same as by the rare-word plan."""
+    queue's page and neighbours must come out the same as by the rare-word plan, and its
+    state counts the same up to the cap (``_COMMON + 1`` above it: "hơn ...")."""
     from dienhinh.review import queue
 
     with Session(engine) as s:
@@ -153,7 +154,10 @@ def test_a_common_word_finds_the_same_articles_by_the_other_plan(
     rare = results()
     monkeypatch.setattr(search, "_COMMON", 3)
     common = results()
-    assert common == rare
+    assert [(ids, nxt) for ids, _c, nxt in common] == [(ids, nxt) for ids, _c, nxt in rare]
+    capped = [{k: min(v, 4) for k, v in c.items()} for _ids, c, _nxt in rare]
+    assert [c for _ids, c, _nxt in common] == capped
+    assert common[0][1]["pending-review"] == 4  # 9 past the cap of 3
     assert rare[0][1]["approved"] == 3 and sum(rare[0][1].values()) == 12
     assert sum(rare[1][1].values()) == 8
 
@@ -161,9 +165,9 @@ def test_a_common_word_finds_the_same_articles_by_the_other_plan(
 def test_a_search_page_read_from_the_index_newest_first_is_the_queue_s_page(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """SQLite reads a search's page from the full-text index newest first when the state
-    holds enough of the matches (queue._walk_search); every state, page size and keyset
-    position gives what the queue's condition gives."""
+    """SQLite reads a search's page from the full-text index newest first, the state from
+    the index too (queue._walk_search); every state, page size and keyset position gives
+    what the queue's condition gives."""
     from dienhinh.review import queue
 
     states = ["pending-review", "approved", "rejected", "published"]
@@ -180,9 +184,9 @@ def test_a_search_page_read_from_the_index_newest_first_is_the_queue_s_page(
     walked = 0
     real_walk = queue._walk_search
 
-    def spy(f: queue.Filters, counts: object) -> bool:
+    def spy(f: queue.Filters) -> bool:
         nonlocal walked
-        used = real_walk(f, counts)  # type: ignore[arg-type]
+        used = real_walk(f)
         walked += used
         return used
 
@@ -194,9 +198,23 @@ def test_a_search_page_read_from_the_index_newest_first_is_the_queue_s_page(
                     monkeypatch.setattr(queue, "_walk_search", spy)
                     counts = queue.counts(s, f, tz)
                     got = queue.page(s, f, tz, 4, counts)
-                    monkeypatch.setattr(queue, "_walk_search", lambda _f, _c: False)
+                    monkeypatch.setattr(queue, "_walk_search", lambda _f: False)
                     want = queue.page(s, f, tz, 4, None)
                 assert [r.id for r in got[0]] == [r.id for r in want[0]], (q, state, before)
                 assert got[1] == want[1], (q, state, before)
     if engine.dialect.name == "sqlite":
         assert walked > 0
+
+
+def test_each_state_is_told_apart_by_its_words_in_the_text_index() -> None:
+    """SQLite finds a state in ``article_fts`` by all of its words ("needs-ocr": needs AND
+    ocr): no state's words may all be among another state's, or a search in one state
+    would count the other's articles too."""
+    from dienhinh.store.states import ArticleState
+
+    words = {state.value: set(search.state_words(state.value)) for state in ArticleState}
+    assert words["needs-ocr"] == {"needs", "ocr"}
+    for state, mine in words.items():
+        assert mine, state
+        for other, theirs in words.items():
+            assert other == state or not mine <= theirs, (state, other)

@@ -122,3 +122,85 @@ def test_0009_keeps_existing_rows_and_holds_the_longest_outcome(db_url: str) -> 
         assert current_revision(engine) == head_revision()
     finally:
         engine.dispose()
+
+
+def test_0016_fills_the_search_rows_state_and_follows_it(db_url: str) -> None:
+    """Migration 0016 on a database with indexed articles: each search row gets its
+    article's state, the full-text index answers a search in a state, a later state change
+    reaches the search row, and the downgrade to 0015 and the upgrade again keep the search
+    working."""
+    from alembic import command
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from dienhinh.review import search
+    from dienhinh.store.migrate import _UPGRADING, _alembic_config
+
+    engine = create_engine(db_url)
+    states = ["pending-review", "approved", "needs-ocr", "approved"]
+    try:
+        upgrade(engine, "0015")
+        with engine.begin() as conn:
+            for n, state in enumerate(states, start=1):
+                conn.execute(
+                    text(
+                        "INSERT INTO message (id, message_id, message_id_generated, sha256, "
+                        "body_sha256, size, received_at, from_addr, from_name, subject, "
+                        "status, transient, attempts, flags, cover_note, meta, headers_text, "
+                        "defects, created_at, updated_at, review_needed) VALUES (:n, :mid, "
+                        "false, :h, :h, 1, :t, '', '', '', 'ingested', false, 0, '[]', '', "
+                        "'{}', '', '[]', :t, :t, false)"
+                    ),
+                    {"n": n, "mid": f"m{n}@x", "h": f"{n:064x}", "t": "2024-05-06 02:00:00"},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO article (id, message_pk, ordinal, title, lead, text, "
+                        "source, origin, status, flags, header_lines, text_sha256, "
+                        "document_sha256, meta, campaigns, flagged, version, created_at, "
+                        "updated_at) VALUES (:n, :n, 1, 'Bài', '', 'Thôn bản đổi mới', "
+                        "'text-body', '', :s, '[]', '[]', '', '', '{}', '[]', false, 1, :t, :t)"
+                    ),
+                    {"n": n, "s": state, "t": "2024-05-06 02:00:00"},
+                )
+                # the search row as 0015's search.refresh wrote it (no state)
+                conn.execute(
+                    text(
+                        "INSERT INTO article_search (article_id, updated_at, folded, title) "
+                        "VALUES (:n, :t, 'bai thon ban doi moi', 'bai')"
+                    ),
+                    {"n": n, "t": "2024-05-06 02:00:00"},
+                )
+        upgrade(engine)
+        assert current_revision(engine) == head_revision()
+        with engine.connect() as conn:
+            got = conn.execute(
+                text("SELECT article_id, status FROM article_search ORDER BY article_id")
+            ).all()
+        assert [st for _id, st in got] == states
+        with Session(engine) as s:
+            counts = search.state_counts(s, "thôn", ["approved", "needs-ocr", "failed"])
+            assert counts == {"approved": 2, "needs-ocr": 1, "failed": 0}
+            s.execute(text("UPDATE article SET status = 'failed' WHERE id = 3"))
+            s.commit()
+            counts = search.state_counts(s, "thon", ["needs-ocr", "failed"])
+            assert counts == {"needs-ocr": 0, "failed": 1}
+        cfg = _alembic_config()
+        with _UPGRADING, engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0015")
+        assert current_revision(engine) == "0015"
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                q = "SELECT count(*) FROM article_fts WHERE article_fts MATCH 'thon'"
+            else:
+                q = "SELECT count(*) FROM article_search WHERE tsv @@ 'thon'::tsquery"
+            assert conn.execute(text(q)).scalar_one() == len(states)
+        upgrade(engine)
+        with Session(engine) as s:
+            assert search.state_counts(s, "thon", ["approved", "failed"]) == {
+                "approved": 2,
+                "failed": 1,
+            }
+    finally:
+        engine.dispose()
