@@ -49,11 +49,10 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import Any, Final
 
-from dienhinh.classifiers.scan import WORD, split_words, word_spans
+from dienhinh.classifiers.scan import WORD, text_split
 from dienhinh.core.errors import ConfigError
 from dienhinh.core.text import nfc, strip_diacritics
 
@@ -277,35 +276,29 @@ def _canonical(toks: list[_Tok]) -> list[_Tok]:
 
 
 class _Words:
-    """The words of a text as matching keys, split once per text (``scan.split_words``:
+    """The words of a text as matching keys, split once per text (``scan.text_split``:
     the campaign and kind rules read the same split) and folded through a cache (the
-    language has a few thousand distinct syllables); spans and spellings are computed
-    only up to the last word a pattern's keys matched, which is rare and mostly early.
-    Most words thus cost one dict lookup to fold and one to be dropped."""
+    language has a few thousand distinct syllables); a word's span comes from the same
+    split (its pieces' lengths summed once, in C), asked only up to the last word a
+    pattern's keys matched. Most words thus cost one dict lookup to fold and one to be
+    dropped."""
 
-    __slots__ = ("_iter", "_spans", "keys", "text")
+    __slots__ = ("_split", "keys", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        words = split_words(text)
+        self._split = split = text_split(text)
+        words = split.words
         keys = list(map(_KEY_CACHE.get, words))
         if None in keys:  # a word seen for the first time
             keys = [k if k is not None else _key(w) for k, w in zip(keys, words, strict=True)]
         self.keys: list[str] = keys
-        self._spans: list[tuple[int, int]] = []
-        self._iter: Iterator[re.Match[str]] | None = None
 
     def span(self, i: int) -> tuple[int, int]:
-        spans = self._spans
-        if i >= len(spans):
-            if self._iter is None:
-                self._iter = word_spans(self.text)
-            # In chunks: a listcomp per chunk, not a call per word.
-            spans += [m.span() for m in islice(self._iter, max(i + 1 - len(spans), 256))]
-        return spans[i]
+        return self._split.span(i)
 
     def orig(self, i: int) -> str:
-        s, e = self.span(i)
+        s, e = self._split.span(i)
         return self.text[s:e]
 
     def canonical(self) -> tuple[list[str], Any]:
