@@ -48,3 +48,44 @@ def test_a_lead_and_a_text_already_split_join_as_one_split(lead: str, text: str)
     words, spans = _reference(joined)
     assert reused.words == words
     assert [reused.span(i) for i in range(len(words))] == spans
+
+
+# --- campaigns._layout reads the paragraphs' words from the same split -------------------
+
+
+def _layout_by_definition(text: str) -> tuple[tuple[int, ...], frozenset[int]]:
+    """Each paragraph's first word index, and the paragraphs repeating an earlier one
+    (spacing apart): counted paragraph by paragraph, every paragraph compared."""
+    from dienhinh.classifiers.campaigns import _PARAGRAPH
+    from dienhinh.core.text import collapse_ws
+
+    starts, skipped, seen, pos = [], set(), set(), 0
+    for i, para in enumerate(_PARAGRAPH.split(text)):
+        n = scan.count_words(para)
+        starts.append(pos)
+        pos += n
+        if n:
+            key = collapse_ws(para)
+            if key in seen:
+                skipped.add(i)
+            seen.add(key)
+    return tuple(starts), frozenset(skipped)
+
+
+LAYOUTS = [
+    "I. SƠ LƯỢC LÝ LỊCH\n\nI. SƠ LƯỢC LÝ LỊCH\n\n- Họ và tên: Lý A Chừ.\n\nNăm sinh: 1990.",
+    "Mở đầu  bài\n \n\tMở đầu bài\n\nMở đầu, bài\n\n\n\nMở   đầu bài\n\n...\n\n...",
+    "\n\nđoạn một\n\nđoạn_hai\n\nđoạn hai\n\n",
+    "một đoạn không có dòng trống\nvà dòng thứ hai",
+    "",
+    "x\n\nx\n\nx",
+]
+
+
+@pytest.mark.parametrize("text", LAYOUTS)
+def test_layout_counts_and_repeats_as_by_definition(text: str) -> None:
+    from dienhinh.classifiers.campaigns import _layout
+
+    scan._SPLITS.clear()
+    layout = _layout(text)
+    assert (layout.starts, layout.skipped) == _layout_by_definition(text)
