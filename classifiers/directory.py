@@ -49,6 +49,7 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import compress
 from pathlib import Path
 from typing import Any, Final
 
@@ -312,7 +313,7 @@ class _Words:
         breaks: list[int] = [0]  # from this canonical index on ...
         shifts: list[int] = [0]  # ... the word index is the canonical one plus this
         # Most words pass through unchanged: copy the runs between rewrite candidates whole.
-        special = [i for i, k in enumerate(keys) if k in _SPECIAL]
+        special = list(compress(range(len(keys)), map(_SPECIAL.__contains__, keys)))
         done = 0
         n = len(keys)
         for i in special:
@@ -770,7 +771,7 @@ class UnitDirectory:
         n = len(keys)
         done = 0  # matches do not overlap: a match ending here hides starts before it
         seconds, singles = self._seconds, self._singles
-        for i in [i for i, k in enumerate(keys) if k in first]:
+        for i in compress(range(n), map(first.__contains__, keys)):
             if i < done:
                 continue
             k = keys[i]

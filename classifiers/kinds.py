@@ -19,7 +19,9 @@ works too.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -284,11 +286,11 @@ def _full_names(text: str) -> Counter[str]:
     ("Sinh", "Năm")."""
     w = _TOKEN.findall(text)
     n = len(w)
-    cap = [x.istitle() for x in w]  # a capital then lower case (_capital), in C
+    cap = list(map(str.istitle, w))  # a capital then lower case (_capital), in C
     given: Counter[str] = Counter()
-    # The runs of capitalised words: each starts where one follows a word that is not.
-    prev = [False, *cap]
-    for i in [i for i in range(n) if cap[i] and not prev[i]]:
+    # The runs of capitalised words: each starts where one follows a word that is not
+    # (cap > prev: True after False), found in C.
+    for i in list(itertools.compress(range(n), map(operator.gt, cap, [False, *cap]))):
         j = i
         while j < n and cap[j]:
             j += 1
@@ -297,11 +299,15 @@ def _full_names(text: str) -> Counter[str]:
             given[w[j - 1]] += 1
     if not given:
         return given
-    lower = {x for x in w if x.islower()}
-    for k in [k for k, word in enumerate(w) if word in given]:
+    for k in list(itertools.compress(range(n), map(given.__contains__, w))):
         if (k == 0 or not cap[k - 1]) and (k + 1 == n or not cap[k + 1]):
             given[w[k]] += 1
-    return Counter({g: c for g, c in given.items() if g.lower() not in lower})
+    # A name also written in lower case is an ordinary word: its lower case is among the
+    # tokens, and is lower case (what a set of the lower-case tokens would hold).
+    tokens = set(w)
+    return Counter(
+        {g: c for g, c in given.items() if not ((low := g.lower()) in tokens and low.islower())}
+    )
 
 
 _CAPS_HEAD = re.compile(r"^\W*((?:\w+ ){2,3}\w+)\s*[,:\-–(]")

@@ -201,8 +201,8 @@ class Words:
         out = []
         n = len(keys)
         done = 0  # a name taken ends here: phrases starting inside it are skipped
-        # Most syllables start no phrase: one set test each, in a comprehension.
-        for i in [i for i, k in enumerate(keys) if k in by_first]:
+        # Most syllables start no phrase: one set test each, in C.
+        for i in itertools.compress(range(n), map(by_first.__contains__, keys)):
             if i < done:
                 continue
             for key, p in by_first[keys[i]]:
@@ -312,9 +312,9 @@ class Lexicon:
         index = self._index.get(words.toned) or self.index(words.toned)
         keys = words.keys
         found: dict[str, list[int]] = {}
-        # Most syllables start no phrase: one set test each, in a comprehension.
+        # Most syllables start no phrase: one set test each, in C.
         last = len(keys) - 1
-        for i in [i for i, k in enumerate(keys) if k in index]:
+        for i in itertools.compress(range(len(keys)), map(index.__contains__, keys)):
             after = keys[i + 1] if i < last else None
             for key, p, n, second in index[keys[i]]:
                 # The second syllable first: most candidates fail there, without a slice.
