@@ -512,6 +512,7 @@ def _counts(title: str, text: str) -> tuple[dict[str, int], dict[str, int]]:
 # enough to make it a model article, one mention plus a word of practice is.
 _EXEMPLAR_BASE = 2.2
 _BORN = re.compile(r"sinh nam (19[89]\d|20[01]\d)|\b(\d\d) tuoi")
+_BORN_YEAR = re.compile(r"sinh nam (19[89]\d|20[01]\d)")  # its first alternative
 _SERVICE = re.compile(r"\b(\d{2}|muoi|hai muoi|ba muoi|bon muoi)( \w+)? nam\b")
 
 
@@ -626,12 +627,19 @@ def _lead_parts(lead: dict[str, int]) -> list[Part]:
 def _young(folded: str) -> str:
     """A phrase showing the subject is young (born 1988 or later, or aged under 31), in a
     folded text."""
-    if "tuoi" not in folded and "sinh nam " not in folded:
-        return ""  # what either alternative of _BORN must hold
-    for m in _BORN.finditer(folded):
-        if m.group(1) and int(m.group(1)) >= 1988:
+    # Each alternative of _BORN holds its words: without " tuoi", the first alone (a
+    # pattern opening with words is searched for them, fifty times faster) finds the same.
+    if " tuoi" in folded:
+        found = _BORN.finditer(folded)
+    elif "sinh nam " in folded:
+        found = _BORN_YEAR.finditer(folded)
+    else:
+        return ""
+    for m in found:
+        year, age = m.group(1), m.group(2) if m.re is _BORN else None
+        if year and int(year) >= 1988:
             return m.group(0)
-        if m.group(2) and 16 <= int(m.group(2)) <= 30:
+        if age and 16 <= int(age) <= 30:
             return m.group(0)
     return ""
 

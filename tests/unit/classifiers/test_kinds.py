@@ -348,3 +348,28 @@ def test_year_pattern_finds_what_its_plain_form_finds():
     for text in texts:
         assert kinds._YEAR.findall(text) == plain.findall(text)
     assert kinds._year_span(texts[1]) == (2009, 2020)
+
+
+def test_young_finds_what_the_whole_born_pattern_finds():
+    from dienhinh.classifiers import kinds
+
+    def plain(folded: str) -> str:
+        for m in kinds._BORN.finditer(folded):
+            if m.group(1) and int(m.group(1)) >= 1988:
+                return m.group(0)
+            if m.group(2) and 16 <= int(m.group(2)) <= 30:
+                return m.group(0)
+        return ""
+
+    texts = [
+        "anh sinh nam 1985, nam nay 25 tuoi",
+        "chi sinh nam 1985 va em sinh nam 1992",
+        "sinh nam 1985",
+        "ong 45 tuoi, con trai 19 tuoi",
+        "125 tuoi 18tuoi x18 tuoi sinh nam 2001",
+        "khong co gi",
+    ]
+    for text in texts:
+        assert kinds._young(text) == plain(text)
+    assert kinds._young(texts[1]) == "sinh nam 1992"
+    assert kinds._young(texts[0]) == "25 tuoi"
