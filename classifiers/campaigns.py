@@ -44,8 +44,8 @@ from dienhinh.classifiers.scan import (
     Lexicon,
     Words,
     analyse,
-    count_words,
     phrase_key,
+    text_split,
     toned_syllable,
 )
 from dienhinh.core.errors import ConfigError
@@ -604,18 +604,32 @@ def _layout(text: str) -> _Layout:
     starts: list[int] = []
     sizes: list[int] = []
     skipped: set[int] = set()
-    seen: set[str] = set()
+    text = nfc(text)
+    # Each paragraph's words, counted in the text's one split (``analyse`` made it): a run
+    # of words never crosses a blank line, so the words starting inside a paragraph are
+    # its own.
+    split = text_split(text)
+    word_starts = split.ends()[::2]
+    text_words = split.words
+    # Paragraphs with the same words (their spans): two of them are one paragraph handed
+    # in twice when their text, spacing apart, is the same too; only those are compared.
+    same_words: dict[tuple[str, ...], list[tuple[int, int]]] = {}
     pos = 0
-    for i, para in enumerate(_PARAGRAPH.split(nfc(text))):
-        n = count_words(para)
+    at = 0
+    for i, m in enumerate([*_PARAGRAPH.finditer(text), None]):
+        end = m.start() if m is not None else len(text)
+        n = bisect.bisect_left(word_starts, end, pos) - pos
         starts.append(pos)
         sizes.append(n)
-        pos += n
         if n:
-            key = collapse_ws(para)
-            if key in seen:
-                skipped.add(i)  # the lead handed in twice (its field, then the text)
-            seen.add(key)
+            earlier = same_words.setdefault(text_words[pos : pos + n], [])
+            if earlier:
+                key = collapse_ws(text[at:end])
+                if any(collapse_ws(text[a:b]) == key for a, b in earlier):
+                    skipped.add(i)  # the lead handed in twice (its field, then the text)
+            earlier.append((at, end))
+        pos += n
+        at = m.end() if m is not None else end
     head, words, taken, head_end = 0, 0, 0, pos
     rest = list(sizes)  # words of each paragraph outside the lead
     for i, n in enumerate(sizes):

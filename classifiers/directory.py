@@ -49,11 +49,11 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import islice
+from itertools import compress
 from pathlib import Path
 from typing import Any, Final
 
-from dienhinh.classifiers.scan import WORD, split_words, word_spans
+from dienhinh.classifiers.scan import WORD, text_split
 from dienhinh.core.errors import ConfigError
 from dienhinh.core.text import nfc, strip_diacritics
 
@@ -292,35 +292,29 @@ def _canonical(toks: list[_Tok]) -> list[_Tok]:
 
 
 class _Words:
-    """The words of a text as matching keys, split once per text (``scan.split_words``:
+    """The words of a text as matching keys, split once per text (``scan.text_split``:
     the campaign and kind rules read the same split) and folded through a cache (the
-    language has a few thousand distinct syllables); spans and spellings are computed
-    only up to the last word a pattern's keys matched, which is rare and mostly early.
-    Most words thus cost one dict lookup to fold and one to be dropped."""
+    language has a few thousand distinct syllables); a word's span comes from the same
+    split (its pieces' lengths summed once, in C), asked only up to the last word a
+    pattern's keys matched. Most words thus cost one dict lookup to fold and one to be
+    dropped."""
 
-    __slots__ = ("_iter", "_spans", "keys", "text")
+    __slots__ = ("_split", "keys", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        words = split_words(text)
+        self._split = split = text_split(text)
+        words = split.words
         keys = list(map(_KEY_CACHE.get, words))
         if None in keys:  # a word seen for the first time
             keys = [k if k is not None else _key(w) for k, w in zip(keys, words, strict=True)]
         self.keys: list[str] = keys
-        self._spans: list[tuple[int, int]] = []
-        self._iter: Iterator[re.Match[str]] | None = None
 
     def span(self, i: int) -> tuple[int, int]:
-        spans = self._spans
-        if i >= len(spans):
-            if self._iter is None:
-                self._iter = word_spans(self.text)
-            # In chunks: a listcomp per chunk, not a call per word.
-            spans += [m.span() for m in islice(self._iter, max(i + 1 - len(spans), 256))]
-        return spans[i]
+        return self._split.span(i)
 
     def orig(self, i: int) -> str:
-        s, e = self.span(i)
+        s, e = self._split.span(i)
         return self.text[s:e]
 
     def canonical(self) -> tuple[list[str], Any]:
@@ -334,7 +328,7 @@ class _Words:
         breaks: list[int] = [0]  # from this canonical index on ...
         shifts: list[int] = [0]  # ... the word index is the canonical one plus this
         # Most words pass through unchanged: copy the runs between rewrite candidates whole.
-        special = [i for i, k in enumerate(keys) if k in _SPECIAL]
+        special = list(compress(range(len(keys)), map(_SPECIAL.__contains__, keys)))
         done = 0
         n = len(keys)
         for i in special:
@@ -797,7 +791,7 @@ class UnitDirectory:
         n = len(keys)
         done = 0  # matches do not overlap: a match ending here hides starts before it
         seconds, singles = self._seconds, self._singles
-        for i in [i for i, k in enumerate(keys) if k in first]:
+        for i in compress(range(n), map(first.__contains__, keys)):
             if i < done:
                 continue
             k = keys[i]

@@ -16,6 +16,7 @@ with a digit (9X) and loanwords of five letters or more keep their meaning folde
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -47,11 +48,66 @@ def _spaced(text: str) -> str:
     return text.replace("_", " ") if "_" in text else text
 
 
-@functools.lru_cache(maxsize=256)
+# The same words, captured by ``re.split``: the runs between them come along, so one C
+# pass gives the words and (their lengths summed) where each word lies.
+_SPLIT = re.compile(r"([\w\u0300-\u036f]+)")
+
+
+class Split:
+    """A text's words (``split_words``) and, computed when first asked, their offsets."""
+
+    __slots__ = ("_ends", "parts", "words")
+
+    def __init__(self, parts: list[str]) -> None:
+        # [between, word, between, word, ..., between]: 2 n + 1 pieces, "" where empty.
+        self.parts = parts
+        self.words: tuple[str, ...] = tuple(parts[1::2])
+        self._ends: list[int] | None = None
+
+    def ends(self) -> list[int]:
+        """Where each piece of ``parts`` ends in the text: word i spans ``ends[2 i]``
+        to ``ends[2 i + 1]``."""
+        if self._ends is None:
+            self._ends = list(itertools.accumulate(map(len, self.parts)))
+        return self._ends
+
+    def span(self, i: int) -> tuple[int, int]:
+        ends = self.ends()
+        return ends[2 * i], ends[2 * i + 1]
+
+
+# The last texts' splits. A text "A\n\nB" (the campaign and kind rules read an article's
+# lead, a blank line, then its text) reuses the split of "B" when "B" (the text the unit
+# directory read) was split before: a run of words never crosses a blank line, so the two
+# splits join at it.
+_SPLITS: dict[str, Split] = {}
+_SPLITS_MAX = 256
+
+
+def text_split(text: str) -> Split:
+    """The :class:`Split` of NFC ``text``, kept for the last few hundred texts."""
+    found = _SPLITS.get(text)
+    if found is not None:
+        return found
+    parts: list[str] | None = None
+    cut = text.find("\n\n")
+    if cut >= 0:
+        tail = _SPLITS.get(text[cut + 2 :])
+        if tail is not None:
+            head = _SPLIT.split(_spaced(text[:cut]))
+            parts = [*head[:-1], head[-1] + "\n\n" + tail.parts[0], *tail.parts[1:]]
+    if parts is None:
+        parts = _SPLIT.split(_spaced(text))
+    if len(_SPLITS) >= _SPLITS_MAX:
+        _SPLITS.clear()
+    found = _SPLITS[text] = Split(parts)
+    return found
+
+
 def split_words(text: str) -> tuple[str, ...]:
     """The words of NFC ``text``, split once per text: the campaign, subject and kind rules
     (through :func:`analyse`) and the unit directory's matcher all read this split."""
-    return tuple(WORD.findall(_spaced(text)))
+    return text_split(text).words
 
 
 def count_words(text: str) -> int:
@@ -145,8 +201,8 @@ class Words:
         out = []
         n = len(keys)
         done = 0  # a name taken ends here: phrases starting inside it are skipped
-        # Most syllables start no phrase: one set test each, in a comprehension.
-        for i in [i for i, k in enumerate(keys) if k in by_first]:
+        # Most syllables start no phrase: one set test each, in C.
+        for i in itertools.compress(range(n), map(by_first.__contains__, keys)):
             if i < done:
                 continue
             for key, p in by_first[keys[i]]:
@@ -256,9 +312,9 @@ class Lexicon:
         index = self._index.get(words.toned) or self.index(words.toned)
         keys = words.keys
         found: dict[str, list[int]] = {}
-        # Most syllables start no phrase: one set test each, in a comprehension.
+        # Most syllables start no phrase: one set test each, in C.
         last = len(keys) - 1
-        for i in [i for i, k in enumerate(keys) if k in index]:
+        for i in itertools.compress(range(len(keys)), map(index.__contains__, keys)):
             after = keys[i + 1] if i < last else None
             for key, p, n, second in index[keys[i]]:
                 # The second syllable first: most candidates fail there, without a slice.

@@ -6,7 +6,6 @@ matching and search only: their output is never shown to a person.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
@@ -20,8 +19,6 @@ __all__ = [
     "scrub",
     "strip_diacritics",
 ]
-
-_WS = re.compile(r"\s+")
 
 # Old-style tone placement (hoà, khoẻ, thuý) vs new-style (hòa, khỏe, thúy) differ
 # in code points even after NFC. Folding removes every diacritic, which also removes
@@ -46,11 +43,16 @@ _STRIP_TABLE: dict[int, str] = {
 }
 _STRIP_TABLE.update({cp: "" for cp in range(0x0300, 0x0370)})
 _STRIP_TABLE.update({ord("đ"): "d", ord("Đ"): "D"})
+# The same table as a list indexed by code point (every other character below U+1F00
+# mapped to itself): ``str.translate`` reads a list item about four times faster than it
+# looks up a dict key. A character past its end raises IndexError, a LookupError, which
+# ``str.translate`` reads as "unchanged", as a missing dict key.
+_STRIP_LIST: list[str] = [_STRIP_TABLE.get(cp, chr(cp)) for cp in range(0x1F00)]
 
 
 def _memoized(fn: Callable[[str], str]) -> Callable[[str], str]:
-    """``fn`` with its results kept for texts seen recently. Folding costs about 0.1 µs a
-    character (``str.translate`` looks each one up), and one message's texts are folded
+    """``fn`` with its results kept for texts seen recently. Folding costs about 30 ns a
+    character (``str.translate`` reads each one in a table), and one message's texts are folded
     again and again: its lines by the official-document and noise rules, its article by
     duplicate detection, then by every tagger (about 20,000 characters folded per message
     for 8,000 distinct ones). Bounded: at most 4,096 short texts and 16 long ones (a few
@@ -81,12 +83,14 @@ def strip_diacritics(text: str) -> str:
     if text.isascii():
         return text
     # Compose first so NFD input ("e" + U+0323 + U+0302) meets the precomposed table.
-    return unicodedata.normalize("NFC", text).translate(_STRIP_TABLE)
+    return unicodedata.normalize("NFC", text).translate(_STRIP_LIST)
 
 
 def collapse_ws(text: str) -> str:
-    """Collapse runs of whitespace to one space and trim."""
-    return _WS.sub(" ", text).strip()
+    """Collapse runs of whitespace to one space and trim. (``str.split`` knows the
+    whitespace of a regular expression's ``\\s``, and is about four times faster than
+    ``re.sub(r"\\s+", " ", text).strip()``.)"""
+    return " ".join(text.split())
 
 
 @_memoized

@@ -336,3 +336,47 @@ def test_an_achievement_report_form_says_whom_it_is_about(want: str, form: str) 
     """The fields of a "báo cáo thành tích" form, under a mail subject that says nothing."""
     text = f"{form}\n\nThành tích: năm 2020 hoàn thành xuất sắc nhiệm vụ."
     assert subject_type("Báo cáo thành tích", text)[0] == want
+
+
+def test_year_pattern_finds_what_its_plain_form_finds():
+    """_YEAR opens with its word for speed; the plain form opens with the look-behinds."""
+    import re
+
+    from dienhinh.classifiers import kinds
+
+    plain = re.compile(r"(?<!sinh )(?<!nhung )(?<!cac )\bnam (?:hoc )?(19[5-9]\d|20[0-4]\d)\b")
+    texts = [
+        "nam 2019",
+        "tu nam 2009 den nam 2020, nam hoc 2018-2019",
+        "sinh nam 1990, nhung nam 1995 va cac nam 2001; thanh nam 2003",
+        "xnam 2019 _nam 2018 9nam 2017 ănam 2016 nam 20191 nam 1949",
+        "nam  2019 nam hoc  2019 nam nam 2015",
+    ]
+    for text in texts:
+        assert kinds._YEAR.findall(text) == plain.findall(text)
+    assert kinds._year_span(texts[1]) == (2009, 2020)
+
+
+def test_young_finds_what_the_whole_born_pattern_finds():
+    from dienhinh.classifiers import kinds
+
+    def plain(folded: str) -> str:
+        for m in kinds._BORN.finditer(folded):
+            if m.group(1) and int(m.group(1)) >= 1988:
+                return m.group(0)
+            if m.group(2) and 16 <= int(m.group(2)) <= 30:
+                return m.group(0)
+        return ""
+
+    texts = [
+        "anh sinh nam 1985, nam nay 25 tuoi",
+        "chi sinh nam 1985 va em sinh nam 1992",
+        "sinh nam 1985",
+        "ong 45 tuoi, con trai 19 tuoi",
+        "125 tuoi 18tuoi x18 tuoi sinh nam 2001",
+        "khong co gi",
+    ]
+    for text in texts:
+        assert kinds._young(text) == plain(text)
+    assert kinds._young(texts[1]) == "sinh nam 1992"
+    assert kinds._young(texts[0]) == "25 tuoi"
