@@ -148,7 +148,7 @@ def _extract_one(args: Job) -> Result:
     """The extraction of one message, with every exception turned into a result."""
     from dienhinh.ingest.apply import text_fingerprint
     from dienhinh.ingest.extract import extract_message
-    from dienhinh.ingest.similarity import minhash
+    from dienhinh.ingest.similarity import lsh_bands, minhash
 
     pk, blob_path, ctx = args
     try:
@@ -158,6 +158,7 @@ def _extract_one(args: Job) -> Result:
             if draft.text.strip():
                 draft.signature = list(minhash(draft.text))
                 draft.fingerprint = text_fingerprint(draft.text)
+                draft.bands = lsh_bands(tuple(draft.signature))
         if ctx.tagging is not None:
             outcome.tags = _tag(outcome, ctx.tagging)
         return pk, "ok", outcome

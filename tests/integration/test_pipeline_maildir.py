@@ -330,3 +330,47 @@ def test_a_bug_while_one_result_is_handled_fails_that_message_only(make_config):
     assert len(articles(ing)) == 2
     again = ingestor(config).poll(_source(config))
     assert again.ok and again.processed == 0
+
+
+def test_copies_within_one_group_link_to_the_real_ids(make_config):
+    """GIVEN an article, its exact resend and its correction ("bản sửa") in one poll (one
+    written group: their links are resolved after the group's single INSERT) THEN the resend
+    is a duplicate and the correction a revision of the first article's stored id, and the
+    LSH index names stored originals only."""
+    from datetime import datetime
+
+    from revisionkit import TEXT_SEED, revision_mail
+    from sqlalchemy import select
+
+    from dienhinh.store.models import ArticleBand
+    from factory import ICT
+
+    config = make_config()
+    md = config.mailbox.url.path
+    title, paras = article_text(TEXT_SEED)
+    original = make_email(
+        from_="Huyện đoàn Bắc Hà <huyendoan-bacha@laocai.gov.vn>",
+        subject=title,
+        message_id="<text-1@laocai.gov.vn>",
+        date=datetime(2024, 3, 5, 9, 0, tzinfo=ICT),
+        text=title + "\n\n" + "\n\n".join(paras) + "\n",
+    )
+    resend = original.replace(b"<text-1@laocai.gov.vn>", b"<text-1b@laocai.gov.vn>")
+    deliver(md, original, name="1.eml")
+    deliver(md, resend, name="2.eml")
+    deliver(md, revision_mail()[0], name="3.eml")
+    ing = ingestor(config)
+    report = ing.poll(_source(config))
+    assert report.ok and report.processed == 3
+    by_mid = {m.message_id: m for m in messages(ing)}
+    arts = {a.message_pk: a for a in articles(ing)}
+    first = arts[by_mid["text-1@laocai.gov.vn"].id]
+    again = arts[by_mid["text-1b@laocai.gov.vn"].id]
+    fixed = arts[by_mid["text-2@laocai.gov.vn"].id]
+    assert first.duplicate_of_id is None and first.revision_of_id is None
+    assert again.status == "duplicate" and again.duplicate_of_id == first.id
+    assert fixed.revision_of_id == first.id and fixed.duplicate_of_id is None
+    assert by_mid["text-1b@laocai.gov.vn"].status == "duplicate"
+    with ing.sessions() as s:
+        indexed = set(s.execute(select(ArticleBand.article_id)).scalars())
+    assert indexed == {first.id, fixed.id}
