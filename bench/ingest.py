@@ -571,7 +571,8 @@ def stages_bench(msgs: list[bytes]) -> dict[str, object]:
     """CPU time per stage of one poll of ``msgs`` in this process (``ingest.workers = 1``:
     no pool, so every stage is measured where it runs), in ms per message: fetch (the
     client side of FETCH), store raw (blobs, rows, fsync), parse (MIME), extract (the rest
-    of the extraction), dedupe (MinHash, fingerprint and the writer's candidate lookup),
+    of the extraction), dedupe (MinHash, fingerprint, LSH keys and the writer's candidate
+    lookup),
     tag (classifiers), commit (rows written and committed), other (the rest of the run).
     CPU (``time.process_time``) rather than wall time: it does not move with the load of
     the machine. The reference's own CPU per message is measured the same way."""
@@ -642,6 +643,7 @@ def stages_bench(msgs: list[bytes]) -> dict[str, object]:
             wrap(extract, "parse_message", "parse")
             wrap(extract, "extract_message", "extract+parse")
             wrap(similarity, "minhash", "dedupe")
+            wrap(similarity, "lsh_bands", "dedupe")
             wrap(apply, "text_fingerprint", "dedupe")
             wrap(writer, "decide", "dedupe lookup")
             wrap(tagging, "tag_outcome", "tag")

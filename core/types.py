@@ -160,6 +160,7 @@ class ArticleDraft:
     document_sha256: str = ""
     signature: list[int] = field(default_factory=list)  # MinHash, set by the pipeline
     fingerprint: str = ""  # sha256 of the matching form of the text, set by the pipeline
+    bands: list[str] = field(default_factory=list)  # the signature's LSH keys, set likewise
     # The forward chain that delivered this article, outermost first: the last entry is
     # the original sender. Empty when the article was not forwarded.
     forwarded_from: list[ForwardOrigin] = field(default_factory=list)

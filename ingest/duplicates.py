@@ -73,9 +73,11 @@ def decide(
     signature: list[int] | None,
     message_pk: int,
     hint: str = "",
+    bands: list[str] | None = None,
 ) -> MatchRef | None:
     """The earlier article this text duplicates or revises, or None. ``hint`` is the later
-    mail's subject and cover note ("bản sửa" there makes a similar text a revision)."""
+    mail's subject and cover note ("bản sửa" there makes a similar text a revision);
+    ``bands`` the signature's LSH band keys when the caller has them already."""
     if not text.strip():
         return None
     exact = lookup.exact(fingerprint, message_pk) if fingerprint else None
@@ -86,7 +88,9 @@ def decide(
         return MatchRef(verdict, exact.id, exact.message_pk, sim or 1.0, reason)
     if not signature:
         return None
-    counts = lookup.band_hits(similarity.lsh_bands(tuple(signature)))
+    if bands is None:
+        bands = similarity.lsh_bands(tuple(signature))
+    counts = lookup.band_hits(bands)
     if not counts:
         return None
     # Confirm cheaply first: the signatures' estimated Jaccard, read without the texts,

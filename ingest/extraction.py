@@ -57,6 +57,8 @@ Result = tuple[int, str, object]
 Pending = tuple[list[Job], Iterator[Result], Session | None]
 # How often the reader of the pool's results looks for a worker stuck past its timeout.
 _WATCH_SECONDS = 1.0
+# At most this many messages per pool task (see ExtractionQueue._chunk_size).
+_MAX_CHUNK = 8
 
 
 class ExtractionTimeout(BaseException):
@@ -144,23 +146,17 @@ def _extract_boundary(args: Job) -> Result:
         return _timeout_result(pk, seconds, "stopped by the extraction's own timer")
 
 
+def _extract_chunk(chunk: tuple[ExtractContext, list[tuple[int, str]]]) -> list[Result]:
+    """A pool task: several messages, with the context they share sent once."""
+    ctx, items = chunk
+    return [_extract_boundary((pk, path, ctx)) for pk, path in items]
+
+
 def _extract_one(args: Job) -> Result:
     """The extraction of one message, with every exception turned into a result."""
-    from dienhinh.ingest.apply import text_fingerprint
-    from dienhinh.ingest.extract import extract_message
-    from dienhinh.ingest.similarity import minhash
-
     pk, blob_path, ctx = args
     try:
-        data = Path(blob_path).read_bytes()
-        outcome = extract_message(data, ctx)
-        for draft in outcome.articles:  # CPU work: done here, in the pool, not in the writer
-            if draft.text.strip():
-                draft.signature = list(minhash(draft.text))
-                draft.fingerprint = text_fingerprint(draft.text)
-        if ctx.tagging is not None:
-            outcome.tags = _tag(outcome, ctx.tagging)
-        return pk, "ok", outcome
+        return pk, "ok", extract_bytes(Path(blob_path).read_bytes(), ctx)
     except StorageError as err:
         return pk, "transient", (str(err), traceback.format_exc())
     except OSError as err:
@@ -174,6 +170,25 @@ def _extract_one(args: Job) -> Result:
                 traceback.format_exc(),
             ),
         )
+
+
+def extract_bytes(data: bytes, ctx: ExtractContext) -> Outcome:
+    """Everything the extraction computes for one message, so that the process writing
+    the results only looks duplicates up and writes: the extraction itself, the dedupe
+    features (MinHash, fingerprint, LSH band keys) and the tags."""
+    from dienhinh.ingest.apply import text_fingerprint
+    from dienhinh.ingest.extract import extract_message
+    from dienhinh.ingest.similarity import lsh_bands, minhash
+
+    outcome = extract_message(data, ctx)
+    for draft in outcome.articles:
+        if draft.text.strip():
+            draft.signature = list(minhash(draft.text))
+            draft.fingerprint = text_fingerprint(draft.text)
+            draft.bands = lsh_bands(tuple(draft.signature))
+    if ctx.tagging is not None:
+        outcome.tags = _tag(outcome, ctx.tagging)
+    return outcome
 
 
 def _tag(outcome: Outcome, settings: TaggingConfig) -> MessageTags | None:
@@ -346,11 +361,17 @@ class ExtractionQueue:
         method = self.start_method()
         ctx = multiprocessing.get_context(method)
         if method == "forkserver":
+            from dienhinh.ingest.forkserver_warm import WARM_ENV, encode_settings
+
             # Read by the forkserver when it starts (it inherits the environment).
             os.environ[OWNER_ENV] = str(os.getpid())
+            tagging = self.config.tagging
+            os.environ[WARM_ENV] = encode_settings(tagging) if tagging is not None else ""
             # Everything a worker runs, imported once in the forkserver and shared by every
             # worker it forks (the taggers and dedupe are imported lazily in this module,
-            # so they must be named: else each worker imports them on its first message).
+            # so they must be named: else each worker imports them on its first message);
+            # last, forkserver_warm builds what the extraction and the taggers build on
+            # first use, once for every worker.
             ctx.set_forkserver_preload(
                 [
                     "dienhinh.ingest.forkserver_guard",
@@ -359,6 +380,7 @@ class ExtractionQueue:
                     "dienhinh.ingest.apply",
                     "dienhinh.ingest.similarity",
                     "dienhinh.classifiers.tagging",
+                    "dienhinh.ingest.forkserver_warm",
                 ]
             )
         return ctx
@@ -376,15 +398,29 @@ class ExtractionQueue:
         if self._pool is None:
             self._pool, self._slots = self._new_pool(self._workers())
         pool, slots = self._pool, self._slots
-        futures = [pool.submit(_extract_boundary, job) for job in jobs]
-        return jobs, self._results(jobs, futures, pool, slots), claim
+        chunks = _chunked(jobs, self._chunk_size(len(jobs)))
+        futures = [
+            pool.submit(_extract_chunk, (chunk[0][2], [(pk, path) for pk, path, _c in chunk]))
+            for chunk in chunks
+        ]
+        return jobs, self._results(chunks, futures, pool, slots), claim
+
+    def _chunk_size(self, jobs: int) -> int:
+        """Messages per pool task: several, so that the context and the round trip between
+        processes are paid once per task, but few enough that each worker gets about four
+        tasks of the batch (the last tasks then end close together)."""
+        return max(1, min(_MAX_CHUNK, jobs // (4 * self._workers())))
 
     def _results(
-        self, jobs: list[Job], futures: list[Future[Result]], pool: Executor, slots: Any
+        self,
+        chunks: list[list[Job]],
+        futures: list[Future[list[Result]]],
+        pool: Executor,
+        slots: Any,
     ) -> Iterator[Result]:
-        for job, fut in zip(jobs, futures, strict=True):
+        for chunk, fut in zip(chunks, futures, strict=True):
             try:
-                yield self._wait(fut, slots)
+                results = self._wait(fut, slots)
             except (BrokenProcessPool, CancelledError):  # cancelled: a broken pool's queue
                 if self._pool is pool:
                     log.error(
@@ -392,12 +428,17 @@ class ExtractionQueue:
                         "are re-run one per process"
                     )
                     self._drop_pool()
-                if job[0] in self._timed_out:
-                    yield self._timed_out_result(job[0])
-                else:
-                    yield self._isolated(job)
+                # The task's results are lost with its process: each of its messages is
+                # re-run alone, so only the guilty one fails.
+                for job in chunk:
+                    if job[0] in self._timed_out:
+                        yield self._timed_out_result(job[0])
+                    else:
+                        yield self._isolated(job)
+                continue
+            yield from results
 
-    def _wait(self, fut: Future[Result], slots: Any) -> Result:
+    def _wait(self, fut: Future[Any], slots: Any) -> Any:
         """The future's result, checking meanwhile for a worker stuck past the timeout."""
         while True:
             try:
@@ -467,3 +508,15 @@ class ExtractionQueue:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
             self._slots = None
+
+
+def _chunked(jobs: list[Job], size: int) -> list[list[Job]]:
+    """``jobs`` cut into runs of ``size``, each run's jobs sharing one context object
+    (a run is cut where the context changes: it is sent once per task)."""
+    chunks: list[list[Job]] = []
+    for job in jobs:
+        if chunks and len(chunks[-1]) < size and chunks[-1][0][2] is job[2]:
+            chunks[-1].append(job)
+        else:
+            chunks.append([job])
+    return chunks

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from dienhinh.core.text import body_without_lead, lead_and_body
@@ -54,9 +54,7 @@ class _GroupLookup:
     def __init__(self, session: Session, drafts: Sequence[ArticleDraft]) -> None:
         self.session = session
         fps = sorted({d.fingerprint for d in drafts if d.fingerprint})
-        bands = sorted(
-            {b for d in drafts if d.signature for b in similarity.lsh_bands(tuple(d.signature))}
-        )
+        bands = sorted({b for d in drafts for b in _bands(d)})
         self.by_fp: dict[str, list[Stored]] = {}
         self.by_band: dict[str, list[int]] = {}
         self.rows: dict[int, Stored] = {}
@@ -105,14 +103,15 @@ class _GroupLookup:
             self.texts[article_id] = lead_and_body(lead, body)
         return self.texts[article_id]
 
-    def add(self, aid: int, message_pk: int, draft: ArticleDraft) -> None:
-        """A new original of this group: later messages of the group can match it."""
+    def add(self, aid: int, message_pk: int, draft: ArticleDraft, bands: list[str]) -> None:
+        """A new original of this group (``aid`` its placeholder until the group is
+        inserted): later messages of the group can match it."""
         st = Stored(aid, message_pk, draft.signature or None)
         self.rows[aid] = st
         self.texts[aid] = draft.text
         if draft.fingerprint:
             self.by_fp.setdefault(draft.fingerprint, []).append(st)
-        for band in set(similarity.lsh_bands(tuple(draft.signature))) if draft.signature else ():
+        for band in set(bands):
             self.by_band.setdefault(band, []).append(aid)
 
 
@@ -136,11 +135,20 @@ def _learned(session: Session, items: Sequence[tuple[Message, Outcome]]) -> set[
     return found
 
 
+# Placeholder ids of the group's own new articles, until the group's one INSERT gives them
+# their real ids: above any real id and in insertion order, as the real ids will be, so
+# duplicate decisions (which break ties by the lower id) are the same.
+_PLACEHOLDER = 1 << 62
+
+
 def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> None:
     """Write every (message, outcome) of the group; the caller owns the transaction.
 
     The Message objects are only read (id, status, whether extracted before); their rows
     are updated with one bulk UPDATE, so the caller must not flush changes to them.
+    Every article of the group is inserted with one multi-row INSERT and its id read back
+    with one query; an article that duplicates or revises an earlier one of the same
+    group points at it through a placeholder until then (fixed by one executemany).
     """
     lookup = _GroupLookup(session, [d for _m, o in items for d in o.articles])
     learned = _learned(session, items)
@@ -148,12 +156,16 @@ def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> N
     # bulk path's per-row grouping (it split the assets into one INSERT per few rows).
     conn = session.connection()
     asset_rows: list[dict[str, Any]] = []
-    band_rows: list[dict[str, Any]] = []
     message_rows: list[dict[str, Any]] = []
     tag_rows: list[dict[str, Any]] = []
-    for msg, outcome in items:
+    article_rows: list[dict[str, Any]] = []
+    # (placeholder, message pk, ordinal, draft, tags) of every article, in row order
+    placed: list[tuple[int, int, int, ArticleDraft, ArticleTags | None]] = []
+    indexed: list[tuple[int, list[str]]] = []  # (placeholder, LSH bands) of new originals
+    for msg, _o in items:
         if msg.headers_text:  # extracted before: a reprocess replaces what it found
             clear_previous(session, msg.id)
+    for msg, outcome in items:
         fields = message_fields(outcome)
         for att in outcome.attachments:
             asset_rows.append(
@@ -178,9 +190,12 @@ def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> N
         unit = fields["unit"]
         if tags is not None and tags.unit is not None:
             tag_rows.append(tag_row(msg.id, None, tags.unit))
-        rows, matches = [], []
+        first_dup_message: int | None = None
+        all_duplicates = bool(outcome.articles)
+        originals: list[tuple[int, ArticleDraft, list[str]]] = []
         for ordinal, draft in enumerate(outcome.articles, start=1):
             check_initial(Article, draft.status)
+            bands = _bands(draft)
             match = None
             if draft.status == ArticleState.PENDING_REVIEW:
                 match = decide(
@@ -190,55 +205,23 @@ def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> N
                     signature=draft.signature or None,
                     message_pk=msg.id,
                     hint=hint,
+                    bands=bands,
                 )
-            matches.append(match)
             art_tags = tags.articles[ordinal - 1] if tags is not None else None
-            rows.append(_article_row(msg.id, ordinal, draft, match, unit, art_tags))
-        ids: list[int] = []
-        if rows:
-            # A plain multi-row INSERT, then the ids by (message, ordinal): SQLite cannot
-            # return the ids of a multi-row INSERT in parameter order, and row-at-a-time
-            # inserts would cost one statement per article.
-            conn.execute(Article.__table__.insert(), rows)
-            ids = list(
-                session.execute(
-                    select(Article.id).where(Article.message_pk == msg.id).order_by(Article.ordinal)
-                ).scalars()
-            )
-        first_dup_message: int | None = None
-        all_duplicates = bool(rows)
-        if tags is not None:
-            for aid, art_tags in zip(ids, tags.articles, strict=True):
-                tag_rows.extend(tag_row(msg.id, aid, t) for t in art_tags.suggestions)
-        for aid, draft, match in zip(ids, outcome.articles, matches, strict=True):
+            placeholder = _PLACEHOLDER + len(placed)
+            article_rows.append(_article_row(msg.id, ordinal, draft, match, unit, art_tags))
+            placed.append((placeholder, msg.id, ordinal, draft, art_tags))
             if match is not None and match.verdict == "duplicate":
                 first_dup_message = first_dup_message or match.original_message_pk
             else:
                 all_duplicates = False
                 if draft.status == ArticleState.PENDING_REVIEW and draft.signature:
-                    lookup.add(aid, msg.id, draft)
-                    band_rows.extend(
-                        {"band": b, "article_id": aid}
-                        for b in set(similarity.lsh_bands(tuple(draft.signature)))
-                    )
-            for pos, img in enumerate(draft.images):
-                asset_rows.append(
-                    {
-                        "message_pk": msg.id,
-                        "article_pk": aid,
-                        "sha256": img.sha256,
-                        "size": img.size,
-                        "content_type": img.content_type,
-                        "filename": img.filename,
-                        "role": img.role,
-                        "caption": img.caption,
-                        "position": pos,
-                        "part_path": img.part_path,
-                        "used_as": "photo" if img.role == "photo" else "image",
-                        "error": None,
-                        "declared_type": "",
-                    }
-                )
+                    originals.append((placeholder, draft, bands))
+        # The message's new originals join the lookup after its own articles are decided
+        # (a message's articles never match each other), before the next message's.
+        for placeholder, draft, bands in originals:
+            lookup.add(placeholder, msg.id, draft, bands)
+            indexed.append((placeholder, bands))
         if (
             outcome.status == MessageState.INGESTED
             and all_duplicates
@@ -269,10 +252,39 @@ def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> N
             updated_at=utcnow(),
         )
         message_rows.append(fields)
+    if article_rows:
+        real = _insert_articles(session, conn, article_rows, placed)
+        band_rows = [
+            {"band": b, "article_id": real[placeholder]}
+            for placeholder, bands in indexed
+            for b in sorted(set(bands))
+        ]
+        if band_rows:
+            conn.execute(ArticleBand.__table__.insert(), band_rows)
+        for placeholder, msg_pk, _ordinal, draft, art_tags in placed:
+            aid = real[placeholder]
+            if art_tags is not None:
+                tag_rows.extend(tag_row(msg_pk, aid, t) for t in art_tags.suggestions)
+            for pos, img in enumerate(draft.images):
+                asset_rows.append(
+                    {
+                        "message_pk": msg_pk,
+                        "article_pk": aid,
+                        "sha256": img.sha256,
+                        "size": img.size,
+                        "content_type": img.content_type,
+                        "filename": img.filename,
+                        "role": img.role,
+                        "caption": img.caption,
+                        "position": pos,
+                        "part_path": img.part_path,
+                        "used_as": "photo" if img.role == "photo" else "image",
+                        "error": None,
+                        "declared_type": "",
+                    }
+                )
     if asset_rows:
         conn.execute(Asset.__table__.insert(), asset_rows)
-    if band_rows:
-        conn.execute(ArticleBand.__table__.insert(), band_rows)
     if tag_rows:
         conn.execute(Tag.__table__.insert(), tag_rows)
     if message_rows:
@@ -280,6 +292,58 @@ def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> N
         session.execute(update(Message), message_rows)
         for msg, _o in items:
             session.expire(msg)
+
+
+def _bands(draft: ArticleDraft) -> list[str]:
+    """The draft's LSH band keys: computed by the extraction, else here."""
+    if draft.bands or not draft.signature:
+        return list(draft.bands)
+    return similarity.lsh_bands(tuple(draft.signature))
+
+
+def _insert_articles(
+    session: Session,
+    conn: Any,
+    rows: list[dict[str, Any]],
+    placed: Sequence[tuple[int, int, int, ArticleDraft, ArticleTags | None]],
+) -> dict[int, int]:
+    """Insert the group's articles with one multi-row INSERT; their real ids by
+    placeholder. SQLite cannot return the ids of a multi-row INSERT in parameter order, so
+    they are read back by (message, ordinal), which is unique. Links to an article of the
+    same group (a placeholder) are then set to its real id."""
+    conn.execute(Article.__table__.insert(), rows)
+    message_pks = sorted({msg_pk for _p, msg_pk, _o, _d, _t in placed})
+    by_place: dict[tuple[int, int], int] = {}
+    for chunk in _chunks(message_pks, 500):
+        for aid, msg_pk, ordinal in session.execute(
+            select(Article.id, Article.message_pk, Article.ordinal).where(
+                Article.message_pk.in_(chunk)
+            )
+        ):
+            by_place[(msg_pk, ordinal)] = aid
+    real = {
+        placeholder: by_place[(msg_pk, ordinal)] for placeholder, msg_pk, ordinal, _d, _t in placed
+    }
+    fixes = []
+    for (placeholder, _m, _o, _d, _t), row in zip(placed, rows, strict=True):
+        dup, rev = row["duplicate_of_id"], row["revision_of_id"]
+        if (dup or 0) >= _PLACEHOLDER or (rev or 0) >= _PLACEHOLDER:
+            fixes.append(
+                {
+                    "aid": real[placeholder],
+                    "dup": real[dup] if dup and dup >= _PLACEHOLDER else dup,
+                    "rev": real[rev] if rev and rev >= _PLACEHOLDER else rev,
+                }
+            )
+    if fixes:
+        table = Article.__table__
+        conn.execute(
+            table.update()
+            .where(table.c.id == bindparam("aid"))
+            .values(duplicate_of_id=bindparam("dup"), revision_of_id=bindparam("rev")),
+            fixes,
+        )
+    return real
 
 
 def _article_row(

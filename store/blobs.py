@@ -15,12 +15,17 @@ import ctypes.util
 import errno
 import hashlib
 import os
+import re
 import tempfile
 from pathlib import Path
 
 from dienhinh.core.errors import StorageError
 
 __all__ = ["BlobStore", "sha256_hex"]
+
+
+# A sha256 hex digest as this store names files: 64 lowercase hex digits, nothing else.
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 def sha256_hex(data: bytes) -> str:
@@ -48,9 +53,9 @@ class BlobStore:
         self.durable = durable
 
     def path(self, sha: str) -> Path:
-        if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
+        if not _SHA256_HEX.fullmatch(sha):
             raise ValueError(f"not a sha256 hex digest: {sha!r}")
-        return self.root / sha[:2] / sha[2:4] / sha
+        return self.root.joinpath(sha[:2], sha[2:4], sha)
 
     def sync(self) -> None:
         """Make every blob written so far durable, at once.

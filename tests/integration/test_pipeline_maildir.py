@@ -234,10 +234,13 @@ def test_parallel_pool_gives_same_result(make_config):
     assert all(m.status == "ingested" for m in messages(ing))
 
 
-def test_a_worker_process_crash_fails_only_its_message(make_config, monkeypatch):
+@pytest.mark.parametrize("others", [5, 23])
+def test_a_worker_process_crash_fails_only_its_message(make_config, monkeypatch, others):
     """GIVEN a message whose extraction kills its worker process (as a parser segfault
     would) WHEN polled with a process pool THEN only that message is `failed`, the others
-    are ingested, and the poll ends normally."""
+    are ingested, and the poll ends normally. With 24 messages a pool task carries several
+    (ExtractionQueue._chunk_size: 3): the crash loses its task-mates' results too, and
+    they are extracted again."""
     import os
 
     import dienhinh.ingest.extract as extract
@@ -255,16 +258,19 @@ def test_a_worker_process_crash_fails_only_its_message(make_config, monkeypatch)
     monkeypatch.setattr(Ingestor, "mp_start_method", "fork")
     config = make_config(ingest={"workers": 2, "parallel_threshold": 2})
     md = config.mailbox.url.path
-    for i in range(5):
+    for i in range(others):
+        if i == others // 2:
+            deliver(md, _docx_mail(99, message_id="<boom@laocai.gov.vn>"))
         deliver(md, _docx_mail(60 + i, message_id=f"<ok{i}@laocai.gov.vn>"))
-    deliver(md, _docx_mail(70, message_id="<boom@laocai.gov.vn>"))
     ing = ingestor(config)
+    assert ing.queue._chunk_size(others + 1) == (1 if others < 8 else 3)
     report = ing.poll(_source(config))
-    assert report.ok and report.processed == 6
+    assert report.ok and report.processed == others + 1
+    assert report.failed == 1 and report.articles == others
     by_id = {m.message_id: m for m in messages(ing)}
     assert by_id["boom@laocai.gov.vn"].status == "failed"
     assert "crashed" in by_id["boom@laocai.gov.vn"].reason
-    assert all(by_id[f"ok{i}@laocai.gov.vn"].status == "ingested" for i in range(5))
+    assert all(by_id[f"ok{i}@laocai.gov.vn"].status == "ingested" for i in range(others))
 
 
 def test_a_refused_maildir_move_is_recorded_and_retried_later(make_config):
@@ -330,3 +336,47 @@ def test_a_bug_while_one_result_is_handled_fails_that_message_only(make_config):
     assert len(articles(ing)) == 2
     again = ingestor(config).poll(_source(config))
     assert again.ok and again.processed == 0
+
+
+def test_copies_within_one_group_link_to_the_real_ids(make_config):
+    """GIVEN an article, its exact resend and its correction ("bản sửa") in one poll (one
+    written group: their links are resolved after the group's single INSERT) THEN the resend
+    is a duplicate and the correction a revision of the first article's stored id, and the
+    LSH index names stored originals only."""
+    from datetime import datetime
+
+    from revisionkit import TEXT_SEED, revision_mail
+    from sqlalchemy import select
+
+    from dienhinh.store.models import ArticleBand
+    from factory import ICT
+
+    config = make_config()
+    md = config.mailbox.url.path
+    title, paras = article_text(TEXT_SEED)
+    original = make_email(
+        from_="Huyện đoàn Bắc Hà <huyendoan-bacha@laocai.gov.vn>",
+        subject=title,
+        message_id="<text-1@laocai.gov.vn>",
+        date=datetime(2024, 3, 5, 9, 0, tzinfo=ICT),
+        text=title + "\n\n" + "\n\n".join(paras) + "\n",
+    )
+    resend = original.replace(b"<text-1@laocai.gov.vn>", b"<text-1b@laocai.gov.vn>")
+    deliver(md, original, name="1.eml")
+    deliver(md, resend, name="2.eml")
+    deliver(md, revision_mail()[0], name="3.eml")
+    ing = ingestor(config)
+    report = ing.poll(_source(config))
+    assert report.ok and report.processed == 3
+    by_mid = {m.message_id: m for m in messages(ing)}
+    arts = {a.message_pk: a for a in articles(ing)}
+    first = arts[by_mid["text-1@laocai.gov.vn"].id]
+    again = arts[by_mid["text-1b@laocai.gov.vn"].id]
+    fixed = arts[by_mid["text-2@laocai.gov.vn"].id]
+    assert first.duplicate_of_id is None and first.revision_of_id is None
+    assert again.status == "duplicate" and again.duplicate_of_id == first.id
+    assert fixed.revision_of_id == first.id and fixed.duplicate_of_id is None
+    assert by_mid["text-1b@laocai.gov.vn"].status == "duplicate"
+    with ing.sessions() as s:
+        indexed = set(s.execute(select(ArticleBand.article_id)).scalars())
+    assert indexed == {first.id, fixed.id}

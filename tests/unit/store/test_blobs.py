@@ -32,6 +32,23 @@ def test_disk_full_is_a_storage_error_and_leaves_no_partial_file(tmp_path, monke
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
 
 
-def test_path_refuses_non_hash_names(tmp_path):
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../etc/passwd",
+        "a" * 63,
+        "a" * 65,
+        "A" * 64,
+        "a" * 63 + "g",
+        "a" * 64 + "\n",
+        "/" + "a" * 63,
+    ],
+)
+def test_path_refuses_non_hash_names(tmp_path, name):
     with pytest.raises(ValueError):
-        BlobStore(tmp_path).path("../../etc/passwd")
+        BlobStore(tmp_path).path(name)
+
+
+def test_path_of_a_hash_is_in_its_two_level_folder(tmp_path):
+    sha = "0123456789abcdef" * 4
+    assert BlobStore(tmp_path).path(sha) == tmp_path / "01" / "23" / sha
