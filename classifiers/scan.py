@@ -79,13 +79,16 @@ class Split:
 # The last texts' splits. A text "A\n\nB" (the campaign and kind rules read an article's
 # lead, a blank line, then its text) reuses the split of "B" when "B" (the text the unit
 # directory read) was split before: a run of words never crosses a blank line, so the two
-# splits join at it.
+# splits join at it. One message's texts are a few dozen at most; a split kept with its
+# offsets costs about 65 kB for a 2,000-character article (words, pieces, sums), so few
+# are kept (64: at most about 4 MB of articles, less than the word tuples of the 256 texts
+# split_words kept before).
 _SPLITS: dict[str, Split] = {}
-_SPLITS_MAX = 256
+_SPLITS_MAX = 64
 
 
 def text_split(text: str) -> Split:
-    """The :class:`Split` of NFC ``text``, kept for the last few hundred texts."""
+    """The :class:`Split` of NFC ``text``, kept for the last few dozen texts."""
     found = _SPLITS.get(text)
     if found is not None:
         return found
