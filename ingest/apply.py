@@ -113,10 +113,12 @@ def tag_columns(unit: str | None, tags: ArticleTags | None) -> dict[str, Any]:
 
 
 def with_review_reasons(meta: dict[str, Any], tags: ArticleTags | None) -> dict[str, Any]:
-    """``meta`` plus why the article is flagged, when it is."""
+    """``meta`` with why the article is flagged now (an earlier tagging's reasons never
+    outlive it: the slow lane tags again once the text and the unit are known)."""
+    rest = {k: v for k, v in meta.items() if k != "review_reasons"}
     if tags and tags.reasons:
-        return {**meta, "review_reasons": list(tags.reasons)}
-    return meta
+        return {**rest, "review_reasons": list(tags.reasons)}
+    return rest
 
 
 def tag_row(message_pk: int, article_id: int | None, t: TagSuggestion) -> dict[str, Any]:

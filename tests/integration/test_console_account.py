@@ -244,3 +244,27 @@ def test_compliance_grid_says_chua_ro_until_an_editor_decides(
     client.post(f"/messages/{pk}/confirm-no-article", data={"csrf_token": token})
     cell = may()
     assert "cell-missed" in cell and "chưa rõ" not in cell
+
+
+def test_a_guessed_unit_does_not_read_as_certain_on_the_message_page(
+    client: TestClient, env: Seeded
+) -> None:
+    """A unit the attribution only guessed (flag "no convincing evidence", low confidence)
+    shows its confidence and "cần xem" beside it; a sure unit shows neither flag."""
+    pk = _failed_unit_message(env)
+    with Session(env.engine) as s:
+        msg = s.get(Message, pk)
+        assert msg is not None
+        msg.unit_confidence, msg.flags = 0.11, ["no convincing evidence"]
+        s.commit()
+    unit = re.search(r'<dd id="message-unit">(.*?)</dd>', client.get(f"/messages/{pk}").text, re.S)
+    assert unit is not None
+    assert "độ tin cậy 11%" in unit.group(1)
+    assert "cần xem: chưa đủ căn cứ xác định đơn vị gửi" in unit.group(1)
+    with Session(env.engine) as s:
+        msg = s.get(Message, pk)
+        assert msg is not None
+        msg.unit_confidence, msg.flags = 0.97, []
+        s.commit()
+    sure = re.search(r'<dd id="message-unit">(.*?)</dd>', client.get(f"/messages/{pk}").text, re.S)
+    assert sure is not None and "cần xem" not in sure.group(1) and "97%" in sure.group(1)

@@ -287,6 +287,9 @@ def test_unit_named_only_in_the_converted_letterhead(
     assert audit.actor == "slow-lane" and audit.object_id == msg.id
     assert audit.after["unit"] == "muong-khuong" and audit.before["unit"] is None
     assert reason_label(audit.reason) == "văn bản đã chuyển đổi nêu đơn vị gửi"
+    # the article's reasons are the new tagging's: no "no unit" left from the fast path
+    assert "no convincing evidence" not in (art.meta or {}).get("review_reasons", [])
+    assert art.flagged == bool((art.meta or {}).get("review_reasons"))
 
 
 @needs_soffice
