@@ -177,9 +177,7 @@ def test_a_state_change_shows_in_the_counts_at_once_whoever_writes_it(
         transition(s, s.get(Article, 777), ArticleState.APPROVED, actor="test")
         s.commit()
     with engine.begin() as conn:  # no updated_at change: only the trigger sees it
-        conn.execute(
-            text("UPDATE article SET status = 'rejected' WHERE id <= 300 AND id <> 1")
-        )
+        conn.execute(text("UPDATE article SET status = 'rejected' WHERE id <= 300 AND id <> 1"))
     with Session(engine) as s:
         pairs = s.execute(
             select(Article.status, ArticleSearch.status).join(
