@@ -310,8 +310,22 @@ def _insert_articles(
     """Insert the group's articles with one multi-row INSERT; their real ids by
     placeholder. SQLite cannot return the ids of a multi-row INSERT in parameter order, so
     they are read back by (message, ordinal), which is unique. Links to an article of the
-    same group (a placeholder) are then set to its real id."""
-    conn.execute(Article.__table__.insert(), rows)
+    same group (a placeholder) are inserted empty, then set to its real id (a placeholder
+    never reaches the database: its foreign keys would refuse it)."""
+    linked = [
+        (i, row["duplicate_of_id"], row["revision_of_id"])
+        for i, row in enumerate(rows)
+        if (row["duplicate_of_id"] or 0) >= _PLACEHOLDER
+        or (row["revision_of_id"] or 0) >= _PLACEHOLDER
+    ]
+    insert_rows = list(rows)
+    for i, dup, rev in linked:
+        insert_rows[i] = {
+            **rows[i],
+            "duplicate_of_id": None if (dup or 0) >= _PLACEHOLDER else dup,
+            "revision_of_id": None if (rev or 0) >= _PLACEHOLDER else rev,
+        }
+    conn.execute(Article.__table__.insert(), insert_rows)
     message_pks = sorted({msg_pk for _p, msg_pk, _o, _d, _t in placed})
     by_place: dict[tuple[int, int], int] = {}
     for chunk in _chunks(message_pks, 500):
@@ -324,17 +338,14 @@ def _insert_articles(
     real = {
         placeholder: by_place[(msg_pk, ordinal)] for placeholder, msg_pk, ordinal, _d, _t in placed
     }
-    fixes = []
-    for (placeholder, _m, _o, _d, _t), row in zip(placed, rows, strict=True):
-        dup, rev = row["duplicate_of_id"], row["revision_of_id"]
-        if (dup or 0) >= _PLACEHOLDER or (rev or 0) >= _PLACEHOLDER:
-            fixes.append(
-                {
-                    "aid": real[placeholder],
-                    "dup": real[dup] if dup and dup >= _PLACEHOLDER else dup,
-                    "rev": real[rev] if rev and rev >= _PLACEHOLDER else rev,
-                }
-            )
+    fixes = [
+        {
+            "aid": real[placed[i][0]],
+            "dup": real[dup] if dup and dup >= _PLACEHOLDER else dup,
+            "rev": real[rev] if rev and rev >= _PLACEHOLDER else rev,
+        }
+        for i, dup, rev in linked
+    ]
     if fixes:
         table = Article.__table__
         conn.execute(

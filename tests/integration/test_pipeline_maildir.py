@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from dienhinh.core.errors import LeaseHeld, StorageError
@@ -338,7 +340,7 @@ def test_a_bug_while_one_result_is_handled_fails_that_message_only(make_config):
     assert again.ok and again.processed == 0
 
 
-def test_copies_within_one_group_link_to_the_real_ids(make_config):
+def test_copies_within_one_group_link_to_the_real_ids(make_config, caplog):
     """GIVEN an article, its exact resend and its correction ("bản sửa") in one poll (one
     written group: their links are resolved after the group's single INSERT) THEN the resend
     is a duplicate and the correction a revision of the first article's stored id, and the
@@ -366,8 +368,10 @@ def test_copies_within_one_group_link_to_the_real_ids(make_config):
     deliver(md, resend, name="2.eml")
     deliver(md, revision_mail()[0], name="3.eml")
     ing = ingestor(config)
-    report = ing.poll(_source(config))
+    with caplog.at_level(logging.WARNING, logger="dienhinh.ingest.results"):
+        report = ing.poll(_source(config))
     assert report.ok and report.processed == 3
+    assert "one by one" not in caplog.text  # the group went through as one
     by_mid = {m.message_id: m for m in messages(ing)}
     arts = {a.message_pk: a for a in articles(ing)}
     first = arts[by_mid["text-1@laocai.gov.vn"].id]

@@ -223,8 +223,10 @@ def test_package_loaders_read_the_environment_they_are_given_through_core(tmp_pa
 CONFIG_MODULES = {"core/config.py", "core/config_schema.py", "core/config_sections.py"}
 # Reads of the environment that are not configuration.
 NOT_CONFIGURATION = {
-    # The extraction pool's forkserver learns which process owns it (ingest/procguard.py).
+    # The extraction pool's forkserver learns which process owns it (ingest/procguard.py)
+    # and the tagging settings to warm up with, from the process that starts it.
     "ingest/forkserver_guard.py",
+    "ingest/forkserver_warm.py",
 }
 NOT_PRODUCT = {"tests", "bench", "demo", "scripts", ".venv", "build"}
 
@@ -295,7 +297,8 @@ def test_only_the_config_module_reads_the_environment():
             if isinstance(n, ast.Constant)
             and isinstance(n.value, str)
             and n.value.startswith("DIENHINH_")
-            and n.value != "DIENHINH_POOL_OWNER"  # ingest/procguard.py: not configuration
+            # the pool's forkserver's inherited values (ingest/procguard.py, forkserver_warm.py)
+            and n.value not in ("DIENHINH_POOL_OWNER", "DIENHINH_POOL_WARM")
         ]
     assert offenders == []
 
