@@ -786,6 +786,11 @@ _CLOSING = re.compile(
 # How a letter names its addressee: a quoted reminder's "Kính gửi: UBND huyện X".
 _ADDRESSED: Final = ("kính gửi", "kinh gui", "kính gởi", "kinh goi")
 QUOTED_TEXT_MAX: Final = 20_000
+# Signs that a body quotes another mail (a reply's or a forward's header line).
+_QUOTING: Final = (
+    "đã viết", "da viet", "wrote:", "original message", "thư gốc", "tin nhắn gốc",
+    "forwarded message", "\n>", "from:", "từ:", "gửi lúc",
+)  # fmt: skip
 
 
 def _addressed_history(scope: BodyParts | None) -> str:
@@ -801,7 +806,8 @@ def _addressed_history(scope: BodyParts | None) -> str:
         return ""
     text = nfc(decode_text(part.payload, part.charset))
     low = text.lower()
-    if not any(k in low for k in _ADDRESSED):
+    # Most cover notes open "Kính gửi Ban ...": only a body that quotes a mail is read on.
+    if not any(k in low for k in _ADDRESSED) or not any(q in low for q in _QUOTING):
         return ""
     if part is scope.html:
         from bs4 import BeautifulSoup
