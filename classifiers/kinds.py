@@ -327,10 +327,9 @@ _TONED_NAMES = (
     frozenset(nfc(n).lower() for n in _MIDDLE_LIST),
 )
 _FOLDED_NAMES = (_SURNAMES, frozenset(fold(n) for n in _MIDDLE_LIST))
-_CAPS_WORD = re.compile(r"\w+|[^\w\s]")
 
 
-def _caps_inner_name(title: str) -> tuple[str, int]:
+def _inner_name(title: str) -> tuple[str, int]:
     """A full name inside a title, read without help from case (a title in capitals: "NHÂN
     TỐ MỚI: ĐOÀN VIÊN CHU THỊ SÉ - ..."):
     a family name, a middle name and one more word; (the name, how many words come before
@@ -338,7 +337,7 @@ def _caps_inner_name(title: str) -> tuple[str, int]:
     title = nfc(title)
     marked = fold(title) != title.lower()
     (surnames, middles), key = (_TONED_NAMES, str.lower) if marked else (_FOLDED_NAMES, fold)
-    toks = _CAPS_WORD.findall(title)
+    toks = _TOKEN.findall(title)
     words = 0
     for i in range(len(toks) - 2):
         if not toks[i][0].isalnum():
@@ -416,7 +415,7 @@ def subject_parts(title: str, text: str) -> tuple[Part, ...]:
         parts.append(_part(value, points, why))
 
     caps = _all_caps(title)
-    inner, before = _caps_inner_name(title)
+    inner, before = _inner_name(title)
     if caps and _caps_name(title):
         # "THÀO THỊ SÚ, CÔ GÁI MÔNG ...": a headline in capitals opening with a full name.
         add("ca-nhan", 5, item(EK.TITLE_NAMES, phrase="", name=_caps_name(title)))

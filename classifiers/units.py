@@ -76,7 +76,7 @@ from dienhinh.core.config import WEBMAIL_DOMAINS
 from dienhinh.core.errors import ConfigError
 from dienhinh.core.evidence import EvidenceKind as EK
 from dienhinh.core.evidence import Where, describe, item
-from dienhinh.core.mailwords import is_board_reminder, is_forward_subject
+from dienhinh.core.mailwords import ADDRESS_IN_TEXT, is_board_reminder, is_forward_subject
 from dienhinh.core.text import fold, nfc, strip_diacritics
 from dienhinh.core.types import ArticleDraft, ForwardOrigin, MailHeaders
 
@@ -347,7 +347,6 @@ def _own_lines(text: str) -> tuple[list[str], list[str]]:
     return own, []
 
 
-_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Words every reminder has (ingest.forward's wording), as written and without marks.
 _REMINDER_WORDS: Final = ("nhận được", "đề nghị", "nhắc", "nhan duoc", "de nghi", "nhac")
 
@@ -366,7 +365,7 @@ def _reminder_addressee(sc: _Scorer, text: str) -> bool:
             quoted = [x.lstrip("> ").strip() for x in lines[i + 1 :]]
             # Who wrote the quoted mail: the address in "... <btdkt-snv@...> đã viết:" or
             # in the quoted header's From line.
-            said = _ADDRESS.search(" ".join(lines[i : i + 2]))
+            said = ADDRESS_IN_TEXT.search(" ".join(lines[i : i + 2]))
             writer = ForwardOrigin(from_name="", from_addr=said[0] if said else "")
             if not is_board_reminder(writer, "\n".join(quoted)):
                 return False
@@ -844,19 +843,10 @@ def _verdict(sc: _Scorer, flags: list[str], verified: bool | None) -> UnitVerdic
             or FLAG_UNVERIFIED in flags  # a spoofed address must not name a unit at all
         ):
             unit = None
-    if unit is None and FLAG_UNVERIFIED not in flags:
-        unit = _organisation_guess(sc.article_orgs)
-        if unit is not None:
-            return UnitVerdict(
-                unit=unit,
-                confidence=ARTICLE_GUESS_CONFIDENCE,
-                evidence=evidence,
-                flagged=True,
-                flag_reasons=flags,
-                sender_verified=verified,
-                scores={u: round(w, 3) for u, w in ranked},
-            )
-    if unit is not None:
+    org_guess = _organisation_guess(sc.article_orgs) if unit is None else None
+    if org_guess is not None and FLAG_UNVERIFIED not in flags:
+        unit, confidence = org_guess, ARTICLE_GUESS_CONFIDENCE
+    elif unit is not None:
         confidence = (best - second) / best * (1 - math.exp(-best / CONFIDENCE_SCALE))
         if best < CONVINCING:
             # A guess stays well under any review threshold, ordered by its total.

@@ -14,6 +14,7 @@ from dienhinh.core.text import collapse_ws, fold
 from dienhinh.core.types import ForwardOrigin
 
 __all__ = [
+    "ADDRESS_IN_TEXT",
     "BOARD_ADDRESS",
     "BOARD_ADDRESSES",
     "is_board_reminder",
@@ -21,6 +22,9 @@ __all__ = [
     "is_reply_subject",
 ]
 
+
+# An e-mail address written in a line of text ("Nguyễn A <a@x.vn> đã viết:", "Từ: a@x.vn").
+ADDRESS_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 _REPLY_SUBJECT = re.compile(r"^\s*(?:re|tl|tra loi|aw|sv|antw|odp)\s*(?:\[\d+\])?\s*:")
 _FORWARD_SUBJECT = re.compile(

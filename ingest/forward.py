@@ -47,6 +47,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Literal
 
 from dienhinh.core.mailwords import (
+    ADDRESS_IN_TEXT,
     BOARD_ADDRESSES,
     is_board_reminder,
     is_forward_subject,
@@ -402,7 +403,7 @@ def _origin(headers: dict[str, str]) -> ForwardOrigin:
     raw_from = _ON_BEHALF.sub("", nfc(raw_from))
     name, addr = email.utils.parseaddr(raw_from)
     if "@" not in addr:
-        found = re.search(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", raw_from)
+        found = ADDRESS_IN_TEXT.search(raw_from)
         if found is not None:
             addr = found[0]
             name = raw_from.replace(found[0], "").strip(" <>()\"'")

@@ -83,6 +83,12 @@ def _groups(blocks: Sequence[Block], starts: list[int]) -> list[list[Block]]:
 _MARKER_END = re.compile(r"(?:\d{1,2}|\b[IVXivx]{1,5})\s*[:.)\-\u2013\u2014/]\s*")
 
 
+def _each_long_enough(blocks: Sequence[Block], starts: list[int], min_words: int) -> bool:
+    """Whether the text after each start (up to the next) has ``min_words`` words."""
+    ends = [*starts[1:], len(blocks)]
+    return all(_words(blocks[s + 1 : e]) >= min_words for s, e in zip(starts, ends, strict=True))
+
+
 def _after_marker(text: str) -> str:
     m = _MARKER_END.search(text)
     return collapse_ws(text[m.end() :]) if m else ""
@@ -101,10 +107,8 @@ def _by_markers(blocks: Sequence[Block]) -> list[list[Block]] | None:
     if len(found) < 2 or [n for _, n, _ in found] != list(range(1, len(found) + 1)):
         return None
     starts = [i for i, _, _ in found]
-    for k, start in enumerate(starts):
-        end = starts[k + 1] if k + 1 < len(starts) else len(blocks)
-        if _words(blocks[start + 1 : end]) < MIN_MARKED_WORDS:
-            return None
+    if not _each_long_enough(blocks, starts, MIN_MARKED_WORDS):
+        return None
     out = _groups(blocks, starts)
     for group, (index, _, rest) in zip(out, found, strict=True):
         pos = next(j for j, b in enumerate(group) if b is blocks[index])
@@ -133,12 +137,8 @@ def _by_headings(blocks: Sequence[Block]) -> list[list[Block]] | None:
     preamble = blocks[: starts[0]]
     flags = letterhead_flags(preamble)
     opening = [b for b, f in zip(preamble, flags, strict=True) if not f]
-    if _words(opening) > _MAX_OPENING_WORDS:
+    if _words(opening) > _MAX_OPENING_WORDS or not _each_long_enough(blocks, starts, MIN_WORDS):
         return None
-    for k, start in enumerate(starts):
-        end = starts[k + 1] if k + 1 < len(starts) else len(blocks)
-        if _words(blocks[start + 1 : end]) < MIN_WORDS:
-            return None
     return _groups(blocks, starts)
 
 
@@ -183,10 +183,8 @@ def _by_numbers(blocks: Sequence[Block]) -> list[list[Block]] | None:
     if len(found) < 2 or found[0][0] != 0:
         return None
     starts = [i for i, _ in found]
-    for k, start in enumerate(starts):
-        end = starts[k + 1] if k + 1 < len(starts) else len(blocks)
-        if _words(blocks[start + 1 : end]) < MIN_WORDS:
-            return None
+    if not _each_long_enough(blocks, starts, MIN_WORDS):
+        return None
     out = _groups(blocks, starts)
     for group, (index, title) in zip(out, found, strict=True):
         pos = next(j for j, b in enumerate(group) if b is blocks[index])

@@ -742,8 +742,6 @@ class DocxExtractor:
 # The page headers Word repeats on every page ("word/header1.xml" ...): where a template
 # often keeps the letterhead, outside the document's body.
 _PAGE_HEADER = re.compile(r"word/header\d{0,3}\.xml")
-_W_P = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
-_W_T = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t"
 _PAGE_HEADER_LINES = 8
 
 
@@ -764,8 +762,8 @@ def _letterhead_from_page_header(
             for name in names[:3]:
                 xml = _member(zf, name, ctx.limits.max_attachment_bytes)
                 root = etree.fromstring(xml, _parser())
-                for p in root.iter(_W_P):
-                    text = nfc("".join(t.text or "" for t in p.iter(_W_T))).strip()
+                for p in root.iter(W_P):
+                    text = nfc("".join(t.text or "" for t in p.iter(W_T))).strip()
                     if text:
                         lines.append(text)
     except (*_ZIP_ERRORS, etree.XMLSyntaxError, LimitExceeded, KeyError, ValueError):
