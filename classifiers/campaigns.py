@@ -832,7 +832,7 @@ def rule_scores(
         raw.append((code, score, st, [e[1] for e in evidence[:6]]))
 
     best_score = max((r[1] for r in raw), default=0.0)
-    strong = {code for code, _, st, _ in raw if st.strong or st.named}
+    strong = {code: s for code, s, st, _ in raw if st.strong or st.named}
     scores = {}
     for code, s, st, ev in raw:
         # A campaign far behind the best one is a setting, not a subject: its confidence
@@ -843,7 +843,7 @@ def rule_scores(
         if not st.named:
             if code in NAME_REQUIRED or not st.anchored:
                 conf, held = min(conf, UNNAMED), SETTING
-            elif code != FALLBACK and not st.strong and strong - {code}:
+            elif code != FALLBACK and not st.strong and _outweighed(code, s, strong):
                 # Typical words only, while another campaign's field is named: the story's
                 # setting, even when its words are many (a training class for the poor).
                 conf, held = min(conf, PASSING), SETTING
@@ -856,16 +856,26 @@ def rule_scores(
         scores[code] = CampaignScore(code, conf, s, tuple(ev), held if s else "")
     best_other = max((s.confidence for c, s in scores.items() if c != FALLBACK), default=0.0)
     fb = scores.get(FALLBACK, CampaignScore(FALLBACK, 0.0, 0.0))
-    if best_other < CONVINCING and prior is not None and prior != FALLBACK and prior in scores:
-        # Nothing in the text decides, so the unit's usual field is the best guess.
-        p = scores[prior]
-        p_ev = (*p.evidence, item(EK.NOTHING_CONVINCING, best=round(best_other, 2)))
-        scores[prior] = CampaignScore(prior, max(p.confidence, 0.5), p.score, p_ev, p.held)
+    usual = scores.get(prior) if prior is not None and prior != FALLBACK else None
+    if best_other < CONVINCING and usual is not None and usual.held != SETTING:
+        # Nothing in the text decides, so the unit's usual field is the best guess; not
+        # when the text shows that field only as the story's setting (the agriculture
+        # department's forest ranger, whose rounds pass through farms): the unit's own
+        # movement then.
+        p_ev = (*usual.evidence, item(EK.NOTHING_CONVINCING, best=round(best_other, 2)))
+        scores[prior] = CampaignScore(prior, max(usual.confidence, 0.5), usual.score, p_ev, "")
     elif best_other < CONVINCING:
         lifted = max(fb.confidence, 0.5 + (CONVINCING - best_other))
         fb_ev = (*fb.evidence, item(EK.NO_CAMPAIGN_CONVINCING, best=round(best_other, 2)))
         scores[FALLBACK] = CampaignScore(FALLBACK, min(lifted, 0.95), fb.score, fb_ev)
     return sorted(scores.values(), key=lambda s: (-s.confidence, s.code))
+
+
+def _outweighed(code: str, score: float, strong: Mapping[str, float]) -> bool:
+    """Whether another campaign whose field is named (or has a term that names it) stands
+    beside this one: not one mentioned in passing, far below it (a single "quốc phòng" in
+    an article about a school's training does not make the school a setting)."""
+    return any(c != code and s >= DOMINATED * score for c, s in strong.items())
 
 
 def select(

@@ -51,6 +51,9 @@ class EvalReport:
     key_phrase_recall: float = 0.0
     missing_emails: list[str] = field(default_factory=list)
     unit_errors: list[dict[str, Any]] = field(default_factory=list)
+    # One row per matched article whose campaigns, subject or kind differ from its label:
+    # file, title, and for each differing field what was expected and what was got.
+    article_errors: list[dict[str, Any]] = field(default_factory=list)
     # Per field ("unit", "campaign", "subject_type", "kind"): calibration_summary().
     calibration: dict[str, dict[str, Any]] = field(default_factory=dict)
     # (field, stored confidence, right) of every tag shown: what `dienhinh calibrate` fits.
@@ -218,6 +221,19 @@ def evaluate(
                 c[2] += code in want and code not in got
             subj_ok += match.get("subject_type") == la.get("subject")
             kind_ok += match.get("kind") == la.get("kind")
+            wrong = {
+                f: {"expected": e, "got": g}
+                for f, e, g in (
+                    ("campaigns", sorted(want), sorted(got)),
+                    ("subject", la.get("subject"), match.get("subject_type")),
+                    ("kind", la.get("kind"), match.get("kind")),
+                )
+                if e != g
+            }
+            if wrong:
+                r.article_errors.append(
+                    {"file": lab["file"], "title": la.get("title", ""), **wrong}
+                )
             outcomes.extend(_shown_outcomes(tags_of.get(match.get("id"), []), match, la))
         writers.extend([writer] * (len(outcomes) - len(writers)))
     if r.relevant:

@@ -124,8 +124,9 @@ def make_docx(spec: DocSpec) -> bytes:
     return buf.getvalue()
 
 
-def make_pdf(title: str, paragraphs: Sequence[str]) -> bytes:
-    """A text PDF (embedded DejaVu, real Unicode text layer) written by reportlab."""
+def make_pdf(title: str, paragraphs: Sequence[str], *, cover: Sequence[str] = ()) -> bytes:
+    """A text PDF (embedded DejaVu, real Unicode text layer) written by reportlab; ``cover``
+    paragraphs (a cover letter's "Kính gửi: ...") come before the title, in body type."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
@@ -139,7 +140,8 @@ def make_pdf(title: str, paragraphs: Sequence[str]) -> bytes:
     doc = SimpleDocTemplate(buf, pagesize=A4, title=title, invariant=1)
     body = ParagraphStyle("body", fontName="DejaVu", fontSize=11, leading=15)
     head = ParagraphStyle("head", fontName="DejaVu-Bold", fontSize=15, leading=20)
-    story = [Paragraph(title, head), Spacer(1, 12)]
+    story = [p for text in cover for p in (Paragraph(text, body), Spacer(1, 6))]
+    story += [Paragraph(title, head), Spacer(1, 12)]
     for text in paragraphs:
         story += [Paragraph(text, body), Spacer(1, 6)]
     doc.build(story)

@@ -527,6 +527,13 @@ def cmd_eval(config: Config, args: argparse.Namespace, out: TextIO) -> int:
             + (f" ({conf:.2f})" if conf is not None else ""),
             file=out,
         )
+    for err in report.article_errors:
+        for f in ("campaigns", "subject", "kind"):
+            if f in err:
+                want, got = err[f]["expected"], err[f]["got"]
+                if f == "campaigns":
+                    want, got = ",".join(want) or "-", ",".join(got) or "-"
+                print(f"  {f}: {err['file']}: expected {want}, got {got}", file=out)
     return 0
 
 

@@ -21,7 +21,12 @@ from dienhinh.core.errors import MalformedDocument
 from dienhinh.core.states import ArticleState
 from dienhinh.core.text import nfc
 from dienhinh.core.types import ArticleDraft, Part
-from dienhinh.ingest.article import Block, is_letterhead_line, repair_legacy_blocks
+from dienhinh.ingest.article import (
+    Block,
+    is_cover_paragraph,
+    is_letterhead_line,
+    repair_legacy_blocks,
+)
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.split import articles_from_blocks
 
@@ -29,6 +34,8 @@ __all__ = ["PdfExtractor", "pdf_blocks"]
 
 MAX_PAGES = 200  # an article is a few pages; a 500-page annex is not worth the time
 MIN_TEXT_CHARS = 30  # fewer visible characters than this in the whole file = a scan
+# Lines of a cover letter before the title that the title is still looked for after.
+_COVER_LINES = 8
 _TITLE_LINES = 8  # a title is among the first lines of page 1
 _END = re.compile(r"[.!?:;…\"”)»]$")
 
@@ -123,6 +130,20 @@ def _first_page(lines: list[_Line]) -> list[Block]:
     while i < len(lines) and is_letterhead_line(lines[i].text):
         blocks.append(Block(text=lines[i].text))
         i += 1
+    # A cover letter may come first ("Kính gửi: ...", "... trân trọng gửi bài viết"): the
+    # title is then the first run of larger type after its few lines.
+    head = i
+    while (
+        i < len(lines)
+        and is_cover_paragraph(lines[head].text)
+        and i - head < _COVER_LINES
+        and lines[i].size <= body_size + 0.5
+        and any(ln.size > body_size + 0.5 for ln in lines[i + 1 : head + _COVER_LINES + 1])
+    ):
+        i += 1
+    if i > head and (i == len(lines) or lines[i].size <= body_size + 0.5):
+        i = head  # no larger type among the first lines: no title set apart
+    blocks.extend(Block(text=p) for p in _paragraphs(lines[head:i]))
     title: list[str] = []
     while i < len(lines) and len(title) < _TITLE_LINES and lines[i].size > body_size + 0.5:
         title.append(lines[i].text)

@@ -518,3 +518,46 @@ def test_only_a_campaign_the_article_names_is_shown_as_certain() -> None:
     assert unnamed and all(t.confidence <= UNNAMED_MAX for t in unnamed)
     scores = rule_scores("Bộ đội biên phòng tuần tra biên giới", words)
     assert max(s.confidence for s in scores) > UNNAMED_MAX  # the rules' own score is higher
+
+
+def test_unit_prior_does_not_lift_a_field_the_text_shows_as_setting() -> None:
+    """The agriculture department's forest ranger: farming is where his rounds pass, not
+    what the article is about. With no provincial campaign convincing, it is the unit's own
+    movement, not the department's usual field."""
+    title = "Kiểm lâm viên Lý Văn Sơn: mười năm giữ rừng đầu nguồn Nậm Xây"
+    text = "\n\n".join(
+        [
+            "Mười năm qua, anh Sơn là kiểm lâm địa bàn của xã Nậm Xây, nơi có con suối lớn "
+            "chảy qua ba thôn của người Dao đỏ.",
+            "Mỗi tháng anh đi hơn hai mươi ngày, kiểm tra từng khoảnh, lập biên bản những "
+            "vụ khai thác gỗ trái phép và hướng dẫn người dân phòng cháy vào mùa khô hanh.",
+            "Nhiều hộ nghèo trong thôn được anh chỉ cách trồng thảo quả dưới tán rừng, bà con "
+            "tăng thêm thu nhập mà rừng vẫn được giữ.",
+            "Anh được tặng danh hiệu Chiến sĩ thi đua cơ sở ba năm liền.",
+        ]
+    )
+    scores = rule_scores(title, text, unit_code="so-nong-nghiep")
+    by_code = {s.code: s for s in scores}
+    assert by_code["nong-thon-moi"].held == "setting"
+    assert [s.code for s in select(scores)] == [FALLBACK]
+
+
+def test_a_field_named_in_passing_does_not_make_the_main_field_a_setting() -> None:
+    """One "quốc phòng" in a school's online-training article: the school's field stays its
+    subject (typical words only, but far above the campaign named in passing)."""
+    title = "Nhà trường với mô hình lớp học trực tuyến cho cán bộ cơ sở"
+    text = "\n\n".join(
+        [
+            "Năm 2018, nhà trường đưa vào vận hành lớp học trực tuyến, học viên học trên "
+            "điện thoại theo lịch linh hoạt.",
+            "Bài giảng được chia nhỏ thành các video ngắn, giảng viên chỉ tổ chức học tập "
+            "trung hai ngày để thảo luận và kiểm tra cuối khóa; học viên đánh giá cao.",
+            "Chương trình có cả chuyên đề kiến thức quốc phòng và an ninh cho cán bộ xã, "
+            "học cùng các chuyên đề khác của khóa học.",
+            "Sau một năm, hơn 1.200 học viên hoàn thành khóa học, chi phí đào tạo giảm một "
+            "nửa; hiệu trưởng cho biết nhà trường sẽ mở rộng mô hình.",
+        ]
+    )
+    scores = {s.code: s for s in rule_scores(title, text)}
+    assert scores["giao-duc"].held != "setting"
+    assert select(list(scores.values()))[0].code == "giao-duc"

@@ -104,6 +104,15 @@ def test_scores():
     assert r.campaign_micro_f1 == round(2 * 3 / (2 * 3 + 0 + 1), 4)
     assert r.campaign_macro_f1 == round((2 * 2 / (2 * 2 + 1) + 1.0) / 2, 4)
     assert r.subject_accuracy == 1.0 and r.kind_accuracy == round(2 / 3, 4)
+    # Every article whose tags differ is listed with the fields that differ, and only those.
+    assert r.article_errors == [
+        {
+            "file": "b.eml",
+            "title": "",
+            "campaigns": {"expected": ["nong-thon-moi", "suc-khoe"], "got": ["suc-khoe"]},
+            "kind": {"expected": "dien-hinh-tien-tien", "got": "mo-hinh-moi"},
+        }
+    ]
 
 
 def test_missing_and_failed_articles():
