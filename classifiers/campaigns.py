@@ -331,7 +331,9 @@ _NAMES: dict[str, tuple[str, ...]] = {
     "thanh-nien": ("thanh niên làm chủ", "thanh niên khởi nghiệp", "thanh niên tình nguyện"),
     "quoc-phong-an-ninh": ("bảo vệ an ninh Tổ quốc", "quốc phòng toàn dân",
                            "biên phòng toàn dân", "tự quản đường biên"),
-    "du-lich": ("Năm Du lịch Quốc gia", "du lịch cộng đồng"),
+    # "du lịch cộng đồng" (community tourism) is a field's word, not the campaign's name:
+    # a farm cooperative that also welcomes visitors is a new-rural story.
+    "du-lich": ("Năm Du lịch Quốc gia",),
     "van-minh-do-thi": ("văn minh đô thị", "trật tự đô thị", "đô thị văn minh",
                         "tuyến phố văn minh"),
     # Hồ Chí Minh's example is named by the Directive, the movement's title or a reference

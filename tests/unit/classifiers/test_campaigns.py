@@ -561,3 +561,21 @@ def test_a_field_named_in_passing_does_not_make_the_main_field_a_setting() -> No
     scores = {s.code: s for s in rule_scores(title, text)}
     assert scores["giao-duc"].held != "setting"
     assert select(list(scores.values()))[0].code == "giao-duc"
+
+
+def test_community_tourism_in_passing_is_not_the_tourism_campaign() -> None:
+    """A tea cooperative that also takes visitors: "du lịch cộng đồng" is a field's word,
+    not the campaign's name, so one mention far below the article's field adds nothing."""
+    title = "Hợp tác xã chè Tả Thàng và chuỗi giá trị chè Shan tuyết hữu cơ"
+    text = "\n\n".join(
+        [
+            "Từ ba mươi hộ trồng chè nhỏ lẻ, hợp tác xã chè Tả Thàng nay có 120 thành viên, "
+            "bao tiêu toàn bộ búp chè cho bà con, thu nhập của các hộ tăng gấp đôi.",
+            "Hợp tác xã đầu tư xưởng sao chè, đạt chứng nhận hữu cơ; nhiều hộ nghèo thoát "
+            "nghèo nhờ vùng chè, góp phần đưa xã về đích nông thôn mới.",
+            "Năm nay hợp tác xã còn thử làm du lịch cộng đồng, đón vài đoàn khách đến hái chè.",
+            "Sản lượng chè búp tươi năm 2019 đạt 400 tấn, doanh thu của hợp tác xã hơn sáu tỷ "
+            "đồng, tạo việc làm thường xuyên cho 60 lao động trong vùng chè.",
+        ]
+    )
+    assert [s.code for s in select(rule_scores(title, text))] == ["nong-thon-moi"]
