@@ -354,6 +354,16 @@ NAME_REQUIRED = frozenset({"hoc-tap-bac-ho"})
 # flowers and rubbish collection in a village serve the rural campaign's environment
 # criterion; the urban campaign needs a town, a ward or a street.
 _ANCHORS: dict[str, frozenset[str]] = {
+    # Folk arts, festivals and crafts are also the tourism field's words (tourism is what
+    # the plan does with them), but an article about a singing club or a craftsman with no
+    # visitor in it is a culture story: the unit's own movement.
+    "du-lich": frozenset(
+        ("du lịch", "homestay", "du khách", "lữ hành", "khách du lịch", "du lịch cộng đồng",
+         "Năm Du lịch Quốc gia", "khách quốc tế", "khách Tây", "khách nước ngoài",
+         "hướng dẫn viên", "tour", "nhà nghỉ", "khách sạn", "lưu trú", "điểm đến",
+         "đón khách", "phục vụ khách", "phòng nghỉ", "trekking", "đoàn khách", "lượt khách",
+         "quà lưu niệm", "lưu niệm", "tham quan", "khách")
+    ),
     "van-minh-do-thi": frozenset(
         ("đô thị", "phường", "tổ dân phố", "thị trấn", "thị xã", "thành phố", "phố",
          "tuyến phố", "khu phố", "đường phố", "vỉa hè", "lòng đường")

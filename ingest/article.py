@@ -128,7 +128,8 @@ _LETTERHEAD_PATTERNS = [
     re.compile(p)
     for p in (
         r"^(ubnd|hdnd|ubmttq|uy ban|hoi dong|so |phong |ban |huyen |tinh |thanh pho |thi xa |"
-        r"xa |dang uy|dang bo|tinh uy|huyen uy|thanh uy|bo chi huy|bch |bdbp|cong an|"
+        r"xa |dang uy|dang bo|tinh uy|huyen uy|thanh uy|bo chi huy|bo chqs|bo ch |bch |bdbp|"
+        r"cong an|"
         r"cong ty|dien luc|truong |trung tam|benh vien|hoi |lien doan|ldld|doan |"
         r"tinh doan|mat tran|chi cuc|cuc |kho bac|ngan hang|dai |bao |vien |tong cong ty|"
         r"cong doan|nha may|xi nghiep|chi nhanh)",

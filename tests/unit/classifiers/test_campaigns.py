@@ -579,3 +579,21 @@ def test_community_tourism_in_passing_is_not_the_tourism_campaign() -> None:
         ]
     )
     assert [s.code for s in select(rule_scores(title, text))] == ["nong-thon-moi"]
+
+
+def test_a_folk_art_club_without_visitors_is_not_the_tourism_campaign() -> None:
+    """Singing, festivals and artisans are words the tourism field shares with culture;
+    with no visitor in the article, tourism is not what it is about."""
+    title = "Câu lạc bộ hát Then, đàn tính xã Bảo Hà - mười năm giữ lửa làn điệu Tày"
+    text = "\n\n".join(
+        [
+            "Câu lạc bộ có 25 thành viên, người già nhất bảy mươi tuổi, người trẻ nhất mười "
+            "hai tuổi, sinh hoạt đều đặn tối thứ bảy tại nhà văn hóa thôn.",
+            "Nghệ nhân Hoàng Thị Lụa truyền dạy hát Then, đàn tính cho lớp trẻ, sưu tầm hơn "
+            "bốn mươi bài Then cổ; câu lạc bộ biểu diễn trong các lễ hội truyền thống của xã.",
+            "Nhiều năm liền câu lạc bộ đạt giải cao tại hội diễn văn nghệ quần chúng của "
+            "huyện, góp phần giữ gìn bản sắc văn hóa dân tộc Tày.",
+        ]
+    )
+    codes = [s.code for s in select(rule_scores(title, text))]
+    assert "du-lich" not in codes

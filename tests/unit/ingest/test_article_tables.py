@@ -18,7 +18,12 @@ import docx
 import pytest
 
 from dienhinh.core.types import Part
-from dienhinh.ingest.article import Block, build_article, is_letterhead_table
+from dienhinh.ingest.article import (
+    Block,
+    build_article,
+    is_letterhead_line,
+    is_letterhead_table,
+)
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extractors.docx import DocxExtractor
 from dienhinh.ingest.split import split_blocks
@@ -215,3 +220,23 @@ def test_a_company_trade_union_letterhead() -> None:
     art = build_article(blocks, source="docx", origin="x")
     assert art.header_lines == ["CÔNG ĐOÀN NHÀ MÁY TUYỂN QUẶNG APATIT LÀO CAI"]
     assert art.title.startswith("Người thợ vận hành")
+
+
+def test_a_military_command_letterhead_in_its_short_form() -> None:
+    """ "BỘ CHQS TỈNH LÀO CAI" over "PHÒNG CHÍNH TRỊ": the provincial military command's
+    letterhead as it is usually written, not the article's title."""
+    assert is_letterhead_line("BỘ CHQS TỈNH LÀO CAI")
+    assert is_letterhead_line("BỘ CH BĐBP TỈNH LÀO CAI")
+    assert not is_letterhead_line("Bộ CHQS tỉnh tặng quà cho học sinh nghèo")
+    blocks = [
+        Block(text="BỘ CHQS TỈNH LÀO CAI"),
+        Block(text="PHÒNG CHÍNH TRỊ"),
+        Block(text="Đại úy y sĩ Lò Văn Thắm, người thầy thuốc áo lính nơi biên giới", bold=True),
+        Block(
+            text="Mười hai năm khoác áo lính, anh đã có mặt ở hầu hết các xã biên giới của "
+            "tỉnh trong những đợt khám bệnh, cấp thuốc miễn phí cho nhân dân."
+        ),
+    ]
+    art = build_article(blocks, source="docx", origin="x")
+    assert art.header_lines == ["BỘ CHQS TỈNH LÀO CAI", "PHÒNG CHÍNH TRỊ"]
+    assert art.title.startswith("Đại úy y sĩ Lò Văn Thắm")
