@@ -918,9 +918,21 @@ def _broken(text: str, start: int, end: int) -> bool:
 _MEMBER_GAP: Final = re.compile(r"[^\S\n]*(?:[\w-]+[^\S\n]+){0,4}")
 
 
+# An organisation that is no unit of its own, named before a place: the place says where
+# the health station, school or cooperative is ("Trạm y tế xã Y Tý"), which only hints at
+# whom it reports to (the district, or a department: units credit such mail either way).
+_LOCATED_ORG: Final = re.compile(
+    r"(?:\btram y te|\btyt|\btruong(?: (?:tieu hoc|thcs|thpt|mam non|ptdtbt|ptdtnt)[\w -]{0,12})?"
+    r"|\bdiem truong|\bhop tac xa|\bhtx|\bcau lac bo|\bclb|\bchi hoi|\bchi doan"
+    r"|\bto hop tac)[^\S\n]*$"
+)
+LOCATED_FACTOR: Final = 0.4
+
+
 def _members_located(text: str, found: list[Mention]) -> list[Mention]:
     """Drop the district or commune named right after a member organisation: it says where
-    the school, health centre or border post is, not that the district sent the mail."""
+    the school, health centre or border post is, not that the district sent the mail. After
+    an organisation that is no unit (``_LOCATED_ORG``) it stays, weaker."""
     out: list[Mention] = []
     member_end = -1
     for m in found:
@@ -932,6 +944,12 @@ def _members_located(text: str, found: list[Mention]) -> list[Mention]:
             member_end = m.end  # "Trung tâm Y tế huyện X, xã Y": still the member's address
             continue
         member_end = m.end if m.via == "member" else -1
+        if m.via == "place" and _LOCATED_ORG.search(
+            strip_diacritics(text[max(0, m.start - 40) : m.start]).lower()
+        ):
+            m = Mention(
+                m.unit_code, m.matched_text, m.start, m.strength * LOCATED_FACTOR, m.end, m.via
+            )
         out.append(m)
     return out
 

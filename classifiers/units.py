@@ -659,7 +659,10 @@ def _note(sc: _Scorer, text: str, *, factor: float, article: bool, where: str) -
             and _ON_BEHALF.search(before)
             and not _ABOUT.search(before)
         ):
-            weight = W_ON_BEHALF
+            # Whose piece it is, said by the sender: a forwarder's word as much as an
+            # author's ("đề nghị Ban tổng hợp là bài viết quý IV của Hội LHPN tỉnh").
+            sc.add("body", line[:120], m.unit_code, W_ON_BEHALF * m.strength, where)
+            continue
         elif intro and (
             _SELF_VERB.match(after) or _SELF_HEAD.match(folded[idx]) or _SELF_INTRO.search(before)
         ):

@@ -565,6 +565,24 @@ def test_members_and_shortened_names(shipped, text, expected):
     assert [m.unit_code for m in shipped.find_mentions(text)] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("Trạm y tế xã Y Tý", "xã Y Tý"),
+        ("Dieu duong - Tram y te xa Y Ty", "xa Y Ty"),
+        ("HTX xã Bản Lầu", "xã Bản Lầu"),
+        ("CLB xã Y Tý", "xã Y Tý"),
+    ],
+)
+def test_a_place_after_an_organisation_that_is_no_unit_is_weak(shipped, text, place):
+    """A commune health station, cooperative or club is located at the commune, which is
+    no sign that the commune's district sent the mail: the place stays, weaker."""
+    (m,) = shipped.find_mentions(text)
+    (alone,) = shipped.find_mentions(place)
+    assert m.via == "place" and m.unit_code == alone.unit_code
+    assert m.strength < 0.5 * alone.strength
+
+
 def test_a_member_is_named_as_a_member(shipped):
     (m,) = shipped.find_mentions("Trường THPT số 1 Si Ma Cai")
     assert m.via == "member" and m.matched_text == "Trường THPT"

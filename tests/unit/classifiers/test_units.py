@@ -460,6 +460,30 @@ def test_forward_origin_beats_the_forwarder():
     assert forwarder and forwarder[0].weight <= 1.0
 
 
+def test_a_forwarder_that_claims_the_piece_is_its_sender():
+    """GIVEN the provincial women's union forwarding its district branch's mail WHEN its own
+    note says whose article it is ("đề nghị Ban tổng hợp là bài viết quý IV/2019 của Hội
+    LHPN tỉnh") THEN that claim is the sender's word, not a forwarder's aside: the union it
+    names wins over the district the branch's name carries."""
+    origin = ForwardOrigin(
+        from_name="Hội LHPN huyện Bảo Yên",
+        from_addr="hoiphunubaoyen@gmail.com",
+        signature="Hoàng Thị Lan - Chủ tịch Hội LHPN huyện Bảo Yên",
+    )
+    v = Msg(
+        from_addr="hoiphunu@laocai.gov.vn",
+        from_name="Hội LHPN tỉnh Lào Cai",
+        subject="Hoi LHPN tinh chuyen bai mo hinh moi quy IV/2019 (Hoi LHPN huyen Bao Yen)",
+        cover=(
+            "Kính gửi: Ban Thi đua - Khen thưởng tỉnh\n\nHội LHPN tỉnh chuyển bài viết do "
+            "Hội LHPN huyện Bảo Yên thực hiện. Đề nghị Ban tổng hợp là bài viết quý IV/2019 "
+            "của Hội LHPN tỉnh.\n\nTrân trọng."
+        ),
+        fwd=[origin],
+    ).verdict()
+    assert v.unit == "hoi-phu-nu"
+
+
 def test_inline_forward_signature_belongs_to_the_original_sender():
     """GIVEN an inline forward whose block shows only a name WHEN the original's own
     signature sits below the forward marker THEN it counts fully; the forwarder's does not."""
