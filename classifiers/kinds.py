@@ -438,6 +438,7 @@ def subject_parts(title: str, text: str) -> tuple[Part, ...]:
         add("tap-the", 6, item(EK.TITLE_OPENS, phrase=head_org))
     elif t.starts_with(("mô hình", "cách làm", "phong trào")):
         add("tap-the", 3, item(EK.TITLE_OPENS_MODEL))
+    titled_person = bool(head_person or head_household or inner or (caps and _caps_name(title)))
 
     # Names and organisations elsewhere in the title.
     if not caps:
@@ -451,6 +452,7 @@ def subject_parts(title: str, text: str) -> tuple[Part, ...]:
             # ("Thào Thị Sú, cô gái Mông ..."), once.
             for p, name in named[:1]:
                 add("ca-nhan", 3, item(EK.TITLE_NAMES, phrase=p, name=name))
+                titled_person = True
         for p, name in t.names_after(_COLLECTIVE):
             if p not in _PLACES:
                 add("tap-the", 2, item(EK.TITLE_NAMES, phrase=p, name=name))
@@ -480,7 +482,11 @@ def subject_parts(title: str, text: str) -> tuple[Part, ...]:
             if any(body_counts.get(p) for p in _HOUSEHOLD_BODY[:6]):  # any household said
                 heads = Counter(n for _, n in b.names_after(_HOUSEHOLD_NAMED))
                 value = "ho-gia-dinh" if heads[name] >= 2 else "ca-nhan"
-            add(value, min(count, 8) * 0.6, item(EK.NAME_REPEATED, name=name, count=count))
+            # Under a title that names no one (a model, a programme, a street), a name
+            # met a few times is one of the people the story quotes; met throughout, the
+            # story is still that person's.
+            per = 0.6 if titled_person or value != "ca-nhan" or count >= 6 else 0.3
+            add(value, min(count, 8) * per, item(EK.NAME_REPEATED, name=name, count=count))
     for phrase in _HOUSEHOLD_BODY:
         c = body_counts.get(phrase, 0)
         if c:

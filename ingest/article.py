@@ -23,6 +23,7 @@ from dienhinh.ingest.forward import (
     separator_kind,
 )
 from dienhinh.ingest.legacy_tables import TCVN3_DECODE, VNI_DECODE
+from dienhinh.ingest.official import closes_the_form, sends_an_article
 
 __all__ = [
     "Block",
@@ -302,6 +303,48 @@ def _is_label(block: Block) -> bool:
     )
 
 
+_COVER_LETTER_BLOCKS = 16  # a dispatch sending the article fits in this many blocks
+_COVER_LETTER_TAIL = 400  # characters of article after it, at least
+_CLOSING_LINE_MAX = 60  # a recipient, signer or name line of the closing
+
+
+def _cover_letter_end(blocks: list[Block]) -> int:
+    """Where the article starts in a document that opens with its cover letter: a
+    dispatch ("Kính gửi: Ban Thi đua ...", "... gửi 02 bài viết, gồm: ...") closed by
+    "Nơi nhận:" and its signer, then the article with its own title. 0 when the document
+    does not open that way. The letter is not the article's text (the document itself is
+    kept whole); its letterhead stays the article's letterhead."""
+    texts = [i for i, b in enumerate(blocks) if b.text.strip()][:_COVER_LETTER_BLOCKS]
+    if not texts or not fold(collapse_ws(blocks[texts[0]].text)).startswith(
+        ("kinh gui", "kinh trinh")
+    ):
+        return 0
+    for i in texts[1:]:
+        lines = [fold(collapse_ws(ln)) for ln in _LINE_SPLIT.split(blocks[i].text)]
+        if not any(closes_the_form(ln) for ln in lines):
+            continue
+        end = i + 1
+        # The closing goes on over short lines: recipients, capacity, "(đã ký)", the name.
+        while end < len(blocks) and (
+            (not blocks[end].text.strip() and blocks[end].image is None)
+            or (
+                len(collapse_ws(blocks[end].text)) <= _CLOSING_LINE_MAX
+                and not (blocks[end].bold or blocks[end].heading)
+                and (
+                    closes_the_form(fold(collapse_ws(blocks[end].text)))
+                    or collapse_ws(blocks[end].text).startswith(("-", "+", "(", "Lưu"))
+                    or _is_upper(blocks[end].text)
+                    or len(blocks[end].text.split()) <= _LABEL_MAX_WORDS
+                )
+            )
+        ):
+            end += 1
+        letter = " ".join(fold(collapse_ws(blocks[j].text)) for j in texts if j < i)
+        tail = sum(len(b.text) for b in blocks[end:])
+        return end if tail >= _COVER_LETTER_TAIL and sends_an_article(letter) else 0
+    return 0
+
+
 def _pick_title(blocks: list[Block]) -> int:
     """Index of the title block among the first few text blocks, or -1."""
     window = [i for i, b in enumerate(blocks) if b.text and not b.table][:_TITLE_WINDOW]
@@ -344,6 +387,7 @@ def build_article(
             continue
         break
     rest = items[start:]
+    rest = rest[_cover_letter_end(rest) :]
     t = _pick_title(rest)
     if t >= 0:
         doc.title = collapse_ws(rest[t].text)

@@ -64,10 +64,25 @@ _SIGNER = re.compile(
     r"^(tm\.|kt\.|tl\.|q\.|ttl\.)\s*\S|^(chu tich|pho chu tich|giam doc|pho giam doc|"
     r"truong ban|pho truong ban|bi thu|pho bi thu|truong phong|chanh van phong)$"
 )
+
+
+def closes_the_form(line: str) -> bool:
+    """A line of an official paper's closing: "Nơi nhận:" or the signer's capacity ("TM.
+    ỦY BAN NHÂN DÂN", "KT. GIÁM ĐỐC", "PHÓ CHỦ TỊCH"), on folded text."""
+    return bool(_NOI_NHAN.search(line) or _SIGNER.search(line))
+
+
 _DECIDES = re.compile(r"^(quyet dinh|thong bao|ket luan)\s*:$")
 # The cover letter of an article: a dispatch whose subject is sending one ("V/v gửi bài
 # viết", "gửi kèm tin bài"), not one that merely mentions articles.
 _ABOUT_ARTICLE = re.compile(r"\bgui\b.{0,40}\b(bai|tin bai)\b|\bgui kem\b|\bde nghi dang\b")
+
+
+def sends_an_article(text: str) -> bool:
+    """Whether a dispatch's folded text says it sends an article ("gửi bài viết", "gửi
+    kèm"): a cover letter, not an invitation or a decision."""
+    return bool(_ABOUT_ARTICLE.search(text))
+
 
 PROSE_MIN_CHARS = 120  # a paragraph this long, not an administrative line, is prose
 ARTICLE_PROSE_CHARS = 1200  # this much prose (and no strong form): an article

@@ -380,3 +380,18 @@ def test_young_finds_what_the_whole_born_pattern_finds():
         assert kinds._young(text) == plain(text)
     assert kinds._young(texts[1]) == "sinh nam 1992"
     assert kinds._young(texts[0]) == "25 tuoi"
+
+
+def test_a_title_naming_no_one_is_a_collective_although_the_story_quotes_someone() -> None:
+    """A programme or a street in the title, a resident quoted a few times: the collective's
+    story; a name met throughout is still a portrait."""
+    title = "“Mái ấm Công đoàn” - điểm tựa của đoàn viên khó khăn về nhà ở"
+    quoted = (
+        "Năm nay chương trình hỗ trợ xây mười hai căn nhà. Công nhân Lò Thị Hoa kể trước "
+        "đây phải ở trọ, nay chị Hoa đã có chỗ ở ổn định. Công đoàn các cấp vận động tập "
+        "thể người lao động góp ngày công, các doanh nghiệp ủng hộ vật liệu. Mỗi căn nhà do "
+        "tập thể người lao động trong đơn vị cùng góp sức."
+    )
+    assert subject_type(title, quoted)[0] == "tap-the"
+    portrait = " ".join(f"Chị Hoa làm việc thứ {i}." for i in range(8))
+    assert subject_type(title, f"{quoted} {portrait}")[0] == "ca-nhan"

@@ -240,3 +240,57 @@ def test_a_military_command_letterhead_in_its_short_form() -> None:
     art = build_article(blocks, source="docx", origin="x")
     assert art.header_lines == ["BỘ CHQS TỈNH LÀO CAI", "PHÒNG CHÍNH TRỊ"]
     assert art.title.startswith("Đại úy y sĩ Lò Văn Thắm")
+
+
+_COVER_LETTER = [
+    Block(text="Kính gửi: Ban Thi đua - Khen thưởng tỉnh Lào Cai (Sở Nội vụ)."),
+    Block(
+        text="Thực hiện Kế hoạch của UBND tỉnh, UBND thị xã Sa Pa gửi Ban Thi đua - Khen "
+        "thưởng tỉnh 02 bài viết tuyên truyền tháng 8/2020, gồm:"
+    ),
+    Block(text="1. Tổ hợp tác thêu thổ cẩm Bản Hồ (kèm theo văn bản này);"),
+    Block(text="UBND thị xã Sa Pa trân trọng đề nghị Ban quan tâm, tổng hợp./."),
+    Block(
+        text="Nơi nhận:\n- Như trên;\n- Lưu: VT. | TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH", table=True
+    ),
+]
+_ARTICLE_TITLE = "Tổ hợp tác thêu thổ cẩm Bản Hồ - mô hình mới của phụ nữ Tày"
+_ARTICLE_PARAS = [
+    "Tổ hợp tác có mười hai thành viên, đều là phụ nữ Tày ở thôn Bản Hồ, thành lập từ "
+    "tháng 3/2020 với sự hỗ trợ của Hội LHPN xã.",
+    "Mỗi tháng tổ làm ra hơn hai trăm sản phẩm thêu tay, bán cho các cửa hàng ở thị xã và "
+    "cho khách du lịch, thu nhập của mỗi chị em tăng thêm gần hai triệu đồng.",
+    "Chị Hoàng Thị Lan, tổ trưởng, cho biết tổ đang học cách bán hàng qua mạng để mở rộng "
+    "thị trường cho sản phẩm của chị em.",
+]
+
+
+def test_a_cover_letter_opening_the_document_is_not_the_article() -> None:
+    """A unit's dispatch ("Kính gửi", "gửi 02 bài viết, gồm: ...", "Nơi nhận" and its
+    signer) on the first page, then the article: the article's own title and text; the
+    dispatch's letterhead stays its letterhead."""
+    blocks = [
+        Block(text="ỦY BAN NHÂN DÂN"),
+        Block(text="THỊ XÃ SA PA"),
+        Block(text="Số: 1462/UBND-VHTT"),
+        *_COVER_LETTER,
+        Block(text=_ARTICLE_TITLE, bold=True),
+        *(Block(text=p) for p in _ARTICLE_PARAS),
+    ]
+    art = build_article(blocks, source="docx", origin="x")
+    assert art.title == _ARTICLE_TITLE
+    assert art.text.split("\n\n") == _ARTICLE_PARAS
+    assert art.header_lines[:2] == ["ỦY BAN NHÂN DÂN", "THỊ XÃ SA PA"]
+
+
+def test_a_letter_that_sends_no_article_keeps_its_text() -> None:
+    """An invitation's "Kính gửi ... Nơi nhận" followed by an appendix is no cover letter:
+    nothing of it is dropped (the official-document check reads it whole)."""
+    letter = [
+        Block(text="Kính gửi: Các sở, ban, ngành tỉnh."),
+        Block(text="Ban Thi đua - Khen thưởng tỉnh kính mời đại diện lãnh đạo dự hội nghị."),
+        Block(text="Nơi nhận:\n- Như trên;\n- Lưu: VT. | KT. TRƯỞNG BAN", table=True),
+    ]
+    blocks = [*letter, Block(text="PHỤ LỤC", bold=True), *(Block(text=p) for p in _ARTICLE_PARAS)]
+    art = build_article(blocks, source="docx", origin="x")
+    assert "Ban Thi đua - Khen thưởng tỉnh kính mời" in art.text
