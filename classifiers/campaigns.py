@@ -901,9 +901,12 @@ def select(
         return [CampaignScore(FALLBACK, 0.5, 0.0, (item(EK.NO_VOCABULARY),))]
     best = ranked[0]
     out = [best]
+    top = max(s.score for s in ranked)
     for s in ranked[1:]:
         if s.code == FALLBACK:
             continue  # the fallback is never a second campaign
+        if s.held != NAMED and s.score < DOMINATED * top:
+            continue  # unnamed and at under half the best's evidence: the story's setting
         if s.confidence >= threshold:
             out.append(s)
     if len(out) > 1 and best.code == FALLBACK:

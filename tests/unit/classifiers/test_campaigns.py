@@ -15,6 +15,7 @@ from dienhinh.classifiers.campaigns import (
     CAMPAIGN_CODES,
     FALLBACK,
     Campaign,
+    CampaignScore,
     CampaignTagger,
     MatchText,
     Vocabulary,
@@ -597,3 +598,14 @@ def test_a_folk_art_club_without_visitors_is_not_the_tourism_campaign() -> None:
     )
     codes = [s.code for s in select(rule_scores(title, text))]
     assert "du-lich" not in codes
+
+
+def test_an_unnamed_runner_up_under_half_the_best_is_not_proposed() -> None:
+    """A second campaign the article does not name needs at least half the best one's
+    evidence; under it, however confident its own words look, it is the setting."""
+    best = CampaignScore("nong-thon-moi", 0.95, 20.0)
+    weak = CampaignScore("quoc-phong-an-ninh", 0.8, 9.0)
+    named = CampaignScore("hoc-tap-bac-ho", 0.7, 2.0, held="named")
+    strong = CampaignScore("thanh-nien", 0.8, 12.0)
+    codes = [s.code for s in select([best, weak, named, strong])]
+    assert codes == ["nong-thon-moi", "thanh-nien", "hoc-tap-bac-ho"]
