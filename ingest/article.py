@@ -434,6 +434,7 @@ def build_article(
 _COVER = re.compile(
     r"^(kinh gui|kinh thua|dong kinh gui|chao |xin chao|gui ban|gui anh|gui chi)|"
     r"(gui kem|dinh kem|gui bai|gui lai bai|xin gui|gui den ban|gui toi ban|nhu duoi day|"
+    r"gui (?:quy )?ban (?:bai|tin)|"
     r"nhu sau|file dinh kem|tep dinh kem|noi dung ngay duoi|gui \d+ bai|dan (?:ben )?duoi)|"
     r"^da,? (?:em|e|chi|anh|toi) (?:xin )?gui|"
     r"^(tran trong|tran thanh cam on|xin cam on|cam on|tran trong cam on|thank)"
@@ -473,7 +474,8 @@ def split_body_article(
     paragraphs = [p for p in draft.text.split("\n\n") if p.strip()]
     title = draft.title
     start = 0
-    if title and title in paragraphs[:6]:
+    if title and title in paragraphs[:6] and not is_cover_paragraph(title):
+        # (a greeting set in bold, "Kính gửi Ban Thi đua ...!", is the cover's, not a title)
         start = paragraphs.index(title) + 1
     else:
         while start < len(paragraphs) and is_cover_paragraph(paragraphs[start]):

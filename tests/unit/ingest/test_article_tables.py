@@ -294,3 +294,24 @@ def test_a_letter_that_sends_no_article_keeps_its_text() -> None:
     blocks = [*letter, Block(text="PHỤ LỤC", bold=True), *(Block(text=p) for p in _ARTICLE_PARAS)]
     art = build_article(blocks, source="docx", origin="x")
     assert "Ban Thi đua - Khen thưởng tỉnh kính mời" in art.text
+
+
+def test_a_bold_greeting_is_not_a_body_articles_title() -> None:
+    """An article pasted in an HTML body under "Kính gửi Ban ...!" in bold and "... trân
+    trọng gửi Ban bài viết ...": the title is the article's own line after them."""
+    from dienhinh.core.types import ArticleDraft
+    from dienhinh.ingest.article import split_body_article
+
+    greeting = "Kính gửi Ban Thi đua - Khen thưởng tỉnh!"
+    cover = "Sở Văn hóa trân trọng gửi Ban bài viết giới thiệu nhân tố mới tháng 3/2017 ạ!"
+    title = "NHỮNG ĐẠI SỨ DU LỊCH ÁO XANH Ở GA LÀO CAI"
+    draft = ArticleDraft(
+        title=greeting,
+        text="\n\n".join([greeting, cover, title, *_ARTICLE_PARAS]),
+        source="html-body",
+        origin="body",
+    )
+    art, reason = split_body_article(draft, subject="Bai viet thang 3", min_chars=200)
+    assert art is not None and not reason
+    assert art.title == title
+    assert art.text.split("\n\n") == _ARTICLE_PARAS
