@@ -1,13 +1,13 @@
 """Mailbox sync: what the ingest does with the mailbox itself.
 
-Under the poll's lease (renewed while it works): check UIDVALIDITY (a change resyncs the
-folder; messages already stored are recognised by Message-ID and content), list what is
-new, cut it into batches (``mailbox.batch_size`` / ``batch_max_bytes``), fetch each batch
-and commit its raw bytes and rows (fsync'ed blobs first, then the rows; ``last_uid``
-advances only over a contiguous run of committed UIDs), and run the post-action (flag,
-move) for deliveries whose message is done, recording a refusal on each delivery and
-retrying it later with a growing delay. The mailbox's own state row (last poll, last
-error, consecutive failures) is kept here too.
+Under the poll's lease (taken by ingest/run.py, renewed here while it works) and after its
+UIDVALIDITY check (ingest/run.py: a change resyncs the folder; messages already stored are
+recognised by Message-ID and content): list what is new, cut it into batches
+(``mailbox.batch_size`` / ``batch_max_bytes``), fetch each batch and commit its raw bytes
+and rows (fsync'ed blobs first, then the rows; ``last_uid`` advances only over a
+contiguous run of committed UIDs), and run the post-action (flag, move) for deliveries
+whose message is done, recording a refusal on each delivery and retrying it later with a
+growing delay.
 """
 
 from __future__ import annotations
@@ -17,16 +17,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dienhinh.core.config import Config
 from dienhinh.core.errors import ConnectionLost, SourceError
 from dienhinh.core.types import RawMail
-from dienhinh.ingest.results import RunReport
+from dienhinh.ingest.run import RunReport
 from dienhinh.ingest.sources.base import MailSource, SourceItem
 from dienhinh.store.blobs import BlobStore
-from dienhinh.store.lease import lease, renew
+from dienhinh.store.lease import renew
 from dienhinh.store.models import Delivery, MailboxState, Message, utcnow
 from dienhinh.store.states import MessageState, PostActionState, transition
 
@@ -65,56 +65,20 @@ class MailboxSync:
         self._lease: tuple[str, str] | None = None
 
     @contextmanager
-    def leased(self, source: MailSource) -> Iterator[None]:
-        """Hold the mailbox's lease for a poll. Raises LeaseHeld at once if another poll
-        holds it."""
-        name = f"poll:{source.key}"
-        with lease(self.sessions, name, self.config.mailbox.lease_seconds) as holder:
-            self._lease = (name, holder)
-            try:
-                yield
-            finally:
-                self._lease = None
-
-    @property
-    def lease_holder(self) -> str | None:
-        """Who holds the poll's lease (recorded on the run), or None outside a poll."""
-        return self._lease[1] if self._lease else None
+    def holding(self, lease: tuple[str, str] | None) -> Iterator[None]:
+        """Renew a poll's lease (name, holder) while the block works (``renew_lease``);
+        None: a run that holds no lease (an import)."""
+        self._lease = lease
+        try:
+            yield
+        finally:
+            self._lease = None
 
     def renew_lease(self) -> None:
         """Keep the poll's lease alive while it works (a long first ingest of a big mailbox
         outlasts lease_seconds; a dead poller's lease still expires soon)."""
         if self._lease is not None:
             renew(self.sessions, *self._lease, self.config.mailbox.lease_seconds)
-
-    def check_uidvalidity(self, source: MailSource) -> int:
-        uidvalidity = source.open()
-        with self.sessions() as s:
-            state = self.state(s, source.key)
-            if source.supports_uids and state.uidvalidity and state.uidvalidity != uidvalidity:
-                log.warning(
-                    "%s: UIDVALIDITY changed %s -> %s; resyncing the whole folder "
-                    "(messages already stored are recognised by Message-ID and content)",
-                    source.key,
-                    state.uidvalidity,
-                    uidvalidity,
-                )
-                state.last_uid = 0
-                # UIDs of the old validity mean nothing now: their post-actions cannot run.
-                s.execute(
-                    update(Delivery)
-                    .where(
-                        Delivery.mailbox == source.key,
-                        Delivery.uidvalidity != uidvalidity,
-                        Delivery.post_action_state.in_(
-                            [PostActionState.PENDING, PostActionState.FAILED]
-                        ),
-                    )
-                    .values(post_action_state=PostActionState.STALE)
-                )
-            state.uidvalidity = uidvalidity
-            s.commit()
-        return uidvalidity
 
     def known_locations(self, source: MailSource) -> list[str]:
         with self.sessions() as s:
@@ -252,11 +216,6 @@ class MailboxSync:
             s.commit()
             return len(rows)
 
-    def start_state(self, key: str, started: datetime) -> None:
-        with self.sessions() as s:
-            self.state(s, key).last_poll_started_at = started
-            s.commit()
-
     @staticmethod
     def state(s: Session, key: str) -> MailboxState:
         state = s.get(MailboxState, key)
@@ -265,18 +224,3 @@ class MailboxSync:
             s.add(state)
             s.flush()
         return state
-
-    def finish_state(self, key: str, report: RunReport) -> None:
-        with self.sessions() as s:
-            state = self.state(s, key)
-            now = utcnow()
-            state.last_poll_finished_at = now
-            if report.error:
-                state.last_error = report.error
-                state.last_error_at = now
-                state.consecutive_failures += 1
-            else:
-                state.last_success_at = now
-                state.last_error = None
-                state.consecutive_failures = 0
-            s.commit()

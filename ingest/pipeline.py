@@ -20,10 +20,11 @@ message's failure is recorded on that message (by the result writer, ingest/resu
 and never stops the rest of the mailbox.
 
 The :class:`Ingestor` is a façade over one module per job, in the order a poll uses them:
-ingest/mailbox.py (steps 1 and 3: lease, UIDVALIDITY, batches, raw storage, post-actions),
-ingest/extraction.py (step 2: claims, the process pool, timeouts) and ingest/results.py
-(writes, failures, counts, the run's record). ``_run`` below is the poll itself; its quick
-check (``_nothing_to_do``) ends a poll with nothing to do right after SELECT.
+ingest/run.py (the run itself, with no ORM: the poll's lease, UIDVALIDITY, the quick check
+that ends a poll with nothing to do right after SELECT, the run's record),
+ingest/mailbox.py (steps 1 and 3: batches, raw storage, post-actions), ingest/extraction.py
+(step 2: claims, the process pool, timeouts) and ingest/results.py (writes, failures,
+counts). ``sync`` below is what a run with something to do does while its source is open.
 """
 
 from __future__ import annotations
@@ -32,22 +33,22 @@ import dataclasses
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 
-from sqlalchemy import Engine, or_, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
 
 from dienhinh.core.config import Config
-from dienhinh.core.errors import ConnectionLost, SourceError, StorageError
-from dienhinh.core.states import SLOW_LANE_STATES
+from dienhinh.core.errors import SourceError
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extraction import ExtractionQueue, Pending
 from dienhinh.ingest.mailbox import MailboxSync
-from dienhinh.ingest.results import Drain, ResultWriter, RunReport
-from dienhinh.ingest.sources.actions import post_action_named
+from dienhinh.ingest.results import Drain, ResultWriter
+from dienhinh.ingest.run import MailboxRun, RunReport
 from dienhinh.ingest.sources.base import MailSource
 from dienhinh.store.blobs import BlobStore
-from dienhinh.store.models import Article, MailboxState, Message, SenderAddress, utcnow
+from dienhinh.store.dbapi import Db, on_engine
+from dienhinh.store.models import Message, SenderAddress
 from dienhinh.store.states import MessageState
 
 __all__ = ["Ingestor", "RunReport"]
@@ -63,9 +64,10 @@ _CLAIM_BATCH = 32
 class Ingestor:
     """Runs polls, imports and reprocessing against one database and blob store.
 
-    A façade over the three jobs of the ingest: :class:`MailboxSync` (the mailbox),
-    :class:`ExtractionQueue` (claims and extraction) and :class:`ResultWriter` (writes and
-    the run's record); ``_run`` below is the order in which a poll calls them.
+    A façade over the jobs of the ingest: :class:`MailboxRun` (a poll or import as a
+    whole, and its record), :class:`MailboxSync` (the mailbox), :class:`ExtractionQueue`
+    (claims and extraction) and :class:`ResultWriter` (writes); ``sync`` below is the order
+    in which a run with something to do calls them. The Ingestor is the run's ``Work``.
     """
 
     # How extraction processes start. "forkserver": from a clean, preloaded process (never
@@ -97,6 +99,17 @@ class Ingestor:
             config, engine, self.sessions, self.raw_blobs, start_method=self._start_method
         )
         self.writer = ResultWriter(config, self.sessions)
+        self.runs = MailboxRun(config, self.connect, self.as_work, holder=holder)
+
+    def connect(self) -> AbstractContextManager[Db]:
+        """A connection for the run's bookkeeping (ingest/run.py, store/quick.py)."""
+        return on_engine(self.engine)
+
+    def as_work(self) -> Ingestor:
+        """This Ingestor as the work of a run that has some (ingest/run.py): its tagging
+        settings are read when the first extraction needs them."""
+        self.queue.complete_ctx_later(self._refresh_tagging)
+        return self
 
     def _start_method(self) -> str:
         return self.mp_start_method
@@ -115,12 +128,10 @@ class Ingestor:
     def poll(self, source: MailSource) -> RunReport:
         """One pass over a mailbox folder, under its lease. Raises LeaseHeld at once if
         another poll holds it; source failures are recorded, not raised."""
-        with self.mailbox.leased(source):
-            action = post_action_named(self.config.mailbox.post_action)
-            return self._run(source, kind="poll", post_action=action.changes_mail)
+        return self.runs.poll(source)
 
     def import_from(self, source: MailSource) -> RunReport:
-        return self._run(source, kind="import", post_action=False)
+        return self.runs.import_from(source)
 
     def process_pending(
         self,
@@ -139,7 +150,7 @@ class Ingestor:
             self._drain(self.queue.submit(self.queue.pending_jobs(pks)), report, source)
             return report
         seen: set[int] = set()  # each message at most once per call, whatever happens
-        while not self._stopping() and (limit is None or len(seen) < limit):
+        while not self.stopping() and (limit is None or len(seen) < limit):
             size = _CLAIM_BATCH if limit is None else min(_CLAIM_BATCH, limit - len(seen))
             pending = self.queue.claim(None, limit=size, exclude=seen)
             if not pending[0]:
@@ -148,7 +159,7 @@ class Ingestor:
             self._drain(pending, report, source)
         return report
 
-    def _stopping(self) -> bool:
+    def stopping(self) -> bool:
         return self.stop.is_set()
 
     def _drain(self, pending: Pending, report: RunReport, source: MailSource | None) -> None:
@@ -165,7 +176,7 @@ class Ingestor:
             queue=self.queue,
             sessions=self.sessions,
             progress=lambda phase, done, total: self.progress(phase, done, total),
-            stopping=self._stopping,
+            stopping=self.stopping,
             between_groups=post_actions,
             abandon=lambda: self.close(wait=False),
         ).run(report)
@@ -192,11 +203,7 @@ class Ingestor:
             return report
         finally:
             self.close()
-            self.writer.record_run(report, holder=self._holder())
-
-    def _holder(self) -> str:
-        """Who ran this run: the poll lease's holder, else the worker's id."""
-        return self.mailbox.lease_holder or self.holder
+            self.runs.record(report, holder=self.holder)
 
     def slow_lane(self, report: RunReport) -> None:
         """Conversions and OCR, after the fast path (see ingest/slowlane.py)."""
@@ -239,42 +246,25 @@ class Ingestor:
             )
         self.ctx = dataclasses.replace(self.ctx, tagging=dataclasses.replace(t, learned=learned))
 
-    def _nothing_to_do(self, source: MailSource) -> bool:
-        """The quick check of a poll (issue 15: an idle poll in well under a second, process
-        start included): True when the whole run would do nothing, so it can stop after
-        SELECT. That is when the folder holds no UID above ``last_uid`` (its UIDNEXT from
-        SELECT is at most ``last_uid`` + 1, read after check_uidvalidity, which sets
-        ``last_uid`` to 0 on a new UIDVALIDITY), no post-action of this mailbox is due, no
-        message waits for a retry whose time has come, and no article waits for a
-        conversion or OCR. Mail that left the folder (expunged, moved) creates no work:
-        a listing only looks above ``last_uid``, and a due post-action is checked here.
-        A source that gives no UIDNEXT (Maildir, some servers) always runs in full."""
-        uidnext = getattr(source, "uidnext", None)
-        if not source.supports_uids or not uidnext:
-            return False
-        now = utcnow()
-        busy = or_(
-            self.mailbox.due_post_actions(source.key, now).exists(),
-            self.queue.pending_query(None).order_by(None).exists(),
-            select(Article.id).where(Article.status.in_(SLOW_LANE_STATES)).exists(),
-        )
-        with self.sessions() as s:
-            row = s.execute(
-                select(MailboxState.last_uid, busy).where(MailboxState.key == source.key)
-            ).one_or_none()
-        return row is not None and uidnext <= row[0] + 1 and not row[1]
-
-    def _sync(
+    def sync(
         self,
         source: MailSource,
         uidvalidity: int,
-        *,
-        kind: str,
-        post_action: bool,
         report: RunReport,
+        *,
+        post_action: bool,
+        lease: tuple[str, str] | None,
     ) -> None:
-        """The mailbox's part of a run: due post-actions, the listing, then fetch, store
-        and extract batch by batch, then due retries."""
+        """The mailbox's part of a run (``Work.sync``): due post-actions, the listing, then
+        fetch, store and extract batch by batch, then due retries; a poll's ``lease`` is
+        renewed batch by batch."""
+        with self.mailbox.holding(lease):
+            self._sync(source, uidvalidity, report, post_action=post_action)
+
+    def _sync(
+        self, source: MailSource, uidvalidity: int, report: RunReport, *, post_action: bool
+    ) -> None:
+        kind = report.kind
         report.post_actions += self.mailbox.post_actions(source, report)
         known = self.mailbox.known_locations(source) if not source.supports_uids else ()
         with self.sessions() as s:
@@ -291,7 +281,7 @@ class Ingestor:
         # On PostgreSQL other workers may share the extraction (see below).
         shared = self.engine.dialect.name != "sqlite"
         for batch in self.mailbox.batches(items):
-            if self._stopping():
+            if self.stopping():
                 log.info("%s %s: stop requested; the rest is fetched next time", kind, source.key)
                 break
             self.mailbox.renew_lease()
@@ -320,47 +310,7 @@ class Ingestor:
             self._drain(pending, report, source)
         if waiting:
             report.post_actions += self.mailbox.post_actions(source, report)
-        if not self._stopping():
+        if not self.stopping():
             # retries of earlier transient failures whose time has come
             self.process_pending(report=report, source=source)
             report.post_actions += self.mailbox.post_actions(source, report)
-
-    def _run(self, source: MailSource, *, kind: str, post_action: bool) -> RunReport:
-        report = RunReport(kind=kind, mailbox=source.key)
-        self.queue.complete_ctx_later(self._refresh_tagging)  # read when first needed
-        started = utcnow()
-        self.mailbox.start_state(source.key, started)
-        try:
-            with source:
-                uidvalidity = self.mailbox.check_uidvalidity(source)
-                report.idle = kind == "poll" and self._nothing_to_do(source)
-                if report.idle:
-                    log.info("%s %s: nothing new (quick check)", kind, source.key)
-                else:
-                    self._sync(
-                        source, uidvalidity, kind=kind, post_action=post_action, report=report
-                    )
-            if not (self._stopping() or report.idle):
-                self.slow_lane(report)
-        except SourceError as err:
-            report.error = err.user_message
-            kind_word = "connection lost" if isinstance(err, ConnectionLost) else "mailbox error"
-            log.error("%s %s: %s: %s", kind, source.key, kind_word, err)
-        except StorageError as err:
-            report.error = f"storage error (will retry on the next poll): {err}"
-            log.error("%s %s: %s", kind, source.key, err)
-        except SQLAlchemyError as err:
-            report.error = (
-                f"database error (will retry on the next poll): {err.__class__.__name__}: {err}"
-            )
-            log.error("%s %s: %s", kind, source.key, report.error)
-        finally:
-            self.close()
-            try:
-                self.mailbox.finish_state(source.key, report)
-                self.writer.record_run(report, holder=self._holder(), started=started)
-            except SQLAlchemyError as err:
-                # The database itself is away: the error is in the log; the next poll,
-                # with the database back, records its own run.
-                log.error("%s %s: could not record the run: %s", kind, source.key, err)
-        return report

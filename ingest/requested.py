@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dienhinh.store.audit import record_audit
 from dienhinh.store.models import Article, Message, ReprocessRequest, utcnow
+from dienhinh.store.quick import REQUEST_CLAIM_SECONDS
 from dienhinh.store.states import ArticleState
 
 if TYPE_CHECKING:  # the console imports this module and never loads the pipeline
@@ -40,8 +41,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# A request taken by a worker that then died is taken over after this long.
-CLAIM_SECONDS = 3600
+# A request taken by a worker that then died is taken over after this long (`dienhinh
+# poll` asks store/quick.py whether a request waits, with the same rule, before it loads
+# this module).
+CLAIM_SECONDS = REQUEST_CLAIM_SECONDS
 _WORKED_ON = (ArticleState.APPROVED, ArticleState.PUBLISHED, ArticleState.REJECTED)
 
 

@@ -1,4 +1,4 @@
-"""The result writer: extraction results into the database, and the run's record.
+"""The result writer: extraction results into the database.
 
 Results are written in groups of ``_COMMIT_EVERY`` (one savepoint each; per-message commits
 cost more than the extraction itself on SQLite), only for messages still `received` (and,
@@ -16,8 +16,6 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -28,10 +26,11 @@ from dienhinh.core.errors import SourceError, StorageError
 from dienhinh.core.runner import Runner
 from dienhinh.core.types import Outcome
 from dienhinh.ingest.extraction import ExtractionQueue, Pending, Result
-from dienhinh.store.models import Message, PollRun, utcnow
-from dienhinh.store.states import MessageState, RunState
+from dienhinh.ingest.run import RunReport
+from dienhinh.store.models import Message
+from dienhinh.store.states import MessageState
 
-__all__ = ["Drain", "ResultWriter", "RunReport"]
+__all__ = ["Drain", "ResultWriter"]
 
 log = logging.getLogger(__name__)
 
@@ -40,34 +39,6 @@ Progress = Callable[[str, int, int], None]  # (phase, done, total)
 # Processed messages are committed in groups of this many (each in its own savepoint):
 # per-message commits cost more than the extraction itself on SQLite.
 _COMMIT_EVERY = 32
-
-
-@dataclass
-class RunReport:
-    kind: str
-    mailbox: str = ""
-    fetched: int = 0
-    stored: int = 0
-    processed: int = 0
-    articles: int = 0
-    failed: int = 0
-    post_actions: int = 0
-    # Deliveries whose post-action failed in this run (retried by later polls), and the
-    # server's answer to the last one that failed.
-    post_actions_failed: int = 0
-    post_action_error: str | None = None
-    converted: int = 0
-    ocred: int = 0
-    waiting: int = 0  # articles still waiting for conversion/OCR after this run
-    error: str | None = None
-    message_pks: list[int] = field(default_factory=list)
-    # A poll whose quick check found nothing to do (Ingestor._nothing_to_do): the listing,
-    # post-actions, retries and slow lane were skipped.
-    idle: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
 
 
 def _database_down(err: Exception, session: Session) -> bool:
@@ -87,8 +58,8 @@ def _database_down(err: Exception, session: Session) -> bool:
 
 
 class ResultWriter:
-    """Writes extraction results and failures, counts them in the run's report, and
-    records the run."""
+    """Writes extraction results and failures and counts them in the run's report (the
+    run itself is recorded by ingest/run.py)."""
 
     def __init__(self, config: Config, sessions: sessionmaker[Session]) -> None:
         self.config = config
@@ -199,28 +170,6 @@ class ResultWriter:
         if outcome.status == MessageState.FAILED:
             report.failed += 1
 
-    def record_run(
-        self, report: RunReport, *, holder: str, started: datetime | None = None
-    ) -> None:
-        with self.sessions() as s:
-            s.add(
-                PollRun(
-                    kind=report.kind,
-                    mailbox=report.mailbox,
-                    holder=holder,
-                    started_at=started or utcnow(),
-                    finished_at=utcnow(),
-                    status=RunState.ERROR if report.error else RunState.OK,
-                    fetched=report.fetched,
-                    stored=report.stored,
-                    processed=report.processed,
-                    articles=report.articles,
-                    failed=report.failed,
-                    error=report.error,
-                )
-            )
-            s.commit()
-
 
 class Drain(Runner[Result, RunReport]):
     """Write the results of one claimed batch as they come, in groups. On a stop request
@@ -320,6 +269,6 @@ class Drain(Runner[Result, RunReport]):
         self.writer.write(self.session, self.group, report)
 
     def _record_run(self, report: RunReport) -> None:
-        # The run itself is recorded by the Ingestor; a drain releases what it holds.
+        # The run itself is recorded by ingest/run.py; a drain releases what it holds.
         self.session.close()
         self.queue.release(self.claim)

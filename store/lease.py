@@ -2,7 +2,9 @@
 
 Works the same on SQLite and PostgreSQL and across hosts: a lease row is taken with a
 conditional UPDATE (free or expired) or an INSERT; whoever's statement succeeds holds it.
-A crashed holder's lease simply expires.
+A crashed holder's lease simply expires. The statements are SQL on store/dbapi.py's
+``Db``: `dienhinh poll` takes its lease without importing SQLAlchemy, and the worker takes
+the same lease, with the same statements, through its engine.
 
 Across hosts two things matter. Expiry is judged by the *database's* clock on PostgreSQL
 (``now()``), so a worker whose clock runs ahead never sees a live lease as expired. And the
@@ -20,20 +22,24 @@ import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
-
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from typing import TYPE_CHECKING, Any
 
 from dienhinh.core.errors import LeaseHeld
-from dienhinh.store.models import Lease, utcnow
+from dienhinh.store.dbapi import Connect, Db, connect_with, database_errors
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import sessionmaker
 
 __all__ = ["holder_id", "host_id", "lease", "live", "release", "renew", "try_acquire"]
 
 log = logging.getLogger(__name__)
+
+# Every function takes the database as a sessionmaker (its engine's connections are used)
+# or as a :data:`~dienhinh.store.dbapi.Connect`: `dienhinh poll` takes its lease on the
+# driver's own connection, without importing SQLAlchemy (store/dbapi.py says why).
 
 
 @cache
@@ -51,67 +57,61 @@ def holder_id() -> str:
     return f"{host_id()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def _now(s: Session) -> datetime:
-    """The time leases are judged by: the database server's clock on PostgreSQL (one
-    clock for every host), this machine's on SQLite (one host anyway)."""
-    if s.get_bind().dialect.name == "postgresql":
-        value = s.execute(select(func.now())).scalar_one()
-        assert isinstance(value, datetime)
-        return value.astimezone(UTC)
-    return utcnow()
+def _acquire(db: Db, name: str, holder: str, ttl: float) -> bool:
+    """Take the lease if it is free, expired or already ours: a conditional UPDATE, or an
+    INSERT when there is no row yet; whoever's statement changes a row holds it."""
+    now = db.now()
+    values = {"name": name, "holder": holder, "now": now, "until": now + timedelta(seconds=ttl)}
+    taken = db.run(
+        "UPDATE lease SET holder = :holder, acquired_at = :now, expires_at = :until"
+        " WHERE name = :name AND (expires_at < :now OR holder = :holder)",
+        **values,
+    ).rowcount
+    if not taken:
+        taken = db.run(
+            "INSERT INTO lease (name, holder, acquired_at, expires_at)"
+            " VALUES (:name, :holder, :now, :until) ON CONFLICT (name) DO NOTHING",
+            **values,
+        ).rowcount
+    db.commit()
+    return bool(taken)
 
 
-# _NO_SYNC: these UPDATEs run in a fresh session that holds no Lease object, so there is
-# nothing to synchronise; SQLAlchemy's default ("evaluate") would compile a Python
-# evaluator of the WHERE clause on each command's first lease (tens of ms of start-up).
+def try_acquire(source: Connect | sessionmaker[Any], name: str, holder: str, ttl: float) -> bool:
+    with connect_with(source)() as db:
+        return _acquire(db, name, holder, ttl)
 
 
-def try_acquire(factory: sessionmaker[Session], name: str, holder: str, ttl: float) -> bool:
-    with factory() as s:
-        now = _now(s)
-        until = now + timedelta(seconds=ttl)
-        res = s.execute(
-            update(Lease)
-            .where(Lease.name == name, (Lease.expires_at < now) | (Lease.holder == holder))
-            .values(holder=holder, acquired_at=now, expires_at=until)
-            .execution_options(synchronize_session=False)  # see _NO_SYNC
-        )
-        if res.rowcount:  # type: ignore[attr-defined]
-            s.commit()
-            return True
-        s.add(Lease(name=name, holder=holder, acquired_at=now, expires_at=until))
-        try:
-            s.commit()
-            return True
-        except IntegrityError:
-            s.rollback()
-            return False
+def renew(source: Connect | sessionmaker[Any], name: str, holder: str, ttl: float) -> bool:
+    with connect_with(source)() as db:
+        renewed = db.run(
+            "UPDATE lease SET expires_at = :until WHERE name = :name AND holder = :holder",
+            name=name,
+            holder=holder,
+            until=db.now() + timedelta(seconds=ttl),
+        ).rowcount
+        db.commit()
+        return bool(renewed)
 
 
-def renew(factory: sessionmaker[Session], name: str, holder: str, ttl: float) -> bool:
-    with factory() as s:
-        res = s.execute(
-            update(Lease)
-            .where(Lease.name == name, Lease.holder == holder)
-            .values(expires_at=_now(s) + timedelta(seconds=ttl))
-            .execution_options(synchronize_session=False)  # see _NO_SYNC
-        )
-        s.commit()
-        return bool(res.rowcount)  # type: ignore[attr-defined]
-
-
-def live(factory: sessionmaker[Session], prefix: str) -> bool:
+def live(source: Connect | sessionmaker[Any], prefix: str) -> bool:
     """Whether anyone holds a live lease whose name starts with ``prefix`` (``"poll:"``:
     a poll is running somewhere)."""
-    with factory() as s:
-        q = select(func.count()).where(Lease.name.startswith(prefix), Lease.expires_at > _now(s))
-        return bool(s.execute(q).scalar_one())
+    with connect_with(source)() as db:
+        row = db.run(
+            "SELECT count(*) FROM lease WHERE name LIKE :pattern AND expires_at > :now",
+            pattern=prefix + "%",
+            now=db.now(),
+        ).fetchone()
+        return bool(row[0])
 
 
-def release(factory: sessionmaker[Session], name: str, holder: str) -> None:
-    with factory() as s:
-        s.execute(delete(Lease).where(Lease.name == name, Lease.holder == holder))
-        s.commit()
+def release(source: Connect | sessionmaker[Any], name: str, holder: str) -> None:
+    with connect_with(source)() as db:
+        db.run(
+            "DELETE FROM lease WHERE name = :name AND holder = :holder", name=name, holder=holder
+        )
+        db.commit()
 
 
 def _dead_local_holder(holder: str) -> bool:
@@ -134,41 +134,54 @@ def _dead_local_holder(holder: str) -> bool:
     return False
 
 
-def _take_over(factory: sessionmaker[Session], name: str, dead: str, me: str, ttl: float) -> bool:
-    with factory() as s:
-        now = _now(s)
-        res = s.execute(
-            update(Lease)
-            .where(Lease.name == name, Lease.holder == dead)
-            .values(holder=me, acquired_at=now, expires_at=now + timedelta(seconds=ttl))
-            .execution_options(synchronize_session=False)  # see _NO_SYNC
-        )
-        s.commit()
-        return bool(res.rowcount)  # type: ignore[attr-defined]
+def _take_over(connect: Connect, name: str, dead: str, me: str, ttl: float) -> bool:
+    with connect() as db:
+        now = db.now()
+        taken = db.run(
+            "UPDATE lease SET holder = :me, acquired_at = :now, expires_at = :until"
+            " WHERE name = :name AND holder = :dead",
+            name=name,
+            dead=dead,
+            me=me,
+            now=now,
+            until=now + timedelta(seconds=ttl),
+        ).rowcount
+        db.commit()
+        return bool(taken)
+
+
+def _holder_of(connect: Connect, name: str) -> tuple[str, str] | None:
+    """The lease's holder and expiry (ISO 8601), or None when nobody holds it."""
+    with connect() as db:
+        row = db.run(
+            "SELECT holder, expires_at FROM lease WHERE name = :name", name=name
+        ).fetchone()
+        if row is None:
+            return None
+        expires = db.time(row[1])
+    return str(row[0]), expires.isoformat() if expires else "?"
 
 
 @contextmanager
 def lease(
-    factory: sessionmaker[Session], name: str, ttl: float, holder: str | None = None
+    source: Connect | sessionmaker[Any], name: str, ttl: float, holder: str | None = None
 ) -> Iterator[str]:
     """Hold the lease ``name`` for the block, or raise LeaseHeld at once."""
+    connect = connect_with(source)
     me = holder or holder_id()
-    if not try_acquire(factory, name, me, ttl):
-        with factory() as s:
-            row = s.execute(select(Lease).where(Lease.name == name)).scalar_one_or_none()
-        if row is None or not (
-            _dead_local_holder(row.holder) and _take_over(factory, name, row.holder, me, ttl)
+    if not try_acquire(connect, name, me, ttl):
+        held = _holder_of(connect, name)
+        if held is None or not (
+            _dead_local_holder(held[0]) and _take_over(connect, name, held[0], me, ttl)
         ):
-            raise LeaseHeld(
-                name, row.holder if row else "?", row.expires_at.isoformat() if row else "?"
-            )
-        log.warning("lease %s: holder %s is gone (process ended); taken over", name, row.holder)
+            raise LeaseHeld(name, held[0] if held else "?", held[1] if held else "?")
+        log.warning("lease %s: holder %s is gone (process ended); taken over", name, held[0])
     try:
         yield me
     finally:
         try:
-            release(factory, name, me)
-        except SQLAlchemyError as err:
+            release(connect, name, me)
+        except database_errors() as err:
             # The database went away during the block (found by tests/chaos: a poll
             # whose PostgreSQL was cut). Raising here would replace the block's own,
             # already recorded error ("database error, will retry") with a traceback;

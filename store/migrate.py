@@ -7,17 +7,19 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
 from dienhinh.core.errors import DienhinhError
+from dienhinh.store.dbapi import Db, on_engine
+from dienhinh.store.quick import schema_revision
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
+    from sqlalchemy import Engine
 
-# Alembic is imported where it is used: every `dienhinh` command imports this module (for
-# SchemaOutOfDate), and alembic's import costs a fifth of a second.
+# Alembic (and SQLAlchemy) are imported where they are used: every `dienhinh` command
+# imports this module (for SchemaOutOfDate), alembic's import costs a fifth of a second,
+# and `dienhinh poll` checks the schema on the driver's own connection (check_light).
 
-__all__ = ["SchemaOutOfDate", "check_schema", "head_revision", "upgrade"]
+__all__ = ["SchemaOutOfDate", "check_light", "check_schema", "head_revision", "upgrade"]
 
 _SCRIPTS = Path(__file__).resolve().parent / "migrations"
 # Alembic keeps the running migration's context in module globals (``alembic.op``,
@@ -95,15 +97,16 @@ def _light_head() -> str | None:
 def _light_current(engine: Engine) -> tuple[bool, str | None]:
     """(True, the database's revision) read from alembic's version table with one query,
     or (False, None) when that table holds more than one row (branches: alembic decides)."""
-    from sqlalchemy import inspect, text
+    with on_engine(engine) as db:
+        return schema_revision(db)
 
-    with engine.connect() as conn:
-        if not inspect(conn).has_table("alembic_version"):
-            return True, None
-        rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-    if len(rows) > 1:
-        return False, None
-    return True, (rows[0] if rows else None)
+
+def _refuse(where_url: str, current: str | None, head: str) -> SchemaOutOfDate:
+    where = "has no tables" if current is None else f"is at schema {current}"
+    return SchemaOutOfDate(
+        f"the database {where_url} {where}; "
+        f"this version needs {head}: run `dienhinh init` (or `dienhinh migrate`)"
+    )
 
 
 def check_schema(engine: Engine) -> None:
@@ -115,8 +118,19 @@ def check_schema(engine: Engine) -> None:
     if head is None or not simple:
         current, head = current_revision(engine), head_revision()
     if current != head:
-        where = "has no tables" if current is None else f"is at schema {current}"
-        raise SchemaOutOfDate(
-            f"the database {engine.url.render_as_string(hide_password=True)} {where}; "
-            f"this version needs {head}: run `dienhinh init` (or `dienhinh migrate`)"
-        )
+        raise _refuse(engine.url.render_as_string(hide_password=True), current, head)
+
+
+def check_light(db: Db, shown_url: str) -> bool:
+    """:func:`check_schema` on a driver's connection (`dienhinh poll`, store/dbapi.py):
+    raise SchemaOutOfDate as it would; False when only alembic can tell (not a simple
+    chain), and the caller asks :func:`check_schema`."""
+    head = _light_head()
+    if head is None:
+        return False
+    simple, current = schema_revision(db)
+    if not simple:
+        return False
+    if current != head:
+        raise _refuse(shown_url, current, head)
+    return True

@@ -94,7 +94,7 @@ def run_kinds() -> set[str]:
     """PollRun.kind: the worker's jobs and the command's runs."""
     kinds = literals(r'JobSpec\(\s*"([a-z-]+)"', "worker/*.py")
     kinds |= literals(r'RunReport\(kind="([a-z-]+)"', "ingest/*.py", "worker/*.py")
-    kinds |= literals(r'_run\(\s*source, kind="([a-z-]+)"', "ingest/pipeline.py")
+    kinds |= literals(r'_run\(\s*source, kind="([a-z-]+)"', "ingest/run.py")
     return kinds
 
 

@@ -1,5 +1,9 @@
 """The `dienhinh` command. Each subcommand only wires the packages below it.
 
+`dienhinh poll` runs from a timer every few minutes and usually finds nothing new, so
+this module imports little at its top (no SQLAlchemy: see store/dbapi.py); the commands
+import what they use.
+
 Exit codes: 0 success; 1 the run finished but recorded errors (see `dienhinh status`);
 2 usage or configuration error; 3 another poll holds the mailbox lease.
 """
@@ -14,25 +18,21 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
-
-from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 
 from dienhinh import __version__
 from dienhinh.core.config import Config, load_config
 from dienhinh.core.errors import ConfigError, DienhinhError, LeaseHeld
 from dienhinh.core.logs import setup_logging
-from dienhinh.store.engines import dispose_engines, open_engine
+from dienhinh.store.dbapi import unavailable_errors
+from dienhinh.store.engines import dispose_engines, open_connect, open_engine
 from dienhinh.store.migrate import SchemaOutOfDate
-from dienhinh.store.models import Article, Message
-from dienhinh.store.states import ArticleState, MessageState
 from dienhinh.worker.app import make_source
 
 if TYPE_CHECKING:
-    from dienhinh.ingest.pipeline import RunReport
+    from dienhinh.ingest.run import RunReport, Work
 
 __all__ = ["main"]
 
@@ -140,21 +140,38 @@ def cmd_init(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_poll(config: Config, args: argparse.Namespace, out: TextIO) -> int:
-    from dienhinh.ingest.pipeline import Ingestor
+    """The poll runs on the driver's own connection until its quick check finds work
+    (ingest/run.py); only then are the pipeline, SQLAlchemy and an engine loaded."""
+    from functools import cache
 
-    engine = open_engine(config)
-    with _Progress(_interactive(sys.stderr) and not args.quiet) as progress:
-        ing = Ingestor(config, engine, progress=progress)
-        report = ing.poll(make_source(config))
-    _print_report(report, out)
-    if report.post_action_error:
-        print(f"post-action error (retried on later polls): {report.post_action_error}", file=out)
-    if args.summary:
-        _print_summary(engine, report.message_pks, out)
-    if report.error is None:
-        # An install without a long-running worker (the poll timer) still does the re-runs
-        # editors asked for in the console.
-        _run_requested(config, engine, out)
+    from dienhinh.ingest.run import MailboxRun
+    from dienhinh.store.quick import requests_waiting
+
+    engine = cache(lambda: open_engine(config, check=False))  # open_connect checked it
+    with open_connect(config) as connect:
+        with _Progress(_interactive(sys.stderr) and not args.quiet) as progress:
+
+            def work() -> Work:
+                from dienhinh.ingest.pipeline import Ingestor
+
+                return Ingestor(config, engine(), progress=progress).as_work()
+
+            report = MailboxRun(config, connect, work).poll(make_source(config))
+        _print_report(report, out)
+        if report.post_action_error:
+            print(
+                f"post-action error (retried on later polls): {report.post_action_error}",
+                file=out,
+            )
+        if args.summary and report.message_pks:
+            _print_summary(engine(), report.message_pks, out)
+        if report.error is None:
+            # An install without a long-running worker (the poll timer) still does the
+            # re-runs editors asked for in the console.
+            with connect() as db:
+                waiting = requests_waiting(db, datetime.now(UTC))
+            if waiting:
+                _run_requested(config, engine(), out)
     return _exit_code(report)
 
 
@@ -204,6 +221,12 @@ def cmd_reprocess(config: Config, args: argparse.Namespace, out: TextIO) -> int:
             print("no reprocess request waiting", file=out)
             return 0
         return _exit_code(requested)
+    from sqlalchemy import select
+    from sqlalchemy.orm import sessionmaker
+
+    from dienhinh.store.models import Article, Message
+    from dienhinh.store.states import ArticleState, MessageState
+
     factory = sessionmaker(engine)
     with factory() as s:
         if args.failed:
@@ -260,6 +283,8 @@ def cmd_reprocess(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_export(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    from sqlalchemy.orm import Session
+
     from dienhinh.store.export import export_articles, export_messages
 
     engine = open_engine(config)
@@ -282,6 +307,8 @@ def cmd_export(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     from zoneinfo import ZoneInfo
+
+    from sqlalchemy.orm import Session
 
     from dienhinh.review import health
     from dienhinh.store.models import utcnow
@@ -408,6 +435,9 @@ def _eval_report(
     import dataclasses
     import tempfile
 
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
     from dienhinh.classifiers.evaluate import evaluate
     from dienhinh.ingest.identity import header_facts
     from dienhinh.ingest.pipeline import Ingestor
@@ -415,7 +445,7 @@ def _eval_report(
     from dienhinh.store.db import make_engine
     from dienhinh.store.export import export_articles, export_messages
     from dienhinh.store.migrate import upgrade
-    from dienhinh.store.models import Tag
+    from dienhinh.store.models import Message, Tag
 
     labels = json.loads(Path(labels_path).read_text(encoding="utf-8"))
     folder = Path(folder_arg)
@@ -617,6 +647,8 @@ def cmd_calibrate(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_retrain(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    from sqlalchemy.orm import Session
+
     from dienhinh.classifiers.model import HAVE_SKLEARN
     from dienhinh.learning.editors import retrain
 
@@ -641,7 +673,11 @@ def _directory(config: Config) -> Any:
 
 
 def cmd_assign(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
     from dienhinh.learning.editors import assign_unit
+    from dienhinh.store.models import Message
 
     engine = open_engine(config)
     with Session(engine) as s:
@@ -669,6 +705,8 @@ def cmd_assign(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_forget_address(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    from sqlalchemy.orm import Session
+
     from dienhinh.learning.editors import forget_address
 
     engine = open_engine(config)
@@ -685,6 +723,10 @@ def _iso(dt: Any) -> str | None:
 
 def _print_summary(engine: Any, pks: Sequence[int], out: TextIO) -> None:
     """What a run stored, one line per message and article (the demo's closing view)."""
+    from sqlalchemy.orm import Session
+
+    from dienhinh.store.models import Message
+
     with Session(engine) as s:
         for pk in pks:
             m = s.get(Message, pk)
@@ -843,11 +885,14 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except DienhinhError as err:
         print(f"dienhinh: {err}", file=sys.stderr)
         return 1
-    except OperationalError as err:
+    except unavailable_errors() as err:
         # The database is unreachable (server down, wrong host, disk gone): one line naming
         # it, not a traceback; a scheduled run simply fails and the next one retries.
-        log.error("database unavailable: %s", err.orig or err)
-        first = str(err.orig or err).strip().splitlines()[0] if str(err.orig or err) else ""
+        # An SQLAlchemy error carries the driver's as ``orig``; the driver's own (the
+        # poll's bookkeeping, store/dbapi.py) is that already.
+        cause = getattr(err, "orig", None) or err
+        log.error("database unavailable: %s", cause)
+        first = str(cause).strip().splitlines()[0] if str(cause) else ""
         print(f"dienhinh: the database is unavailable: {first}", file=sys.stderr)
         return 1
     except BrokenPipeError:

@@ -1,4 +1,4 @@
-"""The poll's quick check (Ingestor._nothing_to_do) against a real dovecot: a poll with
+"""The poll's quick check (ingest/run.py) against a real dovecot: a poll with
 nothing to do stops after SELECT (no listing), and every kind of work still gets done:
 new mail, a new UIDVALIDITY, mail expunged or moved back into the folder, a post-action
 still pending or due for a retry, a message due for a retry, an article waiting for the
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from dienhinh.core.config import Secret
 from dienhinh.core.states import ArticleState, MessageState, PostActionState
@@ -279,8 +280,6 @@ def test_an_article_waiting_for_the_slow_lane_is_not_skipped(make_config, server
 
 def test_requested_reruns_are_done_by_an_idle_poll_command(tmp_path, db_url, server, monkeypatch):
     """`dienhinh poll` with no new mail still does the console's queued "Chạy lại"."""
-    from sqlalchemy.orm import Session
-
     from dienhinh.ingest.requested import request_reprocess
     from dienhinh.store.db import make_engine
     from dienhinh.worker.cli import main
@@ -314,5 +313,71 @@ def test_requested_reruns_are_done_by_an_idle_poll_command(tmp_path, db_url, ser
         with Session(engine) as s:
             runs = [r.kind for r in s.execute(select(PollRun).order_by(PollRun.id)).scalars()]
         assert runs == ["poll", "poll", "poll", "reprocess"]
+    finally:
+        engine.dispose()
+
+
+def test_the_poll_command_loads_the_pipeline_only_for_work(tmp_path, db_url, server, monkeypatch):
+    """`dienhinh poll` (a fresh process, as the timer starts it) runs on the driver's own
+    connection until its quick check finds work (ingest/run.py). GIVEN new mail THEN it
+    loads the pipeline and fetches it; GIVEN nothing new THEN it records its run without
+    importing SQLAlchemy, the models or the pipeline; GIVEN another poll holding the
+    lease THEN it exits 3 at once."""
+    import subprocess
+    import sys
+
+    from sqlalchemy.orm import sessionmaker
+
+    from dienhinh.core.config import load_config
+    from dienhinh.store.db import make_engine
+    from dienhinh.store.lease import lease
+    from dienhinh.worker.cli import main
+
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(
+        f'[paths]\ndata_dir = "var"\n[database]\nurl = "{db_url}"\n[mailbox]\n'
+        f'url = "imap://{USER.replace("@", "%40")}@127.0.0.1:{server.port}/INBOX"\n'
+        "[ingest]\nworkers = 1\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("DIENHINH_IMAP_PASSWORD", PASSWORD)
+    assert main(["--config", str(cfg), "init"], out=io.StringIO()) == 0
+    script = (
+        "import sys\nfrom dienhinh.__main__ import run\ncode = run()\n"
+        "heavy = ('sqlalchemy', 'dienhinh.store.models', 'dienhinh.ingest.pipeline')\n"
+        "print('loaded:', [m for m in heavy if m in sys.modules])\nsys.exit(code)\n"
+    )
+
+    def poll() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", script, "--config", str(cfg), "-q", "poll"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    server.append(USER, _mail(80))
+    busy = poll()
+    assert busy.returncode == 0, busy.stderr
+    assert "fetched 1, stored 1 new, processed 1, articles 1" in busy.stdout
+    assert "'dienhinh.ingest.pipeline'" in busy.stdout
+    idle = poll()
+    assert idle.returncode == 0, idle.stderr
+    assert "poll: fetched 0, stored 0 new" in idle.stdout and "loaded: []" in idle.stdout
+
+    engine = make_engine(db_url)
+    try:
+        key = load_config(cfg).mailbox.url.key
+        with lease(sessionmaker(engine), f"poll:{key}", 600, holder="other-host@1:1:x"):
+            held = poll()
+        assert held.returncode == 3 and "other-host" in held.stderr, held.stderr
+        with Session(engine) as s:
+            runs = [
+                (r.kind, r.status)
+                for r in s.execute(select(PollRun).order_by(PollRun.id)).scalars()
+            ]
+            state = s.get(MailboxState, key)
+        assert runs == [("poll", "ok"), ("poll", "ok")]
+        assert state is not None and state.last_error is None and state.last_uid >= 1
     finally:
         engine.dispose()

@@ -71,3 +71,27 @@ def test_an_expired_lease_is_free_for_anyone(sessions):
         with sessions() as s:
             row = s.execute(select(Lease)).scalar_one()
         assert row.holder == me and row.expires_at > utcnow()
+
+
+def test_the_commands_lease_and_the_workers_exclude_each_other(db_url, sessions):
+    """GIVEN `dienhinh poll` taking the lease on the driver's own connection (no
+    SQLAlchemy, store/dbapi.py) and a worker taking it through its engine THEN each
+    holds the other off, on SQLite and PostgreSQL, and a released lease is free again."""
+    from dienhinh.store.dbapi import open_url
+
+    db = open_url(db_url)
+    assert db is not None
+    try:
+        with lease(db.connect, "poll:x", 600, holder="cmd-host@1:1:cmd") as cmd:
+            assert not try_acquire(sessions, "poll:x", "worker-host@2:2:w", 600)
+            with pytest.raises(LeaseHeld, match="cmd-host"), lease(sessions, "poll:x", 600):
+                pass
+            with sessions() as s:
+                assert s.execute(select(Lease.holder)).scalar_one() == cmd
+        with lease(sessions, "poll:x", 600, holder="worker-host@2:2:w"):
+            assert not try_acquire(db.connect, "poll:x", "cmd-host@1:1:cmd", 600)
+            with pytest.raises(LeaseHeld, match="worker-host"), lease(db.connect, "poll:x", 600):
+                pass
+        assert try_acquire(db.connect, "poll:x", "cmd-host@1:1:cmd", 600)
+    finally:
+        db.close()

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from dienhinh.store import migrate
+from dienhinh.store.dbapi import on_engine
 from dienhinh.store.migrate import SchemaOutOfDate, check_schema, current_revision, upgrade
 
 
@@ -34,6 +35,39 @@ def test_check_schema_follows_the_database(db_url: str) -> None:
         engine.dispose()
 
 
+def test_the_commands_light_check_says_what_check_schema_says(db_url: str) -> None:
+    """`dienhinh poll` checks the schema on the driver's own connection (store/dbapi.py):
+    the same refusal, word for word, at every stage."""
+    from dienhinh.store.dbapi import open_url, render_url
+
+    engine = create_engine(db_url)
+    db = open_url(db_url)
+    assert db is not None
+
+    def refusals() -> tuple[str, str]:
+        got = []
+        for check in (
+            lambda: check_schema(engine),
+            lambda: migrate.check_light(db, render_url(db_url)),
+        ):
+            with pytest.raises(SchemaOutOfDate) as err:
+                check()
+            got.append(str(err.value))
+        return got[0], got[1]
+
+    try:
+        engine_says, light_says = refusals()
+        assert light_says == engine_says and "has no tables" in light_says
+        upgrade(engine, "0013")
+        engine_says, light_says = refusals()
+        assert light_says == engine_says and "at schema 0013" in light_says
+        upgrade(engine)
+        assert migrate.check_light(db, render_url(db_url)) is True
+    finally:
+        db.close()
+        engine.dispose()
+
+
 def test_check_schema_asks_alembic_when_the_chain_is_not_simple(
     tmp_path: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -43,6 +77,8 @@ def test_check_schema_asks_alembic_when_the_chain_is_not_simple(
     monkeypatch.setattr(migrate, "head_revision", lambda: "9999")
     with pytest.raises(SchemaOutOfDate, match="needs 9999"):
         check_schema(engine)
+    with on_engine(engine) as db:  # the command's light check leaves it to alembic
+        assert migrate.check_light(db, "sqlite://") is False
     engine.dispose()
 
 
