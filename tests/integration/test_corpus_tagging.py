@@ -41,39 +41,40 @@ TARGETS = {
 CERTAIN_RIGHT_TARGET = 0.97  # of tags shown with confidence >= 0.9, the share right
 
 # Measured on 2026-12-07 (the second session of the day) on the four held-out writers
-# highland, newsroom, services and youth (written that afternoon without reading the
-# taggers: 100 emails, 88 relevant, 97 articles): unit 0.989 (87/88), campaign micro-F1
-# 0.886, macro-F1 0.889, subject 0.959, kind 0.938, noise precision 1.000 / recall 0.667
-# (the noise rules put precision first: a newsletter or a question with a document stays
-# for an editor), key phrases 1.000. The code at that session's start, on the same four:
-# unit 0.989, campaigns 0.886/0.889, subject 0.928, kind 0.938. Held out before them and
-# read that session (so development writers now): culture, health, unions, wards (unit
-# 0.966, campaigns 0.864/0.811, subject 0.939, kind 0.950 when they were; the session's
-# start gave campaigns 0.867/0.818 there), and before them agri, edu, mobile, oldhand.
+# college, elders, infra and police (written that afternoon without reading the taggers:
+# 100 emails, 88 relevant, 97 articles): unit 0.955 (84/88), campaign micro-F1 0.780,
+# macro-F1 0.757, subject 0.938, kind 0.794, noise precision 1.000 / recall 0.833, key
+# phrases 1.000. The code at that session's start, on the same four: unit 0.955, campaigns
+# 0.782/0.764, subject 0.938, kind 0.804. The rounds held out before them that session,
+# each measured before it was read and then made development writers: highland, newsroom,
+# services, youth (unit 0.989, campaigns 0.886/0.889, subject 0.959, kind 0.938; the
+# session's start: 0.989, 0.886/0.889, 0.928, 0.938) and culture, health, unions, wards
+# (0.966, 0.864/0.811, 0.939, 0.950; start 0.966, 0.867/0.818, 0.939, 0.950).
 # Figures of each round on its own held-out set: unit 0.832 -> 0.910 -> 0.955 -> 0.966 ->
-# 0.989, campaigns 0.840/0.851 -> 0.890/0.882 -> 0.860/0.852 -> 0.864/0.811 ->
-# 0.886/0.889, subject 0.826 -> 0.912 -> 0.959 -> 0.939 -> 0.959, kind 0.884 -> 0.927 ->
-# 0.949 -> 0.950 -> 0.938. TO RAISE towards TARGETS as the taggers improve (campaigns to
-# 0.90); never lower on the same set.
+# 0.989 -> 0.955, campaigns 0.840/0.851 -> 0.890/0.882 -> 0.860/0.852 -> 0.864/0.811 ->
+# 0.886/0.889 -> 0.780/0.757, subject 0.826 -> 0.912 -> 0.959 -> 0.939 -> 0.959 -> 0.938,
+# kind 0.884 -> 0.927 -> 0.949 -> 0.950 -> 0.938 -> 0.794: four writers swing the
+# figures more than a session's changes do. TO RAISE towards TARGETS as the taggers
+# improve; never lower on the same set.
 FLOORS = {
-    "unit_accuracy": 0.98,
-    "campaign_micro_f1": 0.87,
-    "campaign_macro_f1": 0.87,
-    "subject_accuracy": 0.95,
-    "kind_accuracy": 0.93,
+    "unit_accuracy": 0.95,
+    "campaign_micro_f1": 0.77,
+    "campaign_macro_f1": 0.75,
+    "subject_accuracy": 0.93,
+    "kind_accuracy": 0.78,
     "noise_precision": 1.0,
-    "noise_recall": 0.65,
+    "noise_recall": 0.80,
     "key_phrase_recall": 1.0,
 }
 # Calibration, 2026-12-07, map fitted on the four held-out writers (classifiers/
-# calibration.json). Cross-fitted (leave one writer out, pooled): ECE unit 0.136, campaign
-# 0.086, subject 0.106, kind 0.148; share right among tags >= 0.9: 1.000 for each (unit 58,
-# campaign 44, subject 54, kind 23 tags). In-sample (the shipped map on its own writers,
-# what `dienhinh eval` shows here): ECE unit 0.122, campaign 0.091, subject 0.094, kind
-# 0.136; share right >= 0.9: 1.000 for each (61, 44, 57, 31 tags). Ceilings a little above
+# calibration.json). Cross-fitted (leave one writer out, pooled): ECE unit 0.109, campaign
+# 0.192, subject 0.137, kind 0.091; share right among tags >= 0.9: 1.000 for each (unit 56,
+# campaign 21, subject 51, kind 25 tags). In-sample (the shipped map on its own writers,
+# what `dienhinh eval` shows here): ECE unit 0.095, campaign 0.048, subject 0.107, kind
+# 0.106; share right >= 0.9: 1.000 for each (61, 19, 55, 33 tags). Ceilings a little above
 # the ECEs; the share right must reach the target (0.97) out of fold.
-OUT_OF_FOLD_ECE_CEILINGS = {"unit": 0.15, "campaign": 0.10, "subject_type": 0.12, "kind": 0.16}
-ECE_CEILINGS = {"unit": 0.14, "campaign": 0.11, "subject_type": 0.11, "kind": 0.15}
+OUT_OF_FOLD_ECE_CEILINGS = {"unit": 0.13, "campaign": 0.21, "subject_type": 0.15, "kind": 0.11}
+ECE_CEILINGS = {"unit": 0.11, "campaign": 0.07, "subject_type": 0.12, "kind": 0.12}
 CERTAIN_RIGHT_FLOORS = dict.fromkeys(("unit", "campaign", "subject_type", "kind"), 0.97)
 
 
@@ -204,8 +205,9 @@ def test_cross_fitted_calibration_meets_the_certainty_target(
 
 
 @pytest.mark.xfail(
-    reason="issue 14's accuracy targets are not met yet on the held-out writers (campaigns "
-    "0.886/0.889 of 0.90): when this passes, raise FLOORS to TARGETS",
+    reason="issue 14's accuracy targets are not met yet on the held-out writers (unit 0.955 "
+    "of 0.98, campaigns 0.780/0.757 of 0.90, subject 0.938 of 0.95, kind 0.794 of 0.80): when "
+    "this passes, raise FLOORS to TARGETS",
     strict=True,
 )
 def test_held_out_writers_meet_the_issue_14_targets(held):
