@@ -547,6 +547,10 @@ def test_a_short_form_before_an_ordinary_word_still_names_the_unit():
         ("TTYT Bảo Yên", ["so-y-te"]),
         ("Đồn Biên phòng Bản Vược", ["bien-phong"]),
         ("Công an huyện Bảo Thắng", ["cong-an"]),
+        # the short forms schools and police write their names in
+        ("THPT so 1 Bao Thang gui bai", ["so-giao-duc"]),
+        ("TRƯỜNG PTDTNT THCS HUYỆN MƯỜNG KHƯƠNG", ["so-giao-duc"]),
+        ("CA huyen Si Ma Cai - bai mo hinh", ["cong-an"]),
         # a place after a comma is the text's own again
         ("Trung tâm Y tế huyện Bát Xát, xã Quang Kim", ["so-y-te", "bat-xat"]),
         # a school of the district's own level stays the district's
