@@ -331,9 +331,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
     "thanh-nien": ("thanh niên làm chủ", "thanh niên khởi nghiệp", "thanh niên tình nguyện"),
     "quoc-phong-an-ninh": ("bảo vệ an ninh Tổ quốc", "quốc phòng toàn dân",
                            "biên phòng toàn dân", "tự quản đường biên"),
-    # "du lịch cộng đồng" (community tourism) is a field's word, not the campaign's name:
-    # a farm cooperative that also welcomes visitors is a new-rural story.
-    "du-lich": ("Năm Du lịch Quốc gia",),
+    "du-lich": ("Năm Du lịch Quốc gia", "du lịch cộng đồng"),
     "van-minh-do-thi": ("văn minh đô thị", "trật tự đô thị", "đô thị văn minh",
                         "tuyến phố văn minh"),
     # Hồ Chí Minh's example is named by the Directive, the movement's title or a reference
@@ -354,16 +352,6 @@ NAME_REQUIRED = frozenset({"hoc-tap-bac-ho"})
 # flowers and rubbish collection in a village serve the rural campaign's environment
 # criterion; the urban campaign needs a town, a ward or a street.
 _ANCHORS: dict[str, frozenset[str]] = {
-    # Folk arts, festivals and crafts are also the tourism field's words (tourism is what
-    # the plan does with them), but an article about a singing club or a craftsman with no
-    # visitor in it is a culture story: the unit's own movement.
-    "du-lich": frozenset(
-        ("du lịch", "homestay", "du khách", "lữ hành", "khách du lịch", "du lịch cộng đồng",
-         "Năm Du lịch Quốc gia", "khách quốc tế", "khách Tây", "khách nước ngoài",
-         "hướng dẫn viên", "tour", "nhà nghỉ", "khách sạn", "lưu trú", "điểm đến",
-         "đón khách", "phục vụ khách", "phòng nghỉ", "trekking", "đoàn khách", "lượt khách",
-         "quà lưu niệm", "lưu niệm", "tham quan", "khách")
-    ),
     "van-minh-do-thi": frozenset(
         ("đô thị", "phường", "tổ dân phố", "thị trấn", "thị xã", "thành phố", "phố",
          "tuyến phố", "khu phố", "đường phố", "vỉa hè", "lòng đường")
@@ -844,7 +832,7 @@ def rule_scores(
         raw.append((code, score, st, [e[1] for e in evidence[:6]]))
 
     best_score = max((r[1] for r in raw), default=0.0)
-    strong = {code: s for code, s, st, _ in raw if st.strong or st.named}
+    strong = {code for code, _, st, _ in raw if st.strong or st.named}
     scores = {}
     for code, s, st, ev in raw:
         # A campaign far behind the best one is a setting, not a subject: its confidence
@@ -855,7 +843,7 @@ def rule_scores(
         if not st.named:
             if code in NAME_REQUIRED or not st.anchored:
                 conf, held = min(conf, UNNAMED), SETTING
-            elif code != FALLBACK and not st.strong and _outweighed(code, s, strong):
+            elif code != FALLBACK and not st.strong and strong - {code}:
                 # Typical words only, while another campaign's field is named: the story's
                 # setting, even when its words are many (a training class for the poor).
                 conf, held = min(conf, PASSING), SETTING
@@ -868,26 +856,16 @@ def rule_scores(
         scores[code] = CampaignScore(code, conf, s, tuple(ev), held if s else "")
     best_other = max((s.confidence for c, s in scores.items() if c != FALLBACK), default=0.0)
     fb = scores.get(FALLBACK, CampaignScore(FALLBACK, 0.0, 0.0))
-    usual = scores.get(prior) if prior is not None and prior != FALLBACK else None
-    if best_other < CONVINCING and usual is not None and usual.held != SETTING:
-        # Nothing in the text decides, so the unit's usual field is the best guess; not
-        # when the text shows that field only as the story's setting (the agriculture
-        # department's forest ranger, whose rounds pass through farms): the unit's own
-        # movement then.
-        p_ev = (*usual.evidence, item(EK.NOTHING_CONVINCING, best=round(best_other, 2)))
-        scores[prior] = CampaignScore(prior, max(usual.confidence, 0.5), usual.score, p_ev, "")
+    if best_other < CONVINCING and prior is not None and prior != FALLBACK and prior in scores:
+        # Nothing in the text decides, so the unit's usual field is the best guess.
+        p = scores[prior]
+        p_ev = (*p.evidence, item(EK.NOTHING_CONVINCING, best=round(best_other, 2)))
+        scores[prior] = CampaignScore(prior, max(p.confidence, 0.5), p.score, p_ev, p.held)
     elif best_other < CONVINCING:
         lifted = max(fb.confidence, 0.5 + (CONVINCING - best_other))
         fb_ev = (*fb.evidence, item(EK.NO_CAMPAIGN_CONVINCING, best=round(best_other, 2)))
         scores[FALLBACK] = CampaignScore(FALLBACK, min(lifted, 0.95), fb.score, fb_ev)
     return sorted(scores.values(), key=lambda s: (-s.confidence, s.code))
-
-
-def _outweighed(code: str, score: float, strong: Mapping[str, float]) -> bool:
-    """Whether another campaign whose field is named (or has a term that names it) stands
-    beside this one: not one mentioned in passing, far below it (a single "quốc phòng" in
-    an article about a school's training does not make the school a setting)."""
-    return any(c != code and s >= DOMINATED * score for c, s in strong.items())
 
 
 def select(
@@ -901,12 +879,9 @@ def select(
         return [CampaignScore(FALLBACK, 0.5, 0.0, (item(EK.NO_VOCABULARY),))]
     best = ranked[0]
     out = [best]
-    top = max(s.score for s in ranked)
     for s in ranked[1:]:
         if s.code == FALLBACK:
             continue  # the fallback is never a second campaign
-        if s.held != NAMED and s.score < DOMINATED * top:
-            continue  # unnamed and at under half the best's evidence: the story's setting
         if s.confidence >= threshold:
             out.append(s)
     if len(out) > 1 and best.code == FALLBACK:

@@ -15,7 +15,6 @@ from dienhinh.classifiers.campaigns import (
     CAMPAIGN_CODES,
     FALLBACK,
     Campaign,
-    CampaignScore,
     CampaignTagger,
     MatchText,
     Vocabulary,
@@ -519,93 +518,3 @@ def test_only_a_campaign_the_article_names_is_shown_as_certain() -> None:
     assert unnamed and all(t.confidence <= UNNAMED_MAX for t in unnamed)
     scores = rule_scores("Bộ đội biên phòng tuần tra biên giới", words)
     assert max(s.confidence for s in scores) > UNNAMED_MAX  # the rules' own score is higher
-
-
-def test_unit_prior_does_not_lift_a_field_the_text_shows_as_setting() -> None:
-    """The agriculture department's forest ranger: farming is where his rounds pass, not
-    what the article is about. With no provincial campaign convincing, it is the unit's own
-    movement, not the department's usual field."""
-    title = "Kiểm lâm viên Lý Văn Sơn: mười năm giữ rừng đầu nguồn Nậm Xây"
-    text = "\n\n".join(
-        [
-            "Mười năm qua, anh Sơn là kiểm lâm địa bàn của xã Nậm Xây, nơi có con suối lớn "
-            "chảy qua ba thôn của người Dao đỏ.",
-            "Mỗi tháng anh đi hơn hai mươi ngày, kiểm tra từng khoảnh, lập biên bản những "
-            "vụ khai thác gỗ trái phép và hướng dẫn người dân phòng cháy vào mùa khô hanh.",
-            "Nhiều hộ nghèo trong thôn được anh chỉ cách trồng thảo quả dưới tán rừng, bà con "
-            "tăng thêm thu nhập mà rừng vẫn được giữ.",
-            "Anh được tặng danh hiệu Chiến sĩ thi đua cơ sở ba năm liền.",
-        ]
-    )
-    scores = rule_scores(title, text, unit_code="so-nong-nghiep")
-    by_code = {s.code: s for s in scores}
-    assert by_code["nong-thon-moi"].held == "setting"
-    assert [s.code for s in select(scores)] == [FALLBACK]
-
-
-def test_a_field_named_in_passing_does_not_make_the_main_field_a_setting() -> None:
-    """One "quốc phòng" in a school's online-training article: the school's field stays its
-    subject (typical words only, but far above the campaign named in passing)."""
-    title = "Nhà trường với mô hình lớp học trực tuyến cho cán bộ cơ sở"
-    text = "\n\n".join(
-        [
-            "Năm 2018, nhà trường đưa vào vận hành lớp học trực tuyến, học viên học trên "
-            "điện thoại theo lịch linh hoạt.",
-            "Bài giảng được chia nhỏ thành các video ngắn, giảng viên chỉ tổ chức học tập "
-            "trung hai ngày để thảo luận và kiểm tra cuối khóa; học viên đánh giá cao.",
-            "Chương trình có cả chuyên đề kiến thức quốc phòng và an ninh cho cán bộ xã, "
-            "học cùng các chuyên đề khác của khóa học.",
-            "Sau một năm, hơn 1.200 học viên hoàn thành khóa học, chi phí đào tạo giảm một "
-            "nửa; hiệu trưởng cho biết nhà trường sẽ mở rộng mô hình.",
-        ]
-    )
-    scores = {s.code: s for s in rule_scores(title, text)}
-    assert scores["giao-duc"].held != "setting"
-    assert select(list(scores.values()))[0].code == "giao-duc"
-
-
-def test_community_tourism_in_passing_is_not_the_tourism_campaign() -> None:
-    """A tea cooperative that also takes visitors: "du lịch cộng đồng" is a field's word,
-    not the campaign's name, so one mention far below the article's field adds nothing."""
-    title = "Hợp tác xã chè Tả Thàng và chuỗi giá trị chè Shan tuyết hữu cơ"
-    text = "\n\n".join(
-        [
-            "Từ ba mươi hộ trồng chè nhỏ lẻ, hợp tác xã chè Tả Thàng nay có 120 thành viên, "
-            "bao tiêu toàn bộ búp chè cho bà con, thu nhập của các hộ tăng gấp đôi.",
-            "Hợp tác xã đầu tư xưởng sao chè, đạt chứng nhận hữu cơ; nhiều hộ nghèo thoát "
-            "nghèo nhờ vùng chè, góp phần đưa xã về đích nông thôn mới.",
-            "Năm nay hợp tác xã còn thử làm du lịch cộng đồng, đón vài đoàn khách đến hái chè.",
-            "Sản lượng chè búp tươi năm 2019 đạt 400 tấn, doanh thu của hợp tác xã hơn sáu tỷ "
-            "đồng, tạo việc làm thường xuyên cho 60 lao động trong vùng chè.",
-        ]
-    )
-    assert [s.code for s in select(rule_scores(title, text))] == ["nong-thon-moi"]
-
-
-def test_a_folk_art_club_without_visitors_is_not_the_tourism_campaign() -> None:
-    """Singing, festivals and artisans are words the tourism field shares with culture;
-    with no visitor in the article, tourism is not what it is about."""
-    title = "Câu lạc bộ hát Then, đàn tính xã Bảo Hà - mười năm giữ lửa làn điệu Tày"
-    text = "\n\n".join(
-        [
-            "Câu lạc bộ có 25 thành viên, người già nhất bảy mươi tuổi, người trẻ nhất mười "
-            "hai tuổi, sinh hoạt đều đặn tối thứ bảy tại nhà văn hóa thôn.",
-            "Nghệ nhân Hoàng Thị Lụa truyền dạy hát Then, đàn tính cho lớp trẻ, sưu tầm hơn "
-            "bốn mươi bài Then cổ; câu lạc bộ biểu diễn trong các lễ hội truyền thống của xã.",
-            "Nhiều năm liền câu lạc bộ đạt giải cao tại hội diễn văn nghệ quần chúng của "
-            "huyện, góp phần giữ gìn bản sắc văn hóa dân tộc Tày.",
-        ]
-    )
-    codes = [s.code for s in select(rule_scores(title, text))]
-    assert "du-lich" not in codes
-
-
-def test_an_unnamed_runner_up_under_half_the_best_is_not_proposed() -> None:
-    """A second campaign the article does not name needs at least half the best one's
-    evidence; under it, however confident its own words look, it is the setting."""
-    best = CampaignScore("nong-thon-moi", 0.95, 20.0)
-    weak = CampaignScore("quoc-phong-an-ninh", 0.8, 9.0)
-    named = CampaignScore("hoc-tap-bac-ho", 0.7, 2.0, held="named")
-    strong = CampaignScore("thanh-nien", 0.8, 12.0)
-    codes = [s.code for s in select([best, weak, named, strong])]
-    assert codes == ["nong-thon-moi", "thanh-nien", "hoc-tap-bac-ho"]
