@@ -24,7 +24,7 @@ import json
 import operator
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -566,11 +566,16 @@ _SERVICE = re.compile(r"\b(\d{2}|muoi|hai muoi|ba muoi|bon muoi)( \w+)? nam\b")
 
 
 def kind(
-    title: str, text: str, weights: Weights | None = None
+    title: str, text: str, weights: Weights | None = None, *, sent: str = ""
 ) -> tuple[str, float, list[Evidence]]:
     """(value, confidence, evidence) for what sort of example the article is; ``weights``
-    are cue weights learned from editors' corrections (:func:`learn_weights`)."""
-    scores, ev = _weighed(kind_parts(title, text), KIND_VALUES, weights)
+    are cue weights learned from editors' corrections (:func:`learn_weights`); ``sent`` is
+    the kind the sender says it sends (:func:`sent_as`)."""
+    parts = kind_parts(title, text)
+    if sent in KIND_VALUES:
+        words = next(w for v, w, _ in _SENT_AS if v == sent)
+        parts = (_part(sent, SENT_AS_POINTS, item(EK.SENT_AS, phrase=words)), *parts)
+    scores, ev = _weighed(parts, KIND_VALUES, weights)
     return _decide(scores, ev, "dien-hinh-tien-tien")
 
 
@@ -723,15 +728,38 @@ class SubjectTypeTagger:
         return [TagSuggestion("subject_type", value, confidence, evidence, self.name)]
 
 
+# The sender naming the kind it sends ("gửi bài nhân tố mới quý IV", "V/v gửi bài viết mô
+# hình mới"): the plan's own words, in the subject, the cover note or the dispatch's V/v
+# line. Only the two specific kinds, and only when one of them is named: "gương điển hình
+# tiên tiến" is also how every unit names the plan as a whole ("Kế hoạch tuyên truyền gương
+# điển hình tiên tiến"), and the plan's full title names all three.
+_SENT_AS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("nhan-to-moi", "nhân tố mới", re.compile(r"\bnhan to moi\b")),
+    ("mo-hinh-moi", "mô hình mới", re.compile(r"\bmo hinh moi\b")),
+)
+SENT_AS_POINTS = 3.0
+
+
+def sent_as(subject: str, cover_note: str, header_lines: Sequence[str] = ()) -> str:
+    """The one kind the sender says it sends, or ""."""
+    texts = [subject, *cover_note.splitlines()[:6], *(h for h in header_lines if h)]
+    folded = [fold(text) for text in texts]
+    found = {value for value, _, pattern in _SENT_AS if any(pattern.search(t) for t in folded)}
+    return found.pop() if len(found) == 1 else ""
+
+
 class KindTagger:
-    """``kind`` tag from :func:`kind`."""
+    """``kind`` tag from :func:`kind`, with the kind the sender says it sends."""
 
     name: ClassVar[str] = "kind"
     level: ClassVar[str] = "article"
 
     def classify(self, article: ArticleDraft, ctx: ClassifyContext) -> list[TagSuggestion]:
+        stated = sent_as(
+            ctx.headers.subject if ctx.headers else "", ctx.cover_note or "", article.header_lines
+        )
         value, confidence, evidence = kind(
-            article.title, _article_text(article), _learned(ctx, "kind")
+            article.title, _article_text(article), _learned(ctx, "kind"), sent=stated
         )
         return [TagSuggestion("kind", value, confidence, evidence, self.name)]
 

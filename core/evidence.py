@@ -40,6 +40,7 @@ class EvidenceKind(StrEnum):
     # Subject type and kind (classifiers/kinds.py).
     TITLE_OPENS = "title-opens"  # the title starts with ``phrase``
     TITLE_OPENS_MODEL = "title-opens-model"  # "Mô hình ...", "Cách làm ..."
+    SENT_AS = "sent-as"  # the sender calls it one kind: ``phrase`` ("gửi bài nhân tố mới")
     TITLE_NAMES = "title-names"  # the title names ``phrase`` ``name`` ("anh Sành")
     NAME_REPEATED = "name-repeated"  # the text names ``name`` ``count`` times
     PHRASE = "phrase"  # ``phrase`` in the text, ``count`` times

@@ -548,6 +548,7 @@ EVIDENCE_LABELS: Final[dict[str, Callable[[dict[str, Any], Names], str]]] = {
     "model": lambda e, n: f"mô hình học máy đề xuất ({confidence_label(e.get('p'))})",
     "title-opens": lambda e, n: f"tiêu đề mở đầu bằng {_q(e.get('phrase', ''))}",
     "title-opens-model": lambda e, n: "tiêu đề mở đầu bằng một mô hình, cách làm",
+    "sent-as": lambda e, n: f"đơn vị gửi gọi bài là {_q(e.get('phrase', ''))}",
     "title-names": lambda e, n: "tiêu đề nêu " + _q(f"{e.get('phrase', '')} {e.get('name', '')}"),
     "name-repeated": lambda e, n: f"bài nhắc tên {_q(e.get('name', ''))} {e.get('count', 0)} lần",
     "phrase": lambda e, n: (

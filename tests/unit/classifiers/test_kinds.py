@@ -395,3 +395,21 @@ def test_a_title_naming_no_one_is_a_collective_although_the_story_quotes_someone
     assert subject_type(title, quoted)[0] == "tap-the"
     portrait = " ".join(f"Chị Hoa làm việc thứ {i}." for i in range(8))
     assert subject_type(title, f"{quoted} {portrait}")[0] == "ca-nhan"
+
+
+def test_the_kind_the_sender_says_it_sends() -> None:
+    """ "gửi bài nhân tố mới", "V/v gửi bài viết mô hình mới": the plan's own words for one
+    kind count; the plan's name ("gương điển hình tiên tiến") and its full title do not."""
+    from dienhinh.classifiers.kinds import sent_as
+
+    assert sent_as("So KH va DT gui bai gioi thieu nhan to moi quy IV/2019", "") == "nhan-to-moi"
+    assert sent_as("", "", ["V/v gửi bài viết mô hình mới tháng 8/2020"]) == "mo-hinh-moi"
+    assert sent_as("Gửi bài", "Huyện gửi bài tuyên truyền gương điển hình tiên tiến tháng 9") == ""
+    full = "Kế hoạch tuyên truyền gương điển hình tiên tiến, mô hình mới, nhân tố mới"
+    assert sent_as(full, "") == ""
+    title = "Cô giáo Lò Thị Mai với lớp học cắm bản"
+    text = "Chị dạy học ở điểm trường, được phụ huynh quý mến."
+    assert kind(title, text)[0] == "dien-hinh-tien-tien"
+    value, _, evidence = kind(title, text, sent="nhan-to-moi")
+    assert value == "nhan-to-moi"
+    assert {"kind": "sent-as", "phrase": "nhân tố mới"} in evidence
