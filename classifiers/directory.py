@@ -265,6 +265,21 @@ def _rewrite_table() -> dict[str, list[tuple[list[_Tok], str]]]:
 
 _REWRITE_TABLE: Final = _rewrite_table()
 _SPECIAL: Final = frozenset(_REWRITE_TABLE) | _DROP
+# The same rewrites for matching a text's keys (``_Words.canonical``): how many words, their
+# keys as a list (compared with a slice of the text's keys in one step), the words written
+# with marks in the rewrite (by index: only those are compared for tones), the canonical key.
+_REWRITE_KEYS: Final = {
+    first: tuple(
+        (
+            len(seq),
+            [t.key for t in seq],
+            tuple((j, t.orig) for j, t in enumerate(seq) if _has_marks(t.orig)),
+            canon,
+        )
+        for seq, canon in seqs
+    )
+    for first, seqs in _REWRITE_TABLE.items()
+}
 
 
 def _canonical(toks: list[_Tok]) -> list[_Tok]:
@@ -330,7 +345,6 @@ class _Words:
         # Most words pass through unchanged: copy the runs between rewrite candidates whole.
         special = list(compress(range(len(keys)), map(_SPECIAL.__contains__, keys)))
         done = 0
-        n = len(keys)
         for i in special:
             if i < done:
                 continue
@@ -341,15 +355,9 @@ class _Words:
                 breaks.append(len(ck))
                 shifts.append(done - len(ck))
                 continue
-            for seq, repl in _REWRITE_TABLE[k]:
-                m = len(seq)
-                if (
-                    i + m <= n
-                    and all(keys[i + j] == seq[j].key for j in range(m))
-                    and all(
-                        not _has_marks(seq[j].orig) or _word_ok(self.orig(i + j), seq[j].orig)
-                        for j in range(m)
-                    )
+            for m, seq_keys, marked, repl in _REWRITE_KEYS[k]:
+                if keys[i : i + m] == seq_keys and all(
+                    _word_ok(self.orig(i + j), orig) for j, orig in marked
                 ):
                     rewritten[len(ck)] = (i, i + m - 1)
                     ck.append(repl)
