@@ -810,6 +810,7 @@ def rule_scores(
         f = zones.get(code, _Found())
         score = 0.0
         st = _Standing(paragraphs=f.paragraphs)
+        # (sort key, the item's fields): only the six shown are made into items.
         evidence: list[tuple[float, dict[str, Any]]] = []
         found = f.title.keys() | f.lead.keys() | f.body.keys()
         anchors = _ANCHORS.get(code)
@@ -828,20 +829,19 @@ def rule_scores(
                 st.named = "lead"
             elif names and not st.named:
                 st.named = "body"
-            found_item = item(
-                EK.TERM,
-                term=term,
-                in_title=term in f.title,
-                in_lead=(term in f.lead) or None,
-                count=n_body or None,
-                names=names or None,
-            )
-            evidence.append((part + 100.0 * names, found_item))
+            fields = {
+                "term": term,
+                "in_title": term in f.title,
+                "in_lead": (term in f.lead) or None,
+                "count": n_body or None,
+                "names": names or None,
+            }
+            evidence.append((part + 100.0 * names, fields))
         if prior == code:
             score += PRIOR_SCORE
-            evidence.append((PRIOR_SCORE, item(EK.UNIT_PRIOR, unit=unit_code or unit_group)))
+            evidence.append((PRIOR_SCORE, {"unit": unit_code or unit_group}))
         evidence.sort(key=lambda e: -e[0])
-        raw.append((code, score, st, [e[1] for e in evidence[:6]]))
+        raw.append((code, score, st, [_evidence_item(e[1]) for e in evidence[:6]]))
 
     best_score = max((r[1] for r in raw), default=0.0)
     strong = {code: s for code, s, st, _ in raw if st.strong or st.named}
@@ -881,6 +881,14 @@ def rule_scores(
         fb_ev = (*fb.evidence, item(EK.NO_CAMPAIGN_CONVINCING, best=round(best_other, 2)))
         scores[FALLBACK] = CampaignScore(FALLBACK, min(lifted, 0.95), fb.score, fb_ev)
     return sorted(scores.values(), key=lambda s: (-s.confidence, s.code))
+
+
+def _evidence_item(fields: dict[str, Any]) -> dict[str, Any]:
+    """The item of one of ``rule_scores``'s evidence entries (a term's, or the unit's
+    usual field's)."""
+    if "unit" in fields:
+        return item(EK.UNIT_PRIOR, **fields)
+    return item(EK.TERM, **fields)
 
 
 def _outweighed(code: str, score: float, strong: Mapping[str, float]) -> bool:

@@ -293,11 +293,17 @@ def _full_names(text: str) -> Counter[str]:
     cap = list(map(str.istitle, w))  # a capital then lower case (_capital), in C
     given: Counter[str] = Counter()
     # The runs of capitalised words: each starts where one follows a word that is not
-    # (cap > prev: True after False), found in C.
-    for i in list(itertools.compress(range(n), map(operator.gt, cap, [False, *cap]))):
-        j = i
-        while j < n and cap[j]:
-            j += 1
+    # (cap > prev: True after False) and ends before one that is not followed by one
+    # (cap > next), found in C. A run of one or two words (most: a sentence's first
+    # word) holds no name of three.
+    runs = zip(
+        itertools.compress(range(n), map(operator.gt, cap, [False, *cap])),
+        itertools.compress(range(1, n + 1), map(operator.gt, cap, [*cap[1:], False])),
+        strict=True,
+    )
+    for i, j in runs:
+        if j - i < 3:
+            continue
         start = next((k for k in range(i, j) if _fold_word(w[k]) in _SURNAMES), j)
         if 3 <= j - start <= 4:
             given[w[j - 1]] += 1
@@ -588,7 +594,10 @@ def kind_parts(title: str, text: str) -> tuple[Part, ...]:
 
     def weigh(value: str, terms: Iterable[tuple[str, float]], title_factor: float) -> None:
         nonlocal organisation
+        # Only the terms found (a count is at least 1) give anything.
         for term, w in terms:
+            if term not in in_title and term not in in_body:
+                continue
             n_title, n_body = in_title.get(term, 0), in_body.get(term, 0)
             if n_title:
                 first_parts.append(_part(value, w * title_factor, item(EK.TITLE_TERM, phrase=term)))
