@@ -43,14 +43,13 @@ indexed by first token, so a message costs one dict probe per word.
 
 from __future__ import annotations
 
-import operator
 import re
 import tomllib
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import compress, islice, zip_longest
+from itertools import compress
 from pathlib import Path
 from typing import Any, Final
 
@@ -800,15 +799,7 @@ class UnitDirectory:
         n = len(keys)
         done = 0  # matches do not overlap: a match ending here hides starts before it
         seconds, singles = self._seconds, self._singles
-        # The starts that may lead somewhere: a key that is a pattern alone, or a key and
-        # the next that open a longer one (tested for every word in C; most syllables
-        # that open a commune's name are followed by no pattern's second key).
-        starts = map(
-            operator.or_,
-            map(singles.__contains__, keys),
-            map(self._pairs.__contains__, zip_longest(keys, islice(keys, 1, None))),
-        )
-        for i in compress(range(n), starts):
+        for i in compress(range(n), map(first.__contains__, keys)):
             if i < done:
                 continue
             k = keys[i]
@@ -886,7 +877,6 @@ class UnitDirectory:
         # What may follow each first key, and the first keys that are a pattern alone.
         self._seconds = {k: frozenset(v) for k, v in seconds.items()}
         self._singles = frozenset(key[0] for key in patterns if len(key) == 1)
-        self._pairs = frozenset(key[:2] for key in patterns if len(key) > 1)
         return patterns, first
 
     def _build_address_hints(self) -> dict[str, str]:
