@@ -200,20 +200,14 @@ class Words:
     def names_after(self, phrases: tuple[str, ...]) -> list[tuple[str, str]]:
         """(phrase, Name) for every phrase followed by a capitalised word that is not
         the start of a sentence-initial phrase: "anh Chảo Láo Sành" → ("anh", "Sành")."""
-        follow, alone, pairs = _follow_first(phrases, self.toned)
+        follow = _follow_first(phrases, self.toned)
         keys, words = self.keys, self.words
         out = []
         n = len(keys)
         last = n - 1
         done = 0  # a name taken ends here: phrases starting inside it are skipped
-        # Most syllables start no phrase (nor, with the next one, the first two syllables
-        # of one): a set test or two each, in C.
-        starts = map(
-            operator.or_,
-            map(alone.__contains__, keys),
-            map(pairs.__contains__, itertools.zip_longest(keys, keys[1:])),
-        )
-        for i in itertools.compress(range(n), starts):
+        # Most syllables start no phrase: one set test each, in C.
+        for i in itertools.compress(range(n), map(follow.__contains__, keys)):
             if i < done:
                 continue
             by_second, singles = follow[keys[i]]
@@ -252,13 +246,10 @@ _Phrases = tuple[tuple[tuple[str, ...], str], ...]
 @functools.lru_cache(maxsize=64)
 def _follow_first(
     phrases: tuple[str, ...], toned: bool
-) -> tuple[
-    dict[str, tuple[dict[str, _Phrases], _Phrases]], frozenset[str], frozenset[tuple[str, str]]
-]:
+) -> dict[str, tuple[dict[str, _Phrases], _Phrases]]:
     """:func:`_by_first`, each first syllable's phrases also by their second syllable:
     (those whose second syllable is the key, with those of one syllable; those of one
-    syllable alone), each in ``_by_first``'s order (longest first); and what a start
-    needs: the first syllables of one-syllable phrases, the first two of the others."""
+    syllable alone), each in ``_by_first``'s order (longest first)."""
     out = {}
     for first, entries in _by_first(phrases, toned).items():
         singles = tuple(e for e in entries if len(e[0]) == 1)
@@ -268,9 +259,7 @@ def _follow_first(
             if len(e[0]) > 1
         }
         out[first] = (by_second, singles)
-    alone = frozenset(f for f, (_, singles) in out.items() if singles)
-    pairs = frozenset((f, s) for f, (by_second, _) in out.items() for s in by_second)
-    return out, alone, pairs
+    return out
 
 
 def _capitalised(word: str) -> bool:
