@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import operator
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -320,7 +319,6 @@ class Lexicon:
         # import: a process that never tags never builds it).
         self._index: dict[bool, dict[str, tuple[_Entry, ...]]] = {}
         self._follow: dict[bool, dict[str, _Follow]] = {}
-        self._starts: dict[bool, tuple[frozenset[str], frozenset[tuple[str, str]]]] = {}
 
     def index(self, toned: bool) -> dict[str, tuple[_Entry, ...]]:
         found = self._index.get(toned)
@@ -358,27 +356,15 @@ class Lexicon:
                     if e[3] is not None
                 }
                 found[first] = (by_second, singles)
-            # What a start needs: a phrase of one syllable, or its first two syllables.
-            self._starts[toned] = (
-                frozenset(f for f, (_, singles) in found.items() if singles),
-                frozenset((f, s) for f, (by_second, _) in found.items() for s in by_second),
-            )
         return found
 
     def find(self, words: Words) -> dict[str, list[int]]:
         follow = self._follow.get(words.toned) or self.follow(words.toned)
-        alone, pairs = self._starts[words.toned]
         keys = words.keys
         found: dict[str, list[int]] = {}
-        # Most syllables start no phrase, and most that may are not followed by a second
-        # syllable of one: a set test or two per word, in C.
-        starts = map(
-            operator.or_,
-            map(alone.__contains__, keys),
-            map(pairs.__contains__, itertools.zip_longest(keys, keys[1:])),
-        )
+        # Most syllables start no phrase: one set test each, in C.
         last = len(keys) - 1
-        for i in itertools.compress(range(len(keys)), starts):
+        for i in itertools.compress(range(len(keys)), map(follow.__contains__, keys)):
             by_second, singles = follow[keys[i]]
             # Only the phrases whose second syllable is the next one (and those of one
             # syllable) can start here: one dict read instead of a test per phrase.
