@@ -43,12 +43,13 @@ indexed by first token, so a message costs one dict probe per word.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import compress
 from pathlib import Path
 from typing import Any, Final
@@ -145,6 +146,7 @@ def _fold_text(text: str) -> str:
     return text.lower() if text.isascii() else text.translate(_FOLD1).lower()
 
 
+@functools.lru_cache(maxsize=8192)
 def _tone(word: str) -> str:
     """The tone mark of a syllable ("" for ngang), whatever vowel carries it."""
     for ch in unicodedata.normalize("NFD", word):
@@ -393,6 +395,12 @@ class _PTok:
     key: str
     orig: str  # as written in the directory ("" for canonical)
     acronym: bool
+    # The tone mark of ``orig`` when it is written with marks, else None: a text's word
+    # is compared with it only then (``_word_ok``), so it is read once here.
+    tone: str | None = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tone", _tone(self.orig) if _has_marks(self.orig) else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -412,14 +420,20 @@ class _Pattern:
     def key(self) -> tuple[str, ...]:
         return tuple(t.key for t in self.toks)
 
+    # ``strict_case``, worked out once.
+    _strict: bool = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        acr = [t for t in self.toks if t.acronym]
+        object.__setattr__(self, "_strict", len(acr) == 1 and len(acr[0].key) <= _ACRONYM_MIN)
+
     @property
     def strict_case(self) -> bool:
         """A lone short acronym ("CA tỉnh") must be upper case in the text."""
-        acr = [t for t in self.toks if t.acronym]
-        return len(acr) == 1 and len(acr[0].key) <= _ACRONYM_MIN
+        return self._strict
 
     def accepts(self, toks: Sequence[_Tok]) -> bool:
-        strict = self.strict_case
+        strict = self._strict
         for p, t in zip(self.toks, toks, strict=True):
             if not t.orig:  # canonical token from a rewrite
                 continue
@@ -428,7 +442,10 @@ class _Pattern:
                     return False
                 if strict and len(p.key) <= _ACRONYM_MIN and not t.orig.isupper():
                     return False
-            elif not _word_ok(t.orig, p.orig) or (self.proper and not t.orig[:1].isupper()):
+            # _word_ok(t.orig, p.orig), the pattern's side read once (``_PTok.tone``)
+            elif (p.tone is not None and not t.orig.isascii() and _tone(t.orig) != p.tone) or (
+                self.proper and not t.orig[:1].isupper()
+            ):
                 return False
         return True
 
