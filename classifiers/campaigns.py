@@ -815,24 +815,31 @@ def rule_scores(
         found = f.title.keys() | f.lead.keys() | f.body.keys()
         anchors = _ANCHORS.get(code)
         st.anchored = anchors is None or not anchors.isdisjoint(found)
+        if not found and prior != code:  # nothing of it in the article
+            raw.append((code, score, st, []))
+            continue
+        in_title, in_lead, in_body = f.title, f.lead, f.body
+        ranks = vocab._ranks[code]  # (rank, weight) of each term: vocab.weight's table
+        its_names = vocab.names.get(code, ())  # vocab.names_campaign's set
         for term in vocab.ranked(code, found):
-            weight = vocab.weight(code, term)
+            weight = ranks[term][1]
             st.strong = st.strong or weight >= STRONG_WEIGHT
-            n_body = f.body.get(term, 0)
-            top = weight * (TITLE_FACTOR * (term in f.title) + LEAD_FACTOR * (term in f.lead))
+            n_body = in_body.get(term, 0)
+            t_in, l_in = term in in_title, term in in_lead
+            top = weight * (TITLE_FACTOR * t_in + LEAD_FACTOR * l_in)
             part = top + (weight * (1.0 + math.log(n_body)) if n_body else 0.0)
             score += part
             if top:
                 st.head += weight
-            names = vocab.names_campaign(code, term)
-            if names and (term in f.title or term in f.lead):
+            names = term in its_names
+            if names and (t_in or l_in):
                 st.named = "lead"
             elif names and not st.named:
                 st.named = "body"
             fields = {
                 "term": term,
-                "in_title": term in f.title,
-                "in_lead": (term in f.lead) or None,
+                "in_title": t_in,
+                "in_lead": l_in or None,
                 "count": n_body or None,
                 "names": names or None,
             }
