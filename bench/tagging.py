@@ -13,6 +13,7 @@ time (``time.process_time``: what other processes on a shared machine do is not 
 best of ``--repeat`` passes, so a busy machine's noise does not count against the taggers.
 
 Usage: python bench/tagging.py [--corpus DIR] [--writers a,b] [--repeat 5] [--json OUT]
+                               [--outcomes X.pickle]
 
 Measured 2026-12-06 (issue 15's tagging item) on the development writers' mail, against
 the tree before the work (one word split per text shared by the rules and the unit
@@ -32,6 +33,12 @@ through a list table and split/join, the year pattern opening with its word; fig
 part in bench/RESULTS.md): 19.97 M to 14.51 M instructions per article (0.73x, cachegrind,
 steady pass), about 1.8 ms on the 2.51 ms of a quiet machine; every tag, confidence,
 evidence item and reason unchanged (bench/tagging_snapshot.py on both trees).
+
+Measured again 2026-12-07 (branch tagfast2: phrase starts looked up by their next
+syllable, two kind patterns found from their literal words, fewer items and lookups per
+term; bench/RESULTS.md): 17.46 M to 15.69 M instructions per article (0.90x) on the 24
+development writers' mail; CPU, four alternating runs per tree on a loaded machine, best
+2.70 to 2.59 ms, median 3.16 to 2.64 ms; every output unchanged (tagging_snapshot.py).
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import pickle
 import sys
 import tempfile
 import time
@@ -191,14 +199,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--writers", help="comma-separated writers (default: the development ones)")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument(
+        "--outcomes",
+        type=Path,
+        help="the extracted messages as a pickle (made when missing, read when present, "
+        "so two trees time the very same input)",
+    )
     args = ap.parse_args(argv)
     build = _corpus_module()
     names = args.writers.split(",") if args.writers else sorted(build.DEVELOPMENT)
     with tempfile.TemporaryDirectory(prefix="bench-tagging-") as tmp:
         folder = args.corpus or Path(tmp)
-        if args.corpus is None:
-            build.build(folder, names)
-        outcomes = _outcomes(folder, names)
+        if args.outcomes is not None and args.outcomes.exists():
+            outcomes = pickle.loads(args.outcomes.read_bytes())
+        else:
+            if args.corpus is None:
+                build.build(folder, names)
+            outcomes = _outcomes(folder, names)
+            if args.outcomes is not None:
+                args.outcomes.write_bytes(pickle.dumps(outcomes))
         report = measure(outcomes, args.repeat)
     print(
         f"tagging cost: {report['messages']} messages, {report['articles']} articles "

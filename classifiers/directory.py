@@ -43,12 +43,13 @@ indexed by first token, so a message costs one dict probe per word.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import compress
 from pathlib import Path
 from typing import Any, Final
@@ -145,6 +146,7 @@ def _fold_text(text: str) -> str:
     return text.lower() if text.isascii() else text.translate(_FOLD1).lower()
 
 
+@functools.lru_cache(maxsize=8192)
 def _tone(word: str) -> str:
     """The tone mark of a syllable ("" for ngang), whatever vowel carries it."""
     for ch in unicodedata.normalize("NFD", word):
@@ -265,6 +267,21 @@ def _rewrite_table() -> dict[str, list[tuple[list[_Tok], str]]]:
 
 _REWRITE_TABLE: Final = _rewrite_table()
 _SPECIAL: Final = frozenset(_REWRITE_TABLE) | _DROP
+# The same rewrites for matching a text's keys (``_Words.canonical``): how many words, their
+# keys as a list (compared with a slice of the text's keys in one step), the words written
+# with marks in the rewrite (by index: only those are compared for tones), the canonical key.
+_REWRITE_KEYS: Final = {
+    first: tuple(
+        (
+            len(seq),
+            [t.key for t in seq],
+            tuple((j, t.orig) for j, t in enumerate(seq) if _has_marks(t.orig)),
+            canon,
+        )
+        for seq, canon in seqs
+    )
+    for first, seqs in _REWRITE_TABLE.items()
+}
 
 
 def _canonical(toks: list[_Tok]) -> list[_Tok]:
@@ -330,7 +347,6 @@ class _Words:
         # Most words pass through unchanged: copy the runs between rewrite candidates whole.
         special = list(compress(range(len(keys)), map(_SPECIAL.__contains__, keys)))
         done = 0
-        n = len(keys)
         for i in special:
             if i < done:
                 continue
@@ -341,15 +357,9 @@ class _Words:
                 breaks.append(len(ck))
                 shifts.append(done - len(ck))
                 continue
-            for seq, repl in _REWRITE_TABLE[k]:
-                m = len(seq)
-                if (
-                    i + m <= n
-                    and all(keys[i + j] == seq[j].key for j in range(m))
-                    and all(
-                        not _has_marks(seq[j].orig) or _word_ok(self.orig(i + j), seq[j].orig)
-                        for j in range(m)
-                    )
+            for m, seq_keys, marked, repl in _REWRITE_KEYS[k]:
+                if keys[i : i + m] == seq_keys and all(
+                    _word_ok(self.orig(i + j), orig) for j, orig in marked
                 ):
                     rewritten[len(ck)] = (i, i + m - 1)
                     ck.append(repl)
@@ -385,6 +395,12 @@ class _PTok:
     key: str
     orig: str  # as written in the directory ("" for canonical)
     acronym: bool
+    # The tone mark of ``orig`` when it is written with marks, else None: a text's word
+    # is compared with it only then (``_word_ok``), so it is read once here.
+    tone: str | None = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tone", _tone(self.orig) if _has_marks(self.orig) else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,14 +420,20 @@ class _Pattern:
     def key(self) -> tuple[str, ...]:
         return tuple(t.key for t in self.toks)
 
+    # ``strict_case``, worked out once.
+    _strict: bool = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        acr = [t for t in self.toks if t.acronym]
+        object.__setattr__(self, "_strict", len(acr) == 1 and len(acr[0].key) <= _ACRONYM_MIN)
+
     @property
     def strict_case(self) -> bool:
         """A lone short acronym ("CA tỉnh") must be upper case in the text."""
-        acr = [t for t in self.toks if t.acronym]
-        return len(acr) == 1 and len(acr[0].key) <= _ACRONYM_MIN
+        return self._strict
 
     def accepts(self, toks: Sequence[_Tok]) -> bool:
-        strict = self.strict_case
+        strict = self._strict
         for p, t in zip(self.toks, toks, strict=True):
             if not t.orig:  # canonical token from a rewrite
                 continue
@@ -420,7 +442,10 @@ class _Pattern:
                     return False
                 if strict and len(p.key) <= _ACRONYM_MIN and not t.orig.isupper():
                     return False
-            elif not _word_ok(t.orig, p.orig) or (self.proper and not t.orig[:1].isupper()):
+            # _word_ok(t.orig, p.orig), the pattern's side read once (``_PTok.tone``)
+            elif (p.tone is not None and not t.orig.isascii() and _tone(t.orig) != p.tone) or (
+                self.proper and not t.orig[:1].isupper()
+            ):
                 return False
         return True
 

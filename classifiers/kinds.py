@@ -233,11 +233,12 @@ _HEADLINE_LINES = 4
 _HEADLINE_WORDS = (4, 32)
 
 
+@functools.lru_cache(maxsize=64)
 def headline(title: str, text: str) -> str:
     """The title the rules read: ``title``, unless it is a mail subject line and the text
     opens with a headline of its own (a short line without closing punctuation within
     its first lines; a chat header "[08:41] X:" or a masthead "BÁO · mục · ngày" is
-    skipped)."""
+    skipped). Cached: both rules ask for it, the kind rule twice."""
     if not _MAIL_SUBJECT.search(fold(title)):
         return title
     seen = 0
@@ -293,11 +294,17 @@ def _full_names(text: str) -> Counter[str]:
     cap = list(map(str.istitle, w))  # a capital then lower case (_capital), in C
     given: Counter[str] = Counter()
     # The runs of capitalised words: each starts where one follows a word that is not
-    # (cap > prev: True after False), found in C.
-    for i in list(itertools.compress(range(n), map(operator.gt, cap, [False, *cap]))):
-        j = i
-        while j < n and cap[j]:
-            j += 1
+    # (cap > prev: True after False) and ends before one that is not followed by one
+    # (cap > next), found in C. A run of one or two words (most: a sentence's first
+    # word) holds no name of three.
+    runs = zip(
+        itertools.compress(range(n), map(operator.gt, cap, [False, *cap])),
+        itertools.compress(range(1, n + 1), map(operator.gt, cap, [*cap[1:], False])),
+        strict=True,
+    )
+    for i, j in runs:
+        if j - i < 3:
+            continue
         start = next((k for k in range(i, j) if _fold_word(w[k]) in _SURNAMES), j)
         if 3 <= j - start <= 4:
             given[w[j - 1]] += 1
@@ -563,6 +570,25 @@ _EXEMPLAR_BASE = 2.2
 _BORN = re.compile(r"sinh nam (19[89]\d|20[01]\d)|\b(\d\d) tuoi")
 _BORN_YEAR = re.compile(r"sinh nam (19[89]\d|20[01]\d)")  # its first alternative
 _SERVICE = re.compile(r"\b(\d{2}|muoi|hai muoi|ba muoi|bon muoi)( \w+)? nam\b")
+# The same, read from its literal end: " nam", then what must stand before it, looked for
+# in the few characters that can hold it (a pattern opening with a word boundary and an
+# alternation is tried at every position of the 3,000 characters, four times slower).
+_SERVICE_NAM = re.compile(r" nam\b")
+_SERVICE_BEFORE = re.compile(r"\b(?:\d{2}|muoi|hai muoi|ba muoi|bon muoi)(?: \w+)?\Z")
+
+
+def _long_service(folded: str) -> bool:
+    """Whether ``_SERVICE`` matches in ``folded`` ("20 năm", "hai mươi năm công tác")."""
+    for m in _SERVICE_NAM.finditer(folded):
+        end = m.start()
+        # The word right before " nam" starts here; a match is a number ending at ``end``
+        # or a number, a space and that word: it starts at most nine characters before.
+        lo = end
+        while lo and (folded[lo - 1].isalnum() or folded[lo - 1] == "_"):
+            lo -= 1
+        if _SERVICE_BEFORE.search(folded, max(0, lo - 10), end):
+            return True
+    return False
 
 
 def kind(
@@ -593,7 +619,10 @@ def kind_parts(title: str, text: str) -> tuple[Part, ...]:
 
     def weigh(value: str, terms: Iterable[tuple[str, float]], title_factor: float) -> None:
         nonlocal organisation
+        # Only the terms found (a count is at least 1) give anything.
         for term, w in terms:
+            if term not in in_title and term not in in_body:
+                continue
             n_title, n_body = in_title.get(term, 0), in_body.get(term, 0)
             if n_title:
                 first_parts.append(_part(value, w * title_factor, item(EK.TITLE_TERM, phrase=term)))
@@ -616,7 +645,7 @@ def kind_parts(title: str, text: str) -> tuple[Part, ...]:
     if young:
         parts.append(_part("nhan-to-moi", 1.5, item(EK.YOUNG, phrase=young)))
     # Long service is the mark of an exemplar, not of a newcomer.
-    if _SERVICE.search(folded):
+    if _long_service(folded):
         parts.append(_part("dien-hinh-tien-tien", 0.8, item(EK.YEARS_OF_SERVICE)))
     # The years the text runs over: a record of many years is an exemplar's; a start
     # only a few years back (or a young subject) is something new, a new model when the
@@ -681,21 +710,46 @@ def _lead_parts(lead: dict[str, int]) -> list[Part]:
 def _young(folded: str) -> str:
     """A phrase showing the subject is young (born 1988 or later, or aged under 31), in a
     folded text."""
-    # Each alternative of _BORN holds its words: without " tuoi", the first alone (a
-    # pattern opening with words is searched for them, fifty times faster) finds the same.
-    if " tuoi" in folded:
-        found = _BORN.finditer(folded)
-    elif "sinh nam " in folded:
-        found = _BORN_YEAR.finditer(folded)
-    else:
+    # Each alternative of _BORN holds its words, and their matches never overlap (one
+    # opens with "sinh", the other with two digits after a word boundary): _BORN's
+    # matches are those of its first alternative (a pattern opening with words is
+    # searched for them, fifty times faster) and the ages before each " tuoi", in order.
+    if " tuoi" not in folded and "sinh nam " not in folded:
         return ""
-    for m in found:
-        year, age = m.group(1), m.group(2) if m.re is _BORN else None
+    found = [(m.start(), m.group(0), m.group(1), "") for m in _BORN_YEAR.finditer(folded)]
+    if " tuoi" in folded:
+        found += _ages(folded)
+        found.sort()
+    for _, phrase, year, age in found:
         if year and int(year) >= 1988:
-            return m.group(0)
+            return phrase
         if age and 16 <= int(age) <= 30:
-            return m.group(0)
+            return phrase
     return ""
+
+
+_AGE_WORD = re.compile(r" tuoi")
+
+
+def _word_char(ch: str) -> bool:
+    r"""A character of ``\w``."""
+    return ch.isalnum() or ch == "_"
+
+
+def _ages(folded: str) -> list[tuple[int, str, str, str]]:
+    r"""The matches of _BORN's second alternative (``\b(\d\d) tuoi``), as (start, the
+    match, "", the age)."""
+    out = []
+    for m in _AGE_WORD.finditer(folded):
+        at = m.start() - 2
+        if (
+            at >= 0
+            and folded[at].isdecimal()
+            and folded[at + 1].isdecimal()
+            and (at == 0 or not _word_char(folded[at - 1]))
+        ):
+            out.append((at, folded[at : m.end()], "", folded[at : at + 2]))
+    return out
 
 
 # ---------------------------------------------------------------------------------------

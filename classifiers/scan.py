@@ -199,17 +199,22 @@ class Words:
     def names_after(self, phrases: tuple[str, ...]) -> list[tuple[str, str]]:
         """(phrase, Name) for every phrase followed by a capitalised word that is not
         the start of a sentence-initial phrase: "anh Chảo Láo Sành" → ("anh", "Sành")."""
-        by_first = _by_first(phrases, self.toned)
+        follow = _follow_first(phrases, self.toned)
         keys, words = self.keys, self.words
         out = []
         n = len(keys)
+        last = n - 1
         done = 0  # a name taken ends here: phrases starting inside it are skipped
         # Most syllables start no phrase: one set test each, in C.
-        for i in itertools.compress(range(n), map(by_first.__contains__, keys)):
+        for i in itertools.compress(range(n), map(follow.__contains__, keys)):
             if i < done:
                 continue
-            for key, p in by_first[keys[i]]:
-                if keys[i : i + len(key)] == key:
+            by_second, singles = follow[keys[i]]
+            # Only the phrases whose second syllable is the next one (and those of one
+            # syllable), longest first, can start here.
+            cands = by_second.get(keys[i + 1], singles) if i < last else singles
+            for key, p in cands:
+                if len(key) <= 2 or keys[i : i + len(key)] == key:
                     j = i + len(key)
                     name: list[str] = []
                     while j < n and _capitalised(words[j]) and len(name) < 4:
@@ -232,6 +237,28 @@ def _by_first(
         if key:
             by_first.setdefault(key[0], []).append((key, p))
     return by_first
+
+
+_Phrases = tuple[tuple[tuple[str, ...], str], ...]
+
+
+@functools.lru_cache(maxsize=64)
+def _follow_first(
+    phrases: tuple[str, ...], toned: bool
+) -> dict[str, tuple[dict[str, _Phrases], _Phrases]]:
+    """:func:`_by_first`, each first syllable's phrases also by their second syllable:
+    (those whose second syllable is the key, with those of one syllable; those of one
+    syllable alone), each in ``_by_first``'s order (longest first)."""
+    out = {}
+    for first, entries in _by_first(phrases, toned).items():
+        singles = tuple(e for e in entries if len(e[0]) == 1)
+        by_second = {
+            e[0][1]: tuple(x for x in entries if len(x[0]) == 1 or x[0][1] == e[0][1])
+            for e in entries
+            if len(e[0]) > 1
+        }
+        out[first] = (by_second, singles)
+    return out
 
 
 def _capitalised(word: str) -> bool:
@@ -274,6 +301,8 @@ def _keys(words: tuple[str, ...], toned: bool) -> tuple[str, ...]:
 
 # A phrase in a Lexicon's index: its keys, the phrase, how many keys, its second key.
 _Entry = tuple[tuple[str, ...], str, int, "str | None"]
+# A first syllable's phrases: by the second syllable, and those of one syllable alone.
+_Follow = tuple[dict[str, tuple[_Entry, ...]], tuple[_Entry, ...]]
 
 
 class Lexicon:
@@ -289,6 +318,7 @@ class Lexicon:
         # Compiled on first use, per mode (a vocabulary at module level costs nothing at
         # import: a process that never tags never builds it).
         self._index: dict[bool, dict[str, tuple[_Entry, ...]]] = {}
+        self._follow: dict[bool, dict[str, _Follow]] = {}
 
     def index(self, toned: bool) -> dict[str, tuple[_Entry, ...]]:
         found = self._index.get(toned)
@@ -311,17 +341,36 @@ class Lexicon:
     def length(self, phrase: str, toned: bool) -> int:
         return len(phrase_key(phrase, toned))
 
+    def follow(self, toned: bool) -> dict[str, _Follow]:
+        """Per first syllable: (the phrases that may start there given the next syllable,
+        the phrases of one syllable, for any other next syllable), each in the index's
+        order (longest first)."""
+        found = self._follow.get(toned)
+        if found is None:
+            found = self._follow[toned] = {}
+            for first, entries in self.index(toned).items():
+                singles = tuple(e for e in entries if e[2] == 1)
+                by_second = {
+                    e[3]: tuple(x for x in entries if x[2] == 1 or x[3] == e[3])
+                    for e in entries
+                    if e[3] is not None
+                }
+                found[first] = (by_second, singles)
+        return found
+
     def find(self, words: Words) -> dict[str, list[int]]:
-        index = self._index.get(words.toned) or self.index(words.toned)
+        follow = self._follow.get(words.toned) or self.follow(words.toned)
         keys = words.keys
         found: dict[str, list[int]] = {}
         # Most syllables start no phrase: one set test each, in C.
         last = len(keys) - 1
-        for i in itertools.compress(range(len(keys)), map(index.__contains__, keys)):
-            after = keys[i + 1] if i < last else None
-            for key, p, n, second in index[keys[i]]:
-                # The second syllable first: most candidates fail there, without a slice.
-                if n == 1 or (second == after and (n == 2 or keys[i : i + n] == key)):
+        for i in itertools.compress(range(len(keys)), map(follow.__contains__, keys)):
+            by_second, singles = follow[keys[i]]
+            # Only the phrases whose second syllable is the next one (and those of one
+            # syllable) can start here: one dict read instead of a test per phrase.
+            cands = by_second.get(keys[i + 1], singles) if i < last else singles
+            for key, p, n, _ in cands:
+                if n <= 2 or keys[i : i + n] == key:
                     found.setdefault(p, []).append(i)
         return found
 
