@@ -49,7 +49,7 @@ import tomllib
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import compress
 from pathlib import Path
 from typing import Any, Final
@@ -972,9 +972,7 @@ def _members_located(text: str, found: list[Mention]) -> list[Mention]:
         if m.via == "place" and _LOCATED_ORG.search(
             strip_diacritics(text[max(0, m.start - 40) : m.start]).lower()
         ):
-            m = Mention(
-                m.unit_code, m.matched_text, m.start, m.strength * LOCATED_FACTOR, m.end, m.via
-            )
+            m = replace(m, strength=m.strength * LOCATED_FACTOR)
         out.append(m)
     return out
 

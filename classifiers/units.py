@@ -661,15 +661,14 @@ def _note(sc: _Scorer, text: str, *, factor: float, article: bool, where: str) -
         ):
             # Whose piece it is, said by the sender: a forwarder's word as much as an
             # author's ("đề nghị Ban tổng hợp là bài viết quý IV của Hội LHPN tỉnh").
-            sc.add("body", line[:120], m.unit_code, W_ON_BEHALF * m.strength, where)
-            continue
+            weight, own = W_ON_BEHALF, 1.0
         elif intro and (
             _SELF_VERB.match(after) or _SELF_HEAD.match(folded[idx]) or _SELF_INTRO.search(before)
         ):
-            weight = W_SELF_ID
+            weight, own = W_SELF_ID, factor
         else:
-            weight = W_ARTICLE if article else W_COVER
-        sc.add("body", line[:120], m.unit_code, weight * factor * m.strength, where)
+            weight, own = (W_ARTICLE if article else W_COVER), factor
+        sc.add("body", line[:120], m.unit_code, weight * own * m.strength, where)
 
 
 def attribute_unit(

@@ -23,7 +23,7 @@ from dienhinh.ingest.forward import (
     separator_kind,
 )
 from dienhinh.ingest.legacy_tables import TCVN3_DECODE, VNI_DECODE
-from dienhinh.ingest.official import closes_the_form, sends_an_article
+from dienhinh.ingest.official import TAIL_ARTICLE_CHARS, closes_the_form, sends_an_article
 
 __all__ = [
     "Block",
@@ -304,7 +304,6 @@ def _is_label(block: Block) -> bool:
 
 
 _COVER_LETTER_BLOCKS = 16  # a dispatch sending the article fits in this many blocks
-_COVER_LETTER_TAIL = 400  # characters of article after it, at least
 _CLOSING_LINE_MAX = 60  # a recipient, signer or name line of the closing
 
 
@@ -325,24 +324,30 @@ def _cover_letter_end(blocks: list[Block]) -> int:
             continue
         end = i + 1
         # The closing goes on over short lines: recipients, capacity, "(đã ký)", the name.
-        while end < len(blocks) and (
-            (not blocks[end].text.strip() and blocks[end].image is None)
-            or (
-                len(collapse_ws(blocks[end].text)) <= _CLOSING_LINE_MAX
-                and not (blocks[end].bold or blocks[end].heading)
-                and (
-                    closes_the_form(fold(collapse_ws(blocks[end].text)))
-                    or collapse_ws(blocks[end].text).startswith(("-", "+", "(", "Lưu"))
-                    or _is_upper(blocks[end].text)
-                    or len(blocks[end].text.split()) <= _LABEL_MAX_WORDS
-                )
-            )
-        ):
+        while end < len(blocks) and _closing_line(blocks[end]):
             end += 1
         letter = " ".join(fold(collapse_ws(blocks[j].text)) for j in texts if j < i)
         tail = sum(len(b.text) for b in blocks[end:])
-        return end if tail >= _COVER_LETTER_TAIL and sends_an_article(letter) else 0
+        return end if tail >= TAIL_ARTICLE_CHARS and sends_an_article(letter) else 0
     return 0
+
+
+def _closing_line(block: Block) -> bool:
+    """A block that still belongs to a dispatch's closing: empty, or a short line that is
+    no title (a recipient, the signer's capacity, "(đã ký)", the name)."""
+    text = collapse_ws(block.text)
+    if not text and block.image is None:
+        return True
+    return (
+        len(text) <= _CLOSING_LINE_MAX
+        and not (block.bold or block.heading)
+        and (
+            closes_the_form(fold(text))
+            or text.startswith(("-", "+", "(", "Lưu"))
+            or _is_upper(block.text)
+            or len(block.text.split()) <= _LABEL_MAX_WORDS
+        )
+    )
 
 
 def _pick_title(blocks: list[Block]) -> int:

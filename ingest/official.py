@@ -223,7 +223,7 @@ def classify_lines(lines: Sequence[str], *, head_lines: int = 20) -> OfficialVer
         if _is_prose(line, key):
             v.prose_chars += len(line)
     v.score = score
-    v.about_article = any(_ABOUT_ARTICLE.search(k) for k in subject)
+    v.about_article = any(sends_an_article(k) for k in subject)
     # Article prose after the closing block: a cover page with the article behind it.
     tail = (
         sum(
