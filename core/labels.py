@@ -195,6 +195,9 @@ FLAG_LABELS: Final = {
     "converted": "chuyển đổi từ định dạng cũ",
     "salvaged": "đọc từ tệp bị cắt cụt (có thể thiếu ảnh hoặc định dạng)",
     "revision": "bản sửa của một bài trước",
+    # ingest.duplicates.OTHER_UNIT_FLAG
+    "same text as another unit's article": "trùng nội dung với bài một đơn vị khác đã gửi: "
+    "cần xác định bài của đơn vị nào",
     "legacy-letters-lost": "phông chữ cũ, có thể mất dấu khi chuyển đổi",
 }
 # Flags with a value after the colon ("legacy-encoding:tcvn3", "split:2/3").

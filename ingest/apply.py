@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session
 from dienhinh.core.config import IngestConfig
 from dienhinh.core.text import fold
 from dienhinh.core.types import ForwardOrigin, Outcome
-from dienhinh.ingest.duplicates import find_match, index_article
+from dienhinh.ingest.duplicates import (
+    OTHER_UNIT,
+    OTHER_UNIT_FLAG,
+    find_match,
+    index_article,
+    same_as,
+)
 from dienhinh.store.models import Article, ArticleBand, Asset, Message, utcnow
 from dienhinh.store.states import ArticleState, MessageState, transition
 
@@ -161,7 +167,12 @@ def link_duplicates(session: Session, art: Article, *, hint: str) -> bool:
             session, art, ArticleState.DUPLICATE, actor=ACTOR, audit=False, reason=match.reason
         )
         return True
-    if match is not None:
+    if match is not None and match.verdict == OTHER_UNIT:
+        art.similarity = match.similarity
+        art.flags = [*art.flags, OTHER_UNIT_FLAG]
+        art.flagged = True
+        art.meta = {**(art.meta or {}), "same_as": same_as(match)}
+    elif match is not None:
         art.revision_of_id = match.original_id
         art.similarity = match.similarity
         art.flags = [*art.flags, "revision"]

@@ -392,8 +392,13 @@ def build_article(
             continue
         break
     rest = items[start:]
-    rest = rest[_cover_letter_end(rest) :]
+    # A cover letter opening the document is not the article's text; its pictures (a photo
+    # placed right after the signer, a scanned seal) stay with the article all the same:
+    # the editor removes a seal, a photo dropped here would be lost without a trace.
+    cut = _cover_letter_end(rest)
+    rest = [b for b in rest[:cut] if b.image is not None] + rest[cut:]
     t = _pick_title(rest)
+    seam = -1  # where the blocks before the title meet those after it (no caption across)
     if t >= 0:
         doc.title = collapse_ws(rest[t].text)
         # Labels before the title (document-type labels such as "BÀI VIẾT") are kept with
@@ -401,7 +406,9 @@ def build_article(
         # title window passes over tables), is content and stays in the text, in its place.
         before = rest[:t]
         doc.header_lines.extend(collapse_ws(b.text) for b in before if _is_label(b))
-        rest = [b for b in before if not _is_label(b) and (b.text or b.image)] + rest[t + 1 :]
+        kept = [b for b in before if not _is_label(b) and (b.text or b.image)]
+        seam = len(kept)
+        rest = kept + rest[t + 1 :]
     i = 0
     while i < len(rest):
         b = rest[i]
@@ -411,6 +418,7 @@ def build_article(
             nxt = rest[i + 1] if i + 1 < len(rest) else None
             if (
                 nxt is not None
+                and i + 1 != seam
                 and nxt.image is None
                 and not nxt.heading
                 and not nxt.table

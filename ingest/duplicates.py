@@ -10,6 +10,7 @@ the slow lane) and one over a whole group's prefetched rows (``ingest/writer.py`
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import Counter
 from collections.abc import Iterable
@@ -23,7 +24,17 @@ from dienhinh.core.text import lead_and_body
 from dienhinh.ingest import similarity
 from dienhinh.store.models import Article, ArticleBand
 
-__all__ = ["DbLookup", "Lookup", "MatchRef", "decide", "find_match", "index_article"]
+__all__ = [
+    "OTHER_UNIT",
+    "OTHER_UNIT_FLAG",
+    "DbLookup",
+    "Lookup",
+    "MatchRef",
+    "decide",
+    "find_match",
+    "index_article",
+    "same_as",
+]
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +48,21 @@ _MAX_CANDIDATES = 3
 _MIN_ESTIMATE = 0.2
 
 
+# The verdict for a text that another unit sent before: the same article, but no plain
+# resend. Which unit wrote it (and whose submission counts) is the editor's call, so the
+# later article stays in the queue, flagged, instead of disappearing as a duplicate.
+OTHER_UNIT = "other-unit"
+OTHER_UNIT_FLAG = "same text as another unit's article"
+
+
 @dataclass(frozen=True)
 class MatchRef:
-    verdict: str  # "duplicate" | "revision"
+    verdict: str  # "duplicate" | "revision" | OTHER_UNIT
     original_id: int
     original_message_pk: int
     similarity: float
     reason: str
+    original_unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +70,7 @@ class Stored:
     id: int
     message_pk: int
     signature: list[int] | None
+    unit: str | None = None  # the stored article's unit
 
 
 class Lookup(Protocol):
@@ -74,10 +94,13 @@ def decide(
     message_pk: int,
     hint: str = "",
     bands: list[str] | None = None,
+    unit: str | None = None,
 ) -> MatchRef | None:
     """The earlier article this text duplicates or revises, or None. ``hint`` is the later
     mail's subject and cover note ("bản sửa" there makes a similar text a revision);
-    ``bands`` the signature's LSH band keys when the caller has them already."""
+    ``bands`` the signature's LSH band keys when the caller has them already. ``unit`` is
+    the later article's unit: a duplicate of an article another unit sent is
+    :data:`OTHER_UNIT`, not ``"duplicate"``."""
     if not text.strip():
         return None
     exact = lookup.exact(fingerprint, message_pk) if fingerprint else None
@@ -85,7 +108,9 @@ def decide(
         verdict, sim, reason = similarity.compare(lookup.text(exact.id), text, hint_b=hint)
         if verdict != "revision":  # identical matching form: a duplicate whatever the wording
             verdict, reason = "duplicate", reason if verdict == "duplicate" else "same text"
-        return MatchRef(verdict, exact.id, exact.message_pk, sim or 1.0, reason)
+        return _other_unit(
+            MatchRef(verdict, exact.id, exact.message_pk, sim or 1.0, reason, exact.unit), unit
+        )
     if not signature:
         return None
     if bands is None:
@@ -96,14 +121,16 @@ def decide(
     # Confirm cheaply first: the signatures' estimated Jaccard, read without the texts,
     # drops candidates that share a band by chance; only the few left are compared in full.
     ids = [cid for cid, _n in counts.most_common(_MAX_CANDIDATES * 4)]
+    stored = lookup.stored(ids)
     close = sorted(
         (
             (similarity.estimate_jaccard(signature, s.signature), s.id, s.message_pk)
-            for s in lookup.stored(ids)
+            for s in stored
             if s.signature and s.message_pk != message_pk
         ),
         reverse=True,
     )
+    units = {s.id: s.unit for s in stored}
     best: MatchRef | None = None
     for estimate, cand_id, cand_message in close[:_MAX_CANDIDATES]:
         if estimate < _MIN_ESTIMATE:
@@ -116,8 +143,33 @@ def decide(
             or sim > best.similarity
             or (sim == best.similarity and cand_id < best.original_id)
         ):
-            best = MatchRef(verdict, cand_id, cand_message, sim, reason)
-    return best
+            best = MatchRef(verdict, cand_id, cand_message, sim, reason, units.get(cand_id))
+    return _other_unit(best, unit) if best is not None else None
+
+
+def _other_unit(match: MatchRef, unit: str | None) -> MatchRef:
+    """A duplicate of an article that a different unit sent (both units known) is
+    :data:`OTHER_UNIT`: the same text under two units' names is a question for the editor
+    (a copy, or a department passing on a district's piece), never a silent resend."""
+    if match.verdict != "duplicate" or not unit or not match.original_unit:
+        return match
+    if unit == match.original_unit:
+        return match
+    return dataclasses.replace(
+        match,
+        verdict=OTHER_UNIT,
+        reason=f"{match.reason} Sent before by {match.original_unit}.",
+    )
+
+
+def same_as(match: MatchRef) -> dict[str, object]:
+    """What an article's ``meta["same_as"]`` says of an :data:`OTHER_UNIT` match."""
+    return {
+        "article": match.original_id,
+        "unit": match.original_unit,
+        "similarity": round(match.similarity, 3),
+        "reason": match.reason,
+    }
 
 
 class DbLookup:
@@ -129,7 +181,7 @@ class DbLookup:
 
     def exact(self, fingerprint: str, not_message: int) -> Stored | None:
         row = self.session.execute(
-            select(Article.id, Article.message_pk, Article.signature)
+            select(Article.id, Article.message_pk, Article.signature, Article.unit)
             .where(
                 Article.text_sha256 == fingerprint,
                 Article.message_pk != not_message,
@@ -139,7 +191,7 @@ class DbLookup:
             .order_by(Article.id)
             .limit(1)
         ).first()
-        return Stored(row[0], row[1], row[2]) if row else None
+        return Stored(row[0], row[1], row[2], row[3]) if row else None
 
     def band_hits(self, bands: list[str]) -> Counter[int]:
         rows = self.session.execute(
@@ -149,7 +201,7 @@ class DbLookup:
 
     def stored(self, ids: Iterable[int]) -> list[Stored]:
         rows = self.session.execute(
-            select(Article.id, Article.message_pk, Article.signature).where(
+            select(Article.id, Article.message_pk, Article.signature, Article.unit).where(
                 Article.id.in_(list(ids)), Article.duplicate_of_id.is_(None)
             )
         ).all()
@@ -170,6 +222,7 @@ def find_match(session: Session, article: Article, *, hint: str = "") -> MatchRe
         signature=article.signature,
         message_pk=article.message_pk,
         hint=hint,
+        unit=article.unit,
     )
 
 

@@ -29,7 +29,14 @@ from dienhinh.ingest.apply import (
     tag_row,
     with_review_reasons,
 )
-from dienhinh.ingest.duplicates import MatchRef, Stored, decide
+from dienhinh.ingest.duplicates import (
+    OTHER_UNIT,
+    OTHER_UNIT_FLAG,
+    MatchRef,
+    Stored,
+    decide,
+    same_as,
+)
 from dienhinh.store.account import needs_review
 from dienhinh.store.models import (
     Article,
@@ -60,12 +67,18 @@ class _GroupLookup:
         self.rows: dict[int, Stored] = {}
         self.texts: dict[int, str] = {}
         for chunk in _chunks(fps, 500):
-            for aid, mpk, sig, fp in session.execute(
-                select(Article.id, Article.message_pk, Article.signature, Article.text_sha256)
+            for aid, mpk, sig, fp, unit in session.execute(
+                select(
+                    Article.id,
+                    Article.message_pk,
+                    Article.signature,
+                    Article.text_sha256,
+                    Article.unit,
+                )
                 .where(Article.text_sha256.in_(chunk), Article.duplicate_of_id.is_(None))
                 .order_by(Article.id)
             ):
-                st = Stored(aid, mpk, sig)
+                st = Stored(aid, mpk, sig, unit)
                 self.by_fp.setdefault(fp, []).append(st)
                 self.rows[aid] = st
         for chunk in _chunks(bands, 500):
@@ -75,12 +88,12 @@ class _GroupLookup:
                 self.by_band.setdefault(band, []).append(aid)
         missing = {a for ids in self.by_band.values() for a in ids} - set(self.rows)
         for chunk in _chunks(sorted(missing), 500):
-            for aid, mpk, sig in session.execute(
-                select(Article.id, Article.message_pk, Article.signature).where(
+            for aid, mpk, sig, unit in session.execute(
+                select(Article.id, Article.message_pk, Article.signature, Article.unit).where(
                     Article.id.in_(chunk), Article.duplicate_of_id.is_(None)
                 )
             ):
-                self.rows[aid] = Stored(aid, mpk, sig)
+                self.rows[aid] = Stored(aid, mpk, sig, unit)
 
     # Lookup protocol
     def exact(self, fingerprint: str, not_message: int) -> Stored | None:
@@ -103,10 +116,17 @@ class _GroupLookup:
             self.texts[article_id] = lead_and_body(lead, body)
         return self.texts[article_id]
 
-    def add(self, aid: int, message_pk: int, draft: ArticleDraft, bands: list[str]) -> None:
+    def add(
+        self,
+        aid: int,
+        message_pk: int,
+        draft: ArticleDraft,
+        bands: list[str],
+        unit: str | None,
+    ) -> None:
         """A new original of this group (``aid`` its placeholder until the group is
         inserted): later messages of the group can match it."""
-        st = Stored(aid, message_pk, draft.signature or None)
+        st = Stored(aid, message_pk, draft.signature or None, unit)
         self.rows[aid] = st
         self.texts[aid] = draft.text
         if draft.fingerprint:
@@ -206,6 +226,7 @@ def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> N
                     message_pk=msg.id,
                     hint=hint,
                     bands=bands,
+                    unit=unit,
                 )
             art_tags = tags.articles[ordinal - 1] if tags is not None else None
             placeholder = _PLACEHOLDER + len(placed)
@@ -220,7 +241,7 @@ def write_group(session: Session, items: Sequence[tuple[Message, Outcome]]) -> N
         # The message's new originals join the lookup after its own articles are decided
         # (a message's articles never match each other), before the next message's.
         for placeholder, draft, bands in originals:
-            lookup.add(placeholder, msg.id, draft, bands)
+            lookup.add(placeholder, msg.id, draft, bands, unit)
             indexed.append((placeholder, bands))
         if (
             outcome.status == MessageState.INGESTED
@@ -346,13 +367,30 @@ def _insert_articles(
         }
         for i, dup, rev in linked
     ]
+    table = Article.__table__
     if fixes:
-        table = Article.__table__
         conn.execute(
             table.update()
             .where(table.c.id == bindparam("aid"))
             .values(duplicate_of_id=bindparam("dup"), revision_of_id=bindparam("rev")),
             fixes,
+        )
+    # The same for another unit's article of this group named in meta["same_as"].
+    same = [
+        {
+            "aid": real[placed[i][0]],
+            "meta": {
+                **row["meta"],
+                "same_as": {**row["meta"]["same_as"], "article": real[s["article"]]},
+            },
+        }
+        for i, row in enumerate(rows)
+        if (s := row["meta"].get("same_as")) and s["article"] >= _PLACEHOLDER
+    ]
+    if same:
+        conn.execute(
+            table.update().where(table.c.id == bindparam("aid")).values(meta=bindparam("meta")),
+            same,
         )
     return real
 
@@ -378,6 +416,10 @@ def _article_row(
             match.similarity,
         )
         meta["duplicate_reason"] = match.reason
+    elif match is not None and match.verdict == OTHER_UNIT:
+        similarity = match.similarity
+        flags.append(OTHER_UNIT_FLAG)
+        meta["same_as"] = same_as(match)
     elif match is not None:
         revision_of, similarity = match.original_id, match.similarity
         flags.append("revision")
@@ -404,5 +446,6 @@ def _article_row(
         "signature": list(draft.signature) or None,
         "meta": with_review_reasons(meta, tags),
         **tag_columns(unit, tags),
+        **({"flagged": True} if OTHER_UNIT_FLAG in flags else {}),
         "version": 1,
     }

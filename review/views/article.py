@@ -112,7 +112,9 @@ def _context(s: Session, console: Console, f: queue.Filters, art: Article) -> di
         a.id: a
         for a in s.execute(
             select(Article).where(
-                Article.id.in_([i for i in (art.duplicate_of_id, art.revision_of_id) if i])
+                Article.id.in_(
+                    [i for i in (art.duplicate_of_id, art.revision_of_id, _same_as(art)) if i]
+                )
             )
         ).scalars()
     }
@@ -581,3 +583,10 @@ def _parse_qs(qs: str) -> list[tuple[str, str]]:
     from urllib.parse import parse_qsl
 
     return parse_qsl(qs, keep_blank_values=True)[:20]
+
+
+def _same_as(art: Article) -> int | None:
+    """The earlier article of another unit that this one repeats (ingest.duplicates)."""
+    same = (art.meta or {}).get("same_as") or {}
+    target = same.get("article") if isinstance(same, dict) else None
+    return target if isinstance(target, int) else None

@@ -384,3 +384,36 @@ def test_copies_within_one_group_link_to_the_real_ids(make_config, caplog):
     with ing.sessions() as s:
         indexed = set(s.execute(select(ArticleBand.article_id)).scalars())
     assert indexed == {first.id, fixed.id}
+
+
+def test_another_units_copy_of_an_article_stays_in_the_queue_flagged(make_config):
+    """The same article sent by two different units is no resend: the later one stays in
+    the queue (not hidden as a duplicate), flagged for the editor with the earlier article
+    and its unit, and the message counts as ingested. A resend by the same unit, and one
+    from an address no unit is known by, are still plain duplicates."""
+    config = make_config()
+    md = config.mailbox.url.path
+    deliver(md, _docx_mail(21, message_id="<first@laocai.gov.vn>"))
+    deliver(
+        md,
+        _docx_mail(
+            21,
+            message_id="<copy@laocai.gov.vn>",
+            from_="Văn phòng UBND huyện Bắc Hà <ubnd-bacha@laocai.gov.vn>",
+        ),
+    )
+    deliver(md, _docx_mail(21, message_id="<again@laocai.gov.vn>"))
+    ing = ingestor(config)
+    ing.poll(_source(config))
+    by_id = {m.message_id: m for m in messages(ing)}
+    first, copy, again = (by_id[f"{k}@laocai.gov.vn"] for k in ("first", "copy", "again"))
+    assert (first.unit, copy.unit, again.unit) == ("bat-xat", "bac-ha", "bat-xat")
+    assert first.status == copy.status == "ingested"
+    assert again.status == "duplicate" and again.duplicate_of_id == first.id
+    arts = {a.message_pk: a for a in articles(ing)}
+    original, copied = arts[first.id], arts[copy.id]
+    assert copied.status == "pending-review" and copied.duplicate_of_id is None
+    assert copied.flagged and "same text as another unit's article" in copied.flags
+    assert copied.meta["same_as"]["article"] == original.id
+    assert copied.meta["same_as"]["unit"] == "bat-xat"
+    assert arts[again.id].duplicate_of_id == original.id

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import docx
 import pytest
 
-from dienhinh.core.types import Part
+from dienhinh.core.types import Asset, Part
 from dienhinh.ingest.article import (
     Block,
     build_article,
@@ -315,3 +315,31 @@ def test_a_bold_greeting_is_not_a_body_articles_title() -> None:
     assert art is not None and not reason
     assert art.title == title
     assert art.text.split("\n\n") == _ARTICLE_PARAS
+
+
+def _picture(name: str) -> Block:
+    asset = Asset(
+        sha256=name, size=1, content_type="image/jpeg", filename=name, role="embedded-image"
+    )
+    return Block(image=asset)
+
+
+def test_a_photo_right_after_the_cover_letters_signer_stays_with_the_article() -> None:
+    """The dispatch's closing runs over short lines and pictures; a photo placed between the
+    signer and the article's title is the article's, not the letter's: it must not be lost
+    with the letter (nor may a scanned seal inside the closing: the editor removes it)."""
+    seal, photo = _picture("seal"), _picture("photo")
+    blocks = [
+        *_COVER_LETTER[:-1],
+        Block(text="Nơi nhận:\n- Như trên;\n- Lưu: VT."),
+        Block(text="KT. CHỦ TỊCH"),
+        seal,
+        Block(text="Nguyễn Văn Hùng"),
+        photo,
+        Block(text=_ARTICLE_TITLE, bold=True),
+        *(Block(text=p) for p in _ARTICLE_PARAS),
+    ]
+    art = build_article(blocks, source="docx", origin="x")
+    assert art.title == _ARTICLE_TITLE
+    assert art.text.split("\n\n") == _ARTICLE_PARAS
+    assert [a.filename for a in art.images] == ["seal", "photo"]

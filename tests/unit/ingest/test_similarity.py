@@ -450,3 +450,70 @@ def test_flat_picture_has_no_hash() -> None:
 
 def test_module_exports_are_defined() -> None:
     assert all(hasattr(similarity, name) for name in similarity.__all__)
+
+
+class _Lookup:
+    """The duplicates.Lookup protocol over a few stored texts: {id: (message_pk, unit, text)}."""
+
+    def __init__(self, stored: dict[int, tuple[int, str | None, str]]) -> None:
+        from collections import Counter
+
+        from dienhinh.ingest.duplicates import Stored
+
+        self._counter = Counter
+        self.rows = {
+            i: Stored(i, mpk, list(similarity.minhash(text)), unit)
+            for i, (mpk, unit, text) in stored.items()
+        }
+        self.texts = {i: text for i, (_m, _u, text) in stored.items()}
+        self.fps = {"fp-" + str(i): i for i in stored}
+
+    def exact(self, fingerprint: str, not_message: int):
+        i = self.fps.get(fingerprint)
+        return self.rows[i] if i is not None and self.rows[i].message_pk != not_message else None
+
+    def band_hits(self, bands: list[str]):
+        return self._counter(
+            i
+            for i, st in self.rows.items()
+            for b in similarity.lsh_bands(tuple(st.signature))
+            if b in bands
+        )
+
+    def stored(self, ids):
+        return [self.rows[i] for i in ids if i in self.rows]
+
+    def text(self, article_id: int) -> str:
+        return self.texts[article_id]
+
+
+@pytest.mark.parametrize("exact", [True, False], ids=["same-fingerprint", "near-duplicate"])
+@pytest.mark.parametrize(
+    ("earlier", "later", "verdict"),
+    [
+        ("bat-xat", "bac-ha", "other-unit"),  # another unit's article: the editor decides
+        ("bat-xat", "bat-xat", "duplicate"),  # the unit's own resend
+        ("bat-xat", None, "duplicate"),  # a sender no unit is known by: a plain resend
+        (None, "bac-ha", "duplicate"),
+    ],
+)
+def test_a_duplicate_of_another_units_article_is_its_own_verdict(
+    exact: bool, earlier: str | None, later: str | None, verdict: str
+) -> None:
+    from dienhinh.ingest.duplicates import decide
+
+    lookup = _Lookup({7: (1, earlier, ORIGINAL)})
+    text = ORIGINAL if exact else COVER + "\n\n" + ORIGINAL
+    match = decide(
+        lookup,
+        text=text,
+        fingerprint="fp-7" if exact else "",
+        signature=list(similarity.minhash(text)),
+        message_pk=2,
+        unit=later,
+    )
+    assert match is not None and match.original_id == 7
+    assert match.verdict == verdict
+    assert match.original_unit == earlier
+    if verdict == "other-unit":
+        assert "Sent before by bat-xat." in match.reason
