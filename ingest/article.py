@@ -157,16 +157,21 @@ def _is_upper(text: str) -> bool:
     return bool(letters) and all(c.isupper() for c in letters)
 
 
+_HEADLINE_COLON = re.compile(r":\s*\w+\W+\w+")  # "...: HỒ SƠ ĐI ...": two words after a colon
+
+
 def is_letterhead_line(text: str) -> bool:
     """True for an official letterhead line. Organisation names count only when short and
-    upper-case (a title such as "Sở Y tế ..." in sentence case is not a letterhead)."""
+    upper-case (a title such as "Sở Y tế ..." in sentence case is not a letterhead), and
+    not followed by a colon and words: "PHÒNG ĐĂNG KÝ KINH DOANH: HỒ SƠ ĐI TRÊN MẠNG" is a
+    headline naming its subject."""
     text = collapse_ws(text)
     if not text:
         return False
     key = fold(text)
     if not _LETTERHEAD_PATTERNS[0].match(key):
         return any(p.match(key) for p in _LETTERHEAD_PATTERNS[1:])
-    return _is_upper(text) and len(text) <= 80
+    return _is_upper(text) and len(text) <= 80 and not _HEADLINE_COLON.search(text)
 
 
 # A letterhead laid out as a table (issuing body left, national motto right; number and

@@ -51,6 +51,17 @@ _HEADING = re.compile(r"^(" + "|".join(re.escape(h) for h in _BY_HEADING) + r")\
 _HEADING_INSIDE = re.compile(
     r"(?<![A-Za-z])(" + "|".join(re.escape(h.upper()) for h in _BY_HEADING) + r")(?![A-Za-z])"
 )
+# Units whose names hold a type heading: "SỞ KẾ HOẠCH VÀ ĐẦU TƯ", a district's "PHÒNG TÀI
+# CHÍNH - KẾ HOẠCH". Their letterhead names the issuer, not the document's type.
+_NAMED_UNIT = re.compile(
+    r"ke hoach\s*(?:va|&)\s*dau tu|tai chinh\s*(?:[-–—&,]|va)?\s*ke hoach", re.IGNORECASE
+)
+# "Nghị định số 78/2015/NĐ-CP", "theo Kế hoạch số 12/KH-UBND": a document the text cites,
+# not this document's own number.
+_CITED = re.compile(
+    r"(?:nghi dinh|quyet dinh|thong tu|chi thi|nghi quyet|luat|ke hoach|cong van|thong bao|"
+    r"huong dan|van ban|bao cao|to trinh|giay moi|ket luan)\s*$"
+)
 _VV = re.compile(r"(?:^|\s)(v/v|ve viec)\s")
 # Markers of the administrative body. PDF text may join them to the previous line, so
 # they are searched inside lines where their form (a colon, a number) makes them safe.
@@ -139,7 +150,11 @@ def _heading_upper(line: str, heading: str) -> bool:
 
 
 def _heading(line: str, key: str) -> str:
-    """The kind a type heading on this line names, or ""."""
+    """The kind a type heading on this line names, or "" (a unit's name holding one, "SỞ KẾ
+    HOẠCH VÀ ĐẦU TƯ", is none)."""
+    if _NAMED_UNIT.search(key):
+        key = _NAMED_UNIT.sub(lambda m: " " * len(m.group()), key)
+        line = _NAMED_UNIT.sub(lambda m: " " * len(m.group()), strip_diacritics(line))
     h = _HEADING.match(key)
     if h is not None and _heading_upper(line, h.group(1)) and len(key.split()) <= 14:
         return _BY_HEADING[h.group(1)]
@@ -182,6 +197,8 @@ def classify_lines(lines: Sequence[str], *, head_lines: int = 20) -> OfficialVer
         if early and _MOTTO.search(key):
             hit("motto", 1)
         m = _NUMBER.search(key) if early and not v.number else None
+        if m is not None and _CITED.search(key[: m.start()]):
+            m = None  # a cited document's number
         if m is not None:
             v.number = _number_as_written(line, m.group(1))
             hit("number", 1)

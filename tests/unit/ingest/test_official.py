@@ -395,3 +395,47 @@ def test_official_document_sent_as_a_text_file(ctx: ExtractContext) -> None:
     out = extract_message(make_email(attachments=[Attach("qd.txt", data, "text/plain")]), ctx)
     assert out.articles == [] and out.attachments[0].used_as == "official-document"
     assert out.attachments[0].error == f"official-document: quyết định, Số {number}"
+
+
+@pytest.mark.parametrize(
+    "issuer",
+    ["SỞ KẾ HOẠCH VÀ ĐẦU TƯ", "PHÒNG TÀI CHÍNH - KẾ HOẠCH", "Phòng Tài chính – Kế hoạch huyện"],
+)
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_an_issuer_whose_name_holds_a_heading_sends_an_article(
+    issuer: str, fmt: str, ctx: ExtractContext
+) -> None:
+    """ "KẾ HOẠCH" in the department's own name is no plan's heading, and a law the article
+    cites ("Nghị định số 78/2015/NĐ-CP") gives the document no number: an article whose
+    lead reads "Căn cứ ..." under such a letterhead stays an article (it was recorded as a
+    plan, 'no article', and lost from the queue)."""
+    _title, paras = article_text(41, 6)
+    lines = [
+        "UBND TỈNH LÀO CAI",
+        issuer,
+        "PHÒNG ĐĂNG KÝ KINH DOANH: HỒ SƠ ĐI TRÊN MẠNG, KẾT QUẢ VỀ TẬN NƠI",
+        "Căn cứ Luật Doanh nghiệp năm 2014 và Nghị định số 78/2015/NĐ-CP của Chính phủ về "
+        "đăng ký doanh nghiệp, từ năm 2016 phòng đã đưa việc tiếp nhận hồ sơ lên mạng.",
+        *paras,
+    ]
+    verdict = classify_lines(lines)
+    assert not verdict.official and verdict.number == ""
+    if fmt == "pdf":
+        data, ctype, name = _pdf(lines), "application/pdf", "bai-viet.pdf"
+    else:
+        data, ctype, name = _docx(lines, table_letterhead=False), DOCX_TYPE, "bai-viet.docx"
+    out = extract_message(make_email(attachments=[Attach(name, data, ctype)]), ctx)
+    assert out.status == "ingested" and len(out.articles) == 1
+    if fmt == "docx":
+        assert out.articles[0].title.startswith("PHÒNG ĐĂNG KÝ KINH DOANH: HỒ SƠ")
+
+
+def test_a_plan_of_the_planning_department_is_still_a_plan() -> None:
+    """The same letterhead over a real plan: its own heading and number decide."""
+    _, lines = plan(5)
+    lines = [
+        ln.replace(lines[1], "SỞ KẾ HOẠCH VÀ ĐẦU TƯ") if i == 1 else ln
+        for i, ln in enumerate(lines)
+    ]
+    verdict = classify_lines(lines)
+    assert verdict.official and verdict.kind == "ke-hoach" and "/KH-" in verdict.number
