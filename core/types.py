@@ -164,6 +164,9 @@ class ArticleDraft:
     # The forward chain that delivered this article, outermost first: the last entry is
     # the original sender. Empty when the article was not forwarded.
     forwarded_from: list[ForwardOrigin] = field(default_factory=list)
+    # (level, text) of a mail body's <h1>-<h4> headings, in order: a newsletter pasting
+    # several articles under headings of one level is split like a document (ingest.split).
+    headings: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass

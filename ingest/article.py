@@ -481,6 +481,60 @@ def _without_closing(body: list[str]) -> list[str]:
     return body
 
 
+# A company's or an office's legal notice under every mail ("THÔNG BÁO BẢO MẬT: Thư điện
+# tử này và các tệp đính kèm ...", "CONFIDENTIALITY NOTICE: This e-mail ..."): often longer
+# than a cover note, and no article. Matched on folded text; a notice opens with its
+# heading, or says at least two of these things.
+_NOTICE_HEAD = re.compile(
+    r"^(?:thong bao bao mat|bao mat thong tin|tuyen bo mien tru|mien tru trach nhiem|"
+    r"confidentiality notice|confidentiality|disclaimer|important notice|legal notice|"
+    r"luu y|chu y|note)\s*[:.\-]\s*"
+)
+_NOTICE_WORDS = re.compile(
+    r"thu dien tu nay|email nay|thu nay|cac tep dinh kem|tep tin dinh kem|bao mat|"
+    r"nguoi nhan|nham lan|sao chep|phat tan|tiet lo|"
+    r"this e-?mail|this message|attachments?|confidential|privileged|intended (?:solely|only)|"
+    r"addressee|in error|recipient|disclos|unauthori[sz]ed|virus"
+)
+_NOTICE_MAX_CHARS = 1500
+# The header lines of a quoted or forwarded mail left as paragraphs of their own.
+_HEADER_LINE = re.compile(
+    r"^(?:tu|from|da gui|sent|den|to|cc|bcc|chu de|tieu de|subject|ngay gui|date)\s*:"
+)
+
+
+def _is_notice(paragraph: str) -> bool:
+    """A mail's legal notice (confidentiality, disclaimer), in Vietnamese or English."""
+    if len(paragraph) > _NOTICE_MAX_CHARS:
+        return False
+    key = fold(collapse_ws(paragraph))
+    found = set(_NOTICE_WORDS.findall(key))
+    if _NOTICE_HEAD.match(key):
+        return len(found) >= 2
+    return len(found) >= 4
+
+
+def _without_mail_furniture(paragraphs: list[str]) -> list[str]:
+    """A body's paragraphs without legal notices and without runs of two or more mail
+    header lines ("Từ: ...", "Đã gửi: ...", "Chủ đề: ..."): what the mail client adds is
+    no article, however long."""
+    header = [
+        len(p) <= 300 and "\n" not in p.strip() and bool(_HEADER_LINE.match(fold(p.strip())))
+        for p in paragraphs
+    ]
+    out: list[str] = []
+    for i, p in enumerate(paragraphs):
+        in_run = header[i] and (
+            (i > 0 and header[i - 1]) or (i + 1 < len(header) and header[i + 1])
+        )
+        if in_run:
+            continue
+        lines = [ln for ln in p.split("\n") if not _is_notice(ln)]
+        if lines and not _is_notice(p):
+            out.append("\n".join(lines))
+    return out
+
+
 def split_body_article(
     draft: ArticleDraft, *, subject: str, min_chars: int
 ) -> tuple[ArticleDraft | None, str]:
@@ -489,7 +543,7 @@ def split_body_article(
     Returns ``(article, reason)``: the article (cover paragraphs before the title moved
     out of the text) or None with the reason the body is not one.
     """
-    paragraphs = [p for p in draft.text.split("\n\n") if p.strip()]
+    paragraphs = _without_mail_furniture([p for p in draft.text.split("\n\n") if p.strip()])
     title = draft.title
     start = 0
     if title and title in paragraphs[:6] and not is_cover_paragraph(title):
@@ -520,6 +574,7 @@ def split_body_article(
         images=draft.images,
         flags=draft.flags,
         forwarded_from=draft.forwarded_from,
+        headings=draft.headings,
     )
     return article, ""
 

@@ -195,6 +195,13 @@ _REPLY_END = re.compile(
 _REPLY_REACH = 3  # lines a wrapped attribution line may take ("On …,\nName <\na@b> wrote:")
 # First characters of every line that can be a marker: most body lines are prose, and
 # folding each of them would cost more than the rest of the split.
+_MARKS = re.compile("\x01(?:\x02[1-4])?")  # the HTML extractor's title (and level) mark
+
+
+def _unmark(line: str) -> str:
+    return _MARKS.sub("", line.strip())
+
+
 _MARKER_STARTS = frozenset("-_=*\u2014\u2500\x01" + QUOTE_SENTINEL)
 _WORD_STARTS = frozenset(
     w[:3]
@@ -208,7 +215,7 @@ _HEADER_REACH = 26  # the longest header name ("Mức độ quan trọng") and i
 
 def separator_kind(line: str) -> Literal["forward", "quoted"] | None:
     """Whether a line is a client's separator, and of which kind (see CLIENT_FORMATS)."""
-    key = fold(line.strip().replace("\x01", ""))
+    key = fold(_unmark(line))
     if _SEPARATORS["forward"].match(key):
         return "forward"
     if _SEPARATORS["quoted"].match(key):
@@ -225,7 +232,7 @@ def is_forward_marker(line: str) -> bool:
 def header_field(line: str) -> tuple[str, str] | None:
     """("from" | "date" | "subject" | "to" | "cc" | "reply-to" | "other", value as
     written) when the line is a header line of a forward block, else None."""
-    m = _HEADER.match(fold(line.strip().replace("\x01", "")))
+    m = _HEADER.match(fold(_unmark(line)))
     if m is None:
         return None
     # The value from the original line (the folded one lost its diacritics).

@@ -194,11 +194,23 @@ def _by_numbers(blocks: Sequence[Block]) -> list[list[Block]] | None:
 
 def split_pasted(draft: ArticleDraft) -> list[ArticleDraft]:
     """The articles of a mail body that pastes several ("Bài 1: ...", "Bài 2: ..." or
-    "1. ...", "2. ..."), each flagged "split:<n>/<total>"; ``[draft]`` when it holds one.
+    "1. ...", "2. ...", or an HTML newsletter's headings of one level, as a document's
+    are split), each flagged "split:<n>/<total>"; ``[draft]`` when it holds one.
     The body's pictures stay with the first (their place in the text is not known)."""
-    blocks = [Block(text=draft.title, heading=True, level=1)] if draft.title else []
-    blocks += [Block(text=p) for p in draft.text.split("\n\n") if p.strip()]
-    groups = _by_markers(blocks) or _by_numbers(blocks)
+    levels = {collapse_ws(text): level for level, text in draft.headings}
+
+    def block(text: str) -> Block:
+        level = levels.get(collapse_ws(text), 0)
+        return Block(text=text, heading=bool(level), level=level)
+
+    title_level = levels.get(collapse_ws(draft.title), 1)
+    blocks = [Block(text=draft.title, heading=True, level=title_level)] if draft.title else []
+    blocks += [block(p) for p in draft.text.split("\n\n") if p.strip()]
+    groups = (
+        _by_markers(blocks)
+        or _by_numbers(blocks)
+        or (_by_headings(blocks) if draft.headings else None)
+    )
     if not groups:
         return [draft]
     out: list[ArticleDraft] = []

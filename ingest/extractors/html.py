@@ -11,7 +11,7 @@ except ``src="cid:..."`` of images, which is resolved to a part of the same mess
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from bs4 import BeautifulSoup, NavigableString, Tag
@@ -101,6 +101,8 @@ _BLOCKS = [
     "th",
 ]
 _TITLE_MARK = "\x01"  # control characters never survive into text, so a safe sentinel
+_LEVEL_MARK = "\x02"  # "\x02<n>" after the title mark: an <hn> heading
+_LEVEL = re.compile("^\x01\x02([1-4])")
 _IMG_MARK = "\x03"  # "\x03<n>\x03" stands where the n-th cid image was shown
 _IMG_REF = re.compile(r"\x03(\d+)\x03")
 _HEADINGS = ("h1", "h2", "h3", "h4")
@@ -114,7 +116,7 @@ _WS = re.compile(r"[ \t\r\f\v\xa0\u200b]+")
 
 def _mark_titles(soup: BeautifulSoup) -> None:
     for h in soup.find_all(_HEADINGS):
-        h.insert(0, _TITLE_MARK)
+        h.insert(0, f"{_TITLE_MARK}{_LEVEL_MARK}{h.name[1]}")
     for b in soup.find_all(["b", "strong"]):
         block = b.find_parent(["p", "div", "td", "li", "center"])
         if block is None or getattr(block, "_marked", False):
@@ -133,6 +135,7 @@ class HtmlSection:
     paragraphs: list[str]
     title: str
     images: list[Part]
+    headings: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _forwarding(tag: Tag) -> bool:
@@ -312,8 +315,10 @@ def _mark_signatures(found: _Walk) -> None:
             tag.insert_after(f"{_BR}{SIGNATURE_END}{_BR}{_BR}")
 
 
-def _section_paragraphs(lines: list[str]) -> tuple[list[str], str]:
+def _section_paragraphs(lines: list[str]) -> tuple[list[str], str, list[tuple[int, str]]]:
+    """(paragraphs, title candidate, (level, text) of the <hn> headings)."""
     paragraphs: list[str] = []
+    headings: list[tuple[int, str]] = []
     current: list[str] = []
     title = ""
     for line in [*clean_body_lines(lines), ""]:
@@ -322,13 +327,17 @@ def _section_paragraphs(lines: list[str]) -> tuple[list[str], str]:
             continue
         if current:
             para = "\n".join(current)
+            level = _LEVEL.match(para)
+            para = re.sub(f"{_LEVEL_MARK}[1-4]", "", para)
             if para.startswith(_TITLE_MARK) and not title and len(paragraphs) < 6:
                 title = collapse_ws(para.replace(_TITLE_MARK, ""))
             para = para.replace(_TITLE_MARK, "").strip()
             if para:
                 paragraphs.append(para)
+                if level is not None:
+                    headings.append((int(level.group(1)), collapse_ws(para)))
             current = []
-    return paragraphs, title
+    return paragraphs, title, headings
 
 
 def html_sections(html: str, related: list[Part], *, max_depth: int = 5) -> list[HtmlSection]:
@@ -380,8 +389,8 @@ def html_sections(html: str, related: list[Part], *, max_depth: int = 5) -> list
             chain = [*chain, section.origin]
         shown = dict.fromkeys(int(i) for ln in section.lines for i in _IMG_REF.findall(ln))
         clean = [_IMG_REF.sub("", ln).strip() for ln in section.lines]
-        paragraphs, title = _section_paragraphs(clean)
-        out.append(HtmlSection(chain, paragraphs, title, [images[i] for i in shown]))
+        paragraphs, title, headings = _section_paragraphs(clean)
+        out.append(HtmlSection(chain, paragraphs, title, [images[i] for i in shown], headings))
     return out
 
 
@@ -431,6 +440,7 @@ class HtmlExtractor:
                     images=images,
                     flags=[f"legacy-encoding:{encoding}"] if encoding else [],
                     forwarded_from=section.forwarded_from,
+                    headings=section.headings,
                 )
             )
         return drafts

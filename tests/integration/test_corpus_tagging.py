@@ -42,45 +42,49 @@ TARGETS = {
 }
 CERTAIN_RIGHT_TARGET = 0.97  # of tags shown with confidence >= 0.9, the share right
 
-# Measured on 2026-12-07 (the second session of the day) on the four held-out writers
-# borderpost, cityhall, industry and womenfarm (written that afternoon without reading the
-# taggers: 100 emails, 87 relevant, 95 articles): unit 0.989 (86/87), campaign micro-F1
-# 0.759, macro-F1 0.739, subject 0.853, kind 0.884, noise precision 1.000 / recall 0.769,
-# key phrases 1.000. The code at that session's start, on the same four: unit 0.989,
-# campaigns 0.753/0.738, subject 0.863, kind 0.905. The rounds held out before them that
-# session, each measured before it was read and then made development writers: college,
-# elders, infra, police (unit 0.955, campaigns 0.780/0.757, subject 0.938, kind 0.794;
-# start 0.955, 0.782/0.764, 0.938, 0.804); highland, newsroom, services, youth (0.989,
-# 0.886/0.889, 0.959, 0.938; start 0.989, 0.886/0.889, 0.928, 0.938); culture, health,
-# unions, wards (0.966, 0.864/0.811, 0.939, 0.950; start 0.966, 0.867/0.818, 0.939,
-# 0.950). Four writers swing the figures more than a session's changes do: campaigns
-# 0.74-0.89 between rounds of the same code. TO RAISE towards TARGETS as the taggers
-# improve; never lower on the same set.
+# Measured on 2026-12-07 (the third session of the day) on the four held-out writers
+# finance, forest, telecom and veterans (written that morning without reading the taggers:
+# 100 emails, 84 relevant, 96 articles), BEFORE any of their mail was read, with the code
+# and map of the session's start: unit 1.000 (84/84), campaign micro-F1 0.865, macro-F1
+# 0.823, subject 0.957, kind 0.947, noise precision 0.909 / recall 0.625, key phrases
+# 0.979, certain (>= 0.9) right: unit 1.000 of 62, campaign 0.969 of 32, subject 1.000 of
+# 50, kind 1.000 of 33. Then only their extraction faults were read and fixed (an
+# article under the planning department's letterhead recorded as a plan; a company's
+# legal notice and a forward's header lines taken for a second article; a newsletter's
+# two headed articles read as one), the taggers untouched: unit 1.000, campaigns
+# 0.878/0.858, subject 0.958, kind 0.948, noise 1.000/0.688, key phrases 1.000. The
+# earlier rounds, each measured before it was read and then made development writers:
+# borderpost, cityhall, industry, womenfarm (0.989, 0.759/0.739, 0.853, 0.884);
+# college, elders, infra, police (0.955, 0.780/0.757, 0.938, 0.794); highland, newsroom,
+# services, youth (0.989, 0.886/0.889, 0.959, 0.938); culture, health, unions, wards
+# (0.966, 0.864/0.811, 0.939, 0.950). Four writers swing the figures more than a
+# session's changes do. TO RAISE towards TARGETS as the taggers improve; never lower on
+# the same set.
 FLOORS = {
     "unit_accuracy": 0.98,
-    "campaign_micro_f1": 0.75,
-    "campaign_macro_f1": 0.73,
-    "subject_accuracy": 0.85,
-    "kind_accuracy": 0.87,
+    "campaign_micro_f1": 0.86,
+    "campaign_macro_f1": 0.84,
+    "subject_accuracy": 0.95,
+    "kind_accuracy": 0.93,
     "noise_precision": 1.0,
-    "noise_recall": 0.75,
+    "noise_recall": 0.68,
     "key_phrase_recall": 1.0,
 }
 # Calibration, 2026-12-07, map fitted on the four held-out writers (classifiers/
-# calibration.json). Cross-fitted (leave one writer out, pooled): ECE unit 0.100, campaign
-# 0.200, subject 0.109, kind 0.133; share right among tags >= 0.9: unit 1.000 of 52,
-# campaign 0.909 of 11, subject 1.000 of 34, kind 0.900 of 10. In-sample (the shipped map
-# on its own writers, what `dienhinh eval` shows here): ECE unit 0.090, campaign 0.083,
-# subject 0.114, kind 0.111; share right >= 0.9: unit 1.000 (56), campaign 0.929 (14),
-# subject 1.000 (39), kind 0.955 (22). One campaign and one kind tag of these writers are
-# wrong at the top of the raw scores, so no monotone map keeps them under 0.9 (a more
-# cautious map, sigmas 1.5 or 2, does not either): issue 14's 97% is met for the unit and
-# the subject, not for the campaign and the kind (the xfail test below). Ceilings a little
+# calibration.json). Cross-fitted (leave one writer out, pooled): ECE unit 0.131, campaign
+# 0.099, subject 0.107, kind 0.139; share right among tags >= 0.9: unit 1.000 of 52,
+# campaign 0.938 of 48, subject 1.000 of 57, kind 1.000 of 35. In-sample (the shipped map
+# on its own writers, what `dienhinh eval` shows here): ECE unit 0.109, campaign 0.062,
+# subject 0.090, kind 0.119; share right >= 0.9: unit 1.000 (60), campaign 1.000 (44),
+# subject 1.000 (64), kind 1.000 (48). The map of the session's start (fitted on the
+# round before) on these writers, never seen by it: unit 1.000 of 62, campaign 0.969 of 32,
+# subject 1.000 of 50, kind 1.000 of 33. Issue 14's 97% is met for the unit, the subject
+# and the kind out of fold, not for the campaign (the xfail test below). Ceilings a little
 # above the ECEs; the floors are today's shares.
-OUT_OF_FOLD_ECE_CEILINGS = {"unit": 0.12, "campaign": 0.22, "subject_type": 0.13, "kind": 0.15}
-ECE_CEILINGS = {"unit": 0.11, "campaign": 0.10, "subject_type": 0.13, "kind": 0.13}
-CERTAIN_RIGHT_FLOORS = {"unit": 0.97, "campaign": 0.92, "subject_type": 0.97, "kind": 0.94}
-OUT_OF_FOLD_CERTAIN_FLOORS = {"unit": 0.97, "campaign": 0.90, "subject_type": 0.97, "kind": 0.88}
+OUT_OF_FOLD_ECE_CEILINGS = {"unit": 0.14, "campaign": 0.11, "subject_type": 0.12, "kind": 0.15}
+ECE_CEILINGS = {"unit": 0.12, "campaign": 0.08, "subject_type": 0.10, "kind": 0.13}
+CERTAIN_RIGHT_FLOORS = {"unit": 0.97, "campaign": 0.97, "subject_type": 0.97, "kind": 0.97}
+OUT_OF_FOLD_CERTAIN_FLOORS = {"unit": 0.97, "campaign": 0.93, "subject_type": 0.97, "kind": 0.97}
 
 
 def _config(tmp: Path) -> Path:
@@ -211,7 +215,7 @@ def test_cross_fitted_calibration_meets_the_certainty_target(
 
 @pytest.mark.xfail(
     reason="issue 14's certainty target is not met out of fold on the held-out writers "
-    "(share right among tags >= 0.9: campaign 0.909, kind 0.900 of 0.97): when this passes, "
+    "(share right among tags >= 0.9: campaign 0.938 of 0.97): when this passes, "
     "raise OUT_OF_FOLD_CERTAIN_FLOORS to it",
     strict=True,
 )
@@ -227,7 +231,7 @@ def test_cross_fitted_calibration_meets_the_issue_14_target(cross_fitted):
 
 @pytest.mark.xfail(
     reason="issue 14's accuracy targets are not met yet on the held-out writers (campaigns "
-    "0.759/0.739 of 0.90, subject 0.853 of 0.95): when this passes, raise FLOORS to TARGETS",
+    "0.878/0.858 of 0.90): when this passes, raise FLOORS to TARGETS",
     strict=True,
 )
 def test_held_out_writers_meet_the_issue_14_targets(held):

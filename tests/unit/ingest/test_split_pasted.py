@@ -39,3 +39,52 @@ def test_a_body_pasting_two_articles_gives_two(ctx: ExtractContext) -> None:
     body = "\n\n".join(["Dạ em gửi 2 bài tháng này ạ.", f"Bài 1: {T1}", *P1, f"Bài 2: {T2}", *P2])
     out = extract_message(make_email(from_="Lan <lan.sp@gmail.com>", text=body), ctx)
     assert [a.title for a in out.articles] == [T1, T2]
+
+
+def _html(blocks: list[tuple[str, str]]) -> str:
+    return (
+        "<html><body>"
+        + "".join(f"<{tag}>{text}</{tag}>" for tag, text in blocks)
+        + "</body></html>"
+    )
+
+
+def test_a_newsletter_body_with_two_headed_articles_gives_two(ctx: ExtractContext) -> None:
+    """An HTML newsletter pasting two articles, each under an <h2> of its own (a kicker
+    line above each, the masthead's issue line first): two articles, as a document whose
+    headings of one level each carry an article's text."""
+    t1, p1 = article_text(23, 7)
+    t2, p2 = article_text(24, 7)
+    html = _html(
+        [
+            ("p", "Bản tin số 07/2020 · Kết nối số, vì cộng đồng vùng cao"),
+            ("p", "CÂU CHUYỆN CHUYỂN ĐỔI SỐ"),
+            ("h2", t1),
+            *(("p", p) for p in p1),
+            ("p", "CÂU CHUYỆN CHUYỂN ĐỔI SỐ"),
+            ("h2", t2),
+            *(("p", p) for p in p2),
+        ]
+    )
+    out = extract_message(make_email(from_="PR <pr@vnpt.example>", text=None, html=html), ctx)
+    assert [a.title for a in out.articles] == [t1, t2]
+    assert p1[-1] in out.articles[0].text and p2[0] in out.articles[1].text
+    assert p2[0] not in out.articles[0].text
+    assert [a.flags for a in out.articles] == [["split:1/2"], ["split:2/2"]]
+
+
+def test_an_html_article_with_sections_stays_one(ctx: ExtractContext) -> None:
+    """An <h1> title over <h2> sections is one article: only the top level splits."""
+    t1, p1 = article_text(25, 8)
+    html = _html(
+        [
+            ("h1", t1),
+            ("h2", "Những ngày đầu khó khăn"),
+            *(("p", p) for p in p1[:4]),
+            ("h2", "Thành quả hôm nay"),
+            *(("p", p) for p in p1[4:]),
+        ]
+    )
+    out = extract_message(make_email(from_="Lan <lan.sp@gmail.com>", text=None, html=html), ctx)
+    [art] = out.articles
+    assert art.title == t1 and p1[-1] in art.text
