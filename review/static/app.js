@@ -100,7 +100,7 @@
   var rows = Array.prototype.slice.call(document.querySelectorAll("table.queue tr.row"));
   var current = -1;
 
-  function select(i) {
+  function select(i, quiet) {
     if (!rows.length) return;
     if (i < 0) i = 0;
     if (i >= rows.length) {
@@ -111,7 +111,7 @@
     if (current >= 0) rows[current].classList.remove("selected");
     current = i;
     rows[current].classList.add("selected");
-    rows[current].scrollIntoView({ block: "nearest" });
+    if (!quiet) rows[current].scrollIntoView({ block: "nearest" });
   }
 
   rows.forEach(function (row, i) {
@@ -136,7 +136,10 @@
     return rows.length - 1;
   }
 
-  if (rows.length) select(rowAfterAction());
+  // A fresh queue opens at the top of the page (on a phone the first row lies below the
+  // filters: scrolling to it hid the menu and the search); after an action the page
+  // scrolls to the row where the editor was.
+  if (rows.length) select(rowAfterAction(), !AFTER_ACTION[param("msg")]);
 
   function queueKey(key) {
     if (!rows.length) return false;

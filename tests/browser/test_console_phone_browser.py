@@ -255,6 +255,30 @@ def test_the_queue_is_cards_on_a_phone(
     shot(page, "phone-queue-cards-390")
 
 
+def test_the_queue_opens_at_the_top_on_a_phone(
+    new_page: Callable[[str | None], Any], server: Any, shot: Any
+) -> None:
+    """The first row is selected (for j/k and a) but the page stays at its top: the menu,
+    the state tabs and the search are what a phone shows first. After an action the page
+    goes to the row where the editor was."""
+    page = new_page("mai")
+    page.set_viewport_size(PHONE)
+    page.goto("/?state=pending-review")
+    rows = page.locator("table.queue tr.row")
+    assert "selected" in (rows.first.get_attribute("class") or "")
+    assert page.evaluate("window.scrollY") == 0
+    assert page.locator("header.top").bounding_box()["y"] == 0
+    shot(page, "phone-queue-top-390")
+    last = rows.nth(rows.count() - 1)
+    last_id = last.get_attribute("data-id")
+    page.goto(f"/?state=pending-review&msg=approved&id={last_id}")
+    selected = page.locator("table.queue tr.row.selected")
+    assert selected.get_attribute("data-id") == last_id
+    box = selected.bounding_box()
+    assert box is not None and 0 <= box["y"] < PHONE["height"]
+    assert page.evaluate("window.scrollY") > 0
+
+
 def test_the_compliance_grid_reads_on_a_phone(
     new_page: Callable[[str | None], Any], shot: Any
 ) -> None:
