@@ -253,6 +253,7 @@ _PLACE_PREFIXES: Final = ("xa", "tt", "phuong")
 # (Keys are folded: "bản"/"bàn" and "cơ"/"có" would be one word, so neither is here: "Hội
 # LHPN có 500 hội viên" is the province's association.)
 _LOWER_LEVELS: Final = frozenset({*_ADMIN, *_PLACE_PREFIXES, "thon", "to", "cap", "cac"})
+_ONE: Final = (1,)
 
 
 def _rewrite_table() -> dict[str, list[tuple[list[_Tok], str]]]:
@@ -340,6 +341,8 @@ class _Words:
         the few places where a rewrite or a dropped word shifted the sequence (the words
         between two such places keep one offset), so nothing is built per word."""
         keys = self.keys
+        split = self._split
+        text = self.text
         ck: list[str] = []
         rewritten: dict[int, tuple[int, int]] = {}  # canonical index -> its first, last word
         breaks: list[int] = [0]  # from this canonical index on ...
@@ -370,18 +373,27 @@ class _Words:
             else:
                 ck.append(k)
         ck += keys[done:]
+        # Without a rewrite or a dropped word, canonical index j is word j.
+        plain = len(breaks) == 1
 
         def window(at: int, length: int) -> list[_Tok]:
+            # Word i spans ends[2 i] to ends[2 i + 1] (read straight from the split's list).
+            ends = split.ends()
             out = []
             for j in range(at, at + length):
+                if plain:
+                    s = ends[2 * j]
+                    e = ends[2 * j + 1]
+                    out.append(_Tok(ck[j], s, e, text[s:e]))
+                    continue
                 span = rewritten.get(j)
                 if span is not None:
-                    s = self.span(span[0])[0]
-                    e = self.span(span[1])[1]
-                    out.append(_Tok(ck[j], s, e, ""))
+                    out.append(_Tok(ck[j], ends[2 * span[0]], ends[2 * span[1] + 1], ""))
                 else:
-                    s, e = self.span(j + shifts[bisect_right(breaks, j) - 1])
-                    out.append(_Tok(ck[j], s, e, self.text[s:e]))
+                    w = 2 * (j + shifts[bisect_right(breaks, j) - 1])
+                    s = ends[w]
+                    e = ends[w + 1]
+                    out.append(_Tok(ck[j], s, e, text[s:e]))
             return out
 
         return ck, window
@@ -711,7 +723,7 @@ class UnitDirectory:
                 if u not in units_here:
                     units_here.append(u)
         self._by_domain = {d: tuple(us) for d, us in by_domain.items()}
-        self._patterns, self._first = self._build_patterns()
+        self._patterns = self._build_patterns()
         self._recent: dict[str, tuple[Mention, ...]] = {}
         self._address_hints = self._build_address_hints()
 
@@ -812,27 +824,31 @@ class UnitDirectory:
         text = nfc(text)
         keys, window = _Words(text).canonical()
         out: list[Mention] = []
-        first, patterns = self._first, self._patterns
+        patterns, lengths, singles = self._patterns, self._lengths, self._singles
         n = len(keys)
+        last = n - 1
         done = 0  # matches do not overlap: a match ending here hides starts before it
-        seconds, singles = self._seconds, self._singles
-        for i in compress(range(n), map(first.__contains__, keys)):
+        for i in compress(range(n), map(lengths.__contains__, keys)):
             if i < done:
                 continue
             k = keys[i]
-            top = min(first[k], n - i)
-            # Most starts (a syllable that begins a commune's name) go no further: no
-            # pattern continues with the next key, and one key alone names nothing.
-            if top > 1 and keys[i + 1] not in seconds[k]:
-                top = 1
-            if top == 1 and k not in singles:
-                continue
-            for length in range(top, 0, -1):
-                cands = patterns.get(tuple(keys[i : i + length]))
+            # Only the lengths of the patterns that continue with the next key can match
+            # here, longest first (and one key alone, when it is a pattern): most starts (a
+            # syllable that begins a commune's name) go no further.
+            lens = lengths[k].get(keys[i + 1]) if i < last else None
+            if lens is None:
+                if k not in singles:
+                    continue
+                lens = _ONE
+            for length in lens:
+                end = i + length
+                if end > n:
+                    continue
+                cands = patterns.get(tuple(keys[i:end]))
                 if not cands:
                     continue
                 toks_here = window(i, length)
-                lower_level = i + length < n and keys[i + length] in _LOWER_LEVELS
+                lower_level = end < n and keys[end] in _LOWER_LEVELS
                 p = next(
                     (
                         c
@@ -848,13 +864,11 @@ class UnitDirectory:
                     if _broken(text, s, e):
                         continue
                     out.append(Mention(p.unit_code, text[s:e], s, p.strength, e, p.via))
-                    done = i + length
+                    done = end
                     break
         return _members_located(text, out) if out else out
 
-    def _build_patterns(
-        self,
-    ) -> tuple[dict[tuple[str, ...], list[_Pattern]], dict[str, int]]:
+    def _build_patterns(self) -> dict[tuple[str, ...], list[_Pattern]]:
         patterns: dict[tuple[str, ...], list[_Pattern]] = {}
         ambiguous_places: set[tuple[tuple[str, ...], tuple[str, ...]]] = set()
         for unit in self.units:
@@ -884,17 +898,23 @@ class UnitDirectory:
         for key, tones in ambiguous_places:
             patterns[key] = [c for c in patterns[key] if _tones(c) != tones]
         patterns = {k: sorted(v, key=lambda c: -c.strength) for k, v in patterns.items() if v}
-        first: dict[str, int] = {}
-        seconds: dict[str, set[str]] = {}
+        seconds: dict[str, dict[str, set[int]]] = {}
         for key in patterns:
-            first[key[0]] = max(first.get(key[0], 0), len(key))
-            follow = seconds.setdefault(key[0], set())
+            follow = seconds.setdefault(key[0], {})
             if len(key) > 1:
-                follow.add(key[1])
-        # What may follow each first key, and the first keys that are a pattern alone.
-        self._seconds = {k: frozenset(v) for k, v in seconds.items()}
+                follow.setdefault(key[1], set()).add(len(key))
+        # The first keys that are a pattern alone, and per first key and the key after it,
+        # the lengths of the patterns that start so, longest first (with 1 for a first key
+        # that is a pattern alone).
         self._singles = frozenset(key[0] for key in patterns if len(key) == 1)
-        return patterns, first
+        self._lengths = {
+            k: {
+                k2: tuple(sorted(lens | ({1} if k in self._singles else set()), reverse=True))
+                for k2, lens in follow.items()
+            }
+            for k, follow in seconds.items()
+        }
+        return patterns
 
     def _build_address_hints(self) -> dict[str, str]:
         hints: dict[str, str] = {}
@@ -924,14 +944,14 @@ class UnitDirectory:
         return hints
 
 
-_BREAKS: Final = frozenset(",;()[]\n")
+_BREAKS: Final = re.compile(r"[,;()\[\]\n]")
 
 
 def _broken(text: str, start: int, end: int) -> bool:
     """Words that only look like a name: split by a comma or a bracket ("cơ sở, xây dựng"
     is no "Sở Xây dựng"), or a department's "sở" that is the "cơ sở" (a facility, a base)
     of running text ("cơ sở y tế" is a clinic, not the Sở Y tế)."""
-    if any(c in _BREAKS for c in text[start:end]):
+    if _BREAKS.search(text, start, end):
         return True
     before = text[max(0, start - 4) : start].rstrip().lower()
     return text[start] == "s" and before.endswith(("cơ", "co"))
