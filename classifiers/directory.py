@@ -47,10 +47,10 @@ import functools
 import re
 import tomllib
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import compress
+from itertools import accumulate, compress
 from pathlib import Path
 from typing import Any, Final
 
@@ -285,6 +285,17 @@ _REWRITE_KEYS: Final = {
 }
 
 
+# The keys a rewrite of several words holds after its first word, and before its last:
+# a line whose first word's key is none of the first, and whose last word's key none of
+# the second, takes no part in a rewrite across a line break.
+_NONFIRST: Final = frozenset(
+    k for seqs in _REWRITE_KEYS.values() for _, ks, _, _ in seqs for k in ks[1:]
+)
+_NONLAST: Final = frozenset(
+    k for seqs in _REWRITE_KEYS.values() for _, ks, _, _ in seqs for k in ks[:-1]
+)
+
+
 def _canonical(toks: list[_Tok]) -> list[_Tok]:
     """Apply the abbreviation rewrites and drop "và"."""
     out: list[_Tok] = []
@@ -330,6 +341,10 @@ class _Words:
 
     def span(self, i: int) -> tuple[int, int]:
         return self._split.span(i)
+
+    def starts(self) -> list[int]:
+        """Where each word starts (and, last, the text's end)."""
+        return self._split.ends()[::2]
 
     def orig(self, i: int) -> str:
         s, e = self._split.span(i)
@@ -397,6 +412,95 @@ class _Words:
             return out
 
         return ck, window
+
+
+def _moved(m: Mention, by: int) -> Mention:
+    return Mention(m.unit_code, m.matched_text, m.start + by, m.strength, m.end + by, m.via)
+
+
+class _Reading:
+    """A text as the matcher read it: its words, its mentions, and the spans of the
+    windows of words that some pattern's keys matched (``tried``: each a name whose
+    acceptance may have looked at the words or characters around it)."""
+
+    __slots__ = ("_lines", "mentions", "tried", "words")
+
+    def __init__(
+        self, words: _Words, mentions: tuple[Mention, ...], tried: list[tuple[int, int]]
+    ) -> None:
+        self.words = words
+        self.mentions = mentions
+        self.tried = tried
+        self._lines: dict[str, tuple[Mention, ...]] | None = None
+
+    def _ends(self, lo: int, hi: int) -> tuple[int, int] | None:
+        """Where the first and last words of ``lo:hi`` that are not dropped ("và")
+        start and end (None when there is none): the window's first and last keys."""
+        keys = self.words.keys
+        while lo < hi and keys[lo] in _DROP:
+            lo += 1
+        if lo == hi:
+            return None
+        hi -= 1
+        while keys[hi] in _DROP:
+            hi -= 1
+        return self.words.span(lo)[0], self.words.span(hi)[1]
+
+    def _touches(self, first: int, last: int) -> tuple[bool, bool]:
+        """Whether a window was tried on the key starting at ``first``, and on the one
+        ending at ``last``."""
+        return (
+            any(s <= first for s, _ in self.tried),
+            any(e >= last for _, e in self.tried),
+        )
+
+    @property
+    def touches_first(self) -> bool:
+        ends = self._ends(0, len(self.words.keys))
+        return ends is not None and self._touches(*ends)[0]
+
+    @property
+    def touches_last(self) -> bool:
+        ends = self._ends(0, len(self.words.keys))
+        return ends is not None and self._touches(*ends)[1]
+
+    def lines(self) -> dict[str, tuple[Mention, ...]]:
+        """The text's lines (stripped) whose mentions are the same in any text that holds
+        them as a line, with their mentions (offsets in the stripped line). A line
+        qualifies when it holds a word that is not dropped, takes no part in a rewrite
+        across a line break (``_NONFIRST``, ``_NONLAST``), and no window was tried on its
+        first or last key: then nothing read beyond its ends (a neighbouring word's
+        capital or level, "cơ" before "sở", an organisation before a place, the next key
+        of a longer name) decided anything, and a name never spans a line break
+        (``_broken``)."""
+        if self._lines is not None:
+            return self._lines
+        out: dict[str, tuple[Mention, ...]] = {}
+        text, keys = self.words.text, self.words.keys
+        n = len(keys)
+        starts = self.words.starts()
+        pos = 0
+        for seg in text.split("\n"):
+            seg_start, seg_end = pos, pos + len(seg)
+            pos = seg_end + 1
+            content = seg.strip()
+            if not content or content in out:
+                continue
+            lo = bisect_left(starts, seg_start, 0, n)
+            hi = bisect_left(starts, seg_end, lo, n)
+            ends = self._ends(lo, hi)
+            if ends is None or keys[lo] in _NONFIRST or keys[hi - 1] in _NONLAST:
+                continue
+            inside = [(s, e) for s, e in self.tried if seg_start <= s < seg_end]
+            first, last = ends
+            if any(s <= first or e >= last for s, e in inside):
+                continue
+            at = seg_start + len(seg) - len(seg.lstrip())
+            out[content] = tuple(
+                _moved(m, -at) for m in self.mentions if seg_start <= m.start < seg_end
+            )
+        self._lines = out
+        return out
 
 
 # --- patterns -----------------------------------------------------------------------------
@@ -725,6 +829,7 @@ class UnitDirectory:
         self._by_domain = {d: tuple(us) for d, us in by_domain.items()}
         self._patterns = self._build_patterns()
         self._recent: dict[str, tuple[Mention, ...]] = {}
+        self._readings: dict[str, _Reading] = {}
         self._address_hints = self._build_address_hints()
 
     # -- loading -----------------------------------------------------------------------
@@ -815,15 +920,95 @@ class UnitDirectory:
             return []
         cached = self._recent.get(text)
         if cached is None:
+            # A text of lines is kept as read: another text may repeat its lines.
+            cached = self._reading(text).mentions if "\n" in text else tuple(self._scan(text)[0])
             if len(self._recent) >= _RECENT_TEXTS:
                 self._recent.clear()
-            cached = self._recent[text] = tuple(self._find(text))
+            self._recent[text] = cached
         return list(cached)
 
-    def _find(self, text: str) -> list[Mention]:
-        text = nfc(text)
-        keys, window = _Words(text).canonical()
+    def find_mentions_in_lines(self, lines: Sequence[str], known: Sequence[str]) -> list[Mention]:
+        """``find_mentions("\n".join(lines))``, reading again only the lines that no text
+        of ``known`` (already read: the articles a mail body repeats) holds as a line of its
+        own whose mentions cannot depend on the lines around it (``_Reading.lines``). The
+        other lines are read as runs, alone when what they name at their ends cannot depend
+        on their neighbours either, else with the neighbouring line on each side."""
+        lines = [nfc(line) for line in lines]
+        joined = "\n".join(lines)
+        cached = self._recent.get(joined)
+        if cached is not None or not joined:
+            return list(cached or ())
+        # Cheap first: a line of the known texts, if any, as a substring of one of them.
+        if not any(len(line) >= _LINE_REUSE_MIN and line in k for line in lines for k in known):
+            return self.find_mentions(joined)
+        reuse: dict[str, tuple[Mention, ...]] = {}
+        for k in known:
+            if k:
+                reuse.update(self._reading(k).lines())
         out: list[Mention] = []
+        count = len(lines)
+        offsets = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+        i = 0
+        while i < count:
+            rel = reuse.get(lines[i])
+            if rel is not None:
+                off = offsets[i]
+                out += [_moved(m, off) for m in rel]
+                i += 1
+                continue
+            j = i + 1
+            while j < count and lines[j] not in reuse:
+                j += 1
+            out += self._run(lines, i, j, offsets)
+            i = j
+        if len(self._recent) >= _RECENT_TEXTS:
+            self._recent.clear()
+        self._recent[joined] = tuple(out)
+        return out
+
+    def _run(self, lines: Sequence[str], i: int, j: int, offsets: list[int]) -> list[Mention]:
+        """The mentions of ``lines[i:j]`` as ``"\n".join(lines)`` has them, where the lines
+        around the run (if any) are lines of ``_Reading.lines``: their words take no part in
+        a rewrite across the line break, and they hold a word."""
+        r = self._reading("\n".join(lines[i:j]))
+        off = offsets[i]
+        # Read alone, the run names what it names in the whole text unless a pattern was
+        # tried on its first or last word there (a place name checked for a capitalised
+        # neighbour, a short form for the level after it, "cơ sở", an organisation on the
+        # line before): then it is read again with its neighbours.
+        if not ((i > 0 and r.touches_first) or (j < len(lines) and r.touches_last)):
+            return [_moved(m, off) for m in r.mentions]
+        lo = max(0, i - 1)
+        ctx = self._reading("\n".join(lines[lo : min(len(lines), j + 1)]))
+        shift = offsets[i] - offsets[lo]
+        end = shift + offsets[j - 1] - offsets[i] + len(lines[j - 1])
+        return [_moved(m, off - shift) for m in ctx.mentions if shift <= m.start < end]
+
+    def _reading(self, text: str) -> _Reading:
+        """``text`` read, with what is needed to reuse its lines (kept for a few texts)."""
+        found = self._readings.get(text)
+        if found is None:
+            mentions, words, tried = self._scan(text)
+            if len(self._readings) >= _READINGS:
+                self._readings.clear()
+            found = self._readings[text] = _Reading(words, tuple(mentions), tried)
+            if text not in self._recent:
+                if len(self._recent) >= _RECENT_TEXTS:
+                    self._recent.clear()
+                self._recent[text] = found.mentions
+        return found
+
+    def _find(self, text: str) -> list[Mention]:
+        return self._scan(text)[0]
+
+    def _scan(self, text: str) -> tuple[list[Mention], _Words, list[tuple[int, int]]]:
+        """The mentions in ``text``, its words, and the spans of the windows of words
+        that some pattern's keys matched (tried, whatever came of it)."""
+        text = nfc(text)
+        words = _Words(text)
+        keys, window = words.canonical()
+        out: list[Mention] = []
+        tried: list[tuple[int, int]] = []
         patterns, lengths, singles = self._patterns, self._lengths, self._singles
         n = len(keys)
         last = n - 1
@@ -848,6 +1033,7 @@ class UnitDirectory:
                 if not cands:
                     continue
                 toks_here = window(i, length)
+                tried.append((toks_here[0].start, toks_here[-1].end))
                 lower_level = end < n and keys[end] in _LOWER_LEVELS
                 p = next(
                     (
@@ -866,7 +1052,7 @@ class UnitDirectory:
                     out.append(Mention(p.unit_code, text[s:e], s, p.strength, e, p.via))
                     done = end
                     break
-        return _members_located(text, out) if out else out
+        return (_members_located(text, out) if out else out), words, tried
 
     def _build_patterns(self) -> dict[tuple[str, ...], list[_Pattern]]:
         patterns: dict[tuple[str, ...], list[_Pattern]] = {}
@@ -999,6 +1185,10 @@ def _members_located(text: str, found: list[Mention]) -> list[Mention]:
 
 # How many texts' mentions a directory keeps (find_mentions).
 _RECENT_TEXTS: Final = 256
+# How many texts of lines it keeps as read, for their lines (find_mentions_in_lines).
+_READINGS: Final = 16
+# A line this long found in a known text is worth reading that text's lines for.
+_LINE_REUSE_MIN: Final = 40
 _ADDRESS_PREFIXES: Final = ("ubnd", "vpubnd", "vanphong", "vp", "pnv", "noivu", "hdnd", "ub")
 
 _UNIT_KEYS: Final = frozenset(
