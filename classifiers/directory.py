@@ -418,20 +418,22 @@ def _moved(m: Mention, by: int) -> Mention:
     return Mention(m.unit_code, m.matched_text, m.start + by, m.strength, m.end + by, m.via)
 
 
+# A window of words that some pattern's keys matched: its span, and whether whether it
+# names a unit may depend on what comes before it (a place alone, "cơ" before "sở", an
+# organisation before a place) or after it (a place alone, a level after a short form).
+_Tried = tuple[int, int, bool, bool]
+
+
 class _Reading:
-    """A text as the matcher read it: its words, its mentions, and the spans of the
-    windows of words that some pattern's keys matched (``tried``: each a name whose
-    acceptance may have looked at the words or characters around it)."""
+    """A text as the matcher read it: its words, its mentions, and the windows tried."""
 
     __slots__ = ("_lines", "mentions", "tried", "words")
 
-    def __init__(
-        self, words: _Words, mentions: tuple[Mention, ...], tried: list[tuple[int, int]]
-    ) -> None:
+    def __init__(self, words: _Words, mentions: tuple[Mention, ...], tried: list[_Tried]) -> None:
         self.words = words
         self.mentions = mentions
         self.tried = tried
-        self._lines: dict[str, tuple[Mention, ...]] | None = None
+        self._lines: dict[str, tuple[tuple[Mention, ...], bool]] | None = None
 
     def _ends(self, lo: int, hi: int) -> tuple[int, int] | None:
         """Where the first and last words of ``lo:hi`` that are not dropped ("và")
@@ -446,36 +448,31 @@ class _Reading:
             hi -= 1
         return self.words.span(lo)[0], self.words.span(hi)[1]
 
-    def _touches(self, first: int, last: int) -> tuple[bool, bool]:
-        """Whether a window was tried on the key starting at ``first``, and on the one
-        ending at ``last``."""
-        return (
-            any(s <= first for s, _ in self.tried),
-            any(e >= last for _, e in self.tried),
-        )
+    def ends_read(self, lo: int, hi: int, tried: Iterable[_Tried]) -> tuple[bool, bool]:
+        """Whether a window of ``tried`` on the first key of words ``lo:hi`` read what
+        stands before it, and one on the last key what stands after it."""
+        ends = self._ends(lo, hi)
+        if ends is None:
+            return False, False
+        first, last = ends
+        before = after = False
+        for s, e, reads_before, reads_after in tried:
+            before = before or (reads_before and s <= first)
+            after = after or (reads_after and e == last)
+        return before, after
 
-    @property
-    def touches_first(self) -> bool:
-        ends = self._ends(0, len(self.words.keys))
-        return ends is not None and self._touches(*ends)[0]
-
-    @property
-    def touches_last(self) -> bool:
-        ends = self._ends(0, len(self.words.keys))
-        return ends is not None and self._touches(*ends)[1]
-
-    def lines(self) -> dict[str, tuple[Mention, ...]]:
+    def lines(self) -> dict[str, tuple[tuple[Mention, ...], bool]]:
         """The text's lines (stripped) whose mentions are the same in any text that holds
-        them as a line, with their mentions (offsets in the stripped line). A line
-        qualifies when it holds a word that is not dropped, takes no part in a rewrite
-        across a line break (``_NONFIRST``, ``_NONLAST``), and no window was tried on its
-        first or last key: then nothing read beyond its ends (a neighbouring word's
-        capital or level, "cơ" before "sở", an organisation before a place, the next key
-        of a longer name) decided anything, and a name never spans a line break
-        (``_broken``)."""
+        them as a line, with their mentions (offsets in the stripped line) and whether
+        their first word may end a rewrite begun on the line before (``_NONFIRST``: then
+        they are only so after a line that can begin none). A line qualifies when it
+        holds a word that is not dropped, its last word begins no rewrite across the line
+        break (``_NONLAST``), and no window tried on its first key read what stands
+        before it, nor one on its last key what stands after: a name never spans a line
+        break (``_broken``), so nothing beyond the line's ends decided anything."""
         if self._lines is not None:
             return self._lines
-        out: dict[str, tuple[Mention, ...]] = {}
+        out: dict[str, tuple[tuple[Mention, ...], bool]] = {}
         text, keys = self.words.text, self.words.keys
         n = len(keys)
         starts = self.words.starts()
@@ -488,16 +485,15 @@ class _Reading:
                 continue
             lo = bisect_left(starts, seg_start, 0, n)
             hi = bisect_left(starts, seg_end, lo, n)
-            ends = self._ends(lo, hi)
-            if ends is None or keys[lo] in _NONFIRST or keys[hi - 1] in _NONLAST:
+            if lo == hi or keys[hi - 1] in _NONLAST:
                 continue
-            inside = [(s, e) for s, e in self.tried if seg_start <= s < seg_end]
-            first, last = ends
-            if any(s <= first or e >= last for s, e in inside):
+            inside = [t for t in self.tried if seg_start <= t[0] < seg_end]
+            if self._ends(lo, hi) is None or any(self.ends_read(lo, hi, inside)):
                 continue
             at = seg_start + len(seg) - len(seg.lstrip())
-            out[content] = tuple(
-                _moved(m, -at) for m in self.mentions if seg_start <= m.start < seg_end
+            out[content] = (
+                tuple(_moved(m, -at) for m in self.mentions if seg_start <= m.start < seg_end),
+                keys[lo] in _NONFIRST,
             )
         self._lines = out
         return out
@@ -941,23 +937,28 @@ class UnitDirectory:
         # Cheap first: a line of the known texts, if any, as a substring of one of them.
         if not any(len(line) >= _LINE_REUSE_MIN and line in k for line in lines for k in known):
             return self.find_mentions(joined)
-        reuse: dict[str, tuple[Mention, ...]] = {}
+        reuse: dict[str, tuple[tuple[Mention, ...], bool]] = {}
         for k in known:
             if k:
                 reuse.update(self._reading(k).lines())
+        # A line opening with a word that may end a rewrite ("nhân dân" after "Ủy ban")
+        # is taken as read only after a line taken so (which begins none).
+        taken = [lines[0] in reuse]
+        for line in lines[1:]:
+            found = reuse.get(line)
+            taken.append(found is not None and (taken[-1] or not found[1]))
         out: list[Mention] = []
         count = len(lines)
         offsets = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
         i = 0
         while i < count:
-            rel = reuse.get(lines[i])
-            if rel is not None:
+            if taken[i]:
                 off = offsets[i]
-                out += [_moved(m, off) for m in rel]
+                out += [_moved(m, off) for m in reuse[lines[i]][0]]
                 i += 1
                 continue
             j = i + 1
-            while j < count and lines[j] not in reuse:
+            while j < count and not taken[j]:
                 j += 1
             out += self._run(lines, i, j, offsets)
             i = j
@@ -968,15 +969,15 @@ class UnitDirectory:
 
     def _run(self, lines: Sequence[str], i: int, j: int, offsets: list[int]) -> list[Mention]:
         """The mentions of ``lines[i:j]`` as ``"\n".join(lines)`` has them, where the lines
-        around the run (if any) are lines of ``_Reading.lines``: their words take no part in
-        a rewrite across the line break, and they hold a word."""
+        around the run (if any) are lines taken from ``_Reading.lines``: their words take
+        no part in a rewrite across the line break, and they hold a word."""
         r = self._reading("\n".join(lines[i:j]))
         off = offsets[i]
-        # Read alone, the run names what it names in the whole text unless a pattern was
-        # tried on its first or last word there (a place name checked for a capitalised
-        # neighbour, a short form for the level after it, "cơ sở", an organisation on the
-        # line before): then it is read again with its neighbours.
-        if not ((i > 0 and r.touches_first) or (j < len(lines) and r.touches_last)):
+        # Read alone, the run names what it names in the whole text unless a window tried
+        # on its first word read what stands before it there, or one on its last word what
+        # stands after it: then it is read again with its neighbours.
+        before, after = r.ends_read(0, len(r.words.keys), r.tried)
+        if not ((i > 0 and before) or (j < len(lines) and after)):
             return [_moved(m, off) for m in r.mentions]
         lo = max(0, i - 1)
         ctx = self._reading("\n".join(lines[lo : min(len(lines), j + 1)]))
@@ -1001,15 +1002,16 @@ class UnitDirectory:
     def _find(self, text: str) -> list[Mention]:
         return self._scan(text)[0]
 
-    def _scan(self, text: str) -> tuple[list[Mention], _Words, list[tuple[int, int]]]:
-        """The mentions in ``text``, its words, and the spans of the windows of words
-        that some pattern's keys matched (tried, whatever came of it)."""
+    def _scan(self, text: str) -> tuple[list[Mention], _Words, list[_Tried]]:
+        """The mentions in ``text``, its words, and the windows of words that some
+        pattern's keys matched (tried, whatever came of it)."""
         text = nfc(text)
         words = _Words(text)
         keys, window = words.canonical()
         out: list[Mention] = []
-        tried: list[tuple[int, int]] = []
+        tried: list[_Tried] = []
         patterns, lengths, singles = self._patterns, self._lengths, self._singles
+        reads = self._reads
         n = len(keys)
         last = n - 1
         done = 0  # matches do not overlap: a match ending here hides starts before it
@@ -1029,11 +1031,14 @@ class UnitDirectory:
                 end = i + length
                 if end > n:
                     continue
-                cands = patterns.get(tuple(keys[i:end]))
+                key = tuple(keys[i:end])
+                cands = patterns.get(key)
                 if not cands:
                     continue
                 toks_here = window(i, length)
-                tried.append((toks_here[0].start, toks_here[-1].end))
+                s = toks_here[0].start
+                reads_before, reads_after = reads[key]
+                tried.append((s, toks_here[-1].end, reads_before or text[s] == "s", reads_after))
                 lower_level = end < n and keys[end] in _LOWER_LEVELS
                 p = next(
                     (
@@ -1093,6 +1098,16 @@ class UnitDirectory:
         # the lengths of the patterns that start so, longest first (with 1 for a first key
         # that is a pattern alone).
         self._singles = frozenset(key[0] for key in patterns if len(key) == 1)
+        # Per key: whether one of its patterns reads what stands before a match (a place
+        # alone, or a place at all: an organisation before it), and after it (a place
+        # alone, a short form before a level).
+        self._reads = {
+            key: (
+                any(c.proper or c.via == "place" for c in cands),
+                any(c.proper or c.unleveled for c in cands),
+            )
+            for key, cands in patterns.items()
+        }
         self._lengths = {
             k: {
                 k2: tuple(sorted(lens | ({1} if k in self._singles else set()), reverse=True))
