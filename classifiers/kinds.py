@@ -24,7 +24,7 @@ import json
 import operator
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -288,18 +288,74 @@ def _full_names(text: str) -> Counter[str]:
     four capitalised words (punctuation ends a run) from a family name on ("Giàng A Chư",
     "Anh Chu Xá Phứ" from "Chu"), then the given name on its own ("Chư vay vốn ..."),
     unless the word is also an ordinary word of the text, written in lower case elsewhere
-    ("Sinh", "Năm")."""
+    ("Sinh", "Năm").
+
+    Read where it can be: the runs of three or more words holding a capital
+    (``_CAPITALISED_RUN``, one regular-expression pass) are the only places a name of
+    three words can be, and each name found is then looked for on its own. Every token
+    is read (:func:`_full_names_of_tokens`) when the text holds a character past U+1FFF
+    that is a word character or has a case ("Ⓐ": a capitalised token of its own)."""
+    if _WIDE.search(text) and any(map(_odd_wide, set(_WIDE.findall(text)))):
+        return _full_names_of_tokens(text)
+    given: Counter[str] = Counter()
+    for m in _CAPITALISED_RUN.finditer(text):
+        start = m.start()  # a capital: the word may open with word characters of no case
+        while start and _word_char(text[start - 1]):
+            start -= 1
+        w = text[start : m.end()].split()
+        cap = list(map(str.istitle, w))
+        _names_in_runs(w, cap, [False, *map(operator.and_, cap, cap[1:]), False], given)
+    if not given:
+        return given
+    for name in list(given):
+        for at in _token_starts(name, text):
+            if not _capitalised_before(text, at) and not _capitalised_after(text, at + len(name)):
+                given[name] += 1
+    # A name also written in lower case is an ordinary word: its lower case is a token
+    # of the text (a word: the lower case of a word is never a punctuation mark), and is
+    # lower case.
+    return Counter(
+        {
+            g: c
+            for g, c in given.items()
+            if not ((low := g.lower()).islower() and _is_token(low, text))
+        }
+    )
+
+
+def _full_names_of_tokens(text: str) -> Counter[str]:
+    """:func:`_full_names`, every token of the text read."""
     w = _TOKEN.findall(text)
-    n = len(w)
     cap = list(map(str.istitle, w))  # a capital then lower case (_capital), in C
     given: Counter[str] = Counter()
-    # The runs of capitalised words: each starts where one follows a word that is not
-    # (cap > prev: True after False) and ends before one that is not followed by one
-    # (cap > next), found in C. A run of one or two words (most: a sentence's first
-    # word) holds no name of three.
+    # Consecutive tokens both capitalised (a punctuation token of the first U+2000
+    # characters never is).
+    link = [False, *map(operator.and_, cap, cap[1:]), False]
+    _names_in_runs(w, cap, link, given)
+    if not given:
+        return given
+    for k in list(itertools.compress(range(len(w)), map(given.__contains__, w))):
+        if not link[k] and not link[k + 1]:
+            given[w[k]] += 1
+    tokens = set(w)
+    return Counter(
+        {g: c for g, c in given.items() if not ((low := g.lower()) in tokens and low.islower())}
+    )
+
+
+def _names_in_runs(
+    w: Sequence[str], cap: list[bool], link: list[bool], given: Counter[str]
+) -> None:
+    """Count in ``given`` the given name of each run of capitalised words ``w`` holding a
+    full name: ``cap`` tells the capitalised words, ``link[i]`` whether words ``i - 1``
+    and ``i`` are both capitalised and adjacent (``link[0]``, ``link[len(w)]`` False)."""
+    n = len(w)
+    # The runs of capitalised words: each starts at one not linked to the one before
+    # (cap > link: True after False) and ends before one not linked to it, found in C. A
+    # run of one or two words (most: a sentence's first word) holds no name of three.
     runs = zip(
-        itertools.compress(range(n), map(operator.gt, cap, [False, *cap])),
-        itertools.compress(range(1, n + 1), map(operator.gt, cap, [*cap[1:], False])),
+        itertools.compress(range(n), map(operator.gt, cap, link)),
+        itertools.compress(range(1, n + 1), map(operator.gt, cap, link[1:])),
         strict=True,
     )
     for i, j in runs:
@@ -308,17 +364,73 @@ def _full_names(text: str) -> Counter[str]:
         start = next((k for k in range(i, j) if _fold_word(w[k]) in _SURNAMES), j)
         if 3 <= j - start <= 4:
             given[w[j - 1]] += 1
-    if not given:
-        return given
-    for k in list(itertools.compress(range(n), map(given.__contains__, w))):
-        if (k == 0 or not cap[k - 1]) and (k + 1 == n or not cap[k + 1]):
-            given[w[k]] += 1
-    # A name also written in lower case is an ordinary word: its lower case is among the
-    # tokens, and is lower case (what a set of the lower-case tokens would hold).
-    tokens = set(w)
-    return Counter(
-        {g: c for g, c in given.items() if not ((low := g.lower()) in tokens and low.islower())}
-    )
+
+
+# A capitalised word (str.istitle) holds an upper-case or title-case letter; below U+2000
+# these are the characters of _CAPITALS.
+_CAPITALS = "".join(c for c in map(chr, range(0x2000)) if c.isupper() or c.istitle())
+_CAP_WORD = rf"[^\W{_CAPITALS}]*[{_CAPITALS}]\w*"
+# Three or more words holding a capital, with only spaces between them: where a run of
+# capitalised words of three or more (a full name) can be. It opens with a capital (the
+# search then skips to the next one in C); no capital stands before it in its first word,
+# or the match would open there.
+_CAPITALISED_RUN = re.compile(rf"[{_CAPITALS}]\w*(?:\s+{_CAP_WORD}){{2,}}")
+# Characters past U+1FFF, but for the General Punctuation and Currency Symbols blocks
+# (dashes, quotes, ellipses, "₫"), which hold no word character and nothing with a case.
+_WIDE = re.compile(r"[^\x00-\u206f\u20a0-\u20cf]")
+_WORD_ONLY = re.compile(r"\w+")
+
+
+@functools.lru_cache(maxsize=1024)
+def _odd_wide(ch: str) -> bool:
+    """A character past U+1FFF that _CAPITALISED_RUN cannot read as _TOKEN does: a word
+    character, or one with a case (a punctuation token that is capitalised)."""
+    return ch.isalnum() or ch == "_" or ch.istitle()
+
+
+def _capitalised_before(text: str, at: int) -> bool:
+    """Whether the token before position ``at`` (a word's start) is a capitalised word."""
+    i = at - 1
+    while i >= 0 and text[i].isspace():
+        i -= 1
+    if i < 0 or not _word_char(text[i]):
+        return False  # nothing, or a punctuation token
+    j = i
+    while j > 0 and _word_char(text[j - 1]):
+        j -= 1
+    return text[j : i + 1].istitle()
+
+
+def _capitalised_after(text: str, at: int) -> bool:
+    """Whether the token after position ``at`` (a word's end) is a capitalised word."""
+    n = len(text)
+    i = at
+    while i < n and text[i].isspace():
+        i += 1
+    if i == n or not _word_char(text[i]):
+        return False
+    j = i
+    while j < n and _word_char(text[j]):
+        j += 1
+    return text[i:j].istitle()
+
+
+def _token_starts(word: str, text: str) -> Iterator[int]:
+    """Where ``word`` (word characters) stands in ``text`` as a token of its own."""
+    n, end = len(word), len(text)
+    at = text.find(word)
+    while at >= 0:
+        after = at + n
+        if (at == 0 or not _word_char(text[at - 1])) and (
+            after == end or not _word_char(text[after])
+        ):
+            yield at
+        at = text.find(word, at + 1)
+
+
+def _is_token(word: str, text: str) -> bool:
+    """Whether ``word`` is one of the text's tokens (a whole run of word characters)."""
+    return bool(_WORD_ONLY.fullmatch(word)) and next(_token_starts(word, text), None) is not None
 
 
 _CAPS_HEAD = re.compile(r"^\W*((?:\w+ ){2,3}\w+)\s*[,:\-–(]")
