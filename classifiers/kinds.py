@@ -18,21 +18,23 @@ works too.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import json
 import operator
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 from dienhinh.classifiers.base import ClassifyContext, TagSuggestion
-from dienhinh.classifiers.scan import Lexicon, Words, analyse
+from dienhinh.classifiers.scan import Lexicon, Words, analyse, text_split
 from dienhinh.core.evidence import EvidenceKind as EK
 from dienhinh.core.evidence import item
-from dienhinh.core.text import fold, nfc
+from dienhinh.core.text import fold, nfc, strip_diacritics
 from dienhinh.core.types import ArticleDraft
 
 __all__ = [
@@ -752,7 +754,7 @@ def kind_parts(title: str, text: str) -> tuple[Part, ...]:
         first_parts.append(_part("nhan-to-moi", 1.5, item(EK.YOUNG_TITLE)))
     # The lead weighs again: it says what the article is about.
     parts.extend(_lead_parts(lead))
-    folded = fold(f"{title}\n{text[:OPENING_CHARS]}")
+    folded = _fold_opening(title, text)
     young = _young(folded)
     if young:
         parts.append(_part("nhan-to-moi", 1.5, item(EK.YOUNG, phrase=young)))
@@ -797,6 +799,88 @@ _RECENT = 3
 _YEAR = re.compile(
     r"nam(?<!\wnam)(?<!sinh nam)(?<!nhung nam)(?<!cac nam) (?:hoc )?(19[5-9]\d|20[0-4]\d)\b"
 )
+
+
+# Folded words and the folded runs between them (their spaces collapsed), kept: the
+# language has a few thousand syllables, and the runs between words are few.
+_WORD_FOLDS: dict[str, str] = {}
+_GAP_FOLDS: dict[str, str] = {}
+_FOLDS_MAX = 100_000
+
+
+def _folded_gap(gap: str) -> str:
+    """``gap`` (what stands between two words) folded, each run of spaces one space."""
+    found = _GAP_FOLDS.get(gap)
+    if found is None:
+        bare = strip_diacritics(gap).casefold()
+        inner = bare.split()
+        found = " ".join(inner)
+        if bare[:1].isspace():
+            found = " " + found
+        if inner and bare[-1:].isspace():
+            found += " "
+        if len(_GAP_FOLDS) >= _FOLDS_MAX:
+            _GAP_FOLDS.clear()
+        _GAP_FOLDS[gap] = found
+    return found
+
+
+def _folded_word(word: str) -> str:
+    found = _WORD_FOLDS.get(word)
+    if found is None:
+        if len(_WORD_FOLDS) >= _FOLDS_MAX:
+            _WORD_FOLDS.clear()
+        found = _WORD_FOLDS[word] = strip_diacritics(word).casefold()
+    return found
+
+
+def _fold_opening(title: str, text: str) -> str:
+    """``fold(f"{title}\\n{text[:OPENING_CHARS]}")``, the opening folded word by word from
+    the text's one split (``scan.text_split``) and the folds of words kept: folding is
+    one character at a time (marks stripped, case folded) but for the spaces, which
+    collapse, and those stand only between words. (Folded whole when the opening holds
+    an underscore, which the split reads as a space, a word that folds to nothing, a
+    lone combining mark, or is not NFC.)"""
+    opening = text[:OPENING_CHARS]
+    head = fold(title)
+    if "_" in opening or not unicodedata.is_normalized("NFC", opening):
+        return fold(f"{title}\n{opening}")
+    split = text_split(text)
+    words = split.words
+    if len(text) <= OPENING_CHARS:
+        parts = list(split.parts)
+    else:
+        # The words starting in the opening, the last one (or what follows it) cut there.
+        ends = split.ends()  # word i spans ends[2 i] to ends[2 i + 1]
+        n = bisect.bisect_left(ends[0::2], OPENING_CHARS, 0, len(words))
+        parts = split.parts[: 2 * n + 1]
+        if not n:
+            parts = [opening]
+        elif ends[2 * n - 1] > OPENING_CHARS:
+            parts[-2:] = [text[ends[2 * n - 2] : OPENING_CHARS], ""]
+        else:
+            parts[-1] = text[ends[2 * n - 1] : OPENING_CHARS]
+    folded_words = list(map(_WORD_FOLDS.get, parts[1::2]))
+    if not all(folded_words):  # a word seen for the first time (None), or a lone mark ("")
+        folded_words = [
+            f or _folded_word(w) for f, w in zip(folded_words, parts[1::2], strict=True)
+        ]
+        if not all(folded_words):  # a lone mark: the spaces around it collapse into one
+            return fold(f"{title}\n{opening}")
+    # What stands between two words is never empty, nor is its fold; the runs before the
+    # first word and after the last may be, and lose their spaces at the text's ends.
+    inner = list(map(_GAP_FOLDS.get, parts[2:-1:2]))
+    if not all(inner):
+        inner = [g or _folded_gap(p) for g, p in zip(inner, parts[2:-1:2], strict=True)]
+    parts[2:-1:2] = inner
+    parts[1::2] = folded_words
+    if len(parts) == 1:
+        parts[0] = _folded_gap(parts[0]).strip(" ")
+    else:
+        parts[0] = _folded_gap(parts[0]).lstrip(" ")
+        parts[-1] = _folded_gap(parts[-1]).rstrip(" ")
+    body = "".join(parts)
+    return f"{head} {body}" if head and body else head or body
 
 
 def _year_span(folded: str) -> tuple[int, int]:

@@ -457,3 +457,30 @@ def test_what_full_names_reads_past_u2000_has_no_case_and_no_word():
         ch = chr(cp)
         if not kinds._WIDE.match(ch):
             assert not word.match(ch) and not (ch.isupper() or ch.islower() or ch.istitle())
+
+
+def test_the_opening_folded_word_by_word_is_the_opening_folded():
+    """The kind rule folds its opening from the text's split; it is fold() of it."""
+    import random
+
+    from dienhinh.classifiers import kinds
+    from dienhinh.core.text import fold
+
+    rng = random.Random(6)
+    pieces = [
+        "Anh", "Đặng", "THỊ", "huyền", "sinh năm 1992", " ", "  ", "\n\n", "\t", "\u00a0",
+        ", ", "“", "”", "–", "…", "\u0301", "_", "ß", "İ", "Ａ", "😀", "\u3000", "x̣",
+    ]  # fmt: skip
+    cases = [("Tiêu đề", "Năm 2019,  anh  Chư\n\nsinh năm 1995."), ("", ""), (" ", " a ")]
+    cases += [
+        (
+            rng.choice(["", "Gương sáng", " TIÊU  ĐỀ "]),
+            "".join(rng.choice(pieces) for _ in range(rng.randint(0, 900))),
+        )
+        for _ in range(400)
+    ]
+    for title, text in cases:
+        for cut in (0, 1, 7):  # the opening ending inside a word or between words
+            assert kinds._fold_opening(title, text[cut:]) == fold(
+                f"{title}\n{text[cut:][: kinds.OPENING_CHARS]}"
+            )
