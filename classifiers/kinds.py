@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from dienhinh.classifiers.base import ClassifyContext, TagSuggestion
-from dienhinh.classifiers.scan import Lexicon, Words, analyse, text_split
+from dienhinh.classifiers.scan import Lexicon, Words, analyse, ride, text_split
 from dienhinh.core.evidence import EvidenceKind as EK
 from dienhinh.core.evidence import item
 from dienhinh.core.text import fold, nfc, strip_diacritics
@@ -668,6 +668,12 @@ _OPENING_TERMS = Lexicon(
         *(f for f, _ in _FORM_FIELDS),
     )
 )
+
+
+# Found along with the campaign vocabulary's pass over an article's text, which comes
+# first: what the rules find in its opening and lead is read from it.
+ride(_OPENING_TERMS)
+ride(_LEAD_COLLECTIVE)
 
 
 @functools.lru_cache(maxsize=32)
