@@ -1040,16 +1040,15 @@ class UnitDirectory:
                 reads_before, reads_after = reads[key]
                 tried.append((s, toks_here[-1].end, reads_before or text[s] == "s", reads_after))
                 lower_level = end < n and keys[end] in _LOWER_LEVELS
-                p = next(
-                    (
-                        c
-                        for c in cands
-                        if c.accepts(toks_here)
+                p = None
+                for c in cands:
+                    if (
+                        c.accepts(toks_here)
                         and (not c.proper or _alone(window, i, length, n))
                         and not (c.unleveled and lower_level)
-                    ),
-                    None,
-                )
+                    ):
+                        p = c
+                        break
                 if p is not None:
                     s, e = toks_here[0].start, toks_here[-1].end
                     if _broken(text, s, e):

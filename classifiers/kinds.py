@@ -129,8 +129,8 @@ _FORM_FIELDS = (
 
 
 def _all_caps(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+    letters = list(filter(str.isalpha, text))
+    return bool(letters) and sum(map(str.isupper, letters)) > 0.8 * len(letters)
 
 
 def _decide(
@@ -157,7 +157,7 @@ def cue_of(why: Evidence) -> str:
     """The cue an evidence item stands for: its kind, and its phrase when that is a word
     of the vocabulary (not a year, an age or a name)."""
     phrase = str(why.get("phrase") or "")
-    if phrase and not any(c.isdigit() for c in phrase):
+    if phrase and not any(map(str.isdigit, phrase)):
         return f"{why['kind']}:{phrase}"
     return str(why["kind"])
 

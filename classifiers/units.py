@@ -77,7 +77,7 @@ from dienhinh.core.errors import ConfigError
 from dienhinh.core.evidence import EvidenceKind as EK
 from dienhinh.core.evidence import Where, describe, item
 from dienhinh.core.mailwords import ADDRESS_IN_TEXT, is_board_reminder, is_forward_subject
-from dienhinh.core.text import fold, nfc
+from dienhinh.core.text import fold, nfc, strip_diacritics
 from dienhinh.core.types import ArticleDraft, ForwardOrigin, MailHeaders
 
 __all__ = [
@@ -314,11 +314,20 @@ def _folded_head(line: str) -> str:
 # What the fold of a line opening a quoted block (_QUOTE_START) or a quoted header
 # (_FROM_LINE) starts with, at most as long as _folded_head's least.
 _QUOTE_OPENINGS: Final = ("--", "on ", "vao ", "from:", "tu:", "begin forwarded", "nguoi gui:")
+
+
+def _fold_initials() -> dict[str, str]:
+    """The first character of each character's fold ("" when it folds to nothing) below
+    U+1F00, folded in one call, a line break between each (nothing composes across it)."""
+    chars = list(map(chr, range(0x21, 0x1F00)))
+    folded = strip_diacritics("\n".join(chars)).casefold().split("\n")
+    return {c: f.lstrip()[:1] for c, f in zip(chars, folded, strict=True)}
+
+
+_FOLD_INITIALS: Final = _fold_initials()
 # Characters (of NFC text) whose fold is a character no such line starts with: a line
 # opening with one is read no further (most lines: a capital, a digit, a bracket).
-_PLAIN_OPENINGS: Final = frozenset(
-    c for c in map(chr, range(0x21, 0x1F00)) if (f := fold(c)) and f[0] not in "-ovftbn"
-)
+_PLAIN_OPENINGS: Final = frozenset(c for c, f in _FOLD_INITIALS.items() if f and f not in "-ovftbn")
 
 
 def _opening_fold(line: str) -> str | None:
@@ -462,28 +471,38 @@ _OPENING_LABEL = re.compile(
 OPENING_LINES: Final = 3
 
 
-def _official_closing(sc: _Scorer, text: str) -> None:
+# Characters whose fold is a letter other than "t" (or "k"), with which no closing
+# sentence (or signature block: "TM.", "KT.", "TL.", "TUQ.") opens.
+_NOT_T: Final = frozenset(c for c, f in _FOLD_INITIALS.items() if f and f != "t")
+_NOT_TK: Final = frozenset(c for c, f in _FOLD_INITIALS.items() if f and f not in "tk")
+
+
+def _official_closing(sc: _Scorer, lines: list[str]) -> None:
     """The issuer an official paper names in its closing sentence or signature block, and
-    the byline or unit label opening an article."""
-    lines = [s.strip() for s in text.splitlines() if s.strip()]
+    the byline or unit label opening an article (``lines``: its non-blank lines, stripped)."""
     # Only each line's first words are folded: a pasted article is long.
     for line in lines[:OPENING_LINES]:
         if len(line) <= SIGNATURE_LINE_MAX and _OPENING_LABEL.match(fold(line[:24])):
             sc.mentions("signature", line, W_BYLINE, Where.ARTICLE)
     for line in lines[-CLOSING_LINES:]:
-        if _CLOSING_SENTENCE.match(fold(line[:12])):
+        if line[:1] not in _NOT_T and _CLOSING_SENTENCE.match(fold(line[:12])):
             for m in sc.directory.find_mentions(line):
                 if _CLOSING_OWNER.search(fold(line[max(0, m.start - 30) : m.start])):
                     sc.add(
                         "signature", line[:120], m.unit_code, W_SELF_ID * m.strength, Where.ARTICLE
                     )
         for cell in line.split("|"):
-            if _SIGN_BLOCK.match(fold(cell.strip()[:5])):
-                sc.mentions("signature", cell.strip(), W_SIGNATURE, Where.ARTICLE)
+            cell = cell.strip()
+            if cell[:1] not in _NOT_TK and _SIGN_BLOCK.match(fold(cell[:5])):
+                sc.mentions("signature", cell, W_SIGNATURE, Where.ARTICLE)
 
 
-def _article_byline(text: str) -> list[str]:
-    lines = [s.strip() for s in text.splitlines() if s.strip()]
+def _nonblank_lines(text: str) -> list[str]:
+    return [s.strip() for s in text.splitlines() if s.strip()]
+
+
+def _article_byline(lines: list[str]) -> list[str]:
+    """The article's last short lines (its non-blank lines, stripped)."""
     tail = []
     for line in reversed(lines[-2:]):
         if len(line) > 80 or (line.endswith(".") and len(line) > 40):
@@ -606,10 +625,10 @@ def _inferred_header(text: str) -> list[str]:
     out = []
     for line in text.lstrip().splitlines()[:4]:
         line = line.split("|")[0].strip()
-        if not line or _MOTTO.match(fold(line)):
+        if not line or _MOTTO.match(_folded_head(line)):
             break
-        letters = [c for c in line if c.isalpha()]
-        if len(letters) < 4 or not all(c.isupper() for c in letters):
+        letters = list(filter(str.isalpha, line))
+        if len(letters) < 4 or not all(map(str.isupper, letters)):
             break
         out.append(line)
     return out
@@ -848,9 +867,10 @@ def attribute_unit(
 
     _letterhead(sc, articles)
     for art in articles:
-        for line in _article_byline(art.text):
+        lines = _nonblank_lines(art.text)
+        for line in _article_byline(lines):
             sc.mentions("signature", line, W_BYLINE, Where.ARTICLE)
-        _official_closing(sc, art.text)
+        _official_closing(sc, lines)
         for text in (art.title, art.text):
             for m in sc.directory.find_mentions(text):
                 sc.add("body", m.matched_text, m.unit_code, W_ARTICLE * m.strength, Where.ARTICLE)
