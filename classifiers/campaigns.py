@@ -448,9 +448,10 @@ class Vocabulary:
     @functools.cached_property
     def lexicon(self) -> Lexicon:
         """Every campaign's terms (and the masks) compiled into one lexicon: one pass finds
-        them all."""
+        them all (and the subject and kind rules' terms, ``scan.ride``)."""
         return Lexicon(
-            [term for terms in self.terms.values() for term, _ in terms] + list(self.masks)
+            [term for terms in self.terms.values() for term, _ in terms] + list(self.masks),
+            host=True,
         )
 
     def names_campaign(self, code: str, term: str) -> bool:

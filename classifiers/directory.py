@@ -47,10 +47,10 @@ import functools
 import re
 import tomllib
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import compress
+from itertools import accumulate, compress
 from pathlib import Path
 from typing import Any, Final
 
@@ -253,6 +253,7 @@ _PLACE_PREFIXES: Final = ("xa", "tt", "phuong")
 # (Keys are folded: "bản"/"bàn" and "cơ"/"có" would be one word, so neither is here: "Hội
 # LHPN có 500 hội viên" is the province's association.)
 _LOWER_LEVELS: Final = frozenset({*_ADMIN, *_PLACE_PREFIXES, "thon", "to", "cap", "cac"})
+_ONE: Final = (1,)
 
 
 def _rewrite_table() -> dict[str, list[tuple[list[_Tok], str]]]:
@@ -282,6 +283,17 @@ _REWRITE_KEYS: Final = {
     )
     for first, seqs in _REWRITE_TABLE.items()
 }
+
+
+# The keys a rewrite of several words holds after its first word, and before its last:
+# a line whose first word's key is none of the first, and whose last word's key none of
+# the second, takes no part in a rewrite across a line break.
+_NONFIRST: Final = frozenset(
+    k for seqs in _REWRITE_KEYS.values() for _, ks, _, _ in seqs for k in ks[1:]
+)
+_NONLAST: Final = frozenset(
+    k for seqs in _REWRITE_KEYS.values() for _, ks, _, _ in seqs for k in ks[:-1]
+)
 
 
 def _canonical(toks: list[_Tok]) -> list[_Tok]:
@@ -330,6 +342,10 @@ class _Words:
     def span(self, i: int) -> tuple[int, int]:
         return self._split.span(i)
 
+    def starts(self) -> list[int]:
+        """Where each word starts (and, last, the text's end)."""
+        return self._split.ends()[::2]
+
     def orig(self, i: int) -> str:
         s, e = self._split.span(i)
         return self.text[s:e]
@@ -340,6 +356,8 @@ class _Words:
         the few places where a rewrite or a dropped word shifted the sequence (the words
         between two such places keep one offset), so nothing is built per word."""
         keys = self.keys
+        split = self._split
+        text = self.text
         ck: list[str] = []
         rewritten: dict[int, tuple[int, int]] = {}  # canonical index -> its first, last word
         breaks: list[int] = [0]  # from this canonical index on ...
@@ -370,21 +388,115 @@ class _Words:
             else:
                 ck.append(k)
         ck += keys[done:]
+        # Without a rewrite or a dropped word, canonical index j is word j.
+        plain = len(breaks) == 1
 
         def window(at: int, length: int) -> list[_Tok]:
+            # Word i spans ends[2 i] to ends[2 i + 1] (read straight from the split's list).
+            ends = split.ends()
             out = []
             for j in range(at, at + length):
+                if plain:
+                    s = ends[2 * j]
+                    e = ends[2 * j + 1]
+                    out.append(_Tok(ck[j], s, e, text[s:e]))
+                    continue
                 span = rewritten.get(j)
                 if span is not None:
-                    s = self.span(span[0])[0]
-                    e = self.span(span[1])[1]
-                    out.append(_Tok(ck[j], s, e, ""))
+                    out.append(_Tok(ck[j], ends[2 * span[0]], ends[2 * span[1] + 1], ""))
                 else:
-                    s, e = self.span(j + shifts[bisect_right(breaks, j) - 1])
-                    out.append(_Tok(ck[j], s, e, self.text[s:e]))
+                    w = 2 * (j + shifts[bisect_right(breaks, j) - 1])
+                    s = ends[w]
+                    e = ends[w + 1]
+                    out.append(_Tok(ck[j], s, e, text[s:e]))
             return out
 
         return ck, window
+
+
+def _moved(m: Mention, by: int) -> Mention:
+    return Mention(m.unit_code, m.matched_text, m.start + by, m.strength, m.end + by, m.via)
+
+
+# A window of words that some pattern's keys matched: its span, and whether whether it
+# names a unit may depend on what comes before it (a place alone, "cơ" before "sở", an
+# organisation before a place) or after it (a place alone, a level after a short form).
+_Tried = tuple[int, int, bool, bool]
+
+
+class _Reading:
+    """A text as the matcher read it: its words, its mentions, and the windows tried."""
+
+    __slots__ = ("_lines", "mentions", "tried", "words")
+
+    def __init__(self, words: _Words, mentions: tuple[Mention, ...], tried: list[_Tried]) -> None:
+        self.words = words
+        self.mentions = mentions
+        self.tried = tried
+        self._lines: dict[str, tuple[tuple[Mention, ...], bool]] | None = None
+
+    def _ends(self, lo: int, hi: int) -> tuple[int, int] | None:
+        """Where the first and last words of ``lo:hi`` that are not dropped ("và")
+        start and end (None when there is none): the window's first and last keys."""
+        keys = self.words.keys
+        while lo < hi and keys[lo] in _DROP:
+            lo += 1
+        if lo == hi:
+            return None
+        hi -= 1
+        while keys[hi] in _DROP:
+            hi -= 1
+        return self.words.span(lo)[0], self.words.span(hi)[1]
+
+    def ends_read(self, lo: int, hi: int, tried: Iterable[_Tried]) -> tuple[bool, bool]:
+        """Whether a window of ``tried`` on the first key of words ``lo:hi`` read what
+        stands before it, and one on the last key what stands after it."""
+        ends = self._ends(lo, hi)
+        if ends is None:
+            return False, False
+        first, last = ends
+        before = after = False
+        for s, e, reads_before, reads_after in tried:
+            before = before or (reads_before and s <= first)
+            after = after or (reads_after and e == last)
+        return before, after
+
+    def lines(self) -> dict[str, tuple[tuple[Mention, ...], bool]]:
+        """The text's lines (stripped) whose mentions are the same in any text that holds
+        them as a line, with their mentions (offsets in the stripped line) and whether
+        their first word may end a rewrite begun on the line before (``_NONFIRST``: then
+        they are only so after a line that can begin none). A line qualifies when it
+        holds a word that is not dropped, its last word begins no rewrite across the line
+        break (``_NONLAST``), and no window tried on its first key read what stands
+        before it, nor one on its last key what stands after: a name never spans a line
+        break (``_broken``), so nothing beyond the line's ends decided anything."""
+        if self._lines is not None:
+            return self._lines
+        out: dict[str, tuple[tuple[Mention, ...], bool]] = {}
+        text, keys = self.words.text, self.words.keys
+        n = len(keys)
+        starts = self.words.starts()
+        pos = 0
+        for seg in text.split("\n"):
+            seg_start, seg_end = pos, pos + len(seg)
+            pos = seg_end + 1
+            content = seg.strip()
+            if not content or content in out:
+                continue
+            lo = bisect_left(starts, seg_start, 0, n)
+            hi = bisect_left(starts, seg_end, lo, n)
+            if lo == hi or keys[hi - 1] in _NONLAST:
+                continue
+            inside = [t for t in self.tried if seg_start <= t[0] < seg_end]
+            if self._ends(lo, hi) is None or any(self.ends_read(lo, hi, inside)):
+                continue
+            at = seg_start + len(seg) - len(seg.lstrip())
+            out[content] = (
+                tuple(_moved(m, -at) for m in self.mentions if seg_start <= m.start < seg_end),
+                keys[lo] in _NONFIRST,
+            )
+        self._lines = out
+        return out
 
 
 # --- patterns -----------------------------------------------------------------------------
@@ -711,8 +823,9 @@ class UnitDirectory:
                 if u not in units_here:
                     units_here.append(u)
         self._by_domain = {d: tuple(us) for d, us in by_domain.items()}
-        self._patterns, self._first = self._build_patterns()
+        self._patterns = self._build_patterns()
         self._recent: dict[str, tuple[Mention, ...]] = {}
+        self._readings: dict[str, _Reading] = {}
         self._address_hints = self._build_address_hints()
 
     # -- loading -----------------------------------------------------------------------
@@ -803,58 +916,149 @@ class UnitDirectory:
             return []
         cached = self._recent.get(text)
         if cached is None:
+            # A text of lines is kept as read: another text may repeat its lines.
+            cached = self._reading(text).mentions if "\n" in text else tuple(self._scan(text)[0])
             if len(self._recent) >= _RECENT_TEXTS:
                 self._recent.clear()
-            cached = self._recent[text] = tuple(self._find(text))
+            self._recent[text] = cached
         return list(cached)
 
-    def _find(self, text: str) -> list[Mention]:
-        text = nfc(text)
-        keys, window = _Words(text).canonical()
+    def find_mentions_in_lines(self, lines: Sequence[str], known: Sequence[str]) -> list[Mention]:
+        """``find_mentions("\n".join(lines))``, reading again only the lines that no text
+        of ``known`` (already read: the articles a mail body repeats) holds as a line of its
+        own whose mentions cannot depend on the lines around it (``_Reading.lines``). The
+        other lines are read as runs, alone when what they name at their ends cannot depend
+        on their neighbours either, else with the neighbouring line on each side."""
+        lines = [nfc(line) for line in lines]
+        joined = "\n".join(lines)
+        cached = self._recent.get(joined)
+        if cached is not None or not joined:
+            return list(cached or ())
+        # Cheap first: a line of the known texts, if any, as a substring of one of them.
+        if not any(len(line) >= _LINE_REUSE_MIN and line in k for line in lines for k in known):
+            return self.find_mentions(joined)
+        reuse: dict[str, tuple[tuple[Mention, ...], bool]] = {}
+        for k in known:
+            if k:
+                reuse.update(self._reading(k).lines())
+        # A line opening with a word that may end a rewrite ("nhân dân" after "Ủy ban")
+        # is taken as read only after a line taken so (which begins none).
+        taken = [lines[0] in reuse]
+        for line in lines[1:]:
+            found = reuse.get(line)
+            taken.append(found is not None and (taken[-1] or not found[1]))
         out: list[Mention] = []
-        first, patterns = self._first, self._patterns
+        count = len(lines)
+        offsets = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+        i = 0
+        while i < count:
+            if taken[i]:
+                off = offsets[i]
+                out += [_moved(m, off) for m in reuse[lines[i]][0]]
+                i += 1
+                continue
+            j = i + 1
+            while j < count and not taken[j]:
+                j += 1
+            out += self._run(lines, i, j, offsets)
+            i = j
+        if len(self._recent) >= _RECENT_TEXTS:
+            self._recent.clear()
+        self._recent[joined] = tuple(out)
+        return out
+
+    def _run(self, lines: Sequence[str], i: int, j: int, offsets: list[int]) -> list[Mention]:
+        """The mentions of ``lines[i:j]`` as ``"\n".join(lines)`` has them, where the lines
+        around the run (if any) are lines taken from ``_Reading.lines``: their words take
+        no part in a rewrite across the line break, and they hold a word."""
+        r = self._reading("\n".join(lines[i:j]))
+        off = offsets[i]
+        # Read alone, the run names what it names in the whole text unless a window tried
+        # on its first word read what stands before it there, or one on its last word what
+        # stands after it: then it is read again with its neighbours.
+        before, after = r.ends_read(0, len(r.words.keys), r.tried)
+        if not ((i > 0 and before) or (j < len(lines) and after)):
+            return [_moved(m, off) for m in r.mentions]
+        lo = max(0, i - 1)
+        ctx = self._reading("\n".join(lines[lo : min(len(lines), j + 1)]))
+        shift = offsets[i] - offsets[lo]
+        end = shift + offsets[j - 1] - offsets[i] + len(lines[j - 1])
+        return [_moved(m, off - shift) for m in ctx.mentions if shift <= m.start < end]
+
+    def _reading(self, text: str) -> _Reading:
+        """``text`` read, with what is needed to reuse its lines (kept for a few texts)."""
+        found = self._readings.get(text)
+        if found is None:
+            mentions, words, tried = self._scan(text)
+            if len(self._readings) >= _READINGS:
+                self._readings.clear()
+            found = self._readings[text] = _Reading(words, tuple(mentions), tried)
+            if text not in self._recent:
+                if len(self._recent) >= _RECENT_TEXTS:
+                    self._recent.clear()
+                self._recent[text] = found.mentions
+        return found
+
+    def _find(self, text: str) -> list[Mention]:
+        return self._scan(text)[0]
+
+    def _scan(self, text: str) -> tuple[list[Mention], _Words, list[_Tried]]:
+        """The mentions in ``text``, its words, and the windows of words that some
+        pattern's keys matched (tried, whatever came of it)."""
+        text = nfc(text)
+        words = _Words(text)
+        keys, window = words.canonical()
+        out: list[Mention] = []
+        tried: list[_Tried] = []
+        patterns, lengths, singles = self._patterns, self._lengths, self._singles
+        reads = self._reads
         n = len(keys)
+        last = n - 1
         done = 0  # matches do not overlap: a match ending here hides starts before it
-        seconds, singles = self._seconds, self._singles
-        for i in compress(range(n), map(first.__contains__, keys)):
+        for i in compress(range(n), map(lengths.__contains__, keys)):
             if i < done:
                 continue
             k = keys[i]
-            top = min(first[k], n - i)
-            # Most starts (a syllable that begins a commune's name) go no further: no
-            # pattern continues with the next key, and one key alone names nothing.
-            if top > 1 and keys[i + 1] not in seconds[k]:
-                top = 1
-            if top == 1 and k not in singles:
-                continue
-            for length in range(top, 0, -1):
-                cands = patterns.get(tuple(keys[i : i + length]))
+            # Only the lengths of the patterns that continue with the next key can match
+            # here, longest first (and one key alone, when it is a pattern): most starts (a
+            # syllable that begins a commune's name) go no further.
+            lens = lengths[k].get(keys[i + 1]) if i < last else None
+            if lens is None:
+                if k not in singles:
+                    continue
+                lens = _ONE
+            for length in lens:
+                end = i + length
+                if end > n:
+                    continue
+                key = tuple(keys[i:end])
+                cands = patterns.get(key)
                 if not cands:
                     continue
                 toks_here = window(i, length)
-                lower_level = i + length < n and keys[i + length] in _LOWER_LEVELS
-                p = next(
-                    (
-                        c
-                        for c in cands
-                        if c.accepts(toks_here)
+                s = toks_here[0].start
+                reads_before, reads_after = reads[key]
+                tried.append((s, toks_here[-1].end, reads_before or text[s] == "s", reads_after))
+                lower_level = end < n and keys[end] in _LOWER_LEVELS
+                p = None
+                for c in cands:
+                    if (
+                        c.accepts(toks_here)
                         and (not c.proper or _alone(window, i, length, n))
                         and not (c.unleveled and lower_level)
-                    ),
-                    None,
-                )
+                    ):
+                        p = c
+                        break
                 if p is not None:
                     s, e = toks_here[0].start, toks_here[-1].end
                     if _broken(text, s, e):
                         continue
                     out.append(Mention(p.unit_code, text[s:e], s, p.strength, e, p.via))
-                    done = i + length
+                    done = end
                     break
-        return _members_located(text, out) if out else out
+        return (_members_located(text, out) if out else out), words, tried
 
-    def _build_patterns(
-        self,
-    ) -> tuple[dict[tuple[str, ...], list[_Pattern]], dict[str, int]]:
+    def _build_patterns(self) -> dict[tuple[str, ...], list[_Pattern]]:
         patterns: dict[tuple[str, ...], list[_Pattern]] = {}
         ambiguous_places: set[tuple[tuple[str, ...], tuple[str, ...]]] = set()
         for unit in self.units:
@@ -884,17 +1088,33 @@ class UnitDirectory:
         for key, tones in ambiguous_places:
             patterns[key] = [c for c in patterns[key] if _tones(c) != tones]
         patterns = {k: sorted(v, key=lambda c: -c.strength) for k, v in patterns.items() if v}
-        first: dict[str, int] = {}
-        seconds: dict[str, set[str]] = {}
+        seconds: dict[str, dict[str, set[int]]] = {}
         for key in patterns:
-            first[key[0]] = max(first.get(key[0], 0), len(key))
-            follow = seconds.setdefault(key[0], set())
+            follow = seconds.setdefault(key[0], {})
             if len(key) > 1:
-                follow.add(key[1])
-        # What may follow each first key, and the first keys that are a pattern alone.
-        self._seconds = {k: frozenset(v) for k, v in seconds.items()}
+                follow.setdefault(key[1], set()).add(len(key))
+        # The first keys that are a pattern alone, and per first key and the key after it,
+        # the lengths of the patterns that start so, longest first (with 1 for a first key
+        # that is a pattern alone).
         self._singles = frozenset(key[0] for key in patterns if len(key) == 1)
-        return patterns, first
+        # Per key: whether one of its patterns reads what stands before a match (a place
+        # alone, or a place at all: an organisation before it), and after it (a place
+        # alone, a short form before a level).
+        self._reads = {
+            key: (
+                any(c.proper or c.via == "place" for c in cands),
+                any(c.proper or c.unleveled for c in cands),
+            )
+            for key, cands in patterns.items()
+        }
+        self._lengths = {
+            k: {
+                k2: tuple(sorted(lens | ({1} if k in self._singles else set()), reverse=True))
+                for k2, lens in follow.items()
+            }
+            for k, follow in seconds.items()
+        }
+        return patterns
 
     def _build_address_hints(self) -> dict[str, str]:
         hints: dict[str, str] = {}
@@ -924,14 +1144,14 @@ class UnitDirectory:
         return hints
 
 
-_BREAKS: Final = frozenset(",;()[]\n")
+_BREAKS: Final = re.compile(r"[,;()\[\]\n]")
 
 
 def _broken(text: str, start: int, end: int) -> bool:
     """Words that only look like a name: split by a comma or a bracket ("cơ sở, xây dựng"
     is no "Sở Xây dựng"), or a department's "sở" that is the "cơ sở" (a facility, a base)
     of running text ("cơ sở y tế" is a clinic, not the Sở Y tế)."""
-    if any(c in _BREAKS for c in text[start:end]):
+    if _BREAKS.search(text, start, end):
         return True
     before = text[max(0, start - 4) : start].rstrip().lower()
     return text[start] == "s" and before.endswith(("cơ", "co"))
@@ -979,6 +1199,10 @@ def _members_located(text: str, found: list[Mention]) -> list[Mention]:
 
 # How many texts' mentions a directory keeps (find_mentions).
 _RECENT_TEXTS: Final = 256
+# How many texts of lines it keeps as read, for their lines (find_mentions_in_lines).
+_READINGS: Final = 16
+# A line this long found in a known text is worth reading that text's lines for.
+_LINE_REUSE_MIN: Final = 40
 _ADDRESS_PREFIXES: Final = ("ubnd", "vpubnd", "vanphong", "vp", "pnv", "noivu", "hdnd", "ub")
 
 _UNIT_KEYS: Final = frozenset(

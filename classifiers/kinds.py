@@ -18,21 +18,23 @@ works too.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import json
 import operator
 import re
+import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 from dienhinh.classifiers.base import ClassifyContext, TagSuggestion
-from dienhinh.classifiers.scan import Lexicon, Words, analyse
+from dienhinh.classifiers.scan import Lexicon, Words, analyse, ride, text_split
 from dienhinh.core.evidence import EvidenceKind as EK
 from dienhinh.core.evidence import item
-from dienhinh.core.text import fold, nfc
+from dienhinh.core.text import fold, nfc, strip_diacritics
 from dienhinh.core.types import ArticleDraft
 
 __all__ = [
@@ -127,8 +129,8 @@ _FORM_FIELDS = (
 
 
 def _all_caps(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+    letters = list(filter(str.isalpha, text))
+    return bool(letters) and sum(map(str.isupper, letters)) > 0.8 * len(letters)
 
 
 def _decide(
@@ -155,7 +157,7 @@ def cue_of(why: Evidence) -> str:
     """The cue an evidence item stands for: its kind, and its phrase when that is a word
     of the vocabulary (not a year, an age or a name)."""
     phrase = str(why.get("phrase") or "")
-    if phrase and not any(c.isdigit() for c in phrase):
+    if phrase and not any(map(str.isdigit, phrase)):
         return f"{why['kind']}:{phrase}"
     return str(why["kind"])
 
@@ -288,18 +290,74 @@ def _full_names(text: str) -> Counter[str]:
     four capitalised words (punctuation ends a run) from a family name on ("Giàng A Chư",
     "Anh Chu Xá Phứ" from "Chu"), then the given name on its own ("Chư vay vốn ..."),
     unless the word is also an ordinary word of the text, written in lower case elsewhere
-    ("Sinh", "Năm")."""
+    ("Sinh", "Năm").
+
+    Read where it can be: the runs of three or more words holding a capital
+    (``_CAPITALISED_RUN``, one regular-expression pass) are the only places a name of
+    three words can be, and each name found is then looked for on its own. Every token
+    is read (:func:`_full_names_of_tokens`) when the text holds a character past U+1FFF
+    that is a word character or has a case ("Ⓐ": a capitalised token of its own)."""
+    if _WIDE.search(text) and any(map(_odd_wide, set(_WIDE.findall(text)))):
+        return _full_names_of_tokens(text)
+    given: Counter[str] = Counter()
+    for m in _CAPITALISED_RUN.finditer(text):
+        start = m.start()  # a capital: the word may open with word characters of no case
+        while start and _word_char(text[start - 1]):
+            start -= 1
+        w = text[start : m.end()].split()
+        cap = list(map(str.istitle, w))
+        _names_in_runs(w, cap, [False, *map(operator.and_, cap, cap[1:]), False], given)
+    if not given:
+        return given
+    for name in list(given):
+        for at in _token_starts(name, text):
+            if not _capitalised_before(text, at) and not _capitalised_after(text, at + len(name)):
+                given[name] += 1
+    # A name also written in lower case is an ordinary word: its lower case is a token
+    # of the text (a word: the lower case of a word is never a punctuation mark), and is
+    # lower case.
+    return Counter(
+        {
+            g: c
+            for g, c in given.items()
+            if not ((low := g.lower()).islower() and _is_token(low, text))
+        }
+    )
+
+
+def _full_names_of_tokens(text: str) -> Counter[str]:
+    """:func:`_full_names`, every token of the text read."""
     w = _TOKEN.findall(text)
-    n = len(w)
     cap = list(map(str.istitle, w))  # a capital then lower case (_capital), in C
     given: Counter[str] = Counter()
-    # The runs of capitalised words: each starts where one follows a word that is not
-    # (cap > prev: True after False) and ends before one that is not followed by one
-    # (cap > next), found in C. A run of one or two words (most: a sentence's first
-    # word) holds no name of three.
+    # Consecutive tokens both capitalised (a punctuation token of the first U+2000
+    # characters never is).
+    link = [False, *map(operator.and_, cap, cap[1:]), False]
+    _names_in_runs(w, cap, link, given)
+    if not given:
+        return given
+    for k in list(itertools.compress(range(len(w)), map(given.__contains__, w))):
+        if not link[k] and not link[k + 1]:
+            given[w[k]] += 1
+    tokens = set(w)
+    return Counter(
+        {g: c for g, c in given.items() if not ((low := g.lower()) in tokens and low.islower())}
+    )
+
+
+def _names_in_runs(
+    w: Sequence[str], cap: list[bool], link: list[bool], given: Counter[str]
+) -> None:
+    """Count in ``given`` the given name of each run of capitalised words ``w`` holding a
+    full name: ``cap`` tells the capitalised words, ``link[i]`` whether words ``i - 1``
+    and ``i`` are both capitalised and adjacent (``link[0]``, ``link[len(w)]`` False)."""
+    n = len(w)
+    # The runs of capitalised words: each starts at one not linked to the one before
+    # (cap > link: True after False) and ends before one not linked to it, found in C. A
+    # run of one or two words (most: a sentence's first word) holds no name of three.
     runs = zip(
-        itertools.compress(range(n), map(operator.gt, cap, [False, *cap])),
-        itertools.compress(range(1, n + 1), map(operator.gt, cap, [*cap[1:], False])),
+        itertools.compress(range(n), map(operator.gt, cap, link)),
+        itertools.compress(range(1, n + 1), map(operator.gt, cap, link[1:])),
         strict=True,
     )
     for i, j in runs:
@@ -308,17 +366,73 @@ def _full_names(text: str) -> Counter[str]:
         start = next((k for k in range(i, j) if _fold_word(w[k]) in _SURNAMES), j)
         if 3 <= j - start <= 4:
             given[w[j - 1]] += 1
-    if not given:
-        return given
-    for k in list(itertools.compress(range(n), map(given.__contains__, w))):
-        if (k == 0 or not cap[k - 1]) and (k + 1 == n or not cap[k + 1]):
-            given[w[k]] += 1
-    # A name also written in lower case is an ordinary word: its lower case is among the
-    # tokens, and is lower case (what a set of the lower-case tokens would hold).
-    tokens = set(w)
-    return Counter(
-        {g: c for g, c in given.items() if not ((low := g.lower()) in tokens and low.islower())}
-    )
+
+
+# A capitalised word (str.istitle) holds an upper-case or title-case letter; below U+2000
+# these are the characters of _CAPITALS.
+_CAPITALS = "".join(c for c in map(chr, range(0x2000)) if c.isupper() or c.istitle())
+_CAP_WORD = rf"[^\W{_CAPITALS}]*[{_CAPITALS}]\w*"
+# Three or more words holding a capital, with only spaces between them: where a run of
+# capitalised words of three or more (a full name) can be. It opens with a capital (the
+# search then skips to the next one in C); no capital stands before it in its first word,
+# or the match would open there.
+_CAPITALISED_RUN = re.compile(rf"[{_CAPITALS}]\w*(?:\s+{_CAP_WORD}){{2,}}")
+# Characters past U+1FFF, but for the General Punctuation and Currency Symbols blocks
+# (dashes, quotes, ellipses, "₫"), which hold no word character and nothing with a case.
+_WIDE = re.compile(r"[^\x00-\u206f\u20a0-\u20cf]")
+_WORD_ONLY = re.compile(r"\w+")
+
+
+@functools.lru_cache(maxsize=1024)
+def _odd_wide(ch: str) -> bool:
+    """A character past U+1FFF that _CAPITALISED_RUN cannot read as _TOKEN does: a word
+    character, or one with a case (a punctuation token that is capitalised)."""
+    return ch.isalnum() or ch == "_" or ch.istitle()
+
+
+def _capitalised_before(text: str, at: int) -> bool:
+    """Whether the token before position ``at`` (a word's start) is a capitalised word."""
+    i = at - 1
+    while i >= 0 and text[i].isspace():
+        i -= 1
+    if i < 0 or not _word_char(text[i]):
+        return False  # nothing, or a punctuation token
+    j = i
+    while j > 0 and _word_char(text[j - 1]):
+        j -= 1
+    return text[j : i + 1].istitle()
+
+
+def _capitalised_after(text: str, at: int) -> bool:
+    """Whether the token after position ``at`` (a word's end) is a capitalised word."""
+    n = len(text)
+    i = at
+    while i < n and text[i].isspace():
+        i += 1
+    if i == n or not _word_char(text[i]):
+        return False
+    j = i
+    while j < n and _word_char(text[j]):
+        j += 1
+    return text[i:j].istitle()
+
+
+def _token_starts(word: str, text: str) -> Iterator[int]:
+    """Where ``word`` (word characters) stands in ``text`` as a token of its own."""
+    n, end = len(word), len(text)
+    at = text.find(word)
+    while at >= 0:
+        after = at + n
+        if (at == 0 or not _word_char(text[at - 1])) and (
+            after == end or not _word_char(text[after])
+        ):
+            yield at
+        at = text.find(word, at + 1)
+
+
+def _is_token(word: str, text: str) -> bool:
+    """Whether ``word`` is one of the text's tokens (a whole run of word characters)."""
+    return bool(_WORD_ONLY.fullmatch(word)) and next(_token_starts(word, text), None) is not None
 
 
 _CAPS_HEAD = re.compile(r"^\W*((?:\w+ ){2,3}\w+)\s*[,:\-–(]")
@@ -556,6 +670,12 @@ _OPENING_TERMS = Lexicon(
 )
 
 
+# Found along with the campaign vocabulary's pass over an article's text, which comes
+# first: what the rules find in its opening and lead is read from it.
+ride(_OPENING_TERMS)
+ride(_LEAD_COLLECTIVE)
+
+
 @functools.lru_cache(maxsize=32)
 def _counts(title: str, text: str) -> tuple[dict[str, int], dict[str, int]]:
     """Phrase counts in the title (the headline the rules read, under a mail subject)
@@ -640,7 +760,7 @@ def kind_parts(title: str, text: str) -> tuple[Part, ...]:
         first_parts.append(_part("nhan-to-moi", 1.5, item(EK.YOUNG_TITLE)))
     # The lead weighs again: it says what the article is about.
     parts.extend(_lead_parts(lead))
-    folded = fold(f"{title}\n{text[:OPENING_CHARS]}")
+    folded = _fold_opening(title, text)
     young = _young(folded)
     if young:
         parts.append(_part("nhan-to-moi", 1.5, item(EK.YOUNG, phrase=young)))
@@ -685,6 +805,88 @@ _RECENT = 3
 _YEAR = re.compile(
     r"nam(?<!\wnam)(?<!sinh nam)(?<!nhung nam)(?<!cac nam) (?:hoc )?(19[5-9]\d|20[0-4]\d)\b"
 )
+
+
+# Folded words and the folded runs between them (their spaces collapsed), kept: the
+# language has a few thousand syllables, and the runs between words are few.
+_WORD_FOLDS: dict[str, str] = {}
+_GAP_FOLDS: dict[str, str] = {}
+_FOLDS_MAX = 100_000
+
+
+def _folded_gap(gap: str) -> str:
+    """``gap`` (what stands between two words) folded, each run of spaces one space."""
+    found = _GAP_FOLDS.get(gap)
+    if found is None:
+        bare = strip_diacritics(gap).casefold()
+        inner = bare.split()
+        found = " ".join(inner)
+        if bare[:1].isspace():
+            found = " " + found
+        if inner and bare[-1:].isspace():
+            found += " "
+        if len(_GAP_FOLDS) >= _FOLDS_MAX:
+            _GAP_FOLDS.clear()
+        _GAP_FOLDS[gap] = found
+    return found
+
+
+def _folded_word(word: str) -> str:
+    found = _WORD_FOLDS.get(word)
+    if found is None:
+        if len(_WORD_FOLDS) >= _FOLDS_MAX:
+            _WORD_FOLDS.clear()
+        found = _WORD_FOLDS[word] = strip_diacritics(word).casefold()
+    return found
+
+
+def _fold_opening(title: str, text: str) -> str:
+    """``fold(f"{title}\\n{text[:OPENING_CHARS]}")``, the opening folded word by word from
+    the text's one split (``scan.text_split``) and the folds of words kept: folding is
+    one character at a time (marks stripped, case folded) but for the spaces, which
+    collapse, and those stand only between words. (Folded whole when the opening holds
+    an underscore, which the split reads as a space, a word that folds to nothing, a
+    lone combining mark, or is not NFC.)"""
+    opening = text[:OPENING_CHARS]
+    head = fold(title)
+    if "_" in opening or not unicodedata.is_normalized("NFC", opening):
+        return fold(f"{title}\n{opening}")
+    split = text_split(text)
+    words = split.words
+    if len(text) <= OPENING_CHARS:
+        parts = list(split.parts)
+    else:
+        # The words starting in the opening, the last one (or what follows it) cut there.
+        ends = split.ends()  # word i spans ends[2 i] to ends[2 i + 1]
+        n = bisect.bisect_left(ends[0::2], OPENING_CHARS, 0, len(words))
+        parts = split.parts[: 2 * n + 1]
+        if not n:
+            parts = [opening]
+        elif ends[2 * n - 1] > OPENING_CHARS:
+            parts[-2:] = [text[ends[2 * n - 2] : OPENING_CHARS], ""]
+        else:
+            parts[-1] = text[ends[2 * n - 1] : OPENING_CHARS]
+    folded_words = list(map(_WORD_FOLDS.get, parts[1::2]))
+    if not all(folded_words):  # a word seen for the first time (None), or a lone mark ("")
+        folded_words = [
+            f or _folded_word(w) for f, w in zip(folded_words, parts[1::2], strict=True)
+        ]
+        if not all(folded_words):  # a lone mark: the spaces around it collapse into one
+            return fold(f"{title}\n{opening}")
+    # What stands between two words is never empty, nor is its fold; the runs before the
+    # first word and after the last may be, and lose their spaces at the text's ends.
+    inner = list(map(_GAP_FOLDS.get, parts[2:-1:2]))
+    if not all(inner):
+        inner = [g or _folded_gap(p) for g, p in zip(inner, parts[2:-1:2], strict=True)]
+    parts[2:-1:2] = inner
+    parts[1::2] = folded_words
+    if len(parts) == 1:
+        parts[0] = _folded_gap(parts[0]).strip(" ")
+    else:
+        parts[0] = _folded_gap(parts[0]).lstrip(" ")
+        parts[-1] = _folded_gap(parts[-1]).rstrip(" ")
+    body = "".join(parts)
+    return f"{head} {body}" if head and body else head or body
 
 
 def _year_span(folded: str) -> tuple[int, int]:

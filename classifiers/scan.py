@@ -20,7 +20,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dienhinh.core.text import fold, nfc
 
@@ -172,17 +172,19 @@ def _written_with_marks(words: Sequence[str]) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Words:
-    """A text's words as written (for capitals) and their matching keys."""
+    """A text's words as written (for capitals) and their matching keys; ``base``: the
+    words these open (:meth:`opening`), whose phrases found hold theirs."""
 
     words: tuple[str, ...]
     keys: tuple[str, ...]
     toned: bool
+    base: Words | None = field(default=None, compare=False, repr=False)
 
     def opening(self, n: int) -> Words:
         """The first ``n`` words (who and what an article is about is settled early)."""
         if len(self.words) <= n:
             return self
-        return Words(self.words[:n], self.keys[:n], self.toned)
+        return Words(self.words[:n], self.keys[:n], self.toned, self.base or self)
 
     def starts_with(self, phrases: Iterable[str]) -> str | None:
         """The longest phrase the text opens with."""
@@ -305,6 +307,29 @@ _Entry = tuple[tuple[str, ...], str, int, "str | None"]
 _Follow = tuple[dict[str, tuple[_Entry, ...]], tuple[_Entry, ...]]
 
 
+# Lexicons found in the same pass as a host's (``Lexicon(..., host=True)``: the campaign
+# vocabulary) over a text's words: their phrases are kept for those words, and what they
+# find in the words' openings is read from them (the subject and kind rules' terms, which
+# they look for in an article's opening: the campaign rules read the whole of it first).
+_RIDERS: list[Lexicon] = []
+# The riders' phrases found, per words (keys and mode: the keys kept, so their id is not
+# another's while the entry lives).
+_KEPT: dict[tuple[int, bool], tuple[tuple[str, ...], dict[Lexicon, dict[str, list[int]]]]] = {}
+_KEPT_MAX = 64
+
+
+def ride(lexicon: Lexicon) -> None:
+    """Have ``lexicon`` found along with every host's pass (see ``_RIDERS``)."""
+    if lexicon not in _RIDERS:
+        _RIDERS.append(lexicon)
+        _JOINT.clear()
+
+
+# A joint index: per first syllable, the candidates by the next syllable and those of one
+# syllable, each an _Entry with the index of its lexicon in place of its second key.
+_JOINT: dict[tuple[tuple[Lexicon, ...], bool], dict[str, _Follow]] = {}
+
+
 class Lexicon:
     """A fixed set of phrases, compiled once, found in a text in one pass.
 
@@ -313,12 +338,14 @@ class Lexicon:
     consumes" (the campaign rules) decide among them.
     """
 
-    def __init__(self, phrases: Iterable[str]) -> None:
+    def __init__(self, phrases: Iterable[str], *, host: bool = False) -> None:
         self.phrases: tuple[str, ...] = tuple(dict.fromkeys(phrases))
+        self.host = host
         # Compiled on first use, per mode (a vocabulary at module level costs nothing at
         # import: a process that never tags never builds it).
         self._index: dict[bool, dict[str, tuple[_Entry, ...]]] = {}
         self._follow: dict[bool, dict[str, _Follow]] = {}
+        self._lengths: dict[bool, dict[str, int]] = {}
 
     def index(self, toned: bool) -> dict[str, tuple[_Entry, ...]]:
         found = self._index.get(toned)
@@ -359,6 +386,33 @@ class Lexicon:
         return found
 
     def find(self, words: Words) -> dict[str, list[int]]:
+        """Per phrase present, the positions (syllable indexes) where it starts, in the
+        order first found."""
+        kept = _KEPT.get((id((words.base or words).keys), words.toned))
+        if kept is not None and kept[0] is (words.base or words).keys and self in kept[1]:
+            found = kept[1][self]
+            limit = len(words.keys)
+            if words.base is None or limit == len(words.base.keys):
+                return {p: list(starts) for p, starts in found.items()}
+            # The phrases found in the words these open: those ending within them.
+            lengths = self._phrase_lengths(words.toned)
+            return {
+                p: kept_starts
+                for p, starts in found.items()
+                if (kept_starts := [s for s in starts if s + lengths[p] <= limit])
+            }
+        if self.host and _RIDERS and words.base is None:
+            founds = _find_all((self, *_RIDERS), words)
+            if len(_KEPT) >= _KEPT_MAX:
+                _KEPT.clear()
+            _KEPT[(id(words.keys), words.toned)] = (
+                words.keys,
+                dict(zip(_RIDERS, founds[1:], strict=True)),
+            )
+            return founds[0]
+        return self._find_one(words)
+
+    def _find_one(self, words: Words) -> dict[str, list[int]]:
         follow = self._follow.get(words.toned) or self.follow(words.toned)
         keys = words.keys
         found: dict[str, list[int]] = {}
@@ -374,6 +428,14 @@ class Lexicon:
                     found.setdefault(p, []).append(i)
         return found
 
+    def _phrase_lengths(self, toned: bool) -> dict[str, int]:
+        found = self._lengths.get(toned)
+        if found is None:
+            found = self._lengths[toned] = {
+                e[1]: e[2] for entries in self.index(toned).values() for e in entries
+            }
+        return found
+
     def count(self, words: Words) -> dict[str, int]:
         """Occurrences per phrase present; a phrase's overlapping repeats count once each
         time it starts after the previous one ended."""
@@ -387,3 +449,50 @@ class Lexicon:
                     end = s + n
             out[p] = c
         return out
+
+
+def _joint(lexicons: tuple[Lexicon, ...], toned: bool) -> dict[str, _Follow]:
+    """The lexicons' :meth:`Lexicon.follow` as one index: at each first syllable and next
+    syllable, each lexicon's candidates in its own order, the first lexicon's first, each
+    marked with its lexicon's index (in place of its second syllable, read no more)."""
+    key = (lexicons, toned)
+    found = _JOINT.get(key)
+    if found is not None:
+        return found
+    follows = [lex.follow(toned) for lex in lexicons]
+    found = {}
+    for first in dict.fromkeys(f for follow in follows for f in follow):
+        own = [(o, follow[first]) for o, follow in enumerate(follows) if first in follow]
+        seconds = dict.fromkeys(k2 for _, (by_second, _) in own for k2 in by_second)
+        by_second = {
+            k2: tuple(
+                (e[0], e[1], e[2], o) for o, (bs, singles) in own for e in bs.get(k2, singles)
+            )
+            for k2 in seconds
+        }
+        singles = tuple((e[0], e[1], e[2], o) for o, (_, sg) in own for e in sg)
+        found[first] = (by_second, singles)
+    if len(_JOINT) >= 64:
+        _JOINT.clear()
+    _JOINT[key] = found
+    return found
+
+
+def _find_all(lexicons: tuple[Lexicon, ...], words: Words) -> list[dict[str, list[int]]]:
+    """Each lexicon's :meth:`Lexicon.find` in ``words``, in one pass over them: at each
+    start the candidates of each lexicon in its own order, so each finds its phrases in
+    the order it finds them alone."""
+    follow = _joint(lexicons, words.toned)
+    keys = words.keys
+    founds: list[dict[str, list[int]]] = [{} for _ in lexicons]
+    # Most syllables start no phrase: one set test each, in C.
+    last = len(keys) - 1
+    for i in itertools.compress(range(len(keys)), map(follow.__contains__, keys)):
+        by_second, singles = follow[keys[i]]
+        # Only the phrases whose second syllable is the next one (and those of one
+        # syllable) can start here: one dict read instead of a test per phrase.
+        cands = by_second.get(keys[i + 1], singles) if i < last else singles
+        for key, p, n, o in cands:
+            if n <= 2 or keys[i : i + n] == key:
+                founds[o].setdefault(p, []).append(i)
+    return founds

@@ -161,7 +161,12 @@ def calibrated(cal: Calibration | None, tag: TagSuggestion) -> TagSuggestion:
     if cal is None:
         return tag
     p = round(cal(tag.field, tag.confidence), 3)
-    return tag if p == tag.confidence else dataclasses.replace(tag, confidence=p)
+    if p == tag.confidence:
+        return tag
+    if type(tag) is not TagSuggestion:
+        return dataclasses.replace(tag, confidence=p)
+    # dataclasses.replace(tag, confidence=p), without reading the fields' list each time
+    return TagSuggestion(tag.field, tag.value, p, tag.evidence, tag.tagger)
 
 
 def _low(tags: list[TagSuggestion], threshold: float) -> str | None:

@@ -288,32 +288,81 @@ _HEADER_LINE = re.compile(
 )
 
 
-def _header_block_at(folded: list[str], i: int) -> bool:
-    """An Outlook-style quoted header ("From: ..." then "Sent:"/"Date:" within 3 lines),
-    in lines already folded and stripped."""
-    if not _FROM_LINE.match(folded[i]):
-        return False
-    return any(_SENT_LINE.match(line) for line in folded[i + 1 : i + 4])
-
-
 _FROM_LINE = re.compile(r"^(from|tu|nguoi gui):\s")
 _SENT_LINE = re.compile(r"^(sent|date|ngay|da gui|gui|vao):\s")
 
 
-def _folded_lines(lines: list[str]) -> list[str]:
-    """``fold`` of each line, the marks stripped and case folded in one call for all."""
-    whole = strip_diacritics("\n".join(lines)).casefold().split("\n")
-    if len(whole) != len(lines):  # a line holding a newline of its own: one by one
-        return [fold(line.strip()) for line in lines]
-    return [" ".join(line.split()) for line in whole]
+# The anchored patterns read on a line's opening words (_ADDRESSEE, _SELF_HEAD, _CLOSING)
+# look at its first 17 folded characters at most.
+_HEAD_READ: Final = 17
+_HEAD_CHARS: Final = 40
+
+
+def _folded_head(line: str) -> str:
+    """A prefix of ``fold(line)`` of at least ``_HEAD_READ`` + 1 characters (the whole of
+    it when shorter): what the patterns anchored at a line's start read, without folding a
+    long line whole. Cut before an ASCII character, the line folds to a prefix of its
+    fold: nothing there composes with what precedes it (NFC), the marks table and case
+    folding map one character at a time, and the spaces collapse alike."""
+    if len(line) > _HEAD_CHARS and line[_HEAD_CHARS].isascii():
+        head = fold(line[:_HEAD_CHARS])
+        if len(head) > _HEAD_READ:
+            return head
+    return fold(line)
+
+
+# What the fold of a line opening a quoted block (_QUOTE_START) or a quoted header
+# (_FROM_LINE) starts with, at most as long as _folded_head's least.
+_QUOTE_OPENINGS: Final = ("--", "on ", "vao ", "from:", "tu:", "begin forwarded", "nguoi gui:")
+
+
+def _fold_initials() -> dict[str, str]:
+    """The first character of each character's fold ("" when it folds to nothing) below
+    U+1F00, folded in one call, a line break between each (nothing composes across it)."""
+    chars = list(map(chr, range(0x21, 0x1F00)))
+    folded = strip_diacritics("\n".join(chars)).casefold().split("\n")
+    return {c: f.lstrip()[:1] for c, f in zip(chars, folded, strict=True)}
+
+
+_FOLD_INITIALS: Final = _fold_initials()
+# Characters (of NFC text) whose fold is a character no such line starts with: a line
+# opening with one is read no further (most lines: a capital, a digit, a bracket).
+_PLAIN_OPENINGS: Final = frozenset(c for c, f in _FOLD_INITIALS.items() if f and f not in "-ovftbn")
+
+
+def _opening_fold(line: str) -> str | None:
+    """``fold(line)`` when the line may open a quoted block or header, else None (without
+    folding the line: its first character, then its opening, tell)."""
+    if line[:1] in _PLAIN_OPENINGS or not _folded_head(line).startswith(_QUOTE_OPENINGS):
+        return None
+    return fold(line)
+
+
+def _quote_start(line: str) -> bool:
+    """Whether ``_QUOTE_START`` matches the folded line."""
+    f = _opening_fold(line)
+    return f is not None and _QUOTE_START.match(f) is not None
+
+
+def _quote_at(lines: Sequence[str], i: int) -> bool:
+    """Whether line ``i`` opens a quoted or forwarded block: ``_QUOTE_START``, or an
+    Outlook-style quoted header ("From: ..." then "Sent:"/"Date:" within 3 lines), read
+    on the folded lines."""
+    f = _opening_fold(lines[i])
+    if f is None:
+        return False
+    if _QUOTE_START.match(f):
+        return True
+    return bool(_FROM_LINE.match(f)) and any(
+        _SENT_LINE.match(fold(line)) for line in lines[i + 1 : i + 4]
+    )
 
 
 def _forwarded_text(text: str) -> str:
     """The forwarded message inside a body, its header lines dropped ("" if none)."""
     lines = nfc(text).splitlines()
-    folded = _folded_lines(lines)
-    for i, line in enumerate(folded):
-        if _QUOTE_START.match(line) or _header_block_at(folded, i):
+    for i in range(len(lines)):
+        if _quote_at(lines, i):
             rest = [x.lstrip("> ").rstrip() for x in lines[i + 1 :]]
             j = 0
             while j < len(rest) and (not rest[j] or _HEADER_LINE.match(fold(rest[j]))):
@@ -327,21 +376,20 @@ def _own_lines(text: str) -> tuple[list[str], list[str]]:
     lines after an RFC 3676 "-- " signature separator."""
     own: list[str] = []
     lines = nfc(text).splitlines()
-    folded = _folded_lines(lines)
     for i, line in enumerate(lines):
         stripped = line.strip()
         if line.rstrip(" \xa0") == "--":
             sig = []
-            for s, f in zip(lines[i + 1 :], folded[i + 1 :], strict=True):
-                s = s.strip()
-                if s.startswith(">") or _QUOTE_START.match(f):
+            for s in lines[i + 1 :]:
+                t = s.strip()
+                if t.startswith(">") or _quote_start(s):
                     break
-                if s:
-                    sig.append(s)
+                if t:
+                    sig.append(t)
             return own, sig[:SIGNATURE_LINES]
         if stripped.startswith(">"):
             continue
-        if _QUOTE_START.match(folded[i]) or _header_block_at(folded, i):
+        if _quote_at(lines, i):
             break
         own.append(stripped)
     return own, []
@@ -359,9 +407,8 @@ def _reminder_addressee(sc: _Scorer, text: str) -> bool:
     if not any(w in lower for w in _REMINDER_WORDS):
         return False  # cheap: most mail quotes no reminder, and folding every line costs
     lines = nfc(text).splitlines()
-    folded = _folded_lines(lines)
-    for i, line in enumerate(folded):
-        if _QUOTE_START.match(line) or _header_block_at(folded, i):
+    for i in range(len(lines)):
+        if _quote_at(lines, i):
             quoted = [x.lstrip("> ").strip() for x in lines[i + 1 :]]
             # Who wrote the quoted mail: the address in "... <btdkt-snv@...> đã viết:" or
             # in the quoted header's From line.
@@ -391,13 +438,12 @@ def _split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
         line = lines[idx]
         if not line:
             continue
-        folded = fold(line)
         sentence = line.endswith((".", "!", "?", ":", ";", ",")) and len(line) > 40
         if (
             len(line) > SIGNATURE_LINE_MAX
             or sentence
             or line.endswith((",", ";"))
-            or _CLOSING.match(folded)
+            or _CLOSING.match(folded := _folded_head(line))
             or _ADDRESSEE.match(folded)
             or len(sig) >= SIGNATURE_LINES
         ):
@@ -425,28 +471,38 @@ _OPENING_LABEL = re.compile(
 OPENING_LINES: Final = 3
 
 
-def _official_closing(sc: _Scorer, text: str) -> None:
+# Characters whose fold is a letter other than "t" (or "k"), with which no closing
+# sentence (or signature block: "TM.", "KT.", "TL.", "TUQ.") opens.
+_NOT_T: Final = frozenset(c for c, f in _FOLD_INITIALS.items() if f and f != "t")
+_NOT_TK: Final = frozenset(c for c, f in _FOLD_INITIALS.items() if f and f not in "tk")
+
+
+def _official_closing(sc: _Scorer, lines: list[str]) -> None:
     """The issuer an official paper names in its closing sentence or signature block, and
-    the byline or unit label opening an article."""
-    lines = [s.strip() for s in text.splitlines() if s.strip()]
+    the byline or unit label opening an article (``lines``: its non-blank lines, stripped)."""
     # Only each line's first words are folded: a pasted article is long.
     for line in lines[:OPENING_LINES]:
         if len(line) <= SIGNATURE_LINE_MAX and _OPENING_LABEL.match(fold(line[:24])):
             sc.mentions("signature", line, W_BYLINE, Where.ARTICLE)
     for line in lines[-CLOSING_LINES:]:
-        if _CLOSING_SENTENCE.match(fold(line[:12])):
+        if line[:1] not in _NOT_T and _CLOSING_SENTENCE.match(fold(line[:12])):
             for m in sc.directory.find_mentions(line):
                 if _CLOSING_OWNER.search(fold(line[max(0, m.start - 30) : m.start])):
                     sc.add(
                         "signature", line[:120], m.unit_code, W_SELF_ID * m.strength, Where.ARTICLE
                     )
         for cell in line.split("|"):
-            if _SIGN_BLOCK.match(fold(cell.strip()[:5])):
-                sc.mentions("signature", cell.strip(), W_SIGNATURE, Where.ARTICLE)
+            cell = cell.strip()
+            if cell[:1] not in _NOT_TK and _SIGN_BLOCK.match(fold(cell[:5])):
+                sc.mentions("signature", cell, W_SIGNATURE, Where.ARTICLE)
 
 
-def _article_byline(text: str) -> list[str]:
-    lines = [s.strip() for s in text.splitlines() if s.strip()]
+def _nonblank_lines(text: str) -> list[str]:
+    return [s.strip() for s in text.splitlines() if s.strip()]
+
+
+def _article_byline(lines: list[str]) -> list[str]:
+    """The article's last short lines (its non-blank lines, stripped)."""
     tail = []
     for line in reversed(lines[-2:]):
         if len(line) > 80 or (line.endswith(".") and len(line) > 40):
@@ -569,10 +625,10 @@ def _inferred_header(text: str) -> list[str]:
     out = []
     for line in text.lstrip().splitlines()[:4]:
         line = line.split("|")[0].strip()
-        if not line or _MOTTO.match(fold(line)):
+        if not line or _MOTTO.match(_folded_head(line)):
             break
-        letters = [c for c in line if c.isalpha()]
-        if len(letters) < 4 or not all(c.isupper() for c in letters):
+        letters = list(filter(str.isalpha, line))
+        if len(letters) < 4 or not all(map(str.isupper, letters)):
             break
         out.append(line)
     return out
@@ -624,46 +680,56 @@ def _subject(sc: _Scorer, subject: str) -> None:
         sc.add("subject", subject, m.unit_code, weight * m.strength)
 
 
-def _note(sc: _Scorer, text: str, *, factor: float, article: bool, where: str) -> None:
-    """A mail body or cover note: its signature, its self-identification, other mentions."""
+def _note(
+    sc: _Scorer,
+    text: str,
+    *,
+    factor: float,
+    article: bool,
+    where: str,
+    known: Sequence[str] = (),
+) -> None:
+    """A mail body or cover note: its signature, its self-identification, other mentions.
+    ``known``: the articles' texts, which a body may repeat (their lines are not read
+    again)."""
     own, marked_sig = _own_lines(text)
     note, sig = _split_signature(own)
     for line in marked_sig or sig:
         sc.mentions("signature", line, W_SIGNATURE * factor, where)
     lines = [line for line in note if line]
-    # One search over the whole note (a pasted article has hundreds of lines), each
-    # mention then read in its own line.
-    joined = "\n".join(lines)
+    # One search over the whole note (a pasted article has hundreds of lines: those the
+    # article's own text has are not read twice), each mention then read in its own line.
     starts = list(itertools.accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
-    folded: dict[int, str] = {}
-    for m in sc.directory.find_mentions(joined):
+    # Each line's folded opening (its first words: whom it is addressed to, what it
+    # heads), folded once per line that holds a mention.
+    heads: dict[int, str] = {}
+    for m in sc.directory.find_mentions_in_lines(lines, known):
         if "\n" in m.matched_text:
             continue  # words of two lines are not one name
         idx = bisect.bisect_right(starts, m.start) - 1
         line, off = lines[idx], starts[idx]
         start, end = m.start - off, m.end - off
-        if idx not in folded:
-            folded[idx] = fold(line)
-        if _ADDRESSEE.match(folded[idx]) and _in_addressee_clause(line, start):
+        head = heads.get(idx)
+        if head is None:
+            head = heads[idx] = _folded_head(line)
+        if _ADDRESSEE.match(head) and _in_addressee_clause(line, start):
             continue  # "Kính gửi Sở Nội vụ": whom it is for, not who sent it
         if _TO_WHOM.search(fold(line[max(0, start - 16) : start])):
             continue  # "Em gửi Sở Nội vụ ...": the addressee
-        after = fold(line[end : end + 40])
-        before = fold(line[max(0, start - 60) : start])
         intro = idx < INTRO_LINES
+        behalf = not article and m.via != "place"
+        # What comes before the mention is read for whose piece it is, or in an intro.
+        before = fold(line[max(0, start - 60) : start]) if behalf or intro else ""
         # whose piece it is: an organisation, never a place ("bài về anh A của xã Y Tý"
         # names where the story is), and not what a "bài về ..." is about
-        if (
-            not article
-            and m.via != "place"
-            and _ON_BEHALF.search(before)
-            and not _ABOUT.search(before)
-        ):
+        if behalf and _ON_BEHALF.search(before) and not _ABOUT.search(before):
             # Whose piece it is, said by the sender: a forwarder's word as much as an
             # author's ("đề nghị Ban tổng hợp là bài viết quý IV của Hội LHPN tỉnh").
             weight, own = W_ON_BEHALF, 1.0
         elif intro and (
-            _SELF_VERB.match(after) or _SELF_HEAD.match(folded[idx]) or _SELF_INTRO.search(before)
+            _SELF_VERB.match(fold(line[end : end + 40]))
+            or _SELF_HEAD.match(head)
+            or _SELF_INTRO.search(before)
         ):
             weight, own = W_SELF_ID, factor
         else:
@@ -779,23 +845,32 @@ def attribute_unit(
     texts = [cover_note]
     if body_text.strip() and body_text.strip() != cover_note.strip():
         texts.append(body_text)
+    known = [art.text for art in articles]
     for i, text in enumerate(texts):
         if not text.strip():
             continue
         pasted = i > 0 and len(text) > 2 * max(len(cover_note), 400)
-        _note(sc, text, factor=own_factor, article=pasted, where=Where.NOTE)
+        _note(sc, text, factor=own_factor, article=pasted, where=Where.NOTE, known=known)
         inner = _forwarded_text(text) if forwarded else ""
         if inner.strip():
-            _note(sc, inner, factor=1.0, article=len(inner) > 1200, where=Where.FORWARDED)
+            _note(
+                sc,
+                inner,
+                factor=1.0,
+                article=len(inner) > 1200,
+                where=Where.FORWARDED,
+                known=known,
+            )
 
     if not (body_text.strip() and _reminder_addressee(sc, body_text)) and quoted_text:
         _reminder_addressee(sc, quoted_text)
 
     _letterhead(sc, articles)
     for art in articles:
-        for line in _article_byline(art.text):
+        lines = _nonblank_lines(art.text)
+        for line in _article_byline(lines):
             sc.mentions("signature", line, W_BYLINE, Where.ARTICLE)
-        _official_closing(sc, art.text)
+        _official_closing(sc, lines)
         for text in (art.title, art.text):
             for m in sc.directory.find_mentions(text):
                 sc.add("body", m.matched_text, m.unit_code, W_ARTICLE * m.strength, Where.ARTICLE)

@@ -605,3 +605,72 @@ def test_members_key_is_read_and_checked(tmp_path):
             '[[unit]]\ncode = "x"\nname = "X"\ngroup = "department"\n'
             'cadence = "quarterly"\nmembers = "Bệnh viện"\n',
         )
+
+
+# --- the lines of a text read once (a mail body repeating its article, issue 14) ----------
+
+# An article whose lines open and close with words that name a unit only with their
+# neighbours' help (a place that must stand alone, a short form before a level, "cơ"
+# before "sở", a rewrite cut by a line break, an organisation before a place), and plain
+# lines between them.
+_ARTICLE = (
+    "Trạm y tế\nxã Y Tý đã triển khai mô hình mới.\n\n"
+    "  Hội LHPN\nhuyện Bắc Hà phối hợp tổ chức.\n"
+    "Người dân ở Tả Van\nNguyễn Văn Sơn kể lại.\n\n"
+    "Ủy ban\nnhân dân huyện Sa Pa đã khen thưởng, cơ\nsở y tế được nâng cấp.\n"
+    "UBND huyện Bát Xát biểu dương Trường THPT số 1 Si Ma Cai.\r\n"
+    "Năm 2020, Sở Y tế tỉnh Lào Cai tổ chức hội nghị tại TP Lào Cai cho các xã.\n"
+    "Đoàn công tác của Bộ CHQS tỉnh đã đến thăm.\n"
+    "Ban Dân tộc tỉnh tổ chức hội nghị.\n"
+)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        [],
+        ["Kính gửi Ban Thi đua tỉnh,", "Em gửi bài của huyện Bảo Yên"],
+        ["Hội Nông dân", "Sở"],  # words that would join the article's first line
+        ["Kính gửi Ủy"],  # "Ủy Ban" (the rewrite "Ủy ban") across the line break
+    ],
+)
+@pytest.mark.parametrize("after", [[], ["xã Quang Kim", "Trân trọng"], ["Bảo Yên"]])
+def test_lines_of_a_known_text_name_what_the_whole_text_names(shipped, before, after):
+    """``find_mentions_in_lines`` gives what ``find_mentions`` gives for the lines joined,
+    with the article's lines taken from its reading wherever they stand."""
+    lines = before + _lines(_ARTICLE)[::-1] + after
+    fresh = UnitDirectory.load(REPO / "units.toml")
+    assert shipped.find_mentions_in_lines(lines, [_ARTICLE]) == fresh.find_mentions(
+        "\n".join(lines)
+    )
+    shuffled = lines[::-1]
+    assert shipped.find_mentions_in_lines(shuffled, [_ARTICLE]) == fresh.find_mentions(
+        "\n".join(shuffled)
+    )
+
+
+def test_only_lines_that_their_neighbours_cannot_change_are_reused(shipped):
+    reused = shipped._reading(_ARTICLE).lines()
+    for line in (
+        "Trạm y tế",  # names nothing, whatever follows
+        "Đoàn công tác của Bộ CHQS tỉnh đã đến thăm.",
+        "UBND huyện Bát Xát biểu dương Trường THPT số 1 Si Ma Cai.",
+    ):
+        assert line in reused, line
+    for line in (
+        "xã Y Tý đã triển khai mô hình mới.",  # a place after an organisation
+        "Hội LHPN",  # a short form before a level
+        "Người dân ở Tả Van",  # a place alone before a capitalised word
+        "Ủy ban",  # the rewrite "Ủy ban nhân dân" across the line break
+        "cơ",
+        "sở y tế được nâng cấp.",  # "cơ sở" across the line break
+    ):
+        assert line not in reused, line
+    # The offsets are the line's own; a line opening with a word that may end a rewrite
+    # ("đoàn" of "Huyện đoàn") is marked.
+    (m,), opens = reused["Đoàn công tác của Bộ CHQS tỉnh đã đến thăm."]
+    assert m.unit_code == "quan-su" and m.start == len("Đoàn công tác của ") and opens

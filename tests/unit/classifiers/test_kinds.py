@@ -413,3 +413,74 @@ def test_the_kind_the_sender_says_it_sends() -> None:
     value, _, evidence = kind(title, text, sent="nhan-to-moi")
     assert value == "nhan-to-moi"
     assert {"kind": "sent-as", "phrase": "nhân tố mới"} in evidence
+
+
+def test_full_names_read_from_runs_of_capitals_as_from_every_token():
+    """_full_names looks only where three words with a capital stand in a row, then for
+    each name on its own; it finds what reading every token finds."""
+    import random
+
+    from dienhinh.classifiers import kinds
+
+    pieces = [
+        "Giàng", "A", "Chư", "Nguyễn", "Văn", "Sơn", "Thị", "Sú", "Lò", "_", "\u0301",
+        " ", "  ", ", ", ".", "\n", "\n\n", "sinh", "Sinh", "năm", "Năm", "Chu", "Xá", "Phứ",
+        "– ", "“", "”", "(", "Hà", "Nhì", "1990", "HTX", "İ", "ǅ", "Chư_", "Chưa", "aChư",
+        "chư", "1A", "\t", "\u00a0", "Ⓐ", "Ａ", "Ⅳ", "中",
+    ]  # fmt: skip
+    texts = [
+        "Giàng A Chư sinh năm 1995. Chư vay vốn, chư Chư. Anh Chu Xá Phứ và Phứ, Chư.",
+        "Nguyễn Văn Sinh, Sinh nói; sinh hoạt. Lò Thị Sú - Sú (Sú) Sú Hà.",
+        "Ⓐ Nguyễn Văn Sơn, Sơn.",  # a capitalised punctuation token: every token read
+    ]
+    rng = random.Random(14)
+    texts += [
+        "".join(rng.choice(pieces) + rng.choice(["", " ", " "]) for _ in range(rng.randint(0, 80)))
+        for _ in range(3000)
+    ]
+    for text in texts:
+        assert list(kinds._full_names(text).items()) == list(
+            kinds._full_names_of_tokens(text).items()
+        ), text
+    assert kinds._full_names(texts[0]) == {"Phứ": 2}
+
+
+def test_what_full_names_reads_past_u2000_has_no_case_and_no_word():
+    """The characters _CAPITALISED_RUN reads as it does those of punctuation (below U+2000
+    it knows every capital; the blocks _WIDE skips hold no letter, digit or capital)."""
+    import re
+
+    from dienhinh.classifiers import kinds
+
+    word = re.compile(r"\w")
+    for cp in range(0x2000, 0x20D0):
+        ch = chr(cp)
+        if not kinds._WIDE.match(ch):
+            assert not word.match(ch) and not (ch.isupper() or ch.islower() or ch.istitle())
+
+
+def test_the_opening_folded_word_by_word_is_the_opening_folded():
+    """The kind rule folds its opening from the text's split; it is fold() of it."""
+    import random
+
+    from dienhinh.classifiers import kinds
+    from dienhinh.core.text import fold
+
+    rng = random.Random(6)
+    pieces = [
+        "Anh", "Đặng", "THỊ", "huyền", "sinh năm 1992", " ", "  ", "\n\n", "\t", "\u00a0",
+        ", ", "“", "”", "–", "…", "\u0301", "_", "ß", "İ", "Ａ", "😀", "\u3000", "x̣",
+    ]  # fmt: skip
+    cases = [("Tiêu đề", "Năm 2019,  anh  Chư\n\nsinh năm 1995."), ("", ""), (" ", " a ")]
+    cases += [
+        (
+            rng.choice(["", "Gương sáng", " TIÊU  ĐỀ "]),
+            "".join(rng.choice(pieces) for _ in range(rng.randint(0, 900))),
+        )
+        for _ in range(400)
+    ]
+    for title, text in cases:
+        for cut in (0, 1, 7):  # the opening ending inside a word or between words
+            assert kinds._fold_opening(title, text[cut:]) == fold(
+                f"{title}\n{text[cut:][: kinds.OPENING_CHARS]}"
+            )

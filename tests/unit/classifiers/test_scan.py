@@ -89,3 +89,29 @@ def test_layout_counts_and_repeats_as_by_definition(text: str) -> None:
     scan._SPLITS.clear()
     layout = _layout(text)
     assert (layout.starts, layout.skipped) == _layout_by_definition(text)
+
+
+def test_phrases_found_along_a_host_s_pass_are_those_found_alone() -> None:
+    """A lexicon riding along a host's pass (scan.ride) finds, in the words the host read
+    and in their openings, what it finds alone, in the same order; the host too."""
+    from dienhinh.classifiers import scan
+    from dienhinh.classifiers.scan import Lexicon, Words, analyse
+
+    host = Lexicon(["nông thôn mới", "nông thôn", "giảm nghèo", "hộ", "xã", "HTX"], host=True)
+    rider = Lexicon(["mô hình", "hộ", "nông", "hợp tác xã", "HTX", "thôn mới", "xã", "giảm"])
+    scan.ride(rider)
+    try:
+        text = (
+            "Xã xây dựng nông thôn mới, mô hình hợp tác xã giúp hộ nghèo. HTX nông thôn "
+            "mới; hộ hộ xã hợp tác xã mô hình nông thôn mới."
+        )
+        for title, body in ((text, text), ("Nong thon moi", "xa ho HTX nong thon moi mo hinh")):
+            words = analyse(title, body)[1]
+            assert host.find(words) == host._find_one(words)
+            for view in (words, words.opening(5), words.opening(12), words.opening(12).opening(3)):
+                alone = Words(view.words, view.keys, view.toned)
+                assert list(rider.find(view).items()) == list(rider._find_one(alone).items())
+                assert rider.count(view) == rider.count(alone)
+    finally:
+        scan._RIDERS.remove(rider)
+        scan._JOINT.clear()
