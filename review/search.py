@@ -250,7 +250,10 @@ def match_count(session: Session, query: str) -> int | None:
     match(session, query)  # counts, or finds the count in this transaction's cache
     if session.get_bind().dialect.name == "sqlite":
         return int(txn_cache(session, "search_probe")[_fts_text(terms)])
-    return len(txn_cache(session, "search_ids")[_pg_query(terms)])
+    tsq = _pg_query(terms)
+    if tsq in txn_cache(session, "search_common"):
+        return _COMMON + 1
+    return len(txn_cache(session, "search_ids")[tsq])
 
 
 def count_cap() -> int:
@@ -412,7 +415,22 @@ def state_counts(session: Session, query: str, states: Sequence[str]) -> dict[st
         # would test every row's vector).
         with _plans_off(session, "seqscan", "indexscan"):
             row = session.execute(stmt, params).one()
-    return {state: int(n) for state, n in zip(states, row, strict=True)}
+    found = {state: int(n) for state, n in zip(states, row, strict=True)}
+    if sum(found.values()) > _COMMON:
+        # The states hold disjoint sets of matches: past the cap together, the search is
+        # common, and match() need not count its matches again (on PostgreSQL that count
+        # builds the bitmap of every match once more).
+        _known_common(session, terms)
+    return found
+
+
+def _known_common(session: Session, terms: list[str]) -> None:
+    """Remember, for this transaction, that the search of ``terms`` has more than
+    :data:`_COMMON` matches (what the probe of :func:`match` finds out)."""
+    if session.get_bind().dialect.name == "sqlite":
+        txn_cache(session, "search_probe")[_fts_text(terms)] = _COMMON + 1
+    else:
+        txn_cache(session, "search_common")[_pg_query(terms)] = True
 
 
 def title_match(session: Session, query: str) -> ColumnElement[bool] | None:
@@ -524,8 +542,9 @@ def _pg_match(session: Session, tsq: str) -> ColumnElement[bool]:
     with sequential scans off (:func:`execute`), leaving the planner the two good plans: a
     page walks the newest articles testing each one's vector (a merge join, about a
     millisecond), the counts hash the ids from the bitmap index scan."""
+    common = txn_cache(session, "search_common")
     cache = txn_cache(session, "search_ids")
-    if tsq not in cache:
+    if tsq not in common and tsq not in cache:
         # The bitmap scan of the GIN index, whatever the statistics say: a sequential scan
         # or a walk of the primary key would test rows until LIMIT (all of them for a rare
         # word).
@@ -539,9 +558,10 @@ def _pg_match(session: Session, tsq: str) -> ColumnElement[bool]:
                     {"q": tsq, "n": _COMMON + 1},
                 ).scalars()
             )
-    ids = cache[tsq]
-    if len(ids) <= _COMMON:
-        return Article.id == any_(bindparam("search_ids", ids, ARRAY(Integer)))
+        if len(cache[tsq]) > _COMMON:
+            common[tsq] = True
+    if tsq not in common:
+        return Article.id == any_(bindparam("search_ids", cache[tsq], ARRAY(Integer)))
     session.info["index_only"] = session.get_transaction()
     return Article.id.in_(
         select(ArticleSearch.article_id).where(
@@ -563,11 +583,19 @@ def execute(session: Session, stmt: Executable) -> Result[Any]:
 @contextlib.contextmanager
 def _plans_off(session: Session, *kinds: str) -> Iterator[None]:
     """PostgreSQL's planner without the given scan kinds ("seqscan", "indexscan") for the
-    statements of the block, then with them again (SET LOCAL: never past the transaction)."""
-    for kind in kinds:
-        session.execute(text(f"SET LOCAL enable_{kind} = off"))
+    statements of the block, then with them again (as SET LOCAL: never past the
+    transaction; one statement each way, a round trip each)."""
+
+    def setting(value: str) -> None:
+        session.execute(
+            text(
+                "SELECT "
+                + ", ".join(f"set_config('enable_{kind}', '{value}', true)" for kind in kinds)
+            )
+        )
+
+    setting("off")
     try:
         yield
     finally:
-        for kind in kinds:
-            session.execute(text(f"SET LOCAL enable_{kind} = on"))
+        setting("on")
