@@ -19,6 +19,7 @@ editor never misses the mail of the last minute).
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -33,9 +34,9 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    case,
     column,
     func,
-    literal,
     or_,
     select,
     table,
@@ -55,6 +56,7 @@ __all__ = [
     "execute",
     "folded_document",
     "folded_title",
+    "ids_in",
     "is_common",
     "match",
     "match_count",
@@ -67,6 +69,7 @@ __all__ = [
     "relevance",
     "state_counts",
     "state_words",
+    "title_holds",
     "title_match",
     "txn_cache",
     "window",
@@ -96,6 +99,9 @@ _WINDOW = 250
 # phrase test) out of line, decompressing each: a smaller window there (20-80 ms at 250,
 # 8-30 ms at 100, at load 6 and 100,000 articles).
 _WINDOW_PG = 100
+# PostgreSQL looks for a common search's newest title matches within this many ids below its
+# newest match first (see newest_title_matches()).
+_TITLE_RANGE = 10_000
 
 
 @dataclass(frozen=True)
@@ -289,23 +295,35 @@ def phrase_anywhere(session: Session, terms: list[str]) -> ColumnElement[bool] |
     """Whether an article's searched text (``ArticleSearch.folded``) holds the query's
     words next to each other, in order, starting at a word ("bac ha" in "... o bac ha
     ..."); None for a one-word query. A plain substring test, on the database side (the
-    folded texts stay there): the same SQL on SQLite (instr) and PostgreSQL (strpos)."""
+    folded texts stay there): the same SQL on SQLite (instr) and PostgreSQL (strpos).
+
+    " " + folded holding " bac ha" is written as folded holding " bac ha", or else
+    starting with "bac ha": the concatenation copied each text (3-5 kB) before the test,
+    twice the cost of the test itself, and the start is read only where the phrase is
+    not found further on."""
     if len(terms) < 2:
         return None
-    haystack = literal(" ").concat(ArticleSearch.folded)
-    needle = " " + " ".join(terms)
+    phrase = " ".join(terms)
+    folded = ArticleSearch.folded
     if session.get_bind().dialect.name == "sqlite":
-        return func.instr(haystack, needle) > 0
-    return func.strpos(haystack, needle) > 0
+        inside = func.instr(folded, " " + phrase) > 0
+        start = func.substr(folded, 1, len(phrase)) == phrase
+    else:
+        inside = func.strpos(folded, " " + phrase) > 0
+        start = func.left(folded, len(phrase)) == phrase
+    return case((inside, True), else_=start)
 
 
-def relevance(title: str, terms: list[str], phrase: bool) -> tuple[int, int, int]:
+def relevance(
+    title: str, terms: list[str], phrase: bool, *, folded: bool = False
+) -> tuple[int, int, int]:
     """The sort key of a match (higher first): the query as a phrase in the title, how
     many of the query's words the title holds, the phrase anywhere (``phrase``, from
     :func:`phrase_anywhere`). Words compare folded, the last one also as a prefix from
-    three letters on, as the search itself matches."""
+    three letters on, as the search itself matches. ``folded``: the title is already
+    folded (:func:`folded_title`, the search row's)."""
     # String and set operations only: this runs for every match (up to rank_limit()).
-    words = _TERM.findall(fold(title or ""))
+    words = _TERM.findall(title if folded else fold(title or ""))
     if not terms or not words:
         return 0, 0, int(phrase and len(terms) >= 2)
     *head, last = terms
@@ -456,27 +474,91 @@ def title_match(session: Session, query: str) -> ColumnElement[bool] | None:
     )
 
 
-def newest_title_matches(
-    session: Session, query: str, *, state: str, limit: int
-) -> list[int] | None:
-    """SQLite: the ids of the newest ``limit`` articles whose title holds every word of
-    ``query`` (in ``state`` when given), read from the titles' index in descending rowid
-    order and stopping there, as :func:`newest_matches` does for the whole text. None on
-    PostgreSQL or for a query without words."""
+def title_holds(session: Session, query: str, article_id: int) -> bool:
+    """Whether the title of article ``article_id`` holds every word of ``query`` (the last
+    also as a prefix), as the titles' index answers for :func:`title_match`."""
     terms = query_terms(query)
-    if not terms or session.get_bind().dialect.name != "sqlite":
+    if not terms:
+        return False
+    if session.get_bind().dialect.name == "sqlite":
+        sql = "SELECT 1 FROM article_fts_title WHERE article_fts_title MATCH :q AND rowid = :id"
+        params: dict[str, object] = {"q": _fts_query(terms), "id": article_id}
+    else:
+        sql = (
+            "SELECT 1 FROM article_search WHERE article_id = :id AND "
+            "to_tsvector('simple'::regconfig, title) @@ to_tsquery('simple'::regconfig, :q)"
+        )
+        params = {"q": _pg_query(terms), "id": article_id}
+    return session.execute(text(sql), params).first() is not None
+
+
+def newest_title_matches(
+    session: Session, query: str, *, state: str, limit: int, newest: int | None = None
+) -> list[int] | None:
+    """The ids of the newest ``limit`` articles whose title holds every word of ``query``
+    (in ``state`` when given), or None for a query without words.
+
+    SQLite reads the titles' index in descending rowid order and stops there, as
+    :func:`newest_matches` does for the whole text. PostgreSQL's index of titles gives its
+    matches in no order: they are all read, then sorted (15-30 ms for a word in 6,000 to
+    20,000 titles at 100,000 articles); so it looks first among the articles up to
+    :data:`_TITLE_RANGE` ids older than ``newest`` (the search's newest match: no title
+    match is newer), a range the primary key gives as a bitmap ANDed with the index's
+    before any row is read, then eight times as far, then everywhere, until ``limit``
+    are found."""
+    terms = query_terms(query)
+    if not terms:
         return None
+    params: dict[str, object] = {"n": limit}
+    if session.get_bind().dialect.name == "sqlite":
+        sql = (
+            "SELECT article_fts_title.rowid FROM article_fts_title "
+            "JOIN article INDEXED BY ix_article_id_status "
+            "ON article.id = article_fts_title.rowid "
+            "WHERE article_fts_title MATCH :q"
+        )
+        params["q"] = _fts_query(terms)
+        if state:
+            sql += " AND article.status = :state"
+            params["state"] = state
+        sql += " ORDER BY article_fts_title.rowid DESC LIMIT :n"
+        return [int(i) for i in session.execute(text(sql), params).scalars()]
     sql = (
-        "SELECT article_fts_title.rowid FROM article_fts_title "
-        "JOIN article INDEXED BY ix_article_id_status ON article.id = article_fts_title.rowid "
-        "WHERE article_fts_title MATCH :q"
+        "SELECT article_id FROM article_search WHERE "
+        "to_tsvector('simple'::regconfig, title) @@ to_tsquery('simple'::regconfig, :q)"
     )
-    params: dict[str, object] = {"q": _fts_query(terms), "n": limit}
-    if state:
-        sql += " AND article.status = :state"
+    params["q"] = _pg_query(terms)
+    if state:  # the article's state, kept in step by a trigger (migration 0016)
+        sql += " AND status = :state"
         params["state"] = state
-    sql += " ORDER BY article_fts_title.rowid DESC LIMIT :n"
-    return [int(i) for i in session.execute(text(sql), params).scalars()]
+    ranges = [None] if newest is None else [newest - _TITLE_RANGE, newest - 8 * _TITLE_RANGE, None]
+    found: list[int] = []
+    # Bitmap scans only (a walk of the primary key would build each row's title vector),
+    # and no parallel workers (starting them costs more than the query).
+    with _plans_off(session, "seqscan", "indexscan", "parallel"):
+        for lo in ranges:
+            params["lo"] = lo
+            where = "" if lo is None else " AND article_id > :lo"
+            found = [
+                int(i)
+                for i in session.execute(
+                    text(sql + where + " ORDER BY article_id DESC LIMIT :n"), params
+                ).scalars()
+            ]
+            if len(found) >= limit:
+                break
+    return found
+
+
+def ids_in(session: Session, column: ColumnElement[int], ids: Sequence[int]) -> ColumnElement[bool]:
+    """``column IN ids`` as one bound value (SQLite: a JSON array read by ``json_each``;
+    PostgreSQL: an integer array), not a parameter per id: SQLAlchemy expands an IN list of
+    a few hundred ids into as many parameters on every execution, which cost more than
+    the query."""
+    if session.get_bind().dialect.name == "sqlite":
+        values = func.json_each(bindparam("id_list", json.dumps(list(ids)))).table_valued("value")
+        return column.in_(select(values.c.value))
+    return column == any_(bindparam("id_list", list(ids), ARRAY(Integer)))
 
 
 def txn_cache(session: Session, key: str) -> dict[Any, Any]:
@@ -580,22 +662,33 @@ def execute(session: Session, stmt: Executable) -> Result[Any]:
         return session.execute(stmt)
 
 
+# The planner settings _plans_off() switches off, by name: the setting and its "off" value.
+_PLANS: Final = {
+    "seqscan": ("enable_seqscan", "off"),
+    "indexscan": ("enable_indexscan", "off"),
+    "parallel": ("max_parallel_workers_per_gather", "0"),
+}
+
+
 @contextlib.contextmanager
 def _plans_off(session: Session, *kinds: str) -> Iterator[None]:
-    """PostgreSQL's planner without the given scan kinds ("seqscan", "indexscan") for the
-    statements of the block, then with them again (as SET LOCAL: never past the
-    transaction; one statement each way, a round trip each)."""
-
-    def setting(value: str) -> None:
-        session.execute(
-            text(
-                "SELECT "
-                + ", ".join(f"set_config('enable_{kind}', '{value}', true)" for kind in kinds)
-            )
-        )
-
-    setting("off")
+    """PostgreSQL's planner without the given scan kinds ("seqscan", "indexscan", or
+    "parallel": no parallel workers) for the statements of the block, then as it was (as
+    SET LOCAL: never past the transaction; one statement each way, a round trip each)."""
+    names = [_PLANS[kind] for kind in kinds]
+    cols = ", ".join(
+        f"current_setting('{name}'), set_config('{name}', '{off}', true)" for name, off in names
+    )
+    before = session.execute(text(f"SELECT {cols}")).one()[0::2]
     try:
         yield
     finally:
-        setting("on")
+        session.execute(
+            text(
+                "SELECT "
+                + ", ".join(
+                    f"set_config('{name}', :v{i}, true)" for i, (name, _o) in enumerate(names)
+                )
+            ),
+            {f"v{i}": value for i, value in enumerate(before)},
+        )
