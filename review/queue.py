@@ -360,7 +360,7 @@ def _window(session: Session, f: Filters, tz: str) -> tuple[list[int], list[int]
     filters and the newest articles under the filters whose title holds every word, each
     up to ``search.window()``, newest first; read newest first from an index and stopped
     there."""
-    size = search.window(session)
+    size = search.window()
     newest: list[int] | None = None
     titled: list[int] | None = None
     if _walk_search(f):
