@@ -255,10 +255,19 @@ def match_count(session: Session, query: str) -> int | None:
     terms = query_terms(query)
     if not terms:
         return None
-    match(session, query)  # counts, or finds the count in this transaction's cache
-    if session.get_bind().dialect.name == "sqlite":
-        return int(txn_cache(session, "search_probe")[_fts_text(terms)])
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    # Known in this transaction (the state counts tell a common search), or counted now by
+    # match(): only then, as on PostgreSQL match() also marks the transaction's queue
+    # queries to run without sequential scans (a common search's condition is a subquery),
+    # which a page read from the search rows alone does not need.
+    if sqlite:
+        key, cache = _fts_text(terms), txn_cache(session, "search_probe")
+        if key not in cache:
+            match(session, query)
+        return int(cache[key])
     tsq = _pg_query(terms)
+    if tsq not in txn_cache(session, "search_common"):
+        match(session, query)
     if tsq in txn_cache(session, "search_common"):
         return _COMMON + 1
     return len(txn_cache(session, "search_ids")[tsq])
