@@ -612,9 +612,9 @@ def ids_in(session: Session, column: ColumnElement[int], ids: Sequence[int]) -> 
     a few hundred ids into as many parameters on every execution, which cost more than
     the query."""
     if session.get_bind().dialect.name == "sqlite":
-        values = func.json_each(bindparam("id_list", json.dumps(list(ids)))).table_valued("value")
-        return column.in_(select(values.c.value))
-    return column == any_(bindparam("id_list", list(ids), ARRAY(Integer)))
+        listed = bindparam("id_list", json.dumps(list(ids)), unique=True)
+        return column.in_(select(func.json_each(listed).table_valued("value").c.value))
+    return column == any_(bindparam("id_list", list(ids), ARRAY(Integer), unique=True))
 
 
 def txn_cache(session: Session, key: str) -> dict[Any, Any]:
