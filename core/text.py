@@ -14,6 +14,7 @@ __all__ = [
     "body_without_lead",
     "collapse_ws",
     "fold",
+    "fold_in_place",
     "lead_and_body",
     "nfc",
     "scrub",
@@ -97,6 +98,29 @@ def collapse_ws(text: str) -> str:
 def fold(text: str) -> str:
     """Matching key: no diacritics, case-folded, whitespace collapsed."""
     return collapse_ws(strip_diacritics(text).casefold())
+
+
+# _STRIP_LIST where a character strips to exactly one character; the others (combining marks,
+# which strip to nothing, and the few letters that decompose to two) map to two NULs, so
+# that the length of the result tells whether every character stayed in place.
+_IN_PLACE_LIST: list[str] = [v if len(v) == 1 else "\0\0" for v in _STRIP_LIST]
+
+
+def fold_in_place(text: str) -> str | None:
+    """``text`` folded character by character, its length kept: the character at each
+    position is the fold of the one at that position in ``text``, so a word of ``text``
+    folds (:func:`fold`) to the same span of the result, and the result's word characters
+    are where ``text``'s are (tests/unit/core check it for every character). None when
+    folding cannot keep every character in place: a text not in NFC, a combining mark (it
+    strips to nothing), a character that strips or case-folds to two ("ß"). Whitespace is
+    kept as it is. Costs about 25 ns a character (one ``str.translate``)."""
+    if not unicodedata.is_normalized("NFC", text):
+        return None
+    bare = text.translate(_IN_PLACE_LIST)
+    if len(bare) != len(text):
+        return None
+    folded = bare.casefold()
+    return folded if len(folded) == len(text) else None
 
 
 # C0 and C1 control characters except tab, line feed and carriage return; also the

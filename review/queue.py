@@ -285,7 +285,7 @@ def ranked_ids(
     common one ("của", "xã", "phong trào": nearly every article) ranks a bounded window:
     its ``search.window()`` newest matches and the ``search.window()`` newest articles
     whose title holds every word (from the titles' own index, so the best matches are
-    there whatever their age), never every match."""
+    there whatever their age), never every match (see :func:`_ranked_window`)."""
     if not f.q:
         return None
     count = search.match_count(session, f.q)
@@ -295,47 +295,86 @@ def ranked_ids(
     cache = search.txn_cache(session, "ranked_ids")
     if key not in cache:
         terms = search.query_terms(f.q)
-        if count < search.rank_limit():
+        if count >= search.rank_limit():
+            cache[key] = _ranked_window(session, f, tz, terms, include)
+        else:
             cond = and_(*_conditions(session, f, tz, with_state=True))
             if include is not None:
                 cond = or_(cond, Article.id == include)
-        else:
-            ids = _window(session, f, tz)
-            if include is not None:
-                ids.add(include)
-            cond = Article.id.in_(sorted(ids))
-        phrase = search.phrase_anywhere(session, terms)
-        stmt = select(Article.id, Article.title).where(cond)
-        if phrase is not None:
-            stmt = stmt.add_columns(phrase).outerjoin(
-                ArticleSearch, ArticleSearch.article_id == Article.id
-            )
-        scored = [
-            (search.relevance(r[1], terms, bool(r[2]) if len(r) > 2 else False), r[0])
-            for r in search.execute(session, stmt)
-        ]
-        scored.sort(reverse=True)
-        cache[key] = [aid for _score, aid in scored]
+            phrase = search.phrase_anywhere(session, terms)
+            stmt = select(Article.id, Article.title).where(cond)
+            if phrase is not None:
+                stmt = stmt.add_columns(phrase).outerjoin(
+                    ArticleSearch, ArticleSearch.article_id == Article.id
+                )
+            scored = [
+                (search.relevance(r[1], terms, bool(r[2]) if len(r) > 2 else False), r[0])
+                for r in search.execute(session, stmt)
+            ]
+            scored.sort(reverse=True)
+            cache[key] = [aid for _score, aid in scored]
     ranked: list[int] = cache[key]
     return ranked
 
 
-def _window(session: Session, f: Filters, tz: str) -> set[int]:
+def _ranked_window(
+    session: Session, f: Filters, tz: str, terms: list[str], include: int | None
+) -> list[int]:
+    """A common search's ranking (see :func:`ranked_ids`): the candidates of
+    :func:`_window` in ``search.relevance`` order, then newest.
+
+    One word: relevance is whether the title holds the word, which the titles' index has
+    answered, so the order is the newest articles whose title holds it, then the other
+    newest matches, each newest first, and nothing more is read (a match among the newest
+    ones whose title holds the word is among the newest such titles too). More words: each
+    candidate's folded title and whether its text holds the phrase, read from its search
+    row alone."""
+    newest, titled = _window(session, f, tz)
+    if len(terms) == 1:
+        in_title = set(titled)
+        if include is not None and include not in in_title and include not in newest:
+            if search.title_holds(session, f.q, include):
+                in_title.add(include)
+                titled = [*titled, include]
+            else:
+                newest = [*newest, include]
+        rest = [i for i in newest if i not in in_title]
+        return sorted(titled, reverse=True) + sorted(rest, reverse=True)
+    ids = set(newest) | set(titled)
+    if include is not None:
+        ids.add(include)
+    stmt = select(
+        ArticleSearch.article_id, ArticleSearch.title, search.phrase_anywhere(session, terms)
+    ).where(search.ids_in(session, ArticleSearch.article_id, sorted(ids)))
+    # Core rows (no ORM loading for plain columns): a few hundred of them.
+    scored = [
+        (search.relevance(title, terms, bool(phrase), folded=True), aid)
+        for aid, title, phrase in session.connection().execute(stmt)
+    ]
+    scored.sort(reverse=True)
+    return [aid for _score, aid in scored]
+
+
+def _window(session: Session, f: Filters, tz: str) -> tuple[list[int], list[int]]:
     """A common search's candidates (see :func:`ranked_ids`): its newest matches under the
     filters and the newest articles under the filters whose title holds every word, each
-    up to ``search.window()``; read newest first from an index and stopped there."""
-    size = search.window(session)
+    up to ``search.window()``, newest first; read newest first from an index and stopped
+    there."""
+    size = search.window()
     newest: list[int] | None = None
     titled: list[int] | None = None
     if _walk_search(f):
         newest = search.newest_matches(session, f.q, state=f.state, before=None, limit=size)
-        titled = search.newest_title_matches(session, f.q, state=f.state, limit=size)
-    conds = _conditions(session, f, tz, with_state=True)
     if newest is None:
+        conds = _conditions(session, f, tz, with_state=True)
         newest = list(
             search.execute(
                 session, select(Article.id).where(*conds).order_by(Article.id.desc()).limit(size)
             ).scalars()
+        )
+    if _walk_search(f):
+        titled = search.newest_title_matches(
+            session, f.q, state=f.state, limit=size, newest=newest[0] if newest else None
         )
     if titled is None:
         title_cond = search.title_match(session, f.q)
@@ -349,7 +388,7 @@ def _window(session: Session, f: Filters, tz: str) -> set[int]:
                 .limit(size),
             ).scalars()
         )
-    return set(newest) | set(titled)
+    return newest, titled
 
 
 def ranked_page(

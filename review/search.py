@@ -19,6 +19,7 @@ editor never misses the mail of the last minute).
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -33,9 +34,9 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    case,
     column,
     func,
-    literal,
     or_,
     select,
     table,
@@ -55,6 +56,7 @@ __all__ = [
     "execute",
     "folded_document",
     "folded_title",
+    "ids_in",
     "is_common",
     "match",
     "match_count",
@@ -67,6 +69,7 @@ __all__ = [
     "relevance",
     "state_counts",
     "state_words",
+    "title_holds",
     "title_match",
     "txn_cache",
     "window",
@@ -90,12 +93,17 @@ _COMMON = 2000
 # Up to this many matches a search is ranked by relevance as a whole (see rank_limit()).
 _RANK_LIMIT = 1000
 # A more common search is ranked within this many of its newest matches plus this many of
-# the newest articles whose title holds every word (see window()).
-_WINDOW = 250
-# PostgreSQL reads each windowed match's vector (the newest matches) and folded text (the
-# phrase test) out of line, decompressing each: a smaller window there (20-80 ms at 250,
-# 8-30 ms at 100, at load 6 and 100,000 articles).
-_WINDOW_PG = 100
+# the newest articles whose title holds every word (see window()), on both databases (the
+# same results whichever holds the archive; was 250 on SQLite). A search of two words or
+# more reads each candidate's folded text for the phrase test: 4 ms at 100 candidates each
+# side, 8 ms at 250 on SQLite, 100,000 articles; PostgreSQL reads each out of line.
+_WINDOW = 100
+# PostgreSQL looks for a common search's newest matches among this many newest search rows
+# first (see newest_matches()).
+_RECENT_ROWS = 2000
+# PostgreSQL looks for a common search's newest title matches within this many ids below its
+# newest match first (see newest_title_matches()).
+_TITLE_RANGE = 10_000
 
 
 @dataclass(frozen=True)
@@ -247,10 +255,22 @@ def match_count(session: Session, query: str) -> int | None:
     terms = query_terms(query)
     if not terms:
         return None
-    match(session, query)  # counts, or finds the count in this transaction's cache
-    if session.get_bind().dialect.name == "sqlite":
-        return int(txn_cache(session, "search_probe")[_fts_text(terms)])
-    return len(txn_cache(session, "search_ids")[_pg_query(terms)])
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    # Known in this transaction (the state counts tell a common search), or counted now by
+    # match(): only then, as on PostgreSQL match() also marks the transaction's queue
+    # queries to run without sequential scans (a common search's condition is a subquery),
+    # which a page read from the search rows alone does not need.
+    if sqlite:
+        key, cache = _fts_text(terms), txn_cache(session, "search_probe")
+        if key not in cache:
+            match(session, query)
+        return int(cache[key])
+    tsq = _pg_query(terms)
+    if tsq not in txn_cache(session, "search_common"):
+        match(session, query)
+    if tsq in txn_cache(session, "search_common"):
+        return _COMMON + 1
+    return len(txn_cache(session, "search_ids")[tsq])
 
 
 def count_cap() -> int:
@@ -264,12 +284,10 @@ def is_common(count: int | None) -> bool:
     return count is not None and count > _COMMON
 
 
-def window(session: Session) -> int:
+def window() -> int:
     """How many of a common search's newest matches, and of the newest articles whose title
-    holds every word, are ranked (see ``queue.ranked_ids``)."""
-    if session.get_bind().dialect.name == "sqlite":
-        return _WINDOW
-    return min(_WINDOW, _WINDOW_PG)
+    holds every word, are ranked (see ``queue.ranked_ids``): the same on both databases."""
+    return _WINDOW
 
 
 def rank_limit() -> int:
@@ -286,23 +304,35 @@ def phrase_anywhere(session: Session, terms: list[str]) -> ColumnElement[bool] |
     """Whether an article's searched text (``ArticleSearch.folded``) holds the query's
     words next to each other, in order, starting at a word ("bac ha" in "... o bac ha
     ..."); None for a one-word query. A plain substring test, on the database side (the
-    folded texts stay there): the same SQL on SQLite (instr) and PostgreSQL (strpos)."""
+    folded texts stay there): the same SQL on SQLite (instr) and PostgreSQL (strpos).
+
+    " " + folded holding " bac ha" is written as folded holding " bac ha", or else
+    starting with "bac ha": the concatenation copied each text (3-5 kB) before the test,
+    twice the cost of the test itself, and the start is read only where the phrase is
+    not found further on."""
     if len(terms) < 2:
         return None
-    haystack = literal(" ").concat(ArticleSearch.folded)
-    needle = " " + " ".join(terms)
+    phrase = " ".join(terms)
+    folded = ArticleSearch.folded
     if session.get_bind().dialect.name == "sqlite":
-        return func.instr(haystack, needle) > 0
-    return func.strpos(haystack, needle) > 0
+        inside = func.instr(folded, " " + phrase) > 0
+        start = func.substr(folded, 1, len(phrase)) == phrase
+    else:
+        inside = func.strpos(folded, " " + phrase) > 0
+        start = func.left(folded, len(phrase)) == phrase
+    return case((inside, True), else_=start)
 
 
-def relevance(title: str, terms: list[str], phrase: bool) -> tuple[int, int, int]:
+def relevance(
+    title: str, terms: list[str], phrase: bool, *, folded: bool = False
+) -> tuple[int, int, int]:
     """The sort key of a match (higher first): the query as a phrase in the title, how
     many of the query's words the title holds, the phrase anywhere (``phrase``, from
     :func:`phrase_anywhere`). Words compare folded, the last one also as a prefix from
-    three letters on, as the search itself matches."""
+    three letters on, as the search itself matches. ``folded``: the title is already
+    folded (:func:`folded_title`, the search row's)."""
     # String and set operations only: this runs for every match (up to rank_limit()).
-    words = _TERM.findall(fold(title or ""))
+    words = _TERM.findall(title if folded else fold(title or ""))
     if not terms or not words:
         return 0, 0, int(phrase and len(terms) >= 2)
     *head, last = terms
@@ -354,23 +384,70 @@ def _pg_state(state: str) -> str:
 def newest_matches(
     session: Session, query: str, *, state: str, before: int | None, limit: int
 ) -> list[int] | None:
-    """SQLite: the ids of the newest ``limit`` articles matching ``query`` (in ``state``
-    when given, older than ``before`` when given), read from the full-text index in
-    descending rowid order and stopping there: about a millisecond where the queue's
-    condition (:func:`match`) builds the list of every match first (40 ms for a word in
-    100,000 articles). The state is in the index too (migration 0016): a state holding a
-    small share of the matches skips the others there. None on PostgreSQL or for a query
-    without words: the caller uses :func:`match`."""
+    """The ids of the newest ``limit`` articles matching ``query`` (in ``state`` when
+    given, older than ``before`` when given), or None for a query without words.
+
+    SQLite reads the full-text index in descending rowid order and stops there: about a
+    millisecond where the queue's condition (:func:`match`) builds the list of every match
+    first (40 ms for a word in 100,000 articles). The state is in the index too (migration
+    0016): a state holding a small share of the matches skips the others there.
+
+    PostgreSQL's index gives the matches in no order. A common search's newest matches are
+    among the newest articles: the newest :data:`_RECENT_ROWS` search rows are read newest
+    first, the state tested on each (a column of the row), then the vector of those in the
+    state (under a millisecond for 100 matches of a word in nearly every article; a join
+    with the article table tested the vectors of articles in every state). Where they hold
+    fewer than ``limit`` (a rarer word, a small state), the GIN index's matches of the
+    search in that state are read and sorted."""
     terms = query_terms(query)
-    if not terms or session.get_bind().dialect.name != "sqlite":
+    if not terms:
         return None
-    sql = "SELECT rowid FROM article_fts WHERE article_fts MATCH :q"
-    params: dict[str, object] = {"q": _fts_text(terms, state), "n": limit}
+    params: dict[str, object] = {"n": limit}
+    if session.get_bind().dialect.name == "sqlite":
+        sql = "SELECT rowid FROM article_fts WHERE article_fts MATCH :q"
+        params["q"] = _fts_text(terms, state)
+        if before:
+            sql += " AND rowid < :before"
+            params["before"] = before
+        sql += " ORDER BY rowid DESC LIMIT :n"
+        return [int(i) for i in session.execute(text(sql), params).scalars()]
+    params |= {"q": _pg_query(terms), "k": _RECENT_ROWS, "state": state, "before": before}
+    older = " WHERE article_id < :before" if before else ""
+    found = "tsv @@ to_tsquery('simple'::regconfig, :q)"
+    if state:
+        # In a CASE, which the planner keeps in order: it would test the vector (read out
+        # of line) first, the cheaper of the two by its costs.
+        found = f"CASE WHEN status = :state THEN {found} ELSE false END"
+    recent = [
+        int(i)
+        for i in session.execute(
+            text(
+                "SELECT article_id FROM (SELECT article_id, status, tsv FROM article_search"  # noqa: S608 - fixed pieces
+                f"{older} ORDER BY article_id DESC LIMIT :k) recent WHERE {found} "
+                "ORDER BY article_id DESC LIMIT :n"
+            ),
+            params,
+        ).scalars()
+    ]
+    if len(recent) >= limit:
+        return recent
+    where = "tsv @@ to_tsquery('simple'::regconfig, :q)"
+    if state:
+        where = "tsv @@ (to_tsquery('simple'::regconfig, :q) && CAST(:s AS tsquery))"
+        params["s"] = _pg_state(state)
     if before:
-        sql += " AND rowid < :before"
-        params["before"] = before
-    sql += " ORDER BY rowid DESC LIMIT :n"
-    return [int(i) for i in session.execute(text(sql), params).scalars()]
+        where += " AND article_id < :before"
+    with _plans_off(session, "seqscan", "indexscan", "parallel"):
+        return [
+            int(i)
+            for i in session.execute(
+                text(
+                    f"SELECT article_id FROM article_search WHERE {where} "  # noqa: S608 - fixed pieces
+                    "ORDER BY article_id DESC LIMIT :n"
+                ),
+                params,
+            ).scalars()
+        ]
 
 
 def state_counts(session: Session, query: str, states: Sequence[str]) -> dict[str, int] | None:
@@ -412,7 +489,22 @@ def state_counts(session: Session, query: str, states: Sequence[str]) -> dict[st
         # would test every row's vector).
         with _plans_off(session, "seqscan", "indexscan"):
             row = session.execute(stmt, params).one()
-    return {state: int(n) for state, n in zip(states, row, strict=True)}
+    found = {state: int(n) for state, n in zip(states, row, strict=True)}
+    if sum(found.values()) > _COMMON:
+        # The states hold disjoint sets of matches: past the cap together, the search is
+        # common, and match() need not count its matches again (on PostgreSQL that count
+        # builds the bitmap of every match once more).
+        _known_common(session, terms)
+    return found
+
+
+def _known_common(session: Session, terms: list[str]) -> None:
+    """Remember, for this transaction, that the search of ``terms`` has more than
+    :data:`_COMMON` matches (what the probe of :func:`match` finds out)."""
+    if session.get_bind().dialect.name == "sqlite":
+        txn_cache(session, "search_probe")[_fts_text(terms)] = _COMMON + 1
+    else:
+        txn_cache(session, "search_common")[_pg_query(terms)] = True
 
 
 def title_match(session: Session, query: str) -> ColumnElement[bool] | None:
@@ -438,27 +530,91 @@ def title_match(session: Session, query: str) -> ColumnElement[bool] | None:
     )
 
 
-def newest_title_matches(
-    session: Session, query: str, *, state: str, limit: int
-) -> list[int] | None:
-    """SQLite: the ids of the newest ``limit`` articles whose title holds every word of
-    ``query`` (in ``state`` when given), read from the titles' index in descending rowid
-    order and stopping there, as :func:`newest_matches` does for the whole text. None on
-    PostgreSQL or for a query without words."""
+def title_holds(session: Session, query: str, article_id: int) -> bool:
+    """Whether the title of article ``article_id`` holds every word of ``query`` (the last
+    also as a prefix), as the titles' index answers for :func:`title_match`."""
     terms = query_terms(query)
-    if not terms or session.get_bind().dialect.name != "sqlite":
+    if not terms:
+        return False
+    if session.get_bind().dialect.name == "sqlite":
+        sql = "SELECT 1 FROM article_fts_title WHERE article_fts_title MATCH :q AND rowid = :id"
+        params: dict[str, object] = {"q": _fts_query(terms), "id": article_id}
+    else:
+        sql = (
+            "SELECT 1 FROM article_search WHERE article_id = :id AND "
+            "to_tsvector('simple'::regconfig, title) @@ to_tsquery('simple'::regconfig, :q)"
+        )
+        params = {"q": _pg_query(terms), "id": article_id}
+    return session.execute(text(sql), params).first() is not None
+
+
+def newest_title_matches(
+    session: Session, query: str, *, state: str, limit: int, newest: int | None = None
+) -> list[int] | None:
+    """The ids of the newest ``limit`` articles whose title holds every word of ``query``
+    (in ``state`` when given), or None for a query without words.
+
+    SQLite reads the titles' index in descending rowid order and stops there, as
+    :func:`newest_matches` does for the whole text. PostgreSQL's index of titles gives its
+    matches in no order: they are all read, then sorted (15-30 ms for a word in 6,000 to
+    20,000 titles at 100,000 articles); so it looks first among the articles up to
+    :data:`_TITLE_RANGE` ids older than ``newest`` (the search's newest match: no title
+    match is newer), a range the primary key gives as a bitmap ANDed with the index's
+    before any row is read, then eight times as far, then everywhere, until ``limit``
+    are found."""
+    terms = query_terms(query)
+    if not terms:
         return None
+    params: dict[str, object] = {"n": limit}
+    if session.get_bind().dialect.name == "sqlite":
+        sql = (
+            "SELECT article_fts_title.rowid FROM article_fts_title "
+            "JOIN article INDEXED BY ix_article_id_status "
+            "ON article.id = article_fts_title.rowid "
+            "WHERE article_fts_title MATCH :q"
+        )
+        params["q"] = _fts_query(terms)
+        if state:
+            sql += " AND article.status = :state"
+            params["state"] = state
+        sql += " ORDER BY article_fts_title.rowid DESC LIMIT :n"
+        return [int(i) for i in session.execute(text(sql), params).scalars()]
     sql = (
-        "SELECT article_fts_title.rowid FROM article_fts_title "
-        "JOIN article INDEXED BY ix_article_id_status ON article.id = article_fts_title.rowid "
-        "WHERE article_fts_title MATCH :q"
+        "SELECT article_id FROM article_search WHERE "
+        "to_tsvector('simple'::regconfig, title) @@ to_tsquery('simple'::regconfig, :q)"
     )
-    params: dict[str, object] = {"q": _fts_query(terms), "n": limit}
-    if state:
-        sql += " AND article.status = :state"
+    params["q"] = _pg_query(terms)
+    if state:  # the article's state, kept in step by a trigger (migration 0016)
+        sql += " AND status = :state"
         params["state"] = state
-    sql += " ORDER BY article_fts_title.rowid DESC LIMIT :n"
-    return [int(i) for i in session.execute(text(sql), params).scalars()]
+    ranges = [None] if newest is None else [newest - _TITLE_RANGE, newest - 8 * _TITLE_RANGE, None]
+    found: list[int] = []
+    # Bitmap scans only (a walk of the primary key would build each row's title vector),
+    # and no parallel workers (starting them costs more than the query).
+    with _plans_off(session, "seqscan", "indexscan", "parallel"):
+        for lo in ranges:
+            params["lo"] = lo
+            where = "" if lo is None else " AND article_id > :lo"
+            found = [
+                int(i)
+                for i in session.execute(
+                    text(sql + where + " ORDER BY article_id DESC LIMIT :n"), params
+                ).scalars()
+            ]
+            if len(found) >= limit:
+                break
+    return found
+
+
+def ids_in(session: Session, column: ColumnElement[int], ids: Sequence[int]) -> ColumnElement[bool]:
+    """``column IN ids`` as one bound value (SQLite: a JSON array read by ``json_each``;
+    PostgreSQL: an integer array), not a parameter per id: SQLAlchemy expands an IN list of
+    a few hundred ids into as many parameters on every execution, which cost more than
+    the query."""
+    if session.get_bind().dialect.name == "sqlite":
+        listed = bindparam("id_list", json.dumps(list(ids)), unique=True)
+        return column.in_(select(func.json_each(listed).table_valued("value").c.value))
+    return column == any_(bindparam("id_list", list(ids), ARRAY(Integer), unique=True))
 
 
 def txn_cache(session: Session, key: str) -> dict[Any, Any]:
@@ -524,8 +680,9 @@ def _pg_match(session: Session, tsq: str) -> ColumnElement[bool]:
     with sequential scans off (:func:`execute`), leaving the planner the two good plans: a
     page walks the newest articles testing each one's vector (a merge join, about a
     millisecond), the counts hash the ids from the bitmap index scan."""
+    common = txn_cache(session, "search_common")
     cache = txn_cache(session, "search_ids")
-    if tsq not in cache:
+    if tsq not in common and tsq not in cache:
         # The bitmap scan of the GIN index, whatever the statistics say: a sequential scan
         # or a walk of the primary key would test rows until LIMIT (all of them for a rare
         # word).
@@ -539,9 +696,10 @@ def _pg_match(session: Session, tsq: str) -> ColumnElement[bool]:
                     {"q": tsq, "n": _COMMON + 1},
                 ).scalars()
             )
-    ids = cache[tsq]
-    if len(ids) <= _COMMON:
-        return Article.id == any_(bindparam("search_ids", ids, ARRAY(Integer)))
+        if len(cache[tsq]) > _COMMON:
+            common[tsq] = True
+    if tsq not in common:
+        return Article.id == any_(bindparam("search_ids", cache[tsq], ARRAY(Integer)))
     session.info["index_only"] = session.get_transaction()
     return Article.id.in_(
         select(ArticleSearch.article_id).where(
@@ -560,14 +718,33 @@ def execute(session: Session, stmt: Executable) -> Result[Any]:
         return session.execute(stmt)
 
 
+# The planner settings _plans_off() switches off, by name: the setting and its "off" value.
+_PLANS: Final = {
+    "seqscan": ("enable_seqscan", "off"),
+    "indexscan": ("enable_indexscan", "off"),
+    "parallel": ("max_parallel_workers_per_gather", "0"),
+}
+
+
 @contextlib.contextmanager
 def _plans_off(session: Session, *kinds: str) -> Iterator[None]:
-    """PostgreSQL's planner without the given scan kinds ("seqscan", "indexscan") for the
-    statements of the block, then with them again (SET LOCAL: never past the transaction)."""
-    for kind in kinds:
-        session.execute(text(f"SET LOCAL enable_{kind} = off"))
+    """PostgreSQL's planner without the given scan kinds ("seqscan", "indexscan", or
+    "parallel": no parallel workers) for the statements of the block, then as it was (as
+    SET LOCAL: never past the transaction; one statement each way, a round trip each)."""
+    names = [_PLANS[kind] for kind in kinds]
+    cols = ", ".join(
+        f"current_setting('{name}'), set_config('{name}', '{off}', true)" for name, off in names
+    )
+    before = session.execute(text(f"SELECT {cols}")).one()[0::2]
     try:
         yield
     finally:
-        for kind in kinds:
-            session.execute(text(f"SET LOCAL enable_{kind} = on"))
+        session.execute(
+            text(
+                "SELECT "
+                + ", ".join(
+                    f"set_config('{name}', :v{i}, true)" for i, (name, _o) in enumerate(names)
+                )
+            ),
+            {f"v{i}": value for i, value in enumerate(before)},
+        )

@@ -92,7 +92,6 @@ def queue_page(request: Request) -> Response:
         read = reads.read_ids(s, user_of(request).user_id, [r.id for r in rows])
         terms = search.query_terms(f.q) if f.q else []
         excerpts = _excerpts(s, [r.id for r in rows], terms)
-        window = search.window(s)
     periods.insert(0, (queue.TODAY, "Hôm nay"))
     if f.period and f.period not in {p for p, _l in periods}:
         periods.insert(1, (f.period, f.period))
@@ -110,7 +109,7 @@ def queue_page(request: Request) -> Response:
             # A search of many matches is ranked within a window (queue.ranked_ids) and its
             # numbers past the cap are shown as "hơn 2.000" (queue.counts).
             "windowed": matches is not None and matches >= search.rank_limit(),
-            "window": window,
+            "window": search.window(),
             "count_cap": search.count_cap() if matches is not None else None,
             "count_cap_text": f"{search.count_cap():,}".replace(",", "."),
             "read": read,

@@ -37,3 +37,38 @@ def test_strip_diacritics_maps_every_character_as_its_table_says() -> None:
         ).translate(text._STRIP_TABLE)
     folded = text.fold("  Hội Liên hiệp Phụ nữ\n\nhuyện ĐIỆN BIÊN ")
     assert folded == "hoi lien hiep phu nu huyen dien bien"
+
+
+_WORD_CHAR = re.compile(r"[^\W_]")
+
+
+def test_fold_in_place_keeps_every_character_where_it_was() -> None:
+    """The highlighter's fast path (review/highlight.py) finds the words of a search in
+    the text folded in place: each character that folds alone to one character folds in
+    place, is a word character exactly when its fold is, and a text with any other
+    character is refused (None), never folded out of place."""
+    kept = refused = 0
+    for cp in range(sys.maxunicode + 1):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        c = chr(cp)
+        alone = text.fold(f"a{c}b")
+        got = text.fold_in_place(f"a{c}b")
+        if got is None:
+            refused += 1
+            continue
+        kept += 1
+        assert len(got) == 3, hex(cp)
+        assert got[0] == "a" and got[2] == "b", hex(cp)
+        assert bool(_WORD_CHAR.match(c)) == bool(_WORD_CHAR.match(got[1])), hex(cp)
+        if not c.isspace():  # fold collapses whitespace, in place it is kept
+            assert got == alone, hex(cp)
+    assert kept > 1_000_000 and refused > 500
+    # Vietnamese text, words at the same places; marks, NFD, "ß" refused.
+    s = "TỈNH Lào Cai: Đồng bào Hà Nhì, xã Y Tý (2024)."
+    folded = text.fold_in_place(s)
+    assert folded == "tinh lao cai: dong bao ha nhi, xa y ty (2024)."
+    for m in re.finditer(r"[^\W_]+", s):
+        assert text.fold(m.group()) == folded[m.start() : m.end()]
+    for bad in ("La\u0300o", unicodedata.normalize("NFD", "Lào"), "Straße", "ﬁle"):
+        assert text.fold_in_place(bad) is None, bad

@@ -3,8 +3,10 @@ diacritics and case ignored as the search ignores them."""
 
 from __future__ import annotations
 
+import pytest
 from markupsafe import Markup
 
+from dienhinh.review import highlight as highlight_module
 from dienhinh.review.highlight import excerpt, highlight
 from dienhinh.review.search import query_terms
 
@@ -63,3 +65,24 @@ def test_excerpt_around_the_first_match() -> None:
     assert "Bản Lầu" in part and len(part) <= 82
     assert excerpt("Không có gì", query_terms("ban lau")) == ""
     assert excerpt("Bản Lầu", query_terms("ban lau")) == "Bản Lầu"
+
+
+def test_the_fast_path_marks_what_the_word_by_word_path_marks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Text that folds in place is searched in C (core.text.fold_in_place); text that
+    cannot ("ß" case-folds to two letters, combining marks) word by word: the same words
+    marked, the same excerpts."""
+    texts = [
+        "TỈNH LÀO CAI: Hội Nông dân xã Bản Lầu (huyện Mường Khương) tổng kết phong trào.",
+        "Lùng Phình, Lùng Cẩu; Caiman—cai-cai, lao_cai, 2024-Lao Cai, Đồng bào đồng lòng",
+        "phong trào thi đua «yêu nước», PHONG TRÀO, trào lưu, traodoi, thi-dua " * 20,
+        "Hà Nội, ha noi, HÀ NỘI1, 1hà, hà_nội, hà\u00a0nội, hà\tnội\n\n  Hà   Nội ",
+    ]
+    queries = ["lao cai", "lung phi", "ca", "phong trao", "thi dua", "ha noi", "dong", "1", "x"]
+    cases = [(t, query_terms(q), w) for t in texts for q in queries for w in (200, 40, 7)]
+    fast = [(str(highlight(t, terms)), excerpt(t, terms, width=w)) for t, terms, w in cases]
+    assert sum("<mark>" in h for h, _e in fast) > 20
+    monkeypatch.setattr(highlight_module, "fold_in_place", lambda _text: None)
+    slow = [(str(highlight(t, terms)), excerpt(t, terms, width=w)) for t, terms, w in cases]
+    assert slow == fast
