@@ -656,7 +656,7 @@ def stages_bench(msgs: list[bytes]) -> dict[str, object]:
             wrap(extract, "extract_message", "extract+parse")
             wrap(similarity, "minhash", "dedupe")
             wrap(similarity, "lsh_bands", "dedupe")
-            wrap(apply, "text_fingerprint", "dedupe")
+            wrap(similarity, "text_fingerprint", "dedupe")
             wrap(writer, "decide", "dedupe lookup")
             wrap(tagging, "tag_outcome", "tag")
             wrap(writer, "write_group", "write")  # results imports it at each call

@@ -46,7 +46,7 @@ from dienhinh.core.errors import (
     NeedsOCR,
 )
 from dienhinh.core.noise import classify_noise
-from dienhinh.core.states import ArticleState, MessageState
+from dienhinh.core.states import ArticleState, MessageState, waiting_note
 from dienhinh.core.text import fold, nfc, scrub
 from dienhinh.core.types import (
     ArticleDraft,
@@ -78,7 +78,6 @@ from dienhinh.ingest.mime import (
 )
 from dienhinh.ingest.official import OfficialVerdict, classify_drafts, classify_lines
 from dienhinh.ingest.split import split_pasted
-from dienhinh.store.account import waiting_note
 from dienhinh.store.blobs import BlobStore
 
 __all__ = ["PHOTO_TYPES", "ImageVerdict", "error_reason", "extract_message", "image_verdict"]

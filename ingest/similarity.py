@@ -69,6 +69,7 @@ __all__ = [
     "lsh_candidate_probability",
     "minhash",
     "shingles",
+    "text_fingerprint",
 ]
 
 log = logging.getLogger(__name__)
@@ -236,6 +237,12 @@ def shingles(text: str, k: int = SHINGLE_K) -> set[int]:
     if k < 1:
         raise ValueError(f"shingle size must be at least 1, got {k}")
     return _shingles_of(_words(text), k)
+
+
+def text_fingerprint(text: str) -> str:
+    """Hash of the matching form of a text: the same article resent with other spacing,
+    case or tone-mark style hashes the same."""
+    return hashlib.sha256(fold(text).encode("utf-8")).hexdigest()
 
 
 def _probe(j: int, t: int) -> int:
