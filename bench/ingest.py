@@ -594,7 +594,7 @@ def stages_bench(msgs: list[bytes]) -> dict[str, object]:
     from sqlalchemy.orm import Session
 
     from dienhinh.classifiers import tagging
-    from dienhinh.ingest import apply, extract, pipeline, rawstore, similarity, writer
+    from dienhinh.ingest import extract, pipeline, rawstore, similarity, writer
     from dienhinh.ingest.sources import imap
     from dienhinh.store.db import make_engine
     from dienhinh.store.migrate import upgrade
