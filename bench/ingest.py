@@ -943,6 +943,13 @@ def main() -> None:
         help="run only part (e), the per-format cost (it also runs after the rest)",
     )
     ap.add_argument(
+        "--end-to-end",
+        type=int,
+        metavar="ROUNDS",
+        help="run only part (a) on --messages: ROUNDS rounds of the reference script and the "
+        "product, each a fresh process, taking turns; wall and CPU of every run",
+    )
+    ap.add_argument(
         "--idle-only",
         action="store_true",
         help="run only part (c), the poll with no new mail, on --idle-sizes",
@@ -964,6 +971,12 @@ def main() -> None:
         results = {"cores": os.cpu_count(), "formats": formats_bench()}
         if args.json:
             args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+        return
+
+    if args.end_to_end:
+        results = {"cores": os.cpu_count(), **end_to_end(corpus(args.messages), args.end_to_end)}
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2))
         return
 
     if args.idle_only:
@@ -1063,6 +1076,57 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     write_results_md(results)
+
+
+def end_to_end(msgs: list[bytes], rounds: int) -> dict[str, object]:
+    """(a) alone: ``rounds`` rounds of the reference script and the product's poll, each a
+    fresh process (start included), on one mailbox; each run's wall and CPU time (the
+    product's summed over its processes: the polling process, the forkserver and the
+    extraction processes), with the load average when it ended."""
+    n = len(msgs)
+    runs: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory(prefix="dh-e2e-") as tmp:
+        work = Path(tmp)
+        server = Dovecot(work / "imap", free_port())
+        server.start()
+        try:
+            server.bulk_load(USER, msgs)
+            bare_fetch(server)  # warm the server's caches
+            for r in range(rounds):
+                ref = run_reference(server)
+                prod = run_workers(server.port, work / f"run{r}", "", ["poll"])
+                assert prod["processed"] == n and not prod["failed"], prod
+                runs.append(
+                    {
+                        "reference_s": round(ref["seconds_with_start"], 3),
+                        "reference_cpu_s": round(ref["cpu_s"], 3),
+                        "product_s": round(float(prod["seconds_with_start"]), 3),  # type: ignore[arg-type]
+                        "product_cpu_s": round(float(prod["cpu_s"]), 3),  # type: ignore[arg-type]
+                        "load_average": round(os.getloadavg()[0], 2),
+                    }
+                )
+                x = runs[-1]
+                print(
+                    f"(a) round {r + 1}: reference {x['reference_s']} s (CPU "
+                    f"{x['reference_cpu_s']} s), product {x['product_s']} s (CPU "
+                    f"{x['product_cpu_s']} s): ratio "
+                    f"{float(x['product_s']) / float(x['reference_s']):.3f}, CPU ratio "  # type: ignore[arg-type]
+                    f"{float(x['product_cpu_s']) / float(x['reference_cpu_s']):.3f}; load "  # type: ignore[arg-type]
+                    f"average {x['load_average']}",
+                    flush=True,
+                )
+        finally:
+            server.stop()
+    med = {
+        k: statistics.median(float(x[k]) for x in runs)  # type: ignore[arg-type]
+        for k in ("reference_s", "reference_cpu_s", "product_s", "product_cpu_s")
+    }
+    print(
+        f"(a) {n} messages, medians of {rounds}: ratio "
+        f"{med['product_s'] / med['reference_s']:.3f} (wall), "
+        f"{med['product_cpu_s'] / med['reference_cpu_s']:.3f} (CPU)"
+    )
+    return {"messages": n, "end_to_end": runs, "medians": med}
 
 
 def postgres_runs(
