@@ -123,72 +123,9 @@ def bare_fetch(server: Dovecot) -> float:
 
 
 def product_config(port: int, work: Path, db_url: str | None = None, **ingest: object):
-    from dienhinh.core.config import config_from_mapping
+    from ingest_child import product_config as config
 
-    mapping: dict[str, object] = {
-        "paths": {"data_dir": str(work / "var")},
-        "mailbox": {"url": f"imap://{USER.replace('@', '%40')}@127.0.0.1:{port}/INBOX"},
-        "ingest": dict(ingest),
-    }
-    if db_url:
-        mapping["database"] = {"url": db_url}
-    return config_from_mapping(mapping, environ={"DIENHINH_IMAP_PASSWORD": "secret"})
-
-
-def worker_child(role: str, work: Path, port: int, db_url: str, workers: int) -> None:
-    """Runs in its own process, as one worker: ``poll`` polls the mailbox once (and
-    writes ``poll-done``); ``process`` runs the shared-processing job until the poll is
-    done and nothing is left to claim. Prints its figures as JSON."""
-    from dienhinh.ingest.pipeline import Ingestor
-    from dienhinh.ingest.sources.imap import ImapSource
-    from dienhinh.store.db import make_engine
-
-    extra = {"workers": workers} if workers else {}
-    config = product_config(port, work, db_url or None, **extra)
-    engine = make_engine(config.database.url)
-    ing = Ingestor(config, engine)
-    done = work / "poll-done"
-    start = time.time()
-    if role == "poll":
-        report = ing.poll(ImapSource(config.mailbox))
-        done.touch()
-    else:
-        # The worker's own processing job (worker/jobs.py ``process``), as the scheduler
-        # runs it; here it is started again as soon as it returns (the scheduler: every
-        # ``process_minutes``) until the poll is over.
-        from dienhinh.ingest.pipeline import RunReport
-        from dienhinh.store.lease import holder_id
-        from dienhinh.worker import jobs
-        from dienhinh.worker.settings import load as load_worker_settings
-
-        ctx = jobs.JobContext(
-            config=config, settings=load_worker_settings(config), engine=engine, holder=holder_id()
-        )
-        report = RunReport(kind="process")
-        while True:
-            finished = done.exists()  # read before the job: nothing can be missed
-            res = jobs.process(ctx)
-            report.processed += res.processed
-            report.articles += res.articles
-            report.failed += res.failed
-            if finished:
-                break
-            if not res.processed and not res.failed:
-                time.sleep(0.05)
-    end = time.time()
-    print(
-        json.dumps(
-            {
-                "role": role,
-                "start": start,
-                "end": end,
-                "processed": report.processed,
-                "articles": report.articles,
-                "failed": report.failed,
-                "error": report.error,
-            }
-        )
-    )
+    return config(port, work, USER, db_url, **ingest)
 
 
 def _descendants(root: int) -> list[int]:
@@ -254,15 +191,17 @@ def _tree_pss_mb(root: int) -> float:
 
 
 def _child_command() -> list[str]:
-    """The command that runs this script's ``main`` in a child process, as ``python -c``
-    rather than ``python bench/ingest.py``. The product's extraction processes start from
-    a forkserver, and multiprocessing makes every one of them run its parent's main
-    script again (as ``__mp_main__``) when that script is a file: here this benchmark,
-    whose imports (the test helpers, pytest among them) cost about 0.4 s of CPU in each
-    extraction process, counted as the product's. ``dienhinh poll`` itself runs the
-    console script, which imports nothing but ``gc`` (dienhinh/__main__.py): with ``-c``
-    the child's main is no file, and its extraction processes re-run nothing, as there."""
-    code = f"import sys; sys.path.insert(0, {str(HERE)!r}); import ingest; ingest.main()"
+    """The command that runs a product process of part (a), (f) or (g): ``python -c``
+    importing bench/ingest_child.py alone, so that the process imports what the product
+    imports (the test helpers this script imports, pytest among them, are no part of the
+    product's start-up, about 0.2 s of CPU). And not ``python bench/ingest_child.py``: the
+    product's extraction processes start from a forkserver, and multiprocessing makes
+    every one of them run its parent's main script again (as ``__mp_main__``) when that
+    script is a file. ``dienhinh poll`` itself runs the console script, which imports
+    nothing but ``gc`` (dienhinh/__main__.py)."""
+    code = (
+        f"import sys; sys.path.insert(0, {str(HERE)!r}); import ingest_child; ingest_child.main()"
+    )
     return [sys.executable, "-c", code]
 
 
@@ -285,10 +224,10 @@ def run_workers(
         subprocess.Popen(
             [
                 *_child_command(),
-                "--worker-child",
                 role,
                 str(work),
                 str(port),
+                USER,
                 db_url,
                 str(workers),
             ],
@@ -929,7 +868,6 @@ def main() -> None:
     ap.add_argument("--no-postgres", action="store_true")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--memory-child", nargs=2, metavar=("WORK", "PORT"))
-    ap.add_argument("--worker-child", nargs=5, metavar=("ROLE", "WORK", "PORT", "DB", "WORKERS"))
     ap.add_argument(
         "--stages",
         type=int,
@@ -957,10 +895,6 @@ def main() -> None:
     args = ap.parse_args()
     if args.memory_child:
         memory_child(Path(args.memory_child[0]), int(args.memory_child[1]))
-        return
-    if args.worker_child:
-        role, work, port, db, workers = args.worker_child
-        worker_child(role, Path(work), int(port), db, int(workers))
         return
     if args.stages:
         results = {"cores": os.cpu_count(), "stages": stages_bench(corpus(args.stages))}
