@@ -123,72 +123,9 @@ def bare_fetch(server: Dovecot) -> float:
 
 
 def product_config(port: int, work: Path, db_url: str | None = None, **ingest: object):
-    from dienhinh.core.config import config_from_mapping
+    from ingest_child import product_config as config
 
-    mapping: dict[str, object] = {
-        "paths": {"data_dir": str(work / "var")},
-        "mailbox": {"url": f"imap://{USER.replace('@', '%40')}@127.0.0.1:{port}/INBOX"},
-        "ingest": dict(ingest),
-    }
-    if db_url:
-        mapping["database"] = {"url": db_url}
-    return config_from_mapping(mapping, environ={"DIENHINH_IMAP_PASSWORD": "secret"})
-
-
-def worker_child(role: str, work: Path, port: int, db_url: str, workers: int) -> None:
-    """Runs in its own process, as one worker: ``poll`` polls the mailbox once (and
-    writes ``poll-done``); ``process`` runs the shared-processing job until the poll is
-    done and nothing is left to claim. Prints its figures as JSON."""
-    from dienhinh.ingest.pipeline import Ingestor
-    from dienhinh.ingest.sources.imap import ImapSource
-    from dienhinh.store.db import make_engine
-
-    extra = {"workers": workers} if workers else {}
-    config = product_config(port, work, db_url or None, **extra)
-    engine = make_engine(config.database.url)
-    ing = Ingestor(config, engine)
-    done = work / "poll-done"
-    start = time.time()
-    if role == "poll":
-        report = ing.poll(ImapSource(config.mailbox))
-        done.touch()
-    else:
-        # The worker's own processing job (worker/jobs.py ``process``), as the scheduler
-        # runs it; here it is started again as soon as it returns (the scheduler: every
-        # ``process_minutes``) until the poll is over.
-        from dienhinh.ingest.pipeline import RunReport
-        from dienhinh.store.lease import holder_id
-        from dienhinh.worker import jobs
-        from dienhinh.worker.settings import load as load_worker_settings
-
-        ctx = jobs.JobContext(
-            config=config, settings=load_worker_settings(config), engine=engine, holder=holder_id()
-        )
-        report = RunReport(kind="process")
-        while True:
-            finished = done.exists()  # read before the job: nothing can be missed
-            res = jobs.process(ctx)
-            report.processed += res.processed
-            report.articles += res.articles
-            report.failed += res.failed
-            if finished:
-                break
-            if not res.processed and not res.failed:
-                time.sleep(0.05)
-    end = time.time()
-    print(
-        json.dumps(
-            {
-                "role": role,
-                "start": start,
-                "end": end,
-                "processed": report.processed,
-                "articles": report.articles,
-                "failed": report.failed,
-                "error": report.error,
-            }
-        )
-    )
+    return config(port, work, USER, db_url, **ingest)
 
 
 def _descendants(root: int) -> list[int]:
@@ -253,6 +190,21 @@ def _tree_pss_mb(root: int) -> float:
     return total / 1024
 
 
+def _child_command() -> list[str]:
+    """The command that runs a product process of part (a), (f) or (g): ``python -c``
+    importing bench/ingest_child.py alone, so that the process imports what the product
+    imports (the test helpers this script imports, pytest among them, are no part of the
+    product's start-up, about 0.2 s of CPU). And not ``python bench/ingest_child.py``: the
+    product's extraction processes start from a forkserver, and multiprocessing makes
+    every one of them run its parent's main script again (as ``__mp_main__``) when that
+    script is a file. ``dienhinh poll`` itself runs the console script, which imports
+    nothing but ``gc`` (dienhinh/__main__.py)."""
+    code = (
+        f"import sys; sys.path.insert(0, {str(HERE)!r}); import ingest_child; ingest_child.main()"
+    )
+    return [sys.executable, "-c", code]
+
+
 def run_workers(
     port: int, work: Path, db_url: str, roles: list[str], workers: int = 0
 ) -> dict[str, object]:
@@ -271,12 +223,11 @@ def run_workers(
     procs = [
         subprocess.Popen(
             [
-                sys.executable,
-                __file__,
-                "--worker-child",
+                *_child_command(),
                 role,
                 str(work),
                 str(port),
+                USER,
                 db_url,
                 str(workers),
             ],
@@ -582,7 +533,7 @@ def stages_bench(msgs: list[bytes]) -> dict[str, object]:
     from sqlalchemy.orm import Session
 
     from dienhinh.classifiers import tagging
-    from dienhinh.ingest import apply, extract, pipeline, rawstore, similarity, writer
+    from dienhinh.ingest import extract, pipeline, rawstore, similarity, writer
     from dienhinh.ingest.sources import imap
     from dienhinh.store.db import make_engine
     from dienhinh.store.migrate import upgrade
@@ -644,7 +595,7 @@ def stages_bench(msgs: list[bytes]) -> dict[str, object]:
             wrap(extract, "extract_message", "extract+parse")
             wrap(similarity, "minhash", "dedupe")
             wrap(similarity, "lsh_bands", "dedupe")
-            wrap(apply, "text_fingerprint", "dedupe")
+            wrap(similarity, "text_fingerprint", "dedupe")
             wrap(writer, "decide", "dedupe lookup")
             wrap(tagging, "tag_outcome", "tag")
             wrap(writer, "write_group", "write")  # results imports it at each call
@@ -917,7 +868,6 @@ def main() -> None:
     ap.add_argument("--no-postgres", action="store_true")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--memory-child", nargs=2, metavar=("WORK", "PORT"))
-    ap.add_argument("--worker-child", nargs=5, metavar=("ROLE", "WORK", "PORT", "DB", "WORKERS"))
     ap.add_argument(
         "--stages",
         type=int,
@@ -931,6 +881,18 @@ def main() -> None:
         help="run only part (e), the per-format cost (it also runs after the rest)",
     )
     ap.add_argument(
+        "--end-to-end",
+        type=int,
+        metavar="ROUNDS",
+        help="run only part (a) on --messages: ROUNDS rounds of the reference script and the "
+        "product, each a fresh process, taking turns; wall and CPU of every run",
+    )
+    ap.add_argument(
+        "--compiled",
+        action="store_true",
+        help="with --end-to-end: both sides run from compiled bytecode, as deployed",
+    )
+    ap.add_argument(
         "--idle-only",
         action="store_true",
         help="run only part (c), the poll with no new mail, on --idle-sizes",
@@ -938,10 +900,6 @@ def main() -> None:
     args = ap.parse_args()
     if args.memory_child:
         memory_child(Path(args.memory_child[0]), int(args.memory_child[1]))
-        return
-    if args.worker_child:
-        role, work, port, db, workers = args.worker_child
-        worker_child(role, Path(work), int(port), db, int(workers))
         return
     if args.stages:
         results = {"cores": os.cpu_count(), "stages": stages_bench(corpus(args.stages))}
@@ -952,6 +910,15 @@ def main() -> None:
         results = {"cores": os.cpu_count(), "formats": formats_bench()}
         if args.json:
             args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+        return
+
+    if args.end_to_end:
+        results = {
+            "cores": os.cpu_count(),
+            **end_to_end(corpus(args.messages), args.end_to_end, compiled=args.compiled),
+        }
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2))
         return
 
     if args.idle_only:
@@ -1051,6 +1018,69 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     write_results_md(results)
+
+
+def end_to_end(msgs: list[bytes], rounds: int, *, compiled: bool = False) -> dict[str, object]:
+    """(a) alone: ``rounds`` rounds of the reference script and the product's poll, each a
+    fresh process (start included), on one mailbox; each run's wall and CPU time (the
+    product's summed over its processes: the polling process, the forkserver and the
+    extraction processes), with the load average when it ended. ``compiled``: both run
+    from compiled bytecode, as a deployment does (see _compiled_env; the first round,
+    which writes the bytecode of what they import, is not counted); else as this
+    environment runs them (an editable install with PYTHONDONTWRITEBYTECODE=1 compiles
+    dienhinh's modules in every process that imports them)."""
+    n = len(msgs)
+    runs: list[dict[str, object]] = []
+    saved = dict(os.environ)
+    with tempfile.TemporaryDirectory(prefix="dh-e2e-") as tmp:
+        work = Path(tmp)
+        server = Dovecot(work / "imap", free_port())
+        server.start()
+        try:
+            server.bulk_load(USER, msgs)
+            bare_fetch(server)  # warm the server's caches
+            if compiled:
+                os.environ.clear()
+                os.environ.update(_compiled_env(saved, work / "pycache"))
+                run_reference(server)
+                run_workers(server.port, work / "warm", "", ["poll"])
+            for r in range(rounds):
+                ref = run_reference(server)
+                prod = run_workers(server.port, work / f"run{r}", "", ["poll"])
+                assert prod["processed"] == n and not prod["failed"], prod
+                runs.append(
+                    {
+                        "reference_s": round(ref["seconds_with_start"], 3),
+                        "reference_cpu_s": round(ref["cpu_s"], 3),
+                        "product_s": round(float(prod["seconds_with_start"]), 3),  # type: ignore[arg-type]
+                        "product_cpu_s": round(float(prod["cpu_s"]), 3),  # type: ignore[arg-type]
+                        "load_average": round(os.getloadavg()[0], 2),
+                    }
+                )
+                x = runs[-1]
+                print(
+                    f"(a) round {r + 1}: reference {x['reference_s']} s (CPU "
+                    f"{x['reference_cpu_s']} s), product {x['product_s']} s (CPU "
+                    f"{x['product_cpu_s']} s): ratio "
+                    f"{float(x['product_s']) / float(x['reference_s']):.3f}, CPU ratio "  # type: ignore[arg-type]
+                    f"{float(x['product_cpu_s']) / float(x['reference_cpu_s']):.3f}; load "  # type: ignore[arg-type]
+                    f"average {x['load_average']}",
+                    flush=True,
+                )
+        finally:
+            server.stop()
+            os.environ.clear()
+            os.environ.update(saved)
+    med = {
+        k: statistics.median(float(x[k]) for x in runs)  # type: ignore[arg-type]
+        for k in ("reference_s", "reference_cpu_s", "product_s", "product_cpu_s")
+    }
+    print(
+        f"(a) {n} messages, medians of {rounds}: ratio "
+        f"{med['product_s'] / med['reference_s']:.3f} (wall), "
+        f"{med['product_cpu_s'] / med['reference_cpu_s']:.3f} (CPU)"
+    )
+    return {"messages": n, "compiled": compiled, "end_to_end": runs, "medians": med}
 
 
 def postgres_runs(

@@ -10,6 +10,7 @@ of ``core/types.py`` name states without importing the store.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "PostActionState",
     "PublicationState",
     "RunState",
+    "waiting_note",
 ]
 
 
@@ -48,6 +50,15 @@ class ArticleState(StrEnum):
 
 # The articles the slow lane (ingest/slowlane.py) works on: waiting for a conversion or OCR.
 SLOW_LANE_STATES = (ArticleState.NEEDS_CONVERSION, ArticleState.NEEDS_OCR)
+
+
+def waiting_note(names: Iterable[tuple[str, str]]) -> str:
+    """The reason of a message whose article(s) still wait for the slow lane:
+    "waiting: bai.doc (needs-conversion); scan.pdf (needs-ocr)". ``names`` are
+    (document name, article state) pairs. The leading code is the attachment outcome
+    ``waiting``, which the console shows in Vietnamese. (Here, below the store, so that
+    extraction writes it without importing the database layer.)"""
+    return "waiting: " + "; ".join(f"{name} ({state})" for name, state in names)
 
 
 class PublicationState(StrEnum):

@@ -6,6 +6,7 @@ matching and search only: their output is never shown to a person.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
@@ -141,9 +142,17 @@ _CONTROLS = {
 }
 
 
+# The same characters as a class: searching for one costs about 4 ns a character, where
+# ``str.translate`` with the dict above costs about 70 (a text with line breaks is never
+# ``isprintable``, so every article paid the translation).
+_CONTROL_CHAR = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(_CONTROLS)) + "]")
+
+
 def scrub(text: str) -> str:
     """``text`` without control characters (tab and line breaks kept)."""
     if text.isprintable():
+        return text
+    if type(text) is str and _CONTROL_CHAR.search(text) is None:
         return text
     return text.translate(_CONTROLS)
 

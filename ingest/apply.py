@@ -4,7 +4,6 @@ are written by ``ingest/writer.py``."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -13,7 +12,6 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from dienhinh.core.config import IngestConfig
-from dienhinh.core.text import fold
 from dienhinh.core.types import ForwardOrigin, Outcome
 from dienhinh.ingest.duplicates import (
     OTHER_UNIT,
@@ -22,6 +20,7 @@ from dienhinh.ingest.duplicates import (
     index_article,
     same_as,
 )
+from dienhinh.ingest.similarity import text_fingerprint
 from dienhinh.store.models import Article, ArticleBand, Asset, Message, utcnow
 from dienhinh.store.states import ArticleState, MessageState, transition
 
@@ -46,12 +45,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 ACTOR = "pipeline"
-
-
-def text_fingerprint(text: str) -> str:
-    """Hash of the matching form of a text: the same article resent with other spacing,
-    case or tone-mark style hashes the same."""
-    return hashlib.sha256(fold(text).encode("utf-8")).hexdigest()
 
 
 def origins(chain: list[ForwardOrigin]) -> list[dict[str, Any]]:

@@ -36,7 +36,7 @@ import logging
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Final
 
 from dienhinh.core.errors import (
     ExtractionError,
@@ -46,7 +46,7 @@ from dienhinh.core.errors import (
     NeedsOCR,
 )
 from dienhinh.core.noise import classify_noise
-from dienhinh.core.states import ArticleState, MessageState
+from dienhinh.core.states import ArticleState, MessageState, waiting_note
 from dienhinh.core.text import fold, nfc, scrub
 from dienhinh.core.types import (
     ArticleDraft,
@@ -62,6 +62,7 @@ from dienhinh.ingest.archive import expand_archive, is_archive
 from dienhinh.ingest.article import clean_subject, split_body_article
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extractors import BODY_EXTRACTORS, Extractor, Registry, default_registry
+from dienhinh.ingest.extractors.html import signature_facts
 from dienhinh.ingest.forward import forwards_kept
 from dienhinh.ingest.mime import (
     DOCX_TYPE,
@@ -78,7 +79,6 @@ from dienhinh.ingest.mime import (
 )
 from dienhinh.ingest.official import OfficialVerdict, classify_drafts, classify_lines
 from dienhinh.ingest.split import split_pasted
-from dienhinh.store.account import waiting_note
 from dienhinh.store.blobs import BlobStore
 
 __all__ = ["PHOTO_TYPES", "ImageVerdict", "error_reason", "extract_message", "image_verdict"]
@@ -183,49 +183,12 @@ def image_verdict(payload: bytes) -> ImageVerdict:
     return ImageVerdict(None)
 
 
-# Signature blocks of an HTML body, as the CSS selectors ".gmail_signature,
-# [data-smartmail=gmail_signature], .signature" (_main_signature_block) and those plus
-# "#Signature, .moz-signature, #signature, .yahoo-signature" (_any_signature_block) find
-# them: a function of the tag, which bs4 tests in a plain walk (soupsieve's select parsed
-# and matched the selector at ~2 ms a body).
-_MAIN_SIGNATURE_CLASSES = frozenset({"gmail_signature", "signature"})
-_ANY_SIGNATURE_CLASSES = _MAIN_SIGNATURE_CLASSES | {"moz-signature", "yahoo-signature"}
-
-
-def _classes(tag: Any) -> list[str]:
-    classes = tag.attrs.get("class") or []
-    return classes.split() if isinstance(classes, str) else list(classes)
-
-
-def _main_signature_block(tag: Any) -> bool:
-    return tag.attrs.get("data-smartmail") == "gmail_signature" or not (
-        _MAIN_SIGNATURE_CLASSES.isdisjoint(_classes(tag))
-    )
-
-
-def _any_signature_block(tag: Any) -> bool:
-    return (
-        tag.attrs.get("data-smartmail") == "gmail_signature"
-        or tag.attrs.get("id") in ("Signature", "signature")
-        or not _ANY_SIGNATURE_CLASSES.isdisjoint(_classes(tag))
-    )
-
-
 def _signature_cids(scope: BodyParts | None) -> frozenset[str]:
     """The ``cid:`` images shown inside the sender's signature block of an HTML body
     (Gmail, Outlook and Thunderbird mark it): logos, not photos."""
     if scope is None or scope.html is None or b"cid:" not in scope.html.payload:
         return frozenset()
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(decode_text(scope.html.payload, scope.html.charset), "lxml")
-    found: set[str] = set()
-    for sig in soup.find_all(_any_signature_block):
-        for img in sig.find_all("img"):
-            src = str(img.get("src") or "")
-            if src.lower().startswith("cid:"):
-                found.add(src[4:].strip().strip("<>"))
-    return frozenset(found)
+    return signature_facts(decode_text(scope.html.payload, scope.html.charset)).cids
 
 
 def _path_key(path: str) -> tuple[int, ...]:
@@ -827,13 +790,10 @@ def _signature(scope: BodyParts | None) -> str:
     if scope.plain is not None:
         texts.append(decode_text(scope.plain.payload, scope.plain.charset))
     if scope.html is not None:
-        from bs4 import BeautifulSoup
-
-        soup = BeautifulSoup(decode_text(scope.html.payload, scope.html.charset), "lxml")
-        sig = soup.find(_main_signature_block)
-        if sig is not None:
-            return collapse_lines(sig.get_text("\n"))
-        texts.append(soup.get_text("\n"))
+        facts = signature_facts(decode_text(scope.html.payload, scope.html.charset))
+        if facts.block_text is not None:
+            return collapse_lines(facts.block_text)
+        texts.append(facts.text)
     for text in texts:
         block = _delimited_signature(text.replace("\r\n", "\n").split("\n"))
         if block:

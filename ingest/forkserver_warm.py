@@ -71,7 +71,7 @@ def warm() -> bool:
         from PIL import Image
 
         from dienhinh.ingest.context import ExtractContext
-        from dienhinh.ingest.extraction import extract_bytes
+        from dienhinh.ingest.extraction_task import extract_bytes
 
         Image.preinit()
         settings = pickle.loads(base64.b64decode(encoded))  # noqa: S301 - our own process wrote it

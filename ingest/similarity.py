@@ -39,8 +39,9 @@ import hashlib
 import io
 import logging
 import re
+import struct
 from collections.abc import Iterable, Sequence, Set
-from itertools import count
+from itertools import accumulate, count
 from typing import Final, Literal
 
 from dienhinh.core.text import fold
@@ -68,6 +69,7 @@ __all__ = [
     "lsh_candidate_probability",
     "minhash",
     "shingles",
+    "text_fingerprint",
 ]
 
 log = logging.getLogger(__name__)
@@ -200,11 +202,33 @@ def _hash64(data: bytes, person: bytes = b"") -> int:
 
 
 def _shingles_of(words: Sequence[str], k: int) -> set[int]:
-    if not words:
+    """The shingle hashes of the scheme (module docstring), computed without a string per
+    shingle: the words are joined and encoded once, each shingle is a slice of those bytes
+    (the words and their single spaces), and the 8-byte digests are read as integers by
+    one ``struct`` call. The same values as hashing ``" ".join(words[i : i + k])``, at
+    about half the cost (the blake2b calls, ~0.3 µs each, are most of what is left)."""
+    n = len(words)
+    if not n:
         return set()
-    if len(words) < k:
+    if n < k:
         return {_hash64(" ".join(words).encode("utf-8"))}
-    return {_hash64(" ".join(words[i : i + k]).encode("utf-8")) for i in range(len(words) - k + 1)}
+    data = " ".join(words).encode("utf-8")
+    # Byte length of each word: its length in characters when the text is ASCII (the
+    # joined bytes then count one byte per character), else its encoded length.
+    lens: Iterable[int] = (
+        map(len, words)
+        if len(data) == sum(map(len, words)) + n - 1
+        else [len(w.encode("utf-8")) for w in words]
+    )
+    starts = [0, *accumulate(size + 1 for size in lens)]  # starts[n]: len(data) + 1
+    blake2b = hashlib.blake2b
+    digests = b"".join(
+        [
+            blake2b(data[a : b - 1], digest_size=8).digest()
+            for a, b in zip(starts, starts[k:], strict=False)
+        ]
+    )
+    return set(struct.unpack(f">{n - k + 1}Q", digests))
 
 
 def shingles(text: str, k: int = SHINGLE_K) -> set[int]:
@@ -213,6 +237,12 @@ def shingles(text: str, k: int = SHINGLE_K) -> set[int]:
     if k < 1:
         raise ValueError(f"shingle size must be at least 1, got {k}")
     return _shingles_of(_words(text), k)
+
+
+def text_fingerprint(text: str) -> str:
+    """Hash of the matching form of a text: the same article resent with other spacing,
+    case or tone-mark style hashes the same."""
+    return hashlib.sha256(fold(text).encode("utf-8")).hexdigest()
 
 
 def _probe(j: int, t: int) -> int:

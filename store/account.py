@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dienhinh.core.official_kinds import KINDS
+from dienhinh.core.states import waiting_note
 from dienhinh.core.types import AttachmentOutcome
 from dienhinh.store.models import Article, Asset, Message, SenderAddress
 from dienhinh.store.states import ArticleState, MessageState, transition
@@ -119,14 +120,6 @@ def account_attachments(
             synchronize_session=False
         )
     )
-
-
-def waiting_note(names: Iterable[tuple[str, str]]) -> str:
-    """The reason of a message whose article(s) still wait for the slow lane:
-    "waiting: bai.doc (needs-conversion); scan.pdf (needs-ocr)". ``names`` are
-    (document name, article state) pairs. The leading code is the attachment outcome
-    ``waiting``, which the console shows in Vietnamese."""
-    return "waiting: " + "; ".join(f"{name} ({state})" for name, state in names)
 
 
 def settle_after_slow_lane(session: Session, msg: Message, *, actor: str) -> None:

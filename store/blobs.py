@@ -14,9 +14,10 @@ import ctypes
 import ctypes.util
 import errno
 import hashlib
+import itertools
 import os
 import re
-import tempfile
+import stat
 from pathlib import Path
 
 from dienhinh.core.errors import StorageError
@@ -45,6 +46,30 @@ def _load_syncfs() -> ctypes._NamedFuncPointer | None:
 
 
 _SYNCFS = _load_syncfs()
+
+
+# Temporary names: ``.tmp-<pid>-<n>``, created exclusively (``O_EXCL``, mode 0600, as
+# tempfile.mkstemp makes them; a name left by a crashed process is skipped), without
+# mkstemp's random name drawn in Python for every blob.
+_TEMP_FLAGS = (
+    os.O_WRONLY
+    | os.O_CREAT
+    | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
+_TEMP_COUNTER = itertools.count()
+
+
+def _temp_file(folder: Path) -> tuple[int, str]:
+    pid = os.getpid()
+    for _attempt in range(10_000):
+        name = f"{folder}/.tmp-{pid}-{next(_TEMP_COUNTER)}"
+        try:
+            return os.open(name, _TEMP_FLAGS, 0o600), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder))
 
 
 class BlobStore:
@@ -97,13 +122,21 @@ class BlobStore:
         durable = self.durable if durable is None else durable
         sha = sha or sha256_hex(data)
         target = self.path(sha)
-        if target.is_file() and target.stat().st_size == len(data):
-            return sha
+        try:
+            st = target.stat()  # one stat: is_file() and then stat() were two
+        except OSError:
+            pass
+        else:
+            if stat.S_ISREG(st.st_mode) and st.st_size == len(data):
+                return sha
         folder = target.parent
         tmp_name = ""
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+            try:
+                fd, tmp_name = _temp_file(folder)
+            except FileNotFoundError:  # the folder's first blob: made, then tried again
+                folder.mkdir(parents=True, exist_ok=True)
+                fd, tmp_name = _temp_file(folder)
             try:
                 view = memoryview(data)
                 while view:

@@ -31,32 +31,41 @@ from dienhinh.ingest.forward import (
 )
 from dienhinh.ingest.mime import decode_text
 
-__all__ = ["HtmlExtractor", "HtmlSection", "html_paragraphs", "html_sections"]
-
-_DROP = [
-    "script",
-    "style",
-    "head",
-    "title",
-    "noscript",
-    "iframe",
-    "frame",
-    "object",
-    "embed",
-    "template",
-    "svg",
-    "math",
-    "form",
-    "button",
-    "select",
-    "textarea",
-    "applet",
-    "audio",
-    "video",
-    "canvas",
-    "meta",
-    "link",
+__all__ = [
+    "HtmlExtractor",
+    "HtmlSection",
+    "SignatureFacts",
+    "html_paragraphs",
+    "html_sections",
+    "signature_facts",
 ]
+
+_DROP = frozenset(
+    {
+        "script",
+        "style",
+        "head",
+        "title",
+        "noscript",
+        "iframe",
+        "frame",
+        "object",
+        "embed",
+        "template",
+        "svg",
+        "math",
+        "form",
+        "button",
+        "select",
+        "textarea",
+        "applet",
+        "audio",
+        "video",
+        "canvas",
+        "meta",
+        "link",
+    }
+)
 # Quoted replies, by the markers webmail clients put on them (Yahoo prefixes its class:
 # "ydp3f2a1yahoo_quoted"). A quote that holds or follows a forward marker is kept.
 # Matched by _is_quote, a walk of the tree that does what the CSS selector
@@ -100,12 +109,13 @@ _BLOCKS = [
     "td",
     "th",
 ]
+_BLOCK_SET = frozenset(_BLOCKS)
 _TITLE_MARK = "\x01"  # control characters never survive into text, so a safe sentinel
 _LEVEL_MARK = "\x02"  # "\x02<n>" after the title mark: an <hn> heading
 _LEVEL = re.compile("^\x01\x02([1-4])")
 _IMG_MARK = "\x03"  # "\x03<n>\x03" stands where the n-th cid image was shown
 _IMG_REF = re.compile(r"\x03(\d+)\x03")
-_HEADINGS = ("h1", "h2", "h3", "h4")
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
 # A line break in the flattened text (<br>, block edges, <pre> lines). Line breaks of the
 # HTML source are spaces, as a browser shows them; this mark, never typed in mail text,
 # tells the two apart without rewriting every text node.
@@ -114,11 +124,27 @@ _LINES = re.compile("[\n\x1f]")
 _WS = re.compile(r"[ \t\r\f\v\xa0\u200b]+")
 
 
+def _named(root: Tag, names: frozenset[str]) -> list[Tag]:
+    """The tags of these names under ``root``, in document order: what
+    ``root.find_all(list(names))`` returns, by one walk of the tree (bs4 builds a filter
+    object for each find_all and tests every node through it: about a third of the
+    cleaning of a body went there)."""
+    return [t for t in root.descendants if isinstance(t, Tag) and t.name in names]
+
+
+def _parent_named(tag: Tag, names: frozenset[str]) -> Tag | None:
+    """``tag.find_parent(list(names))``: the nearest enclosing tag of these names."""
+    return next((p for p in tag.parents if p.name in names), None)
+
+
+_TITLE_BLOCKS = frozenset({"p", "div", "td", "li", "center"})
+
+
 def _mark_titles(soup: BeautifulSoup) -> None:
-    for h in soup.find_all(_HEADINGS):
+    for h in _named(soup, _HEADINGS):
         h.insert(0, f"{_TITLE_MARK}{_LEVEL_MARK}{h.name[1]}")
-    for b in soup.find_all(["b", "strong"]):
-        block = b.find_parent(["p", "div", "td", "li", "center"])
+    for b in _named(soup, frozenset({"b", "strong"})):
+        block = _parent_named(b, _TITLE_BLOCKS)
         if block is None or getattr(block, "_marked", False):
             continue
         text = collapse_ws(block.get_text())
@@ -265,7 +291,7 @@ def _walk(soup: BeautifulSoup) -> _Walk:
             if node.name == "pre":
                 found.pre += [
                     t
-                    for t in node.find_all(string=True)
+                    for t in node.descendants
                     if type(t) is NavigableString and ("\n" in t or "\r" in t)
                 ]
             if node.name == "tr":
@@ -297,7 +323,7 @@ def _header_rows(found: _Walk) -> None:
     for tr in found.rows:
         if tr.decomposed or tr.parent is None:
             continue
-        cells = tr.find_all(["th", "td"], recursive=False)
+        cells = [c for c in tr.children if isinstance(c, Tag) and c.name in ("th", "td")]
         if len(cells) != 2:
             continue
         name = collapse_ws(cells[0].get_text())
@@ -340,20 +366,104 @@ def _section_paragraphs(lines: list[str]) -> tuple[list[str], str, list[tuple[in
     return paragraphs, title, headings
 
 
+# Signature blocks of an HTML body, as the CSS selectors ".gmail_signature,
+# [data-smartmail=gmail_signature], .signature" (_main_signature_block) and those plus
+# "#Signature, .moz-signature, #signature, .yahoo-signature" (_any_signature_block) find
+# them: a function of the tag, tested in a plain walk (soupsieve's select parsed and
+# matched the selector at ~2 ms a body).
+_MAIN_SIGNATURE_CLASSES = frozenset({"gmail_signature", "signature"})
+_ANY_SIGNATURE_CLASSES = _MAIN_SIGNATURE_CLASSES | {"moz-signature", "yahoo-signature"}
+
+
+def _classes(tag: Tag) -> list[str]:
+    classes = tag.attrs.get("class") or []
+    return classes.split() if isinstance(classes, str) else list(classes)
+
+
+def _main_signature_block(tag: Tag) -> bool:
+    return tag.attrs.get("data-smartmail") == "gmail_signature" or not (
+        _MAIN_SIGNATURE_CLASSES.isdisjoint(_classes(tag))
+    )
+
+
+def _any_signature_block(tag: Tag) -> bool:
+    return (
+        tag.attrs.get("data-smartmail") == "gmail_signature"
+        or tag.attrs.get("id") in ("Signature", "signature")
+        or not _ANY_SIGNATURE_CLASSES.isdisjoint(_classes(tag))
+    )
+
+
+@dataclass(frozen=True)
+class SignatureFacts:
+    """What the assembly reads from an HTML body as it was sent, before html_sections
+    cleans the tree: the text of the first signature block a mailer marked (None when
+    none is marked), the whole body's text (strings joined by line breaks), and the
+    ``cid:`` images shown inside any signature block."""
+
+    block_text: str | None
+    text: str
+    cids: frozenset[str]
+
+
+def _signature_facts_of(soup: BeautifulSoup, html: str) -> SignatureFacts:
+    tags = [t for t in soup.descendants if isinstance(t, Tag)]
+    block = next((t for t in tags if _main_signature_block(t)), None)
+    cids: set[str] = set()
+    if "cid:" in html:
+        for sig in (t for t in tags if _any_signature_block(t)):
+            for img in _named(sig, frozenset({"img"})):
+                src = str(img.get("src") or "")
+                if src.lower().startswith("cid:"):
+                    cids.add(src[4:].strip().strip("<>"))
+    return SignatureFacts(
+        None if block is None else block.get_text("\n"), soup.get_text("\n"), frozenset(cids)
+    )
+
+
+# The facts of the last few bodies html_sections parsed, by their text: the assembly asks
+# for the same body's right after (ingest/extract.py), and parsing it again cost about a
+# third of its cleaning.
+_FACTS: dict[str, SignatureFacts] = {}
+_FACTS_KEPT = 8
+
+
+def signature_facts(html: str) -> SignatureFacts:
+    """The :class:`SignatureFacts` of ``html`` (kept from html_sections, else parsed)."""
+    found = _FACTS.get(html)
+    if found is None:
+        found = _signature_facts_of(BeautifulSoup(html, "lxml"), html)
+    return found
+
+
+def _keep_facts(html: str, facts: SignatureFacts) -> None:
+    while len(_FACTS) >= _FACTS_KEPT:
+        _FACTS.pop(next(iter(_FACTS)), None)
+    _FACTS[html] = facts
+
+
 def html_sections(html: str, related: list[Part], *, max_depth: int = 5) -> list[HtmlSection]:
     """The body's own text, then each message forwarded inline, each with its paragraphs,
     title candidate and the cid parts it shows, in order."""
     soup = BeautifulSoup(html, "lxml")
-    for tag in soup.find_all(_DROP):
+    _keep_facts(html, _signature_facts_of(soup, html))
+    for tag in _named(soup, _DROP):
         tag.decompose()
     found = _walk(soup)
     _keep_pre_lines(found)
     # Outlook puts the quoted or forwarded message after these markers, as siblings: a
     # sentinel line marks where it starts (a forward or a reply's quote; forward.py and
     # the assembly decide which).
-    # find(id=) is a tree walk in C-backed lxml order; a CSS select costs ~0.3 ms each.
-    reply_header = soup.find(id="divRplyFwdMsg")
-    append_mark = soup.find(id="appendonsend")
+    # The first tag with each id (what ``soup.find(id=...)`` gives), found in one walk.
+    reply_header: Tag | None = None
+    append_mark: Tag | None = None
+    for t in soup.descendants:
+        if isinstance(t, Tag):
+            ident = t.get("id")
+            if ident == "divRplyFwdMsg" and reply_header is None:
+                reply_header = t
+            elif ident == "appendonsend" and append_mark is None:
+                append_mark = t
     start = reply_header or append_mark
     if isinstance(start, Tag):
         start.insert_before(soup.new_string(f"{_BR}{_BR}{QUOTE_SENTINEL}{_BR}{_BR}"))
@@ -364,7 +474,7 @@ def html_sections(html: str, related: list[Part], *, max_depth: int = 5) -> list
     _drop_quotes(soup)
     by_cid = {p.content_id: p for p in related if p.content_id}
     images: list[Part] = []
-    for img in soup.find_all("img"):
+    for img in _named(soup, frozenset({"img"})):
         src = str(img.get("src") or "").strip()
         found = by_cid.get(src[4:].strip("<>")) if src.lower().startswith("cid:") else None
         if found is not None and found not in images:
@@ -373,9 +483,9 @@ def html_sections(html: str, related: list[Part], *, max_depth: int = 5) -> list
         else:
             img.decompose()
     _mark_titles(soup)
-    for br in soup.find_all("br"):
+    for br in _named(soup, frozenset({"br"})):
         br.replace_with(_BR)
-    for tag in soup.find_all(_BLOCKS):
+    for tag in _named(soup, _BLOCK_SET):
         if isinstance(tag, Tag):
             tag.insert_before(_BR + _BR)
             tag.append(_BR + _BR)

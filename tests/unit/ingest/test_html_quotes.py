@@ -7,8 +7,7 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from dienhinh.ingest.extract import _any_signature_block, _main_signature_block
-from dienhinh.ingest.extractors.html import _is_quote
+from dienhinh.ingest.extractors.html import _any_signature_block, _is_quote, _main_signature_block
 
 QUOTES = (
     "blockquote, .gmail_quote, .gmail_extra, .moz-cite-prefix, .yahoo_quoted, "

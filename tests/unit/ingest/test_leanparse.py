@@ -70,3 +70,65 @@ def test_broken_base64_decodes_as_the_standard_library_does():
         encoded = base64.encodebytes(b"x").decode().strip()
         raw = text.replace(encoded, broken.strip(), 1).encode()
         assert _lean(raw) == _stdlib(raw)
+
+
+def test_boundary_matcher_matches_what_the_parsers_pattern_matches():
+    """The feedparser's per-boundary pattern, replaced by a literal test and one shared
+    pattern (leanparse._FeedparserRe): the same lines match, with the same groups."""
+    import itertools
+    import re
+
+    from dienhinh.ingest import leanparse
+
+    separators = ["--b", "--===============0123456789==", "--a.b*c+d?(x)[y]{z}|^$\\", "--ừ ơ"]
+    tails = ["", "--", " ", "\t--", "-- \t", "\n", "\r\n", "\r", "--\r\n", " \r\r\n", "x", "-"]
+    for sep in separators:
+        pattern = (
+            "(?P<sep>" + re.escape(sep) + r")(?P<end>--)?(?P<ws>[ \t]*)(?P<linesep>\r\n|\r|\n)?$"
+        )
+        real = re.compile(pattern)
+        fast = leanparse._FeedparserRe.compile(pattern)
+        assert isinstance(fast, leanparse._Boundary)
+        for a, b in itertools.product(tails, repeat=2):
+            for line in (sep + a + b, " " + sep + a, sep[:-1] + a, a + b):
+                got, want = fast.match(line), real.match(line)
+                assert bool(got) == bool(want), (sep, line)
+                if want:
+                    for group in ("end", "ws", "linesep"):
+                        assert got.group(group) == want.group(group), (sep, line, group)
+    # Any other pattern is compiled as the re module does.
+    assert leanparse._FeedparserRe.compile("a+b").pattern == "a+b"
+
+
+def test_multiparts_parse_the_same_with_the_boundary_matcher(monkeypatch):
+    import email.feedparser
+    import re
+
+    from factory import DOCX_TYPE
+
+    raws = [
+        *mixed_corpus(8),
+        make_email(
+            text="xin chao\r\n--not-a-boundary\r\n",
+            html="<p>xin chao</p>",
+            attachments=[Attach("bai.docx", b"PK\x03\x04 not really", DOCX_TYPE)],
+        ),
+    ]
+
+    def _defects(part: email.message.Message) -> list[str]:
+        return [type(d).__name__ for d in part.defects]
+
+    def tree(raw: bytes) -> list[tuple[str, object, list[str]]]:
+        msg = email.message_from_bytes(raw)
+        return [
+            (
+                p.get_content_type(),
+                p.get_payload(decode=True),
+                [type(d).__name__ for d in p.defects],
+            )
+            for p in msg.walk()
+        ]
+
+    fast = [tree(raw) for raw in raws]
+    monkeypatch.setattr(email.feedparser, "re", re)
+    assert fast == [tree(raw) for raw in raws]
