@@ -15,6 +15,7 @@ with a digit (9X) and loanwords of five letters or more keep their meaning folde
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import re
@@ -95,9 +96,12 @@ def text_split(text: str) -> Split:
     parts: list[str] | None = None
     cut = text.find("\n\n")
     if cut >= 0:
-        tail = _SPLITS.get(text[cut + 2 :])
+        rest = text[cut + 2 :]
+        tail = _SPLITS.get(rest)
         if tail is not None:
-            head = _SPLIT.split(_spaced(text[:cut]))
+            head = _opening_parts(rest, tail, cut) if rest.startswith(text[:cut]) else None
+            if head is None:
+                head = _SPLIT.split(_spaced(text[:cut]))
             parts = [*head[:-1], head[-1] + "\n\n" + tail.parts[0], *tail.parts[1:]]
     if parts is None:
         parts = _SPLIT.split(_spaced(text))
@@ -105,6 +109,20 @@ def text_split(text: str) -> Split:
         _SPLITS.clear()
     found = _SPLITS[text] = Split(parts)
     return found
+
+
+def _opening_parts(text: str, split: Split, at: int) -> list[str] | None:
+    """The pieces of ``text[:at]``'s split read from ``split`` (``text``'s): a lead the
+    text opens with (an article's text repeats its lead). None when a word runs across
+    ``at``."""
+    if at < len(text) and text[at] != "_" and WORD.match(text, at):
+        return None
+    ends = split.ends()  # word i spans ends[2 i] to ends[2 i + 1]
+    k = bisect.bisect_left(ends[0::2], at, 0, len(split.words))  # the words before ``at``
+    parts = split.parts[: 2 * k + 1]
+    gap_start = ends[2 * k - 1] if k else 0
+    parts[-1] = parts[-1][: at - gap_start]
+    return parts
 
 
 def split_words(text: str) -> tuple[str, ...]:
