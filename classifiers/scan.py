@@ -30,6 +30,7 @@ __all__ = [
     "Words",
     "analyse",
     "count_words",
+    "nfc_text",
     "phrase_key",
     "safe_untoned",
     "split_words",
@@ -123,6 +124,27 @@ def _opening_parts(text: str, split: Split, at: int) -> list[str] | None:
     gap_start = ends[2 * k - 1] if k else 0
     parts[-1] = parts[-1][: at - gap_start]
     return parts
+
+
+# Long texts already put in NFC: the taggers of one message ask for the same article,
+# note and body in NFC several times, and checking a text is NFC reads every character
+# (about 20 instructions each) where finding it here hashes it (the hash is kept with the
+# string) and compares it.
+_NFC_TEXTS: dict[str, str] = {}
+_NFC_TEXTS_MAX = 32
+_NFC_KEPT_FROM = 256
+
+
+def nfc_text(text: str) -> str:
+    """``nfc(text)``, kept for the last few long texts."""
+    if len(text) < _NFC_KEPT_FROM:
+        return nfc(text)
+    found = _NFC_TEXTS.get(text)
+    if found is None:
+        if len(_NFC_TEXTS) >= _NFC_TEXTS_MAX:
+            _NFC_TEXTS.clear()
+        found = _NFC_TEXTS[text] = nfc(text)
+    return found
 
 
 def split_words(text: str) -> tuple[str, ...]:
@@ -291,7 +313,7 @@ def analyse(title: str, text: str) -> tuple[Words, Words]:
     title in capitals is judged with its body). Cached: the taggers of one article share
     it."""
     tw = split_words(nfc(title))
-    bw = split_words(nfc(text))
+    bw = split_words(nfc_text(text))
     toned = _written_with_marks(tw + bw)
     return (
         Words(tw, _keys(tw, toned), toned),
@@ -308,7 +330,9 @@ _SYLLABLE_KEYS_MAX = 200_000
 def _keys(words: tuple[str, ...], toned: bool) -> tuple[str, ...]:
     known = _SYLLABLE_KEYS[toned]
     keys = tuple(map(known.get, words))
-    if None in keys:  # a syllable seen for the first time
+    # A syllable seen for the first time (None; a key may be "", and is kept): ``all``
+    # reads each item's truth in C, ``None in`` compares each with None.
+    if not all(keys):
         if len(known) >= _SYLLABLE_KEYS_MAX:
             known.clear()
         key = toned_syllable if toned else _folded_syllable
