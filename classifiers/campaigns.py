@@ -483,10 +483,14 @@ class Vocabulary:
                 out.setdefault(code, []).append(term)
         return out
 
+    @functools.cached_property
+    def _rank_of(self) -> dict[str, dict[str, int]]:
+        """Per campaign: term -> rank (``_ranks`` without the weight)."""
+        return {code: {t: r for t, (r, _) in ranks.items()} for code, ranks in self._ranks.items()}
+
     def ranked(self, code: str, terms: Iterable[str]) -> list[str]:
         """``terms`` of campaign ``code``, longest first."""
-        ranks = self._ranks[code]
-        return sorted(terms, key=lambda t: ranks[t][0])
+        return sorted(terms, key=self._rank_of[code].__getitem__)
 
     def weight(self, code: str, term: str) -> float:
         return self._ranks[code][term][1]

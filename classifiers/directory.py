@@ -54,7 +54,7 @@ from itertools import accumulate, compress
 from pathlib import Path
 from typing import Any, Final
 
-from dienhinh.classifiers.scan import WORD, text_split
+from dienhinh.classifiers.scan import WORD, nfc_text, text_split
 from dienhinh.core.errors import ConfigError
 from dienhinh.core.text import nfc, strip_diacritics
 
@@ -335,7 +335,9 @@ class _Words:
         self._split = split = text_split(text)
         words = split.words
         keys = list(map(_KEY_CACHE.get, words))
-        if None in keys:  # a word seen for the first time
+        # A word seen for the first time (None; "" is a lone mark's key, and is kept):
+        # ``all`` reads each item's truth in C, ``None in`` compares each with None.
+        if not all(keys):
             keys = [k if k is not None else _key(w) for k, w in zip(keys, words, strict=True)]
         self.keys: list[str] = keys
 
@@ -1005,7 +1007,7 @@ class UnitDirectory:
     def _scan(self, text: str) -> tuple[list[Mention], _Words, list[_Tried]]:
         """The mentions in ``text``, its words, and the windows of words that some
         pattern's keys matched (tried, whatever came of it)."""
-        text = nfc(text)
+        text = nfc_text(text)
         words = _Words(text)
         keys, window = words.canonical()
         out: list[Mention] = []

@@ -897,16 +897,22 @@ def _year_span(folded: str) -> tuple[int, int]:
 
 def _lead_parts(lead: dict[str, int]) -> list[Part]:
     """Kind terms in the lead (the text's first words, counted) count once more."""
-    out: list[Part] = []
+    if not lead:
+        return []
+    # (a count is at least 1: a term counted is a term found)
+    return [(value, w, None, f"lead:{term}") for value, term, w in _KIND_TERMS if term in lead]
+
+
+# The kind terms with the value each speaks for, in the order they are weighed.
+_KIND_TERMS = tuple(
+    (value, term, w)
     for value, terms in (
         ("mo-hinh-moi", _MODEL_TERMS),
         ("nhan-to-moi", _NEW_FACTOR_TERMS),
         ("dien-hinh-tien-tien", _EXEMPLAR_TERMS),
-    ):
-        for term, w in terms:
-            if lead.get(term):
-                out.append((value, w, None, f"lead:{term}"))
-    return out
+    )
+    for term, w in terms
+)
 
 
 def _young(folded: str) -> str:
@@ -1025,8 +1031,10 @@ class KindTagger:
 CUE_WEIGHT_FIELDS = ("subject_type", "kind")
 
 
+@functools.lru_cache(maxsize=16)
 def cue_weights_path(model_file: Path) -> Path:
-    """Where the learned cue weights live: beside the campaign model."""
+    """Where the learned cue weights live: beside the campaign model (asked for each
+    message, to see whether the file changed)."""
     return model_file.with_name("cue-weights.json")
 
 

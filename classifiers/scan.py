@@ -15,6 +15,7 @@ with a digit (9X) and loanwords of five letters or more keep their meaning folde
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import re
@@ -29,6 +30,7 @@ __all__ = [
     "Words",
     "analyse",
     "count_words",
+    "nfc_text",
     "phrase_key",
     "safe_untoned",
     "split_words",
@@ -95,15 +97,53 @@ def text_split(text: str) -> Split:
     parts: list[str] | None = None
     cut = text.find("\n\n")
     if cut >= 0:
-        tail = _SPLITS.get(text[cut + 2 :])
+        rest = text[cut + 2 :]
+        tail = _SPLITS.get(rest)
         if tail is not None:
-            head = _SPLIT.split(_spaced(text[:cut]))
+            head = _opening_parts(rest, tail, cut) if rest.startswith(text[:cut]) else None
+            if head is None:
+                head = _SPLIT.split(_spaced(text[:cut]))
             parts = [*head[:-1], head[-1] + "\n\n" + tail.parts[0], *tail.parts[1:]]
     if parts is None:
         parts = _SPLIT.split(_spaced(text))
     if len(_SPLITS) >= _SPLITS_MAX:
         _SPLITS.clear()
     found = _SPLITS[text] = Split(parts)
+    return found
+
+
+def _opening_parts(text: str, split: Split, at: int) -> list[str] | None:
+    """The pieces of ``text[:at]``'s split read from ``split`` (``text``'s): a lead the
+    text opens with (an article's text repeats its lead). None when a word runs across
+    ``at``."""
+    if at < len(text) and text[at] != "_" and WORD.match(text, at):
+        return None
+    ends = split.ends()  # word i spans ends[2 i] to ends[2 i + 1]
+    k = bisect.bisect_left(ends[0::2], at, 0, len(split.words))  # the words before ``at``
+    parts = split.parts[: 2 * k + 1]
+    gap_start = ends[2 * k - 1] if k else 0
+    parts[-1] = parts[-1][: at - gap_start]
+    return parts
+
+
+# Long texts already put in NFC: the taggers of one message ask for the same article,
+# note and body in NFC several times, and checking a text is NFC reads every character
+# (about 20 instructions each) where finding it here hashes it (the hash is kept with the
+# string) and compares it.
+_NFC_TEXTS: dict[str, str] = {}
+_NFC_TEXTS_MAX = 32
+_NFC_KEPT_FROM = 256
+
+
+def nfc_text(text: str) -> str:
+    """``nfc(text)``, kept for the last few long texts."""
+    if len(text) < _NFC_KEPT_FROM:
+        return nfc(text)
+    found = _NFC_TEXTS.get(text)
+    if found is None:
+        if len(_NFC_TEXTS) >= _NFC_TEXTS_MAX:
+            _NFC_TEXTS.clear()
+        found = _NFC_TEXTS[text] = nfc(text)
     return found
 
 
@@ -273,7 +313,7 @@ def analyse(title: str, text: str) -> tuple[Words, Words]:
     title in capitals is judged with its body). Cached: the taggers of one article share
     it."""
     tw = split_words(nfc(title))
-    bw = split_words(nfc(text))
+    bw = split_words(nfc_text(text))
     toned = _written_with_marks(tw + bw)
     return (
         Words(tw, _keys(tw, toned), toned),
@@ -290,7 +330,9 @@ _SYLLABLE_KEYS_MAX = 200_000
 def _keys(words: tuple[str, ...], toned: bool) -> tuple[str, ...]:
     known = _SYLLABLE_KEYS[toned]
     keys = tuple(map(known.get, words))
-    if None in keys:  # a syllable seen for the first time
+    # A syllable seen for the first time (None; a key may be "", and is kept): ``all``
+    # reads each item's truth in C, ``None in`` compares each with None.
+    if not all(keys):
         if len(known) >= _SYLLABLE_KEYS_MAX:
             known.clear()
         key = toned_syllable if toned else _folded_syllable

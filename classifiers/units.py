@@ -72,6 +72,7 @@ from dienhinh.classifiers.directory import (
     UnitDirectory,
     domain_of,
 )
+from dienhinh.classifiers.scan import nfc_text
 from dienhinh.core.config import WEBMAIL_DOMAINS
 from dienhinh.core.errors import ConfigError
 from dienhinh.core.evidence import EvidenceKind as EK
@@ -360,7 +361,7 @@ def _quote_at(lines: Sequence[str], i: int) -> bool:
 
 def _forwarded_text(text: str) -> str:
     """The forwarded message inside a body, its header lines dropped ("" if none)."""
-    lines = nfc(text).splitlines()
+    lines = nfc_text(text).splitlines()
     for i in range(len(lines)):
         if _quote_at(lines, i):
             rest = [x.lstrip("> ").rstrip() for x in lines[i + 1 :]]
@@ -375,7 +376,7 @@ def _own_lines(text: str) -> tuple[list[str], list[str]]:
     """The sender's own lines (quoted replies and forwarded headers cut off), and the
     lines after an RFC 3676 "-- " signature separator."""
     own: list[str] = []
-    lines = nfc(text).splitlines()
+    lines = nfc_text(text).splitlines()
     for i, line in enumerate(lines):
         stripped = line.strip()
         if line.rstrip(" \xa0") == "--":
@@ -406,7 +407,7 @@ def _reminder_addressee(sc: _Scorer, text: str) -> bool:
     lower = text.lower()
     if not any(w in lower for w in _REMINDER_WORDS):
         return False  # cheap: most mail quotes no reminder, and folding every line costs
-    lines = nfc(text).splitlines()
+    lines = nfc_text(text).splitlines()
     for i in range(len(lines)):
         if _quote_at(lines, i):
             quoted = [x.lstrip("> ").strip() for x in lines[i + 1 :]]

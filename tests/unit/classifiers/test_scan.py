@@ -50,6 +50,19 @@ def test_a_lead_and_a_text_already_split_join_as_one_split(lead: str, text: str)
     assert [reused.span(i) for i in range(len(words))] == spans
 
 
+@pytest.mark.parametrize("text", TEXTS)
+def test_a_lead_the_text_opens_with_is_read_from_the_text_s_split(text: str) -> None:
+    """An article's text repeats its lead: the lead's words come from the text's split,
+    cut where the lead ends (inside a word or not)."""
+    for at in range(len(text) + 1):
+        lead = text[:at]
+        scan._SPLITS.clear()
+        scan.text_split(text)
+        reused = scan.text_split(f"{lead}\n\n{text}")
+        scan._SPLITS.clear()
+        assert reused.parts == scan.text_split(f"{lead}\n\n{text}").parts, at
+
+
 # --- campaigns._layout reads the paragraphs' words from the same split -------------------
 
 
