@@ -36,6 +36,7 @@ Every product run is a child process of this script (the parent samples its memo
 
 Usage: python bench/ingest.py [--messages 10000] [--idle-sizes 1000 10000 100000]
                               [--no-postgres] [--json OUT] [--formats] [--idle-only]
+                              [--stages N] [--end-to-end ROUNDS [--compiled]]
 Needs root and Debian's dovecot-imapd (scripts/test-setup installs it); part (e) needs
 LibreOffice and tesseract-ocr-vie for its slow rows (they are skipped, and say so, without).
 """
