@@ -39,6 +39,13 @@ syllable, two kind patterns found from their literal words, fewer items and look
 term; bench/RESULTS.md): 17.46 M to 15.69 M instructions per article (0.90x) on the 24
 development writers' mail; CPU, four alternating runs per tree on a loaded machine, best
 2.70 to 2.59 ms, median 3.16 to 2.64 ms; every output unchanged (tagging_snapshot.py).
+
+Measured again 2026-12-07 (branch tagfast3: a body repeating the article not matched by the
+directory again, full names looked for where capitals run, the kind rule's opening folded
+word by word, one pass for the campaign and subject/kind vocabularies; bench/RESULTS.md):
+16.41 M to 12.49 M instructions per article (0.76x) on the 32 development writers' mail;
+CPU, four alternating runs per tree, load average 1.2-2.2: best 2.16 to 1.82 ms, median
+2.22 to 1.88 ms (target 2 ms met); every output unchanged (tagging_snapshot.py).
 """
 
 from __future__ import annotations
