@@ -497,10 +497,6 @@ _NOTICE_WORDS = re.compile(
     r"addressee|in error|recipient|disclos|unauthori[sz]ed|virus"
 )
 _NOTICE_MAX_CHARS = 1500
-# The header lines of a quoted or forwarded mail left as paragraphs of their own.
-_HEADER_LINE = re.compile(
-    r"^(?:tu|from|da gui|sent|den|to|cc|bcc|chu de|tieu de|subject|ngay gui|date)\s*:"
-)
 
 
 def _is_notice(paragraph: str) -> bool:
@@ -516,22 +512,22 @@ def _is_notice(paragraph: str) -> bool:
 
 def _without_mail_furniture(paragraphs: list[str]) -> list[str]:
     """A body's paragraphs without legal notices and without runs of two or more mail
-    header lines ("Từ: ...", "Đã gửi: ...", "Chủ đề: ..."): what the mail client adds is
-    no article, however long."""
+    header lines ("Từ: ...", "Đã gửi: ...", "Chủ đề: ...", the clients' header words of
+    ingest/forward.py): what the mail client adds is no article, however long."""
     header = [
-        len(p) <= 300 and "\n" not in p.strip() and bool(_HEADER_LINE.match(fold(p.strip())))
-        for p in paragraphs
+        len(p) <= 300 and "\n" not in p.strip() and header_field(p) is not None for p in paragraphs
     ]
     out: list[str] = []
     for i, p in enumerate(paragraphs):
         in_run = header[i] and (
             (i > 0 and header[i - 1]) or (i + 1 < len(header) and header[i + 1])
         )
-        if in_run:
+        if in_run or _is_notice(p):
             continue
-        lines = [ln for ln in p.split("\n") if not _is_notice(ln)]
-        if lines and not _is_notice(p):
-            out.append("\n".join(lines))
+        if "\n" in p:  # a notice may stand as lines of a paragraph (Vietnamese, then English)
+            p = "\n".join(ln for ln in p.split("\n") if not _is_notice(ln))
+        if p:
+            out.append(p)
     return out
 
 

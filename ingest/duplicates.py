@@ -151,9 +151,7 @@ def _other_unit(match: MatchRef, unit: str | None) -> MatchRef:
     """A duplicate of an article that a different unit sent (both units known) is
     :data:`OTHER_UNIT`: the same text under two units' names is a question for the editor
     (a copy, or a department passing on a district's piece), never a silent resend."""
-    if match.verdict != "duplicate" or not unit or not match.original_unit:
-        return match
-    if unit == match.original_unit:
+    if match.verdict != "duplicate" or not unit or match.original_unit in (None, "", unit):
         return match
     return dataclasses.replace(
         match,

@@ -193,8 +193,6 @@ _REPLY_END = re.compile(
     rf"\b(?:{_alternation(w for _, ends in REPLY_WORDS.values() for w in ends)})\s*:$"
 )
 _REPLY_REACH = 3  # lines a wrapped attribution line may take ("On …,\nName <\na@b> wrote:")
-# First characters of every line that can be a marker: most body lines are prose, and
-# folding each of them would cost more than the rest of the split.
 _MARKS = re.compile("\x01(?:\x02[1-4])?")  # the HTML extractor's title (and level) mark
 
 
@@ -202,6 +200,8 @@ def _unmark(line: str) -> str:
     return _MARKS.sub("", line.strip())
 
 
+# First characters of every line that can be a marker: most body lines are prose, and
+# folding each of them would cost more than the rest of the split.
 _MARKER_STARTS = frozenset("-_=*\u2014\u2500\x01" + QUOTE_SENTINEL)
 _WORD_STARTS = frozenset(
     w[:3]

@@ -113,6 +113,7 @@ _BLOCK_SET = frozenset(_BLOCKS)
 _TITLE_MARK = "\x01"  # control characters never survive into text, so a safe sentinel
 _LEVEL_MARK = "\x02"  # "\x02<n>" after the title mark: an <hn> heading
 _LEVEL = re.compile("^\x01\x02([1-4])")
+_LEVEL_MARKS = re.compile("\x02[1-4]")
 _IMG_MARK = "\x03"  # "\x03<n>\x03" stands where the n-th cid image was shown
 _IMG_REF = re.compile(r"\x03(\d+)\x03")
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
@@ -354,7 +355,8 @@ def _section_paragraphs(lines: list[str]) -> tuple[list[str], str, list[tuple[in
         if current:
             para = "\n".join(current)
             level = _LEVEL.match(para)
-            para = re.sub(f"{_LEVEL_MARK}[1-4]", "", para)
+            if _LEVEL_MARK in para:
+                para = _LEVEL_MARKS.sub("", para)
             if para.startswith(_TITLE_MARK) and not title and len(paragraphs) < 6:
                 title = collapse_ws(para.replace(_TITLE_MARK, ""))
             para = para.replace(_TITLE_MARK, "").strip()
