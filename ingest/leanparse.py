@@ -30,7 +30,12 @@ __all__ = ["LeanMessage", "parse_lean", "payload_bytes"]
 _MIN_RUN = 16 * 1024
 # A smaller message cannot hold such a run: it goes to the standard parser unscanned.
 LEAN_THRESHOLD = _MIN_RUN
-_RUN = re.compile(rb"[A-Za-z0-9+/=\r\n]{%d,}" % _MIN_RUN)
+# The lookbehind lets a match start only where a run starts: without it the engine tried
+# every position inside a shorter run again, reading on to the run's end each time
+# (quadratic in the run's length: a 10 kB image cost ~50 M steps; 0.8 ms a message on
+# the corpus's unit mail, 0.13 ms with it). The matches are the same: a match of the bare
+# class could only start at a run's start too, being maximal and leftmost.
+_RUN = re.compile(rb"(?<![A-Za-z0-9+/=\r\n])[A-Za-z0-9+/=\r\n]{%d,}" % _MIN_RUN)
 _PLACEHOLDER = b"DIENHINH-LEAN-BODY-%d\n"
 _PLACEHOLDER_RE = re.compile(r"^DIENHINH-LEAN-BODY-(\d+)\n?")
 

@@ -132,3 +132,29 @@ def test_multiparts_parse_the_same_with_the_boundary_matcher(monkeypatch):
     fast = [tree(raw) for raw in raws]
     monkeypatch.setattr(email.feedparser, "re", re)
     assert fast == [tree(raw) for raw in raws]
+
+
+def test_runs_found_only_from_their_start_are_the_bare_class_runs():
+    """The run pattern's lookbehind (a match starts only where a run starts, so shorter
+    runs are read once instead of once per position) finds the very runs the bare class
+    finds, wherever they stand: at the start, after a header line, between runs a byte
+    short of the minimum, with CRLF or LF."""
+    import random
+    import re
+
+    from dienhinh.ingest.leanparse import _MIN_RUN, _RUN
+
+    bare = re.compile(rb"[A-Za-z0-9+/=\r\n]{%d,}" % _MIN_RUN)
+    rng = random.Random(5)
+    alphabet = b"ABCxyz019+/="
+    for _ in range(40):
+        pieces = []
+        for _ in range(rng.randint(1, 6)):
+            size = rng.choice([_MIN_RUN - 1, _MIN_RUN, _MIN_RUN + 1, 300, 3 * _MIN_RUN])
+            line = bytes(rng.choice(alphabet) for _ in range(76))
+            eol = rng.choice([b"\n", b"\r\n"])
+            run = (line + eol) * (size // 77 + 1)
+            pieces.append(run[:size])
+            pieces.append(rng.choice([b" ", b"\n--b--\n", b"Content-Type: x\n\n", b"-"]))
+        data = b"".join(pieces)
+        assert [m.span() for m in _RUN.finditer(data)] == [m.span() for m in bare.finditer(data)]
