@@ -299,8 +299,12 @@ NOISE_LABELS: Final = {
     "short question without an article": "câu hỏi ngắn, không có bài",
     "questions without an article": "thư hỏi (nhiều câu hỏi), không có bài",
     "official document": "văn bản hành chính",
-    "body too short and no document attached": "nội dung thư quá ngắn, không có tệp đính kèm",
-    "no body text and no document attached": "thư không có nội dung, không có tệp đính kèm",
+    "body too short and no document attached": (
+        "nội dung thư quá ngắn, không có tài liệu bài viết đính kèm"
+    ),
+    "no body text and no document attached": (
+        "thư không có nội dung, không có tài liệu bài viết đính kèm"
+    ),
 }
 # Reasons with numbers in them, tried first: (pattern, Vietnamese with the groups).
 _PATTERNS: Final[tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...]] = (
@@ -386,12 +390,33 @@ def _noise(rest: str) -> str:
     return ""
 
 
+# What a message without an article had attached (ingest/extract.py's "; attached, not an
+# article: NAME: not-article: ..." list), by the words of each attachment's reason.
+_ATTACHED_SUFFIX: Final = "; attached, not an article: "
+_ATTACHED_KINDS: Final = (
+    ("a spreadsheet", "bảng tính số liệu"),
+    ("a picture", "ảnh"),
+    ("a signature", "chữ ký số"),
+)
+
+
+def _attached_label(listed: str) -> str:
+    kinds: list[str] = []
+    for words, label in _ATTACHED_KINDS:
+        if f"not-article: {words}" in listed and label not in kinds:
+            kinds.append(label)
+    return "gửi kèm " + (", ".join(kinds) if kinds else "tệp không phải bài viết")
+
+
 def reason_label(reason: str | None) -> str:
     """A stored reason or error as a Vietnamese phrase: its leading code's label, with the
     not-article kind or the causes it names; never the English. "" for no reason."""
     text = (reason or "").strip()
     if not text:
         return ""
+    if _ATTACHED_SUFFIX in text:
+        head, _, listed = text.partition(_ATTACHED_SUFFIX)
+        return f"{reason_label(head)} ({_attached_label(listed)})"
     for pattern, render in _PATTERNS:
         if m := pattern.match(text):
             return render(m)

@@ -409,8 +409,30 @@ def _take(st: _Extraction, part: Part) -> None:
         _settle(
             att, AttachmentOutcome.NOT_ARTICLE, f"not-article: a signature ({part.content_type})"
         )
+    elif part.content_type in _SPREADSHEET_TYPES and not _sent_as_document(part):
+        # A table of figures (a tally of articles sent, a KPI sheet, an award list): what
+        # a unit sends beside or instead of an article, read by people, never an article's
+        # text. "Refused" made a spreadsheet-only report a failed message. One sent as a
+        # document (named .docx, typed as Word) stays refused: the unit meant to attach
+        # an article, and the message fails, naming it.
+        _settle(
+            att,
+            AttachmentOutcome.NOT_ARTICLE,
+            f"not-article: a spreadsheet, a table of figures ({part.content_type})",
+        )
     else:
         _refuse(st, part, att, _unsupported_reason(part))
+
+
+# Spreadsheets by their (sniffed) type: Excel 2007+, Excel 97-2003, OpenDocument.
+_SPREADSHEET_TYPES = frozenset(
+    {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.ms-excel.sheet.macroenabled.12",
+        "application/vnd.ms-excel",
+        "application/vnd.oasis.opendocument.spreadsheet",
+    }
+)
 
 
 # The signature parts of multipart/signed (RFC 1847, 3156, 8551) and the keys PGP mail
@@ -455,7 +477,7 @@ def _unsupported_reason(part: Part) -> str:
     ext = posixpath.splitext(part.filename.lower())[1]
     declared = part.declared_type or part.content_type
     sniffed = sniff_type(part.payload)
-    as_document = declared in _DOCUMENT_TYPES or ext in _DOCUMENT_EXTENSIONS
+    as_document = _sent_as_document(part)
     if as_document and (sniffed is None or sniffed in _GENERIC_TYPES):
         what = f"named {part.filename!r}" if ext in _DOCUMENT_EXTENSIONS else f"sent as {declared}"
         return (
@@ -464,6 +486,13 @@ def _unsupported_reason(part: Part) -> str:
         )
     hint = f" (named {part.filename!r})" if as_document and part.filename else ""
     return f"unsupported: {part.content_type} is not a document kind that is read{hint}"
+
+
+def _sent_as_document(part: Part) -> bool:
+    """Declared as a document kind, or named like one."""
+    ext = posixpath.splitext(part.filename.lower())[1]
+    declared = part.declared_type or part.content_type
+    return declared in _DOCUMENT_TYPES or ext in _DOCUMENT_EXTENSIONS
 
 
 def _refuse(st: _Extraction, part: Part, att: Attachment, reason: str) -> None:

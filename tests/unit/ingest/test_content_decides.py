@@ -14,10 +14,11 @@ import zipfile
 import pytest
 
 from dienhinh.core.config import IngestConfig
+from dienhinh.core.labels import reason_label
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.convert import convert_legacy
 from dienhinh.ingest.extract import extract_message
-from dienhinh.ingest.mime import ODT_TYPE, sniff_type
+from dienhinh.ingest.mime import ODT_TYPE, XLSX_TYPE, sniff_type
 from factory import (
     DOCX_TYPE,
     Attach,
@@ -138,8 +139,6 @@ def test_sniffer_names_packages_by_members() -> None:
     ("name", "ctype", "data", "code"),
     [
         ("bang-diem.docx", DOCX_TYPE, make_xlsx(), "unsupported: "),
-        ("bang-diem.xlsx", "application/octet-stream", make_xlsx(), "unsupported: "),
-        ("bang.xls", "application/vnd.ms-excel", _ole("Workbook"), "unsupported: "),
         ("setup.exe", "application/octet-stream", b"MZ\x90\0" + b"\0" * 200, "unsupported: "),
         ("bai.doc", "application/msword", b"just some bytes", "unreadable: "),
     ],
@@ -156,6 +155,44 @@ def test_what_is_not_read_is_refused_with_the_reason(
     # No article and a refused part: the message fails, naming the part and the cause.
     assert out.status == "failed"
     assert (out.reason or "").startswith(f"no article: {name}: {code}")
+
+
+@pytest.mark.parametrize(
+    ("name", "ctype", "data"),
+    [
+        ("bang-diem.xlsx", "application/octet-stream", make_xlsx()),
+        ("Bieu 01 tuyen truyen.xlsx", XLSX_TYPE, make_xlsx()),
+        ("bang.xls", "application/vnd.ms-excel", _ole("Workbook")),
+    ],
+)
+def test_a_spreadsheet_is_a_table_not_a_refused_document(
+    name: str, ctype: str, data: bytes, ctx: ExtractContext
+) -> None:
+    """A unit's tally or KPI sheet sent alone is no article and nothing went wrong: the
+    message ends `no-article` (not `failed`), its reason names the sheet, and the console
+    says a spreadsheet came (not "no attachment"). Beside an article it is not refused."""
+    out = extract_message(
+        make_email(text="Gửi anh chị.", attachments=[Attach(name, data, ctype)]), ctx
+    )
+    [att] = out.attachments
+    assert att.used_as == "not-article", att.error
+    assert att.error.startswith("not-article: a spreadsheet, a table of figures")
+    assert out.status == "no-article"
+    assert f"attached, not an article: {name}: not-article: a spreadsheet" in (out.reason or "")
+    label = reason_label(out.reason)
+    assert label.startswith("không có bài viết") and label.endswith("(gửi kèm bảng tính số liệu)")
+    title, paras = article_text(35)
+    with_article = extract_message(
+        make_email(
+            attachments=[
+                Attach("bai.docx", make_docx(DocSpec(title=title, paragraphs=paras)), DOCX_TYPE),
+                Attach(name, data, ctype),
+            ]
+        ),
+        ctx,
+    )
+    assert with_article.status == "ingested" and len(with_article.articles) == 1
+    assert "refused" not in (with_article.reason or "")
 
 
 def test_encrypted_office_file_named_docx_is_refused_as_encrypted(ctx: ExtractContext) -> None:
