@@ -48,6 +48,8 @@ class EvalReport:
     noise_recall: float = 0.0
     duplicates_labelled: int = 0
     duplicates_found: int = 0
+    # Labelled resends not recognised: file, the earlier file, the state it ended in.
+    duplicate_errors: list[dict[str, Any]] = field(default_factory=list)
     key_phrase_recall: float = 0.0
     missing_emails: list[str] = field(default_factory=list)
     unit_errors: list[dict[str, Any]] = field(default_factory=list)
@@ -66,6 +68,26 @@ class EvalReport:
         d = asdict(self)
         del d["tag_outcomes"], d["tag_writers"]
         return d
+
+
+def _resent(
+    msg: Mapping[str, Any],
+    arts: Sequence[Mapping[str, Any]],
+    arts_by_id: Mapping[Any, Mapping[str, Any]],
+    earlier: str,
+) -> bool:
+    """A labelled resend is recognised when its message ended `duplicate`, or when its
+    articles are linked to the earlier email's as duplicates or as corrected versions
+    (a resend with the text changed becomes a revision of the earlier article, which the
+    editor compares)."""
+    if msg["status"] == "duplicate":
+        return True
+    linked = [
+        arts_by_id.get(a.get("duplicate_of") or a.get("revision_of"))
+        for a in arts
+        if a.get("duplicate_of") or a.get("revision_of")
+    ]
+    return bool(linked) and any(t is not None and t["message_id"] == earlier for t in linked)
 
 
 @dataclass(frozen=True)
@@ -156,6 +178,10 @@ def evaluate(
     writers: list[str] = []  # the writer of each outcome
     by_mid = {m["message_id"]: m for m in messages}
     arts_by_mid: dict[str, list[Mapping[str, Any]]] = {}
+    all_arts_by_mid: dict[str, list[Mapping[str, Any]]] = {}
+    arts_by_id = {a["id"]: a for a in articles if "id" in a}
+    for a in articles:
+        all_arts_by_mid.setdefault(a["message_id"], []).append(a)
     for a in articles:
         if a.get("status") != "failed":  # an unreadable document is not an article found
             arts_by_mid.setdefault(a["message_id"], []).append(a)
@@ -177,7 +203,13 @@ def evaluate(
         noise_fn += actual_noise and not predicted_noise
         if lab.get("duplicate_of"):
             r.duplicates_labelled += 1
-            r.duplicates_found += msg["status"] == "duplicate"
+            earlier = message_id_of.get(lab["duplicate_of"], "")
+            if _resent(msg, all_arts_by_mid.get(mid, []), arts_by_id, earlier):
+                r.duplicates_found += 1
+            else:
+                r.duplicate_errors.append(
+                    {"file": lab["file"], "duplicate_of": lab["duplicate_of"], "got": msg["status"]}
+                )
         if actual_noise:
             continue
         r.relevant += 1

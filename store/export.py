@@ -123,6 +123,7 @@ def export_articles(session: Session) -> Iterator[dict[str, Any]]:
                 "source": art.source,
                 "status": art.status,
                 "duplicate_of": art.duplicate_of_id,
+                "revision_of": art.revision_of_id,
                 "flags": list(art.flags or []),
                 "error": art.error,
             }

@@ -557,6 +557,11 @@ def cmd_eval(config: Config, args: argparse.Namespace, out: TextIO) -> int:
             + (f" ({conf:.2f})" if conf is not None else ""),
             file=out,
         )
+    for err in report.duplicate_errors:
+        print(
+            f"  duplicate: {err['file']}: a resend of {err['duplicate_of']}, ended {err['got']}",
+            file=out,
+        )
     for err in report.article_errors:
         for f in ("campaigns", "subject", "kind"):
             if f in err:

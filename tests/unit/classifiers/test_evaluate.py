@@ -123,6 +123,25 @@ def test_missing_and_failed_articles():
     assert r.key_phrase_recall == 0.0
 
 
+def test_a_corrected_resend_linked_as_a_revision_counts_as_found():
+    """A resend with its text changed is stored as a revision of the earlier article
+    (the editor compares the two): the resend was recognised. A revision of another
+    email's article, or none, was not; the miss is listed."""
+    arts = [{**a, "id": i} for i, a in enumerate(ARTICLES, start=1)]
+    msgs = [{**m, "status": "ingested"} if m["message_id"] == "d@x" else m for m in MESSAGES]
+    as_revision = [
+        {**a, "status": "pending-review", "revision_of": 1} if a["id"] == 3 else a for a in arts
+    ]
+    r = evaluate(LABELS, MIDS, msgs, as_revision)
+    assert r.duplicates_found == 1 and r.duplicate_errors == []
+    of_other = [{**a, "revision_of": 2} if a["id"] == 3 else a for a in as_revision]
+    r = evaluate(LABELS, MIDS, msgs, of_other)
+    assert r.duplicates_found == 0
+    assert r.duplicate_errors == [{"file": "d.eml", "duplicate_of": "a.eml", "got": "ingested"}]
+    unlinked = [{**a, "revision_of": None} if a["id"] == 3 else a for a in as_revision]
+    assert evaluate(LABELS, MIDS, msgs, unlinked).duplicates_found == 0
+
+
 # --- calibration (issue 14) ---------------------------------------------------------------
 
 ARTICLES_WITH_IDS = [{**a, "id": i} for i, a in enumerate(ARTICLES, start=1)]
