@@ -692,6 +692,43 @@ def _unmasked(found: dict[str, list[int]], vocab: Vocabulary, toned: bool) -> di
     return out
 
 
+# A term of this many syllables or more takes its syllables from the shorter terms of
+# other campaigns inside it: "học tập và làm theo" (the Hồ Chí Minh movement) is not also
+# "học" (education), "an toàn giao thông" not also "an toàn" elsewhere.
+CONTAINER_SYLLABLES = 3
+
+
+def _longest_across(
+    found: dict[str, list[int]], vocab: Vocabulary, toned: bool
+) -> dict[str, list[int]]:
+    """``found`` without the matches that lie inside a longer phrase of another campaign
+    (longest match across campaigns; within one campaign ``_consumed`` does the same)."""
+    owners = vocab._owners
+    containers = []
+    for term, starts in found.items():
+        n = len(phrase_key(term, toned))
+        if n >= CONTAINER_SYLLABLES:
+            codes = set(owners.get(term, ()))
+            containers += [(s, s + n, codes) for s in starts]
+    if not containers:
+        return found
+    out: dict[str, list[int]] = {}
+    for term, starts in found.items():
+        n = len(phrase_key(term, toned))
+        codes = owners.get(term, ())
+        kept = [
+            s
+            for s in starts
+            if not any(
+                a <= s and s + n <= b and b - a > n and codes and not c.intersection(codes)
+                for a, b, c in containers
+            )
+        ]
+        if kept:
+            out[term] = kept
+    return out
+
+
 @dataclass
 class _Found:
     """One campaign's matches by zone: title, lead and each body paragraph."""
@@ -790,8 +827,16 @@ def rule_scores(
     lexicon = vocab.lexicon
     layout = _layout(text)
     zones = _by_zone(
-        _unmasked(_proper_only(lexicon.find(title_w), title_w), vocab, title_w.toned),
-        _unmasked(_proper_only(lexicon.find(body_w), body_w), vocab, body_w.toned),
+        _longest_across(
+            _unmasked(_proper_only(lexicon.find(title_w), title_w), vocab, title_w.toned),
+            vocab,
+            title_w.toned,
+        ),
+        _longest_across(
+            _unmasked(_proper_only(lexicon.find(body_w), body_w), vocab, body_w.toned),
+            vocab,
+            body_w.toned,
+        ),
         layout,
         vocab,
         (title_w.toned, body_w.toned),

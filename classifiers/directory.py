@@ -529,6 +529,8 @@ class _Pattern:
     proper: bool = False
     # A short form without the level (STRENGTH_SHORT): not when a lower level follows.
     unleveled: bool = False
+    # Its acronym must be written in capitals whatever its length (``_upper_only``).
+    upper: bool = False
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -539,7 +541,11 @@ class _Pattern:
 
     def __post_init__(self) -> None:
         acr = [t for t in self.toks if t.acronym]
-        object.__setattr__(self, "_strict", len(acr) == 1 and len(acr[0].key) <= _ACRONYM_MIN)
+        object.__setattr__(
+            self,
+            "_strict",
+            len(acr) == 1 and (len(acr[0].key) <= _ACRONYM_MIN or self.upper),
+        )
 
     @property
     def strict_case(self) -> bool:
@@ -554,7 +560,7 @@ class _Pattern:
             if p.acronym:
                 if not t.orig.replace("đ", "d").replace("Đ", "D").isascii():
                     return False
-                if strict and len(p.key) <= _ACRONYM_MIN and not t.orig.isupper():
+                if strict and not t.orig.isupper():  # the pattern's one acronym
                     return False
             # _word_ok(t.orig, p.orig), the pattern's side read once (``_PTok.tone``)
             elif (p.tone is not None and not t.orig.isascii() and _tone(t.orig) != p.tone) or (
@@ -712,7 +718,19 @@ def _department_acronyms(name: str, province: str = DEFAULT_PROVINCE) -> list[st
     out = [f"{head} {acronym}{suffix}".strip()]
     if head in ("Sở", "Hội", "Bộ") and len(letters) >= 3:
         out.append(f"{head[0]}{acronym}{suffix}")  # "HLHPN tỉnh", "BCHQS tỉnh", "SGD&ĐT"
+    elif head == "Sở" and len(letters) == 2 and acronym.isalpha():
+        # "SYT", "STP", "SDL", "SNV": a department of a two-word name signed as three
+        # capitals ("Hà SDL", "VP SYT"); upper case only (see _UPPER_ONLY).
+        out.append(f"S{acronym}{suffix}")
     return out
+
+
+def _upper_only(text: str) -> bool:
+    """A generated three-capital department form ("SDL", "STP tỉnh"): matched only as
+    written in capitals, as a lone two-letter acronym is ("stp" in running text is not
+    the Sở Tư pháp)."""
+    first = text.split()[0] if text.split() else ""
+    return len(first) == 3 and first.isupper() and first[0] == "S" and first.isalpha()
 
 
 def _district_cores(unit: Unit) -> tuple[set[tuple[_PTok, ...]], set[tuple[_PTok, ...]]]:
@@ -774,7 +792,15 @@ def _unit_patterns(unit: Unit, province: str) -> Iterator[_Pattern]:
     for text, strength, via, explicit in texts:
         toks = _ptoks(text)
         if toks:
-            yield _Pattern(code, toks, strength, via, explicit, unleveled=via == "short")
+            yield _Pattern(
+                code,
+                toks,
+                strength,
+                via,
+                explicit,
+                unleveled=via == "short",
+                upper=via != "name" and via != "alias" and _upper_only(text),
+            )
     for member in unit.members:
         for text in (member, *_joined_variants(member)):
             toks = _ptoks(text)

@@ -12,7 +12,8 @@ address / forward-origin   10    the From (or the forwarded original's) address 
                                  (a middle hop of a "FW: FW:" chain: x0.6)
 learned-address             9    an editor taught the address (``learned``)
 body, whose piece           7    the note says whose article it is: "bài ... của X", "gửi
-                                 hộ X", "viết cho X", "theo đề nghị của X"
+                                 hộ X", "viết cho X", "theo đề nghị của X", "bài ... do X
+                                 gửi", "X nhờ tôi gửi"
 letterhead                  6    a document's header line ("SỞ Y TẾ"); the lowest line that
                                  names a unit wins ("UBND TỈNH LÀO CAI" / "SỞ Y TẾ"), the
                                  other lines count 1.5
@@ -37,8 +38,14 @@ Each weight is multiplied by the mention's strength (``directory.STRENGTH_*``): 
 Bảo Yên" is surer than "Bảo Yên". A message from personal webmail gets no address evidence
 (unless an editor learned the address). In a forward, the original sender takes the
 address's place and the forwarder's address, name and note count a tenth (a third for the
-note). A sender whose SPF/DKIM/DMARC failed is flagged "unverified sender" and its address
-and display name count a fifth: not enough alone, enough with the letterhead.
+note) - when the original sender names a unit as an organisation (``_names_unit``); a
+forward from a cooperative's or a person's mailbox is the forwarder's piece, its marks
+counted in full. A district's mass-organisation branch ("Huyện đoàn X", "Hội ND huyện X")
+is never read as whose piece (it is not the district's People's Committee).
+"Bài ... do X gửi" in a note is whose piece it is, as "bài ... của X" is; a subject ending
+"bài ... của X" is signed by X. A sender whose SPF/DKIM/DMARC failed is flagged
+"unverified sender" and its address and display name count a fifth: not enough alone,
+enough with the letterhead.
 
 A district named beside a provincial unit in one signature line ("Điện lực Si Ma Cai -
 PC Lào Cai") is the branch's place and counts 0.3. Below ``CONVINCING``, a unit that the
@@ -68,6 +75,7 @@ from dienhinh.classifiers.directory import (
     STRENGTH_ADMIN,
     STRENGTH_BARE,
     STRENGTH_NAME,
+    STRENGTH_PLACE_ORG,
     Mention,
     UnitDirectory,
     domain_of,
@@ -273,7 +281,35 @@ _ON_BEHALF = re.compile(
 )
 
 
+# A district's branch of a mass organisation ("Hội Nông dân huyện Bảo Thắng", "Huyện
+# đoàn Bảo Yên", "HND Bao Thang"): matched as the district's place, it is not the
+# district's People's Committee, and whose piece it is stays open (the provincial
+# organisation passing it on, or the district).
+_BRANCH_BEFORE = re.compile(
+    r"\b(?:hoi|hnd|hlhpn|hccb|doan|mat tran|mttq|ubmttq|ldld|lien doan|cong doan)\b"
+    r"[^.;,()]{0,24}$"
+)
+
+
+def _mass_org_branch(m: Mention, line: str, start: int) -> bool:
+    if m.via != "district":
+        return False
+    if fold(m.matched_text).startswith(("huyen doan", "thanh doan", "thi doan")):
+        return True
+    return bool(_BRANCH_BEFORE.search(fold(line[max(0, start - 30) : start])))
+
+
 _ABOUT = re.compile(r"\bbai(?: viet)?\s+(?:ve|gioi thieu)\b")
+# "bài viết ... do Công an tỉnh gửi / viết / thực hiện": the piece's agent, named between
+# "do" and the verb (the whose-piece of a bloc's head passing a member's article on).
+_BY = re.compile(r"\bbai\b[^.;!?]{0,80}\bdo\s*$")
+# "Ủy ban MTTQ tỉnh nhờ tôi gửi bài ...", "Phòng Nội vụ giao em chuyển bài": the unit
+# asked the writer to send its piece.
+_ASKS = re.compile(
+    r"^[\W_]*(?:da\s+)?(?:nho|giao|uy quyen(?: cho)?|de nghi)\s+"
+    r"(?:toi|em|minh|chung toi|chung em|anh|chi)\s+(?:\w+\s+){0,2}?(?:gui|chuyen|nop)\b"
+)
+_BY_VERB = re.compile(r"^[\W_]*(?:gui|viet|thuc hien|cung cap|bien soan|soan|chuyen)\b")
 
 
 def _in_addressee_clause(line: str, start: int) -> bool:
@@ -659,6 +695,9 @@ _TOPIC_BEFORE = re.compile(r"\b(?:o|tai|ve|cua xa|thuoc)\s*$")
 _SUBJECT_PREFIX = re.compile(r"^(?:\s*(?:fwd?|tr|re|tl|vv|v/v)\s*:)*\s*")
 
 
+_OF_END = re.compile(r"\bbai\b.*\b(?:cua|thuoc)\s*$")
+
+
 def _subject(sc: _Scorer, subject: str) -> None:
     """A unit that signs its subject ("Bảo Yên gửi bài ...", "Bài tháng 3 - huyện Bát
     Xát") says who sends; one merely named in it ("bài về Bắc Hà") says less."""
@@ -668,6 +707,8 @@ def _subject(sc: _Scorer, subject: str) -> None:
         before = subject[: m.start]
         signed = (
             bool(_SELF_VERB.match(after))
+            # "V/v chuyển bài viết quý IV của Công an tỉnh": whose piece, at the end
+            or (not after.strip(" .") and bool(_OF_END.search(fold(before))))
             or (not after.strip(" .") and bool(re.search(r"[-–:(]\s*$", before)))
             # "TP Lào Cai - bài tháng 7", "Fwd: HOI CCB TINH: bai quy II": the unit heads it
             or (
@@ -718,12 +759,16 @@ def _note(
         if _TO_WHOM.search(fold(line[max(0, start - 16) : start])):
             continue  # "Em gửi Sở Nội vụ ...": the addressee
         intro = idx < INTRO_LINES
-        behalf = not article and m.via != "place"
+        behalf = not article and m.via != "place" and not _mass_org_branch(m, line, start)
         # What comes before the mention is read for whose piece it is, or in an intro.
         before = fold(line[max(0, start - 60) : start]) if behalf or intro else ""
         # whose piece it is: an organisation, never a place ("bài về anh A của xã Y Tý"
         # names where the story is), and not what a "bài về ..." is about
-        if behalf and _ON_BEHALF.search(before) and not _ABOUT.search(before):
+        if behalf and (
+            (_ON_BEHALF.search(before) and not _ABOUT.search(before))
+            or (_BY.search(before) and _BY_VERB.match(fold(line[end : end + 30])))
+            or _ASKS.match(fold(line[end : end + 40]))
+        ):
             # Whose piece it is, said by the sender: a forwarder's word as much as an
             # author's ("đề nghị Ban tổng hợp là bài viết quý IV của Hội LHPN tỉnh").
             weight, own = W_ON_BEHALF, 1.0
@@ -767,7 +812,19 @@ def attribute_unit(
         if chain and chain[-1] not in origins:
             origins.append(chain[-1])
         relays += [o for o in chain[:-1] if o not in relays]
-    forwarded = bool(origins)
+    # The original senders of a forward (and the middle hops) first: when none of them
+    # names a unit as an organisation (a cooperative's Gmail named after its commune, a
+    # person's own box, the Board's quoted reminder), the forwarder is the one presenting
+    # the piece, and its own address, name, signature and note count in full.
+    _origins(sc, origins, relays, learned, official, webmail)
+    forwarded = bool(origins) and (
+        _names_unit(sc.directory, [*origins, *relays], learned)
+        or any(
+            _signature_names_unit(sc.directory, _forwarded_text(t))
+            for t in (cover_note, body_text)
+            if t.strip()
+        )
+    )
     if _quoted_as_forward(headers.subject, [forwarded_from, *(a.forwarded_from for a in articles)]):
         flags.append(FLAG_QUOTED_FORWARD)
 
@@ -794,48 +851,6 @@ def attribute_unit(
         or from_addr in learned
     ):
         flags.append(FLAG_UNVERIFIED)
-
-    # The middle hops of a forward chain ("FW: FW:"): a unit's own mailbox that passed the
-    # piece on to the Board adopted it as its article (a district centre writes to its
-    # department, the department forwards it), so its address counts, less than the origin.
-    for relay in relays:
-        _address_evidence(
-            sc,
-            relay.from_addr,
-            kind_known="forward-origin",
-            factor=RELAY_FACTOR,
-            learned=learned,
-            official_domains=official,
-            webmail_domains=webmail,
-        )
-        if relay.from_name:
-            _display_name(
-                sc,
-                "forward-origin",
-                relay.from_name,
-                W_DISPLAY_NAME * RELAY_FACTOR,
-                Where.FROM_NAME,
-            )
-
-    # The original senders of a forward.
-    for origin in origins:
-        _address_evidence(
-            sc,
-            origin.from_addr,
-            kind_known="forward-origin",
-            factor=1.0,
-            learned=learned,
-            official_domains=official,
-            webmail_domains=webmail,
-        )
-        if origin.from_name:
-            _display_name(sc, "forward-origin", origin.from_name, W_DISPLAY_NAME, Where.FROM_NAME)
-        # The original's own signature (a personal address names its unit only there).
-        for line in origin.signature.splitlines()[:SIGNATURE_LINES]:
-            if 0 < len(line.strip()) <= SIGNATURE_LINE_MAX:
-                sc.mentions("forward-origin", line, W_SIGNATURE, Where.ORIGIN_SIGNATURE)
-        if origin.subject:
-            _subject(sc, origin.subject)
 
     _subject(sc, headers.subject)
 
@@ -883,6 +898,94 @@ def attribute_unit(
                     sc.article_orgs[m.unit_code] = sc.article_orgs.get(m.unit_code, 0) + 1
 
     return _verdict(sc, flags, verified)
+
+
+def _names_unit(
+    directory: UnitDirectory, senders: Sequence[ForwardOrigin], learned: Mapping[str, str]
+) -> bool:
+    """Whether a forward's original sender (or a middle hop) names a unit as an
+    organisation: a listed or learned address, or a unit's name, alias, short form or
+    member office ("UBND huyện X", "Sở Y tế", "Trung tâm Y tế huyện", "UBND xã Y") in its
+    display name or signature. A place alone ("HTX ... Tả Van Chư", "HND Bao Thang": a commune, a
+    district's mass-organisation branch) names none."""
+    for sender in senders:
+        addr = sender.from_addr.strip().lower()
+        if addr and (directory.by_address(addr) is not None or addr in learned):
+            return True
+        for text in (sender.from_name, *sender.signature.splitlines()[:SIGNATURE_LINES]):
+            for m in directory.find_mentions(text) if text.strip() else ():
+                if (
+                    m.via in _ORG_VIAS
+                    or (m.via == "district" and m.strength >= STRENGTH_NAME)
+                    or (m.via == "place" and m.strength >= STRENGTH_PLACE_ORG)
+                ):
+                    return True
+    return False
+
+
+def _signature_names_unit(directory: UnitDirectory, forwarded: str) -> bool:
+    """Whether the closing lines of a forwarded message's text (its sender's own
+    signature, "Văn phòng HĐND-UBND huyện X") name a unit as an organisation."""
+    if not forwarded.strip():
+        return False
+    own, marked = _own_lines(forwarded)
+    lines = marked or _split_signature(own)[1]
+    return _names_unit(
+        directory,
+        [ForwardOrigin(from_name="", from_addr="", signature="\n".join(lines))],
+        {},
+    )
+
+
+def _origins(
+    sc: _Scorer,
+    origins: Sequence[ForwardOrigin],
+    relays: Sequence[ForwardOrigin],
+    learned: Mapping[str, str],
+    official: Sequence[str],
+    webmail: Sequence[str],
+) -> None:
+    # The middle hops of a forward chain ("FW: FW:"): a unit's own mailbox that passed the
+    # piece on to the Board adopted it as its article (a district centre writes to its
+    # department, the department forwards it), so its address counts, less than the origin.
+    for relay in relays:
+        _address_evidence(
+            sc,
+            relay.from_addr,
+            kind_known="forward-origin",
+            factor=RELAY_FACTOR,
+            learned=learned,
+            official_domains=official,
+            webmail_domains=webmail,
+        )
+        if relay.from_name:
+            _display_name(
+                sc,
+                "forward-origin",
+                relay.from_name,
+                W_DISPLAY_NAME * RELAY_FACTOR,
+                Where.FROM_NAME,
+            )
+
+    # The original senders of a forward.
+    for origin in origins:
+        _address_evidence(
+            sc,
+            origin.from_addr,
+            kind_known="forward-origin",
+            factor=1.0,
+            learned=learned,
+            official_domains=official,
+            webmail_domains=webmail,
+        )
+        if origin.from_name:
+            _display_name(sc, "forward-origin", origin.from_name, W_DISPLAY_NAME, Where.FROM_NAME)
+        # The original's own signature (a personal address names its unit only there).
+        for line in origin.signature.splitlines()[:SIGNATURE_LINES]:
+            if 0 < len(line.strip()) <= SIGNATURE_LINE_MAX:
+                sc.mentions("forward-origin", line, W_SIGNATURE, Where.ORIGIN_SIGNATURE)
+        if origin.subject:
+            _subject(sc, origin.subject)
 
 
 def _quoted_as_forward(subject: str, chains: Iterable[Sequence[ForwardOrigin]]) -> bool:

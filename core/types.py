@@ -167,6 +167,10 @@ class ArticleDraft:
     # (level, text) of a mail body's <h1>-<h4> headings, in order: a newsletter pasting
     # several articles under headings of one level is split like a document (ingest.split).
     headings: list[tuple[int, str]] = field(default_factory=list)
+    # A mail body's own paragraphs before the article it carries ("Kính gửi Ban ...",
+    # "Ủy ban MTTQ tỉnh nhờ tôi gửi bài dưới đây"): the sender's note, which the message
+    # keeps as its cover note (ingest.article.split_body_article).
+    cover: str = ""
 
 
 @dataclass

@@ -561,6 +561,7 @@ def split_body_article(
     text = "\n\n".join(body)
     if len(text) < min_chars:
         return None, "no article: body too short and no document attached"
+    before_title = paragraphs[: start - 1] if title else paragraphs[:start]
     article = ArticleDraft(
         title=nfc(title or clean_subject(subject)),
         text=text,
@@ -571,6 +572,7 @@ def split_body_article(
         flags=draft.flags,
         forwarded_from=draft.forwarded_from,
         headings=draft.headings,
+        cover="\n\n".join(before_title),
     )
     return article, ""
 

@@ -1042,6 +1042,9 @@ def _extract(data: bytes, ctx: ExtractContext, registry: Registry | None) -> Out
                 outcome.cover_note = own.text  # the forwarder's note
                 used = {a.part_path for a in article.images}
                 article.images += [a for d in top for a in d.images if a.part_path not in used]
+            if not outcome.cover_note and article.cover:
+                # The sender's lines above the article in its own body: its note.
+                outcome.cover_note = article.cover
             for position, img in enumerate(article.images):
                 img.position = position
                 _settle(st.by_path[img.part_path], AttachmentOutcome.PHOTO)

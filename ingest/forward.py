@@ -384,6 +384,7 @@ def parse_forward_date(text: str) -> datetime | None:
 # --- splitting -----------------------------------------------------------------------------
 
 _HEADER_BLOCK_REACH = 6  # header lines of an Outlook/Zimbra block read to find its date
+_HEADER_GAP = 4  # blank lines between two of them (an HTML paragraph each: see below)
 
 
 def _header_block_at(lines: list[str], i: int) -> bool:
@@ -391,11 +392,23 @@ def _header_block_at(lines: list[str], i: int) -> bool:
     header lines that names the sender and a date or subject ("From:/Sent:/To:/Subject:",
     "Từ:/Đã gửi:/Đến:/Chủ đề:", Hotmail's "Date:/Subject:/From:/To:")."""
     names: set[str] = set()
-    for j in range(i, min(len(lines), i + _HEADER_BLOCK_REACH)):
+    read = 0
+    j, n = i, len(lines)
+    while j < n and read < _HEADER_BLOCK_REACH:
         head = header_field(lines[j])
         if head is None:
             break
         names.add(head[0])
+        read += 1
+        j += 1
+        # Blank lines between header lines: an HTML body writing each header as a
+        # paragraph of its own (Outlook's block pasted or rebuilt as <p>s) is flattened
+        # to one line each with blank lines between; _read_headers skips them too.
+        k = j
+        while k < n and k - j < _HEADER_GAP and not lines[k].strip():
+            k += 1
+        if k < n and lines[k].strip():
+            j = k
     return "from" in names and bool(names & {"date", "subject"})
 
 

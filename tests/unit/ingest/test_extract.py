@@ -157,7 +157,9 @@ def test_html_body_article_with_cid_images(ctx: ExtractContext) -> None:
     assert art.text.split("\n\n") == paras
     assert [(i.role, i.filename) for i in art.images] == [("inline-image", "a.jpg")]
     assert out.attachments[0].used_as == "photo"
-    assert out.cover_note == ""
+    # The sender's lines above the article are the message's cover note (the unit
+    # tagger reads whose piece it is there), not the article's.
+    assert out.cover_note == "Kính gửi Ban,\n\nĐơn vị gửi bài như dưới đây."
 
 
 def test_windows1258_text_body_article(ctx: ExtractContext) -> None:

@@ -218,6 +218,43 @@ def test_vietnamese_outlook_web_forward_in_html(ctx: ExtractContext) -> None:
     assert out.cover_note == "Gửi Ban bài viết."
 
 
+def test_outlook_header_block_written_as_one_paragraph_per_header(ctx: ExtractContext) -> None:
+    """An Outlook block rebuilt as one <p> per header line (a rule, "Từ:", "Đã gửi:",
+    "Đến:", "Chủ đề:") reaches the reader with blank lines between the headers: still a
+    forward, its original sender kept (it was read as the forwarder's own text)."""
+    title, paras = article_text(9)
+    p = '<p class="MsoNormal">{}<o:p></o:p></p>'.format
+    html = (
+        p("Văn phòng Sở Tư pháp kính chuyển bài viết của đơn vị thành viên Khối.")
+        + p("Trân trọng!")
+        + p("<o:p>&nbsp;</o:p>")
+        + p("________________________________")
+        + p("Từ: Phòng Tham mưu - Công an tỉnh Lào Cai &lt;congan@laocai.gov.vn&gt;")
+        + p("Đã gửi: Thứ Ba, 26 tháng 3, 2019 16:47")
+        + p("Đến: Van phong So Tu phap &lt;stp@laocai.gov.vn&gt;")
+        + p("Chủ đề: Gửi bài giới thiệu gương điển hình")
+        + p("<o:p>&nbsp;</o:p>")
+        + p("Phòng Tham mưu Công an tỉnh gửi bài viết đính kèm.")
+    )
+    raw = make_email(
+        subject="FW: Gửi bài giới thiệu gương điển hình",
+        text=None,
+        html=html,
+        attachments=[
+            Attach("bai.docx", make_docx(DocSpec(title=title, paragraphs=paras)), DOCX_TYPE)
+        ],
+    )
+    out = extract_message(raw, ctx)
+    [art] = out.articles
+    [origin] = art.forwarded_from
+    assert origin.from_addr == "congan@laocai.gov.vn"
+    assert origin.date == datetime(2019, 3, 26, 16, 47, tzinfo=ICT)
+    assert "congan@" not in out.cover_note and "Sở Tư pháp" in out.cover_note
+    # Header-looking lines far apart are no block: a note that says "Từ: ..." once.
+    lines = ["Từ: năm 2015 đến nay", "", "", "", "", "", "Chủ đề: bảo vệ rừng", "x"]
+    assert [s.kind for s in split_sections(lines, max_depth=3)] == ["own"]
+
+
 def test_inline_forward_with_reattached_docx(ctx: ExtractContext) -> None:
     """Gmail forwards re-attach the original's files: the docx is the forwarded article."""
     title, paras = article_text(8)
