@@ -76,7 +76,9 @@ _PERSON = (
     "doanh nhân", "nhà báo", "thủ lĩnh", "nữ sinh", "nam sinh", "trung đội trưởng",
     "tiểu đội trưởng", "thôn đội trưởng", "trưởng công an", "chỉ huy trưởng",
     "già", "giảng viên", "giáo viên", "thạc sĩ", "tiến sĩ", "nhân viên", "y sỹ", "nghệ sĩ",
-    "thượng sĩ", "trung sĩ", "hạ sĩ", "chủ nhiệm",
+    "thượng sĩ", "trung sĩ", "hạ sĩ", "chủ nhiệm", "kiến trúc sư", "luật sư",
+    "trợ giúp viên", "hòa giải viên", "kiểm lâm viên", "công an viên", "chuyên viên",
+    "thanh tra viên", "công chứng viên", "nhà khoa học", "kiểm soát viên",
 )
 # Words a title opens with when it is about a household.
 _HOUSEHOLD = (
@@ -104,7 +106,10 @@ _COLLECTIVE = (
 )
 # Plural heads: "Cán bộ, chiến sĩ Đồn ...", "Thầy và trò ..." (a title's head only; "Những"
 # alone says nothing: "Những mùa thảo quả của người nông dân" is one farmer's).
-_PLURAL_HEADS = ("cán bộ, chiến sĩ", "cán bộ chiến sĩ", "thầy và trò", "thầy trò")
+_PLURAL_HEADS = (
+    "cán bộ, chiến sĩ", "cán bộ chiến sĩ", "thầy và trò", "thầy trò", "chị em", "các chị",
+    "các anh", "anh chị em",
+)  # fmt: skip
 _COLLECTIVE_BODY = (
     "tập thể", "các thành viên", "thành viên", "tổ viên", "xã viên", "hội viên",
     "cán bộ chiến sĩ", "cán bộ, chiến sĩ", "các hộ", "người lao động", "các đoàn viên",
@@ -321,8 +326,14 @@ def _full_names(text: str) -> Counter[str]:
             g: c
             for g, c in given.items()
             if not ((low := g.lower()).islower() and _is_token(low, text))
+            and fold(g) not in _PEOPLES
         }
     )
+
+
+# Peoples' names that end a capitalised run ("Tả Van Giáy", "bản Hà Nhì"): a village or a
+# people, not a person's given name (the ambiguous ones, "Thái", "Hoa", are names too).
+_PEOPLES = frozenset(fold(n) for n in ("Mông", "Hmông", "Dao", "Tày", "Nùng", "Giáy", "Nhì"))
 
 
 def _full_names_of_tokens(text: str) -> Counter[str]:
@@ -341,7 +352,11 @@ def _full_names_of_tokens(text: str) -> Counter[str]:
             given[w[k]] += 1
     tokens = set(w)
     return Counter(
-        {g: c for g, c in given.items() if not ((low := g.lower()) in tokens and low.islower())}
+        {
+            g: c
+            for g, c in given.items()
+            if not ((low := g.lower()) in tokens and low.islower()) and fold(g) not in _PEOPLES
+        }
     )
 
 

@@ -81,6 +81,10 @@ class Asset:
     caption: str = ""
     position: int = 0  # order within its article (photos) or message (attachments)
     part_path: str = ""
+    # A picture shown in a mail body: the text beside it (the paragraph after it, else the
+    # one before), so that a body pasting several articles gives each its own pictures
+    # (ingest.split.split_pasted). Not stored.
+    anchor: str = ""
 
 
 class AttachmentOutcome(StrEnum):

@@ -131,6 +131,7 @@ _LETTERHEAD_PATTERNS = [
         r"^(ubnd|hdnd|ubmttq|uy ban|hoi dong|so |phong |ban |huyen |tinh |thanh pho |thi xa |"
         r"xa |dang uy|dang bo|tinh uy|huyen uy|thanh uy|bo chi huy|bo chqs|bo ch |bch |bdbp|"
         r"cong an|"
+        r"chi bo |chi doan |"
         r"cong ty|dien luc|truong |trung tam|benh vien|hoi |lien doan|ldld|doan |"
         r"tinh doan|mat tran|chi cuc|cuc |kho bac|ngan hang|dai |bao |vien |tong cong ty|"
         r"cong doan|nha may|xi nghiep|chi nhanh)",

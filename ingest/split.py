@@ -122,6 +122,43 @@ def _by_markers(blocks: Sequence[Block]) -> list[list[Block]] | None:
     return out
 
 
+# A line of symbols between two pasted pieces: "* * *", "***", "---o0o---", "~~~".
+_SEPARATOR = re.compile(r"^[*·•~=_\-–—oO0\s]{3,24}$")
+_SEPARATOR_MARKS = frozenset("*·•~=_-–—")
+MIN_SEPARATED_WORDS = 100  # each piece between separators: a scene break's text is longer
+
+
+def _by_separators(blocks: Sequence[Block]) -> list[list[Block]] | None:
+    """Pieces pasted one after the other with a line of symbols between them ("* * *"):
+    only when every piece opens with a title (a short line without a full stop) and has
+    ``MIN_SEPARATED_WORDS`` words; a feature's scene break is followed by its text."""
+    seps = [
+        i
+        for i, b in enumerate(blocks)
+        if b.text
+        and not b.table
+        and _SEPARATOR.match(b.text.strip())
+        and sum(c in _SEPARATOR_MARKS for c in b.text) >= 3
+    ]
+    if not seps or seps[0] == 0:
+        return None
+    starts = [0, *(i + 1 for i in seps)]
+    ends = [*seps, len(blocks)]
+    out: list[list[Block]] = []
+    for s, e in zip(starts, ends, strict=True):
+        part = list(blocks[s:e])
+        if not part:
+            return None
+        head = collapse_ws(part[0].text)
+        if not head or len(head) > TITLE_MAX_CHARS or head.endswith((".", ":", ";")):
+            return None
+        if _words(part[1:]) < MIN_SEPARATED_WORDS:
+            return None
+        part[0] = replace(part[0], text=head, heading=True, level=1)
+        out.append(part)
+    return out
+
+
 def _by_headings(blocks: Sequence[Block]) -> list[list[Block]] | None:
     heads = [i for i, b in enumerate(blocks) if _level(b) and b.text and not b.table]
     if len(heads) < 2:
@@ -194,9 +231,10 @@ def _by_numbers(blocks: Sequence[Block]) -> list[list[Block]] | None:
 
 def split_pasted(draft: ArticleDraft) -> list[ArticleDraft]:
     """The articles of a mail body that pastes several ("Bài 1: ...", "Bài 2: ..." or
-    "1. ...", "2. ...", or an HTML newsletter's headings of one level, as a document's
-    are split), each flagged "split:<n>/<total>"; ``[draft]`` when it holds one.
-    The body's pictures stay with the first (their place in the text is not known)."""
+    "1. ...", "2. ...", pieces between "* * *" lines, or an HTML newsletter's headings of
+    one level, as a document's are split), each flagged "split:<n>/<total>";
+    ``[draft]`` when it holds one. Each of the body's pictures goes with the piece it
+    stood in (``Asset.anchor``), else with the first."""
     levels = {collapse_ws(text): level for level, text in draft.headings}
 
     def block(text: str) -> Block:
@@ -209,17 +247,41 @@ def split_pasted(draft: ArticleDraft) -> list[ArticleDraft]:
     groups = (
         _by_markers(blocks)
         or _by_numbers(blocks)
+        or _by_separators(blocks)
         or (_by_headings(blocks) if draft.headings else None)
     )
     if not groups:
         return [draft]
     out: list[ArticleDraft] = []
+    placed = _place_images(draft, groups)
     for n, group in enumerate(groups, 1):
         article = build_article(group, source=draft.source, origin=draft.origin)
         article.flags = [*draft.flags, f"split:{n}/{len(groups)}"]
         article.forwarded_from = list(draft.forwarded_from)
         article.header_lines = list(draft.header_lines) or article.header_lines
-        if n == 1:
-            article.images = list(draft.images)
+        article.images = placed[n - 1]
+        for position, img in enumerate(article.images):
+            img.position = position
         out.append(article)
+    return out
+
+
+def _place_images(draft: ArticleDraft, groups: list[list[Block]]) -> list[list]:
+    """The body's pictures per piece: each goes with the piece holding the text it stood
+    beside in the body (``Asset.anchor``); one whose place is not known goes with the
+    first, as before."""
+    out: list[list] = [[] for _ in groups]
+    texts = [[collapse_ws(b.text) for b in g] for g in groups]
+    for img in draft.images:
+        anchor = collapse_ws(img.anchor)
+        k = 0
+        if anchor:
+            k = next(
+                (j for j, ts in enumerate(texts) if any(t.startswith(anchor) for t in ts if t)),
+                next(
+                    (j for j, ts in enumerate(texts) if any(anchor.startswith(t) for t in ts if t)),
+                    0,
+                ),
+            )
+        out[k].append(img)
     return out

@@ -163,6 +163,7 @@ class HtmlSection:
     title: str
     images: list[Part]
     headings: list[tuple[int, str]] = field(default_factory=list)
+    anchors: list[str] = field(default_factory=list)  # per image: the text beside it
 
 
 def _forwarding(tag: Tag) -> bool:
@@ -502,7 +503,26 @@ def html_sections(html: str, related: list[Part], *, max_depth: int = 5) -> list
         shown = dict.fromkeys(int(i) for ln in section.lines for i in _IMG_REF.findall(ln))
         clean = [_IMG_REF.sub("", ln).strip() for ln in section.lines]
         paragraphs, title, headings = _section_paragraphs(clean)
-        out.append(HtmlSection(chain, paragraphs, title, [images[i] for i in shown], headings))
+        anchors = _anchors(section.lines, clean, shown) if len(shown) > 1 else [""] * len(shown)
+        out.append(
+            HtmlSection(chain, paragraphs, title, [images[i] for i in shown], headings, anchors)
+        )
+    return out
+
+
+def _anchors(lines: list[str], clean: list[str], shown: dict[int, None]) -> list[str]:
+    """Per image shown (in ``shown``'s order): the first text line after its mark (a
+    caption, or the text it illustrates), else the last one before it."""
+    at: dict[int, int] = {}
+    for n, ln in enumerate(lines):
+        for i in _IMG_REF.findall(ln):
+            at.setdefault(int(i), n)
+    out: list[str] = []
+    for i in shown:
+        n = at[i]
+        after = next((c for c in clean[n:] if c), "")
+        before = next((c for c in reversed(clean[:n]) if c), "")
+        out.append(after or before)
     return out
 
 
@@ -535,6 +555,7 @@ class HtmlExtractor:
                     role="inline-image",
                     position=i,
                     part_path=p.path,
+                    anchor=section.anchors[i] if i < len(section.anchors) else "",
                 )
                 for i, p in enumerate(section.images)
             ]

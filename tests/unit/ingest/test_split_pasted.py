@@ -88,3 +88,53 @@ def test_an_html_article_with_sections_stays_one(ctx: ExtractContext) -> None:
     out = extract_message(make_email(from_="Lan <lan.sp@gmail.com>", text=None, html=html), ctx)
     [art] = out.articles
     assert art.title == t1 and p1[-1] in art.text
+
+
+def test_pieces_between_separator_lines_split_each_with_its_pictures(
+    ctx: ExtractContext,
+) -> None:
+    """Two pieces pasted into one Outlook body with a "* * *" line between them, each with
+    its title and an inline picture: two articles, each keeping the picture shown in it
+    (they all went with the first)."""
+    from factory import Attach, make_jpeg
+
+    t1, p1 = article_text(25, 4)
+    t2, p2 = article_text(26, 4)
+    html = (
+        "<html><body><p>Em gửi Ban hai bài ngắn ạ.</p>"
+        + f"<p><b>{t1}</b></p><p>{p1[0]}</p>"
+        + '<p><img src="cid:a1@x"></p><p>Ảnh: nhân vật tại bản.</p>'
+        + "".join(f"<p>{p}</p>" for p in p1[1:])
+        + "<p>* * *</p>"
+        + f"<p><b>{t2}</b></p><p>{p2[0]}</p>"
+        + '<p><img src="cid:a2@x"></p><p>Ảnh: buổi sơ cứu cho du khách.</p>'
+        + "".join(f"<p>{p}</p>" for p in p2[1:])
+        + "</body></html>"
+    )
+    raw = make_email(
+        text=None,
+        html=html,
+        attachments=[
+            Attach(
+                "a1.jpg", make_jpeg(seed=1), "image/jpeg", disposition="inline", content_id="a1@x"
+            ),
+            Attach(
+                "a2.jpg", make_jpeg(seed=2), "image/jpeg", disposition="inline", content_id="a2@x"
+            ),
+        ],
+    )
+    out = extract_message(raw, ctx)
+    assert [a.title for a in out.articles] == [t1, t2]
+    assert [[i.filename for i in a.images] for a in out.articles] == [["a1.jpg"], ["a2.jpg"]]
+    assert [i.position for a in out.articles for i in a.images] == [0, 0]
+
+
+def test_a_scene_break_inside_one_feature_does_not_split_it() -> None:
+    """ "* * *" between two parts of one feature, its text going on in sentences: one
+    article (a piece after a separator must open with a title and carry 100 words)."""
+    paras = [*P1[:3], "* * *", P1[3] + " " + P1[4], *P1[5:]]
+    assert split_pasted(_draft(T1, paras)) == [_draft(T1, paras)]
+    short = [*P1, "* * *", T2, P2[0][:200]]
+    assert len(split_pasted(_draft(T1, short))) == 1
+    two = split_pasted(_draft(T1, [*P1, "***", T2, *P2]))
+    assert [a.title for a in two] == [T1, T2]
