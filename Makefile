@@ -56,7 +56,7 @@ PYTHON ?= .venv/bin/python
 CALIBRATION_CORPUS ?= var/calibration-corpus
 calibrate:
 	rm -rf $(CALIBRATION_CORPUS)
-	$(PYTHON) tests/fixtures/corpus/build.py $(CALIBRATION_CORPUS) --held-out
+	$(PYTHON) tests/fixtures/corpus/build.py $(CALIBRATION_CORPUS) --calibration
 	$(PYTHON) -m dienhinh -q calibrate $(CALIBRATION_CORPUS)/labels.json $(CALIBRATION_CORPUS)
 
 # Tagging cost per article on the development writers' mail (issue 14: target <= 2 ms).
