@@ -333,6 +333,12 @@ _PATTERNS: Final[tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], .
         lambda m: f"đăng không thành công sau {m.group(1)} lần thử",
     ),
     (re.compile(r"^duplicate of article (\d+)"), lambda m: f"trùng với bài #{m.group(1)}"),
+    (
+        re.compile(r"^copy of part of article (\d+) of the same message"),
+        lambda m: (
+            f"bản sao một phần của bài #{m.group(1)} trong cùng thư (ví dụ trang scan có chữ ký)"
+        ),
+    ),
     (re.compile(r"^approved \("), lambda m: "bài được duyệt, đưa vào hàng chờ đăng"),
     (re.compile(r"^published on (.+)$"), lambda m: "đã đăng lên " + _targets(m.group(1))),
     (re.compile(r"^article is ([a-z-]+), not approved"), lambda m: "bài không còn được duyệt"),

@@ -239,6 +239,16 @@ def shingles(text: str, k: int = SHINGLE_K) -> set[int]:
     return _shingles_of(_words(text), k)
 
 
+def containment(part: str, whole: str, k: int = SHINGLE_K) -> float:
+    """The share of ``part``'s shingles found in ``whole``: 1.0 when ``part`` is a piece of
+    ``whole`` (a scanned page of a document), whatever ``whole``'s length. 0.0 for a text
+    too short to have shingles."""
+    a = shingles(part, k)
+    if not a:
+        return 0.0
+    return len(a & shingles(whole, k)) / len(a)
+
+
 def text_fingerprint(text: str) -> str:
     """Hash of the matching form of a text: the same article resent with other spacing,
     case or tone-mark style hashes the same."""

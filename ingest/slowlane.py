@@ -255,7 +255,8 @@ def run_slow_lane(
                 transition(
                     s, target, ArticleState.PENDING_REVIEW, actor=ACTOR, reason=f"text from {kind}"
                 )
-                link_duplicates(s, target, hint=hint)
+                if not _copy_in_message(s, target, kind):
+                    link_duplicates(s, target, hint=hint)
             if art.document_sha256 and kind == "OCR":  # a scanned PDF
                 account_attachments(s, art, AttachmentOutcome.OCR_PAGE, OCR_SCAN_REASON)
             elif art.document_sha256:
@@ -273,6 +274,48 @@ def run_slow_lane(
             select(func.count(Article.id)).where(Article.status.in_(waiting_states))
         ).scalar_one()
     return report
+
+
+# A text read in the slow lane whose shingles lie at least this much in another article
+# of the same message is a copy of part of it: the scanned signed last page sent beside
+# the .docx, the PDF print of a document also attached as .doc (OCR's misreadings keep the
+# share under 1.0).
+COPY_CONTAINMENT = 0.7
+
+
+def _copy_in_message(s: Session, art: Article, kind: str) -> bool:
+    """Mark ``art`` a duplicate of the article of its own message it copies part of, with
+    the reason in words; True when it did. The de-duplication proper looks only at other
+    messages (a message's articles are distinct pieces)."""
+    from dienhinh.ingest.similarity import containment
+
+    text = lead_and_body(art.lead, art.text)
+    if not text.strip():
+        return False
+    others = s.execute(
+        select(Article).where(
+            Article.message_pk == art.message_pk,
+            Article.id != art.id,
+            Article.status.not_in([*SLOW_LANE_STATES, ArticleState.FAILED]),
+            Article.duplicate_of_id.is_(None),
+        )
+    ).scalars()
+    for other in others:
+        whole = lead_and_body(other.lead, other.text)
+        if len(whole) < len(text):
+            continue
+        share = containment(text, whole)
+        if share >= COPY_CONTAINMENT:
+            reason = (
+                f"copy of part of article {other.id} of the same message "
+                f"({share:.0%} of its text there; read by {kind})"
+            )
+            art.duplicate_of_id = other.id
+            art.similarity = round(share, 3)
+            art.meta = {**(art.meta or {}), "duplicate_reason": reason}
+            transition(s, art, ArticleState.DUPLICATE, actor=ACTOR, reason=reason)
+            return True
+    return False
 
 
 def _settle_official(s: Session, art: Article, msg: Message, verdict: OfficialVerdict) -> None:

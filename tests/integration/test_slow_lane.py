@@ -425,6 +425,36 @@ def test_scanned_pdf_is_ocred(make_config):
 
 
 @needs_tesseract
+def test_a_scan_of_part_of_the_messages_document_is_a_copy_of_it(make_config):
+    """GIVEN a .docx and, beside it, a scan of its last paragraphs (the signed page) WHEN
+    the scan is read THEN it is a duplicate of the docx's article in the same message,
+    saying so in words (it was a second article to review); a scan of another text in the
+    same message stays an article."""
+    config = make_config()
+    title, paras = article_text(312, 8)
+    other_title, other = article_text(313, 3)
+    raw = make_email(
+        message_id="<signed1@laocai.gov.vn>",
+        attachments=[
+            Attach("bai.docx", make_docx(DocSpec(title=title, paragraphs=paras)), DOCX_TYPE),
+            Attach("trang-ky.pdf", scan_pdf(paras[5], paras[6:]), "application/pdf"),
+            Attach("bai-khac.pdf", scan_pdf(other_title, other), "application/pdf"),
+        ],
+    )
+    deliver(config.mailbox.url.path, raw)
+    ing = ingestor(config)
+    report = ing.poll(_source(config))
+    assert report.ok and report.ocred == 2
+    by_origin = {a.origin: a for a in articles(ing)}
+    docx, signed, other_scan = (by_origin[n] for n in ("bai.docx", "trang-ky.pdf", "bai-khac.pdf"))
+    assert docx.status == "pending-review" and other_scan.status == "pending-review"
+    assert signed.status == "duplicate" and signed.duplicate_of_id == docx.id
+    reason = signed.meta["duplicate_reason"]
+    assert reason.startswith(f"copy of part of article {docx.id} of the same message")
+    assert reason_label(reason).startswith(f"bản sao một phần của bài #{docx.id} trong cùng thư")
+
+
+@needs_tesseract
 def test_scanned_pdf_waits_without_tesseract_then_is_ocred(make_config, monkeypatch, tmp_path):
     """GIVEN no Tesseract WHEN a scan arrives THEN its article waits in needs-ocr (visible
     in the export); the first poll with Tesseract back reads it."""

@@ -517,3 +517,18 @@ def test_a_duplicate_of_another_units_article_is_its_own_verdict(
     assert match.original_unit == earlier
     if verdict == "other-unit":
         assert "Sent before by bat-xat." in match.reason
+
+
+def test_containment_is_the_share_of_a_part_found_in_a_whole():
+    """A piece of a text is wholly contained whatever the whole's length; a different
+    text is not; a text too short for a shingle is contained in nothing."""
+    from dienhinh.ingest.similarity import containment
+
+    whole = " ".join(
+        f"câu thứ {i} nói về mô hình trồng chè của bà con thôn {i}." for i in range(40)
+    )
+    part = " ".join(whole.split()[200:320])
+    assert containment(part, whole) == 1.0
+    assert containment(whole, part) < 0.5
+    assert containment("một đoạn văn hoàn toàn khác hẳn về chuyện nuôi cá hồi ở Sa Pa", whole) == 0
+    assert containment("hai từ", whole) == 0.0
