@@ -308,7 +308,9 @@ def classify_lines(lines: Sequence[str], *, head_lines: int = 20) -> OfficialVer
         # that and the file carries an article after its cover page.
         kind = "cong-van"
         v.official = (
-            score >= 5
+            # its four marks together (number, V/v, "Kính gửi", a signer's "KT. GIÁM ĐỐC")
+            # are one whatever the rest: a PDF print often loses the motto's column
+            (score >= 5 or {"v/v", "kinh-gui", "signer"} <= admin)
             and bool(admin & {"kinh-gui", "noi-nhan", "signer"})
             and v.prose_chars < ARTICLE_PROSE_CHARS
         )

@@ -439,3 +439,27 @@ def test_a_plan_of_the_planning_department_is_still_a_plan() -> None:
     ]
     verdict = classify_lines(lines)
     assert verdict.official and verdict.kind == "ke-hoach" and "/KH-" in verdict.number
+
+
+def test_a_cong_van_printed_without_its_motto_is_still_one() -> None:
+    """A department's công văn printed to PDF, the motto's column lost: its number, V/v
+    line, "Kính gửi" and signer block together make it one (it was an article titled
+    "2020"); an article behind such a page stays an article (the tests above)."""
+    lines = [
+        "UBND TỈNH LÀO CAI",
+        "SỞ DU LỊCH",
+        "Số: 215/SDL-QLDL",
+        "V/v hưởng ứng Chương trình kích cầu du lịch nội địa năm",
+        "2020",
+        "Kính gửi: Các doanh nghiệp lữ hành, cơ sở lưu trú du lịch trên địa bàn tỉnh.",
+        "Thực hiện chỉ đạo của Bộ Văn hóa, Thể thao và Du lịch về Chương trình kích cầu du lịch "
+        "nội địa, Sở Du lịch đề nghị các doanh nghiệp tích cực tham gia, xây dựng các gói sản "
+        "phẩm giảm giá từ 30 đến 50%.",
+        "Các đơn vị đăng ký gói sản phẩm kích cầu về Sở Du lịch trước ngày 25/5/2020.",
+        "KT. GIÁM ĐỐC - PHÓ GIÁM ĐỐC",
+        "Nguyễn Văn Hùng",
+    ]
+    verdict = classify_lines(lines)
+    assert verdict.official and verdict.kind == "cong-van" and verdict.number == "215/SDL-QLDL"
+    # Without its signer, three marks are not enough.
+    assert not classify_lines([ln for ln in lines if not ln.startswith("KT.")]).official
