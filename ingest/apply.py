@@ -65,6 +65,9 @@ def origins(chain: list[ForwardOrigin]) -> list[dict[str, Any]]:
     ]
 
 
+_WAITING_KINDS = frozenset({"needs-ocr", "needs-conversion"})
+
+
 def message_fields(outcome: Outcome) -> dict[str, Any]:
     """The message columns that extraction fills (decoded headers, notes, errors)."""
     h = outcome.headers
@@ -79,7 +82,14 @@ def message_fields(outcome: Outcome) -> dict[str, Any]:
         "meta": {"forwarded_from": origins(outcome.forwarded_from)}
         if outcome.forwarded_from
         else {},
-        "error": "\n".join(f"{e.part_path} {e.filename}: {e.error}" for e in outcome.errors)
+        # A part waiting for conversion or OCR is in no error: its article's state and the
+        # message's reason ("waiting: ...") say it; kept here it read "lỗi kỹ thuật" in the
+        # console, and stayed so after the slow lane had read the part.
+        "error": "\n".join(
+            f"{e.part_path} {e.filename}: {e.error}"
+            for e in outcome.errors
+            if e.kind not in _WAITING_KINDS
+        )
         or None,
         "transient": False,
         "next_attempt_at": None,

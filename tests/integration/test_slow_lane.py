@@ -410,6 +410,8 @@ def test_scanned_pdf_is_ocred(make_config):
     assert report.ok and report.ocred == 1
     (msg,) = messages(ing)
     assert msg.status == "ingested" and ing.raw_blobs.read(msg.sha256) == raw
+    # Waiting for OCR was a state, never an error: nothing reads "lỗi" on the message.
+    assert msg.error is None and msg.reason is None
     (art,) = articles(ing)
     assert art.status == "pending-review", (art.status, art.error)
     assert art.source == "pdf-scan" and "ocr" in art.flags
