@@ -334,6 +334,10 @@ _PATTERNS: Final[tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], .
     ),
     (re.compile(r"^duplicate of article (\d+)"), lambda m: f"trùng với bài #{m.group(1)}"),
     (
+        re.compile(r"^not-article: a spreadsheet"),
+        lambda m: "bảng tính số liệu, không phải bài viết",
+    ),
+    (
         re.compile(r"^copy of part of article (\d+) of the same message"),
         lambda m: (
             f"bản sao một phần của bài #{m.group(1)} trong cùng thư (ví dụ trang scan có chữ ký)"

@@ -177,6 +177,7 @@ def test_a_spreadsheet_is_a_table_not_a_refused_document(
     [att] = out.attachments
     assert att.used_as == "not-article", att.error
     assert att.error.startswith("not-article: a spreadsheet, a table of figures")
+    assert reason_label(att.error) == "bảng tính số liệu, không phải bài viết"
     assert out.status == "no-article"
     assert f"attached, not an article: {name}: not-article: a spreadsheet" in (out.reason or "")
     label = reason_label(out.reason)
