@@ -474,6 +474,11 @@ class Vocabulary:
                 owners.setdefault(term, []).append(code)
         return {t: tuple(c) for t, c in owners.items()}
 
+    @functools.cached_property
+    def owner_sets(self) -> dict[str, frozenset[str]]:
+        """Per term, the campaigns that use it (``_owners`` as sets)."""
+        return {t: frozenset(c) for t, c in self._owners.items()}
+
     def campaigns_of(self, terms: Iterable[str]) -> dict[str, list[str]]:
         """The found terms grouped by the campaigns that use them."""
         out: dict[str, list[str]] = {}
@@ -563,6 +568,13 @@ NAMED = "named"
 SETTING = "setting"
 
 
+@functools.cache
+def _syllables(term: str, toned: bool) -> int:
+    """How many syllables a vocabulary term spans in a matching mode (``phrase_key``'s
+    length), worked out once per term: the rules ask for each term found in each text."""
+    return len(phrase_key(term, toned))
+
+
 def _to_confidence(score: float) -> float:
     return 1.0 - math.exp(-score / SCORE_SCALE)
 
@@ -577,7 +589,7 @@ def _consumed(
         taken: set[int] = set()
         counts: dict[str, int] = {}
         for term in vocab.ranked(code, terms):
-            n = len(phrase_key(term, toned))
+            n = _syllables(term, toned)
             c = 0
             for start in found[term]:
                 span = range(start, start + n)
@@ -680,12 +692,12 @@ def _proper_only(found: dict[str, list[int]], words: Words) -> dict[str, list[in
 
 def _unmasked(found: dict[str, list[int]], vocab: Vocabulary, toned: bool) -> dict[str, list[int]]:
     """``found`` without the matches that fall inside another movement's name (masks)."""
-    spans = [(s, s + len(phrase_key(m, toned))) for m in vocab.masks for s in found.pop(m, ())]
+    spans = [(s, s + _syllables(m, toned)) for m in vocab.masks for s in found.pop(m, ())]
     if not spans:
         return found
     out: dict[str, list[int]] = {}
     for term, starts in found.items():
-        n = len(phrase_key(term, toned))
+        n = _syllables(term, toned)
         kept = [s for s in starts if all(s + n <= a or s >= b for a, b in spans)]
         if kept:
             out[term] = kept
@@ -703,25 +715,32 @@ def _longest_across(
 ) -> dict[str, list[int]]:
     """``found`` without the matches that lie inside a longer phrase of another campaign
     (longest match across campaigns; within one campaign ``_consumed`` does the same)."""
-    owners = vocab._owners
-    containers = []
+    owners = vocab.owner_sets
+    # The long phrases by the syllables they cover (few, and short): a match is looked up
+    # at its start only.
+    cover: dict[int, list[tuple[int, int, frozenset[str]]]] = {}
     for term, starts in found.items():
-        n = len(phrase_key(term, toned))
+        n = _syllables(term, toned)
         if n >= CONTAINER_SYLLABLES:
-            codes = set(owners.get(term, ()))
-            containers += [(s, s + n, codes) for s in starts]
-    if not containers:
+            codes = owners.get(term, frozenset())
+            for a in starts:
+                for i in range(a, a + n):
+                    cover.setdefault(i, []).append((a, a + n, codes))
+    if not cover:
         return found
     out: dict[str, list[int]] = {}
     for term, starts in found.items():
-        n = len(phrase_key(term, toned))
-        codes = owners.get(term, ())
+        codes = owners.get(term)
+        if not codes or cover.keys().isdisjoint(starts):
+            out[term] = starts
+            continue
+        n = _syllables(term, toned)
         kept = [
             s
             for s in starts
             if not any(
-                a <= s and s + n <= b and b - a > n and codes and not c.intersection(codes)
-                for a, b, c in containers
+                a <= s and s + n <= b and b - a > n and c.isdisjoint(codes)
+                for a, b, c in cover.get(s, ())
             )
         ]
         if kept:
