@@ -720,7 +720,7 @@ def _department_acronyms(name: str, province: str = DEFAULT_PROVINCE) -> list[st
         out.append(f"{head[0]}{acronym}{suffix}")  # "HLHPN tỉnh", "BCHQS tỉnh", "SGD&ĐT"
     elif head == "Sở" and len(letters) == 2 and acronym.isalpha():
         # "SYT", "STP", "SDL", "SNV": a department of a two-word name signed as three
-        # capitals ("Hà SDL", "VP SYT"); upper case only (see _UPPER_ONLY).
+        # capitals ("Hà SDL", "VP SYT"); upper case only (see _upper_only).
         out.append(f"S{acronym}{suffix}")
     return out
 

@@ -178,11 +178,10 @@ def evaluate(
     writers: list[str] = []  # the writer of each outcome
     by_mid = {m["message_id"]: m for m in messages}
     arts_by_mid: dict[str, list[Mapping[str, Any]]] = {}
-    all_arts_by_mid: dict[str, list[Mapping[str, Any]]] = {}
+    all_arts_by_mid: dict[str, list[Mapping[str, Any]]] = {}  # failed ones too
     arts_by_id = {a["id"]: a for a in articles if "id" in a}
     for a in articles:
         all_arts_by_mid.setdefault(a["message_id"], []).append(a)
-    for a in articles:
         if a.get("status") != "failed":  # an unreadable document is not an article found
             arts_by_mid.setdefault(a["message_id"], []).append(a)
     r = EvalReport(emails=len(labels))

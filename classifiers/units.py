@@ -817,13 +817,13 @@ def attribute_unit(
     # person's own box, the Board's quoted reminder), the forwarder is the one presenting
     # the piece, and its own address, name, signature and note count in full.
     _origins(sc, origins, relays, learned, official, webmail)
+    # The forwarded message inside each note, read once (also for its own mentions below).
+    inner_of = (
+        {t: _forwarded_text(t) for t in (cover_note, body_text) if t.strip()} if origins else {}
+    )
     forwarded = bool(origins) and (
         _names_unit(sc.directory, [*origins, *relays], learned)
-        or any(
-            _signature_names_unit(sc.directory, _forwarded_text(t))
-            for t in (cover_note, body_text)
-            if t.strip()
-        )
+        or any(_signature_names_unit(sc.directory, inner) for inner in inner_of.values())
     )
     if _quoted_as_forward(headers.subject, [forwarded_from, *(a.forwarded_from for a in articles)]):
         flags.append(FLAG_QUOTED_FORWARD)
@@ -867,7 +867,7 @@ def attribute_unit(
             continue
         pasted = i > 0 and len(text) > 2 * max(len(cover_note), 400)
         _note(sc, text, factor=own_factor, article=pasted, where=Where.NOTE, known=known)
-        inner = _forwarded_text(text) if forwarded else ""
+        inner = inner_of.get(text, "") if forwarded else ""
         if inner.strip():
             _note(
                 sc,
@@ -892,12 +892,27 @@ def attribute_unit(
                 sc.add("body", m.matched_text, m.unit_code, W_ARTICLE * m.strength, Where.ARTICLE)
                 # Named as an organisation, written as a proper noun ("Sở Tài chính", not
                 # the "sở y tế" of "cơ sở y tế", a health facility).
-                if m.matched_text[:1].isupper() and (
-                    m.via in _ORG_VIAS or (m.via == "district" and m.strength >= STRENGTH_NAME)
-                ):
+                if m.matched_text[:1].isupper() and _organisation(m):
                     sc.article_orgs[m.unit_code] = sc.article_orgs.get(m.unit_code, 0) + 1
 
     return _verdict(sc, flags, verified)
+
+
+def _organisation(m: Mention) -> bool:
+    """A mention naming a unit as an organisation (its name, alias, short form or member
+    office, or "UBND huyện X"), not a place it is about."""
+    return m.via in _ORG_VIAS or (m.via == "district" and m.strength >= STRENGTH_NAME)
+
+
+def _organisation_in(directory: UnitDirectory, texts: Iterable[str]) -> bool:
+    """Whether ``texts`` name a unit as an organisation, a commune's People's Committee
+    ("UBND xã Y", counting for its district) included."""
+    return any(
+        _organisation(m) or (m.via == "place" and m.strength >= STRENGTH_PLACE_ORG)
+        for text in texts
+        if text.strip()
+        for m in directory.find_mentions(text)
+    )
 
 
 def _names_unit(
@@ -906,20 +921,16 @@ def _names_unit(
     """Whether a forward's original sender (or a middle hop) names a unit as an
     organisation: a listed or learned address, or a unit's name, alias, short form or
     member office ("UBND huyện X", "Sở Y tế", "Trung tâm Y tế huyện", "UBND xã Y") in its
-    display name or signature. A place alone ("HTX ... Tả Van Chư", "HND Bao Thang": a commune, a
-    district's mass-organisation branch) names none."""
+    display name or signature. A place alone ("HTX ... Tả Van Chư", "HND Bao Thang": a
+    commune, a district's mass-organisation branch) names none."""
     for sender in senders:
         addr = sender.from_addr.strip().lower()
         if addr and (directory.by_address(addr) is not None or addr in learned):
             return True
-        for text in (sender.from_name, *sender.signature.splitlines()[:SIGNATURE_LINES]):
-            for m in directory.find_mentions(text) if text.strip() else ():
-                if (
-                    m.via in _ORG_VIAS
-                    or (m.via == "district" and m.strength >= STRENGTH_NAME)
-                    or (m.via == "place" and m.strength >= STRENGTH_PLACE_ORG)
-                ):
-                    return True
+        if _organisation_in(
+            directory, [sender.from_name, *sender.signature.splitlines()[:SIGNATURE_LINES]]
+        ):
+            return True
     return False
 
 
@@ -929,12 +940,7 @@ def _signature_names_unit(directory: UnitDirectory, forwarded: str) -> bool:
     if not forwarded.strip():
         return False
     own, marked = _own_lines(forwarded)
-    lines = marked or _split_signature(own)[1]
-    return _names_unit(
-        directory,
-        [ForwardOrigin(from_name="", from_addr="", signature="\n".join(lines))],
-        {},
-    )
+    return _organisation_in(directory, (marked or _split_signature(own)[1])[:SIGNATURE_LINES])
 
 
 def _origins(

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from dienhinh.core.text import collapse_ws, fold
-from dienhinh.core.types import ArticleDraft
+from dienhinh.core.types import ArticleDraft, Asset
 from dienhinh.ingest.article import TITLE_MAX_CHARS, Block, build_article, letterhead_flags
 
 __all__ = ["MIN_MARKED_WORDS", "MIN_WORDS", "articles_from_blocks", "split_blocks", "split_pasted"]
@@ -266,22 +266,23 @@ def split_pasted(draft: ArticleDraft) -> list[ArticleDraft]:
     return out
 
 
-def _place_images(draft: ArticleDraft, groups: list[list[Block]]) -> list[list]:
+def _place_images(draft: ArticleDraft, groups: list[list[Block]]) -> list[list[Asset]]:
     """The body's pictures per piece: each goes with the piece holding the text it stood
     beside in the body (``Asset.anchor``); one whose place is not known goes with the
     first, as before."""
-    out: list[list] = [[] for _ in groups]
-    texts = [[collapse_ws(b.text) for b in g] for g in groups]
+    texts = [[t for b in g if (t := collapse_ws(b.text))] for g in groups]
+    out: list[list[Asset]] = [[] for _ in groups]
     for img in draft.images:
-        anchor = collapse_ws(img.anchor)
-        k = 0
-        if anchor:
-            k = next(
-                (j for j, ts in enumerate(texts) if any(t.startswith(anchor) for t in ts if t)),
-                next(
-                    (j for j, ts in enumerate(texts) if any(anchor.startswith(t) for t in ts if t)),
-                    0,
-                ),
-            )
-        out[k].append(img)
+        out[_piece_of(collapse_ws(img.anchor), texts)].append(img)
     return out
+
+
+def _piece_of(anchor: str, texts: list[list[str]]) -> int:
+    """The piece whose paragraph opens with ``anchor`` (the paragraph was longer than the
+    anchor kept), else the one with a paragraph ``anchor`` opens with, else the first."""
+    if anchor:
+        for test in (lambda t: t.startswith(anchor), lambda t: anchor.startswith(t)):
+            for k, paragraphs in enumerate(texts):
+                if any(map(test, paragraphs)):
+                    return k
+    return 0
