@@ -104,10 +104,12 @@ def _best(fns: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]
     return best
 
 
-def measure(outcomes: list[Any], repeat: int) -> dict[str, Any]:
-    """ms per article of tag_outcome and of each of its parts."""
+def measure(outcomes: list[Any], repeat: int, decision: bool = True) -> dict[str, Any]:
+    """ms per article of tag_outcome and of each of its parts (``decision``: with the
+    shipped campaign decision, as deployed; without, the campaign rules alone)."""
     from dienhinh.classifiers.base import ClassifyContext
     from dienhinh.classifiers.calibration import CALIBRATION_FILE
+    from dienhinh.classifiers.decision import DECISION_FILE
     from dienhinh.classifiers.tagging import _RESOURCES, calibrated, tag_outcome
     from dienhinh.classifiers.units import attribute_unit
     from dienhinh.core.config import TaggingConfig
@@ -117,6 +119,7 @@ def measure(outcomes: list[Any], repeat: int) -> dict[str, Any]:
         campaigns_file=ROOT / "campaigns.toml",
         model_file=ROOT / "var" / "no-model.pickle",  # the rules alone, as without `retrain`
         calibration_file=CALIBRATION_FILE,
+        campaign_decision_file=DECISION_FILE if decision else None,
     )
     articles = sum(1 for o in outcomes for d in o.articles if d.text.strip())
     for o in outcomes:  # load the resources and warm every cache once
@@ -205,6 +208,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, help="an already built corpus folder")
     ap.add_argument("--writers", help="comma-separated writers (default: the development ones)")
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument(
+        "--rules-only",
+        action="store_true",
+        help="without the campaign decision (classifiers/campaign_decision.json)",
+    )
     ap.add_argument("--json", type=Path, help="also write the figures here")
     ap.add_argument(
         "--outcomes",
@@ -225,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
             outcomes = _outcomes(folder, names)
             if args.outcomes is not None:
                 args.outcomes.write_bytes(pickle.dumps(outcomes))
-        report = measure(outcomes, args.repeat)
+        report = measure(outcomes, args.repeat, decision=not args.rules_only)
     print(
         f"tagging cost: {report['messages']} messages, {report['articles']} articles "
         f"of {', '.join(names)} (best of {args.repeat})"

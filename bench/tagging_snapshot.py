@@ -70,6 +70,7 @@ def extract_all(extra: list[Path]) -> list[tuple[str, Any]]:
 def snapshot(outcomes: list[tuple[str, Any]]) -> dict[str, Any]:
     """Every output of the taggers for ``outcomes``, by message (and article)."""
     from dienhinh.classifiers.calibration import CALIBRATION_FILE
+    from dienhinh.classifiers.decision import DECISION_FILE
     from dienhinh.classifiers.tagging import tag_article, tag_outcome
     from dienhinh.core.config import TaggingConfig
 
@@ -79,6 +80,7 @@ def snapshot(outcomes: list[tuple[str, Any]]) -> dict[str, Any]:
             campaigns_file=ROOT / "campaigns.toml",
             model_file=ROOT / "var" / "no-model.pickle",
             calibration_file=CALIBRATION_FILE,
+            campaign_decision_file=DECISION_FILE,
             learned=learned,
         )
 

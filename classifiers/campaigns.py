@@ -34,7 +34,7 @@ import math
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -55,6 +55,7 @@ from dienhinh.core.text import collapse_ws, fold, nfc
 from dienhinh.core.types import ArticleDraft
 
 if TYPE_CHECKING:
+    from dienhinh.classifiers.decision import CampaignDecision
     from dienhinh.classifiers.model import CampaignModel
 
 __all__ = [
@@ -562,6 +563,14 @@ class CampaignScore:
     # What the article's structure decided, which a learned model does not overrule:
     # NAMED (the article names the campaign) or SETTING (only passing or setting words).
     held: str = ""
+    # Where its words stand, for the fitted decision (decision.py): how many of its terms
+    # the title and the lead carry, their count in the rest, where a name of it was found
+    # ("lead", "body" or ""), and whether the sending unit usually serves it.
+    title_terms: int = 0
+    lead_terms: int = 0
+    body_count: int = 0
+    named: str = ""
+    prior: bool = False
 
 
 NAMED = "named"
@@ -869,12 +878,16 @@ def rule_scores(
         st = _Standing(paragraphs=f.paragraphs)
         evidence: list[tuple[float, dict[str, Any]]] = []
         found = f.title.keys() | f.lead.keys() | f.body.keys()
+        n_title = n_lead = n_count = 0
         anchors = _ANCHORS.get(code)
         st.anchored = anchors is None or not anchors.isdisjoint(found)
         for term in vocab.ranked(code, found):
             weight = vocab.weight(code, term)
             st.strong = st.strong or weight >= STRONG_WEIGHT
             n_body = f.body.get(term, 0)
+            n_title += term in f.title
+            n_lead += term in f.lead
+            n_count += n_body
             top = weight * (TITLE_FACTOR * (term in f.title) + LEAD_FACTOR * (term in f.lead))
             part = top + (weight * (1.0 + math.log(n_body)) if n_body else 0.0)
             score += part
@@ -898,12 +911,20 @@ def rule_scores(
             score += PRIOR_SCORE
             evidence.append((PRIOR_SCORE, item(EK.UNIT_PRIOR, unit=unit_code or unit_group)))
         evidence.sort(key=lambda e: -e[0])
-        raw.append((code, score, st, [e[1] for e in evidence[:6]]))
+        raw.append(
+            (
+                code,
+                score,
+                st,
+                [e[1] for e in evidence[:6]],
+                (n_title, n_lead, n_count, prior == code),
+            )
+        )
 
     best_score = max((r[1] for r in raw), default=0.0)
-    strong = {code for code, _, st, _ in raw if st.strong or st.named}
+    strong = {code for code, _, st, _, _ in raw if st.strong or st.named}
     scores = {}
-    for code, s, st, ev in raw:
+    for code, s, st, ev, (n_title, n_lead, n_count, is_prior) in raw:
         # A campaign far behind the best one is a setting, not a subject: its confidence
         # shrinks with the ratio below DOMINATED (the best keeps its own).
         ratio = s / best_score if best_score else 0.0
@@ -922,18 +943,29 @@ def rule_scores(
             conf = max(conf, NAMED_IN_LEAD)
         elif st.named == "body":
             conf = max(conf, NAMED_IN_BODY)
-        scores[code] = CampaignScore(code, conf, s, tuple(ev), held if s else "")
+        scores[code] = CampaignScore(
+            code,
+            conf,
+            s,
+            tuple(ev),
+            held if s else "",
+            n_title,
+            n_lead,
+            n_count,
+            st.named,
+            is_prior,
+        )
     best_other = max((s.confidence for c, s in scores.items() if c != FALLBACK), default=0.0)
     fb = scores.get(FALLBACK, CampaignScore(FALLBACK, 0.0, 0.0))
     if best_other < CONVINCING and prior is not None and prior != FALLBACK and prior in scores:
         # Nothing in the text decides, so the unit's usual field is the best guess.
         p = scores[prior]
         p_ev = (*p.evidence, item(EK.NOTHING_CONVINCING, best=round(best_other, 2)))
-        scores[prior] = CampaignScore(prior, max(p.confidence, 0.5), p.score, p_ev, p.held)
+        scores[prior] = replace(p, confidence=max(p.confidence, 0.5), evidence=p_ev)
     elif best_other < CONVINCING:
         lifted = max(fb.confidence, 0.5 + (CONVINCING - best_other))
         fb_ev = (*fb.evidence, item(EK.NO_CAMPAIGN_CONVINCING, best=round(best_other, 2)))
-        scores[FALLBACK] = CampaignScore(FALLBACK, min(lifted, 0.95), fb.score, fb_ev)
+        scores[FALLBACK] = replace(fb, confidence=min(lifted, 0.95), evidence=fb_ev, held="")
     return sorted(scores.values(), key=lambda s: (-s.confidence, s.code))
 
 
@@ -974,12 +1006,17 @@ class CampaignTagger:
         a :class:`Vocabulary` built from the configured campaigns (overrides ``vocabulary``).
     ``campaign_model``
         a loaded :class:`~dienhinh.classifiers.model.CampaignModel` (overrides ``model``).
+    ``campaign_decision``
+        a loaded :class:`~dienhinh.classifiers.decision.CampaignDecision` (overrides
+        ``decision``): weights fitted on labelled mail turn the rules' signals into each
+        campaign's probability, which stands for the rules' confidence below.
 
     With a model, each campaign's score is the mean of the rule confidence and the model
     probability (never below the rules' for a named campaign, never above it for a passing
     one), and every campaign reaching :data:`COMBINED_THRESHOLD` is proposed;
-    campaigns the model never learned keep their rule confidence. Without a model the rules
-    decide (:func:`select`). At least one campaign is always proposed, best first.
+    campaigns the model never learned keep their rule confidence. Without a model the decision
+    chooses (every campaign at its threshold, else the most probable), or without one the
+    rules (:func:`select`). At least one campaign is always proposed, best first.
     """
 
     name: ClassVar[str] = "campaign"
@@ -987,6 +1024,7 @@ class CampaignTagger:
 
     model: CampaignModel | None = None
     vocabulary: Vocabulary = field(default_factory=_default_vocabulary)
+    decision: CampaignDecision | None = None
     threshold: float = COMBINED_THRESHOLD
 
     @classmethod
@@ -1004,6 +1042,7 @@ class CampaignTagger:
             unit_group=settings.get("unit_group"),
             model=settings.get("campaign_model", self.model),
             vocabulary=settings.get("campaign_vocabulary"),
+            decision=settings.get("campaign_decision", self.decision),
         )
 
     def suggest(
@@ -1015,6 +1054,7 @@ class CampaignTagger:
         unit_group: str | None = None,
         model: CampaignModel | None = None,
         vocabulary: Vocabulary | None = None,
+        decision: CampaignDecision | None = None,
     ) -> list[TagSuggestion]:
         scores = rule_scores(
             title,
@@ -1024,6 +1064,18 @@ class CampaignTagger:
             vocabulary=vocabulary or self.vocabulary,
         )
         model = model if model is not None else self.model
+        decision = decision if decision is not None else self.decision
+        if decision is not None:
+            probs = decision.probabilities(scores, len(text.split()))
+            if model is None:
+                evidence = {s.code: s.evidence for s in scores}
+                return [
+                    TagSuggestion(
+                        "campaign", code, round(probs[code], 3), list(evidence[code]), self.name
+                    )
+                    for code in decision.choose(probs)
+                ]
+            scores = [replace(s, confidence=probs.get(s.code, s.confidence)) for s in scores]
         if model is None:
             return [
                 TagSuggestion(

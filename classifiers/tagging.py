@@ -22,6 +22,7 @@ from dienhinh.classifiers import BUILTINS
 from dienhinh.classifiers.base import Classifier, ClassifyContext, TagSuggestion, build_registry
 from dienhinh.classifiers.calibration import Calibration
 from dienhinh.classifiers.campaigns import Vocabulary, load_campaigns
+from dienhinh.classifiers.decision import CampaignDecision
 from dienhinh.classifiers.directory import UnitDirectory
 from dienhinh.classifiers.kinds import cue_weights_path, load_cue_weights
 from dienhinh.classifiers.units import attribute_unit
@@ -82,6 +83,7 @@ class _Resources:
         self.model: Any = None
         self.taggers: list[Classifier] = []
         self.calibration: Calibration | None = None
+        self.decision: CampaignDecision | None = None
         # Subject-type and kind cue weights learned from editors' corrections (`retrain`).
         self.cue_weights: dict[str, dict[str, float]] = {}
 
@@ -99,6 +101,7 @@ class _Resources:
             "unit_group": unit_group,
             "campaign_vocabulary": self.vocabulary,
             "campaign_model": self.model,
+            "campaign_decision": self.decision,
             "cue_weights": self.cue_weights,
         }
 
@@ -113,6 +116,8 @@ class _Resources:
             s.taggers,
             s.calibration_file,
             self._stamp(s.calibration_file) if s.calibration_file else None,
+            s.campaign_decision_file,
+            self._stamp(s.campaign_decision_file) if s.campaign_decision_file else None,
             self._stamp(cue_weights_path(s.model_file)),
         )
         with self._lock:
@@ -122,6 +127,7 @@ class _Resources:
                 self.model = _load_model(s.model_file)
                 self.taggers = article_taggers(s.taggers)
                 self.calibration = _load_calibration(s.calibration_file)
+                self.decision = _load_decision(s.campaign_decision_file)
                 self.cue_weights = load_cue_weights(cue_weights_path(s.model_file))
                 self._key = key
         return self
@@ -154,6 +160,21 @@ def _load_calibration(path: Path | None) -> Calibration | None:
     if cal is None:
         log.warning("no confidence calibration at %s: confidences are raw scores", path)
     return cal
+
+
+def _load_decision(path: Path | None) -> CampaignDecision | None:
+    """The fitted campaign decision in ``path``; None (the rules decide) when there is none
+    or it is unreadable (then said in the log)."""
+    if path is None:
+        return None
+    try:
+        decision = CampaignDecision.load(path)
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        log.warning("campaign decision %s not used: %s", path, err)
+        return None
+    if decision is None:
+        log.warning("no campaign decision at %s: the campaign rules decide alone", path)
+    return decision
 
 
 def calibrated(cal: Calibration | None, tag: TagSuggestion) -> TagSuggestion:

@@ -297,6 +297,16 @@ def _calibration_file(value: str | None, ctx: Context, key: str) -> Path | None:
     return path_or(lambda c: c.package_dir / "classifiers" / "calibration.json")(value, ctx, key)
 
 
+def _decision_file(value: str | None, ctx: Context, key: str) -> Path | None:
+    """Absent: the shipped classifiers/campaign_decision.json; "": None (the campaign
+    rules decide alone, what `dienhinh fit-campaigns` fits on)."""
+    if value == "":
+        return None
+    return path_or(lambda c: c.package_dir / "classifiers" / "campaign_decision.json")(
+        value, ctx, key
+    )
+
+
 @dataclass(frozen=True)
 class TaggingConfig:
     """Where the unit directory and campaigns live, and how sure a tag must be. The one
@@ -329,6 +339,8 @@ class TaggingConfig:
     taggers: tuple[str, ...] | None = setting(None, toml=list, items=str, convert=_taggers)
     # Raw tagger score -> probability (classifiers/calibration.py); None: raw scores.
     calibration_file: Path | None = setting(None, toml=str, convert=_calibration_file)
+    # The campaign decision's fitted weights (classifiers/decision.py); None: rules alone.
+    campaign_decision_file: Path | None = setting(None, toml=str, convert=_decision_file)
     # (address, unit) pairs editors confirmed: not in the file, filled from the database
     # by the ingest before each run (ingest/pipeline.py).
     learned: tuple[tuple[str, str], ...] = ()

@@ -14,8 +14,9 @@ aggregate figures (never their mail, labels or per-email errors), and asserts:
     (>= 0.9), and of the tags shown with >= 0.9 at least the floor's share is right (97%
     for the unit and the subject; the campaign and the kind are short of it);
   - test_held_out_writers_meet_the_issue_14_targets and
-    test_cross_fitted_calibration_meets_the_issue_14_target are expected failures (xfail,
-    strict): the day one passes, pytest reports it, and its floors are raised to the targets.
+    test_cross_fitted_calibration_meets_the_issue_14_target: issue 14's targets themselves
+    (they were strict xfails until the campaign decision met them);
+  - the campaign decision's weights were fitted on none of the writers scored here.
 """
 
 from __future__ import annotations
@@ -26,9 +27,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fixtures.corpus.build import DEVELOPMENT, UNTUNED, build, calibration_writers, held_out
+from fixtures.corpus.build import (
+    DEVELOPMENT,
+    UNTUNED,
+    build,
+    calibration_writers,
+    held_out,
+    tuning_writers,
+)
 
 from dienhinh.classifiers.calibration import CALIBRATION_FILE, Calibration
+from dienhinh.classifiers.decision import DECISION_FILE, CampaignDecision
 from dienhinh.worker.cli import main
 
 pytestmark = pytest.mark.slow
@@ -64,10 +73,15 @@ CERTAIN_RIGHT_TARGET = 0.97  # of tags shown with confidence >= 0.9, the share r
 # 0.886/0.889, 0.959, 0.938); culture, health, unions, wards (0.966, 0.864/0.811, 0.939,
 # 0.950). Four writers swing the figures more than a session's changes do. TO RAISE
 # towards TARGETS as the taggers improve; never lower on the same set.
+# 2026-12-07, fifth session: the campaign decision (classifiers/decision.py), weights over
+# the rules' signals fitted on the tuning writers only (none of these four, none of
+# UNTUNED), lifts the campaigns here to 0.904/0.906 (the rules alone: 0.877/0.876); the
+# other figures are unchanged. Every target is met on these four, so the floors are the
+# targets where the product reaches them.
 FLOORS = {
     "unit_accuracy": 0.98,
-    "campaign_micro_f1": 0.87,
-    "campaign_macro_f1": 0.87,
+    "campaign_micro_f1": 0.90,
+    "campaign_macro_f1": 0.90,
     "subject_accuracy": 0.95,
     "kind_accuracy": 0.84,
     "noise_precision": 1.0,
@@ -85,12 +99,16 @@ FLOORS = {
 # department's piece its writer gave another campaign), subject 1.000 (71), kind 1.000
 # (40). The map of the session's start on these writers, never seen by it: unit 0.973 of
 # 37, campaign 0.900 of 30, subject 0.971 of 69, kind 1.000 of 43. Issue 14's 97% is met
-# for the unit, the subject and the kind out of fold, not for the campaign (the xfail test
+# for the unit, the subject and the kind out of fold, not for the campaign then (an xfail test
 # below). Ceilings a little above the ECEs; the floors are today's shares.
+# Fifth session, with the campaign decision and the map refitted on the same eight:
+# cross-fitted campaign ECE 0.055, share right >= 0.9 0.980 of 148 (the 97% is met in
+# every field out of fold); in-sample on the held-out four, campaign ECE 0.045, 0.955
+# right of 67 (three "du-lich" added to a tourism department's pieces).
 OUT_OF_FOLD_ECE_CEILINGS = {"unit": 0.11, "campaign": 0.08, "subject_type": 0.08, "kind": 0.09}
 ECE_CEILINGS = {"unit": 0.12, "campaign": 0.05, "subject_type": 0.08, "kind": 0.07}
-CERTAIN_RIGHT_FLOORS = {"unit": 0.97, "campaign": 0.89, "subject_type": 0.97, "kind": 0.97}
-OUT_OF_FOLD_CERTAIN_FLOORS = {"unit": 0.97, "campaign": 0.95, "subject_type": 0.97, "kind": 0.97}
+CERTAIN_RIGHT_FLOORS = {"unit": 0.97, "campaign": 0.95, "subject_type": 0.97, "kind": 0.97}
+OUT_OF_FOLD_CERTAIN_FLOORS = {"unit": 0.97, "campaign": 0.97, "subject_type": 0.97, "kind": 0.97}
 
 
 def _config(tmp: Path) -> Path:
@@ -221,12 +239,6 @@ def test_cross_fitted_calibration_meets_the_certainty_target(
     assert not high, f"out-of-fold ECE above its ceiling (got, ceiling): {high}"
 
 
-@pytest.mark.xfail(
-    reason="issue 14's certainty target is not met out of fold on the held-out writers "
-    "(share right among tags >= 0.9: campaign 0.952 of 0.97): when this passes, "
-    "raise OUT_OF_FOLD_CERTAIN_FLOORS to it",
-    strict=True,
-)
 def test_cross_fitted_calibration_meets_the_issue_14_target(cross_fitted):
     fields = cross_fitted[0]["out_of_fold"]["fields"]
     short = {
@@ -237,11 +249,6 @@ def test_cross_fitted_calibration_meets_the_issue_14_target(cross_fitted):
     assert not short, f"out of fold, share right among tags >= 0.9 (got, target): {short}"
 
 
-@pytest.mark.xfail(
-    reason="issue 14's accuracy targets are not met yet on the held-out writers (campaigns "
-    "0.877/0.876 of 0.90): when this passes, raise FLOORS to TARGETS",
-    strict=True,
-)
 def test_held_out_writers_meet_the_issue_14_targets(held):
     short = {k: (held[k], t) for k, t in TARGETS.items() if held[k] < t}
     assert not short, f"short of the target (got, target): {short}"
@@ -257,6 +264,39 @@ def test_the_calibration_was_fitted_on_writers_never_tuned_on():
     assert len(writers) >= 2 and writers == set(calibration_writers())
     assert not writers & (DEVELOPMENT - UNTUNED) and set(held_out()) <= writers
     assert cal.meta["out_of_fold"]["writers"] == sorted(writers)
+
+
+def test_the_campaign_decision_was_fitted_on_the_tuning_writers_only():
+    """The shipped campaign decision saw none of the writers whose figures count (the
+    held-out ones) nor those the calibration is fitted on, and records how it held out of
+    fold on its own writers."""
+    decision = CampaignDecision.load(DECISION_FILE)
+    assert decision is not None
+    writers = set(decision.meta["writers"])
+    assert writers == set(tuning_writers())
+    assert not writers & set(calibration_writers()) and not writers & set(held_out())
+    oof = decision.meta["out_of_fold"]
+    assert oof["method"] == "leave one writer out" and oof["micro_f1"] >= 0.88
+
+
+def test_fit_campaigns_fits_weights_and_reports_them_out_of_fold(tmp_path: Path):
+    """`dienhinh fit-campaigns` on two tuning writers' mail: a loadable decision whose
+    meta names them, and the rules' and the decision's F1 (leave one writer out) printed."""
+    two = tuning_writers()[:2]
+    build(tmp_path / "mail", two)
+    labels, folder = tmp_path / "mail" / "labels.json", tmp_path / "mail"
+    target = tmp_path / "decision.json"
+    out = io.StringIO()
+    args = ["--config", str(_config(tmp_path)), "-q", "fit-campaigns", str(labels), str(folder)]
+    assert main([*args, "-o", str(target)], out=out) == 0
+    decision = CampaignDecision.load(target)
+    assert decision is not None and decision.meta["writers"] == two
+    assert decision.meta["articles"] >= 30
+    text = out.getvalue()
+    assert "labelled articles of 2 writers" in text
+    assert "rules alone (in sample): micro-F1 " in text
+    assert "decision, out of fold (leave one writer out): micro-F1 " in text
+    assert f"-> {target}" in text
 
 
 def test_a_writer_builds_the_same_bytes_twice(tmp_path: Path):
