@@ -969,6 +969,12 @@ def rule_scores(
     return sorted(scores.values(), key=lambda s: (-s.confidence, s.code))
 
 
+def word_count(text: str) -> int:
+    """About how many words ``text`` has (spaces and line breaks, counted in C): the
+    campaign decision's ``length`` signal, computed the same way when fitting and tagging."""
+    return text.count(" ") + text.count("\n") + 1 if text else 0
+
+
 def select(
     scores: Sequence[CampaignScore], threshold: float = RULE_THRESHOLD
 ) -> list[CampaignScore]:
@@ -1066,7 +1072,7 @@ class CampaignTagger:
         model = model if model is not None else self.model
         decision = decision if decision is not None else self.decision
         if decision is not None:
-            probs = decision.probabilities(scores, len(text.split()))
+            probs = decision.probabilities(scores, word_count(text))
             if model is None:
                 evidence = {s.code: s.evidence for s in scores}
                 return [

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dienhinh.classifiers.campaigns import FALLBACK, CampaignScore, select
+from dienhinh.classifiers.campaigns import FALLBACK, CampaignScore, select, word_count
 
 __all__ = [
     "DECISION_FILE",
@@ -39,6 +39,7 @@ __all__ = [
     "features",
     "fit",
     "scores_f1",
+    "word_count",
 ]
 
 log = logging.getLogger(__name__)

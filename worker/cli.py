@@ -662,7 +662,7 @@ def _decision_rows(config: Config, labels: list[dict[str, Any]], folder: Path) -
     import unicodedata
 
     from dienhinh.classifiers.campaigns import Vocabulary, load_campaigns, rule_scores
-    from dienhinh.classifiers.decision import DecisionRow
+    from dienhinh.classifiers.decision import DecisionRow, word_count
     from dienhinh.classifiers.tagging import tag_outcome
     from dienhinh.ingest.context import ExtractContext
     from dienhinh.ingest.extract import extract_message
@@ -698,7 +698,7 @@ def _decision_rows(config: Config, labels: list[dict[str, Any]], folder: Path) -
                 rows.append(
                     DecisionRow(
                         tuple(scores),
-                        len(text.split()),
+                        word_count(text),
                         frozenset(match[0].get("campaigns") or ()),
                         str(lab.get("writer", "")),
                     )

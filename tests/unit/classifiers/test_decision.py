@@ -23,6 +23,7 @@ from dienhinh.classifiers.decision import (
     features,
     fit,
     scores_f1,
+    word_count,
 )
 
 _HEALTH = (
@@ -156,7 +157,7 @@ def test_the_tagger_proposes_what_the_decision_chooses_with_its_probability():
     got = CampaignTagger(decision=d).suggest(title, text)
     assert [t.value for t in got] == ["giao-duc"]
     scores = rule_scores(title, text)
-    p = d.probabilities(scores, len(text.split()))
+    p = d.probabilities(scores, word_count(text))
     assert got[0].confidence == round(p["giao-duc"], 3)
 
 
