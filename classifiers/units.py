@@ -563,6 +563,9 @@ class _Scorer:
         # Organisations (not places) the articles name, and how often: the last resort
         # when nothing else names the sender (see _verdict).
         self.article_orgs: dict[str, int] = {}
+        # Places (a district, its communes and towns) the articles name, and how often:
+        # the guess after that (see _place_guess).
+        self.article_places: dict[str, int] = {}
 
     def add(self, kind: str, value: str, unit: str, weight: float, where: str = "") -> None:
         if weight <= 0 or unit not in self.directory:
@@ -576,6 +579,8 @@ class _Scorer:
         line naming a provincial unit and a district ("Điện lực Si Ma Cai - PC Lào Cai",
         "Đồn BP Y Tý, BĐBP Lào Cai", "TTYT huyện X - Sở Y tế") is the provincial unit's
         branch in that district: the district there is a place and counts little."""
+        if _FORMER.search(nfc(text)):
+            return []  # "(nguyên Phó Hiệu trưởng Trường X)": where the writer once served
         found: list[Mention] = self.directory.find_mentions(text)
         groups = {m.unit_code: self._group(m.unit_code) for m in found}
         parent = any(g not in ("district", None) for g in groups.values())
@@ -594,6 +599,15 @@ class _Scorer:
             out[unit] = out.get(unit, 0.0) + w
         return out
 
+
+# A line saying where its writer served before: "nguyên Phó Giám đốc Sở X", "(cựu giáo
+# viên ...)", "cán bộ hưu trí ...". A retired cadre's own piece names no sending unit by it.
+# "Nguyên" as a name stands before another capitalised name, not before a title.
+_FORMER = re.compile(
+    r"(?:^|[(\[,;:\-\u2013]\s*)(?:[Nn]guyên|[Cc]ựu)\s+(?:[a-zđ]|Phó|Trưởng|Giám|Chủ|Bí|Hiệu"
+    r"|Giảng|Cán|Chánh|Chính|Thư|Tổng|Ủy|Uỷ|Giáo|Kỹ|Chuyên|Thanh|Trợ|(?:P?GĐ|P?CT|BT|HT|TP|PP)\b)"
+    r"|\b(?i:cán bộ hưu trí|đã nghỉ hưu|nghỉ hưu)\b"
+)
 
 # The parts of a display name: "Lò Văn Minh - Bảo Yên", "Bắc Hà (Phạm Đức Anh)".
 _NAME_PARTS = re.compile(r"[-\u2013\u2014|,;/()\[\]]")
@@ -894,6 +908,8 @@ def attribute_unit(
                 # the "sở y tế" of "cơ sở y tế", a health facility).
                 if m.matched_text[:1].isupper() and _organisation(m):
                     sc.article_orgs[m.unit_code] = sc.article_orgs.get(m.unit_code, 0) + 1
+                elif m.via not in _ORG_VIAS:
+                    sc.article_places[m.unit_code] = sc.article_places.get(m.unit_code, 0) + 1
 
     return _verdict(sc, flags, verified)
 
@@ -1031,6 +1047,8 @@ def _verdict(sc: _Scorer, flags: list[str], verified: bool | None) -> UnitVerdic
         ):
             unit = None
     org_guess = _organisation_guess(sc.article_orgs) if unit is None else None
+    if unit is None and org_guess is None:
+        org_guess = _place_guess(sc.article_places, sc.directory)
     if org_guess is not None and FLAG_UNVERIFIED not in flags:
         unit, confidence = org_guess, ARTICLE_GUESS_CONFIDENCE
     elif unit is not None:
@@ -1081,6 +1099,28 @@ def _organisation_guess(orgs: Mapping[str, int]) -> str | None:
     if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
         return None
     return ranked[0][0]
+
+
+def _place_guess(places: Mapping[str, int], directory: UnitDirectory) -> str | None:
+    """When nothing speaks of the sender and the articles name no organisation: the
+    district whose places (itself, its communes and towns) they name clearly most, twice
+    at least and more than twice any other's. A commune's officer writing from a phone
+    names the commune, and a commune reports through its district. Given like an
+    organisation's guess, with the lowest confidence: an editor confirms it."""
+    ranked = sorted(
+        ((code, n) for code, n in places.items() if _group(directory, code) == "district"),
+        key=lambda kv: -kv[1],
+    )
+    if not ranked or ranked[0][1] < 2:
+        return None
+    if len(ranked) > 1 and ranked[0][1] <= 2 * ranked[1][1]:
+        return None
+    return ranked[0][0]
+
+
+def _group(directory: UnitDirectory, code: str) -> str | None:
+    unit = directory.get(code)
+    return unit.group if unit is not None else None
 
 
 def _dedupe(evidence: list[Evidence]) -> list[Evidence]:

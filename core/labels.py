@@ -298,6 +298,7 @@ NOISE_LABELS: Final = {
     "meeting invitation": "giấy mời họp, lịch họp",
     "short question without an article": "câu hỏi ngắn, không có bài",
     "questions without an article": "thư hỏi (nhiều câu hỏi), không có bài",
+    "notice without an article": "thư báo, chưa có bài (bài sẽ gửi sau)",
     "official document": "văn bản hành chính",
     "body too short and no document attached": (
         "nội dung thư quá ngắn, không có tài liệu bài viết đính kèm"

@@ -462,6 +462,32 @@ def _question_letter(f: _Facts) -> str | None:
     return f"questions without an article ({asked} questions in {len(text)} characters)"
 
 
+# "Bài viết quý III Sở sẽ gửi sau", "em sẽ gửi bài sau ạ": the sender says the article
+# is still to come. Folded; "bài" a few words before "gửi sau", in the same clause (not
+# "gửi bài tháng 5 ạ, ảnh em sẽ gửi sau": the photos are what comes later).
+_ARTICLE_LATER = re.compile(
+    r"\bbai(?: viet)?\b(?:\s+[^\s,.;:!?]+){0,8}?\s+(?:se\s+)?(?:gui|nop)(?:\s+bo\s+sung)?"
+    r"\s+sau\b"
+    r"|\bse\s+(?:gui|nop)\s+bai(?: viet)?\b(?:\s+[^\s,.;:!?]+){0,4}?\s+sau\b"
+)
+
+
+def _article_later(f: _Facts) -> str | None:
+    """A notice or report in the body, no document nor attachment, whose sender says the
+    article will be sent later ("Bài viết quý III/2020 Sở sẽ gửi sau"): nothing here to
+    publish yet. Only a body of a letter's length (an article is longer)."""
+    text = f.own_text
+    if not text or len(text) >= QUESTION_LETTER_LIMIT or f.has_attachment:
+        return None
+    key = fold(text)
+    m = _ARTICLE_LATER.search(key)
+    if m is None:
+        return None
+    # The sender's own words when folding kept the offsets (it does for NFC text).
+    said = text[m.start() : m.end()] if len(key) == len(text) else m.group(0)
+    return f"notice without an article (the article is to come: “{_shown(said)}”)"
+
+
 RULES: tuple[NoiseRule, ...] = (
     # Reports first: a bounce often also says Auto-Submitted, and "delivery status
     # notification" tells the editor more than "auto-generated".
@@ -495,6 +521,8 @@ RULES: tuple[NoiseRule, ...] = (
               "or two put politely to the Board) without a document, attachment or link",
               _question_letter,
               hard=False, automatic=False),
+    NoiseRule("article-later", "a notice or report saying the article will be sent later, "
+              "without a document or attachment", _article_later, hard=False, automatic=False),
 )  # fmt: skip
 
 

@@ -64,6 +64,9 @@ class Block:
     # Which table of the document a row belongs to (two tables may follow each other with
     # nothing between them but an empty paragraph); 0 when the extractor does not say.
     table_id: int = 0
+    # A page break stands before it (Word's "page break", "page break before"): where a
+    # document that holds several pieces starts the next one (ingest/split.py).
+    page_break: bool = False
 
 
 # --- legacy encodings in text without font information -------------------------------------
@@ -255,10 +258,15 @@ def clean_subject(subject: str) -> str:
     return collapse_ws(_SUBJECT_PREFIX.sub("", subject))
 
 
+def _has_letters(text: str) -> bool:
+    return any(c.isalpha() for c in text)
+
+
 def _title_like(block: Block) -> bool:
     text = block.text
     return (
         0 < len(text) <= TITLE_MAX_CHARS
+        and _has_letters(text)  # "*", "***", "---": an ornament, not a title
         and "\n" not in text
         and not is_cover_paragraph(text)
         and not text.rstrip().endswith((":", ","))
@@ -356,6 +364,15 @@ def _closing_line(block: Block) -> bool:
     )
 
 
+_ORNAMENT_MAX = 40
+
+
+def _ornament(text: str) -> bool:
+    """A short line of symbols only: "*", "* * *", "-----" (not "~o0o~": it has letters)."""
+    text = text.strip()
+    return 0 < len(text) <= _ORNAMENT_MAX and not any(c.isalnum() for c in text)
+
+
 def _pick_title(blocks: list[Block]) -> int:
     """Index of the title block among the first few text blocks, or -1."""
     window = [i for i, b in enumerate(blocks) if b.text and not b.table][:_TITLE_WINDOW]
@@ -395,6 +412,11 @@ def build_article(
             continue
         if b.image is None and _PAGE_MARK.match(fold(collapse_ws(b.text))):
             start += 1  # a page number above the letterhead (a PDF's running header)
+            continue
+        if b.image is None and doc.header_lines and _ornament(b.text):
+            # the star or rule under a letterhead's name (a Party body's "*")
+            doc.header_lines.append(collapse_ws(b.text))
+            start += 1
             continue
         break
     rest = items[start:]

@@ -9,7 +9,9 @@ than leaving two articles together. A document is split only on clear evidence:
   by some text (``MIN_MARKED_WORDS``);
 - or several headings at the document's top heading level (Title, else Heading 1), each
   followed by a substantial text (``MIN_WORDS``), with little text before the first one
-  and none of them numbered like a section ("I.", "1.", "a)").
+  and none of them numbered like a section ("I.", "1.", "a)");
+- or pieces one per page: a page break before each title (bold, heading or capitals),
+  the first page opening with one too, each followed by ``MIN_SEPARATED_WORDS`` words.
 
 A title followed by Heading 2 sections is one article: only the top level counts, and it
 occurs once. Headings numbered as sections, or headings after a long opening (the title
@@ -24,7 +26,7 @@ their reading order.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from dienhinh.core.text import collapse_ws, fold
@@ -179,9 +181,66 @@ def _by_headings(blocks: Sequence[Block]) -> list[list[Block]] | None:
     return _groups(blocks, starts)
 
 
+def _opens_a_piece(block: Block) -> bool:
+    """A title opening a page: a top-level heading, bold or capitals line, short, without
+    a full stop, not numbered like a section, not a letter's "Kính gửi" or "V/v"."""
+    text = collapse_ws(block.text)
+    if not text or block.table or block.image is not None or len(text) > TITLE_MAX_CHARS:
+        return False
+    if not (block.heading or block.bold or text.upper() == text) or _level(block) >= 2:
+        return False  # a Heading 2 is a section of the piece, whatever page it opens
+    key = fold(text)
+    return (
+        not text.endswith((".", ":", ";", ","))
+        and not _ENUMERATED.match(key)
+        # a letter's parts: its addressee, its subject line ("V/v gửi bài ..."), its number
+        and not key.startswith(("kinh gui", "kinh trinh", "v/v", "ve viec", "so:", "so "))
+    )
+
+
+_PAGE_LABEL_WORDS = 30  # a label above a page's title ("Bài viết ... quý II/2020")
+
+
+def _page_title(blocks: Sequence[Block], page: Iterable[int]) -> int | None:
+    """The index of the title opening a page: among its first three text blocks, after
+    at most a short label; None when the page opens with prose or has no text."""
+    texts = [i for i in page if blocks[i].text][:3]
+    before = 0
+    for i in texts:
+        if _opens_a_piece(blocks[i]):
+            return i
+        before += len(blocks[i].text.split())
+        if before > _PAGE_LABEL_WORDS:
+            return None
+    return None
+
+
+def _by_page_breaks(blocks: Sequence[Block]) -> list[list[Block]] | None:
+    """Pieces put one per page in one document (a page break before each title): only
+    when the first page and at least one later page open with a title, and each piece has
+    ``MIN_SEPARATED_WORDS`` words. A page that opens with prose continues the piece before
+    it, and one of pictures only stays with it."""
+    breaks = [i for i, b in enumerate(blocks) if b.page_break]
+    if not breaks:
+        return None
+    flags = letterhead_flags(blocks[: breaks[0]])
+    first = _page_title(blocks, [i for i in range(breaks[0]) if not flags[i]])
+    if first is None:
+        return None
+    starts = [first]
+    for k, b in enumerate(breaks):
+        end = breaks[k + 1] if k + 1 < len(breaks) else len(blocks)
+        head = _page_title(blocks, range(b, end))
+        if head is not None:
+            starts.append(head)
+    if len(starts) < 2 or not _each_long_enough(blocks, starts, MIN_SEPARATED_WORDS):
+        return None
+    return _groups(blocks, starts)
+
+
 def split_blocks(blocks: Sequence[Block]) -> list[list[Block]]:
     """The blocks of each article in the document; one list when it holds one."""
-    return _by_markers(blocks) or _by_headings(blocks) or [list(blocks)]
+    return _by_markers(blocks) or _by_headings(blocks) or _by_page_breaks(blocks) or [list(blocks)]
 
 
 def articles_from_blocks(

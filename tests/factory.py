@@ -538,6 +538,8 @@ class Para:
     bold: bool = False
     italic: bool = False
     image: bytes = b""
+    page_break: bool = False  # a page break before it (Word's Ctrl+Enter)
+    break_before: bool = False  # the paragraph's own "page break before" property
 
 
 def make_docx_paragraphs(paras: Sequence[Para], *, normal_font: str = "") -> bytes:
@@ -550,10 +552,14 @@ def make_docx_paragraphs(paras: Sequence[Para], *, normal_font: str = "") -> byt
     if normal_font:
         d.styles["Normal"].font.name = normal_font
     for para in paras:
+        if para.page_break:
+            d.add_page_break()
         if para.image:
             d.add_picture(io.BytesIO(para.image), width=Cm(8))
             continue
         p = d.add_paragraph(style=para.style or None)
+        if para.break_before:
+            p.paragraph_format.page_break_before = True
         run = p.add_run(para.text)
         run.bold = para.bold or None
         run.italic = para.italic or None

@@ -18,6 +18,7 @@ import zipfile
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from functools import lru_cache
 from typing import ClassVar
 
@@ -240,6 +241,15 @@ def _true_attr(value: str | None) -> bool:
     return value is not None and value.lower() in ("1", "true", "on")
 
 
+def _toggle_on(el: etree._Element | None) -> bool:
+    """A WordprocessingML on/off property (``<w:pageBreakBefore/>``): on when present,
+    unless its value says off."""
+    if el is None:
+        return False
+    value = el.get(W_VAL)
+    return value is None or _true_attr(value)
+
+
 class _Walker:
     def __init__(
         self,
@@ -255,6 +265,7 @@ class _Walker:
         self.fonts = fonts  # None: no legacy font anywhere, runs are read as they are
         self.decoded: Counter[legacy.Encoding] = Counter()  # characters decoded, by encoding
         self.tables = 0  # top-level tables seen: each row's block carries its table's number
+        self.page_pending = False  # a page break seen since the last block
 
     def _text(self, t: etree._Element, paragraph_font: str | None) -> str:
         text = t.text or ""
@@ -305,9 +316,20 @@ class _Walker:
             )
         )
 
+    def _paged(self, block: Block) -> Block:
+        """``block`` marked as opening a page when a page break came before it."""
+        if self.page_pending:
+            self.page_pending = False
+            return replace(block, page_break=True)
+        return block
+
     def paragraph(self, p: etree._Element, out: list[Block]) -> None:
         texts: list[str] = []
         pics: list[Block] = []
+        ppr = p.find(_W + "pPr")
+        if ppr is not None and _toggle_on(ppr.find(_W + "pageBreakBefore")):
+            self.page_pending = True
+        break_after = False  # a page break after this paragraph's first text
         paragraph_font = self.fonts.paragraph(p) if self.fonts is not None else None
         for el in p.iter(
             W_T, W_TAB, W_BR, W_CR, W_SOFTHYPHEN, W_NOBREAKHYPHEN, A_BLIP, V_IMAGEDATA
@@ -322,8 +344,14 @@ class _Walker:
             elif tag == W_TAB:
                 texts.append("\t")
             elif tag in (W_BR, W_CR):
-                if el.get(_W + "type") in (None, "textWrapping"):
+                kind = el.get(_W + "type")
+                if kind in (None, "textWrapping"):
                     texts.append("\n")
+                elif kind == "page":
+                    if any(t.strip() for t in texts):
+                        break_after = True
+                    else:
+                        self.page_pending = True
             else:
                 rel = el.get(_R + "embed") if tag == A_BLIP else el.get(_R + "id")
                 pic = self._asset(rel) if rel else None
@@ -332,22 +360,24 @@ class _Walker:
         text = nfc("".join(texts)).strip()
         if text:
             level, italic_style = 0, False
-            ppr = p.find(_W + "pPr")
             if ppr is not None:
                 pstyle = ppr.find(_W + "pStyle")
                 if pstyle is not None:
                     level, italic_style = self.styles(pstyle.get(W_VAL, ""))
             bold, italic = self._run_formatting(p)
             out.append(
-                Block(
-                    text=text,
-                    heading=level > 0,
-                    level=level,
-                    bold=bold,
-                    italic=italic or italic_style,
+                self._paged(
+                    Block(
+                        text=text,
+                        heading=level > 0,
+                        level=level,
+                        bold=bold,
+                        italic=italic or italic_style,
+                    )
                 )
             )
         out.extend(pics)
+        self.page_pending = self.page_pending or break_after
 
     @staticmethod
     def _run_formatting(p: etree._Element) -> tuple[bool, bool]:
@@ -385,7 +415,9 @@ class _Walker:
                     cells.append(cell)
                 pics.extend(b for b in inner if b.image is not None)
             if cells:
-                out.append(Block(text=" | ".join(cells), table=True, table_id=self.tables))
+                out.append(
+                    self._paged(Block(text=" | ".join(cells), table=True, table_id=self.tables))
+                )
             out.extend(pics)
 
     def walk(self, body: etree._Element) -> list[Block]:

@@ -12,10 +12,12 @@ aggregate figures (never their mail, labels or per-email errors), and asserts:
     figures `dienhinh calibrate` prints (leave one writer out: fit on the others, score
     the one left out), asserted on a fresh run: a wrong unit is never shown as certain
     (>= 0.9), and of the tags shown with >= 0.9 at least the floor's share is right (97%
-    for the unit and the subject; the campaign and the kind are short of it);
-  - test_held_out_writers_meet_the_issue_14_targets and
-    test_cross_fitted_calibration_meets_the_issue_14_target: issue 14's targets themselves
-    (they were strict xfails until the campaign decision met them);
+    in every field);
+  - test_held_out_writers_meet_the_issue_14_targets: issue 14's accuracy targets, a strict
+    xfail while the newest held-out writers fall short of them (the day it passes, pytest
+    reports it, and the floors are raised to the targets);
+  - test_cross_fitted_calibration_meets_the_issue_14_target: the 97% of certain tags, out
+    of fold, in every field;
   - the campaign decision's weights were fitted on none of the writers scored here.
 """
 
@@ -52,62 +54,57 @@ TARGETS = {
 }
 CERTAIN_RIGHT_TARGET = 0.97  # of tags shown with confidence >= 0.9, the share right
 
-# Measured on 2026-12-07 (the fourth session of the day) on the four held-out writers
-# tourism, justice, labour and science (written that morning from their own briefs without
-# reading the taggers: 100 emails, 79 relevant, 91 articles), BEFORE any of their mail was
-# read, with the code and map of the session's start: unit 0.937, campaign micro-F1 0.864,
-# macro-F1 0.836, subject 0.922, kind 0.856, noise precision 1.000 / recall 0.905, key
-# phrases 0.989, duplicates 4/4; certain (>= 0.9) right: unit 0.973 of 37 (one wrong unit
-# shown as certain: a bloc head forwarding a member's piece), campaign 0.900 of 30,
-# subject 0.971 of 69, kind 1.000 of 43. Then their faults were read and fixed (a
-# forward's header block in one paragraph per line, a forward from a box that names no
-# unit, whose piece a note says it is, a department's three-capital short form, a body's
-# cover lines, a campaign's long phrase taking another's short term, professions and
-# collectives heading a title, pieces between "* * *" lines): with the map refitted
-# (below) unit 0.987, campaigns 0.877/0.876, subject 0.956, kind 0.846, noise 1.000/0.952
-# (a circular printed without its motto is now one), key phrases 1.000. The earlier
-# rounds, each measured before it was read and then made development writers: finance,
-# forest, telecom, veterans (1.000, 0.865/0.823, 0.957, 0.947); borderpost, cityhall,
-# industry, womenfarm (0.989, 0.759/0.739, 0.853, 0.884); college, elders, infra, police
-# (0.955, 0.780/0.757, 0.938, 0.794); highland, newsroom, services, youth (0.989,
-# 0.886/0.889, 0.959, 0.938); culture, health, unions, wards (0.966, 0.864/0.811, 0.939,
-# 0.950). Four writers swing the figures more than a session's changes do. TO RAISE
-# towards TARGETS as the taggers improve; never lower on the same set.
-# 2026-12-07, fifth session: the campaign decision (classifiers/decision.py), weights over
-# the rules' signals fitted on the tuning writers only (none of these four, none of
-# UNTUNED), lifts the campaigns here to 0.904/0.906 (the rules alone: 0.877/0.876); the
-# other figures are unchanged. Every target is met on these four, so the floors are the
-# targets where the product reaches them.
+# Measured on 2026-12-07 (the fifth session of the day) on the four held-out writers
+# transport, ethnic, politics and highcommune (written that session from their own briefs
+# without reading the taggers: 100 emails, 80 relevant, 86 articles), BEFORE any of their
+# mail was read, with the code, campaign decision and map of that moment: unit 0.938,
+# campaign micro-F1 0.827, macro-F1 0.818 (the rules alone, without the decision:
+# 0.824/0.831), subject 0.965, kind 0.859, noise precision 1.000 / recall 0.950, key
+# phrases 0.988, duplicates 4/4; certain (>= 0.9) right: unit 1.000 of 52 (no wrong unit
+# shown as certain), campaign 1.000 of 62, subject 0.984 of 63, kind 1.000 of 32. Then
+# their faults were read and fixed: a commune officer's phone mail naming only the
+# commune and district its story is set in had no unit (now the district, as the lowest
+# guess), a Party letterhead's "*" under its name was the title, a retired cadre's
+# "(nguyên Phó Hiệu trưởng ...)" signature named his former school as the sender, two
+# pieces on two pages of one .docx were one article, a report sent "for information"
+# whose note says the article comes later was an article. With the decision refitted on
+# the tuning writers and the map on the calibration writers: unit 0.975, campaigns
+# 0.837/0.825, subject 0.965, kind 0.861, noise 1.000/1.000, key phrases 1.000. The
+# campaign errors left are judgements the writers make differently
+# from the rules and from each other (Hồ Chí Minh quoted in a teacher's portrait,
+# child-marriage work as the unit's own movement or education). The earlier rounds, each
+# measured before it was read and then made development writers: tourism, justice,
+# labour, science (0.937, 0.864/0.836, 0.922, 0.856; after their fixes and the decision:
+# 0.987, 0.908/0.908, 0.956, 0.846); finance, forest, telecom, veterans (1.000,
+# 0.865/0.823, 0.957, 0.947); borderpost, cityhall, industry, womenfarm (0.989,
+# 0.759/0.739, 0.853, 0.884); college, elders, infra, police (0.955, 0.780/0.757, 0.938,
+# 0.794); highland, newsroom, services, youth (0.989, 0.886/0.889, 0.959, 0.938); culture,
+# health, unions, wards (0.966, 0.864/0.811, 0.939, 0.950). Four writers swing the
+# figures more than a session's changes do. TO RAISE towards TARGETS as the taggers
+# improve; never lower on the same set.
 FLOORS = {
-    "unit_accuracy": 0.98,
-    "campaign_micro_f1": 0.90,
-    "campaign_macro_f1": 0.90,
-    "subject_accuracy": 0.95,
-    "kind_accuracy": 0.84,
+    "unit_accuracy": 0.97,
+    "campaign_micro_f1": 0.83,
+    "campaign_macro_f1": 0.82,
+    "subject_accuracy": 0.96,
+    "kind_accuracy": 0.86,
     "noise_precision": 1.0,
-    "noise_recall": 0.95,
+    "noise_recall": 1.0,
     "key_phrase_recall": 1.0,
 }
-# Calibration, 2026-12-07, map fitted on the eight writers the taggers were never tuned on
-# (the held-out four and UNTUNED, the round before: classifiers/calibration.json).
-# Cross-fitted (leave one writer out, pooled): ECE unit 0.096, campaign 0.067, subject
-# 0.066, kind 0.077; share right among tags >= 0.9: unit 1.000 of 124, campaign 0.952 of
-# 62, subject 1.000 of 136, kind 0.989 of 87 (fitted on the held-out four alone, as
-# before: campaign 0.824 of 17). In-sample on the held-out four (what `dienhinh eval`
-# shows here): ECE unit 0.107, campaign 0.039, subject 0.064, kind 0.053; share right
-# >= 0.9: unit 1.000 (56), campaign 0.897 (29: three times "du-lich" added to a tourism
-# department's piece its writer gave another campaign), subject 1.000 (71), kind 1.000
-# (40). The map of the session's start on these writers, never seen by it: unit 0.973 of
-# 37, campaign 0.900 of 30, subject 0.971 of 69, kind 1.000 of 43. Issue 14's 97% is met
-# for the unit, the subject and the kind out of fold, not for the campaign then (an xfail test
-# below). Ceilings a little above the ECEs; the floors are today's shares.
-# Fifth session, with the campaign decision and the map refitted on the same eight:
-# cross-fitted campaign ECE 0.055, share right >= 0.9 0.980 of 148 (the 97% is met in
-# every field out of fold); in-sample on the held-out four, campaign ECE 0.045, 0.955
-# right of 67 (three "du-lich" added to a tourism department's pieces).
-OUT_OF_FOLD_ECE_CEILINGS = {"unit": 0.11, "campaign": 0.08, "subject_type": 0.08, "kind": 0.09}
-ECE_CEILINGS = {"unit": 0.12, "campaign": 0.05, "subject_type": 0.08, "kind": 0.07}
-CERTAIN_RIGHT_FLOORS = {"unit": 0.97, "campaign": 0.95, "subject_type": 0.97, "kind": 0.97}
+# Calibration, 2026-12-07 (fifth session), map fitted on the eight writers the taggers were
+# never tuned on (the held-out four and UNTUNED, the round before:
+# classifiers/calibration.json), with the campaign decision fitted on neither.
+# Cross-fitted (leave one writer out, pooled): ECE unit 0.118, campaign 0.058, subject
+# 0.084, kind 0.086; share right among tags >= 0.9: unit 1.000 of 109, campaign 0.975 of
+# 118, subject 0.992 of 130, kind 1.000 of 62: issue 14's 97% is met in every field out of
+# fold (the campaign's was 0.952 of 62 before the decision). In-sample on the held-out four
+# (what `dienhinh eval` shows here): ECE unit 0.122, campaign 0.082, subject 0.070, kind
+# 0.088; share right >= 0.9: unit 1.000 (53), campaign 1.000 (58), subject 0.984 (62),
+# kind 1.000 (28). Ceilings a little above the ECEs; the floors are today's shares.
+OUT_OF_FOLD_ECE_CEILINGS = {"unit": 0.13, "campaign": 0.07, "subject_type": 0.09, "kind": 0.10}
+ECE_CEILINGS = {"unit": 0.13, "campaign": 0.09, "subject_type": 0.08, "kind": 0.10}
+CERTAIN_RIGHT_FLOORS = {"unit": 0.97, "campaign": 0.97, "subject_type": 0.97, "kind": 0.97}
 OUT_OF_FOLD_CERTAIN_FLOORS = {"unit": 0.97, "campaign": 0.97, "subject_type": 0.97, "kind": 0.97}
 
 
@@ -249,6 +246,11 @@ def test_cross_fitted_calibration_meets_the_issue_14_target(cross_fitted):
     assert not short, f"out of fold, share right among tags >= 0.9 (got, target): {short}"
 
 
+@pytest.mark.xfail(
+    reason="issue 14's accuracy targets are not met on the newest held-out writers (unit "
+    "0.975 of 0.98, campaigns 0.837/0.825 of 0.90): when this passes, raise FLOORS to TARGETS",
+    strict=True,
+)
 def test_held_out_writers_meet_the_issue_14_targets(held):
     short = {k: (held[k], t) for k, t in TARGETS.items() if held[k] < t}
     assert not short, f"short of the target (got, target): {short}"

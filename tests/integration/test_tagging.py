@@ -82,16 +82,27 @@ def test_official_address_and_letterhead_give_the_unit_with_evidence(cli):
     assert all(0 <= t.confidence <= 1 for t in tags)
 
 
+# An article that names no unit and no place: nothing in it speaks of who sent it (an
+# article set in a district's communes would give that district as the lowest guess).
+_PLACELESS = [
+    f"Đoạn {i}: chị Hoa làm công việc của mình đã mười lăm năm, ngày nào cũng đến sớm về "
+    "muộn, tận tình với từng người dân đến liên hệ, được đồng nghiệp và bà con tin yêu. "
+    "Chị luôn nói rằng việc nhỏ làm cho chu đáo thì người dân sẽ hài lòng."
+    for i in range(1, 9)
+]
+
+
 def test_webmail_without_evidence_is_flagged_then_learned_then_forgotten(cli):
     gmail = "nguoigui.baiviet@gmail.com"
 
     def mail(n: int) -> bytes:
+        doc = make_docx(DocSpec(title=f"Người tận tụy số {n}", paragraphs=_PLACELESS))
         return make_email(
             from_=f"Người gửi <{gmail}>",
             message_id=f"<g{n}@gmail.com>",
             subject="Gửi bài",
             text="Gửi bài viết ạ.\n",
-            attachments=[Attach("bai.docx", _docx(10 + n), DOCX_TYPE)],
+            attachments=[Attach("bai.docx", doc, DOCX_TYPE)],
         )
 
     deliver(cli.maildir, mail(1))

@@ -405,9 +405,12 @@ def test_forward_origin_display_name_that_is_a_bare_district(name: str, unit: st
 
 
 def test_body_mentions_alone_are_not_convincing():
+    """The article's places alone are only the last guess (the district it is set in,
+    the lowest confidence, flagged): never a unit shown as known."""
     v = Msg(text=ARTICLE_ABOUT_BAC_HA).verdict()
     assert kinds(v, "bac-ha") == {"body"}
-    assert v.unit is None and v.flag_reasons == ["no convincing evidence"]
+    assert v.unit == "bac-ha" and v.confidence == 0.05
+    assert v.flag_reasons == ["no convincing evidence"]
 
 
 def test_cover_note_naming_its_sender_is_convincing():
@@ -843,11 +846,12 @@ CASES: list[tuple[str, Msg, str | None]] = [
         "tinh-doan",
     ),
     (
+        # only the guess of the district it is set in (confidence 0.05, flagged)
         "gmail, article about Bảo Yên only",
         Msg(
             from_addr=G, text="Anh Tuân ở xã Nghĩa Đô, huyện Bảo Yên. Bảo Yên có nhiều mô hình hay."
         ),
-        None,
+        "bao-yen",
     ),
     (
         "yahoo forward of a district",
@@ -1063,9 +1067,9 @@ def test_unsigned_subject_naming_a_unit_is_a_guess():
     assert_unsure_guess(v, "bac-ha")
 
 
-def test_article_mentions_alone_never_make_a_guess():
+def test_article_mentions_alone_make_only_the_lowest_guess():
     v = Msg(text=ARTICLE_ABOUT_BAC_HA, subject="Gửi bài").verdict()
-    assert v.unit is None
+    assert v.unit == "bac-ha" and v.confidence == 0.05 and v.flagged
 
 
 def test_sender_named_after_the_addressee_in_one_line():
@@ -1253,6 +1257,48 @@ def test_an_organisation_the_article_names_is_the_last_resort_guess():
         text=text, from_addr="stc@laocai.gov.vn", auth=["mx; spf=fail smtp.mailfrom=laocai.gov.vn"]
     ).verdict()
     assert "unverified sender" in spoofed.flag_reasons
+
+
+def test_the_district_the_article_is_set_in_is_the_guess_after_that():
+    """A commune officer's phone mail (personal box, no signature, no organisation named):
+    the district whose places the article names clearly most is the guess, with the
+    lowest confidence and the flag; a place named once, or two districts near each other
+    in count, give none; a spoofed sender none either."""
+    text = (
+        "Vợ chồng anh Sùng Seo Vàng ở thôn Cốc Phà, xã Sán Chải, huyện Si Ma Cai nuôi dê. "
+        "Năm 2019 cả xã Sán Chải có thêm 12 hộ thoát nghèo nhờ nuôi dê."
+    )
+    v = Msg(text=text, subject="").verdict()
+    assert v.unit == "si-ma-cai", v.evidence
+    assert v.confidence == 0.05 and v.flag_reasons == ["no convincing evidence"]
+    once = "Vợ chồng anh Vàng ở xã Sán Chải nuôi dê, năm 2019 thoát nghèo."
+    assert Msg(text=once, subject="").verdict().unit is None
+    two = text + " Anh học cách nuôi ở Bắc Hà, xã Lùng Phình, gần Bản Phố."
+    assert Msg(text=two, subject="").verdict().unit is None
+    spoofed = Msg(
+        text=text, from_addr="stc@laocai.gov.vn", auth=["mx; spf=fail smtp.mailfrom=laocai.gov.vn"]
+    ).verdict()
+    assert spoofed.unit is None and "unverified sender" in spoofed.flag_reasons
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "(nguyên Phó Hiệu trưởng Trường Chính trị tỉnh)",
+        "Nguyên Giám đốc Sở Y tế",
+        "cựu giáo viên Trường THPT số 1 Bắc Hà",
+        "Cán bộ hưu trí, Sở Y tế",
+    ],
+)
+def test_a_signature_naming_where_its_writer_once_served_names_no_sender(line: str):
+    """A retired cadre signs with his former office: his own piece, no unit's."""
+    v = Msg(
+        cover=f"Tôi gửi mấy dòng về câu lạc bộ hưu trí ở tổ.\n\nKính thư,\nVũ Đình Thắng\n{line}"
+    )
+    verdict = v.verdict()
+    assert "signature" not in {e.kind for e in verdict.evidence}, verdict.evidence
+    serving = Msg(cover="Tôi gửi bài.\n\nTrân trọng,\nNguyễn Văn Nguyên\nPhó Giám đốc Sở Y tế")
+    assert serving.verdict().unit == "so-y-te"
 
 
 def test_a_note_naming_its_sender_in_a_longer_form_than_matched():

@@ -543,3 +543,39 @@ def test_machine_written_verdicts_say_so() -> None:
     assert NoiseVerdict(reason="x", rule="auto-submitted").automatic
     assert not NoiseVerdict(reason="x", rule="short-question").automatic
     assert not NoiseVerdict(reason="x", rule="invitation-subject").automatic
+
+
+REPORT_FOR_INFORMATION = (
+    "Kính gửi: Ban Thi đua - Khen thưởng tỉnh.\n\n"
+    "Văn phòng Sở gửi Ban báo cáo nhanh tình hình trật tự, an toàn giao thông tháng 8 để "
+    "Ban nắm, phục vụ công tác tổng hợp. Bài viết quý III Sở sẽ gửi sau.\n\n"
+    "Chỉ tiêu | Tháng 8 | So với cùng kỳ\nSố vụ tai nạn | 9 | Giảm 3 vụ\n\nTrân trọng!"
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        REPORT_FOR_INFORMATION,
+        "Dạ em chào Ban ạ. Tháng này xã đang tổng hợp, em sẽ gửi bài sau ạ.",
+        "Kinh gui Ban TDKT, bai viet thang 5 cua xa em xin phep gui bo sung sau a.",
+    ],
+)
+def test_a_notice_saying_the_article_comes_later_is_noise(body: str) -> None:
+    """The sender says the article is still to come, nothing attached: not an article
+    (an editor's call, not automatic); the reason quotes the sender's words."""
+    verdict = classify(build("Báo cáo nhanh tháng 8", body))
+    assert verdict is not None and verdict.rule in ("article-later", "short-question")
+    if verdict.rule == "article-later":
+        assert verdict.reason.startswith("notice without an article (the article is to come: “")
+        assert not verdict.automatic
+
+
+def test_an_article_or_an_attachment_saying_something_comes_later_is_kept() -> None:
+    """Pictures to come, an article that says "gửi sau" in its story, or the notice with a
+    document attached: not noise."""
+    photos = "Em gửi bài tháng 5 ạ, ảnh em sẽ gửi sau.\n\n" + ARTICLE
+    assert classify(build("Gửi bài", photos)) is None
+    assert classify(build("Gửi bài", REPORT_FOR_INFORMATION, docx=True), has_document=True) is None
+    story = (ARTICLE + "\n\n") * 3 + "Bài học kinh nghiệm xã sẽ gửi sau khi tổng kết."
+    assert len(story) >= 2000 and classify(build("Gửi bài", story)) is None

@@ -210,6 +210,28 @@ def test_a_page_number_above_the_letterhead() -> None:
     assert "Trang 1" not in art.text
 
 
+def test_a_party_letterhead_with_its_star_under_the_name() -> None:
+    """A Party body's letterhead ("TỈNH ỦY LÀO CAI / TRƯỜNG CHÍNH TRỊ / *", the star bold
+    and centred like the title below it): the star is the letterhead's, never the title;
+    a block of symbols only is no title anywhere."""
+    blocks = [
+        Block(text="TỈNH ỦY LÀO CAI", bold=True),
+        Block(text="TRƯỜNG CHÍNH TRỊ", bold=True),
+        Block(text="*", bold=True),
+        Block(text="NGƯỜI THẦY HAI MƯƠI NĂM BÁM LỚP VÙNG CAO", bold=True),
+        Block(text=BODY),
+    ]
+    art = build_article(blocks, source="docx", origin="x")
+    assert art.header_lines == ["TỈNH ỦY LÀO CAI", "TRƯỜNG CHÍNH TRỊ", "*"]
+    assert art.title == "NGƯỜI THẦY HAI MƯƠI NĂM BÁM LỚP VÙNG CAO"
+    no_letterhead = build_article(
+        [Block(text="* * *", bold=True), Block(text="Người thầy bám lớp", bold=True), *blocks[4:]],
+        source="docx",
+        origin="x",
+    )
+    assert no_letterhead.title == "Người thầy bám lớp"
+
+
 def test_a_company_trade_union_letterhead() -> None:
     """ "CÔNG ĐOÀN NHÀ MÁY ..." opening a document is its letterhead, not its title."""
     blocks = [

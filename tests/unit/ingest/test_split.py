@@ -187,3 +187,60 @@ def test_prose_before_the_title_stays_in_the_text() -> None:
     draft = build_article([Block(greeting), title, body], source="docx", origin="bai.docx")
     assert draft.title == title.text and draft.text == body.text
     assert draft.header_lines == [greeting]
+
+
+# --- pieces one per page ---------------------------------------------------------------------
+
+
+def _paged(seed: int, *, words: int = 170, label: str = "", **title: bool) -> list[Para]:
+    head, _ = article_text(seed)
+    body = [Para(p) for p in long_paragraphs(seed, words)]
+    return [*([Para(label)] if label else []), Para(head, bold=True, **title), *body]
+
+
+def _read(doc: bytes, ctx: ExtractContext) -> list:
+    return extract_message(_mail(doc), ctx).articles
+
+
+def test_pieces_one_per_page_are_split(ctx: ExtractContext) -> None:
+    """GIVEN a docx with a letterhead, a label line, a bold title and its text, then a
+    page break and a second bold title with its text WHEN extracted THEN two articles,
+    each with the letterhead, the label with the first; Word's "page break before"
+    property splits the same way."""
+    label = "Bài viết gương người tốt, việc tốt quý II/2020"
+    for second in (_paged(2, page_break=True), _paged(2, break_before=True)):
+        arts = _read(make_docx_paragraphs([*LETTERHEAD, *_paged(1, label=label), *second]), ctx)
+        assert [a.title for a in arts] == [article_text(1)[0], article_text(2)[0]]
+        assert all("PHÒNG NỘI VỤ" in a.header_lines for a in arts)
+        assert [f for f in arts[1].flags if f.startswith("split:")] == ["split:2/2"]
+
+
+def test_a_page_break_inside_one_article_does_not_split(ctx: ExtractContext) -> None:
+    """A page break before prose (the text goes on), before a page of photos, before a
+    numbered section heading, or before a piece too short to stand alone: one article."""
+    head, _ = article_text(3)
+    body = [Para(p) for p in long_paragraphs(3, 300)]
+    img = make_jpeg(seed=2)
+    shapes = {
+        "prose": [Para(head, bold=True), *body[:3], Para(body[3].text, page_break=True), *body[4:]],
+        "photos": [
+            Para(head, bold=True),
+            *body,
+            Para(image=img, page_break=True),
+            Para("Ảnh: nhân vật tại vườn", italic=True),
+        ],
+        "numbered section": [
+            Para(head, bold=True),
+            *body[:3],
+            Para("2. Kết quả đạt được", bold=True, page_break=True),
+            *body[3:],
+        ],
+        "short second piece": [
+            *_paged(3),
+            *_paged(4, words=40, page_break=True)[:2],
+        ],
+    }
+    for name, paras in shapes.items():
+        arts = _read(make_docx_paragraphs([*LETTERHEAD, *paras]), ctx)
+        assert len(arts) == 1, name
+        assert arts[0].title == head, name
