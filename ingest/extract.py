@@ -47,7 +47,7 @@ from dienhinh.core.errors import (
 )
 from dienhinh.core.noise import classify_noise
 from dienhinh.core.states import ArticleState, MessageState, waiting_note
-from dienhinh.core.text import fold, nfc, scrub
+from dienhinh.core.text import collapse_ws, fold, nfc, scrub
 from dienhinh.core.types import (
     ArticleDraft,
     Asset,
@@ -77,7 +77,12 @@ from dienhinh.ingest.mime import (
     parse_message,
     sniff_type,
 )
-from dienhinh.ingest.official import OfficialVerdict, classify_drafts, classify_lines
+from dienhinh.ingest.official import (
+    OfficialVerdict,
+    classify_drafts,
+    classify_lines,
+    sends_an_article,
+)
 from dienhinh.ingest.split import split_pasted
 from dienhinh.store.blobs import BlobStore
 
@@ -738,7 +743,30 @@ def _pasted_beside(
     probe = " ".join(fold(article.text).split()[:_PROBE_WORDS])
     if any(probe in " ".join(fold(d.text).split()) for d in documents):
         return None
+    if _covering_letter(own.text):
+        return None
     return article
+
+
+_LETTER_OPENING_CHARS = 800
+
+
+def _covering_letter(text: str) -> bool:
+    """A long, formal cover letter for the attached article: addressed ("Kính gửi: Ban Thi
+    đua ...") and saying in its opening that it sends the article ("xin trân trọng gửi kèm
+    theo đây bài viết ..."), however many paragraphs it runs to (why the piece was chosen,
+    its length, whom to ask). A pasted article opens with its title or its story."""
+    opening = fold(collapse_ws(text[:_LETTER_OPENING_CHARS]))
+    return (
+        opening.startswith(("kinh gui", "kinh trinh", "kinh goi"))
+        and sends_an_article(opening)
+        and _PASTED_BELOW.search(opening) is None
+    )
+
+
+# "bài chi đoàn em dán bên dưới", "nội dung như sau", "bài viết dưới đây": the letter
+# goes on with a pasted article.
+_PASTED_BELOW = re.compile(r"\b(?:dan (?:ben |o )?duoi|ben duoi|duoi day|nhu sau|ngay duoi)\b")
 
 
 def _body_article(

@@ -77,3 +77,38 @@ def test_a_signature_with_a_long_disclaimer_is_no_article(ctx: ExtractContext) -
     )
     out = extract_message(_mail(body), ctx)
     assert [a.title for a in out.articles] == [DOC_TITLE]
+
+
+LETTER = [
+    "Kính gửi: Ban Thi đua - Khen thưởng tỉnh Lào Cai.",
+    "Thực hiện Kế hoạch tuyên truyền các phong trào thi đua yêu nước của UBND tỉnh và văn "
+    "bản chỉ đạo của UBND huyện về việc tuyên truyền gương điển hình tiên tiến hằng tháng, "
+    "Phòng Văn hóa và Thông tin huyện Văn Bàn xin trân trọng gửi kèm theo đây bài viết "
+    f"giới thiệu gương điển hình tiên tiến tháng 12 của huyện, nhan đề: “{DOC_TITLE}”.",
+    "Bài viết do đồng chí Hoàng Văn Thịnh, cộng tác viên lâu năm của Phòng thực hiện sau "
+    "chuyến đi thực tế tại xã vào cuối tháng 11 vừa qua, nhân dịp huyện chuẩn bị các hoạt "
+    "động tổng kết năm. Bài có dung lượng tương đối dài, có 02 ảnh do tác giả chụp đã được "
+    "chèn trong file. Trường hợp Ban thấy cần rút gọn, Phòng xin được biên tập lại.",
+    "Trong quá trình tiếp nhận, nếu file đính kèm bị lỗi phông chữ hoặc không mở được, đề "
+    "nghị Ban thông tin lại để Phòng gửi bản khác (Phòng có cả bản in đã ký gửi qua đường "
+    "văn thư theo quy định hiện hành của tỉnh).",
+    "Trân trọng cảm ơn./.",
+    "Phòng Văn hóa và Thông tin huyện Văn Bàn",
+]
+
+
+def test_a_formal_letter_of_several_paragraphs_beside_a_docx_is_no_article(
+    ctx: ExtractContext,
+) -> None:
+    """A district office's letter sending the attached piece ("Kính gửi ... xin trân trọng
+    gửi kèm theo đây bài viết ...") runs to four paragraphs of prose: still the cover note,
+    not a second article; the same letter pasting a piece below it keeps that piece."""
+    body = "\n\n".join(LETTER)
+    assert len(body.split()) > 150
+    out = extract_message(_mail(body), ctx)
+    assert [a.title for a in out.articles] == [DOC_TITLE]
+    pasting = [*LETTER[:2], "Bài chi đoàn Phòng dán dưới đây:", BODY_TITLE, *BODY_PARAS]
+    pasting[1] = pasting[1].replace("gửi kèm theo đây", "gửi kèm file word và dán dưới đây")
+    out = extract_message(_mail("\n\n".join(pasting)), ctx)
+    assert len(out.articles) == 2 and out.articles[0].title == DOC_TITLE
+    assert BODY_PARAS[-1] in out.articles[1].text
