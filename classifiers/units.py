@@ -466,6 +466,11 @@ def _reminder_addressee(sc: _Scorer, text: str) -> bool:
     return False
 
 
+# A line that sends something ("em gửi bài ...", "gửi lại bài", "xin gửi file"): the note's
+# own sentence, however short, never a signature line.
+_SENDS = re.compile(r"\bgui(?: lai| bo sung| kem)? (?:bai|tin|file|anh)\b")
+
+
 def _split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
     """(the note, its closing lines): short lines read upwards from the end, stopping at a
     sentence, a closing formula ("Trân trọng"), a salutation or a long line."""
@@ -483,6 +488,7 @@ def _split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
             or _CLOSING.match(folded := _folded_head(line))
             or _ADDRESSEE.match(folded)
             or len(sig) >= SIGNATURE_LINES
+            or _SENDS.search(fold(line))  # "E gửi bài tháng 4 về đ/c công an xã ạ": the note
         ):
             break
         sig.append(line)

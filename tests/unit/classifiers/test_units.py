@@ -1301,6 +1301,26 @@ def test_a_signature_naming_where_its_writer_once_served_names_no_sender(line: s
     assert serving.verdict().unit == "so-y-te"
 
 
+def test_a_one_line_note_sending_the_piece_is_no_signature():
+    """ "E gửi bài tháng 4 về chị Hoa, Sở Y tế ạ": the note's only line says what the
+    piece is about, not who signs; the byline under the article ("Lo Mai - VHXH xa San
+    Chai, huyen Si Ma Cai") says who sent it."""
+    text = (
+        "Chị Hoa về nhận nhiệm vụ tại trạm từ tháng 10/2019.\n\n"
+        "Chị học tiếng Mông, đến từng thôn khám cho bà con.\n\n"
+        "Bà con tin chị, có việc gì báo là chị đến ngay.\n\n"
+        "Lo Mai - VHXH xa San Chai, huyen Si Ma Cai"
+    )
+    v = Msg(
+        from_addr="lomai88@gmail.com",
+        cover="E gửi bài tháng 4 về chị Hoa, Sở Y tế ạ, có 2 ảnh",
+        subject="bai thang 4",
+        text=text,
+    ).verdict()
+    assert "signature" not in kinds(v, "so-y-te"), v.evidence
+    assert v.unit == "si-ma-cai", v.evidence
+
+
 def test_a_note_naming_its_sender_in_a_longer_form_than_matched():
     """ "Phòng Dạy nghề - Sở Y tế - VP xin gửi bài ...": the rest of the name between the
     unit and "xin gửi" still makes the line the sender's own introduction."""
