@@ -346,6 +346,16 @@ _NAMES: dict[str, tuple[str, ...]] = {
                        "gương của Bác", "Bác Hồ", "Bác Hồ dạy", "lời Bác", "lời Bác dạy",
                        "Bác dạy", "lời dạy của Bác", "điều Bác Hồ dạy"),
 }
+# Names that quote rather than name the movement: "như Bác Hồ dạy", "lời dạy của Bác" open
+# or close many portraits as rhetoric. In the body they name the campaign only when the
+# article quotes them twice or more; in the title or lead, always.
+_QUOTES: dict[str, frozenset[str]] = {
+    "hoc-tap-bac-ho": frozenset(
+        ("Bác Hồ", "Bác Hồ dạy", "lời Bác", "lời Bác dạy", "Bác dạy", "lời dạy của Bác",
+         "điều Bác Hồ dạy")
+    ),
+}
+QUOTED_NAMES_IN_BODY = 2
 # A campaign whose field words fit every exemplar (đạo đức, gương mẫu, tận tụy, đảng
 # viên): only its name tells it from an article that merely praises someone.
 NAME_REQUIRED = frozenset({"hoc-tap-bac-ho"})
@@ -878,7 +888,8 @@ def rule_scores(
         st = _Standing(paragraphs=f.paragraphs)
         evidence: list[tuple[float, dict[str, Any]]] = []
         found = f.title.keys() | f.lead.keys() | f.body.keys()
-        n_title = n_lead = n_count = 0
+        n_title = n_lead = n_count = quoted = 0
+        quotes = _QUOTES.get(code, frozenset())
         anchors = _ANCHORS.get(code)
         st.anchored = anchors is None or not anchors.isdisjoint(found)
         for term in vocab.ranked(code, found):
@@ -896,6 +907,8 @@ def rule_scores(
             names = vocab.names_campaign(code, term)
             if names and (term in f.title or term in f.lead):
                 st.named = "lead"
+            elif names and term in quotes:
+                quoted += n_body
             elif names and not st.named:
                 st.named = "body"
             found_item = item(
@@ -907,6 +920,8 @@ def rule_scores(
                 names=names or None,
             )
             evidence.append((part + 100.0 * names, found_item))
+        if not st.named and quoted >= QUOTED_NAMES_IN_BODY:
+            st.named = "body"
         if prior == code:
             score += PRIOR_SCORE
             evidence.append((PRIOR_SCORE, item(EK.UNIT_PRIOR, unit=unit_code or unit_group)))

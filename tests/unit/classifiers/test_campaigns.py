@@ -319,6 +319,27 @@ def test_a_campaign_named_in_the_closing_commendation_counts() -> None:
     assert _chosen(title, text) == ["hoc-tap-bac-ho", "suc-khoe"]
 
 
+_QUOTING_PORTRAIT = (
+    "Cô Mai dạy học cho 25 học sinh lớp ghép, giảng bài bằng tiếng Mông cho các em mới đến "
+    "lớp, vận động phụ huynh không cho con bỏ học giữa năm học.\n\n"
+    "Buổi tối cô kèm các em ôn bài ở khu nội trú, tự làm đồ dùng dạy học bằng tre, nứa để "
+    "giờ học sinh động hơn, lớp cô năm nào cũng đủ số học sinh.\n\n"
+    "Như Bác Hồ dạy, vì lợi ích trăm năm phải trồng người, cô coi mỗi em như con mình."
+)
+
+
+def test_a_quote_of_bac_ho_once_in_the_body_is_rhetoric_not_the_campaign() -> None:
+    """ "Như Bác Hồ dạy ..." once in a teacher's portrait: how many portraits close, not
+    the movement named. Quoted twice, or in the lead, it is the article's example."""
+    title = "Cô giáo Vàng Thị Mai và lớp học bán trú"
+    assert "hoc-tap-bac-ho" not in _chosen(title, _QUOTING_PORTRAIT)
+    twice = _QUOTING_PORTRAIT + "\n\nLời Bác dạy cô chép vào trang đầu giáo án mỗi năm học."
+    named = {s.code: s for s in rule_scores(title, twice)}["hoc-tap-bac-ho"]
+    assert named.named == "body" and named.held == "named"
+    lead = "Như Bác Hồ dạy, cô Mai coi mỗi học sinh như con mình.\n\n" + _QUOTING_PORTRAIT
+    assert {s.code: s for s in rule_scores(title, lead)}["hoc-tap-bac-ho"].named == "lead"
+
+
 def test_moral_words_alone_do_not_make_the_ho_chi_minh_campaign() -> None:
     """Tận tụy, gần dân, đảng viên describe every exemplar: without a reference to Hồ Chí
     Minh's example they do not tag his campaign."""
