@@ -818,6 +818,9 @@ class _Standing:
     paragraphs: int = 0  # substantive body paragraphs carrying it
     strong: bool = False  # one of its terms of weight 3 (that names its field) was found
     anchored: bool = True  # its setting (_ANCHORS) was found, or it needs none
+    title_terms: int = 0  # its terms in the title
+    lead_terms: int = 0  # its terms in the lead
+    body_count: int = 0  # its terms' count in the rest
 
     def passing(self, body_paragraphs: int) -> bool:
         """Nothing in the title or lead, at most one paragraph of a longer body."""
@@ -888,7 +891,7 @@ def rule_scores(
         st = _Standing(paragraphs=f.paragraphs)
         evidence: list[tuple[float, dict[str, Any]]] = []
         found = f.title.keys() | f.lead.keys() | f.body.keys()
-        n_title = n_lead = n_count = quoted = 0
+        quoted = 0
         quotes = _QUOTES.get(code, frozenset())
         anchors = _ANCHORS.get(code)
         st.anchored = anchors is None or not anchors.isdisjoint(found)
@@ -896,9 +899,9 @@ def rule_scores(
             weight = vocab.weight(code, term)
             st.strong = st.strong or weight >= STRONG_WEIGHT
             n_body = f.body.get(term, 0)
-            n_title += term in f.title
-            n_lead += term in f.lead
-            n_count += n_body
+            st.title_terms += term in f.title
+            st.lead_terms += term in f.lead
+            st.body_count += n_body
             top = weight * (TITLE_FACTOR * (term in f.title) + LEAD_FACTOR * (term in f.lead))
             part = top + (weight * (1.0 + math.log(n_body)) if n_body else 0.0)
             score += part
@@ -926,20 +929,12 @@ def rule_scores(
             score += PRIOR_SCORE
             evidence.append((PRIOR_SCORE, item(EK.UNIT_PRIOR, unit=unit_code or unit_group)))
         evidence.sort(key=lambda e: -e[0])
-        raw.append(
-            (
-                code,
-                score,
-                st,
-                [e[1] for e in evidence[:6]],
-                (n_title, n_lead, n_count, prior == code),
-            )
-        )
+        raw.append((code, score, st, [e[1] for e in evidence[:6]]))
 
     best_score = max((r[1] for r in raw), default=0.0)
-    strong = {code for code, _, st, _, _ in raw if st.strong or st.named}
+    strong = {code for code, _, st, _ in raw if st.strong or st.named}
     scores = {}
-    for code, s, st, ev, (n_title, n_lead, n_count, is_prior) in raw:
+    for code, s, st, ev in raw:
         # A campaign far behind the best one is a setting, not a subject: its confidence
         # shrinks with the ratio below DOMINATED (the best keeps its own).
         ratio = s / best_score if best_score else 0.0
@@ -964,11 +959,11 @@ def rule_scores(
             s,
             tuple(ev),
             held if s else "",
-            n_title,
-            n_lead,
-            n_count,
+            st.title_terms,
+            st.lead_terms,
+            st.body_count,
             st.named,
-            is_prior,
+            prior == code,
         )
     best_other = max((s.confidence for c, s in scores.items() if c != FALLBACK), default=0.0)
     fb = scores.get(FALLBACK, CampaignScore(FALLBACK, 0.0, 0.0))

@@ -596,8 +596,7 @@ class _Scorer:
         return found
 
     def _group(self, code: str) -> str | None:
-        unit = self.directory.get(code)
-        return unit.group if unit is not None else None
+        return _group(self.directory, code)
 
     def totals(self) -> dict[str, float]:
         out: dict[str, float] = {}

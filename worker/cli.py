@@ -657,18 +657,17 @@ def _decision_rows(config: Config, labels: list[dict[str, Any]], folder: Path) -
     out), its unit tagged, each article scored by the campaign rules and matched to its
     label by the label's key phrase. Resends are left out (their articles are labelled
     twice)."""
-    import re
     import tempfile
-    import unicodedata
 
     from dienhinh.classifiers.campaigns import Vocabulary, load_campaigns, rule_scores
     from dienhinh.classifiers.decision import DecisionRow, word_count
     from dienhinh.classifiers.tagging import tag_outcome
+    from dienhinh.core.text import collapse_ws, nfc
     from dienhinh.ingest.context import ExtractContext
     from dienhinh.ingest.extract import extract_message
 
-    def norm(text: str) -> str:
-        return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip().casefold()
+    def norm(text: str) -> str:  # as `dienhinh eval` compares texts
+        return collapse_ws(nfc(text)).casefold()
 
     assert config.tagging is not None
     settings = config.tagging

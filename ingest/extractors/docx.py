@@ -18,7 +18,6 @@ import zipfile
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from functools import lru_cache
 from typing import ClassVar
 
@@ -316,12 +315,10 @@ class _Walker:
             )
         )
 
-    def _paged(self, block: Block) -> Block:
-        """``block`` marked as opening a page when a page break came before it."""
-        if self.page_pending:
-            self.page_pending = False
-            return replace(block, page_break=True)
-        return block
+    def _page_break(self) -> bool:
+        """Whether a page break came before the block being made (and it is now taken)."""
+        pending, self.page_pending = self.page_pending, False
+        return pending
 
     def paragraph(self, p: etree._Element, out: list[Block]) -> None:
         texts: list[str] = []
@@ -366,14 +363,13 @@ class _Walker:
                     level, italic_style = self.styles(pstyle.get(W_VAL, ""))
             bold, italic = self._run_formatting(p)
             out.append(
-                self._paged(
-                    Block(
-                        text=text,
-                        heading=level > 0,
-                        level=level,
-                        bold=bold,
-                        italic=italic or italic_style,
-                    )
+                Block(
+                    text=text,
+                    heading=level > 0,
+                    level=level,
+                    bold=bold,
+                    italic=italic or italic_style,
+                    page_break=self._page_break(),
                 )
             )
         out.extend(pics)
@@ -416,7 +412,12 @@ class _Walker:
                 pics.extend(b for b in inner if b.image is not None)
             if cells:
                 out.append(
-                    self._paged(Block(text=" | ".join(cells), table=True, table_id=self.tables))
+                    Block(
+                        text=" | ".join(cells),
+                        table=True,
+                        table_id=self.tables,
+                        page_break=self._page_break(),
+                    )
                 )
             out.extend(pics)
 
