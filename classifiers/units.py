@@ -115,6 +115,10 @@ W_COVER: Final = 1.0
 W_ARTICLE: Final = 0.5
 
 W_ON_BEHALF: Final = 7.0  # "bài này của X", "gửi hộ X", "viết cho X": whose piece it is
+# "Ban tính bài này cho huyện X": the sender asks the Board to count the piece for X, the
+# very thing the unit tag decides: above all a forwarder says of itself (address,
+# signature, display name).
+W_COUNTED_FOR: Final = 30.0
 W_REMINDER_TO: Final = 2.5  # the unit a quoted Board reminder was addressed to
 W_WEBMAIL_HINT: Final = 1.5  # a personal mailbox named after its office ("vanthu.pnvbaothang")
 
@@ -310,6 +314,29 @@ _ASKS = re.compile(
     r"(?:toi|em|minh|chung toi|chung em|anh|chi)\s+(?:\w+\s+){0,2}?(?:gui|chuyen|nop)\b"
 )
 _BY_VERB = re.compile(r"^[\W_]*(?:gui|viet|thuc hien|cung cap|bien soan|soan|chuyen)\b")
+
+
+# "Ban tính bài này cho huyện Văn Bàn giúp ạ", "Bài tính cho huyện Mường Khương": whom the
+# sender asks the Board to count the piece for. Read with diacritics ("tính", count; folded
+# it is "tỉnh", the province: "UBND tỉnh cho ..."); the folded form, for a sender who typed
+# none, needs "bài" between.
+_COUNT_FOR = re.compile(
+    r"\btính\s+(?:(?:bài|bài viết|tin bài)(?:\s+(?:này|trên|đó))?\s+)?"
+    r"(?:cho|vào(?:\s+chỉ tiêu(?:\s+(?:của|bài))?)?)[\W_]*$"
+)
+_COUNT_FOR_FOLDED = re.compile(
+    r"\btinh\s+(?:bai|bai viet|tin bai)(?:\s+(?:nay|tren|do))?\s+"
+    r"(?:cho|vao(?:\s+chi tieu(?:\s+(?:cua|bai))?)?)[\W_]*$"
+)
+
+
+def _counted_for(line: str, start: int) -> bool:
+    """Whether the words before ``start`` ask the Board to count the piece for the unit
+    named there."""
+    before = nfc(line[max(0, start - 60) : start]).casefold()
+    if _COUNT_FOR.search(before):
+        return True
+    return strip_diacritics(before) == before and bool(_COUNT_FOR_FOLDED.search(before))
 
 
 def _in_addressee_clause(line: str, start: int) -> bool:
@@ -783,7 +810,9 @@ def _note(
         before = fold(line[max(0, start - 60) : start]) if behalf or intro else ""
         # whose piece it is: an organisation, never a place ("bài về anh A của xã Y Tý"
         # names where the story is), and not what a "bài về ..." is about
-        if behalf and (
+        if behalf and _counted_for(line, start):
+            weight, own = W_COUNTED_FOR, 1.0
+        elif behalf and (
             (_ON_BEHALF.search(before) and not _ABOUT.search(before))
             or (_BY.search(before) and _BY_VERB.match(fold(line[end : end + 30])))
             or _ASKS.match(fold(line[end : end + 40]))

@@ -299,6 +299,8 @@ NOISE_LABELS: Final = {
     "short question without an article": "câu hỏi ngắn, không có bài",
     "questions without an article": "thư hỏi (nhiều câu hỏi), không có bài",
     "notice without an article": "thư báo, chưa có bài (bài sẽ gửi sau)",
+    "request without an article": "thư hỏi hoặc đề nghị Ban, không có bài",
+    "mass mailing without an article": "thư gửi hàng loạt (người nhận ẩn), không có bài",
     "official document": "văn bản hành chính",
     "body too short and no document attached": (
         "nội dung thư quá ngắn, không có tài liệu bài viết đính kèm"

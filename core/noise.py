@@ -488,6 +488,69 @@ def _article_later(f: _Facts) -> str | None:
     return f"notice without an article (the article is to come: “{_shown(said)}”)"
 
 
+# A letter asking the Board for something (an answer, a favour) and sending nothing: "Tôi
+# muốn hỏi Ban mấy việc ...", "Em chưa rõ bài viết làm theo mẫu nào ạ", "Em xin phép Ban cho
+# Đài mượn file video". Written with diacritics (folded, "hỏi" would be "hội", an
+# association); the folded form is for a sender who typed none.
+_ASKS_MARKED = (
+    r"\b(?:muốn hỏi|xin hỏi|hỏi ý kiến|cho (?:em|tôi|chúng tôi|mình) (?:được |xin )?hỏi"
+    r"|xin phép|xin mượn|muốn mượn|chưa rõ|nhờ ban"
+    r"|(?:mong|đề nghị|kính đề nghị|xin) ban (?:sớm )?(?:trả lời|hướng dẫn|cho biết|giải đáp"
+    r"|giúp|xem xét cho)"
+    r"|ban (?:trả lời|hướng dẫn|cho biết|giải đáp) (?:giúp|sớm|cho))\b"
+)
+_ASKS = re.compile(_ASKS_MARKED)
+_ASKS_FOLDED = re.compile(strip_diacritics(_ASKS_MARKED))
+# The letter sends or publishes something after all (a cover note). Matched with
+# diacritics too: folded, "dạng bài" (a kind of piece) is "đăng bài" (publish a piece).
+_SENDS_MARKED = (
+    r"\b(?:xin gửi|trân trọng gửi|(?:em|tôi|chúng tôi|mình) gửi|đính kèm"
+    r"|gửi kèm theo (?:thư|email|mail)|(?:nhờ|đề nghị|mong) ban (?:đăng|đưa|xem xét đăng)"
+    r"|đăng tải giúp|gửi (?:lại |bổ sung |đến |về |tới |lên )?(?:ban |quý ban )?(?:bài|tin bài"
+    r"|file bài))\b"
+)
+_SENDS = re.compile(_SENDS_MARKED)
+_SENDS_FOLDED = re.compile(strip_diacritics(_SENDS_MARKED))
+_TO_THE_BOARD = re.compile(r"\b(?:kinh gui|chao ban|thua ban|gui ban)\b")
+REQUEST_LETTER_LIMIT = 1500
+
+
+def _request_letter(f: _Facts) -> str | None:
+    """A short letter to the Board that asks it something or asks a favour, and sends
+    nothing: no document, attachment or link, no words sending or publishing a piece. A
+    pasted article is longer, or comes under a note that sends it."""
+    text = f.own_text
+    if not text or len(text) >= REQUEST_LETTER_LIMIT or f.has_attachment or _LINK.search(text):
+        return None
+    key = fold(text)
+    if not _TO_THE_BOARD.search(key[:200]):
+        return None
+    marked = _has_diacritics(text)
+    said_in = nfc(text).casefold() if marked else key
+    if (_SENDS if marked else _SENDS_FOLDED).search(said_in):
+        return None
+    m = (_ASKS if marked else _ASKS_FOLDED).search(said_in)
+    if m is None:
+        return None
+    said = m.group(0)
+    return f"request without an article (a letter asking the Board: “{_shown(said)}”)"
+
+
+_UNDISCLOSED = re.compile(r"undisclosed[- ]recipients", re.IGNORECASE)
+
+
+def _mass_mailing(f: _Facts) -> str | None:
+    """Sent to undisclosed recipients (everyone blind-copied: a bulletin, a schedule, an
+    announcement mailed to many offices) with nothing attached. A unit sends its article to
+    the Board, not to a hidden list."""
+    if f.has_attachment:
+        return None
+    to = f.header("To")
+    if not _UNDISCLOSED.search(to):
+        return None
+    return f"mass mailing without an article (To: {_shown(to)})"
+
+
 RULES: tuple[NoiseRule, ...] = (
     # Reports first: a bounce often also says Auto-Submitted, and "delivery status
     # notification" tells the editor more than "auto-generated".
@@ -523,6 +586,11 @@ RULES: tuple[NoiseRule, ...] = (
               hard=False, automatic=False),
     NoiseRule("article-later", "a notice or report saying the article will be sent later, "
               "without a document or attachment", _article_later, hard=False, automatic=False),
+    NoiseRule("request-letter", "a short letter asking the Board something, sending nothing, "
+              "without a document, attachment or link", _request_letter,
+              hard=False, automatic=False),
+    NoiseRule("mass-mailing", "To: undisclosed recipients (everyone blind-copied) without an "
+              "attachment", _mass_mailing, hard=False, automatic=False),
 )  # fmt: skip
 
 

@@ -25,6 +25,7 @@ from dienhinh.classifiers.units import (
     sender_verified,
 )
 from dienhinh.core.errors import ConfigError
+from dienhinh.core.text import strip_diacritics
 from dienhinh.core.types import ArticleDraft, ForwardOrigin, MailHeaders
 
 
@@ -485,6 +486,33 @@ def test_a_forwarder_that_claims_the_piece_is_its_sender():
         fwd=[origin],
     ).verdict()
     assert v.unit == "hoi-phu-nu"
+
+
+def test_a_forwarder_asking_the_board_to_count_the_piece_for_a_district():
+    """GIVEN a provincial office relaying, from its own official box and under its own
+    signature, a district centre's piece WHEN its note asks the Board to count the piece
+    for the district ("Ban tính bài này cho huyện Văn Bàn giúp ạ") THEN the district is the
+    sender: counting is what the unit tag decides. Without that sentence the forwarder
+    keeps it."""
+    cover = (
+        "Kính gửi Ban Thi đua - Khen thưởng tỉnh,\n\nĐài PT-TH tỉnh chuyển Ban bài phát "
+        "thanh về một bí thư chi bộ thôn do Đài nhận chiều qua. Theo đề nghị của Trung tâm, "
+        "Ban tính bài này cho huyện Văn Bàn giúp ạ.\n\nTrân trọng!\n"
+        "Biên tập viên - Đài Phát thanh và Truyền hình tỉnh Lào Cai"
+    )
+    msg = dict(from_addr="ptth@laocai.gov.vn", from_name="Đài PT-TH tỉnh Lào Cai")
+    v = Msg(subject="FW: Bai phat thanh thang 5", cover=cover, **msg).verdict()
+    assert v.unit == "van-ban"
+    asked = "Theo đề nghị của Trung tâm, Ban tính bài này cho huyện Văn Bàn giúp ạ."
+    plain = cover.replace(asked, "")
+    assert Msg(subject="FW: Bai phat thanh thang 5", cover=plain, **msg).verdict().unit == (
+        "dai-phat-thanh"
+    )
+    # Typed without diacritics: "tinh bai ... cho" (bare "tinh cho" would be "tỉnh cho").
+    bare = strip_diacritics(cover)
+    assert Msg(subject="FW", cover=bare, **msg).verdict().unit == "van-ban"
+    province = cover.replace("Ban tính bài này cho", "UBND tỉnh cho")
+    assert Msg(subject="FW", cover=province, **msg).verdict().unit == "dai-phat-thanh"
 
 
 def test_inline_forward_signature_belongs_to_the_original_sender():

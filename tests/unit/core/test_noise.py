@@ -15,6 +15,7 @@ from email.utils import parseaddr
 
 import pytest
 
+from dienhinh.core.labels import reason_label
 from dienhinh.core.noise import (
     RULES,
     SHORT_BODY_LIMIT,
@@ -22,6 +23,7 @@ from dienhinh.core.noise import (
     classify_noise,
     is_auto_generated,
 )
+from dienhinh.core.text import strip_diacritics
 from dienhinh.core.types import MailHeaders
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -579,3 +581,119 @@ def test_an_article_or_an_attachment_saying_something_comes_later_is_kept() -> N
     assert classify(build("Gửi bài", REPORT_FOR_INFORMATION, docx=True), has_document=True) is None
     story = (ARTICLE + "\n\n") * 3 + "Bài học kinh nghiệm xã sẽ gửi sau khi tổng kết."
     assert len(story) >= 2000 and classify(build("Gửi bài", story)) is None
+
+
+# --------------------------------------------------------------------------- requests, mailings
+
+REQUEST = (
+    "Kính gửi Ban Thi đua - Khen thưởng tỉnh,\n\n"
+    "Tôi là Lương Văn Hải, phụ trách tuyên truyền của Hội Cựu chiến binh huyện Bảo Thắng. "
+    "Hội chúng tôi có mấy việc muốn hỏi Ban để hướng dẫn các chi hội cho thống nhất: bài "
+    "của chi hội xã viết về hội viên nếu gửi qua Hội huyện thì được tính cho huyện hay cho "
+    "Hội tỉnh, bài đã phát trên đài huyện thì gửi lại có được tính nữa không, và ảnh có "
+    "bắt buộc phải gửi kèm theo bài hay không. Mong Ban trả lời sớm để chúng tôi triển khai "
+    "trong quý này.\n\nLương Văn Hải\nHội CCB huyện Bảo Thắng\n"
+)
+
+
+def test_a_letter_asking_the_board_without_a_question_mark_is_noise() -> None:
+    """GIVEN a letter of questions put as statements ("muốn hỏi Ban ...", no "?"), longer
+    than a short question WHEN classified THEN it is a request without an article, which
+    a person wrote (an editor answers it)."""
+    assert len(REQUEST) > SHORT_BODY_LIMIT and "?" not in REQUEST
+    verdict = classify(build("Hỏi về cách tính bài", REQUEST))
+    assert verdict is not None and verdict.rule == "request-letter"
+    assert verdict.reason == "request without an article (a letter asking the Board: “muốn hỏi”)"
+    assert not verdict.automatic
+    assert reason_label(verdict.reason) == "thư hỏi hoặc đề nghị Ban, không có bài"
+
+
+def test_a_favour_asked_of_the_board_is_noise() -> None:
+    body = (
+        "Kính gửi Ban TĐKT tỉnh,\n\nTrung tâm Văn hóa huyện đang làm cuốn kỷ yếu 10 năm phong "
+        "trào thi đua của huyện. Trung tâm xin phép Ban cho mượn bộ ảnh hội nghị biểu dương "
+        "điển hình tiên tiến năm 2016 để in vào kỷ yếu, khi in sẽ ghi rõ nguồn ảnh. Cán bộ "
+        "của Trung tâm có thể đến Sở Nội vụ chép trực tiếp vào ổ đĩa trong tuần tới.\n\n"
+        "Trân trọng cảm ơn Ban.\nTrung tâm Văn hóa - Thể thao huyện Văn Bàn"
+    )
+    verdict = classify(build("Xin mượn ảnh hội nghị", body))
+    assert verdict is not None and verdict.rule == "request-letter"
+    assert "“xin phép”" in verdict.reason
+
+
+def test_a_request_typed_without_diacritics_is_noise() -> None:
+    body = strip_diacritics(REQUEST)
+    verdict = classify(build("hoi ve cach tinh bai", body))
+    assert verdict is not None and verdict.rule == "request-letter"
+    assert "“muon hoi”" in verdict.reason
+
+
+def test_a_question_about_the_shape_of_a_piece_is_noise_though_it_folds_like_publishing() -> None:
+    """ "dạng bài báo" (a newspaper-style piece) folds to the words of "đăng bài" (publish a
+    piece): the sending words are matched with their diacritics."""
+    body = (
+        "Kính gửi Ban Thi đua - Khen thưởng!\n\nEm là hiệu trưởng một trường tiểu học ở huyện "
+        "Mường Khương. Trường em định giới thiệu một cô giáo cắm bản, nhưng em chưa rõ bài nên "
+        "viết theo mẫu báo cáo thành tích hay viết dạng bài báo, và có cần Phòng Giáo dục ký "
+        "xác nhận trước khi gửi Ban không ạ. Cô giáo ấy đã dạy ở điểm trường Sín Chải mười hai "
+        "năm, năm nào lớp cũng đủ học sinh, nên trường rất muốn Ban biết đến cô. Em cảm ơn Ban "
+        "nhiều ạ!\n"
+    )
+    assert len(body) > SHORT_BODY_LIMIT
+    verdict = classify(build("Hỏi mẫu bài", body))
+    assert verdict is not None and verdict.rule == "request-letter"
+
+
+def test_a_note_that_sends_the_piece_is_not_a_request() -> None:
+    """A cover note asking the Board to publish the piece it sends (pasted below) is kept,
+    and so is a pasted article that says "chưa rõ" but is addressed to nobody."""
+    note = (
+        "Kính gửi Ban TĐKT tỉnh,\nHội CCB huyện xin gửi bài viết quý II, nhờ Ban xem xét đăng "
+        "tải giúp ạ.\n\n"
+    )
+    assert classify(build("Bài quý II", note + ARTICLE)) is None
+    pasted = ARTICLE + "\nNăm đầu, giá tinh dầu còn chưa rõ, nhiều hộ còn e ngại.\n"
+    assert classify(build("Bài quý II", pasted)) is None
+
+
+def test_a_request_with_an_attachment_or_a_link_is_kept() -> None:
+    assert classify(build("Hỏi", REQUEST, docx=True), has_document=True) is None
+    linked = REQUEST + "\nBài ở đây: https://drive.google.com/file/d/abc/view\n"
+    assert classify(build("Hỏi", linked)) is None
+
+
+def _undisclosed(msg: Message) -> Message:
+    msg.replace_header("To", "undisclosed-recipients:;")
+    return msg
+
+
+SCHEDULE = (
+    "TRUNG TÂM VĂN HÓA - THỂ THAO HUYỆN BẮC HÀ\nTHÔNG BÁO LỊCH CHIẾU PHIM LƯU ĐỘNG THÁNG 5\n\n"
+    "Kính gửi các cơ quan, đơn vị,\nTrung tâm trân trọng gửi lịch chiếu phim lưu động tháng 5 "
+    "tại các xã: ngày 3 xã Lùng Phình, ngày 10 xã Tả Van Chư, ngày 17 xã Bản Già, ngày 24 xã "
+    "Nậm Đét. Mỗi buổi chiếu có một phim tài liệu về gương người tốt việc tốt của huyện.\n"
+)
+
+
+def test_a_mailing_to_undisclosed_recipients_is_noise() -> None:
+    """GIVEN a schedule mailed to many offices, everyone blind-copied (To: undisclosed
+    recipients) WHEN classified THEN a mass mailing without an article, though its words
+    "gửi" something and name exemplars."""
+    verdict = classify(_undisclosed(build("Lịch chiếu phim tháng 5", SCHEDULE)))
+    assert verdict is not None and verdict.rule == "mass-mailing"
+    assert verdict.reason == "mass mailing without an article (To: undisclosed-recipients:;)"
+    assert reason_label(verdict.reason) == "thư gửi hàng loạt (người nhận ẩn), không có bài"
+    # The same schedule sent to the Board by name is for a person's judgement: not this rule.
+    assert classify(build("Lịch chiếu phim tháng 5", SCHEDULE)) is None
+
+
+def test_a_blind_copied_mail_with_a_document_or_photo_is_kept() -> None:
+    with_doc = _undisclosed(build("Bài quý II", SCHEDULE, docx=True))
+    assert classify(with_doc, has_document=True) is None
+    em = EmailMessage()
+    em["From"] = "vp@laocai.gov.vn"
+    em["To"] = "undisclosed-recipients:;"
+    em["Subject"] = "Bài ảnh"
+    em.set_content(ARTICLE)
+    em.add_attachment(b"\xff\xd8\xff", maintype="image", subtype="jpeg", filename="anh.jpg")
+    assert classify(email.message_from_bytes(em.as_bytes())) is None
