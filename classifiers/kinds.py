@@ -102,13 +102,15 @@ _COLLECTIVE = (
     "công đoàn", "làng", "khu dân cư", "ban quản lý", "đảng bộ", "tiểu đội", "trung đội",
     "lớp", "thư viện", "tuyến phố", "cánh đồng", "doanh nghiệp", "nhà máy", "người dân",
     "bà con", "nhân dân", "phụ nữ", "thanh niên", "các hộ", "những người", "những hộ",
-    "chợ", "dòng họ",
+    "chợ", "dòng họ", "bộ phận", "xưởng",
 )
 # Plural heads: "Cán bộ, chiến sĩ Đồn ...", "Thầy và trò ..." (a title's head only; "Những"
 # alone says nothing: "Những mùa thảo quả của người nông dân" is one farmer's).
 _PLURAL_HEADS = (
     "cán bộ, chiến sĩ", "cán bộ chiến sĩ", "thầy và trò", "thầy trò", "chị em", "các chị",
     "các anh", "anh chị em",
+    # "Những đoàn viên thanh niên ở chốt ...", "Các cô giáo bản ...": people, in the plural.
+    *(f"{many} {who}" for many in ("những", "các") for who in _PERSON if who != "người"),
 )  # fmt: skip
 _COLLECTIVE_BODY = (
     "tập thể", "các thành viên", "thành viên", "tổ viên", "xã viên", "hội viên",
@@ -589,7 +591,7 @@ def subject_parts(title: str, text: str) -> tuple[Part, ...]:
             for p, name in named[:1]:
                 add("ca-nhan", 3, item(EK.TITLE_NAMES, phrase=p, name=name))
                 titled_person = True
-        for p, name in t.names_after(_COLLECTIVE):
+        for p, name in t.names_after(_COLLECTIVE, acronyms=True):
             if p not in _PLACES:
                 add("tap-the", 2, item(EK.TITLE_NAMES, phrase=p, name=name))
                 break
@@ -598,7 +600,7 @@ def subject_parts(title: str, text: str) -> tuple[Part, ...]:
     for p, name in lead.names_after(_HOUSEHOLD_NAMED):
         add("ho-gia-dinh", 3, item(EK.TITLE_NAMES, phrase=p, name=name))
         break
-    for p, name in lead.names_after(_COLLECTIVE):
+    for p, name in lead.names_after(_COLLECTIVE, acronyms=True):
         if p not in _PLACES:
             add("tap-the", 1.5, item(EK.TITLE_NAMES, phrase=p, name=name))
             break

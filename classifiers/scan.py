@@ -238,9 +238,13 @@ class Words:
                 best = p
         return best
 
-    def names_after(self, phrases: tuple[str, ...]) -> list[tuple[str, str]]:
+    def names_after(
+        self, phrases: tuple[str, ...], acronyms: bool = False
+    ) -> list[tuple[str, str]]:
         """(phrase, Name) for every phrase followed by a capitalised word that is not
-        the start of a sentence-initial phrase: "anh Chảo Láo Sành" → ("anh", "Sành")."""
+        the start of a sentence-initial phrase: "anh Chảo Láo Sành" → ("anh", "Sành").
+        ``acronyms``: a word in capitals may open the name too (an organisation's: "Trường
+        THCS Lùng Thẩn", "Đồn BP Y Tý"; a person's name never opens so)."""
         follow = _follow_first(phrases, self.toned)
         keys, words = self.keys, self.words
         out = []
@@ -259,6 +263,9 @@ class Words:
                 if len(key) <= 2 or keys[i : i + len(key)] == key:
                     j = i + len(key)
                     name: list[str] = []
+                    # "THCS" in "Trường THCS Lùng Thẩn", "PTDTBT THCS": read on past them
+                    while acronyms and j < n and j - i - len(key) < 2 and _acronym(words[j]):
+                        j += 1
                     while j < n and _capitalised(words[j]) and len(name) < 4:
                         name.append(words[j])
                         j += 1
@@ -301,6 +308,10 @@ def _follow_first(
         }
         out[first] = (by_second, singles)
     return out
+
+
+def _acronym(word: str) -> bool:
+    return 2 <= len(word) <= 8 and word.isupper() and word.isalpha()
 
 
 def _capitalised(word: str) -> bool:

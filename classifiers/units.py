@@ -717,6 +717,13 @@ def _inferred_header(text: str) -> list[str]:
     return out
 
 
+def _letterhead_rank(found: tuple[int, str, Mention]) -> tuple[bool, float, float]:
+    pos, m = found[0], found[2]
+    if m.strength >= STRENGTH_ADMIN:
+        return (True, pos, m.strength)
+    return (False, m.strength, pos)
+
+
 def _letterhead(sc: _Scorer, articles: Sequence[ArticleDraft]) -> None:
     """The lowest line that names a unit is the most specific ("UBND TỈNH LÀO CAI" then
     "SỞ Y TẾ"), unless a line above names a unit much more surely."""
@@ -730,7 +737,11 @@ def _letterhead(sc: _Scorer, articles: Sequence[ArticleDraft]) -> None:
                 found.append((pos, line, m))
         if not found:
             continue
-        winner = max(found, key=lambda f: (f[2].strength, f[0]))
+        # Lines naming a unit by its name or its district rank by position: the lower line
+        # of "HỘI NÔNG DÂN TỈNH / BCH HỘI NÔNG DÂN HUYỆN BẢO YÊN" is who issues the
+        # document, as "SỞ Y TẾ" is under "UBND TỈNH LÀO CAI". Places and short forms, by
+        # strength first.
+        winner = max(found, key=_letterhead_rank)
         for pos, line, m in found:
             weight = W_LETTERHEAD if (pos, m) == (winner[0], winner[2]) else W_LETTERHEAD_UPPER
             sc.add("letterhead", line, m.unit_code, weight * m.strength * factor)

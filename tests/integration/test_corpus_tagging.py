@@ -65,15 +65,20 @@ CERTAIN_RIGHT_TARGET = 0.97  # of tags shown with confidence >= 0.9, the share r
 # 1.000 of 25. Then their faults were read: four letters and mailings without an article
 # were articles (a letter asking the Board questions put as statements, a request to
 # borrow footage, a question about the form of a piece, a schedule mailed to undisclosed
-# recipients: now the request-letter and mass-mailing rules), and a provincial office's
+# recipients: now the request-letter and mass-mailing rules); a provincial office's
 # note asking the Board to count a district's piece for the district lost to the
-# office's own address. With the decision refitted on the tuning writers (round 9 now
-# among them) and the map on the calibration writers: unit 0.963, campaigns
-# 0.923/0.918, subject 0.905, kind 0.869, noise 1.000/1.000, key phrases 0.966. Left: the
-# subject type of collectives written about through one person, a school garden "of the
-# children" read as a household; kind (nhân tố mới read as điển hình tiên tiến), forward
-# origin against forwarder (a provincial association forwarding a district branch's
-# piece as its own). The earlier rounds, each measured before it was read and then made
+# office's own address; a letterhead of a district branch under its provincial
+# association ("HỘI NÔNG DÂN TỈNH / BCH HỘI NÔNG DÂN HUYỆN BẢO YÊN") went to the
+# province; collectives in the plural ("Những đoàn viên ..."), a section ("Bộ phận một
+# cửa"), a workshop, a school named by its acronyms were read as one person or a
+# household; a bold "KỊCH BẢN PHÓNG SỰ" above a script's title was its title. With the
+# decision refitted on the tuning writers (round 9 now among them) and the map on the
+# calibration writers: unit 0.975, campaigns 0.923/0.918, subject 0.964, kind 0.881,
+# noise 1.000/1.000, key phrases 0.966. Left: a pasted script naming the radio only as
+# "Đài PTTH ... đã phát" (the story's city wins, 0.20), a provincial association
+# forwarding a district branch's piece as its own quarter's pick (the district, 0.26);
+# kind (nhân tố mới read as điển hình tiên tiến); a page of four numbered profiles read
+# as one article. The earlier rounds, each measured before it was read and then made
 # development writers: transport, ethnic, politics, highcommune (0.938, 0.827/0.818,
 # 0.965, 0.859; after their fixes: 0.988, 0.845/0.838, 0.965, 0.861); tourism, justice,
 # labour, science (0.937, 0.864/0.836, 0.922, 0.856; after their fixes and the decision:
@@ -85,11 +90,11 @@ CERTAIN_RIGHT_TARGET = 0.97  # of tags shown with confidence >= 0.9, the share r
 # figures more than a session's changes do. TO RAISE towards TARGETS as the taggers
 # improve; never lower on the same set.
 FLOORS = {
-    "unit_accuracy": 0.96,
+    "unit_accuracy": 0.97,
     "campaign_micro_f1": 0.92,
     "campaign_macro_f1": 0.91,
-    "subject_accuracy": 0.90,
-    "kind_accuracy": 0.86,
+    "subject_accuracy": 0.96,
+    "kind_accuracy": 0.88,
     "noise_precision": 1.0,
     "noise_recall": 1.0,
     "key_phrase_recall": 0.96,
@@ -97,12 +102,12 @@ FLOORS = {
 # Calibration, 2026-12-07 (sixth session), map fitted on the eight writers the taggers were
 # never tuned on (the held-out four and UNTUNED, the round before:
 # classifiers/calibration.json), with the campaign decision fitted on neither.
-# Cross-fitted (leave one writer out, pooled): ECE unit 0.115, campaign 0.078, subject
-# 0.064, kind 0.086; share right among tags >= 0.9: unit 1.000 of 103, campaign 1.000 of
-# 127, subject 0.983 of 117, kind 1.000 of 60: issue 14's 97% is met in every field out of
-# fold. In-sample on the held-out four (what `dienhinh eval` shows here): ECE unit 0.084,
-# campaign 0.073, subject 0.059, kind 0.083; share right >= 0.9: unit 1.000 (58), campaign
-# 1.000 (68), subject 1.000 (58), kind 1.000 (29). Ceilings a little above the ECEs; the
+# Cross-fitted (leave one writer out, pooled): ECE unit 0.118, campaign 0.075, subject
+# 0.068, kind 0.090; share right among tags >= 0.9: unit 1.000 of 103, campaign 1.000 of
+# 127, subject 0.992 of 125, kind 1.000 of 59: issue 14's 97% is met in every field out of
+# fold. In-sample on the held-out four (what `dienhinh eval` shows here): ECE unit 0.092,
+# campaign 0.069, subject 0.061, kind 0.087; share right >= 0.9: unit 1.000 (58), campaign
+# 1.000 (68), subject 1.000 (67), kind 1.000 (29). Ceilings a little above the ECEs; the
 # floors are today's shares.
 ARTICLES_UNFOUND = 3  # TO LOWER to 0: see test_held_out_writers_keep_their_floors
 OUT_OF_FOLD_ECE_CEILINGS = {"unit": 0.13, "campaign": 0.09, "subject_type": 0.08, "kind": 0.10}
@@ -253,9 +258,9 @@ def test_cross_fitted_calibration_meets_the_issue_14_target(cross_fitted):
 
 
 @pytest.mark.xfail(
-    reason="issue 14's unit, subject and key-phrase targets are not met on the newest "
-    "held-out writers (0.963 of 0.98, 0.905 of 0.95, 0.966 of 1.0; campaigns 0.923/0.918 "
-    "meet 0.90): when this passes, raise FLOORS to TARGETS",
+    reason="issue 14's unit and key-phrase targets are not met on the newest held-out "
+    "writers (0.975 of 0.98, 0.966 of 1.0; campaigns 0.923/0.918, subject 0.964, kind 0.881 "
+    "meet theirs): when this passes, raise FLOORS to TARGETS",
     strict=True,
 )
 def test_held_out_writers_meet_the_issue_14_targets(held):

@@ -60,6 +60,21 @@ SUBJECTS = [
     ("tap-the", "Đội xung kích phòng chống thiên tai xã Cốc Mỳ", "Đội có 40 thành viên."),
     ("tap-the", "Tổ dân phố 9 với tuyến phố sạch", "Các hộ trong tổ cùng quét dọn."),
     ("tap-the", "Người dân xã Nậm Chạc chung tay làm đường", "Bà con góp công, góp đất."),
+    # people in the plural ("những"/"các" before a person word), a section, a workshop
+    (
+        "tap-the",
+        "Những cô giáo cắm bản ở Sín Chéng",
+        "Cô Vàng Thị Dua kể chuyện đến lớp. Cô Dua đi bộ hai giờ.",
+    ),
+    ("tap-the", "Các chiến sĩ dân quân giữ chốt Bản Vược", "Anh Lò Văn Dịu gác đêm. Anh Dịu kể."),
+    ("tap-the", "Bộ phận tiếp dân huyện Bắc Hà: nghe dân nói", "Chị Hà Thị Mến trực. Chị Mến ghi."),
+    ("tap-the", "Xưởng may của học viên Trung tâm Giáo dục nghề nghiệp", "Các học viên may áo."),
+    # a school named with its acronym, in a title whose head names nothing
+    (
+        "tap-the",
+        "Sân chơi của các em ở Trường PTDTBT THCS Nàn Sán",
+        "Các con ra chơi. Các con trồng rau. Các con tưới cây.",
+    ),
 ]
 
 

@@ -447,6 +447,16 @@ def test_most_specific_letterhead_line_wins():
     assert v.unit == "so-giao-duc"
 
 
+def test_a_district_branch_under_its_provincial_association_issues_the_letterhead():
+    """GIVEN a letterhead "HỘI NÔNG DÂN TỈNH LÀO CAI" over "BCH HỘI NÔNG DÂN HUYỆN BẢO YÊN"
+    (the district branch, under the body above it) WHEN nothing else names the sender THEN
+    the lower line issues it, as "SỞ Y TẾ" under "UBND TỈNH LÀO CAI"."""
+    v = Msg(letterhead=["HỘI NÔNG DÂN TỈNH LÀO CAI", "BCH HỘI NÔNG DÂN HUYỆN BẢO YÊN"]).verdict()
+    assert v.unit == "bao-yen"
+    v = Msg(letterhead=["TỈNH ĐOÀN LÀO CAI", "BCH HUYỆN ĐOÀN VĂN BÀN"]).verdict()
+    assert v.unit == "van-ban"
+
+
 def test_forward_origin_beats_the_forwarder():
     """GIVEN the Sở Nội vụ office forwarding a district's mail WHEN the origin is known
     THEN the district is the sender and the forwarder is weak evidence only."""

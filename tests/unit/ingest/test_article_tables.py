@@ -193,6 +193,28 @@ def test_a_sentence_before_the_title_stays_in_the_text() -> None:
         assert art.text.split("\n\n") == paras
 
 
+def test_a_bold_label_saying_what_kind_of_piece_is_not_the_title() -> None:
+    """A radio newsroom's script: under its letterhead, "KỊCH BẢN PHÓNG SỰ" in bold
+    capitals, then the real title in bold. The label says what kind of piece follows and
+    goes with the letterhead; a bold title in capitals that is not such a label stays the
+    title."""
+    head, paras = article_text(21)
+    for label in ("KỊCH BẢN PHÓNG SỰ", "BÀI PHÁT THANH", "Tin bài:", "KỊCH BẢN"):
+        blocks = [
+            Block(text="ĐÀI PHÁT THANH VÀ TRUYỀN HÌNH LÀO CAI", bold=True),
+            Block(text=label, bold=True),
+            Block(text=head, bold=True),
+            *(Block(text=p) for p in paras),
+        ]
+        art = build_article(blocks, source="docx", origin="x.docx")
+        assert art.title == head, label
+        assert label in art.header_lines
+        assert art.text.split("\n\n") == paras
+    title = "NGÔI NHÀ SÀN ĐÓN KHÁCH BÊN SUỐI"
+    blocks = [Block(text=title, bold=True), *(Block(text=p) for p in paras)]
+    assert build_article(blocks, source="docx", origin="x.docx").title == title
+
+
 def test_a_page_number_above_the_letterhead() -> None:
     """A PDF's running header ("Trang 1") above the letterhead: passed over, so the
     letterhead is read as one (not taken for the title) and the title is the article's."""
