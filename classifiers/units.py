@@ -725,8 +725,9 @@ def _letterhead_rank(found: tuple[int, str, Mention]) -> tuple[bool, float, floa
 
 
 def _letterhead(sc: _Scorer, articles: Sequence[ArticleDraft]) -> None:
-    """The lowest line that names a unit is the most specific ("UBND TỈNH LÀO CAI" then
-    "SỞ Y TẾ"), unless a line above names a unit much more surely."""
+    """The lowest line that names a unit by its name or its district is the most
+    specific ("UBND TỈNH LÀO CAI" then "SỞ Y TẾ"); a line naming only a place or a short
+    form wins only where no line names a unit so surely (``_letterhead_rank``)."""
     for art in articles:
         lines, factor = art.header_lines, 1.0
         if not lines:
