@@ -86,7 +86,7 @@ from dienhinh.core.errors import ConfigError
 from dienhinh.core.evidence import EvidenceKind as EK
 from dienhinh.core.evidence import Where, describe, item
 from dienhinh.core.mailwords import ADDRESS_IN_TEXT, is_board_reminder, is_forward_subject
-from dienhinh.core.text import fold, nfc, strip_diacritics
+from dienhinh.core.text import fold, has_diacritics, nfc, strip_diacritics
 from dienhinh.core.types import ArticleDraft, ForwardOrigin, MailHeaders
 
 __all__ = [
@@ -336,7 +336,7 @@ def _counted_for(line: str, start: int) -> bool:
     before = nfc(line[max(0, start - 60) : start]).casefold()
     if _COUNT_FOR.search(before):
         return True
-    return strip_diacritics(before) == before and bool(_COUNT_FOR_FOLDED.search(before))
+    return not has_diacritics(before) and bool(_COUNT_FOR_FOLDED.search(before))
 
 
 def _in_addressee_clause(line: str, start: int) -> bool:

@@ -30,7 +30,7 @@ from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import parseaddr
 
-from dienhinh.core.text import collapse_ws, fold, nfc, strip_diacritics
+from dienhinh.core.text import collapse_ws, fold, has_diacritics, nfc, strip_diacritics
 from dienhinh.core.types import MailHeaders
 
 __all__ = [
@@ -117,10 +117,6 @@ def _header_str(msg: Message, name: str) -> str:
         # An unknown charset or a broken encoded word: the raw text still has the ASCII
         # tokens (auto-replied, bulk, <list.id>) the rules need.
         return raw
-
-
-def _has_diacritics(text: str) -> bool:
-    return strip_diacritics(text) != text
 
 
 def _token(value: str) -> str:
@@ -382,7 +378,7 @@ def _invitation_subject(f: _Facts) -> str | None:
         # unless the sender typed none at all.
         or (
             re.search(r"\blịch họp\b", exact) is not None
-            if _has_diacritics(f.subject)
+            if has_diacritics(f.subject)
             else re.search(r"\blich hop\b", key) is not None
         )
     )
@@ -412,7 +408,7 @@ def _question_cue(text: str) -> str | None:
     # A bare "hoi" folds "hỏi" (ask) together with "hội" (association), which opens many
     # cover notes ("Hội Nông dân gửi ..."); match the accented word unless the sender
     # typed no diacritics at all.
-    if _has_diacritics(text):
+    if has_diacritics(text):
         if re.search(r"\bhỏi\b", nfc(text).casefold()):
             return "“hỏi”"
     elif re.search(r"\bhoi\b", key):
@@ -525,7 +521,7 @@ def _request_letter(f: _Facts) -> str | None:
     key = fold(text)
     if not _TO_THE_BOARD.search(key[:200]):
         return None
-    marked = _has_diacritics(text)
+    marked = has_diacritics(text)
     said_in = nfc(text).casefold() if marked else key
     if (_SENDS if marked else _SENDS_FOLDED).search(said_in):
         return None

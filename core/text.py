@@ -16,6 +16,7 @@ __all__ = [
     "collapse_ws",
     "fold",
     "fold_in_place",
+    "has_diacritics",
     "lead_and_body",
     "nfc",
     "scrub",
@@ -86,6 +87,12 @@ def strip_diacritics(text: str) -> str:
         return text
     # Compose first so NFD input ("e" + U+0323 + U+0302) meets the precomposed table.
     return unicodedata.normalize("NFC", text).translate(_STRIP_LIST)
+
+
+def has_diacritics(text: str) -> bool:
+    """Whether ``text`` carries any mark (or đ): a sender who typed none is matched on
+    folded words, one who did on the words as written ("hỏi" is not "hội")."""
+    return strip_diacritics(text) != text
 
 
 def collapse_ws(text: str) -> str:
