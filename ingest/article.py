@@ -311,7 +311,7 @@ def _is_label(block: Block) -> bool:
         return False
     return (
         _is_upper(text)
-        or bool(_DOC_LABEL.match(fold(text)))  # "Tin bài:"
+        or _doc_label(text)  # "Tin bài:"
         or is_letterhead_line(text)
         or is_cover_paragraph(text)  # "Kính gửi: Ban Thi đua ...": the cover's, not the text's
         or (len(text.split()) <= _LABEL_MAX_WORDS and not text.endswith((".", ":", "?", "!")))
@@ -377,17 +377,21 @@ def _ornament(text: str) -> bool:
 # What kind of piece the document is, said on a line of its own above the title ("BÀI
 # VIẾT", "KỊCH BẢN PHÓNG SỰ", "Tin bài", "BÀI PHÁT THANH"): a label, never the title.
 _DOC_LABEL = re.compile(
-    r"^(?:bai viet|bai|tin bai|tin|bai phat thanh|bai bao|phong su|ky su|ghi chep|bai du thi"
+    r"^(?:bai viet|bai|tin bai|tin|bai bao|phong su|ky su|ghi chep|bai du thi"
     r"|kich ban(?: (?:phong su|phat thanh|truyen hinh|chuyen muc|tin))?"
     r"|(?:phong su|tin bai|bai) (?:phat thanh|truyen hinh))[\s.:]*$"
 )
+
+
+def _doc_label(text: str) -> bool:
+    return bool(_DOC_LABEL.match(fold(text)))  # fold collapses whitespace too
 
 
 def _pick_title(blocks: list[Block]) -> int:
     """Index of the title block among the first few text blocks, or -1. A line saying
     what kind of piece follows ("KỊCH BẢN PHÓNG SỰ") is passed over."""
     window = [i for i, b in enumerate(blocks) if b.text and not b.table][:_TITLE_WINDOW]
-    window = [i for i in window if not _DOC_LABEL.match(fold(collapse_ws(blocks[i].text)))]
+    window = [i for i in window if not _doc_label(blocks[i].text)]
     for test in (lambda b: b.heading, lambda b: b.bold, lambda b: _is_upper(b.text)):
         for i in window:
             if test(blocks[i]) and _title_like(blocks[i]):
