@@ -34,6 +34,7 @@ from dienhinh.classifiers.base import ClassifyContext, TagSuggestion
 from dienhinh.classifiers.scan import Lexicon, Words, analyse, ride, text_split
 from dienhinh.core.evidence import EvidenceKind as EK
 from dienhinh.core.evidence import item
+from dienhinh.core.names import FOLDED_SURNAMES, SURNAMES
 from dienhinh.core.text import fold, nfc, strip_diacritics
 from dienhinh.core.types import ArticleDraft
 
@@ -266,21 +267,8 @@ def headline(title: str, text: str) -> str:
     return title
 
 
-# fmt: off
-# Family names that open a full name written without a title word ("Giàng A Chư sinh năm
-# 1995 ...", "Thào Thị Sú, cô gái Mông ..."): the common Kinh names and those of Lào Cai's
-# peoples (Mông, Dao, Tày, Nùng, Giáy, Hà Nhì, Phù Lá ...), compared folded.
-_SURNAME_LIST = (
-    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi",
-    "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đinh", "Trịnh", "Đào", "Đoàn", "Lương", "Trương",
-    "Lưu", "Tạ", "Cao", "Lâm", "Triệu", "Tô", "Mai", "Hà", "Vi", "Nông", "Lục", "Ma",
-    "Mã", "La", "Lã", "Kiều", "Tăng", "Thân", "Mạc", "Đàm", "Tống", "Khổng", "Hứa", "Quan",
-    "Lò", "Lường", "Giàng", "Thào", "Sùng", "Vàng", "Hảng", "Lù", "Tẩn", "Chảo", "Phàn",
-    "Bàn", "Chu", "Sần", "Lầu", "Mùa", "Cư", "Hầu", "Tráng", "Ly", "Sầm", "Lồ", "Sình",
-    "Chẻo", "Pờ", "Hờ", "Cứ", "Chang", "Sển", "Lìn", "Vừ", "Mạ", "Pồ", "Phùng", "Hoàng",
-)
-# fmt: on
-_SURNAMES = frozenset(fold(n) for n in _SURNAME_LIST)
+_SURNAME_LIST = SURNAMES
+_SURNAMES = FOLDED_SURNAMES
 
 
 def _capital(word: str) -> bool:

@@ -11,7 +11,12 @@ than leaving two articles together. A document is split only on clear evidence:
   followed by a substantial text (``MIN_WORDS``), with little text before the first one
   and none of them numbered like a section ("I.", "1.", "a)");
 - or pieces one per page: a page break before each title (bold, heading or capitals),
-  the first page opening with one too, each followed by ``MIN_SEPARATED_WORDS`` words.
+  the first page opening with one too, each followed by ``MIN_SEPARATED_WORDS`` words;
+- or a compilation of short profiles ("1. Cô Lò Thị Hương – 15 năm bám bản", "Gương thứ
+  hai: Anh ...", or three bold lines each naming someone): each heading names a different
+  person or collective, whose name comes back in the text under it and nowhere else
+  (``_by_profiles``). Sections of one article name no one ("1. Thành tích đạt được"), or
+  the same one each time.
 
 A title followed by Heading 2 sections is one article: only the top level counts, and it
 occurs once. Headings numbered as sections, or headings after a long opening (the title
@@ -29,7 +34,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from dienhinh.core.text import collapse_ws, fold
+from dienhinh.core.names import FOLDED_SURNAMES
+from dienhinh.core.text import collapse_ws, fold, fold_in_place, has_diacritics, nfc
 from dienhinh.core.types import ArticleDraft, Asset
 from dienhinh.ingest.article import TITLE_MAX_CHARS, Block, build_article, letterhead_flags
 
@@ -238,9 +244,212 @@ def _by_page_breaks(blocks: Sequence[Block]) -> list[list[Block]] | None:
     return _groups(blocks, starts)
 
 
+# --- a compilation of profiles ---------------------------------------------------------------
+
+MIN_PROFILE_WORDS = 60  # a profile in a compilation is short, but not a line or two
+_MAX_PROFILES_OPENING_WORDS = 150  # the compilation's title and lead before the first
+_UNMARKED_PROFILES = 3  # bold name lines without numbers: three at least
+
+_NUMBER_WORDS = {
+    "nhat": 1, "mot": 1, "hai": 2, "ba": 3, "tu": 4, "bon": 4, "nam": 5, "sau": 6,
+    "bay": 7, "tam": 8, "chin": 9, "muoi": 10,
+}  # fmt: skip
+# A profile heading's marker, matched folded: "1.", "2)", "II.", "Gương thứ hai:",
+# "Điển hình số 3 -", or a bullet ("-", "•", "+": no number).
+_PROFILE_MARK = re.compile(
+    r"^(?:(?:guong|dien hinh|nhan vat)\s+(?:thu\s+|so\s+)?"
+    r"(\d{1,2}|nhat|mot|hai|ba|tu|bon|nam|sau|bay|tam|chin|muoi)\b\s*[.):\-\u2013\u2014/]?"
+    r"|(\d{1,2}|[ivx]{1,5})\s*[.)/\-\u2013\u2014](?!\d)"
+    r"|([\-+\u2022\u25cf*]))\s*"
+)
+# What a collective's name follows ("Hợp tác xã Nông nghiệp Tả Van", "Chi hội Phụ nữ
+# thôn Cốc Lầy", "Tổ an ninh xã Y Tý"), folded.
+_COLLECTIVE_HEADS = (
+    "hop tac xa", "to hop tac", "htx", "chi hoi", "cau lac bo", "clb", "chi doan",
+    "tap the", "to", "doi", "nhom", "gia dinh", "ho", "truong", "thon", "ban", "don",
+    "tram", "trung tam", "cong ty", "doanh nghiep", "co so",
+)  # fmt: skip
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+# Title words before a person's name in a heading in capitals, folded.
+_TITLE_WORDS = frozenset(
+    {
+        "ong", "ba", "anh", "chi", "co", "thay", "co giao", "thay giao", "dong chi", "em",
+        "cu", "gia lang", "nghe nhan", "bac si", "y si", "chien si", "dai uy", "thuong uy",
+        "trung uy", "thieu uy", "thieu ta", "trung ta", "thuong ta", "gia dinh", "ho",
+        "ho gia dinh", "hoi vien", "doan vien", "dang vien", "giao vien", "nong dan",
+        "cong nhan", "ky su", "trung si", "thuong si", "ha si", "bo doi", "cuu chien binh",
+        "gia dinh ong", "gia dinh ba", "gia dinh anh", "gia dinh chi", "ho ong", "ho ba",
+        "ho anh", "ho chi",
+    }
+)  # fmt: skip
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper() and (len(word) == 1 or word[1:].islower())
+
+
+def _profile_name(text: str) -> tuple[str, ...] | None:
+    """The words of the person's or collective's name a heading gives ("Cô giáo trẻ
+    Hoàng Thu Uyên và ..." → Hoàng Thu Uyên), or None when it names no one. A person's
+    name opens with a family name and runs over capitalised words (in a heading in
+    capitals, up to the first punctuation); a collective's follows its head word."""
+    tokens = _TOKEN.findall(text)
+    if not tokens:
+        return None
+    caps = text.upper() == text
+    folded = [fold(t) for t in tokens]
+
+    def run(i: int, limit: int) -> tuple[str, ...]:
+        out: list[str] = []
+        while i < len(tokens) and len(out) < limit:
+            t = tokens[i]
+            if not t[0].isalpha() or not (caps or _capitalised(t)):
+                break
+            out.append(t)
+            i += 1
+        return tuple(out)
+
+    for i, f in enumerate(folded[:8]):
+        if f not in FOLDED_SURNAMES or not (caps or _capitalised(tokens[i])):
+            continue
+        # In capitals any syllable may look like a family name ("CHỮ" is "Chu"): there
+        # the name opens the heading or follows a title word ("CHỊ LÒ THỊ HƯƠNG").
+        if caps and i and " ".join(folded[:i]) not in _TITLE_WORDS:
+            continue
+        name = run(i, 4)
+        if len(name) >= 2:
+            return name
+    if caps:
+        return None  # in capitals, a collective's name has no visible end
+    key = " ".join(folded[:6])
+    for head in _COLLECTIVE_HEADS:
+        if key == head or key.startswith(head + " "):
+            # "Chi hội Phụ nữ thôn Cốc Lầy", "Hợp tác xã Chè Tả Phìn": the last run of
+            # capitalised words before the heading's first punctuation.
+            cut = next((k for k, t in enumerate(tokens) if not t[0].isalnum()), len(tokens))
+            name = ()
+            k = len(head.split())
+            while k < cut:
+                found = run(k, 4)
+                if found:
+                    name = found
+                    k += len(found)
+                else:
+                    k += 1
+            return name or None
+    return None
+
+
+def _profile_heading(block: Block) -> tuple[str, int | None, str] | None:
+    """(marker kind, number, text after the marker) of a line that may open a profile:
+    kind "n" (numbered), "b" (a bullet) or "" (an emphasised line without a marker)."""
+    text = collapse_ws(nfc(block.text))
+    if not text or block.table or block.image is not None or len(text) > TITLE_MAX_CHARS:
+        return None
+    if text.endswith((";", ",")):
+        return None
+    key = fold_in_place(text) or fold(text)
+    m = _PROFILE_MARK.match(key) if len(key) == len(text) else None
+    if m is None:
+        if not (block.heading or block.bold or text.upper() == text) or text.endswith("."):
+            return None
+        return "", None, text
+    if m[3]:
+        return "b", None, text[m.end() :]
+    token = m[1] or m[2]
+    number = int(token) if token.isdigit() else _NUMBER_WORDS.get(token) or _number(token)
+    return "n", number, text[m.end() :]
+
+
+def _mentions(name: tuple[str, ...], blocks: Sequence[Block]) -> bool:
+    """Whether the text of ``blocks`` names the profile's subject again: its last word
+    (a person's given name, the collective's place), with its marks when the text has
+    them."""
+    text = " ".join(b.text for b in blocks if b.text and not b.table)
+    last = nfc(name[-1]).lower()
+    words = set(_TOKEN.findall(nfc(text).lower()))
+    if last in words:
+        return True
+    return not has_diacritics(text) and fold(last) in {fold(w) for w in words}
+
+
+def _by_profiles(blocks: Sequence[Block]) -> list[list[Block]] | None:
+    """A compilation of short profiles, one per heading: numbered 1, 2, ... (or "Gương
+    thứ nhất", "thứ hai" ...; two at least) or unnumbered emphasised lines (three at
+    least); each heading names someone else, named again in the ``MIN_PROFILE_WORDS``
+    words under it, and the compilation's opening is short."""
+    found: list[tuple[int, str, int | None, str, tuple[str, ...]]] = []
+    for i, b in enumerate(blocks):
+        head = _profile_heading(b)
+        if head is None:
+            continue
+        kind, number, rest = head
+        j = i
+        if not rest and kind == "n":
+            # "Gương thứ nhất:" on its own line: the name is on the next one.
+            j = next((k for k in range(i + 1, len(blocks)) if blocks[k].text.strip()), i)
+            rest = collapse_ws(nfc(blocks[j].text)) if j != i else ""
+        name = _profile_name(rest) if rest else None
+        if name is not None:
+            found.append((i, kind, number, rest, name))
+    # Each kind of marker on its own: the numbered ones running 1, 2, ..., or the others.
+    for kind in ("n", "b", ""):
+        heads = [f for f in found if f[1] == kind]
+        if kind == "n":
+            # 1, 2, 3 ... in order: another numbered line naming someone (a list inside a
+            # profile) is not a heading of the compilation.
+            seq: list[tuple[int, str, int | None, str, tuple[str, ...]]] = []
+            for h in heads:
+                if h[2] == len(seq) + 1:
+                    seq.append(h)
+            heads = seq
+        need = 2 if kind == "n" else _UNMARKED_PROFILES
+        if len(heads) < need:
+            continue
+        names = [fold(" ".join(h[4])) for h in heads]
+        if len(set(names)) != len(names):
+            continue  # sections about one subject
+        starts = [h[0] for h in heads]
+        preamble = blocks[: starts[0]]
+        flags = letterhead_flags(preamble)
+        opening = [b for b, f in zip(preamble, flags, strict=True) if not f]
+        if _words(opening) > _MAX_PROFILES_OPENING_WORDS:
+            continue
+        if not _each_long_enough(blocks, starts, MIN_PROFILE_WORDS):
+            continue
+        ends = [*starts[1:], len(blocks)]
+        if not all(
+            _mentions(h[4], blocks[s + 1 : e]) for h, s, e in zip(heads, starts, ends, strict=True)
+        ):
+            continue
+        out = _groups(blocks, starts)
+        # The compilation's own title goes with the first profile as a line of its text:
+        # the profile's heading is that article's title.
+        n_shared = sum(flags)
+        out[0][n_shared : n_shared + len(opening)] = [
+            replace(b, heading=False, level=0) for b in out[0][n_shared : n_shared + len(opening)]
+        ]
+        for group, (index, _, _, rest, _) in zip(out, heads, strict=True):
+            pos = next(j for j, b in enumerate(group) if b is blocks[index])
+            if rest and collapse_ws(nfc(blocks[index].text)).endswith(rest):
+                group[pos] = replace(blocks[index], text=rest, heading=True, level=1)
+            else:
+                # a marker line alone: the title is the line after it
+                del group[pos]
+                group[pos] = replace(group[pos], heading=True, level=1)
+        return out
+    return None
+
+
 def split_blocks(blocks: Sequence[Block]) -> list[list[Block]]:
     """The blocks of each article in the document; one list when it holds one."""
-    return _by_markers(blocks) or _by_headings(blocks) or _by_page_breaks(blocks) or [list(blocks)]
+    return (
+        _by_markers(blocks)
+        or _by_headings(blocks)
+        or _by_page_breaks(blocks)
+        or _by_profiles(blocks)
+        or [list(blocks)]
+    )
 
 
 def articles_from_blocks(
@@ -307,6 +516,7 @@ def split_pasted(draft: ArticleDraft) -> list[ArticleDraft]:
         _by_markers(blocks)
         or _by_numbers(blocks)
         or _by_separators(blocks)
+        or _by_profiles(blocks)
         or (_by_headings(blocks) if draft.headings else None)
     )
     if not groups:
