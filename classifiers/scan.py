@@ -266,6 +266,16 @@ class Words:
                     # "THCS" in "Trường THCS Lùng Thẩn", "PTDTBT THCS": read on past them
                     while acronyms and j < n and j - i - len(key) < 2 and _acronym(words[j]):
                         j += 1
+                    # "Cao đẳng", "Đại học": a kind of school, not a name ("sinh viên Cao
+                    # đẳng Lào Cai" names no one; "Trường Cao đẳng Y tế" reads on).
+                    if (
+                        j + 1 < n
+                        and _capitalised(words[j])
+                        and fold(f"{words[j]} {words[j + 1]}") in _SCHOOL_KINDS
+                    ):
+                        if not acronyms:
+                            break
+                        j += 2
                     while j < n and _capitalised(words[j]) and len(name) < 4:
                         name.append(words[j])
                         j += 1
@@ -308,6 +318,12 @@ def _follow_first(
         }
         out[first] = (by_second, singles)
     return out
+
+
+# Kinds of school written with a capital ("Cao đẳng", "Đại học"), folded.
+_SCHOOL_KINDS = frozenset(
+    {"cao dang", "dai hoc", "trung cap", "trung hoc", "hoc vien", "tieu hoc", "mam non"}
+)
 
 
 def _acronym(word: str) -> bool:

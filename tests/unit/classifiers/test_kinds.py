@@ -12,6 +12,7 @@ from dienhinh.classifiers.kinds import (
     _year_span,
     headline,
     kind,
+    subject_parts,
     subject_type,
 )
 from dienhinh.core.text import fold, strip_diacritics
@@ -499,3 +500,14 @@ def test_the_opening_folded_word_by_word_is_the_opening_folded():
             assert kinds._fold_opening(title, text[cut:]) == fold(
                 f"{title}\n{text[cut:][: kinds.OPENING_CHARS]}"
             )
+
+
+def test_a_kind_of_school_after_a_person_word_is_no_name() -> None:
+    """"sinh viên Cao đẳng Lào Cai" names no one (the editor saw "name: Cao"); a school
+    named after its kind reads on to its own name; a person called Cao stays one."""
+    student = subject_parts("Nữ sinh viên Cao đẳng Lào Cai vượt khó học giỏi", "Em học giỏi.")
+    assert not [p for p in student if p[2].get("name")]
+    school = subject_parts("Trường Cao đẳng Lào Cai 50 năm xây dựng", "Trường có 2.000 học sinh.")
+    assert [p[2]["name"] for p in school if p[2].get("name")] == ["Cai"]
+    person = subject_parts("Anh Cao Văn Hùng làm giàu", "Anh Hùng nuôi 30 con bò.")
+    assert [p[2]["name"] for p in person if p[2].get("name")] == ["Hùng"]
