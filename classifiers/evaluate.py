@@ -50,6 +50,9 @@ class EvalReport:
     duplicates_found: int = 0
     # Labelled resends not recognised: file, the earlier file, the state it ended in.
     duplicate_errors: list[dict[str, Any]] = field(default_factory=list)
+    # Messages whose noise verdict differs from their label: file, the label ("noise" or
+    # "relevant"), the state the message ended in and its noise reason, if any.
+    noise_errors: list[dict[str, Any]] = field(default_factory=list)
     key_phrase_recall: float = 0.0
     missing_emails: list[str] = field(default_factory=list)
     unit_errors: list[dict[str, Any]] = field(default_factory=list)
@@ -200,6 +203,15 @@ def evaluate(
         noise_tp += predicted_noise and actual_noise
         noise_fp += predicted_noise and not actual_noise
         noise_fn += actual_noise and not predicted_noise
+        if predicted_noise != actual_noise:
+            r.noise_errors.append(
+                {
+                    "file": lab["file"],
+                    "expected": "noise" if actual_noise else "relevant",
+                    "got": msg["status"],
+                    "reason": msg.get("reason") or "",
+                }
+            )
         if lab.get("duplicate_of"):
             r.duplicates_labelled += 1
             earlier = message_id_of.get(lab["duplicate_of"], "")

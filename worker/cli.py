@@ -557,6 +557,12 @@ def cmd_eval(config: Config, args: argparse.Namespace, out: TextIO) -> int:
             + (f" ({conf:.2f})" if conf is not None else ""),
             file=out,
         )
+    for err in report.noise_errors:
+        reason = f" ({err['reason']})" if err["reason"] else ""
+        print(
+            f"  noise: {err['file']}: labelled {err['expected']}, ended {err['got']}{reason}",
+            file=out,
+        )
     for err in report.duplicate_errors:
         print(
             f"  duplicate: {err['file']}: a resend of {err['duplicate_of']}, ended {err['got']}",

@@ -225,3 +225,21 @@ def test_share_right_among_certain_tags():
     s = calibration_summary([(0.9, True), (0.3, False)])
     assert s["tags"] == 2 and s["certain"] == 1 and s["certain_right"] == 1.0
     assert [b["count"] for b in s["bins"]] == [1, 1]
+
+
+def test_each_wrong_noise_verdict_is_listed_with_its_state_and_reason():
+    """The noise figures say how many; the Board reads which: a letter taken for an
+    article (ended ingested) and an article set aside as noise (with the rule's reason)."""
+    msgs = [
+        {**MESSAGES[0], "status": "no-article", "reason": "auto-reply"},
+        MESSAGES[1],
+        {**MESSAGES[2], "status": "ingested"},
+        MESSAGES[3],
+    ]
+    r = evaluate(LABELS, MIDS, msgs, ARTICLES)
+    assert r.noise_errors == [
+        {"file": "a.eml", "expected": "relevant", "got": "no-article", "reason": "auto-reply"},
+        {"file": "c.eml", "expected": "noise", "got": "ingested", "reason": ""},
+    ]
+    assert r.noise_precision == 0.0 and r.noise_recall == 0.0
+    assert evaluate(LABELS, MIDS, MESSAGES, ARTICLES).noise_errors == []
