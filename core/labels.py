@@ -301,6 +301,7 @@ NOISE_LABELS: Final = {
     "notice without an article": "thư báo, chưa có bài (bài sẽ gửi sau)",
     "request without an article": "thư hỏi hoặc đề nghị Ban, không có bài",
     "mass mailing without an article": "thư gửi hàng loạt (người nhận ẩn), không có bài",
+    "the board's internal mail": "thư nội bộ của Ban, không gửi kèm bài",
     "official document": "văn bản hành chính",
     "body too short and no document attached": (
         "nội dung thư quá ngắn, không có tài liệu bài viết đính kèm"

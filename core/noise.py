@@ -75,6 +75,7 @@ class _Facts:
     subject: str  # NFC, decoded
     subject_key: str  # fold(subject) with reply/forward prefixes removed
     own_text: str  # body without quoted lines, quoted replies and signature; collapsed
+    body_text: str  # the body as the extractors read it, lines kept
     content_types: tuple[str, ...]  # every part of this message, not of carried messages
     has_document: bool
     has_attachment: bool
@@ -209,6 +210,7 @@ def _facts(msg: Message, headers: MailHeaders, body_text: str, *, has_document: 
         subject=subject,
         subject_key=_subject_key(subject),
         own_text=_own_text(body_text),
+        body_text=body_text,
         content_types=tuple(p.get_content_type() for p in parts),
         has_document=has_document,
         has_attachment=any(_is_attachment(p) for p in parts[1:]) or _is_attachment(msg),
@@ -547,6 +549,34 @@ def _mass_mailing(f: _Facts) -> str | None:
     return f"mass mailing without an article (To: {_shown(to)})"
 
 
+# The Board's own staff sign as the Board: "Chuyên viên Ban Thi đua - Khen thưởng", "Phó
+# Trưởng ban Ban TĐKT", or the Board with the department it sits in ("Ban Thi đua - Khen
+# thưởng, Sở Nội vụ Lào Cai"). A unit's letter names the Board as its addressee
+# ("Kính gửi: Ban Thi đua - Khen thưởng tỉnh"), never so.
+_BOARD_SIGNS = re.compile(
+    r"^(?:(?:chuyen vien|can bo|pho truong ban|truong ban|van thu|ke toan|cv)\s+"
+    r"(?:ban thi dua\s*[-\u2013]?\s*khen thuong|ban tdkt|btdkt|ban td\s*-\s*kt)\b"
+    r"|(?:ban thi dua\s*[-\u2013]?\s*khen thuong|ban tdkt|btdkt)\s*[,(\u2013-]\s*so noi vu\b)"
+)
+BOARD_NOTE_LIMIT = 2500  # a unit's piece pasted or forwarded in the body is longer
+_SIGNATURE_LINE_MAX = 90
+
+
+def _board_internal(f: _Facts) -> str | None:
+    """Mail the Board's own staff send its mailbox (a tally of submissions, a notice or a
+    reminder passed on for the record): signed as the Board, short, with nothing attached
+    and no link. A piece a staff member forwards from a unit comes attached, linked, or
+    pasted at its length."""
+    body = f.body_text
+    if f.has_attachment or len(body) >= BOARD_NOTE_LIMIT or _LINK.search(body):
+        return None
+    for line in body.splitlines():
+        line = line.strip()
+        if line and len(line) <= _SIGNATURE_LINE_MAX and _BOARD_SIGNS.match(fold(line)):
+            return f"the Board's internal mail (signed “{_shown(line)}”), nothing attached"
+    return None
+
+
 RULES: tuple[NoiseRule, ...] = (
     # Reports first: a bounce often also says Auto-Submitted, and "delivery status
     # notification" tells the editor more than "auto-generated".
@@ -587,6 +617,8 @@ RULES: tuple[NoiseRule, ...] = (
               hard=False, automatic=False),
     NoiseRule("mass-mailing", "To: undisclosed recipients (everyone blind-copied) without an "
               "attachment", _mass_mailing, hard=False, automatic=False),
+    NoiseRule("board-internal", "short mail signed by the Board's own staff, nothing "
+              "attached or linked", _board_internal, hard=False, automatic=False),
 )  # fmt: skip
 
 

@@ -29,7 +29,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from dienhinh.core.official_kinds import KINDS
+from dienhinh.core.official_kinds import ANNEXES, KINDS
 from dienhinh.core.text import collapse_ws, fold, strip_diacritics
 from dienhinh.core.types import ArticleDraft
 
@@ -284,6 +284,15 @@ def classify_lines(lines: Sequence[str], *, head_lines: int = 20) -> OfficialVer
     strong = admin & {"can-cu", "dieu", "kinh-moi", "meeting", "decides"}
     if tail >= TAIL_ARTICLE_CHARS:
         v.official = False
+    elif heading_kind in ANNEXES:
+        # "BIỂU TỔNG HỢP ... (Kèm theo Báo cáo số 405/BC-UBND)": a table of figures or a
+        # list, under a heading, with next to no prose; a list of exemplars each with a
+        # paragraph ("DANH SÁCH gương điển hình ...") is prose, and an article. A list
+        # says what it is attached to ("Kèm theo ...").
+        attached = any("kem theo" in k for k in folded[heading_at : heading_at + 4])
+        v.official = v.prose_chars < TAIL_ARTICLE_CHARS and (
+            attached or heading_kind != "danh-sach"
+        )
     elif heading_kind:
         # A type heading with an administrative body: recitals, articles of a decision, an
         # invitation, a meeting's time and place make it one whatever its length; with only

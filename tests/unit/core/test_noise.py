@@ -697,3 +697,42 @@ def test_a_blind_copied_mail_with_a_document_or_photo_is_kept() -> None:
     em.set_content(ARTICLE)
     em.add_attachment(b"\xff\xd8\xff", maintype="image", subtype="jpeg", filename="anh.jpg")
     assert classify(email.message_from_bytes(em.as_bytes())) is None
+
+
+TALLY = (
+    "Kính gửi: đ/c Phó Trưởng ban; các đồng chí trong Ban\n\n"
+    "Em tổng hợp số bài các đơn vị gửi về hộp thư Ban trong quý như sau:\n"
+    "1. UBND huyện Bắc Hà: nhận 2, đã đăng 1\n2. Sở Y tế: nhận 1, đã đăng 1\n"
+    "3. Hội Nông dân tỉnh: nhận 0, đã đăng 0\n\nĐề nghị đ/c Hoa nhắc các đơn vị chưa gửi.\n\n"
+)
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        "Lê Thị Hoa\nChuyên viên Ban Thi đua - Khen thưởng\nSở Nội vụ tỉnh Lào Cai",
+        "--\nPhạm Văn Tú\nPhó Trưởng ban Ban TĐKT",
+        "Ngọc\nBan Thi đua - Khen thưởng, Sở Nội vụ Lào Cai",
+    ],
+)
+def test_the_boards_own_short_mail_is_internal_not_an_article(signature: str) -> None:
+    """GIVEN a tally of submissions a Board specialist sends the Board's box, signed as
+    the Board, nothing attached WHEN classified THEN the Board's internal mail, though it
+    names units and exemplar words."""
+    verdict = classify(build("Tổng hợp bài quý I", TALLY + signature))
+    assert verdict is not None and verdict.rule == "board-internal"
+    assert reason_label(verdict.reason) == "thư nội bộ của Ban, không gửi kèm bài"
+
+
+def test_a_unit_letter_to_the_board_or_a_staff_forward_with_a_piece_is_kept() -> None:
+    """The Board named as the addressee ("Kính gửi: Ban Thi đua - Khen thưởng tỉnh") is a
+    unit's letter; a staff member's forward carrying a piece (attached, linked, or pasted
+    at an article's length) is kept."""
+    to_board = "Kính gửi: Ban Thi đua - Khen thưởng tỉnh\nBan TĐKT tỉnh Lào Cai\n\n" + ARTICLE
+    assert classify(build("Bài quý II", to_board)) is None
+    sig = "\nLê Thị Hoa\nChuyên viên Ban Thi đua - Khen thưởng\n"
+    assert classify(build("Fwd: bài", TALLY + sig, docx=True), has_document=True) is None
+    linked = TALLY + "Bài: https://drive.google.com/file/d/abc/view\n" + sig
+    assert classify(build("Fwd: bài", linked)) is None
+    pasted = "Em chuyển bài của huyện Bắc Hà ạ.\n\n" + ARTICLE * 4 + sig
+    assert len(pasted) >= 2500 and classify(build("Fwd: bài", pasted)) is None

@@ -463,3 +463,26 @@ def test_a_cong_van_printed_without_its_motto_is_still_one() -> None:
     assert verdict.official and verdict.kind == "cong-van" and verdict.number == "215/SDL-QLDL"
     # Without its signer, three marks are not enough.
     assert not classify_lines([ln for ln in lines if not ln.startswith("KT.")]).official
+
+
+def test_a_reports_table_of_figures_is_an_annex_not_an_article() -> None:
+    """A district mails its report's summary table ("BIỂU TỔNG HỢP ... (Kèm theo Báo cáo
+    số ...)", rows of figures): no article, whatever exemplar words its rows hold. A list
+    of exemplars each with a paragraph is an article; a list attached to nothing is left
+    to the other tests (it may be a list of names sent beside an article)."""
+    rows = [
+        "STT | Nội dung | Kế hoạch | Thực hiện | Tỷ lệ (%)",
+        "1 | Bài viết giới thiệu gương điển hình gửi Ban TĐKT tỉnh | 12 | 9 | 75",
+        "2 | Tập thể được khen thưởng | - | 148 | -",
+        "3 | Điển hình tiên tiến được biểu dương | - | 24 | -",
+    ]
+    for heading in ("BIỂU TỔNG HỢP KẾT QUẢ CÔNG TÁC THI ĐUA, KHEN THƯỞNG 9 THÁNG NĂM 2020",
+                    "PHỤ LỤC SỐ LIỆU THI ĐUA NĂM 2021"):  # fmt: skip
+        lines = ["UBND HUYỆN BÁT XÁT", heading, "(Kèm theo Báo cáo số 405/BC-UBND)", *rows]
+        v = classify_lines(lines)
+        assert v.official and v.kind in {"bieu-tong-hop", "phu-luc"}
+    listed = ["UBND HUYỆN BÁT XÁT", "DANH SÁCH TRÍCH NGANG", *rows]
+    assert not classify_lines(listed).official
+    _, paras = article_text(3)
+    profiles = ["HỘI LHPN TỈNH", "DANH SÁCH GƯƠNG ĐIỂN HÌNH QUÝ III", "(Kèm theo Công văn số 12)"]
+    assert not classify_lines([*profiles, *paras]).official
