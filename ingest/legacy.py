@@ -282,6 +282,15 @@ def _is_syllable(word: str) -> bool:
     return tones <= 1 and _SYLLABLE.fullmatch("".join(bare)) is not None
 
 
+def syllable_share(text: str) -> float:
+    """The share of ``text``'s words with a non-ASCII letter that are Vietnamese syllables
+    (1.0 when it has none): how well a reading of 8-bit bytes reads as Vietnamese."""
+    words = [w for w in _WORD.findall(unicodedata.normalize("NFC", text)) if not w.isascii()]
+    if not words:
+        return 1.0
+    return sum(map(_is_syllable, words)) / len(words)
+
+
 @dataclass(frozen=True, slots=True)
 class _Word:
     counted: bool  # False for symbol-only runs ("«", "©", "ë"): they say nothing either way

@@ -48,6 +48,7 @@ from mailparser.utils import (
 from dienhinh.core.config import IngestConfig
 from dienhinh.core.text import collapse_ws, nfc
 from dienhinh.core.types import Attachment, ForwardOrigin, MailHeaders, Part, PartError
+from dienhinh.ingest import legacy
 from dienhinh.ingest.leanparse import LeanMessage, parse_lean, payload_bytes
 
 __all__ = [
@@ -237,7 +238,12 @@ def _raw_value(msg: Message, name: str) -> str | None:
 
 def _text_header(msg: Message, name: str) -> str:
     # windows-1258 encoded words decode to base letters + combining tones: compose them.
-    return nfc(collapse_ws(_raw_text(_raw_value(msg, name))))
+    text = nfc(collapse_ws(_raw_text(_raw_value(msg, name))))
+    if text.isascii():
+        return text
+    # A subject typed in a TCVN3 or VNI font ("Bµi g­¬ng CCB hiÕn ®Êt", sent as
+    # iso-8859-1 by Outlook Express) is repaired as a body is.
+    return legacy.repair(text)[0]
 
 
 def _ids(value: str) -> list[str]:
@@ -550,11 +556,35 @@ def decode_text(payload: bytes, charset: str) -> str:
         if not cs:
             continue
         try:
-            return nfc(payload.decode(cs))
+            text = nfc(payload.decode(cs))
         # ValueError: a charset name with a NUL in it ("utf-8\x00"), found by tests/fuzz.
         except (LookupError, UnicodeDecodeError, ValueError):
             continue
+        if cs == "cp1258" and declared in _LATIN1_LABELS:
+            return _tcvn3_bytes_or(payload, text)
+        return text
     return nfc(payload.decode("utf-8", "replace"))
+
+
+_LATIN1_LABELS = frozenset({"iso-8859-1", "latin-1", "latin1", "iso8859-1"})
+
+
+def _tcvn3_bytes_or(payload: bytes, cp1258_text: str) -> str:
+    """Old Outlook Express sends a body typed in a TCVN3 or VNI font (.VnTime) labelled
+    iso-8859-1: its bytes are legacy codes, which read as windows-1258 make half-right
+    Vietnamese no repair can mend ("KƯnh gửi"). The bytes' windows-1252 reading (what Word
+    stores for such text, and what ``legacy.repair`` decodes) is kept instead when, once
+    repaired, it reads as Vietnamese better than the windows-1258 reading does."""
+    try:
+        western = payload.decode("cp1252")
+    except UnicodeDecodeError:
+        western = payload.decode("latin-1")
+    repaired, encoding = legacy.repair(western)
+    if encoding is None:
+        return cp1258_text
+    if legacy.syllable_share(repaired) > legacy.syllable_share(cp1258_text) + 0.1:
+        return nfc(western)
+    return cp1258_text
 
 
 # --- the tree ----------------------------------------------------------------------------

@@ -78,3 +78,53 @@ def test_inline_photo_of_a_page_is_not_an_article(ctx: ExtractContext) -> None:
     out = extract_message(make_email(attachments=[doc, page]), ctx)
     [art] = out.articles
     assert [(i.role, i.filename) for i in art.images] == [("photo", "trang1.jpg")]
+
+
+# Outlook Express sent text typed in .VnTime as iso-8859-1: the bytes are TCVN3 codes.
+TCVN3_BODY = (
+    "kính gửi: ban thi đua - khen thưởng tỉnh\n\n"
+    "ban thường vụ hội cựu chiến binh tỉnh gửi ban bài viết về gương cựu chiến binh tiêu "
+    "biểu trong phong trào xây dựng nông thôn mới.\n\n"
+    "đồng chí vàng seo dín sinh năm 1960, người dân tộc mông, nhập ngũ tháng 2 năm 1979, "
+    "trực tiếp tham gia chiến đấu bảo vệ biên giới phía bắc.\n\n"
+    "năm 2016, xã được hỗ trợ xi măng làm đường liên thôn, nhưng tuyến đường đi qua đất "
+    "nương của nhiều hộ nên việc giải phóng mặt bằng gặp khó khăn. đồng chí dín bàn với vợ "
+    "con, tự nguyện hiến 850 m2 đất nương trồng ngô, rồi đến từng nhà vận động bà con cùng "
+    "hiến đất. chỉ sau hai tháng, 23 hộ đã hiến hơn 4.000 m2 đất, con đường dài 2,3 km hoàn "
+    "thành trước mùa mưa, học sinh không còn phải lội bùn đến trường."
+)
+
+
+def test_tcvn3_bytes_labelled_latin1_are_read_as_tcvn3_not_windows1258() -> None:
+    """GIVEN a body of TCVN3 bytes labelled iso-8859-1 (which also decode as windows-1258,
+    to half-right Vietnamese: "KƯnh gửi", "chiƠn") WHEN decoded THEN the bytes' western
+    reading, which the legacy repair turns into the Unicode text; genuine windows-1258
+    under the same label stays windows-1258 (test above)."""
+    from dienhinh.ingest.article import repair_legacy_text
+
+    payload = to_tcvn3(TCVN3_BODY).encode("cp1252")
+    assert payload.decode("cp1258") != TCVN3_BODY  # it decodes, wrongly
+    text, encoding = repair_legacy_text(decode_text(payload, "iso-8859-1"))
+    assert (text, encoding) == (TCVN3_BODY, "tcvn3")
+
+
+def test_a_tcvn3_body_and_subject_in_a_mail_come_out_in_unicode(ctx: ExtractContext) -> None:
+    subject = "bài gương ccb hiến đất làm đường"
+    encoded = "".join(
+        f"={b:02X}" if b > 127 or chr(b) in "?=_" else ("_" if b == 32 else chr(b))
+        for b in to_tcvn3(subject).encode("cp1252")
+    )
+    raw = make_raw_email(
+        [
+            RawPart(
+                ['Content-Type: text/plain; charset="iso-8859-1"'],
+                to_tcvn3(TCVN3_BODY).encode("cp1252"),
+                "8bit",
+            )
+        ],
+        subtype="single",
+        subject=f"=?iso-8859-1?Q?{encoded}?=".encode(),
+    )
+    out = extract_message(raw, ctx)
+    assert out.headers.subject == subject
+    assert "đồng chí vàng seo dín sinh năm 1960" in out.articles[0].text
