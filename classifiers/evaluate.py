@@ -82,7 +82,9 @@ def _resent(
     """A labelled resend is recognised when its message ended `duplicate`, or when its
     articles are linked to the earlier email's as duplicates or as corrected versions
     (a resend with the text changed becomes a revision of the earlier article, which the
-    editor compares)."""
+    editor compares), or the other way round: the earlier email's articles linked to the
+    resend's, when the earlier one was read after it (its .doc waited for a conversion
+    that its resend, a .docx, did not need). Either way the Board sees one piece."""
     if msg["status"] == "duplicate":
         return True
     linked = [
@@ -90,7 +92,13 @@ def _resent(
         for a in arts
         if a.get("duplicate_of") or a.get("revision_of")
     ]
-    return bool(linked) and any(t is not None and t["message_id"] == earlier for t in linked)
+    if any(t is not None and t["message_id"] == earlier for t in linked):
+        return True
+    mine = {a.get("id") for a in arts} - {None}
+    return any(
+        a["message_id"] == earlier and (a.get("duplicate_of") or a.get("revision_of")) in mine
+        for a in arts_by_id.values()
+    )
 
 
 @dataclass(frozen=True)

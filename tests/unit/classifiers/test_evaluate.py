@@ -243,3 +243,21 @@ def test_each_wrong_noise_verdict_is_listed_with_its_state_and_reason():
     ]
     assert r.noise_precision == 0.0 and r.noise_recall == 0.0
     assert evaluate(LABELS, MIDS, MESSAGES, ARTICLES).noise_errors == []
+
+
+def test_a_resend_read_before_its_original_counts_when_the_original_links_to_it():
+    """The original's .doc waited for a conversion, its .docx resend did not: the resend
+    was read first and the original became its duplicate. The pair is one piece, found;
+    two unlinked articles are not."""
+    msgs = [{**m, "status": "ingested"} if m["message_id"] == "d@x" else m for m in MESSAGES]
+    msgs = [{**m, "status": "duplicate"} if m["message_id"] == "a@x" else m for m in msgs]
+    arts = [
+        {**ARTICLES[0], "id": 1, "status": "duplicate", "duplicate_of": 3},
+        {**ARTICLES[1], "id": 2},
+        {**ARTICLES[2], "id": 3, "status": "pending-review"},
+    ]
+    r = evaluate(LABELS, MIDS, msgs, arts)
+    assert r.duplicates_found == 1 and r.duplicate_errors == []
+    unlinked = [{**arts[0], "status": "pending-review", "duplicate_of": None}, *arts[1:]]
+    msgs[0] = {**msgs[0], "status": "ingested"}
+    assert evaluate(LABELS, MIDS, msgs, unlinked).duplicates_found == 0
