@@ -383,8 +383,33 @@ _DOC_LABEL = re.compile(
 )
 
 
+# A longer label says only what the piece is for, in the plan's own words: "BÀI VIẾT GIỚI
+# THIỆU GƯƠNG ĐIỂN HÌNH TIÊN TIẾN (QUÝ IV/2017)", "Bài tuyên truyền mô hình mới": every word
+# one of these (folded), or a number, a period or a Roman numeral. A title names someone or
+# something ("Bài học từ ...", "Tin vui ở bản ...").
+_LABEL_WORDS = frozenset(
+    {
+        "bai", "viet", "tin", "gioi", "thieu", "tuyen", "truyen", "guong", "dien", "hinh",
+        "tien", "mo", "moi", "nhan", "to", "nguoi", "tot", "viec", "quy", "thang", "nam",
+        "ve", "cac", "cua", "va", "ca", "tap", "the", "dot", "thi", "dua", "phong", "trao",
+    }
+)  # fmt: skip
+_LABEL_TOKEN = re.compile(r"[^\W_]+")
+
+
 def _doc_label(text: str) -> bool:
-    return bool(_DOC_LABEL.match(fold(text)))  # fold collapses whitespace too
+    key = fold(text)  # fold collapses whitespace too
+    if _DOC_LABEL.match(key):
+        return True
+    if not key.startswith(("bai ", "tin ")):
+        return False
+    words = _LABEL_TOKEN.findall(key)
+    return 3 <= len(words) <= 14 and all(
+        w in _LABEL_WORDS or w.isdigit() or _ROMAN_NUMERAL.fullmatch(w) for w in words
+    )
+
+
+_ROMAN_NUMERAL = re.compile(r"[ivx]{1,4}")
 
 
 def _pick_title(blocks: list[Block]) -> int:

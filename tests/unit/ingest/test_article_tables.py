@@ -199,7 +199,15 @@ def test_a_bold_label_saying_what_kind_of_piece_is_not_the_title() -> None:
     goes with the letterhead; a bold title in capitals that is not such a label stays the
     title."""
     head, paras = article_text(21)
-    for label in ("KỊCH BẢN PHÓNG SỰ", "BÀI PHÁT THANH", "Tin bài:", "KỊCH BẢN"):
+    for label in (
+        "KỊCH BẢN PHÓNG SỰ",
+        "BÀI PHÁT THANH",
+        "Tin bài:",
+        "KỊCH BẢN",
+        # what the piece is for, in the plan's words only
+        "BÀI VIẾT GIỚI THIỆU GƯƠNG ĐIỂN HÌNH TIÊN TIẾN",
+        "Bài tuyên truyền mô hình mới quý IV/2017",
+    ):
         blocks = [
             Block(text="ĐÀI PHÁT THANH VÀ TRUYỀN HÌNH LÀO CAI", bold=True),
             Block(text=label, bold=True),
@@ -210,9 +218,9 @@ def test_a_bold_label_saying_what_kind_of_piece_is_not_the_title() -> None:
         assert art.title == head, label
         assert label in art.header_lines
         assert art.text.split("\n\n") == paras
-    title = "NGÔI NHÀ SÀN ĐÓN KHÁCH BÊN SUỐI"
-    blocks = [Block(text=title, bold=True), *(Block(text=p) for p in paras)]
-    assert build_article(blocks, source="docx", origin="x.docx").title == title
+    for title in ("NGÔI NHÀ SÀN ĐÓN KHÁCH BÊN SUỐI", "BÀI HỌC TỪ MÔ HÌNH NUÔI CÁ LỒNG"):
+        blocks = [Block(text=title, bold=True), *(Block(text=p) for p in paras)]
+        assert build_article(blocks, source="docx", origin="x.docx").title == title
 
 
 def test_a_page_number_above_the_letterhead() -> None:
