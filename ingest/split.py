@@ -248,101 +248,123 @@ def _by_page_breaks(blocks: Sequence[Block]) -> list[list[Block]] | None:
 
 MIN_PROFILE_WORDS = 60  # a profile in a compilation is short, but not a line or two
 _MAX_PROFILES_OPENING_WORDS = 150  # the compilation's title and lead before the first
-_UNMARKED_PROFILES = 3  # bold name lines without numbers: three at least
+_UNMARKED_PROFILES = 3  # name lines without numbers: three at least
+_PLAIN_HEADING_WORDS = 25  # a heading line in text that shows no emphasis is this short
 
 _NUMBER_WORDS = {
     "nhat": 1, "mot": 1, "hai": 2, "ba": 3, "tu": 4, "bon": 4, "nam": 5, "sau": 6,
     "bay": 7, "tam": 8, "chin": 9, "muoi": 10,
 }  # fmt: skip
 # A profile heading's marker, matched folded: "1.", "2)", "II.", "Gương thứ hai:",
-# "Điển hình số 3 -", or a bullet ("-", "•", "+": no number).
+# "Điển hình số 3 -", "Mô hình 1:" (group 1: a word marker's number; group 2: a
+# numeral's), or a bullet ("-", "•", "+": no number, group 3).
 _PROFILE_MARK = re.compile(
-    r"^(?:(?:guong|dien hinh|nhan vat)\s+(?:thu\s+|so\s+)?"
+    r"^(?:(?:guong|dien hinh|nhan vat|mo hinh)\s+(?:thu\s+|so\s+)?"
     r"(\d{1,2}|nhat|mot|hai|ba|tu|bon|nam|sau|bay|tam|chin|muoi)\b\s*[.):\-\u2013\u2014/]?"
     r"|(\d{1,2}|[ivx]{1,5})\s*[.)/\-\u2013\u2014](?!\d)"
     r"|([\-+\u2022\u25cf*]))\s*"
 )
+# What kind of exemplar follows the marker, said before the name: "1. Tập thể: Công đoàn
+# ...", "2. Cá nhân: Anh ...".
+_CATEGORY = re.compile(
+    r"^(?:tap the|ca nhan|ho gia dinh|gia dinh|dien hinh|mo hinh|guong)"
+    r"(?:\s+(?:tieu bieu|dien hinh|tien tien|moi))?\s*[:.\-\u2013]\s*"
+)
 # What a collective's name follows ("Hợp tác xã Nông nghiệp Tả Van", "Chi hội Phụ nữ
-# thôn Cốc Lầy", "Tổ an ninh xã Y Tý"), folded.
+# thôn Cốc Lầy", "Tổ an ninh xã Y Tý", "Công đoàn Công ty Thủy điện Nậm Mu"), folded.
 _COLLECTIVE_HEADS = (
     "hop tac xa", "to hop tac", "htx", "chi hoi", "cau lac bo", "clb", "chi doan",
     "tap the", "to", "doi", "nhom", "gia dinh", "ho", "truong", "thon", "ban", "don",
-    "tram", "trung tam", "cong ty", "doanh nghiep", "co so",
+    "tram", "trung tam", "cong ty", "doanh nghiep", "co so", "cong doan", "chi bo",
+    "dang bo", "lien doi", "khoa", "phong", "hoi", "xa", "phuong", "khu dan cu",
 )  # fmt: skip
 _TOKEN = re.compile(r"\w+|[^\w\s]")
-# Title words before a person's name in a heading in capitals, folded.
-_TITLE_WORDS = frozenset(
+# Words before a person's name in a heading in capitals, folded, each on its own ("NỮ
+# CỰU CHIẾN BINH HOÀNG THỊ LIÊN", "CHỊ LÒ THỊ HƯƠNG", "ĐOÀN VIÊN GIÀNG A DẾ"): in capitals
+# any syllable may look like a family name ("CHỮ" is "Chu"), so a name opens the heading
+# or follows these.
+_TITLE_SYLLABLES = frozenset(
     {
-        "ong", "ba", "anh", "chi", "co", "thay", "co giao", "thay giao", "dong chi", "em",
-        "cu", "gia lang", "nghe nhan", "bac si", "y si", "chien si", "dai uy", "thuong uy",
-        "trung uy", "thieu uy", "thieu ta", "trung ta", "thuong ta", "gia dinh", "ho",
-        "ho gia dinh", "hoi vien", "doan vien", "dang vien", "giao vien", "nong dan",
-        "cong nhan", "ky su", "trung si", "thuong si", "ha si", "bo doi", "cuu chien binh",
-        "gia dinh ong", "gia dinh ba", "gia dinh anh", "gia dinh chi", "ho ong", "ho ba",
-        "ho anh", "ho chi",
+        "ong", "ba", "anh", "chi", "co", "thay", "giao", "em", "cu", "gia", "lang", "nghe",
+        "nhan", "bac", "si", "y", "chien", "dai", "thuong", "trung", "thieu", "uy", "ta", "ho",
+        "dinh", "hoi", "vien", "doan", "dang", "nong", "dan", "cong", "ky", "su", "ha", "bo",
+        "doi", "cuu", "binh", "nu", "tre", "truong", "thon", "ban", "bi", "thu", "pho", "chu",
+        "tich", "can",
     }
 )  # fmt: skip
+# A heading's parts after the name: "Chị X - người ...", "Hợp tác xã Y, xã Z", "(...)".
+_NAME_END = frozenset({",", "-", "\u2013", "\u2014", ":", "(", ";", "/"})
 
 
 def _capitalised(word: str) -> bool:
     return word[:1].isupper() and (len(word) == 1 or word[1:].islower())
 
 
-def _profile_name(text: str) -> tuple[str, ...] | None:
+def _run(tokens: list[str], i: int, caps: bool, limit: int = 4) -> tuple[str, ...]:
+    """The capitalised words from ``tokens[i]`` on (any word, in a heading in capitals),
+    up to ``limit`` and the first punctuation."""
+    out: list[str] = []
+    while i < len(tokens) and len(out) < limit:
+        t = tokens[i]
+        if not t[0].isalpha() or not (caps or _capitalised(t)):
+            break
+        out.append(t)
+        i += 1
+    return tuple(out)
+
+
+def _profile_name(text: str, *, numbered_word: bool = False) -> tuple[str, ...] | None:
     """The words of the person's or collective's name a heading gives ("Cô giáo trẻ
     Hoàng Thu Uyên và ..." → Hoàng Thu Uyên), or None when it names no one. A person's
     name opens with a family name and runs over capitalised words (in a heading in
-    capitals, up to the first punctuation); a collective's follows its head word."""
+    capitals, up to the first punctuation: up to four words, which :func:`_mentions`
+    trims); a collective's is the last capitalised run after its head word, before the
+    heading's first separator. ``numbered_word``: the heading's marker says it is an
+    exemplar ("Mô hình 2:", "Gương thứ ba"), so a place it names stands for the name."""
+    key = fold_in_place(text)
+    category = _CATEGORY.match(key) if key is not None else None
+    if category is not None:
+        text = text[category.end() :]
     tokens = _TOKEN.findall(text)
     if not tokens:
         return None
     caps = text.upper() == text
     folded = [fold(t) for t in tokens]
-
-    def run(i: int, limit: int) -> tuple[str, ...]:
-        out: list[str] = []
-        while i < len(tokens) and len(out) < limit:
-            t = tokens[i]
-            if not t[0].isalpha() or not (caps or _capitalised(t)):
-                break
-            out.append(t)
-            i += 1
-        return tuple(out)
-
     for i, f in enumerate(folded[:8]):
         if f not in FOLDED_SURNAMES or not (caps or _capitalised(tokens[i])):
             continue
-        # In capitals any syllable may look like a family name ("CHỮ" is "Chu"): there
-        # the name opens the heading or follows a title word ("CHỊ LÒ THỊ HƯƠNG").
-        if caps and i and " ".join(folded[:i]) not in _TITLE_WORDS:
+        if caps and not all(w in _TITLE_SYLLABLES for w in folded[:i]):
             continue
-        name = run(i, 4)
+        name = _run(tokens, i, caps)
         if len(name) >= 2:
             return name
-    if caps:
-        return None  # in capitals, a collective's name has no visible end
-    key = " ".join(folded[:6])
-    for head in _COLLECTIVE_HEADS:
-        if key == head or key.startswith(head + " "):
-            # "Chi hội Phụ nữ thôn Cốc Lầy", "Hợp tác xã Chè Tả Phìn": the last run of
-            # capitalised words before the heading's first punctuation.
-            cut = next((k for k, t in enumerate(tokens) if not t[0].isalnum()), len(tokens))
-            name = ()
-            k = len(head.split())
-            while k < cut:
-                found = run(k, 4)
-                if found:
-                    name = found
-                    k += len(found)
-                else:
-                    k += 1
-            return name or None
+    cut = next((k for k, t in enumerate(tokens) if t in _NAME_END), len(tokens))
+    opening = " ".join(folded[:6])
+    heads = [h for h in _COLLECTIVE_HEADS if opening == h or opening.startswith(h + " ")]
+    if heads or numbered_word:
+        # "Chi hội Phụ nữ thôn Cốc Lầy", "Hợp tác xã Chè Tả Phìn": the last run of
+        # capitalised words before the heading's first separator, not the heading's
+        # first word (a sentence's capital).
+        k = max((len(h.split()) for h in heads), default=1)
+        name: tuple[str, ...] = ()
+        while k < cut:
+            found = _run(tokens, k, caps=False)
+            if found:
+                name = found
+                k += len(found)
+            else:
+                k += 1
+        return name or None
     return None
 
 
-def _profile_heading(block: Block) -> tuple[str, int | None, str] | None:
-    """(marker kind, number, text after the marker) of a line that may open a profile:
-    kind "n" (numbered), "b" (a bullet) or "" (an emphasised line without a marker)."""
+def _profile_heading(
+    block: Block, *, plain: bool = False
+) -> tuple[str, int | None, str, bool] | None:
+    """(marker kind, number, text after the marker, a word marker) of a line that may
+    open a profile: kind "n" (numbered), "b" (a bullet) or "" (an emphasised line without
+    a marker: bold, a heading, capitals; ``plain``: the text shows no emphasis at all, a
+    PDF's or a mail body's, so a short line without a full stop)."""
     text = collapse_ws(nfc(block.text))
     if not text or block.table or block.image is not None or len(text) > TITLE_MAX_CHARS:
         return None
@@ -351,45 +373,58 @@ def _profile_heading(block: Block) -> tuple[str, int | None, str] | None:
     key = fold_in_place(text) or fold(text)
     m = _PROFILE_MARK.match(key) if len(key) == len(text) else None
     if m is None:
-        if not (block.heading or block.bold or text.upper() == text) or text.endswith("."):
+        if text.endswith("."):
             return None
-        return "", None, text
+        emphasised = block.heading or block.bold or text.upper() == text
+        if not (emphasised or (plain and len(text.split()) <= _PLAIN_HEADING_WORDS)):
+            return None
+        return "", None, text, False
     if m[3]:
-        return "b", None, text[m.end() :]
+        return "b", None, text[m.end() :], False
     token = m[1] or m[2]
     number = int(token) if token.isdigit() else _NUMBER_WORDS.get(token) or _number(token)
-    return "n", number, text[m.end() :]
+    return "n", number, text[m.end() :], bool(m[1])
 
 
-def _mentions(name: tuple[str, ...], blocks: Sequence[Block]) -> bool:
-    """Whether the text of ``blocks`` names the profile's subject again: its last word
-    (a person's given name, the collective's place), with its marks when the text has
-    them."""
-    text = " ".join(b.text for b in blocks if b.text and not b.table)
-    last = nfc(name[-1]).lower()
-    words = set(_TOKEN.findall(nfc(text).lower()))
-    if last in words:
-        return True
-    return not has_diacritics(text) and fold(last) in {fold(w) for w in words}
+def _mentions(name: tuple[str, ...], blocks: Sequence[Block]) -> tuple[str, ...] | None:
+    """The name as the text under its heading names it again, or None. A name is said
+    again by its last word (a person's given name, the collective's place), capitalised
+    as a name is; a heading in capitals does not show where the name ends, so the longest
+    of its first two to four words whose last word the text names. A text typed without
+    diacritics is compared folded."""
+    text = nfc(" ".join(b.text for b in blocks if b.text and not b.table))
+    words = set(_TOKEN.findall(text))
+    plain = not has_diacritics(text)
+    folded = {fold(w) for w in words if w[:1].isupper()} if plain else set()
+    caps = all(w.upper() == w for w in name)
+    for k in range(len(name), 1 if caps and len(name) > 1 else 0, -1):
+        last = nfc(name[k - 1])
+        said = last.capitalize() if caps else last
+        if said in words or (plain and fold(last) in folded):
+            return name[:k]
+    return None
 
 
-def _by_profiles(blocks: Sequence[Block]) -> list[list[Block]] | None:
+def _by_profiles(blocks: Sequence[Block], *, plain: bool | None = None) -> list[list[Block]] | None:
     """A compilation of short profiles, one per heading: numbered 1, 2, ... (or "Gương
-    thứ nhất", "thứ hai" ...; two at least) or unnumbered emphasised lines (three at
-    least); each heading names someone else, named again in the ``MIN_PROFILE_WORDS``
-    words under it, and the compilation's opening is short."""
+    thứ nhất", "Mô hình 2" ...; two at least) or unnumbered lines (three at least); each
+    heading names someone else, named again in the ``MIN_PROFILE_WORDS`` words under it
+    (a heading that is a name and nothing else, in a list of names, needs not be), and the
+    compilation's opening is short."""
+    if plain is None:  # a document's emphasis: none at all is a PDF's plain text
+        plain = not any(b.bold or b.heading for b in blocks if b.text)
     found: list[tuple[int, str, int | None, str, tuple[str, ...]]] = []
     for i, b in enumerate(blocks):
-        head = _profile_heading(b)
+        head = _profile_heading(b, plain=plain)
         if head is None:
             continue
-        kind, number, rest = head
+        kind, number, rest, word_marker = head
         j = i
         if not rest and kind == "n":
             # "Gương thứ nhất:" on its own line: the name is on the next one.
             j = next((k for k in range(i + 1, len(blocks)) if blocks[k].text.strip()), i)
             rest = collapse_ws(nfc(blocks[j].text)) if j != i else ""
-        name = _profile_name(rest) if rest else None
+        name = _profile_name(rest, numbered_word=word_marker) if rest else None
         if name is not None:
             found.append((i, kind, number, rest, name))
     # Each kind of marker on its own: the numbered ones running 1, 2, ..., or the others.
@@ -403,42 +438,70 @@ def _by_profiles(blocks: Sequence[Block]) -> list[list[Block]] | None:
                 if h[2] == len(seq) + 1:
                     seq.append(h)
             heads = seq
-        need = 2 if kind == "n" else _UNMARKED_PROFILES
-        if len(heads) < need:
-            continue
-        names = [fold(" ".join(h[4])) for h in heads]
-        if len(set(names)) != len(names):
-            continue  # sections about one subject
+        groups = _profiles_of(blocks, heads, 2 if kind == "n" else _UNMARKED_PROFILES)
+        if groups is not None:
+            return groups
+    return None
+
+
+def _profiles_of(
+    blocks: Sequence[Block],
+    heads: list[tuple[int, str, int | None, str, tuple[str, ...]]],
+    need: int,
+) -> list[list[Block]] | None:
+    """The profiles under ``heads`` (at least ``need``), or None. Unnumbered, a line
+    whose name the text under it never says again is no heading of the compilation (its
+    text stays with the profile above); numbered, the whole run must hold."""
+    while len(heads) >= need:
         starts = [h[0] for h in heads]
         preamble = blocks[: starts[0]]
         flags = letterhead_flags(preamble)
         opening = [b for b, f in zip(preamble, flags, strict=True) if not f]
         if _words(opening) > _MAX_PROFILES_OPENING_WORDS:
-            continue
+            return None
         if not _each_long_enough(blocks, starts, MIN_PROFILE_WORDS):
-            continue
+            return None
         ends = [*starts[1:], len(blocks)]
-        if not all(
-            _mentions(h[4], blocks[s + 1 : e]) for h, s, e in zip(heads, starts, ends, strict=True)
-        ):
-            continue
-        out = _groups(blocks, starts)
-        # The compilation's own title goes with the first profile as a line of its text:
-        # the profile's heading is that article's title.
-        n_shared = sum(flags)
-        out[0][n_shared : n_shared + len(opening)] = [
-            replace(b, heading=False, level=0) for b in out[0][n_shared : n_shared + len(opening)]
-        ]
-        for group, (index, _, _, rest, _) in zip(out, heads, strict=True):
-            pos = next(j for j, b in enumerate(group) if b is blocks[index])
-            if rest and collapse_ws(nfc(blocks[index].text)).endswith(rest):
-                group[pos] = replace(blocks[index], text=rest, heading=True, level=1)
-            else:
-                # a marker line alone: the title is the line after it
-                del group[pos]
-                group[pos] = replace(group[pos], heading=True, level=1)
-        return out
+        names: list[str] = []
+        unsaid = -1
+        for k, (h, s, e) in enumerate(zip(heads, starts, ends, strict=True)):
+            said = _mentions(h[4], blocks[s + 1 : e])
+            alone = len(_TOKEN.findall(h[3])) == len(h[4])  # "GIÀNG A DẾ": a list of names
+            if said is None and not alone:
+                unsaid = k
+                break
+            names.append(fold(" ".join(said or h[4])))
+        if unsaid < 0:
+            if len(set(names)) != len(names):
+                return None  # sections about one subject
+            return _profile_groups(blocks, heads, len(preamble) - len(opening))
+        if heads[0][1] == "n":
+            return None
+        heads = heads[:unsaid] + heads[unsaid + 1 :]
     return None
+
+
+def _profile_groups(
+    blocks: Sequence[Block],
+    heads: list[tuple[int, str, int | None, str, tuple[str, ...]]],
+    n_shared: int,
+) -> list[list[Block]]:
+    """One block list per profile, its heading as its title (the marker dropped). The
+    compilation's own title and lead go with the first profile, under its heading: that
+    profile's title is its heading, not the compilation's."""
+    out = _groups(blocks, [h[0] for h in heads])
+    for k, (group, (index, _, _, rest, _)) in enumerate(zip(out, heads, strict=True)):
+        pos = next(j for j, b in enumerate(group) if b is blocks[index])
+        if rest and collapse_ws(nfc(blocks[index].text)).endswith(rest):
+            group[pos] = replace(blocks[index], text=rest, heading=True, level=1)
+        else:
+            # a marker line alone: the title is the line after it
+            del group[pos]
+            group[pos] = replace(group[pos], heading=True, level=1)
+        if k == 0 and pos > n_shared:
+            opening = [replace(b, heading=False, level=0) for b in group[n_shared:pos]]
+            group[n_shared : pos + 1] = [group[pos], *opening]
+    return out
 
 
 def split_blocks(blocks: Sequence[Block]) -> list[list[Block]]:
@@ -516,7 +579,8 @@ def split_pasted(draft: ArticleDraft) -> list[ArticleDraft]:
         _by_markers(blocks)
         or _by_numbers(blocks)
         or _by_separators(blocks)
-        or _by_profiles(blocks)
+        # a body's emphasis is known only from its HTML headings
+        or _by_profiles(blocks, plain=not draft.headings)
         or (_by_headings(blocks) if draft.headings else None)
     )
     if not groups:

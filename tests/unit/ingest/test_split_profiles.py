@@ -10,7 +10,7 @@ and sections that all speak of one person are one article, and must stay so.
 from __future__ import annotations
 
 from dienhinh.core.types import ArticleDraft
-from dienhinh.ingest.article import Block
+from dienhinh.ingest.article import Block, build_article
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extract import extract_message
 from dienhinh.ingest.split import split_blocks, split_pasted
@@ -167,3 +167,90 @@ def test_collectives_named_after_their_head_word() -> None:
         blocks.append(Block(text=f"{k}. {name}", bold=True))
         blocks += [Block(text=p) for p in _profile("ở", last, k)]
     assert len(split_blocks(blocks)) == 3
+
+
+def test_a_list_of_names_in_capitals_each_with_a_paragraph() -> None:
+    """A youth union's list: each exemplar's name alone in capitals (not bold), then one
+    paragraph that never repeats it ("Sinh năm 1996, dân tộc Mông, ..."); a collective's
+    line whose name its paragraph does not say again stays with the profile above."""
+    people = [("GIÀNG A DẾ", "Mông"), ("TRIỆU THỊ MAI", "Dao"), ("LÙ VĂN PHÚ", "Giáy")]
+    blocks = [*LETTERHEAD, Block(text="DANH SÁCH GƯƠNG THANH NIÊN TIÊU BIỂU", bold=True)]
+    for k, (name, people_of) in enumerate(people):
+        text = " ".join(_profile("anh", "ấy", k)).replace("anh ấy", f"người {people_of}")
+        blocks += [Block(text=name), Block(text=text)]
+    blocks += [
+        Block(text="CHI ĐOÀN THÔN KHE CHÁM, XÃ NẬM XÂY"),
+        Block(text=" ".join(_profile("chi đoàn", "ấy", 7))),
+    ]
+    groups = split_blocks(blocks)
+    assert [next(b.text for b in g if b.heading) for g in groups] == [n for n, _ in people]
+    assert "CHI ĐOÀN THÔN KHE CHÁM, XÃ NẬM XÂY" in [b.text for b in groups[-1]]
+
+
+def test_roman_headings_in_capitals_after_a_compilation_title_and_lead() -> None:
+    """Four headings "I. CỰU CHIẾN BINH X - ...", one "IV. NỮ CỰU CHIẾN BINH Y": title words
+    before the name; the compilation's title, date line and lead go with the first
+    profile, whose title is its own heading."""
+    heads = [
+        ("CỰU CHIẾN BINH SẦN VĂN PÁO - NGƯỜI GIỮ MỐC", "Páo"),
+        ("CỰU CHIẾN BINH TRẦN VĂN BỔNG LÀM GIÀU TỪ ĐỒI CAM", "Bổng"),
+        ("NỮ CỰU CHIẾN BINH HOÀNG THỊ LIÊN KỂ CHUYỆN BÁC", "Liên"),
+    ]
+    blocks = [
+        Block(text="HỘI CCB TỈNH LÀO CAI", bold=True),
+        Block(text="TẬP HỢP GƯƠNG CỰU CHIẾN BINH TIÊU BIỂU", bold=True),
+        Block(text="6 tháng đầu năm 2019", bold=True),
+        Block(text="Phát huy bản chất Bộ đội Cụ Hồ, các cấp Hội có nhiều gương tiêu biểu."),
+    ]
+    for roman, (head, given) in zip(("I", "II", "III"), heads, strict=True):
+        blocks += [Block(text=f"{roman}. {head}", bold=True)]
+        blocks += [Block(text=p) for p in _profile("ông", given, len(blocks))]
+    groups = split_blocks(blocks)
+    assert [next(b.text for b in g if b.heading) for g in groups] == [h for h, _ in heads]
+    arts = [build_article(g, source="docx", origin="x") for g in groups]
+    assert arts[0].title == heads[0][0]
+    assert "Phát huy bản chất Bộ đội Cụ Hồ" in arts[0].text
+
+
+def test_models_numbered_by_word_and_a_category_before_the_name() -> None:
+    """ "Mô hình 1: Tổ hợp tác rau an toàn thôn Sơn Lầu", "Mô hình 2: “Đổi rác lấy quà” ở
+    thị trấn Phố Lu" (the marker says an exemplar follows: the place it names will do),
+    "1. Tập thể: Công đoàn Công ty Thủy điện Nậm Mu", "2. Cá nhân: Anh Hoàng Văn Phúc"."""
+    models = [
+        ("Mô hình 1: Tổ hợp tác rau an toàn thôn Sơn Lầu, xã Gia Phú", "Lầu"),
+        ("Mô hình 2: “Đổi rác thải nhựa lấy quà” ở thị trấn Phố Lu", "Lu"),
+    ]
+    blocks = list(LETTERHEAD)
+    for head, place in models:
+        blocks += [Block(text=head), *(Block(text=p) for p in _profile("ở", place, 3))]
+    assert len(split_blocks(blocks)) == 2
+    kinds = [
+        ("1. Tập thể: Công đoàn Công ty cổ phần Thủy điện Nậm Mu", "Mu"),
+        ("2. Cá nhân: An toàn viên Hoàng Văn Phúc - Mỏ đồng Sin Quyền", "Phúc"),
+    ]
+    blocks = list(LETTERHEAD)
+    for head, name in kinds:
+        blocks += [Block(text=head, bold=True), *(Block(text=p) for p in _profile("anh", name, 5))]
+    assert [next(b.text for b in g if b.heading) for g in split_blocks(blocks)] == [
+        "Tập thể: Công đoàn Công ty cổ phần Thủy điện Nậm Mu",
+        "Cá nhân: An toàn viên Hoàng Văn Phúc - Mỏ đồng Sin Quyền",
+    ]
+
+
+def test_a_pasted_body_without_emphasis_splits_on_short_name_lines() -> None:
+    """A compilation pasted into a mail body keeps no bold: its name lines are short lines
+    without a full stop, each followed by a paragraph naming the person again."""
+    paras = ["Công đoàn tỉnh giới thiệu gương đoàn viên, người lao động tiêu biểu quý II."]
+    for h, name, given, _ in PEOPLE:
+        paras += [f"Đoàn viên {name} - Công đoàn Chè Phong Hải", " ".join(_profile(h, given, 2))]
+    draft = ArticleDraft(
+        title="GIỚI THIỆU GƯƠNG ĐOÀN VIÊN TIÊU BIỂU", text="\n\n".join(paras), source="html-body"
+    )
+    parts = split_pasted(draft)
+    assert [a.title for a in parts] == [
+        f"Đoàn viên {n} - Công đoàn Chè Phong Hải" for _, n, _, _ in PEOPLE
+    ]
+    # the same lines in bold-less prose that reads on ("... Hải." ends a sentence): one piece
+    prose = [p + "." if p.startswith("Đoàn viên") else p for p in paras]
+    same = ArticleDraft(title=draft.title, text="\n\n".join(prose), source="html-body")
+    assert len(split_pasted(same)) == 1
