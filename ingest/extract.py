@@ -719,6 +719,7 @@ PASTED_BESIDE_WORDS: Final = 150
 _PROBE_WORDS = 25
 _PROSE_WORDS = 20
 _PROSE_PARAGRAPHS = 3
+ANNOUNCED_PASTED_WORDS: Final = 100  # a short piece the note says is pasted below
 
 
 def _pasted_beside(
@@ -738,7 +739,13 @@ def _pasted_beside(
         for p in article.text.split("\n\n")
         if len(p.split()) >= _PROSE_WORDS and fold(p) != p.lower()
     ]
-    if len(prose) < _PROSE_PARAGRAPHS or sum(len(p.split()) for p in prose) < PASTED_BESIDE_WORDS:
+    # A note that says a piece is pasted below ("bài ngắn ... em dán ngay dưới đây") is
+    # believed for a short piece of one paragraph; otherwise it takes an article's shape.
+    announced = _PASTED_BELOW.search(fold(collapse_ws(own.text[:_LETTER_OPENING_CHARS])))
+    need, words = (
+        (1, ANNOUNCED_PASTED_WORDS) if announced else (_PROSE_PARAGRAPHS, PASTED_BESIDE_WORDS)
+    )
+    if len(prose) < need or sum(len(p.split()) for p in prose) < words:
         return None
     probe = " ".join(fold(article.text).split()[:_PROBE_WORDS])
     if any(probe in " ".join(fold(d.text).split()) for d in documents):

@@ -112,3 +112,21 @@ def test_a_formal_letter_of_several_paragraphs_beside_a_docx_is_no_article(
     out = extract_message(_mail("\n\n".join(pasting)), ctx)
     assert len(out.articles) == 2 and out.articles[0].title == DOC_TITLE
     assert BODY_PARAS[-1] in out.articles[1].text
+
+
+def test_a_short_piece_the_note_says_is_pasted_below_is_an_article(ctx: ExtractContext) -> None:
+    """"... bài ngắn về mô hình của chi đoàn em dán ngay dưới đây": one paragraph of a
+    hundred words under its title is believed to be the second piece; unannounced, a
+    single paragraph beside a document is still no article."""
+    story = " ".join(BODY_PARAS[:1] + BODY_PARAS[-1:])
+    assert 100 <= len(story.split()) < 150
+    note = (
+        "Kính gửi Ban Thi đua - Khen thưởng tỉnh, Tỉnh đoàn gửi Ban 02 bài: bài về đồng chí "
+        "Vinh trong file đính kèm; bài ngắn về chi đoàn thôn Nà Khun em dán ngay dưới đây ạ."
+    )
+    body = "\n\n".join([note, BODY_TITLE.upper(), story, "Trân trọng!"])
+    out = extract_message(_mail(body), ctx)
+    assert [a.title for a in out.articles] == [DOC_TITLE, BODY_TITLE.upper()]
+    plain = note.replace("; bài ngắn về chi đoàn thôn Nà Khun em dán ngay dưới đây ạ", "")
+    out = extract_message(_mail("\n\n".join([plain, BODY_TITLE.upper(), story])), ctx)
+    assert [a.title for a in out.articles] == [DOC_TITLE]
