@@ -85,7 +85,12 @@ from dienhinh.core.config import WEBMAIL_DOMAINS
 from dienhinh.core.errors import ConfigError
 from dienhinh.core.evidence import EvidenceKind as EK
 from dienhinh.core.evidence import Where, describe, item
-from dienhinh.core.mailwords import ADDRESS_IN_TEXT, is_board_reminder, is_forward_subject
+from dienhinh.core.mailwords import (
+    ADDRESS_IN_TEXT,
+    after_the_boards_name,
+    is_board_reminder,
+    is_forward_subject,
+)
 from dienhinh.core.text import fold, has_diacritics, nfc, strip_diacritics
 from dienhinh.core.types import ArticleDraft, ForwardOrigin, MailHeaders
 
@@ -614,7 +619,9 @@ class _Scorer:
         branch in that district: the district there is a place and counts little."""
         if _FORMER.search(nfc(text)):
             return []  # "(nguyên Phó Hiệu trưởng Trường X)": where the writer once served
-        found: list[Mention] = self.directory.find_mentions(text)
+        found: list[Mention] = [
+            m for m in self.directory.find_mentions(text) if not _boards_department(text, m)
+        ]
         groups = {m.unit_code: self._group(m.unit_code) for m in found}
         parent = any(g not in ("district", None) for g in groups.values())
         for m in found:
@@ -630,6 +637,14 @@ class _Scorer:
         for (_, unit), w in self.best.items():
             out[unit] = out.get(unit, 0.0) + w
         return out
+
+
+def _boards_department(text: str, m: Mention, start: int | None = None) -> bool:
+    """A unit named right after the Board's own name ("Chuyên viên Ban Thi đua - Khen
+    thưởng, Sở Nội vụ tỉnh Lào Cai"): the department the Board sits in, in the signature
+    of the Board's staff, who pass on other units' pieces."""
+    at = m.start if start is None else start
+    return at > 0 and after_the_boards_name(fold(text[max(0, at - 48) : at]))
 
 
 # A line saying where its writer served before: "nguyên Phó Giám đốc Sở X", "(cựu giáo
@@ -812,6 +827,8 @@ def _note(
         head = heads.get(idx)
         if head is None:
             head = heads[idx] = _folded_head(line)
+        if _boards_department(line, m, start):
+            continue  # "Ban Thi đua - Khen thưởng, Sở Nội vụ": the Board's own staff
         if _ADDRESSEE.match(head) and _in_addressee_clause(line, start):
             continue  # "Kính gửi Sở Nội vụ": whom it is for, not who sent it
         if _TO_WHOM.search(fold(line[max(0, start - 16) : start])):

@@ -17,6 +17,8 @@ __all__ = [
     "ADDRESS_IN_TEXT",
     "BOARD_ADDRESS",
     "BOARD_ADDRESSES",
+    "BOARD_NAME",
+    "after_the_boards_name",
     "is_board_reminder",
     "is_forward_subject",
     "is_reply_subject",
@@ -66,3 +68,17 @@ def is_board_reminder(
     if origin.from_addr and origin.from_addr.lower() in board:
         return True
     return bool(_REMINDER.search(collapse_ws(fold(text[:_REMINDER_REACH]))))
+
+
+# The Board's own name, folded: "Ban Thi đua - Khen thưởng", "Ban TĐKT", "BTĐKT".
+BOARD_NAME = r"(?:ban thi dua\s*[-\u2013]?\s*khen thuong|ban tdkt|btdkt|ban td\s*-\s*kt)"
+_AFTER_BOARD = re.compile(
+    BOARD_NAME + r"(?:\s+tinh)?(?:\s+lao cai)?\s*[,(\-\u2013\u2014]?\s*(?:(?:truc )?thuoc\s+)?$"
+)
+
+
+def after_the_boards_name(folded_before: str) -> bool:
+    """Whether folded text ends with the Board's own name: what follows it names the
+    department the Board sits in ("Ban Thi đua - Khen thưởng, Sở Nội vụ Lào Cai"), the
+    signature of its own staff, not a unit that sends articles."""
+    return bool(_AFTER_BOARD.search(folded_before))

@@ -137,7 +137,9 @@ class ForwardOrigin:
     # "rfc822": an attached message; "inline": a "Forwarded message" block in the body;
     # "inline-quoted": an "Original Message"/Outlook header block, which replies use too,
     # taken as a forward because the subject did not say "reply" (RE:, TL:).
-    via: Literal["rfc822", "inline", "inline-quoted"] = "inline"
+    # "chat": a chat app's messages copied into the body ("[09:14, 12/03/2020] Name: ..."),
+    # whose first speaker sent the piece.
+    via: Literal["rfc822", "inline", "inline-quoted", "chat"] = "inline"
     # The forwarded message's own signature (the lines after "-- ", or after a closing
     # "Trân trọng!"): a personal address often names its unit only there.
     signature: str = ""

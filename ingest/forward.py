@@ -530,9 +530,60 @@ def section_signature(lines: list[str]) -> str:
     return ""
 
 
+# A chat app's messages copied into a mail (Zalo and WhatsApp on a computer): "[09:14,
+# 12/03/2020] Giàng Seo Pao - PNV Mường Khương: Chị ơi em gửi bài tháng 3 ạ", or
+# "12/03/2020, 09:14 - Name: text". Who says it, then what (a long message runs on over
+# the next lines).
+_CHAT_LINE = re.compile(
+    r"^\[(?:\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPpSsCc][Mmah])?,\s*\d{1,2}/\d{1,2}/\d{2,4}"
+    r"|\d{1,2}/\d{1,2}/\d{2,4},?\s*\d{1,2}:\d{2}(?::\d{2})?)\]\s*([^:\[\]]{2,80}?):\s?(.*)$"
+)
+# What a chat shows for a picture, a sticker or a file: nothing of the piece's text.
+_CHAT_PLACEHOLDER = re.compile(r"^\[(?:hinh anh|anh|photo|image|sticker|file|video|tep)[^\]]*\]$")
+
+
+def chat_speaker(line: str) -> tuple[str, str, str] | None:
+    """(when, who, what) of a chat message line, or None."""
+    m = _CHAT_LINE.match(line.strip())
+    if m is None:
+        return None
+    when = line.strip()[1 : line.strip().index("]")]
+    return when, m[1].strip(), m[2]
+
+
+def _chat_section(lines: list[str], i: int) -> tuple[Section, int] | None:
+    """A chat copied into the body from line ``i`` on: a forward whose original sender is
+    the first speaker (who sent the piece), with that speaker's messages as its text; the
+    other side's replies ("Chị nhận rồi nhé em") are left out. None when fewer than two
+    lines are chat messages (one bracketed line is no transcript)."""
+    first = chat_speaker(lines[i])
+    if first is None:
+        return None
+    when, who, _ = first
+    found = [chat_speaker(ln) for ln in lines[i:]]
+    if sum(f is not None for f in found) < 2:
+        return None
+    origin = ForwardOrigin(from_name=who, date_text=when, via="chat")
+    section = Section(kind="forward", origin=origin, depth=1)
+    speaking = True
+    for line, said in zip(lines[i:], found, strict=True):
+        if said is not None:
+            speaking = said[1] == who
+            text = said[2]
+        else:
+            text = line
+        if not speaking:
+            continue
+        if _CHAT_PLACEHOLDER.match(fold(text.strip())):
+            continue
+        section.lines.append(text)
+    return section, len(lines)
+
+
 def split_sections(lines: list[str], *, max_depth: int) -> list[Section]:
     """The body's own text, then each forwarded or quoted message in it, outermost
-    first."""
+    first. A chat copied into the body (``_chat_section``) is the last: what follows it
+    is its own."""
     sections = [Section(kind="own")]
     current = sections[0]
     n = len(lines)
@@ -541,6 +592,12 @@ def split_sections(lines: list[str], *, max_depth: int) -> list[Section]:
     while i < n:
         line = lines[i]
         stripped = line.strip()
+        if current.kind == "own" and stripped.startswith("[") and not replied:
+            chat = _chat_section(lines, i)
+            if chat is not None:
+                current, i = chat
+                sections.append(current)
+                continue
         if replied or not stripped or stripped.startswith(">") or current.depth >= max_depth:
             current.lines.append(line)
             i += 1
