@@ -302,6 +302,9 @@ NOISE_LABELS: Final = {
     "request without an article": "thư hỏi hoặc đề nghị Ban, không có bài",
     "mass mailing without an article": "thư gửi hàng loạt (người nhận ẩn), không có bài",
     "the board's internal mail": "thư nội bộ của Ban, không gửi kèm bài",
+    "circular to several offices without an article": (
+        "bản tin, thông báo gửi nhiều cơ quan, không có bài"
+    ),
     "official document": "văn bản hành chính",
     "body too short and no document attached": (
         "nội dung thư quá ngắn, không có tài liệu bài viết đính kèm"

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from email.errors import CharsetError, HeaderParseError
 from email.header import decode_header, make_header
 from email.message import Message
-from email.utils import parseaddr
+from email.utils import getaddresses, parseaddr
 
 from dienhinh.core.text import collapse_ws, fold, has_diacritics, nfc, strip_diacritics
 from dienhinh.core.types import MailHeaders
@@ -492,7 +492,7 @@ def _article_later(f: _Facts) -> str | None:
 # association); the folded form is for a sender who typed none.
 _ASKS_MARKED = (
     r"\b(?:muốn hỏi|xin hỏi|hỏi ý kiến|cho (?:em|tôi|chúng tôi|mình) (?:được |xin )?hỏi"
-    r"|xin phép|xin mượn|muốn mượn|chưa rõ|nhờ ban"
+    r"|xin phép|xin mượn|muốn mượn|chưa rõ|nhờ ban|ban cho xin|xin ban gửi"
     r"|(?:mong|đề nghị|kính đề nghị|xin) ban (?:sớm )?(?:trả lời|hướng dẫn|cho biết|giải đáp"
     r"|giúp|xem xét cho)"
     r"|ban (?:trả lời|hướng dẫn|cho biết|giải đáp) (?:giúp|sớm|cho))\b"
@@ -547,6 +547,33 @@ def _mass_mailing(f: _Facts) -> str | None:
     if not _UNDISCLOSED.search(to):
         return None
     return f"mass mailing without an article (To: {_shown(to)})"
+
+
+# A bulletin or notice mailed to several offices at once: its subject names it ("[Bản tin
+# Hội LHPN tỉnh] Số 10/2019", "Thông báo ...", "Lịch công tác ...") or its opening says
+# whom it goes to ("gửi các cơ quan, đơn vị"). Folded.
+_CIRCULAR_SUBJECT = re.compile(
+    r"^(?:\[[^\]]{0,40}\]\s*)?\[?\s*(?:ban tin|thong bao|thong tin|lich cong tac"
+    r"|e-?newsletter|newsletter)\b"
+)
+_TO_OFFICES = re.compile(r"\bgui (?:toi |den )?cac (?:co quan|don vi|so|ban|nganh)\b")
+CIRCULAR_RECIPIENTS = 3
+
+
+def _recipients(f: _Facts) -> int:
+    values = [f.header("To"), f.header("Cc")]
+    return len({a.lower() for _n, a in getaddresses([v for v in values if v]) if "@" in a})
+
+
+def _circular(f: _Facts) -> str | None:
+    """A bulletin or notice addressed to several offices (three or more recipients), with
+    nothing attached, whose subject or opening says so. A unit's piece goes to the Board
+    (a colleague or two copied), under its own subject."""
+    if f.has_attachment or _recipients(f) < CIRCULAR_RECIPIENTS:
+        return None
+    if not (_CIRCULAR_SUBJECT.match(f.subject_key) or _TO_OFFICES.search(fold(f.own_text[:400]))):
+        return None
+    return f"circular to several offices without an article (“{_shown(f.subject)}”)"
 
 
 # The Board's own staff sign as the Board: "Chuyên viên Ban Thi đua - Khen thưởng", "Phó
@@ -619,6 +646,8 @@ RULES: tuple[NoiseRule, ...] = (
               "attachment", _mass_mailing, hard=False, automatic=False),
     NoiseRule("board-internal", "short mail signed by the Board's own staff, nothing "
               "attached or linked", _board_internal, hard=False, automatic=False),
+    NoiseRule("circular", "a bulletin or notice to three or more offices (its subject or "
+              "opening says so), nothing attached", _circular, hard=False, automatic=False),
 )  # fmt: skip
 
 

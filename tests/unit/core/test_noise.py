@@ -736,3 +736,39 @@ def test_a_unit_letter_to_the_board_or_a_staff_forward_with_a_piece_is_kept() ->
     assert classify(build("Fwd: bài", linked)) is None
     pasted = "Em chuyển bài của huyện Bắc Hà ạ.\n\n" + ARTICLE * 4 + sig
     assert len(pasted) >= 2500 and classify(build("Fwd: bài", pasted)) is None
+
+
+NEWSLETTER = (
+    "BẢN TIN ĐIỆN TỬ HỘI NÔNG DÂN TỈNH - SỐ 3/2021\n\n1. Hội thi nhà nông đua tài cấp tỉnh\n"
+    "Hội thi diễn ra ngày 12/4 tại Nhà văn hóa tỉnh với 9 đội thi của các huyện, thành phố, "
+    "giới thiệu mô hình kinh tế của hội viên nông dân sản xuất kinh doanh giỏi.\n\n"
+    "2. Lịch công tác tháng 4\n- Kiểm tra công tác Hội tại Bắc Hà, Si Ma Cai.\n"
+)
+
+
+def _to_many(msg: Message, n: int) -> Message:
+    msg.replace_header("To", ", ".join(f"office{k}@laocai.gov.vn" for k in range(n)))
+    return msg
+
+
+def test_a_bulletin_to_several_offices_is_a_circular() -> None:
+    """GIVEN a mass organisation's e-newsletter sent to the Board and two other offices,
+    nothing attached WHEN classified THEN a circular without an article; to the Board
+    alone, or to two addresses, it is left to a person's judgement."""
+    verdict = classify(_to_many(build("[Bản tin Hội ND tỉnh] Số 3/2021", NEWSLETTER), 3))
+    assert verdict is not None and verdict.rule == "circular"
+    assert reason_label(verdict.reason) == "bản tin, thông báo gửi nhiều cơ quan, không có bài"
+    assert classify(_to_many(build("[Bản tin Hội ND tỉnh] Số 3/2021", NEWSLETTER), 2)) is None
+    # a unit's piece with two colleagues copied, under its own subject: kept
+    assert classify(_to_many(build("Bài tháng 4 huyện Bắc Hà", ARTICLE * 3), 3)) is None
+
+
+def test_asking_the_board_for_its_form_is_a_request() -> None:
+    body = (
+        "Kính gửi Ban Thi đua - Khen thưởng tỉnh,\n\nBan Tuyên giáo đang chuẩn bị cuộc thi "
+        "viết về người lao động giỏi. Để thống nhất cách đánh giá, chúng tôi đề nghị Ban cho "
+        "xin mẫu phiếu chấm điểm bài viết mà Ban đang dùng; nếu được xin Ban gửi cả file "
+        "Word để đơn vị chỉnh sửa cho phù hợp.\n\nXin cảm ơn Ban!"
+    )
+    verdict = classify(build("Xin mẫu phiếu chấm điểm", body))
+    assert verdict is not None and verdict.rule == "request-letter"
