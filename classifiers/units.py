@@ -90,6 +90,7 @@ from dienhinh.core.mailwords import (
     after_the_boards_name,
     is_board_reminder,
     is_forward_subject,
+    signed_by_the_board,
 )
 from dienhinh.core.text import fold, has_diacritics, nfc, strip_diacritics
 from dienhinh.core.types import ArticleDraft, ForwardOrigin, MailHeaders
@@ -809,7 +810,10 @@ def _note(
     again)."""
     own, marked_sig = _own_lines(text)
     note, sig = _split_signature(own)
-    for line in marked_sig or sig:
+    signature = marked_sig or sig
+    for k, line in enumerate(signature):
+        if k and signed_by_the_board(signature[k - 1]):
+            continue  # "Chuyên viên Ban TĐKT" / "Sở Nội vụ tỉnh Lào Cai": the Board's department
         sc.mentions("signature", line, W_SIGNATURE * factor, where)
     lines = [line for line in note if line]
     # One search over the whole note (a pasted article has hundreds of lines: those the
@@ -827,7 +831,7 @@ def _note(
         head = heads.get(idx)
         if head is None:
             head = heads[idx] = _folded_head(line)
-        if _boards_department(line, m, start):
+        if _boards_department(line, m, start) or (idx and signed_by_the_board(lines[idx - 1])):
             continue  # "Ban Thi đua - Khen thưởng, Sở Nội vụ": the Board's own staff
         if _ADDRESSEE.match(head) and _in_addressee_clause(line, start):
             continue  # "Kính gửi Sở Nội vụ": whom it is for, not who sent it
@@ -904,9 +908,15 @@ def attribute_unit(
     )
     if _quoted_as_forward(headers.subject, [forwarded_from, *(a.forwarded_from for a in articles)]):
         flags.append(FLAG_QUOTED_FORWARD)
+    # The Board's own staff (signed "Chuyên viên Ban Thi đua - Khen thưởng"), passing on
+    # what a unit sent them or writing to their own box: the Board sends no pieces, so
+    # their address, name and note weigh as a forwarder's.
+    board_staff = any(
+        signed_by_the_board(ln) for t in (cover_note, body_text) for ln in t.splitlines()
+    )
 
     # The From header: the sender, or only the forwarder.
-    factor = FORWARDER_FACTOR if forwarded else 1.0
+    factor = FORWARDER_FACTOR if forwarded or board_staff else 1.0
     if verified is False:
         factor *= UNVERIFIED_FACTOR
     from_addr = headers.from_addr.strip().lower()
@@ -934,7 +944,7 @@ def attribute_unit(
     # The notes: the cover note is the sender's (the forwarder's, in a forward); a body
     # that is more than the cover note holds a pasted article or a forwarded message.
     # In a forward, the text below the forward marker is the original sender's own.
-    own_factor = FORWARDER_NOTE_FACTOR if forwarded else 1.0
+    own_factor = FORWARDER_NOTE_FACTOR if forwarded or board_staff else 1.0
     texts = [cover_note]
     if body_text.strip() and body_text.strip() != cover_note.strip():
         texts.append(body_text)

@@ -22,6 +22,7 @@ __all__ = [
     "is_board_reminder",
     "is_forward_subject",
     "is_reply_subject",
+    "signed_by_the_board",
 ]
 
 
@@ -82,3 +83,23 @@ def after_the_boards_name(folded_before: str) -> bool:
     department the Board sits in ("Ban Thi đua - Khen thưởng, Sở Nội vụ Lào Cai"), the
     signature of its own staff, not a unit that sends articles."""
     return bool(_AFTER_BOARD.search(folded_before))
+
+
+# The Board's own staff sign as the Board: "Chuyên viên Ban Thi đua - Khen thưởng", "Phó
+# Trưởng ban Ban TĐKT", or the Board with the department it sits in ("Ban Thi đua - Khen
+# thưởng, Sở Nội vụ Lào Cai"). A unit's letter names the Board as its addressee
+# ("Kính gửi: Ban Thi đua - Khen thưởng tỉnh"), never so.
+_BOARD_SIGNS = re.compile(
+    r"^(?:(?:chuyen vien|can bo|pho truong ban|truong ban|van thu|ke toan|cv)\s+"
+    + BOARD_NAME
+    + r"\b|"
+    + BOARD_NAME
+    + r"\s*[,(\u2013-]\s*so noi vu\b)"
+)
+SIGNATURE_LINE_MAX = 90
+
+
+def signed_by_the_board(line: str) -> bool:
+    """Whether a line (as written) is the signature line of the Board's own staff."""
+    line = line.strip()
+    return 0 < len(line) <= SIGNATURE_LINE_MAX and bool(_BOARD_SIGNS.match(fold(line)))

@@ -30,6 +30,7 @@ from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses, parseaddr
 
+from dienhinh.core.mailwords import signed_by_the_board
 from dienhinh.core.text import collapse_ws, fold, has_diacritics, nfc, strip_diacritics
 from dienhinh.core.types import MailHeaders
 
@@ -576,17 +577,7 @@ def _circular(f: _Facts) -> str | None:
     return f"circular to several offices without an article (“{_shown(f.subject)}”)"
 
 
-# The Board's own staff sign as the Board: "Chuyên viên Ban Thi đua - Khen thưởng", "Phó
-# Trưởng ban Ban TĐKT", or the Board with the department it sits in ("Ban Thi đua - Khen
-# thưởng, Sở Nội vụ Lào Cai"). A unit's letter names the Board as its addressee
-# ("Kính gửi: Ban Thi đua - Khen thưởng tỉnh"), never so.
-_BOARD_SIGNS = re.compile(
-    r"^(?:(?:chuyen vien|can bo|pho truong ban|truong ban|van thu|ke toan|cv)\s+"
-    r"(?:ban thi dua\s*[-\u2013]?\s*khen thuong|ban tdkt|btdkt|ban td\s*-\s*kt)\b"
-    r"|(?:ban thi dua\s*[-\u2013]?\s*khen thuong|ban tdkt|btdkt)\s*[,(\u2013-]\s*so noi vu\b)"
-)
 BOARD_NOTE_LIMIT = 2500  # a unit's piece pasted or forwarded in the body is longer
-_SIGNATURE_LINE_MAX = 90
 
 
 def _board_internal(f: _Facts) -> str | None:
@@ -598,9 +589,8 @@ def _board_internal(f: _Facts) -> str | None:
     if f.has_attachment or len(body) >= BOARD_NOTE_LIMIT or _LINK.search(body):
         return None
     for line in body.splitlines():
-        line = line.strip()
-        if line and len(line) <= _SIGNATURE_LINE_MAX and _BOARD_SIGNS.match(fold(line)):
-            return f"the Board's internal mail (signed “{_shown(line)}”), nothing attached"
+        if signed_by_the_board(line):
+            return f"the Board's internal mail (signed “{_shown(line.strip())}”), nothing attached"
     return None
 
 

@@ -94,3 +94,25 @@ def test_the_piece_counts_for_the_chats_unit_not_the_officers_department(
     tags = tag_outcome(out, tagging)
     assert tags.unit is not None and tags.unit.value == "muong-khuong", tags.unit
     assert not any(e.get("value") == "Sở Nội vụ" for e in tags.unit.evidence)
+
+
+def test_the_boards_own_tally_names_no_unit(ctx: ExtractContext, tagging: TaggingConfig) -> None:
+    """A Board specialist's tally to the Board's box, signed "Chuyên viên Ban Thi đua - Khen
+    thưởng" over "Sở Nội vụ tỉnh Lào Cai": the Board sends no pieces; its department, on
+    the signature's next line, is not the sender (it would stand "chưa rõ" in the report
+    until an editor confirmed the mail)."""
+    body = (
+        "Kính gửi: đ/c Phó Trưởng ban\n\nEm tổng hợp số bài các đơn vị gửi về hộp thư Ban "
+        "trong tháng 01/2020:\n1. UBND huyện Bảo Yên: nhận 1, đã đăng 1\n2. Sở Y tế: nhận "
+        "0, đã đăng 0\n\nNguyễn Đức Thành\nChuyên viên Ban Thi đua - Khen thưởng\nSở Nội vụ "
+        "tỉnh Lào Cai\n"
+    )
+    out = extract_message(
+        make_email(
+            from_="Nguyễn Đức Thành <thanhnd.snv@laocai.gov.vn>", subject="Tổng hợp", text=body
+        ),
+        ctx,
+    )
+    assert out.status == "no-article"
+    tags = tag_outcome(out, tagging)
+    assert tags.unit is None, tags.unit
