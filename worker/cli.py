@@ -932,6 +932,8 @@ def _own_command(argv: Sequence[str]) -> bool:
 
 
 def build_parser(*, extensions: bool = True) -> argparse.ArgumentParser:
+    from dienhinh.classifiers.calibration import DEFAULT_SIGMAS  # stdlib only: cheap
+
     p = argparse.ArgumentParser(
         prog="dienhinh", description=__doc__.splitlines()[0] if __doc__ else None
     )
@@ -976,7 +978,7 @@ def build_parser(*, extensions: bool = True) -> argparse.ArgumentParser:
     sp.add_argument(
         "--sigmas",
         type=float,
-        default=1.0,
+        default=DEFAULT_SIGMAS,
         help="how cautious each block's probability is (standard deviations below its mean)",
     )
     sp = sub.add_parser(

@@ -112,20 +112,21 @@ FLOORS = {
 }
 # Calibration, 2026-12-07 (seventh session, second round), map fitted on the eight
 # writers the taggers were never tuned on (the held-out four and UNTUNED, the round
-# before: classifiers/calibration.json), with the campaign decision fitted on neither.
-# Cross-fitted (leave one writer out, pooled): ECE unit 0.123, campaign 0.051, subject
-# 0.066, kind 0.071; share right among tags >= 0.9: unit 1.000 of 112, campaign 0.957 of
-# 138, subject 0.994 of 161, kind 1.000 of 79: issue 14's 97% is missed by the campaign
-# (see test_cross_fitted_calibration_meets_the_issue_14_target). In-sample on the
-# held-out four (what `dienhinh eval` shows here): ECE unit 0.137, campaign 0.051, subject
-# 0.064, kind 0.095; share right >= 0.9: unit 1.000 (52), campaign 0.961 (51), subject
-# 0.985 (67), kind 1.000 (25). Ceilings a little above the ECEs; the floors are today's
-# shares.
+# before: classifiers/calibration.json), with the campaign decision fitted on neither,
+# each block 1.5 standard deviations cautious (calibration.DEFAULT_SIGMAS; with 1.0 the
+# campaign's share right at >= 0.9 was 0.957 of 138 out of fold, under the 97%).
+# Cross-fitted (leave one writer out, pooled): ECE unit 0.142, campaign 0.088, subject
+# 0.080, kind 0.095; share right among tags >= 0.9: unit 1.000 of 108, campaign 0.984 of
+# 127, subject 0.993 of 149, kind 1.000 of 75: issue 14's 97% is met in every field out
+# of fold. In-sample on the held-out four (what `dienhinh eval` shows here): ECE unit
+# 0.150, campaign 0.083, subject 0.074, kind 0.136; share right >= 0.9: unit 1.000 (52),
+# campaign 0.979 (47), subject 0.985 (66), kind 1.000 (24). Ceilings a little above the
+# ECEs; the floors are today's shares.
 ARTICLES_UNFOUND = 0
-OUT_OF_FOLD_ECE_CEILINGS = {"unit": 0.13, "campaign": 0.06, "subject_type": 0.07, "kind": 0.08}
-ECE_CEILINGS = {"unit": 0.15, "campaign": 0.06, "subject_type": 0.07, "kind": 0.10}
-CERTAIN_RIGHT_FLOORS = {"unit": 0.97, "campaign": 0.96, "subject_type": 0.98, "kind": 0.97}
-OUT_OF_FOLD_CERTAIN_FLOORS = {"unit": 0.97, "campaign": 0.95, "subject_type": 0.97, "kind": 0.97}
+OUT_OF_FOLD_ECE_CEILINGS = {"unit": 0.15, "campaign": 0.10, "subject_type": 0.09, "kind": 0.10}
+ECE_CEILINGS = {"unit": 0.16, "campaign": 0.09, "subject_type": 0.08, "kind": 0.14}
+CERTAIN_RIGHT_FLOORS = {"unit": 0.97, "campaign": 0.97, "subject_type": 0.98, "kind": 0.97}
+OUT_OF_FOLD_CERTAIN_FLOORS = {"unit": 0.97, "campaign": 0.97, "subject_type": 0.97, "kind": 0.97}
 
 
 def _config(tmp: Path) -> Path:
@@ -258,11 +259,6 @@ def test_cross_fitted_calibration_meets_the_certainty_target(
     assert not high, f"out-of-fold ECE above its ceiling (got, ceiling): {high}"
 
 
-@pytest.mark.xfail(
-    reason="issue 14's 97% is missed out of fold by the campaign on rounds 11+12 (0.957 of "
-    "138): when this passes, raise OUT_OF_FOLD_CERTAIN_FLOORS to the target",
-    strict=True,
-)
 def test_cross_fitted_calibration_meets_the_issue_14_target(cross_fitted):
     fields = cross_fitted[0]["out_of_fold"]["fields"]
     short = {

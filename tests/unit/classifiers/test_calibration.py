@@ -24,8 +24,9 @@ def test_many_right_tags_earn_a_high_probability_few_do_not():
     many = fit_field(_raw_scores(0.75, 60, 0))
     few = fit_field(_raw_scores(0.75, 3, 0))
     assert many(0.75) > 0.9
-    # Three lucky tags stay near what the tagger said (the prior), never "certain".
-    assert 0.7 < few(0.75) < 0.9
+    # Three lucky tags stay near what the tagger said (the prior, less one and a half
+    # standard deviations: a little under it), never "certain".
+    assert 0.6 < few(0.75) < 0.75
 
 
 def test_a_score_often_wrong_is_brought_down():
