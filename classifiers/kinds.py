@@ -267,15 +267,6 @@ def headline(title: str, text: str) -> str:
     return title
 
 
-_SURNAME_LIST = SURNAMES
-_SURNAMES = FOLDED_SURNAMES
-
-
-def _capital(word: str) -> bool:
-    """A proper-name syllable: one capital, then lower case (not an abbreviation)."""
-    return word[:1].isupper() and (len(word) == 1 or word[1:].islower())
-
-
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _fold_word = functools.lru_cache(maxsize=16384)(fold)
 
@@ -329,7 +320,7 @@ _PEOPLES = frozenset(fold(n) for n in ("Mông", "Hmông", "Dao", "Tày", "Nùng"
 def _full_names_of_tokens(text: str) -> Counter[str]:
     """:func:`_full_names`, every token of the text read."""
     w = _TOKEN.findall(text)
-    cap = list(map(str.istitle, w))  # a capital then lower case (_capital), in C
+    cap = list(map(str.istitle, w))  # a capital then lower case (names.capitalised), in C
     given: Counter[str] = Counter()
     # Consecutive tokens both capitalised (a punctuation token of the first U+2000
     # characters never is).
@@ -368,7 +359,7 @@ def _names_in_runs(
     for i, j in runs:
         if j - i < 3:
             continue
-        start = next((k for k in range(i, j) if _fold_word(w[k]) in _SURNAMES), j)
+        start = next((k for k in range(i, j) if _fold_word(w[k]) in FOLDED_SURNAMES), j)
         if 3 <= j - start <= 4:
             given[w[j - 1]] += 1
 
@@ -449,10 +440,10 @@ _MIDDLE_LIST = ("Thị", "Văn", "Seo", "A", "Mí", "Sao", "Đình", "Đức", "
 # Compared with their tone marks when the title has them ("TỔ CÔNG AN" is a team, "TÔ
 # CÔNG ..." a name), folded when it is typed without.
 _TONED_NAMES = (
-    frozenset(nfc(n).lower() for n in _SURNAME_LIST),
+    frozenset(nfc(n).lower() for n in SURNAMES),
     frozenset(nfc(n).lower() for n in _MIDDLE_LIST),
 )
-_FOLDED_NAMES = (_SURNAMES, frozenset(fold(n) for n in _MIDDLE_LIST))
+_FOLDED_NAMES = (FOLDED_SURNAMES, frozenset(fold(n) for n in _MIDDLE_LIST))
 
 
 def _inner_name(title: str) -> tuple[str, int]:
@@ -478,7 +469,7 @@ def _caps_name(title: str) -> str:
     """The full name a title in capitals opens with, before a comma, colon or dash
     ("GIÀNG A CHƯ - ..."): three or four words from a family name; else ""."""
     m = _CAPS_HEAD.match(title)
-    if m and fold(m.group(1).split()[0]) in _SURNAMES:
+    if m and fold(m.group(1).split()[0]) in FOLDED_SURNAMES:
         return m.group(1).title()
     return ""
 

@@ -23,6 +23,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from dienhinh.core.names import capitalised
 from dienhinh.core.text import fold, nfc
 
 __all__ = [
@@ -270,13 +271,13 @@ class Words:
                     # đẳng Lào Cai" names no one; "Trường Cao đẳng Y tế" reads on).
                     if (
                         j + 1 < n
-                        and _capitalised(words[j])
+                        and capitalised(words[j])
                         and fold(f"{words[j]} {words[j + 1]}") in _SCHOOL_KINDS
                     ):
                         if not acronyms:
                             break
                         j += 2
-                    while j < n and _capitalised(words[j]) and len(name) < 4:
+                    while j < n and capitalised(words[j]) and len(name) < 4:
                         name.append(words[j])
                         j += 1
                     if name:
@@ -328,10 +329,6 @@ _SCHOOL_KINDS = frozenset(
 
 def _acronym(word: str) -> bool:
     return 2 <= len(word) <= 8 and word.isupper() and word.isalpha()
-
-
-def _capitalised(word: str) -> bool:
-    return word[:1].isupper() and (len(word) == 1 or word[1:].islower()) and not word.isdigit()
 
 
 @functools.lru_cache(maxsize=64)

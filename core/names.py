@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dienhinh.core.text import fold
 
-__all__ = ["FOLDED_SURNAMES", "SURNAMES"]
+__all__ = ["FOLDED_SURNAMES", "SURNAMES", "capitalised"]
 
 # fmt: off
 # Family names that open a full name written without a title word ("Giàng A Chư sinh năm
@@ -27,3 +27,9 @@ SURNAMES: tuple[str, ...] = (
 # fmt: on
 # Compared folded: a name typed without diacritics is still a name.
 FOLDED_SURNAMES: frozenset[str] = frozenset(fold(n) for n in SURNAMES)
+
+
+def capitalised(word: str) -> bool:
+    """A proper-name syllable: one capital, then lower case (not an abbreviation, not a
+    number)."""
+    return word[:1].isupper() and (len(word) == 1 or word[1:].islower())

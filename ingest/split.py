@@ -34,7 +34,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from dienhinh.core.names import FOLDED_SURNAMES
+from dienhinh.core.names import FOLDED_SURNAMES, capitalised
 from dienhinh.core.text import collapse_ws, fold, fold_in_place, has_diacritics, nfc
 from dienhinh.core.types import ArticleDraft, Asset
 from dienhinh.ingest.article import TITLE_MAX_CHARS, Block, build_article, letterhead_flags
@@ -296,17 +296,13 @@ _TITLE_SYLLABLES = frozenset(
 _NAME_END = frozenset({",", "-", "\u2013", "\u2014", ":", "(", ";", "/"})
 
 
-def _capitalised(word: str) -> bool:
-    return word[:1].isupper() and (len(word) == 1 or word[1:].islower())
-
-
 def _run(tokens: list[str], i: int, caps: bool, limit: int = 4) -> tuple[str, ...]:
     """The capitalised words from ``tokens[i]`` on (any word, in a heading in capitals),
     up to ``limit`` and the first punctuation."""
     out: list[str] = []
     while i < len(tokens) and len(out) < limit:
         t = tokens[i]
-        if not t[0].isalpha() or not (caps or _capitalised(t)):
+        if not t[0].isalpha() or not (caps or capitalised(t)):
             break
         out.append(t)
         i += 1
@@ -331,7 +327,7 @@ def _profile_name(text: str, *, numbered_word: bool = False) -> tuple[str, ...] 
     caps = text.upper() == text
     folded = [fold(t) for t in tokens]
     for i, f in enumerate(folded[:8]):
-        if f not in FOLDED_SURNAMES or not (caps or _capitalised(tokens[i])):
+        if f not in FOLDED_SURNAMES or not (caps or capitalised(tokens[i])):
             continue
         if caps and not all(w in _TITLE_SYLLABLES for w in folded[:i]):
             continue
