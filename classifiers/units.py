@@ -90,6 +90,7 @@ from dienhinh.core.mailwords import (
     after_the_boards_name,
     is_board_reminder,
     is_forward_subject,
+    names_the_board,
     signed_by_the_board,
 )
 from dienhinh.core.text import fold, has_diacritics, nfc, strip_diacritics
@@ -640,19 +641,12 @@ class _Scorer:
         return out
 
 
-# What a line signed by the Board holds, found in C before any line is folded.
-_BOARD_WORDS = re.compile(r"thi\s*(?:đ|d)ua|t(?:đ|d)\s*-?\s*kt", re.IGNORECASE)
-
-
 def _boards_department(text: str, m: Mention, start: int | None = None) -> bool:
     """A unit named right after the Board's own name ("Chuyên viên Ban Thi đua - Khen
     thưởng, Sở Nội vụ tỉnh Lào Cai"): the department the Board sits in, in the signature
     of the Board's staff, who pass on other units' pieces."""
     at = m.start if start is None else start
-    before = text[max(0, at - 48) : at]
-    return (
-        bool(before) and bool(_BOARD_WORDS.search(before)) and after_the_boards_name(fold(before))
-    )
+    return after_the_boards_name(text[max(0, at - 48) : at])
 
 
 # A line saying where its writer served before: "nguyên Phó Giám đốc Sở X", "(cựu giáo
@@ -919,7 +913,7 @@ def attribute_unit(
     # what a unit sent them or writing to their own box: the Board sends no pieces, so
     # their address, name and note weigh as a forwarder's.
     board_staff = any(
-        _BOARD_WORDS.search(t) and any(map(signed_by_the_board, t.splitlines()))
+        names_the_board(t) and any(map(signed_by_the_board, t.splitlines()))
         for t in (cover_note, body_text)
     )
 

@@ -22,6 +22,7 @@ __all__ = [
     "is_board_reminder",
     "is_forward_subject",
     "is_reply_subject",
+    "names_the_board",
     "signed_by_the_board",
 ]
 
@@ -73,16 +74,24 @@ def is_board_reminder(
 
 # The Board's own name, folded: "Ban Thi đua - Khen thưởng", "Ban TĐKT", "BTĐKT".
 BOARD_NAME = r"(?:ban thi dua\s*[-\u2013]?\s*khen thuong|ban tdkt|btdkt|ban td\s*-\s*kt)"
+# What every form of the Board's name holds, as written (with or without marks, in any
+# case): found in C, it spares folding the lines and mentions that cannot name the Board.
+_BOARD_WORDS = re.compile(r"thi\s*(?:đ|d)ua|t(?:đ|d)\s*-?\s*kt", re.IGNORECASE)
 _AFTER_BOARD = re.compile(
     BOARD_NAME + r"(?:\s+tinh)?(?:\s+lao cai)?\s*[,(\-\u2013\u2014]?\s*(?:(?:truc )?thuoc\s+)?$"
 )
 
 
-def after_the_boards_name(folded_before: str) -> bool:
-    """Whether folded text ends with the Board's own name: what follows it names the
-    department the Board sits in ("Ban Thi đua - Khen thưởng, Sở Nội vụ Lào Cai"), the
+def names_the_board(text: str) -> bool:
+    """Whether ``text`` (as written) may name the Board at all: a cheap test first."""
+    return _BOARD_WORDS.search(text) is not None
+
+
+def after_the_boards_name(before: str) -> bool:
+    """Whether text (as written) ends with the Board's own name: what follows it names
+    the department the Board sits in ("Ban Thi đua - Khen thưởng, Sở Nội vụ Lào Cai"), the
     signature of its own staff, not a unit that sends articles."""
-    return bool(_AFTER_BOARD.search(folded_before))
+    return names_the_board(before) and _AFTER_BOARD.search(fold(before)) is not None
 
 
 # The Board's own staff sign as the Board: "Chuyên viên Ban Thi đua - Khen thưởng", "Phó
@@ -102,4 +111,8 @@ SIGNATURE_LINE_MAX = 90
 def signed_by_the_board(line: str) -> bool:
     """Whether a line (as written) is the signature line of the Board's own staff."""
     line = line.strip()
-    return 0 < len(line) <= SIGNATURE_LINE_MAX and bool(_BOARD_SIGNS.match(fold(line)))
+    return (
+        0 < len(line) <= SIGNATURE_LINE_MAX
+        and names_the_board(line)
+        and _BOARD_SIGNS.match(fold(line)) is not None
+    )
