@@ -544,11 +544,11 @@ _CHAT_PLACEHOLDER = re.compile(r"^\[(?:hinh anh|anh|photo|image|sticker|file|vid
 
 def chat_speaker(line: str) -> tuple[str, str, str] | None:
     """(when, who, what) of a chat message line, or None."""
-    m = _CHAT_LINE.match(line.strip())
+    line = line.strip()
+    m = _CHAT_LINE.match(line)
     if m is None:
         return None
-    when = line.strip()[1 : line.strip().index("]")]
-    return when, m[1].strip(), m[2]
+    return line[1 : line.index("]")], m[1].strip(), m[2]
 
 
 def _chat_section(lines: list[str], i: int) -> tuple[Section, int] | None:
