@@ -368,6 +368,23 @@ def test_a_border_paragraph_in_a_new_rural_story_is_a_setting() -> None:
     assert _chosen(title, text) == ["nong-thon-moi"]
 
 
+def test_village_roads_built_together_are_the_rural_campaign() -> None:
+    """The programme's transport criterion: a village road concreted with the State's
+    cement and the villagers' labour days is a new-rural story, though it never names the
+    programme (the unit's own movement is what is left when nothing fits)."""
+    title = "Xã Nậm Chày: xi măng của Nhà nước, công của dân"
+    text = (
+        "Đầu năm 2020 xã Nậm Chày mới có 2 km đường thôn được cứng hóa, mùa mưa xe máy "
+        "không vào được các thôn xa.\n\n"
+        "Theo cơ chế hỗ trợ xi măng làm đường giao thông nông thôn, thôn nào họp dân thống "
+        "nhất, tự lo cát đá và ngày công thì được cấp xi măng trước.\n\n"
+        "Sau 6 tháng, bốn thôn làm xong 5,2 km đường bê tông rộng 3 m, 14 hộ tự nguyện hiến "
+        "đất mở rộng khúc cua, nhân dân góp hơn 3.000 ngày công.\n\n"
+        "Cách làm Nhà nước và nhân dân cùng làm đang được huyện nhân rộng ra các xã khác."
+    )
+    assert _chosen(title, text) == ["nong-thon-moi"]
+
+
 def test_a_border_commune_in_the_lead_is_a_place_not_a_subject() -> None:
     def defence(text: str) -> float:
         return {s.code: s.score for s in rule_scores("Bếp ăn bán trú", text)}["quoc-phong-an-ninh"]
