@@ -104,6 +104,13 @@ _COLLECTIVE = (
     "lớp", "thư viện", "tuyến phố", "cánh đồng", "doanh nghiệp", "nhà máy", "người dân",
     "bà con", "nhân dân", "phụ nữ", "thanh niên", "các hộ", "những người", "những hộ",
     "chợ", "dòng họ", "bộ phận", "xưởng",
+    # Offices, crews and firms: "Hạt Quản lý đường bộ số 3", "Thanh tra Sở Xây dựng",
+    # "Khách sạn Sương Sớm", "Kíp vận hành", "Đại đội 2".
+    "hạt", "thanh tra", "khách sạn", "nhà hàng", "kho bạc", "chi nhánh", "ngân hàng",
+    "bưu điện", "viện", "tòa án", "viện kiểm sát", "ban quản lý dự án", "BQLDA", "xí nghiệp",
+    "tập đoàn", "đài", "đại đội", "tiểu đoàn", "trung đoàn", "kíp", "ê kíp", "liên đội",
+    "đơn vị", "văn phòng", "ủy ban", "UBND", "đảng ủy", "huyện đoàn", "tỉnh đoàn",
+    "thành đoàn", "hợp tác",
 )
 # Plural heads: "Cán bộ, chiến sĩ Đồn ...", "Thầy và trò ..." (a title's head only; "Những"
 # alone says nothing: "Những mùa thảo quả của người nông dân" is one farmer's).
@@ -290,6 +297,8 @@ def _full_names(text: str) -> Counter[str]:
         start = m.start()  # a capital: the word may open with word characters of no case
         while start and _word_char(text[start - 1]):
             start -= 1
+        if _place_before(text[max(0, start - 12) : start].split()[-1:]):
+            continue  # "thôn Lả Dì Thàng", "suối Nậm Chăn": a place, not a person
         w = text[start : m.end()].split()
         cap = list(map(str.istitle, w))
         _names_in_runs(w, cap, [False, *map(operator.and_, cap, cap[1:]), False], given)
@@ -360,8 +369,23 @@ def _names_in_runs(
         if j - i < 3:
             continue
         start = next((k for k in range(i, j) if _fold_word(w[k]) in FOLDED_SURNAMES), j)
-        if 3 <= j - start <= 4:
+        if 3 <= j - start <= 4 and not (start and _place_before(w[start - 1 : start])):
             given[w[j - 1]] += 1
+
+
+# Words before a place's name: a run of capitalised words after them names a village, a
+# stream, a pass, not a person ("thôn Lả Dì Thàng", "đèo Khau Co").
+_PLACE_WORDS = frozenset(
+    (
+        "thôn", "bản", "xã", "làng", "suối", "sông", "núi", "đèo", "đồi", "dốc", "phường",
+        "huyện", "tỉnh", "phố", "chợ", "cầu", "khe", "động", "hồ", "thác", "cửa", "đỉnh",
+    )
+)  # fmt: skip
+
+
+def _place_before(word: Sequence[str]) -> bool:
+    """Whether the one word in ``word`` (an empty list: none) stands before a place."""
+    return bool(word) and word[0].lower() in _PLACE_WORDS
 
 
 # A capitalised word (str.istitle) holds an upper-case or title-case letter; below U+2000

@@ -137,7 +137,10 @@ _LETTERHEAD_PATTERNS = [
         r"chi bo |chi doan |"
         r"cong ty|dien luc|truong |trung tam|benh vien|hoi |lien doan|ldld|doan |"
         r"tinh doan|mat tran|chi cuc|cuc |kho bac|ngan hang|dai |bao |vien |tong cong ty|"
-        r"cong doan|nha may|xi nghiep|chi nhanh)",
+        r"cong doan|nha may|xi nghiep|chi nhanh|"
+        # offices, inspectorates, project boards, border posts, groups, newspapers' mastheads
+        r"van phong|thanh tra|bqlda|ban qlda|bql |don bien phong|don bp |tap doan|vnpt|"
+        r"viettel|co quan cua|hat kiem lam|hat quan ly)",
         r"^cong hoa xa hoi chu nghia viet nam",
         r"^doc lap\s*[-–—]\s*tu do\s*[-–—]\s*hanh phuc",
         r"^so\s*:",

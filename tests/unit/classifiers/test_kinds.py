@@ -511,3 +511,35 @@ def test_a_kind_of_school_after_a_person_word_is_no_name() -> None:
     assert [p[2]["name"] for p in school if p[2].get("name")] == ["Cai"]
     person = subject_parts("Anh Cao Văn Hùng làm giàu", "Anh Hùng nuôi 30 con bò.")
     assert [p[2]["name"] for p in person if p[2].get("name")] == ["Hùng"]
+
+
+def test_a_village_named_like_a_person_is_a_place() -> None:
+    """ "thôn Lả Dì Thàng", "suối Nậm Chăn": a run of capitalised words after a place
+    word names the place; its last word repeated is not a portrait's given name."""
+    text = (
+        "Suối Lả Dì Thàng chảy qua giữa thôn Lả Dì Thàng. Trước đây học sinh thôn Lả Dì "
+        "Thàng phải lội suối. Ông Vàng A Lừ, trưởng thôn, vận động bà con góp ngày công."
+    )
+    assert "Thàng" not in _full_names(text)
+    assert _full_names(text)["Lừ"] >= 1
+    names = [p[2].get("name") for p in subject_parts("Cây cầu ở thôn Lả Dì Thàng", text)]
+    assert "Thàng" not in names
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Hạt Quản lý đường bộ số 3 - những người gác tỉnh lộ 158 mùa mưa lũ",
+        "Thanh tra Sở Xây dựng với Năm trật tự văn minh đô thị",
+        "Khách sạn Sương Sớm: khách sạn xanh giữa lòng Sa Pa",
+        "Kíp vận hành trạm biến áp 110 kV Bảo Thắng",
+    ],
+)
+def test_offices_crews_and_firms_open_a_collective_title(title: str) -> None:
+    text = "Anh Lò Văn Thắng kể lại. Anh Thắng nói mùa mưa năm nào cũng vậy."
+    assert subject_type(title, text)[0] == "tap-the"
+
+
+def test_a_role_naming_one_person_outranks_the_office_it_opens_with() -> None:
+    text = "Anh Chiến sinh năm 1985. Anh Chiến đã 12 năm làm thanh tra viên."
+    assert subject_type("Thanh tra viên Lò Văn Chiến: 12 năm nói không", text)[0] == "ca-nhan"

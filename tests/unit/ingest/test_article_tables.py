@@ -395,3 +395,39 @@ def test_a_photo_right_after_the_cover_letters_signer_stays_with_the_article() -
     assert art.title == _ARTICLE_TITLE
     assert art.text.split("\n\n") == _ARTICLE_PARAS
     assert [a.filename for a in art.images] == ["seal", "photo"]
+
+
+@pytest.mark.parametrize(
+    "office",
+    [
+        "VĂN PHÒNG HĐND - UBND",
+        "THANH TRA SỞ",
+        "BQLDA ĐTXD CÁC CÔNG TRÌNH DÂN DỤNG VÀ CÔNG NGHIỆP",
+        "ĐỒN BIÊN PHÒNG Y TÝ",
+        "TẬP ĐOÀN BƯU CHÍNH VIỄN THÔNG VIỆT NAM",
+        "VNPT LÀO CAI",
+        "HẠT KIỂM LÂM HUYỆN VĂN BÀN",
+        "CƠ QUAN CỦA ĐẢNG BỘ ĐẢNG CỘNG SẢN VIỆT NAM TỈNH LÀO CAI",
+    ],
+)
+def test_an_office_named_over_the_title_is_letterhead(office: str) -> None:
+    """The district's office, an inspectorate, a project board, a border post, a group or
+    a newspaper's masthead, in capitals over a title in plain type, named who sends the
+    piece; it was taken for the title (the editor saw "VĂN PHÒNG HĐND - UBND" in the queue
+    and the subject and kind rules read it)."""
+    blocks = [
+        Block(text=office),
+        Block(text="Trưởng thôn Hoàng Văn Lừu và những thửa ruộng về chung một bờ", bold=True),
+        Block(
+            text="Giữa những ngày tháng Năm, khi nước đã về đầy các con mương nội đồng, "
+            "những cánh ruộng ở thôn Nà Khưa đã được san thành từng ô vuông vức."
+        ),
+    ]
+    art = build_article(blocks, source="docx", origin="x")
+    assert art.header_lines == [office]
+    assert art.title.startswith("Trưởng thôn Hoàng Văn Lừu")
+
+
+def test_a_headline_opening_with_an_office_is_still_a_headline() -> None:
+    assert not is_letterhead_line("THANH TRA SỞ XÂY DỰNG: MƯỜI NĂM GIỮ TRẬT TỰ ĐÔ THỊ")
+    assert not is_letterhead_line("Văn phòng HĐND - UBND huyện với cải cách hành chính")
