@@ -400,11 +400,29 @@ _LABEL_WORDS = frozenset(
 _LABEL_TOKEN = re.compile(r"[^\W_]+")
 
 
+# What programme or release the piece is from ("CHƯƠNG TRÌNH PHÁT THANH - PHÁT SÓNG
+# 05/3/2020", "CHUYÊN MỤC GƯƠNG SÁNG ĐỜI THƯỜNG", "THÔNG CÁO BÁO CHÍ | PRESS RELEASE"), and
+# the headings of a report's sections ("1. Bối cảnh", "I. SƠ LƯỢC LÝ LỊCH", "(Tiếp theo)"):
+# never the title.
+_PROGRAMME_LABEL = re.compile(
+    r"^(?:chuong trinh (?:phat thanh|truyen hinh)|chuyen muc|thong cao bao chi|press release"
+    r"|kich ban (?:phong su|phat thanh|truyen hinh)|ban tin)\b"
+)
+_SECTION_HEADING = re.compile(
+    r"^\(?(?:(?:\d{1,2}|[ivx]{1,4})[.)]\s*)?(?:boi canh|dat van de|mo dau|tiep theo|"
+    r"so luoc (?:ly lich|thanh tich)|dac diem(?: tinh hinh)?|thanh tich dat duoc|"
+    r"qua trinh cong tac|tom tat thanh tich)\b[\s.:)]*$"
+)
+# A label may also open with the plan's words themselves: "GƯƠNG ĐIỂN HÌNH TIÊN TIẾN THÁNG
+# 11/2019", "GIỚI THIỆU MÔ HÌNH MỚI".
+_LABEL_OPENINGS = ("bai ", "tin ", "gioi thieu ", "guong dien hinh", "mo hinh moi", "nhan to moi")
+
+
 def _doc_label(text: str) -> bool:
     key = fold(text)  # fold collapses whitespace too
-    if _DOC_LABEL.match(key):
+    if _DOC_LABEL.match(key) or _PROGRAMME_LABEL.match(key) or _SECTION_HEADING.match(key):
         return True
-    if not key.startswith(("bai ", "tin ")):
+    if not key.startswith(_LABEL_OPENINGS):
         return False
     words = _LABEL_TOKEN.findall(key)
     return 3 <= len(words) <= 14 and all(
@@ -424,7 +442,26 @@ def _pick_title(blocks: list[Block]) -> int:
         for i in window:
             if test(blocks[i]) and _title_like(blocks[i]):
                 return i
+    # A title in plain type: the first line, short and without a closing stop, over a
+    # paragraph of prose (a document typed without styles; a mail subject such as "e gửi
+    # a" is not what the Board should see when the piece names itself).
+    if window and _plain_title(blocks, window[0]):
+        return window[0]
     return -1
+
+
+PLAIN_TITLE_MAX_WORDS = 25
+_PROSE_AFTER_WORDS = 30
+
+
+def _plain_title(blocks: list[Block], i: int) -> bool:
+    text = collapse_ws(blocks[i].text)
+    if not _title_like(blocks[i]) or text.endswith((".", "!", "?", ";", "…")):
+        return False
+    if len(text.split()) > PLAIN_TITLE_MAX_WORDS or _is_label(blocks[i]) and _doc_label(text):
+        return False
+    nxt = next((b for b in blocks[i + 1 :] if b.text.strip() and not b.table), None)
+    return nxt is not None and len(nxt.text.split()) >= _PROSE_AFTER_WORDS
 
 
 def build_article(

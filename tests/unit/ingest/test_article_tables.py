@@ -431,3 +431,53 @@ def test_an_office_named_over_the_title_is_letterhead(office: str) -> None:
 def test_a_headline_opening_with_an_office_is_still_a_headline() -> None:
     assert not is_letterhead_line("THANH TRA SỞ XÂY DỰNG: MƯỜI NĂM GIỮ TRẬT TỰ ĐÔ THỊ")
     assert not is_letterhead_line("Văn phòng HĐND - UBND huyện với cải cách hành chính")
+
+
+_PROSE = (
+    "Giữa những ngày tháng Năm, khi nước đã về đầy các con mương nội đồng, những cánh "
+    "ruộng ở thôn Nà Khưa, xã Khánh Yên Hạ đã được san thành từng ô vuông vức, thẳng tắp "
+    "như những trang vở mới, và bà con đã bắt đầu xuống giống vụ mùa."
+)
+
+
+def test_a_title_in_plain_type_over_prose_is_the_title() -> None:
+    """A document typed without styles: its first short line, without a closing stop,
+    over a paragraph of prose, is its title (the mail subject "e gửi a" was shown)."""
+    blocks = [Block(text="Ông Lý Seo Chúng và đồi chè Shan tuyết trên đỉnh Y Tý"), Block(text=_PROSE)]
+    art = build_article(blocks, source="docx", origin="x")
+    assert art.title == "Ông Lý Seo Chúng và đồi chè Shan tuyết trên đỉnh Y Tý"
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "Năm 2019, thôn Nà Khưa dồn điền đổi thửa.",  # a sentence
+        "Bà con thôn Nà Khưa kể lại rằng từ ngày có con mương mới, ruộng nào cũng đủ nước, "
+        "vụ nào cũng được mùa, nhà nào cũng có của ăn của để",  # too long for a title
+    ],
+)
+def test_a_first_sentence_is_not_a_plain_title(first: str) -> None:
+    art = build_article([Block(text=first), Block(text=_PROSE)], source="docx", origin="x")
+    assert art.title == ""
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "GƯƠNG ĐIỂN HÌNH TIÊN TIẾN THÁNG 11/2019",
+        "GIỚI THIỆU MÔ HÌNH MỚI",
+        "THÔNG CÁO BÁO CHÍ | PRESS RELEASE",
+        "CHUYÊN MỤC GƯƠNG SÁNG ĐỜI THƯỜNG",
+        "CHƯƠNG TRÌNH PHÁT THANH - PHÁT SÓNG 05/3/2020",
+        "1. Bối cảnh",
+        "I. SƠ LƯỢC LÝ LỊCH",
+    ],
+)
+def test_a_label_programme_or_section_heading_is_never_the_title(label: str) -> None:
+    blocks = [
+        Block(text=label, bold=True),
+        Block(text="Người thủ thư 16 năm mang sách lên vùng cao"),
+        Block(text=_PROSE),
+    ]
+    art = build_article(blocks, source="docx", origin="x")
+    assert art.title == "Người thủ thư 16 năm mang sách lên vùng cao"
