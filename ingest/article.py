@@ -458,7 +458,7 @@ def _plain_title(blocks: list[Block], i: int) -> bool:
     text = collapse_ws(blocks[i].text)
     if not _title_like(blocks[i]) or text.endswith((".", "!", "?", ";", "…")):
         return False
-    if len(text.split()) > PLAIN_TITLE_MAX_WORDS or _is_label(blocks[i]) and _doc_label(text):
+    if len(text.split()) > PLAIN_TITLE_MAX_WORDS or _doc_label(text):
         return False
     nxt = next((b for b in blocks[i + 1 :] if b.text.strip() and not b.table), None)
     return nxt is not None and len(nxt.text.split()) >= _PROSE_AFTER_WORDS

@@ -443,7 +443,8 @@ _PROSE = (
 def test_a_title_in_plain_type_over_prose_is_the_title() -> None:
     """A document typed without styles: its first short line, without a closing stop,
     over a paragraph of prose, is its title (the mail subject "e gửi a" was shown)."""
-    blocks = [Block(text="Ông Lý Seo Chúng và đồi chè Shan tuyết trên đỉnh Y Tý"), Block(text=_PROSE)]
+    title = "Ông Lý Seo Chúng và đồi chè Shan tuyết trên đỉnh Y Tý"
+    blocks = [Block(text=title), Block(text=_PROSE)]
     art = build_article(blocks, source="docx", origin="x")
     assert art.title == "Ông Lý Seo Chúng và đồi chè Shan tuyết trên đỉnh Y Tý"
 
