@@ -54,7 +54,23 @@ TARGETS = {
 }
 CERTAIN_RIGHT_TARGET = 0.97  # of tags shown with confidence >= 0.9, the share right
 
-# Measured on 2026-12-07 (the seventh session of the day, its second round) on the four
+# Measured on 2026-12-07 (the eighth session of the day) on the four held-out writers
+# social, interview, literary and dossier (written that session from their own briefs
+# without reading the taggers: fanpage posts copied into mail, Q&A interviews and radio
+# transcripts, lyrical essays (bút ký), commendation dossiers; 100 emails, 82 relevant, 90
+# articles), never read. With the code of the session's start (9989c60), its decision and
+# map: unit 0.963, campaigns 0.881/0.898, subject 0.874, kind 0.839, noise 1.000/0.611,
+# key phrases 0.967, articles 87 of 90, duplicates 4/4. After round 12's faults were read
+# and mended (village roads are the new-rural programme's; an office's name over the
+# title is letterhead; a plain first line over prose is the title; labels, programme lines
+# and section headings never are; places are not people; crews and firms are collectives)
+# and the decision refitted on the 56 tuning writers (round 11 now among them), still
+# without reading round 13: unit 0.963, campaigns 0.887/0.901, subject 0.874, kind 0.839,
+# noise 1.000/0.611, key phrases 0.967, articles 87 of 90; per writer (unit, campaigns,
+# subject, kind): social 1.000, 0.881/0.870, 0.952, 0.952; interview 0.952, 0.898/0.895,
+# 0.955, 0.909; literary 0.950, 0.844/0.876, 0.667, 0.667 (the essays reveal whom they are
+# about slowly); dossier 0.952, 0.920/0.917, 0.913, 0.826. The round before:
+# on 2026-12-07 (the seventh session of the day, its second round) on the four
 # held-out writers teachers, freelance, sapa and builders (written from their own briefs
 # without reading the taggers: 100 emails, 81 relevant, 90 articles), with the code,
 # decision and map fitted before them (abb4490): unit 0.975 (a retired journalist's
@@ -101,30 +117,29 @@ CERTAIN_RIGHT_TARGET = 0.97  # of tags shown with confidence >= 0.9, the share r
 # figures more than a session's changes do. TO RAISE towards TARGETS as the taggers
 # improve; never lower on the same set.
 FLOORS = {
-    "unit_accuracy": 0.97,
-    "campaign_micro_f1": 0.84,
-    "campaign_macro_f1": 0.75,
-    "subject_accuracy": 0.92,
-    "kind_accuracy": 0.84,
+    "unit_accuracy": 0.96,
+    "campaign_micro_f1": 0.88,
+    "campaign_macro_f1": 0.89,
+    "subject_accuracy": 0.87,
+    "kind_accuracy": 0.83,
     "noise_precision": 1.0,
-    "noise_recall": 0.73,
-    "key_phrase_recall": 1.0,
+    "noise_recall": 0.6,
+    "key_phrase_recall": 0.96,
 }
-# Calibration, 2026-12-07 (seventh session, second round), map fitted on the eight
-# writers the taggers were never tuned on (the held-out four and UNTUNED, the round
-# before: classifiers/calibration.json), with the campaign decision fitted on neither,
-# each block 1.5 standard deviations cautious (calibration.DEFAULT_SIGMAS; with 1.0 the
-# campaign's share right at >= 0.9 was 0.957 of 138 out of fold, under the 97%).
-# Cross-fitted (leave one writer out, pooled): ECE unit 0.142, campaign 0.088, subject
-# 0.080, kind 0.095; share right among tags >= 0.9: unit 1.000 of 108, campaign 0.984 of
-# 127, subject 0.993 of 149, kind 1.000 of 75: issue 14's 97% is met in every field out
-# of fold. In-sample on the held-out four (what `dienhinh eval` shows here): ECE unit
-# 0.150, campaign 0.083, subject 0.074, kind 0.136; share right >= 0.9: unit 1.000 (52),
-# campaign 0.979 (47), subject 0.985 (66), kind 1.000 (24). Ceilings a little above the
-# ECEs; the floors are today's shares.
-ARTICLES_UNFOUND = 0
-OUT_OF_FOLD_ECE_CEILINGS = {"unit": 0.15, "campaign": 0.10, "subject_type": 0.09, "kind": 0.10}
-ECE_CEILINGS = {"unit": 0.16, "campaign": 0.09, "subject_type": 0.08, "kind": 0.14}
+# Calibration, 2026-12-07 (eighth session), map fitted on the eight writers the
+# decision was never fitted on (the held-out four and UNTUNED, round 12:
+# classifiers/calibration.json), each block 1.5 standard deviations cautious
+# (calibration.DEFAULT_SIGMAS). Cross-fitted (leave one writer out, pooled): ECE unit
+# 0.129, campaign 0.082, subject 0.087, kind 0.097; share right among tags >= 0.9: unit
+# 1.000 of 114, campaign 0.991 of 113, subject 1.000 of 106, kind 1.000 of 61: issue 14's
+# 97% is met in every field out of fold. In-sample on the held-out four (what `dienhinh
+# eval` shows here): ECE unit 0.067, campaign 0.054, subject 0.073, kind 0.094; share
+# right >= 0.9: unit 1.000 (65), campaign 0.985 (67), subject 1.000 (41), kind 1.000
+# (36). Ceilings a little above the ECEs; the floors are today's shares. Three of the 90
+# articles are not found (key phrase not in any article): not read yet.
+ARTICLES_UNFOUND = 3
+OUT_OF_FOLD_ECE_CEILINGS = {"unit": 0.14, "campaign": 0.09, "subject_type": 0.10, "kind": 0.11}
+ECE_CEILINGS = {"unit": 0.08, "campaign": 0.07, "subject_type": 0.08, "kind": 0.11}
 CERTAIN_RIGHT_FLOORS = {"unit": 0.97, "campaign": 0.97, "subject_type": 0.98, "kind": 0.97}
 OUT_OF_FOLD_CERTAIN_FLOORS = {"unit": 0.97, "campaign": 0.97, "subject_type": 0.97, "kind": 0.97}
 
@@ -270,9 +285,9 @@ def test_cross_fitted_calibration_meets_the_issue_14_target(cross_fitted):
 
 
 @pytest.mark.xfail(
-    reason="issue 14's unit, campaign and subject targets are not met on the newest held-out "
-    "writers, measured before their mail was read (unit 0.975, campaigns 0.845/0.756, "
-    "subject 0.922; kind 0.844 meets its own): when this passes, raise FLOORS to TARGETS",
+    reason="issue 14's unit, campaign micro-F1 and subject targets are not met on the newest "
+    "held-out writers, never read (unit 0.963, campaigns 0.887/0.901, subject 0.874; kind "
+    "0.839 meets its own): when this passes, raise FLOORS to TARGETS",
     strict=True,
 )
 def test_held_out_writers_meet_the_issue_14_targets(held):
