@@ -413,6 +413,14 @@ _SECTION_HEADING = re.compile(
     r"so luoc (?:ly lich|thanh tich)|dac diem(?: tinh hinh)?|thanh tich dat duoc|"
     r"qua trinh cong tac|tom tat thanh tich)\b[\s.:)]*$"
 )
+
+
+def is_section_heading(text: str) -> bool:
+    """A report's section heading ("1. Bối cảnh", "I. SƠ LƯỢC LÝ LỊCH", "Thành tích đạt
+    được"), numbered or not."""
+    return bool(_SECTION_HEADING.match(fold(text)))
+
+
 # A label may also open with the plan's words themselves: "GƯƠNG ĐIỂN HÌNH TIÊN TIẾN THÁNG
 # 11/2019", "GIỚI THIỆU MÔ HÌNH MỚI".
 _LABEL_OPENINGS = ("bai ", "tin ", "gioi thieu ", "guong dien hinh", "mo hinh moi", "nhan to moi")

@@ -37,7 +37,13 @@ from dataclasses import replace
 from dienhinh.core.names import FOLDED_SURNAMES, capitalised
 from dienhinh.core.text import collapse_ws, fold, fold_in_place, has_diacritics, nfc
 from dienhinh.core.types import ArticleDraft, Asset
-from dienhinh.ingest.article import TITLE_MAX_CHARS, Block, build_article, letterhead_flags
+from dienhinh.ingest.article import (
+    TITLE_MAX_CHARS,
+    Block,
+    build_article,
+    is_section_heading,
+    letterhead_flags,
+)
 
 __all__ = ["MIN_MARKED_WORDS", "MIN_WORDS", "articles_from_blocks", "split_blocks", "split_pasted"]
 
@@ -136,10 +142,13 @@ _SEPARATOR_MARKS = frozenset("*·•~=_-–—")
 MIN_SEPARATED_WORDS = 100  # each piece between separators: a scene break's text is longer
 
 
-def _by_separators(blocks: Sequence[Block]) -> list[list[Block]] | None:
+def _by_separators(blocks: Sequence[Block], *, styled: bool = False) -> list[list[Block]] | None:
     """Pieces pasted one after the other with a line of symbols between them ("* * *"):
-    only when every piece opens with a title (a short line without a full stop) and has
-    ``MIN_SEPARATED_WORDS`` words; a feature's scene break is followed by its text."""
+    only when every piece opens with a title (a short line without a full stop; with
+    ``styled``, in a document that shows emphasis, a bold, heading or capitals line: a
+    verse after an essay's scene break is not) and has ``MIN_SEPARATED_WORDS`` words; a
+    feature's scene break is followed by its text."""
+    styled = styled and any(b.bold or b.heading for b in blocks if b.text)
     seps = [
         i
         for i, b in enumerate(blocks)
@@ -159,6 +168,8 @@ def _by_separators(blocks: Sequence[Block]) -> list[list[Block]] | None:
             return None
         head = collapse_ws(part[0].text)
         if not head or len(head) > TITLE_MAX_CHARS or head.endswith((".", ":", ";")):
+            return None
+        if styled and s > 0 and not (part[0].bold or part[0].heading or head.upper() == head):
             return None
         if _words(part[1:]) < MIN_SEPARATED_WORDS:
             return None
@@ -507,8 +518,80 @@ def split_blocks(blocks: Sequence[Block]) -> list[list[Block]]:
         or _by_headings(blocks)
         or _by_page_breaks(blocks)
         or _by_profiles(blocks)
+        or _collection(blocks, _by_numbers(blocks, opening=True))
+        or _collection(blocks, _by_separators(blocks, styled=True))
+        or _collection(blocks, _by_labelled_titles(blocks))
         or [list(blocks)]
     )
+
+
+def _title_line(block: Block) -> bool:
+    text = collapse_ws(block.text)
+    return (
+        bool(text)
+        and not block.table
+        and len(text.split()) <= _PLAIN_HEADING_WORDS
+        and not text.endswith((".", ":", ";", ","))
+    )
+
+
+def _prose(block: Block) -> bool:
+    return len(block.text.split()) >= _PLAIN_HEADING_WORDS
+
+
+def _collection(
+    blocks: Sequence[Block], groups: list[list[Block]] | None
+) -> list[list[Block]] | None:
+    """``groups`` of a document holding several titled pieces (numbered "1. TITLE",
+    "2. TITLE", set apart by "* * *", or each headed "Gương sáng ..."), the collection's
+    own title and label ("Những người gieo hạt ...", "(Bút ký - hai bài)") moved under the
+    first piece's title, the line right above its first paragraph of prose: that piece's
+    title is its own, not the collection's."""
+    if not groups:
+        return None
+    first = groups[0]
+    flags = letterhead_flags(first)
+    texts = [j for j, b in enumerate(first) if b.text.strip() and not flags[j]]
+    prose = next((k for k, j in enumerate(texts) if _prose(first[j])), 0)
+    if prose < 2 or not _title_line(first[texts[prose - 1]]):
+        return groups
+    title = texts[prose - 1]
+    opening = [replace(first[j], heading=False, level=0) for j in texts[: prose - 1]]
+    head = replace(first[title], heading=True, level=1)
+    moved = set(texts[:prose])
+    keep = [b for j, b in enumerate(first[:title]) if j not in moved]
+    groups[0] = [*keep, head, *opening, *first[title + 1 :]]
+    return groups
+
+
+# A piece of a compilation headed by the plan's words, then whom it is about: "Gương sáng
+# Thôn đội trưởng Pờ Hừ Xá ...", "Gương sáng gia đình chị ...", "Mô hình ...".
+_LABELLED_TITLE = re.compile(r"^(guong sang|guong dien hinh|dien hinh|mo hinh|nhan to moi)\b")
+
+
+def _by_labelled_titles(blocks: Sequence[Block]) -> list[list[Block]] | None:
+    """Two pieces or more, each under a title line opening with the same words of the
+    plan ("Gương sáng ..."), each with ``MIN_PROFILE_WORDS`` of text, after an opening of
+    at most ``_MAX_PROFILES_OPENING_WORDS`` words."""
+    found: dict[str, list[int]] = {}
+    for i, b in enumerate(blocks):
+        if b.image is None and _title_line(b):
+            m = _LABELLED_TITLE.match(fold(b.text))
+            if m:
+                found.setdefault(m[1], []).append(i)
+    for starts in found.values():
+        if len(starts) < 2 or _words(blocks[: starts[0]]) > _MAX_PROFILES_OPENING_WORDS:
+            continue
+        names = [_profile_name(collapse_ws(blocks[i].text)) for i in starts]
+        if any(names) and len(set(names)) < len(names):
+            continue  # one person's portrait in parts
+        if _each_long_enough(blocks, starts, MIN_PROFILE_WORDS):
+            out = _groups(blocks, starts)
+            for group, index in zip(out, starts, strict=True):
+                pos = next(j for j, b in enumerate(group) if b is blocks[index])
+                group[pos] = replace(blocks[index], heading=True, level=1)
+            return out
+    return None
 
 
 def articles_from_blocks(
@@ -531,11 +614,22 @@ def articles_from_blocks(
 _NUMBERED_TITLE = re.compile(r"^(\d{1,2})\s*[.)]\s+(\S.*)$")
 
 
-def _by_numbers(blocks: Sequence[Block]) -> list[list[Block]] | None:
+_PIECE_TITLE_WORDS = 5  # "1. Hoàn cảnh" is a section; "1. LỚP HỌC TIẾNG ANH DƯỚI ..." a piece
+
+
+def _piece_title(title: str) -> bool:
+    """A numbered line that titles a piece of a collection, not a section of one article:
+    a headline's length, not a report's section heading."""
+    return len(title.split()) >= _PIECE_TITLE_WORDS and not is_section_heading(title)
+
+
+def _by_numbers(blocks: Sequence[Block], *, opening: bool = False) -> list[list[Block]] | None:
     """Pasted articles numbered "1. Title", "2. Title": only when the text opens with
-    "1." (the first article's title), the numbers run 1, 2, ... in order, each line is a
-    title (short, no full stop at its end) and each is followed by an article's worth of
-    text (``MIN_WORDS``): a numbered list inside one article opens no text."""
+    "1." (the first article's title; with ``opening``, a document's collection title and
+    label of at most ``_MAX_OPENING_WORDS`` words may stand before it), the numbers run 1,
+    2, ... in order, each line is a title (short, no full stop at its end) and each is
+    followed by an article's worth of text (``MIN_WORDS``): a numbered list inside one
+    article opens no text."""
     found: list[tuple[int, str]] = []
     for i, b in enumerate(blocks):
         text = collapse_ws(b.text)
@@ -543,8 +637,15 @@ def _by_numbers(blocks: Sequence[Block]) -> list[list[Block]] | None:
             continue
         m = _NUMBERED_TITLE.match(text)
         if m and not text.endswith((".", ":", ";")) and int(m[1]) == len(found) + 1:
+            if opening and not _piece_title(m[2]):
+                continue  # "1. Hoàn cảnh", "2. Thành tích": sections of one article
+            if opening and _profile_name(m[2]) is not None:
+                return None  # people's profiles: _by_profiles decided (a name not said
+                # again, one person's portrait in parts)
             found.append((i, m[2]))
-    if len(found) < 2 or found[0][0] != 0:
+    if len(found) < 2:
+        return None
+    if found[0][0] != 0 and not (opening and _words(blocks[: found[0][0]]) <= _MAX_OPENING_WORDS):
         return None
     starts = [i for i, _ in found]
     if not _each_long_enough(blocks, starts, MIN_WORDS):

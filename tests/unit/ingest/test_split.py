@@ -244,3 +244,90 @@ def test_a_page_break_inside_one_article_does_not_split(ctx: ExtractContext) -> 
         arts = _read(make_docx_paragraphs([*LETTERHEAD, *paras]), ctx)
         assert len(arts) == 1, name
         assert arts[0].title == head, name
+
+
+# --- collections of titled pieces (round 13's compilations of two) ---------------------
+
+_ESSAY = (
+    "Năm giờ chiều, khi cái nắng tháng Sáu đã dịu bớt trên những mái nhà thị trấn, dưới "
+    "gốc nhãn già trong sân nhà văn hóa lại vang lên tiếng trẻ con đọc bài. "
+) * 9  # about 270 words
+
+
+def _titles(groups: list[list[Block]]) -> list[str]:
+    return [next(b.text for b in g if b.heading) for g in groups]
+
+
+def test_numbered_pieces_under_a_collection_title_are_split() -> None:
+    """ "Những người gieo hạt ..." and "(Bút ký - hai bài)", then "1. LỚP HỌC ..." and
+    "2. NGÔI NHÀ ...": two essays, each titled by its own line, the collection's title
+    kept in the first one's text."""
+    blocks = [
+        Block(text="Những người gieo hạt trên đất Bảo Thắng", bold=True),
+        Block(text="(Bút ký - hai bài)", italic=True),
+        Block(text="1. LỚP HỌC TIẾNG ANH DƯỚI GỐC NHÃN PHỐ LU", bold=True),
+        Block(text=_ESSAY),
+        Block(text="2. NGÔI NHÀ BÊN ĐỒI DỨA SƠN HẢI", bold=True),
+        Block(text=_ESSAY),
+    ]
+    groups = split_blocks(blocks)
+    assert _titles(groups) == [
+        "LỚP HỌC TIẾNG ANH DƯỚI GỐC NHÃN PHỐ LU",
+        "NGÔI NHÀ BÊN ĐỒI DỨA SƠN HẢI",
+    ]
+    assert "Những người gieo hạt trên đất Bảo Thắng" in [b.text for b in groups[0]]
+
+
+def test_pieces_set_apart_by_stars_in_a_document_are_split() -> None:
+    blocks = [
+        Block(text="NHỮNG NGƯỜI LÍNH QUÂN HÀM XANH Ở BẢN LẦU", bold=True),
+        Block(text="Đại úy quân y Nguyễn Văn Hào: chín năm làm bác sĩ của bản", bold=True),
+        Block(text=_ESSAY),
+        Block(text="* * *"),
+        Block(text="Thượng úy Lý Văn Tiến và hai đứa con nuôi ở Bản Lầu", bold=True),
+        Block(text=_ESSAY),
+    ]
+    groups = split_blocks(blocks)
+    assert _titles(groups) == [
+        "Đại úy quân y Nguyễn Văn Hào: chín năm làm bác sĩ của bản",
+        "Thượng úy Lý Văn Tiến và hai đứa con nuôi ở Bản Lầu",
+    ]
+
+
+def test_a_verse_after_an_essays_scene_break_does_not_split() -> None:
+    blocks = [
+        Block(text="Người giữ lửa trên đỉnh Y Tý", bold=True),
+        Block(text=_ESSAY),
+        Block(text="* * *"),
+        Block(text="Mây trắng về ngang lưng núi Y Tý"),  # a verse line, plain type
+        Block(text=_ESSAY),
+    ]
+    assert len(split_blocks(blocks)) == 1
+
+
+def test_pieces_each_headed_by_the_plans_words_are_split() -> None:
+    blocks = [
+        Block(text="TỔNG HỢP GƯƠNG ĐIỂN HÌNH THÁNG 11/2019", bold=True),
+        Block(text="Gương sáng Thôn đội trưởng Pờ Hừ Xá, thôn Lao Chải, xã Y Tý", bold=True),
+        Block(text=_ESSAY),
+        Block(text="Gương sáng gia đình chị Phu Mỳ Xe làm homestay ở Choản Thèn", bold=True),
+        Block(text=_ESSAY),
+    ]
+    groups = split_blocks(blocks)
+    assert len(groups) == 2
+    assert _titles(groups)[1].startswith("Gương sáng gia đình chị Phu Mỳ Xe")
+
+
+def test_numbered_sections_and_one_persons_parts_stay_one_article() -> None:
+    sections = [
+        Block(text="Bài viết về gương điển hình", bold=True),
+        Block(text="1. Hoàn cảnh gia đình và quê hương", bold=True),
+        Block(text=_ESSAY),
+        Block(text="2. Thành tích đạt được", bold=True),
+        Block(text=_ESSAY),
+    ]
+    assert len(split_blocks(sections)) == 1
+    parts = [Block(text="CHÂN DUNG", bold=True)]
+    for what in ["những năm đầu đứng lớp", "đổi mới cách dạy học"]:
+        parts += [Block(text=f"Gương sáng cô Lò Thị Hương – {what}", bold=True), Block(text=_ESSAY)]
+    assert len(split_blocks(parts)) == 1
