@@ -8,6 +8,7 @@ is a title or a letterhead live here once, so docx, PDF and mail bodies agree.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -259,6 +260,26 @@ _SUBJECT_PREFIX = re.compile(
 def clean_subject(subject: str) -> str:
     """The subject without reply/forward prefixes (Fwd:, FW:, TL:, Re:, TB:, Tr:)."""
     return collapse_ws(_SUBJECT_PREFIX.sub("", subject))
+
+
+def _pictograph(ch: str) -> bool:
+    """An emoji or symbol (🎥, 🌸, ✅, ★), or what joins and varies one."""
+    return (
+        unicodedata.category(ch) in ("So", "Sk")
+        or ch in "\ufe0f\ufe0e\u200d\u20e3"
+        or 0x1F3FB <= ord(ch) <= 0x1F3FF  # skin tones
+    )
+
+
+def tidy_title(title: str) -> str:
+    """``title`` without the emoji and symbols a fanpage post frames its headline with
+    ("🎥 CÔ GÁI MÔNG ... 🎥"), nor the spaces around them; those inside stay."""
+    start, end = 0, len(title)
+    while start < end and (title[start].isspace() or _pictograph(title[start])):
+        start += 1
+    while end > start and (title[end - 1].isspace() or _pictograph(title[end - 1])):
+        end -= 1
+    return title[start:end]
 
 
 def _has_letters(text: str) -> bool:

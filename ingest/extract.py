@@ -59,7 +59,7 @@ from dienhinh.core.types import (
     PartError,
 )
 from dienhinh.ingest.archive import expand_archive, is_archive
-from dienhinh.ingest.article import clean_subject, split_body_article
+from dienhinh.ingest.article import clean_subject, split_body_article, tidy_title
 from dienhinh.ingest.context import ExtractContext
 from dienhinh.ingest.extractors import BODY_EXTRACTORS, Extractor, Registry, default_registry
 from dienhinh.ingest.extractors.html import signature_facts
@@ -1091,6 +1091,7 @@ def _extract(data: bytes, ctx: ExtractContext, registry: Registry | None) -> Out
             reason = None
     _place_photos(st, articles)
     for article in articles:
+        article.title = tidy_title(article.title)
         if not article.title:
             article.title = clean_subject(
                 article.forwarded_from[-1].subject if article.forwarded_from else subject

@@ -482,3 +482,12 @@ def test_a_label_programme_or_section_heading_is_never_the_title(label: str) -> 
     ]
     art = build_article(blocks, source="docx", origin="x")
     assert art.title == "Người thủ thư 16 năm mang sách lên vùng cao"
+
+
+def test_a_fanpage_headline_loses_the_emoji_around_it() -> None:
+    from dienhinh.ingest.article import tidy_title
+
+    assert tidy_title("🎥 CÔ GÁI MÔNG “KỂ CHUYỆN SA PA” 🎥") == "CÔ GÁI MÔNG “KỂ CHUYỆN SA PA”"
+    assert tidy_title("👩🏽‍🌾 Chị Lan và vườn mận 🌿🌿") == "Chị Lan và vườn mận"
+    assert tidy_title("Tuổi trẻ 💪 Kim Tân") == "Tuổi trẻ 💪 Kim Tân"  # inside: kept
+    assert tidy_title("★ ★ ★") == ""  # nothing but symbols: the subject stands in
