@@ -305,6 +305,10 @@ NOISE_LABELS: Final = {
     "circular to several offices without an article": (
         "bản tin, thông báo gửi nhiều cơ quan, không có bài"
     ),
+    "a table of figures without an article": "bảng số liệu, không có bài",
+    "a forwarded automatic message without an article": (
+        "thư do máy tự động gửi được chuyển tiếp, không có bài"
+    ),
     "official document": "văn bản hành chính",
     "body too short and no document attached": (
         "nội dung thư quá ngắn, không có tài liệu bài viết đính kèm"

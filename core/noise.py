@@ -540,14 +540,91 @@ _UNDISCLOSED = re.compile(r"undisclosed[- ]recipients", re.IGNORECASE)
 
 def _mass_mailing(f: _Facts) -> str | None:
     """Sent to undisclosed recipients (everyone blind-copied: a bulletin, a schedule, an
-    announcement mailed to many offices) with nothing attached. A unit sends its article to
-    the Board, not to a hidden list."""
-    if f.has_attachment:
-        return None
+    announcement mailed to many offices) with nothing attached, or only pictures under a
+    bulletin's subject ("[Bản tin XTDL] Tháng 10/2020": its logo, its photos). A unit
+    sends its article to the Board, not to a hidden list."""
     to = f.header("To")
     if not _UNDISCLOSED.search(to):
         return None
+    if f.has_attachment and not (
+        _CIRCULAR_SUBJECT.match(f.subject_key) and _only_pictures_attached(f)
+    ):
+        return None
     return f"mass mailing without an article (To: {_shown(to)})"
+
+
+def _only_pictures_attached(f: _Facts) -> bool:
+    parts = [p for p in _own_parts(f.msg) if _is_attachment(p)]
+    return all(p.get_content_maintype() == "image" for p in parts)
+
+
+# A table of figures pasted as the body ("TT | Huyện | KH 2019 (km) | Đã thực hiện"):
+# rows of cells (tabs or bars) holding numbers. A piece has prose; a report of progress
+# for the scoring has a sentence or two and its table.
+_TABLE_ROW = re.compile(r"\S[^\t|]*(?:[\t|][^\t|]*){2,}")
+FIGURES_MIN_ROWS = 4
+FIGURES_MAX_PROSE_WORDS = 120
+
+
+def _plain_body(f: _Facts) -> str:
+    """The message's own text/plain part as sent (its table's tabs, a forward's header
+    lines kept), else the body as the extractors read it."""
+    for part in _own_parts(f.msg):
+        if part.get_content_type() == "text/plain" and not _is_attachment(part):
+            try:
+                payload = part.get_payload(decode=True)
+            except (ValueError, LookupError):  # a broken transfer encoding
+                continue
+            if isinstance(payload, bytes):
+                charset = part.get_content_charset() or "utf-8"
+                try:
+                    return payload.decode(charset, errors="replace")
+                except LookupError:  # an unknown charset name
+                    return payload.decode("utf-8", errors="replace")
+    return f.body_text
+
+
+def _figures_table(f: _Facts) -> str | None:
+    """A body that is mostly a table of figures (four rows or more of three cells, most
+    holding digits) with little prose around it, nothing attached: a progress or tally
+    report for the scoring, not an exemplar."""
+    if f.has_attachment:
+        return None
+    rows = prose = 0
+    for line in _plain_body(f).splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if _TABLE_ROW.fullmatch(line) and sum(c.isdigit() for c in line) >= 2:
+            rows += 1
+        else:
+            prose += len(line.split())
+    if rows < FIGURES_MIN_ROWS or prose > FIGURES_MAX_PROSE_WORDS:
+        return None
+    return f"a table of figures without an article ({rows} rows, {prose} words of text)"
+
+
+# A forwarded message a machine wrote: its sender's mailbox is a system's (a booking's
+# confirmation, a quota warning, a password reset), the forward says From: that address.
+_MACHINE_FROM = re.compile(
+    r"\b(?:from|tu)\s*:[^@:]{0,120}?[<\s]"
+    r"(?:no-?reply|do-?not-?reply|donotreply|reservations?|bookings?|notifications?|alerts?"
+    r"|mailer|system|automailer)(?:[.-][\w.-]*)?@"
+)
+FORWARDED_NOTICE_LIMIT = 4000
+
+
+def _forwarded_notice(f: _Facts) -> str | None:
+    """A message a machine wrote (a booking's confirmation, a mailbox warning) forwarded
+    with a line or two, nothing attached: the forwarded sender is a system's mailbox. A
+    unit's piece is forwarded from a person."""
+    body = _plain_body(f)
+    if f.has_attachment or len(body) > FORWARDED_NOTICE_LIMIT:
+        return None
+    m = _MACHINE_FROM.search(fold(body))
+    if m is None:
+        return None
+    return f"a forwarded automatic message without an article (“{_shown(m.group(0).strip())}”)"
 
 
 # A bulletin or notice mailed to several offices at once: its subject names it ("[Bản tin
@@ -621,6 +698,12 @@ RULES: tuple[NoiseRule, ...] = (
               _precedence_bulk, hard=False, automatic=True),
     NoiseRule("invitation-subject", "Giấy mời/Lịch họp/Invitation: subject without a document",
               _invitation_subject, hard=False, automatic=False),
+    # What the mail is, said by its shape, before what its few own words ask.
+    NoiseRule("figures-table", "a body that is mostly a table of figures, little prose, "
+              "nothing attached", _figures_table, hard=False, automatic=False),
+    NoiseRule("forwarded-notice", "a forwarded message from a system's mailbox (no-reply, "
+              "reservation, notification ...), nothing attached", _forwarded_notice,
+              hard=False, automatic=False),
     NoiseRule("short-question", "short question or notice without a document, attachment "
               "or link", _short_question, hard=False, automatic=False),
     NoiseRule("question-letter", "a letter of three or more questions (half its sentences, "

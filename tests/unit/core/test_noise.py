@@ -772,3 +772,69 @@ def test_asking_the_board_for_its_form_is_a_request() -> None:
     )
     verdict = classify(build("Xin mẫu phiếu chấm điểm", body))
     assert verdict is not None and verdict.rule == "request-letter"
+
+
+def _with_pictures(msg: Message, *names: str) -> Message:
+    em = email.message_from_bytes(msg.as_bytes(), _class=EmailMessage)
+    em.make_mixed()
+    for name in names:
+        part = EmailMessage()
+        part.set_content(b"\x89PNG\r\n", maintype="image", subtype="png", filename=name)
+        em.attach(part)
+    return email.message_from_bytes(em.as_bytes())
+
+
+def test_a_blind_copied_bulletin_with_its_logo_and_photos_is_a_mass_mailing() -> None:
+    """GIVEN a centre's monthly e-newsletter to undisclosed recipients, its logo and
+    photos attached WHEN classified THEN a mass mailing; a blind-copied mail with photos
+    under its own subject (a piece, its pictures) stays a person's to judge."""
+    bulletin = _with_pictures(
+        _undisclosed(build("[Bản tin XTDL] Tháng 10/2020 - Kích cầu du lịch", NEWSLETTER)),
+        "logo_xtdl.png",
+        "famtrip.png",
+    )
+    verdict = classify(bulletin)
+    assert verdict is not None and verdict.rule == "mass-mailing"
+    piece = _with_pictures(_undisclosed(build("Bài ảnh thôn Bản Dền", NEWSLETTER)), "a.png")
+    assert classify(piece) is None
+
+
+FIGURES = (
+    "Kính gửi Ban Thi đua - Khen thưởng tỉnh. Sở gửi số liệu tiến độ làm đường GTNT đến "
+    "30/9/2019 để Ban tổng hợp chấm điểm thi đua khối.\n\n"
+    "TT\tHuyện/TP\tKH 2019 (km)\tĐã thực hiện (km)\tTỷ lệ %\n"
+    "1\tBát Xát\t62\t48,5\t78,2\n2\tMường Khương\t55\t41,2\t74,9\n"
+    "3\tSi Ma Cai\t40\t33,6\t84,0\n4\tBắc Hà\t58\t51,3\t88,4\n5\tBảo Thắng\t45\t39,0\t86,7\n"
+)
+
+
+def test_a_body_that_is_a_table_of_figures_is_not_an_article() -> None:
+    verdict = classify(build("So lieu tien do duong GTNT den 30/9/2019", FIGURES))
+    assert verdict is not None and verdict.rule == "figures-table"
+    assert reason_label(verdict.reason) == "bảng số liệu, không có bài"
+    # an article whose prose carries a small table of its own figures is kept
+    assert classify(build("Bài tháng 9 Bản Liền", ARTICLE * 2 + FIGURES)) is None
+
+
+BOOKING = (
+    "Chị Hằng ơi, em chuyển chị xác nhận phòng cho đoàn famtrip nhé.\n\n"
+    "---------- Forwarded message ---------\n"
+    "From: Sapa Cloud Valley Hotel <reservation@sapacloudvalley.vn>\n"
+    "Date: Thu, Oct 3, 2019 at 5:12 PM\nSubject: Booking confirmation #SCV-19-10427\n\n"
+    "Dear Ms. Trang, thank you for choosing Sapa Cloud Valley Hotel. We are pleased to "
+    "confirm your reservation as follows. Booking number: SCV-19-10427. Guest name: đoàn "
+    "famtrip Sở Du lịch Hà Giang (12 pax). Check-in: 18/10/2019 (14:00), check-out: "
+    "20/10/2019 (12:00). Room type: 6 x deluxe twin, mountain view, breakfast included. "
+    "Rate: 1.150.000 VND/room/night. Cancellation: free of charge before 15/10/2019.\n"
+)
+
+
+def test_a_forwarded_message_from_a_systems_mailbox_is_not_an_article() -> None:
+    verdict = classify(build("Fwd: Booking confirmation #SCV-19-10427", BOOKING))
+    assert verdict is not None and verdict.rule == "forwarded-notice"
+    assert reason_label(verdict.reason).startswith("thư do máy tự động gửi được chuyển tiếp")
+    # a unit's piece forwarded from a person's mailbox is kept
+    person = BOOKING.replace("reservation@sapacloudvalley.vn", "lanhoang.bx@gmail.com")
+    piece = person[: person.index("Dear")].replace(BOOKING.split("\n")[0], "Em chuyển bài ạ.")
+    piece += ARTICLE
+    assert classify(build("Fwd: bai thang 10", piece)) is None
