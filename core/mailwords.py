@@ -30,6 +30,22 @@ __all__ = [
 # An e-mail address written in a line of text ("Nguyễn A <a@x.vn> đã viết:", "Từ: a@x.vn").
 ADDRESS_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
+# A system's mailbox, by its local part (dots and underscores read as hyphens): no-reply,
+# bounces, a booking's, an alert or notification service's. What comes from it a machine
+# wrote: the ingest's noise rules read it in a forward, the notifications never answer it.
+_SYSTEM_MAILBOX = re.compile(
+    r"^(?:no-?reply|noreply|do-?not-?reply|donotreply|no-?response|mailer-?daemon|postmaster"
+    r"|bounces?|bounce-.*|.*-bounces?|auto-?reply|autoresponder|notifications?|khong-?tra-?loi"
+    r"|khongtraloi|nobody|reservations?|bookings?|alerts?|system|automailer)$"
+)
+
+
+def is_system_mailbox(address: str) -> bool:
+    """Whether ``address`` is a system's mailbox (no-reply@, reservation@, MAILER-DAEMON@)."""
+    local = address.strip().strip("<>").lower().rpartition("@")[0]
+    return bool(_SYSTEM_MAILBOX.match(local.replace("_", "-").replace(".", "-")))
+
+
 _REPLY_SUBJECT = re.compile(r"^\s*(?:re|tl|tra loi|aw|sv|antw|odp)\s*(?:\[\d+\])?\s*:")
 _FORWARD_SUBJECT = re.compile(
     r"^\s*(?:(?:re|tl|aw|sv)\s*:\s*)*(?:fw|fwd|tr|ct|chuyen tiep|wg|rv)\s*(?:\[\d+\])?\s*:",

@@ -30,7 +30,7 @@ from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses, parseaddr
 
-from dienhinh.core.mailwords import signed_by_the_board
+from dienhinh.core.mailwords import is_system_mailbox, signed_by_the_board
 from dienhinh.core.text import collapse_ws, fold, has_diacritics, nfc, strip_diacritics
 from dienhinh.core.types import MailHeaders
 
@@ -604,13 +604,9 @@ def _figures_table(f: _Facts) -> str | None:
     return f"a table of figures without an article ({rows} rows, {prose} words of text)"
 
 
-# A forwarded message a machine wrote: its sender's mailbox is a system's (a booking's
-# confirmation, a quota warning, a password reset), the forward says From: that address.
-_MACHINE_FROM = re.compile(
-    r"\b(?:from|tu)\s*:[^@:]{0,120}?[<\s]"
-    r"(?:no-?reply|do-?not-?reply|donotreply|reservations?|bookings?|notifications?|alerts?"
-    r"|mailer|system|automailer)(?:[.-][\w.-]*)?@"
-)
+# A forwarded message a machine wrote: the forward says From: a system's mailbox (a
+# booking's confirmation, a quota warning, a password reset).
+_FORWARDED_FROM = re.compile(r"\b(?:from|tu)\s*:[^@:]{0,120}?([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
 FORWARDED_NOTICE_LIMIT = 4000
 
 
@@ -621,10 +617,12 @@ def _forwarded_notice(f: _Facts) -> str | None:
     body = _plain_body(f)
     if f.has_attachment or len(body) > FORWARDED_NOTICE_LIMIT:
         return None
-    m = _MACHINE_FROM.search(fold(body))
-    if m is None:
+    system = next(
+        (m[1] for m in _FORWARDED_FROM.finditer(fold(body)) if is_system_mailbox(m[1])), None
+    )
+    if system is None:
         return None
-    return f"a forwarded automatic message without an article (“{_shown(m.group(0).strip())}”)"
+    return f"a forwarded automatic message without an article (from “{_shown(system)}”)"
 
 
 # A bulletin or notice mailed to several offices at once: its subject names it ("[Bản tin

@@ -16,6 +16,7 @@ from email.message import Message as MimeMessage
 from email.parser import HeaderParser
 from email.policy import compat32
 
+from dienhinh.core.mailwords import is_system_mailbox
 from dienhinh.core.noise import classify_noise, is_auto_generated
 from dienhinh.core.text import fold
 from dienhinh.core.types import MailHeaders
@@ -27,11 +28,6 @@ __all__ = ["ack_refusal", "auto_reason", "is_no_reply", "parse_stored_headers"]
 _ADDRESS = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
 
 # Local parts of addresses nobody reads (folded, separators removed before matching).
-_NO_REPLY = re.compile(
-    r"^(?:no-?reply|noreply|do-?not-?reply|donotreply|no-?response|mailer-?daemon|postmaster"
-    r"|bounces?|bounce-.*|.*-bounces?|auto-?reply|autoresponder|notifications?|khong-?tra-?loi"
-    r"|khongtraloi|nobody)$"
-)
 # Auto-reply subjects core.noise does not know ("Vacation", "Nghỉ phép", "Vắng mặt"):
 # harmless to match widely here, because a false match only withholds a receipt.
 _AUTO_SUBJECT = re.compile(
@@ -48,8 +44,8 @@ def parse_stored_headers(headers_text: str) -> MimeMessage:
 
 
 def is_no_reply(address: str) -> bool:
-    local = address.strip().strip("<>").lower().rpartition("@")[0]
-    return bool(_NO_REPLY.match(local.replace("_", "-").replace(".", "-")))
+    """A system's mailbox (core.mailwords): never answered."""
+    return is_system_mailbox(address)
 
 
 def _headers_of(row: Message, mime: MimeMessage) -> MailHeaders:
