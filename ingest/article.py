@@ -664,6 +664,30 @@ def _without_mail_furniture(paragraphs: list[str]) -> list[str]:
     return out
 
 
+_NOTE_MAX_WORDS = 40
+
+
+def _note_over_title(paragraphs: Sequence[str], i: int) -> bool:
+    """Whether paragraph ``i`` is a sender's line above a pasted piece ("e gui a", "Ngọc
+    gửi Ban Thi đua giúp phòng bài nhân tố mới quý I nhé."): short, written as a message
+    (a small letter first, or a sentence's end), over a title line and the prose under it.
+    A title opens with a capital and has no closing stop."""
+    if i + 2 >= len(paragraphs):
+        return False
+    note, head, prose = paragraphs[i].strip(), paragraphs[i + 1], paragraphs[i + 2]
+    if not note or len(note.split()) > _NOTE_MAX_WORDS:
+        return False
+    as_message = note[0].islower() or note.endswith((".", "!", "ạ", "ạ.", "...", "…"))
+    return (
+        as_message
+        and _title_like(Block(text=head))
+        and len(head) <= 160
+        and not head.rstrip().endswith(".")
+        and head.strip()[:1].isupper()
+        and len(prose.split()) >= _PROSE_AFTER_WORDS
+    )
+
+
 def split_body_article(
     draft: ArticleDraft, *, subject: str, min_chars: int
 ) -> tuple[ArticleDraft | None, str]:
@@ -679,7 +703,9 @@ def split_body_article(
         # (a greeting set in bold, "Kính gửi Ban Thi đua ...!", is the cover's, not a title)
         start = paragraphs.index(title) + 1
     else:
-        while start < len(paragraphs) and is_cover_paragraph(paragraphs[start]):
+        while start < len(paragraphs) and (
+            is_cover_paragraph(paragraphs[start]) or _note_over_title(paragraphs, start)
+        ):
             start += 1
         title = ""
         if (

@@ -491,3 +491,46 @@ def test_a_fanpage_headline_loses_the_emoji_around_it() -> None:
     assert tidy_title("👩🏽‍🌾 Chị Lan và vườn mận 🌿🌿") == "Chị Lan và vườn mận"
     assert tidy_title("Tuổi trẻ 💪 Kim Tân") == "Tuổi trẻ 💪 Kim Tân"  # inside: kept
     assert tidy_title("★ ★ ★") == ""  # nothing but symbols: the subject stands in
+
+
+_PASTED = (
+    "Đến thôn Lao Chải, xã Y Tý, huyện Bát Xát, hỏi nhà ông Lý Seo Chúng thì ai cũng biết. "
+    "Người Hà Nhì, người Mông ở đây gọi ông là người mở đường cho cây chè Shan tuyết lên núi, "
+    "bởi hơn mười năm trước, khi bà con còn trồng ngô trên nương dốc, ông đã mang giống về."
+)
+
+
+@pytest.mark.parametrize(
+    "note",
+    ["e gui a", "Ngọc gửi Ban Thi đua giúp phòng bài nhân tố mới quý I nhé.", "Em gửi bài ạ"],
+)
+def test_a_senders_line_over_a_pasted_piece_is_the_cover_not_the_title(note: str) -> None:
+    """A phone's short line over the piece it pastes: the piece's own title line (a
+    capital, no closing stop, prose under it) is the title; the line goes to the cover."""
+    from dienhinh.core.types import ArticleDraft
+    from dienhinh.ingest.article import split_body_article
+
+    title = "Ông Lý Seo Chúng và đồi chè Shan tuyết trên đỉnh Y Tý"
+    draft = ArticleDraft(
+        title="",
+        text=f"{note}\n\n{title}\n\n{_PASTED}\n\n{_PASTED}",
+        source="text-body",
+        origin="x",
+    )
+    article, _ = split_body_article(draft, subject="e gui a", min_chars=200)
+    assert article is not None and article.title == title and article.cover == note
+
+
+def test_a_pasted_piece_opening_on_its_title_and_a_subtitle_keeps_its_title() -> None:
+    from dienhinh.core.types import ArticleDraft
+    from dienhinh.ingest.article import split_body_article
+
+    title = "Người gieo chữ trên đỉnh mây"
+    draft = ArticleDraft(
+        title="",
+        text=f"{title}\n\nBút ký\n\n{_PASTED}\n\n{_PASTED}",
+        source="text-body",
+        origin="x",
+    )
+    article, _ = split_body_article(draft, subject="bai but ky", min_chars=200)
+    assert article is not None and article.title == title
