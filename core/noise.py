@@ -568,7 +568,10 @@ FIGURES_MAX_PROSE_WORDS = 120
 
 def _plain_body(f: _Facts) -> str:
     """The message's own text/plain part as sent (its table's tabs, a forward's header
-    lines kept), else the body as the extractors read it."""
+    lines kept), else the body as the extractors read it. Read as UTF-8 whatever its label
+    says: the rules look at tabs, digits and addresses, the same bytes in every charset a
+    body can be in, and a label may name a codec that is no text's ("punycode", "idna":
+    tests/fuzz found them)."""
     for part in _own_parts(f.msg):
         if part.get_content_type() == "text/plain" and not _is_attachment(part):
             try:
@@ -576,11 +579,7 @@ def _plain_body(f: _Facts) -> str:
             except (ValueError, LookupError):  # a broken transfer encoding
                 continue
             if isinstance(payload, bytes):
-                charset = part.get_content_charset() or "utf-8"
-                try:
-                    return payload.decode(charset, errors="replace")
-                except LookupError:  # an unknown charset name
-                    return payload.decode("utf-8", errors="replace")
+                return payload.decode("utf-8", errors="replace")
     return f.body_text
 
 

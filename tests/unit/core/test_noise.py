@@ -838,3 +838,16 @@ def test_a_forwarded_message_from_a_systems_mailbox_is_not_an_article() -> None:
     piece = person[: person.index("Dear")].replace(BOOKING.split("\n")[0], "Em chuyển bài ạ.")
     piece += ARTICLE
     assert classify(build("Fwd: bai thang 10", piece)) is None
+
+
+@pytest.mark.parametrize("charset", ["punycode", "idna", "x-unknown", "utf-8"])
+def test_a_body_labelled_with_any_codec_is_read_without_raising(charset: str) -> None:
+    """The table and forward rules read the text part as sent: a label naming a codec
+    that is no text's ("punycode", "idna": tests/fuzz found them) must not raise."""
+    raw = (
+        "From: a@b.vn\r\nTo: btdkt-snv@laocai.gov.vn\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+        f"Content-Type: text/plain; charset={charset}\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+    ).encode() + "Từ: Hệ thống <noreply@x.vn>\r\nTT\tXã\tSố\r\n1\tA\t2\r\n".encode()
+    msg = email.message_from_bytes(raw)
+    # the verdict may be anything; reading the body may not fail
+    classify_noise(msg, headers_of(msg), "", has_document=False)
