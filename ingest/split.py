@@ -565,8 +565,9 @@ def _collection(
 
 
 # A piece of a compilation headed by the plan's words, then whom it is about: "Gương sáng
-# Thôn đội trưởng Pờ Hừ Xá ...", "Gương sáng gia đình chị ...", "Mô hình ...".
-_LABELLED_TITLE = re.compile(r"^(guong sang|guong dien hinh|dien hinh|mo hinh|nhan to moi)\b")
+# Thôn đội trưởng Pờ Hừ Xá ...", "Gương sáng gia đình chị ...", "Nhân tố mới: ...". Not
+# "Mô hình ...": one article about a commune's models has a section for each.
+_LABELLED_TITLE = re.compile(r"^(guong sang|guong dien hinh|dien hinh|nhan to moi)\b")
 
 
 def _by_labelled_titles(blocks: Sequence[Block]) -> list[list[Block]] | None:

@@ -331,3 +331,14 @@ def test_numbered_sections_and_one_persons_parts_stay_one_article() -> None:
     for what in ["những năm đầu đứng lớp", "đổi mới cách dạy học"]:
         parts += [Block(text=f"Gương sáng cô Lò Thị Hương – {what}", bold=True), Block(text=_ESSAY)]
     assert len(split_blocks(parts)) == 1
+
+
+def test_sections_each_on_a_model_stay_one_article() -> None:
+    blocks = [
+        Block(text="Xã Bản Phố với những mô hình mới", bold=True),
+        Block(text="Mô hình chè hữu cơ của thôn Bản Phố 1", bold=True),
+        Block(text=_ESSAY),
+        Block(text="Mô hình nuôi bò vỗ béo của thôn Bản Phố 2", bold=True),
+        Block(text=_ESSAY),
+    ]
+    assert len(split_blocks(blocks)) == 1
