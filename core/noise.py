@@ -22,6 +22,7 @@ forwarded bounce or invitation says nothing about the mail that forwards it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -83,6 +84,24 @@ class _Facts:
 
     def header(self, name: str) -> str:
         return _header_str(self.msg, name)
+
+    @functools.cached_property
+    def plain_body(self) -> str:
+        """The message's own text/plain part as sent (its table's tabs, a forward's header
+        lines kept), else the body as the extractors read it; decoded once, for the rules
+        that read it. Read as UTF-8 whatever its label says: the rules look at tabs,
+        digits and addresses, the same bytes in every charset a body can be in, and a
+        label may name a codec that is no text's ("punycode", "idna": tests/fuzz found
+        them)."""
+        for part in _own_parts(self.msg):
+            if part.get_content_type() == "text/plain" and not _is_attachment(part):
+                try:
+                    payload = part.get_payload(decode=True)
+                except (ValueError, LookupError):  # a broken transfer encoding
+                    continue
+                if isinstance(payload, bytes):
+                    return payload.decode("utf-8", errors="replace")
+        return self.body_text
 
 
 @dataclass(frozen=True)
@@ -566,23 +585,6 @@ FIGURES_MIN_ROWS = 4
 FIGURES_MAX_PROSE_WORDS = 120
 
 
-def _plain_body(f: _Facts) -> str:
-    """The message's own text/plain part as sent (its table's tabs, a forward's header
-    lines kept), else the body as the extractors read it. Read as UTF-8 whatever its label
-    says: the rules look at tabs, digits and addresses, the same bytes in every charset a
-    body can be in, and a label may name a codec that is no text's ("punycode", "idna":
-    tests/fuzz found them)."""
-    for part in _own_parts(f.msg):
-        if part.get_content_type() == "text/plain" and not _is_attachment(part):
-            try:
-                payload = part.get_payload(decode=True)
-            except (ValueError, LookupError):  # a broken transfer encoding
-                continue
-            if isinstance(payload, bytes):
-                return payload.decode("utf-8", errors="replace")
-    return f.body_text
-
-
 def _figures_table(f: _Facts) -> str | None:
     """A body that is mostly a table of figures (four rows or more of three cells, most
     holding digits) with little prose around it, nothing attached: a progress or tally
@@ -590,7 +592,7 @@ def _figures_table(f: _Facts) -> str | None:
     if f.has_attachment:
         return None
     rows = prose = 0
-    for line in _plain_body(f).splitlines():
+    for line in f.plain_body.splitlines():
         line = line.strip()
         if not line:
             continue
@@ -613,8 +615,7 @@ def _forwarded_notice(f: _Facts) -> str | None:
     """A message a machine wrote (a booking's confirmation, a mailbox warning) forwarded
     with a line or two, nothing attached: the forwarded sender is a system's mailbox. A
     unit's piece is forwarded from a person."""
-    body = _plain_body(f)
-    if f.has_attachment or len(body) > FORWARDED_NOTICE_LIMIT:
+    if f.has_attachment or len(body := f.plain_body) > FORWARDED_NOTICE_LIMIT:
         return None
     system = next(
         (m[1] for m in _FORWARDED_FROM.finditer(fold(body)) if is_system_mailbox(m[1])), None
