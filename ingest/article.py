@@ -680,11 +680,23 @@ def _note_over_title(paragraphs: Sequence[str], i: int) -> bool:
     as_message = note[0].islower() or note.endswith((".", "!", "ạ", "ạ.", "...", "…"))
     return (
         as_message
-        and _title_like(Block(text=head))
-        and len(head) <= 160
+        and _body_title(head)
         and not head.rstrip().endswith(".")
         and head.strip()[:1].isupper()
         and len(prose.split()) >= _PROSE_AFTER_WORDS
+    )
+
+
+BODY_TITLE_MAX_CHARS = 160
+
+
+def _body_title(paragraph: str) -> bool:
+    """Whether a mail body's paragraph reads as a title: a title-like line of at most
+    ``BODY_TITLE_MAX_CHARS`` without a full stop at its end."""
+    return (
+        _title_like(Block(text=paragraph))
+        and len(paragraph) <= BODY_TITLE_MAX_CHARS
+        and not paragraph.endswith(".")
     )
 
 
@@ -708,12 +720,7 @@ def split_body_article(
         ):
             start += 1
         title = ""
-        if (
-            start < len(paragraphs)
-            and _title_like(Block(text=paragraphs[start]))
-            and len(paragraphs[start]) <= 160
-            and not paragraphs[start].endswith(".")
-        ):
+        if start < len(paragraphs) and _body_title(paragraphs[start]):
             title = paragraphs[start]
             start += 1
     body = _without_closing(paragraphs[start:])
