@@ -277,7 +277,19 @@ _SELF_VERB = re.compile(
     # "X gửi ...", "X xin gửi ...", "X (Phòng Nội vụ) xin gửi ...": an office in brackets;
     # "Sở Lao động - TB&XH xin gửi": the rest of a name written shorter than matched
     r"^[\W_]*(?:\([^)]{0,40}\)[\W_]*)?(?:-[\W_]*[\w&]{1,8}(?:[\W_]*&[\W_]*\w{1,4})?[\W_]+)?"
-    r"(?:(?:xin|kinh|tran|trong|da|phep|duoc)[\W_]+){0,3}gui\b"
+    r"(?:(?:xin|kinh|tran|trong|da|phep|duoc)[\W_]+){0,3}(?:gui|chuyen(?: tiep)?)\b"
+)
+# The speaker claiming the piece as its own period's: "Phòng Nội vụ huyện X chuyển tiếp bài
+# ... của Trung tâm Y tế huyện, là điển hình tháng 4 của huyện": the unit the line opens
+# with says which unit the Board counts it for, whoever wrote it.
+# What may open the line before the speaker's name: nothing, or its office ("Phòng Nội vụ").
+_SPEAKER_HEAD = re.compile(
+    r"^[\W_]*(?:(?:van phong|phong|ban|trung tam|to|cong doan)\b[^.;,!?()]{0,30})?$"
+)
+_OWN_CLAIM = re.compile(
+    r"\b(?:dien hinh|bai|guong|mo hinh|nhan to moi)\b[^.;!?]{0,40}"
+    r"\b(?:thang|quy|nam)\s+[\dIVX]+(?:/\d{2,4})?\s+cua\s+"
+    r"(?:huyen|thanh pho|thi xa|so|don vi|nganh|co quan|truong)(?=\s*(?:[.;,!?)(]|$))"
 )
 # "Em là văn thư Công ty X", "Tôi là cán bộ Phòng Nội vụ huyện X": the writer's own office.
 _SELF_INTRO = re.compile(r"\b(?:em|toi|chung toi|minh|chung em)\s+la\b[^.;!?]{0,50}$")
@@ -287,8 +299,9 @@ _SELF_INTRO = re.compile(r"\b(?:em|toi|chung toi|minh|chung em)\s+la\b[^.;!?]{0,
 _ON_BEHALF = re.compile(
     r"(?:\bbai\b[^.;!?]{0,40}\b(?:cua|thuoc)|\bgui\s+(?:ho|giup)|\bviet\s+(?:cho|giup)|"
     r"\bthay\s+mat|\btheo\s+de\s+nghi\s+cua|\btheo\s+yeu\s+cau\s+cua)"
-    # then, before the unit, at most an office of it ("cho Phòng Văn hóa - Thông tin huyện X")
-    r"(?:[\W_]+(?:van phong|phong|ban|trung tam|to)\b[^.;!?,()]{0,36})?[\W_]*$"
+    # then, before the unit, at most an office or the trade union of it ("cho Phòng Văn
+    # hóa - Thông tin huyện X", "cho Công đoàn ngành Giáo dục - Sở GD&ĐT")
+    r"(?:[\W_]+(?:van phong|phong|ban|trung tam|to|cong doan)\b[^.;!?,()]{0,36})?[\W_]*$"
 )
 
 
@@ -823,7 +836,9 @@ def _note(
     # Each line's folded opening (its first words: whom it is addressed to, what it
     # heads), folded once per line that holds a mention.
     heads: dict[int, str] = {}
-    for m in sc.directory.find_mentions_in_lines(lines, known):
+    claimed: set[int] = set()  # lines whose speaker counts the piece for itself
+    found = sorted(sc.directory.find_mentions_in_lines(lines, known), key=lambda m: m.start)
+    for m in found:
         if "\n" in m.matched_text:
             continue  # words of two lines are not one name
         idx = bisect.bisect_right(starts, m.start) - 1
@@ -846,10 +861,24 @@ def _note(
         # names where the story is), and not what a "bài về ..." is about
         if behalf and _counted_for(line, start):
             weight, own = W_COUNTED_FOR, 1.0
-        elif behalf and (
-            (_ON_BEHALF.search(before) and not _ABOUT.search(before))
-            or (_BY.search(before) and _BY_VERB.match(fold(line[end : end + 30])))
-            or _ASKS.match(fold(line[end : end + 40]))
+        elif (
+            intro
+            and _SPEAKER_HEAD.match(fold(line[:start]))
+            and m.via != "place"
+            and _SELF_VERB.match(fold(line[end : end + 40]))
+            and _OWN_CLAIM.search(fold(line[end:]))
+        ):
+            # The line's speaker counting the piece for itself: above what it forwards.
+            weight, own = W_COUNTED_FOR, 1.0
+            claimed.add(idx)
+        elif (
+            behalf
+            and idx not in claimed
+            and (
+                (_ON_BEHALF.search(before) and not _ABOUT.search(before))
+                or (_BY.search(before) and _BY_VERB.match(fold(line[end : end + 30])))
+                or _ASKS.match(fold(line[end : end + 40]))
+            )
         ):
             # Whose piece it is, said by the sender: a forwarder's word as much as an
             # author's ("đề nghị Ban tổng hợp là bài viết quý IV của Hội LHPN tỉnh").

@@ -776,6 +776,7 @@ class DocxExtractor:
 # often keeps the letterhead, outside the document's body.
 _PAGE_HEADER = re.compile(r"word/header\d{0,3}\.xml")
 _PAGE_HEADER_LINES = 8
+_HEADER_FIELDS = re.compile(r"\n|\s[|\u2022\u00b7]\s|\s{3,}")
 
 
 def _letterhead_from_page_header(
@@ -796,9 +797,16 @@ def _letterhead_from_page_header(
                 xml = _member(zf, name, ctx.limits.max_attachment_bytes)
                 root = etree.fromstring(xml, _parser())
                 for p in root.iter(W_P):
-                    text = nfc("".join(t.text or "" for t in p.iter(W_T))).strip()
-                    if text:
-                        lines.append(text)
+                    text = "".join(
+                        (t.text or "") if t.tag == W_T else "\n"
+                        for t in p.iter(W_T, W_TAB, W_BR, W_CR)
+                    )
+                    # A header line holds several fields, set apart by tabs (left, centre,
+                    # right) or a drawn separator: "TRUNG TÂM ... HUYỆN X | Chuyên mục: ...";
+                    # each is read on its own.
+                    for part in _HEADER_FIELDS.split(nfc(text)):
+                        if part.strip():
+                            lines.append(part.strip())
     except (*_ZIP_ERRORS, etree.XMLSyntaxError, LimitExceeded, KeyError, ValueError):
         return
     found = [ln for ln in lines[:_PAGE_HEADER_LINES] if is_letterhead_line(ln)]

@@ -1457,3 +1457,113 @@ def test_a_subject_ending_with_whose_piece_it_is():
     v = Msg(subject="V/v chuyen bai viet guong dien hinh quy IV/2019 cua Cong an tinh").verdict()
     [ev] = [e for e in v.evidence if e.unit == "cong-an" and e.kind == "subject"]
     assert ev.weight >= 3, v.evidence
+
+
+# A directory whose department has member offices ("Trung tâm Y tế huyện ..."), for the
+# district passing on what one of them wrote.
+_WITH_MEMBERS = UnitDirectory(
+    [
+        Unit(
+            "bao-thang",
+            "UBND huyện Bảo Thắng",
+            ("huyện Bảo Thắng", "Bảo Thắng"),
+            "district",
+            "monthly",
+            ("ubnd-baothang@laocai.gov.vn",),
+            ("Phố Lu", "Bản Cầm"),
+        ),
+        Unit(
+            "so-y-te",
+            "Sở Y tế",
+            ("Sở Y tế tỉnh Lào Cai",),
+            "department",
+            "quarterly",
+            ("syt@laocai.gov.vn",),
+            members=("Trung tâm Y tế huyện", "TTYT"),
+        ),
+        Unit(
+            "so-giao-duc",
+            "Sở Giáo dục và Đào tạo",
+            ("Sở GD&ĐT",),
+            "department",
+            "quarterly",
+            ("sgddt@laocai.gov.vn",),
+        ),
+        Unit(
+            "si-ma-cai",
+            "UBND huyện Si Ma Cai",
+            ("huyện Si Ma Cai", "Si Ma Cai"),
+            "district",
+            "monthly",
+            ("ubnd-simacai@laocai.gov.vn",),
+            ("Sín Chéng",),
+        ),
+    ]
+)
+
+
+def _verdict_with_members(cover: str, letterhead: list[str], fwd: list[ForwardOrigin]):
+    return attribute_unit(
+        MailHeaders(
+            message_id="m@x",
+            message_id_generated=False,
+            from_addr="ubnd-baothang@laocai.gov.vn",
+            from_name="Phong Noi vu huyen Bao Thang",
+            subject="Fwd: Gửi bài gương sáng bác sĩ trẻ",
+            date=None,
+        ),
+        [
+            ArticleDraft(
+                title="Gương sáng", text="Bác sĩ trẻ ...", source="docx", header_lines=letterhead
+            )
+        ],
+        cover,
+        cover,
+        fwd,
+        _WITH_MEMBERS,
+    )
+
+
+def test_a_district_forwarding_its_health_centres_piece_as_its_own_months():
+    """GIVEN the district's office forwarding the health centre's mail (the centre belongs
+    to the Sở Y tế: its letterhead, its address as the original sender) with "... là điển
+    hình tháng 4/2020 của huyện" WHEN attributed THEN the district, which says it counts the
+    piece as its own month's; without that claim the forwarded original decides."""
+    origin = ForwardOrigin(
+        from_name="TTYT Bảo Thắng", from_addr="ttyt.baothang@gmail.com", via="rfc822"
+    )
+    head = ["SỞ Y TẾ LÀO CAI", "TRUNG TÂM Y TẾ HUYỆN BẢO THẮNG"]
+    claimed = (
+        "Phòng Nội vụ huyện Bảo Thắng chuyển tiếp bài gương sáng của Trung tâm Y tế huyện "
+        "(thư gốc đính kèm), là điển hình tháng 4/2020 của huyện.\n\nTrân trọng!"
+    )
+    v = _verdict_with_members(claimed, head, [origin])
+    assert v.unit == "bao-thang", v.evidence
+    passed_on = (
+        "Phòng Nội vụ huyện Bảo Thắng chuyển tiếp bài của Trung tâm Y tế huyện.\n\nTrân trọng!"
+    )
+    assert _verdict_with_members(passed_on, head, [origin]).unit == "so-y-te"
+
+
+def test_a_piece_written_for_a_departments_trade_union():
+    """ "Bài viết cho Công đoàn ngành Giáo dục - Sở GD&ĐT": whose piece it is, above the
+    district where the essay is set (named in the subject and the text)."""
+    cover = (
+        "Bài viết cho Công đoàn ngành Giáo dục - Sở GD&ĐT Lào Cai (quý I/2018).\n\nĐỗ Minh Nguyệt"
+    )
+    v = attribute_unit(
+        MailHeaders(
+            message_id="m@x",
+            message_id_generated=False,
+            from_addr="dominhnguyet.van@gmail.com",
+            from_name="Minh Nguyệt Đỗ",
+            subject="Bài bút ký: Tiếng Việt nở trên đá Sín Chéng",
+            date=None,
+        ),
+        [ArticleDraft(title="Bút ký", text="Điểm trường Sín Chéng ...", source="odt")],
+        cover,
+        cover,
+        [],
+        _WITH_MEMBERS,
+    )
+    assert v.unit == "so-giao-duc", v.evidence

@@ -293,3 +293,24 @@ def test_letterhead_in_the_page_header(ctx: ExtractContext) -> None:
     body_head = make_docx(DocSpec(title=TITLE, paragraphs=PARAS, letterhead=("SỞ Y TẾ",)))
     [own] = DocxExtractor().extract(_part(body_head), ctx)
     assert own.header_lines == ["SỞ Y TẾ"]
+
+
+def test_page_header_fields_are_read_apart(ctx: ExtractContext) -> None:
+    """GIVEN a page header line of several fields, set apart by a drawn bar or by Word's
+    tabs ("TRUNG TÂM ... HUYỆN X | Chuyên mục: ...") WHEN extracted THEN the field that is
+    a letterhead is one, though the whole line (mixed case, long) is none."""
+    centre = "TRUNG TÂM VĂN HÓA - THỂ THAO VÀ TRUYỀN THÔNG HUYỆN BÁT XÁT"
+    barred = (f"{centre}  |  Chuyên mục: Gương sáng bản làng",)
+    [art] = DocxExtractor().extract(_part(_with_page_header(barred)), ctx)
+    assert art.header_lines == [centre]
+    d = docx.Document()
+    run = d.sections[0].header.paragraphs[0].add_run("UBND HUYỆN BẢO YÊN")
+    run.add_tab()
+    run.add_text("Bản tin thi đua số 3")
+    d.add_paragraph(TITLE).runs[0].bold = True
+    for p in PARAS:
+        d.add_paragraph(p)
+    buf = io.BytesIO()
+    d.save(buf)
+    [tabbed] = DocxExtractor().extract(_part(buf.getvalue()), ctx)
+    assert tabbed.header_lines == ["UBND HUYỆN BẢO YÊN"]
