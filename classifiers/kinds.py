@@ -640,10 +640,79 @@ def subject_parts(title: str, text: str) -> tuple[Part, ...]:
         c = body_counts.get(phrase, 0)
         if c:
             add("tap-the", min(c, 4) * 0.5, item(EK.PHRASE, phrase=phrase, count=c))
+    form_value = _form_name_value(text)
     for phrase, value in _FORM_FIELDS:
-        if body_counts.get(phrase):
+        if body_counts.get(phrase) and not (form_value and phrase in _SHARED_NAME_FIELD):
             add(value, 2.5, item(EK.PHRASE, phrase=phrase, count=body_counts[phrase]))
+    if form_value:
+        # "Họ và tên / Tên tập thể: Sần Văn Pủ": a form's name field serving both; what
+        # is written in it says which.
+        value, written = form_value
+        add(value, 4, item(EK.PHRASE, phrase=f"Họ và tên / Tên tập thể: {written}", count=1))
+    speaker = _first_person(text)
+    if speaker:
+        # "Tôi tên là Thào A Chư, sinh năm 1994": a speech (tham luận) in the first person
+        # of one speaker; "Tập thể chúng tôi ..." is a collective's.
+        value, written = speaker
+        add(value, 4, item(EK.PHRASE, phrase=written, count=1))
     return tuple(parts)
+
+
+# The form's name field shared by a person and a collective (its label words are read
+# with the value written in it instead).
+_SHARED_NAME_FIELD = frozenset(("họ và tên", "họ tên", "tên tập thể", "tên đơn vị"))
+_FORM_NAME = re.compile(r"(?:ho va ten|ho ten)\s*/\s*ten (?:tap the|don vi)[^:\n]{0,12}:")
+_FORM_VALUE = re.compile(r"[\s|]*([^\n|;:]{2,80})(?=[\n|;]|$)")
+_FORM_CHARS = 600
+
+
+def _form_name_value(text: str) -> tuple[str, str] | None:
+    """(subject, what is written) for a form's "Họ và tên / Tên tập thể:" field that holds
+    a person's full name (ca-nhan) or an organisation's (tap-the); None otherwise."""
+    opening = nfc(text[:_FORM_CHARS])
+    folded = strip_diacritics(opening).lower()  # one character for each
+    if len(folded) != len(opening):
+        return None
+    # the first field that says (a lead repeated above the text has the label twice)
+    for label in _FORM_NAME.finditer(folded):
+        m = _FORM_VALUE.match(folded, label.end())
+        if not m:
+            continue
+        written = opening[m.start(1) : m.end(1)].strip(" .,")
+        words = written.split()
+        if not words:
+            continue
+        head = _title_words(written)
+        if head.starts_with(_COLLECTIVE) or head.starts_with(_PLURAL_HEADS):
+            return "tap-the", written
+        person = 2 <= len(words) <= 5 and all(w[:1].isupper() for w in words)
+        if person and fold(words[0]) in FOLDED_SURNAMES:
+            return "ca-nhan", written
+    return None
+
+
+# "Tôi tên là X", "Tôi là X, sinh năm ..." opening a speech; "Tập thể chúng tôi", "Chúng
+# tôi là tập thể ..." (folded).
+_FIRST_PERSON = re.compile(r"(?:^|[\s.!?;:,])toi (?:ten )?la ((?:\w+ ){1,3}\w+)")
+_FIRST_PERSON_COLLECTIVE = re.compile(r"\b(?:tap the chung toi|chung toi la tap the)\b")
+_SPEECH_CHARS = 700
+
+
+def _first_person(text: str) -> tuple[str, str] | None:
+    opening = nfc(text[:_SPEECH_CHARS])
+    folded = strip_diacritics(opening).lower()  # one character for each
+    m = _FIRST_PERSON_COLLECTIVE.search(folded)
+    if m:
+        return "tap-the", opening[m.start() : m.end()] if len(folded) == len(opening) else m[0]
+    m = _FIRST_PERSON.search(folded)
+    if not m or len(folded) != len(opening):
+        return None
+    name = opening[m.start(1) : m.end(1)].split()
+    # a person's name, capitalised, from a family name on ("Thào A Chư"; not "Tôi là cán
+    # bộ ...", "tôi là người ...")
+    if fold(name[0]) not in FOLDED_SURNAMES or not all(w[:1].isupper() for w in name[:2]):
+        return None
+    return "ca-nhan", opening[m.start() : m.end()].strip().strip(".!?;:,").strip()
 
 
 # ---------------------------------------------------------------------------------------
@@ -668,6 +737,14 @@ _NEW_FACTOR_TERMS = (("nhân tố mới", 4.0), ("khởi nghiệp", 1.2), ("lậ
                      ("được điều động", 0.8), ("mới được", 0.6), ("vừa được", 0.6),
                      ("bước đầu", 0.6), ("vụ đầu", 0.8), ("gần một năm", 0.8),
                      ("chưa đầy một năm", 0.8), ("sáng kiến", 0.6))
+# One deed that stood out lately: a rescue, money given back, a citizen's thank-you
+# letter. A good deed is news (a new factor), unless the doer has a record of years.
+_DEED_TERMS = (("thư cảm ơn", 1.5), ("cảm ơn", 0.4), ("trả lại", 0.8), ("nhặt được", 1.2),
+               ("để quên", 1.0), ("đánh rơi", 1.0), ("cứu sống", 1.0), ("kịp thời", 0.4),
+               ("dũng cảm", 0.8), ("hành động đẹp", 1.5), ("việc làm đẹp", 1.2),
+               ("nghĩa cử", 1.0))
+_DEED_MAX = 2.5
+_DEED_MIN = 0.8
 _EXEMPLAR_TERMS = (("điển hình tiên tiến", 3.0), ("tấm gương", 1.2), ("gương sáng", 1.2),
                    ("nhiều năm liền", 1.0), ("chiến sĩ thi đua", 1.0), ("danh hiệu", 0.5),
                    ("bằng khen", 0.5), ("gương mẫu", 0.6), ("tận tụy", 0.6),
@@ -683,7 +760,7 @@ _OPENING_TERMS = Lexicon(
     (
         *_HOUSEHOLD_BODY,
         *_COLLECTIVE_BODY,
-        *(t for t, _ in (*_MODEL_TERMS, *_NEW_FACTOR_TERMS, *_EXEMPLAR_TERMS)),
+        *(t for t, _ in (*_MODEL_TERMS, *_NEW_FACTOR_TERMS, *_EXEMPLAR_TERMS, *_DEED_TERMS)),
         *_YOUNG_TITLE,
         *(f for f, _ in _FORM_FIELDS),
     )
@@ -792,6 +869,24 @@ def kind_parts(title: str, text: str) -> tuple[Part, ...]:
     # article is about a collective, a new factor when about a person or household.
     first, last = _year_span(folded)
     span = last - first
+    record = span >= _LONG_RECORD or _long_service(folded)
+    deed = 0.0 if record else _deed(in_title, in_body)
+    if deed:
+        top = max(
+            (t for t, _ in _DEED_TERMS if in_title.get(t) or in_body.get(t)),
+            key=lambda t: in_title.get(t, 0) + in_body.get(t, 0),
+        )
+        parts.append(
+            _part("nhan-to-moi", deed, item(EK.PHRASE, phrase=top, count=in_body.get(top, 0)))
+        )
+    event = "" if record else _event(text)
+    if event:
+        # The lead tells of one event, dated ("Đêm 21/9/2019, ...", "Đầu tháng 5/2019,
+        # Công an huyện nhận được thư ..."): what stood out lately, not a record of years;
+        # a deed (a new factor, whoever did it), or else a collective's new way of working.
+        who = "" if deed else _subject_type(subject_title, text)[0]
+        value = "mo-hinh-moi" if who == "tap-the" else "nhan-to-moi"
+        parts.append(_part(value, 1.2, item(EK.EVENT, phrase=event)))
     if span >= _LONG_RECORD:
         points = 2.5 if span >= _LONG_RECORD + 3 else 1.2
         why = item(EK.YEARS_OF_SERVICE, phrase=f"{first}-{last}")
@@ -907,6 +1002,35 @@ def _fold_opening(title: str, text: str) -> str:
         parts[-1] = _folded_gap(parts[-1]).rstrip(" ")
     body = "".join(parts)
     return f"{head} {body}" if head and body else head or body
+
+
+# A dated event in the text's first words (folded): "đêm 21/9/2019", "ngày 3/5/2020",
+# "(đầu|giữa|cuối) tháng 5/2019", "tháng 12/2018" - a day or a month of a year, not a period.
+_EVENT = re.compile(
+    r"\b(?:(?:dem|ngay|sang|chieu|toi|trua)\s+\d{1,2}/\d{1,2}(?:/\d{4})?"
+    r"|(?:(?:dau|giua|cuoi)\s+)?thang\s+\d{1,2}/\d{4})\b"
+)
+_EVENT_CHARS = 160
+
+
+def _deed(in_title: Mapping[str, int], in_body: Mapping[str, int]) -> float:
+    """What the deed words of the title and opening give, at most ``_DEED_MAX``."""
+    points = sum(
+        w * (2 * bool(in_title.get(t)) + min(in_body.get(t, 0), 2)) for t, w in _DEED_TERMS
+    )
+    # one weak word ("kịp thời") is no story of a deed
+    return min(points, _DEED_MAX) if points >= _DEED_MIN else 0.0
+
+
+def _event(text: str) -> str:
+    """The dated event the text opens with ("Đêm 21/9/2019"), or ""."""
+    opening = nfc(text[:_EVENT_CHARS])
+    folded = strip_diacritics(opening).lower()  # one character for each
+    m = _EVENT.search(folded)
+    if not m:
+        return ""
+    # as written, where folding kept one character for each
+    return opening[m.start() : m.end()] if len(folded) == len(opening) else m.group(0)
 
 
 def _year_span(folded: str) -> tuple[int, int]:

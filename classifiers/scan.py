@@ -277,6 +277,8 @@ class Words:
                         if not acronyms:
                             break
                         j += 2
+                    if j < n and keys[j] in _GREETING_KEYS:
+                        break  # "... Huyện đoàn! Thưa các bạn": the next sentence's greeting
                     while j < n and capitalised(words[j]) and len(name) < 4:
                         name.append(words[j])
                         j += 1
@@ -285,6 +287,15 @@ class Words:
                         done = j
                     break
         return out
+
+
+# The words a next sentence opens with ("Kính thưa", "Thưa", "Xin chào", "Tôi"): never
+# a name, though capitalised after a collective's word ("lãnh đạo Huyện đoàn! Thưa ...").
+_GREETING_KEYS = frozenset(
+    k
+    for w in ("Kính", "Thưa", "Xin", "Chào", "Tôi", "Chúng")
+    for k in (toned_syllable(w), _folded_syllable(w))
+)
 
 
 @functools.lru_cache(maxsize=64)

@@ -48,6 +48,7 @@ class EvidenceKind(StrEnum):
     YOUNG_TITLE = "young-title"  # the title says the subject is young
     YOUNG = "young"  # the text gives a young age or birth year: ``phrase``
     YEARS_OF_SERVICE = "years-of-service"  # long service: an exemplar's mark
+    EVENT = "event"  # the lead dates one recent event: ``phrase`` ("đêm 21/9/2019")
     DEFAULT = "default"  # no marker found: the default value
     # An editor's choice (review/actions.py, learning/editors.py).
     EDITOR_ASSIGNED = "editor-assigned"  # the unit, by ``editor``

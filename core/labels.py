@@ -608,6 +608,7 @@ EVIDENCE_LABELS: Final[dict[str, Callable[[dict[str, Any], Names], str]]] = {
     "young-title": lambda e, n: "tiêu đề nói về người trẻ",
     "young": lambda e, n: f"bài nêu tuổi trẻ {_q(e.get('phrase', ''))}",
     "years-of-service": lambda e, n: "nhiều năm công tác, gắn bó",
+    "event": lambda e, n: f"bài kể một việc làm mới đây ({_q(e.get('phrase', ''))})",
     "default": lambda e, n: "không thấy dấu hiệu riêng, lấy giá trị mặc định",
     "editor-assigned": lambda e, n: f"biên tập viên {e.get('editor', '')} gán",
     "editor-chose": lambda e, n: f"biên tập viên {e.get('editor', '')} chọn",

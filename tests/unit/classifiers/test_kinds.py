@@ -503,7 +503,7 @@ def test_the_opening_folded_word_by_word_is_the_opening_folded():
 
 
 def test_a_kind_of_school_after_a_person_word_is_no_name() -> None:
-    """"sinh viên Cao đẳng Lào Cai" names no one (the editor saw "name: Cao"); a school
+    """ "sinh viên Cao đẳng Lào Cai" names no one (the editor saw "name: Cao"); a school
     named after its kind reads on to its own name; a person called Cao stays one."""
     student = subject_parts("Nữ sinh viên Cao đẳng Lào Cai vượt khó học giỏi", "Em học giỏi.")
     assert not [p for p in student if p[2].get("name")]
@@ -543,3 +543,80 @@ def test_offices_crews_and_firms_open_a_collective_title(title: str) -> None:
 def test_a_role_naming_one_person_outranks_the_office_it_opens_with() -> None:
     text = "Anh Chiến sinh năm 1985. Anh Chiến đã 12 năm làm thanh tra viên."
     assert subject_type("Thanh tra viên Lò Văn Chiến: 12 năm nói không", text)[0] == "ca-nhan"
+
+
+DEED = (
+    "Tháng 10/2019, Công an huyện nhận được thư cảm ơn của gia đình anh Sử. Anh Dũng, "
+    "công an xã, đã nhặt được chiếc ví có 12 triệu đồng và trả lại cho người đánh rơi."
+)
+
+
+def test_a_good_deed_lately_is_a_new_factor() -> None:
+    """GIVEN a story of one deed (a thank-you letter, money found and given back), dated in
+    its lead THEN a new factor (nhân tố mới), with the deed and the date as evidence; typed
+    without diacritics too."""
+    value, _, evidence = kind("Người chiến sĩ công an xã và chiếc ví", DEED)
+    assert value == "nhan-to-moi"
+    assert {"kind": "event", "phrase": "Tháng 10/2019"} in evidence
+    assert kind(strip_diacritics("Người chiến sĩ và chiếc ví"), strip_diacritics(DEED))[0] == (
+        "nhan-to-moi"
+    )
+
+
+def test_a_deed_of_someone_with_a_record_of_years_stays_an_exemplar() -> None:
+    """The same deed by a street sweeper of seventeen years: an established exemplar."""
+    text = (
+        "Chị Hoa đã có 17 năm làm công nhân môi trường. Nhiều năm liền chị nhặt được tài sản "
+        "và trả lại cho người đánh rơi; năm 2005 rồi năm 2019 chị được tặng giấy khen."
+    )
+    assert kind("Chị Hoa giữ phố sạch", text)[0] == "dien-hinh-tien-tien"
+
+
+def test_a_dated_start_of_a_collective_is_a_new_model() -> None:
+    """A collective's story opening on the month it began (no deed): a new model."""
+    text = (
+        "Tháng 3/2019, xã Bản Vược thành lập tổ một cửa điện tử làm thí điểm. Thành viên tổ "
+        "hướng dẫn người dân nộp hồ sơ trên mạng."
+    )
+    value, _, evidence = kind("Tổ một cửa điện tử xã Bản Vược", text)
+    assert value == "mo-hinh-moi"
+    assert any(e.get("kind") == "event" for e in evidence)
+
+
+SPEECH = (
+    "Kính thưa các đồng chí lãnh đạo huyện, lãnh đạo Huyện đoàn! Thưa các bạn đoàn viên!\n\n"
+    "Tôi tên là Thào A Chư, sinh năm 1994, dân tộc Mông, hiện là Bí thư Chi đoàn thôn Cốc "
+    "Phà. Tôi xin phép được chia sẻ về đàn gà đen của gia đình và của các bạn trong thôn."
+)
+
+
+def test_a_speech_in_the_first_person_is_its_speakers_portrait() -> None:
+    """GIVEN a tham luận whose speaker introduces himself ("Tôi tên là Thào A Chư") under a
+    title naming a collective word ("Thanh niên ...") and a greeting to the Huyện đoàn
+    THEN ca-nhan; the greeting's "Thưa" is no one's name; without diacritics too."""
+    title = "Tham luận: Thanh niên Mông về bản lập nghiệp"
+    value, _, evidence = subject_type(title, SPEECH)
+    assert value == "ca-nhan"
+    assert {"kind": "phrase", "phrase": "Tôi tên là Thào A Chư", "count": 1} in evidence
+    assert not [e for e in evidence if e.get("name") in ("Thưa", "Kính", "Tôi")]
+    assert subject_type(strip_diacritics(title), strip_diacritics(SPEECH))[0] == "ca-nhan"
+    ours = SPEECH.replace("Tôi tên là Thào A Chư, sinh năm 1994", "Tập thể chúng tôi gồm 12 hộ")
+    assert subject_type("Tham luận của tổ hợp tác", ours)[0] == "tap-the"
+
+
+@pytest.mark.parametrize(
+    ("written", "want"),
+    [
+        ("Sần Văn Pủ", "ca-nhan"),
+        ("Trường Phổ thông dân tộc bán trú THCS Tả Gia Khâu", "tap-the"),
+    ],
+)
+def test_a_forms_shared_name_field_is_read_by_what_is_written_in_it(written, want) -> None:
+    """ "Họ và tên / Tên tập thể:" serves a person and a collective alike: the name written
+    in it decides, on its line or the next, though the field's label is repeated above."""
+    form = (
+        "1. Họ và tên / Tên tập thể:\n\n1. Họ và tên / Tên tập thể:\n\n"
+        f"{written}\n\n2. Năm sinh:\n\n1966\n\n3. Dân tộc: Nùng\n\n"
+        "6. Tóm tắt thành tích: vận động bà con hiến đất làm đường, các hộ cùng góp công."
+    )
+    assert subject_type("PHIẾU GIỚI THIỆU GƯƠNG ĐIỂN HÌNH TIÊN TIẾN", form)[0] == want
