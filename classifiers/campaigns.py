@@ -840,6 +840,57 @@ class _Standing:
         )
 
 
+# A recital: the sentence that frames an article by the programmes it carries out ("Thực
+# hiện Chỉ thị 05-CT/TW về đẩy mạnh học tập và làm theo tư tưởng, đạo đức, phong cách Hồ
+# Chí Minh ...", "Hưởng ứng phong trào ...", "Gắn với cuộc vận động ..."). When it lists
+# two campaigns or more, it is the frame every article of a propaganda office opens and
+# closes with, not what this one is about: their words there count for nothing. The
+# frame's words, up to the sentence's end or RECITAL_WORDS words after its opening verb.
+_RECITAL = re.compile(
+    r"(?:^|(?<=[.!?;:\n]))[\s\-\u2013\u2022*]*"
+    r"(?:Thực hiện|Hưởng ứng|Triển khai|Quán triệt|Tiếp tục đẩy mạnh|Gắn với|Cùng với|"
+    r"Trong không khí|Với tinh thần|Thấm nhuần|Thuc hien|Huong ung|Trien khai|Quan triet|"
+    r"Tiep tuc day manh|Gan voi|Cung voi|Trong khong khi|Voi tinh than|Tham nhuan)\b"
+    r"[^.!?;\n]*",
+    re.IGNORECASE,
+)
+RECITAL_WORDS = 80
+
+
+def _without_recitals(
+    text: str, found: dict[str, list[int]], vocab: Vocabulary
+) -> dict[str, list[int]]:
+    """``found`` (word offsets in ``text``'s split) without the matches inside recitals
+    that name two campaigns or more (a list of programmes is a frame; one programme
+    recited is what the article carries out)."""
+    if not found:
+        return found
+    spans: list[tuple[int, int]] = []
+    word_starts: list[int] | None = None
+    for m in _RECITAL.finditer(nfc(text)):
+        if word_starts is None:
+            word_starts = text_split(nfc(text)).ends()[::2]
+        lo = bisect.bisect_left(word_starts, m.start())
+        hi = min(bisect.bisect_left(word_starts, m.end()), lo + RECITAL_WORDS)
+        named = {
+            code
+            for term, starts in found.items()
+            if any(lo <= s < hi for s in starts)
+            for code in vocab.owner_sets.get(term, ())
+            if vocab.names_campaign(code, term)
+        }
+        if len(named) >= 2:
+            spans.append((lo, hi))
+    if not spans:
+        return found
+    out: dict[str, list[int]] = {}
+    for term, starts in found.items():
+        kept = [s for s in starts if not any(lo <= s < hi for lo, hi in spans)]
+        if kept:
+            out[term] = kept
+    return out
+
+
 def rule_scores(
     title: str,
     text: str,
@@ -883,7 +934,11 @@ def rule_scores(
             title_w.toned,
         ),
         _longest_across(
-            _unmasked(_proper_only(lexicon.find(body_w), body_w), vocab, body_w.toned),
+            _unmasked(
+                _without_recitals(text, _proper_only(lexicon.find(body_w), body_w), vocab),
+                vocab,
+                body_w.toned,
+            ),
             vocab,
             body_w.toned,
         ),

@@ -742,14 +742,13 @@ _NEW_FACTOR_TERMS = (("nhân tố mới", 4.0), ("khởi nghiệp", 1.2), ("lậ
 _DEED_TERMS = (("thư cảm ơn", 1.5), ("cảm ơn", 0.4), ("trả lại", 0.8), ("nhặt được", 1.2),
                ("để quên", 1.0), ("đánh rơi", 1.0), ("cứu sống", 1.0), ("kịp thời", 0.4),
                ("dũng cảm", 0.8), ("hành động đẹp", 1.5), ("việc làm đẹp", 1.2),
-               ("nghĩa cử", 1.0))
+               ("nghĩa cử", 1.0), ("người tốt việc tốt", 1.5))
 _DEED_MAX = 2.5
 _DEED_MIN = 0.8
 _EXEMPLAR_TERMS = (("điển hình tiên tiến", 3.0), ("tấm gương", 1.2), ("gương sáng", 1.2),
                    ("nhiều năm liền", 1.0), ("chiến sĩ thi đua", 1.0), ("danh hiệu", 0.5),
                    ("bằng khen", 0.5), ("gương mẫu", 0.6), ("tận tụy", 0.6),
                    ("tiêu biểu", 0.5), ("gắn bó", 0.5), ("hoàn thành xuất sắc", 0.6),
-                   ("người tốt việc tốt", 1.5),
                    # A record of years: "những năm qua", "ba năm liền", "giấy khen".
                    ("những năm qua", 0.8), ("nhiều năm", 0.6), ("năm liền", 0.8),
                    ("giấy khen", 0.5), ("liên tục", 0.3))
@@ -850,9 +849,12 @@ def kind_parts(title: str, text: str) -> tuple[Part, ...]:
             if term in _ORGANISATION_TERMS:
                 organisation += w * (title_factor if n_title else 0) + w * min(n_body, 4)
 
-    weigh("mo-hinh-moi", _MODEL_TERMS, 5.0)
-    weigh("nhan-to-moi", _NEW_FACTOR_TERMS, 3.0)
-    weigh("dien-hinh-tien-tien", _EXEMPLAR_TERMS, 2.0)
+    # A form's own name for a title ("PHIẾU GIỚI THIỆU GƯƠNG ĐIỂN HÌNH TIÊN TIẾN", "Mẫu
+    # thông tin điển hình"): the template's words, the same on every form, say no kind.
+    form = _FORM_TITLE.match(fold(title)) is not None
+    weigh("mo-hinh-moi", _MODEL_TERMS, 1.0 if form else 5.0)
+    weigh("nhan-to-moi", _NEW_FACTOR_TERMS, 1.0 if form else 3.0)
+    weigh("dien-hinh-tien-tien", _EXEMPLAR_TERMS, 0.5 if form else 2.0)
     if any(in_title.get(w) for w in _YOUNG_TITLE):
         first_parts.append(_part("nhan-to-moi", 1.5, item(EK.YOUNG_TITLE)))
     # The lead weighs again: it says what the article is about.
@@ -901,6 +903,9 @@ def kind_parts(title: str, text: str) -> tuple[Part, ...]:
         why = item(EK.PHRASE, phrase=f"{first}-{last}" if first else young, count=1)
         parts.append((value, 1.2, why, "recent"))
     return (*first_parts[::-1], *parts)
+
+
+_FORM_TITLE = re.compile(r"(?:phieu|mau|bieu mau)\b")
 
 
 # Model terms that only say an organisation exists (a cooperative, a club, a

@@ -126,6 +126,13 @@ W_ON_BEHALF: Final = 7.0  # "bài này của X", "gửi hộ X", "viết cho X":
 # very thing the unit tag decides: above all a forwarder says of itself (address,
 # signature, display name).
 W_COUNTED_FOR: Final = 30.0
+# A newspaper's or broadcaster's name anywhere but in the sender's own address, name and
+# signature (units of the "media" group): the publisher of a piece a unit sends.
+MEDIA_FACTOR: Final = 0.2
+# Words before a newspaper's name saying the piece was published there (folded): "bài đăng
+# báo LC", "đã đăng trên Báo Lào Cai", "Nguồn:", "theo".
+_PUBLISHED_IN = re.compile(r"\b(?:dang|phat song|nguon|theo)\b(?:\s+tren)?[\s:]*$")
+_SENDERS_OWN = frozenset(("address", "learned-address", "display-name", "domain", "signature"))
 W_REMINDER_TO: Final = 2.5  # the unit a quoted Board reminder was addressed to
 W_WEBMAIL_HINT: Final = 1.5  # a personal mailbox named after its office ("vanthu.pnvbaothang")
 
@@ -623,6 +630,12 @@ class _Scorer:
     def add(self, kind: str, value: str, unit: str, weight: float, where: str = "") -> None:
         if weight <= 0 or unit not in self.directory:
             return
+        if kind not in _SENDERS_OWN and self._group(unit) == "media":
+            # A newspaper or broadcaster named in a mail ("đã đăng Báo Lào Cai", its
+            # masthead, "[Báo Lào Cai]" in a shared link's subject, "Nguồn: ..."): where
+            # the piece was published, not who sends it, unless the mail is its own (its
+            # address, name or signature).
+            weight *= MEDIA_FACTOR
         self.evidence.append(Evidence(kind, value, unit, round(weight, 3), where))
         key = (kind, unit)
         self.best[key] = max(self.best.get(key, 0.0), weight)
@@ -641,6 +654,8 @@ class _Scorer:
         parent = any(g not in ("district", None) for g in groups.values())
         for m in found:
             factor = BRANCH_PLACE_FACTOR if parent and groups[m.unit_code] == "district" else 1.0
+            if groups[m.unit_code] == "media" and _PUBLISHED_IN.search(fold(text[: m.start])):
+                factor = MEDIA_FACTOR  # "bài đăng báo LC": where it was published
             self.add(kind, m.matched_text, m.unit_code, weight * m.strength * factor, where)
         return found
 

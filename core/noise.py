@@ -622,7 +622,23 @@ def _forwarded_notice(f: _Facts) -> str | None:
     )
     if system is None:
         return None
+    if _prose_words(body) >= NOTICE_MAX_PROSE_WORDS:
+        # A newspaper's "send this article to a friend" mail (noreply@...) forwarded on:
+        # the machine wrote the envelope, the article is in it.
+        return None
     return f"a forwarded automatic message without an article (from “{_shown(system)}”)"
+
+
+# Paragraphs of this many words are prose (an article's), not a notice's lines; this many
+# words of them make an article's body.
+PROSE_LINE_WORDS = 25
+NOTICE_MAX_PROSE_WORDS = 150
+
+
+def _prose_words(text: str) -> int:
+    """The words of ``text``'s long lines (paragraphs of prose)."""
+    counts = (len(line.split()) for line in text.splitlines())
+    return sum(n for n in counts if n >= PROSE_LINE_WORDS)
 
 
 # A bulletin or notice mailed to several offices at once: its subject names it ("[Bản tin

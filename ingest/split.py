@@ -511,10 +511,81 @@ def _profile_groups(
     return out
 
 
+# An official letter's annex of exemplars: "PHỤ LỤC" / "BÀI VIẾT KÈM THEO" / "(Kèm theo
+# Công văn số ...)", then a numbered line per exemplar naming its kind in the plan's words
+# ("1. Gương điển hình tiên tiến", "2. Mô hình mới", "3. Gương người tốt, việc tốt",
+# "II. NHÂN TỐ MỚI"), each over its piece's title and text. Folded.
+_ANNEX = re.compile(
+    r"^(?:phu luc\b|(?:cac )?bai viet kem theo\b|\(?kem theo (?:cong van|cv|bao cao|to trinh)\b)"
+)
+_ANNEX_KIND = re.compile(
+    r"^(\d{1,2}|[ivx]{1,4})\s*[.):\-\u2013]\s*"
+    r"(?:guong dien hinh|dien hinh|guong|mo hinh|nhan to moi|nguoi tot)\b"
+)
+_ANNEX_KIND_WORDS = 12  # "1. Gương điển hình tiên tiến": a label, not a sentence
+
+
+def _by_annex(blocks: Sequence[Block]) -> list[list[Block]] | None:
+    """The exemplars of an official letter's annex, each under its numbered kind line
+    (two at least, numbered 1, 2, ... in order, each with ``MIN_PROFILE_WORDS`` of text):
+    one article each, titled by the line under its kind's (or by what follows the kind's
+    words after a colon: "1. Gương điển hình: Cô giáo ...")."""
+    annex = next(
+        (
+            i
+            for i, b in enumerate(blocks)
+            if b.text and len(b.text.split()) <= 30 and _ANNEX.match(fold(b.text.strip()))
+        ),
+        None,
+    )
+    if annex is None:
+        return None
+    starts: list[int] = []
+    for i in range(annex + 1, len(blocks)):
+        text = collapse_ws(blocks[i].text)
+        # the kind's words short, a title after a colon a headline's length
+        if not text or blocks[i].table or len(text.split(":")[0].split()) > _ANNEX_KIND_WORDS:
+            continue
+        if len(text.split()) > _PLAIN_HEADING_WORDS + _ANNEX_KIND_WORDS:
+            continue
+        m = _ANNEX_KIND.match(fold(text))
+        if m and _number(m[1]) == len(starts) + 1:
+            starts.append(i)
+    if len(starts) < 2 or not _each_long_enough(blocks, starts, MIN_PROFILE_WORDS):
+        return None
+    ends = [*starts[1:], len(blocks)]
+    out: list[list[Block]] = []
+    shared: list[Block] = []
+    for k, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        body = list(blocks[start:end])
+        label = collapse_ws(body[0].text)
+        rest = label.split(":", 1)[1].strip() if ":" in label else ""
+        if len(rest.split()) >= _PIECE_TITLE_WORDS:
+            # "1. Gương điển hình: Cô giáo ...": the title follows the kind's words
+            title, body = replace(body[0], text=rest, heading=True, level=1), body[1:]
+        else:
+            # the kind's line stays a label under the title, the next line that reads as
+            # a title
+            nxt = next((j for j in range(1, len(body)) if body[j].text.strip()), None)
+            if nxt is None or not _title_line(body[nxt]):
+                return None
+            title = replace(body[nxt], heading=True, level=1)
+            body = [replace(body[0], heading=False, level=0), *body[1:nxt], *body[nxt + 1 :]]
+        if k == 0:
+            # The letter and the annex's own heading before the first piece: a cover
+            # letter (kept in the mail and its document, not in a piece), whose letterhead
+            # lines lead every piece (the unit's).
+            pre = list(blocks[:start])
+            shared = [b for b, f in zip(pre, letterhead_flags(pre), strict=True) if f]
+        out.append([*(replace(b) for b in shared), title, *body])
+    return out
+
+
 def split_blocks(blocks: Sequence[Block]) -> list[list[Block]]:
     """The blocks of each article in the document; one list when it holds one."""
     return (
-        _by_markers(blocks)
+        _by_annex(blocks)
+        or _by_markers(blocks)
         or _by_headings(blocks)
         or _by_page_breaks(blocks)
         or _by_profiles(blocks)
@@ -674,7 +745,8 @@ def split_pasted(draft: ArticleDraft) -> list[ArticleDraft]:
     blocks = [Block(text=draft.title, heading=True, level=title_level)] if draft.title else []
     blocks += [block(p) for p in draft.text.split("\n\n") if p.strip()]
     groups = (
-        _by_markers(blocks)
+        _by_annex(blocks)
+        or _by_markers(blocks)
         or _by_numbers(blocks)
         or _by_separators(blocks)
         # a body's emphasis is known only from its HTML headings

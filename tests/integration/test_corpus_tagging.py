@@ -54,7 +54,24 @@ TARGETS = {
 }
 CERTAIN_RIGHT_TARGET = 0.97  # of tags shown with confidence >= 0.9, the share right
 
-# Measured on 2026-12-07 (the eighth session of the day) on the four held-out writers
+# Measured on 2026-12-08 (the ninth session) on the four held-out writers briefs, chain,
+# retiree and highlander (written that session from their own briefs without reading the
+# taggers: lists of short items, forward chains of up to three hops, retired cadres in
+# TCVN3/VNI and a grandchild's Gmail, ethnic-minority cadres' plain Vietnamese; 100
+# emails, 80 relevant, 103 articles), never read, with the code, decision and map of
+# that moment (the decision refitted on the 68 tuning writers, the map on rounds 15 and
+# 16): unit 0.975, campaigns 0.800/0.780, subject 0.857, kind 0.833, noise 1.000/0.750,
+# key phrases 0.816, articles 84 of 103 (a list of short items in one body or document is
+# one article: briefs 22 of 41), duplicates 4/4; the code of the session's start gave the
+# same but kind 0.845. Per writer (unit, campaigns, subject, kind): briefs 1.000,
+# 0.551/0.506, 0.636, 0.773; chain 0.900, 0.957/0.970, 1.000, 0.900; retiree 1.000,
+# 0.885/0.899, 0.905, 0.809; highlander 1.000, 0.897/0.742, 0.905, 0.857. The floors below
+# are these, a little under. The rounds before, each measured blind, then read and mended
+# by general rules, then made development writers: annex, muddle, newspaper, sloganeer
+# (0.975, 0.833/0.854, 0.912, 0.912, noise 0.941/0.762, articles 80 of 86; after: 1.000,
+# 0.954/0.954, 0.930, 0.907, 86 of 86); testimony, forms, citizens, digital (1.000,
+# 0.913/0.918, 0.861, 0.709; after: 1.000, 0.913/0.918, 0.942, 0.802); and
+# on 2026-12-07 (the eighth session of the day) on the four held-out writers
 # social, interview, literary and dossier (written that session from their own briefs
 # without reading the taggers: fanpage posts copied into mail, Q&A interviews and radio
 # transcripts, lyrical essays (bút ký), commendation dossiers; 100 emails, 82 relevant, 90
@@ -121,14 +138,14 @@ CERTAIN_RIGHT_TARGET = 0.97  # of tags shown with confidence >= 0.9, the share r
 # figures more than a session's changes do. TO RAISE towards TARGETS as the taggers
 # improve; never lower on the same set.
 FLOORS = {
-    "unit_accuracy": 0.96,
-    "campaign_micro_f1": 0.90,
-    "campaign_macro_f1": 0.91,
-    "subject_accuracy": 0.87,
+    "unit_accuracy": 0.97,
+    "campaign_micro_f1": 0.79,
+    "campaign_macro_f1": 0.77,
+    "subject_accuracy": 0.85,
     "kind_accuracy": 0.82,
     "noise_precision": 1.0,
-    "noise_recall": 0.6,
-    "key_phrase_recall": 1.0,
+    "noise_recall": 0.7,
+    "key_phrase_recall": 0.81,
 }
 # Calibration, 2026-12-07 (eighth session), map fitted on the eight writers the
 # decision was never fitted on (the held-out four and UNTUNED, round 12:
@@ -142,10 +159,16 @@ FLOORS = {
 # (36); after the split of the two-piece compilations: ECE 0.067, 0.063, 0.077, 0.105,
 # right >= 0.9: 1.000 (65), 1.000 (68), 1.000 (43), 1.000 (36). Ceilings a little above
 # the ECEs; the floors are today's shares.
-ARTICLES_UNFOUND = 0
-OUT_OF_FOLD_ECE_CEILINGS = {"unit": 0.14, "campaign": 0.09, "subject_type": 0.10, "kind": 0.11}
-ECE_CEILINGS = {"unit": 0.08, "campaign": 0.07, "subject_type": 0.08, "kind": 0.11}
-CERTAIN_RIGHT_FLOORS = {"unit": 0.97, "campaign": 0.97, "subject_type": 0.98, "kind": 0.97}
+# Round 16 (2026-12-08), map fitted on rounds 15 and 16: out of fold ECE unit 0.133,
+# campaign 0.073, subject 0.116, kind 0.103; share right >= 0.9: 1.000 of 101, 0.986 of
+# 140, 0.977 of 85, 1.000 of 60 (issue 14's 97% met in every field); in-sample on round
+# 16: ECE 0.145, 0.037, 0.089, 0.089; right >= 0.9: 1.000 (43), 0.985 (66), 0.954 (43),
+# 1.000 (27). The cautious map (1.5 standard deviations) keeps confidences under the
+# share right: the unit's ECE is that caution, not overconfidence.
+ARTICLES_UNFOUND = 19
+OUT_OF_FOLD_ECE_CEILINGS = {"unit": 0.15, "campaign": 0.09, "subject_type": 0.13, "kind": 0.12}
+ECE_CEILINGS = {"unit": 0.16, "campaign": 0.07, "subject_type": 0.10, "kind": 0.11}
+CERTAIN_RIGHT_FLOORS = {"unit": 0.97, "campaign": 0.97, "subject_type": 0.95, "kind": 0.97}
 OUT_OF_FOLD_CERTAIN_FLOORS = {"unit": 0.97, "campaign": 0.97, "subject_type": 0.97, "kind": 0.97}
 
 
@@ -290,9 +313,9 @@ def test_cross_fitted_calibration_meets_the_issue_14_target(cross_fitted):
 
 
 @pytest.mark.xfail(
-    reason="issue 14's unit and subject targets are not met on the newest held-out writers "
-    "(unit 0.963, subject 0.878; campaigns 0.912/0.920 and kind 0.822 meet theirs): when "
-    "this passes, raise FLOORS to TARGETS",
+    reason="issue 14's unit, campaign and subject targets are not met on the newest "
+    "held-out writers (round 16: unit 0.975, campaigns 0.800/0.780, subject 0.857; kind "
+    "0.833 meets its 0.80): when this passes, raise FLOORS to TARGETS",
     strict=True,
 )
 def test_held_out_writers_meet_the_issue_14_targets(held):

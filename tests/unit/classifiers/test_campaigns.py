@@ -556,3 +556,29 @@ def test_only_a_campaign_the_article_names_is_shown_as_certain() -> None:
     assert unnamed and all(t.confidence <= UNNAMED_MAX for t in unnamed)
     scores = rule_scores("Bộ đội biên phòng tuần tra biên giới", words)
     assert max(s.confidence for s in scores) > UNNAMED_MAX  # the rules' own score is higher
+
+
+RECITED = (
+    "Thực hiện Chỉ thị 05-CT/TW về đẩy mạnh học tập và làm theo tư tưởng, đạo đức, phong "
+    "cách Hồ Chí Minh, cuộc vận động “Toàn dân đoàn kết xây dựng nông thôn mới, đô thị văn "
+    "minh” và phong trào “Lào Cai chung tay vì người nghèo”, những năm qua bà con thôn đã "
+    "đổi thay.\n\n"
+    "Bếp ăn bán trú của nhà trường phục vụ 240 học sinh nội trú. Các thầy cô giáo chia ca "
+    "nấu ăn, học sinh được ăn ba bữa đủ chất; năm học vừa qua tỷ lệ chuyên cần đạt 99%, "
+    "không có học sinh bỏ học. Điểm trường được phụ huynh góp công sửa lại lớp học."
+)
+
+
+def test_a_recital_of_several_campaigns_is_the_frame_not_the_subject() -> None:
+    """GIVEN a lead that recites several programmes ("Thực hiện Chỉ thị 05 ..., cuộc vận
+    động ... và phong trào ...") over an article about a school's kitchen THEN education,
+    not Hồ Chí Minh's example; one programme recited ("Thực hiện Chỉ thị 05 ...") is what
+    the article carries out, and counts."""
+    title = "Bếp ăn bán trú “ba sạch” của Trường PTDTBT Tiểu học Nậm Xé"
+    assert [s.code for s in select(rule_scores(title, RECITED))] == ["giao-duc"]
+    one = (
+        "Thực hiện Chỉ thị 05-CT/TW về đẩy mạnh học tập và làm theo tư tưởng, đạo đức, "
+        "phong cách Hồ Chí Minh, chi bộ thôn đăng ký việc làm theo Bác.\n\n"
+        "Mỗi đảng viên nhận giúp một hộ nghèo, làm theo lời Bác dạy: nói đi đôi với làm."
+    )
+    assert "hoc-tap-bac-ho" in {s.code for s in select(rule_scores("Chi bộ thôn Ná Lùng", one))}

@@ -1567,3 +1567,66 @@ def test_a_piece_written_for_a_departments_trade_union():
         _WITH_MEMBERS,
     )
     assert v.unit == "so-giao-duc", v.evidence
+
+
+_WITH_PRESS = UnitDirectory(
+    [
+        Unit(
+            "bao-lao-cai",
+            "Báo Lào Cai",
+            ("Báo Lào Cai",),
+            "media",
+            "quarterly",
+            ("baolaocai@laocai.gov.vn",),
+        ),
+        Unit(
+            "hoi-nong-dan",
+            "Hội Nông dân tỉnh",
+            ("Hội Nông dân tỉnh Lào Cai",),
+            "mass",
+            "quarterly",
+            ("hnd@laocai.gov.vn",),
+        ),
+    ]
+)
+
+
+def _press_verdict(from_addr: str, cover: str):
+    return attribute_unit(
+        MailHeaders(
+            message_id="m@x",
+            message_id_generated=False,
+            from_addr=from_addr,
+            from_name="",
+            subject="Gửi bài đã đăng Báo Lào Cai - gương nông dân SXKD giỏi",
+            date=None,
+        ),
+        [
+            ArticleDraft(
+                title="Ông Khoa",
+                text="Nguồn: Báo Lào Cai",
+                source="pdf",
+                header_lines=["BÁO LÀO CAI ĐIỆN TỬ"],
+            )
+        ],
+        cover,
+        cover,
+        [],
+        _WITH_PRESS,
+    )
+
+
+def test_a_newspaper_named_in_a_mail_is_where_the_piece_was_published():
+    """GIVEN a unit sending a piece the provincial paper published (the paper's masthead
+    printed on the PDF, "đã đăng Báo Lào Cai" in the subject, "Nguồn:" under the text)
+    THEN the unit that signs the mail, not the paper; mail from the paper's own address
+    is the paper's."""
+    cover = (
+        "Ban Tuyên huấn gửi bài báo đã đăng Báo Lào Cai.\n\nTrân trọng!\nHội Nông dân tỉnh Lào Cai"
+    )
+    v = _press_verdict("tuyenhuan.hnd@gmail.com", cover)
+    assert v.unit == "hoi-nong-dan", v.evidence
+    assert _press_verdict("baolaocai@laocai.gov.vn", "Gửi Ban bài quý III.").unit == "bao-lao-cai"
+    # in the closing lines too, "bài đăng Báo Lào Cai" says where it was published
+    closing = "Gửi Ban ạ.\n\nTrân trọng!\nBài đăng Báo Lào Cai\nHội Nông dân tỉnh Lào Cai"
+    assert _press_verdict("a.hnd@gmail.com", closing).unit == "hoi-nong-dan"

@@ -840,6 +840,25 @@ def test_a_forwarded_message_from_a_systems_mailbox_is_not_an_article() -> None:
     assert classify(build("Fwd: bai thang 10", piece)) is None
 
 
+def test_a_newspapers_send_to_a_friend_mail_forwarded_with_its_article_is_kept() -> None:
+    """GIVEN a newspaper's "send this article to a friend" mail (From: noreply@...) that a
+    colleague forwards to the Board, the article's paragraphs in it THEN not noise: the
+    machine wrote the envelope, not the piece (an article lost as "no-article" before)."""
+    share = (
+        "Em chuyển bài của Phòng Văn hóa gửi Ban ạ.\n\n"
+        "---------- Forwarded message ---------\n"
+        "From: Báo Lào Cai điện tử <noreply@baolaocai.vn>\n"
+        "Subject: [Báo Lào Cai] Homestay nhà Giáy\n\n"
+        "Phòng Văn hóa và Thông tin huyện Sa Pa đã gửi cho bạn bài viết này.\n\n"
+        + ARTICLE
+    )
+    assert classify(build("Fwd: [Báo Lào Cai] Homestay nhà Giáy", share)) is None
+    # the notice alone, forwarded the same way, is still one
+    notice = share[: share.index(ARTICLE)] + "Bạn có thể đọc bài tại baolaocai.vn.\n"
+    verdict = classify(build("Fwd: [Báo Lào Cai] Homestay nhà Giáy", notice))
+    assert verdict is not None and verdict.rule == "forwarded-notice"
+
+
 @pytest.mark.parametrize("charset", ["punycode", "idna", "x-unknown", "utf-8"])
 def test_a_body_labelled_with_any_codec_is_read_without_raising(charset: str) -> None:
     """The table and forward rules read the text part as sent: a label naming a codec

@@ -342,3 +342,37 @@ def test_sections_each_on_a_model_stay_one_article() -> None:
         Block(text=_ESSAY),
     ]
     assert len(split_blocks(blocks)) == 1
+
+
+# --- an official letter's annex of exemplars (round 15) ---------------------------------
+
+
+def test_an_annex_of_exemplars_is_one_article_each(ctx: ExtractContext) -> None:
+    """GIVEN a công văn (letterhead, "Kính gửi", its few lines, "Nơi nhận") then "PHỤ LỤC",
+    "(Kèm theo Công văn số ...)" and "1. Gương điển hình tiên tiến" / "2. Mô hình mới",
+    each over its piece's title and text WHEN extracted THEN one article per exemplar,
+    titled by its own line (not "PHỤ LỤC"), the letter in neither, the letterhead in both."""
+    letter = [
+        Para("Kính gửi: Ban Thi đua - Khen thưởng tỉnh Lào Cai."),
+        Para("Thực hiện Kế hoạch số 39/KH-UBND, Hội Cựu chiến binh tỉnh báo cáo như sau."),
+        Para("Nơi nhận:"),
+        Para("- Như trên;"),
+    ]
+    annex = [
+        Para("PHỤ LỤC", bold=True),
+        Para("(Kèm theo Công văn số 214/CV-CCB ngày 17/12/2019)", italic=True),
+    ]
+    pieces = []
+    for n, (kind, seed) in enumerate((("Gương điển hình tiên tiến", 5), ("Mô hình mới", 6)), 1):
+        pieces += [Para(f"{n}. {kind}", bold=True), *_paged(seed)]
+    head = [Para("HỘI CỰU CHIẾN BINH TỈNH LÀO CAI", bold=True)]
+    arts = _read(make_docx_paragraphs([*head, *letter, *annex, *pieces]), ctx)
+    assert [a.title for a in arts] == [article_text(5)[0], article_text(6)[0]]
+    assert all("Kính gửi" not in a.text and "PHỤ LỤC" not in a.text for a in arts)
+    assert all(a.header_lines == ["HỘI CỰU CHIẾN BINH TỈNH LÀO CAI"] for a in arts)
+    assert arts[1].text.startswith("2. Mô hình mới")
+    # the kind's words after a colon title the piece themselves
+    named = [Para("1. Gương điển hình: " + article_text(7)[0], bold=True), *_paged(7)[1:]]
+    named += [Para("2. Nhân tố mới: " + article_text(8)[0], bold=True), *_paged(8)[1:]]
+    arts = _read(make_docx_paragraphs([*head, *letter, *annex, *named]), ctx)
+    assert [a.title for a in arts] == [article_text(7)[0], article_text(8)[0]]
