@@ -849,8 +849,7 @@ def test_a_newspapers_send_to_a_friend_mail_forwarded_with_its_article_is_kept()
         "---------- Forwarded message ---------\n"
         "From: Báo Lào Cai điện tử <noreply@baolaocai.vn>\n"
         "Subject: [Báo Lào Cai] Homestay nhà Giáy\n\n"
-        "Phòng Văn hóa và Thông tin huyện Sa Pa đã gửi cho bạn bài viết này.\n\n"
-        + ARTICLE
+        "Phòng Văn hóa và Thông tin huyện Sa Pa đã gửi cho bạn bài viết này.\n\n" + ARTICLE
     )
     assert classify(build("Fwd: [Báo Lào Cai] Homestay nhà Giáy", share)) is None
     # the notice alone, forwarded the same way, is still one

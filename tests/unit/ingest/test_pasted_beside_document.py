@@ -115,7 +115,7 @@ def test_a_formal_letter_of_several_paragraphs_beside_a_docx_is_no_article(
 
 
 def test_a_short_piece_the_note_says_is_pasted_below_is_an_article(ctx: ExtractContext) -> None:
-    """"... bài ngắn về mô hình của chi đoàn em dán ngay dưới đây": one paragraph of a
+    """ "... bài ngắn về mô hình của chi đoàn em dán ngay dưới đây": one paragraph of a
     hundred words under its title is believed to be the second piece; unannounced, a
     single paragraph beside a document is still no article."""
     story = " ".join(BODY_PARAS[:1] + BODY_PARAS[-1:])
