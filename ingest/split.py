@@ -35,7 +35,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from dienhinh.core.names import FOLDED_SURNAMES, capitalised
-from dienhinh.core.text import collapse_ws, fold, fold_in_place, has_diacritics, nfc
+from dienhinh.core.text import (
+    collapse_ws,
+    fold,
+    fold_in_place,
+    has_diacritics,
+    nfc,
+    strip_diacritics,
+)
 from dienhinh.core.types import ArticleDraft, Asset
 from dienhinh.ingest.article import (
     TITLE_MAX_CHARS,
@@ -581,6 +588,71 @@ def _by_annex(blocks: Sequence[Block]) -> list[list[Block]] | None:
     return out
 
 
+# A list of short exemplars, one paragraph each: a marker, whom it is about, a colon,
+# what they did ("Gương 1: Anh Hoàng Văn Thắm, thôn Khuổi Phường: Anh Thắm sinh năm ...",
+# "1) Khoa Hồi sức tích cực, Bệnh viện Đa khoa tỉnh: Từ tháng 5/2019 ...", "- Chị ...: ...").
+# Matched on the paragraph's lower case without marks (one character for each).
+_ITEM = re.compile(
+    r"^(?:(?:guong|dien hinh|mo hinh|nhan to moi)\s+(?:thu\s+|so\s+)?(\d{1,2})\s*[:.)\-\u2013]"
+    r"|(\d{1,2})\s*[.)]|([\-+\u2022*]))\s*"
+)
+ITEM_MIN_WORDS = 50  # a short exemplar's text after its colon: a few sentences
+_ITEM_HEAD_WORDS = 24  # whom it is about, before the colon: a name and an address
+
+
+def _item(block: Block) -> tuple[int | None, str, str] | None:
+    """(number, whom, text) of a paragraph that is one exemplar of a list, else None."""
+    if block.table or block.image is not None or not block.text:
+        return None
+    text = collapse_ws(nfc(block.text))
+    m = _ITEM.match(strip_diacritics(text).lower())
+    if m is None:
+        return None
+    head, colon, body = text[m.end() :].partition(":")
+    if not colon or len(head.split()) > _ITEM_HEAD_WORDS:
+        return None
+    if len(body.split()) < ITEM_MIN_WORDS or _profile_name(head.strip()) is None:
+        return None
+    number = m[1] or m[2]
+    return (int(number) if number else None), head.strip(" -"), body.strip()
+
+
+def _by_items(blocks: Sequence[Block]) -> list[list[Block]] | None:
+    """Two short exemplars or more, each one paragraph "marker whom: what they did"
+    (numbered 1, 2, ... in order, or all bulleted), after an opening of at most
+    ``_MAX_PROFILES_OPENING_WORDS`` words: one article each, titled by whom it is about;
+    what stands between two items (a photo, a line more) goes with the one before."""
+    found = [(i, it) for i, b in enumerate(blocks) if (it := _item(b)) is not None]
+    numbered = [(i, it) for i, it in found if it[0] is not None]
+    seq = []
+    for i, it in numbered:
+        if it[0] == len(seq) + 1:
+            seq.append((i, it))
+    bullets = [(i, it) for i, it in found if it[0] is None]
+    items = seq if len(seq) >= 2 else bullets
+    if len(items) < 2 or _words(blocks[: items[0][0]]) > _MAX_PROFILES_OPENING_WORDS:
+        return None
+    starts = [i for i, _ in items]
+    out = _groups(blocks, starts)
+    for group, (index, (_, head, body)) in zip(out, items, strict=True):
+        pos = next(j for j, b in enumerate(group) if b is blocks[index])
+        title = replace(blocks[index], text=head, heading=True, level=1, bold=False)
+        group[pos : pos + 1] = [title, replace(blocks[index], text=body, heading=False, level=0)]
+    # The list's own heading ("GƯƠNG ĐIỂN HÌNH TIÊN TIẾN QUÝ II/2019") under the first
+    # item's title: that item's title is its own.
+    first = out[0]
+    at = next(
+        j for j, b in enumerate(first) if b.heading and b.level == 1 and b.text == items[0][1][1]
+    )
+    flags = letterhead_flags(first[:at])
+    head_blocks = [b for b, f in zip(first[:at], flags, strict=True) if f]
+    rest = [
+        replace(b, heading=False, level=0) for b, f in zip(first[:at], flags, strict=True) if not f
+    ]
+    out[0] = [*head_blocks, first[at], *rest, *first[at + 1 :]]
+    return out
+
+
 def split_blocks(blocks: Sequence[Block]) -> list[list[Block]]:
     """The blocks of each article in the document; one list when it holds one."""
     return (
@@ -589,6 +661,7 @@ def split_blocks(blocks: Sequence[Block]) -> list[list[Block]]:
         or _by_headings(blocks)
         or _by_page_breaks(blocks)
         or _by_profiles(blocks)
+        or _by_items(blocks)
         or _collection(blocks, _by_numbers(blocks, opening=True))
         or _collection(blocks, _by_separators(blocks, styled=True))
         or _collection(blocks, _by_labelled_titles(blocks))
@@ -751,6 +824,7 @@ def split_pasted(draft: ArticleDraft) -> list[ArticleDraft]:
         or _by_separators(blocks)
         # a body's emphasis is known only from its HTML headings
         or _by_profiles(blocks, plain=not draft.headings)
+        or _by_items(blocks)
         or (_by_headings(blocks) if draft.headings else None)
     )
     if not groups:

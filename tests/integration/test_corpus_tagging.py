@@ -65,9 +65,14 @@ CERTAIN_RIGHT_TARGET = 0.97  # of tags shown with confidence >= 0.9, the share r
 # one article: briefs 22 of 41), duplicates 4/4; the code of the session's start gave the
 # same but kind 0.845. Per writer (unit, campaigns, subject, kind): briefs 1.000,
 # 0.551/0.506, 0.636, 0.773; chain 0.900, 0.957/0.970, 1.000, 0.900; retiree 1.000,
-# 0.885/0.899, 0.905, 0.809; highlander 1.000, 0.897/0.742, 0.905, 0.857. The floors below
-# are these, a little under. The rounds before, each measured blind, then read and mended
-# by general rules, then made development writers: annex, muddle, newspaper, sloganeer
+# 0.885/0.899, 0.905, 0.809; highlander 1.000, 0.897/0.742, 0.905, 0.857. Then its
+# articles not found were read (extraction only): a list of short exemplars, one
+# paragraph each ("Gương 1: Anh X, thôn ...: what he did"), is one article each: unit
+# 0.975, campaigns 0.851/0.849, subject 0.937, kind 0.821, key phrases 0.922, articles 95
+# of 103 (left: two items under bold name lines, a table of four one-line rows). The
+# floors below are these, a little under. The rounds before, each measured blind, then
+# read and mended by general rules, then made development writers: annex, muddle,
+# newspaper, sloganeer
 # (0.975, 0.833/0.854, 0.912, 0.912, noise 0.941/0.762, articles 80 of 86; after: 1.000,
 # 0.954/0.954, 0.930, 0.907, 86 of 86); testimony, forms, citizens, digital (1.000,
 # 0.913/0.918, 0.861, 0.709; after: 1.000, 0.913/0.918, 0.942, 0.802); and
@@ -139,13 +144,13 @@ CERTAIN_RIGHT_TARGET = 0.97  # of tags shown with confidence >= 0.9, the share r
 # improve; never lower on the same set.
 FLOORS = {
     "unit_accuracy": 0.97,
-    "campaign_micro_f1": 0.79,
-    "campaign_macro_f1": 0.77,
-    "subject_accuracy": 0.85,
-    "kind_accuracy": 0.82,
+    "campaign_micro_f1": 0.84,
+    "campaign_macro_f1": 0.84,
+    "subject_accuracy": 0.93,
+    "kind_accuracy": 0.81,
     "noise_precision": 1.0,
     "noise_recall": 0.7,
-    "key_phrase_recall": 0.81,
+    "key_phrase_recall": 0.92,
 }
 # Calibration, 2026-12-07 (eighth session), map fitted on the eight writers the
 # decision was never fitted on (the held-out four and UNTUNED, round 12:
@@ -159,16 +164,18 @@ FLOORS = {
 # (36); after the split of the two-piece compilations: ECE 0.067, 0.063, 0.077, 0.105,
 # right >= 0.9: 1.000 (65), 1.000 (68), 1.000 (43), 1.000 (36). Ceilings a little above
 # the ECEs; the floors are today's shares.
-# Round 16 (2026-12-08), map fitted on rounds 15 and 16: out of fold ECE unit 0.133,
-# campaign 0.073, subject 0.116, kind 0.103; share right >= 0.9: 1.000 of 101, 0.986 of
-# 140, 0.977 of 85, 1.000 of 60 (issue 14's 97% met in every field); in-sample on round
-# 16: ECE 0.145, 0.037, 0.089, 0.089; right >= 0.9: 1.000 (43), 0.985 (66), 0.954 (43),
-# 1.000 (27). The cautious map (1.5 standard deviations) keeps confidences under the
-# share right: the unit's ECE is that caution, not overconfidence.
-ARTICLES_UNFOUND = 19
+# Round 16 (2026-12-08), map fitted on rounds 15 and 16 (after round 16's lists were
+# split): out of fold ECE unit 0.133, campaign 0.074, subject 0.104, kind 0.101; share
+# right >= 0.9: 1.000 of 101, 0.986 of 146, 0.990 of 104, 1.000 of 61 (issue 14's 97% met
+# in every field); in-sample on round 16: ECE 0.145, 0.047, 0.091, 0.098; right >= 0.9:
+# 1.000 (43), 0.986 (72), 1.000 (59), 1.000 (29). Blind, before the lists were split,
+# round 16's right >= 0.9 were 1.000 (43), 0.985 (66), 0.954 (43), 1.000 (27). The
+# cautious map (1.5 standard deviations) keeps confidences under the share right: the
+# unit's ECE is that caution, not overconfidence.
+ARTICLES_UNFOUND = 8
 OUT_OF_FOLD_ECE_CEILINGS = {"unit": 0.15, "campaign": 0.09, "subject_type": 0.13, "kind": 0.12}
 ECE_CEILINGS = {"unit": 0.16, "campaign": 0.07, "subject_type": 0.10, "kind": 0.11}
-CERTAIN_RIGHT_FLOORS = {"unit": 0.97, "campaign": 0.97, "subject_type": 0.95, "kind": 0.97}
+CERTAIN_RIGHT_FLOORS = {"unit": 0.97, "campaign": 0.97, "subject_type": 0.97, "kind": 0.97}
 OUT_OF_FOLD_CERTAIN_FLOORS = {"unit": 0.97, "campaign": 0.97, "subject_type": 0.97, "kind": 0.97}
 
 
@@ -314,8 +321,9 @@ def test_cross_fitted_calibration_meets_the_issue_14_target(cross_fitted):
 
 @pytest.mark.xfail(
     reason="issue 14's unit, campaign and subject targets are not met on the newest "
-    "held-out writers (round 16: unit 0.975, campaigns 0.800/0.780, subject 0.857; kind "
-    "0.833 meets its 0.80): when this passes, raise FLOORS to TARGETS",
+    "held-out writers (round 16, blind: unit 0.975, campaigns 0.800/0.780, subject 0.857; "
+    "after its unfound articles were split: campaigns 0.851/0.849, subject 0.937; kind "
+    "0.821 meets its 0.80): when this passes, raise FLOORS to TARGETS",
     strict=True,
 )
 def test_held_out_writers_meet_the_issue_14_targets(held):

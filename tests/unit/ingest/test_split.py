@@ -376,3 +376,42 @@ def test_an_annex_of_exemplars_is_one_article_each(ctx: ExtractContext) -> None:
     named += [Para("2. Nhân tố mới: " + article_text(8)[0], bold=True), *_paged(8)[1:]]
     arts = _read(make_docx_paragraphs([*head, *letter, *annex, *named]), ctx)
     assert [a.title for a in arts] == [article_text(7)[0], article_text(8)[0]]
+
+
+# --- lists of short exemplars, one paragraph each (round 16) -----------------------------
+
+_SHORT = (
+    "sinh năm 1978, dân tộc Tày. Những năm qua anh vận động bà con trong thôn hiến đất "
+    "làm đường bê tông, tự bỏ công đổ 300 mét đường vào bản. Gia đình anh trồng 5 ha quế, "
+    "mỗi năm thu hơn 200 triệu đồng, tạo việc làm cho 6 lao động trong thôn. Anh còn nhận "
+    "hướng dẫn kỹ thuật cho 12 hộ nghèo trồng quế, đến nay 8 hộ đã thoát nghèo."
+)
+
+
+def test_a_list_of_short_exemplars_is_one_article_each() -> None:
+    """GIVEN a list's heading, then "Gương 1: Anh X, thôn ...: what he did" and "Gương 2:
+    Chị Y ...: ..." (one paragraph each, a few sentences) THEN one article each, titled
+    by whom it is about, its text what follows the colon; "1)" and "2)" the same. A
+    numbered list of a portrait's achievements ("1) Năm 2018: ...") stays one article."""
+    for marker in ("Gương {n}: ", "{n}) "):
+        blocks = [
+            Block(text="GƯƠNG ĐIỂN HÌNH TIÊN TIẾN QUÝ II/2019", bold=True),
+            Block(
+                text=marker.format(n=1)
+                + "Anh Hoàng Văn Thắm, thôn Khuổi Phường: Anh Thắm "
+                + _SHORT
+            ),
+            Block(text=marker.format(n=2) + "Chị Lương Thị Hoa, thôn Bản Mo: Chị Hoa " + _SHORT),
+        ]
+        groups = split_blocks(blocks)
+        assert _titles(groups) == [
+            "Anh Hoàng Văn Thắm, thôn Khuổi Phường",
+            "Chị Lương Thị Hoa, thôn Bản Mo",
+        ], marker
+        assert groups[1][-1].text.startswith("Chị Hoa sinh năm 1978")
+    record = [
+        Block(text="Anh Hoàng Văn Thắm làm giàu từ cây quế", bold=True),
+        Block(text="1) Năm 2018: anh " + _SHORT),
+        Block(text="2) Năm 2019: anh " + _SHORT),
+    ]
+    assert len(split_blocks(record)) == 1
