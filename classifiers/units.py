@@ -90,6 +90,7 @@ from dienhinh.core.mailwords import (
     after_the_boards_name,
     is_board_reminder,
     is_forward_subject,
+    is_system_mailbox,
     names_the_board,
     signed_by_the_board,
 )
@@ -132,7 +133,10 @@ MEDIA_FACTOR: Final = 0.2
 # Words before a newspaper's name saying the piece was published there (folded): "bài đăng
 # báo LC", "đã đăng trên Báo Lào Cai", "Nguồn:", "theo".
 _PUBLISHED_IN = re.compile(r"\b(?:dang|phat song|nguon|theo)\b(?:\s+tren)?[\s:]*$")
-_SENDERS_OWN = frozenset(("address", "learned-address", "display-name", "domain", "signature"))
+_SENDERS_OWN = frozenset(
+    ("address", "learned-address", "display-name", "domain", "signature", "forward-origin")
+)
+SYSTEM_ORIGIN_FACTOR: Final = 0.2
 W_REMINDER_TO: Final = 2.5  # the unit a quoted Board reminder was addressed to
 W_WEBMAIL_HINT: Final = 1.5  # a personal mailbox named after its office ("vanthu.pnvbaothang")
 
@@ -947,8 +951,11 @@ def attribute_unit(
     inner_of = (
         {t: _forwarded_text(t) for t in (cover_note, body_text) if t.strip()} if origins else {}
     )
+    # (a system's mailbox forwarded on, "noreply@...", is a machine's envelope: the
+    # forwarder presents the piece)
+    senders = [o for o in (*origins, *relays) if not is_system_mailbox(o.from_addr)]
     forwarded = bool(origins) and (
-        _names_unit(sc.directory, [*origins, *relays], learned)
+        _names_unit(sc.directory, senders, learned)
         or any(_signature_names_unit(sc.directory, inner) for inner in inner_of.values())
     )
     if _quoted_as_forward(headers.subject, [forwarded_from, *(a.forwarded_from for a in articles)]):
@@ -1108,19 +1115,24 @@ def _origins(
                 Where.FROM_NAME,
             )
 
-    # The original senders of a forward.
+    # The original senders of a forward. A system's mailbox ("Báo Lào Cai điện tử"
+    # <noreply@...>: a newspaper's "send this article to a friend") wrote the envelope,
+    # not the piece: its name and address count a fifth.
     for origin in origins:
+        factor = SYSTEM_ORIGIN_FACTOR if is_system_mailbox(origin.from_addr) else 1.0
         _address_evidence(
             sc,
             origin.from_addr,
             kind_known="forward-origin",
-            factor=1.0,
+            factor=factor,
             learned=learned,
             official_domains=official,
             webmail_domains=webmail,
         )
         if origin.from_name:
-            _display_name(sc, "forward-origin", origin.from_name, W_DISPLAY_NAME, Where.FROM_NAME)
+            _display_name(
+                sc, "forward-origin", origin.from_name, W_DISPLAY_NAME * factor, Where.FROM_NAME
+            )
         # The original's own signature (a personal address names its unit only there).
         for line in origin.signature.splitlines()[:SIGNATURE_LINES]:
             if 0 < len(line.strip()) <= SIGNATURE_LINE_MAX:

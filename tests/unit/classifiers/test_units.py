@@ -1591,7 +1591,7 @@ _WITH_PRESS = UnitDirectory(
 )
 
 
-def _press_verdict(from_addr: str, cover: str):
+def _press_verdict(from_addr: str, cover: str, fwd: tuple[ForwardOrigin, ...] = ()):
     return attribute_unit(
         MailHeaders(
             message_id="m@x",
@@ -1611,7 +1611,7 @@ def _press_verdict(from_addr: str, cover: str):
         ],
         cover,
         cover,
-        [],
+        list(fwd),
         _WITH_PRESS,
     )
 
@@ -1630,3 +1630,11 @@ def test_a_newspaper_named_in_a_mail_is_where_the_piece_was_published():
     # in the closing lines too, "bài đăng Báo Lào Cai" says where it was published
     closing = "Gửi Ban ạ.\n\nTrân trọng!\nBài đăng Báo Lào Cai\nHội Nông dân tỉnh Lào Cai"
     assert _press_verdict("a.hnd@gmail.com", closing).unit == "hoi-nong-dan"
+    # the paper's "send to a friend" mail forwarded on: a machine's envelope, not its piece;
+    # the paper's own mail forwarded by a colleague is the paper's
+    share = ForwardOrigin(
+        from_name="Báo Lào Cai điện tử", from_addr="noreply@baolaocai.vn", via="inline"
+    )
+    assert _press_verdict("a.hnd@gmail.com", closing, (share,)).unit == "hoi-nong-dan"
+    own = ForwardOrigin(from_name="Báo Lào Cai", from_addr="baolaocai@laocai.gov.vn", via="inline")
+    assert _press_verdict("x@gmail.com", "Em chuyển bài ạ.", (own,)).unit == "bao-lao-cai"
