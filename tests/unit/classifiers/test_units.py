@@ -10,6 +10,7 @@ messages written the way different people write them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pytest
@@ -1502,26 +1503,37 @@ _WITH_MEMBERS = UnitDirectory(
 )
 
 
-def _verdict_with_members(cover: str, letterhead: list[str], fwd: list[ForwardOrigin]):
-    return attribute_unit(
-        MailHeaders(
-            message_id="m@x",
-            message_id_generated=False,
-            from_addr="ubnd-baothang@laocai.gov.vn",
-            from_name="Phong Noi vu huyen Bao Thang",
-            subject="Fwd: Gửi bài gương sáng bác sĩ trẻ",
-            date=None,
-        ),
-        [
-            ArticleDraft(
-                title="Gương sáng", text="Bác sĩ trẻ ...", source="docx", header_lines=letterhead
-            )
-        ],
-        cover,
-        cover,
-        fwd,
-        _WITH_MEMBERS,
+def _attributed(
+    directory: UnitDirectory,
+    sender: tuple[str, str, str],
+    cover: str,
+    article: ArticleDraft,
+    fwd: Sequence[ForwardOrigin] = (),
+):
+    """The verdict on a message from ``sender`` (address, display name, subject) with one
+    article and ``cover`` as its note and body."""
+    from_addr, from_name, subject = sender
+    headers = MailHeaders(
+        message_id="m@x",
+        message_id_generated=False,
+        from_addr=from_addr,
+        from_name=from_name,
+        subject=subject,
+        date=None,
     )
+    return attribute_unit(headers, [article], cover, cover, list(fwd), directory)
+
+
+def _verdict_with_members(cover: str, letterhead: list[str], fwd: list[ForwardOrigin]):
+    sender = (
+        "ubnd-baothang@laocai.gov.vn",
+        "Phong Noi vu huyen Bao Thang",
+        "Fwd: Gửi bài gương sáng bác sĩ trẻ",
+    )
+    article = ArticleDraft(
+        title="Gương sáng", text="Bác sĩ trẻ ...", source="docx", header_lines=letterhead
+    )
+    return _attributed(_WITH_MEMBERS, sender, cover, article, fwd)
 
 
 def test_a_district_forwarding_its_health_centres_piece_as_its_own_months():
@@ -1551,21 +1563,13 @@ def test_a_piece_written_for_a_departments_trade_union():
     cover = (
         "Bài viết cho Công đoàn ngành Giáo dục - Sở GD&ĐT Lào Cai (quý I/2018).\n\nĐỗ Minh Nguyệt"
     )
-    v = attribute_unit(
-        MailHeaders(
-            message_id="m@x",
-            message_id_generated=False,
-            from_addr="dominhnguyet.van@gmail.com",
-            from_name="Minh Nguyệt Đỗ",
-            subject="Bài bút ký: Tiếng Việt nở trên đá Sín Chéng",
-            date=None,
-        ),
-        [ArticleDraft(title="Bút ký", text="Điểm trường Sín Chéng ...", source="odt")],
-        cover,
-        cover,
-        [],
-        _WITH_MEMBERS,
+    sender = (
+        "dominhnguyet.van@gmail.com",
+        "Minh Nguyệt Đỗ",
+        "Bài bút ký: Tiếng Việt nở trên đá Sín Chéng",
     )
+    article = ArticleDraft(title="Bút ký", text="Điểm trường Sín Chéng ...", source="odt")
+    v = _attributed(_WITH_MEMBERS, sender, cover, article)
     assert v.unit == "so-giao-duc", v.evidence
 
 
@@ -1592,28 +1596,14 @@ _WITH_PRESS = UnitDirectory(
 
 
 def _press_verdict(from_addr: str, cover: str, fwd: tuple[ForwardOrigin, ...] = ()):
-    return attribute_unit(
-        MailHeaders(
-            message_id="m@x",
-            message_id_generated=False,
-            from_addr=from_addr,
-            from_name="",
-            subject="Gửi bài đã đăng Báo Lào Cai - gương nông dân SXKD giỏi",
-            date=None,
-        ),
-        [
-            ArticleDraft(
-                title="Ông Khoa",
-                text="Nguồn: Báo Lào Cai",
-                source="pdf",
-                header_lines=["BÁO LÀO CAI ĐIỆN TỬ"],
-            )
-        ],
-        cover,
-        cover,
-        list(fwd),
-        _WITH_PRESS,
+    sender = (from_addr, "", "Gửi bài đã đăng Báo Lào Cai - gương nông dân SXKD giỏi")
+    article = ArticleDraft(
+        title="Ông Khoa",
+        text="Nguồn: Báo Lào Cai",
+        source="pdf",
+        header_lines=["BÁO LÀO CAI ĐIỆN TỬ"],
     )
+    return _attributed(_WITH_PRESS, sender, cover, article, fwd)
 
 
 def test_a_newspaper_named_in_a_mail_is_where_the_piece_was_published():
