@@ -299,8 +299,9 @@ _SPEAKER_HEAD = re.compile(
 )
 _OWN_CLAIM = re.compile(
     r"\b(?:dien hinh|bai|guong|mo hinh|nhan to moi)\b[^.;!?]{0,40}"
-    r"\b(?:thang|quy|nam)\s+[\dIVX]+(?:/\d{2,4})?\s+cua\s+"
-    r"(?:huyen|thanh pho|thi xa|so|don vi|nganh|co quan|truong)(?=\s*(?:[.;,!?)(]|$))"
+    r"\b(?:thang|quy|nam)\s+[\divx]+(?:/\d{2,4})?\s+cua\s+"
+    r"(huyen|thanh pho|thi xa|so|don vi|nganh|co quan|truong)"
+    r"(?=\s*(?:(?:a|nhe|nha)\b\s*)?(?:[.;,!?)(]|$))"
 )
 # "Em là văn thư Công ty X", "Tôi là cán bộ Phòng Nội vụ huyện X": the writer's own office.
 _SELF_INTRO = re.compile(r"\b(?:em|toi|chung toi|minh|chung em)\s+la\b[^.;!?]{0,50}$")
@@ -630,6 +631,11 @@ class _Scorer:
         # Places (a district, its communes and towns) the articles name, and how often:
         # the guess after that (see _place_guess).
         self.article_places: dict[str, int] = {}
+        # The sender's own note: the units it says a piece is of ("bài ... của LĐLĐ tỉnh")
+        # and its claim of a piece for its own unit, unnamed ("bài quý II của đơn vị"):
+        # the line and the unit's kind of word (see _own_piece).
+        self.behalf: dict[str, str] = {}
+        self.own_claim: tuple[str, str] | None = None
 
     def add(self, kind: str, value: str, unit: str, weight: float, where: str = "") -> None:
         if weight <= 0 or unit not in self.directory:
@@ -856,6 +862,12 @@ def _note(
     # heads), folded once per line that holds a mention.
     heads: dict[int, str] = {}
     claimed: set[int] = set()  # lines whose speaker counts the piece for itself
+    if where == Where.NOTE and not article and sc.own_claim is None:
+        for line in lines[:INTRO_LINES]:
+            claim = _OWN_CLAIM.search(fold(line))
+            if claim:
+                sc.own_claim = (line[:120], claim[1])
+                break
     found = sorted(sc.directory.find_mentions_in_lines(lines, known), key=lambda m: m.start)
     for m in found:
         if "\n" in m.matched_text:
@@ -902,6 +914,8 @@ def _note(
             # Whose piece it is, said by the sender: a forwarder's word as much as an
             # author's ("đề nghị Ban tổng hợp là bài viết quý IV của Hội LHPN tỉnh").
             weight, own = W_ON_BEHALF, 1.0
+            if where == Where.NOTE:
+                sc.behalf.setdefault(m.unit_code, line[:120])
         elif intro and (
             _SELF_VERB.match(fold(line[end : end + 40]))
             or _SELF_HEAD.match(head)
@@ -1021,6 +1035,7 @@ def attribute_unit(
     if not (body_text.strip() and _reminder_addressee(sc, body_text)) and quoted_text:
         _reminder_addressee(sc, quoted_text)
 
+    _own_piece(sc)
     _letterhead(sc, articles)
     for art in articles:
         lines = _nonblank_lines(art.text)
@@ -1038,6 +1053,54 @@ def attribute_unit(
                     sc.article_places[m.unit_code] = sc.article_places.get(m.unit_code, 0) + 1
 
     return _verdict(sc, flags, verified)
+
+
+# The words a note names its own unit by, unnamed, and the unit groups each fits.
+_OWN_NOUN_GROUPS = {"huyen": ("district",), "thanh pho": ("district",), "thi xa": ("district",)}
+_OWN_MARKS = frozenset(("address", "learned-address", "display-name", "domain"))
+OWN_MARKS_MIN = 1.0  # the sender's own marks must say who it is at least this much ...
+OWN_MARKS_LEAD = 1.5  # ... and this many times more than for any other unit
+# A signature line's unit named as an organisation ("Bảo tàng tỉnh", "Ban Dân tộc tỉnh"),
+# not a place of a postal address ("Tổ 12, phường Kim Tân, TP Lào Cai"). Folded.
+_ORG_WORDS = re.compile(
+    r"(?:ubnd|uy ban|so|ban|hoi|phong|van phong|cong ty|trung tam|bao tang|thu vien|"
+    r"truong|don|lien doan|tinh doan|huyen doan|thanh doan|doan|cong an|bo chi huy|bchqs|"
+    r"dien luc|benh vien|chi cuc|cuc|dai|bao|mat tran|mttq|cong doan|hop tac xa|htx|"
+    r"vien kiem sat|toa an|kho bac|ngan hang|chi nhanh|vnpt|viettel|buu dien)\b"
+)
+
+
+def _own_piece(sc: _Scorer) -> None:
+    """A sender whose own marks (its address, display name, the signature of its note)
+    name one unit, and whose note says the piece is that unit's ("Chuyển Ban bài ... của
+    LĐLĐ tỉnh" from the federation's box; "Em gửi bài quý II/2020 của đơn vị ạ" signed
+    "Ban Dân tộc tỉnh"): the piece counts for it, above the office that wrote it or
+    forwarded it first (a company union's letterhead, a district office's Gmail)."""
+    if not sc.behalf and sc.own_claim is None:
+        return
+    # each kind of mark once per unit, at its strongest (as the totals count them)
+    best: dict[tuple[str, str], float] = {}
+    for e in sc.evidence:
+        signed = e.kind == "signature" and e.where == Where.NOTE
+        if e.kind in _OWN_MARKS or (signed and _ORG_WORDS.match(fold(e.value))):
+            best[(e.kind, e.unit)] = max(best.get((e.kind, e.unit), 0.0), e.weight)
+    marks: dict[str, float] = {}
+    for (_, unit), w in best.items():
+        marks[unit] = marks.get(unit, 0.0) + w
+    ranked = sorted(marks.values(), reverse=True)
+    if not ranked or ranked[0] < OWN_MARKS_MIN:
+        return
+    if len(ranked) > 1 and ranked[0] < OWN_MARKS_LEAD * ranked[1]:
+        return  # the sender's marks disagree: who "đơn vị" is stays open
+    own = max(marks, key=lambda u: marks[u])
+    line = sc.behalf.get(own)
+    if line is None and sc.own_claim is not None:
+        claim_line, noun = sc.own_claim
+        groups = _OWN_NOUN_GROUPS.get(noun)
+        if groups is None or sc._group(own) in groups:
+            line = claim_line
+    if line is not None:
+        sc.add("body", line, own, W_COUNTED_FOR, Where.NOTE)
 
 
 def _organisation(m: Mention) -> bool:

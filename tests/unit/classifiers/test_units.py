@@ -1628,3 +1628,52 @@ def test_a_newspaper_named_in_a_mail_is_where_the_piece_was_published():
     assert _press_verdict("a.hnd@gmail.com", closing, (share,)).unit == "hoi-nong-dan"
     own = ForwardOrigin(from_name="Báo Lào Cai", from_addr="baolaocai@laocai.gov.vn", via="inline")
     assert _press_verdict("x@gmail.com", "Em chuyển bài ạ.", (own,)).unit == "bao-lao-cai"
+
+
+_WITH_UNION = UnitDirectory(
+    [
+        Unit(
+            "lien-doan-lao-dong",
+            "Liên đoàn Lao động tỉnh",
+            ("LĐLĐ tỉnh",),
+            "mass",
+            "quarterly",
+            ("ldld@laocai.gov.vn",),
+        ),
+        Unit(
+            "apatit",
+            "Công ty TNHH MTV Apatit Việt Nam",
+            ("Công ty Apatit Việt Nam",),
+            "enterprise",
+            "quarterly",
+            ("apatit@vinachem.vn",),
+        ),
+    ]
+)
+
+
+def test_a_sender_counting_a_forwarded_piece_as_its_own():
+    """GIVEN the labour federation's box forwarding a company union's mail (the company's
+    letterhead, its name as the original sender) with "Chuyển Ban bài ... quý IV/2019 của
+    LĐLĐ tỉnh" or "bài quý IV/2019 của đơn vị ạ" THEN the federation: its own marks name it
+    and its note says the piece is its own; a note that says nothing of whose it is
+    leaves the company's forward to decide."""
+    origin = ForwardOrigin(
+        from_name="Cong ty Apatit Viet Nam", from_addr="cdapatit@gmail.com", via="inline"
+    )
+    article = ArticleDraft(
+        title="Tổ trưởng Đỗ Minh Hiếu",
+        text="Anh Hiếu ...",
+        source="docx",
+        header_lines=["CÔNG ĐOÀN CÔNG TY TNHH MTV APATIT VIỆT NAM"],
+    )
+    sender = ("ldld@laocai.gov.vn", "Liên đoàn Lao động tỉnh", "Fwd: Fwd: RE: bai dien hinh")
+    sign = "\n\nTrân trọng!\nLiên đoàn Lao động tỉnh Lào Cai"
+    for note in (
+        "Chuyển Ban TĐKT bài gương điển hình quý IV/2019 của LĐLĐ tỉnh.",
+        "Em gửi bài quý IV/2019 của đơn vị ạ.",
+    ):
+        v = _attributed(_WITH_UNION, sender, note + sign, article, (origin,))
+        assert v.unit == "lien-doan-lao-dong", (note, v.evidence)
+    v = _attributed(_WITH_UNION, sender, "Em chuyển tiếp ạ." + sign, article, (origin,))
+    assert v.unit == "apatit", v.evidence
