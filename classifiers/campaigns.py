@@ -867,9 +867,10 @@ def _without_recitals(
         return found
     spans: list[tuple[int, int]] = []
     word_starts: list[int] | None = None
-    for m in _RECITAL.finditer(nfc(text)):
+    text = nfc(text)
+    for m in _RECITAL.finditer(text):
         if word_starts is None:
-            word_starts = text_split(nfc(text)).ends()[::2]
+            word_starts = text_split(text).ends()[::2]
         lo = bisect.bisect_left(word_starts, m.start())
         hi = min(bisect.bisect_left(word_starts, m.end()), lo + RECITAL_WORDS)
         named = {

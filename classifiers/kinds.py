@@ -35,7 +35,7 @@ from dienhinh.classifiers.scan import Lexicon, Words, analyse, ride, text_split
 from dienhinh.core.evidence import EvidenceKind as EK
 from dienhinh.core.evidence import item
 from dienhinh.core.names import FOLDED_SURNAMES, SURNAMES
-from dienhinh.core.text import fold, nfc, strip_diacritics
+from dienhinh.core.text import fold, fold_in_place, nfc, strip_diacritics
 from dienhinh.core.types import ArticleDraft
 
 __all__ = [
@@ -658,6 +658,17 @@ def subject_parts(title: str, text: str) -> tuple[Part, ...]:
     return tuple(parts)
 
 
+def _folded_opening(text: str, chars: int) -> tuple[str, str, bool]:
+    """(opening, its fold, aligned): the first ``chars`` characters of ``text`` in NFC and
+    their lower case without marks, one character for each when ``aligned``
+    (``core.text.fold_in_place``), else as near as folding gets."""
+    opening = nfc(text[:chars])
+    folded = fold_in_place(opening)
+    if folded is None:
+        return opening, strip_diacritics(opening).lower(), False
+    return opening, folded, True
+
+
 # The form's name field shared by a person and a collective (its label words are read
 # with the value written in it instead).
 _SHARED_NAME_FIELD = frozenset(("họ và tên", "họ tên", "tên tập thể", "tên đơn vị"))
@@ -669,9 +680,8 @@ _FORM_CHARS = 600
 def _form_name_value(text: str) -> tuple[str, str] | None:
     """(subject, what is written) for a form's "Họ và tên / Tên tập thể:" field that holds
     a person's full name (ca-nhan) or an organisation's (tap-the); None otherwise."""
-    opening = nfc(text[:_FORM_CHARS])
-    folded = strip_diacritics(opening).lower()  # one character for each
-    if len(folded) != len(opening):
+    opening, folded, aligned = _folded_opening(text, _FORM_CHARS)
+    if not aligned:
         return None
     # the first field that says (a lead repeated above the text has the label twice)
     for label in _FORM_NAME.finditer(folded):
@@ -699,13 +709,12 @@ _SPEECH_CHARS = 700
 
 
 def _first_person(text: str) -> tuple[str, str] | None:
-    opening = nfc(text[:_SPEECH_CHARS])
-    folded = strip_diacritics(opening).lower()  # one character for each
+    opening, folded, aligned = _folded_opening(text, _SPEECH_CHARS)
     m = _FIRST_PERSON_COLLECTIVE.search(folded)
     if m:
-        return "tap-the", opening[m.start() : m.end()] if len(folded) == len(opening) else m[0]
+        return "tap-the", opening[m.start() : m.end()] if aligned else m[0]
     m = _FIRST_PERSON.search(folded)
-    if not m or len(folded) != len(opening):
+    if not m or not aligned:
         return None
     name = opening[m.start(1) : m.end(1)].split()
     # a person's name, capitalised, from a family name on ("Thào A Chư"; not "Tôi là cán
@@ -1029,13 +1038,12 @@ def _deed(in_title: Mapping[str, int], in_body: Mapping[str, int]) -> float:
 
 def _event(text: str) -> str:
     """The dated event the text opens with ("Đêm 21/9/2019"), or ""."""
-    opening = nfc(text[:_EVENT_CHARS])
-    folded = strip_diacritics(opening).lower()  # one character for each
+    opening, folded, aligned = _folded_opening(text, _EVENT_CHARS)
     m = _EVENT.search(folded)
     if not m:
         return ""
     # as written, where folding kept one character for each
-    return opening[m.start() : m.end()] if len(folded) == len(opening) else m.group(0)
+    return opening[m.start() : m.end()] if aligned else m.group(0)
 
 
 def _year_span(folded: str) -> tuple[int, int]:

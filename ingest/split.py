@@ -35,14 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from dienhinh.core.names import FOLDED_SURNAMES, capitalised
-from dienhinh.core.text import (
-    collapse_ws,
-    fold,
-    fold_in_place,
-    has_diacritics,
-    nfc,
-    strip_diacritics,
-)
+from dienhinh.core.text import collapse_ws, fold, fold_in_place, has_diacritics, nfc
 from dienhinh.core.types import ArticleDraft, Asset
 from dienhinh.ingest.article import (
     TITLE_MAX_CHARS,
@@ -605,7 +598,8 @@ def _item(block: Block) -> tuple[int | None, str, str] | None:
     if block.table or block.image is not None or not block.text:
         return None
     text = collapse_ws(nfc(block.text))
-    m = _ITEM.match(strip_diacritics(text).lower())
+    key = fold_in_place(text)  # its offsets are the text's
+    m = _ITEM.match(key) if key is not None else None
     if m is None:
         return None
     head, colon, body = text[m.end() :].partition(":")
@@ -634,16 +628,16 @@ def _by_items(blocks: Sequence[Block]) -> list[list[Block]] | None:
         return None
     starts = [i for i, _ in items]
     out = _groups(blocks, starts)
-    for group, (index, (_, head, body)) in zip(out, items, strict=True):
+    at = 0  # where the first item's title stands in its group
+    for k, (group, (index, (_, head, body))) in enumerate(zip(out, items, strict=True)):
         pos = next(j for j, b in enumerate(group) if b is blocks[index])
+        if k == 0:
+            at = pos
         title = replace(blocks[index], text=head, heading=True, level=1, bold=False)
         group[pos : pos + 1] = [title, replace(blocks[index], text=body, heading=False, level=0)]
     # The list's own heading ("GƯƠNG ĐIỂN HÌNH TIÊN TIẾN QUÝ II/2019") under the first
     # item's title: that item's title is its own.
     first = out[0]
-    at = next(
-        j for j, b in enumerate(first) if b.heading and b.level == 1 and b.text == items[0][1][1]
-    )
     flags = letterhead_flags(first[:at])
     head_blocks = [b for b, f in zip(first[:at], flags, strict=True) if f]
     rest = [
